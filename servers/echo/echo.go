@@ -1,0 +1,21 @@
+// Package echo serves the work handler through the echo router. echo runs
+// on net/http, so it waits exactly where net/http waits.
+package echo
+
+import (
+	labstack "github.com/labstack/echo/v4"
+
+	"github.com/conclab/conclab/servers/lab"
+)
+
+// Spec registers the model.
+var Spec = lab.Spec{
+	Name:    "echo",
+	Summary: "echo router on net/http: no limit",
+	New: func(env *lab.Env) (lab.Model, error) {
+		e := labstack.New()
+		e.HideBanner, e.HidePort = true, true
+		e.GET("/", labstack.WrapHandler(env.Handler(nil)))
+		return &lab.HTTPModel{Server: env.NewHTTPServer(e)}, nil
+	},
+}

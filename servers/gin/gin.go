@@ -1,0 +1,21 @@
+// Package gin serves the work handler through the gin router. gin runs on
+// net/http, so it waits exactly where net/http waits.
+package gin
+
+import (
+	gingonic "github.com/gin-gonic/gin"
+
+	"github.com/conclab/conclab/servers/lab"
+)
+
+// Spec registers the model.
+var Spec = lab.Spec{
+	Name:    "gin",
+	Summary: "gin router on net/http: no limit",
+	New: func(env *lab.Env) (lab.Model, error) {
+		gingonic.SetMode(gingonic.ReleaseMode)
+		r := gingonic.New()
+		r.GET("/", gingonic.WrapH(env.Handler(nil)))
+		return &lab.HTTPModel{Server: env.NewHTTPServer(r)}, nil
+	},
+}

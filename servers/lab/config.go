@@ -1,0 +1,237 @@
+package lab
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Unbounded is the --queue value for a queue without a cap.
+const Unbounded = -1
+
+// Config is every labserver flag.
+type Config struct {
+	Model  string // --model
+	Listen string // --listen, the app address
+	Admin  string // --admin, the address of /metrics, /healthz and /config
+
+	Limit         int           // --limit: the model's main limit; 0 = the model's default
+	Queue         int           // --queue: app-queue capacity; Unbounded (-1) or >= 0
+	QueueTimeout  time.Duration // --queue-timeout: 0 = wait as long as the client does
+	Core          int           // --core: pool core workers
+	Max           int           // --max: pool maximum workers; 0 = Core
+	Policy        string        // --policy: pool rejection policy
+	PoolKeepAlive time.Duration // --pool-keepalive: idle time before a worker above core exits
+
+	Backlog int // --backlog: listen(2) backlog; 0 = somaxconn, as net.Listen does
+
+	Sleep    time.Duration // --sleep: default sleep per request
+	CPU      time.Duration // --cpu: default CPU spin per request
+	MaxSleep time.Duration // --max-sleep: cap on sleep and cpu from a query
+
+	ReadHeaderTimeout time.Duration // --read-header-timeout
+	ReadTimeout       time.Duration // --read-timeout
+	WriteTimeout      time.Duration // --write-timeout
+	IdleTimeout       time.Duration // --idle-timeout
+	KeepAlive         bool          // --keepalive: HTTP keep-alive
+	ShutdownTimeout   time.Duration // --shutdown-timeout
+
+	GOMAXPROCS int  // --gomaxprocs: 0 = Go's default
+	AccessLog  bool // --access-log
+
+	set map[string]bool // flags given on the command line
+}
+
+// Pool rejection policies, after java.util.concurrent.ThreadPoolExecutor.
+const (
+	PolicyAbort         = "abort"
+	PolicyCallerRuns    = "caller-runs"
+	PolicyDiscard       = "discard"
+	PolicyDiscardOldest = "discard-oldest"
+)
+
+// Policies lists the valid --policy values.
+var Policies = []string{PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest}
+
+// FlagError is a bad flag value. Its message names the flag.
+type FlagError struct {
+	Flag string
+	Msg  string
+}
+
+func (e *FlagError) Error() string { return "--" + e.Flag + ": " + e.Msg }
+
+func flagErr(flag, format string, args ...any) error {
+	return &FlagError{Flag: flag, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ParseFlags reads args (without the program name) into a Config. Errors
+// are one line, name the flag, and are *FlagError where a flag is at fault.
+// flag.ErrHelp is returned for -h.
+func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, error) {
+	var c Config
+	fs := flag.NewFlagSet("labserver", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	fs.StringVar(&c.Model, "model", "", "concurrency model: "+strings.Join(names, ", "))
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "app address")
+	fs.StringVar(&c.Admin, "admin", "127.0.0.1:9080", "admin address (/metrics, /healthz, /config)")
+	fs.IntVar(&c.Limit, "limit", 0, "the model's main limit: semaphore slots, limitlistener connections, fasthttp Concurrency (0 = model default)")
+	fs.IntVar(&c.Queue, "queue", Unbounded, "app-queue capacity for semaphore and pool (-1 = unbounded, 0 = no queue)")
+	fs.DurationVar(&c.QueueTimeout, "queue-timeout", 0, "semaphore: longest wait in the app queue before a 503 (0 = none)")
+	fs.IntVar(&c.Core, "core", 0, "pool: core workers")
+	fs.IntVar(&c.Max, "max", 0, "pool: maximum workers (0 = core)")
+	fs.StringVar(&c.Policy, "policy", PolicyAbort, "pool: rejection policy: "+strings.Join(Policies, ", "))
+	fs.DurationVar(&c.PoolKeepAlive, "pool-keepalive", 60*time.Second, "pool: idle time before a worker above core exits")
+	fs.IntVar(&c.Backlog, "backlog", 0, "listen backlog (0 = net.core.somaxconn)")
+	fs.DurationVar(&c.Sleep, "sleep", 0, "default sleep per request")
+	fs.DurationVar(&c.CPU, "cpu", 0, "default CPU spin per request")
+	fs.DurationVar(&c.MaxSleep, "max-sleep", time.Hour, "largest sleep or cpu a request may ask for")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "time to read request headers (0 = none)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", 0, "time to read the whole request (0 = none)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", 0, "time from the end of the headers to the end of the response (0 = none; must exceed the longest sleep)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle timeout")
+	fs.BoolVar(&c.KeepAlive, "keepalive", true, "HTTP keep-alive")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "graceful shutdown budget on SIGTERM/SIGINT")
+	fs.IntVar(&c.GOMAXPROCS, "gomaxprocs", 0, "GOMAXPROCS (0 = Go's default)")
+	fs.BoolVar(&c.AccessLog, "access-log", false, "one log line per request on stderr")
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			if usage != nil {
+				fs.SetOutput(usage)
+				fmt.Fprintln(usage, "usage: labserver --model M [flags]")
+				fs.PrintDefaults()
+			}
+			return c, Spec{}, err
+		}
+		return c, Spec{}, oneLineFlagError(err)
+	}
+	if fs.NArg() > 0 {
+		return c, Spec{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
+	spec, err := c.resolve(specs)
+	return c, spec, err
+}
+
+// oneLineFlagError turns the flag package's messages into "--name: problem".
+func oneLineFlagError(err error) error {
+	msg := err.Error()
+	// "invalid value "x" for flag -sleep: parse error"
+	if i := strings.Index(msg, " for flag -"); i >= 0 {
+		rest := msg[i+len(" for flag -"):]
+		name, why, _ := strings.Cut(rest, ": ")
+		return &FlagError{Flag: name, Msg: strings.TrimSpace(msg[:i]) + ": " + why}
+	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return &FlagError{Flag: name, Msg: "unknown flag"}
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return &FlagError{Flag: name, Msg: "needs a value"}
+	}
+	return err
+}
+
+// resolve checks the config against the chosen model and fills defaults.
+func (c *Config) resolve(specs []Spec) (Spec, error) {
+	var spec Spec
+	names := make([]string, 0, len(specs))
+	for _, s := range specs {
+		names = append(names, s.Name)
+		if s.Name == c.Model {
+			spec = s
+		}
+	}
+	if c.Model == "" {
+		return spec, flagErr("model", "required: one of %s", strings.Join(names, ", "))
+	}
+	if spec.Name == "" {
+		return spec, flagErr("model", "unknown model %q: one of %s", c.Model, strings.Join(names, ", "))
+	}
+	for _, f := range []string{"limit", "queue", "queue-timeout", "core", "max", "policy", "pool-keepalive"} {
+		if c.set[f] && !spec.uses(f) {
+			return spec, flagErr(f, "not used by model %s", spec.Name)
+		}
+	}
+	if err := c.validate(spec); err != nil {
+		return spec, err
+	}
+	if c.Limit == 0 {
+		c.Limit = spec.DefaultLimit
+	}
+	if spec.uses("max") && c.Max == 0 {
+		c.Max = c.Core
+	}
+	return spec, nil
+}
+
+func (c *Config) validate(spec Spec) error {
+	switch {
+	case c.Limit < 0:
+		return flagErr("limit", "must be >= 1, got %d", c.Limit)
+	case c.set["limit"] && c.Limit == 0:
+		return flagErr("limit", "must be >= 1, got 0")
+	case c.Queue < Unbounded:
+		return flagErr("queue", "must be -1 (unbounded) or >= 0, got %d", c.Queue)
+	case c.QueueTimeout < 0:
+		return flagErr("queue-timeout", "must be >= 0, got %s", c.QueueTimeout)
+	case c.Backlog < 0:
+		return flagErr("backlog", "must be >= 0, got %d", c.Backlog)
+	case c.Sleep < 0:
+		return flagErr("sleep", "must be >= 0, got %s", c.Sleep)
+	case c.CPU < 0:
+		return flagErr("cpu", "must be >= 0, got %s", c.CPU)
+	case c.MaxSleep <= 0:
+		return flagErr("max-sleep", "must be > 0, got %s", c.MaxSleep)
+	case c.Sleep > c.MaxSleep:
+		return flagErr("sleep", "%s exceeds --max-sleep %s", c.Sleep, c.MaxSleep)
+	case c.CPU > c.MaxSleep:
+		return flagErr("cpu", "%s exceeds --max-sleep %s", c.CPU, c.MaxSleep)
+	case c.ReadHeaderTimeout < 0:
+		return flagErr("read-header-timeout", "must be >= 0, got %s", c.ReadHeaderTimeout)
+	case c.ReadTimeout < 0:
+		return flagErr("read-timeout", "must be >= 0, got %s", c.ReadTimeout)
+	case c.WriteTimeout < 0:
+		return flagErr("write-timeout", "must be >= 0, got %s", c.WriteTimeout)
+	case c.IdleTimeout < 0:
+		return flagErr("idle-timeout", "must be >= 0, got %s", c.IdleTimeout)
+	case c.ShutdownTimeout <= 0:
+		return flagErr("shutdown-timeout", "must be > 0, got %s", c.ShutdownTimeout)
+	case c.GOMAXPROCS < 0:
+		return flagErr("gomaxprocs", "must be >= 0, got %d", c.GOMAXPROCS)
+	case c.Listen == "":
+		return flagErr("listen", "required")
+	case c.Admin == "":
+		return flagErr("admin", "required")
+	}
+	if spec.uses("core") {
+		if c.Core < 1 {
+			return flagErr("core", "must be >= 1, got %d", c.Core)
+		}
+		if c.Max < 0 || (c.Max != 0 && c.Max < c.Core) {
+			return flagErr("max", "must be >= --core %d, got %d", c.Core, c.Max)
+		}
+		if c.PoolKeepAlive < 0 {
+			return flagErr("pool-keepalive", "must be >= 0, got %s", c.PoolKeepAlive)
+		}
+		valid := false
+		for _, p := range Policies {
+			valid = valid || p == c.Policy
+		}
+		if !valid {
+			return flagErr("policy", "unknown policy %q: one of %s", c.Policy, strings.Join(Policies, ", "))
+		}
+	}
+	return nil
+}
+
+// Set reports whether the flag was given on the command line.
+func (c Config) Set(flag string) bool { return c.set[flag] }

@@ -1,0 +1,77 @@
+package lab
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Handler is the net/http work handler that nethttp, gin, echo, semaphore,
+// limitlistener and pool all serve, so that their numbers come from the
+// same code.
+func (e *Env) Handler(gate Gate) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived := time.Now()
+		work, err := ParseWork(r.URL.Query().Get, e.Config)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			e.Finish(r.RemoteAddr, r.RequestURI, http.StatusBadRequest, arrived, Reply{})
+			return
+		}
+		reply, err := e.Execute(r.Context(), gate, work)
+		var rej *Rejection
+		switch {
+		case errors.As(err, &rej) && rej.Reset:
+			resetConnection(w)
+			e.Finish(r.RemoteAddr, r.RequestURI, 0, arrived, reply)
+		case rej != nil:
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, rej.Code(), map[string]string{"error": rej.Error(), "reason": rej.Reason})
+			e.Finish(r.RemoteAddr, r.RequestURI, rej.Code(), arrived, reply)
+		case err != nil:
+			// The client left (or the server is closing): nobody reads a body.
+			e.Finish(r.RemoteAddr, r.RequestURI, StatusClientClosed, arrived, reply)
+		default:
+			writeJSON(w, http.StatusOK, reply)
+			e.Finish(r.RemoteAddr, r.RequestURI, http.StatusOK, arrived, reply)
+		}
+	})
+}
+
+// resetConnection takes the connection from net/http and closes it with an
+// RST, so the client sees its request dropped, not answered.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if r, ok := conn.(Resetter); ok {
+		_ = r.Reset()
+		return
+	}
+	_ = conn.Close()
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// NewHTTPServer is the net/http server every net/http-based model uses,
+// with the timeouts and keep-alive of the config.
+func (e *Env) NewHTTPServer(h http.Handler) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: e.Config.ReadHeaderTimeout,
+		ReadTimeout:       e.Config.ReadTimeout,
+		WriteTimeout:      e.Config.WriteTimeout,
+		IdleTimeout:       e.Config.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		// net/http logs accept errors (EMFILE at the fd ceiling) here.
+		ErrorLog: nil,
+	}
+	srv.SetKeepAlivesEnabled(e.Config.KeepAlive)
+	return srv
+}

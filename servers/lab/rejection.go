@@ -1,0 +1,37 @@
+package lab
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Rejection reasons, the values of conclab_requests_rejected_total{reason}.
+const (
+	ReasonQueueFull        = "queue_full"
+	ReasonQueueTimeout     = "queue_timeout"
+	ReasonConcurrencyLimit = "concurrency_limit"
+	ReasonPolicy           = "policy"
+)
+
+// Rejection is a request the model refused.
+type Rejection struct {
+	Reason string
+	// Reset asks for the connection to be reset with no response, as when
+	// a ThreadPoolExecutor silently discards a task: the client sees
+	// "connection reset by peer".
+	Reset bool
+	// Detail is the human message sent with a 503.
+	Detail string
+}
+
+func (r *Rejection) Error() string {
+	return fmt.Sprintf("rejected (%s): %s", r.Reason, r.Detail)
+}
+
+// Code is the HTTP status of the rejection; 0 when the connection is reset.
+func (r *Rejection) Code() int {
+	if r.Reset {
+		return 0
+	}
+	return http.StatusServiceUnavailable
+}

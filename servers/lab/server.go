@@ -1,0 +1,122 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// Server is a running labserver: the app listener served by a model, and
+// the admin listener.
+type Server struct {
+	Env    *Env
+	Config ServerConfig
+
+	model   Model
+	admin   *http.Server
+	adminLn net.Listener
+	served  chan error
+	// Warnings are non-fatal findings at start, such as a backlog above
+	// somaxconn.
+	Warnings []string
+}
+
+// Start listens on both addresses and starts serving. logOut receives the
+// access log when it is on.
+func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
+	if c.GOMAXPROCS > 0 {
+		runtime.GOMAXPROCS(c.GOMAXPROCS)
+	}
+	var warnings []string
+	if max := Somaxconn(); c.Backlog > max {
+		warnings = append(warnings, fmt.Sprintf("--backlog %d is above net.core.somaxconn %d: the kernel uses %d", c.Backlog, max, max))
+	}
+	ln, err := Listen("listen", c.Listen, c.Backlog)
+	if err != nil {
+		return nil, err
+	}
+	adminLn, err := net.Listen("tcp", c.Admin)
+	if err != nil {
+		ln.Close()
+		return nil, listenError("admin", c.Admin, err)
+	}
+	q, err := ProbeAcceptQueue(ln)
+	if err != nil {
+		ln.Close()
+		adminLn.Close()
+		return nil, fmt.Errorf("--listen: TCP_INFO on the listener: %v", err)
+	}
+	sc := serverConfig(c, spec, ln.Addr().String(), q.Limit)
+	m := NewMetrics(ln, serverInfoLabels(sc))
+	env := &Env{Config: c, Metrics: m, Listener: ln}
+	if c.AccessLog {
+		env.AccessLog = slog.New(slog.NewTextHandler(logOut, nil))
+	}
+	model, err := spec.New(env)
+	if err != nil {
+		ln.Close()
+		adminLn.Close()
+		return nil, err
+	}
+	s := &Server{
+		Env: env, Config: sc, model: model, adminLn: adminLn,
+		admin:    &http.Server{Handler: adminHandler(m, sc), ReadHeaderTimeout: 5 * time.Second},
+		served:   make(chan error, 1),
+		Warnings: warnings,
+	}
+	go func() { s.served <- model.Serve(CountConnections(ln, m.Connections)) }()
+	go func() { _ = s.admin.Serve(adminLn) }()
+	return s, nil
+}
+
+func serverInfoLabels(sc ServerConfig) map[string]string {
+	l := map[string]string{
+		"model":      sc.Model,
+		"backlog":    strconv.Itoa(sc.Backlog),
+		"gomaxprocs": strconv.Itoa(sc.GOMAXPROCS),
+		"keepalive":  strconv.FormatBool(sc.KeepAlive),
+	}
+	opt := func(name string, v *int) {
+		if v != nil {
+			l[name] = strconv.Itoa(*v)
+		}
+	}
+	opt("limit", sc.Limit)
+	opt("queue", sc.Queue)
+	opt("core", sc.Core)
+	opt("max", sc.Max)
+	if sc.Policy != "" {
+		l["policy"] = sc.Policy
+	}
+	return l
+}
+
+// Addr is the app listener's address.
+func (s *Server) Addr() string { return s.Config.Listen }
+
+// AdminAddr is the admin listener's address.
+func (s *Server) AdminAddr() string { return s.adminLn.Addr().String() }
+
+// Done yields the model's Serve error (nil after a clean shutdown).
+func (s *Server) Done() <-chan error { return s.served }
+
+// Shutdown stops the model gracefully within ctx, then the admin listener.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.model.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("graceful shutdown took too long; connections closed: %w", err)
+	}
+	actx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if aerr := s.admin.Shutdown(actx); aerr != nil {
+		_ = s.admin.Close()
+	}
+	return err
+}

@@ -1,0 +1,15 @@
+// Package nethttp is the plain net/http model: a goroutine per connection
+// and no limit, so every request runs at once until the process runs out of
+// file descriptors.
+package nethttp
+
+import "github.com/conclab/conclab/servers/lab"
+
+// Spec registers the model.
+var Spec = lab.Spec{
+	Name:    "nethttp",
+	Summary: "net/http: a goroutine per connection, no limit",
+	New: func(env *lab.Env) (lab.Model, error) {
+		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(nil))}, nil
+	},
+}

@@ -1,0 +1,45 @@
+// Package pool is net/http in front of a worker pool with the semantics of
+// java.util.concurrent.ThreadPoolExecutor (see Executor), the model of
+// Executors.newFixedThreadPool and of uwsgi --threads. The connection's
+// goroutine submits the request's work and waits; a worker runs it.
+//
+// The rejection policies map to what a client can see:
+//   - abort: 503 at once (RejectedExecutionException);
+//   - discard: the request is dropped: its connection is reset;
+//   - discard-oldest: the oldest queued request's connection is reset and
+//     the new one is queued;
+//   - caller-runs: the connection's own goroutine runs the work, beyond
+//     the pool's limit.
+package pool
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/conclab/conclab/servers/lab"
+)
+
+// Spec registers the model.
+var Spec = lab.Spec{
+	Name:    "pool",
+	Summary: "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive",
+	Uses:    []string{"queue", "core", "max", "policy", "pool-keepalive"},
+	New:     newModel,
+}
+
+func newModel(env *lab.Env) (lab.Model, error) {
+	workers := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "conclab_pool_workers", Help: "Live pool workers (threads), idle ones included.",
+	})
+	if err := env.Metrics.Registry.Register(workers); err != nil {
+		return nil, err
+	}
+	c := env.Config
+	ex := NewExecutor(Options{Core: c.Core, Max: c.Max, Queue: c.Queue, KeepAlive: c.PoolKeepAlive, Policy: c.Policy},
+		Hooks{
+			Queued:  func(d int) { env.Metrics.Queued.Add(float64(d)) },
+			Workers: func(n int) { workers.Set(float64(n)) },
+		})
+	srv := env.NewHTTPServer(env.Handler(ex))
+	srv.RegisterOnShutdown(ex.Close)
+	return &lab.HTTPModel{Server: srv}, nil
+}
