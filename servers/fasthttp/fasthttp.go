@@ -139,4 +139,3 @@ func (c *watchedConn) Close() error {
 	}
 	return c.Conn.Close()
 }
-

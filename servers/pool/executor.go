@@ -229,45 +229,66 @@ func (e *Executor) next(w *worker) *task {
 		e.exit()
 		return nil
 	}
-	// Like Java's getTask: only a worker above Core waits with a timeout.
-	timed := e.workers > e.opt.Core
 	e.idle = append(e.idle, w)
-	e.mu.Unlock()
-
-	var expired <-chan time.Time
-	if timed {
-		timer := time.NewTimer(e.opt.KeepAlive)
-		defer timer.Stop()
-		expired = timer.C
-	}
-	select {
-	case t := <-w.tasks:
-		if t == nil { // Close
-			e.mu.Lock()
-			e.exit()
-			return nil
-		}
-		return t
-	case <-expired:
-		e.mu.Lock()
-		if e.removeIdle(w) {
-			e.exit()
-			return nil
-		}
-		// A task was handed over as the timer fired.
+	for {
+		// Like Java's getTask: only a worker above Core waits with a
+		// timeout, and on timeout it exits only if the pool is still above
+		// Core then.
+		timed := e.workers > e.opt.Core
 		e.mu.Unlock()
-		return <-w.tasks
+		t, expired := e.wait(w, timed)
+		if !expired {
+			if t == nil { // Close
+				e.mu.Lock()
+				e.exit()
+			}
+			return t
+		}
+		e.mu.Lock()
+		if !e.isIdle(w) {
+			// A task was handed over as the timer fired.
+			e.mu.Unlock()
+			return <-w.tasks
+		}
+		if e.workers > e.opt.Core {
+			e.removeIdle(w)
+			e.exit()
+			return nil
+		}
 	}
 }
 
-func (e *Executor) removeIdle(w *worker) bool {
-	for i, x := range e.idle {
+// wait blocks for a hand-off, for at most KeepAlive when timed.
+func (e *Executor) wait(w *worker, timed bool) (t *task, expired bool) {
+	if !timed {
+		return <-w.tasks, false
+	}
+	timer := time.NewTimer(e.opt.KeepAlive)
+	defer timer.Stop()
+	select {
+	case t := <-w.tasks:
+		return t, false
+	case <-timer.C:
+		return nil, true
+	}
+}
+
+func (e *Executor) isIdle(w *worker) bool {
+	for _, x := range e.idle {
 		if x == w {
-			e.idle = append(e.idle[:i], e.idle[i+1:]...)
 			return true
 		}
 	}
 	return false
+}
+
+func (e *Executor) removeIdle(w *worker) {
+	for i, x := range e.idle {
+		if x == w {
+			e.idle = append(e.idle[:i], e.idle[i+1:]...)
+			return
+		}
+	}
 }
 
 // exit retires the calling worker; called with e.mu held, releases it.

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the tests run this binary as a real labserver process.
+func TestMain(m *testing.M) {
+	if os.Getenv("LABSERVER_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func labserver(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "LABSERVER_RUN_MAIN=1")
+	return cmd
+}
+
+func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "labserver: --model: required: one of nethttp, gin, echo, semaphore, limitlistener, pool, fasthttp"},
+		{[]string{"--model", "tornado"}, `labserver: --model: unknown model "tornado": one of nethttp, gin, echo, semaphore, limitlistener, pool, fasthttp`},
+		{[]string{"--model", "semaphore", "--limit", "0"}, "labserver: --limit: must be >= 1, got 0"},
+		{[]string{"--model", "semaphore", "--limit", "-3"}, "labserver: --limit: must be >= 1, got -3"},
+		{[]string{"--model", "semaphore", "--queue", "-2"}, "labserver: --queue: must be -1 (unbounded) or >= 0, got -2"},
+		{[]string{"--model", "nethttp", "--limit", "5"}, "labserver: --limit: not used by model nethttp"},
+		{[]string{"--model", "semaphore", "--core", "5"}, "labserver: --core: not used by model semaphore"},
+		{[]string{"--model", "pool"}, "labserver: --core: must be >= 1, got 0"},
+		{[]string{"--model", "pool", "--core", "4", "--max", "2"}, "labserver: --max: must be >= --core 4, got 2"},
+		{[]string{"--model", "pool", "--core", "1", "--policy", "yolo"}, `labserver: --policy: unknown policy "yolo": one of abort, caller-runs, discard, discard-oldest`},
+		{[]string{"--model", "nethttp", "--sleep", "forever"}, `labserver: --sleep: invalid value "forever": parse error`},
+		{[]string{"--model", "nethttp", "--sleep", "2h"}, "labserver: --sleep: 2h0m0s exceeds --max-sleep 1h0m0s"},
+		{[]string{"--model", "nethttp", "--max-sleep", "0s"}, "labserver: --max-sleep: must be > 0, got 0s"},
+		{[]string{"--model", "nethttp", "--backlog", "-1"}, "labserver: --backlog: must be >= 0, got -1"},
+		{[]string{"--model", "nethttp", "--bogus"}, "labserver: --bogus: unknown flag"},
+		{[]string{"--model", "nethttp", "--listen", busy.Addr().String()}, "labserver: --listen: " + busy.Addr().String() + ": address already in use"},
+		{[]string{"--model", "nethttp", "--listen", "127.0.0.1:0", "--admin", busy.Addr().String()}, "labserver: --admin: " + busy.Addr().String() + ": address already in use"},
+		{[]string{"--model", "nethttp", "--listen", "nonsense"}, "labserver: --listen: nonsense: missing port in address"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			cmd := labserver(tc.args...)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := -1
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			if code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+			if got := strings.TrimRight(stderr.String(), "\n"); got != tc.want {
+				t.Errorf("stderr\n got: %q\nwant: %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// SIGTERM ends the process within --shutdown-timeout even with a request
+// sleeping far longer, and the warning for a too-big backlog is printed.
+func TestSIGTERMShutsDownWithinBudget(t *testing.T) {
+	admin := freeAddr(t)
+	app := freeAddr(t)
+	var stderr bytes.Buffer
+	cmd := labserver("--model", "semaphore", "--limit", "1", "--listen", app, "--admin", admin,
+		"--backlog", "999999", "--shutdown-timeout", "500ms")
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitHealthy(t, admin)
+	for i := 0; i < 3; i++ {
+		go func() {
+			resp, err := http.Get("http://" + app + "/?sleep=60s")
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, stderr.String())
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("shutdown took %s with a 500ms budget", d)
+	}
+	out := stderr.String()
+	if !strings.Contains(out, "warning: --backlog 999999 is above net.core.somaxconn") {
+		t.Errorf("no somaxconn warning in:\n%s", out)
+	}
+	if strings.Contains(out, "goroutine ") || strings.Contains(out, "panic") {
+		t.Errorf("stack trace in:\n%s", out)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitHealthy(t *testing.T, admin string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + admin + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("labserver not healthy within 10s")
+}
