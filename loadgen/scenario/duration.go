@@ -1,12 +1,12 @@
 package scenario
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // Duration is a time.Duration that unmarshals from a Go duration string
@@ -31,41 +31,43 @@ func (d *Duration) UnmarshalYAML(node ast.Node) error {
 		*d = 0
 		return nil
 	case *ast.StringNode:
-		v, err := time.ParseDuration(n.Value)
-		if err != nil {
-			return &nodeError{tok: n.GetToken(), msg: fmt.Sprintf(
-				"must be a duration like \"800s\" or \"1m30s\", or a number of seconds, got %s", quote(n.Value))}
+		if v, err := time.ParseDuration(n.Value); err == nil {
+			*d = Duration(v)
+			return nil
 		}
-		*d = Duration(v)
-		return nil
+		// The YAML library reads some plain numbers, such as 1e3, as
+		// strings; unquoted, they are still a number of seconds.
+		if tok := n.GetToken(); tok != nil && tok.Type == token.StringType {
+			if secs, err := strconv.ParseFloat(n.Value, 64); err == nil {
+				return d.setSeconds(tok, secs)
+			}
+		}
+		return &nodeError{tok: n.GetToken(), msg: durationSyntax + quote(n.Value)}
 	case *ast.IntegerNode:
-		return d.setSeconds(n, n.GetToken().Value)
+		switch v := n.Value.(type) {
+		case int64:
+			return d.setSeconds(n.GetToken(), float64(v))
+		case uint64:
+			return d.setSeconds(n.GetToken(), float64(v))
+		}
 	case *ast.FloatNode:
-		return d.setSeconds(n, n.GetToken().Value)
+		return d.setSeconds(n.GetToken(), n.Value)
 	}
-	return &nodeError{tok: tokenOf(node), msg: "must be a duration like \"800s\" or a number of seconds, got " + describe(node)}
+	return &nodeError{tok: tokenOf(node), msg: durationSyntax + describe(node)}
 }
 
-// setSeconds sets d from a YAML number of seconds.
-func (d *Duration) setSeconds(n ast.ScalarNode, text string) error {
-	var secs float64
-	switch v := n.GetValue().(type) {
-	case int64:
-		secs = float64(v)
-	case uint64:
-		secs = float64(v)
-	case float64:
-		secs = v
-	default:
-		f, err := strconv.ParseFloat(text, 64)
-		if err != nil {
-			return &nodeError{tok: n.GetToken(), msg: "must be a duration or a number of seconds, got " + quote(text)}
-		}
-		secs = f
-	}
+// durationSyntax starts the message for a value that is not a duration.
+const durationSyntax = `must be a duration like "800s" or "1m30s", or a number of seconds, got `
+
+// setSeconds sets d to secs seconds, rounded to the nanosecond.
+func (d *Duration) setSeconds(tok *token.Token, secs float64) error {
 	ns, ok := secondsToNanos(secs)
 	if !ok {
-		return &nodeError{tok: n.GetToken(), msg: "duration out of range: " + quote(text) + " seconds"}
+		text := formatFloat(secs)
+		if tok != nil {
+			text = tok.Value
+		}
+		return &nodeError{tok: tok, msg: "out of range: " + truncate(text) + " seconds"}
 	}
 	*d = Duration(ns)
 	return nil

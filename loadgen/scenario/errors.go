@@ -17,7 +17,7 @@ import (
 // Error is a problem found in a scenario file. Its Error method returns one
 // line, FILE:LINE:COL: FIELD: message, for example
 //
-//	scenarios/bad.yaml:7:12: targets[2].limit: must be >= 0, got -1
+//	scenarios/bad.yaml:7:12: targets[2].max: must be >= core (10), got 5
 //
 // FIELD is the path of the field at fault ("rate", "server.backlog",
 // "targets[2].limit"); it is "scenario" for the document as a whole and
@@ -109,15 +109,10 @@ func (x *index) decodeError(file string, err error) *Error {
 		}
 		return x.errorAt(file, path, x.keyPos(path), x.unknownFieldMessage(path))
 	case errors.As(err, &dk):
-		path, ok := x.keyPath(dk.Token)
-		if !ok {
-			return x.tokenError(file, dk.Token, dk.Message)
+		if path, ok := x.keyPath(dk.Token); ok {
+			return x.errorAt(file, path, tokenPos(dk.Token), "duplicate key")
 		}
-		msg := "duplicate key"
-		if first := x.keyPos(path); first.Line > 0 && dk.Token != nil && dk.Token.Position != nil && first.Line != dk.Token.Position.Line {
-			msg += fmt.Sprintf(" (first set on line %d)", first.Line)
-		}
-		return x.errorAt(file, path, tokenPos(dk.Token), msg)
+		return x.tokenError(file, dk.Token, dk.Message)
 	case errors.As(err, &te):
 		return x.valueError(file, te.Token, "must be "+typeName(te.DstType)+", got "+x.describeToken(te.Token))
 	case errors.As(err, &oe):
@@ -130,26 +125,41 @@ func (x *index) decodeError(file string, err error) *Error {
 	return x.errorAt(file, "", x.pos(""), libraryMessage(err))
 }
 
+// duplicateError reports the first key that a mapping repeats.
+func (x *index) duplicateError(file string) *Error {
+	msg := "duplicate key"
+	first, again := x.keyPos(x.dup), tokenPos(x.dupTok)
+	if first.Line > 0 && first != again {
+		msg += fmt.Sprintf(" (first set at line %d, column %d)", first.Line, first.Col)
+	}
+	return x.errorAt(file, x.dup, again, msg)
+}
+
 // valueError reports msg about the value whose token is tok.
 func (x *index) valueError(file string, tok *token.Token, msg string) *Error {
 	path, ok := x.valuePath(tok)
 	if !ok {
 		return x.tokenError(file, tok, msg)
 	}
-	p := tokenPos(tok)
-	if p.Line <= 0 {
-		p = x.pos(path)
-	}
-	return x.errorAt(file, path, p, msg)
+	// The field's own position rather than the token's: for a block
+	// mapping the decoder's token is a ':' in the middle of it.
+	return x.errorAt(file, path, x.pos(path), msg)
 }
 
-// tokenError reports msg at tok when no field can be named for it.
+// tokenError reports msg at tok, naming the field that tok belongs to if
+// there is one.
 func (x *index) tokenError(file string, tok *token.Token, msg string) *Error {
 	p := tokenPos(tok)
 	if p.Line <= 0 {
 		p = x.pos("")
 	}
-	return &Error{File: file, Line: p.Line, Col: p.Col, Field: fieldSyntax, Msg: msg}
+	field := fieldSyntax
+	if path, ok := x.valuePath(tok); ok && path != "" {
+		field = path
+	} else if path, ok := x.keyPath(tok); ok {
+		field = path
+	}
+	return &Error{File: file, Line: p.Line, Col: p.Col, Field: field, Msg: msg}
 }
 
 // errorAt reports msg about the field at path, at position p.

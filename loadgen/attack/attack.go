@@ -1,0 +1,194 @@
+package attack
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Options describe one attack.
+type Options struct {
+	Name     string        // the target's name, vegeta's attack name
+	URL      string        // base URL; id, sleep and cpu are added to its query
+	Requests int           // exactly this many hits
+	Interval time.Duration // between scheduled hits
+	Sleep    time.Duration // asked of the handler (?sleep=)
+	CPU      time.Duration // asked of the handler (?cpu=)
+	// Timeout is the whole-request client timeout.
+	Timeout time.Duration
+	// ConnectTimeout bounds the TCP connect; 0 leaves it to the kernel's
+	// SYN retries.
+	ConnectTimeout time.Duration
+	KeepAlive      bool
+	// LocalAddr is the source address; nil lets the kernel choose.
+	LocalAddr net.IP
+	// OnSent, when set, is called as each hit is sent.
+	OnSent func()
+}
+
+// Hit is one request's record.
+type Hit struct {
+	Result  *vegeta.Result
+	Outcome Outcome
+	// Connect is the TCP connect time; Dialed is false when the hit never
+	// reached the dial (a reused keep-alive connection, or no dial at all).
+	Connect time.Duration
+	Dialed  bool
+	// Scheduled is the hit's place on the schedule, from the attack's start.
+	Scheduled time.Duration
+}
+
+// Counters are an attack's live numbers, safe to read while it runs.
+type Counters struct {
+	Sent     atomic.Int64
+	Done     atomic.Int64
+	Inflight atomic.Int64
+	OK       atomic.Int64
+	Errors   atomic.Int64
+}
+
+// Attack is one running attack.
+type Attack struct {
+	opt      Options
+	attacker *vegeta.Attacker
+	tracer   *tracer
+	Counters Counters
+	onHit    func(Hit)
+	start    time.Time
+}
+
+// Observe is called for each hit as it ends, from one goroutine.
+type Observe func(Hit)
+
+// New prepares an attack; ctx ends every request still in flight when it
+// is cancelled.
+func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
+	if opt.Requests < 1 {
+		return nil, fmt.Errorf("attack %s: requests must be >= 1", opt.Name)
+	}
+	if opt.Interval <= 0 {
+		return nil, fmt.Errorf("attack %s: interval must be > 0", opt.Name)
+	}
+	if _, err := url.Parse(opt.URL); err != nil {
+		return nil, fmt.Errorf("attack %s: url: %v", opt.Name, err)
+	}
+	a := &Attack{opt: opt, onHit: onHit}
+	dialer := &net.Dialer{Timeout: opt.ConnectTimeout, KeepAlive: 30 * time.Second}
+	if opt.LocalAddr != nil {
+		dialer.LocalAddr = &net.TCPAddr{IP: opt.LocalAddr}
+	}
+	transport := &http.Transport{
+		Proxy:               nil, // loopback targets only: never an environment proxy
+		DialContext:         dialer.DialContext,
+		DisableKeepAlives:   !opt.KeepAlive,
+		MaxIdleConnsPerHost: opt.Requests,
+		DisableCompression:  true,
+		ForceAttemptHTTP2:   false,
+	}
+	a.tracer = newTracer(ctx, transport, (*observer)(a))
+	client := &http.Client{Transport: a.tracer, Timeout: opt.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	a.attacker = vegeta.NewAttacker(
+		vegeta.Client(client),
+		// An open model: vegeta starts a worker whenever all are busy, so
+		// slow responses never delay the next send.
+		vegeta.Workers(64),
+		vegeta.MaxWorkers(vegeta.DefaultMaxWorkers),
+		vegeta.MaxBody(64<<10),
+	)
+	return a, nil
+}
+
+type observer Attack
+
+func (o *observer) Sent() {
+	o.Counters.Sent.Add(1)
+	o.Counters.Inflight.Add(1)
+	if o.opt.OnSent != nil {
+		o.opt.OnSent()
+	}
+}
+
+func (o *observer) Connected(time.Duration) {}
+
+// Run sends the hits and blocks until every one has ended or ctx is done.
+func (a *Attack) Run(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() { a.attacker.Stop() })
+	defer stop()
+	a.start = time.Now()
+	results := a.attacker.Attack(a.targeter(), a.pacer(), 0, a.opt.Name)
+	for r := range results {
+		a.Counters.Inflight.Add(-1)
+		a.Counters.Done.Add(1)
+		h := Hit{Result: r, Outcome: Classify(r), Scheduled: time.Duration(r.Seq) * a.opt.Interval}
+		h.Connect, h.Dialed = a.tracer.connect(r.Seq)
+		if h.Outcome == OK {
+			a.Counters.OK.Add(1)
+		} else {
+			a.Counters.Errors.Add(1)
+		}
+		if a.onHit != nil {
+			a.onHit(h)
+		}
+	}
+}
+
+// Start is when the attack began sending.
+func (a *Attack) Start() time.Time { return a.start }
+
+func (a *Attack) pacer() vegeta.Pacer {
+	return cappedPacer{hits: uint64(a.opt.Requests), every: a.opt.Interval}
+}
+
+// cappedPacer sends exactly hits hits, one every every: vegeta's own
+// pacers have no cap on the number of hits.
+type cappedPacer struct {
+	hits  uint64
+	every time.Duration
+}
+
+func (p cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= p.hits {
+		return 0, true
+	}
+	due := time.Duration(hits) * p.every
+	if due <= elapsed {
+		return 0, false
+	}
+	return due - elapsed, false
+}
+
+func (p cappedPacer) Rate(time.Duration) float64 { return float64(time.Second) / float64(p.every) }
+
+// targeter asks for GET URL?id=N&sleep=S&cpu=C, N counting from 0.
+func (a *Attack) targeter() vegeta.Targeter {
+	base, _ := url.Parse(a.opt.URL)
+	q := base.Query()
+	if a.opt.Sleep > 0 || q.Get("sleep") == "" {
+		q.Set("sleep", a.opt.Sleep.String())
+	}
+	if a.opt.CPU > 0 {
+		q.Set("cpu", a.opt.CPU.String())
+	}
+	var next atomic.Int64
+	return func(t *vegeta.Target) error {
+		id := next.Add(1) - 1
+		u := *base
+		qq := make(url.Values, len(q)+1)
+		for k, v := range q {
+			qq[k] = v
+		}
+		qq.Set("id", strconv.FormatInt(id, 10))
+		u.RawQuery = qq.Encode()
+		t.Method = http.MethodGet
+		t.URL = u.String()
+		return nil
+	}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/conclab/conclab/loadgen/scenario"
+)
+
+// scenarioFlags are the flags shared by run and predict.
+type scenarioFlags struct {
+	scale float64
+	only  string
+}
+
+func (f *scenarioFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&f.scale, "scale", 1, "multiply every scenario time by F (rate × sleep stays the same)")
+	fs.StringVar(&f.only, "only", "", "comma-separated target names to run")
+}
+
+// parseInterleaved parses flags given before or after the positional
+// arguments, as `loadgen run seed.yaml --scale 0.02` expects.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, oneLineFlagError(err)
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func oneLineFlagError(err error) error {
+	msg := err.Error()
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	if i := strings.Index(msg, " for flag -"); i >= 0 {
+		name, why, _ := strings.Cut(msg[i+len(" for flag -"):], ": ")
+		return fmt.Errorf("--%s: %s: %s", name, strings.TrimSpace(msg[:i]), why)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fmt.Errorf("--%s: unknown flag", name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Errorf("--%s: needs a value", name)
+	}
+	return err
+}
+
+// load reads, selects and scales the scenario.
+func (f *scenarioFlags) load(path string) (*scenario.Scenario, error) {
+	if f.scale <= 0 || math.IsNaN(f.scale) || math.IsInf(f.scale, 0) {
+		return nil, fmt.Errorf("--scale: must be > 0, got %s", strconv.FormatFloat(f.scale, 'g', -1, 64))
+	}
+	s, err := scenario.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.only != "" {
+		if s, err = s.Select(strings.Split(f.only, ",")); err != nil {
+			return nil, fmt.Errorf("--only: %v", err)
+		}
+	}
+	return s.Scaled(f.scale)
+}

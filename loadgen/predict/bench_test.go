@@ -1,0 +1,53 @@
+package predict
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkSimulateSeed: the seed replay (1000 requests) against a semaphore of 40.
+func BenchmarkSimulateSeed(b *testing.B) {
+	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
+		Limits: Limits{Model: ModelSemaphore, Limit: 40, Queue: -1, Backlog: 4096}}
+	for b.Loop() {
+		if _, err := Simulate(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSimulateSeedLimitListener: the seed replay against limitlistener 100
+// with backlog 128, where most requests go through SYN retransmissions.
+func BenchmarkSimulateSeedLimitListener(b *testing.B) {
+	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
+		Limits: Limits{Model: ModelLimitListener, Limit: 100, Backlog: 128}}
+	for b.Loop() {
+		if _, err := Simulate(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSimulate20k: 20,000 requests in 60 s against a semaphore of 40
+// without a client timeout: 8 hours of simulated time.
+func BenchmarkSimulate20k(b *testing.B) {
+	in := Input{Arrivals: every(20000, 3*time.Millisecond), Service: 800 * time.Second, Kernel: linux,
+		Limits: Limits{Model: ModelSemaphore, Limit: 40, Queue: -1, Backlog: 4096}}
+	for b.Loop() {
+		if _, err := Simulate(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSimulate20kLimitListener: 20,000 requests in 30 s against
+// limitlistener 100, backlog 128: nearly all go through every SYN retransmission.
+func BenchmarkSimulate20kLimitListener(b *testing.B) {
+	in := Input{Arrivals: every(20000, 1500*time.Microsecond), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
+		Limits: Limits{Model: ModelLimitListener, Limit: 100, Backlog: 128}}
+	for b.Loop() {
+		if _, err := Simulate(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

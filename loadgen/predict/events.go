@@ -1,0 +1,109 @@
+package predict
+
+import "time"
+
+// kind orders events that happen at the same instant. Releases come before
+// acquisitions, so capacity freed at an instant is available to requests that
+// arrive at that instant; see the package documentation.
+type kind uint8
+
+const (
+	kindFinish          kind = iota // handler work done: "ok", frees slot/worker and connection
+	kindClientDeadline              // the client's whole-request timeout
+	kindQueueTimeout                // semaphore: a waiter's queue timeout
+	kindConnectDeadline             // connect gives up (kernel give-up or ConnectTimeout)
+	kindSynRetry                    // a retransmitted SYN reaches the server
+	kindArrival                     // the first SYN
+	kindKeepAlive                   // pool: an idle worker's keep-alive expires
+)
+
+// event is one scheduled happening. idx is the request index, or the worker
+// id for kindKeepAlive; gen tells a worker's idle periods apart.
+type event struct {
+	t    time.Duration
+	kind kind
+	idx  int
+	gen  int
+	seq  uint64 // insertion order, a final tie-break that keeps the order total
+}
+
+func (a *event) less(b *event) bool {
+	if a.t != b.t {
+		return a.t < b.t
+	}
+	if a.kind != b.kind {
+		return a.kind < b.kind
+	}
+	if a.idx != b.idx {
+		return a.idx < b.idx
+	}
+	return a.seq < b.seq
+}
+
+// eventHeap is a binary min-heap of events (hand-rolled to avoid the
+// interface boxing of container/heap on the hot path).
+type eventHeap struct {
+	ev  []event
+	seq uint64
+}
+
+func (h *eventHeap) len() int { return len(h.ev) }
+
+func (h *eventHeap) push(e event) {
+	e.seq = h.seq
+	h.seq++
+	h.ev = append(h.ev, e)
+	i := len(h.ev) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.ev[i].less(&h.ev[p]) {
+			break
+		}
+		h.ev[i], h.ev[p] = h.ev[p], h.ev[i]
+		i = p
+	}
+}
+
+func (h *eventHeap) pop() event {
+	top := h.ev[0]
+	n := len(h.ev) - 1
+	h.ev[0] = h.ev[n]
+	h.ev = h.ev[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && h.ev[r].less(&h.ev[l]) {
+			m = r
+		}
+		if !h.ev[m].less(&h.ev[i]) {
+			break
+		}
+		h.ev[i], h.ev[m] = h.ev[m], h.ev[i]
+		i = m
+	}
+	return top
+}
+
+// fifo is a first-in first-out queue of ints.
+type fifo struct {
+	items []int
+	head  int
+}
+
+func (q *fifo) len() int   { return len(q.items) - q.head }
+func (q *fifo) push(v int) { q.items = append(q.items, v) }
+func (q *fifo) peek() int  { return q.items[q.head] }
+
+func (q *fifo) pop() int {
+	v := q.items[q.head]
+	q.head++
+	if q.head > 1024 && q.head*2 > len(q.items) {
+		q.items = append(q.items[:0], q.items[q.head:]...)
+		q.head = 0
+	}
+	return v
+}

@@ -1,0 +1,61 @@
+package predict
+
+// noKeepAlive is embedded by the models without worker keep-alive.
+type noKeepAlive struct{}
+
+func (noKeepAlive) keepAlive(*engine, event) {}
+
+// plain is nethttp, gin and echo: net/http starts a goroutine per accepted
+// connection and accepts again at once, so every accepted request runs at
+// once (Inflight+1 for Service). gin and echo are routers on net/http and
+// behave the same. Only the FD limit (checked by the engine) stops accepting.
+type plain struct{ noKeepAlive }
+
+func (plain) willAccept(*engine) bool   { return true }
+func (plain) accepted(e *engine, r int) { e.startWork(r) }
+func (plain) workEnded(*engine, int)    {}
+
+// limitListener is net/http behind x/net/netutil.LimitListener: the listener
+// takes a slot before it calls accept and the slot is freed when the accepted
+// connection closes, so it accepts only while fewer than limit accepted
+// connections are open. The excess waits in the kernel accept queue (FIFO),
+// then as dropped SYNs. Once accepted, a request runs at once.
+type limitListener struct {
+	noKeepAlive
+	limit int
+}
+
+func (l *limitListener) willAccept(e *engine) bool { return e.connections < l.limit }
+func (l *limitListener) accepted(e *engine, r int) { e.startWork(r) }
+func (l *limitListener) workEnded(*engine, int)    {}
+
+// fastHTTP is fasthttp's Server with Concurrency = limit: it accepts at once
+// and serves at most limit connections at the same time; a connection
+// accepted while limit are being served gets "503 Service Unavailable" at once
+// and is closed. Concurrency 0 means fasthttp's DefaultConcurrency (256*1024).
+type fastHTTP struct {
+	noKeepAlive
+	limit   int
+	serving int
+}
+
+func newFastHTTP(l Limits) *fastHTTP {
+	f := &fastHTTP{limit: l.Limit}
+	if f.limit == 0 {
+		f.limit = fastHTTPDefaultConcurrency
+	}
+	return f
+}
+
+func (f *fastHTTP) willAccept(*engine) bool { return true }
+
+func (f *fastHTTP) accepted(e *engine, r int) {
+	if f.serving >= f.limit {
+		e.end(r, HTTP503)
+		return
+	}
+	f.serving++
+	e.startWork(r)
+}
+
+func (f *fastHTTP) workEnded(*engine, int) { f.serving-- }

@@ -1,0 +1,56 @@
+package predict
+
+// semaphore is net/http with a counting semaphore of limit slots around the
+// handler. A request that finds no free slot waits FIFO in the application
+// queue if the queue has room (capacity -1 = unbounded, else at most that many
+// waiting; 0 = no waiting), else it is rejected at once with 503. With a queue
+// timeout, a waiter that has waited that long gets 503 (the engine's
+// kindQueueTimeout). A slot freed by a request that finished, or whose client
+// gave up, goes to the longest waiter at that instant (skipping one whose
+// client gives up at that very instant: it ends as "timeout").
+type semaphore struct {
+	noKeepAlive
+	free    int
+	qcap    int
+	waiters fifo // lazy: entries no longer in phaseAppQueued are skipped
+}
+
+func newSemaphore(l Limits) *semaphore {
+	return &semaphore{free: l.Limit, qcap: l.Queue}
+}
+
+func (s *semaphore) willAccept(*engine) bool { return true }
+
+func (s *semaphore) accepted(e *engine, r int) {
+	switch {
+	case s.free > 0:
+		s.free--
+		e.startWork(r)
+	case s.qcap < 0 || e.queued < s.qcap:
+		e.enterQueue(r)
+		s.waiters.push(r)
+		if qt := e.in.Limits.QueueTimeout; qt > 0 {
+			e.events.push(event{t: e.now + qt, kind: kindQueueTimeout, idx: r})
+		}
+	default:
+		e.end(r, HTTP503)
+	}
+}
+
+func (s *semaphore) workEnded(e *engine, _ int) {
+	for s.waiters.len() > 0 {
+		w := s.waiters.pop()
+		if e.st[w].phase != phaseAppQueued {
+			continue // left the queue earlier (client gave up, queue timeout)
+		}
+		if e.gaveUp(w) {
+			e.leaveQueue(w)
+			e.end(w, Timeout)
+			continue
+		}
+		e.leaveQueue(w)
+		e.startWork(w)
+		return
+	}
+	s.free++
+}

@@ -1,0 +1,81 @@
+package predict
+
+import (
+	"fmt"
+	"time"
+)
+
+// gauges is the state that a Point reports.
+type gauges struct {
+	inflight, queued, acceptQueue, connections, clientInflight, synPending int
+}
+
+// snapshot is the state after every event at or before t.
+type snapshot struct {
+	t time.Duration
+	g gauges
+}
+
+func (e *engine) gauges() gauges {
+	return gauges{e.inflight, e.queued, e.aq.len(), e.connections, e.clientInflight, e.synPending}
+}
+
+// observe folds the state after an event into the peaks and records it for
+// the series (collapsing events at the same instant and events that changed
+// nothing).
+func (e *engine) observe() {
+	g := e.gauges()
+	p := &e.peak
+	p.Inflight = max(p.Inflight, g.inflight)
+	p.Queued = max(p.Queued, g.queued)
+	p.AcceptQueue = max(p.AcceptQueue, g.acceptQueue)
+	p.Connections = max(p.Connections, g.connections)
+	p.ClientInflight = max(p.ClientInflight, g.clientInflight)
+	p.SynPending = max(p.SynPending, g.synPending)
+
+	if n := len(e.snaps); n > 0 {
+		last := &e.snaps[n-1]
+		if last.g == g {
+			return
+		}
+		if last.t == e.now {
+			last.g = g
+			return
+		}
+	}
+	e.snaps = append(e.snaps, snapshot{e.now, g})
+}
+
+// series samples the recorded states at T = 0, step, 2·step, … up to and
+// including the first step at or after End: each point is the state after
+// every event at or before T. Events after End (pool keep-alive expiries)
+// change no gauge of a Point.
+func (e *engine) series() ([]Point, error) {
+	k := e.lastEnd / e.step
+	if k*e.step < e.lastEnd {
+		k++
+	}
+	if k >= maxSeriesPoints {
+		return nil, fmt.Errorf("predict: Step: %v gives more than %d series points up to %v; use a larger step", e.step, maxSeriesPoints, e.lastEnd)
+	}
+	out := make([]Point, 0, k+1)
+	var g gauges
+	j := 0
+	for i := time.Duration(0); i <= k; i++ {
+		t := i * e.step
+		for j < len(e.snaps) && e.snaps[j].t <= t {
+			g = e.snaps[j].g
+			j++
+		}
+		out = append(out, Point{
+			T:              t,
+			Inflight:       g.inflight,
+			Queued:         g.queued,
+			AcceptQueue:    g.acceptQueue,
+			Connections:    g.connections,
+			ClientInflight: g.clientInflight,
+			SynPending:     g.synPending,
+		})
+	}
+	return out, nil
+}

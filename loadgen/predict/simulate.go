@@ -1,0 +1,397 @@
+package predict
+
+import "time"
+
+// synRetriedThreshold is DESIGN.md's syn_retried rule: a connect that took
+// this long saw at least one SYN retransmission (the first comes after 1 s).
+const synRetriedThreshold = 900 * time.Millisecond
+
+// phase is where a request is now.
+type phase uint8
+
+const (
+	phaseNotSent     phase = iota
+	phaseSynPending        // SYN dropped; waiting to retransmit
+	phaseAcceptQueue       // handshake done; in the kernel accept queue
+	phaseOrphan            // in the accept queue, but its client already gave up
+	phaseAppQueued         // accepted; waiting in the application queue
+	phaseRunning           // accepted; doing handler work
+	phaseDone              // ended, connection (if any) closed
+)
+
+// reqState is the simulation's private state of one request.
+type reqState struct {
+	phase     phase
+	accepted  bool          // holds an accepted connection (counted in Connections)
+	queuedAt  time.Duration // when it entered the application queue
+	worker    int           // pool: the worker running it; -1 runs on the caller
+	nextRetry int           // index into the retransmission schedule
+	synLimit  time.Duration // no retransmission at or after this instant
+}
+
+// server is one concurrency model. The engine owns the gauges and the kernel
+// side; a server decides what happens to an accepted connection.
+type server interface {
+	// willAccept reports whether the server would call accept now, apart
+	// from the FD limit, which the engine checks.
+	willAccept(e *engine) bool
+	// accepted hands over a newly accepted connection of a live request.
+	// The server starts its work (e.startWork), queues it (e.enterQueue) or
+	// ends it (e.end).
+	accepted(e *engine, r int)
+	// workEnded is called when request r's handler work stopped, because it
+	// finished or because its client gave up; the server frees what r held
+	// (slot, worker) and may start a waiting request.
+	workEnded(e *engine, r int)
+	// keepAlive handles a kindKeepAlive event (pool only).
+	keepAlive(e *engine, ev event)
+}
+
+// engine is one run of the simulation.
+type engine struct {
+	in          Input
+	srv         server
+	retrans     []time.Duration
+	giveUp      time.Duration
+	aqCap       int // Backlog+1
+	step        time.Duration
+	now         time.Duration
+	events      eventHeap
+	nextArrival int // arrivals are not in the heap: the next one to send
+	st          []reqState
+	out         []Request
+	aq          fifo // kernel accept queue, FIFO (orphans included)
+	outcomes    map[Outcome]int
+
+	// gauges
+	inflight, queued, connections, clientInflight, synPending int
+
+	lastEnd time.Duration
+	peak    Peak
+	snaps   []snapshot // state changes, for the series
+
+	// onWorkers, if set, is told every change of the pool's worker count
+	// (tests use it).
+	onWorkers func(t time.Duration, workers int)
+}
+
+// Simulate runs the simulation for one target. It returns an error (one line
+// naming the field) for invalid input: an unknown model or policy, negative
+// values, unsorted arrivals.
+func Simulate(in Input) (Result, error) {
+	return simulate(in, nil)
+}
+
+func simulate(in Input, onWorkers func(time.Duration, int)) (Result, error) {
+	if err := validate(in); err != nil {
+		return Result{}, err
+	}
+	e := newEngine(in)
+	e.onWorkers = onWorkers
+	e.run()
+	series, err := e.series()
+	if err != nil {
+		return Result{}, err
+	}
+	res := e.result()
+	res.Series = series
+	return res, nil
+}
+
+func newEngine(in Input) *engine {
+	n := len(in.Arrivals)
+	e := &engine{
+		in:       in,
+		aqCap:    in.Limits.Backlog + 1,
+		step:     in.Step,
+		st:       make([]reqState, n),
+		out:      make([]Request, n),
+		outcomes: make(map[Outcome]int, len(AllOutcomes)),
+	}
+	if e.step == 0 {
+		e.step = time.Second
+	}
+	e.retrans, e.giveUp = in.Kernel.SynSchedule()
+	e.srv = newServer(in.Limits)
+	for _, o := range AllOutcomes {
+		e.outcomes[o] = 0
+	}
+	for i, t := range in.Arrivals {
+		e.out[i] = Request{Index: i, Sent: t, Connected: Never, Started: Never}
+	}
+	return e
+}
+
+func newServer(l Limits) server {
+	switch l.Model {
+	case ModelSemaphore:
+		return newSemaphore(l)
+	case ModelLimitListener:
+		return &limitListener{limit: l.Limit}
+	case ModelPool:
+		return newPool(l)
+	case ModelFastHTTP:
+		return newFastHTTP(l)
+	default: // nethttp, gin, echo
+		return plain{}
+	}
+}
+
+// run processes events until none is left. After each event the server
+// accepts from the kernel queue while it is willing to, and the state is
+// observed for the peaks and the series.
+func (e *engine) run() {
+	for {
+		ev, ok := e.next()
+		if !ok {
+			return
+		}
+		e.now = ev.t
+		e.handle(ev)
+		e.drainAcceptQueue()
+		e.observe()
+	}
+}
+
+// next returns the next event: the earlier of the heap's top and the next
+// arrival, which are already sorted and so are not kept in the heap.
+func (e *engine) next() (event, bool) {
+	if e.nextArrival < len(e.out) {
+		a := event{t: e.out[e.nextArrival].Sent, kind: kindArrival, idx: e.nextArrival}
+		if e.events.len() == 0 || a.less(&e.events.ev[0]) {
+			e.nextArrival++
+			return a, true
+		}
+	}
+	if e.events.len() == 0 {
+		return event{}, false
+	}
+	return e.events.pop(), true
+}
+
+func (e *engine) handle(ev event) {
+	r := ev.idx
+	switch ev.kind {
+	case kindArrival:
+		e.arrive(r)
+	case kindSynRetry:
+		e.synRetry(r)
+	case kindConnectDeadline:
+		// The kernel gave up (ETIMEDOUT) or the dialer's timeout fired:
+		// Go reports a dial i/o timeout either way.
+		if e.st[r].phase == phaseSynPending {
+			e.synPending--
+			e.end(r, Timeout)
+		}
+	case kindClientDeadline:
+		e.clientDeadline(r)
+	case kindQueueTimeout:
+		if e.st[r].phase == phaseAppQueued {
+			e.leaveQueue(r)
+			e.end(r, HTTP503)
+		}
+	case kindFinish:
+		if e.st[r].phase == phaseRunning {
+			e.inflight--
+			e.srv.workEnded(e, r)
+			e.end(r, OK)
+		}
+	case kindKeepAlive:
+		e.srv.keepAlive(e, ev)
+	}
+}
+
+// arrive sends the first SYN. With room in the accept queue the handshake
+// completes at once (Connected = Sent). Otherwise the SYN is dropped (a full
+// accept queue drops SYNs silently; syncookies do not help) and the client
+// retransmits at the kernel's schedule; the connect gives up at the kernel's
+// give-up offset or at ConnectTimeout, and the whole request at ClientTimeout,
+// whichever comes first. A retransmission due at or after that instant is
+// never sent.
+func (e *engine) arrive(r int) {
+	s := &e.st[r]
+	sent := e.out[r].Sent
+	e.clientInflight++
+	if e.in.ClientTimeout > 0 {
+		e.events.push(event{t: sent + e.in.ClientTimeout, kind: kindClientDeadline, idx: r})
+	}
+	if e.aq.len() < e.aqCap {
+		e.enterAcceptQueue(r)
+		return
+	}
+	s.phase = phaseSynPending
+	e.synPending++
+	deadline := sent + e.giveUp
+	if e.in.ConnectTimeout > 0 {
+		deadline = min(deadline, sent+e.in.ConnectTimeout)
+	}
+	e.events.push(event{t: deadline, kind: kindConnectDeadline, idx: r})
+	s.synLimit = deadline
+	if e.in.ClientTimeout > 0 {
+		s.synLimit = min(s.synLimit, sent+e.in.ClientTimeout)
+	}
+	e.scheduleRetry(r)
+}
+
+func (e *engine) scheduleRetry(r int) {
+	s := &e.st[r]
+	if s.nextRetry >= len(e.retrans) {
+		return
+	}
+	t := e.out[r].Sent + e.retrans[s.nextRetry]
+	if t < s.synLimit {
+		e.events.push(event{t: t, kind: kindSynRetry, idx: r})
+	}
+}
+
+// synRetry: a retransmitted SYN gets in if the accept queue has room now.
+func (e *engine) synRetry(r int) {
+	s := &e.st[r]
+	if s.phase != phaseSynPending {
+		return
+	}
+	s.nextRetry++
+	e.out[r].SynRetries++
+	if e.aq.len() < e.aqCap {
+		e.synPending--
+		e.enterAcceptQueue(r)
+		return
+	}
+	e.scheduleRetry(r)
+}
+
+func (e *engine) enterAcceptQueue(r int) {
+	e.st[r].phase = phaseAcceptQueue
+	e.out[r].Connected = e.now
+	e.aq.push(r)
+}
+
+// clientDeadline: the client gives up ClientTimeout after sending and the
+// request ends with "timeout". Whatever it held in the server is released at
+// that instant (its context is cancelled and its connection closed): an
+// app-queue place, a semaphore slot, a pool worker, a limitlistener slot. A
+// connection still in the kernel accept queue stays there: the kernel keeps
+// it until the server accepts it (see drainAcceptQueue).
+func (e *engine) clientDeadline(r int) {
+	switch e.st[r].phase {
+	case phaseSynPending:
+		e.synPending--
+		e.end(r, Timeout)
+	case phaseAcceptQueue:
+		e.finish(r, Timeout)
+		e.st[r].phase = phaseOrphan
+	case phaseAppQueued:
+		e.leaveQueue(r)
+		e.end(r, Timeout)
+	case phaseRunning:
+		e.inflight--
+		e.srv.workEnded(e, r)
+		e.end(r, Timeout)
+	}
+}
+
+// canAccept: the server calls accept while it is below its FD limit (net/http
+// gets EMFILE above it and retries, so further connections wait in the kernel
+// queue; the retry back-off of up to 1 s is not modelled: a close lets the
+// next connection in at once) and its model is willing.
+func (e *engine) canAccept() bool {
+	if fd := e.in.Limits.FDLimit; fd > 0 && e.connections >= fd {
+		return false
+	}
+	return e.srv.willAccept(e)
+}
+
+// drainAcceptQueue accepts connections FIFO from the kernel accept queue while
+// the server is willing. An orphan (its client gave up while it waited) is
+// accepted and closed at once: the server reads the request, sees EOF and the
+// handler's context is already cancelled, so it holds its slot for zero time
+// and is not counted anywhere.
+func (e *engine) drainAcceptQueue() {
+	for e.aq.len() > 0 && e.canAccept() {
+		r := e.aq.pop()
+		if e.st[r].phase == phaseOrphan {
+			e.st[r].phase = phaseDone
+			continue
+		}
+		if e.gaveUp(r) {
+			// Its client gives up at this very instant: the same as an
+			// orphan, it is accepted and closed at once.
+			e.finish(r, Timeout)
+			e.st[r].phase = phaseDone
+			continue
+		}
+		e.st[r].accepted = true
+		e.connections++
+		e.srv.accepted(e, r)
+	}
+}
+
+// gaveUp reports whether request r's client deadline is now (or past). Such a
+// request is not accepted, started or handed a slot at this instant, even if
+// its kindClientDeadline event has not been processed yet (same instant,
+// higher index): it ends as "timeout" instead of running for zero time.
+func (e *engine) gaveUp(r int) bool {
+	return e.in.ClientTimeout > 0 && e.out[r].Sent+e.in.ClientTimeout <= e.now
+}
+
+// startWork starts request r's handler work; it lasts Service unless the
+// client gives up first.
+func (e *engine) startWork(r int) {
+	e.st[r].phase = phaseRunning
+	e.out[r].Started = e.now
+	e.inflight++
+	e.events.push(event{t: e.now + e.in.Service, kind: kindFinish, idx: r})
+}
+
+// enterQueue puts request r in the application queue.
+func (e *engine) enterQueue(r int) {
+	e.st[r].phase = phaseAppQueued
+	e.st[r].queuedAt = e.now
+	e.queued++
+}
+
+// leaveQueue takes request r out of the application queue, accounting its wait.
+// The caller sets the next phase.
+func (e *engine) leaveQueue(r int) {
+	e.queued--
+	e.out[r].Queued += e.now - e.st[r].queuedAt
+}
+
+// finish ends request r for the client.
+func (e *engine) finish(r int, o Outcome) {
+	e.out[r].Finished = e.now
+	e.out[r].Outcome = o
+	e.outcomes[o]++
+	e.clientInflight--
+	e.lastEnd = max(e.lastEnd, e.now)
+}
+
+// end ends request r for the client and closes its connection, if accepted.
+func (e *engine) end(r int, o Outcome) {
+	e.finish(r, o)
+	s := &e.st[r]
+	s.phase = phaseDone
+	if s.accepted {
+		s.accepted = false
+		e.connections--
+	}
+}
+
+func (e *engine) result() Result {
+	res := Result{
+		Requests: e.out,
+		Peak:     e.peak,
+		Outcomes: e.outcomes,
+		End:      e.lastEnd,
+	}
+	for _, q := range e.out {
+		took := q.Finished - q.Sent
+		if q.Connected != Never {
+			took = q.Connected - q.Sent
+		}
+		if took >= synRetriedThreshold {
+			res.SynRetried++
+		}
+	}
+	return res
+}

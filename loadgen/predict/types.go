@@ -1,0 +1,194 @@
+package predict
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limits are a server's limits as its /config reports them.
+type Limits struct {
+	Model         string        // nethttp|gin|echo|semaphore|limitlistener|pool|fasthttp
+	Limit         int           // semaphore slots, limitlistener accepted conns, fasthttp Concurrency
+	Queue         int           // semaphore/pool app-queue capacity; -1 = unbounded; 0 = none (pool: synchronous hand-off)
+	QueueTimeout  time.Duration // semaphore: 0 = none
+	Backlog       int           // effective listen backlog; the kernel accept queue holds Backlog+1 entries
+	Core, Max     int           // pool; Max 0 = Core (as labserver's --max)
+	PoolKeepAlive time.Duration // pool: idle time before a worker above Core exits
+	Policy        string        // pool: abort|caller-runs|discard|discard-oldest
+	FDLimit       int           // 0 = no limit; else the server can hold at most this many accepted connections (net/http then stops accepting, so further connections wait in the kernel accept queue)
+}
+
+// Input is everything one simulated target needs.
+type Input struct {
+	Arrivals       []time.Duration // send time of each request, relative to the start, ascending
+	Service        time.Duration   // handler work per request (sleep + cpu)
+	Limits         Limits
+	Kernel         Kernel
+	ClientTimeout  time.Duration // whole-request timeout measured from the send time; 0 = none
+	ConnectTimeout time.Duration // 0 = only the kernel's give-up
+	Step           time.Duration // series resolution; 0 → 1s
+}
+
+// Outcome is how a request ended for the client; the strings are DESIGN.md's
+// outcomes.
+type Outcome string
+
+// The outcomes. The simulation produces ok, http_503, timeout and reset; the
+// others are listed so that Result.Outcomes always has every key.
+const (
+	OK        Outcome = "ok"
+	HTTP503   Outcome = "http_503"
+	HTTPOther Outcome = "http_other"
+	Timeout   Outcome = "timeout"
+	Refused   Outcome = "refused"
+	Reset     Outcome = "reset"
+	Other     Outcome = "other"
+)
+
+// AllOutcomes lists every outcome in a fixed order.
+var AllOutcomes = []Outcome{OK, HTTP503, HTTPOther, Timeout, Refused, Reset, Other}
+
+// Never is the value of a Request time that did not happen (Connected for a
+// connect that gave up, Started for a request whose handler work never began).
+const Never time.Duration = -1
+
+// Request is the predicted life of one request. Times are offsets from the
+// start of the run.
+type Request struct {
+	Index      int
+	Sent       time.Duration // the first SYN
+	Connected  time.Duration // the handshake completed (it entered the kernel accept queue); Never if the connect failed
+	Started    time.Duration // handler work began; Never if it never did (rejected, reset, timed out before)
+	Finished   time.Duration // the request ended for the client (response, reset or give-up)
+	Outcome    Outcome
+	SynRetries int           // retransmitted SYNs sent before the handshake completed or the connect gave up
+	Queued     time.Duration // time spent waiting in the application queue (semaphore or pool)
+}
+
+// Point is the state at time T, after every event at or before T.
+type Point struct {
+	T              time.Duration
+	Inflight       int // running handler work
+	Queued         int // waiting in the application queue
+	AcceptQueue    int // waiting in the kernel accept queue
+	Connections    int // accepted, not yet closed (server side)
+	ClientInflight int // sent, not yet ended (client side)
+	SynPending     int // waiting for a SYN retransmission
+}
+
+// Peak holds the maximum of each gauge over all events.
+type Peak struct {
+	Inflight, Queued, AcceptQueue, Connections, ClientInflight, SynPending int
+}
+
+// Result is the prediction for one target.
+type Result struct {
+	Requests   []Request
+	Series     []Point         // state at T = 0, Step, 2*Step, ... until every request has ended (inclusive of the last step after the end)
+	Peak       Peak            // maxima over events
+	Outcomes   map[Outcome]int // every outcome key present, zero included
+	SynRetried int             // requests whose connect took >= 0.9s (at least one SYN retransmit), failed connects included
+	End        time.Duration   // when the last request ended
+}
+
+// Model names.
+const (
+	ModelNetHTTP       = "nethttp"
+	ModelGin           = "gin"
+	ModelEcho          = "echo"
+	ModelSemaphore     = "semaphore"
+	ModelLimitListener = "limitlistener"
+	ModelPool          = "pool"
+	ModelFastHTTP      = "fasthttp"
+)
+
+// Pool rejection policies.
+const (
+	PolicyAbort         = "abort"
+	PolicyCallerRuns    = "caller-runs"
+	PolicyDiscard       = "discard"
+	PolicyDiscardOldest = "discard-oldest"
+)
+
+// fastHTTPDefaultConcurrency is fasthttp's DefaultConcurrency (256 * 1024),
+// in force when Server.Concurrency is 0.
+const fastHTTPDefaultConcurrency = 256 * 1024
+
+// maxSeriesPoints bounds the series so that a tiny Step cannot exhaust memory.
+const maxSeriesPoints = 1_000_000
+
+// validate checks in and returns the first problem as a one-line error naming
+// the field.
+func validate(in Input) error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("predict: %s: %s", field, fmt.Sprintf(format, args...))
+	}
+	for i, a := range in.Arrivals {
+		if a < 0 {
+			return bad(fmt.Sprintf("Arrivals[%d]", i), "negative send time %v", a)
+		}
+		if i > 0 && a < in.Arrivals[i-1] {
+			return bad(fmt.Sprintf("Arrivals[%d]", i), "not ascending: %v after %v", a, in.Arrivals[i-1])
+		}
+	}
+	durations := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"Service", in.Service},
+		{"ClientTimeout", in.ClientTimeout},
+		{"ConnectTimeout", in.ConnectTimeout},
+		{"Step", in.Step},
+		{"Limits.QueueTimeout", in.Limits.QueueTimeout},
+		{"Limits.PoolKeepAlive", in.Limits.PoolKeepAlive},
+		{"Kernel.InitialRTO", in.Kernel.InitialRTO},
+	}
+	for _, d := range durations {
+		if d.d < 0 {
+			return bad(d.name, "negative duration %v", d.d)
+		}
+	}
+	ints := []struct {
+		name string
+		n    int
+	}{
+		{"Limits.Limit", in.Limits.Limit},
+		{"Limits.Backlog", in.Limits.Backlog},
+		{"Limits.Core", in.Limits.Core},
+		{"Limits.Max", in.Limits.Max},
+		{"Limits.FDLimit", in.Limits.FDLimit},
+		{"Kernel.SynRetries", in.Kernel.SynRetries},
+		{"Kernel.SynLinearTimeouts", in.Kernel.SynLinearTimeouts},
+	}
+	for _, n := range ints {
+		if n.n < 0 {
+			return bad(n.name, "negative value %d", n.n)
+		}
+	}
+	if in.Limits.Queue < -1 {
+		return bad("Limits.Queue", "%d is below -1 (unbounded)", in.Limits.Queue)
+	}
+	l := in.Limits
+	switch l.Model {
+	case ModelNetHTTP, ModelGin, ModelEcho, ModelFastHTTP:
+	case ModelSemaphore, ModelLimitListener:
+		if l.Limit < 1 {
+			return bad("Limits.Limit", "model %s needs a limit of at least 1, got %d", l.Model, l.Limit)
+		}
+	case ModelPool:
+		if l.Max == 0 && l.Core == 0 {
+			return bad("Limits.Max", "pool needs max (or core) of at least 1")
+		}
+		if l.Max != 0 && l.Max < l.Core {
+			return bad("Limits.Max", "pool max %d is below core %d", l.Max, l.Core)
+		}
+		switch l.Policy {
+		case "", PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest:
+		default:
+			return bad("Limits.Policy", "unknown pool policy %q (want abort, caller-runs, discard or discard-oldest)", l.Policy)
+		}
+	default:
+		return bad("Limits.Model", "unknown model %q (want nethttp, gin, echo, semaphore, limitlistener, pool or fasthttp)", l.Model)
+	}
+	return nil
+}

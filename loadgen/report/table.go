@@ -1,0 +1,78 @@
+// Package report turns a run folder into what people read: the
+// experiment's table on the terminal, and charts.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// WriteTable prints the experiment's table: where the requests of each
+// target were at the peak, and how they ended. With a prediction, each
+// cell reads "measured (predicted)".
+func WriteTable(w io.Writer, s *summary.Summary) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "target\tmodel\tsent\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tother\tp50\tp99\tagrees\t\n")
+	for _, t := range s.Targets {
+		p := t.Predicted
+		cell := func(measured float64, predicted func(*summary.Predicted) int) string {
+			if p == nil {
+				return fmt.Sprintf("%.0f", measured)
+			}
+			return fmt.Sprintf("%.0f (%d)", measured, predicted(p))
+		}
+		rejected := t.Outcomes["http_503"] + t.Outcomes["reset"] + t.Outcomes["refused"]
+		other := t.Outcomes["http_other"] + t.Outcomes["other"]
+		agrees := "-"
+		if t.Agrees != nil {
+			agrees = map[bool]string{true: "yes", false: "NO"}[*t.Agrees]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t\n",
+			t.Name, t.Model, t.Sent,
+			cell(t.Peak.Inflight, func(p *summary.Predicted) int { return p.Inflight }),
+			cell(t.Peak.Queued, func(p *summary.Predicted) int { return p.Queued }),
+			cell(t.Peak.AcceptQueue, func(p *summary.Predicted) int { return p.AcceptQueue }),
+			cell(float64(t.SynRetried), func(p *summary.Predicted) int { return p.SynRetried }),
+			cell(float64(t.Outcomes["ok"]), func(p *summary.Predicted) int { return p.OK }),
+			rejected, t.Outcomes["timeout"], other,
+			seconds(t.Latency.P50), seconds(t.Latency.P99), agrees)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var notes []string
+	if !s.Complete {
+		notes = append(notes, "INCOMPLETE: "+s.Interrupted)
+	}
+	for _, t := range s.Targets {
+		for _, d := range t.Disagreements {
+			notes = append(notes, t.Name+": "+d)
+		}
+		for _, n := range t.Notes {
+			notes = append(notes, t.Name+": "+n)
+		}
+	}
+	if s.Tolerance != nil {
+		notes = append(notes, "agrees: "+s.Tolerance.Note)
+	}
+	if len(notes) > 0 {
+		_, err := io.WriteString(w, "\n"+strings.Join(notes, "\n")+"\n")
+		return err
+	}
+	return nil
+}
+
+func seconds(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 1:
+		return fmt.Sprintf("%.0fms", v*1000)
+	default:
+		return fmt.Sprintf("%.1fs", v)
+	}
+}

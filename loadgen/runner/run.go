@@ -1,0 +1,341 @@
+package runner
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// Options configure one run.
+type Options struct {
+	Scenario *scenario.Scenario // already scaled and selected
+	Scale    float64
+	// ResultsDir is where the run folder goes (results/).
+	ResultsDir string
+	// RunID names the folder; "" makes one from the scenario and the time.
+	RunID string
+	// Labserver is the labserver binary for embedded targets.
+	Labserver string
+	// MetricsAddr, when set, serves the client metrics on /metrics there.
+	MetricsAddr string
+	// Progress receives the live display; nil for none.
+	Progress io.Writer
+	// TTY draws bars instead of periodic lines.
+	TTY bool
+	// SampleEvery is the sampling period; 0 means 1 s.
+	SampleEvery time.Duration
+}
+
+// Result is a finished (or interrupted) run.
+type Result struct {
+	Dir     string
+	Summary *summary.Summary
+}
+
+// target is one target's state during the run.
+type target struct {
+	spec    scenario.Target
+	server  *server
+	attack  *attack.Attack
+	sampler *sample.Sampler
+
+	binPath string
+	binFile *os.File
+	binBuf  *bufio.Writer
+	binEnc  vegeta.Encoder
+	encErr  error
+
+	mu   sync.Mutex
+	hits []hitRecord
+}
+
+// hitRecord keeps what the summary needs of each hit.
+type hitRecord struct {
+	outcome attack.Outcome
+	latency time.Duration
+	connect time.Duration
+	dialed  bool
+	lateBy  time.Duration // send time minus scheduled time
+}
+
+// Run executes the scenario. Cancelling ctx (Ctrl-C) ends the run early:
+// requests in flight end at once, and everything gathered so far is
+// written, with "complete": false.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	s := opt.Scenario
+	runID := opt.RunID
+	if runID == "" {
+		runID = s.Name + "-" + time.Now().UTC().Format("20060102T150405Z")
+	}
+	dir, err := makeRunDir(opt.ResultsDir, runID)
+	if err != nil {
+		return nil, err
+	}
+	runID = filepath.Base(dir)
+	if err := checkFileBudget(s); err != nil {
+		return nil, err
+	}
+	resolved, err := s.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %v", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "scenario.yaml"), resolved); err != nil {
+		return nil, err
+	}
+
+	metrics := newClientMetrics()
+	names := make([]string, len(s.Targets))
+	for i, t := range s.Targets {
+		names[i] = t.Name
+	}
+	metrics.start(runID, s.Name, opt.Scale, names)
+	if opt.MetricsAddr != "" {
+		stop, err := serveMetrics(opt.MetricsAddr, metrics)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
+
+	targets, err := startTargets(ctx, opt, s)
+	defer func() {
+		var wg sync.WaitGroup
+		for _, t := range targets {
+			if t.server != nil {
+				wg.Add(1)
+				go func() { defer wg.Done(); t.server.stop() }()
+			}
+		}
+		wg.Wait()
+	}()
+	if err != nil {
+		return nil, err
+	}
+
+	// attackCtx ends in-flight requests on Ctrl-C.
+	started := time.Now()
+	for _, t := range targets {
+		if err := t.prepare(ctx, dir, s, metrics); err != nil {
+			return nil, err
+		}
+	}
+	sampleCtx, stopSampling := context.WithCancel(context.Background())
+	var samplers sync.WaitGroup
+	for _, t := range targets {
+		samplers.Add(1)
+		go func() { defer samplers.Done(); t.sampler.Run(sampleCtx, started) }()
+	}
+	display := newProgress(opt.Progress, opt.TTY, s, targets, started)
+	var attacks sync.WaitGroup
+	for _, t := range targets {
+		attacks.Add(1)
+		go func() { defer attacks.Done(); t.attack.Run(ctx) }()
+	}
+	attacks.Wait()
+	stopSampling()
+	samplers.Wait()
+	display.stop()
+	wall := time.Since(started)
+
+	sum := &summary.Summary{
+		RunID: runID, Scenario: s.Name, Scale: opt.Scale, Complete: ctx.Err() == nil,
+		Started: started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
+		Environment: readEnvironment(),
+	}
+	if ctx.Err() != nil {
+		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
+	}
+	var writeErrs []error
+	for _, t := range targets {
+		if err := t.finish(dir); err != nil {
+			writeErrs = append(writeErrs, err)
+		}
+		sum.Targets = append(sum.Targets, t.summarize(s))
+	}
+	if err := summary.Write(filepath.Join(dir, "summary.json"), sum); err != nil {
+		writeErrs = append(writeErrs, err)
+	}
+	return &Result{Dir: dir, Summary: sum}, errors.Join(writeErrs...)
+}
+
+// makeRunDir creates results/<runID>, adding -2, -3… if it exists.
+func makeRunDir(root, runID string) (string, error) {
+	if root == "" {
+		root = "results"
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("--out: %v", err)
+	}
+	for i := 1; i < 100; i++ {
+		dir := filepath.Join(root, runID)
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", dir, i)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !os.IsExist(err) {
+			return "", fmt.Errorf("--out: %v", err)
+		}
+	}
+	return "", fmt.Errorf("--out: too many runs named %s", runID)
+}
+
+// checkFileBudget refuses a run whose client connections cannot fit in
+// this process's file-descriptor limit: every request of every target may
+// be held at once.
+func checkFileBudget(s *scenario.Scenario) error {
+	env := readEnvironment()
+	need := uint64(s.Requests)*uint64(len(s.Targets)) + 200
+	if env.NoFile > 0 && need > env.NoFile {
+		return fmt.Errorf("scenario %s: %d targets × %d requests may hold %d connections, above this process's file limit %d; use --only to run fewer targets",
+			s.Name, len(s.Targets), s.Requests, need-200, env.NoFile)
+	}
+	return nil
+}
+
+func startTargets(ctx context.Context, opt Options, s *scenario.Scenario) ([]*target, error) {
+	targets := make([]*target, len(s.Targets))
+	errs := make([]error, len(s.Targets))
+	var wg sync.WaitGroup
+	for i, spec := range s.Targets {
+		targets[i] = &target{spec: spec}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var srv *server
+			var err error
+			if spec.External() {
+				srv, err = external(ctx, spec)
+			} else {
+				srv, err = startServer(ctx, opt.Labserver, s, spec)
+			}
+			targets[i].server, errs[i] = srv, err
+		}()
+	}
+	wg.Wait()
+	return targets, errors.Join(errs...)
+}
+
+func (t *target) prepare(ctx context.Context, dir string, s *scenario.Scenario, m *clientMetrics) error {
+	t.binPath = filepath.Join(dir, t.spec.Name+".bin")
+	f, err := os.Create(t.binPath + ".partial")
+	if err != nil {
+		return err
+	}
+	t.binFile = f
+	t.binBuf = bufio.NewWriterSize(f, 256<<10)
+	t.binEnc = vegeta.NewEncoder(t.binBuf)
+	name := t.spec.Name
+	a, err := attack.New(ctx, attack.Options{
+		Name: name, URL: t.server.URL, Requests: s.Requests, Interval: s.Interval(),
+		Sleep: time.Duration(s.Sleep), CPU: time.Duration(s.CPU),
+		Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
+		KeepAlive: s.KeepAlive, OnSent: func() { m.sent(name) },
+	}, func(h attack.Hit) {
+		m.ended(name, h)
+		t.record(h)
+	})
+	if err != nil {
+		return err
+	}
+	t.attack = a
+	metricsURL := ""
+	if t.server.AdminURL != "" {
+		metricsURL = t.server.AdminURL + "/metrics"
+	}
+	t.sampler = &sample.Sampler{MetricsURL: metricsURL, HTTP: adminClient, Client: func() (int64, int64, int64, int64) {
+		c := &a.Counters
+		return c.Sent.Load(), c.Inflight.Load(), c.OK.Load(), c.Errors.Load()
+	}}
+	return nil
+}
+
+func (t *target) record(h attack.Hit) {
+	if t.encErr == nil {
+		t.encErr = t.binEnc.Encode(h.Result)
+	}
+	late := h.Result.Timestamp.Sub(t.attack.Start()) - h.Scheduled
+	t.mu.Lock()
+	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
+		connect: h.Connect, dialed: h.Dialed, lateBy: late})
+	t.mu.Unlock()
+}
+
+// finish closes the .bin (renaming it into place) and writes the timeline.
+func (t *target) finish(dir string) error {
+	var errs []error
+	if t.binFile != nil {
+		errs = append(errs, t.encErr, t.binBuf.Flush(), t.binFile.Sync(), t.binFile.Close())
+		if errors.Join(errs...) == nil {
+			errs = append(errs, os.Rename(t.binPath+".partial", t.binPath))
+		}
+	}
+	if t.sampler != nil {
+		rows := t.sampler.Rows()
+		errs = append(errs, atomicfile.Write(filepath.Join(dir, t.spec.Name+".timeline.csv"), func(w io.Writer) error {
+			return sample.WriteCSV(w, rows)
+		}))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("target %s: %v", t.spec.Name, err)
+	}
+	return nil
+}
+
+func serveMetrics(addr string, m *clientMetrics) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics: %v", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// quantile of sorted xs by the nearest-rank method.
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	if i < 0 {
+		i = 0
+	}
+	if i >= len(sorted) {
+		i = len(sorted) - 1
+	}
+	return sorted[i]
+}
+
+func sortedCopy(xs []float64) []float64 {
+	c := append([]float64(nil), xs...)
+	sort.Float64s(c)
+	return c
+}
+

@@ -1,0 +1,104 @@
+package runner
+
+import (
+	"math"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// SynRetriedConnect is the connect time from which a request counts as
+// SYN-retried: the first retransmission comes after the kernel's initial
+// RTO of 1 s, while a connect to a listener with room takes well under a
+// millisecond on loopback.
+const SynRetriedConnect = 900 * time.Millisecond
+
+// configKeys are the /config fields that describe a target's limits.
+var configKeys = []string{"limit", "queue", "queue_timeout_s", "core", "max", "policy", "pool_keepalive_s",
+	"backlog", "backlog_requested", "somaxconn", "gomaxprocs", "keepalive", "nofile"}
+
+func (t *target) summarize(s *scenario.Scenario) summary.Target {
+	t.mu.Lock()
+	hits := append([]hitRecord(nil), t.hits...)
+	t.mu.Unlock()
+	st := summary.Target{
+		Name: t.spec.Name, Model: t.spec.Model, URL: t.server.URL,
+		Config: map[string]any{}, Sent: len(hits), Outcomes: map[string]int{},
+	}
+	if st.Model == "" {
+		if m, ok := t.server.Config["model"].(string); ok {
+			st.Model = m
+		} else {
+			st.Model = "external"
+		}
+	}
+	for _, k := range configKeys {
+		if v, ok := t.server.Config[k]; ok {
+			st.Config[k] = v
+		}
+	}
+	for _, o := range attack.Outcomes {
+		st.Outcomes[string(o)] = 0
+	}
+	var lat, conn, late []float64
+	for _, h := range hits {
+		st.Outcomes[string(h.outcome)]++
+		lat = append(lat, h.latency.Seconds())
+		if h.dialed {
+			conn = append(conn, h.connect.Seconds())
+			if h.connect >= SynRetriedConnect {
+				st.SynRetried++
+			}
+		}
+		late = append(late, math.Abs(float64(h.lateBy))/1e6)
+	}
+	lat, conn, late = sortedCopy(lat), sortedCopy(conn), sortedCopy(late)
+	st.Latency = summary.Quantiles{P50: quantile(lat, .5), P90: quantile(lat, .9), P99: quantile(lat, .99), Max: quantile(lat, 1)}
+	st.Connect = summary.ConnectQuantiles{P50: quantile(conn, .5), P99: quantile(conn, .99), Max: quantile(conn, 1)}
+	if len(late) > 0 {
+		st.Pacing = &summary.Pacing{P50: quantile(late, .5), P99: quantile(late, .99), Max: quantile(late, 1)}
+	}
+	var rows []sample.Row
+	if t.sampler != nil {
+		rows = t.sampler.Rows()
+	}
+	st.Peak, st.ListenOverflows, st.Rejected = peaks(rows)
+	if t.server.AdminURL == "" {
+		st.Notes = append(st.Notes, "no admin endpoint: server-side columns are unknown")
+	}
+	return st
+}
+
+// peaks returns the highest value of each gauge, and the growth of the
+// overflow and rejection counters, over the samples.
+func peaks(rows []sample.Row) (summary.Peak, float64, float64) {
+	var p summary.Peak
+	minOverflow, maxOverflow, maxRejected := math.Inf(1), math.Inf(-1), 0.0
+	up := func(dst *float64, v float64) {
+		if !math.IsNaN(v) && v > *dst {
+			*dst = v
+		}
+	}
+	for _, r := range rows {
+		up(&p.Inflight, r.Inflight)
+		up(&p.Queued, r.Queued)
+		up(&p.AcceptQueue, r.AcceptQueue)
+		up(&p.Connections, r.Connections)
+		up(&p.Goroutines, r.Goroutines)
+		up(&p.RSSBytes, r.RSSBytes)
+		up(&p.ClientInflight, r.ClientInflight)
+		up(&maxRejected, r.Rejected)
+		if !math.IsNaN(r.Overflows) {
+			minOverflow = math.Min(minOverflow, r.Overflows)
+			maxOverflow = math.Max(maxOverflow, r.Overflows)
+		}
+	}
+	overflows := 0.0
+	if maxOverflow >= minOverflow {
+		overflows = maxOverflow - minOverflow
+	}
+	return p, overflows, maxRejected
+}

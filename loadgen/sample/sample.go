@@ -1,0 +1,198 @@
+// Package sample records a target's server and client gauges once a second
+// into a timeline, the raw material of peaks, charts and the comparison
+// with the prediction.
+package sample
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/conclab/conclab/internal/promscrape"
+)
+
+// Row is one sample. Server values are NaN when the target has no admin
+// endpoint or the scrape failed.
+type Row struct {
+	T              time.Duration // since the run's start
+	Inflight       float64
+	Queued         float64
+	AcceptQueue    float64
+	AcceptLimit    float64
+	Connections    float64
+	Goroutines     float64
+	RSSBytes       float64
+	Overflows      float64
+	Rejected       float64
+	ClientSent     float64
+	ClientInflight float64
+	ClientOK       float64
+	ClientErrors   float64
+}
+
+// Client reads the client-side numbers at sampling time.
+type Client func() (sent, inflight, ok, errors int64)
+
+// Sampler scrapes one target's /metrics every Interval.
+type Sampler struct {
+	MetricsURL string // "" when the target has no admin endpoint
+	Client     Client
+	Interval   time.Duration
+	HTTP       *http.Client
+
+	mu   sync.Mutex
+	rows []Row
+	last Row
+}
+
+// Run samples from start until ctx ends, then takes one last sample.
+func (s *Sampler) Run(ctx context.Context, start time.Time) {
+	every := s.Interval
+	if every <= 0 {
+		every = time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	s.take(start)
+	for {
+		select {
+		case <-ctx.Done():
+			s.take(start)
+			return
+		case <-tick.C:
+			s.take(start)
+		}
+	}
+}
+
+func (s *Sampler) take(start time.Time) {
+	r := Row{T: time.Since(start)}
+	nan := math.NaN()
+	r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections = nan, nan, nan, nan, nan
+	r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected = nan, nan, nan, nan
+	if s.MetricsURL != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
+		m, err := promscrape.Scrape(ctx, s.HTTP, s.MetricsURL)
+		cancel()
+		if err == nil {
+			get := func(name string) float64 {
+				if v, ok := m[name]; ok {
+					return v
+				}
+				return nan
+			}
+			r.Inflight = get("conclab_requests_inflight")
+			r.Queued = get("conclab_requests_queued")
+			r.AcceptQueue = get("conclab_accept_queue_length")
+			r.AcceptLimit = get("conclab_accept_queue_limit")
+			r.Connections = get("conclab_connections_open")
+			r.Goroutines = get("go_goroutines")
+			r.RSSBytes = get("process_resident_memory_bytes")
+			r.Overflows = get("conclab_listen_overflows_total")
+			r.Rejected = 0
+			for _, reason := range []string{"queue_full", "queue_timeout", "concurrency_limit", "policy"} {
+				r.Rejected += m[promscrape.Key("conclab_requests_rejected_total", "reason", reason)]
+			}
+		}
+	}
+	if s.Client != nil {
+		sent, inflight, ok, errs := s.Client()
+		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors = float64(sent), float64(inflight), float64(ok), float64(errs)
+	}
+	s.mu.Lock()
+	s.rows = append(s.rows, r)
+	s.last = r
+	s.mu.Unlock()
+}
+
+// Last is the newest sample.
+func (s *Sampler) Last() Row {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// Rows is a copy of every sample so far.
+func (s *Sampler) Rows() []Row {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Row(nil), s.rows...)
+}
+
+// Header is the timeline CSV's first line.
+var Header = []string{"t_s", "inflight", "queued", "accept_queue", "accept_limit", "connections",
+	"goroutines", "rss_bytes", "listen_overflows", "rejected",
+	"client_sent", "client_inflight", "client_ok", "client_errors"}
+
+func (r Row) fields() []float64 {
+	return []float64{r.T.Seconds(), r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections,
+		r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected,
+		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors}
+}
+
+// WriteCSV writes rows with Header; NaN is an empty cell.
+func WriteCSV(w io.Writer, rows []Row) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(Header); err != nil {
+		return err
+	}
+	rec := make([]string, len(Header))
+	for _, r := range rows {
+		for i, v := range r.fields() {
+			switch {
+			case math.IsNaN(v):
+				rec[i] = ""
+			case i == 0:
+				rec[i] = strconv.FormatFloat(v, 'f', 3, 64)
+			default:
+				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ReadCSV reads a timeline written by WriteCSV.
+func ReadCSV(r io.Reader) ([]Row, error) {
+	cr := csv.NewReader(r)
+	recs, err := cr.ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("timeline: empty")
+	}
+	if len(recs[0]) != len(Header) {
+		return nil, fmt.Errorf("timeline: %d columns, want %d", len(recs[0]), len(Header))
+	}
+	rows := make([]Row, 0, len(recs)-1)
+	for line, rec := range recs[1:] {
+		vals := make([]float64, len(rec))
+		for i, c := range rec {
+			if c == "" {
+				vals[i] = math.NaN()
+				continue
+			}
+			v, err := strconv.ParseFloat(c, 64)
+			if err != nil {
+				return nil, fmt.Errorf("timeline line %d, %s: %v", line+2, Header[i], err)
+			}
+			vals[i] = v
+		}
+		rows = append(rows, Row{T: time.Duration(vals[0] * float64(time.Second)),
+			Inflight: vals[1], Queued: vals[2], AcceptQueue: vals[3], AcceptLimit: vals[4], Connections: vals[5],
+			Goroutines: vals[6], RSSBytes: vals[7], Overflows: vals[8], Rejected: vals[9],
+			ClientSent: vals[10], ClientInflight: vals[11], ClientOK: vals[12], ClientErrors: vals[13]})
+	}
+	return rows, nil
+}

@@ -1,0 +1,255 @@
+package scenario
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits that keep every computed time inside a time.Duration.
+const (
+	maxRequests = 1_000_000
+	maxRate     = 1e9 // one request per nanosecond: Interval() must be >= 1ns
+	maxWork     = Duration(1000 * time.Hour)
+)
+
+var nameRE = regexp.MustCompile(`^[a-z0-9._-]+$`)
+
+// checkRequired reports the first required field that the document leaves
+// out (or sets to null). Fields that are present but zero are left to
+// validate, which says what is wrong with the value.
+func checkRequired(x *index, s *Scenario) *problem {
+	for _, f := range []string{"name", "requests", "rate", "targets"} {
+		if !x.present(f) {
+			if f == "targets" {
+				return problemf(f, "required: a list of at least one target")
+			}
+			return problemf(f, "required")
+		}
+	}
+	for i := range s.Targets {
+		p := fmt.Sprintf("targets[%d]", i)
+		if !x.present(p + ".name") {
+			return problemf(p+".name", "required")
+		}
+		if !x.present(p+".model") && !x.present(p+".url") {
+			return problemf(p+".model", "required (or url, for an external target)")
+		}
+	}
+	return nil
+}
+
+// applyDefaults fills in the fields the document left out. given reports
+// whether a field (by path) was in the document.
+func (s *Scenario) applyDefaults(given func(path string) bool) {
+	work := satAdd(s.Sleep, s.CPU)
+	if !given("timeout") {
+		s.Timeout = defaultTimeout(s.Sleep, s.CPU)
+	}
+	if !given("max_sleep") {
+		s.MaxSleep = max(Duration(time.Second), satAdd(work, work))
+	}
+	for i := range s.Targets {
+		t := &s.Targets[i]
+		if t.External() || t.Model == "" {
+			continue
+		}
+		if t.GOMAXPROCS == 0 {
+			t.GOMAXPROCS = s.Server.GOMAXPROCS
+		}
+		if t.Backlog == 0 {
+			t.Backlog = s.Server.Backlog
+		}
+		if t.Model == "pool" {
+			if t.Max == 0 {
+				t.Max = t.Core
+			}
+			if t.Policy == "" {
+				t.Policy = defaultPolicy
+			}
+		}
+	}
+}
+
+// defaultTimeout is the client timeout of a scenario that gives none:
+// the handler's work plus a margin for waiting and slow work,
+// sleep + cpu + max(60s, (sleep+cpu)/4). It saturates instead of
+// overflowing.
+func defaultTimeout(sleep, cpu Duration) Duration {
+	work := satAdd(sleep, cpu)
+	return satAdd(work, max(Duration(time.Minute), work/4))
+}
+
+// satAdd adds two durations, saturating at the int64 limits.
+func satAdd(a, b Duration) Duration {
+	sum := a + b
+	switch {
+	case a > 0 && b > 0 && sum < 0:
+		return Duration(math.MaxInt64)
+	case a < 0 && b < 0 && sum >= 0:
+		return Duration(math.MinInt64)
+	}
+	return sum
+}
+
+// validate checks a resolved scenario (defaults applied) and returns the
+// first problem, in the order of the fields in the file.
+func (s *Scenario) validate() *problem {
+	if p := checkName("name", s.Name); p != nil {
+		return p
+	}
+	if s.Requests < 1 || s.Requests > maxRequests {
+		return problemf("requests", "must be >= 1 and <= %d, got %d", maxRequests, s.Requests)
+	}
+	switch {
+	case math.IsNaN(s.Rate) || s.Rate <= 0:
+		return problemf("rate", "must be > 0 (requests per second), got %s", formatFloat(s.Rate))
+	case s.Rate > maxRate:
+		return problemf("rate", "must be <= %s (one request per nanosecond), got %s", formatFloat(maxRate), formatFloat(s.Rate))
+	case float64(s.Requests-1)/s.Rate*float64(time.Second) >= math.MaxInt64:
+		return problemf("rate", "too low: %d requests at %s per second would take longer than a time.Duration holds (292 years)",
+			s.Requests, formatFloat(s.Rate))
+	}
+	for _, d := range []struct {
+		path string
+		v    Duration
+	}{{"sleep", s.Sleep}, {"cpu", s.CPU}} {
+		if d.v < 0 || d.v > maxWork {
+			return problemf(d.path, "must be >= 0 and <= %v, got %v", maxWork, d.v)
+		}
+	}
+	if s.Timeout <= 0 {
+		return problemf("timeout", "must be > 0, got %v", s.Timeout)
+	}
+	if s.ConnectTimeout < 0 {
+		return problemf("connect_timeout", "must be >= 0 (0 = the kernel's SYN retries decide), got %v", s.ConnectTimeout)
+	}
+	switch {
+	case s.MaxSleep <= 0:
+		return problemf("max_sleep", "must be > 0, got %v", s.MaxSleep)
+	case s.MaxSleep < s.Sleep:
+		return problemf("max_sleep", "must be >= sleep (%v), got %v", s.Sleep, s.MaxSleep)
+	case s.MaxSleep < s.CPU:
+		return problemf("max_sleep", "must be >= cpu (%v), got %v", s.CPU, s.MaxSleep)
+	}
+	if s.Server.GOMAXPROCS < 0 {
+		return problemf("server.gomaxprocs", "must be >= 0 (0 = Go's default), got %d", s.Server.GOMAXPROCS)
+	}
+	if s.Server.Backlog < 0 {
+		return problemf("server.backlog", "must be >= 0 (0 = somaxconn), got %d", s.Server.Backlog)
+	}
+	if len(s.Targets) == 0 {
+		return problemf("targets", "must list at least one target")
+	}
+	seen := make(map[string]int, len(s.Targets))
+	for i := range s.Targets {
+		path := fmt.Sprintf("targets[%d]", i)
+		if p := s.Targets[i].validate(path); p != nil {
+			return p
+		}
+		name := s.Targets[i].Name
+		if j, dup := seen[name]; dup {
+			return problemf(path+".name", "duplicate target name %q (also targets[%d])", name, j)
+		}
+		seen[name] = i
+	}
+	return nil
+}
+
+// validate checks one resolved target; path is "targets[i]".
+func (t *Target) validate(path string) *problem {
+	if p := checkName(path+".name", t.Name); p != nil {
+		return p
+	}
+	switch {
+	case t.URL != "" && t.Model != "":
+		return problemf(path+".url", "cannot be combined with model: a target is embedded (model) or external (url)")
+	case t.URL == "" && t.Model == "":
+		return problemf(path+".model", "required (or url, for an external target)")
+	case t.Model != "" && !slices.Contains(models, t.Model):
+		return problemf(path+".model", "unknown model %s; valid models: %s", quote(t.Model), strings.Join(models, ", "))
+	}
+	if t.External() {
+		if p := checkURL(path+".url", t.URL); p != nil {
+			return p
+		}
+		if t.Admin != "" {
+			if p := checkURL(path+".admin", t.Admin); p != nil {
+				return p
+			}
+		}
+		if t.Backlog != 0 {
+			return problemf(path+".backlog", "only used by embedded targets (model), not by url targets")
+		}
+		if t.GOMAXPROCS != 0 {
+			return problemf(path+".gomaxprocs", "only used by embedded targets (model), not by url targets")
+		}
+	} else if t.Admin != "" {
+		return problemf(path+".admin", "only used by url targets: loadgen knows the admin address of the servers it starts")
+	}
+	for _, f := range modelFields {
+		if f.set(t) && !f.usedBy(t.Model) {
+			return problemf(path+"."+f.name, "only used by %s", f.usedByText())
+		}
+	}
+	switch {
+	case t.Limit < 0:
+		return problemf(path+".limit", "must be >= 0 (0 = the model's default), got %d", t.Limit)
+	case t.Queue != nil && *t.Queue < -1:
+		return problemf(path+".queue", "must be >= -1 (-1 = unbounded, 0 = no queue), got %d", *t.Queue)
+	case t.QueueTimeout < 0:
+		return problemf(path+".queue_timeout", "must be >= 0, got %v", t.QueueTimeout)
+	case t.Backlog < 0:
+		return problemf(path+".backlog", "must be >= 0 (0 = the server's default), got %d", t.Backlog)
+	case t.PoolKeepAlive < 0:
+		return problemf(path+".pool_keepalive", "must be >= 0, got %v", t.PoolKeepAlive)
+	case t.GOMAXPROCS < 0:
+		return problemf(path+".gomaxprocs", "must be >= 0 (0 = Go's default), got %d", t.GOMAXPROCS)
+	}
+	if t.Model == "pool" {
+		switch {
+		case t.Core == 0:
+			return problemf(path+".core", "required for model pool: must be >= 1")
+		case t.Core < 0:
+			return problemf(path+".core", "must be >= 1, got %d", t.Core)
+		case t.Max < t.Core:
+			return problemf(path+".max", "must be >= core (%d), got %d", t.Core, t.Max)
+		case !slices.Contains(policies, t.Policy):
+			return problemf(path+".policy", "unknown policy %s; valid policies: %s", quote(t.Policy), strings.Join(policies, ", "))
+		}
+	}
+	return nil
+}
+
+// checkName checks a scenario or target name, which is used in file names.
+func checkName(path, name string) *problem {
+	switch {
+	case name == "":
+		return problemf(path, "required")
+	case !nameRE.MatchString(name):
+		return problemf(path, "must match [a-z0-9._-]+ (it is used in file names), got %s", quote(name))
+	}
+	return nil
+}
+
+// checkURL checks an external target's URL or admin URL: http, with a host.
+func checkURL(path, raw string) *problem {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return problemf(path, "not a valid URL: %s", quote(raw))
+	case u.Scheme != "http":
+		return problemf(path, "must be an http:// URL, got %s", quote(raw))
+	case u.Host == "":
+		return problemf(path, "must name a host, like http://127.0.0.1:8080/, got %s", quote(raw))
+	}
+	return nil
+}
+
+// formatFloat prints a float the shortest way that reads back exactly.
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
