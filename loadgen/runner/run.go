@@ -338,4 +338,3 @@ func sortedCopy(xs []float64) []float64 {
 	sort.Float64s(c)
 	return c
 }
-
