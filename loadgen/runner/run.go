@@ -19,6 +19,7 @@ import (
 
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
@@ -63,8 +64,38 @@ type target struct {
 	binEnc  vegeta.Encoder
 	encErr  error
 
+	predicted  *predict.Result
+	predictErr error
+
 	mu   sync.Mutex
 	hits []hitRecord
+}
+
+// predict simulates the target with the limits its server reports and
+// writes the predicted series beside the timeline.
+func (t *target) predict(dir string, s *scenario.Scenario, k predict.Kernel, kerr error) {
+	if kerr != nil {
+		t.predictErr = kerr
+		return
+	}
+	if t.server.Config == nil {
+		t.predictErr = errors.New("the target has no /config to read its limits from")
+		return
+	}
+	limits, err := LimitsFromConfig(t.server.Config)
+	if err != nil {
+		t.predictErr = err
+		return
+	}
+	res, err := Predict(s, limits, k)
+	if err != nil {
+		t.predictErr = err
+		return
+	}
+	t.predicted = &res
+	t.predictErr = atomicfile.Write(filepath.Join(dir, t.spec.Name+".predicted.csv"), func(w io.Writer) error {
+		return writeSeries(w, res.Series)
+	})
 }
 
 // hitRecord keeps what the summary needs of each hit.
@@ -130,7 +161,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 
-	// attackCtx ends in-flight requests on Ctrl-C.
+	kernel, kerr := predict.ReadKernel()
+	for _, t := range targets {
+		t.predict(dir, s, kernel, kerr)
+	}
+
 	started := time.Now()
 	for _, t := range targets {
 		if err := t.prepare(ctx, dir, s, metrics); err != nil {
@@ -159,6 +194,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		RunID: runID, Scenario: s.Name, Scale: opt.Scale, Complete: ctx.Err() == nil,
 		Started: started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
 		Environment: readEnvironment(),
+		Tolerance:   &Tolerance,
 	}
 	if ctx.Err() != nil {
 		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
@@ -168,7 +204,18 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		if err := t.finish(dir); err != nil {
 			writeErrs = append(writeErrs, err)
 		}
-		sum.Targets = append(sum.Targets, t.summarize(s))
+		st := t.summarize(s)
+		if t.predicted != nil {
+			st.Predicted = Predicted(*t.predicted)
+			if sum.Complete {
+				agrees, diffs := compare(&st, Tolerance)
+				st.Agrees, st.Disagreements = &agrees, diffs
+			}
+		}
+		if t.predictErr != nil {
+			st.Notes = append(st.Notes, "no prediction: "+t.predictErr.Error())
+		}
+		sum.Targets = append(sum.Targets, st)
 	}
 	if err := summary.Write(filepath.Join(dir, "summary.json"), sum); err != nil {
 		writeErrs = append(writeErrs, err)
