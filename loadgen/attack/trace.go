@@ -42,12 +42,21 @@ func newTracer(ctx context.Context, next http.RoundTripper, obs Observer) *trace
 func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	seq, _ := strconv.ParseUint(req.Header.Get(seqHeader), 10, 64)
 	t.obs.Sent()
+	// The transport dials on a goroutine of its own, which may outlive
+	// this call when the request gives up first.
+	var mu sync.Mutex
 	var start time.Time
 	var connect time.Duration
 	trace := &httptrace.ClientTrace{
-		ConnectStart: func(_, _ string) { start = time.Now() },
+		ConnectStart: func(_, _ string) {
+			mu.Lock()
+			start = time.Now()
+			mu.Unlock()
+		},
 		ConnectDone: func(_, _ string, err error) {
+			mu.Lock()
 			connect = time.Since(start)
+			mu.Unlock()
 			t.record(seq, connect)
 			if err == nil {
 				t.obs.Connected(connect)
@@ -58,12 +67,15 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, stop := mergeCancel(req.Context(), t.ctx)
 	defer stop()
 	resp, err := t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
-	if err != nil && !start.IsZero() && connect == 0 {
+	mu.Lock()
+	dialing, connected := !start.IsZero(), connect
+	if err != nil && dialing && connected == 0 {
 		// The dial never finished: the connect lasted until the error.
 		t.record(seq, time.Since(start))
 	}
-	if resp != nil && !start.IsZero() {
-		resp.Header.Set(ConnectHeader, strconv.FormatFloat(float64(connect)/1e6, 'f', 3, 64))
+	mu.Unlock()
+	if resp != nil && dialing {
+		resp.Header.Set(ConnectHeader, strconv.FormatFloat(float64(connected)/1e6, 'f', 3, 64))
 	}
 	return resp, err
 }

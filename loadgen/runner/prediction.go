@@ -158,8 +158,8 @@ func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Se
 // SeriesHeader is the first line of <target>.predicted.csv.
 var SeriesHeader = []string{"t_s", "inflight", "queued", "accept_queue", "connections", "client_inflight", "syn_pending"}
 
-// writeSeries writes the predicted time series.
-func writeSeries(w io.Writer, pts []predict.Point) error {
+// WriteSeries writes the predicted time series.
+func WriteSeries(w io.Writer, pts []predict.Point) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(SeriesHeader); err != nil {
 		return err

@@ -94,7 +94,7 @@ func (t *target) predict(dir string, s *scenario.Scenario, k predict.Kernel, ker
 	}
 	t.predicted = &res
 	t.predictErr = atomicfile.Write(filepath.Join(dir, t.spec.Name+".predicted.csv"), func(w io.Writer) error {
-		return writeSeries(w, res.Series)
+		return WriteSeries(w, res.Series)
 	})
 }
 

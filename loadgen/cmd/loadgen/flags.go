@@ -69,7 +69,7 @@ func (f *scenarioFlags) load(path string) (*scenario.Scenario, error) {
 	}
 	if f.only != "" {
 		if s, err = s.Select(strings.Split(f.only, ",")); err != nil {
-			return nil, fmt.Errorf("--only: %v", err)
+			return nil, err
 		}
 	}
 	return s.Scaled(f.scale)

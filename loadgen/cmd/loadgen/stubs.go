@@ -5,11 +5,6 @@ import (
 	"io"
 )
 
-func cmdPredict(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "loadgen predict: not available yet")
-	return exitFailed
-}
-
 func cmdReport(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "loadgen report: not available yet")
 	return exitFailed

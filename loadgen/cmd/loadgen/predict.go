@@ -1,0 +1,80 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/runner"
+)
+
+func cmdPredict(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	var sf scenarioFlags
+	sf.register(fs)
+	seriesDir := fs.String("series", "", "write each target's predicted time series to DIR/<target>.predicted.csv")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen predict:", err)
+		return exitBadInput
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "loadgen predict: want one SCENARIO.yaml, got", len(pos))
+		return exitBadInput
+	}
+	s, err := sf.load(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen predict:", err)
+		return exitBadInput
+	}
+	k, err := predict.ReadKernel()
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen predict: kernel SYN settings:", err)
+		return exitFailed
+	}
+	if *seriesDir != "" {
+		if err := os.MkdirAll(*seriesDir, 0o755); err != nil {
+			fmt.Fprintln(stderr, "loadgen predict: --series:", err)
+			return exitBadInput
+		}
+	}
+	retransmits, giveUp := k.SynSchedule()
+	fmt.Fprintf(stdout, "scenario %s at scale %g: %d requests at %.4g/s, service %s, client timeout %s\n",
+		s.Name, sf.scale, s.Requests, s.Rate, s.Sleep+s.CPU, s.Timeout)
+	fmt.Fprintf(stdout, "kernel: tcp_syn_retries %d, tcp_syn_linear_timeouts %d: SYN retransmits at %v, connect gives up at %s\n\n",
+		k.SynRetries, k.SynLinearTimeouts, retransmits, giveUp)
+
+	somaxconn, nofile := readSomaxconn(), readNoFile()
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tends at\t")
+	for _, t := range s.Targets {
+		if t.External() {
+			fmt.Fprintf(tw, "%s\texternal\t-\t-\t-\t-\t-\t-\t-\t-\t\n", t.Name)
+			continue
+		}
+		res, err := runner.Predict(s, runner.LimitsFromScenario(s, t, somaxconn, nofile), k)
+		if err != nil {
+			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
+			return exitFailed
+		}
+		o := res.Outcomes
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", t.Name, t.Model,
+			res.Peak.Inflight, res.Peak.Queued, res.Peak.AcceptQueue, res.SynRetried,
+			o[predict.OK], o[predict.HTTP503]+o[predict.Reset]+o[predict.Refused], o[predict.Timeout], res.End)
+		if *seriesDir != "" {
+			path := filepath.Join(*seriesDir, t.Name+".predicted.csv")
+			if err := atomicfile.Write(path, func(w io.Writer) error { return runner.WriteSeries(w, res.Series) }); err != nil {
+				fmt.Fprintln(stderr, "loadgen predict:", err)
+				return exitFailed
+			}
+		}
+	}
+	tw.Flush()
+	return exitOK
+}
+

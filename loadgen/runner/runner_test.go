@@ -1,0 +1,226 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/runner"
+	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+var labserver string
+
+// TestMain builds the real labserver the runs start.
+func TestMain(m *testing.M) {
+	// net/http's client logs fasthttp's early 503s; outcomes count them.
+	log.SetOutput(io.Discard)
+	dir, err := os.MkdirTemp("", "conclab-runner")
+	if err != nil {
+		panic(err)
+	}
+	labserver = filepath.Join(dir, "labserver")
+	build := exec.Command("go", "build", "-o", labserver, "github.com/conclab/conclab/servers/cmd/labserver")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("building labserver: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, ctx context.Context, s *scenario.Scenario) (*runner.Result, error) {
+	t.Helper()
+	return runner.Run(ctx, runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(), Labserver: labserver})
+}
+
+// The quick scenario against real labserver processes: every figure the
+// model implies, read back from summary.json, .bin and timeline files.
+func TestQuickRun(t *testing.T) {
+	s, err := scenario.Load("../../scenarios/quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run(t, context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := summary.Read(filepath.Join(res.Dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Complete || len(sum.Targets) != 5 || sum.Environment.CPUs == 0 || sum.Environment.Somaxconn == 0 {
+		t.Fatalf("summary: %+v", sum)
+	}
+	type want struct {
+		inflight, queued, acceptQueue float64
+		ok, rejected, timeout        int
+	}
+	// Hand-computed from quick.yaml: 60 requests at 50/s sleeping 2 s, 4 s
+	// client timeout.
+	wants := map[string]want{
+		"nethttp":         {inflight: 60, ok: 60},
+		"semaphore-5":     {inflight: 5, queued: 55, ok: 10, timeout: 50},
+		"limitlistener-5": {inflight: 5, acceptQueue: 9, ok: 10, timeout: 50},
+		"pool-3":          {inflight: 3, queued: 10, ok: 6, rejected: 47, timeout: 7},
+		"fasthttp-5":      {inflight: 5, ok: 5, rejected: 55},
+	}
+	for _, tg := range sum.Targets {
+		w := wants[tg.Name]
+		total := 0
+		for _, o := range attack.Outcomes {
+			total += tg.Outcomes[string(o)]
+		}
+		if tg.Sent != 60 || total != 60 {
+			t.Errorf("%s: sent %d, outcomes add up to %d; want 60 and 60", tg.Name, tg.Sent, total)
+		}
+		rejected := tg.Outcomes["http_503"] + tg.Outcomes["reset"] + tg.Outcomes["refused"]
+		if tg.Outcomes["ok"] != w.ok || rejected != w.rejected || tg.Outcomes["timeout"] != w.timeout {
+			t.Errorf("%s: ok %d rejected %d timeout %d; want %d %d %d", tg.Name,
+				tg.Outcomes["ok"], rejected, tg.Outcomes["timeout"], w.ok, w.rejected, w.timeout)
+		}
+		// Gauges are 1 Hz samples of a 2 s plateau: exact for the limited
+		// models, where the plateau is long.
+		if tg.Name != "nethttp" && tg.Peak.Inflight != w.inflight {
+			t.Errorf("%s: peak inflight %v, want %v", tg.Name, tg.Peak.Inflight, w.inflight)
+		}
+		// A connection between its handshake and accept(2) is in the
+		// kernel queue for microseconds: a sample may catch one or two.
+		if aq := tg.Peak.AcceptQueue; (w.acceptQueue > 0 && aq != w.acceptQueue) || (w.acceptQueue == 0 && aq > 2) {
+			t.Errorf("%s: peak accept queue %v, want %v", tg.Name, aq, w.acceptQueue)
+		}
+		if tg.Predicted == nil || tg.Agrees == nil || !*tg.Agrees {
+			t.Errorf("%s: predicted %+v agrees %v: %v", tg.Name, tg.Predicted, tg.Agrees, tg.Disagreements)
+		}
+		checkBin(t, filepath.Join(res.Dir, tg.Name+".bin"), 60)
+		checkTimeline(t, filepath.Join(res.Dir, tg.Name+".timeline.csv"))
+	}
+	if _, err := scenario.Load(filepath.Join(res.Dir, "scenario.yaml")); err != nil {
+		t.Errorf("resolved scenario: %v", err)
+	}
+}
+
+// checkBin decodes a .bin with vegeta's own decoder.
+func checkBin(t *testing.T, path string, want int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	n := 0
+	for {
+		var r vegeta.Result
+		err := dec.Decode(&r)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: result %d: %v", path, n, err)
+		}
+		n++
+	}
+	if n != want {
+		t.Errorf("%s: %d results, want %d", path, n, want)
+	}
+}
+
+func checkTimeline(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := sample.ReadCSV(f)
+	if err != nil || len(rows) < 3 {
+		t.Errorf("%s: %d rows, %v", path, len(rows), err)
+	}
+}
+
+// Ctrl-C mid-run: the run ends at once, and the folder holds everything
+// gathered so far, with complete=false and every request accounted for.
+func TestInterruptedRunKeepsEverything(t *testing.T) {
+	s, err := scenario.Parse("interrupt.yaml", []byte(`
+name: interrupt
+requests: 200
+rate: 20
+sleep: 60s
+timeout: 90s
+targets:
+  - {name: semaphore-3, model: semaphore, limit: 3}
+  - {name: limitlistener-2, model: limitlistener, limit: 2, backlog: 2}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(2500*time.Millisecond, cancel)
+	start := time.Now()
+	res, err := run(t, ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("interrupted run took %s", d)
+	}
+	sum, err := summary.Read(filepath.Join(res.Dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Complete || sum.Interrupted == "" {
+		t.Errorf("complete %v, interrupted %q", sum.Complete, sum.Interrupted)
+	}
+	for _, tg := range sum.Targets {
+		total := 0
+		for _, n := range tg.Outcomes {
+			total += n
+		}
+		if tg.Sent == 0 || tg.Sent >= 200 || total != tg.Sent {
+			t.Errorf("%s: sent %d, outcomes add up to %d", tg.Name, tg.Sent, total)
+		}
+		if tg.Agrees != nil {
+			t.Errorf("%s: agreement claimed for an interrupted run", tg.Name)
+		}
+		checkBin(t, filepath.Join(res.Dir, tg.Name+".bin"), tg.Sent)
+		checkTimeline(t, filepath.Join(res.Dir, tg.Name+".timeline.csv"))
+	}
+	if m, _ := filepath.Glob(filepath.Join(res.Dir, "*.partial")); len(m) != 0 {
+		t.Errorf("partial files left: %v", m)
+	}
+}
+
+// A target that cannot start stops the run before any load, with the
+// labserver's own one-line reason.
+func TestBadTargetFailsBeforeLoad(t *testing.T) {
+	s, err := scenario.Parse("bad.yaml", []byte(`
+name: bad
+requests: 5
+rate: 5
+sleep: 1s
+max_sleep: 2s
+targets:
+  - {name: fine, model: nethttp}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Sleep = scenario.Duration(time.Hour) // past max_sleep: labserver refuses it
+	_, err = run(t, context.Background(), s)
+	if err == nil || err.Error() != "target fine: labserver exited: labserver: --sleep: 1h0m0s exceeds --max-sleep 2s" {
+		t.Errorf("err %v", err)
+	}
+}
