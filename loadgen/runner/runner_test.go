@@ -66,7 +66,7 @@ func TestQuickRun(t *testing.T) {
 	}
 	type want struct {
 		inflight, queued, acceptQueue float64
-		ok, rejected, timeout        int
+		ok, rejected, timeout         int
 	}
 	// Hand-computed from quick.yaml: 60 requests at 50/s sleeping 2 s, 4 s
 	// client timeout.

@@ -77,4 +77,3 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	tw.Flush()
 	return exitOK
 }
-
