@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binDir string
+
+// TestMain builds both binaries, so the tests run loadgen as users do: a
+// real process with real labserver children.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "conclab-loadgen")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	for _, pkg := range []string{"servers/cmd/labserver", "loadgen/cmd/loadgen"} {
+		build := exec.Command("go", "build", "-o", dir, "github.com/conclab/conclab/"+pkg)
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			panic("build " + pkg + ": " + err.Error())
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func loadgen(args ...string) *exec.Cmd {
+	return exec.Command(filepath.Join(binDir, "loadgen"), args...)
+}
+
+func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: bad\nrequests: 10\nrate: 0\ntargets:\n  - {name: a, model: nethttp}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"fly"}, `loadgen: unknown command "fly"`},
+		{[]string{"run"}, "loadgen run: want one SCENARIO.yaml, got 0"},
+		{[]string{"run", "../../../scenarios/quick.yaml", "--scale", "0"}, "loadgen run: --scale: must be > 0, got 0"},
+		{[]string{"run", "../../../scenarios/quick.yaml", "--scale", "fast"}, `loadgen run: --scale: invalid value "fast": parse error`},
+		{[]string{"run", "../../../scenarios/quick.yaml", "--only", "nope"}, `loadgen run: --only: unknown target "nope"; valid targets: nethttp, semaphore-5, limitlistener-5, pool-3, fasthttp-5`},
+		{[]string{"run", "no/such.yaml"}, "loadgen run: open no/such.yaml: no such file or directory"},
+		{[]string{"run", bad}, "loadgen run: " + bad + ":3:7: rate: must be > 0 (requests per second), got 0"},
+		{[]string{"predict", bad}, "loadgen predict: " + bad + ":3:7: rate: must be > 0 (requests per second), got 0"},
+		{[]string{"run", "../../../scenarios/quick.yaml", "--bogus"}, "loadgen run: --bogus: unknown flag"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			cmd := loadgen(tc.args...)
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 2 {
+				t.Errorf("exit: %v, want code 2", err)
+			}
+			lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+			if lines[0] != tc.want {
+				t.Errorf("stderr\n got: %q\nwant: %q", lines[0], tc.want)
+			}
+			if strings.Contains(stderr.String(), "goroutine ") {
+				t.Errorf("stack trace: %s", stderr.String())
+			}
+		})
+	}
+}
+
+// SIGINT in the middle of a run: loadgen ends the requests in flight,
+// writes the folder with complete=false, stops its labservers and exits 130.
+func TestCtrlCMidRun(t *testing.T) {
+	out := t.TempDir()
+	scen := filepath.Join(t.TempDir(), "long.yaml")
+	if err := os.WriteFile(scen, []byte(`name: long
+requests: 400
+rate: 20
+sleep: 60s
+targets:
+  - {name: semaphore-4, model: semaphore, limit: 4}
+  - {name: nethttp, model: nethttp}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := loadgen("run", scen, "--out", out, "--run-id", "ctrlc", "--labserver", filepath.Join(binDir, "labserver"))
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+			t.Errorf("exit %v, want 130\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("loadgen still running 30 s after SIGINT\n%s", stderr.String())
+	}
+	var sum struct {
+		Complete bool `json:"complete"`
+		Targets  []struct {
+			Name     string         `json:"name"`
+			Sent     int            `json:"sent"`
+			Outcomes map[string]int `json:"outcomes"`
+		} `json:"targets"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "ctrlc", "summary.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Complete || len(sum.Targets) != 2 {
+		t.Fatalf("summary: %s", b)
+	}
+	for _, tg := range sum.Targets {
+		total := 0
+		for _, n := range tg.Outcomes {
+			total += n
+		}
+		if tg.Sent < 20 || tg.Sent >= 400 || total != tg.Sent {
+			t.Errorf("%s: sent %d, outcomes add up to %d", tg.Name, tg.Sent, total)
+		}
+		if _, err := os.Stat(filepath.Join(out, "ctrlc", tg.Name+".bin")); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(stdout.String(), "results: "+filepath.Join(out, "ctrlc")) {
+		t.Errorf("stdout has no results line:\n%s", stdout.String())
+	}
+}
