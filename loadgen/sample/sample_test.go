@@ -1,0 +1,73 @@
+package sample_test
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/servers/labtest"
+)
+
+func TestSamplerReadsTheServerGauges(t *testing.T) {
+	srv := labtest.Start(t, "--model", "semaphore", "--limit", "2")
+	labtest.Hold(t, srv, 5, "sleep=30s", 2*time.Second)
+	labtest.WaitFor(t, srv, 10*time.Second, map[string]float64{"conclab_requests_queued": 3})
+	s := &sample.Sampler{
+		MetricsURL: "http://" + srv.AdminAddr() + "/metrics",
+		Client:     func() (int64, int64, int64, int64) { return 5, 5, 0, 0 },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Run(ctx, time.Now())
+	rows := s.Rows()
+	if len(rows) != 2 {
+		t.Fatalf("%d rows, want the first and the last sample", len(rows))
+	}
+	r := rows[1]
+	if r.Inflight != 2 || r.Queued != 3 || r.Connections != 5 || r.AcceptQueue != 0 || r.ClientSent != 5 || r.RSSBytes <= 0 {
+		t.Errorf("row %+v", r)
+	}
+	var buf bytes.Buffer
+	if err := sample.WriteCSV(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	back, err := sample.ReadCSV(&buf)
+	if err != nil || len(back) != 2 || back[1].Queued != 3 || back[1].Inflight != 2 {
+		t.Errorf("round trip: %+v, %v", back, err)
+	}
+}
+
+func TestNoAdminLeavesServerColumnsEmpty(t *testing.T) {
+	s := &sample.Sampler{Client: func() (int64, int64, int64, int64) { return 1, 1, 0, 0 }}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Run(ctx, time.Now())
+	r := s.Last()
+	if !math.IsNaN(r.Inflight) || !math.IsNaN(r.AcceptQueue) || r.ClientSent != 1 {
+		t.Errorf("row %+v", r)
+	}
+	var buf bytes.Buffer
+	_ = sample.WriteCSV(&buf, s.Rows())
+	if !bytes.Contains(buf.Bytes(), []byte(",,,")) {
+		t.Errorf("NaN should be empty cells:\n%s", buf.String())
+	}
+}
+
+// BenchmarkSample is one sample of one target: scrape and parse /metrics.
+// At 1 Hz, ns/op ÷ 1e9 is the share of one core per target.
+func BenchmarkSample(b *testing.B) {
+	srv := labtest.Start(b, "--model", "semaphore", "--limit", "40")
+	s := &sample.Sampler{MetricsURL: "http://" + srv.AdminAddr() + "/metrics",
+		Client: func() (int64, int64, int64, int64) { return 0, 0, 0, 0 }}
+	start := time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Run(ctx, start)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N)/1e7, "%core@1Hz")
+}
