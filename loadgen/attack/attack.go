@@ -43,6 +43,8 @@ type Hit struct {
 	Dialed  bool
 	// Scheduled is the hit's place on the schedule, from the attack's start.
 	Scheduled time.Duration
+	// Late is how long after its scheduled time the hit was sent.
+	Late time.Duration
 }
 
 // Counters are an attack's live numbers, safe to read while it runs.
@@ -62,6 +64,7 @@ type Attack struct {
 	Counters Counters
 	onHit    func(Hit)
 	start    time.Time
+	pace     *cappedPacer
 }
 
 // Observe is called for each hit as it ends, from one goroutine.
@@ -123,11 +126,13 @@ func (a *Attack) Run(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { a.attacker.Stop() })
 	defer stop()
 	a.start = time.Now()
-	results := a.attacker.Attack(a.targeter(), a.pacer(), 0, a.opt.Name)
+	a.pace = a.pacer().(*cappedPacer)
+	results := a.attacker.Attack(a.targeter(), a.pace, 0, a.opt.Name)
 	for r := range results {
 		a.Counters.Inflight.Add(-1)
 		a.Counters.Done.Add(1)
 		h := Hit{Result: r, Outcome: Classify(r), Scheduled: time.Duration(r.Seq) * a.opt.Interval}
+		h.Late = r.Timestamp.Sub(time.Unix(0, a.pace.began.Load())) - h.Scheduled
 		h.Connect, h.Dialed = a.tracer.connect(r.Seq)
 		if h.Outcome == OK {
 			a.Counters.OK.Add(1)
@@ -144,7 +149,7 @@ func (a *Attack) Run(ctx context.Context) {
 func (a *Attack) Start() time.Time { return a.start }
 
 func (a *Attack) pacer() vegeta.Pacer {
-	return cappedPacer{hits: uint64(a.opt.Requests), every: a.opt.Interval}
+	return &cappedPacer{hits: uint64(a.opt.Requests), every: a.opt.Interval}
 }
 
 // cappedPacer sends exactly hits hits, one every every: vegeta's own
@@ -152,9 +157,15 @@ func (a *Attack) pacer() vegeta.Pacer {
 type cappedPacer struct {
 	hits  uint64
 	every time.Duration
+	// began is vegeta's start of the attack, the zero of the schedule,
+	// worked out from the first call (elapsed is measured from it).
+	began atomic.Int64
 }
 
-func (p cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits == 0 {
+		p.began.CompareAndSwap(0, time.Now().Add(-elapsed).UnixNano())
+	}
 	if hits >= p.hits {
 		return 0, true
 	}
@@ -165,7 +176,7 @@ func (p cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bo
 	return due - elapsed, false
 }
 
-func (p cappedPacer) Rate(time.Duration) float64 { return float64(time.Second) / float64(p.every) }
+func (p *cappedPacer) Rate(time.Duration) float64 { return float64(time.Second) / float64(p.every) }
 
 // targeter asks for GET URL?id=N&sleep=S&cpu=C, N counting from 0.
 func (a *Attack) targeter() vegeta.Targeter {

@@ -321,10 +321,9 @@ func (t *target) record(h attack.Hit) {
 	if t.encErr == nil {
 		t.encErr = t.binEnc.Encode(h.Result)
 	}
-	late := h.Result.Timestamp.Sub(t.attack.Start()) - h.Scheduled
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
-		connect: h.Connect, dialed: h.Dialed, lateBy: late})
+		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late})
 	t.mu.Unlock()
 }
 
