@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,6 +30,36 @@ type server struct {
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
 	exited chan struct{}
+	// exit is how the process ended, set before exited is closed.
+	exit     error
+	exitedAt time.Time
+	stopping atomic.Bool
+}
+
+// diedEarly describes a labserver that ended before loadgen stopped it.
+func (s *server) diedEarly(start time.Time) string {
+	if s.cmd == nil || s.stopping.Load() {
+		return ""
+	}
+	select {
+	case <-s.exited:
+	default:
+		return ""
+	}
+	how := "exited"
+	if s.exit != nil {
+		how = s.exit.Error() // "signal: killed", "exit status 1"
+	}
+	return fmt.Sprintf("labserver (pid %d) died %.1f s into the run (%s): requests in flight were reset, later ones refused",
+		s.cmd.Process.Pid, s.exitedAt.Sub(start).Seconds(), how)
+}
+
+// PID is the labserver's process id; 0 for an external target.
+func (s *server) PID() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // FindLabserver returns the labserver binary: beside loadgen, then bin/
@@ -116,7 +147,11 @@ func startServer(ctx context.Context, bin string, s *scenario.Scenario, t scenar
 		if err := srv.cmd.Start(); err != nil {
 			return nil, fmt.Errorf("target %s: start %s: %v", t.Name, bin, err)
 		}
-		go func() { _ = srv.cmd.Wait(); close(srv.exited) }()
+		go func() {
+			srv.exit = srv.cmd.Wait()
+			srv.exitedAt = time.Now()
+			close(srv.exited)
+		}()
 		err = srv.waitReady(ctx, 10*time.Second)
 		if err == nil {
 			return srv, nil
@@ -204,6 +239,7 @@ func (s *server) stop() {
 		return
 	default:
 	}
+	s.stopping.Store(true)
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:

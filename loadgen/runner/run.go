@@ -43,6 +43,9 @@ type Options struct {
 	TTY bool
 	// SampleEvery is the sampling period; 0 means 1 s.
 	SampleEvery time.Duration
+	// OnStart, when set, hears each target's labserver pid (0 for an
+	// external target) once all are up, before the load starts.
+	OnStart func(target string, pid int)
 }
 
 // Result is a finished (or interrupted) run.
@@ -166,11 +169,17 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		t.predict(dir, s, kernel, kerr)
 	}
 
+	if opt.OnStart != nil {
+		for _, t := range targets {
+			opt.OnStart(t.spec.Name, t.server.PID())
+		}
+	}
 	started := time.Now()
 	for _, t := range targets {
 		if err := t.prepare(ctx, dir, s, metrics); err != nil {
 			return nil, err
 		}
+		t.sampler.Interval = opt.SampleEvery
 	}
 	sampleCtx, stopSampling := context.WithCancel(context.Background())
 	var samplers sync.WaitGroup
@@ -211,6 +220,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 				agrees, diffs := compare(&st, Tolerance)
 				st.Agrees, st.Disagreements = &agrees, diffs
 			}
+		}
+		if died := t.server.diedEarly(started); died != "" {
+			st.Notes = append(st.Notes, died)
 		}
 		if t.predictErr != nil {
 			st.Notes = append(st.Notes, "no prediction: "+t.predictErr.Error())

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -222,5 +224,59 @@ targets:
 	_, err = run(t, context.Background(), s)
 	if err == nil || err.Error() != "target fine: labserver exited: labserver: --sleep: 1h0m0s exceeds --max-sleep 2s" {
 		t.Errorf("err %v", err)
+	}
+}
+
+// A labserver killed with SIGKILL mid-run: its requests in flight are
+// reset, later ones refused, the run completes for the other target, and
+// the summary says what happened.
+func TestServerKilledMidRun(t *testing.T) {
+	s, err := scenario.Parse("kill.yaml", []byte(`
+name: kill
+requests: 100
+rate: 25
+sleep: 3s
+timeout: 10s
+targets:
+  - {name: victim, model: nethttp}
+  - {name: survivor, model: nethttp}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := map[string]int{}
+	res, err := runner.Run(context.Background(), runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(),
+		Labserver: labserver, OnStart: func(name string, pid int) {
+			pids[name] = pid
+			if name == "victim" {
+				time.AfterFunc(1500*time.Millisecond, func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pids["victim"] == 0 || pids["survivor"] == 0 || pids["victim"] == pids["survivor"] {
+		t.Fatalf("pids %v", pids)
+	}
+	for _, tg := range res.Summary.Targets {
+		o := tg.Outcomes
+		switch tg.Name {
+		case "victim":
+			// Sent every 40 ms, killed at 1.5 s while the first requests
+			// still sleep: none finishes, each ends reset or refused.
+			if o["ok"] != 0 || o["reset"]+o["refused"] != 100 || o["reset"] < 20 || o["refused"] < 40 {
+				t.Errorf("victim outcomes %v", o)
+			}
+			if len(tg.Notes) == 0 || !strings.Contains(tg.Notes[0], "died") || !strings.Contains(tg.Notes[0], "signal: killed") {
+				t.Errorf("victim notes %q", tg.Notes)
+			}
+		case "survivor":
+			if o["ok"] != 100 || len(tg.Notes) != 0 {
+				t.Errorf("survivor outcomes %v notes %q", o, tg.Notes)
+			}
+		}
+	}
+	if !res.Summary.Complete {
+		t.Error("a run that lost a server still completes for the rest")
 	}
 }
