@@ -31,6 +31,28 @@ type Options struct {
 	LocalAddr net.IP
 	// OnSent, when set, is called as each hit is sent.
 	OnSent func()
+	// Shard and Shards split one schedule across processes: this attack
+	// sends hits Shard, Shard+Shards, Shard+2·Shards, … of the whole
+	// schedule of Requests hits, with ids and Seq numbered in it. The
+	// zero values mean the whole schedule.
+	Shard, Shards int
+}
+
+// stride is the number of shards, at least 1.
+func (o Options) stride() int {
+	if o.Shards < 1 {
+		return 1
+	}
+	return o.Shards
+}
+
+// ShardHits is how many of the schedule's hits this shard sends.
+func (o Options) ShardHits() int {
+	k := o.stride()
+	if o.Shard >= o.Requests {
+		return 0
+	}
+	return (o.Requests - o.Shard + k - 1) / k
 }
 
 // Hit is one request's record.
@@ -78,6 +100,9 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 	}
 	if opt.Interval <= 0 {
 		return nil, fmt.Errorf("attack %s: interval must be > 0", opt.Name)
+	}
+	if opt.Shards < 0 || (opt.Shards > 0 && (opt.Shard < 0 || opt.Shard >= opt.Shards)) {
+		return nil, fmt.Errorf("attack %s: shard %d of %d", opt.Name, opt.Shard, opt.Shards)
 	}
 	if _, err := url.Parse(opt.URL); err != nil {
 		return nil, fmt.Errorf("attack %s: url: %v", opt.Name, err)
@@ -128,12 +153,15 @@ func (a *Attack) Run(ctx context.Context) {
 	a.start = time.Now()
 	a.pace = a.pacer().(*cappedPacer)
 	results := a.attacker.Attack(a.targeter(), a.pace, 0, a.opt.Name)
+	k := uint64(a.opt.stride())
 	for r := range results {
+		local := r.Seq
+		r.Seq = uint64(a.opt.Shard) + local*k // the place in the whole schedule
 		a.Counters.Inflight.Add(-1)
 		a.Counters.Done.Add(1)
 		h := Hit{Result: r, Outcome: Classify(r), Scheduled: time.Duration(r.Seq) * a.opt.Interval}
 		h.Late = r.Timestamp.Sub(time.Unix(0, a.pace.began.Load())) - h.Scheduled
-		h.Connect, h.Dialed = a.tracer.connect(r.Seq)
+		h.Connect, h.Dialed = a.tracer.connect(local)
 		if h.Outcome == OK {
 			a.Counters.OK.Add(1)
 		} else {
@@ -149,14 +177,16 @@ func (a *Attack) Run(ctx context.Context) {
 func (a *Attack) Start() time.Time { return a.start }
 
 func (a *Attack) pacer() vegeta.Pacer {
-	return &cappedPacer{hits: uint64(a.opt.Requests), every: a.opt.Interval}
+	return &cappedPacer{hits: uint64(a.opt.ShardHits()), every: time.Duration(a.opt.stride()) * a.opt.Interval,
+		offset: time.Duration(a.opt.Shard) * a.opt.Interval}
 }
 
 // cappedPacer sends exactly hits hits, one every every: vegeta's own
 // pacers have no cap on the number of hits.
 type cappedPacer struct {
-	hits  uint64
-	every time.Duration
+	hits   uint64
+	every  time.Duration
+	offset time.Duration // the first hit's place on the schedule
 	// began is vegeta's start of the attack, the zero of the schedule,
 	// worked out from the first call (elapsed is measured from it).
 	began atomic.Int64
@@ -169,7 +199,7 @@ func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 	if hits >= p.hits {
 		return 0, true
 	}
-	due := time.Duration(hits) * p.every
+	due := p.offset + time.Duration(hits)*p.every
 	if due <= elapsed {
 		return 0, false
 	}
@@ -189,8 +219,9 @@ func (a *Attack) targeter() vegeta.Targeter {
 		q.Set("cpu", a.opt.CPU.String())
 	}
 	var next atomic.Int64
+	first, stride := int64(a.opt.Shard), int64(a.opt.stride())
 	return func(t *vegeta.Target) error {
-		id := next.Add(1) - 1
+		id := first + (next.Add(1)-1)*stride
 		u := *base
 		qq := make(url.Values, len(q)+1)
 		for k, v := range q {

@@ -19,3 +19,10 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	}
 	return l.b.Write(p)
 }
+
+// String is what was written so far.
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -19,9 +19,11 @@ import (
 // fasthttpDefaultConcurrency is fasthttp.DefaultConcurrency.
 const fasthttpDefaultConcurrency = 256 * 1024
 
-// fdReserve is what a labserver process holds besides app connections:
-// stdio, the epoll and event fds, both listeners, admin connections.
-const fdReserve = 16
+// fdReserve is what a labserver started by loadgen holds besides app
+// connections: stdio (3), the two cgroup files the Go runtime keeps open,
+// epoll and eventfd, both listeners, and the sampler's kept-alive admin
+// connection.
+const fdReserve = 10
 
 // Tolerance is how close measured and predicted must be to agree: within
 // 5 % of the larger value or 2 requests, whichever is more. The absolute

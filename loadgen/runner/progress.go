@@ -29,9 +29,12 @@ func newProgress(w io.Writer, tty bool, s *scenario.Scenario, targets []*target,
 		close(p.finished)
 		return p
 	}
-	// Expected end if every request is served at once: the last send plus
-	// the handler's work.
+	// Expected end: the prediction's, or else the last send plus the
+	// handler's work.
 	expected := s.Duration() + time.Duration(s.Sleep) + time.Duration(s.CPU)
+	if end := predictedEnd(targets); end > 0 {
+		expected = end
+	}
 	eta := func() string {
 		left := expected - time.Since(started)
 		if left <= 0 {
@@ -55,11 +58,11 @@ func newProgress(w io.Writer, tty bool, s *scenario.Scenario, targets []*target,
 				for {
 					select {
 					case <-p.done:
-						bar.SetCurrent(t.attack.Counters.Done.Load())
+						bar.SetCurrent(t.counters.Done.Load())
 						bar.Abort(false)
 						return
 					case <-tick.C:
-						bar.SetCurrent(t.attack.Counters.Done.Load())
+						bar.SetCurrent(t.counters.Done.Load())
 					}
 				}
 			}()
@@ -91,7 +94,7 @@ func newProgress(w io.Writer, tty bool, s *scenario.Scenario, targets []*target,
 // status is one target's live line: client counters and the server gauges
 // of the last sample.
 func (t *target) status(requests int) string {
-	c := &t.attack.Counters
+	c := t.counters
 	r := t.sampler.Last()
 	g := func(v float64) string {
 		if math.IsNaN(v) {
@@ -106,4 +109,15 @@ func (t *target) status(requests int) string {
 func (p *progress) stop() {
 	p.stopOnce.Do(func() { close(p.done) })
 	<-p.finished
+}
+
+// predictedEnd is when the last request of any target is predicted to end.
+func predictedEnd(targets []*target) time.Duration {
+	var end time.Duration
+	for _, t := range targets {
+		if t.predicted != nil && t.predicted.End > end {
+			end = t.predicted.End
+		}
+	}
+	return end
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -43,6 +44,11 @@ type Options struct {
 	TTY bool
 	// SampleEvery is the sampling period; 0 means 1 s.
 	SampleEvery time.Duration
+	// Shards forces the number of worker processes per target; 0 lets the
+	// run decide from the connections it will hold.
+	Shards int
+	// Loadgen is the loadgen binary that worker processes run.
+	Loadgen string
 	// OnStart, when set, hears each target's labserver pid (0 for an
 	// external target) once all are up, before the load starts.
 	OnStart func(target string, pid int)
@@ -60,6 +66,9 @@ type target struct {
 	server  *server
 	attack  *attack.Attack
 	sampler *sample.Sampler
+
+	counters *attack.Counters
+	sharded  *shardedAttack // set when worker processes send the schedule
 
 	binPath string
 	binFile *os.File
@@ -124,8 +133,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	runID = filepath.Base(dir)
-	if err := checkFileBudget(s); err != nil {
-		return nil, err
+	shards := shardsFor(s, opt.Shards)
+	if shards > 1 && opt.Loadgen == "" {
+		return nil, fmt.Errorf("scenario %s needs %d worker processes per target, and the loadgen binary is unknown", s.Name, shards)
 	}
 	resolved, err := s.Marshal()
 	if err != nil {
@@ -174,24 +184,33 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			opt.OnStart(t.spec.Name, t.server.PID())
 		}
 	}
-	started := time.Now()
 	for _, t := range targets {
-		if err := t.prepare(ctx, dir, s, metrics); err != nil {
+		if err := t.prepare(ctx, dir, s, metrics, shards, opt.Loadgen); err != nil {
 			return nil, err
 		}
 		t.sampler.Interval = opt.SampleEvery
+	}
+	// Worker processes need a moment to start: the schedule begins when
+	// they are surely up, for every target at once.
+	started := time.Now()
+	if shards > 1 {
+		started = started.Add(1500 * time.Millisecond)
 	}
 	sampleCtx, stopSampling := context.WithCancel(context.Background())
 	var samplers sync.WaitGroup
 	for _, t := range targets {
 		samplers.Add(1)
-		go func() { defer samplers.Done(); t.sampler.Run(sampleCtx, started) }()
+		go func() {
+			defer samplers.Done()
+			time.Sleep(time.Until(started))
+			t.sampler.Run(sampleCtx, started)
+		}()
 	}
 	display := newProgress(opt.Progress, opt.TTY, s, targets, started)
 	var attacks sync.WaitGroup
 	for _, t := range targets {
 		attacks.Add(1)
-		go func() { defer attacks.Done(); t.attack.Run(ctx) }()
+		go func() { defer attacks.Done(); t.run(ctx, started) }()
 	}
 	attacks.Wait()
 	stopSampling()
@@ -210,7 +229,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	var writeErrs []error
 	for _, t := range targets {
-		if err := t.finish(dir); err != nil {
+		if err := t.finish(dir, s, started, metrics); err != nil {
 			writeErrs = append(writeErrs, err)
 		}
 		st := t.summarize(s)
@@ -259,19 +278,6 @@ func makeRunDir(root, runID string) (string, error) {
 	return "", fmt.Errorf("--out: too many runs named %s", runID)
 }
 
-// checkFileBudget refuses a run whose client connections cannot fit in
-// this process's file-descriptor limit: every request of every target may
-// be held at once.
-func checkFileBudget(s *scenario.Scenario) error {
-	env := readEnvironment()
-	need := uint64(s.Requests)*uint64(len(s.Targets)) + 200
-	if env.NoFile > 0 && need > env.NoFile {
-		return fmt.Errorf("scenario %s: %d targets × %d requests may hold %d connections, above this process's file limit %d; use --only to run fewer targets",
-			s.Name, len(s.Targets), s.Requests, need-200, env.NoFile)
-	}
-	return nil
-}
-
 func startTargets(ctx context.Context, opt Options, s *scenario.Scenario) ([]*target, error) {
 	targets := make([]*target, len(s.Targets))
 	errs := make([]error, len(s.Targets))
@@ -295,42 +301,63 @@ func startTargets(ctx context.Context, opt Options, s *scenario.Scenario) ([]*ta
 	return targets, errors.Join(errs...)
 }
 
-func (t *target) prepare(ctx context.Context, dir string, s *scenario.Scenario, m *clientMetrics) error {
+func (t *target) prepare(ctx context.Context, dir string, s *scenario.Scenario, m *clientMetrics, shards int, loadgen string) error {
 	t.binPath = filepath.Join(dir, t.spec.Name+".bin")
-	f, err := os.Create(t.binPath + ".partial")
-	if err != nil {
-		return err
-	}
-	t.binFile = f
-	t.binBuf = bufio.NewWriterSize(f, 256<<10)
-	t.binEnc = vegeta.NewEncoder(t.binBuf)
 	name := t.spec.Name
-	a, err := attack.New(ctx, attack.Options{
+	opt := attack.Options{
 		Name: name, URL: t.server.URL, Requests: s.Requests, Interval: s.Interval(),
 		Sleep: time.Duration(s.Sleep), CPU: time.Duration(s.CPU),
 		Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
 		KeepAlive: s.KeepAlive, OnSent: func() { m.sent(name) },
-	}, func(h attack.Hit) {
-		m.ended(name, h)
-		t.record(h)
-	})
-	if err != nil {
-		return err
 	}
-	t.attack = a
+	if shards > 1 {
+		opt.Shards, opt.OnSent = shards, nil
+		t.counters = &attack.Counters{}
+		t.sharded = &shardedAttack{loadgen: loadgen, opt: opt, dir: dir, counters: t.counters}
+	} else {
+		f, err := os.Create(t.binPath + ".partial")
+		if err != nil {
+			return err
+		}
+		t.binFile = f
+		t.binBuf = bufio.NewWriterSize(f, 256<<10)
+		t.binEnc = vegeta.NewEncoder(t.binBuf)
+		a, err := attack.New(ctx, opt, func(h attack.Hit) {
+			m.ended(name, h)
+			t.record(h)
+		})
+		if err != nil {
+			return err
+		}
+		t.attack, t.counters = a, &a.Counters
+	}
 	metricsURL := ""
 	if t.server.AdminURL != "" {
 		metricsURL = t.server.AdminURL + "/metrics"
 	}
 	t.sampler = &sample.Sampler{MetricsURL: metricsURL, HTTP: adminClient, Client: func() (int64, int64, int64, int64) {
-		c := &a.Counters
+		c := t.counters
 		return c.Sent.Load(), c.Inflight.Load(), c.OK.Load(), c.Errors.Load()
 	}}
 	return nil
 }
 
+// run sends the target's schedule, which starts at start.
+func (t *target) run(ctx context.Context, start time.Time) {
+	if t.sharded != nil {
+		t.sharded.run(ctx, start)
+		return
+	}
+	select {
+	case <-time.After(time.Until(start)):
+		t.attack.Run(ctx)
+	case <-ctx.Done():
+	}
+}
+
 func (t *target) record(h attack.Hit) {
-	if t.encErr == nil {
+	stampConnect(&h)
+	if t.binEnc != nil && t.encErr == nil {
 		t.encErr = t.binEnc.Encode(h.Result)
 	}
 	t.mu.Lock()
@@ -340,8 +367,21 @@ func (t *target) record(h attack.Hit) {
 }
 
 // finish closes the .bin (renaming it into place) and writes the timeline.
-func (t *target) finish(dir string) error {
+func (t *target) finish(dir string, s *scenario.Scenario, start time.Time, m *clientMetrics) error {
 	var errs []error
+	if t.sharded != nil {
+		errs = append(errs, t.sharded.merge(t.binPath, func(r *vegeta.Result) {
+			h := attack.Hit{Result: r, Outcome: attack.Classify(r), Scheduled: time.Duration(r.Seq) * s.Interval()}
+			if ms := r.Headers.Get(attack.ConnectHeader); ms != "" {
+				v, _ := strconv.ParseFloat(ms, 64)
+				h.Connect, h.Dialed = time.Duration(v*1e6), true
+			}
+			h.Late = r.Timestamp.Sub(start) - h.Scheduled
+			m.ended(t.spec.Name, h)
+			m.inflight.WithLabelValues(t.spec.Name).Inc() // ended() counts one down
+			t.record(h)
+		}))
+	}
 	if t.binFile != nil {
 		errs = append(errs, t.encErr, t.binBuf.Flush(), t.binFile.Sync(), t.binFile.Close())
 		if errors.Join(errs...) == nil {

@@ -22,7 +22,7 @@ import (
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-var labserver string
+var labserver, loadgenBin string
 
 // TestMain builds the real labserver the runs start.
 func TestMain(m *testing.M) {
@@ -32,11 +32,13 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	labserver = filepath.Join(dir, "labserver")
-	build := exec.Command("go", "build", "-o", labserver, "github.com/conclab/conclab/servers/cmd/labserver")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		panic("building labserver: " + err.Error())
+	labserver, loadgenBin = filepath.Join(dir, "labserver"), filepath.Join(dir, "loadgen")
+	for _, pkg := range []string{"servers/cmd/labserver", "loadgen/cmd/loadgen"} {
+		build := exec.Command("go", "build", "-o", dir, "github.com/conclab/conclab/"+pkg)
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			panic("building " + pkg + ": " + err.Error())
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -278,5 +280,49 @@ targets:
 	}
 	if !res.Summary.Complete {
 		t.Error("a run that lost a server still completes for the rest")
+	}
+}
+
+// One schedule sent by three worker processes, merged into one .bin: the
+// same figures as one process would measure.
+func TestShardedRunMergesIntoOneFolder(t *testing.T) {
+	s, err := scenario.Parse("sharded.yaml", []byte(`
+name: sharded
+requests: 90
+rate: 60
+sleep: 2s
+timeout: 5s
+targets:
+  - {name: semaphore-10, model: semaphore, limit: 10}
+  - {name: limitlistener-4, model: limitlistener, limit: 4, backlog: 4}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(),
+		Labserver: labserver, Loadgen: loadgenBin, Shards: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range res.Summary.Targets {
+		total := 0
+		for _, n := range tg.Outcomes {
+			total += n
+		}
+		if tg.Sent != 90 || total != 90 {
+			t.Errorf("%s: sent %d, outcomes add up to %d", tg.Name, tg.Sent, total)
+		}
+		if tg.Agrees == nil || !*tg.Agrees {
+			t.Errorf("%s: disagrees: %v", tg.Name, tg.Disagreements)
+		}
+		checkBin(t, filepath.Join(res.Dir, tg.Name+".bin"), 90)
+		if m, _ := filepath.Glob(filepath.Join(res.Dir, tg.Name+".shard-*")); len(m) != 0 {
+			t.Errorf("shard files left: %v", m)
+		}
+	}
+	// 90 requests, 2 s each, the first 10 slots busy until 2 s: exactly
+	// 20 finish within the 5 s timeout (two waves), the rest time out.
+	if o := res.Summary.Targets[0].Outcomes; o["ok"] != 20 || o["timeout"] != 70 {
+		t.Errorf("semaphore-10 outcomes %v, want 20 ok and 70 timeout", o)
 	}
 }

@@ -40,6 +40,9 @@ type Config struct {
 	ShutdownTimeout   time.Duration // --shutdown-timeout
 
 	GOMAXPROCS int  // --gomaxprocs: 0 = Go's default
+	// NoFile lowers the process's open-file limit (RLIMIT_NOFILE), to
+	// reach the fd ceiling with fewer connections; 0 keeps the limit.
+	NoFile int // --nofile
 	AccessLog  bool // --access-log
 
 	set map[string]bool // flags given on the command line
@@ -100,6 +103,7 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 	fs.BoolVar(&c.KeepAlive, "keepalive", true, "HTTP keep-alive")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "graceful shutdown budget on SIGTERM/SIGINT")
 	fs.IntVar(&c.GOMAXPROCS, "gomaxprocs", 0, "GOMAXPROCS (0 = Go's default)")
+	fs.IntVar(&c.NoFile, "nofile", 0, "lower the open-file limit to N, to reach the fd ceiling sooner (0 = keep it)")
 	fs.BoolVar(&c.AccessLog, "access-log", false, "one log line per request on stderr")
 
 	if err := fs.Parse(args); err != nil {
@@ -207,6 +211,8 @@ func (c *Config) validate(spec Spec) error {
 		return flagErr("shutdown-timeout", "must be > 0, got %s", c.ShutdownTimeout)
 	case c.GOMAXPROCS < 0:
 		return flagErr("gomaxprocs", "must be >= 0, got %d", c.GOMAXPROCS)
+	case c.NoFile < 0 || (c.set["nofile"] && c.NoFile < 32):
+		return flagErr("nofile", "must be >= 32 (stdio, epoll and listeners need some), got %d", c.NoFile)
 	case c.Listen == "":
 		return flagErr("listen", "required")
 	case c.Admin == "":

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -33,6 +34,11 @@ type Server struct {
 func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	if c.GOMAXPROCS > 0 {
 		runtime.GOMAXPROCS(c.GOMAXPROCS)
+	}
+	if c.NoFile > 0 {
+		if err := lowerNoFile(uint64(c.NoFile)); err != nil {
+			return nil, err
+		}
 	}
 	var warnings []string
 	if max := Somaxconn(); c.Backlog > max {
@@ -119,4 +125,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = s.admin.Close()
 	}
 	return err
+}
+
+// lowerNoFile sets the soft RLIMIT_NOFILE to n; it may not exceed the hard
+// limit, which an unprivileged process cannot raise.
+func lowerNoFile(n uint64) error {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return flagErr("nofile", "getrlimit: %v", err)
+	}
+	if n > rl.Max {
+		return flagErr("nofile", "%d is above the hard limit %d", n, rl.Max)
+	}
+	rl.Cur = n
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return flagErr("nofile", "setrlimit: %v", err)
+	}
+	return nil
 }

@@ -23,7 +23,7 @@ const (
 )
 
 const usage = `usage:
-  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--metrics ADDR] [--labserver PATH]
+  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--metrics ADDR] [--labserver PATH] [--shards K]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b]
   loadgen report RUN_DIR
   loadgen compare RUN_DIR RUN_DIR
@@ -51,6 +51,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdReport(args[1:], stdout, stderr)
 	case "compare":
 		return cmdCompare(args[1:], stdout, stderr)
+	case "worker":
+		return cmdWorker(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -24,6 +24,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	labserver := fs.String("labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
 	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
 	noReport := fs.Bool("no-report", false, "skip the charts")
+	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held need)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
@@ -36,6 +37,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	s, err := sf.load(pos[0])
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
+		return exitBadInput
+	}
+	if *shards < 0 {
+		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
 		return exitBadInput
 	}
 	bin := *labserver
@@ -67,7 +72,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		s.Name, sf.scale, len(s.Targets), s.Requests, s.Rate, s.Sleep, s.Timeout)
 	res, err := runner.Run(ctx, runner.Options{
 		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
-		MetricsAddr: *metrics, Progress: stderr, TTY: tty,
+		MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
@@ -87,6 +92,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitInterrupted
 	}
 	return exitOK
+}
+
+// self is this executable, which worker processes run.
+func self() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	return exe
 }
 
 // finishReport writes the charts unless asked not to.

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/runner"
+)
+
+// cmdWorker is `loadgen worker`, one shard of a target's schedule, started
+// by `loadgen run` when one process cannot hold every connection. It is not
+// meant to be typed by hand.
+func cmdWorker(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	var o attack.Options
+	fs.StringVar(&o.Name, "name", "", "target name")
+	fs.StringVar(&o.URL, "url", "", "target URL")
+	fs.IntVar(&o.Requests, "requests", 0, "hits in the whole schedule")
+	fs.DurationVar(&o.Interval, "interval", 0, "interval of the whole schedule")
+	fs.DurationVar(&o.Sleep, "sleep", 0, "handler sleep")
+	fs.DurationVar(&o.CPU, "cpu", 0, "handler cpu")
+	fs.DurationVar(&o.Timeout, "timeout", 0, "client timeout")
+	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 0, "connect timeout")
+	fs.BoolVar(&o.KeepAlive, "keepalive", false, "HTTP keep-alive")
+	fs.IntVar(&o.Shard, "shard", 0, "this shard")
+	fs.IntVar(&o.Shards, "shards", 1, "shards in all")
+	start := fs.String("start", "", "unix nanoseconds when hit 0 is due")
+	out := fs.String("out", "", "the shard's .bin")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		fmt.Fprintln(stderr, "loadgen worker:", err)
+		return exitBadInput
+	}
+	ns, err := strconv.ParseInt(*start, 10, 64)
+	if err != nil || *out == "" || o.URL == "" {
+		fmt.Fprintln(stderr, "loadgen worker: --start, --out and --url are required")
+		return exitBadInput
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sig; cancel() }()
+	if err := runner.RunWorker(ctx, runner.WorkerOptions{Attack: o, Start: time.Unix(0, ns), Out: *out}, stdout); err != nil {
+		fmt.Fprintln(stderr, "loadgen worker:", err)
+		return exitFailed
+	}
+	return exitOK
+}
