@@ -39,11 +39,11 @@ type Config struct {
 	KeepAlive         bool          // --keepalive: HTTP keep-alive
 	ShutdownTimeout   time.Duration // --shutdown-timeout
 
-	GOMAXPROCS int  // --gomaxprocs: 0 = Go's default
+	GOMAXPROCS int // --gomaxprocs: 0 = Go's default
 	// NoFile lowers the process's open-file limit (RLIMIT_NOFILE), to
 	// reach the fd ceiling with fewer connections; 0 keeps the limit.
-	NoFile int // --nofile
-	AccessLog  bool // --access-log
+	NoFile    int  // --nofile
+	AccessLog bool // --access-log
 
 	set map[string]bool // flags given on the command line
 }
