@@ -19,11 +19,12 @@ import (
 // fasthttpDefaultConcurrency is fasthttp.DefaultConcurrency.
 const fasthttpDefaultConcurrency = 256 * 1024
 
-// fdReserve is what a labserver started by loadgen holds besides app
-// connections: stdio (3), the two cgroup files the Go runtime keeps open,
-// epoll and eventfd, both listeners, and the sampler's kept-alive admin
-// connection.
-const fdReserve = 10
+// fdReserve is what a labserver holds besides app connections, measured
+// in /proc/PID/fd: stdio (3), the two cgroup files the Go runtime keeps
+// open, epoll, eventfd, both listeners and one more /dev/null (10 at
+// start), the sampler's kept-alive admin connection, and the file the
+// process collector opens in /proc during each scrape.
+const fdReserve = 12
 
 // Tolerance is how close measured and predicted must be to agree: within
 // 5 % of the larger value or 2 requests, whichever is more. The absolute

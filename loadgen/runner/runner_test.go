@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -325,4 +327,69 @@ targets:
 	if o := res.Summary.Targets[0].Outcomes; o["ok"] != 20 || o["timeout"] != 70 {
 		t.Errorf("semaphore-10 outcomes %v, want 20 ok and 70 timeout", o)
 	}
+}
+
+// The fd ceiling, small: a nethttp server limited to 300 open files holds
+// 288 connections (12 fds are its own, see fdReserve). net/http's accept then fails with
+// EMFILE and retries, so the rest wait in the kernel accept queue, and
+// every request still ends ok once the first ones finish. The prediction
+// reads the limit from /config.
+func TestFDCeiling(t *testing.T) {
+	app, admin := freeAddr(t), freeAddr(t)
+	srv := exec.Command(labserver, "--model", "nethttp", "--listen", app, "--admin", admin, "--nofile", "300")
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Process.Signal(syscall.SIGTERM); _ = srv.Wait() })
+	s, err := scenario.Parse("fd.yaml", []byte(`
+name: fd
+requests: 500
+rate: 500
+sleep: 4s
+timeout: 20s
+targets:
+  - {name: nethttp-300fds, url: "http://`+app+`/", admin: "http://`+admin+`"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, "http://"+admin+"/healthz")
+	res, err := run(t, context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := res.Summary.Targets[0]
+	if tg.Outcomes["ok"] != 500 {
+		t.Errorf("outcomes %v, want 500 ok", tg.Outcomes)
+	}
+	if tg.Peak.Inflight != 288 || tg.Peak.AcceptQueue != 212 {
+		t.Errorf("peak inflight %v accept queue %v, want 288 and 212", tg.Peak.Inflight, tg.Peak.AcceptQueue)
+	}
+	if tg.Predicted == nil || tg.Predicted.Inflight != 288 || tg.Predicted.AcceptQueue != 212 || tg.Agrees == nil || !*tg.Agrees {
+		t.Errorf("predicted %+v, agrees %v: %v", tg.Predicted, tg.Agrees, tg.Disagreements)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitReady(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		if resp, err := c.Get(url); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s not ready", url)
 }
