@@ -26,7 +26,7 @@ const usage = `usage:
   loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--metrics ADDR] [--labserver PATH] [--shards K]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b]
   loadgen report RUN_DIR
-  loadgen compare RUN_DIR RUN_DIR
+  loadgen compare RUN_DIR RUN_DIR [--charts DIR]
 `
 
 func main() {

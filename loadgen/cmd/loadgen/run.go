@@ -108,6 +108,10 @@ func finishReport(dir string, skip bool, stderr io.Writer) error {
 	if skip {
 		return nil
 	}
-	_ = dir
+	path, err := report.Write(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "report: %s\n", path)
 	return nil
 }

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/conclab/conclab/loadgen/report"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+const reportUsage = `usage: loadgen report RUN_DIR
+
+Writes RUN_DIR/report.md, RUN_DIR/report.html (self-contained: open it
+offline) and the charts in RUN_DIR/charts/, prints the table and the path
+of report.html.
+`
+
+func cmdReport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, reportUsage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen report:", err)
+		return exitBadInput
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "loadgen report: want one RUN_DIR, got", len(pos))
+		return exitBadInput
+	}
+	dir := pos[0]
+	path, err := report.Write(dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen report:", err)
+		if errors.Is(err, report.ErrNotRunFolder) {
+			return exitBadInput
+		}
+		return exitFailed
+	}
+	if s, err := summary.Read(filepath.Join(dir, "summary.json")); err == nil {
+		_ = report.WriteTable(stdout, s)
+		fmt.Fprintln(stdout)
+	} else {
+		fmt.Fprintln(stdout, "no table: summary.json is missing or unreadable; the report says what the folder holds")
+	}
+	fmt.Fprintf(stdout, "report: %s\n", path)
+	return exitOK
+}

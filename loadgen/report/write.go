@@ -1,0 +1,316 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// The files Write puts in a run folder.
+const (
+	ChartsDir    = "charts"
+	MarkdownFile = "report.md"
+	HTMLFile     = "report.html"
+	OverviewPNG  = "overview.png"
+)
+
+// Write writes the human report of the run folder dir: PNG charts in
+// dir/charts (per target <target>-timeline.png, <target>-latency.png and
+// <target>-connect.png, and overview.png across targets), report.md
+// linking them, and report.html, one self-contained file with the same
+// content and the charts embedded. It returns the path of report.html.
+//
+// Write reports on whatever the folder holds: a folder from an interrupted
+// run, with files missing or cut short, gets a report that says what is
+// missing. It fails when dir is not a run folder (the error wraps
+// ErrNotRunFolder) or when the report cannot be written.
+func Write(dir string) (string, error) {
+	r, err := loadRun(dir, true)
+	if err != nil {
+		return "", err
+	}
+	chartDir := filepath.Join(dir, ChartsDir)
+	if err := os.MkdirAll(chartDir, 0o755); err != nil {
+		return "", fmt.Errorf("report: %v", err)
+	}
+	d, err := r.document(chartDir)
+	if err != nil {
+		return "", err
+	}
+	var md, page bytes.Buffer
+	if err := d.markdown(&md); err != nil {
+		return "", err
+	}
+	if err := d.html(&page); err != nil {
+		return "", err
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, MarkdownFile), md.Bytes()); err != nil {
+		return "", fmt.Errorf("report: %v", err)
+	}
+	out := filepath.Join(dir, HTMLFile)
+	if err := atomicfile.WriteBytes(out, page.Bytes()); err != nil {
+		return "", fmt.Errorf("report: %v", err)
+	}
+	return out, nil
+}
+
+// document lays out the report and writes its charts into chartDir.
+func (r *run) document(chartDir string) (*document, error) {
+	d := &document{title: "conclab run " + r.runID()}
+	s := r.sum
+
+	// Charts go to disk as they are made; a chart that cannot be drawn is
+	// a problem to report, not a failure.
+	var writeErr error
+	addChart := func(to *document, c *chart, file, alt, caption string) (problem string) {
+		path := filepath.Join(chartDir, file)
+		if c == nil {
+			removeStale(path)
+			return ""
+		}
+		png, err := c.png()
+		if err != nil {
+			removeStale(path)
+			return fmt.Sprintf("%s could not be drawn: %v", file, err)
+		}
+		if err := atomicfile.WriteBytes(path, png); err != nil {
+			writeErr = errors.Join(writeErr, fmt.Errorf("report: %v", err))
+			return ""
+		}
+		to.fig(ChartsDir+"/"+file, alt, caption, png)
+		return ""
+	}
+
+	// Header.
+	scenName := "unknown"
+	switch {
+	case s != nil && s.Scenario != "":
+		scenName = s.Scenario
+	case r.scen != nil:
+		scenName = r.scen.Name
+	}
+	line := fmt.Sprintf("Run %s of scenario %s", r.runID(), scenName)
+	if s != nil {
+		line += fmt.Sprintf(" at scale %g", s.Scale)
+	} else {
+		line += " at an unknown scale (summary.json is missing)"
+	}
+	if r.scen != nil && r.scen.Description != "" {
+		line += ": " + strings.TrimSpace(r.scen.Description)
+	} else {
+		line += "."
+	}
+	d.p("%s", line)
+	if sc := r.scen; sc != nil {
+		work := time.Duration(sc.Sleep).String() + " of sleep"
+		if sc.CPU > 0 {
+			work += " and " + time.Duration(sc.CPU).String() + " of CPU"
+		}
+		conn := "each on a new connection"
+		if sc.KeepAlive {
+			conn = "with keep-alive"
+		}
+		p := fmt.Sprintf("%d requests to each target at %g/s (one every %s), %s, each asking for %s; client timeout %s.",
+			sc.Requests, sc.Rate, sc.Interval(), conn, work, time.Duration(sc.Timeout))
+		if s != nil && s.Scale > 0 && s.Scale != 1 {
+			p += fmt.Sprintf(" These times are as run, after scaling: the unscaled scenario's are %g× longer; the kernel's SYN retry times are not scaled.", 1/s.Scale)
+		}
+		d.p("%s", p)
+	}
+	if s != nil {
+		status := "The run completed."
+		if !s.Complete {
+			status = "INCOMPLETE: " + orDefault(s.Interrupted, "the run did not complete") + "."
+		}
+		started := ""
+		if s.Started != "" {
+			started = fmt.Sprintf("Started %s, ", s.Started)
+		}
+		d.p("%sran for %s. %s", started, (time.Duration(s.WallS * float64(time.Second))).Round(time.Millisecond), status)
+	}
+
+	// Environment.
+	if s != nil {
+		e := s.Environment
+		d.h(2, "Environment", "environment")
+		items := []string{
+			"kernel " + orDefault(e.Kernel, "unknown"),
+			fmt.Sprintf("net.core.somaxconn %d", e.Somaxconn),
+			fmt.Sprintf("open-file limit (nofile) %d", e.NoFile),
+			fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", e.SynRetries, e.SynLinearTimeouts),
+			fmt.Sprintf("%d CPUs", e.CPUs),
+			"Go " + orDefault(e.Go, "unknown"),
+		}
+		if e.Hostname != "" {
+			items = append(items, "host "+e.Hostname)
+		}
+		d.list(items...)
+	}
+
+	// The table.
+	d.h(2, "Where requests waited", "table")
+	if s != nil {
+		var tb bytes.Buffer
+		if err := WriteTable(&tb, s); err != nil {
+			return nil, err
+		}
+		d.pre(tb.String())
+		d.p("Each cell reads measured (predicted). Running, waiting in app and waiting in kernel are peaks of the 1 Hz samples; " +
+			"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more.")
+		if s.Tolerance != nil {
+			d.p("Agreement: %s.", strings.TrimSuffix(s.Tolerance.Note, "."))
+		} else {
+			d.p("Agreement: this run records no tolerance, so no target is judged against its prediction.")
+		}
+	} else {
+		d.p("No table: summary.json is missing, so the peaks and outcomes it holds are unknown. The charts below show what the other files hold.")
+	}
+	missing := append([]string(nil), r.problems...)
+	oc, _ := overviewChart(s)
+	if p := addChart(d, oc, OverviewPNG, "overview: where requests were, per target",
+		"Per target: the peaks of running, waiting in the app and waiting in the kernel accept queue (1 Hz samples), "+
+			"and how many requests were rejected (503, reset, refused) and timed out."); p != "" {
+		missing = append(missing, p)
+	}
+
+	// Per target, into a document of its own, so that the list of what is
+	// missing, which the charts add to, can come first.
+	var env summary.Environment
+	if s != nil {
+		env = s.Environment
+	}
+	targets := &document{}
+	for _, t := range r.targets {
+		targets.h(2, t.name+" ("+t.model+")", "t-"+t.name)
+		r.targetText(targets, t)
+		problems := append([]string(nil), t.problems...)
+		file := safeName(t.name)
+		for _, ch := range []struct {
+			kind string
+			make func() (*chart, string)
+		}{
+			{"timeline", func() (*chart, string) { return timelineChart(t) }},
+			{"latency", func() (*chart, string) { return latencyChart(t) }},
+			{"connect", func() (*chart, string) { return connectChart(t, env) }},
+		} {
+			c, caption := ch.make()
+			if c == nil {
+				removeStale(filepath.Join(chartDir, file+"-"+ch.kind+".png"))
+				targets.p("%s", caption)
+				continue
+			}
+			if p := addChart(targets, c, file+"-"+ch.kind+".png", t.name+" "+ch.kind, caption); p != "" {
+				problems = append(problems, p)
+			}
+		}
+		if len(problems) > 0 {
+			targets.blocks = append(targets.blocks, block{kind: paragraph, class: "missing",
+				text: "Missing for this target: " + strings.Join(problems, "; ") + "."})
+		}
+		for _, p := range problems {
+			missing = append(missing, t.name+": "+p)
+		}
+	}
+	if len(missing) > 0 {
+		d.h(2, "What is missing", "missing")
+		d.warn(missing...)
+	}
+	d.blocks = append(d.blocks, targets.blocks...)
+	return d, writeErr
+}
+
+// targetText writes a target's configuration, results and agreement.
+func (r *run) targetText(d *document, t *targetData) {
+	st := t.sum
+	if st == nil {
+		d.p("This target is not in summary.json: only its files speak for it.")
+		return
+	}
+	if len(st.Config) > 0 {
+		var kv []string
+		for _, k := range sortedNames(st.Config) {
+			kv = append(kv, fmt.Sprintf("%s %v", k, st.Config[k]))
+		}
+		d.p("Configuration as the server reported it: %s.", strings.Join(kv, ", "))
+	}
+	var outs []string
+	for _, o := range attack.Outcomes {
+		if n := st.Outcomes[string(o)]; n > 0 {
+			outs = append(outs, fmt.Sprintf("%s %d", o, n))
+		}
+	}
+	if len(outs) == 0 {
+		outs = append(outs, "none recorded")
+	}
+	d.list(
+		fmt.Sprintf("Sent %d; outcomes: %s.", st.Sent, strings.Join(outs, ", ")),
+		fmt.Sprintf("Peaks: running %.0f, waiting in app %.0f, waiting in kernel %.0f, connections %.0f, client in flight %.0f.",
+			st.Peak.Inflight, st.Peak.Queued, st.Peak.AcceptQueue, st.Peak.Connections, st.Peak.ClientInflight),
+		fmt.Sprintf("Latency p50 %s, p90 %s, p99 %s, max %s; TCP connect p50 %s, p99 %s, max %s; SYN-retried %d.",
+			secondsText(st.Latency.P50), secondsText(st.Latency.P90), secondsText(st.Latency.P99), secondsText(st.Latency.Max),
+			secondsText(st.Connect.P50), secondsText(st.Connect.P99), secondsText(st.Connect.Max), st.SynRetried),
+	)
+	switch {
+	case st.Predicted == nil || st.Agrees == nil:
+		d.p("No prediction to compare with.")
+	case *st.Agrees:
+		d.p("Agrees with the prediction within the tolerance.")
+	default:
+		d.p("Disagrees with the prediction (measured against predicted, by how much, and the difference allowed):")
+		if len(st.Disagreements) > 0 {
+			d.list(st.Disagreements...)
+		} else {
+			d.list("summary.json lists no figure; see the table.")
+		}
+	}
+	if len(st.Notes) > 0 {
+		d.p("Notes:")
+		d.list(st.Notes...)
+	}
+}
+
+// runID is the run's name: from summary.json, or the folder's name.
+func (r *run) runID() string {
+	if r.sum != nil && r.sum.RunID != "" {
+		return r.sum.RunID
+	}
+	return filepath.Base(filepath.Clean(r.dir))
+}
+
+// removeStale removes a chart left by an earlier report that this one does
+// not draw, so that the folder and the report agree.
+func removeStale(path string) {
+	_ = os.Remove(path) // best effort: a file that cannot go is no reason to fail
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+
+// safeName makes a target name usable as a file name.
+func safeName(name string) string {
+	s := unsafeChars.ReplaceAllString(name, "_")
+	if s == "" || strings.Trim(s, ".") == "" {
+		s = "_" + s
+	}
+	return s
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// pixels is a length in pixels at ChartDPI.
+func pixels(l vg.Length) int { return int(l/vg.Inch*ChartDPI + 0.5) }
