@@ -6,7 +6,7 @@ export CGO_ENABLED := 0
 
 BIN := bin/labserver bin/loadgen
 
-.PHONY: all build test unit fuzz vet bench clean
+.PHONY: all build test unit fuzz vet bench perf clean
 
 all: build
 
@@ -33,6 +33,17 @@ fuzz:
 
 bench: build
 	@if [ -x bin/loadgen ]; then bin/loadgen run scenarios/seed.yaml --scale $(SCALE); else echo "make bench: the load driver is not built yet"; exit 1; fi
+
+# The lab's own costs in one run: memory per held request per model,
+# pacing against the vegeta command line (installed from the Go module
+# proxy into bin/), the sampler's CPU share, and the probe/scrape
+# benchmarks.
+VEGETA_VERSION := v12.13.0
+perf: build
+	@test -x bin/vegeta || GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+	bin/loadgen perf --vegeta bin/vegeta
+	$(GO) test -run '^$$' -bench 'ProbeAcceptQueue|Scrape' -benchmem ./servers/lab
+	$(GO) test -run '^$$' -bench 'Sample' ./loadgen/sample
 
 clean:
 	rm -rf bin

@@ -127,7 +127,7 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 		vegeta.Client(client),
 		// An open model: vegeta starts a worker whenever all are busy, so
 		// slow responses never delay the next send.
-		vegeta.Workers(64),
+		vegeta.Workers(vegeta.DefaultWorkers),
 		vegeta.MaxWorkers(vegeta.DefaultMaxWorkers),
 		vegeta.MaxBody(64<<10),
 	)
@@ -153,8 +153,18 @@ func (a *Attack) Run(ctx context.Context) {
 	a.start = time.Now()
 	a.pace = a.pacer().(*cappedPacer)
 	results := a.attacker.Attack(a.targeter(), a.pace, 0, a.opt.Name)
+	// vegeta's results channel is unbuffered: a worker waits until its
+	// result is taken, and when every worker waits, the pacer starts
+	// another one, late. Take results at once; record them elsewhere.
+	queue := make(chan *vegeta.Result, 1<<14)
+	go func() {
+		defer close(queue)
+		for r := range results {
+			queue <- r
+		}
+	}()
 	k := uint64(a.opt.stride())
-	for r := range results {
+	for r := range queue {
 		local := r.Seq
 		r.Seq = uint64(a.opt.Shard) + local*k // the place in the whole schedule
 		a.Counters.Inflight.Add(-1)

@@ -27,6 +27,7 @@ const usage = `usage:
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b]
   loadgen report RUN_DIR
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
+  loadgen perf [--vegeta PATH] [--held 1000,10000]
 `
 
 func main() {
@@ -51,6 +52,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdReport(args[1:], stdout, stderr)
 	case "compare":
 		return cmdCompare(args[1:], stdout, stderr)
+	case "perf":
+		return cmdPerf(args[1:], stdout, stderr)
 	case "worker":
 		return cmdWorker(args[1:], stdout, stderr)
 	case "-h", "--help", "help":

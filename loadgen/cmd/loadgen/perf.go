@@ -1,0 +1,94 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/perf"
+	"github.com/conclab/conclab/loadgen/runner"
+)
+
+// cmdPerf is `loadgen perf` (make perf): the lab's own costs in one run.
+func cmdPerf(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
+	vegetaBin := fs.String("vegeta", "", "the vegeta command line, to compare pacing with (empty: skip)")
+	sizes := fs.String("held", "1000,10000", "held requests per memory measurement")
+	quick := fs.Bool("quick", false, "shorter pacing spans (for tests)")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		fmt.Fprintln(stderr, "loadgen perf:", err)
+		return exitBadInput
+	}
+	var held []int
+	for _, s := range strings.Split(*sizes, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(s), &n); err != nil || n < 1 || n > 15000 {
+			fmt.Fprintf(stderr, "loadgen perf: --held: %q is not a count in 1..15000\n", s)
+			return exitBadInput
+		}
+		held = append(held, n)
+	}
+	bin, err := runner.FindLabserver()
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen perf:", err)
+		return exitBadInput
+	}
+	o := perf.Options{Labserver: bin, Loadgen: self(), Vegeta: *vegetaBin, Log: stderr}
+	models := []string{"nethttp", "gin", "echo", "semaphore", "limitlistener", "pool", "fasthttp"}
+	mem, err := perf.Memory(o, models, held)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen perf: memory:", err)
+		return exitFailed
+	}
+	span := func(rate int) time.Duration {
+		switch {
+		case *quick:
+			return time.Second
+		case rate <= 10:
+			return 20 * time.Second
+		}
+		return 4 * time.Second
+	}
+	pacing, err := perf.Pacing(o, []int{2, 1000, 5000}, span)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen perf: pacing:", err)
+		return exitFailed
+	}
+	share, err := perf.SamplerShare(o, 9, 10*time.Second)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen perf: sampler:", err)
+		return exitFailed
+	}
+
+	host, _ := os.Hostname()
+	fmt.Fprintf(stdout, "\nconclab perf on %s: %d CPUs, %s, %s\n\n", host, runtime.NumCPU(), kernel(), runtime.Version())
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "memory per held request\tmodel\theld\tserver KiB\tclient KiB\tserver RSS MiB\t")
+	for _, r := range mem {
+		fmt.Fprintf(tw, "\t%s\t%d\t%.1f\t%.1f\t%.0f\t\n", r.Model, r.Held, r.ServerPerConnB/1024, r.ClientPerConnB/1024, r.ServerRSSB/(1<<20))
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout)
+	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "pacing error (send time vs schedule)\tdriver\trate/s\thits\tp50 ms\tp99 ms\t")
+	for _, r := range pacing {
+		fmt.Fprintf(tw, "\t%s\t%d\t%d\t%.3f\t%.3f\t\n", r.Driver, r.Rate, r.Hits, r.P50, r.P99)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nsampler: 9 targets at 1 Hz cost %.2f%% of one core\n", share*100)
+	fmt.Fprintln(stdout, "TCP_INFO probe and /metrics scrape: see the Go benchmarks below (make perf runs them)")
+	return exitOK
+}
+
+func kernel() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return runtime.GOOS
+	}
+	return "Linux " + strings.TrimSpace(string(b))
+}

@@ -1,0 +1,366 @@
+// Package perf measures the lab itself: memory per held request for each
+// model, the pacer's accuracy against the vegeta command line, and the
+// sampler's CPU share. `loadgen perf` (make perf) prints the table.
+package perf
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/internal/promscrape"
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/sample"
+)
+
+// Options say where the binaries are.
+type Options struct {
+	Labserver string
+	Loadgen   string // this loadgen, run as a fresh process for pacing
+	Vegeta    string // the vegeta command line; "" skips the comparison
+	Log       io.Writer
+}
+
+// server is one labserver process.
+type server struct {
+	cmd         *exec.Cmd
+	app, admin  string
+	metricsURL  string
+	idleRSSByte float64
+}
+
+func startServer(bin string, args ...string) (*server, error) {
+	ports := make([]string, 2)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = ln.Addr().String()
+		ln.Close()
+	}
+	s := &server{app: ports[0], admin: ports[1], metricsURL: "http://" + ports[1] + "/metrics"}
+	s.cmd = exec.Command(bin, append([]string{"--listen", s.app, "--admin", s.admin}, args...)...)
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := s.scrape(); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("labserver %v not ready", args)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	s.idleRSSByte = rss(s.cmd.Process.Pid)
+	return s, nil
+}
+
+func (s *server) scrape() (promscrape.Samples, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return promscrape.Scrape(ctx, nil, s.metricsURL)
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// rss reads VmRSS of a process in bytes.
+func rss(pid int) float64 {
+	path := "/proc/self/status"
+	if pid > 0 {
+		path = "/proc/" + strconv.Itoa(pid) + "/status"
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return math.NaN()
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return kb * 1024
+		}
+	}
+	return math.NaN()
+}
+
+// MemoryRow is the memory per held request of one model at one size.
+type MemoryRow struct {
+	Model          string
+	Held           int
+	ServerPerConnB float64 // (server RSS held − idle) / held
+	ClientPerConnB float64 // (client RSS held − before) / held
+	ServerRSSB     float64
+}
+
+// modelArgs hold every request inside the server (none in the kernel).
+func modelArgs(model string, n int) []string {
+	switch model {
+	case "semaphore":
+		return []string{"--model", model, "--limit", "40"}
+	case "limitlistener", "fasthttp":
+		return []string{"--model", model, "--limit", strconv.Itoa(n)}
+	case "pool":
+		return []string{"--model", model, "--core", "10"}
+	}
+	return []string{"--model", model}
+}
+
+// Memory holds n sleeping requests against each model and reads both
+// processes' resident memory once all are held.
+func Memory(o Options, models []string, sizes []int) ([]MemoryRow, error) {
+	var rows []MemoryRow
+	for _, n := range sizes {
+		for _, model := range models {
+			srv, err := startServer(o.Labserver, modelArgs(model, n)...)
+			if err != nil {
+				return rows, err
+			}
+			debug.FreeOSMemory()
+			before := rss(0)
+			ctx, cancel := context.WithCancel(context.Background())
+			a, err := attack.New(ctx, attack.Options{Name: model, URL: "http://" + srv.app + "/", Requests: n,
+				Interval: 200 * time.Microsecond, Sleep: 2 * time.Minute, Timeout: 3 * time.Minute}, nil)
+			if err != nil {
+				cancel()
+				srv.stop()
+				return rows, err
+			}
+			done := make(chan struct{})
+			go func() { a.Run(ctx); close(done) }()
+			held := waitHeld(srv, n, 60*time.Second)
+			time.Sleep(500 * time.Millisecond)
+			row := MemoryRow{Model: model, Held: held, ServerRSSB: rss(srv.cmd.Process.Pid)}
+			row.ServerPerConnB = (row.ServerRSSB - srv.idleRSSByte) / float64(held)
+			row.ClientPerConnB = (rss(0) - before) / float64(held)
+			rows = append(rows, row)
+			fmt.Fprintf(o.Log, "memory: %-13s %5d held: server %.1f KiB, client %.1f KiB per request\n",
+				model, held, row.ServerPerConnB/1024, row.ClientPerConnB/1024)
+			cancel()
+			<-done
+			srv.stop()
+		}
+	}
+	return rows, nil
+}
+
+// waitHeld waits until the server holds n connections.
+func waitHeld(s *server, n int, within time.Duration) int {
+	deadline := time.Now().Add(within)
+	held := 0
+	for time.Now().Before(deadline) {
+		if m, err := s.scrape(); err == nil {
+			held = int(m["conclab_connections_open"])
+			if held >= n {
+				return held
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return held
+}
+
+// PacingRow is how late hits were sent, relative to hit 0, in ms.
+type PacingRow struct {
+	Driver   string
+	Rate     int
+	Hits     int
+	P50, P99 float64
+}
+
+// Pacing sends hits at each rate with `loadgen run` and with the vegeta
+// command line, each a fresh process, against the same nethttp server with
+// no sleep.
+func Pacing(o Options, rates []int, span func(rate int) time.Duration) ([]PacingRow, error) {
+	srv, err := startServer(o.Labserver, "--model", "nethttp")
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	url := "http://" + srv.app + "/?sleep=0"
+	tmp, err := os.MkdirTemp("", "conclab-perf")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	var rows []PacingRow
+	for _, rate := range rates {
+		n := int(span(rate).Seconds() * float64(rate))
+		interval := time.Second / time.Duration(rate)
+		lr, err := loadgenRun(o.Loadgen, tmp, srv, rate, n)
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, lateness("loadgen run", rate, interval, lr))
+		fmt.Fprintf(o.Log, "pacing: loadgen %d/s: p50 %.3f ms, p99 %.3f ms\n", rate, rows[len(rows)-1].P50, rows[len(rows)-1].P99)
+		if o.Vegeta == "" {
+			continue
+		}
+		vr, err := vegetaCLI(o.Vegeta, url, rate, n)
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, lateness("vegeta attack (CLI)", rate, interval, vr))
+		fmt.Fprintf(o.Log, "pacing: vegeta  %d/s: p50 %.3f ms, p99 %.3f ms\n", rate, rows[len(rows)-1].P50, rows[len(rows)-1].P99)
+	}
+	return rows, nil
+}
+
+// loadgenRun runs `loadgen run` of n hits at rate against srv as an
+// external target and returns its results.
+func loadgenRun(bin, tmp string, srv *server, rate, n int) ([]*vegeta.Result, error) {
+	id := fmt.Sprintf("pacing-%d", rate)
+	scen := filepath.Join(tmp, id+".yaml")
+	yaml := fmt.Sprintf("name: %s\nrequests: %d\nrate: %d\nsleep: 0s\ntimeout: 10s\ntargets:\n  - {name: nethttp, url: \"http://%s/\", admin: \"http://%s\"}\n",
+		id, n, rate, srv.app, srv.admin)
+	if err := os.WriteFile(scen, []byte(yaml), 0o644); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "run", scen, "--out", tmp, "--run-id", id, "--no-report")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("loadgen run: %v: %s", err, lastLine(string(out)))
+	}
+	f, err := os.Open(filepath.Join(tmp, id, "nethttp.bin"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dec := vegeta.NewDecoder(bufio.NewReader(f))
+	var rs []*vegeta.Result
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			return rs, nil
+		}
+		rs = append(rs, &r)
+	}
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// vegetaCLI runs `vegeta attack` for n hits at rate and decodes its output.
+func vegetaCLI(bin, url string, rate, n int) ([]*vegeta.Result, error) {
+	dur := time.Duration(float64(n) / float64(rate) * float64(time.Second))
+	cmd := exec.Command(bin, "attack", "-rate", strconv.Itoa(rate)+"/1s", "-duration", dur.String(),
+		"-keepalive=false", "-timeout", "10s")
+	cmd.Stdin = strings.NewReader("GET " + url + "\n")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	dec := vegeta.NewDecoder(bufio.NewReader(out))
+	var rs []*vegeta.Result
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			break
+		}
+		rs = append(rs, &r)
+	}
+	if err := cmd.Wait(); err != nil {
+		return rs, fmt.Errorf("vegeta attack: %v", err)
+	}
+	return rs, nil
+}
+
+// lateness of each hit's send time against hit 0's, by the same rule for
+// both drivers.
+func lateness(driver string, rate int, interval time.Duration, rs []*vegeta.Result) PacingRow {
+	row := PacingRow{Driver: driver, Rate: rate, Hits: len(rs)}
+	if len(rs) == 0 {
+		return row
+	}
+	var t0 time.Time
+	for _, r := range rs {
+		if r.Seq == 0 {
+			t0 = r.Timestamp
+		}
+	}
+	late := make([]float64, 0, len(rs))
+	for _, r := range rs {
+		d := r.Timestamp.Sub(t0) - time.Duration(r.Seq)*interval
+		late = append(late, math.Abs(float64(d))/1e6)
+	}
+	sort.Float64s(late)
+	q := func(p float64) float64 { return late[min(len(late)-1, int(p*float64(len(late))))] }
+	row.P50, row.P99 = q(0.5), q(0.99)
+	return row
+}
+
+// SamplerShare samples targets servers once a second for d and returns the
+// CPU time this process spent, as a share of one core.
+func SamplerShare(o Options, targets int, d time.Duration) (float64, error) {
+	var servers []*server
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	for i := 0; i < targets; i++ {
+		s, err := startServer(o.Labserver, "--model", "semaphore", "--limit", "40")
+		if err != nil {
+			return 0, err
+		}
+		servers = append(servers, s)
+	}
+	before := cpuTime()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	done := make(chan struct{}, len(servers))
+	start := time.Now()
+	for _, s := range servers {
+		sp := &sample.Sampler{MetricsURL: s.metricsURL, Client: func() (int64, int64, int64, int64) { return 0, 0, 0, 0 }}
+		go func() { sp.Run(ctx, start); done <- struct{}{} }()
+	}
+	for range servers {
+		<-done
+	}
+	share := (cpuTime() - before).Seconds() / time.Since(start).Seconds()
+	fmt.Fprintf(o.Log, "sampler: %d targets at 1 Hz for %s: %.2f%% of one core\n", targets, d, share*100)
+	return share, nil
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
