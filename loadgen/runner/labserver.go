@@ -143,7 +143,7 @@ func startServer(ctx context.Context, bin string, s *scenario.Scenario, t scenar
 		srv.cmd.Stderr = &lockedBuffer{b: srv.stderr}
 		// Its own process group: a Ctrl-C at the terminal reaches loadgen,
 		// which then stops its servers in order.
-		srv.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		srv.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		if err := srv.cmd.Start(); err != nil {
 			return nil, fmt.Errorf("target %s: start %s: %v", t.Name, bin, err)
 		}

@@ -75,6 +75,7 @@ type target struct {
 	binBuf  *bufio.Writer
 	binEnc  vegeta.Encoder
 	encErr  error
+	flushed time.Time
 
 	predicted  *predict.Result
 	predictErr error
@@ -207,12 +208,31 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}()
 	}
 	display := newProgress(opt.Progress, opt.TTY, s, targets, started)
+	// Checkpoints keep the folder readable should loadgen itself be
+	// killed: timelines and a summary marked incomplete, every 10 s.
+	checkpointCtx, stopCheckpoints := context.WithCancel(context.Background())
+	checkpoints := make(chan struct{})
+	go func() {
+		defer close(checkpoints)
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-checkpointCtx.Done():
+				return
+			case <-tick.C:
+				checkpoint(dir, runID, s, opt.Scale, started, targets)
+			}
+		}
+	}()
 	var attacks sync.WaitGroup
 	for _, t := range targets {
 		attacks.Add(1)
 		go func() { defer attacks.Done(); t.run(ctx, started) }()
 	}
 	attacks.Wait()
+	stopCheckpoints()
+	<-checkpoints
 	stopSampling()
 	samplers.Wait()
 	display.stop()
@@ -252,6 +272,24 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		writeErrs = append(writeErrs, err)
 	}
 	return &Result{Dir: dir, Summary: sum}, errors.Join(writeErrs...)
+}
+
+// checkpoint writes what a run has gathered so far, marked incomplete.
+func checkpoint(dir, runID string, s *scenario.Scenario, scale float64, started time.Time, targets []*target) {
+	sum := &summary.Summary{
+		RunID: runID, Scenario: s.Name, Scale: scale, Complete: false,
+		Started: started.UTC().Format(time.RFC3339), WallS: time.Since(started).Seconds(),
+		Interrupted: fmt.Sprintf("checkpoint %.0f s into the run: loadgen had not finished when this was written", time.Since(started).Seconds()),
+		Environment: readEnvironment(),
+	}
+	for _, t := range targets {
+		rows := t.sampler.Rows()
+		_ = atomicfile.Write(filepath.Join(dir, t.spec.Name+".timeline.csv"), func(w io.Writer) error {
+			return sample.WriteCSV(w, rows)
+		})
+		sum.Targets = append(sum.Targets, t.summarize(s))
+	}
+	_ = summary.Write(filepath.Join(dir, "summary.json"), sum)
 }
 
 // makeRunDir creates results/<runID>, adding -2, -3… if it exists.
@@ -359,6 +397,11 @@ func (t *target) record(h attack.Hit) {
 	stampConnect(&h)
 	if t.binEnc != nil && t.encErr == nil {
 		t.encErr = t.binEnc.Encode(h.Result)
+		// Flush now and then, so a killed loadgen leaves a readable
+		// .bin.partial that misses at most a second of results.
+		if now := time.Now(); t.encErr == nil && now.Sub(t.flushed) > time.Second {
+			t.encErr, t.flushed = t.binBuf.Flush(), now
+		}
 	}
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,

@@ -168,7 +168,7 @@ func (sa *shardedAttack) run(ctx context.Context, start time.Time) {
 		out := filepath.Join(sa.dir, fmt.Sprintf("%s.shard-%d.bin", o.Name, j))
 		sa.files = append(sa.files, out)
 		cmd := exec.Command(sa.loadgen, workerArgs(o, start, out)...)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			sa.fail(err)

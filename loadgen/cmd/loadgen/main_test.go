@@ -147,3 +147,43 @@ targets:
 		t.Errorf("stdout has no results line:\n%s", stdout.String())
 	}
 }
+
+// loadgen killed with SIGKILL: no chance to clean up, yet the folder holds
+// the last checkpoint (summary.json marked incomplete, timelines) and the
+// flushed .bin.partial, and `loadgen report` works on it.
+func TestKilledLoadgenLeavesAReadableFolder(t *testing.T) {
+	out := t.TempDir()
+	scen := filepath.Join(t.TempDir(), "long.yaml")
+	if err := os.WriteFile(scen, []byte(`name: long
+requests: 400
+rate: 20
+sleep: 2s
+targets:
+  - {name: semaphore-4, model: semaphore, limit: 4}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := loadgen("run", scen, "--out", out, "--run-id", "killed", "--labserver", filepath.Join(binDir, "labserver"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(12 * time.Second) // past the first 10 s checkpoint
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	dir := filepath.Join(out, "killed")
+	for _, f := range []string{"scenario.yaml", "summary.json", "semaphore-4.timeline.csv", "semaphore-4.bin.partial"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	rep := loadgen("report", dir)
+	rep.Stdout, rep.Stderr = &stdout, &stderr
+	if err := rep.Run(); err != nil {
+		t.Fatalf("loadgen report: %v\n%s", err, stderr.String())
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil || !bytes.Contains(html, []byte("semaphore-4")) {
+		t.Errorf("report.html: %v", err)
+	}
+}
