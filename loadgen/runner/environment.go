@@ -10,8 +10,8 @@ import (
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-// readEnvironment describes this machine for summary.json.
-func readEnvironment() summary.Environment {
+// ReadEnvironment describes this machine for summary.json.
+func ReadEnvironment() summary.Environment {
 	env := summary.Environment{
 		Kernel:            kernelRelease(),
 		Somaxconn:         readSysctlInt("/proc/sys/net/core/somaxconn", 4096),

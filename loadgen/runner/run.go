@@ -241,7 +241,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	sum := &summary.Summary{
 		RunID: runID, Scenario: s.Name, Scale: opt.Scale, Complete: ctx.Err() == nil,
 		Started: started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
-		Environment: readEnvironment(),
+		Environment: ReadEnvironment(),
 		Tolerance:   &Tolerance,
 	}
 	if ctx.Err() != nil {
@@ -280,7 +280,7 @@ func checkpoint(dir, runID string, s *scenario.Scenario, scale float64, started 
 		RunID: runID, Scenario: s.Name, Scale: scale, Complete: false,
 		Started: started.UTC().Format(time.RFC3339), WallS: time.Since(started).Seconds(),
 		Interrupted: fmt.Sprintf("checkpoint %.0f s into the run: loadgen had not finished when this was written", time.Since(started).Seconds()),
-		Environment: readEnvironment(),
+		Environment: ReadEnvironment(),
 	}
 	for _, t := range targets {
 		rows := t.sampler.Rows()

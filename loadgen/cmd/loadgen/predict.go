@@ -49,7 +49,8 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "kernel: tcp_syn_retries %d, tcp_syn_linear_timeouts %d: SYN retransmits at %v, connect gives up at %s\n\n",
 		k.SynRetries, k.SynLinearTimeouts, retransmits, giveUp)
 
-	somaxconn, nofile := readSomaxconn(), readNoFile()
+	env := runner.ReadEnvironment()
+	somaxconn, nofile := env.Somaxconn, env.NoFile
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tends at\t")
 	for _, t := range s.Targets {
