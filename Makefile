@@ -15,8 +15,10 @@ build:
 	$(GO) build -trimpath -o bin/labserver ./servers/cmd/labserver
 	@if [ -d loadgen/cmd/loadgen ]; then $(GO) build -trimpath -o bin/loadgen ./loadgen/cmd/loadgen; fi
 
+GOFMT_DIRS := servers loadgen internal deploy
+
 vet:
-	@test -z "$$(gofmt -l servers loadgen)" || { echo "gofmt needed:"; gofmt -l servers loadgen; exit 1; }
+	@test -z "$$(gofmt -l $(GOFMT_DIRS))" || { echo "gofmt needed:"; gofmt -l $(GOFMT_DIRS); exit 1; }
 	$(GO) vet ./...
 
 # The whole suite: vet, every package with the race detector (race needs
@@ -47,3 +49,6 @@ perf: build
 
 clean:
 	rm -rf bin
+
+# The Docker stack: images, up, down, bench-docker, backfill, dashboards.
+include deploy/deploy.mk

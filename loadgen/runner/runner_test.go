@@ -104,7 +104,10 @@ func TestQuickRun(t *testing.T) {
 		}
 		// A connection between its handshake and accept(2) is in the
 		// kernel queue for microseconds: a sample may catch one or two.
-		if aq := tg.Peak.AcceptQueue; (w.acceptQueue > 0 && aq != w.acceptQueue) || (w.acceptQueue == 0 && aq > 2) {
+		// A full queue may hold backlog+2: the kernel's full check takes
+		// no lock, so two handshakes finishing on two CPUs can both pass.
+		aq := tg.Peak.AcceptQueue
+		if (w.acceptQueue > 0 && aq != w.acceptQueue && aq != w.acceptQueue+1) || (w.acceptQueue == 0 && aq > 2) {
 			t.Errorf("%s: peak accept queue %v, want %v", tg.Name, aq, w.acceptQueue)
 		}
 		if tg.Predicted == nil || tg.Agrees == nil || !*tg.Agrees {

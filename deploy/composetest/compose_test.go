@@ -1,0 +1,381 @@
+package composetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/deploy/internal/deploytest"
+)
+
+// composeTool is how compose is invoked here: the docker compose plugin if
+// present, else docker-compose (1.29 on Debian).
+func composeTool() ([]string, error) {
+	if exec.Command("docker", "compose", "version").Run() == nil {
+		return []string{"docker", "compose"}, nil
+	}
+	if p, err := exec.LookPath("docker-compose"); err == nil {
+		return []string{p}, nil
+	}
+	return nil, fmt.Errorf("neither `docker compose` nor docker-compose is installed")
+}
+
+// stack is one compose project of the test.
+type stack struct {
+	t       *testing.T
+	tool    []string
+	project string
+	file    string
+	env     []string
+}
+
+func (s *stack) cmd(ctx context.Context, args ...string) *exec.Cmd {
+	full := append(append([]string{}, s.tool[1:]...), "-p", s.project, "-f", s.file)
+	full = append(full, args...)
+	c := exec.CommandContext(ctx, s.tool[0], full...)
+	c.Dir = filepath.Dir(s.file)
+	c.Env = append(cleanEnv(), s.env...)
+	return c
+}
+
+func (s *stack) run(ctx context.Context, args ...string) string {
+	s.t.Helper()
+	c := s.cmd(ctx, args...)
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	start := time.Now()
+	err := c.Run()
+	s.t.Logf("compose %s (%.1fs)", strings.Join(args, " "), time.Since(start).Seconds())
+	if err != nil {
+		s.t.Fatalf("compose %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+// cleanEnv is the environment without the variables that would change what
+// compose does here: a profile list (observe would pull), another file or
+// project, or the stack's own settings.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "COMPOSE_") || strings.HasPrefix(kv, "CONCLAB_") ||
+			strings.HasPrefix(kv, "GRAFANA_") || strings.HasPrefix(kv, "PROMETHEUS_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+func randomID(t *testing.T) string {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// quick-docker.yaml's services and the somaxconn each container gets.
+var quickServices = map[string]string{
+	"nethttp": "4096", "semaphore-5": "4096", "limitlistener-5": "8", "pool-3": "4096", "fasthttp-5": "4096",
+}
+
+// The summary.json fields the test reads.
+type summaryFile struct {
+	RunID       string `json:"run_id"`
+	Scenario    string `json:"scenario"`
+	Scale       float64
+	Complete    bool `json:"complete"`
+	Environment struct {
+		Somaxconn int    `json:"somaxconn"`
+		NoFile    uint64 `json:"nofile"`
+	} `json:"environment"`
+	Targets []targetSummary `json:"targets"`
+}
+
+type targetSummary struct {
+	Name     string         `json:"name"`
+	Model    string         `json:"model"`
+	Config   map[string]any `json:"config"`
+	Sent     int            `json:"sent"`
+	Outcomes map[string]int `json:"outcomes"`
+	Peak     struct {
+		Inflight    float64 `json:"inflight"`
+		Queued      float64 `json:"queued"`
+		AcceptQueue float64 `json:"accept_queue"`
+	} `json:"peak"`
+	ListenOverflows float64 `json:"listen_overflows"`
+	SynRetried      int     `json:"syn_retried"`
+	Rejected        float64 `json:"rejected_server"`
+	Predicted       *struct {
+		SynRetried int `json:"syn_retried"`
+	} `json:"predicted"`
+	Agrees *bool `json:"agrees"`
+}
+
+// TestQuickScenarioInCompose builds the lab image FROM scratch, lets compose
+// start the services of deploy/scenarios/quick-docker.yaml (profile quick)
+// through loadgen-quick's depends_on, runs the scenario from the loadgen
+// container against them by service name, and checks summary.json against
+// what each model implies. Nothing is pulled: the image is built here and
+// the services use pull_policy: never.
+func TestQuickScenarioInCompose(t *testing.T) {
+	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
+		t.Skipf("no Docker engine here (docker info: %v: %s): skipping the compose test", err, bytes.TrimSpace(out))
+	}
+	tool, err := composeTool()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Docker engine present but %v", err)
+		}
+		t.Skipf("Docker engine present but %v: skipping the compose test", err)
+	}
+	root := deploytest.Root(t)
+	id := randomID(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	// The lab image, from static binaries built for this test.
+	start := time.Now()
+	bin := t.TempDir()
+	deploytest.Build(t, bin, "./servers/cmd/labserver", "./loadgen/cmd/loadgen", "./deploy/cmd/healthcheck")
+	t.Logf("static binaries built (%.1fs)", time.Since(start).Seconds())
+	tag := "conclab-test-" + id + ":latest"
+	build := exec.CommandContext(ctx, filepath.Join(root, "deploy", "build-image.sh"), bin, tag)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("deploy/build-image.sh: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("docker", "image", "rm", "-f", tag).Run() })
+	t.Logf("image %s built (%.1fs)", tag, time.Since(start).Seconds())
+
+	results := t.TempDir()
+	s := &stack{t: t, tool: tool, project: "conclabtest" + id, file: filepath.Join(root, "docker-compose.yml"),
+		env: []string{"CONCLAB_IMAGE=" + tag, "CONCLAB_RESULTS=" + results,
+			"CONCLAB_UID=" + strconv.Itoa(os.Getuid()), "CONCLAB_GID=" + strconv.Itoa(os.Getgid())}}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		c := s.cmd(ctx, "--profile", "quick", "--profile", "bench", "down", "-v", "--remove-orphans", "-t", "5")
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Errorf("compose down: %v\n%s", err, out)
+		}
+	})
+
+	// The whole file is valid for this compose tool, every profile included.
+	s.run(ctx, "--profile", "observe", "--profile", "bench", "--profile", "quick", "config", "-q")
+
+	// make bench-docker SCENARIO=quick does the same: compose starts the
+	// dependencies, waits for their health checks, then runs loadgen.
+	runID := "quick-compose-" + id
+	out := s.run(ctx, "run", "--rm", "loadgen-quick",
+		"run", "/scenarios/quick-docker.yaml", "--out", "/results", "--run-id", runID, "--no-report")
+	t.Logf("loadgen:\n%s", out)
+
+	// Each lab container as compose made it: its own network namespace and
+	// the sysctls, nofile and CPU limit of docker-compose.yml.
+	sandboxes := map[string]string{}
+	for name, somax := range quickServices {
+		cid := strings.TrimSpace(s.run(ctx, "ps", "-q", name))
+		if cid == "" {
+			t.Errorf("service %s: no container", name)
+			continue
+		}
+		var info []struct {
+			HostConfig struct {
+				NetworkMode string
+				Sysctls     map[string]string
+				NanoCpus    int64
+				Ulimits     []struct {
+					Name       string
+					Soft, Hard int64
+				}
+			}
+			NetworkSettings struct{ SandboxKey string }
+		}
+		b, err := exec.CommandContext(ctx, "docker", "inspect", cid).Output()
+		if err != nil || json.Unmarshal(b, &info) != nil || len(info) != 1 {
+			t.Fatalf("docker inspect %s: %v", name, err)
+		}
+		hc := info[0].HostConfig
+		if nm := hc.NetworkMode; nm == "host" || strings.HasPrefix(nm, "container:") {
+			t.Errorf("service %s: network mode %s, want its own namespace", name, nm)
+		}
+		if other, dup := sandboxes[info[0].NetworkSettings.SandboxKey]; dup {
+			t.Errorf("services %s and %s share a network namespace", name, other)
+		}
+		sandboxes[info[0].NetworkSettings.SandboxKey] = name
+		if got := hc.Sysctls["net.core.somaxconn"]; got != somax {
+			t.Errorf("service %s: net.core.somaxconn %q, want %s", name, got, somax)
+		}
+		if hc.NanoCpus != 1e9 {
+			t.Errorf("service %s: CPU limit %v, want 1", name, float64(hc.NanoCpus)/1e9)
+		}
+		nofile := false
+		for _, u := range hc.Ulimits {
+			nofile = nofile || (u.Name == "nofile" && u.Soft == 20000 && u.Hard == 20000)
+		}
+		if !nofile {
+			t.Errorf("service %s: ulimits %+v, want nofile 20000", name, hc.Ulimits)
+		}
+	}
+
+	// The run folder landed in CONCLAB_RESULTS on the host, readable.
+	b, err := os.ReadFile(filepath.Join(results, runID, "summary.json"))
+	if err != nil {
+		t.Fatalf("the run folder did not land on the host: %v", err)
+	}
+	for _, f := range []string{"scenario.yaml", "nethttp.timeline.csv", "limitlistener-5.bin"} {
+		if _, err := os.Stat(filepath.Join(results, runID, f)); err != nil {
+			t.Errorf("run folder: %v", err)
+		}
+	}
+	var sum summaryFile
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	checkQuickSummary(t, &sum, runID)
+	t.Logf("compose test done in %.1fs", time.Since(start).Seconds())
+}
+
+// checkQuickSummary asserts what quick-docker.yaml's comment promises.
+func checkQuickSummary(t *testing.T, sum *summaryFile, runID string) {
+	t.Helper()
+	if sum.RunID != runID || sum.Scenario != "quick" || !sum.Complete {
+		t.Errorf("run_id %q scenario %q complete %v, want %q quick true", sum.RunID, sum.Scenario, sum.Complete, runID)
+	}
+	// The loadgen container's own limits.
+	if sum.Environment.Somaxconn != 4096 || sum.Environment.NoFile != 20000 {
+		t.Errorf("loadgen container: somaxconn %d nofile %d, want 4096 and 20000", sum.Environment.Somaxconn, sum.Environment.NoFile)
+	}
+	byName := map[string]targetSummary{}
+	for _, tg := range sum.Targets {
+		byName[tg.Name] = tg
+	}
+	type want struct {
+		model              string
+		outcomes           map[string]int
+		inflight           float64
+		queuedMin, queued  float64
+		acceptQueue        float64 // exact, or ≤ 1 when 0
+		rejected           float64
+		somaxconn, backlog float64
+	}
+	wants := map[string]want{
+		// A goroutine per connection: everything runs at once.
+		"nethttp": {model: "nethttp", outcomes: map[string]int{"ok": 60}, inflight: 60,
+			somaxconn: 4096, backlog: 4096},
+		// 5 slots, an unbounded app queue: two waves of 5 end within 5 s.
+		"semaphore-5": {model: "semaphore", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
+			queuedMin: 50, queued: 55, somaxconn: 4096, backlog: 4096},
+		// 5 accepted connections; the kernel queue holds backlog + 1 = 9, the
+		// backlog being the container's somaxconn (8), not --backlog 128.
+		"limitlistener-5": {model: "limitlistener", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
+			acceptQueue: 9, somaxconn: 8, backlog: 8},
+		// 3 workers, a queue of 10, abort above: 47 rejected with 503.
+		"pool-3": {model: "pool", outcomes: map[string]int{"ok": 6, "http_503": 47, "timeout": 7}, inflight: 3,
+			queuedMin: 10, queued: 10, rejected: 47, somaxconn: 4096, backlog: 4096},
+		// Concurrency 5: the other 55 are refused at once.
+		"fasthttp-5": {model: "fasthttp", outcomes: map[string]int{"ok": 5, "rejected": 55}, inflight: 5,
+			rejected: 55, somaxconn: 4096, backlog: 4096},
+	}
+	if len(sum.Targets) != len(wants) {
+		t.Errorf("%d targets in the summary, want %d", len(sum.Targets), len(wants))
+	}
+	for name, w := range wants {
+		tg, ok := byName[name]
+		if !ok {
+			t.Errorf("%s: not in summary.json", name)
+			continue
+		}
+		errorf := func(format string, args ...any) { t.Errorf(name+": "+format, args...) }
+		if tg.Model != w.model || tg.Sent != 60 {
+			errorf("model %s sent %d, want %s 60", tg.Model, tg.Sent, w.model)
+		}
+		// Outcomes: exact. fasthttp refuses with a 503 or, when it closes
+		// first, a reset; both are its rejections.
+		got := map[string]int{}
+		for o, n := range tg.Outcomes {
+			if n == 0 {
+				continue
+			}
+			if name == "fasthttp-5" && (o == "http_503" || o == "reset") {
+				o = "rejected"
+			}
+			got[o] += n
+		}
+		if fmt.Sprint(got) != fmt.Sprint(w.outcomes) {
+			errorf("outcomes %v, want %v", got, w.outcomes)
+		}
+		if tg.Peak.Inflight != w.inflight {
+			errorf("peak running %v, want %v", tg.Peak.Inflight, w.inflight)
+		}
+		if tg.Peak.Queued < w.queuedMin || tg.Peak.Queued > w.queued {
+			errorf("peak waiting in the app %v, want %v to %v (1 Hz samples)", tg.Peak.Queued, w.queuedMin, w.queued)
+		}
+		// A full queue holds backlog + 1. Linux checks "full" without a
+		// lock, so two handshakes completing at once on two CPUs can both
+		// pass the check and leave one more; a sample may catch that.
+		if w.acceptQueue > 0 && (tg.Peak.AcceptQueue < w.acceptQueue || tg.Peak.AcceptQueue > w.acceptQueue+1) {
+			errorf("peak accept queue %v, want %v (backlog + 1; +1 for the kernel's lockless full check)", tg.Peak.AcceptQueue, w.acceptQueue)
+		}
+		if w.acceptQueue == 0 && tg.Peak.AcceptQueue > 1 {
+			errorf("peak accept queue %v, want 0 (1 at most, caught between handshake and accept)", tg.Peak.AcceptQueue)
+		}
+		if tg.Rejected != w.rejected {
+			errorf("rejected by the server %v, want %v", tg.Rejected, w.rejected)
+		}
+		if got := num(tg.Config["somaxconn"]); got != w.somaxconn {
+			errorf("/config somaxconn %v, want the container's %v", got, w.somaxconn)
+		}
+		if got := num(tg.Config["backlog"]); got != w.backlog {
+			errorf("/config backlog %v, want %v", got, w.backlog)
+		}
+		if got := num(tg.Config["nofile"]); got != 20000 {
+			errorf("/config nofile %v, want the container's 20000", got)
+		}
+		if tg.Agrees == nil || !*tg.Agrees {
+			errorf("measured and predicted do not agree (agrees %v)", tg.Agrees)
+		}
+		if name == "limitlistener-5" {
+			// The accept queue was full: SYNs were dropped in this
+			// container's namespace and the client retransmitted.
+			if num(tg.Config["backlog_requested"]) != 128 {
+				errorf("/config backlog_requested %v, want 128", tg.Config["backlog_requested"])
+			}
+			if tg.ListenOverflows <= 0 {
+				errorf("listen_overflows %v, want > 0", tg.ListenOverflows)
+			}
+			if tg.Predicted == nil || tg.SynRetried < 40 || math.Abs(float64(tg.SynRetried-tg.Predicted.SynRetried)) > 2 {
+				errorf("syn_retried %d, want the prediction ±2 and at least 40 (predicted %+v)", tg.SynRetried, tg.Predicted)
+			}
+			continue
+		}
+		// Every other server has its own network namespace and a queue
+		// that never fills: no overflow is counted for it, although
+		// limitlistener-5's overflowed in the same run.
+		if tg.ListenOverflows != 0 || tg.SynRetried != 0 {
+			errorf("listen_overflows %v syn_retried %d, want 0 and 0 in its own namespace", tg.ListenOverflows, tg.SynRetried)
+		}
+	}
+}
+
+func num(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int:
+		return float64(x)
+	}
+	return math.NaN()
+}

@@ -1,0 +1,215 @@
+// Package deploytest holds what the deploy/ tests share: the repository's
+// root, static builds of the lab's binaries, free loopback ports, and the
+// parsed docker-compose.yml and deploy/prometheus.yml.
+package deploytest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Root is the repository's root: the folder of go.mod above the test's
+// working directory.
+func Root(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// GoTool is the go command: on $PATH, else the toolchain running the test.
+func GoTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return filepath.Join(runtime.GOROOT(), "bin", "go")
+}
+
+// Build builds the named commands of the module (./servers/cmd/labserver,
+// …) as static binaries (CGO_ENABLED=0, as `make build` does) into dir.
+func Build(t testing.TB, dir string, pkgs ...string) {
+	t.Helper()
+	args := append([]string{"build", "-trimpath", "-o", dir + string(os.PathSeparator)}, pkgs...)
+	cmd := exec.Command(GoTool(), args...)
+	cmd.Dir = Root(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", strings.Join(pkgs, " "), err, out)
+	}
+}
+
+// FreePort returns a loopback port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Service is one service of docker-compose.yml, as much as the tests read.
+type Service struct {
+	Name     string
+	Profiles []string
+	Command  []string
+	Sysctls  map[string]string
+}
+
+// Labserver reports whether the service runs a labserver.
+func (s Service) Labserver() bool {
+	return len(s.Command) > 0 && filepath.Base(s.Command[0]) == "labserver"
+}
+
+// Flag returns the value of --name in the command, and whether it is there.
+func (s Service) Flag(name string) (string, bool) {
+	for i, a := range s.Command {
+		if a == "--"+name && i+1 < len(s.Command) {
+			return s.Command[i+1], true
+		}
+		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// Compose reads docker-compose.yml (YAML anchors and merge keys resolved;
+// ${VAR} interpolation is not done).
+func Compose(t testing.TB) (map[string]Service, map[string]any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(Root(t), "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("docker-compose.yml: %v", err)
+	}
+	raw, ok := doc["services"].(map[string]any)
+	if !ok {
+		t.Fatal("docker-compose.yml: no services")
+	}
+	out := map[string]Service{}
+	for name, v := range raw {
+		m, _ := v.(map[string]any)
+		s := Service{Name: name, Sysctls: map[string]string{}}
+		for _, p := range asList(m["profiles"]) {
+			s.Profiles = append(s.Profiles, fmt.Sprint(p))
+		}
+		for _, a := range asList(m["command"]) {
+			s.Command = append(s.Command, fmt.Sprint(a))
+		}
+		if sc, ok := m["sysctls"].(map[string]any); ok {
+			for k, v := range sc {
+				s.Sysctls[k] = fmt.Sprint(v)
+			}
+		}
+		out[name] = s
+	}
+	return out, doc
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// ScrapeTarget is one static target of a job of deploy/prometheus.yml.
+type ScrapeTarget struct {
+	Job    string
+	Addr   string
+	Labels map[string]string
+}
+
+// PrometheusConfig reads deploy/prometheus.yml as plain YAML.
+func PrometheusConfig(t testing.TB) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(Root(t), "deploy", "prometheus.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("deploy/prometheus.yml: %v", err)
+	}
+	return doc
+}
+
+// ScrapeTargets lists the static targets of every job of a Prometheus
+// config read by PrometheusConfig.
+func ScrapeTargets(cfg map[string]any) []ScrapeTarget {
+	var out []ScrapeTarget
+	for _, j := range asList(cfg["scrape_configs"]) {
+		job, _ := j.(map[string]any)
+		for _, sc := range asList(job["static_configs"]) {
+			m, _ := sc.(map[string]any)
+			labels := map[string]string{}
+			if l, ok := m["labels"].(map[string]any); ok {
+				for k, v := range l {
+					labels[k] = fmt.Sprint(v)
+				}
+			}
+			for _, a := range asList(m["targets"]) {
+				out = append(out, ScrapeTarget{Job: fmt.Sprint(job["job_name"]), Addr: fmt.Sprint(a), Labels: labels})
+			}
+		}
+	}
+	return out
+}
+
+// RewriteTargets replaces the address of every static target of cfg with
+// addr(job, old address, labels); an empty result drops the target.
+func RewriteTargets(cfg map[string]any, addr func(job, old string, labels map[string]string) string) {
+	for _, j := range asList(cfg["scrape_configs"]) {
+		job, _ := j.(map[string]any)
+		name := fmt.Sprint(job["job_name"])
+		for _, sc := range asList(job["static_configs"]) {
+			m, _ := sc.(map[string]any)
+			labels := map[string]string{}
+			if l, ok := m["labels"].(map[string]any); ok {
+				for k, v := range l {
+					labels[k] = fmt.Sprint(v)
+				}
+			}
+			var kept []any
+			for _, a := range asList(m["targets"]) {
+				if n := addr(name, fmt.Sprint(a), labels); n != "" {
+					kept = append(kept, n)
+				}
+			}
+			m["targets"] = kept
+		}
+	}
+}
+
+// Atoi is strconv.Atoi that fails the test.
+func Atoi(t testing.TB, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,512 @@
+// Package promtest checks deploy/prometheus.yml and every PromQL expression
+// of the generated dashboards against a real Prometheus (Debian's
+// prometheus package, installed by deploy/ci-install.sh): it starts the
+// seed matrix's labservers on 127.0.0.1 with the flags of docker-compose.yml,
+// records one run and backfills it (the comparison dashboard's data),
+// drives a second run live with loadgen --metrics (the live dashboard's
+// data), scrapes them with the jobs and labels of deploy/prometheus.yml, and
+// evaluates every dashboard query through the HTTP API.
+package promtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/conclab/conclab/deploy/internal/deploytest"
+)
+
+// tools finds promtool and prometheus. Outside CI a missing one skips the
+// test; in CI deploy/ci-install.sh must have installed them.
+func tools(t *testing.T) (promtool, prometheus string) {
+	var missing []string
+	p1, err1 := exec.LookPath("promtool")
+	if err1 != nil {
+		missing = append(missing, "promtool")
+	}
+	p2, err2 := exec.LookPath("prometheus")
+	if err2 != nil {
+		missing = append(missing, "prometheus")
+	}
+	if len(missing) > 0 {
+		msg := strings.Join(missing, " and ") + " not installed (Debian package prometheus; deploy/ci-install.sh installs it)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg + ": skipping the Prometheus and dashboard check")
+	}
+	return p1, p2
+}
+
+// proc is a process the test started; stop ends it by its PID.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	out  *lockedBuffer
+	done chan struct{}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func start(t *testing.T, name string, args ...string) *proc {
+	t.Helper()
+	p := &proc{name: filepath.Base(name), cmd: exec.Command(name, args...), out: &lockedBuffer{}, done: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(p.stop)
+	return p
+}
+
+// stop sends SIGTERM and, after 10 s, SIGKILL, to this process only.
+func (p *proc) stop() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func waitHTTP(t *testing.T, url string, p *proc, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if p.exited() {
+			t.Fatalf("%s exited: %s", p.name, p.out.String())
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready at %s within %s: %v\n%s", p.name, url, within, err, p.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// lab is one labserver started from a compose service.
+type lab struct {
+	target      string
+	url, admin  string
+	adminListen string
+}
+
+// writeScenario writes a scenario of external targets: every lab server.
+func writeScenario(t *testing.T, dir, name string, requests int, rate float64, sleep, timeout string, labs []lab) string {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: %s\nrequests: %d\nrate: %v\nsleep: %s\ntimeout: %s\ntargets:\n", name, requests, rate, sleep, timeout)
+	for _, l := range labs {
+		fmt.Fprintf(&b, "  - {name: %s, url: %q, admin: %q}\n", l.target, l.url, l.admin)
+	}
+	path := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
+	promtool, prometheus := tools(t)
+	root := deploytest.Root(t)
+	begin := time.Now()
+	tmp := t.TempDir()
+
+	// The shipped configuration is valid.
+	run(t, promtool, "check", "config", filepath.Join(root, "deploy", "prometheus.yml"))
+
+	bin := filepath.Join(tmp, "bin")
+	deploytest.Build(t, bin, "./servers/cmd/labserver", "./loadgen/cmd/loadgen", "./deploy/cmd/backfill")
+	t.Logf("built (%.1fs)", time.Since(begin).Seconds())
+
+	// The seed matrix, each labserver with its compose service's flags, on
+	// loopback ports instead of :8080 and :9080.
+	services, _ := deploytest.Compose(t)
+	promCfg := deploytest.PrometheusConfig(t)
+	var labs []lab
+	for _, st := range deploytest.ScrapeTargets(promCfg) {
+		if st.Job != "labserver" {
+			continue
+		}
+		svc, ok := services[st.Labels["target"]]
+		if !ok || !svc.Labserver() {
+			t.Fatalf("deploy/prometheus.yml scrapes %s, which is no labserver service of docker-compose.yml", st.Addr)
+		}
+		l := lab{target: svc.Name}
+		listen := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+		l.adminListen = fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+		args := slices.Clone(svc.Command[1:])
+		for i := 0; i+1 < len(args); i++ {
+			switch args[i] {
+			case "--listen":
+				args[i+1] = listen
+			case "--admin":
+				args[i+1] = l.adminListen
+			}
+		}
+		args = append(args, "--shutdown-timeout", "1s")
+		p := start(t, filepath.Join(bin, "labserver"), args...)
+		l.url, l.admin = "http://"+listen+"/", "http://"+l.adminListen
+		waitHTTP(t, l.admin+"/healthz", p, 10*time.Second)
+		labs = append(labs, l)
+	}
+	if len(labs) == 0 {
+		t.Fatal("deploy/prometheus.yml has no labserver targets")
+	}
+	var targetNames []string
+	for _, l := range labs {
+		targetNames = append(targetNames, l.target)
+	}
+
+	// Run A, recorded to a run folder and backfilled as the comparison
+	// dashboard's data, the way make backfill does it.
+	results := filepath.Join(tmp, "results")
+	runA := "promtest-a"
+	scA := writeScenario(t, tmp, "promtest-a", 20, 20, "500ms", "5s", labs)
+	run(t, filepath.Join(bin, "loadgen"), "run", scA, "--out", results, "--run-id", runA, "--no-report")
+	om := filepath.Join(tmp, "runs.om")
+	run(t, filepath.Join(bin, "backfill"), "-o", om, filepath.Join(results, runA))
+	storage := filepath.Join(tmp, "tsdb")
+	run(t, promtool, "tsdb", "create-blocks-from", "openmetrics", om, storage)
+	t.Logf("run A recorded and backfilled (%.1fs)", time.Since(begin).Seconds())
+
+	// Prometheus with deploy/prometheus.yml's jobs and labels, the targets
+	// moved to loopback.
+	loadgenAddr := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+	promAddr := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+	deploytest.RewriteTargets(promCfg, func(job, old string, labels map[string]string) string {
+		switch job {
+		case "labserver":
+			for _, l := range labs {
+				if l.target == labels["target"] {
+					return l.adminListen
+				}
+			}
+			return ""
+		case "loadgen":
+			return loadgenAddr
+		case "prometheus":
+			return promAddr
+		}
+		t.Fatalf("deploy/prometheus.yml: unknown job %s", job)
+		return ""
+	})
+	cfgBytes, err := yaml.Marshal(promCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(tmp, "prometheus.yml")
+	if err := os.WriteFile(cfgPath, cfgBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, promtool, "check", "config", cfgPath)
+	prom := start(t, prometheus, "--config.file="+cfgPath, "--storage.tsdb.path="+storage,
+		"--web.listen-address="+promAddr, "--storage.tsdb.retention.time=1d")
+	api := "http://" + promAddr
+	waitHTTP(t, api+"/-/ready", prom, 20*time.Second)
+	t.Logf("prometheus ready (%.1fs)", time.Since(begin).Seconds())
+
+	// Run B, live, with loadgen's metrics: enough load to fill queues,
+	// reject at the pool and fasthttp limits, and end some requests.
+	runB := "promtest-b"
+	scB := writeScenario(t, tmp, "promtest-b", 240, 80, "2s", "15s", labs)
+	lg := start(t, filepath.Join(bin, "loadgen"), "run", scB, "--out", results, "--run-id", runB,
+		"--metrics", loadgenAddr, "--no-report")
+	runStart := time.Now()
+
+	// Every dashboard query, with its variables set.
+	queries := dashboardQueries(t, filepath.Join(root, "deploy", "grafana", "dashboards"))
+	vars := map[string]string{
+		"run_id":          regexp.QuoteMeta(runB),
+		"target":          "(" + strings.Join(targetNames, "|") + ")",
+		"run_a":           runA,
+		"target_a":        "limitlistener-100",
+		"run_b":           runA,
+		"target_b":        "semaphore-40",
+		"__range":         "1h",
+		"__rate_interval": "4s",
+		"__interval":      "1s",
+	}
+	for _, q := range queries {
+		for name, def := range q.defaults {
+			if _, ok := vars[name]; !ok {
+				vars[name] = def
+			}
+		}
+	}
+	for i := range queries {
+		queries[i].promql = substitute(t, queries[i], vars)
+	}
+
+	// Until each returns data while run B is live: live series need a few
+	// scrapes, quantiles need requests that ended.
+	failing := queries
+	deadline := runStart.Add(25 * time.Second)
+	for {
+		var still []query
+		for _, q := range failing {
+			if q.err = instant(api, q.promql); q.err != nil {
+				still = append(still, q)
+			}
+		}
+		failing = still
+		if len(failing) == 0 || time.Now().After(deadline) || lg.exited() {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if lg.exited() && len(failing) > 0 {
+		out := lg.out.String()
+		if len(out) > 3000 {
+			out = "…" + out[len(out)-3000:]
+		}
+		t.Errorf("loadgen run B ended before every query returned data:\n%s", out)
+	}
+	for _, q := range failing {
+		t.Errorf("%s: %s\n  %s\n  %v", q.dashboard, q.where, q.promql, q.err)
+	}
+	// And over a range, as the time series panels ask: no error (a
+	// many-to-many join, say) at any step.
+	end := time.Now()
+	for _, q := range queries {
+		if err := rangeQuery(api, q.promql, end.Add(-20*time.Second), end); err != nil {
+			t.Errorf("%s: %s: range query: %v\n  %s", q.dashboard, q.where, err, q.promql)
+		}
+	}
+	t.Logf("%d queries evaluated, %d did not return data (%.1fs in all, %.1fs into run B)",
+		len(queries), len(failing), time.Since(begin).Seconds(), time.Since(runStart).Seconds())
+	if t.Failed() {
+		t.Logf("prometheus log:\n%s", prom.out.String())
+	}
+}
+
+// query is one PromQL expression of a dashboard.
+type query struct {
+	dashboard, where string
+	expr             string
+	defaults         map[string]string // custom variables: their default value
+	promql           string            // expr with variables substituted
+	err              error
+}
+
+var labelValues = regexp.MustCompile(`^\s*label_values\(\s*(.*?)\s*,\s*(\w+)\s*\)\s*$`)
+
+// dashboardQueries collects every panel query and every query variable of
+// the dashboards in dir. label_values(SELECTOR, LABEL) becomes the PromQL
+// that answers it: group by (LABEL) (SELECTOR).
+func dashboardQueries(t *testing.T, dir string) []query {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no dashboards in %s: %v", dir, err)
+	}
+	var out []query
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Panels []struct {
+				Title   string `json:"title"`
+				Targets []struct {
+					RefID string `json:"refId"`
+					Expr  string `json:"expr"`
+				} `json:"targets"`
+			} `json:"panels"`
+			Templating struct {
+				List []struct {
+					Name    string `json:"name"`
+					Type    string `json:"type"`
+					Query   any    `json:"query"`
+					Current struct {
+						Value any `json:"value"`
+					} `json:"current"`
+				} `json:"list"`
+			} `json:"templating"`
+		}
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		name := filepath.Base(f)
+		defaults := map[string]string{}
+		for _, v := range d.Templating.List {
+			if s, ok := v.Current.Value.(string); ok && v.Type == "custom" {
+				defaults[v.Name] = s
+			}
+		}
+		for _, v := range d.Templating.List {
+			if v.Type != "query" {
+				continue
+			}
+			s, _ := v.Query.(string)
+			if m, ok := v.Query.(map[string]any); ok {
+				s, _ = m["query"].(string)
+			}
+			lv := labelValues.FindStringSubmatch(s)
+			if lv == nil {
+				t.Errorf("%s: variable %s: query %q is not label_values(SELECTOR, LABEL)", name, v.Name, s)
+				continue
+			}
+			out = append(out, query{dashboard: name, where: "variable " + v.Name,
+				expr: "group by (" + lv[2] + ") (" + lv[1] + ")", defaults: defaults})
+		}
+		for _, p := range d.Panels {
+			for _, tg := range p.Targets {
+				out = append(out, query{dashboard: name, where: fmt.Sprintf("panel %q query %s", p.Title, tg.RefID),
+					expr: tg.Expr, defaults: defaults})
+			}
+		}
+	}
+	return out
+}
+
+var varRef = regexp.MustCompile(`\$\{(\w+)\}|\$(\w+)`)
+
+func substitute(t *testing.T, q query, vars map[string]string) string {
+	return varRef.ReplaceAllStringFunc(q.expr, func(m string) string {
+		name := strings.Trim(m, "${}")
+		v, ok := vars[name]
+		if !ok {
+			t.Errorf("%s: %s: no value for variable $%s", q.dashboard, q.where, name)
+		}
+		return v
+	})
+}
+
+type apiResponse struct {
+	Status    string `json:"status"`
+	Error     string `json:"error"`
+	ErrorType string `json:"errorType"`
+	Data      struct {
+		ResultType string `json:"resultType"`
+		Result     []struct {
+			Metric map[string]string `json:"metric"`
+			Value  []any             `json:"value"`
+			Values [][]any           `json:"values"`
+		} `json:"result"`
+	} `json:"data"`
+}
+
+func call(ctx context.Context, u string) (*apiResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	var r apiResponse
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %s", resp.Status, b)
+	}
+	if r.Status != "success" {
+		return nil, fmt.Errorf("%s: %s", r.ErrorType, r.Error)
+	}
+	return &r, nil
+}
+
+// instant evaluates expr now and wants at least one series with a number.
+func instant(api, expr string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := call(ctx, api+"/api/v1/query?"+url.Values{"query": {expr}}.Encode())
+	if err != nil {
+		return err
+	}
+	if r.Data.ResultType != "vector" {
+		return fmt.Errorf("result type %s, want a vector", r.Data.ResultType)
+	}
+	if len(r.Data.Result) == 0 {
+		return fmt.Errorf("no data")
+	}
+	for _, s := range r.Data.Result {
+		if len(s.Value) == 2 {
+			if v, err := strconv.ParseFloat(fmt.Sprint(s.Value[1]), 64); err == nil && v == v {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%d series, every value NaN", len(r.Data.Result))
+}
+
+func rangeQuery(api, expr string, from, to time.Time) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := call(ctx, api+"/api/v1/query_range?"+url.Values{
+		"query": {expr},
+		"start": {strconv.FormatInt(from.Unix(), 10)},
+		"end":   {strconv.FormatInt(to.Unix(), 10)},
+		"step":  {"1"},
+	}.Encode())
+	return err
+}
