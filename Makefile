@@ -15,7 +15,7 @@ build:
 	$(GO) build -trimpath -o bin/labserver ./servers/cmd/labserver
 	@if [ -d loadgen/cmd/loadgen ]; then $(GO) build -trimpath -o bin/loadgen ./loadgen/cmd/loadgen; fi
 
-GOFMT_DIRS := servers loadgen internal deploy
+GOFMT_DIRS := servers loadgen internal deploy external
 
 vet:
 	@test -z "$$(gofmt -l $(GOFMT_DIRS))" || { echo "gofmt needed:"; gofmt -l $(GOFMT_DIRS); exit 1; }
@@ -52,3 +52,6 @@ clean:
 
 # The Docker stack: images, up, down, bench-docker, backfill, dashboards.
 include deploy/deploy.mk
+
+# The seed experiment's own Python servers: make bench-python.
+include external/python.mk

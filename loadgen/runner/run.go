@@ -66,6 +66,7 @@ type target struct {
 	server  *server
 	attack  *attack.Attack
 	sampler *sample.Sampler
+	ext     *kernelSide // measured from the kernel side; nil for the others
 
 	counters *attack.Counters
 	sharded  *shardedAttack // set when worker processes send the schedule
@@ -164,9 +165,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	defer func() {
 		var wg sync.WaitGroup
 		for _, t := range targets {
-			if t.server != nil {
+			if t.server != nil || t.ext != nil {
 				wg.Add(1)
-				go func() { defer wg.Done(); t.server.stop() }()
+				go func() {
+					defer wg.Done()
+					if t.server != nil {
+						t.server.stop()
+					}
+					t.ext.stop()
+				}()
 			}
 		}
 		wg.Wait()
@@ -325,14 +332,8 @@ func startTargets(ctx context.Context, opt Options, s *scenario.Scenario) ([]*ta
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var srv *server
-			var err error
-			if spec.External() {
-				srv, err = external(ctx, spec)
-			} else {
-				srv, err = startServer(ctx, opt.Labserver, s, spec)
-			}
-			targets[i].server, errs[i] = srv, err
+			srv, ext, err := startTarget(ctx, opt, s, spec)
+			targets[i].server, targets[i].ext, errs[i] = srv, ext, err
 		}()
 	}
 	wg.Wait()
@@ -370,13 +371,13 @@ func (t *target) prepare(ctx context.Context, dir string, s *scenario.Scenario, 
 		t.attack, t.counters = a, &a.Counters
 	}
 	metricsURL := ""
-	if t.server.AdminURL != "" {
+	if t.server.AdminURL != "" && !t.spec.AdminIgnored() {
 		metricsURL = t.server.AdminURL + "/metrics"
 	}
-	t.sampler = &sample.Sampler{MetricsURL: metricsURL, HTTP: adminClient, Client: func() (int64, int64, int64, int64) {
+	t.sampler = &sample.Sampler{MetricsURL: metricsURL, HTTP: adminClient, Client: t.ext.sampling(func() (int64, int64, int64, int64) {
 		c := t.counters
 		return c.Sent.Load(), c.Inflight.Load(), c.OK.Load(), c.Errors.Load()
-	}}
+	})}
 	return nil
 }
 
@@ -394,6 +395,7 @@ func (t *target) run(ctx context.Context, start time.Time) {
 }
 
 func (t *target) record(h attack.Hit) {
+	t.ext.record(h)
 	stampConnect(&h)
 	if t.binEnc != nil && t.encErr == nil {
 		t.encErr = t.binEnc.Encode(h.Result)
@@ -432,7 +434,8 @@ func (t *target) finish(dir string, s *scenario.Scenario, start time.Time, m *cl
 		}
 	}
 	if t.sampler != nil {
-		rows := t.sampler.Rows()
+		rows := t.ext.fill(t.sampler.Rows())
+		errs = append(errs, t.ext.writeCSV(dir, t.spec.Name, rows))
 		errs = append(errs, atomicfile.Write(filepath.Join(dir, t.spec.Name+".timeline.csv"), func(w io.Writer) error {
 			return sample.WriteCSV(w, rows)
 		}))

@@ -35,6 +35,7 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 			st.Model = "external"
 		}
 	}
+	st.Model = t.ext.modelName(st.Model)
 	for _, k := range configKeys {
 		if v, ok := t.server.Config[k]; ok {
 			st.Config[k] = v
@@ -63,12 +64,13 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 	}
 	var rows []sample.Row
 	if t.sampler != nil {
-		rows = t.sampler.Rows()
+		rows = t.ext.fill(t.sampler.Rows())
 	}
 	st.Peak, st.ListenOverflows, st.Rejected = peaks(rows)
-	if t.server.AdminURL == "" {
+	if t.server.AdminURL == "" && t.ext == nil {
 		st.Notes = append(st.Notes, "no admin endpoint: server-side columns are unknown")
 	}
+	st.Notes = append(st.Notes, t.ext.notes()...)
 	return st
 }
 

@@ -17,6 +17,20 @@
 //	  - {name: nethttp, model: nethttp}
 //	  - {name: semaphore-4, model: semaphore, limit: 4, queue: 10}
 //
+// A server without conclab's metrics is measured from the kernel side: its
+// port's accept queue and connections, and its processes (see
+// loadgen/kernelview), with the running and waiting requests rebuilt from
+// the client's records (loadgen/reconstruct). loadgen can start and stop
+// it, and predict it like a labserver model it resembles:
+//
+//	targets:
+//	  - name: fastapi-def
+//	    command: /usr/bin/python3 -m uvicorn app:app --port {port}
+//	    like: semaphore     # for the prediction: 40 AnyIO worker threads
+//	    limit: 40
+//	  - {name: own, url: "http://127.0.0.1:8080/", process: myserver}
+//	  - {name: sem, model: semaphore, limit: 3, admin: none}   # labserver, its metrics ignored
+//
 // Parse and Load decode strictly: unknown keys, values of the wrong type and
 // invalid values are errors, and every error is a single line of the form
 //

@@ -37,7 +37,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key at top level", valid + "ratee: 2\n",
 			`bad.yaml:7:1: ratee: unknown field (did you mean "rate"?); valid fields: name, description, requests, rate, sleep, cpu, timeout, connect_timeout, keepalive, max_sleep, server, targets`},
 		{"unknown key in a target", valid + "    limt: 5\n",
-			`bad.yaml:7:5: targets[0].limt: unknown field (did you mean "limit"?); valid fields: name, model, limit, queue, queue_timeout, backlog, core, max, pool_keepalive, policy, gomaxprocs, url, admin`},
+			`bad.yaml:7:5: targets[0].limt: unknown field (did you mean "limit"?); valid fields: name, model, limit, queue, queue_timeout, backlog, core, max, pool_keepalive, policy, gomaxprocs, url, admin, command, pid, process, service, like`},
 		{"unknown key in server", "server:\n  threads: 4\n" + valid,
 			"bad.yaml:2:3: server.threads: unknown field; valid fields: gomaxprocs, access_log, backlog"},
 		{"duplicate key", valid + "rate: 2\n", "bad.yaml:7:1: rate: duplicate key (first set at line 3, column 1)"},

@@ -223,7 +223,7 @@ func (s *Scenario) Duration() time.Duration {
 
 // Scaled returns a deep copy of s with every scenario time multiplied by f:
 // Sleep, CPU, Timeout, ConnectTimeout, MaxSleep and each target's
-// QueueTimeout and PoolKeepAlive; Rate is divided by f, so the interval
+// QueueTimeout, PoolKeepAlive and Service; Rate is divided by f, so the interval
 // between requests is multiplied by f too. Rate × Sleep, and so the shape of
 // the queues, stays the same. The kernel's SYN retry times are not scenario
 // times and cannot be scaled. f must be finite and > 0; f == 1 returns an
@@ -254,6 +254,7 @@ func (s *Scenario) Scaled(f float64) (*Scenario, error) {
 		t := &c.Targets[i]
 		scale(fmt.Sprintf("targets[%d].queue_timeout", i), &t.QueueTimeout)
 		scale(fmt.Sprintf("targets[%d].pool_keepalive", i), &t.PoolKeepAlive)
+		scale(fmt.Sprintf("targets[%d].service", i), &t.Service)
 	}
 	c.Rate = s.Rate / f
 	if overflow != "" {
@@ -345,16 +346,45 @@ func (t *Target) resolved() yaml.MapSlice {
 		if t.Admin != "" {
 			m = append(m, yaml.MapItem{Key: "admin", Value: t.Admin})
 		}
+		if t.Command != "" {
+			m = append(m, yaml.MapItem{Key: "command", Value: t.Command})
+		}
+		if t.PID != 0 {
+			m = append(m, yaml.MapItem{Key: "pid", Value: t.PID})
+		}
+		if t.Process != "" {
+			m = append(m, yaml.MapItem{Key: "process", Value: t.Process})
+		}
+		if t.KernelSide() {
+			m = append(m, yaml.MapItem{Key: "service", Value: t.Service})
+		}
+		if t.Like != "" {
+			m = append(m, yaml.MapItem{Key: "like", Value: t.Like})
+			m = t.appendModelFields(m, t.Like)
+		}
 		return m
 	}
 	m = append(m, yaml.MapItem{Key: "model", Value: t.Model})
+	m = t.appendModelFields(m, t.Model)
+	m = append(m,
+		yaml.MapItem{Key: "backlog", Value: t.Backlog},
+		yaml.MapItem{Key: "gomaxprocs", Value: t.GOMAXPROCS},
+	)
+	if t.AdminIgnored() {
+		m = append(m, yaml.MapItem{Key: "admin", Value: t.Admin}, yaml.MapItem{Key: "service", Value: t.Service})
+	}
+	return m
+}
+
+// appendModelFields appends the fields that model uses.
+func (t *Target) appendModelFields(m yaml.MapSlice, model string) yaml.MapSlice {
 	fields := map[string]any{
 		"limit": t.Limit, "queue_timeout": t.QueueTimeout, "core": t.Core, "max": t.Max,
 		"pool_keepalive": t.PoolKeepAlive, "policy": t.Policy,
 	}
 	for _, f := range modelFields {
 		switch {
-		case !f.usedBy(t.Model):
+		case !f.usedBy(model):
 		case f.name == "queue":
 			if t.Queue != nil {
 				m = append(m, yaml.MapItem{Key: "queue", Value: *t.Queue})
@@ -363,10 +393,7 @@ func (t *Target) resolved() yaml.MapSlice {
 			m = append(m, yaml.MapItem{Key: f.name, Value: fields[f.name]})
 		}
 	}
-	return append(m,
-		yaml.MapItem{Key: "backlog", Value: t.Backlog},
-		yaml.MapItem{Key: "gomaxprocs", Value: t.GOMAXPROCS},
-	)
+	return m
 }
 
 // clone returns a deep copy of s.

@@ -93,6 +93,18 @@ targets:
   - {name: sem, model: semaphore, queue: 0, queue_timeout: 2s, gomaxprocs: 1}
   - {name: pool, model: pool, core: 2, max: 4, pool_keepalive: 30s, policy: discard-oldest, queue: -1}
 `},
+		{"kernel-side targets: commands, watches, admin none, like", `name: kern
+requests: 3
+rate: 2
+sleep: 4s
+targets:
+  - {name: cmd, command: "python3 app.py --port {port}", like: semaphore, limit: 40}
+  - {name: cmd-url, url: "http://127.0.0.1:{port}/x", command: "exec srv -p {port}", process: srv, service: 0}
+  - {name: fixed, url: "http://127.0.0.1:8000/", command: "srv", pid: 42, like: pool, core: 10, queue: -1}
+  - {name: plain, url: "http://127.0.0.1:8001/", admin: none, service: 3s, like: limitlistener}
+  - {name: sem, model: semaphore, limit: 3, admin: none}
+  - {name: ext-admin, url: "http://127.0.0.1:8002/", admin: "http://127.0.0.1:9002"}
+`},
 		{"names that look like other YAML", `name: "null"
 requests: 5
 rate: 3

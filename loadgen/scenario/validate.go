@@ -37,7 +37,7 @@ func checkRequired(x *index, s *Scenario) *problem {
 		if !x.present(p + ".name") {
 			return problemf(p+".name", "required")
 		}
-		if !x.present(p+".model") && !x.present(p+".url") {
+		if !x.present(p+".model") && !x.present(p+".url") && !x.present(p+".command") {
 			return problemf(p+".model", "required (or url, for an external target)")
 		}
 	}
@@ -56,6 +56,20 @@ func (s *Scenario) applyDefaults(given func(path string) bool) {
 	}
 	for i := range s.Targets {
 		t := &s.Targets[i]
+		if t.Command != "" && t.URL == "" && t.Model == "" {
+			t.URL = defaultCommandURL
+		}
+		if t.KernelSide() && !given(fmt.Sprintf("targets[%d].service", i)) {
+			t.Service = work
+		}
+		if t.queueModel() == "pool" {
+			if t.Max == 0 {
+				t.Max = t.Core
+			}
+			if t.Policy == "" {
+				t.Policy = defaultPolicy
+			}
+		}
 		if t.External() || t.Model == "" {
 			continue
 		}
@@ -64,14 +78,6 @@ func (s *Scenario) applyDefaults(given func(path string) bool) {
 		}
 		if t.Backlog == 0 {
 			t.Backlog = s.Server.Backlog
-		}
-		if t.Model == "pool" {
-			if t.Max == 0 {
-				t.Max = t.Core
-			}
-			if t.Policy == "" {
-				t.Policy = defaultPolicy
-			}
 		}
 	}
 }
@@ -169,19 +175,16 @@ func (t *Target) validate(path string) *problem {
 	switch {
 	case t.URL != "" && t.Model != "":
 		return problemf(path+".url", "cannot be combined with model: a target is embedded (model) or external (url)")
+	case t.Command != "" && t.Model != "":
+		return problemf(path+".command", "only used by url targets: for a model, loadgen starts labserver itself")
 	case t.URL == "" && t.Model == "":
 		return problemf(path+".model", "required (or url, for an external target)")
 	case t.Model != "" && !slices.Contains(models, t.Model):
 		return problemf(path+".model", "unknown model %s; valid models: %s", quote(t.Model), strings.Join(models, ", "))
 	}
 	if t.External() {
-		if p := checkURL(path+".url", t.URL); p != nil {
+		if p := t.checkExternal(path); p != nil {
 			return p
-		}
-		if t.Admin != "" {
-			if p := checkURL(path+".admin", t.Admin); p != nil {
-				return p
-			}
 		}
 		if t.Backlog != 0 {
 			return problemf(path+".backlog", "only used by embedded targets (model), not by url targets")
@@ -189,11 +192,30 @@ func (t *Target) validate(path string) *problem {
 		if t.GOMAXPROCS != 0 {
 			return problemf(path+".gomaxprocs", "only used by embedded targets (model), not by url targets")
 		}
-	} else if t.Admin != "" {
-		return problemf(path+".admin", "only used by url targets: loadgen knows the admin address of the servers it starts")
+	} else {
+		if t.Admin != "" && !t.AdminIgnored() {
+			return problemf(path+".admin", "only used by url targets: loadgen knows the admin address of the servers it starts")
+		}
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"pid", t.PID != 0}, {"process", t.Process != ""}, {"like", t.Like != ""}} {
+			if f.set {
+				return problemf(path+"."+f.name, "only used by url targets, not by embedded targets (model)")
+			}
+		}
+	}
+	switch {
+	case t.Service < 0 || t.Service > maxWork:
+		return problemf(path+".service", "must be >= 0 and <= %v, got %v", maxWork, t.Service)
+	case t.Service != 0 && !t.KernelSide():
+		return problemf(path+".service", "only used by targets measured from the kernel side: url targets without admin, or admin: none")
 	}
 	for _, f := range modelFields {
-		if f.set(t) && !f.usedBy(t.Model) {
+		if f.set(t) && !f.usedBy(t.queueModel()) {
+			if t.External() && t.Like == "" {
+				return problemf(path+"."+f.name, "only used by %s (for a url target, with like: MODEL)", f.usedByText())
+			}
 			return problemf(path+"."+f.name, "only used by %s", f.usedByText())
 		}
 	}
@@ -211,7 +233,7 @@ func (t *Target) validate(path string) *problem {
 	case t.GOMAXPROCS < 0:
 		return problemf(path+".gomaxprocs", "must be >= 0 (0 = Go's default), got %d", t.GOMAXPROCS)
 	}
-	if t.Model == "pool" {
+	if t.queueModel() == "pool" {
 		switch {
 		case t.Core == 0:
 			return problemf(path+".core", "required for model pool: must be >= 1")
@@ -222,6 +244,39 @@ func (t *Target) validate(path string) *problem {
 		case !slices.Contains(policies, t.Policy):
 			return problemf(path+".policy", "unknown policy %s; valid policies: %s", quote(t.Policy), strings.Join(policies, ", "))
 		}
+	}
+	return nil
+}
+
+// checkExternal checks the fields of a url target; path is "targets[i]".
+func (t *Target) checkExternal(path string) *problem {
+	u := t.URL
+	if strings.Contains(u, PortPlaceholder) {
+		if t.Command == "" {
+			return problemf(path+".url", "%s needs a command that listens there", PortPlaceholder)
+		}
+		u = strings.ReplaceAll(u, PortPlaceholder, "1")
+	}
+	if p := checkURL(path+".url", u); p != nil {
+		if u != t.URL {
+			p.msg = strings.Replace(p.msg, quote(u), quote(t.URL), 1)
+		}
+		return p
+	}
+	if t.Admin != "" && !t.AdminIgnored() {
+		if p := checkURL(path+".admin", t.Admin); p != nil {
+			return p
+		}
+	}
+	switch {
+	case t.Like != "" && !slices.Contains(models, t.Like):
+		return problemf(path+".like", "unknown model %s; valid models: %s", quote(t.Like), strings.Join(models, ", "))
+	case t.PID < 0:
+		return problemf(path+".pid", "must be >= 1 (0 = the processes that hold the listening socket), got %d", t.PID)
+	case t.PID != 0 && t.Process != "":
+		return problemf(path+".process", "cannot be combined with pid: watch one or the other")
+	case strings.ContainsAny(t.Command, "\x00\n\r"):
+		return problemf(path+".command", "must be one line")
 	}
 	return nil
 }

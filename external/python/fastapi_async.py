@@ -1,0 +1,24 @@
+"""FastAPI with an `async def` endpoint that awaits asyncio.sleep.
+
+Every request waits on the event loop without holding a thread: the seed
+experiment saw no limit. Run: python3 -m uvicorn --app-dir external/python
+fastapi_async:app
+"""
+
+import asyncio
+
+from fastapi import FastAPI, HTTPException
+
+import gosleep
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root(id: str = "", sleep: str = ""):
+    try:
+        s = gosleep.seconds(sleep)
+    except ValueError as e:
+        raise HTTPException(status_code=400, detail=str(e))
+    await asyncio.sleep(s)
+    return {"id": id, "server": "fastapi-async", "slept_s": s}

@@ -1,0 +1,25 @@
+"""FastAPI with an `async def` endpoint that blocks in time.sleep.
+
+The sleep holds the event loop itself, so one request runs and nothing else
+happens meanwhile, not even accept(2): the seed experiment's "1 running,
+blocks all". Run: python3 -m uvicorn --app-dir external/python
+fastapi_async_blocking:app
+"""
+
+import time
+
+from fastapi import FastAPI, HTTPException
+
+import gosleep
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root(id: str = "", sleep: str = ""):
+    try:
+        s = gosleep.seconds(sleep)
+    except ValueError as e:
+        raise HTTPException(status_code=400, detail=str(e))
+    time.sleep(s)  # blocks the event loop: the point of this setup
+    return {"id": id, "server": "fastapi-async-blocking", "slept_s": s}

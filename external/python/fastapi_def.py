@@ -1,0 +1,25 @@
+"""FastAPI with a plain `def` endpoint that blocks in time.sleep.
+
+FastAPI runs `def` endpoints in AnyIO's worker threads, at most 40 at once
+(the default CapacityLimiter): the seed experiment's "40 running, the rest
+waiting". Run: python3 -m uvicorn --app-dir external/python fastapi_def:app
+"""
+
+import threading
+import time
+
+from fastapi import FastAPI, HTTPException
+
+import gosleep
+
+app = FastAPI()
+
+
+@app.get("/")
+def root(id: str = "", sleep: str = ""):
+    try:
+        s = gosleep.seconds(sleep)
+    except ValueError as e:
+        raise HTTPException(status_code=400, detail=str(e))
+    time.sleep(s)
+    return {"id": id, "server": "fastapi-def", "thread": threading.current_thread().name, "slept_s": s}

@@ -1,0 +1,197 @@
+// Command table prints the bench-python comparison: for each setup of the
+// seed experiment, the numbers published from macOS (DESIGN.md), the ones
+// measured on this Linux machine by `loadgen run scenarios/seed-python.yaml`,
+// and the prediction of the labserver model the setup is like, where one
+// applies.
+//
+//	go run ./external/python/table RUN_DIR
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// published are the experiment's numbers, servers on macOS (somaxconn 128,
+// 256 open files by default), JMeter 5.5, 1000 requests at 2/s unless said.
+var published = map[string]struct{ setup, macOS string }{
+	"fastapi-def":            {"FastAPI def + time.sleep, uvicorn", "40 run, 960 wait; all accepted"},
+	"fastapi-async-blocking": {"FastAPI async def + time.sleep", "1 run; blocks all"},
+	"fastapi-async":          {"FastAPI async def + asyncio.sleep", "no limit seen"},
+	"flask-threaded":         {"Flask app.run() threaded", "251 run, ~0 wait; then resets"},
+	"flask-processes-100":    {"Flask threaded=False processes=100", "100 run, 128 wait; then timeouts"},
+	"uwsgi-threads-10":       {"uwsgi --threads 10", "10 run, 3880 of 4000 wait"},
+	"gunicorn-uvicorn-2":     {"gunicorn + UvicornWorker --workers=2", "40 run per process"},
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: table RUN_DIR")
+		os.Exit(2)
+	}
+	if err := write(os.Stdout, os.Args[1]); err != nil {
+		fmt.Fprintln(os.Stderr, "table:", err)
+		os.Exit(1)
+	}
+}
+
+func write(w io.Writer, dir string) error {
+	sum, err := summary.Read(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		return err
+	}
+	likes := map[string]string{}
+	if sc, err := scenario.Load(filepath.Join(dir, "scenario.yaml")); err == nil {
+		for _, t := range sc.Targets {
+			likes[t.Name] = t.Like
+		}
+	}
+	rows := [][]string{{"setup", "macOS, published", "Linux, measured", "predicted (like)"}}
+	var notes []string
+	for _, t := range sum.Targets {
+		pub, ok := published[t.Name]
+		if !ok {
+			pub.setup, pub.macOS = t.Name, "-"
+		}
+		rows = append(rows, []string{pub.setup, pub.macOS, measured(t, dir), predicted(t, likes[t.Name])})
+		for _, d := range t.Disagreements {
+			notes = append(notes, t.Name+": "+d)
+		}
+	}
+	fmt.Fprintf(w, "seed-python at scale %g (%s, somaxconn %d, nofile %d, %d CPUs)\n",
+		sum.Scale, sum.Environment.Kernel, sum.Environment.Somaxconn, sum.Environment.NoFile, sum.Environment.CPUs)
+	fmt.Fprintln(w, "run = running at once, app/kernel = waiting in the app / in the accept queue, SYN = connects retried; peaks of 1 Hz samples")
+	fmt.Fprintln(w)
+	printTable(w, rows)
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "where measurement and prediction differ:")
+		for _, n := range notes {
+			fmt.Fprintln(w, "  "+n)
+		}
+	}
+	if !sum.Complete {
+		fmt.Fprintln(w, "\nthe run did not complete: "+sum.Interrupted)
+	}
+	return nil
+}
+
+// measured is one target's Linux cell.
+func measured(t summary.Target, dir string) string {
+	p := t.Peak
+	s := fmt.Sprintf("%s run, %s app + %s kernel, %d SYN; ok %d, timeout %d",
+		num(p.Inflight), num(p.Queued), num(p.AcceptQueue), t.SynRetried, t.Outcomes["ok"], t.Outcomes["timeout"])
+	if r := t.Outcomes["reset"] + t.Outcomes["refused"] + t.Outcomes["http_503"] + t.Outcomes["other"]; r > 0 {
+		s += fmt.Sprintf(", failed %d", r)
+	}
+	if procs, threads, err := peakProcesses(filepath.Join(dir, t.Name+".kernel.csv")); err == nil && threads > 0 {
+		s += fmt.Sprintf("; %d proc, %d thr", procs, threads)
+	}
+	return s
+}
+
+// predicted is one target's prediction cell; like is the labserver model
+// it was predicted as.
+func predicted(t summary.Target, like string) string {
+	p := t.Predicted
+	if p == nil {
+		return "-"
+	}
+	s := fmt.Sprintf("%d run, %d app + %d kernel, %d SYN; ok %d", p.Inflight, p.Queued, p.AcceptQueue, p.SynRetried, p.OK)
+	if like != "" {
+		s += ", " + like
+	}
+	if t.Agrees != nil {
+		if *t.Agrees {
+			s += " (agrees)"
+		} else {
+			s += " (differs)"
+		}
+	}
+	return s
+}
+
+// peakProcesses reads the highest processes and threads columns of a
+// <target>.kernel.csv.
+func peakProcesses(path string) (procs, threads int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(recs) == 0 {
+		return 0, 0, errors.New("empty")
+	}
+	pi, ti := -1, -1
+	for i, h := range recs[0] {
+		switch h {
+		case "processes":
+			pi = i
+		case "threads":
+			ti = i
+		}
+	}
+	if pi < 0 || ti < 0 {
+		return 0, 0, errors.New("no processes or threads column")
+	}
+	for _, r := range recs[1:] {
+		if p, err := strconv.Atoi(r[pi]); err == nil {
+			procs = max(procs, p)
+		}
+		if t, err := strconv.Atoi(r[ti]); err == nil {
+			threads = max(threads, t)
+		}
+	}
+	return procs, threads, nil
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return "?"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+// printTable aligns columns with two spaces between them.
+func printTable(w io.Writer, rows [][]string) {
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	for j, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", width[i]-len([]rune(c))+2))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+		if j == 0 {
+			var u strings.Builder
+			for i := range r {
+				u.WriteString(strings.Repeat("-", width[i]))
+				if i < len(r)-1 {
+					u.WriteString("  ")
+				}
+			}
+			fmt.Fprintln(w, u.String())
+		}
+	}
+}
