@@ -118,7 +118,7 @@ func TestPacerStopsAtN(t *testing.T) {
 		stop    bool
 	}{
 		{0, 0, 0, false},
-		{10 * time.Millisecond, 1, 90 * time.Millisecond, false},
+		{10 * time.Millisecond, 1, 89 * time.Millisecond, false}, // the last 1 ms is spun
 		{250 * time.Millisecond, 2, 0, false},
 		{250 * time.Millisecond, 3, 0, true},
 	} {
