@@ -24,6 +24,9 @@ BENCH_SCALE   ?= $(if $(filter quick,$(SCENARIO)),1,$(or $(SCALE),0.02))
 DEPLOY_STAMP  := $(shell date -u +%Y%m%dT%H%M%SZ)
 RUN_ID        ?= $(SCENARIO)-docker-$(DEPLOY_STAMP)
 OBSERVE       ?= 1
+# The pinned official images of the observe profile (docker-compose.yml).
+OBSERVE_IMAGES := $(shell sed -n 's/^ *image: *\(prom\/prometheus:[^ ]*\|grafana\/grafana:[^ ]*\)$$/\1/p' docker-compose.yml)
+PULL          ?= 0
 RUNS          ?=
 BACKFILL_AT   ?= now
 DOWN_FLAGS    ?=
@@ -55,9 +58,18 @@ up: images
 	@mkdir -p results
 	$(COMPOSE) up -d
 ifneq ($(OBSERVE),0)
-	$(COMPOSE) --profile observe up -d --renew-anon-volumes --force-recreate config prometheus grafana
-	@echo "Grafana: http://127.0.0.1:$${GRAFANA_PORT:-3000}/ (anonymous viewer; admin password: GRAFANA_ADMIN_PASSWORD, default conclab)"
-	@echo "Prometheus: http://127.0.0.1:$${PROMETHEUS_PORT:-9090}/"
+	@# Start Prometheus and Grafana only when their pinned images are already
+	@# on the engine (pulled earlier, or `docker load`ed): where no registry
+	@# answers, `make up` still brings the lab up and says what is missing.
+	@missing=""; for img in $(OBSERVE_IMAGES); do $(DOCKER) image inspect $$img >/dev/null 2>&1 || missing="$$missing $$img"; done; \
+	if [ -n "$$missing" ] && [ "$(PULL)" != 1 ]; then \
+		echo "make up: the lab is up; Prometheus and Grafana are not, their images are not on this engine:$$missing" >&2; \
+		echo "make up: pull them where a registry answers (make up PULL=1), or docker save | docker load them here" >&2; \
+	else \
+		$(COMPOSE) --profile observe up -d --renew-anon-volumes --force-recreate config prometheus grafana && \
+		echo "Grafana: http://127.0.0.1:$${GRAFANA_PORT:-3000}/ (anonymous viewer; admin password: GRAFANA_ADMIN_PASSWORD, default conclab)" && \
+		echo "Prometheus: http://127.0.0.1:$${PROMETHEUS_PORT:-9090}/"; \
+	fi
 endif
 
 bench-docker:
