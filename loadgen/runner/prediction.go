@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/predict"
@@ -200,4 +201,24 @@ func ReadSeries(r io.Reader) ([]predict.Point, error) {
 			Connections: int(v[4]), ClientInflight: int(v[5]), SynPending: int(v[6])})
 	}
 	return pts, nil
+}
+
+// explain adds the causes known to this lab for a disagreement, so the
+// report says why as well as where.
+func explain(t *summary.Target, diffs []string) []string {
+	if len(diffs) == 0 {
+		return nil
+	}
+	var notes []string
+	endings := false
+	for _, d := range diffs {
+		endings = endings || strings.HasPrefix(d, "ok:") || strings.HasPrefix(d, "timed out:")
+	}
+	if endings && t.SynRetried > 0 && t.Predicted != nil && t.SynRetried == t.Predicted.SynRetried {
+		notes = append(notes, "why: the SYN-retried count matches, but the kernel sends its retransmissions a little "+
+			"later than their nominal times (long TCP timers land on the coarse slots of its timer wheel; see the "+
+			"connect-time chart). A retransmission due just before the accept queue drains then finds room, and "+
+			"its request finishes where the simulation, on the nominal schedule, times it out")
+	}
+	return notes
 }

@@ -265,6 +265,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			if sum.Complete {
 				agrees, diffs := compare(&st, Tolerance)
 				st.Agrees, st.Disagreements = &agrees, diffs
+				st.Notes = append(st.Notes, explain(&st, diffs)...)
 			}
 		}
 		if died := t.server.diedEarly(started); died != "" {
