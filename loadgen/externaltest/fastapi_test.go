@@ -147,12 +147,12 @@ func TestFastAPIDefUnderUvicorn(t *testing.T) {
 	if w.Running != 40 || w.Waiting != 20 || w.InApp != 20 || w.InKernel != 0 || w.AppFromKernel != 20 || w.Undetermined != 0 {
 		t.Errorf("at the snapshot: %+v, want 40 running, 20 waiting in the app", w)
 	}
-	// Over every edge: the first milliseconds, before the handlers start,
-	// count all 60 as waiting. At a wave's edge a response that left late
-	// on a busy machine (start = end - service) can overlap the next
-	// wave's first start by a millisecond: 40, or 41 at such an edge.
-	if p := reconstruct.Peaks(lives); (p.Running != 40 && p.Running != 41) || p.Connected < 20 {
-		t.Errorf("peaks %+v, want 40 running (41 at a late edge) and at least 20 waiting", p)
+	// Over every edge the rebuild blurs by the server's response jitter: a
+	// response that leaves late overlaps the next wave's first starts (on
+	// a busy machine a few of them). Exact figures are the snapshot's
+	// above; the peak only has to show the limit, far below the 60 sent.
+	if p := reconstruct.Peaks(lives); p.Running < 40 || p.Running > 45 || p.Connected < 20 {
+		t.Errorf("peaks %+v, want 40 running (a few more at a late edge) and at least 20 waiting", p)
 	}
 	if est, ok := reconstruct.EstimateService(reqs); !ok || est < service || est > service+500*time.Millisecond {
 		t.Errorf("shortest ok latency %v, want just above the service time %v", est, service)
