@@ -36,6 +36,10 @@ type Options struct {
 	// schedule of Requests hits, with ids and Seq numbered in it. The
 	// zero values mean the whole schedule.
 	Shard, Shards int
+	// Offset delays the whole schedule: hit i is due at Offset+i·Interval.
+	// A run staggers its targets by a fraction of the interval, so their
+	// sends do not all fall on the same instant.
+	Offset time.Duration
 }
 
 // stride is the number of shards, at least 1.
@@ -169,7 +173,7 @@ func (a *Attack) Run(ctx context.Context) {
 		r.Seq = uint64(a.opt.Shard) + local*k // the place in the whole schedule
 		a.Counters.Inflight.Add(-1)
 		a.Counters.Done.Add(1)
-		h := Hit{Result: r, Outcome: Classify(r), Scheduled: time.Duration(r.Seq) * a.opt.Interval}
+		h := Hit{Result: r, Outcome: Classify(r), Scheduled: a.opt.Offset + time.Duration(r.Seq)*a.opt.Interval}
 		h.Late = r.Timestamp.Sub(time.Unix(0, a.pace.began.Load())) - h.Scheduled
 		h.Connect, h.Dialed = a.tracer.connect(local)
 		if h.Outcome == OK {
@@ -188,7 +192,7 @@ func (a *Attack) Start() time.Time { return a.start }
 
 func (a *Attack) pacer() vegeta.Pacer {
 	return &cappedPacer{hits: uint64(a.opt.ShardHits()), every: time.Duration(a.opt.stride()) * a.opt.Interval,
-		offset: time.Duration(a.opt.Shard) * a.opt.Interval}
+		offset: a.opt.Offset + time.Duration(a.opt.Shard)*a.opt.Interval}
 }
 
 // cappedPacer sends exactly hits hits, one every every: vegeta's own

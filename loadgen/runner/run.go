@@ -192,8 +192,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			opt.OnStart(t.spec.Name, t.server.PID())
 		}
 	}
-	for _, t := range targets {
-		if err := t.prepare(ctx, dir, s, metrics, shards, opt.Loadgen); err != nil {
+	for i, t := range targets {
+		// Stagger the targets by a fraction of the interval: the same
+		// schedule for each, but not every send of every target on the
+		// same instant, which on a small machine delays the last ones.
+		offset := time.Duration(i) * s.Interval() / time.Duration(len(targets))
+		if err := t.prepare(ctx, dir, s, metrics, shards, opt.Loadgen, offset); err != nil {
 			return nil, err
 		}
 		t.sampler.Interval = opt.SampleEvery
@@ -206,11 +210,18 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	sampleCtx, stopSampling := context.WithCancel(context.Background())
 	var samplers sync.WaitGroup
-	for _, t := range targets {
+	for i, t := range targets {
 		samplers.Add(1)
+		// Spread the scrapes over the second, half a slot after the
+		// targets' staggered sends, so sampling never piles up on a send.
+		every := opt.SampleEvery
+		if every <= 0 {
+			every = time.Second
+		}
+		phase := (time.Duration(2*i+1) * every) / time.Duration(2*len(targets))
 		go func() {
 			defer samplers.Done()
-			time.Sleep(time.Until(started))
+			time.Sleep(time.Until(started.Add(phase)))
 			t.sampler.Run(sampleCtx, started)
 		}()
 	}
@@ -341,14 +352,14 @@ func startTargets(ctx context.Context, opt Options, s *scenario.Scenario) ([]*ta
 	return targets, errors.Join(errs...)
 }
 
-func (t *target) prepare(ctx context.Context, dir string, s *scenario.Scenario, m *clientMetrics, shards int, loadgen string) error {
+func (t *target) prepare(ctx context.Context, dir string, s *scenario.Scenario, m *clientMetrics, shards int, loadgen string, offset time.Duration) error {
 	t.binPath = filepath.Join(dir, t.spec.Name+".bin")
 	name := t.spec.Name
 	opt := attack.Options{
 		Name: name, URL: t.server.URL, Requests: s.Requests, Interval: s.Interval(),
 		Sleep: time.Duration(s.Sleep), CPU: time.Duration(s.CPU),
 		Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
-		KeepAlive: s.KeepAlive, OnSent: func() { m.sent(name) },
+		KeepAlive: s.KeepAlive, OnSent: func() { m.sent(name) }, Offset: offset,
 	}
 	if shards > 1 {
 		opt.Shards, opt.OnSent = shards, nil
@@ -417,7 +428,7 @@ func (t *target) finish(dir string, s *scenario.Scenario, start time.Time, m *cl
 	var errs []error
 	if t.sharded != nil {
 		errs = append(errs, t.sharded.merge(t.binPath, func(r *vegeta.Result) {
-			h := attack.Hit{Result: r, Outcome: attack.Classify(r), Scheduled: time.Duration(r.Seq) * s.Interval()}
+			h := attack.Hit{Result: r, Outcome: attack.Classify(r), Scheduled: t.sharded.opt.Offset + time.Duration(r.Seq)*s.Interval()}
 			if ms := r.Headers.Get(attack.ConnectHeader); ms != "" {
 				v, _ := strconv.ParseFloat(ms, 64)
 				h.Connect, h.Dialed = time.Duration(v*1e6), true

@@ -141,6 +141,7 @@ func workerArgs(o attack.Options, start time.Time, out string) []string {
 		"--timeout", o.Timeout.String(), "--connect-timeout", o.ConnectTimeout.String(),
 		"--keepalive=" + strconv.FormatBool(o.KeepAlive),
 		"--shard", strconv.Itoa(o.Shard), "--shards", strconv.Itoa(o.Shards),
+		"--offset", o.Offset.String(),
 		"--start", strconv.FormatInt(start.UnixNano(), 10), "--out", out}
 }
 

@@ -32,6 +32,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.KeepAlive, "keepalive", false, "HTTP keep-alive")
 	fs.IntVar(&o.Shard, "shard", 0, "this shard")
 	fs.IntVar(&o.Shards, "shards", 1, "shards in all")
+	fs.DurationVar(&o.Offset, "offset", 0, "delay of the whole schedule")
 	start := fs.String("start", "", "unix nanoseconds when hit 0 is due")
 	out := fs.String("out", "", "the shard's .bin")
 	if _, err := parseInterleaved(fs, args); err != nil {
