@@ -33,7 +33,7 @@ const fdReserve = 12
 // connection or two past the backlog when handshakes race.
 var Tolerance = summary.Tolerance{
 	Relative: 0.05, Absolute: 2,
-	Note: "measured and predicted agree when every compared figure (peak running, waiting in app, waiting in kernel, SYN-retried, ok, rejected, timed out) is within 5% of the larger value or 2 requests; peaks are 1 Hz samples, predictions are exact maxima",
+	Note: "measured and predicted agree when every compared figure (peak running, waiting in app, waiting in kernel, SYN-retried, ok, rejected, timed out) is within 5% of the larger value or 2 requests; peaks are samples (1 Hz, faster for handlers under 8 s), predictions are exact maxima",
 }
 
 // LimitsFromConfig reads a server's limits from its /config.

@@ -200,7 +200,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		if err := t.prepare(ctx, dir, s, metrics, shards, opt.Loadgen, offset); err != nil {
 			return nil, err
 		}
-		t.sampler.Interval = opt.SampleEvery
+		t.sampler.Interval = samplePeriod(opt.SampleEvery, s)
 	}
 	// Worker processes need a moment to start: the schedule begins when
 	// they are surely up, for every target at once.
@@ -214,10 +214,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		samplers.Add(1)
 		// Spread the scrapes over the second, half a slot after the
 		// targets' staggered sends, so sampling never piles up on a send.
-		every := opt.SampleEvery
-		if every <= 0 {
-			every = time.Second
-		}
+		every := samplePeriod(opt.SampleEvery, s)
 		phase := (time.Duration(2*i+1) * every) / time.Duration(2*len(targets))
 		go func() {
 			defer samplers.Done()
@@ -291,6 +288,19 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		writeErrs = append(writeErrs, err)
 	}
 	return &Result{Dir: dir, Summary: sum}, errors.Join(writeErrs...)
+}
+
+// samplePeriod is once a second, or faster for short handlers, so that a
+// plateau as long as the handler's work is sampled at least 8 times.
+func samplePeriod(forced time.Duration, s *scenario.Scenario) time.Duration {
+	if forced > 0 {
+		return forced
+	}
+	work := time.Duration(s.Sleep) + time.Duration(s.CPU)
+	if every := work / 8; work > 0 && every < time.Second {
+		return max(every, 100*time.Millisecond)
+	}
+	return time.Second
 }
 
 // checkpoint writes what a run has gathered so far, marked incomplete.
