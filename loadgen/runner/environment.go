@@ -3,22 +3,25 @@ package runner
 import (
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/servers/lab"
 )
 
-// ReadEnvironment describes this machine for summary.json.
+// ReadEnvironment describes this machine for summary.json, reading the
+// sysctls through the same functions the servers and the prediction use.
 func ReadEnvironment() summary.Environment {
 	env := summary.Environment{
-		Kernel:            kernelRelease(),
-		Somaxconn:         readSysctlInt("/proc/sys/net/core/somaxconn", 4096),
-		Go:                runtime.Version(),
-		CPUs:              runtime.NumCPU(),
-		SynRetries:        readSysctlInt("/proc/sys/net/ipv4/tcp_syn_retries", 6),
-		SynLinearTimeouts: readSysctlInt("/proc/sys/net/ipv4/tcp_syn_linear_timeouts", 0),
+		Kernel:    kernelRelease(),
+		Somaxconn: lab.Somaxconn(),
+		Go:        runtime.Version(),
+		CPUs:      runtime.NumCPU(),
+	}
+	if k, err := predict.ReadKernel(); err == nil {
+		env.SynRetries, env.SynLinearTimeouts = k.SynRetries, k.SynLinearTimeouts
 	}
 	env.Hostname, _ = os.Hostname()
 	var rl syscall.Rlimit
@@ -34,16 +37,4 @@ func kernelRelease() string {
 		return runtime.GOOS
 	}
 	return strings.TrimSpace(string(b))
-}
-
-func readSysctlInt(path string, def int) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return def
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		return def
-	}
-	return n
 }

@@ -115,7 +115,7 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 			}
 			return c, Spec{}, err
 		}
-		return c, Spec{}, oneLineFlagError(err)
+		return c, Spec{}, OneLineFlagError(err)
 	}
 	if fs.NArg() > 0 {
 		return c, Spec{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -126,8 +126,9 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 	return c, spec, err
 }
 
-// oneLineFlagError turns the flag package's messages into "--name: problem".
-func oneLineFlagError(err error) error {
+// OneLineFlagError turns the flag package's messages into a *FlagError,
+// "--name: problem"; other errors come back unchanged.
+func OneLineFlagError(err error) error {
 	msg := err.Error()
 	// "invalid value "x" for flag -sleep: parse error"
 	if i := strings.Index(msg, " for flag -"); i >= 0 {

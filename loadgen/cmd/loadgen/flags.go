@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/servers/lab"
 )
 
 // scenarioFlags are the flags shared by run and predict.
@@ -30,7 +30,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, oneLineFlagError(err)
+			return nil, lab.OneLineFlagError(err)
 		}
 		if fs.NArg() == 0 {
 			return positional, nil
@@ -38,24 +38,6 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-}
-
-func oneLineFlagError(err error) error {
-	msg := err.Error()
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	if i := strings.Index(msg, " for flag -"); i >= 0 {
-		name, why, _ := strings.Cut(msg[i+len(" for flag -"):], ": ")
-		return fmt.Errorf("--%s: %s: %s", name, strings.TrimSpace(msg[:i]), why)
-	}
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		return fmt.Errorf("--%s: unknown flag", name)
-	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
-		return fmt.Errorf("--%s: needs a value", name)
-	}
-	return err
 }
 
 // load reads, selects and scales the scenario.
