@@ -3,12 +3,12 @@ package externaltest
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/testbin"
 	"github.com/conclab/conclab/loadgen/runner"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
@@ -21,12 +21,12 @@ import (
 // tests above).
 func TestRunAdminNone(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "labserver")
-	build := exec.Command("go", "build", "-o", bin, "github.com/conclab/conclab/servers/cmd/labserver")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
+	dir, err := testbin.Build("servers/cmd/labserver")
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, "labserver")
 	// 8 requests 10 ms apart, each 2 s of sleep: everything is sent before
 	// the first ends, and the 1 Hz sample at 1 s sees the steady state.
 	s, err := scenario.Parse("kernelside.yaml", []byte(`name: kernelside

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"io"
 	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +15,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/conclab/conclab/internal/testbin"
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/runner"
 	"github.com/conclab/conclab/loadgen/sample"
@@ -30,18 +29,11 @@ var labserver, loadgenBin string
 func TestMain(m *testing.M) {
 	// net/http's client logs fasthttp's early 503s; outcomes count them.
 	log.SetOutput(io.Discard)
-	dir, err := os.MkdirTemp("", "conclab-runner")
+	dir, err := testbin.Build("servers/cmd/labserver", "loadgen/cmd/loadgen")
 	if err != nil {
 		panic(err)
 	}
 	labserver, loadgenBin = filepath.Join(dir, "labserver"), filepath.Join(dir, "loadgen")
-	for _, pkg := range []string{"servers/cmd/labserver", "loadgen/cmd/loadgen"} {
-		build := exec.Command("go", "build", "-o", dir, "github.com/conclab/conclab/"+pkg)
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			panic("building " + pkg + ": " + err.Error())
-		}
-	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -338,7 +330,7 @@ targets:
 // every request still ends ok once the first ones finish. The prediction
 // reads the limit from /config.
 func TestFDCeiling(t *testing.T) {
-	app, admin := freeAddr(t), freeAddr(t)
+	app, admin := testbin.FreeAddr(t), testbin.FreeAddr(t)
 	srv := exec.Command(labserver, "--model", "nethttp", "--listen", app, "--admin", admin, "--nofile", "300")
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -356,7 +348,7 @@ targets:
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitReady(t, "http://"+admin+"/healthz")
+	testbin.WaitOK(t, "http://"+admin+"/healthz")
 	res, err := run(t, context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
@@ -371,28 +363,4 @@ targets:
 	if tg.Predicted == nil || tg.Predicted.Inflight != 288 || tg.Predicted.AcceptQueue != 212 || tg.Agrees == nil || !*tg.Agrees {
 		t.Errorf("predicted %+v, agrees %v: %v", tg.Predicted, tg.Agrees, tg.Disagreements)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitReady(t *testing.T, url string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-		if resp, err := c.Get(url); err == nil {
-			resp.Body.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s not ready", url)
 }

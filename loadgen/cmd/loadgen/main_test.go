@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/testbin"
 )
 
 var binDir string
@@ -17,18 +19,11 @@ var binDir string
 // TestMain builds both binaries, so the tests run loadgen as users do: a
 // real process with real labserver children.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "conclab-loadgen")
+	dir, err := testbin.Build("servers/cmd/labserver", "loadgen/cmd/loadgen")
 	if err != nil {
 		panic(err)
 	}
 	binDir = dir
-	for _, pkg := range []string{"servers/cmd/labserver", "loadgen/cmd/loadgen"} {
-		build := exec.Command("go", "build", "-o", dir, "github.com/conclab/conclab/"+pkg)
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			panic("build " + pkg + ": " + err.Error())
-		}
-	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

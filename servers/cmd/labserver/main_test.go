@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/testbin"
 )
 
 // TestMain lets the tests run this binary as a real labserver process.
@@ -78,8 +80,8 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 // SIGTERM ends the process within --shutdown-timeout even with a request
 // sleeping far longer, and the warning for a too-big backlog is printed.
 func TestSIGTERMShutsDownWithinBudget(t *testing.T) {
-	admin := freeAddr(t)
-	app := freeAddr(t)
+	admin := testbin.FreeAddr(t)
+	app := testbin.FreeAddr(t)
 	var stderr bytes.Buffer
 	cmd := labserver("--model", "semaphore", "--limit", "1", "--listen", app, "--admin", admin,
 		"--backlog", "999999", "--shutdown-timeout", "500ms")
@@ -88,7 +90,7 @@ func TestSIGTERMShutsDownWithinBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	waitHealthy(t, admin)
+	testbin.WaitOK(t, "http://"+admin+"/healthz")
 	for i := 0; i < 3; i++ {
 		go func() {
 			resp, err := http.Get("http://" + app + "/?sleep=60s")
@@ -115,30 +117,4 @@ func TestSIGTERMShutsDownWithinBudget(t *testing.T) {
 	if strings.Contains(out, "goroutine ") || strings.Contains(out, "panic") {
 		t.Errorf("stack trace in:\n%s", out)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitHealthy(t *testing.T, admin string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + admin + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("labserver not healthy within 10s")
 }
