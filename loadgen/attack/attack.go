@@ -89,7 +89,6 @@ type Attack struct {
 	tracer   *tracer
 	Counters Counters
 	onHit    func(Hit)
-	start    time.Time
 	pace     *cappedPacer
 }
 
@@ -148,13 +147,10 @@ func (o *observer) Sent() {
 	}
 }
 
-func (o *observer) Connected(time.Duration) {}
-
 // Run sends the hits and blocks until every one has ended or ctx is done.
 func (a *Attack) Run(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { a.attacker.Stop() })
 	defer stop()
-	a.start = time.Now()
 	a.pace = a.pacer().(*cappedPacer)
 	results := a.attacker.Attack(a.targeter(), a.pace, 0, a.opt.Name)
 	// vegeta's results channel is unbuffered: a worker waits until its
@@ -186,9 +182,6 @@ func (a *Attack) Run(ctx context.Context) {
 		}
 	}
 }
-
-// Start is when the attack began sending.
-func (a *Attack) Start() time.Time { return a.start }
 
 func (a *Attack) pacer() vegeta.Pacer {
 	return &cappedPacer{hits: uint64(a.opt.ShardHits()), every: time.Duration(a.opt.stride()) * a.opt.Interval,

@@ -2,7 +2,6 @@ package attack
 
 import (
 	"context"
-	"crypto/tls"
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
@@ -29,10 +28,9 @@ type tracer struct {
 	connects map[uint64]time.Duration // by vegeta seq, for failed hits
 }
 
-// Observer hears about hits as they start and end their connects.
+// Observer hears about hits as they are sent.
 type Observer interface {
 	Sent()
-	Connected(d time.Duration)
 }
 
 func newTracer(ctx context.Context, next http.RoundTripper, obs Observer) *tracer {
@@ -53,16 +51,12 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 			start = time.Now()
 			mu.Unlock()
 		},
-		ConnectDone: func(_, _ string, err error) {
+		ConnectDone: func(_, _ string, _ error) {
 			mu.Lock()
 			connect = time.Since(start)
 			mu.Unlock()
 			t.record(seq, connect)
-			if err == nil {
-				t.obs.Connected(connect)
-			}
 		},
-		TLSHandshakeDone: func(tls.ConnectionState, error) {},
 	}
 	ctx, stop := mergeCancel(req.Context(), t.ctx)
 	defer stop()

@@ -239,6 +239,3 @@ func (c *Config) validate(spec Spec) error {
 	}
 	return nil
 }
-
-// Set reports whether the flag was given on the command line.
-func (c Config) Set(flag string) bool { return c.set[flag] }
