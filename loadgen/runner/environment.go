@@ -3,8 +3,11 @@ package runner
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/summary"
@@ -37,4 +40,32 @@ func kernelRelease() string {
 		return runtime.GOOS
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// childFDsAtStart estimates what a labserver that this process starts will
+// report as fds_at_start: stdio, epoll and its eventfd, and both listeners
+// (7), plus what it shares with this process: the cgroup files the Go
+// runtime keeps open, and every descriptor without close-on-exec, which
+// the child inherits. Go opens everything close-on-exec, so those are
+// descriptors this process itself inherited.
+func childFDsAtStart() int {
+	n := 7
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return fdReserve - samplerConns
+	}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= 2 {
+			continue
+		}
+		if target, _ := os.Readlink("/proc/self/fd/" + e.Name()); strings.HasPrefix(target, "/sys/fs/cgroup/") {
+			n++
+			continue
+		}
+		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -20,12 +20,16 @@ import (
 // fasthttpDefaultConcurrency is fasthttp.DefaultConcurrency.
 const fasthttpDefaultConcurrency = 256 * 1024
 
-// fdReserve is what a labserver holds besides app connections, measured
-// in /proc/PID/fd: stdio (3), the two cgroup files the Go runtime keeps
-// open, epoll, eventfd, both listeners and one more /dev/null (10 at
-// start), the sampler's kept-alive admin connection, and the file the
-// process collector opens in /proc during each scrape.
-const fdReserve = 12
+// samplerConns is what a labserver holds during a run besides the
+// descriptors it had at start and the app connections: the sampler's
+// kept-alive admin connection. Another scraper (Prometheus) adds one more.
+const samplerConns = 1
+
+// fdReserve is what a labserver started in a clean environment holds
+// besides app connections when its /config gives no fds_at_start: stdio
+// (3), the two cgroup files the Go runtime keeps open, epoll, eventfd,
+// both listeners, and the sampler's connection.
+const fdReserve = 9 + samplerConns
 
 // Tolerance is how close measured and predicted must be to agree: within
 // 5 % of the larger value or 2 requests, whichever is more. The absolute
@@ -57,15 +61,19 @@ func LimitsFromConfig(cfg map[string]any) (predict.Limits, error) {
 	if p, ok := cfg["policy"].(string); ok {
 		l.Policy = p
 	}
-	if n := int(num("nofile")); n > fdReserve {
-		l.FDLimit = n - fdReserve
+	reserve := fdReserve
+	if n, ok := cfg["fds_at_start"].(float64); ok && n > 0 {
+		reserve = int(n) + samplerConns
+	}
+	if n := int(num("nofile")); n > reserve {
+		l.FDLimit = n - reserve
 	}
 	return l, nil
 }
 
 // LimitsFromScenario works out what a labserver started for t would report,
-// without starting it: the model defaults, and the backlog capped by
-// somaxconn.
+// without starting it: the model defaults, the backlog capped by
+// somaxconn, and the fd limit less what the server would hold at start.
 func LimitsFromScenario(s *scenario.Scenario, t scenario.Target, somaxconn int, nofile uint64) predict.Limits {
 	l := predict.Limits{Model: t.Model, Limit: t.Limit, Queue: lab.Unbounded,
 		QueueTimeout: time.Duration(t.QueueTimeout), Core: t.Core, Max: t.Max,
@@ -94,8 +102,8 @@ func LimitsFromScenario(s *scenario.Scenario, t scenario.Target, somaxconn int, 
 		backlog = somaxconn
 	}
 	l.Backlog = backlog
-	if nofile > fdReserve {
-		l.FDLimit = int(nofile) - fdReserve
+	if reserve := childFDsAtStart() + samplerConns; nofile > uint64(reserve) {
+		l.FDLimit = int(nofile) - reserve
 	}
 	return l
 }

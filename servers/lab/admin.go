@@ -36,9 +36,12 @@ type ServerConfig struct {
 	GOMAXPROCS       int      `json:"gomaxprocs"`
 	NumCPU           int      `json:"num_cpu"`
 	NoFile           uint64   `json:"nofile"`
-	AccessLog        bool     `json:"access_log"`
-	PID              int      `json:"pid"`
-	Go               string   `json:"go"`
+	// FDsAtStart is how many descriptors the process held once both
+	// listeners were open, before any connection.
+	FDsAtStart int    `json:"fds_at_start"`
+	AccessLog  bool   `json:"access_log"`
+	PID        int    `json:"pid"`
+	Go         string `json:"go"`
 }
 
 // serverConfig describes the config in force for spec. backlog is the

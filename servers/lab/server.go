@@ -71,6 +71,11 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 		adminLn.Close()
 		return nil, err
 	}
+	if sc.FDsAtStart, err = OpenFDs(); err != nil {
+		ln.Close()
+		adminLn.Close()
+		return nil, fmt.Errorf("counting open files in /proc/self/fd: %v", err)
+	}
 	s := &Server{
 		Env: env, Config: sc, model: model, adminLn: adminLn,
 		admin:    &http.Server{Handler: adminHandler(m, sc), ReadHeaderTimeout: 5 * time.Second},
