@@ -71,7 +71,14 @@ targets:
 		// response that leaves late on a busy machine overlaps the next
 		// request's start, and a sample at that edge counts one more.
 		inflightOK := tg.Peak.Inflight == w.inflight || tg.Peak.Inflight == w.inflight+1
-		if !inflightOK || tg.Peak.Queued != w.queued || tg.Peak.AcceptQueue != w.acceptQueue ||
+		// A connection between its handshake and accept(2) sits in the
+		// kernel queue for microseconds (milliseconds on a loaded machine),
+		// so a sample of an empty queue may catch one or two. A full queue
+		// may hold backlog+2: the kernel's full check takes no lock, so two
+		// handshakes finishing on two CPUs can both pass it.
+		aq := tg.Peak.AcceptQueue
+		acceptQueueOK := aq == w.acceptQueue || aq == w.acceptQueue+1 || (w.acceptQueue == 0 && aq == 2)
+		if !inflightOK || !acceptQueueOK || tg.Peak.Queued != w.queued ||
 			tg.Outcomes["ok"] != w.ok || tg.SynRetried != w.synRetried {
 			t.Errorf("%s: peak %+v, outcomes %v, SYN-retried %d; want %+v", tg.Name, tg.Peak, tg.Outcomes, tg.SynRetried, w)
 		}
