@@ -56,3 +56,12 @@ func (f *scenarioFlags) load(path string) (*scenario.Scenario, error) {
 	}
 	return s.Scaled(f.scale)
 }
+
+// printHelp answers `loadgen CMD --help`: the synopsis, then every flag of
+// fs with its default.
+func printHelp(w io.Writer, synopsis string, fs *flag.FlagSet) {
+	fmt.Fprint(w, synopsis)
+	fmt.Fprintln(w, "\nflags (before or after the arguments):")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}

@@ -23,11 +23,14 @@ const (
 )
 
 const usage = `usage:
-  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--metrics ADDR] [--labserver PATH] [--shards K]
-  loadgen predict SCENARIO.yaml [--scale F] [--only a,b]
+  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--shards K] [--no-report]
+  loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR]
   loadgen report RUN_DIR
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
+  loadgen worker --url URL --start NS --out FILE ...   (one shard of an attack)
+
+loadgen CMD --help describes CMD and its flags.
 `
 
 func main() {

@@ -72,6 +72,26 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 	}
 }
 
+// Every command answers --help on stdout with exit 0: what it does, then
+// its flags.
+func TestHelpOfEveryCommand(t *testing.T) {
+	for cmd, flag := range map[string]string{
+		"run": "-run-id", "predict": "-series", "report": "", "compare": "", "perf": "-held", "worker": "-shard",
+	} {
+		t.Run(cmd, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			c := loadgen(cmd, "--help")
+			c.Stdout, c.Stderr = &stdout, &stderr
+			if err := c.Run(); err != nil {
+				t.Fatalf("exit: %v (stderr %q)", err, stderr.String())
+			}
+			if out := stdout.String(); !strings.HasPrefix(out, "usage: loadgen "+cmd) || !strings.Contains(out, flag) {
+				t.Errorf("stdout %q, want the usage of %s and its flag %s", out, cmd, flag)
+			}
+		})
+	}
+}
+
 // SIGINT in the middle of a run: loadgen ends the requests in flight,
 // writes the folder with complete=false, stops its labservers and exits 130.
 func TestCtrlCMidRun(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,12 +16,23 @@ import (
 )
 
 // cmdPerf is `loadgen perf` (make perf): the lab's own costs in one run.
+const perfUsage = `usage: loadgen perf [flags]
+
+Measures the lab itself in one run and prints its performance table: memory
+per held request for each model, pacing error at 2/s, 1,000/s and 5,000/s
+(beside the vegeta command line when --vegeta is given), and the sampler's
+CPU share. make perf runs it.
+`
+
 func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
 	vegetaBin := fs.String("vegeta", "", "the vegeta command line, to compare pacing with (empty: skip)")
 	sizes := fs.String("held", "1000,10000", "held requests per memory measurement")
 	quick := fs.Bool("quick", false, "shorter pacing spans (for tests)")
-	if _, err := parseInterleaved(fs, args); err != nil {
+	if _, err := parseInterleaved(fs, args); errors.Is(err, flag.ErrHelp) {
+		printHelp(stdout, perfUsage, fs)
+		return exitOK
+	} else if err != nil {
 		fmt.Fprintln(stderr, "loadgen perf:", err)
 		return exitBadInput
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,12 +14,24 @@ import (
 	"github.com/conclab/conclab/loadgen/runner"
 )
 
+const predictUsage = `usage: loadgen predict SCENARIO.yaml [flags]
+
+Simulates the scenario without sending a request: arrivals on its schedule,
+each model's limits, the kernel's accept queue and SYN retransmissions read
+from this machine's sysctls, and the client timeout. Prints the same table as
+a run.
+`
+
 func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	var sf scenarioFlags
 	sf.register(fs)
 	seriesDir := fs.String("series", "", "write each target's predicted time series to DIR/<target>.predicted.csv")
 	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		printHelp(stdout, predictUsage, fs)
+		return exitOK
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen predict:", err)
 		return exitBadInput

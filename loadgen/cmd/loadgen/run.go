@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,14 @@ import (
 	"github.com/conclab/conclab/loadgen/runner"
 )
 
+const runUsage = `usage: loadgen run SCENARIO.yaml [flags]
+
+Attacks every target of the scenario at once, samples each server's queues,
+and writes results/<run_id>/: a .bin per target (vegeta report reads it), the
+timelines, summary.json with the prediction, the resolved scenario and the
+report. Ctrl-C keeps everything gathered so far.
+`
+
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var sf scenarioFlags
@@ -26,6 +35,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	noReport := fs.Bool("no-report", false, "skip the charts")
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held need)")
 	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		printHelp(stdout, runUsage, fs)
+		return exitOK
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
 		return exitBadInput

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,13 @@ import (
 // cmdWorker is `loadgen worker`, one shard of a target's schedule, started
 // by `loadgen run` when one process cannot hold every connection. It is not
 // meant to be typed by hand.
+const workerUsage = `usage: loadgen worker --url URL --start NS --out FILE [flags]
+
+One shard of one target's attack. loadgen run starts these itself above 9,000
+held connections; run one per host by hand, with the same --start, --shards
+and schedule and a different --shard, to spread one attack over machines.
+`
+
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var o attack.Options
@@ -35,7 +43,10 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Offset, "offset", 0, "delay of the whole schedule")
 	start := fs.String("start", "", "unix nanoseconds when hit 0 is due")
 	out := fs.String("out", "", "the shard's .bin")
-	if _, err := parseInterleaved(fs, args); err != nil {
+	if _, err := parseInterleaved(fs, args); errors.Is(err, flag.ErrHelp) {
+		printHelp(stdout, workerUsage, fs)
+		return exitOK
+	} else if err != nil {
 		fmt.Fprintln(stderr, "loadgen worker:", err)
 		return exitBadInput
 	}
