@@ -75,11 +75,15 @@ targets:
 		// kernel queue for microseconds (milliseconds on a loaded machine),
 		// so a sample of an empty queue may catch one or two. A full queue
 		// may hold backlog+2: the kernel's full check takes no lock, so two
-		// handshakes finishing on two CPUs can both pass it.
+		// handshakes finishing on two CPUs can both pass it, and then one
+		// SYN fewer is dropped.
 		aq := tg.Peak.AcceptQueue
-		acceptQueueOK := aq == w.acceptQueue || aq == w.acceptQueue+1 || (w.acceptQueue == 0 && aq == 2)
-		if !inflightOK || !acceptQueueOK || tg.Peak.Queued != w.queued ||
-			tg.Outcomes["ok"] != w.ok || tg.SynRetried != w.synRetried {
+		acceptQueueOK := aq == w.acceptQueue || (w.acceptQueue == 0 && aq <= 2)
+		synRetriedOK := tg.SynRetried == w.synRetried
+		if w.acceptQueue > 0 && aq == w.acceptQueue+1 {
+			acceptQueueOK, synRetriedOK = true, tg.SynRetried == w.synRetried-1
+		}
+		if !inflightOK || !acceptQueueOK || !synRetriedOK || tg.Peak.Queued != w.queued || tg.Outcomes["ok"] != w.ok {
 			t.Errorf("%s: peak %+v, outcomes %v, SYN-retried %d; want %+v", tg.Name, tg.Peak, tg.Outcomes, tg.SynRetried, w)
 		}
 		if tg.Agrees == nil || !*tg.Agrees {

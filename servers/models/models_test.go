@@ -119,6 +119,15 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 	c := labtest.NewClients(t)
 	for i := 0; i < 12; i++ {
 		labtest.HoldOne(t, c, srv, i, "sleep=30s", 400*time.Millisecond)
+		// The client's connect returns before the server has accepted or
+		// queued the connection: wait until it has, so that a loaded
+		// machine cannot reorder which connects stall.
+		switch {
+		case i < 2:
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": float64(i + 1)})
+		case i < 7:
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_accept_queue_length": float64(i - 1)})
+		}
 	}
 	labtest.WaitFor(t, srv, settle, map[string]float64{
 		"conclab_requests_inflight":   2,
@@ -237,7 +246,7 @@ func nilIfEmpty(s []int) []int {
 // Workers above core leave after --pool-keepalive without work.
 func TestPoolShrinksToCoreAfterKeepAlive(t *testing.T) {
 	srv := labtest.Start(t, "--model", "pool", "--core", "1", "--max", "3", "--queue", "0", "--pool-keepalive", "300ms")
-	c := labtest.Hold(t, srv, 3, "sleep=100ms", 2*time.Second)
+	c := labtest.Hold(t, srv, 3, "sleep=1s", 2*time.Second)
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_pool_workers": 3})
 	c.Wait(t, settle)
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_pool_workers": 1, "conclab_requests_inflight": 0})

@@ -113,6 +113,9 @@ targets:
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The resolved scenario is written just before the servers start: 3 s
+	// after it, well over 20 requests per target have been sent.
+	waitForFile(t, filepath.Join(out, "ctrlc", "scenario.yaml"), 30*time.Second)
 	time.Sleep(3 * time.Second)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -182,7 +185,9 @@ targets:
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(12 * time.Second) // past the first 10 s checkpoint
+	// Past the first checkpoint (10 s in) and the first flushed results.
+	waitForFile(t, filepath.Join(out, "killed", "summary.json"), 40*time.Second)
+	waitForFile(t, filepath.Join(out, "killed", "semaphore-4.bin.partial"), 10*time.Second)
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	dir := filepath.Join(out, "killed")
@@ -201,4 +206,17 @@ targets:
 	if err != nil || !bytes.Contains(html, []byte("semaphore-4")) {
 		t.Errorf("report.html: %v", err)
 	}
+}
+
+// waitForFile waits until path exists and is not empty.
+func waitForFile(t *testing.T, path string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: not written within %s", path, within)
 }
