@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -18,7 +19,24 @@ const SynRetriedConnect = 900 * time.Millisecond
 
 // configKeys are the /config fields that describe a target's limits.
 var configKeys = []string{"limit", "queue", "queue_timeout_s", "core", "max", "policy", "pool_keepalive_s",
-	"backlog", "backlog_requested", "somaxconn", "gomaxprocs", "keepalive", "nofile"}
+	"backlog", "backlog_requested", "somaxconn", "gomaxprocs", "keepalive", "nofile", "fds_at_start"}
+
+// PacingFloor is the lateness below which a send counts as on schedule at
+// any rate. Above it, and above the interval between requests, arrivals
+// bunch up: the servers see bursts the scenario does not describe.
+const PacingFloor = 100 * time.Millisecond
+
+// pacingNote says when the load generator could not keep the schedule, so
+// that a reader does not take its bursts for the servers' behaviour.
+func pacingNote(p *summary.Pacing, interval time.Duration) string {
+	limit := max(PacingFloor, interval)
+	if p == nil || p.P99 <= float64(limit)/float64(time.Millisecond) {
+		return ""
+	}
+	return fmt.Sprintf("the schedule was not kept: sends were p99 %.0f ms and at most %.0f ms off it, more than %s "+
+		"(the larger of the interval and %s). This machine could not send at the scenario's rate, so the servers "+
+		"saw burstier arrivals than the prediction assumes", p.P99, p.Max, limit, PacingFloor)
+}
 
 func (t *target) summarize(s *scenario.Scenario) summary.Target {
 	t.mu.Lock()
@@ -71,6 +89,9 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 		st.Notes = append(st.Notes, "no admin endpoint: server-side columns are unknown")
 	}
 	st.Notes = append(st.Notes, t.ext.notes()...)
+	if n := pacingNote(st.Pacing, s.Interval()); n != "" {
+		st.Notes = append(st.Notes, n)
+	}
 	return st
 }
 
