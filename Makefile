@@ -28,10 +28,15 @@ test: build vet unit fuzz
 unit:
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 
-FUZZTIME ?= 10s
+# Budgets are counts of inputs, about 10 s each here, bounded by -timeout.
+# A duration (-fuzztime 10s) races Go's fuzzing coordinator against its own
+# deadline on a busy machine and fails with "context deadline exceeded"
+# without any failing input; a count has no deadline.
+FUZZ_WORK_INPUTS ?= 150000x
+FUZZ_SCENARIO_INPUTS ?= 50000x
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseWork$$' -fuzztime $(FUZZTIME) ./servers/lab
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./loadgen/scenario
+	$(GO) test -run '^$$' -fuzz '^FuzzParseWork$$' -fuzztime $(FUZZ_WORK_INPUTS) -timeout 5m ./servers/lab
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_SCENARIO_INPUTS) -timeout 5m ./loadgen/scenario
 
 bench: build
 	@if [ -x bin/loadgen ]; then bin/loadgen run scenarios/seed.yaml --scale $(SCALE); else echo "make bench: the load driver is not built yet"; exit 1; fi
