@@ -377,6 +377,11 @@ targets:
 	if err != nil || cfg.FDsAtStart < 7 {
 		t.Fatalf("/config fds_at_start %d (%v), want at least 7: stdio, both listeners, epoll and its eventfd", cfg.FDsAtStart, err)
 	}
+	// `loadgen predict` has no server to ask and estimates the same count
+	// from its own process, whose descriptors the server inherits.
+	if est := runner.ChildFDsAtStart(); est != cfg.FDsAtStart {
+		t.Errorf("estimated fds at start %d, the server reports %d", est, cfg.FDsAtStart)
+	}
 	held := 300 - cfg.FDsAtStart - 1
 	if cfg.Backlog+1 < 500-held {
 		t.Skipf("the accept queue holds %d (somaxconn), this test needs %d", cfg.Backlog+1, 500-held)
