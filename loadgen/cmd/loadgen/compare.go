@@ -20,14 +20,9 @@ difference B - A, and draws one chart per shared target, DIR/compare-<target>.pn
 func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	charts := fs.String("charts", "", "folder for the charts (default RUN_B/compare-<basename RUN_A>)")
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, compareUsage)
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen compare:", err)
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, compareUsage, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(pos) != 2 {
 		fmt.Fprintln(stderr, "loadgen compare: want RUN_A and RUN_B, got", len(pos), "folders")

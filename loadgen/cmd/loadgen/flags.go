@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -57,11 +58,26 @@ func (f *scenarioFlags) load(path string) (*scenario.Scenario, error) {
 	return s.Scaled(f.scale)
 }
 
-// printHelp answers `loadgen CMD --help`: the synopsis, then every flag of
-// fs with its default.
-func printHelp(w io.Writer, synopsis string, fs *flag.FlagSet) {
-	fmt.Fprint(w, synopsis)
-	fmt.Fprintln(w, "\nflags (before or after the arguments):")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+// parseCommand parses the arguments of `loadgen NAME`, where NAME is fs's
+// name. It answers --help on stdout with the synopsis and every flag, and
+// bad flags on stderr with one line. ok is false when the command is done,
+// with code as its exit code.
+func parseCommand(fs *flag.FlagSet, args []string, synopsis string, stdout, stderr io.Writer) (pos []string, code int, ok bool) {
+	pos, err := parseInterleaved(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, synopsis)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(stdout, "\nflags (before or after the arguments):")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+		}
+		return nil, exitOK, false
+	case err != nil:
+		fmt.Fprintf(stderr, "loadgen %s: %v\n", fs.Name(), err)
+		return nil, exitBadInput, false
+	}
+	return pos, exitOK, true
 }

@@ -76,7 +76,7 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 // its flags.
 func TestHelpOfEveryCommand(t *testing.T) {
 	for cmd, flag := range map[string]string{
-		"run": "-run-id", "predict": "-series", "report": "", "compare": "", "perf": "-held", "worker": "-shard",
+		"run": "-run-id", "predict": "-series", "report": "RUN_DIR", "compare": "-charts", "perf": "-held", "worker": "-shard",
 	} {
 		t.Run(cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

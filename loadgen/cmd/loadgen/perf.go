@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"github.com/conclab/conclab/loadgen/runner"
 )
 
-// cmdPerf is `loadgen perf` (make perf): the lab's own costs in one run.
 const perfUsage = `usage: loadgen perf [flags]
 
 Measures the lab itself in one run and prints its performance table: memory
@@ -24,17 +22,14 @@ per held request for each model, pacing error at 2/s, 1,000/s and 5,000/s
 CPU share. make perf runs it.
 `
 
+// cmdPerf is `loadgen perf` (make perf): the lab's own costs in one run.
 func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
 	vegetaBin := fs.String("vegeta", "", "the vegeta command line, to compare pacing with (empty: skip)")
 	sizes := fs.String("held", "1000,10000", "held requests per memory measurement")
 	quick := fs.Bool("quick", false, "shorter pacing spans (for tests)")
-	if _, err := parseInterleaved(fs, args); errors.Is(err, flag.ErrHelp) {
-		printHelp(stdout, perfUsage, fs)
-		return exitOK
-	} else if err != nil {
-		fmt.Fprintln(stderr, "loadgen perf:", err)
-		return exitBadInput
+	if _, code, ok := parseCommand(fs, args, perfUsage, stdout, stderr); !ok {
+		return code
 	}
 	var held []int
 	for _, s := range strings.Split(*sizes, ",") {

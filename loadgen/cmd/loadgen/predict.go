@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,14 +26,9 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	var sf scenarioFlags
 	sf.register(fs)
 	seriesDir := fs.String("series", "", "write each target's predicted time series to DIR/<target>.predicted.csv")
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		printHelp(stdout, predictUsage, fs)
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen predict:", err)
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, predictUsage, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "loadgen predict: want one SCENARIO.yaml, got", len(pos))

@@ -20,14 +20,9 @@ of report.html.
 
 func cmdReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, reportUsage)
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen report:", err)
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, reportUsage, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "loadgen report: want one RUN_DIR, got", len(pos))

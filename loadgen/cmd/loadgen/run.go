@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,14 +33,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
 	noReport := fs.Bool("no-report", false, "skip the charts")
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held need)")
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		printHelp(stdout, runUsage, fs)
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen run:", err)
-		return exitBadInput
+	pos, code, ok := parseCommand(fs, args, runUsage, stdout, stderr)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "loadgen run: want one SCENARIO.yaml, got", len(pos))

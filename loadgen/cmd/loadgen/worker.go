@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,9 +15,6 @@ import (
 	"github.com/conclab/conclab/loadgen/runner"
 )
 
-// cmdWorker is `loadgen worker`, one shard of a target's schedule, started
-// by `loadgen run` when one process cannot hold every connection. It is not
-// meant to be typed by hand.
 const workerUsage = `usage: loadgen worker --url URL --start NS --out FILE [flags]
 
 One shard of one target's attack. loadgen run starts these itself above 9,000
@@ -26,6 +22,9 @@ held connections; run one per host by hand, with the same --start, --shards
 and schedule and a different --shard, to spread one attack over machines.
 `
 
+// cmdWorker is `loadgen worker`, one shard of a target's schedule, started
+// by `loadgen run` when one process cannot hold every connection, or by
+// hand on each host when one attack is spread over machines.
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var o attack.Options
@@ -43,12 +42,8 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Offset, "offset", 0, "delay of the whole schedule")
 	start := fs.String("start", "", "unix nanoseconds when hit 0 is due")
 	out := fs.String("out", "", "the shard's .bin")
-	if _, err := parseInterleaved(fs, args); errors.Is(err, flag.ErrHelp) {
-		printHelp(stdout, workerUsage, fs)
-		return exitOK
-	} else if err != nil {
-		fmt.Fprintln(stderr, "loadgen worker:", err)
-		return exitBadInput
+	if _, code, ok := parseCommand(fs, args, workerUsage, stdout, stderr); !ok {
+		return code
 	}
 	ns, err := strconv.ParseInt(*start, 10, 64)
 	if err != nil || *out == "" || o.URL == "" {
