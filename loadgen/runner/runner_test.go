@@ -2,11 +2,9 @@ package runner_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -361,42 +359,32 @@ targets:
 		t.Fatal(err)
 	}
 	testbin.WaitOK(t, "http://"+admin+"/healthz")
-	var cfg struct {
-		FDsAtStart int `json:"fds_at_start"`
-		Backlog    int `json:"backlog"`
-	}
-	// Without keep-alive, so that this test's own connection is closed
-	// before the run starts.
-	noKeepAlive := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := noKeepAlive.Get("http://" + admin + "/config")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = json.NewDecoder(resp.Body).Decode(&cfg)
-	resp.Body.Close()
-	if err != nil || cfg.FDsAtStart < 7 {
-		t.Fatalf("/config fds_at_start %d (%v), want at least 7: stdio, both listeners, epoll and its eventfd", cfg.FDsAtStart, err)
-	}
-	// `loadgen predict` has no server to ask and estimates the same count
-	// from its own process, whose descriptors the server inherits.
-	if est := runner.ChildFDsAtStart(); est != cfg.FDsAtStart {
-		t.Errorf("estimated fds at start %d, the server reports %d", est, cfg.FDsAtStart)
-	}
-	held := 300 - cfg.FDsAtStart - 1
-	if cfg.Backlog+1 < 500-held {
-		t.Skipf("the accept queue holds %d (somaxconn), this test needs %d", cfg.Backlog+1, 500-held)
-	}
 	res, err := run(t, context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tg := res.Summary.Targets[0]
+	// The run records the server's /config in the summary.
+	fdsAtStart, _ := tg.Config["fds_at_start"].(float64)
+	backlog, _ := tg.Config["backlog"].(float64)
+	if fdsAtStart < 7 {
+		t.Fatalf("fds_at_start %v, want at least 7: stdio, both listeners, epoll and its eventfd", tg.Config["fds_at_start"])
+	}
+	// `loadgen predict` has no server to ask and estimates the same count
+	// from its own process, whose descriptors the server inherits.
+	if est := runner.ChildFDsAtStart(); est != int(fdsAtStart) {
+		t.Errorf("estimated fds at start %d, the server reports %v", est, fdsAtStart)
+	}
+	held := 300 - int(fdsAtStart) - 1
+	if int(backlog)+1 < 500-held {
+		t.Skipf("the accept queue holds %v (somaxconn), this test needs %d", backlog+1, 500-held)
+	}
 	if tg.Outcomes["ok"] != 500 {
 		t.Errorf("outcomes %v, want 500 ok", tg.Outcomes)
 	}
 	if tg.Peak.Inflight != float64(held) || tg.Peak.AcceptQueue != float64(500-held) {
-		t.Errorf("peak inflight %v accept queue %v, want %d and %d (%d fds at start)",
-			tg.Peak.Inflight, tg.Peak.AcceptQueue, held, 500-held, cfg.FDsAtStart)
+		t.Errorf("peak inflight %v accept queue %v, want %d and %d (%v fds at start)",
+			tg.Peak.Inflight, tg.Peak.AcceptQueue, held, 500-held, fdsAtStart)
 	}
 	if tg.Predicted == nil || tg.Predicted.Inflight != held || tg.Predicted.AcceptQueue != 500-held || tg.Agrees == nil || !*tg.Agrees {
 		t.Errorf("predicted %+v, agrees %v: %v", tg.Predicted, tg.Agrees, tg.Disagreements)
