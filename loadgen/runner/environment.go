@@ -43,16 +43,15 @@ func kernelRelease() string {
 }
 
 // childFDsAtStart estimates what a labserver that this process starts will
-// report as fds_at_start: stdio, epoll and its eventfd, and both listeners
-// (7), plus what it shares with this process: the cgroup files the Go
-// runtime keeps open, and every descriptor without close-on-exec, which
-// the child inherits. Go opens everything close-on-exec, so those are
-// descriptors this process itself inherited.
+// report as fds_at_start: its own, plus what it shares with this process:
+// the cgroup files the Go runtime keeps open, and every descriptor without
+// close-on-exec, which the child inherits. Go opens everything
+// close-on-exec, so those are descriptors this process itself inherited.
 func childFDsAtStart() int {
-	n := 7
+	n := labserverOwnFDs
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		return fdReserve - samplerConns
+		return defaultFDsAtStart
 	}
 	for _, e := range ents {
 		fd, err := strconv.Atoi(e.Name())

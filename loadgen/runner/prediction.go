@@ -25,11 +25,14 @@ const fasthttpDefaultConcurrency = 256 * 1024
 // kept-alive admin connection. Another scraper (Prometheus) adds one more.
 const samplerConns = 1
 
-// fdReserve is what a labserver started in a clean environment holds
-// besides app connections when its /config gives no fds_at_start: stdio
-// (3), the two cgroup files the Go runtime keeps open, epoll, eventfd,
-// both listeners, and the sampler's connection.
-const fdReserve = 9 + samplerConns
+// labserverOwnFDs is what every labserver opens before any connection:
+// stdio (3), epoll and its eventfd, and both listeners.
+const labserverOwnFDs = 7
+
+// defaultFDsAtStart stands in for fds_at_start where it cannot be known (a
+// /config without it, or no /proc): a labserver's own descriptors and the
+// two cgroup files the Go runtime keeps open on cgroup v1.
+const defaultFDsAtStart = labserverOwnFDs + 2
 
 // Tolerance is how close measured and predicted must be to agree: within
 // 5 % of the larger value or 2 requests, whichever is more. The absolute
@@ -61,11 +64,11 @@ func LimitsFromConfig(cfg map[string]any) (predict.Limits, error) {
 	if p, ok := cfg["policy"].(string); ok {
 		l.Policy = p
 	}
-	reserve := fdReserve
-	if n, ok := cfg["fds_at_start"].(float64); ok && n > 0 {
-		reserve = int(n) + samplerConns
+	fdsAtStart := defaultFDsAtStart
+	if n := int(num("fds_at_start")); n > 0 {
+		fdsAtStart = n
 	}
-	if n := int(num("nofile")); n > reserve {
+	if n, reserve := int(num("nofile")), fdsAtStart+samplerConns; n > reserve {
 		l.FDLimit = n - reserve
 	}
 	return l, nil
