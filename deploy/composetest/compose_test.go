@@ -275,7 +275,7 @@ func checkQuickSummary(t *testing.T, sum *summaryFile, runID string) {
 		// A goroutine per connection: everything runs at once.
 		"nethttp": {model: "nethttp", outcomes: map[string]int{"ok": 60}, inflight: 60,
 			somaxconn: 4096, backlog: 4096},
-		// 5 slots, an unbounded app queue: two waves of 5 end within 5 s.
+		// 5 slots, an unbounded app queue: two waves of 5 end within 4.5 s.
 		"semaphore-5": {model: "semaphore", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
 			queuedMin: 50, queued: 55, somaxconn: 4096, backlog: 4096},
 		// 5 accepted connections; the kernel queue holds backlog + 1 = 9, the

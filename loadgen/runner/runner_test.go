@@ -67,7 +67,7 @@ func TestQuickRun(t *testing.T) {
 		inflight, queued, acceptQueue float64
 		ok, rejected, timeout         int
 	}
-	// Hand-computed from quick.yaml: 60 requests at 50/s sleeping 2 s, 5 s
+	// Hand-computed from quick.yaml: 60 requests at 50/s sleeping 2 s, 4.5 s
 	// client timeout.
 	wants := map[string]want{
 		"nethttp":         {inflight: 60, ok: 60},

@@ -135,7 +135,7 @@ func TestParseQuick(t *testing.T) {
 		Requests:    60,
 		Rate:        50,
 		Sleep:       Duration(2 * time.Second),
-		Timeout:     Duration(5 * time.Second),
+		Timeout:     Duration(4500 * time.Millisecond),
 		MaxSleep:    Duration(4 * time.Second), // 2*(sleep+cpu)
 		Targets: []Target{
 			{Name: "nethttp", Model: "nethttp"},
