@@ -121,7 +121,8 @@ type targetSummary struct {
 	Predicted       *struct {
 		SynRetried int `json:"syn_retried"`
 	} `json:"predicted"`
-	Agrees *bool `json:"agrees"`
+	Agrees *bool    `json:"agrees"`
+	Notes  []string `json:"notes"`
 }
 
 // TestQuickScenarioInCompose builds the lab image FROM scratch, lets compose
@@ -267,7 +268,7 @@ func checkQuickSummary(t *testing.T, sum *summaryFile, runID string) {
 		outcomes           map[string]int
 		inflight           float64
 		queuedMin, queued  float64
-		acceptQueue        float64 // exact, or ≤ 1 when 0
+		acceptQueue        float64 // exact, or ≤ 2 when 0
 		rejected           float64
 		somaxconn, backlog float64
 	}
@@ -315,7 +316,7 @@ func checkQuickSummary(t *testing.T, sum *summaryFile, runID string) {
 			got[o] += n
 		}
 		if fmt.Sprint(got) != fmt.Sprint(w.outcomes) {
-			errorf("outcomes %v, want %v", got, w.outcomes)
+			errorf("outcomes %v, want %v; notes %q", got, w.outcomes, tg.Notes)
 		}
 		if tg.Peak.Inflight != w.inflight {
 			errorf("peak running %v, want %v", tg.Peak.Inflight, w.inflight)
@@ -329,8 +330,12 @@ func checkQuickSummary(t *testing.T, sum *summaryFile, runID string) {
 		if w.acceptQueue > 0 && (tg.Peak.AcceptQueue < w.acceptQueue || tg.Peak.AcceptQueue > w.acceptQueue+1) {
 			errorf("peak accept queue %v, want %v (backlog + 1; +1 for the kernel's lockless full check)", tg.Peak.AcceptQueue, w.acceptQueue)
 		}
-		if w.acceptQueue == 0 && tg.Peak.AcceptQueue > 1 {
-			errorf("peak accept queue %v, want 0 (1 at most, caught between handshake and accept)", tg.Peak.AcceptQueue)
+		// An empty queue: a connection between its handshake and accept(2)
+		// is there for microseconds, milliseconds on a container's one
+		// loaded CPU, so a sample may catch one or two, as in the runner
+		// test.
+		if w.acceptQueue == 0 && tg.Peak.AcceptQueue > 2 {
+			errorf("peak accept queue %v, want 0 (2 at most, caught between handshake and accept)", tg.Peak.AcceptQueue)
 		}
 		if tg.Rejected != w.rejected {
 			errorf("rejected by the server %v, want %v", tg.Rejected, w.rejected)

@@ -119,6 +119,9 @@ type hitRecord struct {
 	connect time.Duration
 	dialed  bool
 	lateBy  time.Duration // send time minus scheduled time
+	// detail is what the client saw, kept only where the outcome alone does
+	// not say it: the error of an "other", the status of an "http_other".
+	detail string
 }
 
 // Run executes the scenario. Cancelling ctx (Ctrl-C) ends the run early:
@@ -429,7 +432,7 @@ func (t *target) record(h attack.Hit) {
 	}
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
-		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late})
+		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, detail: outcomeDetail(h)})
 	t.mu.Unlock()
 }
 

@@ -87,8 +87,8 @@ func TestQuickRun(t *testing.T) {
 		}
 		rejected := tg.Outcomes["http_503"] + tg.Outcomes["reset"] + tg.Outcomes["refused"]
 		if tg.Outcomes["ok"] != w.ok || rejected != w.rejected || tg.Outcomes["timeout"] != w.timeout {
-			t.Errorf("%s: ok %d rejected %d timeout %d; want %d %d %d", tg.Name,
-				tg.Outcomes["ok"], rejected, tg.Outcomes["timeout"], w.ok, w.rejected, w.timeout)
+			t.Errorf("%s: ok %d rejected %d timeout %d; want %d %d %d; notes %q", tg.Name,
+				tg.Outcomes["ok"], rejected, tg.Outcomes["timeout"], w.ok, w.rejected, w.timeout, tg.Notes)
 		}
 		// Gauges are 1 Hz samples of a 2 s plateau: exact for the limited
 		// models, where the plateau is long.

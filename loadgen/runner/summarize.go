@@ -1,8 +1,11 @@
 package runner
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/attack"
@@ -36,6 +39,73 @@ func pacingNote(p *summary.Pacing, interval time.Duration) string {
 	return fmt.Sprintf("the schedule was not kept: sends were p99 %.0f ms and at most %.0f ms off it, more than %s "+
 		"(the larger of the interval and %s). This machine could not send at the scenario's rate, so the servers "+
 		"saw burstier arrivals than the prediction assumes", p.P99, p.Max, limit, PacingFloor)
+}
+
+// outcomeDetail keeps what an outcome leaves unsaid: the error behind an
+// "other" and the status behind an "http_other", without the request line,
+// whose URL differs for every request.
+func outcomeDetail(h attack.Hit) string {
+	switch h.Outcome {
+	case attack.HTTPOther:
+		return fmt.Sprintf("HTTP %d", h.Result.Code)
+	case attack.Other:
+		e := h.Result.Error
+		// url.Error spells the method "Get" where vegeta has "GET".
+		if op, rest, ok := strings.Cut(e, ` "`); ok && strings.EqualFold(op, h.Result.Method) {
+			if _, cause, ok := strings.Cut(rest, `": `); ok {
+				e = cause
+			}
+		}
+		if e == "" {
+			return "no status and no error"
+		}
+		return e
+	}
+	return ""
+}
+
+// detailLimit is how many distinct details a note quotes.
+const detailLimit = 3
+
+// detailNotes say, for each outcome that does not explain itself, what the
+// client saw, most frequent first: a reader should never have to guess what
+// "other" was.
+func detailNotes(hits []hitRecord) []string {
+	counts := map[attack.Outcome]map[string]int{}
+	for _, h := range hits {
+		if h.detail == "" {
+			continue
+		}
+		if counts[h.outcome] == nil {
+			counts[h.outcome] = map[string]int{}
+		}
+		counts[h.outcome][h.detail]++
+	}
+	var notes []string
+	for _, o := range attack.Outcomes {
+		byDetail := counts[o]
+		if len(byDetail) == 0 {
+			continue
+		}
+		details := make([]string, 0, len(byDetail))
+		total := 0
+		for d, n := range byDetail {
+			details = append(details, d)
+			total += n
+		}
+		slices.SortFunc(details, func(a, b string) int {
+			return cmp.Or(cmp.Compare(byDetail[b], byDetail[a]), cmp.Compare(a, b))
+		})
+		var quoted []string
+		for _, d := range details[:min(len(details), detailLimit)] {
+			quoted = append(quoted, fmt.Sprintf("%d× %q", byDetail[d], d))
+		}
+		if len(details) > detailLimit {
+			quoted = append(quoted, fmt.Sprintf("and %d more", len(details)-detailLimit))
+		}
+		notes = append(notes, fmt.Sprintf("%d ended %q: %s", total, o, strings.Join(quoted, ", ")))
+	}
+	return notes
 }
 
 func (t *target) summarize(s *scenario.Scenario) summary.Target {
@@ -92,6 +162,7 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 	if n := pacingNote(st.Pacing, s.Interval()); n != "" {
 		st.Notes = append(st.Notes, n)
 	}
+	st.Notes = append(st.Notes, detailNotes(hits)...)
 	return st
 }
 

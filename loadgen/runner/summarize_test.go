@@ -1,10 +1,14 @@
 package runner
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -30,5 +34,35 @@ func TestPacingNote(t *testing.T) {
 				t.Errorf("pacingNote: %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestDetailNotes(t *testing.T) {
+	hit := func(o attack.Outcome, code uint16, err string) hitRecord {
+		return hitRecord{outcome: o, detail: outcomeDetail(attack.Hit{Outcome: o,
+			Result: &vegeta.Result{Method: "GET", Code: code, Error: err}})}
+	}
+	var hits []hitRecord
+	for range 3 {
+		hits = append(hits, hit(attack.OK, 200, ""), hit(attack.Reset, 0, `Get "http://127.0.0.1:1/?id=1": EOF`))
+	}
+	hits = append(hits,
+		hit(attack.Other, 0, `Get "http://127.0.0.1:1/?id=7": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
+		hit(attack.Other, 0, `Get "http://127.0.0.1:1/?id=8": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
+		hit(attack.Other, 0, ""),
+		hit(attack.Other, 0, "dial tcp: lookup nowhere: no such host"),
+		hit(attack.Other, 0, "a fourth kind"),
+		hit(attack.HTTPOther, 404, ""))
+	got := detailNotes(hits)
+	wantNotes := []string{
+		`1 ended "http_other": 1× "HTTP 404"`,
+		`5 ended "other": 2× "net/http: HTTP/1.x transport connection broken: malformed HTTP response \"\\x00\"", ` +
+			`1× "a fourth kind", 1× "dial tcp: lookup nowhere: no such host", and 1 more`,
+	}
+	if !reflect.DeepEqual(got, wantNotes) {
+		t.Errorf("detailNotes:\n got %q\nwant %q", got, wantNotes)
+	}
+	if got := detailNotes(hits[:6]); got != nil {
+		t.Errorf("ok and reset need no note, got %q", got)
 	}
 }
