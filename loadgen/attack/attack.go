@@ -117,7 +117,7 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 	}
 	transport := &http.Transport{
 		Proxy:               nil, // loopback targets only: never an environment proxy
-		DialContext:         dialer.DialContext,
+		DialContext:         newCachingDialer(dialer).DialContext,
 		DisableKeepAlives:   !opt.KeepAlive,
 		MaxIdleConnsPerHost: opt.Requests,
 		DisableCompression:  true,

@@ -1,0 +1,73 @@
+package attack
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+)
+
+// cachingDialer looks a target's host name up once and dials the addresses
+// it got for every later connection, as vegeta's own -dns-ttl 0 default
+// does. A run measures the server's queues: a lookup per request would add
+// the resolver's latency to every request, and a burst of them can make a
+// resolver such as Docker's embedded one fail requests that the server never
+// saw.
+type cachingDialer struct {
+	dialer *net.Dialer
+	// lookup resolves a host name; net.DefaultResolver.LookupHost outside
+	// tests.
+	lookup func(ctx context.Context, host string) ([]string, error)
+
+	mu    sync.Mutex
+	addrs map[string][]string // by host name; only successful lookups
+}
+
+func newCachingDialer(d *net.Dialer) *cachingDialer {
+	return &cachingDialer{dialer: d, lookup: net.DefaultResolver.LookupHost, addrs: map[string][]string{}}
+}
+
+// DialContext dials addr ("host:port"), resolving host at most once while
+// lookups succeed. An address given as an IP is dialled as it is.
+func (c *cachingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || net.ParseIP(host) != nil {
+		return c.dialer.DialContext(ctx, network, addr)
+	}
+	ips, err := c.resolve(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, ip := range ips {
+		conn, err := c.dialer.DialContext(ctx, network, net.JoinHostPort(ip, port))
+		if err == nil {
+			return conn, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, errors.Join(errs...)
+}
+
+// resolve holds the lock through the lookup, so that the first burst of
+// connections sends one query and waits for its answer instead of sending
+// one each.
+func (c *cachingDialer) resolve(ctx context.Context, host string) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ips, ok := c.addrs[host]; ok {
+		return ips, nil
+	}
+	ips, err := c.lookup(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	if len(ips) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	c.addrs[host] = ips
+	return ips, nil
+}
