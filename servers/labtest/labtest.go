@@ -218,3 +218,22 @@ func Count(rs []Result, f func(Result) bool) int {
 	}
 	return n
 }
+
+// WaitCount waits up to within until exactly want results satisfy f. A
+// server counts a response before the client has read it, so a test that
+// saw the server's counter still polls its clients.
+func (c *Clients) WaitCount(t testing.TB, within time.Duration, want int, f func(Result) bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		rs := c.Results()
+		n := Count(rs, f)
+		if n == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d clients matched after %s, want %d: %+v", n, within, want, rs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -77,6 +77,8 @@ func TestSemaphoreQueuesBeyondItsSlots(t *testing.T) {
 	})
 }
 
+func got503(r labtest.Result) bool { return r.Status == 503 }
+
 func TestSemaphoreQueueCapAnswers503(t *testing.T) {
 	srv := labtest.Start(t, "--model", "semaphore", "--limit", "2", "--queue", "3")
 	c := labtest.Hold(t, srv, 9, "sleep=30s", 2*time.Second)
@@ -86,9 +88,7 @@ func TestSemaphoreQueueCapAnswers503(t *testing.T) {
 		key("conclab_requests_rejected_total", "reason", lab.ReasonQueueFull): 4,
 		key("conclab_requests_total", "code", "503"):                          4,
 	})
-	if n := labtest.Count(c.Results(), func(r labtest.Result) bool { return r.Status == 503 }); n != 4 {
-		t.Errorf("%d clients got 503, want 4", n)
-	}
+	c.WaitCount(t, settle, 4, got503)
 }
 
 func TestSemaphoreQueueTimeout(t *testing.T) {
@@ -100,9 +100,7 @@ func TestSemaphoreQueueTimeout(t *testing.T) {
 		key("conclab_requests_rejected_total", "reason", lab.ReasonQueueTimeout): 3,
 		"conclab_queue_wait_seconds_count":                                       0,
 	})
-	if n := labtest.Count(c.Results(), func(r labtest.Result) bool { return r.Status == 503 }); n != 3 {
-		t.Errorf("%d clients got 503, want 3", n)
-	}
+	c.WaitCount(t, settle, 3, got503)
 }
 
 // LimitListener waits for a slot before accept(2): 2 connections are
@@ -162,13 +160,7 @@ func TestFasthttpRejectsBeyondConcurrency(t *testing.T) {
 		key("conclab_requests_rejected_total", "reason", lab.ReasonConcurrencyLimit): 3,
 		key("conclab_requests_total", "code", "503"):                                 3,
 	})
-	deadline := time.Now().Add(settle)
-	for labtest.Count(c.Results(), func(r labtest.Result) bool { return r.Status == 503 }) != 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("clients: %+v", c.Results())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	c.WaitCount(t, settle, 3, got503)
 }
 
 // The pool grows to core, then queues, then grows toward max only when the
@@ -217,18 +209,18 @@ func TestPoolFollowsThreadPoolExecutor(t *testing.T) {
 			deadline := time.Now().Add(settle)
 			for {
 				rs := c.Results()
-				got503 := labtest.Count(rs, func(r labtest.Result) bool { return r.Status == 503 })
+				n503 := labtest.Count(rs, got503)
 				var reset []int
 				for id, r := range rs {
 					if errors.Is(r.Err, syscall.ECONNRESET) {
 						reset = append(reset, id)
 					}
 				}
-				if got503 == tc.status503 && fmt.Sprint(reset) == fmt.Sprint(nilIfEmpty(tc.reset)) {
+				if n503 == tc.status503 && fmt.Sprint(reset) == fmt.Sprint(nilIfEmpty(tc.reset)) {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("503s %d (want %d), reset clients %v (want %v)", got503, tc.status503, reset, tc.reset)
+					t.Fatalf("503s %d (want %d), reset clients %v (want %v)", n503, tc.status503, reset, tc.reset)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
