@@ -37,6 +37,26 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+func TestDetail(t *testing.T) {
+	for _, tc := range []struct {
+		outcome Outcome
+		code    uint16
+		err     string
+		want    string
+	}{
+		{OK, 200, "", ""},
+		{Reset, 0, `Get "http://x/?id=1": EOF`, ""},
+		{HTTPOther, 404, "404 Not Found", "HTTP 404"},
+		{Other, 0, `Get "http://x/?id=7": context canceled`, "context canceled"},
+		{Other, 0, "dial tcp: lookup nowhere: no such host", "dial tcp: lookup nowhere: no such host"},
+		{Other, 0, "", "no status and no error"},
+	} {
+		if got := Detail(tc.outcome, &vegeta.Result{Method: "GET", Code: tc.code, Error: tc.err}); got != tc.want {
+			t.Errorf("%s %d %q: %q, want %q", tc.outcome, tc.code, tc.err, got, tc.want)
+		}
+	}
+}
+
 // Exactly N hits, ids 0..N-1, each with one outcome and a traced connect.
 func TestAttackSendsExactlyNHits(t *testing.T) {
 	var served atomic.Int64

@@ -26,7 +26,7 @@ func TestCachingDialerLooksUpOnce(t *testing.T) {
 				return
 			}
 			accepted.Add(1)
-			defer c.Close()
+			c.Close()
 		}
 	}()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())

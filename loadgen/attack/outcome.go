@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"fmt"
 	"strings"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -59,4 +60,27 @@ func classifyError(e string) Outcome {
 		return Reset
 	}
 	return Other
+}
+
+// Detail is what an outcome leaves unsaid: the error behind an "other" and
+// the status behind an "http_other", without the request line, whose URL
+// differs for every request. It is empty for every other outcome.
+func Detail(o Outcome, r *vegeta.Result) string {
+	switch o {
+	case HTTPOther:
+		return fmt.Sprintf("HTTP %d", r.Code)
+	case Other:
+		e := r.Error
+		// url.Error spells the method "Get" where vegeta has "GET".
+		if op, rest, ok := strings.Cut(e, ` "`); ok && strings.EqualFold(op, r.Method) {
+			if _, cause, ok := strings.Cut(rest, `": `); ok {
+				e = cause
+			}
+		}
+		if e == "" {
+			return "no status and no error"
+		}
+		return e
+	}
+	return ""
 }

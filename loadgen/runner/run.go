@@ -432,7 +432,7 @@ func (t *target) record(h attack.Hit) {
 	}
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
-		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, detail: outcomeDetail(h)})
+		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, detail: attack.Detail(h.Outcome, h.Result)})
 	t.mu.Unlock()
 }
 

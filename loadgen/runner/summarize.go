@@ -41,29 +41,6 @@ func pacingNote(p *summary.Pacing, interval time.Duration) string {
 		"saw burstier arrivals than the prediction assumes", p.P99, p.Max, limit, PacingFloor)
 }
 
-// outcomeDetail keeps what an outcome leaves unsaid: the error behind an
-// "other" and the status behind an "http_other", without the request line,
-// whose URL differs for every request.
-func outcomeDetail(h attack.Hit) string {
-	switch h.Outcome {
-	case attack.HTTPOther:
-		return fmt.Sprintf("HTTP %d", h.Result.Code)
-	case attack.Other:
-		e := h.Result.Error
-		// url.Error spells the method "Get" where vegeta has "GET".
-		if op, rest, ok := strings.Cut(e, ` "`); ok && strings.EqualFold(op, h.Result.Method) {
-			if _, cause, ok := strings.Cut(rest, `": `); ok {
-				e = cause
-			}
-		}
-		if e == "" {
-			return "no status and no error"
-		}
-		return e
-	}
-	return ""
-}
-
 // detailLimit is how many distinct details a note quotes.
 const detailLimit = 3
 

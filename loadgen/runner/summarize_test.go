@@ -39,8 +39,7 @@ func TestPacingNote(t *testing.T) {
 
 func TestDetailNotes(t *testing.T) {
 	hit := func(o attack.Outcome, code uint16, err string) hitRecord {
-		return hitRecord{outcome: o, detail: outcomeDetail(attack.Hit{Outcome: o,
-			Result: &vegeta.Result{Method: "GET", Code: code, Error: err}})}
+		return hitRecord{outcome: o, detail: attack.Detail(o, &vegeta.Result{Method: "GET", Code: code, Error: err})}
 	}
 	var hits []hitRecord
 	for range 3 {
