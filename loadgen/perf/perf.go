@@ -22,6 +22,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/sample"
@@ -123,22 +124,25 @@ type MemoryRow struct {
 	ServerRSSB     float64
 }
 
-// modelArgs hold every request inside the server (none in the kernel).
-func modelArgs(model string, n int) []string {
-	switch model {
-	case "semaphore":
-		return []string{"--model", model, "--limit", "40"}
-	case "limitlistener", "fasthttp":
-		return []string{"--model", model, "--limit", strconv.Itoa(n)}
-	case "pool":
-		return []string{"--model", model, "--core", "10"}
+// modelArgs hold every request inside the server (none in the kernel): the
+// seed's 40 slots or 10 core workers with an unbounded queue, or a
+// connection limit of n.
+func modelArgs(m catalog.Model, n int) []string {
+	args := []string{"--model", m.Name}
+	switch m.Discipline {
+	case catalog.AppQueue:
+		return append(args, "--"+catalog.Limit.Flag, "40")
+	case catalog.KernelQueue, catalog.RejectBeyond:
+		return append(args, "--"+catalog.Limit.Flag, strconv.Itoa(n))
+	case catalog.ThreadPool:
+		return append(args, "--"+catalog.Core.Flag, "10")
 	}
-	return []string{"--model", model}
+	return args
 }
 
 // Memory holds n sleeping requests against each model and reads both
 // processes' resident memory once all are held.
-func Memory(o Options, models []string, sizes []int) ([]MemoryRow, error) {
+func Memory(o Options, models []catalog.Model, sizes []int) ([]MemoryRow, error) {
 	var rows []MemoryRow
 	for _, n := range sizes {
 		for _, model := range models {
@@ -149,7 +153,7 @@ func Memory(o Options, models []string, sizes []int) ([]MemoryRow, error) {
 			debug.FreeOSMemory()
 			before := rss(0)
 			ctx, cancel := context.WithCancel(context.Background())
-			a, err := attack.New(ctx, attack.Options{Name: model, URL: "http://" + srv.app + "/", Requests: n,
+			a, err := attack.New(ctx, attack.Options{Name: model.Name, URL: "http://" + srv.app + "/", Requests: n,
 				Interval: 200 * time.Microsecond, Sleep: 2 * time.Minute, Timeout: 3 * time.Minute}, nil)
 			if err != nil {
 				cancel()
@@ -160,12 +164,12 @@ func Memory(o Options, models []string, sizes []int) ([]MemoryRow, error) {
 			go func() { a.Run(ctx); close(done) }()
 			held := waitHeld(srv, n, 60*time.Second)
 			time.Sleep(500 * time.Millisecond)
-			row := MemoryRow{Model: model, Held: held, ServerRSSB: rss(srv.cmd.Process.Pid)}
+			row := MemoryRow{Model: model.Name, Held: held, ServerRSSB: rss(srv.cmd.Process.Pid)}
 			row.ServerPerConnB = (row.ServerRSSB - srv.idleRSSByte) / float64(held)
 			row.ClientPerConnB = (rss(0) - before) / float64(held)
 			rows = append(rows, row)
 			fmt.Fprintf(o.Log, "memory: %-13s %5d held: server %.1f KiB, client %.1f KiB per request\n",
-				model, held, row.ServerPerConnB/1024, row.ClientPerConnB/1024)
+				model.Name, held, row.ServerPerConnB/1024, row.ClientPerConnB/1024)
 			cancel()
 			<-done
 			srv.stop()
@@ -202,7 +206,7 @@ type PacingRow struct {
 // command line, each a fresh process, against the same nethttp server with
 // no sleep.
 func Pacing(o Options, rates []int, span func(rate int) time.Duration) ([]PacingRow, error) {
-	srv, err := startServer(o.Labserver, "--model", "nethttp")
+	srv, err := startServer(o.Labserver, "--model", catalog.NetHTTP.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +340,7 @@ func SamplerShare(o Options, targets int, d time.Duration) (float64, error) {
 		}
 	}()
 	for i := 0; i < targets; i++ {
-		s, err := startServer(o.Labserver, "--model", "semaphore", "--limit", "40")
+		s, err := startServer(o.Labserver, modelArgs(catalog.Semaphore, 0)...)
 		if err != nil {
 			return 0, err
 		}

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
 )
@@ -8,7 +9,7 @@ import (
 // BenchmarkSimulateSeed: the seed replay (1000 requests) against a semaphore of 40.
 func BenchmarkSimulateSeed(b *testing.B) {
 	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Model: ModelSemaphore, Limit: 40, Queue: -1, Backlog: 4096}}
+		Limits: Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: -1, Backlog: 4096}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)
@@ -20,7 +21,7 @@ func BenchmarkSimulateSeed(b *testing.B) {
 // with backlog 128, where most requests go through SYN retransmissions.
 func BenchmarkSimulateSeedLimitListener(b *testing.B) {
 	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Model: ModelLimitListener, Limit: 100, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)
@@ -32,7 +33,7 @@ func BenchmarkSimulateSeedLimitListener(b *testing.B) {
 // without a client timeout: 8 hours of simulated time.
 func BenchmarkSimulate20k(b *testing.B) {
 	in := Input{Arrivals: every(20000, 3*time.Millisecond), Service: 800 * time.Second, Kernel: linux,
-		Limits: Limits{Model: ModelSemaphore, Limit: 40, Queue: -1, Backlog: 4096}}
+		Limits: Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: -1, Backlog: 4096}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)
@@ -44,7 +45,7 @@ func BenchmarkSimulate20k(b *testing.B) {
 // limitlistener 100, backlog 128: nearly all go through every SYN retransmission.
 func BenchmarkSimulate20kLimitListener(b *testing.B) {
 	in := Input{Arrivals: every(20000, 1500*time.Microsecond), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Model: ModelLimitListener, Limit: 100, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)

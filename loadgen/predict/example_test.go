@@ -2,6 +2,7 @@ package predict_test
 
 import (
 	"fmt"
+	"github.com/conclab/conclab/internal/catalog"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/predict"
@@ -17,7 +18,7 @@ func ExampleSimulate() {
 	res, err := predict.Simulate(predict.Input{
 		Arrivals: arrivals,
 		Service:  800 * time.Second,
-		Limits:   predict.Limits{Model: "semaphore", Limit: 40, Queue: -1, Backlog: 4096},
+		Limits:   predict.Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: -1, Backlog: 4096},
 		Kernel:   predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4, InitialRTO: time.Second},
 	})
 	if err != nil {

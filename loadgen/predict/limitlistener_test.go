@@ -1,13 +1,14 @@
 package predict
 
 import (
+	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
 )
 
 func TestLimitListenerSmall(t *testing.T) {
 	ll := func(limit, backlog int) Limits {
-		return Limits{Model: ModelLimitListener, Limit: limit, Backlog: backlog}
+		return Limits{Discipline: catalog.KernelQueue, Limit: limit, Backlog: backlog}
 	}
 	tests := []struct {
 		name     string
@@ -173,7 +174,7 @@ func TestLimitListenerSmall(t *testing.T) {
 // SYN-pending, 100+129+262 = 491 at the client; End 1014 s.
 func TestLimitListenerSeed(t *testing.T) {
 	res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Model: ModelLimitListener, Limit: 100, Backlog: 128}})
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}})
 	checkOutcomes(t, res, map[Outcome]int{OK: 100, Timeout: 900})
 	checkPeak(t, res, Peak{Inflight: 100, AcceptQueue: 129, Connections: 100, ClientInflight: 491, SynPending: 262})
 	if res.End != sec(1014) {

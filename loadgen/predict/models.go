@@ -1,5 +1,7 @@
 package predict
 
+import "github.com/conclab/conclab/internal/catalog"
+
 // noKeepAlive is embedded by the models without worker keep-alive.
 type noKeepAlive struct{}
 
@@ -32,7 +34,7 @@ func (l *limitListener) workEnded(*engine, int)    {}
 // fastHTTP is fasthttp's Server with Concurrency = limit: it accepts at once
 // and serves at most limit connections at the same time; a connection
 // accepted while limit are being served gets "503 Service Unavailable" at once
-// and is closed. Concurrency 0 means fasthttp's DefaultConcurrency (256*1024).
+// and is closed. Concurrency 0 means fasthttp's DefaultConcurrency.
 type fastHTTP struct {
 	noKeepAlive
 	limit   int
@@ -42,7 +44,7 @@ type fastHTTP struct {
 func newFastHTTP(l Limits) *fastHTTP {
 	f := &fastHTTP{limit: l.Limit}
 	if f.limit == 0 {
-		f.limit = fastHTTPDefaultConcurrency
+		f.limit = catalog.FastHTTP.DefaultLimit
 	}
 	return f
 }

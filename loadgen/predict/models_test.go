@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
 )
@@ -18,7 +19,7 @@ func TestModelsSmall(t *testing.T) {
 		// accepted, answered 503 and closed at once.
 		name: "fasthttp limit 5",
 		in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelFastHTTP, Limit: 5, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 5, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 5, HTTP503: 3},
 		peak:     Peak{Inflight: 5, Connections: 5, ClientInflight: 5},
 		lives: []life{
@@ -31,7 +32,7 @@ func TestModelsSmall(t *testing.T) {
 		// 0, 5, 10 → #1 is rejected, #2 (at 10, after #0's finish) is served.
 		name: "fasthttp limit 1 frees on finish",
 		in: Input{Arrivals: at(0, 5, 10), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelFastHTTP, Limit: 1, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 1, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 2, HTTP503: 1},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {5, -1, 5, HTTP503, 0, 0}, {10, 10, 20, OK, 0, 0}},
@@ -40,7 +41,7 @@ func TestModelsSmall(t *testing.T) {
 		// Concurrency 0 is fasthttp's default (256·1024): no limit here.
 		name: "fasthttp default concurrency",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelFastHTTP, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 3},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}},
@@ -55,7 +56,7 @@ func TestModelsSmall(t *testing.T) {
 		//  20  #3–#5 ok: #6,#7 run. 30 done.
 		name: "nethttp fd limit",
 		in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelNetHTTP, Backlog: 2, FDLimit: 3}},
+			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 2, FDLimit: 3}},
 		outcomes: map[Outcome]int{OK: 8},
 		peak:     Peak{Inflight: 3, AcceptQueue: 3, Connections: 3, ClientInflight: 8, SynPending: 2},
 		lives: []life{
@@ -69,7 +70,7 @@ func TestModelsSmall(t *testing.T) {
 		// timeout 4 s → all time out at 4 s, having run 4 s.
 		name: "nethttp client timeout",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 4 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelNetHTTP, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
 		outcomes: map[Outcome]int{Timeout: 3},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
 		lives:    []life{{0, 0, 4, Timeout, 0, 0}, {0, 0, 4, Timeout, 0, 0}, {0, 0, 4, Timeout, 0, 0}},
@@ -79,7 +80,7 @@ func TestModelsSmall(t *testing.T) {
 		// is processed before a deadline at the same instant).
 		name: "finish at the deadline is ok",
 		in: Input{Arrivals: burst(1), Service: 10 * time.Second, ClientTimeout: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelNetHTTP, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 1},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
 		lives:    []life{{0, 0, 10, OK, 0, 0}},
@@ -90,7 +91,7 @@ func TestModelsSmall(t *testing.T) {
 		// that took 0.5 s does not count as SYN-retried.
 		name: "client timeout during connect",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 500 * time.Millisecond, Kernel: linux,
-			Limits: Limits{Model: ModelLimitListener, Limit: 1, Backlog: 0}},
+			Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}},
 		outcomes: map[Outcome]int{Timeout: 3},
 		peak:     Peak{Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 3, SynPending: 1},
 		lives:    []life{{0, 0, 0.5, Timeout, 0, 0}, {0, -1, 0.5, Timeout, 0, 0}, {-1, -1, 0.5, Timeout, 0, 0}},
@@ -112,10 +113,10 @@ func TestModelsSmall(t *testing.T) {
 // nethttp, gin and echo run every request at once: the seed replay has all
 // 1000 running by 499.5 s and done at 1299.5 s.
 func TestUnlimitedModelsSeed(t *testing.T) {
-	for _, m := range []string{ModelNetHTTP, ModelGin, ModelEcho} {
-		t.Run(m, func(t *testing.T) {
+	for _, m := range []catalog.Model{catalog.NetHTTP, catalog.Gin, catalog.Echo} {
+		t.Run(m.Name, func(t *testing.T) {
 			res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-				Limits: Limits{Model: m, Backlog: 4096}})
+				Limits: Limits{Discipline: m.Discipline, Backlog: 4096}})
 			checkOutcomes(t, res, map[Outcome]int{OK: 1000})
 			checkPeak(t, res, Peak{Inflight: 1000, Connections: 1000, ClientInflight: 1000})
 			if res.End != sec(1299.5) {

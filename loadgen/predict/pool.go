@@ -1,5 +1,7 @@
 package predict
 
+import "github.com/conclab/conclab/internal/catalog"
+
 // pool is net/http handing each request to a worker pool with
 // java.util.concurrent.ThreadPoolExecutor semantics. execute(task):
 //
@@ -53,7 +55,7 @@ func newPool(l Limits) *pool {
 		p.max = p.core // labserver's --max 0 means --core
 	}
 	if p.policy == "" {
-		p.policy = PolicyAbort
+		p.policy = catalog.PolicyAbort
 	}
 	return p
 }
@@ -85,11 +87,11 @@ func (p *pool) execute(e *engine, r int) {
 
 func (p *pool) reject(e *engine, r int) {
 	switch p.policy {
-	case PolicyAbort:
+	case catalog.PolicyAbort:
 		e.end(r, HTTP503)
-	case PolicyDiscard:
+	case catalog.PolicyDiscard:
 		e.end(r, Reset)
-	case PolicyDiscardOldest:
+	case catalog.PolicyDiscardOldest:
 		oldest := p.nextQueued(e)
 		if oldest < 0 {
 			e.end(r, Reset)
@@ -98,7 +100,7 @@ func (p *pool) reject(e *engine, r int) {
 		e.leaveQueue(oldest)
 		e.end(oldest, Reset)
 		p.execute(e, r)
-	case PolicyCallerRuns:
+	case catalog.PolicyCallerRuns:
 		e.st[r].worker = -1
 		e.startWork(r)
 	}

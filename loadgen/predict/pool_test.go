@@ -1,13 +1,14 @@
 package predict
 
 import (
+	"github.com/conclab/conclab/internal/catalog"
 	"reflect"
 	"testing"
 	"time"
 )
 
 func poolLimits(core, max, queue int, policy string) Limits {
-	return Limits{Model: ModelPool, Core: core, Max: max, Queue: queue, Policy: policy, Backlog: 128, PoolKeepAlive: 5 * time.Second}
+	return Limits{Discipline: catalog.ThreadPool, Core: core, Max: max, Queue: queue, Policy: policy, Backlog: 128, PoolKeepAlive: 5 * time.Second}
 }
 
 type workerChange struct {
@@ -51,7 +52,7 @@ func TestPoolPolicies(t *testing.T) {
 		peak     Peak
 		lives    []life
 	}{{
-		name: "abort", policy: PolicyAbort, n: 8,
+		name: "abort", policy: catalog.PolicyAbort, n: 8,
 		outcomes: map[Outcome]int{OK: 7, HTTP503: 1},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
 		lives:    with(life{0, -1, 0, HTTP503, 0, 0}),
@@ -61,19 +62,19 @@ func TestPoolPolicies(t *testing.T) {
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
 		lives:    with(life{0, -1, 0, HTTP503, 0, 0}),
 	}, {
-		name: "abort, 9 at once", policy: PolicyAbort, n: 9,
+		name: "abort, 9 at once", policy: catalog.PolicyAbort, n: 9,
 		outcomes: map[Outcome]int{OK: 7, HTTP503: 2},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
 		lives:    with(life{0, -1, 0, HTTP503, 0, 0}, life{0, -1, 0, HTTP503, 0, 0}),
 	}, {
-		name: "discard", policy: PolicyDiscard, n: 8,
+		name: "discard", policy: catalog.PolicyDiscard, n: 8,
 		outcomes: map[Outcome]int{OK: 7, Reset: 1},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
 		lives:    with(life{0, -1, 0, Reset, 0, 0}),
 	}, {
 		// The oldest queued, #2, is reset at 0; #7 takes its place at the
 		// end of the queue and runs 10–20 after #3 and #4.
-		name: "discard-oldest", policy: PolicyDiscardOldest, n: 8,
+		name: "discard-oldest", policy: catalog.PolicyDiscardOldest, n: 8,
 		outcomes: map[Outcome]int{OK: 7, Reset: 1},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
 		lives: []life{
@@ -84,7 +85,7 @@ func TestPoolPolicies(t *testing.T) {
 		},
 	}, {
 		// #7 runs on its own connection goroutine: 4 workers + 1 caller = 5 running.
-		name: "caller-runs", policy: PolicyCallerRuns, n: 8,
+		name: "caller-runs", policy: catalog.PolicyCallerRuns, n: 8,
 		outcomes: map[Outcome]int{OK: 8},
 		peak:     Peak{Inflight: 5, Queued: 3, Connections: 8, ClientInflight: 8},
 		lives:    with(life{0, 0, 10, OK, 0, 0}),
@@ -122,14 +123,14 @@ func TestPoolKeepAlive(t *testing.T) {
 		return a
 	}
 	t.Run("one burst", func(t *testing.T) {
-		_, trace := simulateWorkers(t, Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, PolicyAbort)})
+		_, trace := simulateWorkers(t, Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, catalog.PolicyAbort)})
 		want := []workerChange{{0, 1}, {0, 2}, {0, 3}, {0, 4}, {15, 3}, {25, 2}}
 		if !reflect.DeepEqual(trace, want) {
 			t.Errorf("workers %v, want %v", trace, want)
 		}
 	})
 	t.Run("second burst before the shrink", func(t *testing.T) {
-		res, trace := simulateWorkers(t, Input{Arrivals: arrivals(24), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, PolicyAbort)})
+		res, trace := simulateWorkers(t, Input{Arrivals: arrivals(24), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, catalog.PolicyAbort)})
 		checkOutcomes(t, res, map[Outcome]int{OK: 14, HTTP503: 2})
 		starts := []float64{24, 24, 24, 34, 34, 34, 24, -1}
 		for i, s := range starts {
@@ -142,7 +143,7 @@ func TestPoolKeepAlive(t *testing.T) {
 		}
 	})
 	t.Run("second burst after the shrink", func(t *testing.T) {
-		res, trace := simulateWorkers(t, Input{Arrivals: arrivals(26), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, PolicyAbort)})
+		res, trace := simulateWorkers(t, Input{Arrivals: arrivals(26), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, catalog.PolicyAbort)})
 		checkOutcomes(t, res, map[Outcome]int{OK: 14, HTTP503: 2})
 		starts := []float64{26, 26, 36, 36, 36, 26, 26, -1}
 		for i, s := range starts {
@@ -171,7 +172,7 @@ func TestPoolSmall(t *testing.T) {
 		// runs them one after another. It idles from 30 and exits at 90.
 		name: "core 0 unbounded queue runs serially",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelPool, Core: 0, Max: 4, Queue: -1, PoolKeepAlive: time.Minute, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.ThreadPool, Core: 0, Max: 4, Queue: -1, PoolKeepAlive: time.Minute, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 3},
 		peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 10, 20, OK, 0, 10}, {0, 20, 30, OK, 0, 20}},
@@ -182,7 +183,7 @@ func TestPoolSmall(t *testing.T) {
 		// the last finds 1 ≤ core and stays; it runs #5 at 45.
 		name: "synchronous queue",
 		in: Input{Arrivals: at(0, 0, 0, 0, 0, 45), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 30 * time.Second, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 30 * time.Second, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 4, HTTP503: 2},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
 		lives: []life{
@@ -201,7 +202,7 @@ func TestPoolSmall(t *testing.T) {
 		// worker 1 and shrink at 25 and 30.)
 		name: "idle workers are reused last-in first-out",
 		in: Input{Arrivals: at(0, 0, 5, 20), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 15 * time.Second, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 15 * time.Second, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 4},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {5, 5, 15, OK, 0, 0}, {20, 20, 30, OK, 0, 0}},
@@ -211,7 +212,7 @@ func TestPoolSmall(t *testing.T) {
 		// queue 1, 4 at once → 2 run, 1 queued, 1 × 503.
 		name: "max 0 is core",
 		in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelPool, Core: 2, Queue: 1, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.ThreadPool, Core: 2, Queue: 1, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 3, HTTP503: 1},
 		peak:     Peak{Inflight: 2, Queued: 1, Connections: 3, ClientInflight: 3},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 10, 20, OK, 0, 10}, {0, -1, 0, HTTP503, 0, 0}},
@@ -221,7 +222,7 @@ func TestPoolSmall(t *testing.T) {
 		// the new request is reset.
 		name: "discard-oldest with queue 0",
 		in: Input{Arrivals: burst(2), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelPool, Core: 1, Max: 1, Queue: 0, Policy: PolicyDiscardOldest, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: 0, Policy: catalog.PolicyDiscardOldest, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 1, Reset: 1},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, -1, 0, Reset, 0, 0}},
@@ -232,7 +233,7 @@ func TestPoolSmall(t *testing.T) {
 		// at 13; the worker is idle again, so #2 runs at once at 13.5.
 		name: "client timeout frees a worker",
 		in: Input{Arrivals: at(0, 1, 13.5), Service: 10 * time.Second, ClientTimeout: 12 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelPool, Core: 1, Max: 1, Queue: -1, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: -1, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 2, Timeout: 1},
 		peak:     Peak{Inflight: 1, Queued: 1, Connections: 2, ClientInflight: 2},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {1, 10, 13, Timeout, 0, 9}, {13.5, 13.5, 23.5, OK, 0, 0}},
@@ -243,7 +244,7 @@ func TestPoolSmall(t *testing.T) {
 		// would do.
 		name: "grows to core even with idle workers",
 		in: Input{Arrivals: at(0, 20, 40), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelPool, Core: 3, Max: 3, Queue: -1, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.ThreadPool, Core: 3, Max: 3, Queue: -1, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 3},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
 		lives:    []life{{0, 0, 10, OK, 0, 0}, {20, 20, 30, OK, 0, 0}, {40, 40, 50, OK, 0, 0}},

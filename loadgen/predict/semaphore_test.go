@@ -1,12 +1,13 @@
 package predict
 
 import (
+	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
 )
 
 func semaphoreLimits(limit, queue int) Limits {
-	return Limits{Model: ModelSemaphore, Limit: limit, Queue: queue, Backlog: 4096}
+	return Limits{Discipline: catalog.AppQueue, Limit: limit, Queue: queue, Backlog: 4096}
 }
 
 // The seed replay against FastAPI's 40-token thread pool, as a semaphore of
@@ -112,7 +113,7 @@ func TestSemaphoreSmall(t *testing.T) {
 		// #3 waits from 8 until #0's slot frees at 10, then runs 10–20.
 		name: "queue timeout",
 		in: Input{Arrivals: at(0, 1, 2, 8), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelSemaphore, Limit: 1, Queue: -1, QueueTimeout: 5 * time.Second, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, QueueTimeout: 5 * time.Second, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 2, HTTP503: 2},
 		peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
 		lives: []life{
@@ -127,7 +128,7 @@ func TestSemaphoreSmall(t *testing.T) {
 		// shows in ClientInflight or Connections).
 		name: "no queue",
 		in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelSemaphore, Limit: 2, Queue: 0, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.AppQueue, Limit: 2, Queue: 0, Backlog: 128}},
 		outcomes: map[Outcome]int{OK: 2, HTTP503: 2},
 		peak:     Peak{Inflight: 2, Connections: 2, ClientInflight: 2},
 		lives: []life{
@@ -169,7 +170,7 @@ func TestSemaphoreSmall(t *testing.T) {
 		//  40    #4 ok.
 		name: "client timeout removes a queued request",
 		in: Input{Arrivals: at(0, 0, 0, 0.5, 10.2), Service: 10 * time.Second, ClientTimeout: 38 * time.Second, Kernel: linux,
-			Limits: Limits{Model: ModelSemaphore, Limit: 1, Queue: -1, Backlog: 0, FDLimit: 2}},
+			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 0, FDLimit: 2}},
 		outcomes: map[Outcome]int{OK: 4, Timeout: 1},
 		peak:     Peak{Inflight: 1, Queued: 1, AcceptQueue: 1, Connections: 2, ClientInflight: 4, SynPending: 1},
 		lives: []life{

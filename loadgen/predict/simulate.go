@@ -1,6 +1,10 @@
 package predict
 
-import "time"
+import (
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+)
 
 // synRetriedThreshold is DESIGN.md's syn_retried rule: a connect that took
 // this long saw at least one SYN retransmission (the first comes after 1 s).
@@ -123,16 +127,16 @@ func newEngine(in Input) *engine {
 }
 
 func newServer(l Limits) server {
-	switch l.Model {
-	case ModelSemaphore:
+	switch l.Discipline {
+	case catalog.AppQueue:
 		return newSemaphore(l)
-	case ModelLimitListener:
+	case catalog.KernelQueue:
 		return &limitListener{limit: l.Limit}
-	case ModelPool:
+	case catalog.ThreadPool:
 		return newPool(l)
-	case ModelFastHTTP:
+	case catalog.RejectBeyond:
 		return newFastHTTP(l)
-	default: // nethttp, gin, echo
+	default: // catalog.NoLimit
 		return plain{}
 	}
 }

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"github.com/conclab/conclab/internal/catalog"
 	"reflect"
 	"strings"
 	"testing"
@@ -8,13 +9,13 @@ import (
 )
 
 func TestSimulateInvalid(t *testing.T) {
-	ok := Input{Arrivals: at(0, 1), Service: time.Second, Kernel: linux, Limits: Limits{Model: ModelNetHTTP, Backlog: 128}}
+	ok := Input{Arrivals: at(0, 1), Service: time.Second, Kernel: linux, Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
 	tests := []struct {
 		field string
 		edit  func(*Input)
 	}{
-		{"Limits.Model", func(in *Input) { in.Limits.Model = "tornado" }},
-		{"Limits.Model", func(in *Input) { in.Limits.Model = "" }},
+		{"Limits.Discipline", func(in *Input) { in.Limits.Discipline = 99 }},
+		{"Limits.Discipline", func(in *Input) { in.Limits.Discipline = 0 }},
 		{"Arrivals[2]", func(in *Input) { in.Arrivals = at(0, 2, 1) }},
 		{"Arrivals[0]", func(in *Input) { in.Arrivals = []time.Duration{-1} }},
 		{"Service", func(in *Input) { in.Service = -time.Second }},
@@ -30,12 +31,12 @@ func TestSimulateInvalid(t *testing.T) {
 		{"Kernel.SynRetries", func(in *Input) { in.Kernel.SynRetries = -1 }},
 		{"Kernel.SynLinearTimeouts", func(in *Input) { in.Kernel.SynLinearTimeouts = -1 }},
 		{"Kernel.InitialRTO", func(in *Input) { in.Kernel.InitialRTO = -1 }},
-		{"Limits.Limit", func(in *Input) { in.Limits = Limits{Model: ModelSemaphore, Limit: 0} }},
-		{"Limits.Limit", func(in *Input) { in.Limits = Limits{Model: ModelLimitListener, Limit: 0} }},
-		{"Limits.Max", func(in *Input) { in.Limits = Limits{Model: ModelPool, Core: 0, Max: 0} }},
-		{"Limits.Max", func(in *Input) { in.Limits = Limits{Model: ModelPool, Core: 3, Max: 2} }},
-		{"Limits.Core", func(in *Input) { in.Limits = Limits{Model: ModelPool, Core: -1, Max: 2} }},
-		{"Limits.Policy", func(in *Input) { in.Limits = Limits{Model: ModelPool, Core: 1, Max: 2, Policy: "drop"} }},
+		{"Limits.Limit", func(in *Input) { in.Limits = Limits{Discipline: catalog.AppQueue, Limit: 0} }},
+		{"Limits.Limit", func(in *Input) { in.Limits = Limits{Discipline: catalog.KernelQueue, Limit: 0} }},
+		{"Limits.Max", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: 0, Max: 0} }},
+		{"Limits.Max", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: 3, Max: 2} }},
+		{"Limits.Core", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: -1, Max: 2} }},
+		{"Limits.Policy", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 2, Policy: "drop"} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
@@ -57,7 +58,7 @@ func TestSimulateInvalid(t *testing.T) {
 }
 
 func TestSimulateEmpty(t *testing.T) {
-	res := mustSimulate(t, Input{Limits: Limits{Model: ModelNetHTTP}})
+	res := mustSimulate(t, Input{Limits: Limits{Discipline: catalog.NoLimit}})
 	checkOutcomes(t, res, nil)
 	if res.End != 0 || !reflect.DeepEqual(res.Series, []Point{{}}) || len(res.Requests) != 0 || res.Peak != (Peak{}) {
 		t.Errorf("empty input: %+v", res)
@@ -66,7 +67,7 @@ func TestSimulateEmpty(t *testing.T) {
 
 func TestSeriesSteps(t *testing.T) {
 	// One request sent at 0.3 s with 1.2 s of work: ends at 1.5 s.
-	in := Input{Arrivals: at(0.3), Service: sec(1.2), Kernel: linux, Limits: Limits{Model: ModelNetHTTP, Backlog: 128}}
+	in := Input{Arrivals: at(0.3), Service: sec(1.2), Kernel: linux, Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
 	t.Run("default 1s", func(t *testing.T) {
 		res := mustSimulate(t, in)
 		want := []Point{
@@ -102,13 +103,13 @@ func TestSeriesSteps(t *testing.T) {
 func inputsForProperties() map[string]Input {
 	sv, ct := 800*time.Second, 900*time.Second
 	return map[string]Input{
-		"semaphore":     {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Model: ModelSemaphore, Limit: 40, Queue: 300, QueueTimeout: 200 * time.Second, Backlog: 4096}},
-		"limitlistener": {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Model: ModelLimitListener, Limit: 100, Backlog: 128}},
-		"pool":          {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Model: ModelPool, Core: 10, Max: 50, Queue: 100, Policy: PolicyDiscardOldest, PoolKeepAlive: 30 * time.Second, Backlog: 4096}},
-		"pool-caller":   {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Model: ModelPool, Core: 10, Max: 20, Queue: 0, Policy: PolicyCallerRuns, PoolKeepAlive: 30 * time.Second, Backlog: 4096}},
-		"fasthttp":      {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Model: ModelFastHTTP, Limit: 256, Backlog: 4096}},
-		"nethttp-fd":    {Arrivals: seed(), Service: sv, ClientTimeout: ct, ConnectTimeout: 30 * time.Second, Kernel: oldLinux, Limits: Limits{Model: ModelNetHTTP, Backlog: 64, FDLimit: 300}},
-		"gin":           {Arrivals: seed(), Service: sv, Kernel: linux, Limits: Limits{Model: ModelGin, Backlog: 4096}, Step: 10 * time.Second},
+		"semaphore":     {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: 300, QueueTimeout: 200 * time.Second, Backlog: 4096}},
+		"limitlistener": {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}},
+		"pool":          {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.ThreadPool, Core: 10, Max: 50, Queue: 100, Policy: catalog.PolicyDiscardOldest, PoolKeepAlive: 30 * time.Second, Backlog: 4096}},
+		"pool-caller":   {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.ThreadPool, Core: 10, Max: 20, Queue: 0, Policy: catalog.PolicyCallerRuns, PoolKeepAlive: 30 * time.Second, Backlog: 4096}},
+		"fasthttp":      {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 256, Backlog: 4096}},
+		"nethttp-fd":    {Arrivals: seed(), Service: sv, ClientTimeout: ct, ConnectTimeout: 30 * time.Second, Kernel: oldLinux, Limits: Limits{Discipline: catalog.NoLimit, Backlog: 64, FDLimit: 300}},
+		"gin":           {Arrivals: seed(), Service: sv, Kernel: linux, Limits: Limits{Discipline: catalog.NoLimit, Backlog: 4096}, Step: 10 * time.Second},
 	}
 }
 

@@ -2,20 +2,24 @@ package predict
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // Limits are a server's limits as its /config reports them.
 type Limits struct {
-	Model         string        // nethttp|gin|echo|semaphore|limitlistener|pool|fasthttp
-	Limit         int           // semaphore slots, limitlistener accepted conns, fasthttp Concurrency
-	Queue         int           // semaphore/pool app-queue capacity; -1 = unbounded; 0 = none (pool: synchronous hand-off)
-	QueueTimeout  time.Duration // semaphore: 0 = none
-	Backlog       int           // effective listen backlog; the kernel accept queue holds Backlog+1 entries
-	Core, Max     int           // pool; Max 0 = Core (as labserver's --max)
-	PoolKeepAlive time.Duration // pool: idle time before a worker above Core exits
-	Policy        string        // pool: abort|caller-runs|discard|discard-oldest
-	FDLimit       int           // 0 = no limit; else the server can hold at most this many accepted connections (net/http then stops accepting, so further connections wait in the kernel accept queue)
+	Discipline    catalog.Discipline // how the server admits and queues requests
+	Limit         int                // AppQueue slots, KernelQueue accepted conns, RejectBeyond served conns
+	Queue         int                // AppQueue/ThreadPool queue capacity; catalog.Unbounded; 0 = none (pool: synchronous hand-off)
+	QueueTimeout  time.Duration      // AppQueue: 0 = none
+	Backlog       int                // effective listen backlog; the kernel accept queue holds Backlog+1 entries
+	Core, Max     int                // ThreadPool; Max 0 = Core (as labserver's --max)
+	PoolKeepAlive time.Duration      // ThreadPool: idle time before a worker above Core exits
+	Policy        string             // ThreadPool: one of catalog.Policies; "" = catalog.DefaultPolicy
+	FDLimit       int                // 0 = no limit; else the server can hold at most this many accepted connections (net/http then stops accepting, so further connections wait in the kernel accept queue)
 }
 
 // Input is everything one simulated target needs.
@@ -91,29 +95,6 @@ type Result struct {
 	End        time.Duration   // when the last request ended
 }
 
-// Model names.
-const (
-	ModelNetHTTP       = "nethttp"
-	ModelGin           = "gin"
-	ModelEcho          = "echo"
-	ModelSemaphore     = "semaphore"
-	ModelLimitListener = "limitlistener"
-	ModelPool          = "pool"
-	ModelFastHTTP      = "fasthttp"
-)
-
-// Pool rejection policies.
-const (
-	PolicyAbort         = "abort"
-	PolicyCallerRuns    = "caller-runs"
-	PolicyDiscard       = "discard"
-	PolicyDiscardOldest = "discard-oldest"
-)
-
-// fastHTTPDefaultConcurrency is fasthttp's DefaultConcurrency (256 * 1024),
-// in force when Server.Concurrency is 0.
-const fastHTTPDefaultConcurrency = 256 * 1024
-
 // maxSeriesPoints bounds the series so that a tiny Step cannot exhaust memory.
 const maxSeriesPoints = 1_000_000
 
@@ -165,30 +146,28 @@ func validate(in Input) error {
 			return bad(n.name, "negative value %d", n.n)
 		}
 	}
-	if in.Limits.Queue < -1 {
-		return bad("Limits.Queue", "%d is below -1 (unbounded)", in.Limits.Queue)
+	if in.Limits.Queue < catalog.Unbounded {
+		return bad("Limits.Queue", "%d is below %d (unbounded)", in.Limits.Queue, catalog.Unbounded)
 	}
 	l := in.Limits
-	switch l.Model {
-	case ModelNetHTTP, ModelGin, ModelEcho, ModelFastHTTP:
-	case ModelSemaphore, ModelLimitListener:
+	switch l.Discipline {
+	case catalog.NoLimit, catalog.RejectBeyond:
+	case catalog.AppQueue, catalog.KernelQueue:
 		if l.Limit < 1 {
-			return bad("Limits.Limit", "model %s needs a limit of at least 1, got %d", l.Model, l.Limit)
+			return bad("Limits.Limit", "discipline %s needs a limit of at least 1, got %d", l.Discipline, l.Limit)
 		}
-	case ModelPool:
+	case catalog.ThreadPool:
 		if l.Max == 0 && l.Core == 0 {
 			return bad("Limits.Max", "pool needs max (or core) of at least 1")
 		}
 		if l.Max != 0 && l.Max < l.Core {
 			return bad("Limits.Max", "pool max %d is below core %d", l.Max, l.Core)
 		}
-		switch l.Policy {
-		case "", PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest:
-		default:
-			return bad("Limits.Policy", "unknown pool policy %q (want abort, caller-runs, discard or discard-oldest)", l.Policy)
+		if l.Policy != "" && !slices.Contains(catalog.Policies, l.Policy) {
+			return bad("Limits.Policy", "unknown pool policy %q (want one of %s)", l.Policy, strings.Join(catalog.Policies, ", "))
 		}
 	default:
-		return bad("Limits.Model", "unknown model %q (want nethttp, gin, echo, semaphore, limitlistener, pool or fasthttp)", l.Model)
+		return bad("Limits.Discipline", "unknown discipline %d", l.Discipline)
 	}
 	return nil
 }

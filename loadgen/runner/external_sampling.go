@@ -330,7 +330,7 @@ func likeConfig(s *scenario.Scenario, spec scenario.Target, backlog int) map[str
 		l.Backlog = backlog
 	}
 	return map[string]any{
-		"model": l.Model, "like": true, "limit": float64(l.Limit), "queue": float64(l.Queue),
+		"model": spec.Like, "like": true, "limit": float64(l.Limit), "queue": float64(l.Queue),
 		"queue_timeout_s": l.QueueTimeout.Seconds(), "backlog": float64(l.Backlog),
 		"core": float64(l.Core), "max": float64(l.Max), "policy": l.Policy,
 		"pool_keepalive_s": l.PoolKeepAlive.Seconds(),

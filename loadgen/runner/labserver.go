@@ -85,33 +85,13 @@ func labserverArgs(s *scenario.Scenario, t scenario.Target, listen, admin string
 	args := []string{"--model", t.Model, "--listen", listen, "--admin", admin,
 		"--sleep", s.Sleep.String(), "--cpu", s.CPU.String(), "--max-sleep", s.MaxSleep.String(),
 		"--shutdown-timeout", "2s"}
-	if t.Limit > 0 {
-		args = append(args, "--limit", strconv.Itoa(t.Limit))
-	}
-	if t.Queue != nil {
-		args = append(args, "--queue", strconv.Itoa(*t.Queue))
-	}
-	if t.QueueTimeout > 0 {
-		args = append(args, "--queue-timeout", t.QueueTimeout.String())
-	}
+	args = append(args, t.KnobFlags()...)
 	backlog := s.Server.Backlog
 	if t.Backlog > 0 {
 		backlog = t.Backlog
 	}
 	if backlog > 0 {
 		args = append(args, "--backlog", strconv.Itoa(backlog))
-	}
-	if t.Model == "pool" {
-		args = append(args, "--core", strconv.Itoa(t.Core))
-		if t.Max > 0 {
-			args = append(args, "--max", strconv.Itoa(t.Max))
-		}
-		if t.Policy != "" {
-			args = append(args, "--policy", t.Policy)
-		}
-		if t.PoolKeepAlive > 0 {
-			args = append(args, "--pool-keepalive", t.PoolKeepAlive.String())
-		}
 	}
 	procs := s.Server.GOMAXPROCS
 	if t.GOMAXPROCS > 0 {

@@ -9,16 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
-	"github.com/conclab/conclab/servers/lab"
-	"github.com/conclab/conclab/servers/limitlistener"
-	"github.com/conclab/conclab/servers/semaphore"
 )
-
-// fasthttpDefaultConcurrency is fasthttp.DefaultConcurrency.
-const fasthttpDefaultConcurrency = 256 * 1024
 
 // samplerConns is what a labserver holds during a run besides the
 // descriptors it had at start and the app connections: the sampler's
@@ -45,16 +40,20 @@ var Tolerance = summary.Tolerance{
 
 // LimitsFromConfig reads a server's limits from its /config.
 func LimitsFromConfig(cfg map[string]any) (predict.Limits, error) {
-	model, _ := cfg["model"].(string)
-	if model == "" {
+	name, _ := cfg["model"].(string)
+	if name == "" {
 		return predict.Limits{}, fmt.Errorf("/config has no model")
+	}
+	model, ok := catalog.Lookup(name)
+	if !ok {
+		return predict.Limits{}, fmt.Errorf("/config: unknown model %q", name)
 	}
 	num := func(k string) float64 {
 		v, _ := cfg[k].(float64)
 		return v
 	}
 	l := predict.Limits{
-		Model: model, Limit: int(num("limit")), Queue: lab.Unbounded,
+		Discipline: model.Discipline, Limit: int(num("limit")), Queue: catalog.Unbounded,
 		QueueTimeout: seconds(num("queue_timeout_s")), Backlog: int(num("backlog")),
 		Core: int(num("core")), Max: int(num("max")), PoolKeepAlive: seconds(num("pool_keepalive_s")),
 	}
@@ -78,24 +77,18 @@ func LimitsFromConfig(cfg map[string]any) (predict.Limits, error) {
 // without starting it: the model defaults, the backlog capped by
 // somaxconn, and the fd limit less what the server would hold at start.
 func LimitsFromScenario(s *scenario.Scenario, t scenario.Target, somaxconn int, nofile uint64) predict.Limits {
-	l := predict.Limits{Model: t.Model, Limit: t.Limit, Queue: lab.Unbounded,
+	model, _ := catalog.Lookup(t.Model)
+	l := predict.Limits{Discipline: model.Discipline, Limit: t.Limit, Queue: catalog.Unbounded,
 		QueueTimeout: time.Duration(t.QueueTimeout), Core: t.Core, Max: t.Max,
 		PoolKeepAlive: time.Duration(t.PoolKeepAlive), Policy: t.Policy}
 	if t.Queue != nil {
 		l.Queue = *t.Queue
 	}
 	if l.Limit == 0 {
-		switch t.Model {
-		case "semaphore":
-			l.Limit = semaphore.DefaultLimit
-		case "limitlistener":
-			l.Limit = limitlistener.DefaultLimit
-		case "fasthttp":
-			l.Limit = fasthttpDefaultConcurrency
-		}
+		l.Limit = model.DefaultLimit
 	}
-	if t.Model == "pool" && l.PoolKeepAlive == 0 {
-		l.PoolKeepAlive = 60 * time.Second
+	if model.Uses(catalog.PoolKeepAlive) && l.PoolKeepAlive == 0 {
+		l.PoolKeepAlive = catalog.DefaultPoolKeepAlive
 	}
 	backlog := t.Backlog
 	if backlog == 0 {

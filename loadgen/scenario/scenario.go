@@ -360,12 +360,12 @@ func (t *Target) resolved() yaml.MapSlice {
 		}
 		if t.Like != "" {
 			m = append(m, yaml.MapItem{Key: "like", Value: t.Like})
-			m = t.appendModelFields(m, t.Like)
+			m = t.appendModelFields(m)
 		}
 		return m
 	}
 	m = append(m, yaml.MapItem{Key: "model", Value: t.Model})
-	m = t.appendModelFields(m, t.Model)
+	m = t.appendModelFields(m)
 	m = append(m,
 		yaml.MapItem{Key: "backlog", Value: t.Backlog},
 		yaml.MapItem{Key: "gomaxprocs", Value: t.GOMAXPROCS},
@@ -376,21 +376,13 @@ func (t *Target) resolved() yaml.MapSlice {
 	return m
 }
 
-// appendModelFields appends the fields that model uses.
-func (t *Target) appendModelFields(m yaml.MapSlice, model string) yaml.MapSlice {
-	fields := map[string]any{
-		"limit": t.Limit, "queue_timeout": t.QueueTimeout, "core": t.Core, "max": t.Max,
-		"pool_keepalive": t.PoolKeepAlive, "policy": t.Policy,
-	}
-	for _, f := range modelFields {
-		switch {
-		case !f.usedBy(model):
-		case f.name == "queue":
-			if t.Queue != nil {
-				m = append(m, yaml.MapItem{Key: "queue", Value: *t.Queue})
-			}
-		default:
-			m = append(m, yaml.MapItem{Key: f.name, Value: fields[f.name]})
+// appendModelFields appends the fields of the knobs that the target's
+// model takes; a queue left out stays out (it means unbounded).
+func (t *Target) appendModelFields(m yaml.MapSlice) yaml.MapSlice {
+	model := t.model()
+	for _, f := range knobFields {
+		if v, _ := f.get(t); v != nil && model.Uses(f.knob) {
+			m = append(m, yaml.MapItem{Key: f.knob.Field, Value: v})
 		}
 	}
 	return m

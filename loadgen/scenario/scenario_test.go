@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 const scenariosDir = "../../scenarios"
@@ -384,5 +386,21 @@ func TestLoadErrors(t *testing.T) {
 func TestExternal(t *testing.T) {
 	if (Target{Model: "gin"}).External() || !(Target{URL: "http://h:1/"}).External() {
 		t.Error("External() must be true exactly when URL is set")
+	}
+}
+
+func TestEveryKnobIsATargetFieldOfTheSameYAMLName(t *testing.T) {
+	tags := map[string]bool{}
+	typ := reflect.TypeFor[Target]()
+	for i := range typ.NumField() {
+		tags[typ.Field(i).Tag.Get("yaml")] = true
+	}
+	for _, f := range knobFields {
+		if !tags[f.knob.Field] {
+			t.Errorf("knob %s: no Target field has yaml tag %q", f.knob.Flag, f.knob.Field)
+		}
+	}
+	if len(knobFields) != len(catalog.Knobs) {
+		t.Errorf("%d knob fields for %d knobs in the catalogue", len(knobFields), len(catalog.Knobs))
 	}
 }

@@ -1,8 +1,10 @@
 package scenario
 
 import (
-	"slices"
+	"fmt"
 	"strings"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // Target is one server under test. It is either embedded (Model is set, and
@@ -131,43 +133,55 @@ func (t Target) queueModel() string {
 	return t.Like
 }
 
-// The server models, in the order the design lists them.
-var models = []string{"nethttp", "gin", "echo", "semaphore", "limitlistener", "pool", "fasthttp"}
-
-// The pool's rejection policies (java.util.concurrent.ThreadPoolExecutor's).
-var policies = []string{"abort", "caller-runs", "discard", "discard-oldest"}
-
-// defaultPolicy is the pool's policy when none is given, as in Java.
-const defaultPolicy = "abort"
-
-// modelField is a target field that only some models use.
-type modelField struct {
-	name   string
-	models []string
-	set    func(t *Target) bool
+// model is the catalogue's entry for queueModel; the zero Model, which
+// takes no knob, when there is none.
+func (t Target) model() catalog.Model {
+	m, _ := catalog.Lookup(t.queueModel())
+	return m
 }
 
-// modelFields lists the model-specific fields; setting one on another model
-// is an error.
-var modelFields = []modelField{
-	{"limit", []string{"semaphore", "limitlistener", "fasthttp"}, func(t *Target) bool { return t.Limit != 0 }},
-	{"core", []string{"pool"}, func(t *Target) bool { return t.Core != 0 }},
-	{"max", []string{"pool"}, func(t *Target) bool { return t.Max != 0 }},
-	{"queue", []string{"semaphore", "pool"}, func(t *Target) bool { return t.Queue != nil }},
-	{"queue_timeout", []string{"semaphore"}, func(t *Target) bool { return t.QueueTimeout != 0 }},
-	{"pool_keepalive", []string{"pool"}, func(t *Target) bool { return t.PoolKeepAlive != 0 }},
-	{"policy", []string{"pool"}, func(t *Target) bool { return t.Policy != "" }},
+// knobField says where one of the catalogue's knobs lives in a Target.
+type knobField struct {
+	knob catalog.Knob
+	// get returns the field's value, and whether the document set it.
+	get func(t *Target) (any, bool)
 }
 
-// usedBy reports whether model uses the field.
-func (f modelField) usedBy(model string) bool {
-	return slices.Contains(f.models, model)
+// knobFields lists every knob; setting one on a model that does not take
+// it is an error.
+var knobFields = []knobField{
+	{catalog.Limit, func(t *Target) (any, bool) { return t.Limit, t.Limit != 0 }},
+	{catalog.Queue, func(t *Target) (any, bool) {
+		if t.Queue == nil {
+			return nil, false
+		}
+		return *t.Queue, true
+	}},
+	{catalog.QueueTimeout, func(t *Target) (any, bool) { return t.QueueTimeout, t.QueueTimeout != 0 }},
+	{catalog.Core, func(t *Target) (any, bool) { return t.Core, t.Core != 0 }},
+	{catalog.Max, func(t *Target) (any, bool) { return t.Max, t.Max != 0 }},
+	{catalog.Policy, func(t *Target) (any, bool) { return t.Policy, t.Policy != "" }},
+	{catalog.PoolKeepAlive, func(t *Target) (any, bool) { return t.PoolKeepAlive, t.PoolKeepAlive != 0 }},
 }
 
 // usedByText is "model pool" or "models semaphore, limitlistener and fasthttp".
-func (f modelField) usedByText() string {
-	if len(f.models) == 1 {
-		return "model " + f.models[0]
+func usedByText(k catalog.Knob) string {
+	models := catalog.UsingKnob(k)
+	if len(models) == 1 {
+		return "model " + models[0]
 	}
-	return "models " + strings.Join(f.models[:len(f.models)-1], ", ") + " and " + f.models[len(f.models)-1]
+	return "models " + strings.Join(models[:len(models)-1], ", ") + " and " + models[len(models)-1]
+}
+
+// KnobFlags are the labserver flags for the knobs the target sets, as
+// "--flag", "value" pairs.
+func (t Target) KnobFlags() []string {
+	var args []string
+	m := t.model()
+	for _, f := range knobFields {
+		if v, set := f.get(&t); set && m.Uses(f.knob) {
+			args = append(args, "--"+f.knob.Flag, fmt.Sprint(v))
+		}
+	}
+	return args
 }

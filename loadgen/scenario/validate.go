@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // Limits that keep every computed time inside a time.Duration.
@@ -62,13 +64,11 @@ func (s *Scenario) applyDefaults(given func(path string) bool) {
 		if t.KernelSide() && !given(fmt.Sprintf("targets[%d].service", i)) {
 			t.Service = work
 		}
-		if t.queueModel() == "pool" {
-			if t.Max == 0 {
-				t.Max = t.Core
-			}
-			if t.Policy == "" {
-				t.Policy = defaultPolicy
-			}
+		if m := t.model(); m.Uses(catalog.Max) && t.Max == 0 {
+			t.Max = t.Core
+		}
+		if m := t.model(); m.Uses(catalog.Policy) && t.Policy == "" {
+			t.Policy = catalog.DefaultPolicy
 		}
 		if t.External() || t.Model == "" {
 			continue
@@ -179,8 +179,8 @@ func (t *Target) validate(path string) *problem {
 		return problemf(path+".command", "only used by url targets: for a model, loadgen starts labserver itself")
 	case t.URL == "" && t.Model == "":
 		return problemf(path+".model", "required (or url, for an external target)")
-	case t.Model != "" && !slices.Contains(models, t.Model):
-		return problemf(path+".model", "unknown model %s; valid models: %s", quote(t.Model), strings.Join(models, ", "))
+	case t.Model != "" && !isModel(t.Model):
+		return problemf(path+".model", "unknown model %s; valid models: %s", quote(t.Model), strings.Join(catalog.Names(), ", "))
 	}
 	if t.External() {
 		if p := t.checkExternal(path); p != nil {
@@ -211,12 +211,14 @@ func (t *Target) validate(path string) *problem {
 	case t.Service != 0 && !t.KernelSide():
 		return problemf(path+".service", "only used by targets measured from the kernel side: url targets without admin, or admin: none")
 	}
-	for _, f := range modelFields {
-		if f.set(t) && !f.usedBy(t.queueModel()) {
+	model := t.model()
+	for _, f := range knobFields {
+		if _, set := f.get(t); set && !model.Uses(f.knob) {
+			field := path + "." + f.knob.Field
 			if t.External() && t.Like == "" {
-				return problemf(path+"."+f.name, "only used by %s (for a url target, with like: MODEL)", f.usedByText())
+				return problemf(field, "only used by %s (for a url target, with like: MODEL)", usedByText(f.knob))
 			}
-			return problemf(path+"."+f.name, "only used by %s", f.usedByText())
+			return problemf(field, "only used by %s", usedByText(f.knob))
 		}
 	}
 	switch {
@@ -233,7 +235,7 @@ func (t *Target) validate(path string) *problem {
 	case t.GOMAXPROCS < 0:
 		return problemf(path+".gomaxprocs", "must be >= 0 (0 = Go's default), got %d", t.GOMAXPROCS)
 	}
-	if t.queueModel() == "pool" {
+	if model.Uses(catalog.Core) {
 		switch {
 		case t.Core == 0:
 			return problemf(path+".core", "required for model pool: must be >= 1")
@@ -241,8 +243,8 @@ func (t *Target) validate(path string) *problem {
 			return problemf(path+".core", "must be >= 1, got %d", t.Core)
 		case t.Max < t.Core:
 			return problemf(path+".max", "must be >= core (%d), got %d", t.Core, t.Max)
-		case !slices.Contains(policies, t.Policy):
-			return problemf(path+".policy", "unknown policy %s; valid policies: %s", quote(t.Policy), strings.Join(policies, ", "))
+		case !slices.Contains(catalog.Policies, t.Policy):
+			return problemf(path+".policy", "unknown policy %s; valid policies: %s", quote(t.Policy), strings.Join(catalog.Policies, ", "))
 		}
 	}
 	return nil
@@ -269,8 +271,8 @@ func (t *Target) checkExternal(path string) *problem {
 		}
 	}
 	switch {
-	case t.Like != "" && !slices.Contains(models, t.Like):
-		return problemf(path+".like", "unknown model %s; valid models: %s", quote(t.Like), strings.Join(models, ", "))
+	case t.Like != "" && !isModel(t.Like):
+		return problemf(path+".like", "unknown model %s; valid models: %s", quote(t.Like), strings.Join(catalog.Names(), ", "))
 	case t.PID < 0:
 		return problemf(path+".pid", "must be >= 1 (0 = the processes that hold the listening socket), got %d", t.PID)
 	case t.PID != 0 && t.Process != "":
@@ -279,6 +281,12 @@ func (t *Target) checkExternal(path string) *problem {
 		return problemf(path+".command", "must be one line")
 	}
 	return nil
+}
+
+// isModel reports whether the catalogue has a model of that name.
+func isModel(name string) bool {
+	_, ok := catalog.Lookup(name)
+	return ok
 }
 
 // checkName checks a scenario or target name, which is used in file names.

@@ -5,13 +5,13 @@ package echo
 import (
 	labstack "github.com/labstack/echo/v4"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/servers/lab"
 )
 
 // Spec registers the model.
 var Spec = lab.Spec{
-	Name:    "echo",
-	Summary: "echo router on net/http: no limit",
+	Model: catalog.Echo,
 	New: func(env *lab.Env) (lab.Model, error) {
 		e := labstack.New()
 		e.HideBanner, e.HidePort = true, true

@@ -15,16 +15,14 @@ import (
 
 	valyala "github.com/valyala/fasthttp"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/servers/lab"
 )
 
 // Spec registers the model.
 var Spec = lab.Spec{
-	Name:         "fasthttp",
-	Summary:      "fasthttp worker pool: --limit connections served (Server.Concurrency); 503 beyond",
-	Uses:         []string{"limit"},
-	DefaultLimit: valyala.DefaultConcurrency,
-	New:          newModel,
+	Model: catalog.FastHTTP,
+	New:   newModel,
 }
 
 type model struct {

@@ -5,13 +5,13 @@ package gin
 import (
 	gingonic "github.com/gin-gonic/gin"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/servers/lab"
 )
 
 // Spec registers the model.
 var Spec = lab.Spec{
-	Name:    "gin",
-	Summary: "gin router on net/http: no limit",
+	Model: catalog.Gin,
 	New: func(env *lab.Env) (lab.Model, error) {
 		gingonic.SetMode(gingonic.ReleaseMode)
 		r := gingonic.New()

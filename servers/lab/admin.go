@@ -8,6 +8,8 @@ import (
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // ServerConfig is the JSON of /config: the model and every limit in force.
@@ -62,18 +64,25 @@ func serverConfig(c Config, spec Spec, listen string, backlog int) ServerConfig 
 	}
 	intp := func(v int) *int { return &v }
 	secp := func(v float64) *float64 { return &v }
-	if spec.uses("limit") {
+	if spec.Uses(catalog.Limit) {
 		sc.Limit = intp(c.Limit)
 	}
-	if spec.uses("queue") {
+	if spec.Uses(catalog.Queue) {
 		sc.Queue = intp(c.Queue)
 	}
-	if spec.uses("queue-timeout") {
+	if spec.Uses(catalog.QueueTimeout) {
 		sc.QueueTimeoutS = secp(c.QueueTimeout.Seconds())
 	}
-	if spec.uses("core") {
-		sc.Core, sc.Max = intp(c.Core), intp(c.Max)
+	if spec.Uses(catalog.Core) {
+		sc.Core = intp(c.Core)
+	}
+	if spec.Uses(catalog.Max) {
+		sc.Max = intp(c.Max)
+	}
+	if spec.Uses(catalog.Policy) {
 		sc.Policy = c.Policy
+	}
+	if spec.Uses(catalog.PoolKeepAlive) {
 		sc.PoolKeepAliveS = secp(c.PoolKeepAlive.Seconds())
 	}
 	return sc

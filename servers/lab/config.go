@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
-)
 
-// Unbounded is the --queue value for a queue without a cap.
-const Unbounded = -1
+	"github.com/conclab/conclab/internal/catalog"
+)
 
 // Config is every labserver flag.
 type Config struct {
@@ -19,7 +19,7 @@ type Config struct {
 	Admin  string // --admin, the address of /metrics, /healthz and /config
 
 	Limit         int           // --limit: the model's main limit; 0 = the model's default
-	Queue         int           // --queue: app-queue capacity; Unbounded (-1) or >= 0
+	Queue         int           // --queue: app-queue capacity; catalog.Unbounded (-1) or >= 0
 	QueueTimeout  time.Duration // --queue-timeout: 0 = wait as long as the client does
 	Core          int           // --core: pool core workers
 	Max           int           // --max: pool maximum workers; 0 = Core
@@ -48,17 +48,6 @@ type Config struct {
 	set map[string]bool // flags given on the command line
 }
 
-// Pool rejection policies, after java.util.concurrent.ThreadPoolExecutor.
-const (
-	PolicyAbort         = "abort"
-	PolicyCallerRuns    = "caller-runs"
-	PolicyDiscard       = "discard"
-	PolicyDiscardOldest = "discard-oldest"
-)
-
-// Policies lists the valid --policy values.
-var Policies = []string{PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest}
-
 // FlagError is a bad flag value. Its message names the flag.
 type FlagError struct {
 	Flag string
@@ -85,13 +74,7 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 	fs.StringVar(&c.Model, "model", "", "concurrency model: "+strings.Join(names, ", "))
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "app address")
 	fs.StringVar(&c.Admin, "admin", "127.0.0.1:9080", "admin address (/metrics, /healthz, /config)")
-	fs.IntVar(&c.Limit, "limit", 0, "the model's main limit: semaphore slots, limitlistener connections, fasthttp Concurrency (0 = model default)")
-	fs.IntVar(&c.Queue, "queue", Unbounded, "app-queue capacity for semaphore and pool (-1 = unbounded, 0 = no queue)")
-	fs.DurationVar(&c.QueueTimeout, "queue-timeout", 0, "semaphore: longest wait in the app queue before a 503 (0 = none)")
-	fs.IntVar(&c.Core, "core", 0, "pool: core workers")
-	fs.IntVar(&c.Max, "max", 0, "pool: maximum workers (0 = core)")
-	fs.StringVar(&c.Policy, "policy", PolicyAbort, "pool: rejection policy: "+strings.Join(Policies, ", "))
-	fs.DurationVar(&c.PoolKeepAlive, "pool-keepalive", 60*time.Second, "pool: idle time before a worker above core exits")
+	c.registerKnobs(fs)
 	fs.IntVar(&c.Backlog, "backlog", 0, "listen backlog (0 = net.core.somaxconn)")
 	fs.DurationVar(&c.Sleep, "sleep", 0, "default sleep per request")
 	fs.DurationVar(&c.CPU, "cpu", 0, "default CPU spin per request")
@@ -124,6 +107,18 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
 	spec, err := c.resolve(specs)
 	return c, spec, err
+}
+
+// registerKnobs adds a flag for every knob of the catalogue, with the
+// default a server applies.
+func (c *Config) registerKnobs(fs *flag.FlagSet) {
+	fs.IntVar(&c.Limit, catalog.Limit.Flag, 0, catalog.Limit.Help)
+	fs.IntVar(&c.Queue, catalog.Queue.Flag, catalog.Unbounded, catalog.Queue.Help)
+	fs.DurationVar(&c.QueueTimeout, catalog.QueueTimeout.Flag, 0, catalog.QueueTimeout.Help)
+	fs.IntVar(&c.Core, catalog.Core.Flag, 0, catalog.Core.Help)
+	fs.IntVar(&c.Max, catalog.Max.Flag, 0, catalog.Max.Help)
+	fs.StringVar(&c.Policy, catalog.Policy.Flag, catalog.DefaultPolicy, catalog.Policy.Help)
+	fs.DurationVar(&c.PoolKeepAlive, catalog.PoolKeepAlive.Flag, catalog.DefaultPoolKeepAlive, catalog.PoolKeepAlive.Help)
 }
 
 // OneLineFlagError turns the flag package's messages into a *FlagError,
@@ -161,9 +156,9 @@ func (c *Config) resolve(specs []Spec) (Spec, error) {
 	if spec.Name == "" {
 		return spec, flagErr("model", "unknown model %q: one of %s", c.Model, strings.Join(names, ", "))
 	}
-	for _, f := range []string{"limit", "queue", "queue-timeout", "core", "max", "policy", "pool-keepalive"} {
-		if c.set[f] && !spec.uses(f) {
-			return spec, flagErr(f, "not used by model %s", spec.Name)
+	for _, k := range catalog.Knobs {
+		if c.set[k.Flag] && !spec.Uses(k) {
+			return spec, flagErr(k.Flag, "not used by model %s", spec.Name)
 		}
 	}
 	if err := c.validate(spec); err != nil {
@@ -172,7 +167,7 @@ func (c *Config) resolve(specs []Spec) (Spec, error) {
 	if c.Limit == 0 {
 		c.Limit = spec.DefaultLimit
 	}
-	if spec.uses("max") && c.Max == 0 {
+	if spec.Uses(catalog.Max) && c.Max == 0 {
 		c.Max = c.Core
 	}
 	return spec, nil
@@ -181,13 +176,13 @@ func (c *Config) resolve(specs []Spec) (Spec, error) {
 func (c *Config) validate(spec Spec) error {
 	switch {
 	case c.Limit < 0:
-		return flagErr("limit", "must be >= 1, got %d", c.Limit)
+		return flagErr(catalog.Limit.Flag, "must be >= 1, got %d", c.Limit)
 	case c.set["limit"] && c.Limit == 0:
-		return flagErr("limit", "must be >= 1, got 0")
-	case c.Queue < Unbounded:
-		return flagErr("queue", "must be -1 (unbounded) or >= 0, got %d", c.Queue)
+		return flagErr(catalog.Limit.Flag, "must be >= 1, got 0")
+	case c.Queue < catalog.Unbounded:
+		return flagErr(catalog.Queue.Flag, "must be -1 (unbounded) or >= 0, got %d", c.Queue)
 	case c.QueueTimeout < 0:
-		return flagErr("queue-timeout", "must be >= 0, got %s", c.QueueTimeout)
+		return flagErr(catalog.QueueTimeout.Flag, "must be >= 0, got %s", c.QueueTimeout)
 	case c.Backlog < 0:
 		return flagErr("backlog", "must be >= 0, got %d", c.Backlog)
 	case c.Sleep < 0:
@@ -219,22 +214,18 @@ func (c *Config) validate(spec Spec) error {
 	case c.Admin == "":
 		return flagErr("admin", "required")
 	}
-	if spec.uses("core") {
+	if spec.Uses(catalog.Core) {
 		if c.Core < 1 {
-			return flagErr("core", "must be >= 1, got %d", c.Core)
+			return flagErr(catalog.Core.Flag, "must be >= 1, got %d", c.Core)
 		}
 		if c.Max < 0 || (c.Max != 0 && c.Max < c.Core) {
-			return flagErr("max", "must be >= --core %d, got %d", c.Core, c.Max)
+			return flagErr(catalog.Max.Flag, "must be >= --core %d, got %d", c.Core, c.Max)
 		}
 		if c.PoolKeepAlive < 0 {
-			return flagErr("pool-keepalive", "must be >= 0, got %s", c.PoolKeepAlive)
+			return flagErr(catalog.PoolKeepAlive.Flag, "must be >= 0, got %s", c.PoolKeepAlive)
 		}
-		valid := false
-		for _, p := range Policies {
-			valid = valid || p == c.Policy
-		}
-		if !valid {
-			return flagErr("policy", "unknown policy %q: one of %s", c.Policy, strings.Join(Policies, ", "))
+		if !slices.Contains(catalog.Policies, c.Policy) {
+			return flagErr(catalog.Policy.Flag, "unknown policy %q: one of %s", c.Policy, strings.Join(catalog.Policies, ", "))
 		}
 	}
 	return nil

@@ -3,6 +3,8 @@ package lab
 import (
 	"context"
 	"net"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // Model serves the app listener with one concurrency model.
@@ -26,27 +28,10 @@ type Gate interface {
 	Run(ctx context.Context, work func(slot string)) error
 }
 
-// Spec describes a model: its name for --model, the flags it uses, and how
-// to build it.
+// Spec is a model's implementation: the catalogue's entry for it (its
+// name for --model, the knobs it takes, its defaults) and how to build it.
 type Spec struct {
-	Name    string
-	Summary string
-	// Uses lists the model-specific flags the model reads: any of
-	// "limit", "queue", "queue-timeout", "core", "max", "policy",
-	// "pool-keepalive". Setting another one is an error.
-	Uses []string
-	// DefaultLimit is the value of --limit when it is not given; 0 when
-	// the model has no --limit.
-	DefaultLimit int
+	catalog.Model
 	// New builds the model. It may wrap the listener later, in Serve.
 	New func(env *Env) (Model, error)
-}
-
-func (s Spec) uses(flag string) bool {
-	for _, f := range s.Uses {
-		if f == flag {
-			return true
-		}
-	}
-	return false
 }

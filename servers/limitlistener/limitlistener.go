@@ -10,18 +10,13 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/servers/lab"
 )
 
-// DefaultLimit mirrors Flask's processes=100 from the seed experiment.
-const DefaultLimit = 100
-
 // Spec registers the model.
 var Spec = lab.Spec{
-	Name:         "limitlistener",
-	Summary:      "netutil.LimitListener: at most --limit accepted connections; the rest wait in the kernel",
-	Uses:         []string{"limit"},
-	DefaultLimit: DefaultLimit,
+	Model: catalog.LimitListener,
 	New: func(env *lab.Env) (lab.Model, error) {
 		limit := env.Config.Limit
 		return &lab.HTTPModel{

@@ -3,12 +3,14 @@
 // file descriptors.
 package nethttp
 
-import "github.com/conclab/conclab/servers/lab"
+import (
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/servers/lab"
+)
 
 // Spec registers the model.
 var Spec = lab.Spec{
-	Name:    "nethttp",
-	Summary: "net/http: a goroutine per connection, no limit",
+	Model: catalog.NetHTTP,
 	New: func(env *lab.Env) (lab.Model, error) {
 		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(nil))}, nil
 	},

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/servers/lab"
 )
 
@@ -16,9 +17,9 @@ import (
 type Options struct {
 	Core      int           // corePoolSize
 	Max       int           // maximumPoolSize, >= Core
-	Queue     int           // work-queue capacity: lab.Unbounded, 0 (SynchronousQueue) or a bound
+	Queue     int           // work-queue capacity: catalog.Unbounded, 0 (SynchronousQueue) or a bound
 	KeepAlive time.Duration // keepAliveTime for workers above Core
-	Policy    string        // lab.PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest
+	Policy    string        // catalog.PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest
 }
 
 // Hooks let the executor report its state. Any may be nil.
@@ -133,13 +134,13 @@ func (e *Executor) execute(t *task) (bool, error) {
 		return false, nil
 	}
 	switch e.opt.Policy {
-	case lab.PolicyCallerRuns:
+	case catalog.PolicyCallerRuns:
 		t.state = stateRunning
 		return true, nil
-	case lab.PolicyDiscard:
+	case catalog.PolicyDiscard:
 		return false, &lab.Rejection{Reason: lab.ReasonPolicy, Reset: true,
 			Detail: "discard dropped this request: pool and queue full"}
-	case lab.PolicyDiscardOldest:
+	case catalog.PolicyDiscardOldest:
 		// Java polls the queue's head and retries execute.
 		if front := e.queue.Front(); front != nil {
 			e.dequeue(front.Value.(*task), stateDiscarded)
@@ -164,7 +165,7 @@ func (e *Executor) offer(t *task) bool {
 		w.tasks <- t
 		return true
 	}
-	if e.opt.Queue != lab.Unbounded && e.queue.Len() >= e.opt.Queue {
+	if e.opt.Queue != catalog.Unbounded && e.queue.Len() >= e.opt.Queue {
 		return false
 	}
 	t.state = stateQueued

@@ -15,15 +15,14 @@ package pool
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/servers/lab"
 )
 
 // Spec registers the model.
 var Spec = lab.Spec{
-	Name:    "pool",
-	Summary: "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive",
-	Uses:    []string{"queue", "core", "max", "policy", "pool-keepalive"},
-	New:     newModel,
+	Model: catalog.Pool,
+	New:   newModel,
 }
 
 func newModel(env *lab.Env) (lab.Model, error) {

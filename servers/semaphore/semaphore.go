@@ -12,18 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/servers/lab"
 )
 
-// DefaultLimit mirrors AnyIO's default thread limiter, which FastAPI uses.
-const DefaultLimit = 40
-
 // Spec registers the model.
 var Spec = lab.Spec{
-	Name:         "semaphore",
-	Summary:      "net/http behind a FIFO semaphore of --limit slots, with an optional --queue cap",
-	Uses:         []string{"limit", "queue", "queue-timeout"},
-	DefaultLimit: DefaultLimit,
+	Model: catalog.Semaphore,
 	New: func(env *lab.Env) (lab.Model, error) {
 		g := NewGate(env.Config.Limit, env.Config.Queue, env.Config.QueueTimeout, env.Metrics)
 		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
@@ -33,7 +28,7 @@ var Spec = lab.Spec{
 // Gate is a FIFO semaphore with a bounded or unbounded wait queue.
 type Gate struct {
 	slots   chan int // free slot numbers; receivers are served in arrival order
-	queue   int      // lab.Unbounded or the most requests that may wait
+	queue   int      // catalog.Unbounded or the most requests that may wait
 	timeout time.Duration
 	metrics *lab.Metrics
 
@@ -68,7 +63,7 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	default:
 	}
 	g.mu.Lock()
-	if g.queue != lab.Unbounded && g.waiting >= g.queue {
+	if g.queue != catalog.Unbounded && g.waiting >= g.queue {
 		// A slot may have come free since the first try.
 		select {
 		case s := <-g.slots:

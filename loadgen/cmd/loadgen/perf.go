@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/perf"
 	"github.com/conclab/conclab/loadgen/runner"
 )
@@ -46,8 +47,7 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	o := perf.Options{Labserver: bin, Loadgen: self(), Vegeta: *vegetaBin, Log: stderr}
-	models := []string{"nethttp", "gin", "echo", "semaphore", "limitlistener", "pool", "fasthttp"}
-	mem, err := perf.Memory(o, models, held)
+	mem, err := perf.Memory(o, catalog.Models, held)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen perf: memory:", err)
 		return exitFailed

@@ -1,0 +1,25 @@
+package catalog
+
+import "time"
+
+// Unbounded is the Queue value of a queue without a cap.
+const Unbounded = -1
+
+// The pool's rejection policies, after java.util.concurrent.ThreadPoolExecutor.
+const (
+	PolicyAbort         = "abort"
+	PolicyCallerRuns    = "caller-runs"
+	PolicyDiscard       = "discard"
+	PolicyDiscardOldest = "discard-oldest"
+)
+
+// Policies lists the valid Policy values.
+var Policies = []string{PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest}
+
+// DefaultPolicy is the pool's policy when none is given, as in Java.
+const DefaultPolicy = PolicyAbort
+
+// DefaultPoolKeepAlive is how long a pool worker above Core stays idle
+// before it exits when no PoolKeepAlive is given, as in
+// Executors.newCachedThreadPool.
+const DefaultPoolKeepAlive = 60 * time.Second

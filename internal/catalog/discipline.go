@@ -1,0 +1,38 @@
+package catalog
+
+// Discipline is how a model admits and queues requests: what the
+// prediction simulates for it.
+type Discipline int
+
+// The disciplines.
+const (
+	// NoLimit accepts every connection at once and runs its request at
+	// once, until the process runs out of file descriptors.
+	NoLimit Discipline = iota + 1
+	// AppQueue accepts every connection, runs Limit requests at once and
+	// queues the rest in the process, first come first served, up to
+	// Queue; beyond it, or after QueueTimeout, it answers 503.
+	AppQueue
+	// KernelQueue accepts at most Limit connections at a time; the rest
+	// wait in the kernel's accept queue, then as dropped SYNs.
+	KernelQueue
+	// ThreadPool hands requests to a pool with the semantics of
+	// java.util.concurrent.ThreadPoolExecutor: Core workers, then the
+	// queue, then up to Max workers, then the Policy.
+	ThreadPool
+	// RejectBeyond accepts every connection, serves Limit at once and
+	// answers the others 503 and closes them.
+	RejectBeyond
+)
+
+var disciplineNames = map[Discipline]string{
+	NoLimit: "no limit", AppQueue: "app queue", KernelQueue: "kernel queue",
+	ThreadPool: "thread pool", RejectBeyond: "reject beyond the limit",
+}
+
+func (d Discipline) String() string {
+	if s, ok := disciplineNames[d]; ok {
+		return s
+	}
+	return "unknown discipline"
+}

@@ -1,0 +1,106 @@
+package catalog
+
+import "slices"
+
+// Model is one concurrency model of labserver.
+type Model struct {
+	// Name is the value of labserver's --model and of a target's model:.
+	Name string
+	// Summary is the one line that --help shows for the model.
+	Summary string
+	// Knobs are the model-specific settings the model takes.
+	Knobs []Knob
+	// DefaultLimit is the value of the Limit knob when it is not given; 0
+	// when the model takes no limit.
+	DefaultLimit int
+	// Discipline is how the model admits and queues requests, which the
+	// prediction simulates.
+	Discipline Discipline
+}
+
+// Uses reports whether the model takes the knob.
+func (m Model) Uses(k Knob) bool { return slices.Contains(m.Knobs, k) }
+
+// The models, in the order --help and reports list them.
+var (
+	NetHTTP = Model{
+		Name:       "nethttp",
+		Summary:    "net/http: a goroutine per connection, no limit",
+		Discipline: NoLimit,
+	}
+	Gin = Model{
+		Name:       "gin",
+		Summary:    "gin router on net/http: no limit",
+		Discipline: NoLimit,
+	}
+	Echo = Model{
+		Name:       "echo",
+		Summary:    "echo router on net/http: no limit",
+		Discipline: NoLimit,
+	}
+	// Semaphore's default limit mirrors AnyIO's default thread limiter,
+	// which FastAPI's def endpoints run on.
+	Semaphore = Model{
+		Name:         "semaphore",
+		Summary:      "net/http behind a FIFO semaphore of --limit slots, with an optional --queue cap",
+		Knobs:        []Knob{Limit, Queue, QueueTimeout},
+		DefaultLimit: 40,
+		Discipline:   AppQueue,
+	}
+	// LimitListener's default limit mirrors Flask's processes=100 in the
+	// seed experiment.
+	LimitListener = Model{
+		Name:         "limitlistener",
+		Summary:      "netutil.LimitListener: at most --limit accepted connections; the rest wait in the kernel",
+		Knobs:        []Knob{Limit},
+		DefaultLimit: 100,
+		Discipline:   KernelQueue,
+	}
+	Pool = Model{
+		Name:       "pool",
+		Summary:    "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive",
+		Knobs:      []Knob{Queue, Core, Max, Policy, PoolKeepAlive},
+		Discipline: ThreadPool,
+	}
+	// FastHTTP's default limit is fasthttp.DefaultConcurrency (256·1024);
+	// servers/fasthttp checks that the two agree.
+	FastHTTP = Model{
+		Name:         "fasthttp",
+		Summary:      "fasthttp worker pool: --limit connections served (Server.Concurrency); 503 beyond",
+		Knobs:        []Knob{Limit},
+		DefaultLimit: 256 * 1024,
+		Discipline:   RejectBeyond,
+	}
+)
+
+// Models is every model, in the order --help and reports list them.
+var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP}
+
+// Lookup finds a model by name.
+func Lookup(name string) (Model, bool) {
+	i := slices.IndexFunc(Models, func(m Model) bool { return m.Name == name })
+	if i < 0 {
+		return Model{}, false
+	}
+	return Models[i], true
+}
+
+// Names lists the models' names in order.
+func Names() []string {
+	names := make([]string, len(Models))
+	for i, m := range Models {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// UsingKnob lists the names of the models that take k, in order.
+func UsingKnob(k Knob) []string {
+	var names []string
+	for _, m := range Models {
+		if m.Uses(k) {
+			names = append(names, m.Name)
+		}
+	}
+	return names
+}
