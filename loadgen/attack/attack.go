@@ -11,6 +11,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // Options describe one attack.
@@ -62,7 +64,7 @@ func (o Options) ShardHits() int {
 // Hit is one request's record.
 type Hit struct {
 	Result  *vegeta.Result
-	Outcome Outcome
+	Outcome outcome.Outcome
 	// Connect is the TCP connect time; Dialed is false when the hit never
 	// reached the dial (a reused keep-alive connection, or no dial at all).
 	Connect time.Duration
@@ -172,7 +174,7 @@ func (a *Attack) Run(ctx context.Context) {
 		h := Hit{Result: r, Outcome: Classify(r), Scheduled: a.opt.Offset + time.Duration(r.Seq)*a.opt.Interval}
 		h.Late = r.Timestamp.Sub(time.Unix(0, a.pace.began.Load())) - h.Scheduled
 		h.Connect, h.Dialed = a.tracer.connect(local)
-		if h.Outcome == OK {
+		if h.Outcome == outcome.OK {
 			a.Counters.OK.Add(1)
 		} else {
 			a.Counters.Errors.Add(1)

@@ -11,25 +11,27 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
 		code uint16
 		err  string
-		want Outcome
+		want outcome.Outcome
 	}{
-		{200, "", OK},
-		{503, "503 Service Unavailable", HTTP503},
-		{404, "404 Not Found", HTTPOther},
-		{0, `Get "http://x/": net/http: request canceled (Client.Timeout exceeded while awaiting headers)`, Timeout},
-		{0, `Get "http://x/": context deadline exceeded`, Timeout},
-		{0, `Get "http://x/": dial tcp 127.0.0.1:1: connect: connection timed out`, Timeout},
-		{0, `Get "http://x/": dial tcp 127.0.0.1:1: connect: connection refused`, Refused},
-		{0, `Get "http://x/": read tcp 127.0.0.1:2->127.0.0.1:1: read: connection reset by peer`, Reset},
-		{0, `Get "http://x/": EOF`, Reset},
-		{0, `Get "http://x/": readLoopPeekFailLocked: %!w(<nil>)`, Reset},
-		{0, `Get "http://x/": context canceled`, Other},
+		{200, "", outcome.OK},
+		{503, "503 Service Unavailable", outcome.HTTP503},
+		{404, "404 Not Found", outcome.HTTPOther},
+		{0, `Get "http://x/": net/http: request canceled (Client.Timeout exceeded while awaiting headers)`, outcome.Timeout},
+		{0, `Get "http://x/": context deadline exceeded`, outcome.Timeout},
+		{0, `Get "http://x/": dial tcp 127.0.0.1:1: connect: connection timed out`, outcome.Timeout},
+		{0, `Get "http://x/": dial tcp 127.0.0.1:1: connect: connection refused`, outcome.Refused},
+		{0, `Get "http://x/": read tcp 127.0.0.1:2->127.0.0.1:1: read: connection reset by peer`, outcome.Reset},
+		{0, `Get "http://x/": EOF`, outcome.Reset},
+		{0, `Get "http://x/": readLoopPeekFailLocked: %!w(<nil>)`, outcome.Reset},
+		{0, `Get "http://x/": context canceled`, outcome.Other},
 	} {
 		if got := Classify(&vegeta.Result{Code: tc.code, Error: tc.err}); got != tc.want {
 			t.Errorf("%d %q: %s, want %s", tc.code, tc.err, got, tc.want)
@@ -39,17 +41,17 @@ func TestClassify(t *testing.T) {
 
 func TestDetail(t *testing.T) {
 	for _, tc := range []struct {
-		outcome Outcome
+		outcome outcome.Outcome
 		code    uint16
 		err     string
 		want    string
 	}{
-		{OK, 200, "", ""},
-		{Reset, 0, `Get "http://x/?id=1": EOF`, ""},
-		{HTTPOther, 404, "404 Not Found", "HTTP 404"},
-		{Other, 0, `Get "http://x/?id=7": context canceled`, "context canceled"},
-		{Other, 0, "dial tcp: lookup nowhere: no such host", "dial tcp: lookup nowhere: no such host"},
-		{Other, 0, "", "no status and no error"},
+		{outcome.OK, 200, "", ""},
+		{outcome.Reset, 0, `Get "http://x/?id=1": EOF`, ""},
+		{outcome.HTTPOther, 404, "404 Not Found", "HTTP 404"},
+		{outcome.Other, 0, `Get "http://x/?id=7": context canceled`, "context canceled"},
+		{outcome.Other, 0, "dial tcp: lookup nowhere: no such host", "dial tcp: lookup nowhere: no such host"},
+		{outcome.Other, 0, "", "no status and no error"},
 	} {
 		if got := Detail(tc.outcome, &vegeta.Result{Method: "GET", Code: tc.code, Error: tc.err}); got != tc.want {
 			t.Errorf("%s %d %q: %q, want %q", tc.outcome, tc.code, tc.err, got, tc.want)
@@ -81,7 +83,7 @@ func TestAttackSendsExactlyNHits(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Run(context.Background())
-	count := map[Outcome]int{}
+	count := map[outcome.Outcome]int{}
 	seen := map[uint64]bool{}
 	for _, h := range hits {
 		count[h.Outcome]++
@@ -96,7 +98,7 @@ func TestAttackSendsExactlyNHits(t *testing.T) {
 	if len(hits) != 30 || len(seen) != 30 || served.Load() != 30 {
 		t.Fatalf("%d hits (%d distinct), %d served; want 30", len(hits), len(seen), served.Load())
 	}
-	if count[OK] != 20 || count[HTTP503] != 10 {
+	if count[outcome.OK] != 20 || count[outcome.HTTP503] != 10 {
 		t.Errorf("outcomes %v, want 20 ok and 10 http_503", count)
 	}
 	if c := &a.Counters; c.Sent.Load() != 30 || c.Done.Load() != 30 || c.Inflight.Load() != 0 || c.OK.Load() != 20 {
@@ -120,7 +122,7 @@ func TestRefusedConnect(t *testing.T) {
 	}
 	a.Run(context.Background())
 	for _, h := range hits {
-		if h.Outcome != Refused || !h.Dialed {
+		if h.Outcome != outcome.Refused || !h.Dialed {
 			t.Errorf("hit %+v: want refused with a connect time", h)
 		}
 	}

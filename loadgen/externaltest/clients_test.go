@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/reconstruct"
 )
 
@@ -40,7 +41,7 @@ func (c *clients) start(id int) (connected chan struct{}) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		rec := reconstruct.Request{Sent: time.Now(), Dialed: true, Outcome: "other"}
+		rec := reconstruct.Request{Sent: time.Now(), Dialed: true, Outcome: outcome.Other}
 		defer func() {
 			rec.Ended = time.Now()
 			c.mu.Lock()
@@ -68,10 +69,13 @@ func (c *clients) start(id int) (connected chan struct{}) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		conn.Close()
-		if resp.StatusCode == http.StatusOK {
-			rec.Outcome = "ok"
-		} else {
-			rec.Outcome = fmt.Sprintf("http_%d", resp.StatusCode)
+		switch resp.StatusCode {
+		case http.StatusOK:
+			rec.Outcome = outcome.OK
+		case http.StatusServiceUnavailable:
+			rec.Outcome = outcome.HTTP503
+		default:
+			rec.Outcome = outcome.HTTPOther
 		}
 	}()
 	return connected
@@ -120,7 +124,7 @@ func (c *clients) wait(t *testing.T, within time.Duration) []reconstruct.Request
 		t.Error(err)
 	}
 	for _, r := range c.records {
-		if r.Outcome != "ok" {
+		if r.Outcome != outcome.OK {
 			t.Errorf("a request ended %s", r.Outcome)
 		}
 	}

@@ -1,9 +1,10 @@
 package predict
 
 import (
-	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // BenchmarkSimulateSeed: the seed replay (1000 requests) against a semaphore of 40.

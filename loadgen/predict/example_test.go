@@ -2,9 +2,11 @@ package predict_test
 
 import (
 	"fmt"
-	"github.com/conclab/conclab/internal/catalog"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
+
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 )
 
@@ -29,7 +31,7 @@ func ExampleSimulate() {
 	fmt.Printf("inflight=%d queued=%d accept_queue=%d connections=%d syn_pending=%d\n",
 		p.Inflight, p.Queued, p.AcceptQueue, p.Connections, p.SynPending)
 	fmt.Printf("ok=%d timeout=%d syn_retried=%d end=%v\n",
-		res.Outcomes[predict.OK], res.Outcomes[predict.Timeout], res.SynRetried, res.End)
+		res.Outcomes[outcome.OK], res.Outcomes[outcome.Timeout], res.SynRetried, res.End)
 	// Output:
 	// inflight=40 queued=960 accept_queue=0 connections=1000 syn_pending=0
 	// ok=1000 timeout=0 syn_retried=0 end=5h33m39.5s

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // linux is this machine's kernel: tcp_syn_retries=6, tcp_syn_linear_timeouts=4.
@@ -52,24 +54,24 @@ func mustSimulate(t testing.TB, in Input) Result {
 }
 
 // counts builds a full Outcomes map.
-func counts(kv map[Outcome]int) map[Outcome]int {
-	m := make(map[Outcome]int, len(AllOutcomes))
-	for _, o := range AllOutcomes {
+func counts(kv map[outcome.Outcome]int) map[outcome.Outcome]int {
+	m := make(map[outcome.Outcome]int, len(outcome.All))
+	for _, o := range outcome.All {
 		m[o] = kv[o]
 	}
 	return m
 }
 
-func checkOutcomes(t *testing.T, res Result, want map[Outcome]int) {
+func checkOutcomes(t *testing.T, res Result, want map[outcome.Outcome]int) {
 	t.Helper()
 	want = counts(want)
-	for _, o := range AllOutcomes {
+	for _, o := range outcome.All {
 		if res.Outcomes[o] != want[o] {
 			t.Errorf("Outcomes[%s] = %d, want %d (all: %v)", o, res.Outcomes[o], want[o], res.Outcomes)
 		}
 	}
-	if len(res.Outcomes) != len(AllOutcomes) {
-		t.Errorf("Outcomes has %d keys, want %d", len(res.Outcomes), len(AllOutcomes))
+	if len(res.Outcomes) != len(outcome.All) {
+		t.Errorf("Outcomes has %d keys, want %d", len(res.Outcomes), len(outcome.All))
 	}
 }
 
@@ -83,7 +85,7 @@ func checkPeak(t *testing.T, res Result, want Peak) {
 // life is the expected life of one request in seconds; -1 is Never.
 type life struct {
 	conn, start, fin float64
-	out              Outcome
+	out              outcome.Outcome
 	syn              int
 	queued           float64
 }

@@ -1,9 +1,11 @@
 package predict
 
 import (
-	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 func TestLimitListenerSmall(t *testing.T) {
@@ -13,7 +15,7 @@ func TestLimitListenerSmall(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       Input
-		outcomes map[Outcome]int
+		outcomes map[outcome.Outcome]int
 		peak     Peak
 		lives    []life
 		points   []Point
@@ -31,15 +33,15 @@ func TestLimitListenerSmall(t *testing.T) {
 		//  40  #8,#9 run. 50  #10,#11 run. 60  all done, all ok.
 		name:     "limit 2 backlog 4, 12 at once",
 		in:       Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, Kernel: linux, Limits: ll(2, 4)},
-		outcomes: map[Outcome]int{OK: 12},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 12},
 		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, 10, 20, OK, 0, 0}, {0, 10, 20, OK, 0, 0},
-			{0, 20, 30, OK, 0, 0}, {0, 20, 30, OK, 0, 0},
-			{0, 30, 40, OK, 0, 0},
-			{11, 30, 40, OK, 7, 0}, {11, 40, 50, OK, 7, 0},
-			{35, 40, 50, OK, 9, 0}, {35, 50, 60, OK, 9, 0}, {35, 50, 60, OK, 9, 0},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+			{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
+			{0, 30, 40, outcome.OK, 0, 0},
+			{11, 30, 40, outcome.OK, 7, 0}, {11, 40, 50, outcome.OK, 7, 0},
+			{35, 40, 50, outcome.OK, 9, 0}, {35, 50, 60, outcome.OK, 9, 0}, {35, 50, 60, outcome.OK, 9, 0},
 		},
 		points: []Point{
 			{T: 0, Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
@@ -60,16 +62,16 @@ func TestLimitListenerSmall(t *testing.T) {
 		//  12  #8,#9 run. 15  #10,#11 run. 18 done.
 		name:     "limit 2 backlog 4, 12 at once, 3s work",
 		in:       Input{Arrivals: burst(12), Service: 3 * time.Second, ClientTimeout: 100 * time.Second, Kernel: linux, Limits: ll(2, 4)},
-		outcomes: map[Outcome]int{OK: 12},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 12},
 		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
 		lives: []life{
-			{0, 0, 3, OK, 0, 0}, {0, 0, 3, OK, 0, 0},
-			{0, 3, 6, OK, 0, 0}, {0, 3, 6, OK, 0, 0},
-			{0, 6, 9, OK, 0, 0}, {0, 6, 9, OK, 0, 0},
-			{0, 9, 12, OK, 0, 0},
-			{3, 9, 12, OK, 3, 0}, {3, 12, 15, OK, 3, 0},
-			{7, 12, 15, OK, 6, 0}, {7, 15, 18, OK, 6, 0},
-			{11, 15, 18, OK, 7, 0},
+			{0, 0, 3, outcome.OK, 0, 0}, {0, 0, 3, outcome.OK, 0, 0},
+			{0, 3, 6, outcome.OK, 0, 0}, {0, 3, 6, outcome.OK, 0, 0},
+			{0, 6, 9, outcome.OK, 0, 0}, {0, 6, 9, outcome.OK, 0, 0},
+			{0, 9, 12, outcome.OK, 0, 0},
+			{3, 9, 12, outcome.OK, 3, 0}, {3, 12, 15, outcome.OK, 3, 0},
+			{7, 12, 15, outcome.OK, 6, 0}, {7, 15, 18, outcome.OK, 6, 0},
+			{11, 15, 18, outcome.OK, 7, 0},
 		},
 		end: 18,
 	}, {
@@ -77,15 +79,15 @@ func TestLimitListenerSmall(t *testing.T) {
 		// (4th SYN), #9–#11 at 31 (5th); the start times stay as above.
 		name:     "limit 2 backlog 4, 12 at once, old kernel",
 		in:       Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, Kernel: oldLinux, Limits: ll(2, 4)},
-		outcomes: map[Outcome]int{OK: 12},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 12},
 		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, 10, 20, OK, 0, 0}, {0, 10, 20, OK, 0, 0},
-			{0, 20, 30, OK, 0, 0}, {0, 20, 30, OK, 0, 0},
-			{0, 30, 40, OK, 0, 0},
-			{15, 30, 40, OK, 4, 0}, {15, 40, 50, OK, 4, 0},
-			{31, 40, 50, OK, 5, 0}, {31, 50, 60, OK, 5, 0}, {31, 50, 60, OK, 5, 0},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+			{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
+			{0, 30, 40, outcome.OK, 0, 0},
+			{15, 30, 40, outcome.OK, 4, 0}, {15, 40, 50, outcome.OK, 4, 0},
+			{31, 40, 50, outcome.OK, 5, 0}, {31, 50, 60, outcome.OK, 5, 0}, {31, 50, 60, outcome.OK, 5, 0},
 		},
 		end: 60,
 	}, {
@@ -95,15 +97,15 @@ func TestLimitListenerSmall(t *testing.T) {
 		name: "connect timeout",
 		in: Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, ConnectTimeout: 30 * time.Second,
 			Kernel: linux, Limits: ll(2, 4)},
-		outcomes: map[Outcome]int{OK: 9, Timeout: 3},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 9, outcome.Timeout: 3},
 		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, 10, 20, OK, 0, 0}, {0, 10, 20, OK, 0, 0},
-			{0, 20, 30, OK, 0, 0}, {0, 20, 30, OK, 0, 0},
-			{0, 30, 40, OK, 0, 0},
-			{11, 30, 40, OK, 7, 0}, {11, 40, 50, OK, 7, 0},
-			{-1, -1, 30, Timeout, 8, 0}, {-1, -1, 30, Timeout, 8, 0}, {-1, -1, 30, Timeout, 8, 0},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+			{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
+			{0, 30, 40, outcome.OK, 0, 0},
+			{11, 30, 40, outcome.OK, 7, 0}, {11, 40, 50, outcome.OK, 7, 0},
+			{-1, -1, 30, outcome.Timeout, 8, 0}, {-1, -1, 30, outcome.Timeout, 8, 0}, {-1, -1, 30, outcome.Timeout, 8, 0},
 		},
 		end: 50,
 	}, {
@@ -121,14 +123,14 @@ func TestLimitListenerSmall(t *testing.T) {
 		name: "orphan in the accept queue",
 		in: Input{Arrivals: at(0, 0, 0, 0.5, 10.2), Service: 10 * time.Second, ClientTimeout: 38 * time.Second,
 			Kernel: linux, Limits: ll(1, 1)},
-		outcomes: map[Outcome]int{OK: 4, Timeout: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.Timeout: 1},
 		peak:     Peak{Inflight: 1, AcceptQueue: 2, Connections: 1, ClientInflight: 4, SynPending: 1},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0},
-			{0, 10, 20, OK, 0, 0},
-			{0, 20, 30, OK, 0, 0},
-			{35.5, -1, 38.5, Timeout, 9, 0},
-			{10.2, 30, 40, OK, 0, 0},
+			{0, 0, 10, outcome.OK, 0, 0},
+			{0, 10, 20, outcome.OK, 0, 0},
+			{0, 20, 30, outcome.OK, 0, 0},
+			{35.5, -1, 38.5, outcome.Timeout, 9, 0},
+			{10.2, 30, 40, outcome.OK, 0, 0},
 		},
 		points: []Point{
 			{T: sec(36), Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 2},
@@ -175,7 +177,7 @@ func TestLimitListenerSmall(t *testing.T) {
 func TestLimitListenerSeed(t *testing.T) {
 	res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
 		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}})
-	checkOutcomes(t, res, map[Outcome]int{OK: 100, Timeout: 900})
+	checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 100, outcome.Timeout: 900})
 	checkPeak(t, res, Peak{Inflight: 100, AcceptQueue: 129, Connections: 100, ClientInflight: 491, SynPending: 262})
 	if res.End != sec(1014) {
 		t.Errorf("End = %v, want 1014s", res.End)
@@ -187,13 +189,13 @@ func TestLimitListenerSeed(t *testing.T) {
 		i    int
 		want life
 	}{
-		{99, life{49.5, 49.5, 849.5, OK, 0, 0}},
-		{100, life{50, 800, 950, Timeout, 0, 0}},
-		{199, life{99.5, 849.5, 999.5, Timeout, 0, 0}},
-		{200, life{100, 950, 1000, Timeout, 0, 0}},
-		{228, life{114, 964, 1014, Timeout, 0, 0}},
-		{229, life{-1, -1, 245.5, Timeout, 10, 0}},
-		{999, life{-1, -1, 630.5, Timeout, 10, 0}},
+		{99, life{49.5, 49.5, 849.5, outcome.OK, 0, 0}},
+		{100, life{50, 800, 950, outcome.Timeout, 0, 0}},
+		{199, life{99.5, 849.5, 999.5, outcome.Timeout, 0, 0}},
+		{200, life{100, 950, 1000, outcome.Timeout, 0, 0}},
+		{228, life{114, 964, 1014, outcome.Timeout, 0, 0}},
+		{229, life{-1, -1, 245.5, outcome.Timeout, 10, 0}},
+		{999, life{-1, -1, 630.5, outcome.Timeout, 10, 0}},
 	} {
 		if got := asLife(res.Requests[c.i]); got != c.want {
 			t.Errorf("#%d: %v\n      want %v", c.i, got, c.want)

@@ -1,6 +1,9 @@
 package predict
 
-import "github.com/conclab/conclab/internal/catalog"
+import (
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+)
 
 // noKeepAlive is embedded by the models without worker keep-alive.
 type noKeepAlive struct{}
@@ -53,7 +56,7 @@ func (f *fastHTTP) willAccept(*engine) bool { return true }
 
 func (f *fastHTTP) accepted(e *engine, r int) {
 	if f.serving >= f.limit {
-		e.end(r, HTTP503)
+		e.end(r, outcome.HTTP503)
 		return
 	}
 	f.serving++

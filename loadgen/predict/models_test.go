@@ -1,16 +1,18 @@
 package predict
 
 import (
-	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 func TestModelsSmall(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       Input
-		outcomes map[Outcome]int
+		outcomes map[outcome.Outcome]int
 		peak     Peak
 		lives    []life
 		end      float64
@@ -20,11 +22,11 @@ func TestModelsSmall(t *testing.T) {
 		name: "fasthttp limit 5",
 		in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 5, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 5, HTTP503: 3},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 5, outcome.HTTP503: 3},
 		peak:     Peak{Inflight: 5, Connections: 5, ClientInflight: 5},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, -1, 0, HTTP503, 0, 0}, {0, -1, 0, HTTP503, 0, 0}, {0, -1, 0, HTTP503, 0, 0},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0},
 		},
 		end: 10,
 	}, {
@@ -33,18 +35,18 @@ func TestModelsSmall(t *testing.T) {
 		name: "fasthttp limit 1 frees on finish",
 		in: Input{Arrivals: at(0, 5, 10), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 1, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 2, HTTP503: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 1},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {5, -1, 5, HTTP503, 0, 0}, {10, 10, 20, OK, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {5, -1, 5, outcome.HTTP503, 0, 0}, {10, 10, 20, outcome.OK, 0, 0}},
 		end:      20,
 	}, {
 		// Concurrency 0 is fasthttp's default (256·1024): no limit here.
 		name: "fasthttp default concurrency",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 3},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 3},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}},
 		end:      10,
 	}, {
 		// net/http at its fd limit: FDLimit 3, backlog 2 (queue of 3), 8 at
@@ -57,12 +59,12 @@ func TestModelsSmall(t *testing.T) {
 		name: "nethttp fd limit",
 		in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 2, FDLimit: 3}},
-		outcomes: map[Outcome]int{OK: 8},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 8},
 		peak:     Peak{Inflight: 3, AcceptQueue: 3, Connections: 3, ClientInflight: 8, SynPending: 2},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, 10, 20, OK, 0, 0}, {0, 10, 20, OK, 0, 0}, {0, 10, 20, OK, 0, 0},
-			{11, 20, 30, OK, 7, 0}, {11, 20, 30, OK, 7, 0},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+			{11, 20, 30, outcome.OK, 7, 0}, {11, 20, 30, outcome.OK, 7, 0},
 		},
 		end: 30,
 	}, {
@@ -71,9 +73,9 @@ func TestModelsSmall(t *testing.T) {
 		name: "nethttp client timeout",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 4 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
-		outcomes: map[Outcome]int{Timeout: 3},
+		outcomes: map[outcome.Outcome]int{outcome.Timeout: 3},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 4, Timeout, 0, 0}, {0, 0, 4, Timeout, 0, 0}, {0, 0, 4, Timeout, 0, 0}},
+		lives:    []life{{0, 0, 4, outcome.Timeout, 0, 0}, {0, 0, 4, outcome.Timeout, 0, 0}, {0, 0, 4, outcome.Timeout, 0, 0}},
 		end:      4,
 	}, {
 		// Work that finishes exactly at the client deadline is ok (a finish
@@ -81,9 +83,9 @@ func TestModelsSmall(t *testing.T) {
 		name: "finish at the deadline is ok",
 		in: Input{Arrivals: burst(1), Service: 10 * time.Second, ClientTimeout: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 1},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, OK, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}},
 		end:      10,
 	}, {
 		// A client timeout shorter than the first retransmission: the
@@ -92,9 +94,9 @@ func TestModelsSmall(t *testing.T) {
 		name: "client timeout during connect",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 500 * time.Millisecond, Kernel: linux,
 			Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}},
-		outcomes: map[Outcome]int{Timeout: 3},
+		outcomes: map[outcome.Outcome]int{outcome.Timeout: 3},
 		peak:     Peak{Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 3, SynPending: 1},
-		lives:    []life{{0, 0, 0.5, Timeout, 0, 0}, {0, -1, 0.5, Timeout, 0, 0}, {-1, -1, 0.5, Timeout, 0, 0}},
+		lives:    []life{{0, 0, 0.5, outcome.Timeout, 0, 0}, {0, -1, 0.5, outcome.Timeout, 0, 0}, {-1, -1, 0.5, outcome.Timeout, 0, 0}},
 		end:      0.5,
 	}}
 	for _, tt := range tests {
@@ -117,7 +119,7 @@ func TestUnlimitedModelsSeed(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
 				Limits: Limits{Discipline: m.Discipline, Backlog: 4096}})
-			checkOutcomes(t, res, map[Outcome]int{OK: 1000})
+			checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 1000})
 			checkPeak(t, res, Peak{Inflight: 1000, Connections: 1000, ClientInflight: 1000})
 			if res.End != sec(1299.5) {
 				t.Errorf("End = %v, want 1299.5s", res.End)

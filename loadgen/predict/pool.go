@@ -1,6 +1,9 @@
 package predict
 
-import "github.com/conclab/conclab/internal/catalog"
+import (
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+)
 
 // pool is net/http handing each request to a worker pool with
 // java.util.concurrent.ThreadPoolExecutor semantics. execute(task):
@@ -88,17 +91,17 @@ func (p *pool) execute(e *engine, r int) {
 func (p *pool) reject(e *engine, r int) {
 	switch p.policy {
 	case catalog.PolicyAbort:
-		e.end(r, HTTP503)
+		e.end(r, outcome.HTTP503)
 	case catalog.PolicyDiscard:
-		e.end(r, Reset)
+		e.end(r, outcome.Reset)
 	case catalog.PolicyDiscardOldest:
 		oldest := p.nextQueued(e)
 		if oldest < 0 {
-			e.end(r, Reset)
+			e.end(r, outcome.Reset)
 			return
 		}
 		e.leaveQueue(oldest)
-		e.end(oldest, Reset)
+		e.end(oldest, outcome.Reset)
 		p.execute(e, r)
 	case catalog.PolicyCallerRuns:
 		e.st[r].worker = -1
@@ -116,7 +119,7 @@ func (p *pool) nextQueued(e *engine) int {
 		}
 		if e.gaveUp(r) {
 			e.leaveQueue(r)
-			e.end(r, Timeout)
+			e.end(r, outcome.Timeout)
 			continue
 		}
 		return r

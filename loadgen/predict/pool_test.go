@@ -1,10 +1,12 @@
 package predict
 
 import (
-	"github.com/conclab/conclab/internal/catalog"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 func poolLimits(core, max, queue int, policy string) Limits {
@@ -39,56 +41,56 @@ func simulateWorkers(t *testing.T, in Input) (Result, []workerChange) {
 // first to meet the policy; with 9, two do — see "abort, 9 at once".)
 func TestPoolPolicies(t *testing.T) {
 	base := []life{
-		{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, // workers 1, 2
-		{0, 10, 20, OK, 0, 10}, {0, 10, 20, OK, 0, 10}, {0, 10, 20, OK, 0, 10}, // queued
-		{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, // workers 3, 4
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, // workers 1, 2
+		{0, 10, 20, outcome.OK, 0, 10}, {0, 10, 20, outcome.OK, 0, 10}, {0, 10, 20, outcome.OK, 0, 10}, // queued
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, // workers 3, 4
 	}
 	with := func(extra ...life) []life { return append(append([]life{}, base...), extra...) }
 	tests := []struct {
 		name     string
 		policy   string
 		n        int
-		outcomes map[Outcome]int
+		outcomes map[outcome.Outcome]int
 		peak     Peak
 		lives    []life
 	}{{
 		name: "abort", policy: catalog.PolicyAbort, n: 8,
-		outcomes: map[Outcome]int{OK: 7, HTTP503: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 7, outcome.HTTP503: 1},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
-		lives:    with(life{0, -1, 0, HTTP503, 0, 0}),
+		lives:    with(life{0, -1, 0, outcome.HTTP503, 0, 0}),
 	}, {
 		name: "empty policy is abort", policy: "", n: 8,
-		outcomes: map[Outcome]int{OK: 7, HTTP503: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 7, outcome.HTTP503: 1},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
-		lives:    with(life{0, -1, 0, HTTP503, 0, 0}),
+		lives:    with(life{0, -1, 0, outcome.HTTP503, 0, 0}),
 	}, {
 		name: "abort, 9 at once", policy: catalog.PolicyAbort, n: 9,
-		outcomes: map[Outcome]int{OK: 7, HTTP503: 2},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 7, outcome.HTTP503: 2},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
-		lives:    with(life{0, -1, 0, HTTP503, 0, 0}, life{0, -1, 0, HTTP503, 0, 0}),
+		lives:    with(life{0, -1, 0, outcome.HTTP503, 0, 0}, life{0, -1, 0, outcome.HTTP503, 0, 0}),
 	}, {
 		name: "discard", policy: catalog.PolicyDiscard, n: 8,
-		outcomes: map[Outcome]int{OK: 7, Reset: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 7, outcome.Reset: 1},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
-		lives:    with(life{0, -1, 0, Reset, 0, 0}),
+		lives:    with(life{0, -1, 0, outcome.Reset, 0, 0}),
 	}, {
 		// The oldest queued, #2, is reset at 0; #7 takes its place at the
 		// end of the queue and runs 10–20 after #3 and #4.
 		name: "discard-oldest", policy: catalog.PolicyDiscardOldest, n: 8,
-		outcomes: map[Outcome]int{OK: 7, Reset: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 7, outcome.Reset: 1},
 		peak:     Peak{Inflight: 4, Queued: 3, Connections: 7, ClientInflight: 7},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, -1, 0, Reset, 0, 0}, {0, 10, 20, OK, 0, 10}, {0, 10, 20, OK, 0, 10},
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, 10, 20, OK, 0, 10},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, -1, 0, outcome.Reset, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, 10, 20, outcome.OK, 0, 10},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, 10, 20, outcome.OK, 0, 10},
 		},
 	}, {
 		// #7 runs on its own connection goroutine: 4 workers + 1 caller = 5 running.
 		name: "caller-runs", policy: catalog.PolicyCallerRuns, n: 8,
-		outcomes: map[Outcome]int{OK: 8},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 8},
 		peak:     Peak{Inflight: 5, Queued: 3, Connections: 8, ClientInflight: 8},
-		lives:    with(life{0, 0, 10, OK, 0, 0}),
+		lives:    with(life{0, 0, 10, outcome.OK, 0, 0}),
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +133,7 @@ func TestPoolKeepAlive(t *testing.T) {
 	})
 	t.Run("second burst before the shrink", func(t *testing.T) {
 		res, trace := simulateWorkers(t, Input{Arrivals: arrivals(24), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, catalog.PolicyAbort)})
-		checkOutcomes(t, res, map[Outcome]int{OK: 14, HTTP503: 2})
+		checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 14, outcome.HTTP503: 2})
 		starts := []float64{24, 24, 24, 34, 34, 34, 24, -1}
 		for i, s := range starts {
 			if got := asLife(res.Requests[8+i]).start; got != s {
@@ -144,7 +146,7 @@ func TestPoolKeepAlive(t *testing.T) {
 	})
 	t.Run("second burst after the shrink", func(t *testing.T) {
 		res, trace := simulateWorkers(t, Input{Arrivals: arrivals(26), Service: 10 * time.Second, Kernel: linux, Limits: poolLimits(2, 4, 3, catalog.PolicyAbort)})
-		checkOutcomes(t, res, map[Outcome]int{OK: 14, HTTP503: 2})
+		checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 14, outcome.HTTP503: 2})
 		starts := []float64{26, 26, 36, 36, 36, 26, 26, -1}
 		for i, s := range starts {
 			if got := asLife(res.Requests[8+i]).start; got != s {
@@ -162,7 +164,7 @@ func TestPoolSmall(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       Input
-		outcomes map[Outcome]int
+		outcomes map[outcome.Outcome]int
 		peak     Peak
 		lives    []life
 		workers  []workerChange
@@ -173,9 +175,9 @@ func TestPoolSmall(t *testing.T) {
 		name: "core 0 unbounded queue runs serially",
 		in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.ThreadPool, Core: 0, Max: 4, Queue: -1, PoolKeepAlive: time.Minute, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 3},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 3},
 		peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 10, 20, OK, 0, 10}, {0, 20, 30, OK, 0, 20}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, 20, 30, outcome.OK, 0, 20}},
 		workers:  []workerChange{{0, 1}, {90, 0}},
 	}, {
 		// Queue 0 is a synchronous hand-off: core 1, max 3, 5 at once → 3
@@ -184,12 +186,12 @@ func TestPoolSmall(t *testing.T) {
 		name: "synchronous queue",
 		in: Input{Arrivals: at(0, 0, 0, 0, 0, 45), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 30 * time.Second, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 4, HTTP503: 2},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.HTTP503: 2},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0},
-			{0, -1, 0, HTTP503, 0, 0}, {0, -1, 0, HTTP503, 0, 0},
-			{45, 45, 55, OK, 0, 0},
+			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+			{0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0},
+			{45, 45, 55, outcome.OK, 0, 0},
 		},
 		workers: []workerChange{{0, 1}, {0, 2}, {0, 3}, {40, 2}, {40, 1}},
 	}, {
@@ -203,9 +205,9 @@ func TestPoolSmall(t *testing.T) {
 		name: "idle workers are reused last-in first-out",
 		in: Input{Arrivals: at(0, 0, 5, 20), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 15 * time.Second, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 4},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 4},
 		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {5, 5, 15, OK, 0, 0}, {20, 20, 30, OK, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {5, 5, 15, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}},
 		workers:  []workerChange{{0, 1}, {0, 2}, {5, 3}, {25, 2}, {25, 1}},
 	}, {
 		// Max 0 means max = core (labserver's --max default): core 2,
@@ -213,9 +215,9 @@ func TestPoolSmall(t *testing.T) {
 		name: "max 0 is core",
 		in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.ThreadPool, Core: 2, Queue: 1, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 3, HTTP503: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 3, outcome.HTTP503: 1},
 		peak:     Peak{Inflight: 2, Queued: 1, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, 0, 10, OK, 0, 0}, {0, 10, 20, OK, 0, 10}, {0, -1, 0, HTTP503, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, -1, 0, outcome.HTTP503, 0, 0}},
 		workers:  []workerChange{{0, 1}, {0, 2}},
 	}, {
 		// discard-oldest with a synchronous queue has no oldest to drop:
@@ -223,9 +225,9 @@ func TestPoolSmall(t *testing.T) {
 		name: "discard-oldest with queue 0",
 		in: Input{Arrivals: burst(2), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: 0, Policy: catalog.PolicyDiscardOldest, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 1, Reset: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 1, outcome.Reset: 1},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {0, -1, 0, Reset, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, -1, 0, outcome.Reset, 0, 0}},
 		workers:  []workerChange{{0, 1}},
 	}, {
 		// The client timeout frees the worker: core 1, max 1, 10 s work,
@@ -234,9 +236,9 @@ func TestPoolSmall(t *testing.T) {
 		name: "client timeout frees a worker",
 		in: Input{Arrivals: at(0, 1, 13.5), Service: 10 * time.Second, ClientTimeout: 12 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: -1, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 2, Timeout: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.Timeout: 1},
 		peak:     Peak{Inflight: 1, Queued: 1, Connections: 2, ClientInflight: 2},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {1, 10, 13, Timeout, 0, 9}, {13.5, 13.5, 23.5, OK, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {1, 10, 13, outcome.Timeout, 0, 9}, {13.5, 13.5, 23.5, outcome.OK, 0, 0}},
 		workers:  []workerChange{{0, 1}},
 	}, {
 		// A worker below core is started for each task even when others
@@ -245,9 +247,9 @@ func TestPoolSmall(t *testing.T) {
 		name: "grows to core even with idle workers",
 		in: Input{Arrivals: at(0, 20, 40), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.ThreadPool, Core: 3, Max: 3, Queue: -1, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 3},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 3},
 		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, OK, 0, 0}, {20, 20, 30, OK, 0, 0}, {40, 40, 50, OK, 0, 0}},
+		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}, {40, 40, 50, outcome.OK, 0, 0}},
 		workers:  []workerChange{{0, 1}, {20, 2}, {40, 3}},
 	}}
 	for _, tt := range tests {

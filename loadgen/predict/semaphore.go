@@ -1,5 +1,7 @@
 package predict
 
+import "github.com/conclab/conclab/loadgen/outcome"
+
 // semaphore is net/http with a counting semaphore of limit slots around the
 // handler. A request that finds no free slot waits FIFO in the application
 // queue if the queue has room (capacity -1 = unbounded, else at most that many
@@ -33,7 +35,7 @@ func (s *semaphore) accepted(e *engine, r int) {
 			e.events.push(event{t: e.now + qt, kind: kindQueueTimeout, idx: r})
 		}
 	default:
-		e.end(r, HTTP503)
+		e.end(r, outcome.HTTP503)
 	}
 }
 
@@ -45,7 +47,7 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 		}
 		if e.gaveUp(w) {
 			e.leaveQueue(w)
-			e.end(w, Timeout)
+			e.end(w, outcome.Timeout)
 			continue
 		}
 		e.leaveQueue(w)

@@ -1,9 +1,11 @@
 package predict
 
 import (
-	"github.com/conclab/conclab/internal/catalog"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 func semaphoreLimits(limit, queue int) Limits {
@@ -20,7 +22,7 @@ func TestSemaphoreSeed(t *testing.T) {
 		// so 960 wait at once. The last one, #999 = 24·40+39, starts at
 		// 19200+19.5 and ends at 20019.5 s.
 		res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, Limits: semaphoreLimits(40, -1), Kernel: linux})
-		checkOutcomes(t, res, map[Outcome]int{OK: 1000})
+		checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 1000})
 		checkPeak(t, res, Peak{Inflight: 40, Queued: 960, Connections: 1000, ClientInflight: 1000})
 		if res.End != sec(20019.5) {
 			t.Errorf("End = %v, want 20019.5s", res.End)
@@ -51,7 +53,7 @@ func TestSemaphoreSeed(t *testing.T) {
 		// runs 20 s and times out at Sent(i)+900. Nobody expires while queued.
 		// 40 ok, 960 timeout; the last ends at 499.5+900 = 1399.5 s.
 		res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, Limits: semaphoreLimits(40, -1), Kernel: linux, ClientTimeout: 900 * time.Second})
-		checkOutcomes(t, res, map[Outcome]int{OK: 40, Timeout: 960})
+		checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 40, outcome.Timeout: 960})
 		checkPeak(t, res, Peak{Inflight: 40, Queued: 960, Connections: 1000, ClientInflight: 1000})
 		if res.End != sec(1399.5) {
 			t.Errorf("End = %v, want 1399.5s", res.End)
@@ -72,12 +74,12 @@ func TestSemaphoreSeed(t *testing.T) {
 		// 760 × 503 at once. The 240 accepted ones all finish: #239 starts at
 		// 800·5+19.5 and ends at 4819.5 s.
 		res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, Limits: semaphoreLimits(40, 200), Kernel: linux})
-		checkOutcomes(t, res, map[Outcome]int{OK: 240, HTTP503: 760})
+		checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 240, outcome.HTTP503: 760})
 		checkPeak(t, res, Peak{Inflight: 40, Queued: 200, Connections: 240, ClientInflight: 240})
 		if res.End != sec(4819.5) {
 			t.Errorf("End = %v, want 4819.5s", res.End)
 		}
-		if r := res.Requests[240]; r.Outcome != HTTP503 || r.Finished != sec(120) || r.Started != Never || r.Connected != sec(120) {
+		if r := res.Requests[240]; r.Outcome != outcome.HTTP503 || r.Finished != sec(120) || r.Started != Never || r.Connected != sec(120) {
 			t.Errorf("#240 = %+v, want 503 at 120s", r)
 		}
 	})
@@ -89,12 +91,12 @@ func TestSemaphoreSeed(t *testing.T) {
 		l := semaphoreLimits(40, -1)
 		l.QueueTimeout = 60 * time.Second
 		res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, Limits: l, Kernel: linux})
-		checkOutcomes(t, res, map[Outcome]int{OK: 40, HTTP503: 960})
+		checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 40, outcome.HTTP503: 960})
 		checkPeak(t, res, Peak{Inflight: 40, Queued: 120, Connections: 160, ClientInflight: 160})
 		if res.End != sec(819.5) {
 			t.Errorf("End = %v, want 819.5s", res.End)
 		}
-		if r := res.Requests[500]; r.Outcome != HTTP503 || r.Finished != sec(310) || r.Queued != 60*time.Second {
+		if r := res.Requests[500]; r.Outcome != outcome.HTTP503 || r.Finished != sec(310) || r.Queued != 60*time.Second {
 			t.Errorf("#500 = %+v, want 503 at 310s after 60s queued", r)
 		}
 	})
@@ -104,7 +106,7 @@ func TestSemaphoreSmall(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       Input
-		outcomes map[Outcome]int
+		outcomes map[outcome.Outcome]int
 		peak     Peak
 		lives    []life
 	}{{
@@ -114,13 +116,13 @@ func TestSemaphoreSmall(t *testing.T) {
 		name: "queue timeout",
 		in: Input{Arrivals: at(0, 1, 2, 8), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, QueueTimeout: 5 * time.Second, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 2, HTTP503: 2},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 2},
 		peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0},
-			{1, -1, 6, HTTP503, 0, 5},
-			{2, -1, 7, HTTP503, 0, 5},
-			{8, 10, 20, OK, 0, 2},
+			{0, 0, 10, outcome.OK, 0, 0},
+			{1, -1, 6, outcome.HTTP503, 0, 5},
+			{2, -1, 7, outcome.HTTP503, 0, 5},
+			{8, 10, 20, outcome.OK, 0, 2},
 		},
 	}, {
 		// Queue 0: no waiting. Limit 2, burst of 4: 2 run, 2 × 503 at once
@@ -129,13 +131,13 @@ func TestSemaphoreSmall(t *testing.T) {
 		name: "no queue",
 		in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.AppQueue, Limit: 2, Queue: 0, Backlog: 128}},
-		outcomes: map[Outcome]int{OK: 2, HTTP503: 2},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 2},
 		peak:     Peak{Inflight: 2, Connections: 2, ClientInflight: 2},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0},
-			{0, 0, 10, OK, 0, 0},
-			{0, -1, 0, HTTP503, 0, 0},
-			{0, -1, 0, HTTP503, 0, 0},
+			{0, 0, 10, outcome.OK, 0, 0},
+			{0, 0, 10, outcome.OK, 0, 0},
+			{0, -1, 0, outcome.HTTP503, 0, 0},
+			{0, -1, 0, outcome.HTTP503, 0, 0},
 		},
 	}, {
 		// The client timeout releases a running request's slot at that
@@ -145,12 +147,12 @@ func TestSemaphoreSmall(t *testing.T) {
 		name: "client timeout frees a running slot",
 		in: Input{Arrivals: at(0, 1, 13.5), Service: 10 * time.Second, ClientTimeout: 12 * time.Second, Kernel: linux,
 			Limits: semaphoreLimits(1, -1)},
-		outcomes: map[Outcome]int{OK: 2, Timeout: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.Timeout: 1},
 		peak:     Peak{Inflight: 1, Queued: 1, Connections: 2, ClientInflight: 2},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0},
-			{1, 10, 13, Timeout, 0, 9},
-			{13.5, 13.5, 23.5, OK, 0, 0},
+			{0, 0, 10, outcome.OK, 0, 0},
+			{1, 10, 13, outcome.Timeout, 0, 9},
+			{13.5, 13.5, 23.5, outcome.OK, 0, 0},
 		},
 	}, {
 		// The client timeout removes a queued request. With a FIFO queue and
@@ -171,14 +173,14 @@ func TestSemaphoreSmall(t *testing.T) {
 		name: "client timeout removes a queued request",
 		in: Input{Arrivals: at(0, 0, 0, 0.5, 10.2), Service: 10 * time.Second, ClientTimeout: 38 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 0, FDLimit: 2}},
-		outcomes: map[Outcome]int{OK: 4, Timeout: 1},
+		outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.Timeout: 1},
 		peak:     Peak{Inflight: 1, Queued: 1, AcceptQueue: 1, Connections: 2, ClientInflight: 4, SynPending: 1},
 		lives: []life{
-			{0, 0, 10, OK, 0, 0},
-			{0, 10, 20, OK, 0, 10},
-			{0, 20, 30, OK, 0, 10},
-			{35.5, -1, 38.5, Timeout, 9, 3},
-			{10.2, 30, 40, OK, 0, 10},
+			{0, 0, 10, outcome.OK, 0, 0},
+			{0, 10, 20, outcome.OK, 0, 10},
+			{0, 20, 30, outcome.OK, 0, 10},
+			{35.5, -1, 38.5, outcome.Timeout, 9, 3},
+			{10.2, 30, 40, outcome.OK, 0, 10},
 		},
 	}}
 	for _, tt := range tests {

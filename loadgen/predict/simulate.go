@@ -4,11 +4,8 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
-
-// synRetriedThreshold is DESIGN.md's syn_retried rule: a connect that took
-// this long saw at least one SYN retransmission (the first comes after 1 s).
-const synRetriedThreshold = 900 * time.Millisecond
 
 // phase is where a request is now.
 type phase uint8
@@ -65,7 +62,7 @@ type engine struct {
 	st          []reqState
 	out         []Request
 	aq          fifo // kernel accept queue, FIFO (orphans included)
-	outcomes    map[Outcome]int
+	outcomes    map[outcome.Outcome]int
 
 	// gauges
 	inflight, queued, connections, clientInflight, synPending int
@@ -110,14 +107,14 @@ func newEngine(in Input) *engine {
 		step:     in.Step,
 		st:       make([]reqState, n),
 		out:      make([]Request, n),
-		outcomes: make(map[Outcome]int, len(AllOutcomes)),
+		outcomes: make(map[outcome.Outcome]int, len(outcome.All)),
 	}
 	if e.step == 0 {
 		e.step = time.Second
 	}
 	e.retrans, e.giveUp = in.Kernel.SynSchedule()
 	e.srv = newServer(in.Limits)
-	for _, o := range AllOutcomes {
+	for _, o := range outcome.All {
 		e.outcomes[o] = 0
 	}
 	for i, t := range in.Arrivals {
@@ -185,20 +182,20 @@ func (e *engine) handle(ev event) {
 		// Go reports a dial i/o timeout either way.
 		if e.st[r].phase == phaseSynPending {
 			e.synPending--
-			e.end(r, Timeout)
+			e.end(r, outcome.Timeout)
 		}
 	case kindClientDeadline:
 		e.clientDeadline(r)
 	case kindQueueTimeout:
 		if e.st[r].phase == phaseAppQueued {
 			e.leaveQueue(r)
-			e.end(r, HTTP503)
+			e.end(r, outcome.HTTP503)
 		}
 	case kindFinish:
 		if e.st[r].phase == phaseRunning {
 			e.inflight--
 			e.srv.workEnded(e, r)
-			e.end(r, OK)
+			e.end(r, outcome.OK)
 		}
 	case kindKeepAlive:
 		e.srv.keepAlive(e, ev)
@@ -280,17 +277,17 @@ func (e *engine) clientDeadline(r int) {
 	switch e.st[r].phase {
 	case phaseSynPending:
 		e.synPending--
-		e.end(r, Timeout)
+		e.end(r, outcome.Timeout)
 	case phaseAcceptQueue:
-		e.finish(r, Timeout)
+		e.finish(r, outcome.Timeout)
 		e.st[r].phase = phaseOrphan
 	case phaseAppQueued:
 		e.leaveQueue(r)
-		e.end(r, Timeout)
+		e.end(r, outcome.Timeout)
 	case phaseRunning:
 		e.inflight--
 		e.srv.workEnded(e, r)
-		e.end(r, Timeout)
+		e.end(r, outcome.Timeout)
 	}
 }
 
@@ -320,7 +317,7 @@ func (e *engine) drainAcceptQueue() {
 		if e.gaveUp(r) {
 			// Its client gives up at this very instant: the same as an
 			// orphan, it is accepted and closed at once.
-			e.finish(r, Timeout)
+			e.finish(r, outcome.Timeout)
 			e.st[r].phase = phaseDone
 			continue
 		}
@@ -362,7 +359,7 @@ func (e *engine) leaveQueue(r int) {
 }
 
 // finish ends request r for the client.
-func (e *engine) finish(r int, o Outcome) {
+func (e *engine) finish(r int, o outcome.Outcome) {
 	e.out[r].Finished = e.now
 	e.out[r].Outcome = o
 	e.outcomes[o]++
@@ -371,7 +368,7 @@ func (e *engine) finish(r int, o Outcome) {
 }
 
 // end ends request r for the client and closes its connection, if accepted.
-func (e *engine) end(r int, o Outcome) {
+func (e *engine) end(r int, o outcome.Outcome) {
 	e.finish(r, o)
 	s := &e.st[r]
 	s.phase = phaseDone
@@ -393,7 +390,7 @@ func (e *engine) result() Result {
 		if q.Connected != Never {
 			took = q.Connected - q.Sent
 		}
-		if took >= synRetriedThreshold {
+		if took >= outcome.SynRetriedConnect {
 			res.SynRetried++
 		}
 	}

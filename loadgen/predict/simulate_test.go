@@ -1,11 +1,13 @@
 package predict
 
 import (
-	"github.com/conclab/conclab/internal/catalog"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 func TestSimulateInvalid(t *testing.T) {
@@ -144,7 +146,7 @@ func TestInvariants(t *testing.T) {
 				if r.Outcome == "" || r.Finished < r.Sent || r.Sent != in.Arrivals[i] {
 					t.Fatalf("request %+v", r)
 				}
-				if r.Outcome == OK && r.Finished != r.Started+in.Service {
+				if r.Outcome == outcome.OK && r.Finished != r.Started+in.Service {
 					t.Fatalf("ok request %+v does not last Service", r)
 				}
 				if r.Started != Never && (r.Connected == Never || r.Started < r.Connected) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // Limits are a server's limits as its /config reports them.
@@ -33,25 +34,6 @@ type Input struct {
 	Step           time.Duration // series resolution; 0 → 1s
 }
 
-// Outcome is how a request ended for the client; the strings are DESIGN.md's
-// outcomes.
-type Outcome string
-
-// The outcomes. The simulation produces ok, http_503, timeout and reset; the
-// others are listed so that Result.Outcomes always has every key.
-const (
-	OK        Outcome = "ok"
-	HTTP503   Outcome = "http_503"
-	HTTPOther Outcome = "http_other"
-	Timeout   Outcome = "timeout"
-	Refused   Outcome = "refused"
-	Reset     Outcome = "reset"
-	Other     Outcome = "other"
-)
-
-// AllOutcomes lists every outcome in a fixed order.
-var AllOutcomes = []Outcome{OK, HTTP503, HTTPOther, Timeout, Refused, Reset, Other}
-
 // Never is the value of a Request time that did not happen (Connected for a
 // connect that gave up, Started for a request whose handler work never began).
 const Never time.Duration = -1
@@ -64,7 +46,7 @@ type Request struct {
 	Connected  time.Duration // the handshake completed (it entered the kernel accept queue); Never if the connect failed
 	Started    time.Duration // handler work began; Never if it never did (rejected, reset, timed out before)
 	Finished   time.Duration // the request ended for the client (response, reset or give-up)
-	Outcome    Outcome
+	Outcome    outcome.Outcome
 	SynRetries int           // retransmitted SYNs sent before the handshake completed or the connect gave up
 	Queued     time.Duration // time spent waiting in the application queue (semaphore or pool)
 }
@@ -88,11 +70,11 @@ type Peak struct {
 // Result is the prediction for one target.
 type Result struct {
 	Requests   []Request
-	Series     []Point         // state at T = 0, Step, 2*Step, ... until every request has ended (inclusive of the last step after the end)
-	Peak       Peak            // maxima over events
-	Outcomes   map[Outcome]int // every outcome key present, zero included
-	SynRetried int             // requests whose connect took >= 0.9s (at least one SYN retransmit), failed connects included
-	End        time.Duration   // when the last request ended
+	Series     []Point                 // state at T = 0, Step, 2*Step, ... until every request has ended (inclusive of the last step after the end)
+	Peak       Peak                    // maxima over events
+	Outcomes   map[outcome.Outcome]int // every outcome key present, zero included; the simulation produces ok, http_503, timeout and reset
+	SynRetried int                     // requests whose connect took outcome.SynRetriedConnect or more, failed connects included
+	End        time.Duration           // when the last request ended
 }
 
 // maxSeriesPoints bounds the series so that a tiny Step cannot exhaust memory.

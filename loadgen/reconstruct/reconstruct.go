@@ -4,12 +4,8 @@ import (
 	"math"
 	"slices"
 	"time"
-)
 
-// Outcome names as loadgen's attack package and summary.json spell them.
-const (
-	OutcomeOK      = "ok"
-	OutcomeTimeout = "timeout"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // Request is one request as the client recorded it. Times are instants on
@@ -21,7 +17,7 @@ type Request struct {
 	Connect time.Duration
 	Dialed  bool
 	Ended   time.Time // the answer arrived, or the client gave up
-	Outcome string    // ok, http_503, http_other, timeout, refused, reset, other
+	Outcome outcome.Outcome
 }
 
 // Life is one request's rebuilt intervals. Zero Times are absent.
@@ -35,7 +31,7 @@ type Life struct {
 	// Sent) for timeouts, Ended for the rest.
 	WaitEnd time.Time
 	Ended   time.Time
-	Outcome string
+	Outcome outcome.Outcome
 }
 
 // Running reports whether the request was doing its work at t.
@@ -53,7 +49,7 @@ func (l Life) Connecting(t time.Time) bool { return !t.Before(l.Sent) && t.Befor
 // Undetermined reports whether at t the request may have been running or
 // waiting: a timed-out request in its last S before giving up.
 func (l Life) Undetermined(t time.Time) bool {
-	return l.Outcome == OutcomeTimeout && !t.Before(l.WaitEnd) && t.Before(l.Ended)
+	return l.Outcome == outcome.Timeout && !t.Before(l.WaitEnd) && t.Before(l.Ended)
 }
 
 // Rebuild turns the client's records into lives, given the service time
@@ -69,10 +65,10 @@ func Rebuild(reqs []Request, service time.Duration) []Life {
 			l.Connected = minTime(r.Sent.Add(r.Connect), l.Ended)
 		}
 		switch r.Outcome {
-		case OutcomeOK:
+		case outcome.OK:
 			l.Started = maxTime(l.Ended.Add(-service), l.Connected)
 			l.WaitEnd = l.Started
-		case OutcomeTimeout:
+		case outcome.Timeout:
 			l.WaitEnd = maxTime(l.Ended.Add(-service), l.Sent)
 		default:
 			l.WaitEnd = l.Ended
@@ -153,7 +149,7 @@ func Peaks(lives []Life) Peak {
 			add(l.Started, l.Ended, 0)
 		}
 		add(l.Sent, l.WaitEnd, 1)
-		if l.Outcome == OutcomeTimeout {
+		if l.Outcome == outcome.Timeout {
 			add(l.WaitEnd, l.Ended, 2)
 		}
 		add(l.Connected, l.WaitEnd, 3)
@@ -181,7 +177,7 @@ func Peaks(lives []Life) Peak {
 func EstimateService(reqs []Request) (time.Duration, bool) {
 	best := time.Duration(math.MaxInt64)
 	for _, r := range reqs {
-		if r.Outcome == OutcomeOK {
+		if r.Outcome == outcome.OK {
 			best = min(best, r.Ended.Sub(r.Sent))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/loadgen/kernelview"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -19,7 +20,7 @@ func semaphore3() []Request {
 	ends := []time.Duration{1, 1, 1, 2, 2, 2, 3, 3}
 	reqs := make([]Request, len(ends))
 	for i, e := range ends {
-		reqs[i] = Request{Sent: t0, Connect: 100 * time.Microsecond, Dialed: true, Ended: at(e * s), Outcome: OutcomeOK}
+		reqs[i] = Request{Sent: t0, Connect: 100 * time.Microsecond, Dialed: true, Ended: at(e * s), Outcome: outcome.OK}
 	}
 	return reqs
 }
@@ -59,13 +60,13 @@ func TestSplitWithKernel(t *testing.T) {
 	}
 	// A limit-2 listener: 2 accepted, 3 in the accept queue, 2 SYN-dropped.
 	reqs := []Request{
-		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(s), Outcome: OutcomeOK},
-		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(s), Outcome: OutcomeOK},
-		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(2 * s), Outcome: OutcomeOK},
-		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(2 * s), Outcome: OutcomeOK},
-		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(3 * s), Outcome: OutcomeOK},
-		{Sent: t0, Connect: 2 * s, Dialed: true, Ended: at(4 * s), Outcome: OutcomeOK},
-		{Sent: t0, Connect: 3 * s, Dialed: true, Ended: at(5 * s), Outcome: OutcomeTimeout},
+		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(s), Outcome: outcome.OK},
+		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(s), Outcome: outcome.OK},
+		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(2 * s), Outcome: outcome.OK},
+		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(2 * s), Outcome: outcome.OK},
+		{Sent: t0, Connect: time.Millisecond, Dialed: true, Ended: at(3 * s), Outcome: outcome.OK},
+		{Sent: t0, Connect: 2 * s, Dialed: true, Ended: at(4 * s), Outcome: outcome.OK},
+		{Sent: t0, Connect: 3 * s, Dialed: true, Ended: at(5 * s), Outcome: outcome.Timeout},
 	}
 	lives = Rebuild(reqs, s)
 	k := kernelview.Port{Established: 5, AcceptQueue: 3}
@@ -80,13 +81,13 @@ func TestSplitWithKernel(t *testing.T) {
 func TestTimeoutsAndRejections(t *testing.T) {
 	reqs := []Request{
 		// Timed out after 5 s with S = 2 s: waiting for sure until 3 s.
-		{Sent: t0, Ended: at(5 * s), Outcome: OutcomeTimeout},
+		{Sent: t0, Ended: at(5 * s), Outcome: outcome.Timeout},
 		// A timeout shorter than S: nothing is certain.
-		{Sent: t0, Ended: at(s), Outcome: OutcomeTimeout},
+		{Sent: t0, Ended: at(s), Outcome: outcome.Timeout},
 		// A 503 after 10 ms: waiting until then, never running.
-		{Sent: t0, Ended: at(10 * time.Millisecond), Outcome: "http_503"},
+		{Sent: t0, Ended: at(10 * time.Millisecond), Outcome: outcome.HTTP503},
 		// An answer faster than S: it started when its connect ended.
-		{Sent: t0, Connect: 5 * time.Millisecond, Dialed: true, Ended: at(s), Outcome: OutcomeOK},
+		{Sent: t0, Connect: 5 * time.Millisecond, Dialed: true, Ended: at(s), Outcome: outcome.OK},
 	}
 	lives := Rebuild(reqs, 2*s)
 	if l := lives[3]; !l.Started.Equal(at(5*time.Millisecond)) || l.Connected != l.Started {
@@ -121,7 +122,7 @@ func TestTimeoutsAndRejections(t *testing.T) {
 
 func TestEndedBeforeSent(t *testing.T) {
 	// A clock step must not produce a negative interval.
-	l := Rebuild([]Request{{Sent: at(s), Ended: t0, Outcome: OutcomeOK}}, s)[0]
+	l := Rebuild([]Request{{Sent: at(s), Ended: t0, Outcome: outcome.OK}}, s)[0]
 	if l.Ended != l.Sent || l.Started != l.Sent {
 		t.Errorf("%+v", l)
 	}

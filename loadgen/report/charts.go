@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/summary"
@@ -193,7 +193,7 @@ func latencyChart(t *targetData) (c *chart, caption string) {
 	c = newChart(fmt.Sprintf("%s (%s): latency of %d requests by outcome", t.name, t.model, res.n),
 		"latency (s)", "requests per bin")
 	c.p.Y.Tick.Marker = niceTicks{integer: true}
-	for _, o := range attack.Outcomes {
+	for _, o := range outcome.All {
 		vs := res.latency[o]
 		if len(vs) == 0 {
 			continue
@@ -202,8 +202,8 @@ func latencyChart(t *targetData) (c *chart, caption string) {
 		for _, v := range vs {
 			counts[binOf(edges, math.Max(v, edges[0]), logX)]++
 		}
-		sb.layers = append(sb.layers, barLayer{color: outcomeColors[string(o)], counts: counts})
-		c.legend.Add(fmt.Sprintf("%s (%d)", o, len(vs)), swatch{fill: outcomeColors[string(o)]})
+		sb.layers = append(sb.layers, barLayer{color: outcomeColors[o], counts: counts})
+		c.legend.Add(fmt.Sprintf("%s (%d)", o, len(vs)), swatch{fill: outcomeColors[o]})
 	}
 	c.p.Add(sb)
 	if logX {
@@ -344,7 +344,7 @@ func overviewChart(s *summary.Summary) (c *chart, ok bool) {
 		{"peak waiting in app", colQueued, func(t *summary.Target) float64 { return t.Peak.Queued }},
 		{"peak waiting in kernel", colKernel, func(t *summary.Target) float64 { return t.Peak.AcceptQueue }},
 		{"rejected", colRejected, func(t *summary.Target) float64 { return float64(rejected(t.Outcomes)) }},
-		{"timed out", colTimedOut, func(t *summary.Target) float64 { return float64(t.Outcomes["timeout"]) }},
+		{"timed out", colTimedOut, func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.Timeout]) }},
 	}
 	n := len(s.Targets)
 	// The data area is about 390 pt wide; a group takes 70% of its share.
@@ -384,7 +384,7 @@ func overviewChart(s *summary.Summary) (c *chart, ok bool) {
 }
 
 // rejected counts the outcomes the table calls rejected.
-func rejected(o map[string]int) int { return o["http_503"] + o["reset"] + o["refused"] }
+func rejected(o map[outcome.Outcome]int) int { return outcome.Sum(o, outcome.Rejected...) }
 
 // compareChart overlays the inflight, queued and accept-queue timelines of
 // one target in two runs: A solid, B dashed.

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -42,9 +43,9 @@ var compareFigures = []compareFigure{
 	{"waiting in app", func(t *summary.Target) float64 { return t.Peak.Queued }, count, countDelta},
 	{"waiting in kernel", func(t *summary.Target) float64 { return t.Peak.AcceptQueue }, count, countDelta},
 	{"SYN-retried", func(t *summary.Target) float64 { return float64(t.SynRetried) }, count, countDelta},
-	{"ok", func(t *summary.Target) float64 { return float64(t.Outcomes["ok"]) }, count, countDelta},
+	{"ok", func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.OK]) }, count, countDelta},
 	{"rejected", func(t *summary.Target) float64 { return float64(rejected(t.Outcomes)) }, count, countDelta},
-	{"timed out", func(t *summary.Target) float64 { return float64(t.Outcomes["timeout"]) }, count, countDelta},
+	{"timed out", func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.Timeout]) }, count, countDelta},
 	{"p50", func(t *summary.Target) float64 { return t.Latency.P50 }, secondsText, secondsDelta},
 	{"p99", func(t *summary.Target) float64 { return t.Latency.P99 }, secondsText, secondsDelta},
 }

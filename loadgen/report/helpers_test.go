@@ -14,6 +14,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -110,13 +111,13 @@ func timeline(rows ...[5]float64) []sample.Row {
 	return out
 }
 
-func outcomes(kv ...any) map[string]int {
-	m := map[string]int{}
-	for _, o := range attack.Outcomes {
-		m[string(o)] = 0
+func outcomes(kv ...any) map[outcome.Outcome]int {
+	m := map[outcome.Outcome]int{}
+	for _, o := range outcome.All {
+		m[o] = 0
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1].(int)
+		m[outcome.Outcome(kv[i].(string))] = kv[i+1].(int)
 	}
 	return m
 }

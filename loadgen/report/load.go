@@ -15,6 +15,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runner"
 	"github.com/conclab/conclab/loadgen/sample"
@@ -51,12 +52,12 @@ type targetData struct {
 // results is what the charts need of a target's .bin.
 type results struct {
 	n         int
-	latency   map[attack.Outcome][]float64 // seconds, by outcome
-	connect   []float64                    // seconds, of every hit that dialed
-	responses int                          // hits with a response (any status code)
-	source    string                       // the file read
-	partial   bool                         // read from .bin.partial
-	truncated string                       // why decoding stopped early, if it did
+	latency   map[outcome.Outcome][]float64 // seconds, by outcome
+	connect   []float64                     // seconds, of every hit that dialed
+	responses int                           // hits with a response (any status code)
+	source    string                        // the file read
+	partial   bool                          // read from .bin.partial
+	truncated string                        // why decoding stopped early, if it did
 }
 
 // loadRun reads a run folder, and its .bin files when withResults is set.
@@ -203,7 +204,7 @@ func readResults(path, name string) (*results, error) {
 		return &results{source: name}, err
 	}
 	defer f.Close()
-	res := &results{source: name, latency: map[attack.Outcome][]float64{}}
+	res := &results{source: name, latency: map[outcome.Outcome][]float64{}}
 	dec := vegeta.NewDecoder(f)
 	for {
 		var r vegeta.Result

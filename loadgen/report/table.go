@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -25,8 +26,7 @@ func WriteTable(w io.Writer, s *summary.Summary) error {
 			}
 			return fmt.Sprintf("%.0f (%d)", measured, predicted(p))
 		}
-		rejected := t.Outcomes["http_503"] + t.Outcomes["reset"] + t.Outcomes["refused"]
-		other := t.Outcomes["http_other"] + t.Outcomes["other"]
+		other := outcome.Sum(t.Outcomes, outcome.HTTPOther, outcome.Other)
 		agrees := "-"
 		if t.Agrees != nil {
 			agrees = map[bool]string{true: "yes", false: "NO"}[*t.Agrees]
@@ -37,8 +37,8 @@ func WriteTable(w io.Writer, s *summary.Summary) error {
 			cell(t.Peak.Queued, func(p *summary.Predicted) int { return p.Queued }),
 			cell(t.Peak.AcceptQueue, func(p *summary.Predicted) int { return p.AcceptQueue }),
 			cell(float64(t.SynRetried), func(p *summary.Predicted) int { return p.SynRetried }),
-			cell(float64(t.Outcomes["ok"]), func(p *summary.Predicted) int { return p.OK }),
-			rejected, t.Outcomes["timeout"], other,
+			cell(float64(t.Outcomes[outcome.OK]), func(p *summary.Predicted) int { return p.OK }),
+			rejected(t.Outcomes), t.Outcomes[outcome.Timeout], other,
 			seconds(t.Latency.P50), seconds(t.Latency.P99), agrees)
 	}
 	if err := tw.Flush(); err != nil {

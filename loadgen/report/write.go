@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/conclab/conclab/internal/atomicfile"
-	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -245,8 +245,8 @@ func (r *run) targetText(d *document, t *targetData) {
 		d.p("Configuration as the server reported it: %s.", strings.Join(kv, ", "))
 	}
 	var outs []string
-	for _, o := range attack.Outcomes {
-		if n := st.Outcomes[string(o)]; n > 0 {
+	for _, o := range outcome.All {
+		if n := st.Outcomes[o]; n > 0 {
 			outs = append(outs, fmt.Sprintf("%s %d", o, n))
 		}
 	}

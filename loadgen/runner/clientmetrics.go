@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/servers/lab"
 )
 
@@ -51,7 +52,7 @@ func (m *clientMetrics) start(runID, scenario string, scale float64, targets []s
 	m.runInfo.WithLabelValues(runID, scenario, strconv.FormatFloat(scale, 'g', -1, 64)).Set(1)
 	for _, t := range targets {
 		m.inflight.WithLabelValues(t)
-		for _, o := range attack.Outcomes {
+		for _, o := range outcome.All {
 			m.requests.WithLabelValues(t, string(o))
 		}
 	}

@@ -385,7 +385,7 @@ func (k *kernelSide) record(h attack.Hit) {
 		return
 	}
 	r := reconstruct.Request{Sent: h.Result.Timestamp, Ended: h.Result.Timestamp.Add(h.Result.Latency),
-		Connect: h.Connect, Dialed: h.Dialed, Outcome: string(h.Outcome)}
+		Connect: h.Connect, Dialed: h.Dialed, Outcome: h.Outcome}
 	k.mu.Lock()
 	k.reqs = append(k.reqs, r)
 	k.mu.Unlock()

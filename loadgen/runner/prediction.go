@@ -4,12 +4,14 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
@@ -119,29 +121,24 @@ func Predict(s *scenario.Scenario, limits predict.Limits, k predict.Kernel) (pre
 
 // Predicted condenses a simulation for summary.json.
 func Predicted(r predict.Result) *summary.Predicted {
-	p := &summary.Predicted{
+	return &summary.Predicted{
 		Inflight: r.Peak.Inflight, Queued: r.Peak.Queued, AcceptQueue: r.Peak.AcceptQueue,
-		OK: r.Outcomes[predict.OK], SynRetried: r.SynRetried, Outcomes: map[string]int{},
+		OK: r.Outcomes[outcome.OK], SynRetried: r.SynRetried, Outcomes: maps.Clone(r.Outcomes),
 	}
-	for o, n := range r.Outcomes {
-		p.Outcomes[string(o)] = n
-	}
-	return p
 }
 
 // compare checks a target's measurement against its prediction and says
 // where they differ, and by how much.
 func compare(t *summary.Target, tol summary.Tolerance) (bool, []string) {
 	p := t.Predicted
-	rejected := func(o map[string]int) int { return o["http_503"] + o["reset"] + o["refused"] }
 	type figure struct {
 		name               string
 		measured, expected float64
 	}
 	figs := []figure{
-		{"ok", float64(t.Outcomes["ok"]), float64(p.OK)},
-		{"rejected", float64(rejected(t.Outcomes)), float64(rejected(p.Outcomes))},
-		{"timed out", float64(t.Outcomes["timeout"]), float64(p.Outcomes["timeout"])},
+		{"ok", float64(t.Outcomes[outcome.OK]), float64(p.OK)},
+		{"rejected", float64(outcome.Sum(t.Outcomes, outcome.Rejected...)), float64(outcome.Sum(p.Outcomes, outcome.Rejected...))},
+		{"timed out", float64(t.Outcomes[outcome.Timeout]), float64(p.Outcomes[outcome.Timeout])},
 		{"SYN-retried", float64(t.SynRetried), float64(p.SynRetried)},
 	}
 	if t.Config != nil && len(t.Config) > 0 { // server-side gauges exist

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -12,11 +13,11 @@ func TestCompareAndExplain(t *testing.T) {
 	// finished in time does not.
 	st := &summary.Target{
 		Config:     map[string]any{"model": "nethttp"},
-		Outcomes:   map[string]int{"ok": 24431, "timeout": 569},
+		Outcomes:   map[outcome.Outcome]int{outcome.OK: 24431, outcome.Timeout: 569},
 		SynRetried: 915,
 		Peak:       summary.Peak{Inflight: 19988, AcceptQueue: 4097},
 		Predicted: &summary.Predicted{Inflight: 19988, AcceptQueue: 4097, OK: 24085, SynRetried: 915,
-			Outcomes: map[string]int{"ok": 24085, "timeout": 915}},
+			Outcomes: map[outcome.Outcome]int{outcome.OK: 24085, outcome.Timeout: 915}},
 	}
 	agrees, diffs := compare(st, Tolerance)
 	want := []string{
@@ -30,8 +31,8 @@ func TestCompareAndExplain(t *testing.T) {
 	if len(notes) != 1 || !strings.Contains(notes[0], "timer wheel") {
 		t.Errorf("notes %q", notes)
 	}
-	st.Outcomes["timeout"] = 915
-	st.Outcomes["ok"] = 24085
+	st.Outcomes[outcome.Timeout] = 915
+	st.Outcomes[outcome.OK] = 24085
 	if agrees, diffs := compare(st, Tolerance); !agrees || explain(st, diffs) != nil {
 		t.Errorf("exact figures: agrees %v, diffs %q", agrees, diffs)
 	}

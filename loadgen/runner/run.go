@@ -20,6 +20,7 @@ import (
 
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -114,7 +115,7 @@ func (t *target) predict(dir string, s *scenario.Scenario, k predict.Kernel, ker
 
 // hitRecord keeps what the summary needs of each hit.
 type hitRecord struct {
-	outcome attack.Outcome
+	outcome outcome.Outcome
 	latency time.Duration
 	connect time.Duration
 	dialed  bool

@@ -17,7 +17,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/conclab/conclab/internal/testbin"
-	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/runner"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -79,8 +79,8 @@ func TestQuickRun(t *testing.T) {
 	for _, tg := range sum.Targets {
 		w := wants[tg.Name]
 		total := 0
-		for _, o := range attack.Outcomes {
-			total += tg.Outcomes[string(o)]
+		for _, o := range outcome.All {
+			total += tg.Outcomes[o]
 		}
 		if tg.Sent != 60 || total != 60 {
 			t.Errorf("%s: sent %d, outcomes add up to %d; want 60 and 60", tg.Name, tg.Sent, total)

@@ -8,17 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
 )
-
-// SynRetriedConnect is the connect time from which a request counts as
-// SYN-retried: the first retransmission comes after the kernel's initial
-// RTO of 1 s, while a connect to a listener with room takes well under a
-// millisecond on loopback.
-const SynRetriedConnect = 900 * time.Millisecond
 
 // configKeys are the /config fields that describe a target's limits.
 var configKeys = []string{"limit", "queue", "queue_timeout_s", "core", "max", "policy", "pool_keepalive_s",
@@ -48,7 +42,7 @@ const detailLimit = 3
 // client saw, most frequent first: a reader should never have to guess what
 // "other" was.
 func detailNotes(hits []hitRecord) []string {
-	counts := map[attack.Outcome]map[string]int{}
+	counts := map[outcome.Outcome]map[string]int{}
 	for _, h := range hits {
 		if h.detail == "" {
 			continue
@@ -59,7 +53,7 @@ func detailNotes(hits []hitRecord) []string {
 		counts[h.outcome][h.detail]++
 	}
 	var notes []string
-	for _, o := range attack.Outcomes {
+	for _, o := range outcome.All {
 		byDetail := counts[o]
 		if len(byDetail) == 0 {
 			continue
@@ -91,7 +85,7 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 	t.mu.Unlock()
 	st := summary.Target{
 		Name: t.spec.Name, Model: t.spec.Model, URL: t.server.URL,
-		Config: map[string]any{}, Sent: len(hits), Outcomes: map[string]int{},
+		Config: map[string]any{}, Sent: len(hits), Outcomes: map[outcome.Outcome]int{},
 	}
 	if st.Model == "" {
 		if m, ok := t.server.Config["model"].(string); ok {
@@ -106,16 +100,16 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 			st.Config[k] = v
 		}
 	}
-	for _, o := range attack.Outcomes {
-		st.Outcomes[string(o)] = 0
+	for _, o := range outcome.All {
+		st.Outcomes[o] = 0
 	}
 	var lat, conn, late []float64
 	for _, h := range hits {
-		st.Outcomes[string(h.outcome)]++
+		st.Outcomes[h.outcome]++
 		lat = append(lat, h.latency.Seconds())
 		if h.dialed {
 			conn = append(conn, h.connect.Seconds())
-			if h.connect >= SynRetriedConnect {
+			if h.connect >= outcome.SynRetriedConnect {
 				st.SynRetried++
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -38,20 +39,20 @@ func TestPacingNote(t *testing.T) {
 }
 
 func TestDetailNotes(t *testing.T) {
-	hit := func(o attack.Outcome, code uint16, err string) hitRecord {
+	hit := func(o outcome.Outcome, code uint16, err string) hitRecord {
 		return hitRecord{outcome: o, detail: attack.Detail(o, &vegeta.Result{Method: "GET", Code: code, Error: err})}
 	}
 	var hits []hitRecord
 	for range 3 {
-		hits = append(hits, hit(attack.OK, 200, ""), hit(attack.Reset, 0, `Get "http://127.0.0.1:1/?id=1": EOF`))
+		hits = append(hits, hit(outcome.OK, 200, ""), hit(outcome.Reset, 0, `Get "http://127.0.0.1:1/?id=1": EOF`))
 	}
 	hits = append(hits,
-		hit(attack.Other, 0, `Get "http://127.0.0.1:1/?id=7": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
-		hit(attack.Other, 0, `Get "http://127.0.0.1:1/?id=8": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
-		hit(attack.Other, 0, ""),
-		hit(attack.Other, 0, "dial tcp: lookup nowhere: no such host"),
-		hit(attack.Other, 0, "a fourth kind"),
-		hit(attack.HTTPOther, 404, ""))
+		hit(outcome.Other, 0, `Get "http://127.0.0.1:1/?id=7": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
+		hit(outcome.Other, 0, `Get "http://127.0.0.1:1/?id=8": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
+		hit(outcome.Other, 0, ""),
+		hit(outcome.Other, 0, "dial tcp: lookup nowhere: no such host"),
+		hit(outcome.Other, 0, "a fourth kind"),
+		hit(outcome.HTTPOther, 404, ""))
 	got := detailNotes(hits)
 	wantNotes := []string{
 		`1 ended "http_other": 1× "HTTP 404"`,

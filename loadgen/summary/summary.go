@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // Summary is the whole run.
@@ -39,23 +40,23 @@ type Environment struct {
 
 // Target is one server under test.
 type Target struct {
-	Name            string           `json:"name"`
-	Model           string           `json:"model"`
-	URL             string           `json:"url"`
-	Config          map[string]any   `json:"config"`
-	Sent            int              `json:"sent"`
-	Outcomes        map[string]int   `json:"outcomes"`
-	Peak            Peak             `json:"peak"`
-	ListenOverflows float64          `json:"listen_overflows"`
-	SynRetried      int              `json:"syn_retried"`
-	Rejected        float64          `json:"rejected_server"`
-	Latency         Quantiles        `json:"latency_s"`
-	Connect         ConnectQuantiles `json:"connect_s"`
-	Pacing          *Pacing          `json:"pacing_ms,omitempty"`
-	Predicted       *Predicted       `json:"predicted,omitempty"`
-	Agrees          *bool            `json:"agrees,omitempty"`
-	Disagreements   []string         `json:"disagreements,omitempty"`
-	Notes           []string         `json:"notes,omitempty"`
+	Name            string                  `json:"name"`
+	Model           string                  `json:"model"`
+	URL             string                  `json:"url"`
+	Config          map[string]any          `json:"config"`
+	Sent            int                     `json:"sent"`
+	Outcomes        map[outcome.Outcome]int `json:"outcomes"`
+	Peak            Peak                    `json:"peak"`
+	ListenOverflows float64                 `json:"listen_overflows"`
+	SynRetried      int                     `json:"syn_retried"`
+	Rejected        float64                 `json:"rejected_server"`
+	Latency         Quantiles               `json:"latency_s"`
+	Connect         ConnectQuantiles        `json:"connect_s"`
+	Pacing          *Pacing                 `json:"pacing_ms,omitempty"`
+	Predicted       *Predicted              `json:"predicted,omitempty"`
+	Agrees          *bool                   `json:"agrees,omitempty"`
+	Disagreements   []string                `json:"disagreements,omitempty"`
+	Notes           []string                `json:"notes,omitempty"`
 }
 
 // Peak is the highest value of each gauge over the run's 1 Hz samples.
@@ -93,12 +94,12 @@ type Pacing struct {
 
 // Predicted is the simulation's view of the same target.
 type Predicted struct {
-	Inflight    int            `json:"inflight"`
-	Queued      int            `json:"queued"`
-	AcceptQueue int            `json:"accept_queue"`
-	OK          int            `json:"ok"`
-	SynRetried  int            `json:"syn_retried"`
-	Outcomes    map[string]int `json:"outcomes"`
+	Inflight    int                     `json:"inflight"`
+	Queued      int                     `json:"queued"`
+	AcceptQueue int                     `json:"accept_queue"`
+	OK          int                     `json:"ok"`
+	SynRetried  int                     `json:"syn_retried"`
+	Outcomes    map[outcome.Outcome]int `json:"outcomes"`
 }
 
 // Tolerance is how close measured and predicted must be to agree.

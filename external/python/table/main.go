@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -90,8 +91,8 @@ func write(w io.Writer, dir string) error {
 func measured(t summary.Target, dir string) string {
 	p := t.Peak
 	s := fmt.Sprintf("%s run, %s app + %s kernel, %d SYN; ok %d, timeout %d",
-		num(p.Inflight), num(p.Queued), num(p.AcceptQueue), t.SynRetried, t.Outcomes["ok"], t.Outcomes["timeout"])
-	if r := t.Outcomes["reset"] + t.Outcomes["refused"] + t.Outcomes["http_503"] + t.Outcomes["other"]; r > 0 {
+		num(p.Inflight), num(p.Queued), num(p.AcceptQueue), t.SynRetried, t.Outcomes[outcome.OK], t.Outcomes[outcome.Timeout])
+	if r := outcome.Sum(t.Outcomes, outcome.Rejected...) + t.Outcomes[outcome.Other]; r > 0 {
 		s += fmt.Sprintf(", failed %d", r)
 	}
 	if procs, threads, err := peakProcesses(filepath.Join(dir, t.Name+".kernel.csv")); err == nil && threads > 0 {

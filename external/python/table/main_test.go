@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -16,12 +17,12 @@ func TestWrite(t *testing.T) {
 		Environment: summary.Environment{Kernel: "6.18", Somaxconn: 4096, NoFile: 20000, CPUs: 2},
 		Targets: []summary.Target{{
 			Name: "fastapi-def", Model: "external", Sent: 1000,
-			Outcomes:  map[string]int{"ok": 80, "timeout": 920},
+			Outcomes:  map[outcome.Outcome]int{outcome.OK: 80, outcome.Timeout: 920},
 			Peak:      summary.Peak{Inflight: 40, Queued: 960},
 			Predicted: &summary.Predicted{Inflight: 40, Queued: 960, OK: 40},
 			Agrees:    &yes,
 		}, {
-			Name: "mine", Model: "external", Sent: 10, Outcomes: map[string]int{"ok": 9, "reset": 1},
+			Name: "mine", Model: "external", Sent: 10, Outcomes: map[outcome.Outcome]int{outcome.OK: 9, outcome.Reset: 1},
 		}}}
 	if err := summary.Write(filepath.Join(dir, "summary.json"), sum); err != nil {
 		t.Fatal(err)

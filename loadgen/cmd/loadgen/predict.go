@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runner"
 )
@@ -73,7 +74,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		o := res.Outcomes
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", t.Name, t.Model,
 			res.Peak.Inflight, res.Peak.Queued, res.Peak.AcceptQueue, res.SynRetried,
-			o[predict.OK], o[predict.HTTP503]+o[predict.Reset]+o[predict.Refused], o[predict.Timeout], res.End)
+			o[outcome.OK], o[outcome.HTTP503]+o[outcome.Reset]+o[outcome.Refused], o[outcome.Timeout], res.End)
 		if *seriesDir != "" {
 			path := filepath.Join(*seriesDir, t.Name+".predicted.csv")
 			if err := atomicfile.Write(path, func(w io.Writer) error { return runner.WriteSeries(w, res.Series) }); err != nil {

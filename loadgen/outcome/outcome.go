@@ -1,0 +1,47 @@
+// Package outcome names how a request ends for its client, the same way
+// in a measurement and in a prediction: the outcomes of summary.json, the
+// client metrics and the report, and the connect time from which a
+// request counts as SYN-retried.
+//
+// It imports nothing, so that the client (attack), the simulation
+// (predict) and every reader of a run folder can share it.
+package outcome
+
+import "time"
+
+// Outcome is how a request ended, as the client saw it.
+type Outcome string
+
+// The outcomes; every request sent has exactly one.
+const (
+	OK        Outcome = "ok"
+	HTTP503   Outcome = "http_503"
+	HTTPOther Outcome = "http_other"
+	Timeout   Outcome = "timeout"
+	Refused   Outcome = "refused"
+	Reset     Outcome = "reset"
+	Other     Outcome = "other"
+)
+
+// All lists every outcome in report order.
+var All = []Outcome{OK, HTTP503, HTTPOther, Timeout, Refused, Reset, Other}
+
+// Rejected are the outcomes that tables and verdicts count as "rejected":
+// the server turned the request away with a 503, a reset or a refused
+// connection.
+var Rejected = []Outcome{HTTP503, Reset, Refused}
+
+// Sum adds up the counts of the given outcomes.
+func Sum[K ~string](counts map[K]int, outcomes ...Outcome) int {
+	n := 0
+	for _, o := range outcomes {
+		n += counts[K(o)]
+	}
+	return n
+}
+
+// SynRetriedConnect is the connect time from which a request counts as
+// SYN-retried: the first retransmission comes after the kernel's initial
+// RTO of 1 s, while a connect to a listener with room takes well under a
+// millisecond on loopback.
+const SynRetriedConnect = 900 * time.Millisecond

@@ -1,0 +1,14 @@
+package outcome
+
+import "testing"
+
+func TestSumAddsTheNamedOutcomesOfAnyMapKeyedByOutcome(t *testing.T) {
+	bySummary := map[string]int{"ok": 5, "http_503": 2, "reset": 1, "refused": 4, "timeout": 9}
+	if got := Sum(bySummary, Rejected...); got != 7 {
+		t.Errorf("Sum(summary map, Rejected) = %d, want 7", got)
+	}
+	byPrediction := map[Outcome]int{OK: 3, Timeout: 1}
+	if got := Sum(byPrediction, OK, Timeout, Other); got != 4 {
+		t.Errorf("Sum(prediction map) = %d, want 4", got)
+	}
+}
