@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/kernelview"
 	"github.com/conclab/conclab/loadgen/reconstruct"
-	"github.com/conclab/conclab/servers/lab"
 )
 
 // debianPython is Debian's interpreter, the one python3-fastapi installs
@@ -136,7 +136,7 @@ func TestFastAPIDefUnderUvicorn(t *testing.T) {
 	t.Logf("snapshot %s after the start: %+v; %d threads, RSS %d MiB", time.Since(started).Round(time.Millisecond),
 		k, tree.Threads, tree.RSSBytes>>20)
 	// uvicorn listens with backlog 2048, which the kernel caps at somaxconn.
-	if backlog := min(2048, lab.Somaxconn()); k.AcceptQueue != 0 || k.Accepted() != clientsN || k.Backlog != backlog {
+	if backlog := min(2048, sysinfo.Somaxconn()); k.AcceptQueue != 0 || k.Accepted() != clientsN || k.Backlog != backlog {
 		t.Errorf("kernel view: %+v, want all %d accepted, the accept queue empty, uvicorn's backlog %d", k, clientsN, backlog)
 	}
 	if tree.Processes != 1 || tree.Threads != 41 {

@@ -1,17 +1,10 @@
 package predict
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 )
 
-// Kernel is the SYN retransmission behaviour, read from sysctls.
+// Kernel is the SYN retransmission behaviour, as the sysctls set it.
 type Kernel struct {
 	SynRetries        int           // net.ipv4.tcp_syn_retries
 	SynLinearTimeouts int           // net.ipv4.tcp_syn_linear_timeouts (0 on kernels without it)
@@ -25,41 +18,6 @@ const DefaultInitialRTO = time.Second
 // maxRTO is the kernel's ceiling on the retransmission timeout (TCP_RTO_MAX,
 // also the default of net.ipv4.tcp_rto_max_ms).
 const maxRTO = 120 * time.Second
-
-// ReadKernel reads net.ipv4.tcp_syn_retries and net.ipv4.tcp_syn_linear_timeouts
-// from /proc/sys. A missing tcp_syn_linear_timeouts (kernels before 6.5) reads
-// as 0. InitialRTO is set to 1s.
-func ReadKernel() (Kernel, error) {
-	return readKernel("/proc/sys/net/ipv4")
-}
-
-func readKernel(dir string) (Kernel, error) {
-	k := Kernel{InitialRTO: DefaultInitialRTO}
-	var err error
-	if k.SynRetries, err = readSysctl(filepath.Join(dir, "tcp_syn_retries")); err != nil {
-		return Kernel{}, err
-	}
-	k.SynLinearTimeouts, err = readSysctl(filepath.Join(dir, "tcp_syn_linear_timeouts"))
-	if errors.Is(err, fs.ErrNotExist) {
-		k.SynLinearTimeouts, err = 0, nil
-	}
-	if err != nil {
-		return Kernel{}, err
-	}
-	return k, nil
-}
-
-func readSysctl(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, fmt.Errorf("predict: read kernel setting: %w", err)
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("predict: %s: not a non-negative integer: %q", path, strings.TrimSpace(string(b)))
-	}
-	return n, nil
-}
 
 // SynSchedule returns the offsets from the first SYN at which each
 // retransmitted SYN is sent, and the offset at which connect() gives up

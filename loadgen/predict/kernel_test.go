@@ -1,8 +1,6 @@
 package predict
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -48,55 +46,5 @@ func TestSynSchedule(t *testing.T) {
 				t.Errorf("SynSchedule() = %v, %v; want %v, %v", got, giveUp, tt.want, tt.giveUp)
 			}
 		})
-	}
-}
-
-func TestReadKernelFiles(t *testing.T) {
-	write := func(dir, name, v string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Run("both", func(t *testing.T) {
-		dir := t.TempDir()
-		write(dir, "tcp_syn_retries", "6\n")
-		write(dir, "tcp_syn_linear_timeouts", "4\n")
-		k, err := readKernel(dir)
-		if err != nil || k != (Kernel{SynRetries: 6, SynLinearTimeouts: 4, InitialRTO: time.Second}) {
-			t.Errorf("readKernel = %+v, %v", k, err)
-		}
-	})
-	t.Run("no linear timeouts file", func(t *testing.T) {
-		dir := t.TempDir()
-		write(dir, "tcp_syn_retries", "5\n")
-		k, err := readKernel(dir)
-		if err != nil || k != (Kernel{SynRetries: 5, InitialRTO: time.Second}) {
-			t.Errorf("readKernel = %+v, %v", k, err)
-		}
-	})
-	t.Run("no retries file", func(t *testing.T) {
-		if _, err := readKernel(t.TempDir()); err == nil {
-			t.Error("readKernel without tcp_syn_retries: want an error")
-		}
-	})
-	t.Run("garbage", func(t *testing.T) {
-		dir := t.TempDir()
-		write(dir, "tcp_syn_retries", "six\n")
-		if _, err := readKernel(dir); err == nil {
-			t.Error("readKernel with a non-number: want an error")
-		}
-	})
-}
-
-func TestReadKernelHere(t *testing.T) {
-	if _, err := os.Stat("/proc/sys/net/ipv4/tcp_syn_retries"); err != nil {
-		t.Skip("no /proc/sys/net/ipv4 here")
-	}
-	k, err := ReadKernel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.SynRetries < 1 || k.InitialRTO != time.Second {
-		t.Errorf("ReadKernel() = %+v", k)
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/conclab/conclab/internal/buckets"
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/outcome"
-	"github.com/conclab/conclab/servers/lab"
 )
 
-// clientMetrics are loadgen's own series (DESIGN.md, client metrics). Unlike
+// clientMetrics are loadgen's own series (docs/metrics.md, client metrics). Unlike
 // vegeta's exporter they count failures and their buckets reach an hour.
 type clientMetrics struct {
 	registry *prometheus.Registry
@@ -33,7 +33,7 @@ func newClientMetrics() *clientMetrics {
 		}, []string{"target", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "conclab_client_latency_seconds", Help: "Request latency seen by the client, failures included.",
-			Buckets: lab.DurationBuckets,
+			Buckets: buckets.Duration,
 		}, []string{"target"}),
 		connect: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "conclab_client_connect_seconds", Help: "TCP connect time; >= 1 s means the kernel dropped a SYN.",

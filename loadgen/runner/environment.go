@@ -9,22 +9,21 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/summary"
-	"github.com/conclab/conclab/servers/lab"
 )
 
 // ReadEnvironment describes this machine for summary.json, reading the
-// sysctls through the same functions the servers and the prediction use.
+// sysctls through the same package as the servers.
 func ReadEnvironment() summary.Environment {
 	env := summary.Environment{
-		Kernel:    kernelRelease(),
-		Somaxconn: lab.Somaxconn(),
+		Kernel:    sysinfo.KernelRelease(),
+		Somaxconn: sysinfo.Somaxconn(),
 		Go:        runtime.Version(),
 		CPUs:      runtime.NumCPU(),
 	}
-	if k, err := predict.ReadKernel(); err == nil {
-		env.SynRetries, env.SynLinearTimeouts = k.SynRetries, k.SynLinearTimeouts
+	if s, err := sysinfo.ReadSynSettings(); err == nil {
+		env.SynRetries, env.SynLinearTimeouts = s.Retries, s.LinearTimeouts
 	}
 	env.Hostname, _ = os.Hostname()
 	var rl syscall.Rlimit
@@ -32,14 +31,6 @@ func ReadEnvironment() summary.Environment {
 		env.NoFile = rl.Cur
 	}
 	return env
-}
-
-func kernelRelease() string {
-	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
-	if err != nil {
-		return runtime.GOOS
-	}
-	return strings.TrimSpace(string(b))
 }
 
 // childFDsAtStart estimates what a labserver that this process starts will

@@ -36,12 +36,12 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/kernelview"
 	"github.com/conclab/conclab/loadgen/reconstruct"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
-	"github.com/conclab/conclab/servers/lab"
 )
 
 // commandReadyTimeout bounds how long a target's command may take to
@@ -371,7 +371,7 @@ func (k *kernelSide) take() {
 	}
 	ks.tree, _ = kernelview.ReadTree(k.roots()...)
 	ks.overflows = math.NaN()
-	if c, err := lab.ReadListenCounters(); err == nil {
+	if c, err := sysinfo.ReadListenCounters(); err == nil {
 		ks.overflows = float64(c.Overflows)
 	}
 	k.mu.Lock()

@@ -25,6 +25,7 @@ import (
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 // Options configure one run.
@@ -186,7 +187,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 
-	kernel, kerr := predict.ReadKernel()
+	kernel, kerr := verdict.ReadKernel()
 	for _, t := range targets {
 		t.predict(dir, s, kernel, kerr)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/internal/sysinfo"
 )
 
 // ServerConfig is the JSON of /config: the model and every limit in force.
@@ -51,7 +52,7 @@ type ServerConfig struct {
 func serverConfig(c Config, spec Spec, listen string, backlog int) ServerConfig {
 	sc := ServerConfig{
 		Model: c.Model, Listen: listen,
-		Backlog: backlog, BacklogRequested: c.Backlog, Somaxconn: Somaxconn(),
+		Backlog: backlog, BacklogRequested: c.Backlog, Somaxconn: sysinfo.Somaxconn(),
 		SleepS: c.Sleep.Seconds(), CPUS: c.CPU.Seconds(), MaxSleepS: c.MaxSleep.Seconds(),
 		KeepAlive: c.KeepAlive, ReadHeaderTimeS: c.ReadHeaderTimeout.Seconds(), ReadTimeoutS: c.ReadTimeout.Seconds(),
 		WriteTimeoutS: c.WriteTimeout.Seconds(), IdleTimeoutS: c.IdleTimeout.Seconds(),

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/internal/flagerr"
 )
 
 // Config is every labserver flag.
@@ -48,20 +49,8 @@ type Config struct {
 	set map[string]bool // flags given on the command line
 }
 
-// FlagError is a bad flag value. Its message names the flag.
-type FlagError struct {
-	Flag string
-	Msg  string
-}
-
-func (e *FlagError) Error() string { return "--" + e.Flag + ": " + e.Msg }
-
-func flagErr(flag, format string, args ...any) error {
-	return &FlagError{Flag: flag, Msg: fmt.Sprintf(format, args...)}
-}
-
 // ParseFlags reads args (without the program name) into a Config. Errors
-// are one line, name the flag, and are *FlagError where a flag is at fault.
+// are one line, name the flag, and are *flagerr.Error where a flag is at fault.
 // flag.ErrHelp is returned for -h.
 func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, error) {
 	var c Config
@@ -98,7 +87,7 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 			}
 			return c, Spec{}, err
 		}
-		return c, Spec{}, OneLineFlagError(err)
+		return c, Spec{}, flagerr.OneLine(err)
 	}
 	if fs.NArg() > 0 {
 		return c, Spec{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -121,25 +110,6 @@ func (c *Config) registerKnobs(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PoolKeepAlive, catalog.PoolKeepAlive.Flag, catalog.DefaultPoolKeepAlive, catalog.PoolKeepAlive.Help)
 }
 
-// OneLineFlagError turns the flag package's messages into a *FlagError,
-// "--name: problem"; other errors come back unchanged.
-func OneLineFlagError(err error) error {
-	msg := err.Error()
-	// "invalid value "x" for flag -sleep: parse error"
-	if i := strings.Index(msg, " for flag -"); i >= 0 {
-		rest := msg[i+len(" for flag -"):]
-		name, why, _ := strings.Cut(rest, ": ")
-		return &FlagError{Flag: name, Msg: strings.TrimSpace(msg[:i]) + ": " + why}
-	}
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		return &FlagError{Flag: name, Msg: "unknown flag"}
-	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
-		return &FlagError{Flag: name, Msg: "needs a value"}
-	}
-	return err
-}
-
 // resolve checks the config against the chosen model and fills defaults.
 func (c *Config) resolve(specs []Spec) (Spec, error) {
 	var spec Spec
@@ -151,14 +121,14 @@ func (c *Config) resolve(specs []Spec) (Spec, error) {
 		}
 	}
 	if c.Model == "" {
-		return spec, flagErr("model", "required: one of %s", strings.Join(names, ", "))
+		return spec, flagerr.New("model", "required: one of %s", strings.Join(names, ", "))
 	}
 	if spec.Name == "" {
-		return spec, flagErr("model", "unknown model %q: one of %s", c.Model, strings.Join(names, ", "))
+		return spec, flagerr.New("model", "unknown model %q: one of %s", c.Model, strings.Join(names, ", "))
 	}
 	for _, k := range catalog.Knobs {
 		if c.set[k.Flag] && !spec.Uses(k) {
-			return spec, flagErr(k.Flag, "not used by model %s", spec.Name)
+			return spec, flagerr.New(k.Flag, "not used by model %s", spec.Name)
 		}
 	}
 	if err := c.validate(spec); err != nil {
@@ -176,56 +146,56 @@ func (c *Config) resolve(specs []Spec) (Spec, error) {
 func (c *Config) validate(spec Spec) error {
 	switch {
 	case c.Limit < 0:
-		return flagErr(catalog.Limit.Flag, "must be >= 1, got %d", c.Limit)
+		return flagerr.New(catalog.Limit.Flag, "must be >= 1, got %d", c.Limit)
 	case c.set["limit"] && c.Limit == 0:
-		return flagErr(catalog.Limit.Flag, "must be >= 1, got 0")
+		return flagerr.New(catalog.Limit.Flag, "must be >= 1, got 0")
 	case c.Queue < catalog.Unbounded:
-		return flagErr(catalog.Queue.Flag, "must be -1 (unbounded) or >= 0, got %d", c.Queue)
+		return flagerr.New(catalog.Queue.Flag, "must be -1 (unbounded) or >= 0, got %d", c.Queue)
 	case c.QueueTimeout < 0:
-		return flagErr(catalog.QueueTimeout.Flag, "must be >= 0, got %s", c.QueueTimeout)
+		return flagerr.New(catalog.QueueTimeout.Flag, "must be >= 0, got %s", c.QueueTimeout)
 	case c.Backlog < 0:
-		return flagErr("backlog", "must be >= 0, got %d", c.Backlog)
+		return flagerr.New("backlog", "must be >= 0, got %d", c.Backlog)
 	case c.Sleep < 0:
-		return flagErr("sleep", "must be >= 0, got %s", c.Sleep)
+		return flagerr.New("sleep", "must be >= 0, got %s", c.Sleep)
 	case c.CPU < 0:
-		return flagErr("cpu", "must be >= 0, got %s", c.CPU)
+		return flagerr.New("cpu", "must be >= 0, got %s", c.CPU)
 	case c.MaxSleep <= 0:
-		return flagErr("max-sleep", "must be > 0, got %s", c.MaxSleep)
+		return flagerr.New("max-sleep", "must be > 0, got %s", c.MaxSleep)
 	case c.Sleep > c.MaxSleep:
-		return flagErr("sleep", "%s exceeds --max-sleep %s", c.Sleep, c.MaxSleep)
+		return flagerr.New("sleep", "%s exceeds --max-sleep %s", c.Sleep, c.MaxSleep)
 	case c.CPU > c.MaxSleep:
-		return flagErr("cpu", "%s exceeds --max-sleep %s", c.CPU, c.MaxSleep)
+		return flagerr.New("cpu", "%s exceeds --max-sleep %s", c.CPU, c.MaxSleep)
 	case c.ReadHeaderTimeout < 0:
-		return flagErr("read-header-timeout", "must be >= 0, got %s", c.ReadHeaderTimeout)
+		return flagerr.New("read-header-timeout", "must be >= 0, got %s", c.ReadHeaderTimeout)
 	case c.ReadTimeout < 0:
-		return flagErr("read-timeout", "must be >= 0, got %s", c.ReadTimeout)
+		return flagerr.New("read-timeout", "must be >= 0, got %s", c.ReadTimeout)
 	case c.WriteTimeout < 0:
-		return flagErr("write-timeout", "must be >= 0, got %s", c.WriteTimeout)
+		return flagerr.New("write-timeout", "must be >= 0, got %s", c.WriteTimeout)
 	case c.IdleTimeout < 0:
-		return flagErr("idle-timeout", "must be >= 0, got %s", c.IdleTimeout)
+		return flagerr.New("idle-timeout", "must be >= 0, got %s", c.IdleTimeout)
 	case c.ShutdownTimeout <= 0:
-		return flagErr("shutdown-timeout", "must be > 0, got %s", c.ShutdownTimeout)
+		return flagerr.New("shutdown-timeout", "must be > 0, got %s", c.ShutdownTimeout)
 	case c.GOMAXPROCS < 0:
-		return flagErr("gomaxprocs", "must be >= 0, got %d", c.GOMAXPROCS)
+		return flagerr.New("gomaxprocs", "must be >= 0, got %d", c.GOMAXPROCS)
 	case c.NoFile < 0 || (c.set["nofile"] && c.NoFile < 32):
-		return flagErr("nofile", "must be >= 32 (stdio, epoll and listeners need some), got %d", c.NoFile)
+		return flagerr.New("nofile", "must be >= 32 (stdio, epoll and listeners need some), got %d", c.NoFile)
 	case c.Listen == "":
-		return flagErr("listen", "required")
+		return flagerr.New("listen", "required")
 	case c.Admin == "":
-		return flagErr("admin", "required")
+		return flagerr.New("admin", "required")
 	}
 	if spec.Uses(catalog.Core) {
 		if c.Core < 1 {
-			return flagErr(catalog.Core.Flag, "must be >= 1, got %d", c.Core)
+			return flagerr.New(catalog.Core.Flag, "must be >= 1, got %d", c.Core)
 		}
 		if c.Max < 0 || (c.Max != 0 && c.Max < c.Core) {
-			return flagErr(catalog.Max.Flag, "must be >= --core %d, got %d", c.Core, c.Max)
+			return flagerr.New(catalog.Max.Flag, "must be >= --core %d, got %d", c.Core, c.Max)
 		}
 		if c.PoolKeepAlive < 0 {
-			return flagErr(catalog.PoolKeepAlive.Flag, "must be >= 0, got %s", c.PoolKeepAlive)
+			return flagerr.New(catalog.PoolKeepAlive.Flag, "must be >= 0, got %s", c.PoolKeepAlive)
 		}
 		if !slices.Contains(catalog.Policies, c.Policy) {
-			return flagErr(catalog.Policy.Flag, "unknown policy %q: one of %s", c.Policy, strings.Join(catalog.Policies, ", "))
+			return flagerr.New(catalog.Policy.Flag, "unknown policy %q: one of %s", c.Policy, strings.Join(catalog.Policies, ", "))
 		}
 	}
 	return nil

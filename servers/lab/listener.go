@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/conclab/conclab/internal/flagerr"
 )
 
 // Listen opens a TCP listener on addr. A backlog > 0 calls listen(2) again
@@ -25,12 +24,12 @@ func Listen(flagName, addr string, backlog int) (*net.TCPListener, error) {
 	tl, ok := ln.(*net.TCPListener)
 	if !ok {
 		ln.Close()
-		return nil, flagErr(flagName, "%s is not a TCP address", addr)
+		return nil, flagerr.New(flagName, "%s is not a TCP address", addr)
 	}
 	if backlog > 0 {
 		if err := relisten(tl, backlog); err != nil {
 			tl.Close()
-			return nil, flagErr("backlog", "listen(2) with backlog %d: %v", backlog, err)
+			return nil, flagerr.New("backlog", "listen(2) with backlog %d: %v", backlog, err)
 		}
 	}
 	return tl, nil
@@ -39,21 +38,21 @@ func Listen(flagName, addr string, backlog int) (*net.TCPListener, error) {
 func listenError(flagName, addr string, err error) error {
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE):
-		return flagErr(flagName, "%s: address already in use", addr)
+		return flagerr.New(flagName, "%s: address already in use", addr)
 	case errors.Is(err, syscall.EACCES):
-		return flagErr(flagName, "%s: permission denied", addr)
+		return flagerr.New(flagName, "%s: permission denied", addr)
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return flagErr(flagName, "%s: address not available on this host", addr)
+		return flagerr.New(flagName, "%s: address not available on this host", addr)
 	}
 	var ae *net.AddrError
 	if errors.As(err, &ae) {
-		return flagErr(flagName, "%s: %s", addr, ae.Err)
+		return flagerr.New(flagName, "%s: %s", addr, ae.Err)
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
-		return flagErr(flagName, "%s: %v", addr, oe.Err)
+		return flagerr.New(flagName, "%s: %v", addr, oe.Err)
 	}
-	return flagErr(flagName, "%s: %v", addr, err)
+	return flagerr.New(flagName, "%s: %v", addr, err)
 }
 
 func relisten(ln *net.TCPListener, backlog int) error {
@@ -96,18 +95,4 @@ func ProbeAcceptQueue(ln *net.TCPListener) (AcceptQueue, error) {
 		return AcceptQueue{}, fmt.Errorf("socket is not listening (tcp state %d)", info.State)
 	}
 	return AcceptQueue{Length: int(info.Unacked), Limit: int(info.Sacked)}, nil
-}
-
-// Somaxconn reads net.core.somaxconn; 4096 when it can't be read (the
-// kernel default since 5.4).
-func Somaxconn() int {
-	b, err := os.ReadFile("/proc/sys/net/core/somaxconn")
-	if err != nil {
-		return 4096
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		return 4096
-	}
-	return n
 }

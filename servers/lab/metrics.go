@@ -6,16 +6,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/conclab/conclab/internal/buckets"
+	"github.com/conclab/conclab/internal/sysinfo"
 )
 
-// DurationBuckets reach an hour: the seed experiment's requests sleep
-// 800 s, far past client_golang's DefBuckets (10 s).
-var DurationBuckets = []float64{
-	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-	1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 1800, 3600,
-}
-
-// Metrics are the server metrics of DESIGN.md, on a registry of their own
+// Metrics are the server metrics of docs/metrics.md, on a registry of their own
 // that also holds the Go and process collectors.
 type Metrics struct {
 	Registry *prometheus.Registry
@@ -53,11 +49,11 @@ func NewMetrics(ln *net.TCPListener, info map[string]string) *Metrics {
 		}, []string{"reason"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "conclab_request_duration_seconds", Help: "Time from the handler's start to its end, queueing included.",
-			Buckets: DurationBuckets,
+			Buckets: buckets.Duration,
 		}),
 		queueWait: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "conclab_queue_wait_seconds", Help: "Time spent in the app queue before the work started.",
-			Buckets: DurationBuckets,
+			Buckets: buckets.Duration,
 		}),
 	}
 	for _, r := range []string{ReasonQueueFull, ReasonQueueTimeout, ReasonConcurrencyLimit, ReasonPolicy} {
@@ -123,12 +119,12 @@ func (c acceptQueueCollector) Collect(ch chan<- prometheus.Metric) {
 // listenCountersCollector reports the namespace counters relative to the
 // server's start, so a fresh server starts at 0 like any counter.
 type listenCountersCollector struct {
-	base ListenCounters
+	base sysinfo.ListenCounters
 }
 
 func newListenCountersCollector() prometheus.Collector {
 	c := &listenCountersCollector{}
-	c.base, _ = ReadListenCounters()
+	c.base, _ = sysinfo.ReadListenCounters()
 	return c
 }
 
@@ -138,7 +134,7 @@ func (c *listenCountersCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *listenCountersCollector) Collect(ch chan<- prometheus.Metric) {
-	now, err := ReadListenCounters()
+	now, err := sysinfo.ReadListenCounters()
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(listenOverflowsDesc, err)
 		return

@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/conclab/conclab/internal/flagerr"
+	"github.com/conclab/conclab/internal/sysinfo"
 )
 
 // Server is a running labserver: the app listener served by a model, and
@@ -41,7 +44,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 		}
 	}
 	var warnings []string
-	if max := Somaxconn(); c.Backlog > max {
+	if max := sysinfo.Somaxconn(); c.Backlog > max {
 		warnings = append(warnings, fmt.Sprintf("--backlog %d is above net.core.somaxconn %d: the kernel uses %d", c.Backlog, max, max))
 	}
 	ln, err := Listen("listen", c.Listen, c.Backlog)
@@ -137,14 +140,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func lowerNoFile(n uint64) error {
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		return flagErr("nofile", "getrlimit: %v", err)
+		return flagerr.New("nofile", "getrlimit: %v", err)
 	}
 	if n > rl.Max {
-		return flagErr("nofile", "%d is above the hard limit %d", n, rl.Max)
+		return flagerr.New("nofile", "%d is above the hard limit %d", n, rl.Max)
 	}
 	rl.Cur = n
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		return flagErr("nofile", "setrlimit: %v", err)
+		return flagerr.New("nofile", "setrlimit: %v", err)
 	}
 	return nil
 }

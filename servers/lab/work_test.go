@@ -59,24 +59,6 @@ func TestPerformStopsWhenTheClientLeaves(t *testing.T) {
 	}
 }
 
-func TestParseNetstat(t *testing.T) {
-	const text = `TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPTimeouts
-TcpExt: 0 17 19 3
-IpExt: InNoRoutes
-IpExt: 0
-`
-	got, err := parseNetstat(strings.NewReader(text))
-	if err != nil || got != (ListenCounters{Overflows: 17, Drops: 19}) {
-		t.Errorf("got %+v, %v", got, err)
-	}
-	if _, err := parseNetstat(strings.NewReader("IpExt: a\nIpExt: 1\n")); err == nil {
-		t.Error("no TcpExt: want an error")
-	}
-	if _, err := ReadListenCounters(); err != nil {
-		t.Errorf("this kernel's /proc/net/netstat: %v", err)
-	}
-}
-
 func TestProbeAcceptQueueOfAFreshListener(t *testing.T) {
 	ln, err := Listen("listen", "127.0.0.1:0", 3)
 	if err != nil {

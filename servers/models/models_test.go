@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/promscrape"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/servers/lab"
 	"github.com/conclab/conclab/servers/labtest"
 )
@@ -281,7 +282,7 @@ func TestBacklogIsReadBackFromTheKernel(t *testing.T) {
 	if srv.Config.Backlog != 7 || srv.Config.BacklogRequested != 7 {
 		t.Errorf("backlog %d (requested %d), want 7", srv.Config.Backlog, srv.Config.BacklogRequested)
 	}
-	max := lab.Somaxconn()
+	max := sysinfo.Somaxconn()
 	big := labtest.Start(t, "--model", "nethttp", "--backlog", fmt.Sprint(max+1000))
 	if big.Config.Backlog != max {
 		t.Errorf("backlog above somaxconn: effective %d, want somaxconn %d", big.Config.Backlog, max)

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/conclab/conclab/internal/flagerr"
 	"github.com/conclab/conclab/loadgen/scenario"
-	"github.com/conclab/conclab/servers/lab"
 )
 
 // scenarioFlags are the flags shared by run and predict.
@@ -31,7 +31,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, lab.OneLineFlagError(err)
+			return nil, flagerr.OneLine(err)
 		}
 		if fs.NArg() == 0 {
 			return positional, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/perf"
 	"github.com/conclab/conclab/loadgen/runner"
 )
@@ -73,7 +74,7 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	}
 
 	host, _ := os.Hostname()
-	fmt.Fprintf(stdout, "\nconclab perf on %s: %d CPUs, %s, %s\n\n", host, runtime.NumCPU(), kernel(), runtime.Version())
+	fmt.Fprintf(stdout, "\nconclab perf on %s: %d CPUs, %s, %s\n\n", host, runtime.NumCPU(), "Linux "+sysinfo.KernelRelease(), runtime.Version())
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "memory per held request\tmodel\theld\tserver KiB\tclient KiB\tserver RSS MiB\t")
 	for _, r := range mem {
@@ -90,12 +91,4 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "\nsampler: 9 targets at 1 Hz cost %.2f%% of one core\n", share*100)
 	fmt.Fprintln(stdout, "TCP_INFO probe and /metrics scrape: see the Go benchmarks below (make perf runs them)")
 	return exitOK
-}
-
-func kernel() string {
-	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
-	if err != nil {
-		return runtime.GOOS
-	}
-	return "Linux " + strings.TrimSpace(string(b))
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/outcome"
-	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runner"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 const predictUsage = `usage: loadgen predict SCENARIO.yaml [flags]
@@ -40,7 +40,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen predict:", err)
 		return exitBadInput
 	}
-	k, err := predict.ReadKernel()
+	k, err := verdict.ReadKernel()
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen predict: kernel SYN settings:", err)
 		return exitFailed

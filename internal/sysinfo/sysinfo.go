@@ -1,0 +1,125 @@
+// Package sysinfo reads what the lab needs to know of the Linux machine it
+// runs on: integer sysctls (somaxconn, the SYN retry settings), the TCP
+// counters of the network namespace (ListenOverflows, ListenDrops) and the
+// kernel release. Servers report these on /config and /metrics, and loadgen
+// records them and feeds them to the prediction, so both read them here.
+//
+// It reads /proc through github.com/prometheus/procfs, which the
+// Prometheus client already depends on for its process collector.
+package sysinfo
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strings"
+
+	"github.com/prometheus/procfs"
+)
+
+// procRoot is where /proc is mounted; tests read a folder of their own.
+const procRoot = procfs.DefaultMountPoint
+
+// DefaultSomaxconn stands in for net.core.somaxconn where it cannot be
+// read: the kernel's default since Linux 5.4.
+const DefaultSomaxconn = 4096
+
+// Sysctl reads an integer sysctl by its dotted name, such as
+// "net.core.somaxconn". A missing one is an error that wraps
+// fs.ErrNotExist.
+func Sysctl(name string) (int, error) { return sysctlAt(procRoot, name) }
+
+func sysctlAt(root, name string) (int, error) {
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		return 0, fmt.Errorf("sysctl %s: %w", name, err)
+	}
+	vs, err := fs.SysctlInts(name)
+	if err != nil {
+		return 0, fmt.Errorf("sysctl %s: %w", name, err)
+	}
+	if len(vs) != 1 || vs[0] < 0 {
+		return 0, fmt.Errorf("sysctl %s: want one non-negative integer, got %v", name, vs)
+	}
+	return vs[0], nil
+}
+
+// Somaxconn is net.core.somaxconn, the cap on every listen backlog, or
+// DefaultSomaxconn when it cannot be read.
+func Somaxconn() int {
+	n, err := Sysctl("net.core.somaxconn")
+	if err != nil {
+		return DefaultSomaxconn
+	}
+	return n
+}
+
+// KernelRelease is the kernel's release ("6.18.0-1-amd64"), or the name of
+// the OS where there is no /proc.
+func KernelRelease() string {
+	fs, err := procfs.NewFS(procRoot)
+	if err != nil {
+		return runtime.GOOS
+	}
+	v, err := fs.SysctlStrings("kernel.osrelease")
+	if err != nil || len(v) == 0 {
+		return runtime.GOOS
+	}
+	return strings.Join(v, " ")
+}
+
+// ListenCounters are the TcpExt counters of the network namespace that
+// count SYNs dropped at a full accept queue. They cover every socket of the
+// namespace, which in a container is the server alone.
+type ListenCounters struct {
+	Overflows uint64 // TcpExt ListenOverflows
+	Drops     uint64 // TcpExt ListenDrops
+}
+
+// ReadListenCounters reads the namespace's counters from this process's
+// net/netstat.
+func ReadListenCounters() (ListenCounters, error) { return listenCountersAt(procRoot) }
+
+func listenCountersAt(root string) (ListenCounters, error) {
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		return ListenCounters{}, fmt.Errorf("netstat: %w", err)
+	}
+	self, err := fs.Self()
+	if err != nil {
+		return ListenCounters{}, fmt.Errorf("netstat: %w", err)
+	}
+	ns, err := self.Netstat()
+	if err != nil {
+		return ListenCounters{}, fmt.Errorf("netstat: %w", err)
+	}
+	o, d := ns.TcpExt.ListenOverflows, ns.TcpExt.ListenDrops
+	if o == nil || d == nil {
+		return ListenCounters{}, errors.New("netstat: TcpExt has no ListenOverflows/ListenDrops")
+	}
+	return ListenCounters{Overflows: uint64(*o), Drops: uint64(*d)}, nil
+}
+
+// SynSettings are the kernel's SYN retransmission settings, which decide
+// when a client whose SYN was dropped at a full accept queue tries again.
+type SynSettings struct {
+	Retries        int // net.ipv4.tcp_syn_retries
+	LinearTimeouts int // net.ipv4.tcp_syn_linear_timeouts; 0 before Linux 6.5, which lacks it
+}
+
+// ReadSynSettings reads both settings.
+func ReadSynSettings() (SynSettings, error) { return synSettingsAt(procRoot) }
+
+func synSettingsAt(root string) (SynSettings, error) {
+	var s SynSettings
+	var err error
+	if s.Retries, err = sysctlAt(root, "net.ipv4.tcp_syn_retries"); err != nil {
+		return SynSettings{}, err
+	}
+	s.LinearTimeouts, err = sysctlAt(root, "net.ipv4.tcp_syn_linear_timeouts")
+	if errors.Is(err, fs.ErrNotExist) {
+		s.LinearTimeouts, err = 0, nil
+	}
+	return s, err
+}

@@ -1,0 +1,86 @@
+package sysinfo
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// fakeProc lays out a /proc with the given files below root.
+func fakeProc(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, text := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestSysctlReadsOneIntegerAndSaysWhenItIsMissing(t *testing.T) {
+	root := fakeProc(t, map[string]string{
+		"sys/net/ipv4/tcp_syn_retries": "6\n",
+		"sys/net/core/bad":             "many\n",
+	})
+	if n, err := sysctlAt(root, "net.ipv4.tcp_syn_retries"); n != 6 || err != nil {
+		t.Errorf("tcp_syn_retries: %d, %v; want 6", n, err)
+	}
+	if _, err := sysctlAt(root, "net.ipv4.tcp_syn_linear_timeouts"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing sysctl: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := sysctlAt(root, "net.core.bad"); err == nil {
+		t.Error("a sysctl that is not a number: want an error")
+	}
+}
+
+func TestListenCountersComeFromThisProcesssNetstat(t *testing.T) {
+	root := fakeProc(t, map[string]string{"42/net/netstat": "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPTimeouts\n" +
+		"TcpExt: 0 17 19 3\nIpExt: InNoRoutes\nIpExt: 0\n"})
+	if err := os.Symlink("42", filepath.Join(root, "self")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := listenCountersAt(root)
+	if err != nil || got != (ListenCounters{Overflows: 17, Drops: 19}) {
+		t.Errorf("got %+v, %v; want 17 overflows and 19 drops", got, err)
+	}
+}
+
+func TestThisMachineHasTheCountersAndSettingsTheLabReads(t *testing.T) {
+	if _, err := ReadListenCounters(); err != nil {
+		t.Errorf("this kernel's netstat: %v", err)
+	}
+	if _, err := Sysctl("net.ipv4.tcp_syn_retries"); err != nil {
+		t.Errorf("tcp_syn_retries: %v", err)
+	}
+	if Somaxconn() < 1 || KernelRelease() == "" {
+		t.Errorf("somaxconn %d, kernel %q", Somaxconn(), KernelRelease())
+	}
+}
+
+func TestSynSettingsTakeNoLinearTimeoutsOnKernelsWithoutThem(t *testing.T) {
+	both := fakeProc(t, map[string]string{
+		"sys/net/ipv4/tcp_syn_retries":         "6\n",
+		"sys/net/ipv4/tcp_syn_linear_timeouts": "4\n",
+	})
+	if s, err := synSettingsAt(both); err != nil || s != (SynSettings{Retries: 6, LinearTimeouts: 4}) {
+		t.Errorf("both files: %+v, %v", s, err)
+	}
+	old := fakeProc(t, map[string]string{"sys/net/ipv4/tcp_syn_retries": "5\n"})
+	if s, err := synSettingsAt(old); err != nil || s != (SynSettings{Retries: 5}) {
+		t.Errorf("no tcp_syn_linear_timeouts: %+v, %v", s, err)
+	}
+	if _, err := synSettingsAt(t.TempDir()); err == nil {
+		t.Error("no tcp_syn_retries: want an error")
+	}
+	garbage := fakeProc(t, map[string]string{"sys/net/ipv4/tcp_syn_retries": "six\n"})
+	if _, err := synSettingsAt(garbage); err == nil {
+		t.Error("tcp_syn_retries not a number: want an error")
+	}
+}
