@@ -116,7 +116,7 @@ func loadRun(dir string, withResults bool) (*run, error) {
 			seen[st.Name] = true
 			model := st.Model
 			if model == "" {
-				model = "external"
+				model = summary.ExternalModel
 			}
 			td := &targetData{name: st.Name, model: model}
 			if r.sum != nil {

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -33,16 +34,16 @@ func ReadEnvironment() summary.Environment {
 	return env
 }
 
-// childFDsAtStart estimates what a labserver that this process starts will
+// ChildFDsAtStart estimates what a labserver that this process starts will
 // report as fds_at_start: its own, plus what it shares with this process:
 // the cgroup files the Go runtime keeps open, and every descriptor without
 // close-on-exec, which the child inherits. Go opens everything
 // close-on-exec, so those are descriptors this process itself inherited.
-func childFDsAtStart() int {
-	n := labserverOwnFDs
+func ChildFDsAtStart() int {
+	n := adminapi.MinFDsAtStart
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		return defaultFDsAtStart
+		return 0 // unknown: the prediction assumes a default
 	}
 	for _, e := range ents {
 		fd, err := strconv.Atoi(e.Name())

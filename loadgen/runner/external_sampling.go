@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/attack"
@@ -42,6 +43,8 @@ import (
 	"github.com/conclab/conclab/loadgen/reconstruct"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 // commandReadyTimeout bounds how long a target's command may take to
@@ -248,7 +251,7 @@ func startCommandOnce(ctx context.Context, s *scenario.Scenario, spec scenario.T
 	case spec.KernelSide() && spec.Like != "":
 		srv.Config = likeConfig(s, spec, k.backlog())
 	case !spec.KernelSide(): // the command serves an admin endpoint
-		cfg, err := fetchConfig(ctx, strings.TrimRight(spec.Admin, "/"))
+		cfg, err := adminapi.Fetch(ctx, adminClient, strings.TrimRight(spec.Admin, "/"))
 		if err != nil {
 			k.stop()
 			return nil, nil, false, fmt.Errorf("admin %s: %v", spec.Admin, err)
@@ -321,20 +324,15 @@ func (k *kernelSide) backlog() int {
 
 // likeConfig is the /config a labserver of the target's like model would
 // report, with the backlog the kernel reports for the real server.
-func likeConfig(s *scenario.Scenario, spec scenario.Target, backlog int) map[string]any {
-	env := ReadEnvironment()
+func likeConfig(s *scenario.Scenario, spec scenario.Target, backlog int) *adminapi.Config {
 	as := spec
 	as.Model = spec.Like
-	l := LimitsFromScenario(s, as, env.Somaxconn, 0)
+	c := verdict.ScenarioConfig(s, as, verdict.Host{Somaxconn: sysinfo.Somaxconn()})
+	c.Like = true
 	if backlog > 0 {
-		l.Backlog = backlog
+		c.Backlog = backlog
 	}
-	return map[string]any{
-		"model": spec.Like, "like": true, "limit": float64(l.Limit), "queue": float64(l.Queue),
-		"queue_timeout_s": l.QueueTimeout.Seconds(), "backlog": float64(l.Backlog),
-		"core": float64(l.Core), "max": float64(l.Max), "policy": l.Policy,
-		"pool_keepalive_s": l.PoolKeepAlive.Seconds(),
-	}
+	return c
 }
 
 // modelName is the model column of a kernel-side target: a url target is
@@ -343,7 +341,7 @@ func (k *kernelSide) modelName(model string) string {
 	if k == nil || !k.measure || !k.spec.External() {
 		return model
 	}
-	return "external"
+	return summary.ExternalModel
 }
 
 // sampling wraps the sampler's client callback so that each sample of the

@@ -3,7 +3,6 @@ package runner
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -17,15 +16,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
 // server is a labserver process started for an embedded target, or the
 // addresses of an external one.
 type server struct {
-	URL      string // base URL to attack
-	AdminURL string // "" when there is none
-	Config   map[string]any
+	URL      string           // base URL to attack
+	AdminURL string           // "" when there is none
+	Config   *adminapi.Config // nil when there is no admin endpoint
 
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
@@ -151,7 +151,7 @@ func external(ctx context.Context, t scenario.Target) (*server, error) {
 	if srv.AdminURL == "" {
 		return srv, nil
 	}
-	cfg, err := fetchConfig(ctx, srv.AdminURL)
+	cfg, err := adminapi.Fetch(ctx, adminClient, srv.AdminURL)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: admin %s: %v", t.Name, t.Admin, err)
 	}
@@ -173,7 +173,7 @@ func (s *server) waitReady(ctx context.Context, within time.Duration) error {
 			return ctx.Err()
 		default:
 		}
-		if cfg, err := fetchConfig(ctx, s.AdminURL); err == nil {
+		if cfg, err := adminapi.Fetch(ctx, adminClient, s.AdminURL); err == nil {
 			s.Config = cfg
 			return nil
 		}
@@ -182,28 +182,6 @@ func (s *server) waitReady(ctx context.Context, within time.Duration) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-func fetchConfig(ctx context.Context, adminURL string) (map[string]any, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, adminURL+"/config", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := adminClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("/config: %s", resp.Status)
-	}
-	var cfg map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("/config: %v", err)
-	}
-	return cfg, nil
 }
 
 // adminClient never uses a proxy and keeps its few connections.

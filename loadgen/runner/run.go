@@ -98,12 +98,12 @@ func (t *target) predict(dir string, s *scenario.Scenario, k predict.Kernel, ker
 		t.predictErr = errors.New("the target has no /config to read its limits from")
 		return
 	}
-	limits, err := LimitsFromConfig(t.server.Config)
+	limits, err := verdict.LimitsFromConfig(t.server.Config)
 	if err != nil {
 		t.predictErr = err
 		return
 	}
-	res, err := Predict(s, limits, k)
+	res, err := verdict.Predict(s, limits, k)
 	if err != nil {
 		t.predictErr = err
 		return
@@ -262,7 +262,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		RunID: runID, Scenario: s.Name, Scale: opt.Scale, Complete: ctx.Err() == nil,
 		Started: started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
 		Environment: ReadEnvironment(),
-		Tolerance:   &Tolerance,
+		Tolerance:   &verdict.Tolerance,
 	}
 	if ctx.Err() != nil {
 		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
@@ -274,11 +274,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 		st := t.summarize(s)
 		if t.predicted != nil {
-			st.Predicted = Predicted(*t.predicted)
+			st.Predicted = verdict.Predicted(*t.predicted)
 			if sum.Complete {
-				agrees, diffs := compare(&st, Tolerance)
-				st.Agrees, st.Disagreements = &agrees, diffs
-				st.Notes = append(st.Notes, explain(&st, diffs)...)
+				verdict.Judge(&st)
 			}
 		}
 		if died := t.server.diedEarly(started); died != "" {

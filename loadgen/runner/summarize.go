@@ -2,21 +2,49 @@ package runner
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-// configKeys are the /config fields that describe a target's limits.
-var configKeys = []string{"limit", "queue", "queue_timeout_s", "core", "max", "policy", "pool_keepalive_s",
-	"backlog", "backlog_requested", "somaxconn", "gomaxprocs", "keepalive", "nofile", "fds_at_start"}
+// limitKeys are the /config fields that state a target's limits, and
+// hostKeys those that state what the server found on its host. summary.json
+// keeps both; a like target's made-up config has only the limits.
+var (
+	limitKeys = []string{"limit", "queue", "queue_timeout_s", "core", "max", "policy", "pool_keepalive_s", "backlog"}
+	hostKeys  = []string{"backlog_requested", "somaxconn", "gomaxprocs", "keepalive", "nofile", "fds_at_start"}
+)
+
+// summaryConfig is the part of a /config that summary.json records.
+func summaryConfig(c *adminapi.Config) map[string]any {
+	out := map[string]any{}
+	if c == nil {
+		return out
+	}
+	var all map[string]any
+	if b, err := json.Marshal(c); err != nil || json.Unmarshal(b, &all) != nil {
+		return out
+	}
+	keys := limitKeys
+	if !c.Like {
+		keys = append(slices.Clone(limitKeys), hostKeys...)
+	}
+	for _, k := range keys {
+		if v, ok := all[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
 
 // PacingFloor is the lateness below which a send counts as on schedule at
 // any rate. Above it, and above the interval between requests, arrivals
@@ -85,21 +113,15 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 	t.mu.Unlock()
 	st := summary.Target{
 		Name: t.spec.Name, Model: t.spec.Model, URL: t.server.URL,
-		Config: map[string]any{}, Sent: len(hits), Outcomes: map[outcome.Outcome]int{},
+		Config: summaryConfig(t.server.Config), Sent: len(hits), Outcomes: map[outcome.Outcome]int{},
 	}
 	if st.Model == "" {
-		if m, ok := t.server.Config["model"].(string); ok {
-			st.Model = m
-		} else {
-			st.Model = "external"
+		st.Model = summary.ExternalModel
+		if t.server.Config != nil && t.server.Config.Model != "" {
+			st.Model = t.server.Config.Model
 		}
 	}
 	st.Model = t.ext.modelName(st.Model)
-	for _, k := range configKeys {
-		if v, ok := t.server.Config[k]; ok {
-			st.Config[k] = v
-		}
-	}
 	for _, o := range outcome.All {
 		st.Outcomes[o] = 0
 	}

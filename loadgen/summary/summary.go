@@ -12,6 +12,10 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
+// ExternalModel is the model column of a target that loadgen did not
+// start and whose server reports no model.
+const ExternalModel = "external"
+
 // Summary is the whole run.
 type Summary struct {
 	RunID       string      `json:"run_id"`

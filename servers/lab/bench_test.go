@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/conclab/conclab/internal/adminapi"
 )
 
 // BenchmarkProbeAcceptQueue is one getsockopt(TCP_INFO) on a listener.
@@ -31,7 +33,7 @@ func BenchmarkScrape(b *testing.B) {
 	}
 	defer ln.Close()
 	m := NewMetrics(ln, map[string]string{"model": "bench"})
-	h := adminHandler(m, ServerConfig{Model: "bench"})
+	h := adminHandler(m, adminapi.Config{Model: "bench"})
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/flagerr"
 	"github.com/conclab/conclab/internal/sysinfo"
 )
@@ -21,7 +22,7 @@ import (
 // the admin listener.
 type Server struct {
 	Env    *Env
-	Config ServerConfig
+	Config adminapi.Config
 
 	model   Model
 	admin   *http.Server
@@ -90,7 +91,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	return s, nil
 }
 
-func serverInfoLabels(sc ServerConfig) map[string]string {
+func serverInfoLabels(sc adminapi.Config) map[string]string {
 	l := map[string]string{
 		"model":      sc.Model,
 		"backlog":    strconv.Itoa(sc.Backlog),

@@ -58,7 +58,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		k.SynRetries, k.SynLinearTimeouts, retransmits, giveUp)
 
 	env := runner.ReadEnvironment()
-	somaxconn, nofile := env.Somaxconn, env.NoFile
+	host := verdict.Host{Somaxconn: env.Somaxconn, NoFile: env.NoFile, FDsAtStart: runner.ChildFDsAtStart()}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tends at\t")
 	for _, t := range s.Targets {
@@ -66,7 +66,12 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "%s\texternal\t-\t-\t-\t-\t-\t-\t-\t-\t\n", t.Name)
 			continue
 		}
-		res, err := runner.Predict(s, runner.LimitsFromScenario(s, t, somaxconn, nofile), k)
+		limits, err := verdict.ScenarioLimits(s, t, host)
+		if err != nil {
+			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
+			return exitFailed
+		}
+		res, err := verdict.Predict(s, limits, k)
 		if err != nil {
 			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
 			return exitFailed

@@ -1,4 +1,4 @@
-package runner
+package verdict
 
 import (
 	"strings"

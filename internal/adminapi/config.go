@@ -1,0 +1,93 @@
+// Package adminapi is the contract of a labserver's admin address, which
+// labserver serves and loadgen reads: the paths it answers and the JSON of
+// /config, the model and every limit in force.
+package adminapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// The admin address's paths.
+const (
+	PathMetrics = "/metrics"
+	PathHealthz = "/healthz"
+	PathConfig  = "/config"
+)
+
+// MinFDsAtStart is what every labserver opens before any connection:
+// stdio (3), epoll and its eventfd, and both listeners. Config.FDsAtStart
+// is this, plus what the runtime and the parent process add.
+const MinFDsAtStart = 7
+
+// Config is the JSON of /config. Model-specific fields are present only for
+// the models that take them.
+type Config struct {
+	Model string `json:"model"`
+	// Like is set on the config that loadgen makes up for an external
+	// target (like: MODEL): the model's limits as the scenario gives them,
+	// and the backlog the kernel reports; no server reported it.
+	Like             bool     `json:"like,omitempty"`
+	Listen           string   `json:"listen"`
+	Limit            *int     `json:"limit,omitempty"`
+	Queue            *int     `json:"queue,omitempty"`
+	QueueTimeoutS    *float64 `json:"queue_timeout_s,omitempty"`
+	Core             *int     `json:"core,omitempty"`
+	Max              *int     `json:"max,omitempty"`
+	Policy           string   `json:"policy,omitempty"`
+	PoolKeepAliveS   *float64 `json:"pool_keepalive_s,omitempty"`
+	Backlog          int      `json:"backlog"`
+	BacklogRequested int      `json:"backlog_requested"`
+	Somaxconn        int      `json:"somaxconn"`
+	SleepS           float64  `json:"sleep_s"`
+	CPUS             float64  `json:"cpu_s"`
+	MaxSleepS        float64  `json:"max_sleep_s"`
+	KeepAlive        bool     `json:"keepalive"`
+	ReadHeaderTimeS  float64  `json:"read_header_timeout_s"`
+	ReadTimeoutS     float64  `json:"read_timeout_s"`
+	WriteTimeoutS    float64  `json:"write_timeout_s"`
+	IdleTimeoutS     float64  `json:"idle_timeout_s"`
+	GOMAXPROCS       int      `json:"gomaxprocs"`
+	NumCPU           int      `json:"num_cpu"`
+	NoFile           uint64   `json:"nofile"`
+	// FDsAtStart is how many descriptors the process held once both
+	// listeners were open, before any connection.
+	FDsAtStart int    `json:"fds_at_start"`
+	AccessLog  bool   `json:"access_log"`
+	PID        int    `json:"pid"`
+	Go         string `json:"go"`
+}
+
+// Seconds turns one of the config's second counts into a duration; nil is 0.
+func Seconds(s *float64) time.Duration {
+	if s == nil {
+		return 0
+	}
+	return time.Duration(*s * float64(time.Second))
+}
+
+// Fetch reads base's /config within two seconds, or ctx.
+func Fetch(ctx context.Context, client *http.Client, base string) (*Config, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+PathConfig, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", PathConfig, resp.Status)
+	}
+	var c Config
+	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", PathConfig, err)
+	}
+	return &c, nil
+}
