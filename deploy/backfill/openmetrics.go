@@ -20,7 +20,7 @@ type Family struct {
 	Column string
 }
 
-// TimelineFamilies are the timeline columns of DESIGN.md's run folder, in
+// TimelineFamilies are the timeline columns of the run folder (docs/contracts.md), in
 // the order Write emits them. A column not listed here is still written, as
 // conclab_run_<column>.
 var TimelineFamilies = []Family{

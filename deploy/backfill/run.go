@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/conclab/conclab/loadgen/runfolder"
 )
 
 // Run is one run folder as read from disk.
@@ -33,8 +35,10 @@ type Run struct {
 	Timelines map[string]*Timeline
 }
 
-// Summary holds the fields of summary.json that the backfill uses. Unknown
-// fields are ignored, so runs written by older or newer loadgens still load.
+// Summary holds the fields of summary.json that the backfill uses. It is
+// not loadgen/summary's type on purpose: unknown fields are ignored and
+// missing ones stay nil, so runs written by older or newer loadgens still
+// load.
 type Summary struct {
 	RunID    string          `json:"run_id"`
 	Scenario string          `json:"scenario"`
@@ -69,7 +73,8 @@ type Timeline struct {
 // Load reads the run folder dir: summary.json and the timeline of every
 // target it names.
 func Load(dir string) (*Run, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	folder := runfolder.Folder(dir)
+	b, err := os.ReadFile(folder.Summary())
 	if err != nil {
 		return nil, fmt.Errorf("run %s: %w", dir, err)
 	}
@@ -95,7 +100,7 @@ func Load(dir string) (*Run, error) {
 			return nil, fmt.Errorf("run %s: summary.json names target %s twice", dir, t.Name)
 		}
 		seen[t.Name] = true
-		f, err := os.Open(filepath.Join(dir, t.Name+".timeline.csv"))
+		f, err := os.Open(folder.Timeline(t.Name))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}

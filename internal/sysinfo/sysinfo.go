@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/prometheus/procfs"
 )
@@ -122,4 +123,14 @@ func synSettingsAt(root string) (SynSettings, error) {
 		s.LinearTimeouts, err = 0, nil
 	}
 	return s, err
+}
+
+// NoFile is this process's open-file limit (RLIMIT_NOFILE), which the
+// processes it starts inherit; 0 when it cannot be read.
+func NoFile() uint64 {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
+		return 0
+	}
+	return rl.Cur
 }

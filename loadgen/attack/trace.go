@@ -2,16 +2,48 @@ package attack
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
 	"sync"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // ConnectHeader carries a hit's TCP connect time in milliseconds in the
 // response headers vegeta keeps, so the .bin files hold it too.
 const ConnectHeader = "X-Conclab-Connect-Ms"
+
+// formatConnect is the ConnectHeader value of a connect time.
+func formatConnect(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
+
+// ConnectTime reads a result's connect time from its ConnectHeader; ok is
+// false when it has none, or not a valid one.
+func ConnectTime(r *vegeta.Result) (d time.Duration, ok bool) {
+	ms := r.Headers.Get(ConnectHeader)
+	if ms == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(ms, 64)
+	if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false
+	}
+	return time.Duration(v * float64(time.Millisecond)), true
+}
+
+// StampConnect keeps a hit's connect time in its result, in the header a
+// response carries it in, so that a failed hit's .bin record has it too.
+func (h *Hit) StampConnect() {
+	if !h.Dialed || h.Result.Headers.Get(ConnectHeader) != "" {
+		return
+	}
+	if h.Result.Headers == nil {
+		h.Result.Headers = http.Header{}
+	}
+	h.Result.Headers.Set(ConnectHeader, formatConnect(h.Connect))
+}
 
 // seqHeader is set by vegeta on every request it sends.
 const seqHeader = "X-Vegeta-Seq"
@@ -69,7 +101,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	mu.Unlock()
 	if resp != nil && dialing {
-		resp.Header.Set(ConnectHeader, strconv.FormatFloat(float64(connected)/1e6, 'f', 3, 64))
+		resp.Header.Set(ConnectHeader, formatConnect(connected))
 	}
 	return resp, err
 }

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/testbin"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/runner"
 	"github.com/conclab/conclab/loadgen/scenario"
-	"github.com/conclab/conclab/loadgen/summary"
 )
 
 // TestRunAdminNone runs labservers through `loadgen run` with their admin
@@ -47,7 +47,7 @@ targets:
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := summary.Read(filepath.Join(res.Dir, "summary.json"))
+	sum, err := runfolder.Folder(res.Dir).ReadSummary()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,9 +21,12 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/launch"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/sample"
 )
 
@@ -38,60 +40,24 @@ type Options struct {
 
 // server is one labserver process.
 type server struct {
-	cmd         *exec.Cmd
-	app, admin  string
-	metricsURL  string
+	*launch.Labserver
 	idleRSSByte float64
 }
 
+// startServer starts a labserver and notes its resident memory at rest.
 func startServer(bin string, args ...string) (*server, error) {
-	ports := make([]string, 2)
-	for i := range ports {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ports[i] = ln.Addr().String()
-		ln.Close()
-	}
-	s := &server{app: ports[0], admin: ports[1], metricsURL: "http://" + ports[1] + "/metrics"}
-	s.cmd = exec.Command(bin, append([]string{"--listen", s.app, "--admin", s.admin}, args...)...)
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.cmd.Start(); err != nil {
+	l, err := launch.StartLabserver(context.Background(), bin, args...)
+	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := s.scrape(); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("labserver %v not ready", args)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 	time.Sleep(200 * time.Millisecond)
-	s.idleRSSByte = rss(s.cmd.Process.Pid)
-	return s, nil
+	return &server{Labserver: l, idleRSSByte: rss(l.PID())}, nil
 }
 
 func (s *server) scrape() (promscrape.Samples, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	return promscrape.Scrape(ctx, nil, s.metricsURL)
-}
-
-func (s *server) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-done
-	}
+	return promscrape.Scrape(ctx, nil, s.AdminURL+adminapi.PathMetrics)
 }
 
 // rss reads VmRSS of a process in bytes.
@@ -153,18 +119,18 @@ func Memory(o Options, models []catalog.Model, sizes []int) ([]MemoryRow, error)
 			debug.FreeOSMemory()
 			before := rss(0)
 			ctx, cancel := context.WithCancel(context.Background())
-			a, err := attack.New(ctx, attack.Options{Name: model.Name, URL: "http://" + srv.app + "/", Requests: n,
+			a, err := attack.New(ctx, attack.Options{Name: model.Name, URL: srv.URL, Requests: n,
 				Interval: 200 * time.Microsecond, Sleep: 2 * time.Minute, Timeout: 3 * time.Minute}, nil)
 			if err != nil {
 				cancel()
-				srv.stop()
+				srv.Stop()
 				return rows, err
 			}
 			done := make(chan struct{})
 			go func() { a.Run(ctx); close(done) }()
 			held := waitHeld(srv, n, 60*time.Second)
 			time.Sleep(500 * time.Millisecond)
-			row := MemoryRow{Model: model.Name, Held: held, ServerRSSB: rss(srv.cmd.Process.Pid)}
+			row := MemoryRow{Model: model.Name, Held: held, ServerRSSB: rss(srv.PID())}
 			row.ServerPerConnB = (row.ServerRSSB - srv.idleRSSByte) / float64(held)
 			row.ClientPerConnB = (rss(0) - before) / float64(held)
 			rows = append(rows, row)
@@ -172,7 +138,7 @@ func Memory(o Options, models []catalog.Model, sizes []int) ([]MemoryRow, error)
 				model.Name, held, row.ServerPerConnB/1024, row.ClientPerConnB/1024)
 			cancel()
 			<-done
-			srv.stop()
+			srv.Stop()
 		}
 	}
 	return rows, nil
@@ -210,8 +176,8 @@ func Pacing(o Options, rates []int, span func(rate int) time.Duration) ([]Pacing
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
-	url := "http://" + srv.app + "/?sleep=0"
+	defer srv.Stop()
+	url := srv.URL + "?sleep=0"
 	tmp, err := os.MkdirTemp("", "conclab-perf")
 	if err != nil {
 		return nil, err
@@ -240,42 +206,26 @@ func Pacing(o Options, rates []int, span func(rate int) time.Duration) ([]Pacing
 	return rows, nil
 }
 
+// pacingTarget is the target's name in the pacing runs' scenarios.
+const pacingTarget = "pacing"
+
 // loadgenRun runs `loadgen run` of n hits at rate against srv as an
 // external target and returns its results.
 func loadgenRun(bin, tmp string, srv *server, rate, n int) ([]*vegeta.Result, error) {
 	id := fmt.Sprintf("pacing-%d", rate)
 	scen := filepath.Join(tmp, id+".yaml")
-	yaml := fmt.Sprintf("name: %s\nrequests: %d\nrate: %d\nsleep: 0s\ntimeout: 10s\ntargets:\n  - {name: nethttp, url: \"http://%s/\", admin: \"http://%s\"}\n",
-		id, n, rate, srv.app, srv.admin)
+	yaml := fmt.Sprintf("name: %s\nrequests: %d\nrate: %d\nsleep: 0s\ntimeout: 10s\ntargets:\n  - {name: %s, url: %q, admin: %q}\n",
+		id, n, rate, pacingTarget, srv.URL, srv.AdminURL)
 	if err := os.WriteFile(scen, []byte(yaml), 0o644); err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, "run", scen, "--out", tmp, "--run-id", id, "--no-report")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("loadgen run: %v: %s", err, lastLine(string(out)))
+		return nil, fmt.Errorf("loadgen run: %w: %s", err, launch.LastLine(string(out)))
 	}
-	f, err := os.Open(filepath.Join(tmp, id, "nethttp.bin"))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	dec := vegeta.NewDecoder(bufio.NewReader(f))
 	var rs []*vegeta.Result
-	for {
-		var r vegeta.Result
-		if err := dec.Decode(&r); err != nil {
-			return rs, nil
-		}
-		rs = append(rs, &r)
-	}
-}
-
-func lastLine(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
-	}
-	return s
+	_, err := runfolder.ReadBin(runfolder.Folder(filepath.Join(tmp, id)).Bin(pacingTarget), func(r *vegeta.Result) { rs = append(rs, r) })
+	return rs, err
 }
 
 // vegetaCLI runs `vegeta attack` for n hits at rate and decodes its output.
@@ -336,7 +286,7 @@ func SamplerShare(o Options, targets int, d time.Duration) (float64, error) {
 	var servers []*server
 	defer func() {
 		for _, s := range servers {
-			s.stop()
+			s.Stop()
 		}
 	}()
 	for i := 0; i < targets; i++ {
@@ -352,7 +302,7 @@ func SamplerShare(o Options, targets int, d time.Duration) (float64, error) {
 	done := make(chan struct{}, len(servers))
 	start := time.Now()
 	for _, s := range servers {
-		sp := &sample.Sampler{MetricsURL: s.metricsURL, Client: func() (int64, int64, int64, int64) { return 0, 0, 0, 0 }}
+		sp := &sample.Sampler{MetricsURL: s.AdminURL + adminapi.PathMetrics, Client: func() (int64, int64, int64, int64) { return 0, 0, 0, 0 }}
 		go func() { sp.Run(ctx, start); done <- struct{}{} }()
 	}
 	for range servers {

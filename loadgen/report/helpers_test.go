@@ -15,6 +15,7 @@ import (
 
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -46,7 +47,7 @@ func (f *fakeRun) write(t *testing.T, dir string) {
 		base := filepath.Join(dir, ft.sum.Name)
 
 		var tl bytes.Buffer
-		if err := sample.WriteCSV(&tl, ft.timeline); err != nil {
+		if err := runfolder.WriteTimeline(&tl, ft.timeline); err != nil {
 			t.Fatal(err)
 		}
 		writeFile(t, base+".timeline.csv", tl.Bytes())
@@ -67,7 +68,7 @@ func (f *fakeRun) write(t *testing.T, dir string) {
 		}
 		writeFile(t, base+".bin", bin.Bytes())
 	}
-	if err := summary.Write(filepath.Join(dir, "summary.json"), &s); err != nil {
+	if err := runfolder.Folder(dir).WriteSummary(&s); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "scenario.yaml"), []byte(scen.String()))

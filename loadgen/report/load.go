@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -17,7 +16,7 @@ import (
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
-	"github.com/conclab/conclab/loadgen/runner"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
@@ -75,22 +74,21 @@ func loadRun(dir string, withResults bool) (*run, error) {
 		return nil, fmt.Errorf("%s: %w: not a folder", dir, ErrNotRunFolder)
 	}
 	r := &run{dir: dir}
+	folder := runfolder.Folder(dir)
 
-	sumPath := filepath.Join(dir, "summary.json")
-	r.sum, err = summary.Read(sumPath)
+	r.sum, err = folder.ReadSummary()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		r.problems = append(r.problems, "summary.json is missing (the run did not finish writing it): there is no table, and no peaks or outcomes beyond what the charts show")
+		r.problems = append(r.problems, runfolder.SummaryFile+" is missing (the run did not finish writing it): there is no table, and no peaks or outcomes beyond what the charts show")
 	case err != nil:
-		r.problems = append(r.problems, "summary.json is unreadable: "+oneLine(err.Error()))
+		r.problems = append(r.problems, runfolder.SummaryFile+" is unreadable: "+oneLine(err.Error()))
 		r.sum = nil
 	}
 
-	scenPath := filepath.Join(dir, "scenario.yaml")
-	if _, serr := os.Stat(scenPath); errors.Is(serr, fs.ErrNotExist) {
-		r.problems = append(r.problems, "scenario.yaml is missing")
-	} else if r.scen, err = scenario.Load(scenPath); err != nil {
-		r.problems = append(r.problems, "scenario.yaml is unreadable: "+oneLine(err.Error()))
+	if _, serr := os.Stat(folder.Scenario()); errors.Is(serr, fs.ErrNotExist) {
+		r.problems = append(r.problems, runfolder.ScenarioFile+" is missing")
+	} else if r.scen, err = scenario.Load(folder.Scenario()); err != nil {
+		r.problems = append(r.problems, runfolder.ScenarioFile+" is unreadable: "+oneLine(err.Error()))
 		r.scen = nil
 	}
 	if r.sum == nil && r.scen == nil {
@@ -134,46 +132,51 @@ func loadRun(dir string, withResults bool) (*run, error) {
 // load reads the target's timeline, predicted series and, if asked,
 // results.
 func (t *targetData) load(dir string, withResults bool) {
-	base := filepath.Join(dir, t.name)
-
-	if f, err := os.Open(base + ".timeline.csv"); err != nil {
-		t.problems = append(t.problems, missingOrUnreadable(t.name+".timeline.csv", err, "no measured timeline"))
+	folder := runfolder.Folder(dir)
+	if rows, problem := readFile(folder.Timeline(t.name), runfolder.ReadTimeline, "no measured timeline"); problem != "" {
+		t.problems = append(t.problems, problem)
 	} else {
-		rows, err := sample.ReadCSV(f)
-		f.Close()
-		if err != nil {
-			t.problems = append(t.problems, t.name+".timeline.csv is unreadable ("+oneLine(err.Error())+"): no measured timeline")
-		} else {
-			t.timeline = rows
-		}
+		t.timeline = rows
 	}
-
-	if f, err := os.Open(base + ".predicted.csv"); err != nil {
-		t.problems = append(t.problems, missingOrUnreadable(t.name+".predicted.csv", err, "no predicted lines"))
+	if pts, problem := readFile(folder.Predicted(t.name), runfolder.ReadSeries, "no predicted lines"); problem != "" {
+		t.problems = append(t.problems, problem)
 	} else {
-		pts, err := runner.ReadSeries(f)
-		f.Close()
-		if err != nil {
-			t.problems = append(t.problems, t.name+".predicted.csv is unreadable ("+oneLine(err.Error())+"): no predicted lines")
-		} else {
-			t.predicted = pts
-		}
+		t.predicted = pts
 	}
+	if withResults {
+		t.loadResults(folder.Bin(t.name))
+	}
+}
 
-	if !withResults {
-		return
-	}
-	res, err := readResults(base+".bin", t.name+".bin")
+// readFile decodes the file at path; problem says what is missing or
+// unreadable, and what the report lacks for it.
+func readFile[T any](path string, decode func(io.Reader) (T, error), consequence string) (v T, problem string) {
+	name := filepath.Base(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		res, err = readResults(base+".bin.partial", t.name+".bin.partial")
+		return v, name + " is missing: " + consequence
+	}
+	if err == nil {
+		defer f.Close()
+		if v, err = decode(f); err == nil {
+			return v, ""
+		}
+	}
+	return v, name + " is unreadable (" + oneLine(err.Error()) + "): " + consequence
+}
+
+// loadResults reads the .bin at bin, or what a run that did not end left
+// of it.
+func (t *targetData) loadResults(bin string) {
+	res, err := readResults(bin)
+	if errors.Is(err, fs.ErrNotExist) {
+		res, err = readResults(runfolder.Partial(bin))
 		if errors.Is(err, fs.ErrNotExist) {
-			t.problems = append(t.problems, t.name+".bin is missing: no latency or connect-time charts")
+			t.problems = append(t.problems, filepath.Base(bin)+" is missing: no latency or connect-time charts")
 			return
 		}
-		if res != nil {
-			res.partial = true
-			t.problems = append(t.problems, t.name+".bin is missing; read "+t.name+".bin.partial, which the run did not close")
-		}
+		res.partial = true
+		t.problems = append(t.problems, filepath.Base(bin)+" is missing; read "+res.source+", which the run did not close")
 	}
 	if err != nil {
 		t.problems = append(t.problems, res.source+" is unreadable ("+oneLine(err.Error())+"): no latency or connect-time charts")
@@ -185,51 +188,29 @@ func (t *targetData) load(dir string, withResults bool) {
 	t.results = res
 }
 
-func missingOrUnreadable(file string, err error, consequence string) string {
-	if errors.Is(err, fs.ErrNotExist) {
-		return file + " is missing: " + consequence
-	}
-	return file + " is unreadable (" + oneLine(err.Error()) + "): " + consequence
-}
-
-// readResults decodes a vegeta gob file. A stream that ends in the middle
-// of a result keeps what came before it. The error is fs.ErrNotExist when
-// the file is absent; res is non-nil whenever the file exists.
-func readResults(path, name string) (*results, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		return &results{source: name}, err
-	}
-	defer f.Close()
-	res := &results{source: name, latency: map[outcome.Outcome][]float64{}}
-	dec := vegeta.NewDecoder(f)
-	for {
-		var r vegeta.Result
-		err := dec.Decode(&r)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if res.n == 0 {
-				return res, err
-			}
-			res.truncated = oneLine(err.Error())
-			break
-		}
-		res.n++
-		o := attack.Classify(&r)
+// readResults decodes a vegeta .bin. A stream that ends in the middle of a
+// result keeps what came before it. The error wraps fs.ErrNotExist when the
+// file is absent; res is non-nil otherwise.
+func readResults(path string) (*results, error) {
+	res := &results{source: filepath.Base(path), latency: map[outcome.Outcome][]float64{}}
+	n, err := runfolder.ReadBin(path, func(r *vegeta.Result) {
+		o := attack.Classify(r)
 		res.latency[o] = append(res.latency[o], math.Max(0, r.Latency.Seconds()))
 		if r.Code != 0 {
 			res.responses++
 		}
-		if ms := r.Headers.Get(attack.ConnectHeader); ms != "" {
-			if v, err := strconv.ParseFloat(ms, 64); err == nil && v >= 0 && !math.IsInf(v, 0) {
-				res.connect = append(res.connect, v/1000)
-			}
+		if d, ok := attack.ConnectTime(r); ok {
+			res.connect = append(res.connect, d.Seconds())
 		}
+	})
+	res.n = n
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	case err != nil && n == 0:
+		return res, err
+	case err != nil:
+		res.truncated = oneLine(err.Error())
 	}
 	return res, nil
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/runfolder"
 )
 
 const wantW, wantH = 768, 384 // ChartWidth × ChartHeight at ChartDPI
@@ -23,10 +23,10 @@ const wantW, wantH = 768, 384 // ChartWidth × ChartHeight at ChartDPI
 // report.html.
 func checkReport(t *testing.T, dir, path string) (md, page string) {
 	t.Helper()
-	if want := filepath.Join(dir, HTMLFile); path != want {
+	if want := filepath.Join(dir, runfolder.ReportHTML); path != want {
 		t.Errorf("Write returned %q, want %q", path, want)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	b, err := os.ReadFile(filepath.Join(dir, runfolder.ReportHTML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,13 +39,13 @@ func checkReport(t *testing.T, dir, path string) (md, page string) {
 			t.Errorf("report.html contains %q", bad)
 		}
 	}
-	b, err = os.ReadFile(filepath.Join(dir, MarkdownFile))
+	b, err = os.ReadFile(filepath.Join(dir, runfolder.ReportMarkdown))
 	if err != nil {
 		t.Fatal(err)
 	}
 	md = string(b)
 
-	files, _ := filepath.Glob(filepath.Join(dir, ChartsDir, "*.png"))
+	files, _ := filepath.Glob(filepath.Join(dir, runfolder.ChartsDir, "*.png"))
 	if n := strings.Count(page, "data:image/png;base64,"); n != len(files) {
 		t.Errorf("report.html embeds %d PNGs; charts/ holds %d", n, len(files))
 	}
@@ -58,7 +58,7 @@ func checkReport(t *testing.T, dir, path string) (md, page string) {
 		if len(b) > 150<<10 {
 			t.Errorf("%s: %d bytes, want at most 150 KB", filepath.Base(f), len(b))
 		}
-		if link := "(" + ChartsDir + "/" + filepath.Base(f) + ")"; !strings.Contains(md, link) {
+		if link := "(" + runfolder.ChartsDir + "/" + filepath.Base(f) + ")"; !strings.Contains(md, link) {
 			t.Errorf("report.md has no link %s", link)
 		}
 		if !strings.Contains(page, base64.StdEncoding.EncodeToString(b)) {
@@ -89,7 +89,7 @@ func checkPNG(t *testing.T, name string, b []byte) {
 
 func chartNames(t *testing.T, dir string) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, ChartsDir, "*.png"))
+	files, _ := filepath.Glob(filepath.Join(dir, runfolder.ChartsDir, "*.png"))
 	var names []string
 	for _, f := range files {
 		names = append(names, filepath.Base(f))
@@ -114,7 +114,7 @@ func TestWrite(t *testing.T) {
 		t.Errorf("charts %v, want %v", got, want)
 	}
 
-	s, err := summary.Read(filepath.Join(dir, "summary.json"))
+	s, err := runfolder.Folder(dir).ReadSummary()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestWriteWithoutSummary(t *testing.T) {
 			t.Errorf("report.md lacks %q", w)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, ChartsDir, OverviewPNG)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, runfolder.ChartsDir, OverviewPNG)); err == nil {
 		t.Error("overview.png drawn without a summary")
 	}
 }

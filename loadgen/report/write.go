@@ -14,16 +14,13 @@ import (
 
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-// The files Write puts in a run folder.
-const (
-	ChartsDir    = "charts"
-	MarkdownFile = "report.md"
-	HTMLFile     = "report.html"
-	OverviewPNG  = "overview.png"
-)
+// OverviewPNG is the chart across targets, in the run folder's
+// runfolder.ChartsDir.
+const OverviewPNG = "overview.png"
 
 // Write writes the human report of the run folder dir: PNG charts in
 // dir/charts (per target <target>-timeline.png, <target>-latency.png and
@@ -40,7 +37,7 @@ func Write(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	chartDir := filepath.Join(dir, ChartsDir)
+	chartDir := filepath.Join(dir, runfolder.ChartsDir)
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
 		return "", fmt.Errorf("report: %v", err)
 	}
@@ -55,10 +52,10 @@ func Write(dir string) (string, error) {
 	if err := d.html(&page); err != nil {
 		return "", err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(dir, MarkdownFile), md.Bytes()); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, runfolder.ReportMarkdown), md.Bytes()); err != nil {
 		return "", fmt.Errorf("report: %v", err)
 	}
-	out := filepath.Join(dir, HTMLFile)
+	out := filepath.Join(dir, runfolder.ReportHTML)
 	if err := atomicfile.WriteBytes(out, page.Bytes()); err != nil {
 		return "", fmt.Errorf("report: %v", err)
 	}
@@ -88,7 +85,7 @@ func (r *run) document(chartDir string) (*document, error) {
 			writeErr = errors.Join(writeErr, fmt.Errorf("report: %v", err))
 			return ""
 		}
-		to.fig(ChartsDir+"/"+file, alt, caption, png)
+		to.fig(runfolder.ChartsDir+"/"+file, alt, caption, png)
 		return ""
 	}
 

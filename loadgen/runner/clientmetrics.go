@@ -1,10 +1,16 @@
 package runner
 
 import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/conclab/conclab/internal/buckets"
 	"github.com/conclab/conclab/loadgen/attack"
@@ -67,4 +73,22 @@ func (m *clientMetrics) ended(target string, h attack.Hit) {
 	if h.Dialed {
 		m.connect.WithLabelValues(target).Observe(h.Connect.Seconds())
 	}
+}
+
+// serveMetrics serves m on addr's /metrics until the returned function is
+// called.
+func serveMetrics(addr string, m *clientMetrics) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }

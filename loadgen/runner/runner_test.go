@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,11 +19,11 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/conclab/conclab/internal/testbin"
+	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/runner"
-	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
-	"github.com/conclab/conclab/loadgen/summary"
 )
 
 var labserver, loadgenBin string
@@ -56,7 +58,7 @@ func TestQuickRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := summary.Read(filepath.Join(res.Dir, "summary.json"))
+	sum, err := runfolder.Folder(res.Dir).ReadSummary()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +149,7 @@ func checkTimeline(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := sample.ReadCSV(f)
+	rows, err := runfolder.ReadTimeline(f)
 	if err != nil || len(rows) < 3 {
 		t.Errorf("%s: %d rows, %v", path, len(rows), err)
 	}
@@ -183,7 +185,7 @@ targets:
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("interrupted run took %s", d)
 	}
-	sum, err := summary.Read(filepath.Join(res.Dir, "summary.json"))
+	sum, err := runfolder.Folder(res.Dir).ReadSummary()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +383,7 @@ targets:
 	}
 	// `loadgen predict` has no server to ask and estimates the same count
 	// from its own process, whose descriptors the server inherits.
-	if est := runner.ChildFDsAtStart(); est != int(fdsAtStart) {
+	if est := launch.ChildFDsAtStart(); est != int(fdsAtStart) {
 		t.Errorf("estimated fds at start %d, the server reports %v", est, fdsAtStart)
 	}
 	held := 300 - int(fdsAtStart) - 1
@@ -397,5 +399,58 @@ targets:
 	}
 	if tg.Predicted == nil || tg.Predicted.Inflight != held || tg.Predicted.AcceptQueue != 500-held || tg.Agrees == nil || !*tg.Agrees {
 		t.Errorf("predicted %+v, agrees %v: %v", tg.Predicted, tg.Agrees, tg.Disagreements)
+	}
+}
+
+// Command targets: loadgen starts each command on a port it picks, measures
+// it from the kernel side, predicts it as the model it is like, notes a
+// command that dies during the run, and stops every process it started.
+func TestCommandTargetsAreStartedMeasuredAndStopped(t *testing.T) {
+	s, err := scenario.Parse("commands.yaml", []byte(`
+name: commands
+requests: 20
+rate: 10
+sleep: 1s
+timeout: 5s
+targets:
+  - name: like-semaphore
+    command: "exec `+labserver+` --model semaphore --limit 4 --listen 127.0.0.1:{port} --admin 127.0.0.1:0"
+    like: semaphore
+    limit: 4
+  - name: dies
+    command: "`+labserver+` --model nethttp --listen 127.0.0.1:{port} --admin 127.0.0.1:0 & sleep 2; kill -9 $!"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run(t, context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	like, dies := res.Summary.Targets[0], res.Summary.Targets[1]
+	if like.Model != "external" || like.Agrees == nil || !*like.Agrees || like.Predicted == nil ||
+		like.Outcomes[outcome.OK] != like.Predicted.OK || like.Predicted.Inflight != 4 {
+		t.Errorf("like-semaphore: model %s, outcomes %v, predicted %+v, agrees %v; disagreements %q",
+			like.Model, like.Outcomes, like.Predicted, like.Agrees, like.Disagreements)
+	}
+	if like.Config["limit"] != 4.0 || like.Config["somaxconn"] != nil {
+		t.Errorf("like-semaphore config %v: want the like model's limit and no host figures", like.Config)
+	}
+	if len(like.Notes) == 0 || !strings.Contains(like.Notes[0], "measured from the kernel side") {
+		t.Errorf("like-semaphore notes %q", like.Notes)
+	}
+	if len(dies.Notes) == 0 || !strings.Contains(dies.Notes[0], "the target's command") || !strings.Contains(dies.Notes[0], "died") {
+		t.Errorf("dies notes %q", dies.Notes)
+	}
+	for _, tg := range res.Summary.Targets {
+		port, err := strconv.Atoi(strings.TrimSuffix(tg.URL[strings.LastIndexByte(tg.URL, ':')+1:], "/"))
+		if err != nil {
+			t.Fatalf("%s: url %s", tg.Name, tg.URL)
+		}
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port)); err != nil {
+			t.Errorf("%s: port %d still taken after the run: %v", tg.Name, port, err)
+		} else {
+			ln.Close()
+		}
 	}
 }

@@ -2,7 +2,9 @@ package runner
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -14,6 +16,7 @@ import (
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 // limitKeys are the /config fields that state a target's limits, and
@@ -107,21 +110,13 @@ func detailNotes(hits []hitRecord) []string {
 	return notes
 }
 
-func (t *target) summarize(s *scenario.Scenario) summary.Target {
+// summarize is what the target did, so far, for summary.json.
+func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Target {
 	t.mu.Lock()
 	hits := append([]hitRecord(nil), t.hits...)
 	t.mu.Unlock()
-	st := summary.Target{
-		Name: t.spec.Name, Model: t.spec.Model, URL: t.server.URL,
-		Config: summaryConfig(t.server.Config), Sent: len(hits), Outcomes: map[outcome.Outcome]int{},
-	}
-	if st.Model == "" {
-		st.Model = summary.ExternalModel
-		if t.server.Config != nil && t.server.Config.Model != "" {
-			st.Model = t.server.Config.Model
-		}
-	}
-	st.Model = t.ext.modelName(st.Model)
+	st := summary.Target{Name: t.spec.Name, Model: t.model(), URL: t.url, Config: summaryConfig(t.config)}
+	st.Sent, st.Outcomes, st.SynRetried = len(hits), map[outcome.Outcome]int{}, 0
 	for _, o := range outcome.All {
 		st.Outcomes[o] = 0
 	}
@@ -145,18 +140,42 @@ func (t *target) summarize(s *scenario.Scenario) summary.Target {
 	}
 	var rows []sample.Row
 	if t.sampler != nil {
-		rows = t.ext.fill(t.sampler.Rows())
+		rows = t.side.Fill(t.sampler.Rows())
 	}
 	st.Peak, st.ListenOverflows, st.Rejected = peaks(rows)
-	if t.server.AdminURL == "" && t.ext == nil {
-		st.Notes = append(st.Notes, "no admin endpoint: server-side columns are unknown")
-	}
-	st.Notes = append(st.Notes, t.ext.notes()...)
-	if n := pacingNote(st.Pacing, s.Interval()); n != "" {
-		st.Notes = append(st.Notes, n)
-	}
-	st.Notes = append(st.Notes, detailNotes(hits)...)
+	st.Notes = t.notes(s, st.Pacing, hits, started)
 	return st
+}
+
+// notes say what the reader of the target's figures should know: that
+// its server died, how it was measured, whether the schedule was kept,
+// and what the outcomes that do not explain themselves were.
+func (t *target) notes(s *scenario.Scenario, pacing *summary.Pacing, hits []hitRecord, started time.Time) []string {
+	var notes []string
+	if died := t.diedEarly(started); died != "" {
+		notes = append(notes, died)
+	}
+	if t.adminURL == "" && t.side == nil {
+		notes = append(notes, "no admin endpoint: server-side columns are unknown")
+	}
+	notes = append(notes, t.side.Notes()...)
+	if n := pacingNote(pacing, s.Interval()); n != "" {
+		notes = append(notes, n)
+	}
+	return append(notes, detailNotes(hits)...)
+}
+
+// model is the target's model column: its own for an embedded target, the
+// one its server reports for a url target with an admin endpoint, and
+// "external" for the rest, whatever they are like.
+func (t *target) model() string {
+	switch {
+	case !t.spec.External():
+		return t.spec.Model
+	case t.side == nil && t.config != nil && t.config.Model != "":
+		return t.config.Model
+	}
+	return summary.ExternalModel
 }
 
 // peaks returns the highest value of each gauge, and the growth of the
@@ -188,4 +207,68 @@ func peaks(rows []sample.Row) (summary.Peak, float64, float64) {
 		overflows = maxOverflow - minOverflow
 	}
 	return p, overflows, maxRejected
+}
+
+// summarize writes every target's files and summary.json, with each
+// target's prediction and, for a complete run, the verdict.
+func (r *run) summarize(ctx context.Context) (*Result, error) {
+	wall := time.Since(r.started)
+	sum := r.summaryHead(ctx.Err() == nil, wall)
+	sum.Tolerance = &verdict.Tolerance
+	if !sum.Complete {
+		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
+	}
+	var errs []error
+	for _, t := range r.targets {
+		errs = append(errs, t.finish(r))
+		st := t.summarize(r.s, r.started)
+		if t.predicted != nil {
+			st.Predicted = verdict.Predicted(*t.predicted)
+			if sum.Complete {
+				verdict.Judge(&st)
+			}
+		}
+		if t.predictErr != nil {
+			st.Notes = append(st.Notes, "no prediction: "+t.predictErr.Error())
+		}
+		sum.Targets = append(sum.Targets, st)
+	}
+	errs = append(errs, r.folder.WriteSummary(sum))
+	return &Result{Dir: string(r.folder), Summary: sum}, errors.Join(errs...)
+}
+
+// checkpoint writes what the run has gathered so far, marked incomplete.
+func (r *run) checkpoint() {
+	wall := time.Since(r.started)
+	sum := r.summaryHead(false, wall)
+	sum.Interrupted = fmt.Sprintf("checkpoint %.0f s into the run: loadgen had not finished when this was written", wall.Seconds())
+	for _, t := range r.targets {
+		_ = r.folder.WriteTimeline(t.spec.Name, t.sampler.Rows())
+		sum.Targets = append(sum.Targets, t.summarize(r.s, r.started))
+	}
+	_ = r.folder.WriteSummary(sum)
+}
+
+// summaryHead is the summary without its targets.
+func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
+	return &summary.Summary{
+		RunID: r.id, Scenario: r.s.Name, Scale: r.opt.Scale, Complete: complete,
+		Started: r.started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
+		Environment: ReadEnvironment(),
+	}
+}
+
+// quantile of sorted xs by the nearest-rank method.
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func sortedCopy(xs []float64) []float64 {
+	c := slices.Clone(xs)
+	slices.Sort(c)
+	return c
 }

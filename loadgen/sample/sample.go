@@ -5,12 +5,8 @@ package sample
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
-	"io"
 	"math"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -123,76 +119,4 @@ func (s *Sampler) Rows() []Row {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Row(nil), s.rows...)
-}
-
-// Header is the timeline CSV's first line.
-var Header = []string{"t_s", "inflight", "queued", "accept_queue", "accept_limit", "connections",
-	"goroutines", "rss_bytes", "listen_overflows", "rejected",
-	"client_sent", "client_inflight", "client_ok", "client_errors"}
-
-func (r Row) fields() []float64 {
-	return []float64{r.T.Seconds(), r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections,
-		r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected,
-		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors}
-}
-
-// WriteCSV writes rows with Header; NaN is an empty cell.
-func WriteCSV(w io.Writer, rows []Row) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(Header); err != nil {
-		return err
-	}
-	rec := make([]string, len(Header))
-	for _, r := range rows {
-		for i, v := range r.fields() {
-			switch {
-			case math.IsNaN(v):
-				rec[i] = ""
-			case i == 0:
-				rec[i] = strconv.FormatFloat(v, 'f', 3, 64)
-			default:
-				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
-			}
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// ReadCSV reads a timeline written by WriteCSV.
-func ReadCSV(r io.Reader) ([]Row, error) {
-	cr := csv.NewReader(r)
-	recs, err := cr.ReadAll()
-	if err != nil {
-		return nil, err
-	}
-	if len(recs) == 0 {
-		return nil, fmt.Errorf("timeline: empty")
-	}
-	if len(recs[0]) != len(Header) {
-		return nil, fmt.Errorf("timeline: %d columns, want %d", len(recs[0]), len(Header))
-	}
-	rows := make([]Row, 0, len(recs)-1)
-	for line, rec := range recs[1:] {
-		vals := make([]float64, len(rec))
-		for i, c := range rec {
-			if c == "" {
-				vals[i] = math.NaN()
-				continue
-			}
-			v, err := strconv.ParseFloat(c, 64)
-			if err != nil {
-				return nil, fmt.Errorf("timeline line %d, %s: %v", line+2, Header[i], err)
-			}
-			vals[i] = v
-		}
-		rows = append(rows, Row{T: time.Duration(vals[0] * float64(time.Second)),
-			Inflight: vals[1], Queued: vals[2], AcceptQueue: vals[3], AcceptLimit: vals[4], Connections: vals[5],
-			Goroutines: vals[6], RSSBytes: vals[7], Overflows: vals[8], Rejected: vals[9],
-			ClientSent: vals[10], ClientInflight: vals[11], ClientOK: vals[12], ClientErrors: vals[13]})
-	}
-	return rows, nil
 }

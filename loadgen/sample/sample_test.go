@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/servers/labtest"
 )
@@ -31,10 +32,10 @@ func TestSamplerReadsTheServerGauges(t *testing.T) {
 		t.Errorf("row %+v", r)
 	}
 	var buf bytes.Buffer
-	if err := sample.WriteCSV(&buf, rows); err != nil {
+	if err := runfolder.WriteTimeline(&buf, rows); err != nil {
 		t.Fatal(err)
 	}
-	back, err := sample.ReadCSV(&buf)
+	back, err := runfolder.ReadTimeline(&buf)
 	if err != nil || len(back) != 2 || back[1].Queued != 3 || back[1].Inflight != 2 {
 		t.Errorf("round trip: %+v, %v", back, err)
 	}
@@ -50,7 +51,7 @@ func TestNoAdminLeavesServerColumnsEmpty(t *testing.T) {
 		t.Errorf("row %+v", r)
 	}
 	var buf bytes.Buffer
-	_ = sample.WriteCSV(&buf, s.Rows())
+	_ = runfolder.WriteTimeline(&buf, s.Rows())
 	if !bytes.Contains(buf.Bytes(), []byte(",,,")) {
 		t.Errorf("NaN should be empty cells:\n%s", buf.String())
 	}

@@ -1,14 +1,10 @@
 // Package summary is a run's summary.json: what each target did, at its
 // peak and in the end, with the prediction beside it. Its keys are a
-// contract with the dashboards and tests (DESIGN.md).
+// contract with the dashboards and tests (docs/contracts.md); runfolder
+// reads and writes it.
 package summary
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-
-	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
@@ -111,26 +107,4 @@ type Tolerance struct {
 	Relative float64 `json:"relative"`
 	Absolute float64 `json:"absolute"`
 	Note     string  `json:"note"`
-}
-
-// Write writes s to path atomically, indented.
-func Write(path string, s *Summary) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(path, append(b, '\n'))
-}
-
-// Read reads a summary.json.
-func Read(path string) (*Summary, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var s Summary
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return &s, nil
 }

@@ -1,5 +1,5 @@
 // Command table prints the bench-python comparison: for each setup of the
-// seed experiment, the numbers published from macOS (DESIGN.md), the ones
+// seed experiment, the numbers published from macOS (docs/design.md), the ones
 // measured on this Linux machine by `loadgen run scenarios/seed-python.yaml`,
 // and the prediction of the labserver model the setup is like, where one
 // applies.
@@ -8,17 +8,15 @@
 package main
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -47,12 +45,12 @@ func main() {
 }
 
 func write(w io.Writer, dir string) error {
-	sum, err := summary.Read(filepath.Join(dir, "summary.json"))
+	sum, err := runfolder.Folder(dir).ReadSummary()
 	if err != nil {
 		return err
 	}
 	likes := map[string]string{}
-	if sc, err := scenario.Load(filepath.Join(dir, "scenario.yaml")); err == nil {
+	if sc, err := scenario.Load(runfolder.Folder(dir).Scenario()); err == nil {
 		for _, t := range sc.Targets {
 			likes[t.Name] = t.Like
 		}
@@ -95,7 +93,7 @@ func measured(t summary.Target, dir string) string {
 	if r := outcome.Sum(t.Outcomes, outcome.Rejected...) + t.Outcomes[outcome.Other]; r > 0 {
 		s += fmt.Sprintf(", failed %d", r)
 	}
-	if procs, threads, err := peakProcesses(filepath.Join(dir, t.Name+".kernel.csv")); err == nil && threads > 0 {
+	if procs, threads, err := peakProcesses(runfolder.Folder(dir).Kernel(t.Name)); err == nil && threads > 0 {
 		s += fmt.Sprintf("; %d proc, %d thr", procs, threads)
 	}
 	return s
@@ -122,40 +120,20 @@ func predicted(t summary.Target, like string) string {
 	return s
 }
 
-// peakProcesses reads the highest processes and threads columns of a
-// <target>.kernel.csv.
+// peakProcesses reads the highest processes and threads of a target's
+// kernel-side figures.
 func peakProcesses(path string) (procs, threads int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	rows, err := runfolder.ReadKernel(f)
 	if err != nil {
 		return 0, 0, err
 	}
-	if len(recs) == 0 {
-		return 0, 0, errors.New("empty")
-	}
-	pi, ti := -1, -1
-	for i, h := range recs[0] {
-		switch h {
-		case "processes":
-			pi = i
-		case "threads":
-			ti = i
-		}
-	}
-	if pi < 0 || ti < 0 {
-		return 0, 0, errors.New("no processes or threads column")
-	}
-	for _, r := range recs[1:] {
-		if p, err := strconv.Atoi(r[pi]); err == nil {
-			procs = max(procs, p)
-		}
-		if t, err := strconv.Atoi(r[ti]); err == nil {
-			threads = max(threads, t)
-		}
+	for _, r := range rows {
+		procs, threads = max(procs, r.Processes), max(threads, r.Threads)
 	}
 	return procs, threads, nil
 }

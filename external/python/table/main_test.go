@@ -2,11 +2,12 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -24,15 +25,18 @@ func TestWrite(t *testing.T) {
 		}, {
 			Name: "mine", Model: "external", Sent: 10, Outcomes: map[outcome.Outcome]int{outcome.OK: 9, outcome.Reset: 1},
 		}}}
-	if err := summary.Write(filepath.Join(dir, "summary.json"), sum); err != nil {
+	if err := runfolder.Folder(dir).WriteSummary(sum); err != nil {
 		t.Fatal(err)
 	}
 	scen := "name: seed-python\nrequests: 1000\nrate: 2\ntargets:\n  - {name: fastapi-def, command: srv, like: semaphore, limit: 40}\n  - {name: mine, url: 'http://127.0.0.1:1/'}\n"
-	kcsv := "t_s,processes,threads\n0.000,1,1\n1.000,1,41\n2.000,1,41\n"
-	for name, text := range map[string]string{"scenario.yaml": scen, "fastapi-def.kernel.csv": kcsv} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	folder := runfolder.Folder(dir)
+	if err := os.WriteFile(folder.Scenario(), []byte(scen), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kernel := []runfolder.KernelRow{{Processes: 1, Threads: 1}, {T: time.Second, Processes: 1, Threads: 41},
+		{T: 2 * time.Second, Processes: 1, Threads: 41}}
+	if err := folder.WriteKernel("fastapi-def", kernel); err != nil {
+		t.Fatal(err)
 	}
 	var b strings.Builder
 	if err := write(&b, dir); err != nil {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/perf"
-	"github.com/conclab/conclab/loadgen/runner"
 )
 
 const perfUsage = `usage: loadgen perf [flags]
@@ -42,7 +42,7 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		}
 		held = append(held, n)
 	}
-	bin, err := runner.FindLabserver()
+	bin, err := launch.FindLabserver()
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen perf:", err)
 		return exitBadInput

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/outcome"
-	"github.com/conclab/conclab/loadgen/runner"
+	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/verdict"
 )
 
@@ -57,8 +57,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "kernel: tcp_syn_retries %d, tcp_syn_linear_timeouts %d: SYN retransmits at %v, connect gives up at %s\n\n",
 		k.SynRetries, k.SynLinearTimeouts, retransmits, giveUp)
 
-	env := runner.ReadEnvironment()
-	host := verdict.Host{Somaxconn: env.Somaxconn, NoFile: env.NoFile, FDsAtStart: runner.ChildFDsAtStart()}
+	host := verdict.Host{Somaxconn: sysinfo.Somaxconn(), NoFile: sysinfo.NoFile(), FDsAtStart: launch.ChildFDsAtStart()}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tends at\t")
 	for _, t := range s.Targets {
@@ -81,8 +80,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 			res.Peak.Inflight, res.Peak.Queued, res.Peak.AcceptQueue, res.SynRetried,
 			o[outcome.OK], o[outcome.HTTP503]+o[outcome.Reset]+o[outcome.Refused], o[outcome.Timeout], res.End)
 		if *seriesDir != "" {
-			path := filepath.Join(*seriesDir, t.Name+".predicted.csv")
-			if err := atomicfile.Write(path, func(w io.Writer) error { return runner.WriteSeries(w, res.Series) }); err != nil {
+			if err := runfolder.Folder(*seriesDir).WriteSeries(t.Name, res.Series); err != nil {
 				fmt.Fprintln(stderr, "loadgen predict:", err)
 				return exitFailed
 			}

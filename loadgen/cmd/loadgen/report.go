@@ -5,10 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/conclab/conclab/loadgen/report"
-	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/runfolder"
 )
 
 const reportUsage = `usage: loadgen report RUN_DIR
@@ -37,7 +36,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailed
 	}
-	if s, err := summary.Read(filepath.Join(dir, "summary.json")); err == nil {
+	if s, err := runfolder.Folder(dir).ReadSummary(); err == nil {
 		_ = report.WriteTable(stdout, s)
 		fmt.Fprintln(stdout)
 	} else {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/report"
 	"github.com/conclab/conclab/loadgen/runner"
 )
@@ -52,7 +53,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	bin := *labserver
 	if bin == "" {
-		if bin, err = runner.FindLabserver(); err != nil {
+		if bin, err = launch.FindLabserver(); err != nil {
 			fmt.Fprintln(stderr, "loadgen run:", err)
 			return exitBadInput
 		}

@@ -1,0 +1,137 @@
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/loadgen/scenario"
+)
+
+// readyWithin bounds how long a labserver may take to answer /config.
+const readyWithin = 10 * time.Second
+
+// AdminClient reads admin endpoints: never through a proxy, and keeping
+// its few connections.
+var AdminClient = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
+
+// FindLabserver returns the labserver binary: beside loadgen, then bin/
+// under the working directory, then $PATH.
+func FindLabserver() (string, error) {
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), "labserver")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	if st, err := os.Stat("bin/labserver"); err == nil && !st.IsDir() {
+		return filepath.Abs("bin/labserver")
+	}
+	if p, err := exec.LookPath("labserver"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("--labserver: no labserver binary beside loadgen, in bin/ or on $PATH (run make build)")
+}
+
+// LabserverArgs are the flags that make a labserver behave as the
+// scenario's target t asks, but for its addresses.
+func LabserverArgs(s *scenario.Scenario, t scenario.Target) []string {
+	args := []string{"--model", t.Model,
+		"--sleep", s.Sleep.String(), "--cpu", s.CPU.String(), "--max-sleep", s.MaxSleep.String(),
+		"--shutdown-timeout", "2s"}
+	args = append(args, t.KnobFlags()...)
+	if backlog := cmpOr(t.Backlog, s.Server.Backlog); backlog > 0 {
+		args = append(args, "--backlog", strconv.Itoa(backlog))
+	}
+	if procs := cmpOr(t.GOMAXPROCS, s.Server.GOMAXPROCS); procs > 0 {
+		args = append(args, "--gomaxprocs", strconv.Itoa(procs))
+	}
+	if s.Server.AccessLog {
+		args = append(args, "--access-log")
+	}
+	return args
+}
+
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// Labserver is a running labserver.
+type Labserver struct {
+	*Process
+	URL      string // the app's base URL
+	AdminURL string // http://host:port of /metrics and /config
+	Config   *adminapi.Config
+}
+
+// StartLabserver starts bin with args on two free loopback ports and waits
+// until it answers /config. A port taken in the meantime is picked again,
+// up to three times.
+func StartLabserver(ctx context.Context, bin string, args ...string) (*Labserver, error) {
+	var err error
+	for range 3 {
+		var l *Labserver
+		if l, err = startLabserverOnce(ctx, bin, args); err == nil {
+			return l, nil
+		}
+		if !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+	}
+	return nil, err
+}
+
+func startLabserverOnce(ctx context.Context, bin string, args []string) (*Labserver, error) {
+	app, err := PickPort()
+	if err != nil {
+		return nil, err
+	}
+	admin, err := PickPort()
+	if err != nil {
+		return nil, err
+	}
+	listen, adminAddr := "127.0.0.1:"+strconv.Itoa(app), "127.0.0.1:"+strconv.Itoa(admin)
+	p, err := Start(exec.Command(bin, append([]string{"--listen", listen, "--admin", adminAddr}, args...)...))
+	if err != nil {
+		return nil, err
+	}
+	l := &Labserver{Process: p, URL: "http://" + listen + "/", AdminURL: "http://" + adminAddr}
+	if l.Config, err = l.waitReady(ctx); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	return l, nil
+}
+
+// waitReady polls /config until it answers, the process exits, or
+// readyWithin passes.
+func (l *Labserver) waitReady(ctx context.Context) (*adminapi.Config, error) {
+	deadline := time.Now().Add(readyWithin)
+	for {
+		select {
+		case <-l.Exited():
+			return nil, fmt.Errorf("labserver exited: %s", l.Output.LastLine())
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		default:
+		}
+		if cfg, err := adminapi.Fetch(ctx, AdminClient, l.AdminURL); err == nil {
+			return cfg, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("labserver not ready within %s", readyWithin)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,123 @@
+package runfolder
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/sample"
+)
+
+func TestCreateNumbersARunWhoseNameIsTaken(t *testing.T) {
+	root := t.TempDir()
+	first, err := Create(root, "seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Create(root, "seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(string(first)) != "seed" || filepath.Base(string(second)) != "seed-2" {
+		t.Errorf("folders %s and %s, want seed and seed-2", first, second)
+	}
+	if got := second.Bin("pool-10"); got != filepath.Join(root, "seed-2", "pool-10.bin") {
+		t.Errorf("Bin = %s", got)
+	}
+}
+
+func TestTimelineKeepsNaNAsAnEmptyCell(t *testing.T) {
+	rows := []sample.Row{{T: 1500 * time.Millisecond, Inflight: 40, Queued: 960, AcceptQueue: math.NaN(),
+		AcceptLimit: 4096, Connections: 1000, Goroutines: math.NaN(), RSSBytes: 1 << 20, Overflows: math.NaN(),
+		Rejected: 0, ClientSent: 1000, ClientInflight: 1000, ClientOK: 0, ClientErrors: 0}}
+	var buf bytes.Buffer
+	if err := WriteTimeline(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1.500,40,960,,4096,1000,,1048576,,0,1000,1000,0,0\n"; !bytes.HasSuffix(buf.Bytes(), []byte(want)) {
+		t.Errorf("timeline:\n%s\nwant the row %q", buf.String(), want)
+	}
+	back, err := ReadTimeline(&buf)
+	if err != nil || len(back) != 1 || back[0].Queued != 960 || !math.IsNaN(back[0].AcceptQueue) || back[0].T != rows[0].T {
+		t.Errorf("read back %+v, %v", back, err)
+	}
+}
+
+func TestSeriesReadsBackWhatItWrote(t *testing.T) {
+	pts := []predict.Point{{T: 0}, {T: time.Second, Inflight: 40, Queued: 3, AcceptQueue: 129, Connections: 43,
+		ClientInflight: 900, SynPending: 771}}
+	var buf bytes.Buffer
+	if err := WriteSeries(&buf, pts); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadSeries(&buf)
+	if err != nil || !reflect.DeepEqual(back, pts) {
+		t.Errorf("read back %+v, %v; want %+v", back, err, pts)
+	}
+}
+
+func TestKernelRowsKeepWhatIsUnknownUnknown(t *testing.T) {
+	rows := []KernelRow{
+		{T: time.Second, Processes: 3, Threads: 41, RSSBytes: 5 << 20, PSSBytes: 4 << 20,
+			Port:  &KernelPort{Listeners: 1, AcceptQueue: 129, Backlog: 128, Established: 229, Accepted: 100},
+			Where: &KernelWhere{Running: 100, Waiting: 129, InKernel: 129}},
+		{T: 2 * time.Second, Processes: 3, Threads: 41},
+	}
+	var buf bytes.Buffer
+	if err := WriteKernel(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadKernel(&buf)
+	if err != nil || !reflect.DeepEqual(back, rows) {
+		t.Errorf("read back %+v, %v; want %+v", back, err, rows)
+	}
+}
+
+func TestABinSurvivesItsWritersDeathAndShardsMergeInScheduleOrder(t *testing.T) {
+	folder := Folder(t.TempDir())
+	for j, seqs := range [][]uint64{{0, 2, 4}, {1, 3}} {
+		w, err := CreateBin(folder.Shard("t", j))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, seq := range seqs {
+			w.Write(&vegeta.Result{Seq: seq, Code: 200, Timestamp: time.Unix(int64(seq), 0)})
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var order []uint64
+	err := MergeBins(folder.Bin("t"), []string{folder.Shard("t", 0), folder.Shard("t", 1), folder.Shard("t", 2)},
+		func(r *vegeta.Result) { order = append(order, r.Seq) })
+	if err != nil || !reflect.DeepEqual(order, []uint64{0, 1, 2, 3, 4}) {
+		t.Fatalf("merged %v, %v; want 0..4 in order", order, err)
+	}
+	if _, err := os.Stat(folder.Shard("t", 0)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("shard files are left: %v", err)
+	}
+	b, err := os.ReadFile(folder.Bin("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := folder.Path("cut.bin")
+	if err := os.WriteFile(cut, b[:len(b)-3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, err := ReadBin(cut, func(*vegeta.Result) {})
+	if n != 4 || err == nil {
+		t.Errorf("a .bin cut in its last result: read %d, %v; want the first 4 and an error", n, err)
+	}
+	if _, err := ReadBin(folder.Path("none.bin"), func(*vegeta.Result) {}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing .bin: %v, want fs.ErrNotExist", err)
+	}
+}

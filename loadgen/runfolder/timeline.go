@@ -1,0 +1,49 @@
+package runfolder
+
+import (
+	"io"
+
+	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/loadgen/sample"
+)
+
+// TimelineHeader is the first line of <target>.timeline.csv.
+var TimelineHeader = []string{"t_s", "inflight", "queued", "accept_queue", "accept_limit", "connections",
+	"goroutines", "rss_bytes", "listen_overflows", "rejected",
+	"client_sent", "client_inflight", "client_ok", "client_errors"}
+
+func timelineFields(r sample.Row) []float64 {
+	return []float64{r.T.Seconds(), r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections,
+		r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected,
+		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors}
+}
+
+// WriteTimeline writes rows under TimelineHeader; NaN is an empty cell.
+func WriteTimeline(w io.Writer, rows []sample.Row) error {
+	table := make([][]float64, len(rows))
+	for i, r := range rows {
+		table[i] = timelineFields(r)
+	}
+	return writeTable(w, TimelineHeader, table)
+}
+
+// ReadTimeline reads a timeline written by WriteTimeline.
+func ReadTimeline(r io.Reader) ([]sample.Row, error) {
+	table, err := readTable(r, TimelineHeader, "timeline")
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]sample.Row, len(table))
+	for i, v := range table {
+		rows[i] = sample.Row{T: seconds(v[0]),
+			Inflight: v[1], Queued: v[2], AcceptQueue: v[3], AcceptLimit: v[4], Connections: v[5],
+			Goroutines: v[6], RSSBytes: v[7], Overflows: v[8], Rejected: v[9],
+			ClientSent: v[10], ClientInflight: v[11], ClientOK: v[12], ClientErrors: v[13]}
+	}
+	return rows, nil
+}
+
+// WriteTimeline writes the target's timeline atomically.
+func (f Folder) WriteTimeline(target string, rows []sample.Row) error {
+	return atomicfile.Write(f.Timeline(target), func(w io.Writer) error { return WriteTimeline(w, rows) })
+}

@@ -1,0 +1,88 @@
+package runner
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/progress"
+)
+
+// attackAndSample sends every target's schedule at once, samples them all,
+// shows progress, and writes a checkpoint now and then, until every
+// request has ended or ctx is done.
+func (r *run) attackAndSample(ctx context.Context) {
+	r.started = time.Now()
+	if r.shards > 1 {
+		r.started = r.started.Add(workersStartIn)
+	}
+	stopSampling := r.sample()
+	display := progress.Start(r.opt.Progress, r.opt.TTY, r.progressRun())
+	stopCheckpoints := r.checkpoints()
+	var attacks sync.WaitGroup
+	for _, t := range r.targets {
+		attacks.Go(func() { t.send(ctx, r.started) })
+	}
+	attacks.Wait()
+	stopCheckpoints()
+	stopSampling()
+	display.Stop()
+}
+
+// sample starts every target's sampler and returns the function that
+// stops them all and waits.
+func (r *run) sample() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var samplers sync.WaitGroup
+	every := r.samplePeriod()
+	for i, t := range r.targets {
+		// Spread the scrapes over the period, half a slot after the
+		// targets' staggered sends, so sampling never piles up on a send.
+		phase := (time.Duration(2*i+1) * every) / time.Duration(2*len(r.targets))
+		samplers.Go(func() {
+			time.Sleep(time.Until(r.started.Add(phase)))
+			t.sampler.Run(ctx, r.started)
+		})
+	}
+	return func() { cancel(); samplers.Wait() }
+}
+
+// checkpoints writes what the run has gathered every checkpointEvery, so
+// that the folder stays readable should loadgen itself be killed. It
+// returns the function that stops them.
+func (r *run) checkpoints() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(checkpointEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				r.checkpoint()
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// progressRun is the run as the progress display sees it. It expects the
+// prediction's end, or else the last send plus the handler's work.
+func (r *run) progressRun() progress.Run {
+	pr := progress.Run{Requests: r.s.Requests, Started: r.started,
+		Expected: r.s.Duration() + time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)}
+	var end time.Duration
+	for _, t := range r.targets {
+		if t.predicted != nil {
+			end = max(end, t.predicted.End)
+		}
+		pr.Targets = append(pr.Targets, progress.Target{Name: t.spec.Name, Counters: t.counters, Last: t.sampler.Last})
+	}
+	if end > 0 {
+		pr.Expected = end
+	}
+	return pr
+}

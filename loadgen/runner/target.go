@@ -1,0 +1,182 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/kernelside"
+	"github.com/conclab/conclab/loadgen/launch"
+	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/runfolder"
+	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/shard"
+)
+
+// target is one target's state during the run.
+type target struct {
+	spec scenario.Target
+
+	url      string           // the app's base URL
+	adminURL string           // its admin endpoint's, "" when it has none or it is ignored
+	config   *adminapi.Config // its /config, or one made up for a like target; nil without
+	proc     *launch.Process  // the labserver or command loadgen started; nil for a url target
+	side     *kernelside.Side // nil unless measured from the kernel side
+
+	attack   *attack.Attack // set when loadgen sends the schedule itself
+	sharded  *shard.Attack  // set when worker processes send it
+	counters *attack.Counters
+	sampler  *sample.Sampler
+	bin      *runfolder.BinWriter
+
+	predicted  *predict.Result
+	predictErr error
+
+	mu   sync.Mutex
+	hits []hitRecord
+}
+
+// hitRecord keeps what the summary needs of each hit.
+type hitRecord struct {
+	outcome outcome.Outcome
+	latency time.Duration
+	connect time.Duration
+	dialed  bool
+	lateBy  time.Duration // send time minus scheduled time
+	// detail is what the client saw, kept only where the outcome alone does
+	// not say it: the error of an "other", the status of an "http_other".
+	detail string
+}
+
+// pid is the labserver's process id; 0 for a target loadgen did not start
+// a labserver for.
+func (t *target) pid() int {
+	if t.proc == nil || t.spec.External() {
+		return 0
+	}
+	return t.proc.PID()
+}
+
+// stop ends what loadgen started for the target.
+func (t *target) stop() {
+	t.proc.Stop()
+	_ = t.side.Close()
+}
+
+// diedEarly is a note when the target's server died during the run.
+func (t *target) diedEarly(started time.Time) string {
+	what := "labserver"
+	if t.spec.External() {
+		what = "the target's command"
+	}
+	died := t.proc.DiedEarly(what, started)
+	if died == "" {
+		return ""
+	}
+	return died + "; requests in flight were reset, later ones refused"
+}
+
+// arm prepares the target's attack, which the schedule's offset delays,
+// and its sampler.
+func (t *target) arm(ctx context.Context, r *run, offset time.Duration) error {
+	name := t.spec.Name
+	s := r.s
+	opt := attack.Options{
+		Name: name, URL: t.url, Requests: s.Requests, Interval: s.Interval(),
+		Sleep: time.Duration(s.Sleep), CPU: time.Duration(s.CPU),
+		Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
+		KeepAlive: s.KeepAlive, OnSent: func() { r.metrics.sent(name) }, Offset: offset,
+	}
+	if r.shards > 1 {
+		opt.Shards, opt.OnSent = r.shards, nil
+		t.sharded = shard.NewAttack(r.opt.Loadgen, opt, r.folder)
+		t.counters = &t.sharded.Counters
+	} else {
+		var err error
+		if t.bin, err = runfolder.CreateBin(r.folder.Bin(name)); err != nil {
+			return err
+		}
+		a, err := attack.New(ctx, opt, func(h attack.Hit) {
+			r.metrics.ended(name, h)
+			t.record(h)
+		})
+		if err != nil {
+			return err
+		}
+		t.attack, t.counters = a, &a.Counters
+	}
+	metricsURL := ""
+	if t.adminURL != "" {
+		metricsURL = t.adminURL + adminapi.PathMetrics
+	}
+	c := t.counters
+	t.sampler = &sample.Sampler{MetricsURL: metricsURL, HTTP: launch.AdminClient, Interval: r.samplePeriod(),
+		Client: t.side.Sampling(func() (int64, int64, int64, int64) {
+			return c.Sent.Load(), c.Inflight.Load(), c.OK.Load(), c.Errors.Load()
+		})}
+	return nil
+}
+
+// send sends the target's schedule, which starts at start.
+func (t *target) send(ctx context.Context, start time.Time) {
+	if t.sharded != nil {
+		t.sharded.Run(ctx, start)
+		return
+	}
+	select {
+	case <-time.After(time.Until(start)):
+		t.attack.Run(ctx)
+	case <-ctx.Done():
+	}
+}
+
+func (t *target) record(h attack.Hit) {
+	t.side.Record(h)
+	h.StampConnect()
+	if t.bin != nil {
+		t.bin.Write(h.Result)
+	}
+	t.mu.Lock()
+	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
+		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, detail: attack.Detail(h.Outcome, h.Result)})
+	t.mu.Unlock()
+}
+
+// finish closes the .bin (merging the workers' first, when there are) and
+// writes the timeline, and the kernel figures of a kernel-side target.
+func (t *target) finish(r *run) error {
+	var errs []error
+	if t.sharded != nil {
+		errs = append(errs, t.sharded.Merge(func(res *vegeta.Result) {
+			h := attack.Hit{Result: res, Outcome: attack.Classify(res),
+				Scheduled: t.sharded.Offset() + time.Duration(res.Seq)*r.s.Interval()}
+			h.Connect, h.Dialed = attack.ConnectTime(res)
+			h.Late = res.Timestamp.Sub(r.started) - h.Scheduled
+			r.metrics.inflight.WithLabelValues(t.spec.Name).Inc() // ended() counts one down
+			r.metrics.ended(t.spec.Name, h)
+			t.record(h)
+		}))
+	}
+	if t.bin != nil {
+		errs = append(errs, t.bin.Close())
+	}
+	if t.sampler != nil {
+		rows := t.side.Fill(t.sampler.Rows())
+		if t.side != nil {
+			errs = append(errs, r.folder.WriteKernel(t.spec.Name, t.side.KernelRows(rows)))
+		}
+		errs = append(errs, r.folder.WriteTimeline(t.spec.Name, rows))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("target %s: %w", t.spec.Name, err)
+	}
+	return nil
+}

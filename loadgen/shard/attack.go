@@ -1,0 +1,111 @@
+package shard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/launch"
+	"github.com/conclab/conclab/loadgen/runfolder"
+)
+
+// Attack drives one target through worker processes. Its Counters are the
+// sum of theirs.
+type Attack struct {
+	Counters attack.Counters
+
+	loadgen string // the loadgen binary the workers run
+	opt     attack.Options
+	folder  runfolder.Folder
+
+	mu     sync.Mutex
+	status []status
+	files  []string
+	errs   []error
+}
+
+// NewAttack prepares opt's attack, split into opt.Shards workers that run
+// the loadgen binary and write their .bin files into folder.
+func NewAttack(loadgen string, opt attack.Options, folder runfolder.Folder) *Attack {
+	return &Attack{loadgen: loadgen, opt: opt, folder: folder}
+}
+
+// Run starts every worker, with the schedule beginning at start, and
+// waits for them all. Cancelling ctx interrupts them, and they write
+// what they have.
+func (sa *Attack) Run(ctx context.Context, start time.Time) {
+	k := sa.opt.Shards
+	sa.status = make([]status, k)
+	var wg sync.WaitGroup
+	for j := range k {
+		o := WorkerOptions{Attack: sa.opt, Start: start, Out: sa.folder.Shard(sa.opt.Name, j)}
+		o.Attack.Shard = j
+		sa.files = append(sa.files, o.Out)
+		p, lines, err := launch.StartWorker(sa.loadgen, o.Args(), func(line []byte) {
+			var st status
+			if json.Unmarshal(line, &st) == nil {
+				sa.update(j, st)
+			}
+		})
+		if err != nil {
+			sa.fail(fmt.Errorf("worker %d: %w", j, err))
+			continue
+		}
+		wg.Go(func() {
+			stop := context.AfterFunc(ctx, func() { p.Signal(syscall.SIGINT) })
+			defer stop()
+			<-lines
+			if err := p.Err(); err != nil {
+				sa.fail(fmt.Errorf("worker %d: %w: %s", j, err, p.Output.LastLine()))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Offset is how much the whole schedule is delayed.
+func (sa *Attack) Offset() time.Duration { return sa.opt.Offset }
+
+func (sa *Attack) fail(err error) {
+	sa.mu.Lock()
+	sa.errs = append(sa.errs, err)
+	sa.mu.Unlock()
+}
+
+// update takes worker j's status and sums every worker's into Counters.
+func (sa *Attack) update(j int, st status) {
+	sa.mu.Lock()
+	defer sa.mu.Unlock()
+	sa.status[j] = st
+	var sum status
+	for _, s := range sa.status {
+		sum.Sent += s.Sent
+		sum.Done += s.Done
+		sum.Inflight += s.Inflight
+		sum.OK += s.OK
+		sum.Errors += s.Errors
+	}
+	c := &sa.Counters
+	c.Sent.Store(sum.Sent)
+	c.Done.Store(sum.Done)
+	c.Inflight.Store(sum.Inflight)
+	c.OK.Store(sum.OK)
+	c.Errors.Store(sum.Errors)
+}
+
+// Merge writes the workers' results as the target's one .bin, calling
+// each for every result in schedule order, and reports what failed in the
+// workers too.
+func (sa *Attack) Merge(each func(*vegeta.Result)) error {
+	err := runfolder.MergeBins(sa.folder.Bin(sa.opt.Name), sa.files, each)
+	sa.mu.Lock()
+	defer sa.mu.Unlock()
+	return errors.Join(append([]error{err}, sa.errs...)...)
+}

@@ -1,0 +1,133 @@
+package shard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/runfolder"
+)
+
+// statusEvery is how often a worker reports its counters.
+const statusEvery = 250 * time.Millisecond
+
+// WorkerOptions are one shard's attack, as `loadgen worker` receives them.
+type WorkerOptions struct {
+	Attack attack.Options
+	Start  time.Time // when hit 0 of the whole schedule is due
+	Out    string    // the shard's .bin
+}
+
+// Flags registers the worker's command line on fs, into o, with o's
+// values as the defaults.
+func (o *WorkerOptions) Flags(fs *flag.FlagSet) {
+	a := &o.Attack
+	fs.StringVar(&a.Name, "name", a.Name, "target name")
+	fs.StringVar(&a.URL, "url", a.URL, "target URL")
+	fs.IntVar(&a.Requests, "requests", a.Requests, "hits in the whole schedule")
+	fs.DurationVar(&a.Interval, "interval", a.Interval, "interval of the whole schedule")
+	fs.DurationVar(&a.Sleep, "sleep", a.Sleep, "handler sleep")
+	fs.DurationVar(&a.CPU, "cpu", a.CPU, "handler cpu")
+	fs.DurationVar(&a.Timeout, "timeout", a.Timeout, "client timeout")
+	fs.DurationVar(&a.ConnectTimeout, "connect-timeout", a.ConnectTimeout, "connect timeout")
+	fs.BoolVar(&a.KeepAlive, "keepalive", a.KeepAlive, "HTTP keep-alive")
+	fs.IntVar(&a.Shard, "shard", a.Shard, "this shard")
+	fs.IntVar(&a.Shards, "shards", a.Shards, "shards in all")
+	fs.DurationVar(&a.Offset, "offset", a.Offset, "delay of the whole schedule")
+	fs.Var((*unixNanos)(&o.Start), "start", "unix nanoseconds when hit 0 is due")
+	fs.StringVar(&o.Out, "out", o.Out, "the shard's .bin")
+}
+
+// Args is the command line of `loadgen worker` that runs o.
+func (o WorkerOptions) Args() []string {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	o.Flags(fs)
+	args := []string{"worker"}
+	fs.VisitAll(func(f *flag.Flag) { args = append(args, "--"+f.Name+"="+f.Value.String()) })
+	return args
+}
+
+// unixNanos is a time on the command line, as nanoseconds since 1970.
+type unixNanos time.Time
+
+func (t *unixNanos) String() string {
+	if t == nil || time.Time(*t).IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(time.Time(*t).UnixNano(), 10)
+}
+
+func (t *unixNanos) Set(s string) error {
+	ns, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return errors.New("not a count of nanoseconds")
+	}
+	*t = unixNanos(time.Unix(0, ns))
+	return nil
+}
+
+// status is the line a worker prints every statusEvery, and once at the
+// end.
+type status struct {
+	Sent     int64 `json:"sent"`
+	Done     int64 `json:"done"`
+	Inflight int64 `json:"inflight"`
+	OK       int64 `json:"ok"`
+	Errors   int64 `json:"errors"`
+	Final    bool  `json:"final,omitempty"`
+}
+
+// RunWorker is `loadgen worker`: wait for the start, attack one shard,
+// write its .bin, report counters on out as JSON lines.
+func RunWorker(ctx context.Context, o WorkerOptions, out io.Writer) error {
+	bin, err := runfolder.CreateBin(o.Out)
+	if err != nil {
+		return err
+	}
+	a, err := attack.New(ctx, o.Attack, func(h attack.Hit) {
+		h.StampConnect()
+		bin.Write(h.Result)
+	})
+	if err != nil {
+		bin.Abort()
+		return err
+	}
+	select {
+	case <-time.After(time.Until(o.Start)):
+	case <-ctx.Done():
+	}
+	report := func(final bool) {
+		c := &a.Counters
+		b, _ := json.Marshal(status{Sent: c.Sent.Load(), Done: c.Done.Load(), Inflight: c.Inflight.Load(),
+			OK: c.OK.Load(), Errors: c.Errors.Load(), Final: final})
+		_, _ = out.Write(append(b, '\n'))
+	}
+	stop := make(chan struct{})
+	var ticker sync.WaitGroup
+	ticker.Go(func() {
+		t := time.NewTicker(statusEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				report(false)
+			}
+		}
+	})
+	if ctx.Err() == nil {
+		a.Run(ctx)
+	}
+	close(stop)
+	ticker.Wait()
+	err = bin.Close()
+	report(true)
+	return err
+}
