@@ -2,7 +2,7 @@ module github.com/conclab/conclab
 
 go 1.26.8
 
-// Dependencies are chosen on purpose; README.md "Dependencies, and why" says
+// Dependencies are chosen on purpose; docs/dependencies.md says
 // why each is here. gin stays at v1.12.0: a newer gin-contrib/sse needs a
 // newer Go than 1.26, so never `go get -u` it.
 require (

@@ -96,7 +96,6 @@ type fifo struct {
 
 func (q *fifo) len() int   { return len(q.items) - q.head }
 func (q *fifo) push(v int) { q.items = append(q.items, v) }
-func (q *fifo) peek() int  { return q.items[q.head] }
 
 func (q *fifo) pop() int {
 	v := q.items[q.head]
