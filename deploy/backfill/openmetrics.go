@@ -116,7 +116,7 @@ func Write(w io.Writer, runs []*Run, at time.Time) error {
 		seen[id] = r.Dir
 		started, err := r.StartTime()
 		if err != nil {
-			return fmt.Errorf("run %s: %v", r.Dir, err)
+			return fmt.Errorf("run %s: %w", r.Dir, err)
 		}
 		start := started
 		if !at.IsZero() {

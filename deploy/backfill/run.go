@@ -80,13 +80,13 @@ func Load(dir string) (*Run, error) {
 	}
 	r := &Run{Dir: dir, Timelines: map[string]*Timeline{}}
 	if err := json.Unmarshal(b, &r.Summary); err != nil {
-		return nil, fmt.Errorf("run %s: summary.json: %v", dir, err)
+		return nil, fmt.Errorf("run %s: summary.json: %w", dir, err)
 	}
 	if r.Summary.RunID == "" {
 		r.Summary.RunID = filepath.Base(filepath.Clean(dir))
 	}
 	if _, err := r.StartTime(); err != nil {
-		return nil, fmt.Errorf("run %s: %v", dir, err)
+		return nil, fmt.Errorf("run %s: %w", dir, err)
 	}
 	if len(r.Summary.Targets) == 0 {
 		return nil, fmt.Errorf("run %s: summary.json has no targets", dir)
@@ -105,12 +105,12 @@ func Load(dir string) (*Run, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("run %s: %v", dir, err)
+			return nil, fmt.Errorf("run %s: %w", dir, err)
 		}
 		tl, err := ReadTimeline(f)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("run %s: %s.timeline.csv: %v", dir, t.Name, err)
+			return nil, fmt.Errorf("run %s: %s.timeline.csv: %w", dir, t.Name, err)
 		}
 		r.Timelines[t.Name] = tl
 	}
@@ -124,7 +124,7 @@ func (r *Run) StartTime() (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, r.Summary.Started)
 	if err != nil {
-		return time.Time{}, fmt.Errorf(`summary.json "started": %v`, err)
+		return time.Time{}, fmt.Errorf(`summary.json "started": %w`, err)
 	}
 	return t, nil
 }
@@ -203,7 +203,7 @@ func ReadTimeline(rd io.Reader) (*Timeline, error) {
 			v := math.NaN()
 			if c := strings.TrimSpace(rec[i]); c != "" {
 				if v, err = strconv.ParseFloat(c, 64); err != nil {
-					return nil, fmt.Errorf("line %d: %s: %v", line, h, err)
+					return nil, fmt.Errorf("line %d: %s: %w", line, h, err)
 				}
 			}
 			tl.Columns[h] = append(tl.Columns[h], v)

@@ -11,14 +11,17 @@ import (
 // Error is a bad flag value. Its message names the flag.
 type Error struct {
 	Flag string // without the dashes
-	Msg  string
+	Err  error  // what is wrong with it
 }
 
-func (e *Error) Error() string { return "--" + e.Flag + ": " + e.Msg }
+func (e *Error) Error() string { return "--" + e.Flag + ": " + e.Err.Error() }
 
-// New is an *Error for flag.
+// Unwrap is what is wrong with the flag, so that errors.Is sees the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// New is an *Error for flag; format may wrap a cause with %w.
 func New(flag, format string, args ...any) error {
-	return &Error{Flag: flag, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Flag: flag, Err: fmt.Errorf(format, args...)}
 }
 
 // OneLine turns the flag package's messages into an *Error; other errors
@@ -29,13 +32,13 @@ func OneLine(err error) error {
 	if i := strings.Index(msg, " for flag -"); i >= 0 {
 		rest := msg[i+len(" for flag -"):]
 		name, why, _ := strings.Cut(rest, ": ")
-		return &Error{Flag: name, Msg: strings.TrimSpace(msg[:i]) + ": " + why}
+		return New(name, "%s: %s", strings.TrimSpace(msg[:i]), why)
 	}
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		return &Error{Flag: name, Msg: "unknown flag"}
+		return New(name, "unknown flag")
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
-		return &Error{Flag: name, Msg: "needs a value"}
+		return New(name, "needs a value")
 	}
 	return err
 }

@@ -25,7 +25,7 @@ func Build(cmds ...string) (string, error) {
 		build.Stderr = os.Stderr
 		if err := build.Run(); err != nil {
 			os.RemoveAll(dir)
-			return "", fmt.Errorf("building %s: %v", cmd, err)
+			return "", fmt.Errorf("building %s: %w", cmd, err)
 		}
 	}
 	return dir, nil

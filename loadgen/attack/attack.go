@@ -110,7 +110,7 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 		return nil, fmt.Errorf("attack %s: shard %d of %d", opt.Name, opt.Shard, opt.Shards)
 	}
 	if _, err := url.Parse(opt.URL); err != nil {
-		return nil, fmt.Errorf("attack %s: url: %v", opt.Name, err)
+		return nil, fmt.Errorf("attack %s: url: %w", opt.Name, err)
 	}
 	a := &Attack{opt: opt, onHit: onHit}
 	dialer := &net.Dialer{Timeout: opt.ConnectTimeout, KeepAlive: 30 * time.Second}

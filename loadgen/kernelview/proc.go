@@ -78,7 +78,7 @@ func ReadTree(roots ...int) (Tree, error) {
 func readAll() (map[int]proc, error) {
 	ents, err := os.ReadDir(procRoot)
 	if err != nil {
-		return nil, fmt.Errorf("kernelview: %v", err)
+		return nil, fmt.Errorf("kernelview: %w", err)
 	}
 	all := make(map[int]proc, len(ents))
 	for _, e := range ents {
@@ -160,7 +160,7 @@ func ListenerPIDs(inodes []uint64) ([]int, error) {
 	}
 	ents, err := os.ReadDir(procRoot)
 	if err != nil {
-		return nil, fmt.Errorf("kernelview: %v", err)
+		return nil, fmt.Errorf("kernelview: %w", err)
 	}
 	var pids []int
 	for _, e := range ents {
@@ -192,7 +192,7 @@ func FindProcesses(name string) ([]int, error) {
 	}
 	ents, err := os.ReadDir(procRoot)
 	if err != nil {
-		return nil, fmt.Errorf("kernelview: %v", err)
+		return nil, fmt.Errorf("kernelview: %w", err)
 	}
 	var pids []int
 	for _, e := range ents {

@@ -46,7 +46,11 @@ func (p *Process) waitListening(ctx context.Context, port int) error {
 	for {
 		select {
 		case <-p.Exited():
-			return fmt.Errorf("command exited before listening on port %d (%v): %s", port, p.Err(), p.Output.LastLine())
+			how := "exit status 0"
+			if err := p.Err(); err != nil {
+				how = err.Error()
+			}
+			return fmt.Errorf("command exited before listening on port %d (%s): %s", port, how, p.Output.LastLine())
 		case <-ctx.Done():
 			return ctx.Err()
 		default:

@@ -251,7 +251,7 @@ func vegetaCLI(bin, url string, rate, n int) ([]*vegeta.Result, error) {
 		rs = append(rs, &r)
 	}
 	if err := cmd.Wait(); err != nil {
-		return rs, fmt.Errorf("vegeta attack: %v", err)
+		return rs, fmt.Errorf("vegeta attack: %w", err)
 	}
 	return rs, nil
 }

@@ -149,7 +149,7 @@ func Compare(a, b string, out io.Writer, chartDir string) error {
 		return nil
 	}
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
-		return fmt.Errorf("compare: %v", err)
+		return fmt.Errorf("compare: %w", err)
 	}
 	var errs error
 	fmt.Fprintf(out, "\ncharts in %s:\n", chartDir)
@@ -168,7 +168,7 @@ func Compare(a, b string, out io.Writer, chartDir string) error {
 			continue
 		}
 		if err := atomicfile.WriteBytes(file, png); err != nil {
-			errs = errors.Join(errs, fmt.Errorf("compare: %v", err))
+			errs = errors.Join(errs, fmt.Errorf("compare: %w", err))
 			continue
 		}
 		line := "  " + filepath.Base(file)

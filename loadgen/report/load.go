@@ -68,7 +68,7 @@ func loadRun(dir string, withResults bool) (*run, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w: no such folder", dir, ErrNotRunFolder)
 		}
-		return nil, fmt.Errorf("%s: %w: %v", dir, ErrNotRunFolder, err)
+		return nil, fmt.Errorf("%s: %w: %w", dir, ErrNotRunFolder, err)
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s: %w: not a folder", dir, ErrNotRunFolder)

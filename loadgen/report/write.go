@@ -39,7 +39,7 @@ func Write(dir string) (string, error) {
 	}
 	chartDir := filepath.Join(dir, runfolder.ChartsDir)
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
-		return "", fmt.Errorf("report: %v", err)
+		return "", fmt.Errorf("report: %w", err)
 	}
 	d, err := r.document(chartDir)
 	if err != nil {
@@ -53,11 +53,11 @@ func Write(dir string) (string, error) {
 		return "", err
 	}
 	if err := atomicfile.WriteBytes(filepath.Join(dir, runfolder.ReportMarkdown), md.Bytes()); err != nil {
-		return "", fmt.Errorf("report: %v", err)
+		return "", fmt.Errorf("report: %w", err)
 	}
 	out := filepath.Join(dir, runfolder.ReportHTML)
 	if err := atomicfile.WriteBytes(out, page.Bytes()); err != nil {
-		return "", fmt.Errorf("report: %v", err)
+		return "", fmt.Errorf("report: %w", err)
 	}
 	return out, nil
 }
@@ -82,7 +82,7 @@ func (r *run) document(chartDir string) (*document, error) {
 			return fmt.Sprintf("%s could not be drawn: %v", file, err)
 		}
 		if err := atomicfile.WriteBytes(path, png); err != nil {
-			writeErr = errors.Join(writeErr, fmt.Errorf("report: %v", err))
+			writeErr = errors.Join(writeErr, fmt.Errorf("report: %w", err))
 			return ""
 		}
 		to.fig(runfolder.ChartsDir+"/"+file, alt, caption, png)

@@ -29,7 +29,7 @@ func Listen(flagName, addr string, backlog int) (*net.TCPListener, error) {
 	if backlog > 0 {
 		if err := relisten(tl, backlog); err != nil {
 			tl.Close()
-			return nil, flagerr.New("backlog", "listen(2) with backlog %d: %v", backlog, err)
+			return nil, flagerr.New("backlog", "listen(2) with backlog %d: %w", backlog, err)
 		}
 	}
 	return tl, nil
@@ -50,9 +50,9 @@ func listenError(flagName, addr string, err error) error {
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
-		return flagerr.New(flagName, "%s: %v", addr, oe.Err)
+		return flagerr.New(flagName, "%s: %w", addr, oe.Err)
 	}
-	return flagerr.New(flagName, "%s: %v", addr, err)
+	return flagerr.New(flagName, "%s: %w", addr, err)
 }
 
 func relisten(ln *net.TCPListener, backlog int) error {

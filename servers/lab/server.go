@@ -61,7 +61,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	if err != nil {
 		ln.Close()
 		adminLn.Close()
-		return nil, fmt.Errorf("--listen: TCP_INFO on the listener: %v", err)
+		return nil, fmt.Errorf("--listen: TCP_INFO on the listener: %w", err)
 	}
 	sc := serverConfig(c, spec, ln.Addr().String(), q.Limit)
 	m := NewMetrics(ln, serverInfoLabels(sc))
@@ -78,7 +78,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	if sc.FDsAtStart, err = OpenFDs(); err != nil {
 		ln.Close()
 		adminLn.Close()
-		return nil, fmt.Errorf("counting open files in /proc/self/fd: %v", err)
+		return nil, fmt.Errorf("counting open files in /proc/self/fd: %w", err)
 	}
 	s := &Server{
 		Env: env, Config: sc, model: model, adminLn: adminLn,
@@ -141,14 +141,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func lowerNoFile(n uint64) error {
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		return flagerr.New("nofile", "getrlimit: %v", err)
+		return flagerr.New("nofile", "getrlimit: %w", err)
 	}
 	if n > rl.Max {
 		return flagerr.New("nofile", "%d is above the hard limit %d", n, rl.Max)
 	}
 	rl.Cur = n
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		return flagerr.New("nofile", "setrlimit: %v", err)
+		return flagerr.New("nofile", "setrlimit: %w", err)
 	}
 	return nil
 }
