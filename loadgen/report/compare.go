@@ -69,31 +69,51 @@ func Compare(a, b string, out io.Writer, chartDir string) error {
 	if err != nil {
 		return err
 	}
-	describe := func(label string, r *run) {
-		state := "complete"
-		if !r.sum.Complete {
-			state = "INCOMPLETE"
-		}
-		fmt.Fprintf(out, "%s: %s (run %s, scenario %s, scale %g, %s)\n", label, r.dir, r.runID(), r.sum.Scenario, r.sum.Scale, state)
+	describeRun(out, "A", ra)
+	describeRun(out, "B", rb)
+	shared, onlyA, onlyB := pairTargets(ra, rb)
+	fmt.Fprintln(out)
+	if err := writeCompareTable(out, shared); err != nil {
+		return err
 	}
-	describe("A", ra)
-	describe("B", rb)
-	var notes []string
+	fmt.Fprintln(out)
+	if len(onlyA) > 0 {
+		fmt.Fprintf(out, "only in A: %s\n", strings.Join(onlyA, ", "))
+	}
+	if len(onlyB) > 0 {
+		fmt.Fprintf(out, "only in B: %s\n", strings.Join(onlyB, ", "))
+	}
 	if ra.sum.Scale != rb.sum.Scale {
-		notes = append(notes, fmt.Sprintf("the runs have different scales (%g and %g): their times differ by design", ra.sum.Scale, rb.sum.Scale))
+		fmt.Fprintf(out, "note: the runs have different scales (%g and %g): their times differ by design\n", ra.sum.Scale, rb.sum.Scale)
 	}
 	if ra.sum.Scenario != rb.sum.Scenario {
-		notes = append(notes, fmt.Sprintf("the runs are of different scenarios (%s and %s)", ra.sum.Scenario, rb.sum.Scenario))
+		fmt.Fprintf(out, "note: the runs are of different scenarios (%s and %s)\n", ra.sum.Scenario, rb.sum.Scenario)
 	}
+	fmt.Fprintln(out, "delta is B − A; running and waiting are peaks of the 1 Hz samples; rejected counts 503s, resets and refused connections.")
+	if chartDir == "" || len(shared) == 0 {
+		return nil
+	}
+	return writeCompareCharts(out, chartDir, shared, ra.runID(), rb.runID())
+}
 
+// describeRun is the line that names one of the runs compared.
+func describeRun(out io.Writer, label string, r *run) {
+	state := "complete"
+	if !r.sum.Complete {
+		state = "INCOMPLETE"
+	}
+	fmt.Fprintf(out, "%s: %s (run %s, scenario %s, scale %g, %s)\n", label, r.dir, r.runID(), r.sum.Scenario, r.sum.Scale, state)
+}
+
+// pairTargets pairs the targets both runs summarize, in run A's order,
+// and names those only one of them has.
+func pairTargets(ra, rb *run) (shared [][2]*targetData, onlyA, onlyB []string) {
 	inB := map[string]*targetData{}
 	for _, t := range rb.targets {
 		if t.sum != nil {
 			inB[t.name] = t
 		}
 	}
-	var shared [][2]*targetData
-	var onlyA, onlyB []string
 	inA := map[string]bool{}
 	for _, t := range ra.targets {
 		if t.sum == nil {
@@ -111,43 +131,34 @@ func Compare(a, b string, out io.Writer, chartDir string) error {
 			onlyB = append(onlyB, t.name)
 		}
 	}
+	return shared, onlyA, onlyB
+}
 
-	fmt.Fprintln(out)
+// writeCompareTable writes every compared figure of every shared target.
+func writeCompareTable(out io.Writer, shared [][2]*targetData) error {
 	if len(shared) == 0 {
 		fmt.Fprintln(out, "The runs share no target.")
-	} else {
-		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "target\tmodel\tfigure\tA\tB\tdelta\t\n")
-		for _, p := range shared {
-			ta, tb := p[0].sum, p[1].sum
-			model := ta.Model
-			if tb.Model != ta.Model {
-				model = ta.Model + "/" + tb.Model
-			}
-			for _, f := range compareFigures {
-				va, vb := f.value(ta), f.value(tb)
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", ta.Name, model, f.name, f.format(va), f.format(vb), f.delta(vb-va))
-			}
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintln(out)
-	if len(onlyA) > 0 {
-		fmt.Fprintf(out, "only in A: %s\n", strings.Join(onlyA, ", "))
-	}
-	if len(onlyB) > 0 {
-		fmt.Fprintf(out, "only in B: %s\n", strings.Join(onlyB, ", "))
-	}
-	for _, n := range notes {
-		fmt.Fprintln(out, "note: "+n)
-	}
-	fmt.Fprintln(out, "delta is B − A; running and waiting are peaks of the 1 Hz samples; rejected counts 503s, resets and refused connections.")
-
-	if chartDir == "" || len(shared) == 0 {
 		return nil
 	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "target\tmodel\tfigure\tA\tB\tdelta\t\n")
+	for _, p := range shared {
+		ta, tb := p[0].sum, p[1].sum
+		model := ta.Model
+		if tb.Model != ta.Model {
+			model = ta.Model + "/" + tb.Model
+		}
+		for _, f := range compareFigures {
+			va, vb := f.value(ta), f.value(tb)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", ta.Name, model, f.name, f.format(va), f.format(vb), f.delta(vb-va))
+		}
+	}
+	return tw.Flush()
+}
+
+// writeCompareCharts writes compare-<target>.png for each shared target
+// into chartDir and lists them.
+func writeCompareCharts(out io.Writer, chartDir string, shared [][2]*targetData, idA, idB string) error {
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
@@ -156,7 +167,7 @@ func Compare(a, b string, out io.Writer, chartDir string) error {
 	for _, p := range shared {
 		name := p[0].name
 		file := filepath.Join(chartDir, "compare-"+safeName(name)+".png")
-		c, ok := compareChart(name, p[0].timeline, p[1].timeline, ra.runID(), rb.runID())
+		c, ok := compareChart(name, p[0].timeline, p[1].timeline, idA, idB)
 		if !ok {
 			removeStale(file)
 			fmt.Fprintf(out, "  %s: no chart, neither run has its timeline\n", name)

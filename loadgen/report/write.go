@@ -15,6 +15,7 @@ import (
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/runfolder"
+	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -65,31 +66,64 @@ func Write(dir string) (string, error) {
 // document lays out the report and writes its charts into chartDir.
 func (r *run) document(chartDir string) (*document, error) {
 	d := &document{title: "conclab run " + r.runID()}
-	s := r.sum
+	charts := &chartWriter{dir: chartDir}
+	r.header(d)
+	r.environment(d)
+	if err := r.table(d); err != nil {
+		return nil, err
+	}
+	missing := append([]string(nil), r.problems...)
+	oc, _ := overviewChart(r.sum)
+	if p := charts.add(d, oc, OverviewPNG, "overview: where requests were, per target",
+		"Per target: the peaks of running, waiting in the app and waiting in the kernel accept queue (1 Hz samples), "+
+			"and how many requests were rejected (503, reset, refused) and timed out."); p != "" {
+		missing = append(missing, p)
+	}
+	// The targets go into a document of their own, so that the list of
+	// what is missing, which their charts add to, can come first.
+	targets, targetsMissing := r.targetSections(charts)
+	missing = append(missing, targetsMissing...)
+	if len(missing) > 0 {
+		d.h(2, "What is missing", "missing")
+		d.warn(missing...)
+	}
+	d.blocks = append(d.blocks, targets.blocks...)
+	return d, charts.err
+}
 
-	// Charts go to disk as they are made; a chart that cannot be drawn is
-	// a problem to report, not a failure.
-	var writeErr error
-	addChart := func(to *document, c *chart, file, alt, caption string) (problem string) {
-		path := filepath.Join(chartDir, file)
-		if c == nil {
-			removeStale(path)
-			return ""
-		}
-		png, err := c.png()
-		if err != nil {
-			removeStale(path)
-			return fmt.Sprintf("%s could not be drawn: %v", file, err)
-		}
-		if err := atomicfile.WriteBytes(path, png); err != nil {
-			writeErr = errors.Join(writeErr, fmt.Errorf("report: %w", err))
-			return ""
-		}
-		to.fig(runfolder.ChartsDir+"/"+file, alt, caption, png)
+// chartWriter puts charts on disk as they are made. A chart that cannot be
+// drawn is a problem to report, not a failure; a chart that cannot be
+// written is.
+type chartWriter struct {
+	dir string
+	err error
+}
+
+// add writes c as file and adds it to the document; problem says why a
+// chart could not be drawn. A nil c removes what an earlier report left.
+func (cw *chartWriter) add(to *document, c *chart, file, alt, caption string) (problem string) {
+	path := filepath.Join(cw.dir, file)
+	if c == nil {
+		removeStale(path)
 		return ""
 	}
+	png, err := c.png()
+	if err != nil {
+		removeStale(path)
+		return fmt.Sprintf("%s could not be drawn: %v", file, err)
+	}
+	if err := atomicfile.WriteBytes(path, png); err != nil {
+		cw.err = errors.Join(cw.err, fmt.Errorf("report: %w", err))
+		return ""
+	}
+	to.fig(runfolder.ChartsDir+"/"+file, alt, caption, png)
+	return ""
+}
 
-	// Header.
+// header says which run of which scenario this is, what it sent, and how
+// it ended.
+func (r *run) header(d *document) {
+	s := r.sum
 	scenName := "unknown"
 	switch {
 	case s != nil && s.Scenario != "":
@@ -110,20 +144,7 @@ func (r *run) document(chartDir string) (*document, error) {
 	}
 	d.p("%s", line)
 	if sc := r.scen; sc != nil {
-		work := time.Duration(sc.Sleep).String() + " of sleep"
-		if sc.CPU > 0 {
-			work += " and " + time.Duration(sc.CPU).String() + " of CPU"
-		}
-		conn := "each on a new connection"
-		if sc.KeepAlive {
-			conn = "with keep-alive"
-		}
-		p := fmt.Sprintf("%d requests to each target at %g/s (one every %s), %s, each asking for %s; client timeout %s.",
-			sc.Requests, sc.Rate, sc.Interval(), conn, work, time.Duration(sc.Timeout))
-		if s != nil && s.Scale > 0 && s.Scale != 1 {
-			p += fmt.Sprintf(" These times are as run, after scaling: the unscaled scenario's are %g× longer; the kernel's SYN retry times are not scaled.", 1/s.Scale)
-		}
-		d.p("%s", p)
+		d.p("%s", r.schedule(sc))
 	}
 	if s != nil {
 		status := "The run completed."
@@ -136,57 +157,78 @@ func (r *run) document(chartDir string) (*document, error) {
 		}
 		d.p("%sran for %s. %s", started, (time.Duration(s.WallS * float64(time.Second))).Round(time.Millisecond), status)
 	}
+}
 
-	// Environment.
-	if s != nil {
-		e := s.Environment
-		d.h(2, "Environment", "environment")
-		items := []string{
-			"kernel " + orDefault(e.Kernel, "unknown"),
-			fmt.Sprintf("net.core.somaxconn %d", e.Somaxconn),
-			fmt.Sprintf("open-file limit (nofile) %d", e.NoFile),
-			fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", e.SynRetries, e.SynLinearTimeouts),
-			fmt.Sprintf("%d CPUs", e.CPUs),
-			"Go " + orDefault(e.Go, "unknown"),
-		}
-		if e.Hostname != "" {
-			items = append(items, "host "+e.Hostname)
-		}
-		d.list(items...)
+// schedule is the sentence that says what the scenario sent.
+func (r *run) schedule(sc *scenario.Scenario) string {
+	work := time.Duration(sc.Sleep).String() + " of sleep"
+	if sc.CPU > 0 {
+		work += " and " + time.Duration(sc.CPU).String() + " of CPU"
 	}
+	conn := "each on a new connection"
+	if sc.KeepAlive {
+		conn = "with keep-alive"
+	}
+	p := fmt.Sprintf("%d requests to each target at %g/s (one every %s), %s, each asking for %s; client timeout %s.",
+		sc.Requests, sc.Rate, sc.Interval(), conn, work, time.Duration(sc.Timeout))
+	if s := r.sum; s != nil && s.Scale > 0 && s.Scale != 1 {
+		p += fmt.Sprintf(" These times are as run, after scaling: the unscaled scenario's are %g× longer; the kernel's SYN retry times are not scaled.", 1/s.Scale)
+	}
+	return p
+}
 
-	// The table.
+// environment lists the machine the run measured.
+func (r *run) environment(d *document) {
+	if r.sum == nil {
+		return
+	}
+	e := r.sum.Environment
+	d.h(2, "Environment", "environment")
+	items := []string{
+		"kernel " + orDefault(e.Kernel, "unknown"),
+		fmt.Sprintf("net.core.somaxconn %d", e.Somaxconn),
+		fmt.Sprintf("open-file limit (nofile) %d", e.NoFile),
+		fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", e.SynRetries, e.SynLinearTimeouts),
+		fmt.Sprintf("%d CPUs", e.CPUs),
+		"Go " + orDefault(e.Go, "unknown"),
+	}
+	if e.Hostname != "" {
+		items = append(items, "host "+e.Hostname)
+	}
+	d.list(items...)
+}
+
+// table is the run's table, as loadgen run prints it, and how to read it.
+func (r *run) table(d *document) error {
+	s := r.sum
 	d.h(2, "Where requests waited", "table")
-	if s != nil {
-		var tb bytes.Buffer
-		if err := WriteTable(&tb, s); err != nil {
-			return nil, err
-		}
-		d.pre(tb.String())
-		d.p("Each cell reads measured (predicted). Running, waiting in app and waiting in kernel are peaks of the 1 Hz samples; " +
-			"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more.")
-		if s.Tolerance != nil {
-			d.p("Agreement: %s.", strings.TrimSuffix(s.Tolerance.Note, "."))
-		} else {
-			d.p("Agreement: this run records no tolerance, so no target is judged against its prediction.")
-		}
-	} else {
+	if s == nil {
 		d.p("No table: summary.json is missing, so the peaks and outcomes it holds are unknown. The charts below show what the other files hold.")
+		return nil
 	}
-	missing := append([]string(nil), r.problems...)
-	oc, _ := overviewChart(s)
-	if p := addChart(d, oc, OverviewPNG, "overview: where requests were, per target",
-		"Per target: the peaks of running, waiting in the app and waiting in the kernel accept queue (1 Hz samples), "+
-			"and how many requests were rejected (503, reset, refused) and timed out."); p != "" {
-		missing = append(missing, p)
+	var tb bytes.Buffer
+	if err := WriteTable(&tb, s); err != nil {
+		return err
 	}
+	d.pre(tb.String())
+	d.p("Each cell reads measured (predicted). Running, waiting in app and waiting in kernel are peaks of the 1 Hz samples; " +
+		"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more.")
+	if s.Tolerance != nil {
+		d.p("Agreement: %s.", strings.TrimSuffix(s.Tolerance.Note, "."))
+	} else {
+		d.p("Agreement: this run records no tolerance, so no target is judged against its prediction.")
+	}
+	return nil
+}
 
-	// Per target, into a document of its own, so that the list of what is
-	// missing, which the charts add to, can come first.
+// targetSections is a section per target, with its charts, and what is
+// missing for each.
+func (r *run) targetSections(charts *chartWriter) (*document, []string) {
 	var env summary.Environment
-	if s != nil {
-		env = s.Environment
+	if r.sum != nil {
+		env = r.sum.Environment
 	}
+	var missing []string
 	targets := &document{}
 	for _, t := range r.targets {
 		targets.h(2, t.name+" ("+t.model+")", "t-"+t.name)
@@ -203,11 +245,11 @@ func (r *run) document(chartDir string) (*document, error) {
 		} {
 			c, caption := ch.make()
 			if c == nil {
-				removeStale(filepath.Join(chartDir, file+"-"+ch.kind+".png"))
+				removeStale(filepath.Join(charts.dir, file+"-"+ch.kind+".png"))
 				targets.p("%s", caption)
 				continue
 			}
-			if p := addChart(targets, c, file+"-"+ch.kind+".png", t.name+" "+ch.kind, caption); p != "" {
+			if p := charts.add(targets, c, file+"-"+ch.kind+".png", t.name+" "+ch.kind, caption); p != "" {
 				problems = append(problems, p)
 			}
 		}
@@ -219,12 +261,7 @@ func (r *run) document(chartDir string) (*document, error) {
 			missing = append(missing, t.name+": "+p)
 		}
 	}
-	if len(missing) > 0 {
-		d.h(2, "What is missing", "missing")
-		d.warn(missing...)
-	}
-	d.blocks = append(d.blocks, targets.blocks...)
-	return d, writeErr
+	return targets, missing
 }
 
 // targetText writes a target's configuration, results and agreement.
