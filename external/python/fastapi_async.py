@@ -7,18 +7,15 @@ fastapi_async:app
 
 import asyncio
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 
-import gosleep
+import fastapi_sleep
 
 app = FastAPI()
 
 
 @app.get("/")
 async def root(id: str = "", sleep: str = ""):
-    try:
-        s = gosleep.seconds(sleep)
-    except ValueError as e:
-        raise HTTPException(status_code=400, detail=str(e))
+    s = fastapi_sleep.seconds(sleep)
     await asyncio.sleep(s)
     return {"id": id, "server": "fastapi-async", "slept_s": s}

@@ -8,18 +8,15 @@ fastapi_async_blocking:app
 
 import time
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 
-import gosleep
+import fastapi_sleep
 
 app = FastAPI()
 
 
 @app.get("/")
 async def root(id: str = "", sleep: str = ""):
-    try:
-        s = gosleep.seconds(sleep)
-    except ValueError as e:
-        raise HTTPException(status_code=400, detail=str(e))
+    s = fastapi_sleep.seconds(sleep)
     time.sleep(s)  # blocks the event loop: the point of this setup
     return {"id": id, "server": "fastapi-async-blocking", "slept_s": s}

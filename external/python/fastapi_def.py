@@ -8,18 +8,15 @@ waiting". Run: python3 -m uvicorn --app-dir external/python fastapi_def:app
 import threading
 import time
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 
-import gosleep
+import fastapi_sleep
 
 app = FastAPI()
 
 
 @app.get("/")
 def root(id: str = "", sleep: str = ""):
-    try:
-        s = gosleep.seconds(sleep)
-    except ValueError as e:
-        raise HTTPException(status_code=400, detail=str(e))
+    s = fastapi_sleep.seconds(sleep)
     time.sleep(s)
     return {"id": id, "server": "fastapi-def", "thread": threading.current_thread().name, "slept_s": s}

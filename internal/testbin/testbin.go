@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -31,15 +33,34 @@ func Build(cmds ...string) (string, error) {
 	return dir, nil
 }
 
-// FreeAddr is a 127.0.0.1 address no one listens on now.
-func FreeAddr(t testing.TB) string {
+// FreePort is a loopback port no one listens on now.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	return ln.Addr().String()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// FreeAddr is a 127.0.0.1 address no one listens on now.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	return "127.0.0.1:" + strconv.Itoa(FreePort(t))
+}
+
+// Wait waits for wg, and fails the test when what it waits for is still
+// running after within.
+func Wait(t testing.TB, wg *sync.WaitGroup, within time.Duration, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(within):
+		t.Fatalf("%s still running after %s", what, within)
+	}
 }
 
 // WaitOK polls url until it answers 200, for at most 10 s. It keeps no

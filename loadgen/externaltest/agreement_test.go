@@ -7,6 +7,7 @@ import (
 	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/loadgen/kernelview"
 	"github.com/conclab/conclab/loadgen/reconstruct"
+	"github.com/conclab/conclab/servers/lab"
 	"github.com/conclab/conclab/servers/labtest"
 )
 
@@ -61,6 +62,19 @@ func snapshot(t *testing.T, probe *kernelview.Probe, scrape func() promscrape.Sa
 	return k, after
 }
 
+// probedServer starts a labserver with args, a kernel-side probe of its
+// port, and clients whose requests ask for service of sleep.
+func probedServer(t *testing.T, service time.Duration, args ...string) (*lab.Server, *kernelview.Probe, *clients) {
+	t.Helper()
+	srv := labtest.Start(t, args...)
+	probe, err := kernelview.Open(mustPort(t, srv.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = probe.Close() })
+	return srv, probe, newClients(t, srv.Addr(), "sleep="+service.String())
+}
+
 // TestSemaphoreKernelViewAgrees: semaphore with 3 slots and 8 clients held.
 // The kernel sees 8 ESTABLISHED and nothing in the accept queue (the app
 // accepts everything); the rebuild from the client's records says 3 ran
@@ -69,14 +83,7 @@ func snapshot(t *testing.T, probe *kernelview.Probe, scrape func() promscrape.Sa
 func TestSemaphoreKernelViewAgrees(t *testing.T) {
 	t.Parallel()
 	const service = 1500 * time.Millisecond
-	srv := labtest.Start(t, "--model", "semaphore", "--limit", "3")
-	probe, err := kernelview.Open(mustPort(t, srv.Addr()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
-
-	c := newClients(t, srv.Addr(), "sleep="+service.String())
+	srv, probe, c := probedServer(t, service, "--model", "semaphore", "--limit", "3")
 	started := time.Now()
 	c.startAll(0, 8)
 	// Three instants, one in each wave: 3 run and 5 wait, then 3 and 2,
@@ -123,14 +130,7 @@ func TestSemaphoreKernelViewAgrees(t *testing.T) {
 func TestLimitListenerKernelViewAgrees(t *testing.T) {
 	t.Parallel()
 	const service = 1500 * time.Millisecond
-	srv := labtest.Start(t, "--model", "limitlistener", "--limit", "2", "--backlog", "4")
-	probe, err := kernelview.Open(mustPort(t, srv.Addr()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
-
-	c := newClients(t, srv.Addr(), "sleep="+service.String())
+	srv, probe, c := probedServer(t, service, "--model", "limitlistener", "--limit", "2", "--backlog", "4")
 	started := time.Now()
 	c.startOneByOne(t, 0, 7)
 	// The queue is full: these two SYNs are dropped and retransmitted.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/testbin"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/reconstruct"
 )
@@ -111,13 +112,7 @@ func (c *clients) fail(err error) {
 // records; every request must have been answered 200.
 func (c *clients) wait(t *testing.T, within time.Duration) []reconstruct.Request {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { c.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(within):
-		t.Fatalf("clients still running after %s", within)
-	}
+	testbin.Wait(t, &c.wg, within, "clients")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, err := range c.errs {

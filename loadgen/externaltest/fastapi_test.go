@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/internal/testbin"
 	"github.com/conclab/conclab/loadgen/kernelview"
 	"github.com/conclab/conclab/loadgen/reconstruct"
 )
@@ -61,17 +62,6 @@ func (l *testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// freePort asks the kernel for a free loopback port.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // waitFor polls the port and the process tree until ok, or fails.
 func waitFor(t *testing.T, what string, within time.Duration, probe *kernelview.Probe, pid int,
 	ok func(kernelview.Port, kernelview.Tree) bool) (kernelview.Port, kernelview.Tree) {
@@ -110,7 +100,7 @@ func TestFastAPIDefUnderUvicorn(t *testing.T) {
 		clientsN = 60
 		service  = 3 * time.Second
 	)
-	port := freePort(t)
+	port := testbin.FreePort(t)
 	cmd := startCommand(t, debianPython, "-m", "uvicorn", "--app-dir", "../../external/python", "fastapi_def:app",
 		"--host", "127.0.0.1", "--port", strconv.Itoa(port), "--log-level", "warning")
 	probe, err := kernelview.Open(port)

@@ -74,19 +74,31 @@ func ReadTree(roots ...int) (Tree, error) {
 	return t, nil
 }
 
-// readAll reads the stat line of every process.
-func readAll() (map[int]proc, error) {
+// allPIDs lists every process in /proc, ascending.
+func allPIDs() ([]int, error) {
 	ents, err := os.ReadDir(procRoot)
 	if err != nil {
 		return nil, fmt.Errorf("kernelview: %w", err)
 	}
-	all := make(map[int]proc, len(ents))
+	var pids []int
 	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid <= 0 {
-			continue
+		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 {
+			pids = append(pids, pid)
 		}
-		b, err := os.ReadFile(filepath.Join(procRoot, e.Name(), "stat"))
+	}
+	slices.Sort(pids)
+	return pids, nil
+}
+
+// readAll reads the stat line of every process.
+func readAll() (map[int]proc, error) {
+	pids, err := allPIDs()
+	if err != nil {
+		return nil, err
+	}
+	all := make(map[int]proc, len(pids))
+	for _, pid := range pids {
+		b, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
 		if err != nil {
 			continue // it ended meanwhile
 		}
@@ -158,17 +170,13 @@ func ListenerPIDs(inodes []uint64) ([]int, error) {
 	for _, in := range inodes {
 		want["socket:["+strconv.FormatUint(in, 10)+"]"] = true
 	}
-	ents, err := os.ReadDir(procRoot)
+	all, err := allPIDs()
 	if err != nil {
-		return nil, fmt.Errorf("kernelview: %w", err)
+		return nil, err
 	}
 	var pids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid <= 0 {
-			continue
-		}
-		dir := filepath.Join(procRoot, e.Name(), "fd")
+	for _, pid := range all {
+		dir := filepath.Join(procRoot, strconv.Itoa(pid), "fd")
 		fds, err := os.ReadDir(dir)
 		if err != nil {
 			continue
@@ -190,17 +198,13 @@ func FindProcesses(name string) ([]int, error) {
 	if len(name) > 15 {
 		name = name[:15]
 	}
-	ents, err := os.ReadDir(procRoot)
+	all, err := allPIDs()
 	if err != nil {
-		return nil, fmt.Errorf("kernelview: %w", err)
+		return nil, err
 	}
 	var pids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid <= 0 {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(procRoot, e.Name(), "comm"))
+	for _, pid := range all {
+		b, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "comm"))
 		if err == nil && strings.TrimRight(string(b), "\n") == name {
 			pids = append(pids, pid)
 		}

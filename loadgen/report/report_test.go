@@ -123,11 +123,11 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	header, _, _ := strings.Cut(table.String(), "\n")
-	for _, w := range []string{
+	contains(t, "report.md", md,
 		"# conclab run fake-20260101T000000Z",
 		"scenario fake at scale 0.5",
 		"A synthetic run for tests.",
-		"```text\n" + header + "\n",
+		"```text\n"+header+"\n",
 		"Agreement: within 5% or 2 requests.",
 		"## sem-2 (semaphore)", "## ll-1 (limitlistener)",
 		"- peak waiting in app: measured 8, predicted 3 (+5, allowed ±2)",
@@ -135,11 +135,7 @@ func TestWrite(t *testing.T) {
 		"kernel 6.18.0", "tcp_syn_retries 6, tcp_syn_linear_timeouts 4",
 		"the summary counts 3 SYN-retried (connect ≥ 0.9 s)",
 		"The thin grey line is the listener's accept-queue limit",
-	} {
-		if !strings.Contains(md, w) {
-			t.Errorf("report.md lacks %q", w)
-		}
-	}
+	)
 	for _, w := range []string{"sem-2", "ll-1", "peak waiting in app: measured 8, predicted 3 (+5, allowed ±2)",
 		"<pre>" + header + "\n"} {
 		if !strings.Contains(page, w) {
@@ -215,17 +211,13 @@ func TestWriteWithoutSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	md, _ := checkReport(t, dir, path)
-	for _, w := range []string{
-		"# conclab run " + filepath.Base(dir),
+	contains(t, "report.md", md,
+		"# conclab run "+filepath.Base(dir),
 		"summary.json is missing (the run did not finish writing it)",
 		"No table: summary.json is missing",
 		"## sem-2 (semaphore)",
 		"This target is not in summary.json",
-	} {
-		if !strings.Contains(md, w) {
-			t.Errorf("report.md lacks %q", w)
-		}
-	}
+	)
 	if _, err := os.Stat(filepath.Join(dir, runfolder.ChartsDir, OverviewPNG)); err == nil {
 		t.Error("overview.png drawn without a summary")
 	}
@@ -247,11 +239,7 @@ func TestWriteDegenerate(t *testing.T) {
 		t.Fatal(err)
 	}
 	md, _ := checkReport(t, dir, path)
-	for _, w := range []string{"No latency chart: sem-2.bin holds no results."} {
-		if !strings.Contains(md, w) {
-			t.Errorf("report.md lacks %q", w)
-		}
-	}
+	contains(t, "report.md", md, "No latency chart: sem-2.bin holds no results.")
 }
 
 func TestWriteNotARunFolder(t *testing.T) {
@@ -301,6 +289,16 @@ func TestSecondsText(t *testing.T) {
 	for v, want := range map[float64]string{0: "0", 0.00025: "250µs", 0.012: "12.0ms", 1.5: "1.50s", 16: "16.0s", 120: "120s", -0.25: "-250ms"} {
 		if got := secondsText(v); got != want {
 			t.Errorf("secondsText(%g) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// contains fails the test for every want that doc, the file named, lacks.
+func contains(t *testing.T, name, doc string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(doc, w) {
+			t.Errorf("%s lacks %q", name, w)
 		}
 	}
 }

@@ -42,6 +42,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// parse reads a scenario written in the test, or fails it.
+func parse(t *testing.T, doc string) *scenario.Scenario {
+	t.Helper()
+	s, err := scenario.Parse(t.Name()+".yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func run(t *testing.T, ctx context.Context, s *scenario.Scenario) (*runner.Result, error) {
 	t.Helper()
 	return runner.Run(ctx, runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(), Labserver: labserver})
@@ -158,7 +168,7 @@ func checkTimeline(t *testing.T, path string) {
 // Ctrl-C mid-run: the run ends at once, and the folder holds everything
 // gathered so far, with complete=false and every request accounted for.
 func TestInterruptedRunKeepsEverything(t *testing.T) {
-	s, err := scenario.Parse("interrupt.yaml", []byte(`
+	s := parse(t, `
 name: interrupt
 requests: 200
 rate: 20
@@ -167,10 +177,7 @@ timeout: 90s
 targets:
   - {name: semaphore-3, model: semaphore, limit: 3}
   - {name: limitlistener-2, model: limitlistener, limit: 2, backlog: 2}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var once sync.Once
@@ -214,7 +221,7 @@ targets:
 // A target that cannot start stops the run before any load, with the
 // labserver's own one-line reason.
 func TestBadTargetFailsBeforeLoad(t *testing.T) {
-	s, err := scenario.Parse("bad.yaml", []byte(`
+	s := parse(t, `
 name: bad
 requests: 5
 rate: 5
@@ -222,12 +229,9 @@ sleep: 1s
 max_sleep: 2s
 targets:
   - {name: fine, model: nethttp}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	s.Sleep = scenario.Duration(time.Hour) // past max_sleep: labserver refuses it
-	_, err = run(t, context.Background(), s)
+	_, err := run(t, context.Background(), s)
 	if err == nil || err.Error() != "target fine: labserver exited: labserver: --sleep: 1h0m0s exceeds --max-sleep 2s" {
 		t.Errorf("err %v", err)
 	}
@@ -237,7 +241,7 @@ targets:
 // reset, later ones refused, the run completes for the other target, and
 // the summary says what happened.
 func TestServerKilledMidRun(t *testing.T) {
-	s, err := scenario.Parse("kill.yaml", []byte(`
+	s := parse(t, `
 name: kill
 requests: 100
 rate: 25
@@ -246,10 +250,7 @@ timeout: 10s
 targets:
   - {name: victim, model: nethttp}
   - {name: survivor, model: nethttp}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	pids := map[string]int{}
 	res, err := runner.Run(context.Background(), runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(),
 		Labserver: labserver, OnStart: func(name string, pid int) {
@@ -292,7 +293,7 @@ targets:
 // One schedule sent by three worker processes, merged into one .bin: the
 // same figures as one process would measure.
 func TestShardedRunMergesIntoOneFolder(t *testing.T) {
-	s, err := scenario.Parse("sharded.yaml", []byte(`
+	s := parse(t, `
 name: sharded
 requests: 90
 rate: 60
@@ -301,10 +302,7 @@ timeout: 4.5s
 targets:
   - {name: semaphore-10, model: semaphore, limit: 10}
   - {name: limitlistener-4, model: limitlistener, limit: 4, backlog: 4}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	res, err := runner.Run(context.Background(), runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(),
 		Labserver: labserver, Loadgen: loadgenBin, Shards: 3})
 	if err != nil {
@@ -357,7 +355,7 @@ func TestFDCeiling(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Process.Signal(syscall.SIGTERM); _ = srv.Wait() })
-	s, err := scenario.Parse("fd.yaml", []byte(`
+	s := parse(t, `
 name: fd
 requests: 500
 rate: 500
@@ -365,10 +363,7 @@ sleep: 4s
 timeout: 20s
 targets:
   - {name: nethttp-300fds, url: "http://`+app+`/", admin: "http://`+admin+`"}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	testbin.WaitOK(t, "http://"+admin+"/healthz")
 	res, err := run(t, context.Background(), s)
 	if err != nil {
@@ -406,7 +401,7 @@ targets:
 // it from the kernel side, predicts it as the model it is like, notes a
 // command that dies during the run, and stops every process it started.
 func TestCommandTargetsAreStartedMeasuredAndStopped(t *testing.T) {
-	s, err := scenario.Parse("commands.yaml", []byte(`
+	s := parse(t, `
 name: commands
 requests: 20
 rate: 10
@@ -419,10 +414,7 @@ targets:
     limit: 4
   - name: dies
     command: "`+labserver+` --model nethttp --listen 127.0.0.1:{port} --admin 127.0.0.1:0 & sleep 2; kill -9 $!"
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	res, err := run(t, context.Background(), s)
 	if err != nil {
 		t.Fatal(err)

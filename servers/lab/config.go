@@ -144,35 +144,33 @@ func (c *Config) resolve(specs []Spec) (Spec, error) {
 }
 
 func (c *Config) validate(spec Spec) error {
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{catalog.QueueTimeout.Flag, c.QueueTimeout}, {"sleep", c.Sleep}, {"cpu", c.CPU},
+		{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout},
+		{"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout},
+	} {
+		if d.v < 0 {
+			return flagerr.New(d.flag, "must be >= 0, got %s", d.v)
+		}
+	}
 	switch {
 	case c.Limit < 0:
 		return flagerr.New(catalog.Limit.Flag, "must be >= 1, got %d", c.Limit)
-	case c.set["limit"] && c.Limit == 0:
+	case c.set[catalog.Limit.Flag] && c.Limit == 0:
 		return flagerr.New(catalog.Limit.Flag, "must be >= 1, got 0")
 	case c.Queue < catalog.Unbounded:
 		return flagerr.New(catalog.Queue.Flag, "must be -1 (unbounded) or >= 0, got %d", c.Queue)
-	case c.QueueTimeout < 0:
-		return flagerr.New(catalog.QueueTimeout.Flag, "must be >= 0, got %s", c.QueueTimeout)
 	case c.Backlog < 0:
 		return flagerr.New("backlog", "must be >= 0, got %d", c.Backlog)
-	case c.Sleep < 0:
-		return flagerr.New("sleep", "must be >= 0, got %s", c.Sleep)
-	case c.CPU < 0:
-		return flagerr.New("cpu", "must be >= 0, got %s", c.CPU)
 	case c.MaxSleep <= 0:
 		return flagerr.New("max-sleep", "must be > 0, got %s", c.MaxSleep)
 	case c.Sleep > c.MaxSleep:
 		return flagerr.New("sleep", "%s exceeds --max-sleep %s", c.Sleep, c.MaxSleep)
 	case c.CPU > c.MaxSleep:
 		return flagerr.New("cpu", "%s exceeds --max-sleep %s", c.CPU, c.MaxSleep)
-	case c.ReadHeaderTimeout < 0:
-		return flagerr.New("read-header-timeout", "must be >= 0, got %s", c.ReadHeaderTimeout)
-	case c.ReadTimeout < 0:
-		return flagerr.New("read-timeout", "must be >= 0, got %s", c.ReadTimeout)
-	case c.WriteTimeout < 0:
-		return flagerr.New("write-timeout", "must be >= 0, got %s", c.WriteTimeout)
-	case c.IdleTimeout < 0:
-		return flagerr.New("idle-timeout", "must be >= 0, got %s", c.IdleTimeout)
 	case c.ShutdownTimeout <= 0:
 		return flagerr.New("shutdown-timeout", "must be > 0, got %s", c.ShutdownTimeout)
 	case c.GOMAXPROCS < 0:

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/promscrape"
+	"github.com/conclab/conclab/internal/testbin"
 	"github.com/conclab/conclab/servers/lab"
 	"github.com/conclab/conclab/servers/models"
 )
@@ -191,13 +192,7 @@ func (c *Clients) Close() {
 // Wait waits for every client to end by itself, up to within.
 func (c *Clients) Wait(t testing.TB, within time.Duration) []Result {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { c.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(within):
-		t.Fatalf("clients still waiting after %s", within)
-	}
+	testbin.Wait(t, &c.wg, within, "clients")
 	return c.Results()
 }
 

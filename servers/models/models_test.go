@@ -80,16 +80,24 @@ func TestSemaphoreQueuesBeyondItsSlots(t *testing.T) {
 
 func got503(r labtest.Result) bool { return r.Status == 503 }
 
-func TestSemaphoreQueueCapAnswers503(t *testing.T) {
-	srv := labtest.Start(t, "--model", "semaphore", "--limit", "2", "--queue", "3")
-	c := labtest.Hold(t, srv, 9, "sleep=30s", 2*time.Second)
+// checkRejected holds n sleeping requests against a labserver started with
+// args, and checks that running of them run, queued wait, and rejected get
+// a 503 for reason, as counted by the server and seen by the clients.
+func checkRejected(t *testing.T, args []string, n int, running, queued, rejected float64, reason string) {
+	t.Helper()
+	srv := labtest.Start(t, args...)
+	c := labtest.Hold(t, srv, n, "sleep=30s", 2*time.Second)
 	labtest.WaitFor(t, srv, settle, map[string]float64{
-		"conclab_requests_inflight": 2,
-		"conclab_requests_queued":   3,
-		key("conclab_requests_rejected_total", "reason", lab.ReasonQueueFull): 4,
-		key("conclab_requests_total", "code", "503"):                          4,
+		"conclab_requests_inflight":                              running,
+		"conclab_requests_queued":                                queued,
+		key("conclab_requests_rejected_total", "reason", reason): rejected,
+		key("conclab_requests_total", "code", "503"):             rejected,
 	})
-	c.WaitCount(t, settle, 4, got503)
+	c.WaitCount(t, settle, int(rejected), got503)
+}
+
+func TestSemaphoreQueueCapAnswers503(t *testing.T) {
+	checkRejected(t, []string{"--model", "semaphore", "--limit", "2", "--queue", "3"}, 9, 2, 3, 4, lab.ReasonQueueFull)
 }
 
 func TestSemaphoreQueueTimeout(t *testing.T) {
@@ -153,15 +161,7 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 }
 
 func TestFasthttpRejectsBeyondConcurrency(t *testing.T) {
-	srv := labtest.Start(t, "--model", "fasthttp", "--limit", "5")
-	c := labtest.Hold(t, srv, 8, "sleep=30s", 2*time.Second)
-	labtest.WaitFor(t, srv, settle, map[string]float64{
-		"conclab_requests_inflight": 5,
-		"conclab_requests_queued":   0,
-		key("conclab_requests_rejected_total", "reason", lab.ReasonConcurrencyLimit): 3,
-		key("conclab_requests_total", "code", "503"):                                 3,
-	})
-	c.WaitCount(t, settle, 3, got503)
+	checkRejected(t, []string{"--model", "fasthttp", "--limit", "5"}, 8, 5, 0, 3, lab.ReasonConcurrencyLimit)
 }
 
 // The pool grows to core, then queues, then grows toward max only when the

@@ -5,7 +5,6 @@ package deploytest
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/conclab/conclab/internal/testbin"
 )
 
 // Root is the repository's root: the folder of go.mod above the test's
@@ -59,15 +60,7 @@ func Build(t testing.TB, dir string, pkgs ...string) {
 }
 
 // FreePort returns a loopback port that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func FreePort(t testing.TB) int { return testbin.FreePort(t) }
 
 // Service is one service of docker-compose.yml, as much as the tests read.
 type Service struct {
@@ -161,30 +154,33 @@ func PrometheusConfig(t testing.TB) map[string]any {
 // config read by PrometheusConfig.
 func ScrapeTargets(cfg map[string]any) []ScrapeTarget {
 	var out []ScrapeTarget
-	for _, j := range asList(cfg["scrape_configs"]) {
-		job, _ := j.(map[string]any)
-		for _, sc := range asList(job["static_configs"]) {
-			m, _ := sc.(map[string]any)
-			labels := map[string]string{}
-			if l, ok := m["labels"].(map[string]any); ok {
-				for k, v := range l {
-					labels[k] = fmt.Sprint(v)
-				}
-			}
-			for _, a := range asList(m["targets"]) {
-				out = append(out, ScrapeTarget{Job: fmt.Sprint(job["job_name"]), Addr: fmt.Sprint(a), Labels: labels})
-			}
+	eachStaticConfig(cfg, func(job string, sc map[string]any, labels map[string]string) {
+		for _, a := range asList(sc["targets"]) {
+			out = append(out, ScrapeTarget{Job: job, Addr: fmt.Sprint(a), Labels: labels})
 		}
-	}
+	})
 	return out
 }
 
 // RewriteTargets replaces the address of every static target of cfg with
 // addr(job, old address, labels); an empty result drops the target.
 func RewriteTargets(cfg map[string]any, addr func(job, old string, labels map[string]string) string) {
+	eachStaticConfig(cfg, func(job string, sc map[string]any, labels map[string]string) {
+		var kept []any
+		for _, a := range asList(sc["targets"]) {
+			if n := addr(job, fmt.Sprint(a), labels); n != "" {
+				kept = append(kept, n)
+			}
+		}
+		sc["targets"] = kept
+	})
+}
+
+// eachStaticConfig calls fn with every static_configs entry of every job,
+// its job's name and its labels.
+func eachStaticConfig(cfg map[string]any, fn func(job string, sc map[string]any, labels map[string]string)) {
 	for _, j := range asList(cfg["scrape_configs"]) {
 		job, _ := j.(map[string]any)
-		name := fmt.Sprint(job["job_name"])
 		for _, sc := range asList(job["static_configs"]) {
 			m, _ := sc.(map[string]any)
 			labels := map[string]string{}
@@ -193,13 +189,7 @@ func RewriteTargets(cfg map[string]any, addr func(job, old string, labels map[st
 					labels[k] = fmt.Sprint(v)
 				}
 			}
-			var kept []any
-			for _, a := range asList(m["targets"]) {
-				if n := addr(name, fmt.Sprint(a), labels); n != "" {
-					kept = append(kept, n)
-				}
-			}
-			m["targets"] = kept
+			fn(fmt.Sprint(job["job_name"]), m, labels)
 		}
 	}
 }

@@ -20,13 +20,9 @@ difference B - A, and draws one chart per shared target, DIR/compare-<target>.pn
 func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	charts := fs.String("charts", "", "folder for the charts (default RUN_B/compare-<basename RUN_A>)")
-	pos, code, ok := parseCommand(fs, args, compareUsage, stdout, stderr)
+	pos, code, ok := parseArgs(fs, args, compareUsage, stdout, stderr, 2, "RUN_A and RUN_B")
 	if !ok {
 		return code
-	}
-	if len(pos) != 2 {
-		fmt.Fprintln(stderr, "loadgen compare: want RUN_A and RUN_B, got", len(pos), "folders")
-		return exitBadInput
 	}
 	a, b := pos[0], pos[1]
 	dir := *charts

@@ -81,3 +81,14 @@ func parseCommand(fs *flag.FlagSet, args []string, synopsis string, stdout, stde
 	}
 	return pos, exitOK, true
 }
+
+// parseArgs is parseCommand for a command that takes exactly n arguments,
+// described by what ("one SCENARIO.yaml"); a wrong count is bad input.
+func parseArgs(fs *flag.FlagSet, args []string, synopsis string, stdout, stderr io.Writer, n int, what string) (pos []string, code int, ok bool) {
+	pos, code, ok = parseCommand(fs, args, synopsis, stdout, stderr)
+	if ok && len(pos) != n {
+		fmt.Fprintf(stderr, "loadgen %s: want %s, got %d\n", fs.Name(), what, len(pos))
+		return nil, exitBadInput, false
+	}
+	return pos, code, ok
+}

@@ -29,6 +29,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// writeScenario writes a scenario of the test's into a file of its own.
+func writeScenario(t *testing.T, doc string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "scenario.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func loadgen(args ...string) *exec.Cmd {
 	return exec.Command(filepath.Join(binDir, "loadgen"), args...)
 }
@@ -96,17 +106,14 @@ func TestHelpOfEveryCommand(t *testing.T) {
 // writes the folder with complete=false, stops its labservers and exits 130.
 func TestCtrlCMidRun(t *testing.T) {
 	out := t.TempDir()
-	scen := filepath.Join(t.TempDir(), "long.yaml")
-	if err := os.WriteFile(scen, []byte(`name: long
+	scen := writeScenario(t, `name: long
 requests: 400
 rate: 20
 sleep: 60s
 targets:
   - {name: semaphore-4, model: semaphore, limit: 4}
   - {name: nethttp, model: nethttp}
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
 	var stdout, stderr bytes.Buffer
 	cmd := loadgen("run", scen, "--out", out, "--run-id", "ctrlc", "--labserver", filepath.Join(binDir, "labserver"))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -171,16 +178,13 @@ targets:
 // flushed .bin.partial, and `loadgen report` works on it.
 func TestKilledLoadgenLeavesAReadableFolder(t *testing.T) {
 	out := t.TempDir()
-	scen := filepath.Join(t.TempDir(), "long.yaml")
-	if err := os.WriteFile(scen, []byte(`name: long
+	scen := writeScenario(t, `name: long
 requests: 400
 rate: 20
 sleep: 2s
 targets:
   - {name: semaphore-4, model: semaphore, limit: 4}
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
 	cmd := loadgen("run", scen, "--out", out, "--run-id", "killed", "--labserver", filepath.Join(binDir, "labserver"))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

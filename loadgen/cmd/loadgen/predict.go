@@ -27,13 +27,9 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	var sf scenarioFlags
 	sf.register(fs)
 	seriesDir := fs.String("series", "", "write each target's predicted time series to DIR/<target>.predicted.csv")
-	pos, code, ok := parseCommand(fs, args, predictUsage, stdout, stderr)
+	pos, code, ok := parseArgs(fs, args, predictUsage, stdout, stderr, 1, "one SCENARIO.yaml")
 	if !ok {
 		return code
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "loadgen predict: want one SCENARIO.yaml, got", len(pos))
-		return exitBadInput
 	}
 	s, err := sf.load(pos[0])
 	if err != nil {

@@ -19,13 +19,9 @@ of report.html.
 
 func cmdReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	pos, code, ok := parseCommand(fs, args, reportUsage, stdout, stderr)
+	pos, code, ok := parseArgs(fs, args, reportUsage, stdout, stderr, 1, "one RUN_DIR")
 	if !ok {
 		return code
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "loadgen report: want one RUN_DIR, got", len(pos))
-		return exitBadInput
 	}
 	dir := pos[0]
 	path, err := report.Write(dir)

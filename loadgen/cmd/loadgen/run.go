@@ -34,13 +34,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
 	noReport := fs.Bool("no-report", false, "skip the charts")
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held need)")
-	pos, code, ok := parseCommand(fs, args, runUsage, stdout, stderr)
+	pos, code, ok := parseArgs(fs, args, runUsage, stdout, stderr, 1, "one SCENARIO.yaml")
 	if !ok {
 		return code
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "loadgen run: want one SCENARIO.yaml, got", len(pos))
-		return exitBadInput
 	}
 	s, err := sf.load(pos[0])
 	if err != nil {
