@@ -149,16 +149,7 @@ func TestQuickScenarioInCompose(t *testing.T) {
 
 	// The lab image, from static binaries built for this test.
 	start := time.Now()
-	bin := t.TempDir()
-	deploytest.Build(t, bin, "./servers/cmd/labserver", "./loadgen/cmd/loadgen", "./deploy/cmd/healthcheck")
-	t.Logf("static binaries built (%.1fs)", time.Since(start).Seconds())
-	tag := "conclab-test-" + id + ":latest"
-	build := exec.CommandContext(ctx, filepath.Join(root, "deploy", "build-image.sh"), bin, tag)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("deploy/build-image.sh: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { _ = exec.Command("docker", "image", "rm", "-f", tag).Run() })
-	t.Logf("image %s built (%.1fs)", tag, time.Since(start).Seconds())
+	tag := buildImage(ctx, t, root, id, start)
 
 	results := t.TempDir()
 	s := &stack{t: t, tool: tool, project: "conclabtest" + id, file: filepath.Join(root, "docker-compose.yml"),
@@ -183,8 +174,53 @@ func TestQuickScenarioInCompose(t *testing.T) {
 		"run", "/scenarios/quick-docker.yaml", "--out", "/results", "--run-id", runID, "--no-report")
 	t.Logf("loadgen:\n%s", out)
 
-	// Each lab container as compose made it: its own network namespace and
-	// the sysctls, nofile and CPU limit of docker-compose.yml.
+	// Each lab container as compose made it.
+	checkContainers(ctx, t, s)
+
+	// The run folder landed in CONCLAB_RESULTS on the host, readable.
+	b, err := os.ReadFile(filepath.Join(results, runID, "summary.json"))
+	if err != nil {
+		t.Fatalf("the run folder did not land on the host: %v", err)
+	}
+	for _, f := range []string{"scenario.yaml", "nethttp.timeline.csv", "limitlistener-5.bin"} {
+		if _, err := os.Stat(filepath.Join(results, runID, f)); err != nil {
+			t.Errorf("run folder: %v", err)
+		}
+	}
+	var sum summaryFile
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	checkQuickSummary(t, &sum, runID)
+	t.Logf("compose test done in %.1fs", time.Since(start).Seconds())
+}
+
+// buildImage builds the lab image, tagged for this test run, from static
+// binaries built here, so that nothing is pulled and the image is exactly
+// this tree. The image is removed when the test ends; the log lines time
+// the steps from start.
+func buildImage(ctx context.Context, t *testing.T, root, id string, start time.Time) (tag string) {
+	t.Helper()
+	bin := t.TempDir()
+	deploytest.Build(t, bin, "./servers/cmd/labserver", "./loadgen/cmd/loadgen", "./deploy/cmd/healthcheck")
+	t.Logf("static binaries built (%.1fs)", time.Since(start).Seconds())
+	tag = "conclab-test-" + id + ":latest"
+	build := exec.CommandContext(ctx, filepath.Join(root, "deploy", "build-image.sh"), bin, tag)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("deploy/build-image.sh: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("docker", "image", "rm", "-f", tag).Run() })
+	t.Logf("image %s built (%.1fs)", tag, time.Since(start).Seconds())
+	return tag
+}
+
+// checkContainers checks each lab container as compose made it: its own
+// network namespace and the sysctls, nofile and CPU limit of
+// docker-compose.yml. checkQuickSummary's expected numbers rest on them
+// (limitlistener-5's accept queue is its container's somaxconn + 1, say),
+// so they are checked first and on their own.
+func checkContainers(ctx context.Context, t *testing.T, s *stack) {
+	t.Helper()
 	sandboxes := map[string]string{}
 	for name, somax := range quickServices {
 		cid := strings.TrimSpace(s.run(ctx, "ps", "-q", name))
@@ -230,23 +266,40 @@ func TestQuickScenarioInCompose(t *testing.T) {
 			t.Errorf("service %s: ulimits %+v, want nofile 20000", name, hc.Ulimits)
 		}
 	}
+}
 
-	// The run folder landed in CONCLAB_RESULTS on the host, readable.
-	b, err := os.ReadFile(filepath.Join(results, runID, "summary.json"))
-	if err != nil {
-		t.Fatalf("the run folder did not land on the host: %v", err)
-	}
-	for _, f := range []string{"scenario.yaml", "nethttp.timeline.csv", "limitlistener-5.bin"} {
-		if _, err := os.Stat(filepath.Join(results, runID, f)); err != nil {
-			t.Errorf("run folder: %v", err)
-		}
-	}
-	var sum summaryFile
-	if err := json.Unmarshal(b, &sum); err != nil {
-		t.Fatal(err)
-	}
-	checkQuickSummary(t, &sum, runID)
-	t.Logf("compose test done in %.1fs", time.Since(start).Seconds())
+// quickWant is what summary.json must say of one target of
+// quick-docker.yaml.
+type quickWant struct {
+	model              string
+	outcomes           map[string]int
+	inflight           float64
+	queuedMin, queued  float64
+	acceptQueue        float64 // exact, or ≤ 2 when 0
+	rejected           float64
+	somaxconn, backlog float64
+}
+
+// quickWants are quick-docker.yaml's targets and what each model implies for
+// its 60 requests at 50/s, each sleeping 2 s, with a 4.5 s client timeout:
+// the numbers the scenario's comment promises.
+var quickWants = map[string]quickWant{
+	// A goroutine per connection: everything runs at once.
+	"nethttp": {model: "nethttp", outcomes: map[string]int{"ok": 60}, inflight: 60,
+		somaxconn: 4096, backlog: 4096},
+	// 5 slots, an unbounded app queue: two waves of 5 end within 4.5 s.
+	"semaphore-5": {model: "semaphore", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
+		queuedMin: 50, queued: 55, somaxconn: 4096, backlog: 4096},
+	// 5 accepted connections; the kernel queue holds backlog + 1 = 9, the
+	// backlog being the container's somaxconn (8), not --backlog 128.
+	"limitlistener-5": {model: "limitlistener", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
+		acceptQueue: 9, somaxconn: 8, backlog: 8},
+	// 3 workers, a queue of 10, abort above: 47 rejected with 503.
+	"pool-3": {model: "pool", outcomes: map[string]int{"ok": 6, "http_503": 47, "timeout": 7}, inflight: 3,
+		queuedMin: 10, queued: 10, rejected: 47, somaxconn: 4096, backlog: 4096},
+	// Concurrency 5: the other 55 are refused at once.
+	"fasthttp-5": {model: "fasthttp", outcomes: map[string]int{"ok": 5, "rejected": 55}, inflight: 5,
+		rejected: 55, somaxconn: 4096, backlog: 4096},
 }
 
 // checkQuickSummary asserts what quick-docker.yaml's comment promises.
@@ -263,115 +316,95 @@ func checkQuickSummary(t *testing.T, sum *summaryFile, runID string) {
 	for _, tg := range sum.Targets {
 		byName[tg.Name] = tg
 	}
-	type want struct {
-		model              string
-		outcomes           map[string]int
-		inflight           float64
-		queuedMin, queued  float64
-		acceptQueue        float64 // exact, or ≤ 2 when 0
-		rejected           float64
-		somaxconn, backlog float64
+	if len(sum.Targets) != len(quickWants) {
+		t.Errorf("%d targets in the summary, want %d", len(sum.Targets), len(quickWants))
 	}
-	wants := map[string]want{
-		// A goroutine per connection: everything runs at once.
-		"nethttp": {model: "nethttp", outcomes: map[string]int{"ok": 60}, inflight: 60,
-			somaxconn: 4096, backlog: 4096},
-		// 5 slots, an unbounded app queue: two waves of 5 end within 4.5 s.
-		"semaphore-5": {model: "semaphore", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
-			queuedMin: 50, queued: 55, somaxconn: 4096, backlog: 4096},
-		// 5 accepted connections; the kernel queue holds backlog + 1 = 9, the
-		// backlog being the container's somaxconn (8), not --backlog 128.
-		"limitlistener-5": {model: "limitlistener", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
-			acceptQueue: 9, somaxconn: 8, backlog: 8},
-		// 3 workers, a queue of 10, abort above: 47 rejected with 503.
-		"pool-3": {model: "pool", outcomes: map[string]int{"ok": 6, "http_503": 47, "timeout": 7}, inflight: 3,
-			queuedMin: 10, queued: 10, rejected: 47, somaxconn: 4096, backlog: 4096},
-		// Concurrency 5: the other 55 are refused at once.
-		"fasthttp-5": {model: "fasthttp", outcomes: map[string]int{"ok": 5, "rejected": 55}, inflight: 5,
-			rejected: 55, somaxconn: 4096, backlog: 4096},
-	}
-	if len(sum.Targets) != len(wants) {
-		t.Errorf("%d targets in the summary, want %d", len(sum.Targets), len(wants))
-	}
-	for name, w := range wants {
+	for name, w := range quickWants {
 		tg, ok := byName[name]
 		if !ok {
 			t.Errorf("%s: not in summary.json", name)
 			continue
 		}
-		errorf := func(format string, args ...any) { t.Errorf(name+": "+format, args...) }
-		if tg.Model != w.model || tg.Sent != 60 {
-			errorf("model %s sent %d, want %s 60", tg.Model, tg.Sent, w.model)
-		}
-		// Outcomes: exact. fasthttp refuses with a 503 or, when it closes
-		// first, a reset; both are its rejections.
-		got := map[string]int{}
-		for o, n := range tg.Outcomes {
-			if n == 0 {
-				continue
-			}
-			if name == "fasthttp-5" && (o == "http_503" || o == "reset") {
-				o = "rejected"
-			}
-			got[o] += n
-		}
-		if fmt.Sprint(got) != fmt.Sprint(w.outcomes) {
-			errorf("outcomes %v, want %v; notes %q", got, w.outcomes, tg.Notes)
-		}
-		if tg.Peak.Inflight != w.inflight {
-			errorf("peak running %v, want %v", tg.Peak.Inflight, w.inflight)
-		}
-		if tg.Peak.Queued < w.queuedMin || tg.Peak.Queued > w.queued {
-			errorf("peak waiting in the app %v, want %v to %v (1 Hz samples)", tg.Peak.Queued, w.queuedMin, w.queued)
-		}
-		// A full queue holds backlog + 1. Linux checks "full" without a
-		// lock, so two handshakes completing at once on two CPUs can both
-		// pass the check and leave one more; a sample may catch that.
-		if w.acceptQueue > 0 && (tg.Peak.AcceptQueue < w.acceptQueue || tg.Peak.AcceptQueue > w.acceptQueue+1) {
-			errorf("peak accept queue %v, want %v (backlog + 1; +1 for the kernel's lockless full check)", tg.Peak.AcceptQueue, w.acceptQueue)
-		}
-		// An empty queue: a connection between its handshake and accept(2)
-		// is there for microseconds, milliseconds on a container's one
-		// loaded CPU, so a sample may catch one or two, as in the runner
-		// test.
-		if w.acceptQueue == 0 && tg.Peak.AcceptQueue > 2 {
-			errorf("peak accept queue %v, want 0 (2 at most, caught between handshake and accept)", tg.Peak.AcceptQueue)
-		}
-		if tg.Rejected != w.rejected {
-			errorf("rejected by the server %v, want %v", tg.Rejected, w.rejected)
-		}
-		if got := num(tg.Config["somaxconn"]); got != w.somaxconn {
-			errorf("/config somaxconn %v, want the container's %v", got, w.somaxconn)
-		}
-		if got := num(tg.Config["backlog"]); got != w.backlog {
-			errorf("/config backlog %v, want %v", got, w.backlog)
-		}
-		if got := num(tg.Config["nofile"]); got != 20000 {
-			errorf("/config nofile %v, want the container's 20000", got)
-		}
-		if tg.Agrees == nil || !*tg.Agrees {
-			errorf("measured and predicted do not agree (agrees %v)", tg.Agrees)
-		}
-		if name == "limitlistener-5" {
-			// The accept queue was full: SYNs were dropped in this
-			// container's namespace and the client retransmitted.
-			if num(tg.Config["backlog_requested"]) != 128 {
-				errorf("/config backlog_requested %v, want 128", tg.Config["backlog_requested"])
-			}
-			if tg.ListenOverflows <= 0 {
-				errorf("listen_overflows %v, want > 0", tg.ListenOverflows)
-			}
-			if tg.Predicted == nil || tg.SynRetried < 40 || math.Abs(float64(tg.SynRetried-tg.Predicted.SynRetried)) > 2 {
-				errorf("syn_retried %d, want the prediction ±2 and at least 40 (predicted %+v)", tg.SynRetried, tg.Predicted)
-			}
+		checkQuickTarget(t, name, tg, w)
+	}
+}
+
+// checkQuickTarget checks one target's summary against what its model
+// implies; errors name the target.
+func checkQuickTarget(t *testing.T, name string, tg targetSummary, w quickWant) {
+	t.Helper()
+	errorf := func(format string, args ...any) { t.Errorf(name+": "+format, args...) }
+	if tg.Model != w.model || tg.Sent != 60 {
+		errorf("model %s sent %d, want %s 60", tg.Model, tg.Sent, w.model)
+	}
+	// Outcomes: exact. fasthttp refuses with a 503 or, when it closes
+	// first, a reset; both are its rejections.
+	got := map[string]int{}
+	for o, n := range tg.Outcomes {
+		if n == 0 {
 			continue
 		}
-		// Every other server has its own network namespace and a queue
-		// that never fills: no overflow is counted for it, although
-		// limitlistener-5's overflowed in the same run.
-		if tg.ListenOverflows != 0 || tg.SynRetried != 0 {
-			errorf("listen_overflows %v syn_retried %d, want 0 and 0 in its own namespace", tg.ListenOverflows, tg.SynRetried)
+		if name == "fasthttp-5" && (o == "http_503" || o == "reset") {
+			o = "rejected"
 		}
+		got[o] += n
+	}
+	if fmt.Sprint(got) != fmt.Sprint(w.outcomes) {
+		errorf("outcomes %v, want %v; notes %q", got, w.outcomes, tg.Notes)
+	}
+	if tg.Peak.Inflight != w.inflight {
+		errorf("peak running %v, want %v", tg.Peak.Inflight, w.inflight)
+	}
+	if tg.Peak.Queued < w.queuedMin || tg.Peak.Queued > w.queued {
+		errorf("peak waiting in the app %v, want %v to %v (1 Hz samples)", tg.Peak.Queued, w.queuedMin, w.queued)
+	}
+	// A full queue holds backlog + 1. Linux checks "full" without a
+	// lock, so two handshakes completing at once on two CPUs can both
+	// pass the check and leave one more; a sample may catch that.
+	if w.acceptQueue > 0 && (tg.Peak.AcceptQueue < w.acceptQueue || tg.Peak.AcceptQueue > w.acceptQueue+1) {
+		errorf("peak accept queue %v, want %v (backlog + 1; +1 for the kernel's lockless full check)", tg.Peak.AcceptQueue, w.acceptQueue)
+	}
+	// An empty queue: a connection between its handshake and accept(2)
+	// is there for microseconds, milliseconds on a container's one
+	// loaded CPU, so a sample may catch one or two, as in the runner
+	// test.
+	if w.acceptQueue == 0 && tg.Peak.AcceptQueue > 2 {
+		errorf("peak accept queue %v, want 0 (2 at most, caught between handshake and accept)", tg.Peak.AcceptQueue)
+	}
+	if tg.Rejected != w.rejected {
+		errorf("rejected by the server %v, want %v", tg.Rejected, w.rejected)
+	}
+	if got := num(tg.Config["somaxconn"]); got != w.somaxconn {
+		errorf("/config somaxconn %v, want the container's %v", got, w.somaxconn)
+	}
+	if got := num(tg.Config["backlog"]); got != w.backlog {
+		errorf("/config backlog %v, want %v", got, w.backlog)
+	}
+	if got := num(tg.Config["nofile"]); got != 20000 {
+		errorf("/config nofile %v, want the container's 20000", got)
+	}
+	if tg.Agrees == nil || !*tg.Agrees {
+		errorf("measured and predicted do not agree (agrees %v)", tg.Agrees)
+	}
+	if name == "limitlistener-5" {
+		// The accept queue was full: SYNs were dropped in this
+		// container's namespace and the client retransmitted.
+		if num(tg.Config["backlog_requested"]) != 128 {
+			errorf("/config backlog_requested %v, want 128", tg.Config["backlog_requested"])
+		}
+		if tg.ListenOverflows <= 0 {
+			errorf("listen_overflows %v, want > 0", tg.ListenOverflows)
+		}
+		if tg.Predicted == nil || tg.SynRetried < 40 || math.Abs(float64(tg.SynRetried-tg.Predicted.SynRetried)) > 2 {
+			errorf("syn_retried %d, want the prediction ±2 and at least 40 (predicted %+v)", tg.SynRetried, tg.Predicted)
+		}
+		return
+	}
+	// Every other server has its own network namespace and a queue
+	// that never fills: no overflow is counted for it, although
+	// limitlistener-5's overflowed in the same run.
+	if tg.ListenOverflows != 0 || tg.SynRetried != 0 {
+		errorf("listen_overflows %v syn_retried %d, want 0 and 0 in its own namespace", tg.ListenOverflows, tg.SynRetried)
 	}
 }
 

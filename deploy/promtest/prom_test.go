@@ -182,10 +182,64 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 	deploytest.Build(t, bin, "./servers/cmd/labserver", "./loadgen/cmd/loadgen", "./deploy/cmd/backfill")
 	t.Logf("built (%.1fs)", time.Since(begin).Seconds())
 
-	// The seed matrix, each labserver with its compose service's flags, on
-	// loopback ports instead of :8080 and :9080.
 	services, _ := deploytest.Compose(t)
 	promCfg := deploytest.PrometheusConfig(t)
+	labs := startLabs(t, bin, services, promCfg)
+	var targetNames []string
+	for _, l := range labs {
+		targetNames = append(targetNames, l.target)
+	}
+
+	results := filepath.Join(tmp, "results")
+	runA := "promtest-a"
+	storage := recordRunA(t, promtool, bin, tmp, results, runA, labs)
+	t.Logf("run A recorded and backfilled (%.1fs)", time.Since(begin).Seconds())
+
+	prom, api, loadgenAddr := startPrometheus(t, promtool, prometheus, tmp, storage, promCfg, labs)
+	t.Logf("prometheus ready (%.1fs)", time.Since(begin).Seconds())
+
+	// Run B, live, with loadgen's metrics: enough load to fill queues,
+	// reject at the pool and fasthttp limits, and end some requests.
+	runB := "promtest-b"
+	scB := writeScenario(t, tmp, "promtest-b", 240, 80, "2s", "15s", labs)
+	lg := start(t, filepath.Join(bin, "loadgen"), "run", scB, "--out", results, "--run-id", runB,
+		"--metrics", loadgenAddr, "--no-report")
+	runStart := time.Now()
+
+	queries := queriesWithVars(t, filepath.Join(root, "deploy", "grafana", "dashboards"), runA, runB, targetNames)
+	failing := waitForData(api, queries, lg, runStart.Add(25*time.Second))
+	if lg.exited() && len(failing) > 0 {
+		out := lg.out.String()
+		if len(out) > 3000 {
+			out = "…" + out[len(out)-3000:]
+		}
+		t.Errorf("loadgen run B ended before every query returned data:\n%s", out)
+	}
+	for _, q := range failing {
+		t.Errorf("%s: %s\n  %s\n  %v", q.dashboard, q.where, q.promql, q.err)
+	}
+	// And over a range, as the time series panels ask: no error (a
+	// many-to-many join, say) at any step.
+	end := time.Now()
+	for _, q := range queries {
+		if err := rangeQuery(api, q.promql, end.Add(-20*time.Second), end); err != nil {
+			t.Errorf("%s: %s: range query: %v\n  %s", q.dashboard, q.where, err, q.promql)
+		}
+	}
+	t.Logf("%d queries evaluated, %d did not return data (%.1fs in all, %.1fs into run B)",
+		len(queries), len(failing), time.Since(begin).Seconds(), time.Since(runStart).Seconds())
+	if t.Failed() {
+		t.Logf("prometheus log:\n%s", prom.out.String())
+	}
+}
+
+// startLabs starts the seed matrix: every labserver that
+// deploy/prometheus.yml scrapes, each with the flags of its service in
+// docker-compose.yml, on loopback ports instead of :8080 and :9080, so that
+// the queries see the series the compose stack would give them. It returns
+// when every admin endpoint is healthy.
+func startLabs(t *testing.T, bin string, services map[string]deploytest.Service, promCfg map[string]any) []lab {
+	t.Helper()
 	var labs []lab
 	for _, st := range deploytest.ScrapeTargets(promCfg) {
 		if st.Job != "labserver" {
@@ -216,26 +270,33 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 	if len(labs) == 0 {
 		t.Fatal("deploy/prometheus.yml has no labserver targets")
 	}
-	var targetNames []string
-	for _, l := range labs {
-		targetNames = append(targetNames, l.target)
-	}
+	return labs
+}
 
-	// Run A, recorded to a run folder and backfilled as the comparison
-	// dashboard's data, the way make backfill does it.
-	results := filepath.Join(tmp, "results")
-	runA := "promtest-a"
-	scA := writeScenario(t, tmp, "promtest-a", 20, 20, "500ms", "5s", labs)
+// recordRunA records run A to a run folder under results and backfills it,
+// the way make backfill does it, into a new TSDB: the comparison
+// dashboard's data, there before Prometheus starts. It returns the TSDB's
+// directory.
+func recordRunA(t *testing.T, promtool, bin, tmp, results, runA string, labs []lab) (storage string) {
+	t.Helper()
+	scA := writeScenario(t, tmp, runA, 20, 20, "500ms", "5s", labs)
 	run(t, filepath.Join(bin, "loadgen"), "run", scA, "--out", results, "--run-id", runA, "--no-report")
 	om := filepath.Join(tmp, "runs.om")
 	run(t, filepath.Join(bin, "backfill"), "-o", om, filepath.Join(results, runA))
-	storage := filepath.Join(tmp, "tsdb")
+	storage = filepath.Join(tmp, "tsdb")
 	run(t, promtool, "tsdb", "create-blocks-from", "openmetrics", om, storage)
-	t.Logf("run A recorded and backfilled (%.1fs)", time.Since(begin).Seconds())
+	return storage
+}
 
-	// Prometheus with deploy/prometheus.yml's jobs and labels, the targets
-	// moved to loopback.
-	loadgenAddr := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+// startPrometheus starts Prometheus on storage with deploy/prometheus.yml's
+// jobs and labels, its targets moved to the labs' loopback addresses and
+// to free ports for loadgen's metrics and Prometheus itself, so that the
+// dashboards' label matchers are tested as shipped. It returns when
+// Prometheus is ready, with its API's base URL and the address loadgen
+// must serve its metrics on.
+func startPrometheus(t *testing.T, promtool, prometheus, tmp, storage string, promCfg map[string]any, labs []lab) (prom *proc, api, loadgenAddr string) {
+	t.Helper()
+	loadgenAddr = fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
 	promAddr := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
 	deploytest.RewriteTargets(promCfg, func(job, old string, labels map[string]string) string {
 		switch job {
@@ -263,22 +324,22 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, promtool, "check", "config", cfgPath)
-	prom := start(t, prometheus, "--config.file="+cfgPath, "--storage.tsdb.path="+storage,
+	prom = start(t, prometheus, "--config.file="+cfgPath, "--storage.tsdb.path="+storage,
 		"--web.listen-address="+promAddr, "--storage.tsdb.retention.time=1d")
-	api := "http://" + promAddr
+	api = "http://" + promAddr
 	waitHTTP(t, api+"/-/ready", prom, 20*time.Second)
-	t.Logf("prometheus ready (%.1fs)", time.Since(begin).Seconds())
+	return prom, api, loadgenAddr
+}
 
-	// Run B, live, with loadgen's metrics: enough load to fill queues,
-	// reject at the pool and fasthttp limits, and end some requests.
-	runB := "promtest-b"
-	scB := writeScenario(t, tmp, "promtest-b", 240, 80, "2s", "15s", labs)
-	lg := start(t, filepath.Join(bin, "loadgen"), "run", scB, "--out", results, "--run-id", runB,
-		"--metrics", loadgenAddr, "--no-report")
-	runStart := time.Now()
-
-	// Every dashboard query, with its variables set.
-	queries := dashboardQueries(t, filepath.Join(root, "deploy", "grafana", "dashboards"))
+// queriesWithVars is every query of the dashboards in dir with its
+// variables set: the live dashboard's to run B and every lab target, the
+// comparison dashboard's to two targets of the backfilled run A, Grafana's
+// built-in range and intervals to values for a short run, and any other
+// custom variable to its default. A variable left without a value is an
+// error.
+func queriesWithVars(t *testing.T, dir, runA, runB string, targetNames []string) []query {
+	t.Helper()
+	queries := dashboardQueries(t, dir)
 	vars := map[string]string{
 		"run_id":          regexp.QuoteMeta(runB),
 		"target":          "(" + strings.Join(targetNames, "|") + ")",
@@ -300,11 +361,15 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 	for i := range queries {
 		queries[i].promql = substitute(t, queries[i], vars)
 	}
+	return queries
+}
 
-	// Until each returns data while run B is live: live series need a few
-	// scrapes, quantiles need requests that ended.
+// waitForData evaluates the queries once a second until each returns data
+// while run B is live: live series need a few scrapes, quantiles need
+// requests that ended. It stops at deadline or when loadgen exits, and
+// returns the queries still without data, each with its last error.
+func waitForData(api string, queries []query, lg *proc, deadline time.Time) []query {
 	failing := queries
-	deadline := runStart.Add(25 * time.Second)
 	for {
 		var still []query
 		for _, q := range failing {
@@ -314,32 +379,9 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 		}
 		failing = still
 		if len(failing) == 0 || time.Now().After(deadline) || lg.exited() {
-			break
+			return failing
 		}
 		time.Sleep(time.Second)
-	}
-	if lg.exited() && len(failing) > 0 {
-		out := lg.out.String()
-		if len(out) > 3000 {
-			out = "…" + out[len(out)-3000:]
-		}
-		t.Errorf("loadgen run B ended before every query returned data:\n%s", out)
-	}
-	for _, q := range failing {
-		t.Errorf("%s: %s\n  %s\n  %v", q.dashboard, q.where, q.promql, q.err)
-	}
-	// And over a range, as the time series panels ask: no error (a
-	// many-to-many join, say) at any step.
-	end := time.Now()
-	for _, q := range queries {
-		if err := rangeQuery(api, q.promql, end.Add(-20*time.Second), end); err != nil {
-			t.Errorf("%s: %s: range query: %v\n  %s", q.dashboard, q.where, err, q.promql)
-		}
-	}
-	t.Logf("%d queries evaluated, %d did not return data (%.1fs in all, %.1fs into run B)",
-		len(queries), len(failing), time.Since(begin).Seconds(), time.Since(runStart).Seconds())
-	if t.Failed() {
-		t.Logf("prometheus log:\n%s", prom.out.String())
 	}
 }
 

@@ -1,7 +1,12 @@
 // Package predict is a small deterministic discrete-event simulation of the
 // queueing network that a conclab target forms: the client, the kernel's SYN
-// handling and accept queue, and the server's concurrency model (nethttp, gin,
-// echo, semaphore, limitlistener, pool, fasthttp).
+// handling and accept queue, and the server's queueing discipline (one of
+// internal/catalog's, which says which model follows which).
+//
+// It is pure: it reads no file and no clock, and imports nothing of the
+// project but its vocabulary, internal/catalog and loadgen/outcome.
+// loadgen/verdict gathers its inputs from a scenario, a server's /config
+// and the kernel's sysctls.
 //
 // Given an arrival schedule, a fixed service time, the limits a server reports
 // on /config and the kernel's SYN retransmission behaviour, [Simulate] predicts

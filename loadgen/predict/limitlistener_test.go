@@ -8,138 +8,149 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
+// limitListenerLimits is a limitlistener of limit accepted connections over
+// a listen backlog of backlog.
+func limitListenerLimits(limit, backlog int) Limits {
+	return Limits{Discipline: catalog.KernelQueue, Limit: limit, Backlog: backlog}
+}
+
+// limitListenerCase is one small limitlistener run and what the simulator
+// must predict for it, worked out by hand in the case's comment.
+type limitListenerCase struct {
+	name     string
+	in       Input
+	outcomes map[outcome.Outcome]int
+	peak     Peak
+	lives    []life
+	points   []Point
+	end      float64
+}
+
+// limitListenerCases are the runs of TestLimitListenerSmall. They live at
+// package level so that the test stays short; each comment's timeline is
+// where its expected values come from.
+var limitListenerCases = []limitListenerCase{{
+	// Limit 2, backlog 4 (accept queue of 5), 12 at once, 10 s of work,
+	// client timeout 100 s, SYNs retransmitted at 1,2,3,4,5,7,11,19,35,67:
+	//  0   #0,#1 accepted and run; #2–#6 fill the accept queue; #7–#11 SYN-pending.
+	//  10  #0,#1 ok; #2,#3 accepted; queue #4,#5,#6.
+	//  11  retransmits: #7,#8 get the 2 free entries (7th SYN); #9–#11 dropped again.
+	//  19  retransmits dropped (queue full).
+	//  20  #2,#3 ok; #4,#5 run; queue #6,#7,#8.
+	//  30  #4,#5 ok; #6,#7 run; queue #8.
+	//  35  #9,#10,#11 get in (9th SYN); queue #8–#11.
+	//  40  #8,#9 run. 50  #10,#11 run. 60  all done, all ok.
+	name:     "limit 2 backlog 4, 12 at once",
+	in:       Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, Kernel: linux, Limits: limitListenerLimits(2, 4)},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 12},
+	peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
+	lives: []life{
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+		{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+		{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
+		{0, 30, 40, outcome.OK, 0, 0},
+		{11, 30, 40, outcome.OK, 7, 0}, {11, 40, 50, outcome.OK, 7, 0},
+		{35, 40, 50, outcome.OK, 9, 0}, {35, 50, 60, outcome.OK, 9, 0}, {35, 50, 60, outcome.OK, 9, 0},
+	},
+	points: []Point{
+		{T: 0, Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
+		{T: sec(10), Inflight: 2, AcceptQueue: 3, Connections: 2, ClientInflight: 10, SynPending: 5},
+		{T: sec(11), Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 10, SynPending: 3},
+		{T: sec(35), Inflight: 2, AcceptQueue: 4, Connections: 2, ClientInflight: 6},
+		{T: sec(60), Inflight: 0},
+	},
+	end: 60,
+}, {
+	// The same with 3 s of work: releases now fall between retransmits.
+	//  3   #0,#1 ok; #2,#3 run; queue #4–#6; the retransmit at 3 comes
+	//      after the releases (same instant): #7,#8 get in (3rd SYN).
+	//  6   #2,#3 ok; #4,#5 run; queue #6,#7,#8.
+	//  7   #9,#10 get in (6th SYN); #11 dropped.
+	//  9   #4,#5 ok; #6,#7 run; queue #8,#9,#10.
+	//  11  #11 gets in (7th SYN).
+	//  12  #8,#9 run. 15  #10,#11 run. 18 done.
+	name:     "limit 2 backlog 4, 12 at once, 3s work",
+	in:       Input{Arrivals: burst(12), Service: 3 * time.Second, ClientTimeout: 100 * time.Second, Kernel: linux, Limits: limitListenerLimits(2, 4)},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 12},
+	peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
+	lives: []life{
+		{0, 0, 3, outcome.OK, 0, 0}, {0, 0, 3, outcome.OK, 0, 0},
+		{0, 3, 6, outcome.OK, 0, 0}, {0, 3, 6, outcome.OK, 0, 0},
+		{0, 6, 9, outcome.OK, 0, 0}, {0, 6, 9, outcome.OK, 0, 0},
+		{0, 9, 12, outcome.OK, 0, 0},
+		{3, 9, 12, outcome.OK, 3, 0}, {3, 12, 15, outcome.OK, 3, 0},
+		{7, 12, 15, outcome.OK, 6, 0}, {7, 15, 18, outcome.OK, 6, 0},
+		{11, 15, 18, outcome.OK, 7, 0},
+	},
+	end: 18,
+}, {
+	// An older kernel (back-off 1,3,7,15,31,63 s): #7,#8 get in at 15
+	// (4th SYN), #9–#11 at 31 (5th); the start times stay as above.
+	name:     "limit 2 backlog 4, 12 at once, old kernel",
+	in:       Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, Kernel: oldLinux, Limits: limitListenerLimits(2, 4)},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 12},
+	peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
+	lives: []life{
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+		{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+		{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
+		{0, 30, 40, outcome.OK, 0, 0},
+		{15, 30, 40, outcome.OK, 4, 0}, {15, 40, 50, outcome.OK, 4, 0},
+		{31, 40, 50, outcome.OK, 5, 0}, {31, 50, 60, outcome.OK, 5, 0}, {31, 50, 60, outcome.OK, 5, 0},
+	},
+	end: 60,
+}, {
+	// ConnectTimeout 30 s: #7,#8 get in at 11 as above; #9–#11 are
+	// dropped at 19 (queue full until 20) and the next retransmit (35)
+	// is past the 30 s connect timeout: 3 timeouts at 30 s after 8 SYNs.
+	name: "connect timeout",
+	in: Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, ConnectTimeout: 30 * time.Second,
+		Kernel: linux, Limits: limitListenerLimits(2, 4)},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 9, outcome.Timeout: 3},
+	peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
+	lives: []life{
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+		{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+		{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
+		{0, 30, 40, outcome.OK, 0, 0},
+		{11, 30, 40, outcome.OK, 7, 0}, {11, 40, 50, outcome.OK, 7, 0},
+		{-1, -1, 30, outcome.Timeout, 8, 0}, {-1, -1, 30, outcome.Timeout, 8, 0}, {-1, -1, 30, outcome.Timeout, 8, 0},
+	},
+	end: 50,
+}, {
+	// A connection whose client gave up while it waited in the accept
+	// queue stays there until the server accepts it, then is closed at
+	// once. Limit 1, backlog 1 (queue of 2), 10 s work, timeout 38 s,
+	// arrivals 0,0,0,0.5,10.2:
+	//  0     #0 runs; #1,#2 in the accept queue. 0.5 #3's SYN dropped.
+	//  10    #0 ok; #1 runs; queue #2. 10.2 #4 enters: queue #2,#4 (full),
+	//        so #3's SYNs at 11.5 and 19.5 are dropped.
+	//  20    #2 runs; queue #4. 30 #4 runs (until 40, deadline 48.2).
+	//  35.5  #3 gets in with its 9th SYN, but the one slot is #4's.
+	//  38.5  #3's client gives up: "timeout"; the kernel keeps it queued.
+	//  40    #4 ok; #3 is accepted and closed at once.
+	name: "orphan in the accept queue",
+	in: Input{Arrivals: at(0, 0, 0, 0.5, 10.2), Service: 10 * time.Second, ClientTimeout: 38 * time.Second,
+		Kernel: linux, Limits: limitListenerLimits(1, 1)},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.Timeout: 1},
+	peak:     Peak{Inflight: 1, AcceptQueue: 2, Connections: 1, ClientInflight: 4, SynPending: 1},
+	lives: []life{
+		{0, 0, 10, outcome.OK, 0, 0},
+		{0, 10, 20, outcome.OK, 0, 0},
+		{0, 20, 30, outcome.OK, 0, 0},
+		{35.5, -1, 38.5, outcome.Timeout, 9, 0},
+		{10.2, 30, 40, outcome.OK, 0, 0},
+	},
+	points: []Point{
+		{T: sec(36), Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 2},
+		{T: sec(39), Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 1},
+		{T: sec(40)},
+	},
+	end: 40,
+}}
+
 func TestLimitListenerSmall(t *testing.T) {
-	ll := func(limit, backlog int) Limits {
-		return Limits{Discipline: catalog.KernelQueue, Limit: limit, Backlog: backlog}
-	}
-	tests := []struct {
-		name     string
-		in       Input
-		outcomes map[outcome.Outcome]int
-		peak     Peak
-		lives    []life
-		points   []Point
-		end      float64
-	}{{
-		// Limit 2, backlog 4 (accept queue of 5), 12 at once, 10 s of work,
-		// client timeout 100 s, SYNs retransmitted at 1,2,3,4,5,7,11,19,35,67:
-		//  0   #0,#1 accepted and run; #2–#6 fill the accept queue; #7–#11 SYN-pending.
-		//  10  #0,#1 ok; #2,#3 accepted; queue #4,#5,#6.
-		//  11  retransmits: #7,#8 get the 2 free entries (7th SYN); #9–#11 dropped again.
-		//  19  retransmits dropped (queue full).
-		//  20  #2,#3 ok; #4,#5 run; queue #6,#7,#8.
-		//  30  #4,#5 ok; #6,#7 run; queue #8.
-		//  35  #9,#10,#11 get in (9th SYN); queue #8–#11.
-		//  40  #8,#9 run. 50  #10,#11 run. 60  all done, all ok.
-		name:     "limit 2 backlog 4, 12 at once",
-		in:       Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, Kernel: linux, Limits: ll(2, 4)},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 12},
-		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
-		lives: []life{
-			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
-			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
-			{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
-			{0, 30, 40, outcome.OK, 0, 0},
-			{11, 30, 40, outcome.OK, 7, 0}, {11, 40, 50, outcome.OK, 7, 0},
-			{35, 40, 50, outcome.OK, 9, 0}, {35, 50, 60, outcome.OK, 9, 0}, {35, 50, 60, outcome.OK, 9, 0},
-		},
-		points: []Point{
-			{T: 0, Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
-			{T: sec(10), Inflight: 2, AcceptQueue: 3, Connections: 2, ClientInflight: 10, SynPending: 5},
-			{T: sec(11), Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 10, SynPending: 3},
-			{T: sec(35), Inflight: 2, AcceptQueue: 4, Connections: 2, ClientInflight: 6},
-			{T: sec(60), Inflight: 0},
-		},
-		end: 60,
-	}, {
-		// The same with 3 s of work: releases now fall between retransmits.
-		//  3   #0,#1 ok; #2,#3 run; queue #4–#6; the retransmit at 3 comes
-		//      after the releases (same instant): #7,#8 get in (3rd SYN).
-		//  6   #2,#3 ok; #4,#5 run; queue #6,#7,#8.
-		//  7   #9,#10 get in (6th SYN); #11 dropped.
-		//  9   #4,#5 ok; #6,#7 run; queue #8,#9,#10.
-		//  11  #11 gets in (7th SYN).
-		//  12  #8,#9 run. 15  #10,#11 run. 18 done.
-		name:     "limit 2 backlog 4, 12 at once, 3s work",
-		in:       Input{Arrivals: burst(12), Service: 3 * time.Second, ClientTimeout: 100 * time.Second, Kernel: linux, Limits: ll(2, 4)},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 12},
-		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
-		lives: []life{
-			{0, 0, 3, outcome.OK, 0, 0}, {0, 0, 3, outcome.OK, 0, 0},
-			{0, 3, 6, outcome.OK, 0, 0}, {0, 3, 6, outcome.OK, 0, 0},
-			{0, 6, 9, outcome.OK, 0, 0}, {0, 6, 9, outcome.OK, 0, 0},
-			{0, 9, 12, outcome.OK, 0, 0},
-			{3, 9, 12, outcome.OK, 3, 0}, {3, 12, 15, outcome.OK, 3, 0},
-			{7, 12, 15, outcome.OK, 6, 0}, {7, 15, 18, outcome.OK, 6, 0},
-			{11, 15, 18, outcome.OK, 7, 0},
-		},
-		end: 18,
-	}, {
-		// An older kernel (back-off 1,3,7,15,31,63 s): #7,#8 get in at 15
-		// (4th SYN), #9–#11 at 31 (5th); the start times stay as above.
-		name:     "limit 2 backlog 4, 12 at once, old kernel",
-		in:       Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, Kernel: oldLinux, Limits: ll(2, 4)},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 12},
-		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
-		lives: []life{
-			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
-			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
-			{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
-			{0, 30, 40, outcome.OK, 0, 0},
-			{15, 30, 40, outcome.OK, 4, 0}, {15, 40, 50, outcome.OK, 4, 0},
-			{31, 40, 50, outcome.OK, 5, 0}, {31, 50, 60, outcome.OK, 5, 0}, {31, 50, 60, outcome.OK, 5, 0},
-		},
-		end: 60,
-	}, {
-		// ConnectTimeout 30 s: #7,#8 get in at 11 as above; #9–#11 are
-		// dropped at 19 (queue full until 20) and the next retransmit (35)
-		// is past the 30 s connect timeout: 3 timeouts at 30 s after 8 SYNs.
-		name: "connect timeout",
-		in: Input{Arrivals: burst(12), Service: 10 * time.Second, ClientTimeout: 100 * time.Second, ConnectTimeout: 30 * time.Second,
-			Kernel: linux, Limits: ll(2, 4)},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 9, outcome.Timeout: 3},
-		peak:     Peak{Inflight: 2, AcceptQueue: 5, Connections: 2, ClientInflight: 12, SynPending: 5},
-		lives: []life{
-			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
-			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
-			{0, 20, 30, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 0},
-			{0, 30, 40, outcome.OK, 0, 0},
-			{11, 30, 40, outcome.OK, 7, 0}, {11, 40, 50, outcome.OK, 7, 0},
-			{-1, -1, 30, outcome.Timeout, 8, 0}, {-1, -1, 30, outcome.Timeout, 8, 0}, {-1, -1, 30, outcome.Timeout, 8, 0},
-		},
-		end: 50,
-	}, {
-		// A connection whose client gave up while it waited in the accept
-		// queue stays there until the server accepts it, then is closed at
-		// once. Limit 1, backlog 1 (queue of 2), 10 s work, timeout 38 s,
-		// arrivals 0,0,0,0.5,10.2:
-		//  0     #0 runs; #1,#2 in the accept queue. 0.5 #3's SYN dropped.
-		//  10    #0 ok; #1 runs; queue #2. 10.2 #4 enters: queue #2,#4 (full),
-		//        so #3's SYNs at 11.5 and 19.5 are dropped.
-		//  20    #2 runs; queue #4. 30 #4 runs (until 40, deadline 48.2).
-		//  35.5  #3 gets in with its 9th SYN, but the one slot is #4's.
-		//  38.5  #3's client gives up: "timeout"; the kernel keeps it queued.
-		//  40    #4 ok; #3 is accepted and closed at once.
-		name: "orphan in the accept queue",
-		in: Input{Arrivals: at(0, 0, 0, 0.5, 10.2), Service: 10 * time.Second, ClientTimeout: 38 * time.Second,
-			Kernel: linux, Limits: ll(1, 1)},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.Timeout: 1},
-		peak:     Peak{Inflight: 1, AcceptQueue: 2, Connections: 1, ClientInflight: 4, SynPending: 1},
-		lives: []life{
-			{0, 0, 10, outcome.OK, 0, 0},
-			{0, 10, 20, outcome.OK, 0, 0},
-			{0, 20, 30, outcome.OK, 0, 0},
-			{35.5, -1, 38.5, outcome.Timeout, 9, 0},
-			{10.2, 30, 40, outcome.OK, 0, 0},
-		},
-		points: []Point{
-			{T: sec(36), Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 2},
-			{T: sec(39), Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 1},
-			{T: sec(40)},
-		},
-		end: 40,
-	}}
-	for _, tt := range tests {
+	for _, tt := range limitListenerCases {
 		t.Run(tt.name, func(t *testing.T) {
 			res := mustSimulate(t, tt.in)
 			checkOutcomes(t, res, tt.outcomes)

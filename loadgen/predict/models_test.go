@@ -8,98 +8,106 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
+// modelCase is one small run of a fasthttp or net/http model and what the
+// simulator must predict for it.
+type modelCase struct {
+	name     string
+	in       Input
+	outcomes map[outcome.Outcome]int
+	peak     Peak
+	lives    []life
+	end      float64
+}
+
+// modelCases are the runs of TestModelsSmall. They live at package level so
+// that the test stays short; each comment says how its expected values
+// follow.
+var modelCases = []modelCase{{
+	// fasthttp Concurrency 5, 8 at once: 5 are served, the 6th–8th are
+	// accepted, answered 503 and closed at once.
+	name: "fasthttp limit 5",
+	in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 5, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 5, outcome.HTTP503: 3},
+	peak:     Peak{Inflight: 5, Connections: 5, ClientInflight: 5},
+	lives: []life{
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+		{0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0},
+	},
+	end: 10,
+}, {
+	// A served connection that ends frees its place: limit 1, arrivals
+	// 0, 5, 10 → #1 is rejected, #2 (at 10, after #0's finish) is served.
+	name: "fasthttp limit 1 frees on finish",
+	in: Input{Arrivals: at(0, 5, 10), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 1, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 1},
+	peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {5, -1, 5, outcome.HTTP503, 0, 0}, {10, 10, 20, outcome.OK, 0, 0}},
+	end:      20,
+}, {
+	// Concurrency 0 is fasthttp's default (256·1024): no limit here.
+	name: "fasthttp default concurrency",
+	in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 3},
+	peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}},
+	end:      10,
+}, {
+	// net/http at its fd limit: FDLimit 3, backlog 2 (queue of 3), 8 at
+	// once, 10 s work, no client timeout.
+	//  0   #0–#2 accepted and run; #3–#5 wait in the kernel queue
+	//      (accept fails with EMFILE); #6,#7 SYN-pending.
+	//  1…7 retransmits dropped. 10 #0–#2 ok: #3–#5 accepted and run.
+	//  11  #6,#7 get in (7th SYN) and wait (3 open connections).
+	//  20  #3–#5 ok: #6,#7 run. 30 done.
+	name: "nethttp fd limit",
+	in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 2, FDLimit: 3}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 8},
+	peak:     Peak{Inflight: 3, AcceptQueue: 3, Connections: 3, ClientInflight: 8, SynPending: 2},
+	lives: []life{
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+		{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
+		{11, 20, 30, outcome.OK, 7, 0}, {11, 20, 30, outcome.OK, 7, 0},
+	},
+	end: 30,
+}, {
+	// The client timeout ends running work: 3 at once, 10 s work,
+	// timeout 4 s → all time out at 4 s, having run 4 s.
+	name: "nethttp client timeout",
+	in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 4 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.Timeout: 3},
+	peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
+	lives:    []life{{0, 0, 4, outcome.Timeout, 0, 0}, {0, 0, 4, outcome.Timeout, 0, 0}, {0, 0, 4, outcome.Timeout, 0, 0}},
+	end:      4,
+}, {
+	// Work that finishes exactly at the client deadline is ok (a finish
+	// is processed before a deadline at the same instant).
+	name: "finish at the deadline is ok",
+	in: Input{Arrivals: burst(1), Service: 10 * time.Second, ClientTimeout: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 1},
+	peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}},
+	end:      10,
+}, {
+	// A client timeout shorter than the first retransmission: the
+	// connect gives up at 0.5 s without retransmitting, and a connect
+	// that took 0.5 s does not count as SYN-retried.
+	name: "client timeout during connect",
+	in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 500 * time.Millisecond, Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}},
+	outcomes: map[outcome.Outcome]int{outcome.Timeout: 3},
+	peak:     Peak{Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 3, SynPending: 1},
+	lives:    []life{{0, 0, 0.5, outcome.Timeout, 0, 0}, {0, -1, 0.5, outcome.Timeout, 0, 0}, {-1, -1, 0.5, outcome.Timeout, 0, 0}},
+	end:      0.5,
+}}
+
 func TestModelsSmall(t *testing.T) {
-	tests := []struct {
-		name     string
-		in       Input
-		outcomes map[outcome.Outcome]int
-		peak     Peak
-		lives    []life
-		end      float64
-	}{{
-		// fasthttp Concurrency 5, 8 at once: 5 are served, the 6th–8th are
-		// accepted, answered 503 and closed at once.
-		name: "fasthttp limit 5",
-		in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 5, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 5, outcome.HTTP503: 3},
-		peak:     Peak{Inflight: 5, Connections: 5, ClientInflight: 5},
-		lives: []life{
-			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
-			{0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0},
-		},
-		end: 10,
-	}, {
-		// A served connection that ends frees its place: limit 1, arrivals
-		// 0, 5, 10 → #1 is rejected, #2 (at 10, after #0's finish) is served.
-		name: "fasthttp limit 1 frees on finish",
-		in: Input{Arrivals: at(0, 5, 10), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 1, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 1},
-		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {5, -1, 5, outcome.HTTP503, 0, 0}, {10, 10, 20, outcome.OK, 0, 0}},
-		end:      20,
-	}, {
-		// Concurrency 0 is fasthttp's default (256·1024): no limit here.
-		name: "fasthttp default concurrency",
-		in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 3},
-		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}},
-		end:      10,
-	}, {
-		// net/http at its fd limit: FDLimit 3, backlog 2 (queue of 3), 8 at
-		// once, 10 s work, no client timeout.
-		//  0   #0–#2 accepted and run; #3–#5 wait in the kernel queue
-		//      (accept fails with EMFILE); #6,#7 SYN-pending.
-		//  1…7 retransmits dropped. 10 #0–#2 ok: #3–#5 accepted and run.
-		//  11  #6,#7 get in (7th SYN) and wait (3 open connections).
-		//  20  #3–#5 ok: #6,#7 run. 30 done.
-		name: "nethttp fd limit",
-		in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 2, FDLimit: 3}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 8},
-		peak:     Peak{Inflight: 3, AcceptQueue: 3, Connections: 3, ClientInflight: 8, SynPending: 2},
-		lives: []life{
-			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
-			{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
-			{11, 20, 30, outcome.OK, 7, 0}, {11, 20, 30, outcome.OK, 7, 0},
-		},
-		end: 30,
-	}, {
-		// The client timeout ends running work: 3 at once, 10 s work,
-		// timeout 4 s → all time out at 4 s, having run 4 s.
-		name: "nethttp client timeout",
-		in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 4 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.Timeout: 3},
-		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 4, outcome.Timeout, 0, 0}, {0, 0, 4, outcome.Timeout, 0, 0}, {0, 0, 4, outcome.Timeout, 0, 0}},
-		end:      4,
-	}, {
-		// Work that finishes exactly at the client deadline is ok (a finish
-		// is processed before a deadline at the same instant).
-		name: "finish at the deadline is ok",
-		in: Input{Arrivals: burst(1), Service: 10 * time.Second, ClientTimeout: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 1},
-		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}},
-		end:      10,
-	}, {
-		// A client timeout shorter than the first retransmission: the
-		// connect gives up at 0.5 s without retransmitting, and a connect
-		// that took 0.5 s does not count as SYN-retried.
-		name: "client timeout during connect",
-		in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 500 * time.Millisecond, Kernel: linux,
-			Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}},
-		outcomes: map[outcome.Outcome]int{outcome.Timeout: 3},
-		peak:     Peak{Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 3, SynPending: 1},
-		lives:    []life{{0, 0, 0.5, outcome.Timeout, 0, 0}, {0, -1, 0.5, outcome.Timeout, 0, 0}, {-1, -1, 0.5, outcome.Timeout, 0, 0}},
-		end:      0.5,
-	}}
-	for _, tt := range tests {
+	for _, tt := range modelCases {
 		t.Run(tt.name, func(t *testing.T) {
 			res := mustSimulate(t, tt.in)
 			checkOutcomes(t, res, tt.outcomes)

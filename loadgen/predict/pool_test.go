@@ -160,99 +160,107 @@ func TestPoolKeepAlive(t *testing.T) {
 	})
 }
 
+// poolCase is one small thread-pool run and what the simulator must predict
+// for it, down to when each worker starts and exits.
+type poolCase struct {
+	name     string
+	in       Input
+	outcomes map[outcome.Outcome]int
+	peak     Peak
+	lives    []life
+	workers  []workerChange
+}
+
+// poolCases are the runs of TestPoolSmall. They live at package level so
+// that the test stays short; each comment says which ThreadPoolExecutor rule
+// the run pins down and how its expected values follow.
+var poolCases = []poolCase{{
+	// Core 0 with an unbounded queue: every task is queued, and TPE's
+	// re-check starts one worker only when none is left, so one worker
+	// runs them one after another. It idles from 30 and exits at 90.
+	name: "core 0 unbounded queue runs serially",
+	in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.ThreadPool, Core: 0, Max: 4, Queue: -1, PoolKeepAlive: time.Minute, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 3},
+	peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, 20, 30, outcome.OK, 0, 20}},
+	workers:  []workerChange{{0, 1}, {90, 0}},
+}, {
+	// Queue 0 is a synchronous hand-off: core 1, max 3, 5 at once → 3
+	// workers, 2 × 503. At 10 all three idle (3 > core): at 40 two exit,
+	// the last finds 1 ≤ core and stays; it runs #5 at 45.
+	name: "synchronous queue",
+	in: Input{Arrivals: at(0, 0, 0, 0, 0, 45), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 30 * time.Second, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.HTTP503: 2},
+	peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
+	lives: []life{
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+		{0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0},
+		{45, 45, 55, outcome.OK, 0, 0},
+	},
+	workers: []workerChange{{0, 1}, {0, 2}, {0, 3}, {40, 2}, {40, 1}},
+}, {
+	// An idle worker is handed a task last-in first-out, as the
+	// labserver's executor does. Core 1, max 3, queue 0, keep-alive 15 s,
+	// arrivals 0,0,5,20: workers 1,2 at 0 and 3 at 5; workers 1,2 idle
+	// from 10 (expiring at 25), worker 3 from 15 (at 30). #3 at 20 goes
+	// to worker 3, the most recently idle, so at 25 workers 1 and 2 both
+	// expire (3 > core, then 2 > core) → 1. (FIFO would give #3 to
+	// worker 1 and shrink at 25 and 30.)
+	name: "idle workers are reused last-in first-out",
+	in: Input{Arrivals: at(0, 0, 5, 20), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 15 * time.Second, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 4},
+	peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {5, 5, 15, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}},
+	workers:  []workerChange{{0, 1}, {0, 2}, {5, 3}, {25, 2}, {25, 1}},
+}, {
+	// Max 0 means max = core (labserver's --max default): core 2,
+	// queue 1, 4 at once → 2 run, 1 queued, 1 × 503.
+	name: "max 0 is core",
+	in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.ThreadPool, Core: 2, Queue: 1, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 3, outcome.HTTP503: 1},
+	peak:     Peak{Inflight: 2, Queued: 1, Connections: 3, ClientInflight: 3},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, -1, 0, outcome.HTTP503, 0, 0}},
+	workers:  []workerChange{{0, 1}, {0, 2}},
+}, {
+	// discard-oldest with a synchronous queue has no oldest to drop:
+	// the new request is reset.
+	name: "discard-oldest with queue 0",
+	in: Input{Arrivals: burst(2), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: 0, Policy: catalog.PolicyDiscardOldest, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 1, outcome.Reset: 1},
+	peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, -1, 0, outcome.Reset, 0, 0}},
+	workers:  []workerChange{{0, 1}},
+}, {
+	// The client timeout frees the worker: core 1, max 1, 10 s work,
+	// timeout 12 s, arrivals 0,1,13.5. #1 waits 1–10, runs, times out
+	// at 13; the worker is idle again, so #2 runs at once at 13.5.
+	name: "client timeout frees a worker",
+	in: Input{Arrivals: at(0, 1, 13.5), Service: 10 * time.Second, ClientTimeout: 12 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: -1, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.Timeout: 1},
+	peak:     Peak{Inflight: 1, Queued: 1, Connections: 2, ClientInflight: 2},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {1, 10, 13, outcome.Timeout, 0, 9}, {13.5, 13.5, 23.5, outcome.OK, 0, 0}},
+	workers:  []workerChange{{0, 1}},
+}, {
+	// A worker below core is started for each task even when others
+	// are idle: core 3, arrivals 0, 20, 40 → 3 workers although one
+	// would do.
+	name: "grows to core even with idle workers",
+	in: Input{Arrivals: at(0, 20, 40), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.ThreadPool, Core: 3, Max: 3, Queue: -1, Backlog: 128}},
+	outcomes: map[outcome.Outcome]int{outcome.OK: 3},
+	peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
+	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}, {40, 40, 50, outcome.OK, 0, 0}},
+	workers:  []workerChange{{0, 1}, {20, 2}, {40, 3}},
+}}
+
 func TestPoolSmall(t *testing.T) {
-	tests := []struct {
-		name     string
-		in       Input
-		outcomes map[outcome.Outcome]int
-		peak     Peak
-		lives    []life
-		workers  []workerChange
-	}{{
-		// Core 0 with an unbounded queue: every task is queued, and TPE's
-		// re-check starts one worker only when none is left, so one worker
-		// runs them one after another. It idles from 30 and exits at 90.
-		name: "core 0 unbounded queue runs serially",
-		in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.ThreadPool, Core: 0, Max: 4, Queue: -1, PoolKeepAlive: time.Minute, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 3},
-		peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, 20, 30, outcome.OK, 0, 20}},
-		workers:  []workerChange{{0, 1}, {90, 0}},
-	}, {
-		// Queue 0 is a synchronous hand-off: core 1, max 3, 5 at once → 3
-		// workers, 2 × 503. At 10 all three idle (3 > core): at 40 two exit,
-		// the last finds 1 ≤ core and stays; it runs #5 at 45.
-		name: "synchronous queue",
-		in: Input{Arrivals: at(0, 0, 0, 0, 0, 45), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 30 * time.Second, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.HTTP503: 2},
-		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
-		lives: []life{
-			{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
-			{0, -1, 0, outcome.HTTP503, 0, 0}, {0, -1, 0, outcome.HTTP503, 0, 0},
-			{45, 45, 55, outcome.OK, 0, 0},
-		},
-		workers: []workerChange{{0, 1}, {0, 2}, {0, 3}, {40, 2}, {40, 1}},
-	}, {
-		// An idle worker is handed a task last-in first-out, as the
-		// labserver's executor does. Core 1, max 3, queue 0, keep-alive 15 s,
-		// arrivals 0,0,5,20: workers 1,2 at 0 and 3 at 5; workers 1,2 idle
-		// from 10 (expiring at 25), worker 3 from 15 (at 30). #3 at 20 goes
-		// to worker 3, the most recently idle, so at 25 workers 1 and 2 both
-		// expire (3 > core, then 2 > core) → 1. (FIFO would give #3 to
-		// worker 1 and shrink at 25 and 30.)
-		name: "idle workers are reused last-in first-out",
-		in: Input{Arrivals: at(0, 0, 5, 20), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 15 * time.Second, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 4},
-		peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {5, 5, 15, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}},
-		workers:  []workerChange{{0, 1}, {0, 2}, {5, 3}, {25, 2}, {25, 1}},
-	}, {
-		// Max 0 means max = core (labserver's --max default): core 2,
-		// queue 1, 4 at once → 2 run, 1 queued, 1 × 503.
-		name: "max 0 is core",
-		in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.ThreadPool, Core: 2, Queue: 1, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 3, outcome.HTTP503: 1},
-		peak:     Peak{Inflight: 2, Queued: 1, Connections: 3, ClientInflight: 3},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, -1, 0, outcome.HTTP503, 0, 0}},
-		workers:  []workerChange{{0, 1}, {0, 2}},
-	}, {
-		// discard-oldest with a synchronous queue has no oldest to drop:
-		// the new request is reset.
-		name: "discard-oldest with queue 0",
-		in: Input{Arrivals: burst(2), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: 0, Policy: catalog.PolicyDiscardOldest, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 1, outcome.Reset: 1},
-		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, -1, 0, outcome.Reset, 0, 0}},
-		workers:  []workerChange{{0, 1}},
-	}, {
-		// The client timeout frees the worker: core 1, max 1, 10 s work,
-		// timeout 12 s, arrivals 0,1,13.5. #1 waits 1–10, runs, times out
-		// at 13; the worker is idle again, so #2 runs at once at 13.5.
-		name: "client timeout frees a worker",
-		in: Input{Arrivals: at(0, 1, 13.5), Service: 10 * time.Second, ClientTimeout: 12 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: -1, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.Timeout: 1},
-		peak:     Peak{Inflight: 1, Queued: 1, Connections: 2, ClientInflight: 2},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {1, 10, 13, outcome.Timeout, 0, 9}, {13.5, 13.5, 23.5, outcome.OK, 0, 0}},
-		workers:  []workerChange{{0, 1}},
-	}, {
-		// A worker below core is started for each task even when others
-		// are idle: core 3, arrivals 0, 20, 40 → 3 workers although one
-		// would do.
-		name: "grows to core even with idle workers",
-		in: Input{Arrivals: at(0, 20, 40), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.ThreadPool, Core: 3, Max: 3, Queue: -1, Backlog: 128}},
-		outcomes: map[outcome.Outcome]int{outcome.OK: 3},
-		peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
-		lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}, {40, 40, 50, outcome.OK, 0, 0}},
-		workers:  []workerChange{{0, 1}, {20, 2}, {40, 3}},
-	}}
-	for _, tt := range tests {
+	for _, tt := range poolCases {
 		t.Run(tt.name, func(t *testing.T) {
 			res, trace := simulateWorkers(t, tt.in)
 			checkOutcomes(t, res, tt.outcomes)
