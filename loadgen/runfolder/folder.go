@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/conclab/conclab/internal/atomicfile"
 )
 
 // The folder's own files.
@@ -77,4 +79,10 @@ func Create(root, runID string) (Folder, error) {
 		}
 	}
 	return "", fmt.Errorf("too many runs named %s in %s", runID, root)
+}
+
+// WriteScenario writes the resolved scenario, as scenario.Marshal gives it;
+// scenario.Load reads it back.
+func (f Folder) WriteScenario(resolved []byte) error {
+	return atomicfile.WriteBytes(f.Scenario(), resolved)
 }

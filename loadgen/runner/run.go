@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -134,7 +133,7 @@ func prepare(opt Options) (*run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
-	if err := atomicfile.WriteBytes(folder.Scenario(), resolved); err != nil {
+	if err := folder.WriteScenario(resolved); err != nil {
 		return nil, err
 	}
 	names := make([]string, len(s.Targets))

@@ -240,29 +240,24 @@ func (x *index) keyPos(path string) position {
 
 // keyPath finds the path of the field whose key token is tok.
 func (x *index) keyPath(tok *token.Token) (string, bool) {
-	if path, ok := x.byKey[tok]; ok {
-		return path, true
-	}
-	want := tokenPos(tok)
-	if want.Line > 0 {
-		for _, path := range x.order {
-			if tokenPos(x.entries[path].keyTok) == want {
-				return path, true
-			}
-		}
-	}
-	return "", false
+	return x.lookup(tok, x.byKey, func(e *entry) position { return tokenPos(e.keyTok) })
 }
 
 // valuePath finds the path of the field whose value has the token tok.
 func (x *index) valuePath(tok *token.Token) (string, bool) {
-	if path, ok := x.byValue[tok]; ok {
+	return x.lookup(tok, x.byValue, func(e *entry) position { return nodePos(e.written) })
+}
+
+// lookup finds tok's field in byTok, or else the first field, in document
+// order, whose position (by at) is tok's: the parser may hand back a copy
+// of the token it indexed.
+func (x *index) lookup(tok *token.Token, byTok map[*token.Token]string, at func(*entry) position) (string, bool) {
+	if path, ok := byTok[tok]; ok {
 		return path, true
 	}
-	want := tokenPos(tok)
-	if want.Line > 0 {
+	if want := tokenPos(tok); want.Line > 0 {
 		for _, path := range x.order {
-			if nodePos(x.entries[path].written) == want {
+			if at(x.entries[path]) == want {
 				return path, true
 			}
 		}
