@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 )
@@ -66,7 +67,9 @@ func Seconds(s *float64) time.Duration {
 	if s == nil {
 		return 0
 	}
-	return time.Duration(*s * float64(time.Second))
+	// Rounded: a duration sent through float seconds can come back 1 ns
+	// short, which would move a simulated event off its instant.
+	return time.Duration(math.Round(*s * float64(time.Second)))
 }
 
 // Fetch reads base's /config within two seconds, or ctx.

@@ -90,6 +90,9 @@ func (s *Side) Close() error {
 
 // Backlog is the backlog the kernel reports for the port now; 0 if none.
 func (s *Side) Backlog() int {
+	if s == nil {
+		return 0
+	}
 	p, err := s.probe.Read()
 	if err != nil {
 		return 0

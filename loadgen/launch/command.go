@@ -23,14 +23,25 @@ var ErrPortInUse = errors.New("address already in use")
 // directory and waits until a socket listens on port. On failure the
 // command is stopped.
 func StartCommand(ctx context.Context, shell string, port int) (*Process, error) {
-	if before, err := kernelview.ReadPort(port); err == nil && before.Listening() {
+	probe, err := kernelview.Open(port)
+	if err != nil {
+		return nil, err
+	}
+	defer probe.Close()
+	if before, err := probe.Read(); err != nil {
+		return nil, err
+	} else if before.Listening() {
 		return nil, fmt.Errorf("port %d: %w before its command started", port, ErrPortInUse)
 	}
 	p, err := Start(exec.Command("/bin/sh", "-c", shell))
 	if err != nil {
 		return nil, err
 	}
-	if err := p.waitListening(ctx, port); err != nil {
+	// The shell may leave processes behind that hold the port (forked
+	// workers, a server started in the background): Stop ends the group
+	// even after the shell itself is gone.
+	p.groupOutlives = true
+	if err := p.waitListening(ctx, probe, port); err != nil {
 		p.Stop()
 		if strings.Contains(strings.ToLower(p.Output.String()), ErrPortInUse.Error()) {
 			return nil, fmt.Errorf("%w (%w)", err, ErrPortInUse)
@@ -41,7 +52,7 @@ func StartCommand(ctx context.Context, shell string, port int) (*Process, error)
 }
 
 // waitListening polls the port until a socket listens on it.
-func (p *Process) waitListening(ctx context.Context, port int) error {
+func (p *Process) waitListening(ctx context.Context, probe *kernelview.Probe, port int) error {
 	deadline := time.Now().Add(CommandReadyWithin)
 	for {
 		select {
@@ -55,10 +66,14 @@ func (p *Process) waitListening(ctx context.Context, port int) error {
 			return ctx.Err()
 		default:
 		}
-		if st, err := kernelview.ReadPort(port); err == nil && st.Listening() {
+		st, err := probe.Read()
+		if err == nil && st.Listening() {
 			return nil
 		}
 		if time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("command not seen listening on port %d within %s: %w", port, CommandReadyWithin, err)
+			}
 			return fmt.Errorf("command not listening on port %d within %s: %s", port, CommandReadyWithin, p.Output.LastLine())
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -19,6 +19,10 @@ type Process struct {
 	// was given none for.
 	Output *Tail
 
+	// groupOutlives is set when the process's group may hold processes
+	// after the process itself has ended, which Stop must end too.
+	groupOutlives bool
+
 	exited   chan struct{}
 	exit     error // how it ended; set before exited is closed
 	exitedAt time.Time
@@ -72,13 +76,21 @@ func (p *Process) Signal(sig syscall.Signal) { _ = p.cmd.Process.Signal(sig) }
 // Stop ends the process group: SIGTERM, then SIGKILL after StopGrace to
 // whatever of the group is left (forked workers that outlive their
 // parent, a shell's children). It waits for the process and is safe to
-// call more than once.
+// call more than once. A process that has already ended is left alone,
+// unless its group may outlive it: its id may belong to another by now.
 func (p *Process) Stop() {
 	if p == nil {
 		return
 	}
 	p.stopOnce.Do(func() {
 		p.stopping.Store(true)
+		select {
+		case <-p.exited:
+			if !p.groupOutlives {
+				return
+			}
+		default:
+		}
 		pgid := p.PID()
 		_ = syscall.Kill(-pgid, syscall.SIGTERM)
 		select {

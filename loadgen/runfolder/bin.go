@@ -52,11 +52,15 @@ func (w *BinWriter) Write(r *vegeta.Result) {
 // Close flushes and closes the file, and renames it into place when
 // nothing failed.
 func (w *BinWriter) Close() error {
-	err := errors.Join(w.err, w.buf.Flush(), w.f.Sync(), w.f.Close())
-	if err != nil {
+	if err := w.closeFile(); err != nil {
 		return err
 	}
 	return os.Rename(Partial(w.path), w.path)
+}
+
+// closeFile flushes and closes the file where it is.
+func (w *BinWriter) closeFile() error {
+	return errors.Join(w.err, w.buf.Flush(), w.f.Sync(), w.f.Close())
 }
 
 // Abort closes the file and removes it, for a run that never started.
@@ -91,9 +95,10 @@ func ReadBin(path string, each func(*vegeta.Result)) (int, error) {
 }
 
 // MergeBins reads the shards' .bin files, calls each for every result in
-// the order of the whole schedule (Seq), and writes them all to out. It
-// removes the shards once out is complete and every shard was read whole;
-// a shard that never wrote a file adds nothing.
+// the order of the whole schedule (Seq), and writes them all to out. When
+// a shard cannot be read whole, out stays at its Partial path, as a run
+// that did not end leaves it, and the shards stay too; otherwise they are
+// removed. A shard that never wrote a file adds nothing.
 func MergeBins(out string, shards []string, each func(*vegeta.Result)) error {
 	var all []*vegeta.Result
 	var errs []error
@@ -112,11 +117,11 @@ func MergeBins(out string, shards []string, each func(*vegeta.Result)) error {
 		each(r)
 		w.Write(r)
 	}
-	if err := w.Close(); err != nil {
-		return errors.Join(append(errs, err)...)
-	}
 	if len(errs) > 0 {
-		return errors.Join(errs...)
+		return errors.Join(append(errs, w.closeFile())...)
+	}
+	if err := w.Close(); err != nil {
+		return err
 	}
 	for _, path := range shards {
 		_ = os.Remove(path)

@@ -121,3 +121,37 @@ func TestABinSurvivesItsWritersDeathAndShardsMergeInScheduleOrder(t *testing.T) 
 		t.Errorf("a missing .bin: %v, want fs.ErrNotExist", err)
 	}
 }
+
+func TestAMergeOfACutShardStaysPartialAndKeepsTheShards(t *testing.T) {
+	folder := Folder(t.TempDir())
+	w, err := CreateBin(folder.Shard("t", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := range uint64(3) {
+		w.Write(&vegeta.Result{Seq: seq, Code: 200})
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(folder.Shard("t", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(folder.Shard("t", 0), b[:len(b)-3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := MergeBins(folder.Bin("t"), []string{folder.Shard("t", 0)}, func(*vegeta.Result) { n++ }); err == nil {
+		t.Error("a cut shard: want an error")
+	}
+	if _, err := os.Stat(folder.Bin("t")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the merged .bin is in place although a shard was cut: %v", err)
+	}
+	if _, err := os.Stat(Partial(folder.Bin("t"))); err != nil || n != 2 {
+		t.Errorf("partial merge: %v, %d results; want the 2 whole ones", err, n)
+	}
+	if _, err := os.Stat(folder.Shard("t", 0)); err != nil {
+		t.Errorf("the cut shard was removed: %v", err)
+	}
+}

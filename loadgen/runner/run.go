@@ -102,6 +102,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		// same instant, which on a small machine delays the last ones.
 		offset := time.Duration(i) * r.s.Interval() / time.Duration(len(r.targets))
 		if err := t.arm(ctx, r, offset); err != nil {
+			r.abortBins()
 			return nil, err
 		}
 	}
@@ -142,6 +143,15 @@ func prepare(opt Options) (*run, error) {
 	}
 	r.metrics.start(r.id, s.Name, opt.Scale, names)
 	return r, nil
+}
+
+// abortBins removes the .bin files of a run that never started.
+func (r *run) abortBins() {
+	for _, t := range r.targets {
+		if t.bin != nil {
+			t.bin.Abort()
+		}
+	}
 }
 
 // stopTargets stops every target's processes at once.
