@@ -92,3 +92,20 @@ func parseArgs(fs *flag.FlagSet, args []string, synopsis string, stdout, stderr 
 	}
 	return pos, code, ok
 }
+
+// parseScenario parses the arguments of a command that takes one
+// SCENARIO.yaml (run, predict) and loads it, selected and scaled as the
+// flags say; ok is false when the command is done, with code as its exit
+// code.
+func (f *scenarioFlags) parseScenario(fs *flag.FlagSet, args []string, synopsis string, stdout, stderr io.Writer) (s *scenario.Scenario, code int, ok bool) {
+	pos, code, ok := parseArgs(fs, args, synopsis, stdout, stderr, 1, "one SCENARIO.yaml")
+	if !ok {
+		return nil, code, false
+	}
+	s, err := f.load(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "loadgen %s: %v\n", fs.Name(), err)
+		return nil, exitBadInput, false
+	}
+	return s, exitOK, true
+}

@@ -27,14 +27,9 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	var sf scenarioFlags
 	sf.register(fs)
 	seriesDir := fs.String("series", "", "write each target's predicted time series to DIR/<target>.predicted.csv")
-	pos, code, ok := parseArgs(fs, args, predictUsage, stdout, stderr, 1, "one SCENARIO.yaml")
+	s, code, ok := sf.parseScenario(fs, args, predictUsage, stdout, stderr)
 	if !ok {
 		return code
-	}
-	s, err := sf.load(pos[0])
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen predict:", err)
-		return exitBadInput
 	}
 	k, err := verdict.ReadKernel()
 	if err != nil {

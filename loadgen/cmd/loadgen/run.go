@@ -34,14 +34,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
 	noReport := fs.Bool("no-report", false, "skip the charts")
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held need)")
-	pos, code, ok := parseArgs(fs, args, runUsage, stdout, stderr, 1, "one SCENARIO.yaml")
+	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
 		return code
-	}
-	s, err := sf.load(pos[0])
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen run:", err)
-		return exitBadInput
 	}
 	if *shards < 0 {
 		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
@@ -49,6 +44,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	bin := *labserver
 	if bin == "" {
+		var err error
 		if bin, err = launch.FindLabserver(); err != nil {
 			fmt.Fprintln(stderr, "loadgen run:", err)
 			return exitBadInput
