@@ -75,6 +75,15 @@ type Hit struct {
 	Late time.Duration
 }
 
+// HitOf is the record of result r, whose Seq is its place in the whole
+// schedule, for a schedule that began at began. Its connect time is left
+// for the caller, who knows where it was kept.
+func (o Options) HitOf(r *vegeta.Result, began time.Time) Hit {
+	h := Hit{Result: r, Outcome: Classify(r), Scheduled: o.Offset + time.Duration(r.Seq)*o.Interval}
+	h.Late = r.Timestamp.Sub(began) - h.Scheduled
+	return h
+}
+
 // Counters are an attack's live numbers, safe to read while it runs.
 type Counters struct {
 	Sent     atomic.Int64
@@ -171,8 +180,7 @@ func (a *Attack) Run(ctx context.Context) {
 		r.Seq = uint64(a.opt.Shard) + local*k // the place in the whole schedule
 		a.Counters.Inflight.Add(-1)
 		a.Counters.Done.Add(1)
-		h := Hit{Result: r, Outcome: Classify(r), Scheduled: a.opt.Offset + time.Duration(r.Seq)*a.opt.Interval}
-		h.Late = r.Timestamp.Sub(time.Unix(0, a.pace.began.Load())) - h.Scheduled
+		h := a.opt.HitOf(r, time.Unix(0, a.pace.began.Load()))
 		h.Connect, h.Dialed = a.tracer.connect(local)
 		if h.Outcome == outcome.OK {
 			a.Counters.OK.Add(1)

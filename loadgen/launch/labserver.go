@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,23 +49,16 @@ func LabserverArgs(s *scenario.Scenario, t scenario.Target) []string {
 		"--sleep", s.Sleep.String(), "--cpu", s.CPU.String(), "--max-sleep", s.MaxSleep.String(),
 		"--shutdown-timeout", "2s"}
 	args = append(args, t.KnobFlags()...)
-	if backlog := cmpOr(t.Backlog, s.Server.Backlog); backlog > 0 {
+	if backlog := cmp.Or(t.Backlog, s.Server.Backlog); backlog > 0 {
 		args = append(args, "--backlog", strconv.Itoa(backlog))
 	}
-	if procs := cmpOr(t.GOMAXPROCS, s.Server.GOMAXPROCS); procs > 0 {
+	if procs := cmp.Or(t.GOMAXPROCS, s.Server.GOMAXPROCS); procs > 0 {
 		args = append(args, "--gomaxprocs", strconv.Itoa(procs))
 	}
 	if s.Server.AccessLog {
 		args = append(args, "--access-log")
 	}
 	return args
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // Labserver is a running labserver.

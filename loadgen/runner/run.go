@@ -168,7 +168,8 @@ func (r *run) stopTargets() {
 func (r *run) predict() {
 	kernel, kerr := verdict.ReadKernel()
 	for _, t := range r.targets {
-		if t.predictErr = kerr; kerr != nil {
+		if kerr != nil {
+			t.predictErr = kerr
 			continue
 		}
 		var res predict.Result

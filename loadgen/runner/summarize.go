@@ -115,8 +115,8 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 	t.mu.Lock()
 	hits := append([]hitRecord(nil), t.hits...)
 	t.mu.Unlock()
-	st := summary.Target{Name: t.spec.Name, Model: t.model(), URL: t.url, Config: summaryConfig(t.config)}
-	st.Sent, st.Outcomes, st.SynRetried = len(hits), map[outcome.Outcome]int{}, 0
+	st := summary.Target{Name: t.spec.Name, Model: t.model(), URL: t.url, Config: summaryConfig(t.config),
+		Sent: len(hits), Outcomes: map[outcome.Outcome]int{}}
 	for _, o := range outcome.All {
 		st.Outcomes[o] = 0
 	}

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
 	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/kernelside"
@@ -155,11 +153,7 @@ func (t *target) record(h attack.Hit) {
 func (t *target) finish(r *run) error {
 	var errs []error
 	if t.sharded != nil {
-		errs = append(errs, t.sharded.Merge(func(res *vegeta.Result) {
-			h := attack.Hit{Result: res, Outcome: attack.Classify(res),
-				Scheduled: t.sharded.Offset() + time.Duration(res.Seq)*r.s.Interval()}
-			h.Connect, h.Dialed = attack.ConnectTime(res)
-			h.Late = res.Timestamp.Sub(r.started) - h.Scheduled
+		errs = append(errs, t.sharded.Merge(r.started, func(h attack.Hit) {
 			r.metrics.inflight.WithLabelValues(t.spec.Name).Inc() // ended() counts one down
 			r.metrics.ended(t.spec.Name, h)
 			t.record(h)

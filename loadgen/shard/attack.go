@@ -70,9 +70,6 @@ func (sa *Attack) Run(ctx context.Context, start time.Time) {
 	wg.Wait()
 }
 
-// Offset is how much the whole schedule is delayed.
-func (sa *Attack) Offset() time.Duration { return sa.opt.Offset }
-
 func (sa *Attack) fail(err error) {
 	sa.mu.Lock()
 	sa.errs = append(sa.errs, err)
@@ -101,10 +98,14 @@ func (sa *Attack) update(j int, st status) {
 }
 
 // Merge writes the workers' results as the target's one .bin, calling
-// each for every result in schedule order, and reports what failed in the
-// workers too.
-func (sa *Attack) Merge(each func(*vegeta.Result)) error {
-	err := runfolder.MergeBins(sa.folder.Bin(sa.opt.Name), sa.files, each)
+// each with the record of every result in schedule order, for a schedule
+// that began at began, and reports what failed in the workers too.
+func (sa *Attack) Merge(began time.Time, each func(attack.Hit)) error {
+	err := runfolder.MergeBins(sa.folder.Bin(sa.opt.Name), sa.files, func(r *vegeta.Result) {
+		h := sa.opt.HitOf(r, began)
+		h.Connect, h.Dialed = attack.ConnectTime(r)
+		each(h)
+	})
 	sa.mu.Lock()
 	defer sa.mu.Unlock()
 	return errors.Join(append([]error{err}, sa.errs...)...)
