@@ -5,7 +5,7 @@ GO    ?= go
 SCALE ?= 0.02
 export CGO_ENABLED := 0
 
-.PHONY: all build test unit fuzz vet bench perf clean
+.PHONY: all build deps test unit fuzz vet bench perf clean
 
 all: build
 
@@ -20,12 +20,23 @@ vet:
 	@test -z "$$(gofmt -l $(GOFMT_DIRS))" || { echo "gofmt needed:"; gofmt -l $(GOFMT_DIRS); exit 1; }
 	$(GO) vet ./...
 
-# The whole suite: vet, every package with the race detector (race needs
-# cgo), then each fuzz target for a short bounded time.
-test: build vet unit fuzz
+# What the integration tests need on a fresh Debian machine: the
+# prometheus package (deploy/) and the Python servers (external/). Both
+# scripts install only what is missing, as root or through sudo.
+deps:
+	bash deploy/ci-install.sh
+	bash external/ci-install.sh
+
+# The whole suite: the dependencies, vet, every package with the race
+# detector (race needs cgo), then each fuzz target for a short bounded
+# time. A test whose dependency is missing fails and names it; with
+# SKIP_INTEGRATION=1 those tests skip instead, `make deps` is not run, and
+# gotestsum (a go.mod tool) lists every skipped test in the last lines.
+test: $(if $(SKIP_INTEGRATION),,deps) build vet unit fuzz
 
 unit:
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
+	CGO_ENABLED=1 $(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- \
+		-race -count=1 -timeout 30m ./...
 
 # Budgets are counts of inputs, about 10 s each here, bounded by -timeout.
 # A duration (-fuzztime 10s) races Go's fuzzing coordinator against its own

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/testbin"
 )
 
 // writeRun makes a small run folder like loadgen's.
@@ -152,11 +154,11 @@ func TestLoadErrors(t *testing.T) {
 }
 
 // TestPromtoolImports: promtool (Debian's prometheus package) accepts the
-// output, when it is installed; deploy/promtest does the full round trip.
+// output; deploy/promtest does the full round trip.
 func TestPromtoolImports(t *testing.T) {
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
-		t.Skip("promtool not installed")
+		testbin.Missing(t, "promtool not installed (Debian package prometheus)")
 	}
 	dir := t.TempDir()
 	a, err := Load(writeRun(t, dir, "run-a"))

@@ -31,10 +31,11 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/conclab/conclab/deploy/internal/deploytest"
+	"github.com/conclab/conclab/internal/testbin"
 )
 
-// tools finds promtool and prometheus. Outside CI a missing one skips the
-// test; in CI deploy/ci-install.sh must have installed them.
+// tools finds promtool and prometheus; a missing one fails the test
+// unless SKIP_INTEGRATION is set.
 func tools(t *testing.T) (promtool, prometheus string) {
 	var missing []string
 	p1, err1 := exec.LookPath("promtool")
@@ -46,11 +47,7 @@ func tools(t *testing.T) (promtool, prometheus string) {
 		missing = append(missing, "prometheus")
 	}
 	if len(missing) > 0 {
-		msg := strings.Join(missing, " and ") + " not installed (Debian package prometheus; deploy/ci-install.sh installs it)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg + ": skipping the Prometheus and dashboard check")
+		testbin.Missing(t, strings.Join(missing, " and ")+" not installed (Debian package prometheus)")
 	}
 	return p1, p2
 }

@@ -3,9 +3,9 @@ package externaltest
 import (
 	"context"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,20 +20,16 @@ import (
 // for; another python3 earlier on $PATH (pyenv, a venv) would not see it.
 const debianPython = "/usr/bin/python3"
 
-// needPython skips the test when Debian's FastAPI and uvicorn are missing,
-// except in CI, where .ci/run installs them (external/ci-install.sh) and
-// their absence is a failure.
+// needPython fails the test when Debian's modules are missing (`make deps`
+// installs them), or skips it when SKIP_INTEGRATION is set.
 func needPython(t *testing.T, modules string) {
 	t.Helper()
 	out, err := exec.Command(debianPython, "-c", "import "+modules).CombinedOutput()
 	if err == nil {
 		return
 	}
-	msg := "Debian's " + modules + " for " + debianPython + " is missing (run external/ci-install.sh): " + string(out)
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	testbin.Missing(t, "Debian's "+modules+" for "+debianPython+" is missing: "+lines[len(lines)-1])
 }
 
 // startCommand runs argv in its own process group and kills the group when
