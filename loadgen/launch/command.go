@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/kernelview"
@@ -19,9 +20,34 @@ const CommandReadyWithin = 60 * time.Second
 // on the port before the command starts, or the command says so.
 var ErrPortInUse = errors.New("address already in use")
 
+// guardScript runs a target's command ($1) under /bin/sh -c in the
+// background and waits for it, exiting with its status. It is the process
+// loadgen starts, and it exists for one reason: the kernel's parent-death
+// signal (Pdeathsig) reaches only loadgen's direct child, while a
+// command's server is a grandchild, or forks workers of its own. When
+// loadgen dies, even by SIGKILL, this shell gets SIGHUP and ends the whole
+// process group the way Process.Stop does: SIGTERM, then SIGKILL after
+// StopGrace. It ignores the TERM it sends itself, so that it lives to
+// send the KILL.
+var guardScript = fmt.Sprintf(`trap 'trap "" TERM; kill -TERM 0; sleep %d; kill -KILL 0' HUP
+/bin/sh -c "$1" &
+wait $!`, int(StopGrace.Seconds()))
+
+// startGuarded starts shell under guardScript, in a process group of its
+// own that Stop ends even after the guard itself is gone.
+func startGuarded(shell string) (*Process, error) {
+	p, err := start(exec.Command("/bin/sh", "-c", guardScript, "conclab-command", shell), syscall.SIGHUP)
+	if err != nil {
+		return nil, err
+	}
+	p.groupOutlives = true
+	return p, nil
+}
+
 // StartCommand runs a target's shell command (/bin/sh -c) from the working
 // directory and waits until a socket listens on port. On failure the
-// command is stopped.
+// command is stopped. The command's whole process group ends with loadgen,
+// however loadgen ends (guardScript).
 func StartCommand(ctx context.Context, shell string, port int) (*Process, error) {
 	probe, err := kernelview.Open(port)
 	if err != nil {
@@ -33,14 +59,12 @@ func StartCommand(ctx context.Context, shell string, port int) (*Process, error)
 	} else if before.Listening() {
 		return nil, fmt.Errorf("port %d: %w before its command started", port, ErrPortInUse)
 	}
-	p, err := Start(exec.Command("/bin/sh", "-c", shell))
+	// The shell may leave processes behind that hold the port (forked
+	// workers, a server started in the background): they are in its group.
+	p, err := startGuarded(shell)
 	if err != nil {
 		return nil, err
 	}
-	// The shell may leave processes behind that hold the port (forked
-	// workers, a server started in the background): Stop ends the group
-	// even after the shell itself is gone.
-	p.groupOutlives = true
 	if err := p.waitListening(ctx, probe, port); err != nil {
 		p.Stop()
 		if strings.Contains(strings.ToLower(p.Output.String()), ErrPortInUse.Error()) {

@@ -2,8 +2,10 @@ package launch
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -82,4 +84,82 @@ func TestAProcessThatEndsByItselfIsReportedAsDied(t *testing.T) {
 		t.Errorf("DiedEarly = %q", died)
 	}
 	p.Stop() // ended already: nothing to signal
+}
+
+// parentHelperEnv makes the test binary, run again by
+// TestACommandsProcessesEndWhenLoadgenIsKilled, stand in for loadgen: it
+// starts the command in the variable and waits to be killed.
+const parentHelperEnv = "CONCLAB_LAUNCH_PARENT_HELPER"
+
+func TestMain(m *testing.M) {
+	if shell := os.Getenv(parentHelperEnv); shell != "" {
+		if _, err := startGuarded(shell); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		time.Sleep(time.Minute) // the test kills this process long before
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// A command's server is loadgen's grandchild, and may fork workers; the
+// kernel's parent-death signal reaches only the direct child. Killed with
+// SIGKILL, loadgen gets no chance to stop anything, yet every process of
+// the command must end: the one that obeys SIGTERM at once, the one that
+// ignores it after StopGrace.
+func TestACommandsProcessesEndWhenLoadgenIsKilled(t *testing.T) {
+	pids := filepath.Join(t.TempDir(), "pids")
+	shell := `sleep 300 & echo $! >>` + pids + `; (trap "" TERM; exec sleep 301) & echo $! >>` + pids + `; wait`
+	parent := exec.Command(os.Args[0])
+	parent.Env = append(os.Environ(), parentHelperEnv+"="+shell)
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var children []int
+	for deadline := time.Now().Add(10 * time.Second); len(children) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(pids)
+		children = children[:0]
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				children = append(children, pid)
+			}
+		}
+	}
+	if len(children) < 2 {
+		_ = parent.Process.Kill()
+		_ = parent.Wait()
+		t.Fatalf("the command did not start its two children within 10 s")
+	}
+	killed := time.Now()
+	_ = parent.Process.Kill()
+	_ = parent.Wait()
+	// The TERM-ignoring child gets SIGKILL StopGrace after the others.
+	within := 3 * StopGrace
+	for deadline := time.Now().Add(within); time.Now().Before(deadline) && (alive(children[0]) || alive(children[1])); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("the command's processes ended %s after loadgen's death", time.Since(killed).Round(time.Millisecond))
+	for _, pid := range children {
+		if alive(pid) {
+			t.Errorf("the command's process %d outlived its killed parent by %s", pid, within)
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// The guard shell passes the command's exit status on, so a command that
+// fails is reported as it was before.
+func TestAGuardedCommandEndsWithItsCommandsStatus(t *testing.T) {
+	p, err := startGuarded("echo bye; exit 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-p.Exited()
+	if err := p.Err(); err == nil || err.Error() != "exit status 3" {
+		t.Errorf("Err() = %v, want exit status 3", err)
+	}
+	if got := p.Output.LastLine(); got != "bye" {
+		t.Errorf("last line %q, want bye", got)
+	}
 }

@@ -33,6 +33,12 @@ type Process struct {
 // Start runs cmd in a process group of its own, which is killed if loadgen
 // dies. Its stdout and stderr, unless set, go to the Output tail.
 func Start(cmd *exec.Cmd) (*Process, error) {
+	return start(cmd, syscall.SIGKILL)
+}
+
+// start runs cmd in a process group of its own; the kernel sends it
+// onParentDeath when loadgen dies.
+func start(cmd *exec.Cmd, onParentDeath syscall.Signal) (*Process, error) {
 	p := &Process{cmd: cmd, Output: &Tail{}, exited: make(chan struct{})}
 	if cmd.Stdout == nil {
 		cmd.Stdout = p.Output
@@ -42,7 +48,7 @@ func Start(cmd *exec.Cmd) (*Process, error) {
 	}
 	// Its own group: a Ctrl-C at the terminal reaches loadgen alone, and
 	// Stop ends every process it started, forked workers included.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: onParentDeath}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
