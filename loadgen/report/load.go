@@ -23,8 +23,9 @@ import (
 )
 
 // ErrNotRunFolder is wrapped by the errors of Write and Compare when the
-// folder given is not a run folder: it does not exist, or it holds neither
-// a readable summary.json nor a scenario.yaml.
+// folder given is not a run folder: it does not exist, it holds neither
+// a readable summary.json nor a scenario.yaml, or it holds a scenario.yaml
+// and nothing measured.
 var ErrNotRunFolder = errors.New("not a run folder")
 
 // run is what a run folder holds, read as far as it could be.
@@ -123,8 +124,13 @@ func loadRun(dir string, withResults bool) (*run, error) {
 			r.targets = append(r.targets, td)
 		}
 	}
+	measured := false
 	for _, t := range r.targets {
 		t.load(dir, withResults)
+		measured = measured || t.timeline != nil || t.predicted != nil || t.results != nil
+	}
+	if r.sum == nil && !measured {
+		return nil, fmt.Errorf("%s: %w: it holds only %s, with nothing measured (the run never started)", dir, ErrNotRunFolder, runfolder.ScenarioFile)
 	}
 	return r, nil
 }

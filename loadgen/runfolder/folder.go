@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/conclab/conclab/internal/names"
+
 	"github.com/conclab/conclab/internal/atomicfile"
 )
 
@@ -60,8 +62,12 @@ func (f Folder) Kernel(target string) string { return f.Path(target + kernelSuff
 func Partial(path string) string { return path + partialSuffix }
 
 // Create makes root/runID, or root/runID-2, -3… when it exists, and
-// returns it.
+// returns it. The run id must pass names.CheckRunID: it cannot name a
+// folder outside root.
 func Create(root, runID string) (Folder, error) {
+	if err := names.CheckRunID(runID); err != nil {
+		return "", fmt.Errorf("run id: %w", err)
+	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}

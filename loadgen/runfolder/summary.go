@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/conclab/conclab/internal/names"
+
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -27,6 +29,13 @@ func ReadSummary(path string) (*summary.Summary, error) {
 	var s summary.Summary
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// Readers build file names from the target names: a crafted
+	// summary.json must not send them outside the folder.
+	for i, t := range s.Targets {
+		if err := names.Check(t.Name); err != nil {
+			return nil, fmt.Errorf("%s: targets[%d].name: %w", path, i, err)
+		}
 	}
 	return &s, nil
 }

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/internal/names"
 )
 
 // Limits that keep every computed time inside a time.Duration.
@@ -19,8 +19,6 @@ const (
 	maxRate     = 1e9 // one request per nanosecond: Interval() must be >= 1ns
 	maxWork     = Duration(1000 * time.Hour)
 )
-
-var nameRE = regexp.MustCompile(`^[a-z0-9._-]+$`)
 
 // checkRequired reports the first required field that the document leaves
 // out (or sets to null). Fields that are present but zero are left to
@@ -291,11 +289,8 @@ func isModel(name string) bool {
 
 // checkName checks a scenario or target name, which is used in file names.
 func checkName(path, name string) *problem {
-	switch {
-	case name == "":
-		return problemf(path, "required")
-	case !nameRE.MatchString(name):
-		return problemf(path, "must match [a-z0-9._-]+ (it is used in file names), got %s", quote(name))
+	if err := names.Check(name); err != nil {
+		return problemf(path, "%s", err.Error())
 	}
 	return nil
 }

@@ -48,6 +48,7 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("name: bad\nrequests: 10\nrate: 0\ntargets:\n  - {name: a, model: nethttp}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	dots := writeScenario(t, "name: dots\nrequests: 10\nrate: 1\ntargets:\n  - {name: .., model: nethttp}\n")
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -61,6 +62,9 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"run", bad}, "loadgen run: " + bad + ":3:7: rate: must be > 0 (requests per second), got 0"},
 		{[]string{"predict", bad}, "loadgen predict: " + bad + ":3:7: rate: must be > 0 (requests per second), got 0"},
 		{[]string{"run", "../../../scenarios/quick.yaml", "--bogus"}, "loadgen run: --bogus: unknown flag"},
+		{[]string{"run", "../../../scenarios/quick.yaml", "--run-id", "../x"}, `loadgen run: --run-id: must match [A-Za-z0-9._-]+ (it is used in file names), got "../x"`},
+		{[]string{"run", "../../../scenarios/quick.yaml", "--run-id", ".."}, `loadgen run: --run-id: must not be "..", which names a folder, not a file`},
+		{[]string{"run", dots}, "loadgen run: " + dots + `:5:12: targets[0].name: must not be "..", which names a folder, not a file`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
@@ -223,4 +227,45 @@ func waitForFile(t *testing.T, path string, within time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s: not written within %s", path, within)
+}
+
+// A folder that a failed run left with only scenario.yaml, and one whose
+// summary.json names a target outside it, are not run folders: report
+// says so with code 2 and writes nothing, and reads nothing outside.
+func TestReportRefusesFoldersThatHoldNothingOrPointOutside(t *testing.T) {
+	root := t.TempDir()
+	empty := filepath.Join(root, "empty")
+	crafted := filepath.Join(root, "crafted")
+	for dir, files := range map[string]map[string]string{
+		empty:   {"scenario.yaml": "name: empty\nrequests: 10\nrate: 1\ntargets:\n  - {name: a, model: nethttp}\n"},
+		crafted: {"summary.json": `{"run_id": "crafted", "targets": [{"name": "../victim", "model": "nethttp"}]}`},
+		root:    {"victim.timeline.csv": "t_s,inflight\n0,1\n"},
+	} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, text := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for dir, want := range map[string]string{
+		empty:   "loadgen report: " + empty + ": not a run folder: it holds only scenario.yaml, with nothing measured (the run never started)",
+		crafted: "loadgen report: " + crafted + ": not a run folder: no readable summary.json or scenario.yaml",
+	} {
+		var stderr bytes.Buffer
+		cmd := loadgen("report", dir)
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+			t.Errorf("%s: exit %v, want code 2", dir, err)
+		}
+		if got := strings.TrimRight(stderr.String(), "\n"); got != want {
+			t.Errorf("stderr\n got: %q\nwant: %q", got, want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "report.md")); err == nil {
+			t.Errorf("%s: report.md written", dir)
+		}
+	}
 }

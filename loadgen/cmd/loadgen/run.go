@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/conclab/conclab/internal/names"
+
 	"github.com/mattn/go-isatty"
 
 	"github.com/conclab/conclab/loadgen/launch"
@@ -41,6 +43,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if *shards < 0 {
 		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
 		return exitBadInput
+	}
+	if *runID != "" {
+		if err := names.CheckRunID(*runID); err != nil {
+			fmt.Fprintln(stderr, "loadgen run: --run-id:", err)
+			return exitBadInput
+		}
 	}
 	bin := *labserver
 	if bin == "" {
