@@ -122,6 +122,23 @@ var parseErrorCases = []parseErrorCase{
 	{"admin on embedded target", valid + "    admin: http://h:2\n",
 		"bad.yaml:7:12: targets[0].admin: only used by url targets: loadgen knows the admin address of the servers it starts"},
 	{"backlog on url target", valid + "  - name: x\n    url: http://h:1/\n    backlog: 5\n", "bad.yaml:9:14: targets[1].backlog: only used by embedded targets (model), not by url targets"},
+
+	// Upper bounds: the same as labserver's flags (catalog's bounds).
+	{"target named ..", "name: t\nrequests: 10\nrate: 1\ntargets:\n  - {name: .., model: nethttp}\n",
+		`bad.yaml:5:12: targets[0].name: must not be "..", which names a folder, not a file`},
+	{"huge limit", valid + "  - name: s\n    model: semaphore\n    limit: 99999999999\n", "bad.yaml:9:12: targets[1].limit: must be <= 1000000, got 99999999999"},
+	{"huge queue", valid + "  - name: s\n    model: semaphore\n    queue: 1000001\n", "bad.yaml:9:12: targets[1].queue: must be <= 1000000, got 1000001"},
+	{"huge max", valid + "  - name: p\n    model: pool\n    core: 1\n    max: 2000000\n", "bad.yaml:10:10: targets[1].max: must be <= 1000000, got 2000000"},
+	{"backlog beyond a C int", valid + "    backlog: 4294967297\n", "bad.yaml:7:14: targets[0].backlog: must be <= 2147483647, got 4294967297"},
+	{"huge gomaxprocs", valid + "    gomaxprocs: 5000\n", "bad.yaml:7:17: targets[0].gomaxprocs: must be <= 1024, got 5000"},
+	{"huge queue_timeout", valid + "  - name: s\n    model: semaphore\n    queue_timeout: 2000h\n",
+		"bad.yaml:9:20: targets[1].queue_timeout: must be <= 1000h0m0s, got 2000h0m0s"},
+	{"huge timeout", strings.Replace(valid, "rate: 1\n", "rate: 1\ntimeout: 2000h\n", 1), "bad.yaml:4:10: timeout: must be <= 1000h0m0s, got 2000h0m0s"},
+	{"huge server backlog", strings.Replace(valid, "rate: 1\n", "rate: 1\nserver: {backlog: 4294967297}\n", 1),
+		"bad.yaml:4:19: server.backlog: must be <= 2147483647, got 4294967297"},
+	{"huge pid", valid + "  - name: x\n    url: http://h:1/\n    pid: 5000000\n", "bad.yaml:9:10: targets[1].pid: must be <= 4194304 (Linux's largest pid_max), got 5000000"},
+	{"too many targets", "name: t\nrequests: 10\nrate: 1\ntargets:\n" + strings.Repeat("  - {model: nethttp, name: a}\n", 65),
+		"bad.yaml:5:3: targets: must list at most 64 targets, got 65"},
 }
 
 func TestParseErrors(t *testing.T) {

@@ -17,7 +17,10 @@ import (
 const (
 	maxRequests = 1_000_000
 	maxRate     = 1e9 // one request per nanosecond: Interval() must be >= 1ns
-	maxWork     = Duration(1000 * time.Hour)
+	// maxWork bounds every duration of a scenario.
+	maxWork = Duration(catalog.MaxDuration)
+	// maxPID is Linux's PID_MAX_LIMIT, the largest pid_max.
+	maxPID = 1 << 22
 )
 
 // checkRequired reports the first required field that the document leaves
@@ -133,6 +136,14 @@ func (s *Scenario) validate() *problem {
 	if s.ConnectTimeout < 0 {
 		return problemf("connect_timeout", "must be >= 0 (0 = the kernel's SYN retries decide), got %v", s.ConnectTimeout)
 	}
+	for _, d := range []struct {
+		path string
+		v    Duration
+	}{{"timeout", s.Timeout}, {"connect_timeout", s.ConnectTimeout}, {"max_sleep", s.MaxSleep}} {
+		if d.v > maxWork {
+			return problemf(d.path, "must be <= %v, got %v", maxWork, d.v)
+		}
+	}
 	switch {
 	case s.MaxSleep <= 0:
 		return problemf("max_sleep", "must be > 0, got %v", s.MaxSleep)
@@ -141,14 +152,19 @@ func (s *Scenario) validate() *problem {
 	case s.MaxSleep < s.CPU:
 		return problemf("max_sleep", "must be >= cpu (%v), got %v", s.CPU, s.MaxSleep)
 	}
-	if s.Server.GOMAXPROCS < 0 {
+	switch {
+	case s.Server.GOMAXPROCS < 0:
 		return problemf("server.gomaxprocs", "must be >= 0 (0 = Go's default), got %d", s.Server.GOMAXPROCS)
-	}
-	if s.Server.Backlog < 0 {
+	case s.Server.GOMAXPROCS > catalog.MaxGOMAXPROCS:
+		return problemf("server.gomaxprocs", "must be <= %d, got %d", catalog.MaxGOMAXPROCS, s.Server.GOMAXPROCS)
+	case s.Server.Backlog < 0:
 		return problemf("server.backlog", "must be >= 0 (0 = somaxconn), got %d", s.Server.Backlog)
-	}
-	if len(s.Targets) == 0 {
+	case s.Server.Backlog > catalog.MaxBacklog:
+		return problemf("server.backlog", "must be <= %d, got %d", catalog.MaxBacklog, s.Server.Backlog)
+	case len(s.Targets) == 0:
 		return problemf("targets", "must list at least one target")
+	case len(s.Targets) > catalog.MaxTargets:
+		return problemf("targets", "must list at most %d targets, got %d", catalog.MaxTargets, len(s.Targets))
 	}
 	seen := make(map[string]int, len(s.Targets))
 	for i := range s.Targets {
@@ -233,6 +249,9 @@ func (t *Target) validate(path string) *problem {
 	case t.GOMAXPROCS < 0:
 		return problemf(path+".gomaxprocs", "must be >= 0 (0 = Go's default), got %d", t.GOMAXPROCS)
 	}
+	if p := t.checkUpperBounds(path); p != nil {
+		return p
+	}
 	if model.Uses(catalog.Core) {
 		switch {
 		case t.Core == 0:
@@ -273,6 +292,8 @@ func (t *Target) checkExternal(path string) *problem {
 		return problemf(path+".like", "unknown model %s; valid models: %s", quote(t.Like), strings.Join(catalog.Names(), ", "))
 	case t.PID < 0:
 		return problemf(path+".pid", "must be >= 1 (0 = the processes that hold the listening socket), got %d", t.PID)
+	case t.PID > maxPID:
+		return problemf(path+".pid", "must be <= %d (Linux's largest pid_max), got %d", maxPID, t.PID)
 	case t.PID != 0 && t.Process != "":
 		return problemf(path+".process", "cannot be combined with pid: watch one or the other")
 	case strings.ContainsAny(t.Command, "\x00\n\r"):
@@ -311,3 +332,33 @@ func checkURL(path, raw string) *problem {
 
 // formatFloat prints a float the shortest way that reads back exactly.
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// checkUpperBounds refuses a target's numbers above their documented
+// maximum (catalog's bounds, the same as labserver's flags).
+func (t *Target) checkUpperBounds(path string) *problem {
+	queue := 0
+	if t.Queue != nil {
+		queue = *t.Queue
+	}
+	for _, n := range []struct {
+		field  string
+		v, max int
+	}{
+		{catalog.Limit.Field, t.Limit, catalog.MaxCount}, {catalog.Queue.Field, queue, catalog.MaxCount},
+		{catalog.Core.Field, t.Core, catalog.MaxCount}, {catalog.Max.Field, t.Max, catalog.MaxCount},
+		{"backlog", t.Backlog, catalog.MaxBacklog}, {"gomaxprocs", t.GOMAXPROCS, catalog.MaxGOMAXPROCS},
+	} {
+		if n.v > n.max {
+			return problemf(path+"."+n.field, "must be <= %d, got %d", n.max, n.v)
+		}
+	}
+	for _, d := range []struct {
+		field string
+		v     Duration
+	}{{catalog.QueueTimeout.Field, t.QueueTimeout}, {catalog.PoolKeepAlive.Field, t.PoolKeepAlive}} {
+		if d.v > maxWork {
+			return problemf(path+"."+d.field, "must be <= %v, got %v", maxWork, d.v)
+		}
+	}
+	return nil
+}

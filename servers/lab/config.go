@@ -151,10 +151,17 @@ func (c *Config) validate(spec Spec) error {
 		{catalog.QueueTimeout.Flag, c.QueueTimeout}, {"sleep", c.Sleep}, {"cpu", c.CPU},
 		{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout},
 		{"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout},
+		{catalog.PoolKeepAlive.Flag, c.PoolKeepAlive}, {"max-sleep", c.MaxSleep}, {"shutdown-timeout", c.ShutdownTimeout},
 	} {
 		if d.v < 0 {
 			return flagerr.New(d.flag, "must be >= 0, got %s", d.v)
 		}
+		if d.v > catalog.MaxDuration {
+			return flagerr.New(d.flag, "must be <= %s, got %s", catalog.MaxDuration, d.v)
+		}
+	}
+	if err := c.checkUpperBounds(); err != nil {
+		return err
 	}
 	switch {
 	case c.Limit < 0:
@@ -189,11 +196,27 @@ func (c *Config) validate(spec Spec) error {
 		if c.Max < 0 || (c.Max != 0 && c.Max < c.Core) {
 			return flagerr.New(catalog.Max.Flag, "must be >= --core %d, got %d", c.Core, c.Max)
 		}
-		if c.PoolKeepAlive < 0 {
-			return flagerr.New(catalog.PoolKeepAlive.Flag, "must be >= 0, got %s", c.PoolKeepAlive)
-		}
 		if !slices.Contains(catalog.Policies, c.Policy) {
 			return flagerr.New(catalog.Policy.Flag, "unknown policy %q: one of %s", c.Policy, strings.Join(catalog.Policies, ", "))
+		}
+	}
+	return nil
+}
+
+// checkUpperBounds refuses the counts above their documented maximum
+// (catalog's bounds), before anything is allocated or cut to 32 bits.
+func (c *Config) checkUpperBounds() error {
+	for _, n := range []struct {
+		flag   string
+		v, max int
+	}{
+		{catalog.Limit.Flag, c.Limit, catalog.MaxCount}, {catalog.Queue.Flag, c.Queue, catalog.MaxCount},
+		{catalog.Core.Flag, c.Core, catalog.MaxCount}, {catalog.Max.Flag, c.Max, catalog.MaxCount},
+		{"backlog", c.Backlog, catalog.MaxBacklog}, {"gomaxprocs", c.GOMAXPROCS, catalog.MaxGOMAXPROCS},
+		{"nofile", c.NoFile, catalog.MaxNoFile},
+	} {
+		if n.v > n.max {
+			return flagerr.New(n.flag, "must be <= %d, got %d", n.max, n.v)
 		}
 	}
 	return nil
