@@ -30,6 +30,9 @@ type Display struct {
 	stopOnce sync.Once
 	done     chan struct{}
 	finished chan struct{}
+
+	mu   sync.Mutex
+	warn io.Writer // where Warn writes: above the bars, or between the lines; nil for none
 }
 
 // Run is one run as the display sees it.
@@ -47,11 +50,22 @@ func Start(w io.Writer, tty bool, r Run) *Display {
 	case w == nil:
 		close(d.finished)
 	case tty:
-		d.bars(w, r)
+		d.warn = d.bars(w, r)
 	default:
+		d.warn = w
 		go d.lines(w, r)
 	}
 	return d
+}
+
+// Warn shows line at once, above the bars on a terminal, so that a
+// problem in a long run is seen when it happens, not at its end.
+func (d *Display) Warn(line string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.warn != nil {
+		_, _ = io.WriteString(d.warn, line+"\n")
+	}
 }
 
 // Stop ends the display and waits until it has drawn its last.
@@ -68,8 +82,9 @@ func (r Run) eta() string {
 	return "ETA " + left.Round(time.Second).String()
 }
 
-// bars draws a bar per target.
-func (d *Display) bars(w io.Writer, r Run) {
+// bars draws a bar per target, and returns the writer that prints lines
+// above them.
+func (d *Display) bars(w io.Writer, r Run) io.Writer {
 	p := mpb.New(mpb.WithOutput(w), mpb.WithWidth(24), mpb.WithRefreshRate(250*time.Millisecond))
 	width := 0
 	for _, t := range r.Targets {
@@ -95,6 +110,7 @@ func (d *Display) bars(w io.Writer, r Run) {
 		}()
 	}
 	go func() { <-d.done; p.Wait(); close(d.finished) }()
+	return p
 }
 
 // lines writes every target's status every five seconds.
@@ -107,12 +123,14 @@ func (d *Display) lines(w io.Writer, r Run) {
 		case <-d.done:
 			return
 		case <-tick.C:
+			d.mu.Lock()
 			var b strings.Builder
 			fmt.Fprintf(&b, "[%s] %s\n", time.Since(r.Started).Round(time.Second), r.eta())
 			for _, t := range r.Targets {
 				fmt.Fprintf(&b, "  %-20s %s\n", t.Name, t.status(r.Requests))
 			}
 			_, _ = io.WriteString(w, b.String())
+			d.mu.Unlock()
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -35,6 +36,9 @@ type Options struct {
 	TTY bool
 	// SampleEvery is the sampling period; 0 means 1 s.
 	SampleEvery time.Duration
+	// CheckpointEvery is how often the folder gets what the run has
+	// gathered so far; 0 means checkpointEvery (10 s).
+	CheckpointEvery time.Duration
 	// Shards forces the number of worker processes per target; 0 lets the
 	// run decide from the connections it will hold.
 	Shards int
@@ -55,7 +59,8 @@ type Result struct {
 // begins when they are surely up, for every target at once.
 const workersStartIn = 1500 * time.Millisecond
 
-// checkpointEvery is how often a run writes what it has so far.
+// checkpointEvery is how often a run writes what it has so far, unless
+// Options.CheckpointEvery says otherwise.
 const checkpointEvery = 10 * time.Second
 
 // run is one run as it goes through its phases.
@@ -88,6 +93,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	defer r.stopTargets()
 	if err := r.startTargets(ctx); err != nil {
+		r.discardFolder()
 		return nil, err
 	}
 	r.predict()
@@ -102,7 +108,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		// same instant, which on a small machine delays the last ones.
 		offset := time.Duration(i) * r.s.Interval() / time.Duration(len(r.targets))
 		if err := t.arm(ctx, r, offset); err != nil {
-			r.abortBins()
+			r.discardFolder()
 			return nil, err
 		}
 	}
@@ -145,13 +151,16 @@ func prepare(opt Options) (*run, error) {
 	return r, nil
 }
 
-// abortBins removes the .bin files of a run that never started.
-func (r *run) abortBins() {
+// discardFolder removes the folder of a run that never started: with
+// nothing measured in it, it would only look like a run. The .bin files
+// still open are closed first.
+func (r *run) discardFolder() {
 	for _, t := range r.targets {
 		if t.bin != nil {
 			t.bin.Abort()
 		}
 	}
+	_ = os.RemoveAll(string(r.folder))
 }
 
 // stopTargets stops every target's processes at once.

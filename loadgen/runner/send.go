@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -18,7 +20,7 @@ func (r *run) attackAndSample(ctx context.Context) {
 	}
 	stopSampling := r.sample()
 	display := progress.Start(r.opt.Progress, r.opt.TTY, r.progressRun())
-	stopCheckpoints := r.checkpoints()
+	stopCheckpoints := r.checkpoints(display)
 	var attacks sync.WaitGroup
 	for _, t := range r.targets {
 		attacks.Go(func() { t.send(ctx, r.started) })
@@ -47,22 +49,29 @@ func (r *run) sample() (stop func()) {
 	return func() { cancel(); samplers.Wait() }
 }
 
-// checkpoints writes what the run has gathered every checkpointEvery, so
-// that the folder stays readable should loadgen itself be killed. It
+// checkpoints writes what the run has gathered every checkpoint period,
+// so that the folder stays readable should loadgen itself be killed. The
+// first checkpoint that cannot be written is shown at once (a full disk
+// should not show only at the end of a long run); the run goes on. It
 // returns the function that stops them.
-func (r *run) checkpoints() (stop func()) {
+func (r *run) checkpoints(display *progress.Display) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(checkpointEvery)
+		tick := time.NewTicker(cmp.Or(r.opt.CheckpointEvery, checkpointEvery))
 		defer tick.Stop()
+		warned := false
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				r.checkpoint()
+				if err := r.checkpoint(); err != nil && !warned {
+					warned = true
+					display.Warn(fmt.Sprintf("loadgen: the checkpoint %.0f s into the run was not written, the run goes on: %v",
+						time.Since(r.started).Seconds(), err))
+				}
 			}
 		}
 	}()

@@ -237,16 +237,23 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 	return &Result{Dir: string(r.folder), Summary: sum}, errors.Join(errs...)
 }
 
-// checkpoint writes what the run has gathered so far, marked incomplete.
-func (r *run) checkpoint() {
+// checkpoint writes what the run has gathered so far, marked incomplete,
+// and returns the first error of its writes.
+func (r *run) checkpoint() error {
 	wall := time.Since(r.started)
 	sum := r.summaryHead(false, wall)
 	sum.Interrupted = fmt.Sprintf("checkpoint %.0f s into the run: loadgen had not finished when this was written", wall.Seconds())
+	var first error
 	for _, t := range r.targets {
-		_ = r.folder.WriteTimeline(t.spec.Name, t.sampler.Rows())
+		if err := r.folder.WriteTimeline(t.spec.Name, t.sampler.Rows()); err != nil && first == nil {
+			first = err
+		}
 		sum.Targets = append(sum.Targets, t.summarize(r.s, r.started))
 	}
-	_ = r.folder.WriteSummary(sum)
+	if err := r.folder.WriteSummary(sum); err != nil && first == nil {
+		first = err
+	}
+	return first
 }
 
 // summaryHead is the summary without its targets.
