@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -39,8 +40,9 @@ type Options struct {
 	// CheckpointEvery is how often the folder gets what the run has
 	// gathered so far; 0 means checkpointEvery (10 s).
 	CheckpointEvery time.Duration
-	// Shards forces the number of worker processes per target; 0 lets the
-	// run decide from the connections it will hold.
+	// Shards forces the number of worker processes per target (1: none,
+	// loadgen sends every schedule itself); 0 lets the run decide from the
+	// connections each target's prediction keeps open at once.
 	Shards int
 	// Loadgen is the loadgen binary that worker processes run.
 	Loadgen string
@@ -69,7 +71,7 @@ type run struct {
 	s       *scenario.Scenario
 	id      string
 	folder  runfolder.Folder
-	shards  int
+	plan    shard.Plan // which targets worker processes send
 	metrics *clientMetrics
 	targets []*target
 	started time.Time // when the schedule began
@@ -97,6 +99,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	r.predict()
+	if err := r.planProcesses(); err != nil {
+		r.discardFolder()
+		return nil, err
+	}
 	if opt.OnStart != nil {
 		for _, t := range r.targets {
 			opt.OnStart(t.spec.Name, t.pid())
@@ -119,10 +125,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 // prepare makes the run folder and writes the resolved scenario into it.
 func prepare(opt Options) (*run, error) {
 	s := opt.Scenario
-	r := &run{opt: opt, s: s, shards: shard.Count(s, opt.Shards), metrics: newClientMetrics()}
-	if r.shards > 1 && opt.Loadgen == "" {
-		return nil, fmt.Errorf("scenario %s needs %d worker processes per target, and the loadgen binary is unknown", s.Name, r.shards)
-	}
+	r := &run{opt: opt, s: s, metrics: newClientMetrics()}
 	id := opt.RunID
 	if id == "" {
 		id = s.Name + "-" + time.Now().UTC().Format("20060102T150405Z")
@@ -151,9 +154,37 @@ func prepare(opt Options) (*run, error) {
 	return r, nil
 }
 
-// discardFolder removes the folder of a run that never started: with
-// nothing measured in it, it would only look like a run. The .bin files
-// still open are closed first.
+// planProcesses decides which targets loadgen sends itself and how many
+// worker processes send each of the others, from the connections each
+// target's prediction keeps open at once, or without one from its rate and
+// timeout.
+func (r *run) planProcesses() error {
+	held := make([]int, len(r.targets))
+	for i, t := range r.targets {
+		held[i] = shard.Held(r.s, t.predicted)
+	}
+	plan, err := shard.NewPlan(r.s, held, r.opt.Shards, shard.PerProcess(sysinfo.NoFile()))
+	if err != nil {
+		return err
+	}
+	if plan.Total() > 0 {
+		if r.opt.Loadgen == "" {
+			return fmt.Errorf("scenario %s needs %d worker processes, and the loadgen binary is unknown", r.s.Name, plan.Total())
+		}
+		if r.opt.Progress != nil {
+			fmt.Fprintln(r.opt.Progress, "loadgen:", plan)
+		}
+	}
+	for i, t := range r.targets {
+		t.workers = plan.Workers[i]
+	}
+	r.plan = plan
+	return nil
+}
+
+// discardFolder removes the folder of a run that never started, or was
+// refused before any request was sent: with nothing measured in it, it
+// would only look like a run. The .bin files still open are closed first.
 func (r *run) discardFolder() {
 	for _, t := range r.targets {
 		if t.bin != nil {

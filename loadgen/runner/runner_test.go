@@ -340,6 +340,45 @@ targets:
 	}
 }
 
+// 20,000 requests at 20/s that each end at once hold one connection at a
+// time, so loadgen sends them itself and starts no worker process (sized by
+// the requests alone, it started 3). The load is cut short after 3 s.
+func TestManyRequestsAtALowRateStartNoWorker(t *testing.T) {
+	s := parse(t, `
+name: many-slow
+requests: 20000
+rate: 20
+sleep: 0s
+targets:
+  - {name: nethttp, model: nethttp}
+`)
+	// The loadgen that workers run notes each start, then runs the real one.
+	dir := t.TempDir()
+	starts, wrapper := filepath.Join(dir, "starts"), filepath.Join(dir, "loadgen")
+	script := "#!/bin/sh\necho \"$@\" >> '" + starts + "'\nexec '" + loadgenBin + "' \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err := runner.Run(ctx, runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(),
+		Labserver: labserver, Loadgen: wrapper,
+		OnStart: func(string, int) { time.AfterFunc(3*time.Second, cancel) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(starts); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("worker processes started (%v):\n%s", err, b)
+	}
+	// Every request ends ok, but those in flight when the run is cut,
+	// which the cut ends as other.
+	tg := res.Summary.Targets[0]
+	if o := tg.Outcomes; res.Summary.Complete || o["ok"] < 20 || tg.Sent > 200 || o["ok"]+o["other"] != tg.Sent {
+		t.Errorf("complete %v, sent %d, outcomes %v; want an interrupted run of 20 to 200 requests, ok but for the cut",
+			res.Summary.Complete, tg.Sent, o)
+	}
+}
+
 // The fd ceiling, small: a nethttp server limited to 300 open files holds
 // 300 connections less the descriptors it had at start and less the
 // sampler's admin connection. /config says how many it had: 7, plus the

@@ -15,7 +15,7 @@ import (
 // request has ended or ctx is done.
 func (r *run) attackAndSample(ctx context.Context) {
 	r.started = time.Now()
-	if r.shards > 1 {
+	if r.plan.Total() > 0 {
 		r.started = r.started.Add(workersStartIn)
 	}
 	stopSampling := r.sample()

@@ -29,6 +29,7 @@ type target struct {
 	proc     *launch.Process  // the labserver or command loadgen started; nil for a url target
 	side     *kernelside.Side // nil unless measured from the kernel side
 
+	workers  int            // worker processes that send the schedule; 0 when loadgen sends it itself
 	attack   *attack.Attack // set when loadgen sends the schedule itself
 	sharded  *shard.Attack  // set when worker processes send it
 	counters *attack.Counters
@@ -93,8 +94,8 @@ func (t *target) arm(ctx context.Context, r *run, offset time.Duration) error {
 		Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
 		KeepAlive: s.KeepAlive, OnSent: func() { r.metrics.sent(name) }, Offset: offset,
 	}
-	if r.shards > 1 {
-		opt.Shards, opt.OnSent = r.shards, nil
+	if t.workers > 0 {
+		opt.Shards, opt.OnSent = t.workers, nil
 		t.sharded = shard.NewAttack(r.opt.Loadgen, opt, r.folder)
 		t.counters = &t.sharded.Counters
 	} else {

@@ -3,6 +3,15 @@
 // keeps open: a process may have at most RLIMIT_NOFILE descriptors (20,000
 // on the lab's machine, and not raisable).
 //
+// # Sizing
+//
+// A [Plan] decides, after the prediction, which targets loadgen sends
+// itself and how many workers send each of the others, from the
+// connections each target keeps open at once ([Held]: its predicted peak of
+// client in-flight requests plus a margin, or without a prediction the most
+// its rate and client timeout allow, [Bound]). A run needing more than
+// [MaxWorkers] workers is refused with the arithmetic.
+//
 // # Workers
 //
 // Worker j of k sends hits j, j+k, j+2k, … of the same schedule, with ids
@@ -15,23 +24,3 @@
 // sampling see one attack, and merges their .bin files into the target's
 // in schedule order ([Attack.Merge]).
 package shard
-
-import "github.com/conclab/conclab/loadgen/scenario"
-
-// connsPerShard is how many connections one process holds at most; above
-// it a target's schedule is split.
-const connsPerShard = 9000
-
-// Count is how many worker processes each target's schedule needs; 1
-// means loadgen attacks it itself. forced, when above 0, decides.
-func Count(s *scenario.Scenario, forced int) int {
-	if forced > 0 {
-		return forced
-	}
-	held := s.Requests * len(s.Targets)
-	if held <= connsPerShard {
-		return 1
-	}
-	perTarget := (connsPerShard + len(s.Targets) - 1) / len(s.Targets)
-	return (s.Requests + perTarget - 1) / perTarget
-}

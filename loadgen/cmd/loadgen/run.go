@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/report"
 	"github.com/conclab/conclab/loadgen/runner"
+	"github.com/conclab/conclab/loadgen/shard"
 )
 
 const runUsage = `usage: loadgen run SCENARIO.yaml [flags]
@@ -35,7 +37,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	labserver := fs.String("labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
 	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
 	noReport := fs.Bool("no-report", false, "skip the charts")
-	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held need)")
+	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held at once need; 1: none)")
 	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
 		return code
@@ -47,6 +49,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if *runID != "" {
 		if err := names.CheckRunID(*runID); err != nil {
 			fmt.Fprintln(stderr, "loadgen run: --run-id:", err)
+			return exitBadInput
+		}
+	}
+	if *shards > 0 {
+		// Forced workers are known before any server starts.
+		if _, err := shard.NewPlan(s, make([]int, len(s.Targets)), *shards, 0); err != nil {
+			fmt.Fprintln(stderr, "loadgen run:", err)
 			return exitBadInput
 		}
 	}
@@ -84,6 +93,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
+		if tooMany := (*shard.TooManyWorkersError)(nil); errors.As(err, &tooMany) {
+			return exitBadInput
+		}
 		return exitFailed
 	}
 	if rerr := finishReport(res.Dir, *noReport, stderr); rerr != nil && err == nil {
