@@ -11,6 +11,7 @@ import (
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/runfolder"
+	"github.com/conclab/conclab/loadgen/shard"
 	"github.com/conclab/conclab/loadgen/verdict"
 )
 
@@ -49,11 +50,13 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		k.SynRetries, k.SynLinearTimeouts, retransmits, giveUp)
 
 	host := verdict.Host{Somaxconn: sysinfo.Somaxconn(), NoFile: sysinfo.NoFile(), FDsAtStart: launch.ChildFDsAtStart()}
+	held := make([]int, len(s.Targets))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tends at\t")
-	for _, t := range s.Targets {
+	for i, t := range s.Targets {
 		if t.External() {
 			fmt.Fprintf(tw, "%s\texternal\t-\t-\t-\t-\t-\t-\t-\t-\t\n", t.Name)
+			held[i] = shard.Held(s, nil)
 			continue
 		}
 		limits, err := verdict.ScenarioLimits(s, t, host)
@@ -66,6 +69,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
 			return exitFailed
 		}
+		held[i] = shard.Held(s, &res)
 		o := res.Outcomes
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", t.Name, t.Model,
 			res.Peak.Inflight, res.Peak.Queued, res.Peak.AcceptQueue, res.SynRetried,
@@ -78,5 +82,12 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	tw.Flush()
+	// The processes a run would send with, from the same peaks.
+	plan, err := shard.NewPlan(s, held, 0, shard.PerProcess(sysinfo.NoFile()))
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen predict:", err)
+		return exitBadInput
+	}
+	fmt.Fprintf(stdout, "\n%s\n", plan)
 	return exitOK
 }

@@ -60,13 +60,8 @@ func TestAPredictedPeakPastOneProcessIsSentByWorkers(t *testing.T) {
 	}
 }
 
-// Under a limit of 100 files a process holds 50 connections. Two targets
-// that each keep 850 open at once need 34 workers, more than the 32 one
-// machine runs: refused in one line with the arithmetic, exit 2, after the
-// servers started and were predicted, and no run folder is left behind.
-func TestARunPastTheWorkerCapIsRefusedAndLeavesNoFolder(t *testing.T) {
-	out := t.TempDir()
-	scen := writeScenario(t, `name: cap
+// pastTheCap keeps 850 connections open at once in each of two targets.
+const pastTheCap = `name: cap
 requests: 850
 rate: 1000
 sleep: 5s
@@ -74,7 +69,20 @@ timeout: 10s
 targets:
   - {name: a, model: nethttp}
   - {name: b, model: nethttp}
-`)
+`
+
+// pastTheCapError is why pastTheCap cannot run under a limit of 100 files.
+const pastTheCapError = "scenario cap needs 2 targets × 17 workers = 34 worker processes " +
+	"(850 connections open at once per target ÷ 50 per process), more than the 32 one machine runs; " +
+	"lower the rate, timeout or requests, or split the run across machines"
+
+// Under a limit of 100 files a process holds 50 connections. Two targets
+// that each keep 850 open at once need 34 workers, more than the 32 one
+// machine runs: refused in one line with the arithmetic, exit 2, after the
+// servers started and were predicted, and no run folder is left behind.
+func TestARunPastTheWorkerCapIsRefusedAndLeavesNoFolder(t *testing.T) {
+	out := t.TempDir()
+	scen := writeScenario(t, pastTheCap)
 	var stderr bytes.Buffer
 	cmd := loadgenWithNoFile("100", "run", scen, "--out", out, "--no-report", "--labserver", filepath.Join(binDir, "labserver"))
 	cmd.Stderr = &stderr
@@ -83,9 +91,7 @@ targets:
 		t.Errorf("exit %v, want code 2", err)
 	}
 	lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
-	want := "loadgen run: scenario cap needs 2 targets × 17 workers = 34 worker processes " +
-		"(850 connections open at once per target ÷ 50 per process), more than the 32 one machine runs; " +
-		"lower the rate, timeout or requests, or split the run across machines"
+	want := "loadgen run: " + pastTheCapError
 	if last := lines[len(lines)-1]; last != want {
 		t.Errorf("stderr ends\n %q\nwant\n %q\n%s", last, want, stderr.String())
 	}
@@ -118,5 +124,31 @@ targets:
 	}
 	if left, _ := os.ReadDir(out); len(left) != 0 {
 		t.Errorf("left in --out: %v", left)
+	}
+}
+
+// `loadgen predict` says which processes a run would send with, or why it
+// would be refused, as the run does.
+func TestPredictSaysWhichProcessesWouldSend(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cmd := loadgenWithNoFile("400", "predict", writeScenario(t, twoWorkers))
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("loadgen predict: %v\n%s", err, stderr.String())
+	}
+	want := "\nsending: nethttp by 2 worker processes (205 connections open at once ÷ 200 per process)\n"
+	if !strings.HasSuffix(stdout.String(), want) {
+		t.Errorf("stdout ends\n%s\nwant\n%s", stdout.String(), want)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	cmd = loadgenWithNoFile("100", "predict", writeScenario(t, pastTheCap))
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitBadInput {
+		t.Errorf("past the cap: exit %v, want code 2", err)
+	}
+	if want := "loadgen predict: " + pastTheCapError + "\n"; stderr.String() != want {
+		t.Errorf("past the cap: stderr\n %q\nwant\n %q", stderr.String(), want)
 	}
 }
