@@ -92,10 +92,32 @@ type Result struct {
 	Status    int    // the HTTP status; 0 when there was no response
 	Err       error  // the dial or read error
 	Body      string // the response body
+	Header    http.Header
 }
 
-// Clients are raw TCP clients, each sending one GET and waiting for the
-// answer, like the seed experiment's JMeter users.
+// Request is what a held client sends: Method (GET when empty) to
+// /?id=i&Query, with Body after a Content-Length when Body is not empty.
+type Request struct {
+	Method string
+	Query  string
+	Body   string
+}
+
+// text is the request of client id, sent to addr.
+func (r Request) text(id int, addr string) string {
+	method, length := r.Method, ""
+	if method == "" {
+		method = http.MethodGet
+	}
+	if r.Body != "" {
+		length = fmt.Sprintf("Content-Length: %d\r\n", len(r.Body))
+	}
+	return fmt.Sprintf("%s /?id=%d&%s HTTP/1.1\r\nHost: %s\r\n%sConnection: close\r\n\r\n%s",
+		method, id, r.Query, addr, length, r.Body)
+}
+
+// Clients are raw TCP clients, each sending one request (a GET unless told)
+// and waiting for the answer, like the seed experiment's JMeter users.
 type Clients struct {
 	mu      sync.Mutex
 	conns   []net.Conn
@@ -109,10 +131,16 @@ type Clients struct {
 // up as failed dials. Hold returns at once; Close hangs up on every client.
 func Hold(t testing.TB, srv *lab.Server, n int, query string, dialTimeout time.Duration) *Clients {
 	t.Helper()
+	return HoldRequest(t, srv, n, Request{Query: query}, dialTimeout)
+}
+
+// HoldRequest is Hold with any method and body.
+func HoldRequest(t testing.TB, srv *lab.Server, n int, req Request, dialTimeout time.Duration) *Clients {
+	t.Helper()
 	c := &Clients{results: make([]Result, n), dialed: make(chan int, n)}
 	for i := 0; i < n; i++ {
 		c.wg.Add(1)
-		go c.run(srv.Addr(), i, query, dialTimeout)
+		go c.run(srv.Addr(), i, req, dialTimeout)
 	}
 	t.Cleanup(c.Close)
 	return c
@@ -122,13 +150,19 @@ func Hold(t testing.TB, srv *lab.Server, n int, query string, dialTimeout time.D
 // failed, so that tests can control the arrival order.
 func HoldOne(t testing.TB, c *Clients, srv *lab.Server, id int, query string, dialTimeout time.Duration) {
 	t.Helper()
+	HoldOneRequest(t, c, srv, id, Request{Query: query}, dialTimeout)
+}
+
+// HoldOneRequest is HoldOne with any method and body.
+func HoldOneRequest(t testing.TB, c *Clients, srv *lab.Server, id int, req Request, dialTimeout time.Duration) {
+	t.Helper()
 	c.mu.Lock()
 	for len(c.results) <= id {
 		c.results = append(c.results, Result{})
 	}
 	c.mu.Unlock()
 	c.wg.Add(1)
-	go c.run(srv.Addr(), id, query, dialTimeout)
+	go c.run(srv.Addr(), id, req, dialTimeout)
 	select {
 	case <-c.dialed:
 	case <-time.After(dialTimeout + 5*time.Second):
@@ -143,7 +177,7 @@ func NewClients(t testing.TB) *Clients {
 	return c
 }
 
-func (c *Clients) run(addr string, id int, query string, dialTimeout time.Duration) {
+func (c *Clients) run(addr string, id int, r Request, dialTimeout time.Duration) {
 	defer c.wg.Done()
 	conn, err := net.DialTimeout("tcp", addr, dialTimeout)
 	if err != nil {
@@ -156,12 +190,12 @@ func (c *Clients) run(addr string, id int, query string, dialTimeout time.Durati
 	c.results[id].Connected = true
 	c.mu.Unlock()
 	c.dialed <- id
-	req := fmt.Sprintf("GET /?id=%d&%s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", id, query, addr)
-	if _, err := conn.Write([]byte(req)); err != nil {
+	if _, err := conn.Write([]byte(r.text(id, addr))); err != nil {
 		c.set(id, Result{Connected: true, Err: err})
 		return
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	// The request tells ReadResponse that a HEAD's answer has no body.
+	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: r.Method})
 	if err != nil {
 		c.set(id, Result{Connected: true, Err: err})
 		return
@@ -169,7 +203,7 @@ func (c *Clients) run(addr string, id int, query string, dialTimeout time.Durati
 	var body strings.Builder
 	_, _ = bufio.NewReader(resp.Body).WriteTo(&body)
 	resp.Body.Close()
-	c.set(id, Result{Connected: true, Status: resp.StatusCode, Body: body.String()})
+	c.set(id, Result{Connected: true, Status: resp.StatusCode, Body: body.String(), Header: resp.Header})
 }
 
 func (c *Clients) set(id int, r Result) {
