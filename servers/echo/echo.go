@@ -15,7 +15,11 @@ var Spec = lab.Spec{
 	New: func(env *lab.Env) (lab.Model, error) {
 		e := labstack.New()
 		e.HideBanner, e.HidePort = true, true
-		e.GET("/", labstack.WrapHandler(env.Handler(nil)))
+		h := labstack.WrapHandler(env.Handler(nil))
+		e.Match(lab.WorkMethods, "/", h)
+		// Every other method and path reaches the handler too, as on
+		// nethttp, so that it answers (405 for a method) and counts them.
+		e.RouteNotFound("/*", h)
 		return &lab.HTTPModel{Server: env.NewHTTPServer(e)}, nil
 	},
 }

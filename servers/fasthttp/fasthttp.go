@@ -3,13 +3,20 @@
 // connection beyond it gets fasthttp's own 503 and is closed, so nothing
 // waits. fasthttp does not watch the connection while a handler runs: a
 // client that leaves mid-request keeps its slot until the work ends.
+//
+// Methods and bodies follow the lab's contract (lab.CheckMethod,
+// lab.MaxBodyBytes): fasthttp reads the whole body, up to the cap, before it
+// calls the handler, and the errors of that read are answered and counted as
+// the net/http models answer and count them.
 package fasthttp
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,26 +35,87 @@ var Spec = lab.Spec{
 type model struct {
 	env *lab.Env
 	srv *valyala.Server
+	// bodies holds the requests whose header has come and whose body is
+	// being read: fasthttp resets a request whose body fails, so this is
+	// how readError tells a failed body from a failed header.
+	bodies sync.Map // *valyala.RequestHeader → struct{}
 }
 
 func newModel(env *lab.Env) (lab.Model, error) {
 	m := &model{env: env}
 	c := env.Config
 	m.srv = &valyala.Server{
-		Handler:           m.handle,
-		Name:              "conclab",
-		Concurrency:       c.Limit,
-		ReadTimeout:       firstNonZero(c.ReadTimeout, c.ReadHeaderTimeout),
-		WriteTimeout:      c.WriteTimeout,
-		IdleTimeout:       c.IdleTimeout,
-		DisableKeepalive:  !c.KeepAlive,
-		ReadBufferSize:    16 << 10,
-		NoDefaultDate:     true,
-		CloseOnShutdown:   true,
-		Logger:            quietLogger{},
-		ReduceMemoryUsage: false,
+		Handler:                      m.handle,
+		Name:                         "conclab",
+		Concurrency:                  c.Limit,
+		ReadTimeout:                  firstNonZero(c.ReadTimeout, c.ReadHeaderTimeout),
+		HeaderReceived:               m.headerReceived,
+		ErrorHandler:                 m.readError,
+		MaxRequestBodySize:           lab.MaxBodyBytes,
+		DisablePreParseMultipartForm: true,
+		WriteTimeout:                 c.WriteTimeout,
+		IdleTimeout:                  c.IdleTimeout,
+		DisableKeepalive:             !c.KeepAlive,
+		ReadBufferSize:               16 << 10,
+		NoDefaultDate:                true,
+		CloseOnShutdown:              true,
+		Logger:                       quietLogger{},
+		ReduceMemoryUsage:            false,
 	}
 	return m, nil
+}
+
+// headerReceived notes a request whose body is about to be read.
+func (m *model) headerReceived(h *valyala.RequestHeader) valyala.RequestConfig {
+	// -1 is chunked; -2 and 0 have no body to fail.
+	if cl := h.ContentLength(); cl > 0 || cl == -1 {
+		m.bodies.Store(h, struct{}{})
+	}
+	return valyala.RequestConfig{}
+}
+
+// readError answers a request fasthttp could not read. A failure in the
+// body is answered and counted as lab.Env.Handler does; a failure in the
+// header gets fasthttp's own answer, uncounted, as net/http's own answers
+// to bad headers are.
+func (m *model) readError(ctx *valyala.RequestCtx, err error) {
+	if _, inBody := m.bodies.LoadAndDelete(&ctx.Request.Header); !inBody {
+		headerError(ctx, err)
+		return
+	}
+	arrived := time.Now()
+	remote, uri := ctx.RemoteAddr().String(), string(ctx.RequestURI())
+	var ne net.Error
+	switch {
+	case errors.Is(err, valyala.ErrBodyTooLarge):
+		writeJSON(ctx, valyala.StatusRequestEntityTooLarge, map[string]string{"error": lab.ErrBodyTooLarge.Error()})
+		m.env.Finish(remote, uri, valyala.StatusRequestEntityTooLarge, arrived, lab.Reply{})
+	case errors.As(err, &ne) && ne.Timeout():
+		writeJSON(ctx, valyala.StatusRequestTimeout, map[string]string{"error": lab.BodyTimeoutError(m.env.Config.ReadTimeout).Error()})
+		m.env.Finish(remote, uri, valyala.StatusRequestTimeout, arrived, lab.Reply{})
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &ne):
+		// The client left before the end of its body; fasthttp still
+		// writes something, to nobody.
+		ctx.SetStatusCode(valyala.StatusBadRequest)
+		m.env.Finish(remote, uri, lab.StatusClientClosed, arrived, lab.Reply{})
+	default:
+		writeJSON(ctx, valyala.StatusBadRequest, map[string]string{"error": "request body: " + err.Error()})
+		m.env.Finish(remote, uri, valyala.StatusBadRequest, arrived, lab.Reply{})
+	}
+}
+
+// headerError is fasthttp's default answer to a header it could not read.
+func headerError(ctx *valyala.RequestCtx, err error) {
+	var small *valyala.ErrSmallBuffer
+	var ne net.Error
+	switch {
+	case errors.As(err, &small):
+		ctx.Error("Too big request header", valyala.StatusRequestHeaderFieldsTooLarge)
+	case errors.As(err, &ne) && ne.Timeout():
+		ctx.Error("Request timeout", valyala.StatusRequestTimeout)
+	default:
+		ctx.Error("Error when parsing request", valyala.StatusBadRequest)
+	}
 }
 
 func firstNonZero(a, b time.Duration) time.Duration {
@@ -77,9 +145,16 @@ func (m *model) Shutdown(ctx context.Context) error {
 
 func (m *model) handle(ctx *valyala.RequestCtx) {
 	arrived := time.Now()
+	m.bodies.Delete(&ctx.Request.Header)
 	args := ctx.QueryArgs()
 	get := func(k string) string { return string(args.Peek(k)) }
 	remote, uri := ctx.RemoteAddr().String(), string(ctx.RequestURI())
+	if err := lab.CheckMethod(string(ctx.Method())); err != nil {
+		ctx.Response.Header.Set("Allow", lab.AllowHeader)
+		writeJSON(ctx, valyala.StatusMethodNotAllowed, map[string]string{"error": err.Error()})
+		m.env.Finish(remote, uri, valyala.StatusMethodNotAllowed, arrived, lab.Reply{})
+		return
+	}
 	w, err := lab.ParseWork(get, m.env.Config)
 	if err != nil {
 		writeJSON(ctx, valyala.StatusBadRequest, map[string]string{"error": err.Error()})

@@ -15,7 +15,13 @@ var Spec = lab.Spec{
 	New: func(env *lab.Env) (lab.Model, error) {
 		gingonic.SetMode(gingonic.ReleaseMode)
 		r := gingonic.New()
-		r.GET("/", gingonic.WrapH(env.Handler(nil)))
+		h := gingonic.WrapH(env.Handler(nil))
+		for _, m := range lab.WorkMethods {
+			r.Handle(m, "/", h)
+		}
+		// Every other method and path reaches the handler too, as on
+		// nethttp, so that it answers (405 for a method) and counts them.
+		r.NoRoute(h)
 		return &lab.HTTPModel{Server: env.NewHTTPServer(r)}, nil
 	},
 }

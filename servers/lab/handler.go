@@ -13,10 +13,25 @@ import (
 func (e *Env) Handler(gate Gate) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		arrived := time.Now()
+		if err := CheckMethod(r.Method); err != nil {
+			w.Header().Set("Allow", AllowHeader)
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": err.Error()})
+			e.Finish(r.RemoteAddr, r.RequestURI, http.StatusMethodNotAllowed, arrived, Reply{})
+			return
+		}
 		work, err := ParseWork(r.URL.Query().Get, e.Config)
 		if err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			e.Finish(r.RemoteAddr, r.RequestURI, http.StatusBadRequest, arrived, Reply{})
+			return
+		}
+		// Before the gate: only a request whose body is read is watched
+		// for its client leaving, in the queue as at work.
+		if code, err := e.drainBody(w, r); err != nil {
+			if code != StatusClientClosed {
+				writeJSON(w, code, map[string]string{"error": err.Error()})
+			}
+			e.Finish(r.RemoteAddr, r.RequestURI, code, arrived, Reply{})
 			return
 		}
 		reply, err := e.Execute(r.Context(), gate, work)
