@@ -45,11 +45,14 @@ func newModel(env *lab.Env) (lab.Model, error) {
 	m := &model{env: env}
 	c := env.Config
 	m.srv = &valyala.Server{
-		Handler:                      m.handle,
-		Name:                         "conclab",
-		Concurrency:                  c.Limit,
-		ReadTimeout:                  firstNonZero(c.ReadTimeout, c.ReadHeaderTimeout),
-		HeaderReceived:               m.headerReceived,
+		Handler:     m.handle,
+		Name:        "conclab",
+		Concurrency: c.Limit,
+		// fasthttp has one read deadline: the header's, which
+		// HeaderReceived renews for the body. With --read-timeout 0 the
+		// header's deadline covers the body too.
+		ReadTimeout:                  firstNonZero(c.ReadHeaderTimeout, c.ReadTimeout),
+		HeaderReceived:               m.bodyConfig,
 		ErrorHandler:                 m.readError,
 		MaxRequestBodySize:           lab.MaxBodyBytes,
 		DisablePreParseMultipartForm: true,
@@ -65,13 +68,13 @@ func newModel(env *lab.Env) (lab.Model, error) {
 	return m, nil
 }
 
-// headerReceived notes a request whose body is about to be read.
-func (m *model) headerReceived(h *valyala.RequestHeader) valyala.RequestConfig {
+// bodyConfig gives the body --read-timeout from the end of the header.
+func (m *model) bodyConfig(h *valyala.RequestHeader) valyala.RequestConfig {
 	// -1 is chunked; -2 and 0 have no body to fail.
 	if cl := h.ContentLength(); cl > 0 || cl == -1 {
 		m.bodies.Store(h, struct{}{})
 	}
-	return valyala.RequestConfig{}
+	return valyala.RequestConfig{ReadTimeout: m.env.Config.ReadTimeout}
 }
 
 // readError answers a request fasthttp could not read. A failure in the

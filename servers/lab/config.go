@@ -69,7 +69,7 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 	fs.DurationVar(&c.CPU, "cpu", 0, "default CPU spin per request")
 	fs.DurationVar(&c.MaxSleep, "max-sleep", time.Hour, "largest sleep or cpu a request may ask for")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "time to read request headers (0 = none)")
-	fs.DurationVar(&c.ReadTimeout, "read-timeout", 0, "time to read the whole request (0 = none)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", 10*time.Second, "time to read the whole request, body included; the work is not cut (0 = none)")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", 0, "time from the end of the headers to the end of the response (0 = none; must exceed the longest sleep)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 120*time.Second, "keep-alive idle timeout")
 	fs.BoolVar(&c.KeepAlive, "keepalive", true, "HTTP keep-alive")

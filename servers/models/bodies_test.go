@@ -216,3 +216,122 @@ func checkAnswer(t *testing.T, model, method string, status int, allow, body str
 		t.Errorf("%s %d: Allow %q, want %q", method, status, allow, wantAllow)
 	}
 }
+
+// A client that sends its body too slowly loses its connection, and so its
+// limitlistener slot, at the default --read-timeout (10 s), with a 408; the
+// next client is then served. fasthttp answers and counts it the same way.
+func TestASlowBodyIsCutAtTheDefaultReadTimeout(t *testing.T) {
+	const readTimeout = 10 * time.Second
+	for _, model := range []string{"limitlistener", "fasthttp"} {
+		t.Run(model, func(t *testing.T) {
+			t.Parallel()
+			srv := labtest.Start(t, "--model", model, "--limit", "1")
+			start := time.Now()
+			slow, err := net.Dial("tcp", srv.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer slow.Close()
+			if _, err := io.WriteString(slow, "POST /?sleep=0 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"); err != nil {
+				t.Fatal(err)
+			}
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": 1})
+			_ = slow.SetReadDeadline(time.Now().Add(readTimeout + settle))
+			resp, err := http.ReadResponse(bufio.NewReader(slow), nil)
+			if err != nil {
+				t.Fatalf("slow client: no answer: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestTimeout {
+				t.Fatalf("slow client: status %d, want 408", resp.StatusCode)
+			}
+			if d := time.Since(start); d < readTimeout {
+				t.Errorf("slow client cut after %s, before --read-timeout %s", d, readTimeout)
+			}
+			// fasthttp frees its slot before it closes the connection.
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": 0})
+			next := labtest.Hold(t, srv, 1, "sleep=0", 2*time.Second)
+			if r := next.Wait(t, settle)[0]; r.Status != 200 {
+				t.Fatalf("next client: %+v", r)
+			}
+			labtest.WaitFor(t, srv, settle, map[string]float64{
+				key("conclab_requests_total", "code", "408"): 1,
+				key("conclab_requests_total", "code", "200"): 1,
+				"conclab_connections_open":                   0,
+			})
+			if srv.Config.ReadTimeoutS != readTimeout.Seconds() {
+				t.Errorf("/config read_timeout_s %v, want %v", srv.Config.ReadTimeoutS, readTimeout.Seconds())
+			}
+		})
+	}
+}
+
+// The read timeout covers reading the request, not the work: a sleep longer
+// than it, with or without a body, is not cut.
+func TestTheReadTimeoutDoesNotCutTheWork(t *testing.T) {
+	for _, model := range []string{"nethttp", "semaphore", "limitlistener", "pool", "fasthttp"} {
+		t.Run(model, func(t *testing.T) {
+			t.Parallel()
+			srv := labtest.Start(t, modelArgs(model, "--read-timeout", "300ms", "--read-header-timeout", "300ms")...)
+			get := labtest.HoldRequest(t, srv, 1, labtest.Request{Query: "sleep=1.5s"}, 2*time.Second)
+			post := labtest.HoldRequest(t, srv, 1, labtest.Request{Method: http.MethodPost, Query: "sleep=1.5s", Body: "x"}, 2*time.Second)
+			for _, c := range []*labtest.Clients{get, post} {
+				r := c.Wait(t, settle)[0]
+				var reply lab.Reply
+				if r.Status != 200 || json.Unmarshal([]byte(r.Body), &reply) != nil || reply.SleptS < 1.5 {
+					t.Errorf("%+v", r)
+				}
+			}
+		})
+	}
+}
+
+// The header has --read-header-timeout and the body --read-timeout, also on
+// fasthttp, which has one read deadline that the lab renews for the body: a
+// body slower than the header's timeout but within the read timeout is
+// served, and a slow header is still cut at its own timeout.
+func TestTheBodyHasTheReadTimeoutAndTheHeaderItsOwn(t *testing.T) {
+	const headerTimeout, bodyPause, readTimeout = 300 * time.Millisecond, time.Second, 10 * time.Second
+	for _, model := range []string{"nethttp", "fasthttp"} {
+		t.Run(model, func(t *testing.T) {
+			t.Parallel()
+			srv := labtest.Start(t, "--model", model, "--read-header-timeout", headerTimeout.String())
+			conn, err := net.Dial("tcp", srv.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, rawRequest("POST", "/?sleep=0", "Content-Length: 6\r\n", "abc")); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(bodyPause)
+			if _, err := io.WriteString(conn, "def"); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(settle))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("a body %s slow: no answer: %v", bodyPause, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("a body %s slow: status %d, want 200", bodyPause, resp.StatusCode)
+			}
+
+			start := time.Now()
+			slow, err := net.Dial("tcp", srv.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer slow.Close()
+			if _, err := io.WriteString(slow, "GET /?sleep=0 HTTP/1.1\r\nHost: x\r\nX-Slow: "); err != nil {
+				t.Fatal(err)
+			}
+			_ = slow.SetReadDeadline(time.Now().Add(readTimeout + settle))
+			_, _ = io.Copy(io.Discard, slow) // until the server closes
+			if d := time.Since(start); d < headerTimeout || d >= readTimeout {
+				t.Errorf("slow header cut after %s, want its --read-header-timeout %s", d, headerTimeout)
+			}
+		})
+	}
+}
