@@ -34,18 +34,26 @@ DOWN_FLAGS    ?=
 # that machine, so results are copied back with docker cp. Set REMOTE=1 when
 # a docker context points elsewhere.
 REMOTE        ?= $(if $(filter-out unix://%,$(DOCKER_HOST)),1,)
+STACKFILES     = $(GO) run ./deploy/cmd/stackfiles
+LOCAL_UID     := $(shell id -u)
+LOCAL_GID     := $(shell id -g)
+# loadgen writes the run folders as you on a local engine, so they are
+# yours; as nobody (65534) when you are root or the engine is remote, and
+# then bench-docker first gives the results folder to nobody through the
+# engine (stackfiles prepare-results): loadgen never runs as root unless
+# CONCLAB_UID=0 says so.
+LOADGEN_AS_YOU := $(if $(REMOTE),,$(filter-out 0,$(LOCAL_UID)))
 
 # The environment of the compose commands, set for these targets only (not
 # for make test): one project name wherever the checkout lives, so make down
 # and the volumes (Prometheus and Grafana data) are found again; the image;
-# where results land; and the user loadgen writes them as: you locally, root
-# on a remote engine, whose bind-mounted folder the engine creates as root.
+# where results land; and the user loadgen writes them as.
 DEPLOY_TARGETS = images up down bench-docker backfill results-pull
 $(DEPLOY_TARGETS): export COMPOSE_PROJECT_NAME := $(or $(COMPOSE_PROJECT_NAME),conclab)
 $(DEPLOY_TARGETS): export CONCLAB_IMAGE := $(CONCLAB_IMAGE)
 $(DEPLOY_TARGETS): export CONCLAB_RESULTS := $(or $(CONCLAB_RESULTS),$(CURDIR)/results)
-$(DEPLOY_TARGETS): export CONCLAB_UID := $(or $(CONCLAB_UID),$(if $(REMOTE),0,$(shell id -u)))
-$(DEPLOY_TARGETS): export CONCLAB_GID := $(or $(CONCLAB_GID),$(if $(REMOTE),0,$(shell id -g)))
+$(DEPLOY_TARGETS): export CONCLAB_UID := $(or $(CONCLAB_UID),$(if $(LOADGEN_AS_YOU),$(LOCAL_UID),65534))
+$(DEPLOY_TARGETS): export CONCLAB_GID := $(or $(CONCLAB_GID),$(if $(LOADGEN_AS_YOU),$(LOCAL_GID),65534))
 
 LOADGEN_SERVICE = $(if $(filter quick,$(SCENARIO)),loadgen-quick,loadgen)
 
@@ -74,6 +82,10 @@ endif
 
 bench-docker:
 	@mkdir -p results
+	@if [ -n "$(REMOTE)" ] || [ "$$CONCLAB_UID" != "$(LOCAL_UID)" ]; then \
+		echo "bench-docker: giving $$CONCLAB_RESULTS to $$CONCLAB_UID:$$CONCLAB_GID, loadgen's user"; \
+		$(STACKFILES) prepare-results -docker $(DOCKER) -image $(CONCLAB_IMAGE) -user $$CONCLAB_UID:$$CONCLAB_GID "$$CONCLAB_RESULTS"; \
+	fi
 	$(COMPOSE) run --rm --use-aliases $(LOADGEN_SERVICE) run /scenarios/$(SCENARIO)-docker.yaml \
 		--scale $(BENCH_SCALE) --out /results --run-id $(RUN_ID) --metrics :9100
 ifneq ($(REMOTE),)

@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,20 +34,24 @@ func composeTool() ([]string, error) {
 	return nil, fmt.Errorf("neither `docker compose` nor docker-compose is installed")
 }
 
-// stack is one compose project of the test.
+// stack is one compose project of the test: docker-compose.yml, and any
+// override files after it.
 type stack struct {
 	t       *testing.T
 	tool    []string
 	project string
-	file    string
+	files   []string
 	env     []string
 }
 
 func (s *stack) cmd(ctx context.Context, args ...string) *exec.Cmd {
-	full := append(append([]string{}, s.tool[1:]...), "-p", s.project, "-f", s.file)
+	full := append(append([]string{}, s.tool[1:]...), "-p", s.project)
+	for _, f := range s.files {
+		full = append(full, "-f", f)
+	}
 	full = append(full, args...)
 	c := exec.CommandContext(ctx, s.tool[0], full...)
-	c.Dir = filepath.Dir(s.file)
+	c.Dir = filepath.Dir(s.files[0])
 	c.Env = append(cleanEnv(), s.env...)
 	return c
 }
@@ -77,6 +83,21 @@ func cleanEnv() []string {
 		env = append(env, kv)
 	}
 	return env
+}
+
+// requireCompose skips the test where there is no Docker engine, and
+// where there is one but no compose outside CI; it returns the compose
+// command.
+func requireCompose(t *testing.T) []string {
+	t.Helper()
+	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
+		testbin.Missing(t, fmt.Sprintf("no Docker engine here (docker info: %v: %s)", err, bytes.TrimSpace(out)))
+	}
+	tool, err := composeTool()
+	if err != nil {
+		testbin.Missing(t, fmt.Sprintf("Docker engine present but %v", err))
+	}
+	return tool
 }
 
 func randomID(t *testing.T) string {
@@ -133,13 +154,7 @@ type targetSummary struct {
 // what each model implies. Nothing is pulled: the image is built here and
 // the services use pull_policy: never.
 func TestQuickScenarioInCompose(t *testing.T) {
-	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
-		testbin.Missing(t, fmt.Sprintf("no Docker engine here (docker info: %v: %s)", err, bytes.TrimSpace(out)))
-	}
-	tool, err := composeTool()
-	if err != nil {
-		testbin.Missing(t, fmt.Sprintf("Docker engine present but %v", err))
-	}
+	tool := requireCompose(t)
 	root := deploytest.Root(t)
 	id := randomID(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -147,12 +162,20 @@ func TestQuickScenarioInCompose(t *testing.T) {
 
 	// The lab image, from static binaries built for this test.
 	start := time.Now()
-	tag := buildImage(ctx, t, root, id, start)
+	bin, tag := buildImage(ctx, t, root, id, start)
 
+	// loadgen's user as make chooses it: you, unless you are root; then
+	// nobody, and the results folder is given to nobody through the
+	// engine first (stackfiles prepare-results), as make bench-docker does.
 	results := t.TempDir()
-	s := &stack{t: t, tool: tool, project: "conclabtest" + id, file: filepath.Join(root, "docker-compose.yml"),
+	uid, gid := os.Getuid(), os.Getgid()
+	if uid == 0 {
+		uid, gid = 65534, 65534
+		stackfilesCmd(ctx, t, bin, "prepare-results", "-image", tag, "-user", fmt.Sprintf("%d:%d", uid, gid), results)
+	}
+	s := &stack{t: t, tool: tool, project: "conclabtest" + id, files: []string{filepath.Join(root, "docker-compose.yml")},
 		env: []string{"CONCLAB_IMAGE=" + tag, "CONCLAB_RESULTS=" + results,
-			"CONCLAB_UID=" + strconv.Itoa(os.Getuid()), "CONCLAB_GID=" + strconv.Itoa(os.Getgid())}}
+			"CONCLAB_UID=" + strconv.Itoa(uid), "CONCLAB_GID=" + strconv.Itoa(gid)}}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -180,9 +203,16 @@ func TestQuickScenarioInCompose(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the run folder did not land on the host: %v", err)
 	}
-	for _, f := range []string{"scenario.yaml", "nethttp.timeline.csv", "limitlistener-5.bin"} {
-		if _, err := os.Stat(filepath.Join(results, runID, f)); err != nil {
+	for _, f := range []string{"", "scenario.yaml", "nethttp.timeline.csv", "limitlistener-5.bin", "summary.json"} {
+		fi, err := os.Stat(filepath.Join(results, runID, f))
+		if err != nil {
 			t.Errorf("run folder: %v", err)
+			continue
+		}
+		// Written by loadgen's user, never root unless the test runs as root
+		// and make would not choose it anyway.
+		if st := fi.Sys().(*syscall.Stat_t); int(st.Uid) != uid || int(st.Gid) != gid {
+			t.Errorf("run folder: %s is %d:%d, want loadgen's user %d:%d", fi.Name(), st.Uid, st.Gid, uid, gid)
 		}
 	}
 	var sum summaryFile
@@ -196,11 +226,13 @@ func TestQuickScenarioInCompose(t *testing.T) {
 // buildImage builds the lab image, tagged for this test run, from static
 // binaries built here, so that nothing is pulled and the image is exactly
 // this tree. The image is removed when the test ends; the log lines time
-// the steps from start.
-func buildImage(ctx context.Context, t *testing.T, root, id string, start time.Time) (tag string) {
+// the steps from start. bin also holds stackfiles, which make runs on the
+// host.
+func buildImage(ctx context.Context, t *testing.T, root, id string, start time.Time) (bin, tag string) {
 	t.Helper()
-	bin := t.TempDir()
-	deploytest.Build(t, bin, "./servers/cmd/labserver", "./loadgen/cmd/loadgen", "./deploy/cmd/healthcheck")
+	bin = t.TempDir()
+	deploytest.Build(t, bin, "./servers/cmd/labserver", "./loadgen/cmd/loadgen", "./deploy/cmd/healthcheck",
+		"./deploy/cmd/stackfiles")
 	t.Logf("static binaries built (%.1fs)", time.Since(start).Seconds())
 	tag = "conclab-test-" + id + ":latest"
 	build := exec.CommandContext(ctx, filepath.Join(root, "deploy", "build-image.sh"), bin, tag)
@@ -209,7 +241,17 @@ func buildImage(ctx context.Context, t *testing.T, root, id string, start time.T
 	}
 	t.Cleanup(func() { _ = exec.Command("docker", "image", "rm", "-f", tag).Run() })
 	t.Logf("image %s built (%.1fs)", tag, time.Since(start).Seconds())
-	return tag
+	return bin, tag
+}
+
+// stackfilesCmd runs the stackfiles command built in bin, as make does.
+func stackfilesCmd(ctx context.Context, t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := exec.CommandContext(ctx, filepath.Join(bin, "stackfiles"), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("stackfiles %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
 }
 
 // checkContainers checks each lab container as compose made it: its own
@@ -227,11 +269,16 @@ func checkContainers(ctx context.Context, t *testing.T, s *stack) {
 			continue
 		}
 		var info []struct {
+			Config     struct{ User string }
 			HostConfig struct {
-				NetworkMode string
-				Sysctls     map[string]string
-				NanoCpus    int64
-				Ulimits     []struct {
+				NetworkMode    string
+				Sysctls        map[string]string
+				NanoCpus       int64
+				Memory         int64
+				CapDrop        []string
+				SecurityOpt    []string
+				ReadonlyRootfs bool
+				Ulimits        []struct {
 					Name       string
 					Soft, Hard int64
 				}
@@ -263,6 +310,29 @@ func checkContainers(ctx context.Context, t *testing.T, s *stack) {
 		if !nofile {
 			t.Errorf("service %s: ulimits %+v, want nofile 20000", name, hc.Ulimits)
 		}
+		checkUnprivileged(t, name, info[0].Config.User, hc.CapDrop, hc.SecurityOpt, hc.ReadonlyRootfs, hc.Memory)
+	}
+}
+
+// checkUnprivileged checks what the engine made of docker-compose.yml's
+// hardening of a lab container: nobody, no capabilities, no new
+// privileges, a read-only root filesystem, 512 MiB.
+func checkUnprivileged(t *testing.T, name, user string, capDrop, securityOpt []string, readOnly bool, memory int64) {
+	t.Helper()
+	if user != "65534:65534" {
+		t.Errorf("service %s: user %q, want 65534:65534", name, user)
+	}
+	if !slices.Equal(capDrop, []string{"ALL"}) {
+		t.Errorf("service %s: CapDrop %q, want [ALL]", name, capDrop)
+	}
+	if !slices.Contains(securityOpt, "no-new-privileges:true") {
+		t.Errorf("service %s: SecurityOpt %q, want no-new-privileges:true", name, securityOpt)
+	}
+	if !readOnly {
+		t.Errorf("service %s: root filesystem writable", name)
+	}
+	if memory != 512<<20 {
+		t.Errorf("service %s: memory limit %d, want %d (512m)", name, memory, 512<<20)
 	}
 }
 
