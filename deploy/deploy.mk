@@ -10,9 +10,15 @@
 #   make backfill RUNS="results/a results/b"   load runs into Prometheus
 #   make dashboards                  regenerate deploy/grafana/dashboards
 #   make down                        stop and remove the containers
+#   make observe-env                 what make up would publish, and how
 #
 # Against a remote engine: DOCKER_HOST=ssh://user@box make up bench-docker
 # (results come back with docker cp; see deploy/README.md).
+#
+# make up keeps the passwords of Prometheus and Grafana in deploy/secrets/
+# (git-ignored; deploy/cmd/stackfiles makes them) and copies them into the
+# observe services' volumes through the engine; see deploy/README.md,
+# "Passwords and exposure".
 
 DOCKER        ?= docker
 COMPOSE       ?= $(shell $(DOCKER) compose version >/dev/null 2>&1 && echo "$(DOCKER) compose" || echo docker-compose)
@@ -34,6 +40,14 @@ DOWN_FLAGS    ?=
 # that machine, so results are copied back with docker cp. Set REMOTE=1 when
 # a docker context points elsewhere.
 REMOTE        ?= $(if $(filter-out unix://%,$(DOCKER_HOST)),1,)
+# Where Prometheus and Grafana are published. Grafana lets visitors in
+# without a password only while that is loopback: make decides, from this
+# one value, which it also hands to compose (a CONCLAB_BIND in a .env file
+# would otherwise go unseen here).
+CONCLAB_BIND  := $(or $(CONCLAB_BIND),127.0.0.1)
+GRAFANA_ANONYMOUS := $(if $(filter 127.% localhost ::1 [::1],$(CONCLAB_BIND)),true,false)
+# The git-ignored folder of the passwords and Prometheus's web config.
+SECRETS_DIR   ?= deploy/secrets
 STACKFILES     = $(GO) run ./deploy/cmd/stackfiles
 LOCAL_UID     := $(shell id -u)
 LOCAL_GID     := $(shell id -g)
@@ -46,18 +60,21 @@ LOADGEN_AS_YOU := $(if $(REMOTE),,$(filter-out 0,$(LOCAL_UID)))
 
 # The environment of the compose commands, set for these targets only (not
 # for make test): one project name wherever the checkout lives, so make down
-# and the volumes (Prometheus and Grafana data) are found again; the image;
-# where results land; and the user loadgen writes them as.
-DEPLOY_TARGETS = images up down bench-docker backfill results-pull
+# and the volumes (Prometheus and Grafana data, their secrets) are found
+# again; the image; where results land; the user loadgen writes them as;
+# where Prometheus and Grafana are published and whether Grafana is open.
+DEPLOY_TARGETS = images up observe-up down bench-docker backfill results-pull observe-env
 $(DEPLOY_TARGETS): export COMPOSE_PROJECT_NAME := $(or $(COMPOSE_PROJECT_NAME),conclab)
 $(DEPLOY_TARGETS): export CONCLAB_IMAGE := $(CONCLAB_IMAGE)
 $(DEPLOY_TARGETS): export CONCLAB_RESULTS := $(or $(CONCLAB_RESULTS),$(CURDIR)/results)
 $(DEPLOY_TARGETS): export CONCLAB_UID := $(or $(CONCLAB_UID),$(if $(LOADGEN_AS_YOU),$(LOCAL_UID),65534))
 $(DEPLOY_TARGETS): export CONCLAB_GID := $(or $(CONCLAB_GID),$(if $(LOADGEN_AS_YOU),$(LOCAL_GID),65534))
+$(DEPLOY_TARGETS): export CONCLAB_BIND := $(CONCLAB_BIND)
+$(DEPLOY_TARGETS): override export CONCLAB_GRAFANA_ANONYMOUS := $(GRAFANA_ANONYMOUS)
 
 LOADGEN_SERVICE = $(if $(filter quick,$(SCENARIO)),loadgen-quick,loadgen)
 
-.PHONY: images up down bench-docker dashboards backfill results-pull
+.PHONY: images up observe-up down bench-docker dashboards backfill results-pull observe-env
 
 images: build
 	GO="$(GO)" deploy/build-image.sh bin $(CONCLAB_IMAGE)
@@ -74,11 +91,32 @@ ifneq ($(OBSERVE),0)
 		echo "make up: the lab is up; Prometheus and Grafana are not, their images are not on this engine:$$missing" >&2; \
 		echo "make up: pull them where a registry answers (make up PULL=1), or docker save | docker load them here" >&2; \
 	else \
-		$(COMPOSE) --profile observe up -d --renew-anon-volumes --force-recreate config prometheus grafana && \
-		echo "Grafana: http://127.0.0.1:$${GRAFANA_PORT:-3000}/ (anonymous viewer; admin password: GRAFANA_ADMIN_PASSWORD, default conclab)" && \
-		echo "Prometheus: http://127.0.0.1:$${PROMETHEUS_PORT:-9090}/"; \
+		$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) observe-up; \
 	fi
 endif
+
+# The observe profile, secrets first: the passwords (made when missing),
+# the containers created but not started, the secrets copied into their
+# volumes, then started; Grafana's admin password is reset to the stored
+# one each time, since Grafana reads GF_SECURITY_ADMIN_PASSWORD only when
+# it creates its database. config, prometheus and grafana are removed and
+# made anew so that edited configuration and dashboards reach them; rm -v
+# drops config's anonymous volume (/etc/conclab) with it, which recreating
+# would leave behind on every make up. The named volumes (data, secrets)
+# stay.
+observe-up:
+	@$(STACKFILES) secrets -dir $(SECRETS_DIR)
+	$(COMPOSE) --profile observe rm --stop --force -v config prometheus grafana
+	$(COMPOSE) --profile observe up --no-start config prometheus grafana
+	$(STACKFILES) install-secrets -docker $(DOCKER) -dir $(SECRETS_DIR) -project $(COMPOSE_PROJECT_NAME) -image $(CONCLAB_IMAGE)
+	$(COMPOSE) --profile observe up -d --no-recreate config prometheus grafana
+	$(STACKFILES) reset-grafana -docker $(DOCKER) -dir $(SECRETS_DIR) -project $(COMPOSE_PROJECT_NAME)
+	@echo "Grafana:    http://$(CONCLAB_BIND):$${GRAFANA_PORT:-3000}/  user admin, password in $(SECRETS_DIR)/grafana-admin-password$(if $(filter true,$(GRAFANA_ANONYMOUS)),; anonymous viewers too (loopback),; no anonymous viewers ($(CONCLAB_BIND) is not loopback))"
+	@echo "Prometheus: http://$(CONCLAB_BIND):$${PROMETHEUS_PORT:-9090}/  user conclab, password in $(SECRETS_DIR)/prometheus-password"
+
+# What make up would publish, where, and whether Grafana is open.
+observe-env:
+	@echo "CONCLAB_BIND=$$CONCLAB_BIND CONCLAB_GRAFANA_ANONYMOUS=$$CONCLAB_GRAFANA_ANONYMOUS CONCLAB_UID=$$CONCLAB_UID CONCLAB_GID=$$CONCLAB_GID"
 
 bench-docker:
 	@mkdir -p results
