@@ -13,6 +13,7 @@ import (
 
 	"github.com/conclab/conclab/deploy/internal/deploytest"
 	"github.com/conclab/conclab/deploy/stackfiles"
+	"github.com/conclab/conclab/internal/testbin"
 )
 
 // TestPrometheusAndGrafanaAskForPasswordsAsComposeStartsThem reads
@@ -145,7 +146,7 @@ func datasourcePasswordFile(t *testing.T) string {
 // user is never root by default.
 func TestMakeOpensGrafanaToAnonymousViewersOnlyOnLoopback(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
-		t.Skip("make is not installed")
+		testbin.Missing(t, "make is not installed")
 	}
 	root := deploytest.Root(t)
 	for _, c := range []struct {
