@@ -12,9 +12,12 @@ import (
 // whose dependency is missing.
 const helperEnv = "CONCLAB_TESTBIN_MISSING_HELPER"
 
+// TestHelperWithAMissingDependency does nothing unless the tests below run
+// it; it returns rather than skips, so that make test's list of skipped
+// tests holds only real ones.
 func TestHelperWithAMissingDependency(t *testing.T) {
 	if os.Getenv(helperEnv) == "" {
-		t.Skip("run by TestAMissingDependency… only")
+		return
 	}
 	Missing(t, "frobnicator not installed")
 }
