@@ -2,12 +2,14 @@ package shard
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 const (
@@ -30,16 +32,6 @@ const (
 	// one of the two cores for 32 of them. Past that the lab measures
 	// itself rather than the servers.
 	MaxWorkers = 32
-
-	// marginPercent and marginMin make the margin over a predicted peak:
-	// 5% of it, at least 2 connections. They are the figures a measurement
-	// may stray from its prediction and still agree with it
-	// (verdict.Tolerance): the ways a run departs from its simulation (a
-	// server slower than modelled, retransmitted SYNs landing late, sends
-	// bunched by a late pacer) keep requests open longer, never shorter
-	// than the timeout allows.
-	marginPercent = 5
-	marginMin     = 2
 )
 
 // PerProcess is how many connections one process holds at most, for a
@@ -84,8 +76,15 @@ func Held(s *scenario.Scenario, predicted *predict.Result) int {
 	if predicted == nil {
 		return bound
 	}
+	// The margin is how far a measurement may stray from its prediction
+	// and still agree with it (verdict.Tolerance: 5 %, at least 2): the
+	// ways a run departs from its simulation (a server slower than
+	// modelled, retransmitted SYNs landing late, sends bunched by a late
+	// pacer) keep requests open longer, never past the timeout. Whole
+	// percents keep the arithmetic exact.
 	peak := predicted.Peak.ClientInflight
-	margin := max(marginMin, (peak*marginPercent+99)/100)
+	percent := int(math.Round(verdict.Tolerance.Relative * 100))
+	margin := max(int(verdict.Tolerance.Absolute), (peak*percent+99)/100)
 	return min(bound, peak+margin)
 }
 
