@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/conclab/conclab/internal/atomicfile"
 )
 
 // GrafanaPasswordEnv names the variable that, when set, replaces the
@@ -51,7 +53,7 @@ func (f Folder) Ensure(grafanaPassword string) ([]Change, error) {
 		if err := checkPassword(grafanaPassword); err != nil {
 			return nil, fmt.Errorf("%s: %w", GrafanaPasswordEnv, err)
 		}
-		if err := writeSecret(grafana.File, []byte(grafanaPassword+"\n")); err != nil {
+		if err := atomicfile.WritePrivate(grafana.File, []byte(grafanaPassword+"\n")); err != nil {
 			return nil, err
 		}
 		grafana.How = "set from " + GrafanaPasswordEnv
@@ -104,7 +106,7 @@ func ensurePassword(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		// 26 base32 characters: 130 random bits, nothing to quote.
-		return "generated", writeSecret(path, []byte(rand.Text()+"\n"))
+		return "generated", atomicfile.WritePrivate(path, []byte(rand.Text()+"\n"))
 	}
 	if err != nil {
 		return "", err
@@ -131,30 +133,4 @@ func checkPassword(p string) error {
 		}
 	}
 	return nil
-}
-
-// writeSecret replaces the file at path with data, readable and writable
-// by its owner only; a reader sees the old content or the new, whole.
-func writeSecret(path string, data []byte) (err error) {
-	// CreateTemp makes the file 0600.
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

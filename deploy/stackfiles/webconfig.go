@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/goccy/go-yaml"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -45,7 +46,7 @@ func ensureWebConfig(path, password string) (string, error) {
 	// The bcrypt alphabet ($, ., /, letters, digits) needs no escaping in
 	// a double-quoted YAML string.
 	content := fmt.Sprintf("%sbasic_auth_users:\n  %s: \"%s\"\n", webConfigHeader, PrometheusUser, hash)
-	if err := writeSecret(path, []byte(content)); err != nil {
+	if err := atomicfile.WritePrivate(path, []byte(content)); err != nil {
 		return "", err
 	}
 	return "written", nil

@@ -9,8 +9,24 @@ import (
 	"path/filepath"
 )
 
-// Write writes path with whatever fill writes.
-func Write(path string, fill func(io.Writer) error) (err error) {
+// Write writes path with whatever fill writes, readable by everyone.
+func Write(path string, fill func(io.Writer) error) error {
+	return write(path, 0o644, fill)
+}
+
+// WritePrivate writes data to path, readable and writable by its owner
+// only: the file is never readable by others, not even while it is being
+// written.
+func WritePrivate(path string, data []byte) error {
+	return write(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// write writes path with whatever fill writes, then gives it perm.
+// os.CreateTemp makes the temporary file 0600.
+func write(path string, perm os.FileMode, fill func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
@@ -30,7 +46,7 @@ func Write(path string, fill func(io.Writer) error) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
+	if err = os.Chmod(f.Name(), perm); err != nil {
 		return err
 	}
 	return os.Rename(f.Name(), path)
