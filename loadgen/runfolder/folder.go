@@ -6,9 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/conclab/conclab/internal/names"
-
 	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/internal/names"
 )
 
 // The folder's own files.

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/conclab/conclab/internal/names"
-
 	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/internal/names"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 

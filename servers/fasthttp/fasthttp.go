@@ -70,11 +70,17 @@ func newModel(env *lab.Env) (lab.Model, error) {
 
 // bodyConfig gives the body --read-timeout from the end of the header.
 func (m *model) bodyConfig(h *valyala.RequestHeader) valyala.RequestConfig {
-	// -1 is chunked; -2 and 0 have no body to fail.
-	if cl := h.ContentLength(); cl > 0 || cl == -1 {
+	if hasBody(h) {
 		m.bodies.Store(h, struct{}{})
 	}
 	return valyala.RequestConfig{ReadTimeout: m.env.Config.ReadTimeout}
+}
+
+// hasBody reports whether a request comes with a body that can fail: a
+// Content-Length above 0, or chunked (-1); -2 (none given) and 0 have none.
+func hasBody(h *valyala.RequestHeader) bool {
+	cl := h.ContentLength()
+	return cl > 0 || cl == -1
 }
 
 // readError answers a request fasthttp could not read. A failure in the
@@ -148,7 +154,9 @@ func (m *model) Shutdown(ctx context.Context) error {
 
 func (m *model) handle(ctx *valyala.RequestCtx) {
 	arrived := time.Now()
-	m.bodies.Delete(&ctx.Request.Header)
+	if hasBody(&ctx.Request.Header) {
+		m.bodies.Delete(&ctx.Request.Header) // read whole: no longer in its body
+	}
 	args := ctx.QueryArgs()
 	get := func(k string) string { return string(args.Peek(k)) }
 	remote, uri := ctx.RemoteAddr().String(), string(ctx.RequestURI())

@@ -10,10 +10,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/conclab/conclab/internal/names"
-
 	"github.com/mattn/go-isatty"
 
+	"github.com/conclab/conclab/internal/names"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/report"
 	"github.com/conclab/conclab/loadgen/runner"
