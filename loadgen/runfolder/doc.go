@@ -13,6 +13,7 @@
 //     `vegeta report` reads;
 //   - <target>.timeline.csv: the sampled server and client gauges;
 //   - <target>.predicted.csv: the prediction's series of the same gauges;
+//   - <target>.band.csv: each gauge's predicted range over the replicas;
 //   - <target>.kernel.csv: the kernel-side figures of a target measured
 //     from the kernel side, when it is one.
 //
@@ -20,6 +21,7 @@
 //
 // Each format has its reader and its writer side by side, in one file:
 // [WriteTimeline] and [ReadTimeline], [WriteSeries] and [ReadSeries],
+// [WriteBand] and [ReadBand],
 // [WriteKernel] and [ReadKernel], [WriteSummary] and [ReadSummary], and
 // [BinWriter] with [ReadBin]. A CSV's first line is its header; an empty
 // cell is a value that is unknown (NaN in the timeline).

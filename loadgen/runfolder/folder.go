@@ -24,6 +24,7 @@ const (
 	binSuffix       = ".bin"
 	timelineSuffix  = ".timeline.csv"
 	predictedSuffix = ".predicted.csv"
+	bandSuffix      = ".band.csv"
 	kernelSuffix    = ".kernel.csv"
 	partialSuffix   = ".partial"
 )
@@ -53,6 +54,10 @@ func (f Folder) Timeline(target string) string { return f.Path(target + timeline
 
 // Predicted is the path of the target's predicted series.
 func (f Folder) Predicted(target string) string { return f.Path(target + predictedSuffix) }
+
+// Band is the path of the target's predicted band: each gauge's range
+// over the replicas.
+func (f Folder) Band(target string) string { return f.Path(target + bandSuffix) }
 
 // Kernel is the path of the target's kernel-side figures.
 func (f Folder) Kernel(target string) string { return f.Path(target + kernelSuffix) }

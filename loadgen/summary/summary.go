@@ -36,6 +36,46 @@ type Environment struct {
 	SynRetries        int    `json:"tcp_syn_retries"`
 	SynLinearTimeouts int    `json:"tcp_syn_linear_timeouts"`
 	Hostname          string `json:"hostname,omitempty"`
+	// ListenOverflows is the growth of TcpExt ListenOverflows in loadgen's
+	// own network namespace over the run: host-wide, shared by every
+	// target that runs in that namespace.
+	ListenOverflows float64 `json:"listen_overflows"`
+	// KernelCalibration is the SYN retransmission schedule and the kernel
+	// timings the prediction used.
+	KernelCalibration *KernelCalibration `json:"kernel_calibration,omitempty"`
+}
+
+// KernelCalibration is what the calibration probe measured of this
+// kernel's timings, or the nominal values it stood in for
+// (docs/verdict.md#kernel-calibration).
+type KernelCalibration struct {
+	// RetransmitsS is the offset of each SYN retransmission from the first
+	// SYN, in seconds: the median over the probe's connects.
+	RetransmitsS []float64 `json:"retransmits_s"`
+	// RetransmitSpreadS is, for each retransmission, the earliest and the
+	// latest offset the probe saw.
+	RetransmitSpreadS [][2]float64 `json:"retransmit_spread_s"`
+	// GiveUpS is when connect(2) gave up with ETIMEDOUT.
+	GiveUpS float64 `json:"give_up_s"`
+	// Measured is how many leading entries of RetransmitsS were measured;
+	// the rest are nominal, shifted by the last measured lateness.
+	Measured int `json:"measured"`
+	// AcceptDelayS is the delay between a completed handshake and the
+	// return of a waiting accept(2): [median, max] over the probe.
+	AcceptDelayS [2]float64 `json:"accept_delay_s"`
+	// SleepOvershootS is how much longer than asked a 1 ms sleep lasts:
+	// [median, max], the timer granularity a handler's sleep sees.
+	SleepOvershootS [2]float64 `json:"sleep_overshoot_s"`
+	MeasuredAt      string     `json:"measured_at"`
+	// Source is "probe" (measured by this run), "cache" (measured earlier
+	// on this kernel release with these sysctls) or "nominal".
+	Source string `json:"source"`
+	// Why says why the source is what it is: the cache file, or why the
+	// probe could not run.
+	Why string `json:"why,omitempty"`
+	// Key names the kernel release and the sysctl values the measurement
+	// holds for.
+	Key string `json:"key"`
 }
 
 // Target is one server under test.
@@ -48,15 +88,21 @@ type Target struct {
 	Outcomes        map[outcome.Outcome]int `json:"outcomes"`
 	Peak            Peak                    `json:"peak"`
 	ListenOverflows float64                 `json:"listen_overflows"`
-	SynRetried      int                     `json:"syn_retried"`
-	Rejected        float64                 `json:"rejected_server"`
-	Latency         Quantiles               `json:"latency_s"`
-	Connect         ConnectQuantiles        `json:"connect_s"`
-	Pacing          *Pacing                 `json:"pacing_ms,omitempty"`
-	Predicted       *Predicted              `json:"predicted,omitempty"`
-	Agrees          *bool                   `json:"agrees,omitempty"`
-	Disagreements   []string                `json:"disagreements,omitempty"`
-	Notes           []string                `json:"notes,omitempty"`
+	// ListenOverflowsScope says whose counter ListenOverflows is: "host"
+	// when the target's server shares loadgen's network namespace (so the
+	// figure is every such target's), "own" when it has its own.
+	ListenOverflowsScope string                `json:"listen_overflows_scope,omitempty"`
+	SynRetried           int                   `json:"syn_retried"`
+	Rejected             float64               `json:"rejected_server"`
+	Latency              Quantiles             `json:"latency_s"`
+	Connect              ConnectQuantiles      `json:"connect_s"`
+	Pacing               *Pacing               `json:"pacing_ms,omitempty"`
+	Predicted            *Predicted            `json:"predicted,omitempty"`
+	Agrees               *bool                 `json:"agrees,omitempty"`
+	Disagreements        []string              `json:"disagreements,omitempty"`
+	RequestsAgree        *RequestsAgree        `json:"requests_agree,omitempty"`
+	TimelineAgree        map[string]GaugeAgree `json:"timeline_agree,omitempty"`
+	Notes                []string              `json:"notes,omitempty"`
 }
 
 // Peak is the highest value of each gauge over the run's 1 Hz samples.
@@ -100,6 +146,53 @@ type Predicted struct {
 	OK          int                     `json:"ok"`
 	SynRetried  int                     `json:"syn_retried"`
 	Outcomes    map[outcome.Outcome]int `json:"outcomes"`
+	// Range is each compared figure's predicted range over the replicas:
+	// its 1st and 99th percentiles (docs/verdict.md).
+	Range map[string][2]int `json:"range,omitempty"`
+	// SamplingMiss is, for each peak figure, how far below the exact peak
+	// a sampled peak may lie: the gauge may hold its peak for less than
+	// one sampling period.
+	SamplingMiss map[string]int `json:"sampling_miss,omitempty"`
+	// Replicas is how many perturbed simulations the ranges come from.
+	Replicas int `json:"replicas,omitempty"`
+}
+
+// RequestsAgree compares each request's predicted outcome with its
+// measured one (by its place in the schedule, vegeta's seq).
+type RequestsAgree struct {
+	Same   int `json:"same"`
+	Differ int `json:"differ"`
+	// Allowance is how many requests the replicas themselves disagree on:
+	// more than one outcome class occurs among them.
+	Allowance int `json:"allowance"`
+	// Matrix counts requests by predicted outcome, then measured outcome.
+	Matrix map[outcome.Outcome]map[outcome.Outcome]int `json:"matrix"`
+	// Differing lists the first requests whose measured outcome class
+	// differs from the predicted one.
+	Differing []DifferingRequest `json:"differing,omitempty"`
+}
+
+// DifferingRequest is one request that ended other than predicted.
+type DifferingRequest struct {
+	Seq       int             `json:"seq"`
+	SentS     float64         `json:"sent_s"`
+	Predicted outcome.Outcome `json:"predicted"`
+	Measured  outcome.Outcome `json:"measured"`
+	// Met says what the request met: in the prediction, and as measured.
+	Met string `json:"met"`
+	// Covered is true when some replicas end it the measured way.
+	Covered bool `json:"covered"`
+}
+
+// GaugeAgree compares one gauge's measured timeline with the predicted
+// band, allowing one sampling period either way in time.
+type GaugeAgree struct {
+	InsideFraction float64 `json:"inside_fraction"`
+	Samples        int     `json:"samples"`
+	// WorstAtS is when the sample furthest outside the band was taken,
+	// and WorstBy how far outside it was (positive above the band).
+	WorstAtS float64 `json:"worst_at_s"`
+	WorstBy  float64 `json:"worst_by"`
 }
 
 // Tolerance is how close measured and predicted must be to agree.
