@@ -53,3 +53,21 @@ func BenchmarkSimulate20kLimitListener(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReplicateSeedLimitListener: 200 replicas of the seed replay
+// against limitlistener 100, each retransmission spread over 30 ms, the
+// costliest target of `loadgen predict scenarios/seed.yaml`.
+func BenchmarkReplicateSeedLimitListener(b *testing.B) {
+	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}}
+	retrans, _ := linux.SynSchedule()
+	spread := make([][2]time.Duration, len(retrans))
+	for i, r := range retrans {
+		spread[i] = [2]time.Duration{r, r + 30*time.Millisecond}
+	}
+	for b.Loop() {
+		if _, err := Replicate(in, Spread{Retransmits: spread}, ReplicaOptions{N: DefaultReplicas}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

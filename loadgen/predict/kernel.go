@@ -9,6 +9,12 @@ type Kernel struct {
 	SynRetries        int           // net.ipv4.tcp_syn_retries
 	SynLinearTimeouts int           // net.ipv4.tcp_syn_linear_timeouts (0 on kernels without it)
 	InitialRTO        time.Duration // 1s; 0 is taken as 1s
+
+	// Retransmits, when set, are this host's measured retransmission
+	// offsets (a calibration), used instead of the nominal schedule that
+	// the three fields above give; GiveUp is then its measured give-up.
+	Retransmits []time.Duration
+	GiveUp      time.Duration
 }
 
 // DefaultInitialRTO is the kernel's initial retransmission timeout for a SYN
@@ -45,9 +51,20 @@ const maxRTO = 120 * time.Second
 // the connecting socket every 5 ms. Retransmissions were seen at 1.012, 2.036,
 // 3.058, 4.085, 5.107, 7.124, 11.378, 19.573, 35.701 and 68.467 s and
 // SO_ERROR became ETIMEDOUT at 134.003 s: ten retransmissions, not six, which
-// confirms N = R + L. The measured times drift late by about 2% (timer slack
-// and jiffies); the schedule here uses the nominal values.
+// confirms N = R + L. The measured times drift late by about 2%: the
+// kernel's timer wheel rounds a long timer up to its level's granularity.
+// A calibration (loadgen calibrate) measures them, and Retransmits then
+// replaces the nominal values.
 func (k Kernel) SynSchedule() (retransmits []time.Duration, giveUp time.Duration) {
+	if k.Retransmits != nil {
+		return k.Retransmits, k.GiveUp
+	}
+	return k.NominalSchedule()
+}
+
+// NominalSchedule is the schedule that the sysctls give, as described at
+// [Kernel.SynSchedule], whatever Retransmits says.
+func (k Kernel) NominalSchedule() (retransmits []time.Duration, giveUp time.Duration) {
 	rto := k.InitialRTO
 	if rto <= 0 {
 		rto = DefaultInitialRTO

@@ -79,3 +79,45 @@ func (e *engine) series() ([]Point, error) {
 	}
 	return out, nil
 }
+
+// seen is, for each gauge, the highest value that it holds for at least a
+// whole period: a sampler that looks once per period is sure to see at
+// least that much, while a higher peak that lasts less may fall between
+// two looks. Peak minus Seen is what sampling can miss.
+func (e *engine) seen(period time.Duration) Peak {
+	pick := []func(gauges) int{
+		func(g gauges) int { return g.inflight }, func(g gauges) int { return g.queued },
+		func(g gauges) int { return g.acceptQueue }, func(g gauges) int { return g.connections },
+		func(g gauges) int { return g.clientInflight }, func(g gauges) int { return g.synPending },
+	}
+	var v [6]int
+	for i, f := range pick {
+		v[i] = heldFor(e.snaps, period, f)
+	}
+	return Peak{Inflight: v[0], Queued: v[1], AcceptQueue: v[2], Connections: v[3], ClientInflight: v[4], SynPending: v[5]}
+}
+
+// heldFor is the largest m such that the gauge stays at m or more for a
+// whole period: the maximum, over windows [t, t+period), of the gauge's
+// minimum in the window. The best window starts where a state starts, so
+// a monotonic queue of states over a sliding window finds it in one pass.
+// The state after the last snapshot lasts for ever.
+func heldFor(snaps []snapshot, period time.Duration, gauge func(gauges) int) int {
+	best := 0
+	var window []int // indexes into snaps, their gauge values increasing
+	j := 0
+	for i := range snaps {
+		// Grow the window to every state that starts before snaps[i].t+period.
+		for ; j < len(snaps) && snaps[j].t < snaps[i].t+period; j++ {
+			for len(window) > 0 && gauge(snaps[window[len(window)-1]].g) >= gauge(snaps[j].g) {
+				window = window[:len(window)-1]
+			}
+			window = append(window, j)
+		}
+		for window[0] < i {
+			window = window[1:]
+		}
+		best = max(best, gauge(snaps[window[0]].g))
+	}
+	return best
+}

@@ -1,6 +1,8 @@
 package predict
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
@@ -74,6 +76,11 @@ type engine struct {
 	// onWorkers, if set, is told every change of the pool's worker count
 	// (tests use it).
 	onWorkers func(t time.Duration, workers int)
+
+	// A replica's perturbations (see replicate.go); zero in Simulate.
+	extra  []time.Duration    // per request: handler work beyond Service
+	spread [][2]time.Duration // per retransmission: its earliest and latest offset
+	rng    *rand.Rand         // draws each retransmission's offset within spread
 }
 
 // Simulate runs the simulation for one target. It returns an error (one line
@@ -96,6 +103,7 @@ func simulate(in Input, onWorkers func(time.Duration, int)) (Result, error) {
 	}
 	res := e.result()
 	res.Series = series
+	res.Seen = e.seen(cmp.Or(in.SamplePeriod, e.step))
 	return res, nil
 }
 
@@ -239,10 +247,24 @@ func (e *engine) scheduleRetry(r int) {
 	if s.nextRetry >= len(e.retrans) {
 		return
 	}
-	t := e.out[r].Sent + e.retrans[s.nextRetry]
+	t := e.out[r].Sent + e.retransOffset(s.nextRetry)
 	if t < s.synLimit {
 		e.events.push(event{t: t, kind: kindSynRetry, idx: r})
 	}
+}
+
+// retransOffset is when the k-th retransmission (from 0) is sent, after
+// the first SYN: the kernel's schedule, or in a replica a draw within the
+// calibrated spread.
+func (e *engine) retransOffset(k int) time.Duration {
+	if e.rng == nil || k >= len(e.spread) {
+		return e.retrans[k]
+	}
+	lo, hi := e.spread[k][0], e.spread[k][1]
+	if hi <= lo {
+		return lo
+	}
+	return lo + time.Duration(e.rng.Int64N(int64(hi-lo)+1))
 }
 
 // synRetry: a retransmitted SYN gets in if the accept queue has room now.
@@ -341,7 +363,11 @@ func (e *engine) startWork(r int) {
 	e.st[r].phase = phaseRunning
 	e.out[r].Started = e.now
 	e.inflight++
-	e.events.push(event{t: e.now + e.in.Service, kind: kindFinish, idx: r})
+	work := e.in.Service
+	if e.extra != nil {
+		work += e.extra[r]
+	}
+	e.events.push(event{t: e.now + work, kind: kindFinish, idx: r})
 }
 
 // enterQueue puts request r in the application queue.

@@ -32,6 +32,9 @@ type Input struct {
 	ClientTimeout  time.Duration // whole-request timeout measured from the send time; 0 = none
 	ConnectTimeout time.Duration // 0 = only the kernel's give-up
 	Step           time.Duration // series resolution; 0 → 1s
+	// SamplePeriod is how often the run samples its gauges; Result.Seen
+	// is what a sampler that often is sure to see. 0 → Step.
+	SamplePeriod time.Duration
 }
 
 // Never is the value of a Request time that did not happen (Connected for a
@@ -72,6 +75,7 @@ type Result struct {
 	Requests   []Request
 	Series     []Point                 // state at T = 0, Step, 2*Step, ... until every request has ended (inclusive of the last step after the end)
 	Peak       Peak                    // maxima over events
+	Seen       Peak                    // for each gauge, the highest value it holds for a whole SamplePeriod: a sampler sees at least that
 	Outcomes   map[outcome.Outcome]int // every outcome key present, zero included; the simulation produces ok, http_503, timeout and reset
 	SynRetried int                     // requests whose connect took outcome.SynRetriedConnect or more, failed connects included
 	End        time.Duration           // when the last request ended
@@ -102,6 +106,7 @@ func validate(in Input) error {
 		{"ClientTimeout", in.ClientTimeout},
 		{"ConnectTimeout", in.ConnectTimeout},
 		{"Step", in.Step},
+		{"SamplePeriod", in.SamplePeriod},
 		{"Limits.QueueTimeout", in.Limits.QueueTimeout},
 		{"Limits.PoolKeepAlive", in.Limits.PoolKeepAlive},
 		{"Kernel.InitialRTO", in.Kernel.InitialRTO},

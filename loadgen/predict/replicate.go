@@ -1,0 +1,281 @@
+package predict
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/outcome"
+)
+
+// DefaultReplicas is how many perturbed simulations a prediction's ranges
+// come from unless asked otherwise.
+const DefaultReplicas = 200
+
+// Spread is what replicas draw their perturbations from: what a run
+// measured, or before a run the kernel's calibration alone.
+type Spread struct {
+	// SendLate is, per request, how much later than scheduled it was sent
+	// (as measured); every replica sends it then. nil: on schedule.
+	SendLate []time.Duration
+	// Overshoot holds samples of how much longer than Service a handler's
+	// work lasted; each replica gives each request one, drawn at random.
+	// nil: none.
+	Overshoot []time.Duration
+	// Retransmits is each SYN retransmission's earliest and latest offset
+	// after the first SYN; each replica draws each request's uniformly in
+	// between. nil: the Kernel's schedule, exactly.
+	Retransmits [][2]time.Duration
+}
+
+// Figures are what one replica ended with.
+type Figures struct {
+	Outcomes   map[outcome.Outcome]int
+	SynRetried int
+	Peak       Peak
+}
+
+// Ends counts the replicas that ended one request with each outcome, in
+// the order of outcome.All.
+type Ends [7]uint16
+
+// Of is how many replicas ended the request with o.
+func (e Ends) Of(o outcome.Outcome) int {
+	if i := slices.Index(outcome.All, o); i >= 0 {
+		return int(e[i])
+	}
+	return 0
+}
+
+// Replicas are many simulations of one input, each perturbed as its
+// Spread allows.
+type Replicas struct {
+	N    int
+	Runs []Figures // one per replica
+	// Ends is, for each request of the input (by index), how its
+	// replicas ended it.
+	Ends []Ends
+	// Band is, at every BandStep, each gauge's range over the replicas:
+	// the 1st percentile of its lowest value in (T-BandStep, T] and the
+	// 99th of its highest (see [Quantiles]).
+	Band []BandPoint
+}
+
+// ReplicaOptions say how many replicas to run and how.
+type ReplicaOptions struct {
+	N        int           // how many; at least 1
+	Seed     uint64        // the same Seed gives the same Replicas
+	BandStep time.Duration // 0 → the Input's Step, or 1 s
+}
+
+// Replicate simulates in N times, each with its own perturbations drawn
+// from spread. It is as pure as Simulate: the same arguments give the same
+// Replicas. A replica without any perturbation that can matter is the
+// central simulation itself, so when no request of that retransmits a SYN
+// and the spread moves neither sends nor work, it is run once and copied.
+func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
+	if opt.N < 1 {
+		return Replicas{}, fmt.Errorf("predict: replicas: %d; want at least 1", opt.N)
+	}
+	if err := validate(in); err != nil {
+		return Replicas{}, err
+	}
+	if spread.SendLate != nil && len(spread.SendLate) != len(in.Arrivals) {
+		return Replicas{}, fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(spread.SendLate), len(in.Arrivals))
+	}
+	for i, o := range spread.Overshoot {
+		if o < 0 {
+			return Replicas{}, fmt.Errorf("predict: Spread.Overshoot[%d]: negative %v", i, o)
+		}
+	}
+	step := opt.BandStep
+	if step <= 0 {
+		step = in.Step
+	}
+	if step <= 0 {
+		step = time.Second
+	}
+	sorted, order := perturbedArrivals(in.Arrivals, spread.SendLate)
+	in.Arrivals = sorted
+	runs := make([]replicaRun, opt.N)
+	if spread.SendLate == nil && spread.Overshoot == nil {
+		central := runReplica(in, Spread{}, nil, step)
+		if central.retried == 0 {
+			for i := range runs {
+				runs[i] = central
+			}
+			return collect(runs, order, len(in.Arrivals), step), nil
+		}
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), opt.N) {
+		wg.Go(func() {
+			for i := range work {
+				rng := rand.New(rand.NewPCG(opt.Seed, uint64(i)))
+				runs[i] = runReplica(in, spread, rng, step)
+			}
+		})
+	}
+	for i := range runs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return collect(runs, order, len(in.Arrivals), step), nil
+}
+
+// perturbedArrivals returns the send times, late as measured, in the
+// ascending order the engine needs, and for each place in that order the
+// request's index in the input.
+func perturbedArrivals(arrivals, late []time.Duration) ([]time.Duration, []int) {
+	order := make([]int, len(arrivals))
+	sent := make([]time.Duration, len(arrivals))
+	for i := range arrivals {
+		order[i] = i
+		sent[i] = arrivals[i]
+		if late != nil {
+			sent[i] = max(0, sent[i]+late[i])
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sent[a], sent[b]) })
+	sorted := make([]time.Duration, len(sent))
+	for j, i := range order {
+		sorted[j] = sent[i]
+	}
+	return sorted, order
+}
+
+// replicaRun is what one replica keeps: its figures, each request's
+// outcome (in the engine's order), and its band rows.
+type replicaRun struct {
+	figures Figures
+	ends    []outcome.Outcome
+	retried int       // requests that retransmitted a SYN
+	band    [][12]int // per band step: min and max of each gauge
+}
+
+func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) replicaRun {
+	e := newEngine(in)
+	if rng != nil {
+		e.rng = rng
+		e.spread = spread.Retransmits
+		if len(spread.Overshoot) > 0 {
+			e.extra = make([]time.Duration, len(in.Arrivals))
+			for i := range e.extra {
+				e.extra[i] = spread.Overshoot[rng.IntN(len(spread.Overshoot))]
+			}
+		}
+	}
+	e.run()
+	res := e.result()
+	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak},
+		ends: make([]outcome.Outcome, len(res.Requests))}
+	for i, q := range res.Requests {
+		run.ends[i] = q.Outcome
+		if q.SynRetries > 0 {
+			run.retried++
+		}
+	}
+	run.band = bandRows(e.snaps, e.lastEnd, step)
+	return run
+}
+
+// bandRows are, for T = 0, step, 2·step, … up to the first at or after
+// end, the lowest and highest value of each gauge in (T-step, T]: the
+// state holding at T-step and every state that began after it up to T.
+func bandRows(snaps []snapshot, end, step time.Duration) [][12]int {
+	n := int(end / step)
+	if time.Duration(n)*step < end {
+		n++
+	}
+	rows := make([][12]int, n+1)
+	var cur gauges
+	j := 0
+	for k := range rows {
+		t := time.Duration(k) * step
+		lo, hi := cur, cur
+		for j < len(snaps) && snaps[j].t <= t {
+			cur = snaps[j].g
+			lo, hi = lowest(lo, cur), highest(hi, cur)
+			j++
+		}
+		if k == 0 {
+			lo, hi = cur, cur
+		}
+		rows[k] = [12]int{lo.inflight, hi.inflight, lo.queued, hi.queued, lo.acceptQueue, hi.acceptQueue,
+			lo.connections, hi.connections, lo.clientInflight, hi.clientInflight, lo.synPending, hi.synPending}
+	}
+	return rows
+}
+
+func lowest(a, b gauges) gauges {
+	return gauges{min(a.inflight, b.inflight), min(a.queued, b.queued), min(a.acceptQueue, b.acceptQueue),
+		min(a.connections, b.connections), min(a.clientInflight, b.clientInflight), min(a.synPending, b.synPending)}
+}
+
+func highest(a, b gauges) gauges {
+	return gauges{max(a.inflight, b.inflight), max(a.queued, b.queued), max(a.acceptQueue, b.acceptQueue),
+		max(a.connections, b.connections), max(a.clientInflight, b.clientInflight), max(a.synPending, b.synPending)}
+}
+
+// collect gathers the replicas' runs: the figures, each request's ends (by
+// its index in the input) and the band.
+func collect(runs []replicaRun, order []int, n int, step time.Duration) Replicas {
+	out := Replicas{N: len(runs), Runs: make([]Figures, len(runs)), Ends: make([]Ends, n)}
+	index := make(map[outcome.Outcome]int, len(outcome.All))
+	for i, o := range outcome.All {
+		index[o] = i
+	}
+	rows := 0
+	for r, run := range runs {
+		out.Runs[r] = run.figures
+		for j, o := range run.ends {
+			out.Ends[order[j]][index[o]]++
+		}
+		rows = max(rows, len(run.band))
+	}
+	out.Band = make([]BandPoint, rows)
+	column := make([]int, len(runs))
+	for k := range out.Band {
+		var lo, hi [6]int
+		for g := range 6 {
+			for r, run := range runs {
+				column[r] = 0
+				if k < len(run.band) {
+					column[r] = run.band[k][2*g]
+				}
+			}
+			lo[g], _ = Quantiles(column)
+			for r, run := range runs {
+				column[r] = 0
+				if k < len(run.band) {
+					column[r] = run.band[k][2*g+1]
+				}
+			}
+			_, hi[g] = Quantiles(column)
+		}
+		t := time.Duration(k) * step
+		out.Band[k] = BandPoint{T: t,
+			Lo: Point{T: t, Inflight: lo[0], Queued: lo[1], AcceptQueue: lo[2], Connections: lo[3], ClientInflight: lo[4], SynPending: lo[5]},
+			Hi: Point{T: t, Inflight: hi[0], Queued: hi[1], AcceptQueue: hi[2], Connections: hi[3], ClientInflight: hi[4], SynPending: hi[5]}}
+	}
+	return out
+}
+
+// Quantiles returns the 1st and the 99th percentile of xs: its k-th
+// smallest and k-th largest value, k = ⌈N/100⌉, so that the most extreme
+// 1 % at each end is left out (with fewer than 101 values, k is 1: the
+// minimum and the maximum). It sorts xs.
+func Quantiles(xs []int) (lo, hi int) {
+	if len(xs) == 0 {
+		return 0, 0
+	}
+	slices.Sort(xs)
+	k := (len(xs) + 99) / 100
+	return xs[k-1], xs[len(xs)-k]
+}

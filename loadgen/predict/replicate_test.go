@@ -1,0 +1,200 @@
+package predict
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+)
+
+// knifeEdge is a limitlistener of 1 with an accept queue of one entry.
+// Requests 0 and 1 are sent at 0: one runs until 1 s, the other waits in
+// the accept queue and runs from 1 s to 2 s. Request 2, sent at 0.5 s,
+// finds the queue full and retransmits its SYN at 1.5 s, the very instant
+// request 3 sends its first SYN into the queue that request 1 left at 1 s.
+//   - Retransmission first (the nominal schedule's order): request 2 runs
+//     2–3 s, request 3 retransmits at 2.5 s and runs 3–4 s: all 4 ok.
+//   - Request 3 first: it runs 2–3 s; request 2 gets in at its next
+//     retransmission, 2.5 s, is accepted at 3 s, and its client gives up
+//     at 0.5 + 2.9 = 3.4 s: 3 ok, 1 timeout.
+func knifeEdge() Input {
+	return Input{Arrivals: at(0, 0, 0.5, 1.5), Service: time.Second, ClientTimeout: sec(2.9), Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+}
+
+// around gives each retransmission of the linux schedule a spread of d
+// either side of its nominal offset.
+func around(d time.Duration) [][2]time.Duration {
+	retrans, _ := linux.SynSchedule()
+	out := make([][2]time.Duration, len(retrans))
+	for i, r := range retrans {
+		out[i] = [2]time.Duration{r - d, r + d}
+	}
+	return out
+}
+
+func okRange(rs Replicas) (lo, hi int) {
+	oks := make([]int, rs.N)
+	for i, f := range rs.Runs {
+		oks[i] = f.Outcomes[outcome.OK]
+	}
+	return Quantiles(oks)
+}
+
+func TestATieThatCanGoEitherWayGivesARangeOfExactlyKToKPlusOne(t *testing.T) {
+	in := knifeEdge()
+	central := mustSimulate(t, in)
+	if got := central.Outcomes[outcome.OK]; got != 4 {
+		t.Fatalf("central prediction: %d ok, want 4 (the retransmission wins the tie)", got)
+	}
+	rs, err := Replicate(in, Spread{Retransmits: around(10 * time.Millisecond)}, ReplicaOptions{N: DefaultReplicas, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, hi := okRange(rs); lo != 3 || hi != 4 {
+		t.Errorf("ok range [%d, %d], want [3, 4]", lo, hi)
+	}
+	// Only request 2 is in doubt: it is ok or times out; the others are
+	// ok in every replica.
+	for i, e := range rs.Ends {
+		ok, timeout := e.Of(outcome.OK), e.Of(outcome.Timeout)
+		if i == 2 {
+			if ok == 0 || timeout == 0 || ok+timeout != rs.N {
+				t.Errorf("request 2: %d ok and %d timeouts of %d replicas, want both", ok, timeout, rs.N)
+			}
+			continue
+		}
+		if ok != rs.N {
+			t.Errorf("request %d: ok in %d of %d replicas", i, ok, rs.N)
+		}
+	}
+}
+
+func TestARetransmissionThatIsAlwaysLateLosesTheTieInEveryReplica(t *testing.T) {
+	// Kernels send retransmissions late, never early: with a spread of
+	// 1–20 ms after the nominal instant, request 3 always wins.
+	spread := around(10 * time.Millisecond)
+	for i := range spread {
+		spread[i][0] += 11 * time.Millisecond
+		spread[i][1] += 10 * time.Millisecond
+	}
+	rs, err := Replicate(knifeEdge(), Spread{Retransmits: spread}, ReplicaOptions{N: 50, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, hi := okRange(rs); lo != 3 || hi != 3 {
+		t.Errorf("ok range [%d, %d], want [3, 3]", lo, hi)
+	}
+}
+
+func TestReplicasAreTheSameForTheSameSeed(t *testing.T) {
+	sp := Spread{Retransmits: around(10 * time.Millisecond), Overshoot: []time.Duration{0, sec(0.3)}}
+	a, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 20, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Replicate(knifeEdge(), sp, ReplicaOptions{N: 20, Seed: 3})
+	if !reflect.DeepEqual(a, b) {
+		t.Error("two runs with the same seed differ")
+	}
+}
+
+func TestWithoutRetransmissionsEveryReplicaIsTheCentralPrediction(t *testing.T) {
+	in := Input{Arrivals: every(10, 100*time.Millisecond), Service: time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Limit: 2, Queue: catalog.Unbounded, Backlog: 128}}
+	central := mustSimulate(t, in)
+	rs, err := Replicate(in, Spread{Retransmits: around(10 * time.Millisecond)}, ReplicaOptions{N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range rs.Runs {
+		if f.Peak != central.Peak || !reflect.DeepEqual(f.Outcomes, central.Outcomes) {
+			t.Errorf("replica %d: %+v, want the central %+v", i, f, central.Peak)
+		}
+	}
+}
+
+func TestSendLatenessMovesEachRequestAsMeasured(t *testing.T) {
+	// Two requests against a semaphore of 1 with no queue: on schedule the
+	// second (sent at 1.5 s) finds the first done (1 s of work); sent 0.6 s
+	// late it still does; sent 0.6 s early it is rejected.
+	in := Input{Arrivals: at(0, 1.5), Service: time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: 0, Backlog: 128}}
+	for _, tc := range []struct {
+		late []time.Duration
+		want outcome.Outcome
+	}{
+		{[]time.Duration{0, sec(0.6)}, outcome.OK},
+		{[]time.Duration{0, -sec(0.6)}, outcome.HTTP503},
+		// Sent before request 0: request 1 runs, request 0 is rejected.
+		{[]time.Duration{sec(0.2), -sec(1.5)}, outcome.OK},
+	} {
+		rs, err := Replicate(in, Spread{SendLate: tc.late}, ReplicaOptions{N: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rs.Ends[1].Of(tc.want); got != 3 {
+			t.Errorf("late %v: request 1 ended %v in %d of 3 replicas", tc.late, tc.want, got)
+		}
+	}
+}
+
+func TestTheBandHoldsEveryValueOfAStep(t *testing.T) {
+	// One request of 0.5 s work from 0.2 s: the gauge is 1 only between
+	// two band points, and the band's high at 1 s still shows it.
+	in := Input{Arrivals: at(0.2), Service: sec(0.5), Kernel: linux,
+		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
+	rs, err := Replicate(in, Spread{}, ReplicaOptions{N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs.Band) != 2 {
+		t.Fatalf("band of %d points, want 2 (0 s and 1 s)", len(rs.Band))
+	}
+	if b := rs.Band[1]; b.Lo.Inflight != 0 || b.Hi.Inflight != 1 {
+		t.Errorf("band at 1 s: inflight [%d, %d], want [0, 1]", b.Lo.Inflight, b.Hi.Inflight)
+	}
+}
+
+func TestASamplerIsSureToSeeOnlyWhatLastsAWholePeriod(t *testing.T) {
+	for _, tc := range []struct {
+		work     float64
+		seen     int
+		requests []time.Duration
+	}{
+		{work: 0.5, seen: 0, requests: at(0)},
+		{work: 1, seen: 1, requests: at(0)},
+		// 3 run from 0.5 s to 1 s, 2 from 0 s to 1.2 s: 2 for a whole second.
+		{work: 1.2, seen: 2, requests: at(0, 0, 0.5)},
+	} {
+		in := Input{Arrivals: tc.requests, Service: sec(tc.work), Kernel: linux, SamplePeriod: time.Second,
+			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
+		if got := mustSimulate(t, in).Seen.Inflight; got != tc.seen {
+			t.Errorf("work %.1f s: seen %d running, want %d", tc.work, got, tc.seen)
+		}
+	}
+}
+
+func TestQuantilesLeaveOutTheMostExtremeOnePercent(t *testing.T) {
+	xs := make([]int, 200)
+	for i := range xs {
+		xs[i] = i
+	}
+	if lo, hi := Quantiles(xs); lo != 1 || hi != 198 {
+		t.Errorf("200 values: [%d, %d], want [1, 198]", lo, hi)
+	}
+	if lo, hi := Quantiles([]int{5, 3, 9}); lo != 3 || hi != 9 {
+		t.Errorf("3 values: [%d, %d], want [3, 9]", lo, hi)
+	}
+}
+
+func TestReplicateRefusesBadInput(t *testing.T) {
+	if _, err := Replicate(knifeEdge(), Spread{}, ReplicaOptions{N: 0}); err == nil {
+		t.Error("0 replicas: no error")
+	}
+	if _, err := Replicate(knifeEdge(), Spread{SendLate: make([]time.Duration, 1)}, ReplicaOptions{N: 1}); err == nil {
+		t.Error("SendLate of the wrong length: no error")
+	}
+}
