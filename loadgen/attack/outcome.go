@@ -47,14 +47,16 @@ func classifyError(e string) outcome.Outcome {
 	return outcome.Other
 }
 
-// Detail is what an outcome leaves unsaid: the error behind an "other" and
-// the status behind an "http_other", without the request line, whose URL
-// differs for every request. It is empty for every other outcome.
+// Detail is what an outcome leaves unsaid: the error behind an "other" or
+// a "reset" (a reset has several causes: the server closing with the
+// request unread, an EOF, a broken pipe) and the status behind an
+// "http_other", without the request line, whose URL differs for every
+// request. It is empty for every other outcome.
 func Detail(o outcome.Outcome, r *vegeta.Result) string {
 	switch o {
 	case outcome.HTTPOther:
 		return fmt.Sprintf("HTTP %d", r.Code)
-	case outcome.Other:
+	case outcome.Other, outcome.Reset:
 		e := r.Error
 		// url.Error spells the method "Get" where vegeta has "GET".
 		if op, rest, ok := strings.Cut(e, ` "`); ok && strings.EqualFold(op, r.Method) {

@@ -56,13 +56,14 @@ func TestDetailNotes(t *testing.T) {
 	got := detailNotes(hits)
 	wantNotes := []string{
 		`1 ended "http_other": 1× "HTTP 404"`,
+		`3 ended "reset": 3× "EOF"`,
 		`5 ended "other": 2× "net/http: HTTP/1.x transport connection broken: malformed HTTP response \"\\x00\"", ` +
 			`1× "a fourth kind", 1× "dial tcp: lookup nowhere: no such host", and 1 more`,
 	}
 	if !reflect.DeepEqual(got, wantNotes) {
 		t.Errorf("detailNotes:\n got %q\nwant %q", got, wantNotes)
 	}
-	if got := detailNotes(hits[:6]); got != nil {
-		t.Errorf("ok and reset need no note, got %q", got)
+	if got := detailNotes(hits[:6:6]); len(got) != 1 {
+		t.Errorf("ok needs no note, and resets one: got %q", got)
 	}
 }
