@@ -49,6 +49,12 @@ type Options struct {
 	// OnStart, when set, hears each target's labserver pid (0 for an
 	// external target) once all are up, before the load starts.
 	OnStart func(target string, pid int)
+	// Calibration is the kernel's measured timings that the prediction
+	// uses; nil: the nominal schedule of the sysctls.
+	Calibration *summary.KernelCalibration
+	// Replicas is how many perturbed simulations each target's ranges
+	// come from; 0 means predict.DefaultReplicas.
+	Replicas int
 }
 
 // Result is a finished (or interrupted) run.
@@ -75,6 +81,13 @@ type run struct {
 	metrics *clientMetrics
 	targets []*target
 	started time.Time // when the schedule began
+
+	kernel           predict.Kernel     // the SYN schedule the prediction uses
+	retransmitSpread [][2]time.Duration // each retransmission's calibrated spread, for the replicas
+	calibrationUsed  summary.KernelCalibration
+	// overflowsAtStart is loadgen's network namespace's listen counters
+	// when the schedule began; nil when unreadable.
+	overflowsAtStart *sysinfo.ListenCounters
 }
 
 // Run executes the scenario in phases: prepare the folder, start the
@@ -206,21 +219,31 @@ func (r *run) stopTargets() {
 // predict simulates each target with the limits its server reports and
 // writes the predicted series beside the timeline.
 func (r *run) predict() {
-	kernel, kerr := verdict.ReadKernel()
+	nominal, kerr := verdict.ReadKernel()
+	r.calibrationUsed = r.calibration(nominal)
+	r.kernel, r.retransmitSpread = verdict.Calibrated(nominal, &r.calibrationUsed)
 	for _, t := range r.targets {
 		if kerr != nil {
 			t.predictErr = kerr
 			continue
 		}
 		var res predict.Result
-		if res, t.predictErr = t.simulate(r.s, kernel); t.predictErr == nil {
+		if res, t.predictErr = t.simulate(r.s, r.kernel, r.samplePeriod()); t.predictErr == nil {
 			t.predicted = &res
 			t.predictErr = r.folder.WriteSeries(t.spec.Name, res.Series)
 		}
 	}
 }
 
-func (t *target) simulate(s *scenario.Scenario, k predict.Kernel) (predict.Result, error) {
+// calibration is the one the run was given, or the nominal schedule.
+func (r *run) calibration(nominal predict.Kernel) summary.KernelCalibration {
+	if r.opt.Calibration != nil {
+		return *r.opt.Calibration
+	}
+	return verdict.NominalCalibration(nominal, "loadgen run was given no calibration")
+}
+
+func (t *target) simulate(s *scenario.Scenario, k predict.Kernel, samplePeriod time.Duration) (predict.Result, error) {
 	if t.config == nil {
 		return predict.Result{}, errors.New("the target has no /config to read its limits from")
 	}
@@ -228,7 +251,8 @@ func (t *target) simulate(s *scenario.Scenario, k predict.Kernel) (predict.Resul
 	if err != nil {
 		return predict.Result{}, err
 	}
-	return verdict.Predict(s, limits, k)
+	t.limits = limits
+	return predict.Simulate(verdict.Input(s, limits, k, samplePeriod))
 }
 
 // samplePeriod is once a second, or faster for short handlers, so that a

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/progress"
 )
 
@@ -17,6 +18,9 @@ func (r *run) attackAndSample(ctx context.Context) {
 	r.started = time.Now()
 	if r.plan.Total() > 0 {
 		r.started = r.started.Add(workersStartIn)
+	}
+	if c, err := sysinfo.ReadListenCounters(); err == nil {
+		r.overflowsAtStart = &c
 	}
 	stopSampling := r.sample()
 	display := progress.Start(r.opt.Progress, r.opt.TTY, r.progressRun())

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -225,7 +226,7 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 		if t.predicted != nil {
 			st.Predicted = verdict.Predicted(*t.predicted)
 			if sum.Complete {
-				verdict.Judge(&st)
+				errs = append(errs, t.judge(r, &st))
 			}
 		}
 		if t.predictErr != nil {
@@ -258,10 +259,17 @@ func (r *run) checkpoint() error {
 
 // summaryHead is the summary without its targets.
 func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
+	env := ReadEnvironment()
+	if r.calibrationUsed.Source != "" {
+		env.KernelCalibration = &r.calibrationUsed
+	}
+	if now, err := sysinfo.ReadListenCounters(); err == nil && r.overflowsAtStart != nil {
+		env.ListenOverflows = float64(now.Overflows - r.overflowsAtStart.Overflows)
+	}
 	return &summary.Summary{
 		RunID: r.id, Scenario: r.s.Name, Scale: r.opt.Scale, Complete: complete,
 		Started: r.started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
-		Environment: ReadEnvironment(),
+		Environment: env,
 	}
 }
 

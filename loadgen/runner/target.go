@@ -38,6 +38,8 @@ type target struct {
 
 	predicted  *predict.Result
 	predictErr error
+	limits     predict.Limits // what the prediction took the server's limits to be
+	offset     time.Duration  // the schedule's start after the run's
 
 	mu   sync.Mutex
 	hits []hitRecord
@@ -50,6 +52,7 @@ type hitRecord struct {
 	connect time.Duration
 	dialed  bool
 	lateBy  time.Duration // send time minus scheduled time
+	seq     int           // its place in the schedule
 	// detail is what the client saw, kept only where the outcome alone does
 	// not say it: the error of an "other", the status of an "http_other".
 	detail string
@@ -88,6 +91,7 @@ func (t *target) diedEarly(started time.Time) string {
 func (t *target) arm(ctx context.Context, r *run, offset time.Duration) error {
 	name := t.spec.Name
 	s := r.s
+	t.offset = offset
 	opt := attack.Options{
 		Name: name, URL: t.url, Requests: s.Requests, Interval: s.Interval(),
 		Sleep: time.Duration(s.Sleep), CPU: time.Duration(s.CPU),
@@ -145,7 +149,7 @@ func (t *target) record(h attack.Hit) {
 	}
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
-		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, detail: attack.Detail(h.Outcome, h.Result)})
+		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result)})
 	t.mu.Unlock()
 }
 

@@ -2,14 +2,12 @@ package shard
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/scenario"
-	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 const (
@@ -65,6 +63,12 @@ func Bound(s *scenario.Scenario) int {
 	return int(within) + 1
 }
 
+// The margin of Held: 5 % of the predicted peak, and at least 2.
+const (
+	heldMarginPercent  = 5
+	heldMarginAbsolute = 2
+)
+
 // Held is how many connections a target of s keeps open at once: the peak
 // of client in-flight requests that its prediction gives, plus a margin,
 // and never more than [Bound]. Without a prediction (nil), it is the Bound.
@@ -76,15 +80,13 @@ func Held(s *scenario.Scenario, predicted *predict.Result) int {
 	if predicted == nil {
 		return bound
 	}
-	// The margin is how far a measurement may stray from its prediction
-	// and still agree with it (verdict.Tolerance: 5 %, at least 2): the
-	// ways a run departs from its simulation (a server slower than
-	// modelled, retransmitted SYNs landing late, sends bunched by a late
-	// pacer) keep requests open longer, never past the timeout. Whole
+	// The margin covers the ways a run departs from its central
+	// simulation before anyone knows how (a server slower than modelled,
+	// retransmitted SYNs landing late, sends bunched by a late pacer):
+	// they keep requests open longer, never past the timeout. Whole
 	// percents keep the arithmetic exact.
 	peak := predicted.Peak.ClientInflight
-	percent := int(math.Round(verdict.Tolerance.Relative * 100))
-	margin := max(int(verdict.Tolerance.Absolute), (peak*percent+99)/100)
+	margin := max(heldMarginAbsolute, (peak*heldMarginPercent+99)/100)
 	return min(bound, peak+margin)
 }
 

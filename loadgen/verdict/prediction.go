@@ -10,17 +10,33 @@ import (
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-// Predict simulates one target of the scenario.
-func Predict(s *scenario.Scenario, limits predict.Limits, k predict.Kernel) (predict.Result, error) {
+// Seed seeds every replica set, so that a run folder's ranges can be
+// worked out again exactly.
+const Seed = 17
+
+// Arrivals is the scenario's schedule: each request's send time from the
+// target's start.
+func Arrivals(s *scenario.Scenario) []time.Duration {
 	arrivals := make([]time.Duration, s.Requests)
 	for i := range arrivals {
 		arrivals[i] = time.Duration(i) * s.Interval()
 	}
-	return predict.Simulate(predict.Input{
-		Arrivals: arrivals, Service: time.Duration(s.Sleep) + time.Duration(s.CPU),
-		Limits: limits, Kernel: k,
+	return arrivals
+}
+
+// Input is the simulation's input for one target of the scenario, whose
+// gauges are sampled every samplePeriod (0: once a second).
+func Input(s *scenario.Scenario, limits predict.Limits, k predict.Kernel, samplePeriod time.Duration) predict.Input {
+	return predict.Input{
+		Arrivals: Arrivals(s), Service: time.Duration(s.Sleep) + time.Duration(s.CPU),
+		Limits: limits, Kernel: k, SamplePeriod: samplePeriod,
 		ClientTimeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
-	})
+	}
+}
+
+// Predict simulates one target of the scenario: the central prediction.
+func Predict(s *scenario.Scenario, limits predict.Limits, k predict.Kernel) (predict.Result, error) {
+	return predict.Simulate(Input(s, limits, k, 0))
 }
 
 // Predicted condenses a simulation for summary.json.

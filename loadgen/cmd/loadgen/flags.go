@@ -10,18 +10,21 @@ import (
 	"strings"
 
 	"github.com/conclab/conclab/internal/flagerr"
+	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
 // scenarioFlags are the flags shared by run and predict.
 type scenarioFlags struct {
-	scale float64
-	only  string
+	scale    float64
+	only     string
+	replicas int
 }
 
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.scale, "scale", 1, "multiply every scenario time by F (rate × sleep stays the same)")
 	fs.StringVar(&f.only, "only", "", "comma-separated target names to run")
+	fs.IntVar(&f.replicas, "replicas", predict.DefaultReplicas, "perturbed simulations that each predicted range comes from")
 }
 
 // parseInterleaved parses flags given before or after the positional
@@ -101,6 +104,10 @@ func (f *scenarioFlags) parseScenario(fs *flag.FlagSet, args []string, synopsis 
 	pos, code, ok := parseArgs(fs, args, synopsis, stdout, stderr, 1, "one SCENARIO.yaml")
 	if !ok {
 		return nil, code, false
+	}
+	if f.replicas < 1 {
+		fmt.Fprintf(stderr, "loadgen %s: --replicas: must be >= 1, got %d\n", fs.Name(), f.replicas)
+		return nil, exitBadInput, false
 	}
 	s, err := f.load(pos[0])
 	if err != nil {

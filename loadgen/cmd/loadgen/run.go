@@ -89,6 +89,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	res, err := runner.Run(ctx, runner.Options{
 		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
 		MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
+		Replicas: sf.replicas,
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)

@@ -1,0 +1,57 @@
+package runner
+
+import (
+	"cmp"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/verdict"
+)
+
+// judge replicates the target's prediction, perturbed as the run
+// measured, writes the band of its gauges beside its timeline, and judges
+// the measurement against it.
+func (t *target) judge(r *run, st *summary.Target) error {
+	measured := t.measured()
+	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
+	spread := verdict.RunSpread(*t.predicted, service, measured, r.retransmitSpread)
+	step := r.samplePeriod()
+	in := verdict.Input(r.s, t.limits, r.kernel, step)
+	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
+		N: cmp.Or(r.opt.Replicas, predict.DefaultReplicas), Seed: verdict.Seed, BandStep: step})
+	if err != nil {
+		return err
+	}
+	var rows []sample.Row
+	if t.sampler != nil {
+		rows = t.side.Fill(t.sampler.Rows())
+	}
+	verdict.Judge(st, verdict.Evidence{Central: *t.predicted, Replicas: reps, BandStep: step,
+		Requests: measured, Timeline: t.samples(rows), SamplePeriod: step})
+	return r.folder.WriteBand(t.spec.Name, reps.Band)
+}
+
+// measured is what the run measured of each request, for the verdict.
+func (t *target) measured() []verdict.Measured {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]verdict.Measured, len(t.hits))
+	for i, h := range t.hits {
+		out[i] = verdict.Measured{Seq: h.seq, Late: h.lateBy, Outcome: h.outcome, Latency: h.latency,
+			Connect: h.connect, Dialed: h.dialed}
+	}
+	return out
+}
+
+// samples are the target's sampled gauges, timed from its schedule's
+// start rather than the run's.
+func (t *target) samples(rows []sample.Row) []verdict.Sample {
+	out := make([]verdict.Sample, len(rows))
+	for i, row := range rows {
+		out[i] = verdict.Sample{T: row.T - t.offset, Inflight: row.Inflight, Queued: row.Queued,
+			AcceptQueue: row.AcceptQueue, ClientInflight: row.ClientInflight}
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+package verdict
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// Tolerance is what summary.json records of the rule: there is no blanket
+// tolerance any more; each figure has its predicted range.
+var Tolerance = summary.Tolerance{
+	Note: "measured and predicted agree when every compared figure (ok, rejected, timed out, SYN-retried, and the " +
+		"peaks of running, waiting in app and waiting in kernel) lies inside its predicted range, the 1st to 99th " +
+		"percentile over replicas of the simulation perturbed as the run measured (a sampled peak may lie below it " +
+		"by what sampling can miss); every request that ended other than predicted is one some replicas end that " +
+		"way; and every sample of the gauges lies inside the predicted band, one sampling period either way " +
+		"(docs/verdict.md)",
+}
+
+// Evidence is a target's prediction beside what the run measured of it.
+type Evidence struct {
+	Central  predict.Result
+	Replicas predict.Replicas
+	BandStep time.Duration
+	Requests []Measured
+	Timeline []Sample
+	// SamplePeriod is how often the gauges were sampled.
+	SamplePeriod time.Duration
+}
+
+// Judge compares a finished target's measurement with its prediction: the
+// figures against their ranges, each request against its predicted
+// outcome and each gauge's timeline against its band. It sets the
+// ranges, Agrees, Disagreements, RequestsAgree and TimelineAgree, and
+// notes where the scenario sits on a knife edge and why a measurement
+// differs where the lab knows it.
+func Judge(t *summary.Target, ev Evidence) {
+	Ranges(t.Predicted, ev.Central, ev.Replicas)
+	diffs := compareFigures(t)
+	ra, requestsHold := compareRequests(ev.Central, ev.Replicas, ev.Requests)
+	t.RequestsAgree = ra
+	if !requestsHold {
+		diffs = append(diffs, fmt.Sprintf("requests: %d ended other than predicted, and some of them in a way no replica "+
+			"ends them (see requests_agree.differing)", ra.Differ))
+	}
+	var timelineDiffs []string
+	t.TimelineAgree, timelineDiffs = compareTimelines(ev.Replicas.Band, ev.BandStep, ev.Timeline, ev.SamplePeriod, len(t.Config) > 0)
+	diffs = append(diffs, timelineDiffs...)
+	agrees := len(diffs) == 0
+	t.Agrees, t.Disagreements = &agrees, diffs
+	t.Notes = append(t.Notes, knifeEdge(ev.Central, ev.Replicas)...)
+	t.Notes = append(t.Notes, explain(t)...)
+}
+
+// knifeEdge says where the replicas disagree on how requests end: the
+// scenario sits on a knife edge there, and its figures have ranges
+// rather than values.
+func knifeEdge(central predict.Result, reps predict.Replicas) []string {
+	first, n := -1, 0
+	for i, e := range reps.Ends {
+		if classes(e) > 1 {
+			n++
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	p := central.Requests[first]
+	when := p.Finished
+	if p.Connected != predict.Never && p.SynRetries > 0 {
+		when = p.Connected
+	}
+	return []string{fmt.Sprintf("knife edge: the replicas disagree on how %d requests end. The first, sent at %s, is "+
+		"decided at about %s, where its retransmitted SYN, a freed slot and other arrivals meet within the kernel's "+
+		"timer spread; the figures it moves have ranges", n, secs(p.Sent), secs(when))}
+}
+
+// explain adds the causes known to this lab for what the simulation does
+// not model, so that the report says why as well as what.
+func explain(t *summary.Target) []string {
+	var notes []string
+	if resets := t.Outcomes[outcome.Reset]; resets > 0 && t.Model == catalog.FastHTTP.Name {
+		notes = append(notes, fmt.Sprintf("why %d ended \"reset\": fasthttp answers a connection above Server.Concurrency "+
+			"with its 503 and closes it without reading the request. When the request arrives after the close, or "+
+			"is still unread at it, the server's kernel answers with a reset, and the client's kernel drops the 503 "+
+			"it had not read yet. Which of the two a rejected request gets is a race on the loopback that the "+
+			"simulation does not model; both count as rejected, the figure compared", resets))
+	}
+	return notes
+}

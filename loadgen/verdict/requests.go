@@ -1,0 +1,124 @@
+package verdict
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// Measured is what a run measured of one request.
+type Measured struct {
+	Seq     int             // its place in the schedule
+	Late    time.Duration   // sent this much after its scheduled time
+	Outcome outcome.Outcome // how it ended
+	Latency time.Duration   // from its send to its end
+	Connect time.Duration   // its TCP connect time, when Dialed
+	Dialed  bool
+}
+
+// listedDiffering is how many differing requests summary.json lists.
+const listedDiffering = 20
+
+// class is what the verdict compares of an outcome: whether the request
+// was served, turned away, timed out, or something else. A 503 and a
+// reset are both the server turning it away.
+func class(o outcome.Outcome) string {
+	switch {
+	case o == outcome.OK, o == outcome.Timeout:
+		return string(o)
+	case slices.Contains(outcome.Rejected, o):
+		return "rejected"
+	}
+	return "other"
+}
+
+// classes is how many outcome classes the replicas end a request with.
+func classes(e predict.Ends) int {
+	seen := map[string]bool{}
+	for _, o := range outcome.All {
+		if e.Of(o) > 0 {
+			seen[class(o)] = true
+		}
+	}
+	return len(seen)
+}
+
+// covered reports whether some replica ends the request in o's class.
+func covered(e predict.Ends, o outcome.Outcome) bool {
+	for _, x := range outcome.All {
+		if e.Of(x) > 0 && class(x) == class(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// compareRequests compares each measured request with its prediction.
+// A request differs when its outcome's class is not the central
+// prediction's; the comparison holds when every request that differs is
+// one that some replicas end the measured way.
+func compareRequests(central predict.Result, reps predict.Replicas, measured []Measured) (*summary.RequestsAgree, bool) {
+	ra := &summary.RequestsAgree{Matrix: map[outcome.Outcome]map[outcome.Outcome]int{}}
+	for _, e := range reps.Ends {
+		if classes(e) > 1 {
+			ra.Allowance++
+		}
+	}
+	holds := true
+	byIndex := slices.Clone(measured)
+	slices.SortFunc(byIndex, func(a, b Measured) int { return a.Seq - b.Seq })
+	for _, m := range byIndex {
+		if m.Seq < 0 || m.Seq >= len(central.Requests) {
+			continue
+		}
+		p := central.Requests[m.Seq]
+		if ra.Matrix[p.Outcome] == nil {
+			ra.Matrix[p.Outcome] = map[outcome.Outcome]int{}
+		}
+		ra.Matrix[p.Outcome][m.Outcome]++
+		if class(p.Outcome) == class(m.Outcome) {
+			ra.Same++
+			continue
+		}
+		ra.Differ++
+		cov := m.Seq < len(reps.Ends) && covered(reps.Ends[m.Seq], m.Outcome)
+		holds = holds && cov
+		if len(ra.Differing) < listedDiffering {
+			ra.Differing = append(ra.Differing, summary.DifferingRequest{Seq: m.Seq, SentS: (p.Sent + m.Late).Seconds(),
+				Predicted: p.Outcome, Measured: m.Outcome, Met: met(p, m), Covered: cov})
+		}
+	}
+	return ra, holds
+}
+
+// met says what a request met, as predicted and as measured.
+func met(p predict.Request, m Measured) string {
+	var pred []string
+	if p.SynRetries > 0 {
+		pred = append(pred, fmt.Sprintf("%d SYN retransmissions", p.SynRetries))
+	}
+	if p.Connected != predict.Never {
+		pred = append(pred, fmt.Sprintf("connected at %s", secs(p.Connected)))
+	}
+	if p.Queued > 0 {
+		pred = append(pred, fmt.Sprintf("waited %s in the app", secs(p.Queued)))
+	}
+	if p.Started != predict.Never {
+		pred = append(pred, fmt.Sprintf("started at %s", secs(p.Started)))
+	}
+	pred = append(pred, fmt.Sprintf("ended %s at %s", p.Outcome, secs(p.Finished)))
+	meas := []string{}
+	if m.Dialed {
+		meas = append(meas, fmt.Sprintf("connect took %s", secs(m.Connect)))
+	}
+	sent := p.Sent + m.Late
+	meas = append(meas, fmt.Sprintf("ended %s at %s", m.Outcome, secs(sent+m.Latency)))
+	return "predicted: " + strings.Join(pred, ", ") + "; measured: " + strings.Join(meas, ", ")
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }

@@ -1,0 +1,110 @@
+package verdict
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// Sample is one sampled instant of a target's gauges; NaN is unknown.
+type Sample struct {
+	T                                             time.Duration // since the target's schedule began
+	Inflight, Queued, AcceptQueue, ClientInflight float64
+}
+
+// gauge is one compared gauge of a timeline: its name (a column of the
+// timeline and a key of timeline_agree), and how to read it from a
+// sample and from a band point.
+type gauge struct {
+	key    string
+	sample func(Sample) float64
+	point  func(predict.Point) int
+	server bool // measured by the server, so known only with its gauges
+}
+
+var gauges = []gauge{
+	{"inflight", func(s Sample) float64 { return s.Inflight }, func(p predict.Point) int { return p.Inflight }, true},
+	{"queued", func(s Sample) float64 { return s.Queued }, func(p predict.Point) int { return p.Queued }, true},
+	{"accept_queue", func(s Sample) float64 { return s.AcceptQueue }, func(p predict.Point) int { return p.AcceptQueue }, true},
+	{"client_inflight", func(s Sample) float64 { return s.ClientInflight }, func(p predict.Point) int { return p.ClientInflight }, false},
+}
+
+// compareTimelines compares each gauge's samples with the predicted band,
+// allowing one sampling period either way in time: a sample at T is
+// inside when it lies within the band's lowest low and highest high over
+// [T-period, T+period]. It returns the agreement per gauge, and a
+// disagreement for each gauge with a sample outside.
+func compareTimelines(band []predict.BandPoint, step time.Duration, samples []Sample, period time.Duration, server bool) (map[string]summary.GaugeAgree, []string) {
+	out := map[string]summary.GaugeAgree{}
+	var diffs []string
+	for _, g := range gauges {
+		if g.server && !server {
+			continue
+		}
+		var a summary.GaugeAgree
+		inside := 0
+		for _, s := range samples {
+			v := g.sample(s)
+			if math.IsNaN(v) {
+				continue
+			}
+			a.Samples++
+			lo, hi := bandWithin(band, step, g, s.T-period, s.T+period)
+			by := 0.0
+			switch {
+			case v > float64(hi):
+				by = v - float64(hi)
+			case v < float64(lo):
+				by = v - float64(lo)
+			default:
+				inside++
+			}
+			if math.Abs(by) > math.Abs(a.WorstBy) {
+				a.WorstBy, a.WorstAtS = by, s.T.Seconds()
+			}
+		}
+		if a.Samples == 0 {
+			continue
+		}
+		a.InsideFraction = float64(inside) / float64(a.Samples)
+		out[g.key] = a
+		if inside < a.Samples {
+			diffs = append(diffs, fmt.Sprintf("timeline %s: %d of %d samples outside the predicted band; the worst at %.1f s, %s",
+				g.key, a.Samples-inside, a.Samples, a.WorstAtS, byText(a.WorstBy)))
+		}
+	}
+	return out, diffs
+}
+
+func byText(by float64) string {
+	if by > 0 {
+		return fmt.Sprintf("%.0f above it", by)
+	}
+	return fmt.Sprintf("%.0f below it", -by)
+}
+
+// bandWithin is the gauge's lowest low and highest high over the band
+// points whose step, (T-step, T], overlaps [from, to]. Past the band's
+// end every gauge is 0: every request has ended.
+func bandWithin(band []predict.BandPoint, step time.Duration, g gauge, from, to time.Duration) (lo, hi int) {
+	ceil := func(d time.Duration) int {
+		k := int(d / step)
+		if time.Duration(k)*step < d {
+			k++
+		}
+		return k
+	}
+	first, last := max(0, ceil(from)), ceil(to)
+	lo, hi = math.MaxInt, math.MinInt
+	for k := first; k <= last; k++ {
+		l, h := 0, 0
+		if k < len(band) {
+			l, h = g.point(band[k].Lo), g.point(band[k].Hi)
+		}
+		lo, hi = min(lo, l), max(hi, h)
+	}
+	return lo, hi
+}
