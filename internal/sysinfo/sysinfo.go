@@ -1,7 +1,7 @@
 // Package sysinfo reads what the lab needs to know of the Linux machine it
 // runs on: integer sysctls (somaxconn, the SYN retry settings), the TCP
-// counters of the network namespace (ListenOverflows, ListenDrops) and the
-// kernel release. Servers report these on /config and /metrics, and loadgen
+// counters of the network namespace (ListenOverflows, ListenDrops) and its
+// name, and the kernel release. Servers report these on /config and /metrics, and loadgen
 // records them and feeds them to the prediction, so both read them here.
 //
 // It reads /proc through github.com/prometheus/procfs, which the
@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -100,6 +102,21 @@ func listenCountersAt(root string) (ListenCounters, error) {
 		return ListenCounters{}, errors.New("netstat: TcpExt has no ListenOverflows/ListenDrops")
 	}
 	return ListenCounters{Overflows: uint64(*o), Drops: uint64(*d)}, nil
+}
+
+// NetNS names this process's network namespace: the link target of
+// /proc/self/ns/net, such as "net:[4026531840]". Two processes with the
+// same name share one set of TcpExt counters, so a labserver that reports
+// loadgen's own name has host-wide ListenOverflows. It is "" when the link
+// cannot be read (no /proc, or no permission).
+func NetNS() string { return netNSAt(procRoot) }
+
+func netNSAt(root string) string {
+	target, err := os.Readlink(filepath.Join(root, "self", "ns", "net"))
+	if err != nil {
+		return ""
+	}
+	return target
 }
 
 // SynSettings are the kernel's SYN retransmission settings, which decide

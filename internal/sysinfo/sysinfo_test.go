@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -85,5 +86,28 @@ func TestSynSettingsTakeNoLinearTimeoutsOnKernelsWithoutThem(t *testing.T) {
 	garbage := fakeProc(t, map[string]string{"sys/net/ipv4/tcp_syn_retries": "six\n"})
 	if _, err := synSettingsAt(garbage); err == nil {
 		t.Error("tcp_syn_retries not a number: want an error")
+	}
+}
+
+func TestNetNSIsTheLinkTargetOfSelfNsNet(t *testing.T) {
+	root := fakeProc(t, map[string]string{"42/ns/.keep": ""})
+	if err := os.Symlink("42", filepath.Join(root, "self")); err != nil {
+		t.Fatal(err)
+	}
+	// The kernel's link points nowhere on disk; only its text matters.
+	if err := os.Symlink("net:[4026531840]", filepath.Join(root, "42", "ns", "net")); err != nil {
+		t.Fatal(err)
+	}
+	if got := netNSAt(root); got != "net:[4026531840]" {
+		t.Errorf("netNSAt: %q, want net:[4026531840]", got)
+	}
+	if got := netNSAt(t.TempDir()); got != "" {
+		t.Errorf("no /proc/self/ns/net: %q, want \"\"", got)
+	}
+}
+
+func TestThisProcessHasANetworkNamespace(t *testing.T) {
+	if ns := NetNS(); !strings.HasPrefix(ns, "net:[") || !strings.HasSuffix(ns, "]") {
+		t.Errorf("NetNS() = %q, want net:[INODE]", ns)
 	}
 }
