@@ -60,6 +60,10 @@ type Config struct {
 	AccessLog  bool   `json:"access_log"`
 	PID        int    `json:"pid"`
 	Go         string `json:"go"`
+	// NetNS names the server's network namespace (sysinfo.NetNS, such as
+	// "net:[4026531840]"); empty when it could not be read. A reader in
+	// the same namespace knows the TcpExt counters it sees are shared.
+	NetNS string `json:"netns,omitempty"`
 }
 
 // Seconds turns one of the config's second counts into a duration; nil is 0.

@@ -24,7 +24,7 @@ func serverConfig(c Config, spec Spec, listen string, backlog int) adminapi.Conf
 		KeepAlive: c.KeepAlive, ReadHeaderTimeS: c.ReadHeaderTimeout.Seconds(), ReadTimeoutS: c.ReadTimeout.Seconds(),
 		WriteTimeoutS: c.WriteTimeout.Seconds(), IdleTimeoutS: c.IdleTimeout.Seconds(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(), AccessLog: c.AccessLog,
-		PID: os.Getpid(), Go: runtime.Version(),
+		PID: os.Getpid(), Go: runtime.Version(), NetNS: sysinfo.NetNS(),
 	}
 	var rl syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil {

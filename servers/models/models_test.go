@@ -1,14 +1,17 @@
 package models_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/servers/lab"
@@ -291,6 +294,26 @@ func TestBacklogIsReadBackFromTheKernel(t *testing.T) {
 		t.Errorf("warnings %q, want one about somaxconn", big.Warnings)
 	}
 	labtest.WaitFor(t, big, settle, map[string]float64{"conclab_accept_queue_limit": float64(max)})
+}
+
+// /config names the server's network namespace, so that loadgen can tell
+// whether the ListenOverflows it reads are shared with the server. A
+// labserver started in the test shares the test's namespace.
+func TestConfigNamesTheNetworkNamespaceTheServerSharesWithTheTest(t *testing.T) {
+	srv := labtest.Start(t, "--model", "nethttp")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := adminapi.Fetch(ctx, http.DefaultClient, "http://"+srv.AdminAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sysinfo.NetNS()
+	if want == "" {
+		t.Fatal("the test cannot read its own /proc/self/ns/net")
+	}
+	if c.NetNS != want {
+		t.Errorf("/config netns %q, want the test's %q", c.NetNS, want)
+	}
 }
 
 func TestBadQueryGets400(t *testing.T) {
