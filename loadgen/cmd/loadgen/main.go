@@ -19,6 +19,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1
 	exitBadInput    = 2
+	exitCheckFailed = 3 // --check: a target disagrees with its prediction, or has no verdict
 	exitInterrupted = 130
 )
 
