@@ -1,9 +1,9 @@
 // Command loadgen replays a scenario against conclab's test servers (or any
 // server) and records where every request waited.
 //
-//	loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b]
+//	loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--check]
 //	loadgen predict SCENARIO.yaml [--scale F]
-//	loadgen report RUN_DIR
+//	loadgen report RUN_DIR [--check]
 //	loadgen compare RUN_DIR RUN_DIR
 package main
 
@@ -24,14 +24,17 @@ const (
 )
 
 const usage = `usage:
-  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--shards K] [--no-report]
+  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--shards K] [--no-report] [--check]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR]
-  loadgen report RUN_DIR
+  loadgen report RUN_DIR [--check]
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
   loadgen worker --url URL --start NS --out FILE ...   (one shard of an attack)
 
 loadgen CMD --help describes CMD and its flags.
+
+Exit codes: 0 done, 1 failed, 2 bad input, 3 --check failed (a target
+disagrees with its prediction or has no verdict), 130 interrupted.
 `
 
 func main() {

@@ -25,6 +25,10 @@ Attacks every target of the scenario at once, samples each server's queues,
 and writes results/<run_id>/: a .bin per target (vegeta report reads it), the
 timelines, summary.json with the prediction, the resolved scenario and the
 report. Ctrl-C keeps everything gathered so far.
+
+Exit codes: 0 done, 1 failed, 2 bad input, 3 --check failed, 130
+interrupted. A run that fails or is interrupted keeps its code under
+--check.
 `
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -36,6 +40,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	labserver := fs.String("labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
 	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
 	noReport := fs.Bool("no-report", false, "skip the charts")
+	check := fs.Bool("check", false, checkFlagUsage)
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held at once need; 1: none)")
 	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
@@ -110,6 +115,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if !res.Summary.Complete {
 		return exitInterrupted
+	}
+	if *check {
+		return checkExit(res.Summary, stderr)
 	}
 	return exitOK
 }
