@@ -144,6 +144,7 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 		rows = t.side.Fill(t.sampler.Rows())
 	}
 	st.Peak, st.ListenOverflows, st.Rejected = peaks(rows)
+	st.ListenOverflowsScope = overflowsScope(t.config)
 	st.Notes = t.notes(s, st.Pacing, hits, started)
 	return st
 }
@@ -164,6 +165,21 @@ func (t *target) notes(s *scenario.Scenario, pacing *summary.Pacing, hits []hitR
 		notes = append(notes, n)
 	}
 	return append(notes, detailNotes(hits)...)
+}
+
+// overflowsScope says whose ListenOverflows counter a target's server
+// reads: "host" when it shares loadgen's network namespace (so the figure
+// is every such target's), "own" when it has its own, "" when unknown (a
+// like target's made-up config, or a server that does not say).
+func overflowsScope(c *adminapi.Config) string {
+	own := sysinfo.NetNS()
+	switch {
+	case c == nil || c.Like || c.NetNS == "" || own == "":
+		return ""
+	case c.NetNS == own:
+		return "host"
+	}
+	return "own"
 }
 
 // model is the target's model column: its own for an embedded target, the
