@@ -15,6 +15,7 @@ const (
 	kindSynRetry                    // a retransmitted SYN reaches the server
 	kindArrival                     // the first SYN
 	kindKeepAlive                   // pool: an idle worker's keep-alive expires
+	kindAcceptReady                 // replicas: the accept queue's head can be accepted
 )
 
 // event is one scheduled happening. idx is the request index, or the worker
@@ -95,6 +96,7 @@ type fifo struct {
 }
 
 func (q *fifo) len() int   { return len(q.items) - q.head }
+func (q *fifo) peek() int  { return q.items[q.head] }
 func (q *fifo) push(v int) { q.items = append(q.items, v) }
 
 func (q *fifo) pop() int {

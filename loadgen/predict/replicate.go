@@ -30,7 +30,23 @@ type Spread struct {
 	// after the first SYN; each replica draws each request's uniformly in
 	// between. nil: the Kernel's schedule, exactly.
 	Retransmits [][2]time.Duration
+	// TimerHZ, when known, is the kernel's timer frequency (CONFIG_HZ):
+	// each replica then fires every retransmission on the timer wheel
+	// (wheel.go), at a random alignment of its jiffies, instead of
+	// drawing it within Retransmits. CPUs is how many CPUs the timers run
+	// on; retransmissions that fire together on different CPUs race for
+	// the accept queue (engine.racesIn).
+	TimerHZ int
+	CPUs    int
+	// AcceptDelay is the longest a connection waits in the accept queue
+	// before a willing server's accept(2) returns it; each replica draws
+	// each connection's wait up to it. 0: accepted at once.
+	AcceptDelay time.Duration
 }
+
+// wheelSpan is the span over which a replica aligns the timer wheel's
+// jiffies: the unit of its fifth level at HZ=250, beyond any SYN timer.
+const wheelSpan = 16384 * time.Millisecond
 
 // Figures are what one replica ended with.
 type Figures struct {
@@ -102,7 +118,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	sorted, order := perturbedArrivals(in.Arrivals, spread.SendLate)
 	in.Arrivals = sorted
 	runs := make([]replicaRun, opt.N)
-	if spread.SendLate == nil && spread.Overshoot == nil {
+	if spread.SendLate == nil && spread.Overshoot == nil && spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step)
 		if central.retried == 0 {
 			for i := range runs {
@@ -162,14 +178,7 @@ type replicaRun struct {
 func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) replicaRun {
 	e := newEngine(in)
 	if rng != nil {
-		e.rng = rng
-		e.spread = spread.Retransmits
-		if len(spread.Overshoot) > 0 {
-			e.extra = make([]time.Duration, len(in.Arrivals))
-			for i := range e.extra {
-				e.extra[i] = spread.Overshoot[rng.IntN(len(spread.Overshoot))]
-			}
-		}
+		perturb(e, spread, rng)
 	}
 	e.run()
 	res := e.result()
@@ -183,6 +192,33 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) rep
 	}
 	run.band = bandRows(e.snaps, e.lastEnd, step)
 	return run
+}
+
+// perturb sets a replica's perturbations on its engine.
+func perturb(e *engine, spread Spread, rng *rand.Rand) {
+	n := len(e.out)
+	e.rng = rng
+	e.spread = spread.Retransmits
+	if len(spread.Overshoot) > 0 {
+		e.extra = make([]time.Duration, n)
+		for i := range e.extra {
+			e.extra[i] = spread.Overshoot[rng.IntN(len(spread.Overshoot))]
+		}
+	}
+	if spread.TimerHZ > 0 {
+		e.wheel = &wheel{jiffy: time.Second / time.Duration(spread.TimerHZ), phase: time.Duration(rng.Int64N(int64(wheelSpan)))}
+		e.fires = map[int][]time.Duration{}
+		if spread.CPUs > 1 {
+			e.cpu = make([]uint8, n)
+			for i := range e.cpu {
+				e.cpu[i] = uint8(rng.IntN(min(spread.CPUs, 64)))
+			}
+		}
+	}
+	if spread.AcceptDelay > 0 {
+		e.acceptDelay = spread.AcceptDelay
+		e.readyAt = make([]time.Duration, n)
+	}
 }
 
 // bandRows are, for T = 0, step, 2·step, … up to the first at or after

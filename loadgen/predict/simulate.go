@@ -81,6 +81,27 @@ type engine struct {
 	extra  []time.Duration    // per request: handler work beyond Service
 	spread [][2]time.Duration // per retransmission: its earliest and latest offset
 	rng    *rand.Rand         // draws each retransmission's offset within spread
+	// With the timer wheel, each request's retransmissions fire on it
+	// (fires, by request, made when its first SYN is dropped) instead.
+	wheel *wheel
+	fires map[int][]time.Duration
+	// cpu is the CPU each request's timers run on; handshakes that fire
+	// at the same instant on different CPUs race (see racesIn).
+	cpu  []uint8
+	race race
+	// acceptDelay is the longest a connection waits in the accept queue
+	// before a willing server's accept(2) returns it; readyAt is when
+	// each can be accepted.
+	acceptDelay time.Duration
+	readyAt     []time.Duration
+	acceptAt    time.Duration // the accept already scheduled (kindAcceptReady), or 0
+}
+
+// race is the state of the handshakes racing at one instant.
+type race struct {
+	at   time.Duration
+	base int    // the accept queue's length when the instant's first retransmission came
+	cpus uint64 // the CPUs whose first retransmission of the instant was handled
 }
 
 // Simulate runs the simulation for one target. It returns an error (one line
@@ -207,6 +228,8 @@ func (e *engine) handle(ev event) {
 		}
 	case kindKeepAlive:
 		e.srv.keepAlive(e, ev)
+	case kindAcceptReady:
+		// Nothing to do but what follows every event: the accept.
 	}
 }
 
@@ -231,6 +254,12 @@ func (e *engine) arrive(r int) {
 	s.phase = phaseSynPending
 	e.synPending++
 	deadline := sent + e.giveUp
+	if e.wheel != nil {
+		nominal, giveUp := e.in.Kernel.NominalSchedule()
+		var fires []time.Duration
+		fires, deadline = e.wheel.retransmissions(sent, nominal, giveUp)
+		e.fires[r] = fires
+	}
 	if e.in.ConnectTimeout > 0 {
 		deadline = min(deadline, sent+e.in.ConnectTimeout)
 	}
@@ -247,7 +276,12 @@ func (e *engine) scheduleRetry(r int) {
 	if s.nextRetry >= len(e.retrans) {
 		return
 	}
-	t := e.out[r].Sent + e.retransOffset(s.nextRetry)
+	var t time.Duration
+	if e.wheel != nil {
+		t = e.fires[r][s.nextRetry]
+	} else {
+		t = e.out[r].Sent + e.retransOffset(s.nextRetry)
+	}
 	if t < s.synLimit {
 		e.events.push(event{t: t, kind: kindSynRetry, idx: r})
 	}
@@ -275,7 +309,8 @@ func (e *engine) synRetry(r int) {
 	}
 	s.nextRetry++
 	e.out[r].SynRetries++
-	if e.aq.len() < e.aqCap {
+	raced := e.racesIn(r) // before the check: the race state counts every retransmission
+	if e.aq.len() < e.aqCap || raced {
 		e.synPending--
 		e.enterAcceptQueue(r)
 		return
@@ -283,10 +318,34 @@ func (e *engine) synRetry(r int) {
 	e.scheduleRetry(r)
 }
 
+// racesIn reports whether request r's retransmitted SYN gets into a full
+// accept queue by racing: Linux checks for room (sk_acceptq_is_full)
+// and adds the connection without a lock held across the two, so the
+// first handshake that each CPU completes at an instant sees the queue as
+// it was when the instant began. With the queue one short of full, two
+// CPUs can both see room and both add: the queue then holds one more than
+// Backlog+1. Only replicas with the timer wheel model this: there,
+// retransmissions fire together.
+func (e *engine) racesIn(r int) bool {
+	if e.wheel == nil || e.cpu == nil {
+		return false
+	}
+	if e.race.at != e.now || e.race.cpus == 0 {
+		e.race = race{at: e.now, base: e.aq.len()}
+	}
+	bit := uint64(1) << (e.cpu[r] % 64)
+	first := e.race.cpus&bit == 0
+	e.race.cpus |= bit
+	return first && e.race.base < e.aqCap
+}
+
 func (e *engine) enterAcceptQueue(r int) {
 	e.st[r].phase = phaseAcceptQueue
 	e.out[r].Connected = e.now
 	e.aq.push(r)
+	if e.acceptDelay > 0 {
+		e.readyAt[r] = e.now + time.Duration(e.rng.Int64N(int64(e.acceptDelay)+1))
+	}
 }
 
 // clientDeadline: the client gives up ClientTimeout after sending and the
@@ -331,6 +390,9 @@ func (e *engine) canAccept() bool {
 // and is not counted anywhere.
 func (e *engine) drainAcceptQueue() {
 	for e.aq.len() > 0 && e.canAccept() {
+		if !e.acceptable(e.aq.peek()) {
+			return
+		}
 		r := e.aq.pop()
 		if e.st[r].phase == phaseOrphan {
 			e.st[r].phase = phaseDone
@@ -347,6 +409,19 @@ func (e *engine) drainAcceptQueue() {
 		e.connections++
 		e.srv.accepted(e, r)
 	}
+}
+
+// acceptable reports whether the connection at the accept queue's head
+// can be accepted now; if not, it schedules the accept for when it can.
+func (e *engine) acceptable(r int) bool {
+	if e.readyAt == nil || e.readyAt[r] <= e.now {
+		return true
+	}
+	if e.acceptAt != e.readyAt[r] {
+		e.acceptAt = e.readyAt[r]
+		e.events.push(event{t: e.acceptAt, kind: kindAcceptReady, idx: r})
+	}
+	return false
 }
 
 // gaveUp reports whether request r's client deadline is now (or past). Such a

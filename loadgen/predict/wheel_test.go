@@ -1,0 +1,92 @@
+package predict
+
+import (
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+)
+
+func TestEachWheelLevelCountsInEighthsOfItsStart(t *testing.T) {
+	for _, tc := range []struct{ jiffies, unit int64 }{
+		{62, 1}, {63, 8}, {250, 8}, {503, 8}, {504, 64}, {1000, 64}, {4031, 64}, {4032, 512}, {16000, 512}, {32256, 4096},
+	} {
+		if got := unit(tc.jiffies); got != tc.unit {
+			t.Errorf("a timer of %d jiffies: unit %d, want %d", tc.jiffies, got, tc.unit)
+		}
+	}
+}
+
+func TestTheWheelFiresTheSynScheduleLateAsThisKernelDoes(t *testing.T) {
+	// HZ=250 and jiffy 0 at the first SYN. Each timer is armed when the
+	// previous SYN went out and fires at the first unit boundary after its
+	// expiry: 250 jiffies → 256 (1.024 s); 256+250 = 506 → 512; … the 4 s
+	// gap: 1784+1000 = 2784 → 2816 (units of 64); the 32 s gap:
+	// 8896+8000 = 16896 → 17408 (units of 512); give-up 64 s later:
+	// 33408 → 33792.
+	w := wheel{jiffy: 4 * time.Millisecond}
+	nominal, giveUp := linux.NominalSchedule()
+	fires, gaveUp := w.retransmissions(0, nominal, giveUp)
+	want := []float64{1.024, 2.048, 3.072, 4.096, 5.12, 7.136, 11.264, 19.456, 35.584, 69.632}
+	for i, f := range fires {
+		if f != sec(want[i]) {
+			t.Errorf("retransmission %d at %v, want %v s", i+1, f, want[i])
+		}
+	}
+	if gaveUp != sec(135.168) {
+		t.Errorf("gives up at %v, want 135.168 s", gaveUp)
+	}
+	// Sent 4 and 8 ms later (jiffies 1 and 2), the first timer still fires
+	// at 1.024 s: requests sent a few ms apart retransmit together.
+	for _, sent := range []float64{0.004, 0.008} {
+		if f, _ := w.retransmissions(sec(sent), nominal, giveUp); f[0] != sec(1.024) {
+			t.Errorf("sent at %.3f s: first retransmission at %v, want 1.024 s", sent, f[0])
+		}
+	}
+}
+
+// raceInput: a limitlistener of 1 with an accept queue of 1. Request 0
+// runs 0–1 s; request 1 waits in the accept queue and is accepted at 1 s;
+// requests 2 and 3, sent at 4 and 8 ms, find the queue full and both
+// retransmit at 1.024 s into an empty queue of one place.
+func raceInput() Input {
+	return Input{Arrivals: at(0, 0, 0.004, 0.008), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+}
+
+func TestHandshakesThatFireTogetherOnTwoCPUsBothGetIntoTheLastPlace(t *testing.T) {
+	for _, tc := range []struct {
+		cpus []uint8
+		peak int
+	}{
+		{[]uint8{0, 0, 0, 1}, 2}, // requests 2 and 3 on different CPUs: both see room
+		{[]uint8{0, 0, 1, 1}, 1}, // on the same CPU: one after the other
+	} {
+		e := newEngine(raceInput())
+		e.wheel = &wheel{jiffy: 4 * time.Millisecond}
+		e.fires = map[int][]time.Duration{}
+		e.cpu = tc.cpus
+		e.run()
+		if e.peak.AcceptQueue != tc.peak {
+			t.Errorf("CPUs %v: peak accept queue %d, want %d", tc.cpus, e.peak.AcceptQueue, tc.peak)
+		}
+	}
+}
+
+func TestAnAcceptDelayKeepsAConnectionInTheQueueForAMoment(t *testing.T) {
+	in := Input{Arrivals: at(0, 1), Service: 100 * time.Millisecond, Kernel: linux,
+		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
+	rs, err := Replicate(in, Spread{AcceptDelay: time.Millisecond}, ReplicaOptions{N: 20, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	central := mustSimulate(t, in)
+	for i, f := range rs.Runs {
+		if f.Peak.AcceptQueue != 1 {
+			t.Errorf("replica %d: peak accept queue %d, want 1", i, f.Peak.AcceptQueue)
+		}
+	}
+	if central.Peak.AcceptQueue != 0 || central.Seen.AcceptQueue != 0 {
+		t.Errorf("central: peak %d, seen %d; want 0 and 0", central.Peak.AcceptQueue, central.Seen.AcceptQueue)
+	}
+}
