@@ -28,11 +28,13 @@ func New(flag, format string, args ...any) error {
 // come back unchanged.
 func OneLine(err error) error {
 	msg := err.Error()
-	// "invalid value "x" for flag -sleep: parse error"
-	if i := strings.Index(msg, " for flag -"); i >= 0 {
-		rest := msg[i+len(" for flag -"):]
-		name, why, _ := strings.Cut(rest, ": ")
-		return New(name, "%s: %s", strings.TrimSpace(msg[:i]), why)
+	// "invalid value "x" for flag -sleep: parse error", and for a boolean
+	// flag "invalid boolean value "x" for -quick: parse error".
+	for _, sep := range []string{" for flag -", " for -"} {
+		if i := strings.Index(msg, sep); i >= 0 {
+			name, why, _ := strings.Cut(msg[i+len(sep):], ": ")
+			return New(name, "%s: %s", strings.TrimSpace(msg[:i]), why)
+		}
 	}
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		return New(name, "unknown flag")

@@ -15,10 +15,12 @@ func TestTheFlagPackagesErrorsBecomeOneLineThatNamesTheFlag(t *testing.T) {
 		{[]string{"-sleep", "x"}, `--sleep: invalid value "x": parse error`},
 		{[]string{"-nosuch"}, "--nosuch: unknown flag"},
 		{[]string{"-sleep"}, "--sleep: needs a value"},
+		{[]string{"-quick=maybe"}, `--quick: invalid boolean value "maybe": parse error`},
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		fs.Duration("sleep", 0, "")
+		fs.Bool("quick", false, "")
 		err := OneLine(fs.Parse(tc.args))
 		var fe *Error
 		if !errors.As(err, &fe) || err.Error() != tc.want {
