@@ -5,6 +5,7 @@
 //	loadgen predict SCENARIO.yaml [--scale F]
 //	loadgen report RUN_DIR [--check]
 //	loadgen compare RUN_DIR RUN_DIR
+//	loadgen calibrate [--quick] [--cache-dir DIR]
 package main
 
 import (
@@ -29,6 +30,7 @@ const usage = `usage:
   loadgen report RUN_DIR [--check]
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
+  loadgen calibrate [--quick] [--cache-dir DIR] [--connects K]
   loadgen worker --url URL --start NS --out FILE ...   (one shard of an attack)
 
 loadgen CMD --help describes CMD and its flags.
@@ -61,6 +63,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdCompare(args[1:], stdout, stderr)
 	case "perf":
 		return cmdPerf(args[1:], stdout, stderr)
+	case "calibrate":
+		return cmdCalibrate(args[1:], stdout, stderr)
 	case "worker":
 		return cmdWorker(args[1:], stdout, stderr)
 	case "-h", "--help", "help":

@@ -65,6 +65,9 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"run", "../../../scenarios/quick.yaml", "--run-id", "../x"}, `loadgen run: --run-id: must match [A-Za-z0-9._-]+ (it is used in file names), got "../x"`},
 		{[]string{"run", "../../../scenarios/quick.yaml", "--run-id", ".."}, `loadgen run: --run-id: must not be "..", which names a folder, not a file`},
 		{[]string{"run", dots}, "loadgen run: " + dots + `:5:12: targets[0].name: must not be "..", which names a folder, not a file`},
+		{[]string{"calibrate", "--connects", "0"}, "loadgen calibrate: --connects: must be in 1..64, got 0"},
+		{[]string{"calibrate", "--quick=maybe"}, `loadgen calibrate: --quick: invalid boolean value "maybe": parse error`},
+		{[]string{"calibrate", "now"}, "loadgen calibrate: want no arguments, got 1"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
@@ -91,6 +94,7 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 func TestHelpOfEveryCommand(t *testing.T) {
 	for cmd, flag := range map[string]string{
 		"run": "-run-id", "predict": "-series", "report": "RUN_DIR", "compare": "-charts", "perf": "-held", "worker": "-shard",
+		"calibrate": "-cache-dir",
 	} {
 		t.Run(cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
