@@ -211,7 +211,7 @@ func TestLoadFallsBackToTheNominalScheduleWhenTheProbeCannotRun(t *testing.T) {
 	}
 }
 
-func TestNominalIsPredictsSchedule(t *testing.T) {
+func TestNominalIsTheScheduleThatPredictComputes(t *testing.T) {
 	key, nominal, giveUp := thisMachine(t)
 	cal := Nominal("asked for")
 	if cal.Source != SourceNominal || cal.Why != "asked for" || cal.Key != key || cal.Measured != 0 {
