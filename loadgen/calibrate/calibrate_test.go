@@ -227,7 +227,7 @@ func TestNominalIsTheScheduleThatPredictComputes(t *testing.T) {
 	}
 }
 
-func TestTheUnmeasuredRetransmissionsAreShiftedByTheLastLatenessAndTheTimerWheel(t *testing.T) {
+func TestTheUnmeasuredRetransmissionsAreScaledByTheLastLatenessAndSpreadByTheTimerWheel(t *testing.T) {
 	s := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 	nominal := []time.Duration{s(1), s(2), s(3), s(4), s(5), s(7), s(11)}
 	o := observed{
@@ -243,11 +243,12 @@ func TestTheUnmeasuredRetransmissionsAreShiftedByTheLastLatenessAndTheTimerWheel
 	if cal.Measured != 3 {
 		t.Fatalf("measured %d, want 3", cal.Measured)
 	}
-	// The last measured, the 3rd at 3 s: lateness 0.03, 0.06 (median), 0.09.
+	// The last measured, the 3rd at 3 s: lateness 0.03, 0.06 (median, 2 %),
+	// 0.09. The central values scale by 1.02, the spread shifts.
 	want := []struct{ mid, lo, hi float64 }{
 		{1.02, 1.01, 1.03}, {2.04, 2.02, 2.05}, {3.06, 3.03, 3.09},
-		{4.06, 4.03, 4.09 + 0.125*1}, {5.06, 5.03, 5.09 + 0.125*2},
-		{7.06, 7.03, 7.09 + 0.125*4}, {11.06, 11.03, 11.09 + 0.125*8},
+		{4.08, 4.03, 4.09 + 0.125*1}, {5.10, 5.03, 5.09 + 0.125*2},
+		{7.14, 7.03, 7.09 + 0.125*4}, {11.22, 11.03, 11.09 + 0.125*8},
 	}
 	for k, w := range want {
 		got := [3]float64{cal.RetransmitsS[k], cal.RetransmitSpreadS[k][0], cal.RetransmitSpreadS[k][1]}
@@ -258,8 +259,8 @@ func TestTheUnmeasuredRetransmissionsAreShiftedByTheLastLatenessAndTheTimerWheel
 			}
 		}
 	}
-	if d := cal.GiveUpS - 19.06; d > 1e-9 || d < -1e-9 {
-		t.Errorf("give-up %g, want 19.06: nominal plus the last median lateness", cal.GiveUpS)
+	if d := cal.GiveUpS - 19.38; d > 1e-9 || d < -1e-9 {
+		t.Errorf("give-up %g, want 19.38: nominal scaled by the last median lateness", cal.GiveUpS)
 	}
 	o.gaveUp = []time.Duration{s(20), s(21), s(22)}
 	o.fill(&cal, nominal, s(19))

@@ -29,14 +29,14 @@
 // # Past the measured retransmissions
 //
 // A retransmission a quick probe did not wait for is its nominal offset
-// shifted by the median lateness of the last one measured. Its spread runs
+// scaled by the relative median lateness of the last one measured
+// (lateness grows with the delay: about 2 % here). Its spread runs
 // from the nominal offset plus the least lateness of the last measured one
 // to the nominal offset plus its greatest lateness and 12.5 % of the
 // nominal time between the two: Linux's timer wheel rounds a timer up to
 // its level's granularity, which is 1/8 of the smallest delay the level
 // holds, so each retransmission timer fires at most 12.5 % of its delay
-// late. The give-up of a quick probe is nominal plus the last median
-// lateness.
+// late. The give-up of a quick probe is scaled the same way.
 //
 // # Accept delay and sleep overshoot
 //

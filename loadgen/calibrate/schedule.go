@@ -23,11 +23,11 @@ const wheelSlack = 0.125
 // fill sets cal's retransmissions, their spread, the give-up and Measured
 // from what the probe saw. A retransmission every connect saw is
 // measured: its median over the connects, and its earliest and latest.
-// One not measured is nominal, shifted by the lateness of the last one
-// measured: by its median lateness, and for the spread by its least
+// One not measured is nominal, scaled by the relative lateness of the
+// last one measured, and for the spread shifted by its least
 // lateness and by its greatest plus the timer wheel's worst rounding over
 // the nominal time between the two (wheelSlack). The give-up is measured
-// when every connect gave up, else extrapolated the same way.
+// when every connect gave up, else scaled the same way.
 func (o observed) fill(cal *summary.KernelCalibration, nominal []time.Duration, nominalGiveUp time.Duration) {
 	measured := 0
 	for i, s := range o.seen {
@@ -56,13 +56,24 @@ func (o observed) fill(cal *summary.KernelCalibration, nominal []time.Duration, 
 		ref = nominal[min(measured, len(nominal))-1]
 		lateMin, lateMedian, lateMax = last.Min-ref, last.Median-ref, last.Max-ref
 	}
+	// Lateness grows with the delay (each timer rounds up anew), so the
+	// central value scales the nominal offset by the last measured
+	// relative lateness: on this machine that puts the 67 s retransmission
+	// at 68.6 s and the give-up at 134.1 s, where a full probe measured
+	// 68.5 s and 134.0 s.
+	scale := 1.0
+	if ref > 0 {
+		scale = float64(ref+lateMedian) / float64(ref)
+	}
 	for k := measured; k < n; k++ {
 		nom := nominal[k]
 		slack := time.Duration(wheelSlack * float64(nom-ref))
-		cal.RetransmitsS[k] = (nom + lateMedian).Seconds()
-		cal.RetransmitSpreadS[k] = [2]float64{(nom + lateMin).Seconds(), (nom + lateMax + slack).Seconds()}
+		central := time.Duration(scale * float64(nom))
+		lo, hi := nom+lateMin, nom+lateMax+slack
+		cal.RetransmitsS[k] = min(max(central, lo), hi).Seconds()
+		cal.RetransmitSpreadS[k] = [2]float64{lo.Seconds(), hi.Seconds()}
 	}
-	cal.GiveUpS = (nominalGiveUp + lateMedian).Seconds()
+	cal.GiveUpS = (time.Duration(scale * float64(nominalGiveUp))).Seconds()
 	if len(o.gaveUp) > 0 && !slices.Contains(o.gaveUp, 0) {
 		cal.GiveUpS = spreadOf(o.gaveUp).Median.Seconds()
 	}
