@@ -9,12 +9,16 @@
 package sysinfo
 
 import (
+	"bufio"
+	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -150,4 +154,43 @@ func NoFile() uint64 {
 		return 0
 	}
 	return rl.Cur
+}
+
+// TimerHZ is the kernel's timer frequency, CONFIG_HZ, read from the
+// kernel's build configuration (/proc/config.gz, or
+// /boot/config-RELEASE); 0 when neither says. The timer wheel that fires
+// TCP's retransmission timers counts in its jiffies.
+func TimerHZ() int {
+	if hz := configHZ(filepath.Join(procRoot, "config.gz"), true); hz > 0 {
+		return hz
+	}
+	return configHZ(filepath.Join("/boot", "config-"+KernelRelease()), false)
+}
+
+// configHZ reads CONFIG_HZ from a kernel configuration, gzipped or not;
+// 0 when it cannot.
+func configHZ(path string, gzipped bool) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if gzipped {
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			return 0
+		}
+		defer z.Close()
+		r = z
+	}
+	lines := bufio.NewScanner(r)
+	for lines.Scan() {
+		if v, ok := strings.CutPrefix(lines.Text(), "CONFIG_HZ="); ok {
+			if hz, err := strconv.Atoi(v); err == nil && hz > 0 {
+				return hz
+			}
+		}
+	}
+	return 0
 }

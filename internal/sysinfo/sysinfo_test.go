@@ -1,6 +1,8 @@
 package sysinfo
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io/fs"
 	"os"
@@ -109,5 +111,31 @@ func TestNetNSIsTheLinkTargetOfSelfNsNet(t *testing.T) {
 func TestThisProcessHasANetworkNamespace(t *testing.T) {
 	if ns := NetNS(); !strings.HasPrefix(ns, "net:[") || !strings.HasSuffix(ns, "]") {
 		t.Errorf("NetNS() = %q, want net:[INODE]", ns)
+	}
+}
+
+func TestConfigHZIsReadFromAPlainOrAGzippedConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	text := "# CONFIG_HZ_100 is not set\nCONFIG_HZ_250=y\nCONFIG_HZ=250\n"
+	plain := filepath.Join(dir, "config")
+	if err := os.WriteFile(plain, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	z.Write([]byte(text))
+	z.Close()
+	zipped := filepath.Join(dir, "config.gz")
+	if err := os.WriteFile(zipped, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := configHZ(plain, false); got != 250 {
+		t.Errorf("plain: %d, want 250", got)
+	}
+	if got := configHZ(zipped, true); got != 250 {
+		t.Errorf("gzipped: %d, want 250", got)
+	}
+	if got := configHZ(filepath.Join(dir, "none"), false); got != 0 {
+		t.Errorf("missing: %d, want 0", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/atomicfile"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -129,6 +130,7 @@ func Load(ctx context.Context, opts Options) summary.KernelCalibration {
 		cal, err := readCache(path, m.key, len(nominal))
 		if err == nil {
 			cal.Source, cal.Why = SourceCache, path
+			cal.TimerHZ = sysinfo.TimerHZ()
 			return cal
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -146,6 +148,26 @@ func Load(ctx context.Context, opts Options) summary.KernelCalibration {
 		}
 	}
 	return cal
+}
+
+// Cached is this kernel's calibration from the cache, without probing:
+// ok is false when there is none that can be used.
+func Cached(opts Options) (cal summary.KernelCalibration, ok bool) {
+	m, err := readMachine()
+	if err != nil {
+		return cal, false
+	}
+	nominal, _ := m.schedule()
+	dir, err := cacheDir(opts)
+	if err != nil {
+		return cal, false
+	}
+	path := cacheFile(dir, m.key)
+	if cal, err = readCache(path, m.key, len(nominal)); err != nil {
+		return cal, false
+	}
+	cal.Source, cal.Why, cal.TimerHZ = SourceCache, path, sysinfo.TimerHZ()
+	return cal, true
 }
 
 // Refresh runs a full probe (about 134 s here) and stores it in the cache,

@@ -115,6 +115,7 @@ func Nominal(why string) summary.KernelCalibration {
 		Source:            SourceNominal,
 		Why:               why,
 		Key:               m.key,
+		TimerHZ:           sysinfo.TimerHZ(),
 	}
 	for i, r := range retransmits {
 		cal.RetransmitsS[i] = r.Seconds()
@@ -163,6 +164,7 @@ func Probe(ctx context.Context, opts Options) (summary.KernelCalibration, error)
 		MeasuredAt:      time.Now().UTC().Format(time.RFC3339),
 		Source:          SourceProbe,
 		Key:             m.key,
+		TimerHZ:         sysinfo.TimerHZ(),
 	}
 	seen.fill(&cal, nominal, giveUp)
 	return cal, nil

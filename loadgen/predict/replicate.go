@@ -53,6 +53,7 @@ type Figures struct {
 	Outcomes   map[outcome.Outcome]int
 	SynRetried int
 	Peak       Peak
+	Seen       Peak // what a sampler every Input.SamplePeriod is sure to see (Result.Seen)
 }
 
 // Ends counts the replicas that ended one request with each outcome, in
@@ -182,7 +183,8 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) rep
 	}
 	e.run()
 	res := e.result()
-	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak},
+	seen := e.seen(cmp.Or(in.SamplePeriod, in.Step, time.Second))
+	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak, Seen: seen},
 		ends: make([]outcome.Outcome, len(res.Requests))}
 	for i, q := range res.Requests {
 		run.ends[i] = q.Outcome

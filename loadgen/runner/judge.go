@@ -16,7 +16,7 @@ import (
 func (t *target) judge(r *run, st *summary.Target) error {
 	measured := t.measured()
 	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
-	spread := verdict.RunSpread(*t.predicted, service, measured, r.retransmitSpread)
+	spread := verdict.RunSpread(*t.predicted, service, measured, r.kernelSpread)
 	step := r.samplePeriod()
 	in := verdict.Input(r.s, t.limits, r.kernel, step)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{

@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/calibrate"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -82,9 +84,9 @@ type run struct {
 	targets []*target
 	started time.Time // when the schedule began
 
-	kernel           predict.Kernel     // the SYN schedule the prediction uses
-	retransmitSpread [][2]time.Duration // each retransmission's calibrated spread, for the replicas
-	calibrationUsed  summary.KernelCalibration
+	kernel          predict.Kernel // the SYN schedule the prediction uses
+	kernelSpread    predict.Spread // the kernel's perturbations, for the replicas
+	calibrationUsed summary.KernelCalibration
 	// overflowsAtStart is loadgen's network namespace's listen counters
 	// when the schedule began; nil when unreadable.
 	overflowsAtStart *sysinfo.ListenCounters
@@ -220,8 +222,9 @@ func (r *run) stopTargets() {
 // writes the predicted series beside the timeline.
 func (r *run) predict() {
 	nominal, kerr := verdict.ReadKernel()
-	r.calibrationUsed = r.calibration(nominal)
-	r.kernel, r.retransmitSpread = verdict.Calibrated(nominal, &r.calibrationUsed)
+	r.calibrationUsed = r.calibration()
+	r.kernel, _ = verdict.Calibrated(nominal, &r.calibrationUsed)
+	r.kernelSpread = verdict.KernelSpread(&r.calibrationUsed, runtime.NumCPU())
 	for _, t := range r.targets {
 		if kerr != nil {
 			t.predictErr = kerr
@@ -236,11 +239,11 @@ func (r *run) predict() {
 }
 
 // calibration is the one the run was given, or the nominal schedule.
-func (r *run) calibration(nominal predict.Kernel) summary.KernelCalibration {
+func (r *run) calibration() summary.KernelCalibration {
 	if r.opt.Calibration != nil {
 		return *r.opt.Calibration
 	}
-	return verdict.NominalCalibration(nominal, "loadgen run was given no calibration")
+	return calibrate.Nominal("loadgen run was given no calibration")
 }
 
 func (t *target) simulate(s *scenario.Scenario, k predict.Kernel, samplePeriod time.Duration) (predict.Result, error) {

@@ -63,6 +63,10 @@ type KernelCalibration struct {
 	// AcceptDelayS is the delay between a completed handshake and the
 	// return of a waiting accept(2): [median, max] over the probe.
 	AcceptDelayS [2]float64 `json:"accept_delay_s"`
+	// TimerHZ is the kernel's timer frequency (CONFIG_HZ), whose jiffies
+	// the timer wheel that fires SYN retransmissions counts in; 0 when
+	// unknown.
+	TimerHZ int `json:"timer_hz,omitempty"`
 	// SleepOvershootS is how much longer than asked a 1 ms sleep lasts:
 	// [median, max], the timer granularity a handler's sleep sees.
 	SleepOvershootS [2]float64 `json:"sleep_overshoot_s"`

@@ -37,9 +37,10 @@ var figures = []figure{
 }
 
 // Ranges sets each figure's predicted range over the replicas and, for
-// the peaks, what sampling every samplePeriod can miss of them (from the
-// central prediction, whose Seen is for that period).
-func Ranges(p *summary.Predicted, central predict.Result, reps predict.Replicas) {
+// the peaks, what sampling can miss of them: a sampler is sure to see
+// only what a gauge holds for a whole sampling period (Figures.Seen), so
+// a sampled peak's range reaches down to the 1st percentile of that.
+func Ranges(p *summary.Predicted, reps predict.Replicas) {
 	p.Range = map[string][2]int{}
 	p.SamplingMiss = map[string]int{}
 	p.Replicas = reps.N
@@ -50,13 +51,14 @@ func Ranges(p *summary.Predicted, central predict.Result, reps predict.Replicas)
 		}
 		lo, hi := predict.Quantiles(values)
 		p.Range[f.key] = [2]int{lo, hi}
-	}
-	seen := predict.Figures{Peak: central.Seen}
-	exact := predict.Figures{Peak: central.Peak}
-	for _, f := range figures {
-		if f.peak {
-			p.SamplingMiss[f.key] = f.replica(exact) - f.replica(seen)
+		if !f.peak {
+			continue
 		}
+		for i, r := range reps.Runs {
+			values[i] = f.replica(predict.Figures{Peak: r.Seen})
+		}
+		seenLo, _ := predict.Quantiles(values)
+		p.SamplingMiss[f.key] = max(0, lo-seenLo)
 	}
 }
 

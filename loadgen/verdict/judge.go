@@ -39,7 +39,7 @@ type Evidence struct {
 // notes where the scenario sits on a knife edge and why a measurement
 // differs where the lab knows it.
 func Judge(t *summary.Target, ev Evidence) {
-	Ranges(t.Predicted, ev.Central, ev.Replicas)
+	Ranges(t.Predicted, ev.Replicas)
 	diffs := compareFigures(t)
 	ra, requestsHold := compareRequests(ev.Central, ev.Replicas, ev.Requests)
 	t.RequestsAgree = ra

@@ -42,15 +42,17 @@ func Calibrated(k predict.Kernel, c *summary.KernelCalibration) (predict.Kernel,
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// NominalCalibration stands for a calibration that was not measured: the
-// nominal schedule of k, each retransmission exactly on time, with why.
-func NominalCalibration(k predict.Kernel, why string) summary.KernelCalibration {
-	retrans, giveUp := k.NominalSchedule()
-	c := summary.KernelCalibration{Source: "nominal", Why: why, GiveUpS: giveUp.Seconds(),
-		RetransmitsS: make([]float64, len(retrans)), RetransmitSpreadS: make([][2]float64, len(retrans))}
-	for i, r := range retrans {
-		c.RetransmitsS[i] = r.Seconds()
-		c.RetransmitSpreadS[i] = [2]float64{r.Seconds(), r.Seconds()}
+// KernelSpread is what replicas draw the kernel's part of their
+// perturbations from: each retransmission within its calibrated spread,
+// or, where the timer frequency is known, on the timer wheel; the racing
+// of handshakes over cpus CPUs; and the calibrated accept delay.
+func KernelSpread(c *summary.KernelCalibration, cpus int) predict.Spread {
+	var sp predict.Spread
+	if c == nil {
+		return sp
 	}
-	return c
+	_, sp.Retransmits = Calibrated(predict.Kernel{}, c)
+	sp.TimerHZ, sp.CPUs = c.TimerHZ, cpus
+	sp.AcceptDelay = seconds(c.AcceptDelayS[1])
+	return sp
 }

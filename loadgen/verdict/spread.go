@@ -9,16 +9,16 @@ import (
 
 // RunSpread is what a run's replicas draw from: each request sent as late
 // as it was measured, each handler's work longer than asked by a sample of
-// what the run measured, and each retransmission within its calibrated
-// spread.
+// what the run measured, and the kernel's part as KernelSpread gives it.
 //
 // A handler's overshoot is measured on the requests that the central
 // prediction has start at once and end ok: for them, the client's latency
 // less its connect time and the asked work is the handler's overshoot plus
 // the loopback's round trip. A request that waited in a queue would count
 // its wait as overshoot, so it is left out.
-func RunSpread(central predict.Result, service time.Duration, measured []Measured, retransmits [][2]time.Duration) predict.Spread {
-	sp := predict.Spread{Retransmits: retransmits, SendLate: make([]time.Duration, len(central.Requests))}
+func RunSpread(central predict.Result, service time.Duration, measured []Measured, kernel predict.Spread) predict.Spread {
+	sp := kernel
+	sp.SendLate = make([]time.Duration, len(central.Requests))
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue

@@ -13,10 +13,12 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/conclab/conclab/internal/names"
+	"github.com/conclab/conclab/loadgen/calibrate"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/report"
 	"github.com/conclab/conclab/loadgen/runner"
 	"github.com/conclab/conclab/loadgen/shard"
+	"github.com/conclab/conclab/loadgen/summary"
 )
 
 const runUsage = `usage: loadgen run SCENARIO.yaml [flags]
@@ -91,10 +93,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "loadgen: scenario %s at scale %g: %d targets × %d requests at %.4g/s, sleep %s, timeout %s\n",
 		s.Name, sf.scale, len(s.Targets), s.Requests, s.Rate, s.Sleep, s.Timeout)
+	cal := loadCalibration(ctx, stderr)
 	res, err := runner.Run(ctx, runner.Options{
 		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
 		MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
-		Replicas: sf.replicas,
+		Replicas: sf.replicas, Calibration: &cal,
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
@@ -120,6 +123,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return checkExit(res.Summary, stderr)
 	}
 	return exitOK
+}
+
+// loadCalibration is this kernel's calibration for a run: the cache's, or
+// a quick probe of about 3 s, said on stderr; warnings go there too.
+func loadCalibration(ctx context.Context, stderr io.Writer) summary.KernelCalibration {
+	warn := func(w string) { fmt.Fprintln(stderr, "loadgen:", w) }
+	cal, ok := calibrate.Cached(calibrate.Options{})
+	if !ok {
+		fmt.Fprintln(stderr, "loadgen: no kernel calibration cached: probing SYN retransmissions for about 3 s (loadgen calibrate measures them all)")
+		cal = calibrate.Load(ctx, calibrate.Options{Warn: warn})
+	}
+	fmt.Fprintf(stderr, "loadgen: kernel calibration: %s", cal.Source)
+	if cal.Why != "" {
+		fmt.Fprintf(stderr, " (%s)", cal.Why)
+	}
+	fmt.Fprintln(stderr)
+	return cal
 }
 
 // self is this executable, which worker processes run.
