@@ -1,0 +1,127 @@
+package verdict
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// smallRun: a semaphore of 1 with no queue, three requests 0.4 s apart,
+// each 1 s of work: the first is served, the next two find the slot
+// taken and get 503, by prediction.
+func smallRun(t *testing.T) (predict.Result, predict.Replicas) {
+	t.Helper()
+	in := predict.Input{Arrivals: []time.Duration{0, 400 * time.Millisecond, 800 * time.Millisecond},
+		Service: time.Second, Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: 0, Backlog: 128}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err := predict.Replicate(in, predict.Spread{}, predict.ReplicaOptions{N: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return central, reps
+}
+
+func TestThePerRequestMatrixOfASmallRun(t *testing.T) {
+	central, reps := smallRun(t)
+	// Measured: request 0 ok, request 1 a reset (a rejection too, so the
+	// same class), request 2 ok: served where no replica serves it.
+	measured := []Measured{
+		{Seq: 2, Outcome: outcome.OK, Latency: time.Second, Dialed: true},
+		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Dialed: true},
+		{Seq: 1, Outcome: outcome.Reset, Latency: time.Millisecond, Dialed: true},
+	}
+	ra, holds := compareRequests(central, reps, measured)
+	wantMatrix := map[outcome.Outcome]map[outcome.Outcome]int{
+		outcome.OK:      {outcome.OK: 1},
+		outcome.HTTP503: {outcome.Reset: 1, outcome.OK: 1},
+	}
+	if !reflect.DeepEqual(ra.Matrix, wantMatrix) {
+		t.Errorf("matrix %v, want %v", ra.Matrix, wantMatrix)
+	}
+	if ra.Same != 2 || ra.Differ != 1 || ra.Allowance != 0 || holds {
+		t.Errorf("same %d, differ %d, allowance %d, holds %v; want 2, 1, 0, false", ra.Same, ra.Differ, ra.Allowance, holds)
+	}
+	want := summary.DifferingRequest{Seq: 2, SentS: 0.8, Predicted: outcome.HTTP503, Measured: outcome.OK, Covered: false,
+		Met: "predicted: connected at 0.800 s, ended http_503 at 0.800 s; measured: connect took 0.000 s, ended ok at 1.800 s"}
+	if len(ra.Differing) != 1 || ra.Differing[0] != want {
+		t.Errorf("differing %+v\nwant      %+v", ra.Differing, want)
+	}
+}
+
+func TestARequestThatSomeReplicasEndTheMeasuredWayIsAllowed(t *testing.T) {
+	central, reps := smallRun(t)
+	reps.Ends[2] = predict.Ends{} // 7 replicas reject it, 3 serve it
+	reps.Ends[2][0], reps.Ends[2][1] = 3, 7
+	ra, holds := compareRequests(central, reps, []Measured{{Seq: 2, Outcome: outcome.OK}})
+	if !holds || ra.Allowance != 1 || ra.Differ != 1 || !ra.Differing[0].Covered {
+		t.Errorf("holds %v, allowance %d, differing %+v; want a covered difference within an allowance of 1", holds, ra.Allowance, ra.Differing)
+	}
+}
+
+func TestATimelineExcursionIsCaughtWithItsInstantAndSize(t *testing.T) {
+	// The band: 5 running from 0 to 10 s, 0 after. Sampled every second,
+	// the gauge reads 5 until 10 s, and 4 at 14 s, four periods after the
+	// band says everything ended.
+	step := time.Second
+	band := make([]predict.BandPoint, 11)
+	for k := range band {
+		band[k].T = time.Duration(k) * step
+		if k > 0 && k <= 10 {
+			band[k].Lo.Inflight, band[k].Hi.Inflight = 5, 5
+		}
+	}
+	band[0].Hi.Inflight = 5
+	var samples []Sample
+	for k := 0; k <= 15; k++ {
+		v := 5.0
+		switch {
+		case k == 14:
+			v = 4
+		case k > 10:
+			v = 0
+		}
+		samples = append(samples, Sample{T: time.Duration(k)*step + 300*time.Millisecond, Inflight: v,
+			Queued: math.NaN(), AcceptQueue: math.NaN(), ClientInflight: math.NaN()})
+	}
+	got, diffs := compareTimelines(band, step, samples, step, true)
+	a := got["inflight"]
+	if a.Samples != 16 || a.InsideFraction != 15.0/16 || a.WorstAtS != 14.3 || a.WorstBy != 4 {
+		t.Errorf("inflight %+v; want 16 samples, 15/16 inside, the worst at 14.3 s, 4 above", a)
+	}
+	if len(diffs) != 1 || !strings.Contains(diffs[0], "1 of 16 samples outside") {
+		t.Errorf("disagreements %q", diffs)
+	}
+	if _, ok := got["queued"]; ok {
+		t.Error("a gauge without samples has an agreement")
+	}
+}
+
+func TestASampledPeakMayLieBelowItsRangeByWhatSamplingCanMiss(t *testing.T) {
+	st := &summary.Target{Config: map[string]any{"model": "nethttp"}, Outcomes: map[outcome.Outcome]int{outcome.OK: 3},
+		Peak: summary.Peak{Inflight: 3, AcceptQueue: 0},
+		Predicted: &summary.Predicted{Range: map[string][2]int{"ok": {3, 3}, "inflight": {3, 3}, "accept_queue": {1, 2}},
+			SamplingMiss: map[string]int{"accept_queue": 1}}}
+	if diffs := compareFigures(st); diffs != nil {
+		t.Errorf("0 in kernel against [1, 2] with a miss of 1: %q", diffs)
+	}
+	st.Peak.AcceptQueue = 3
+	if diffs := compareFigures(st); len(diffs) != 1 || !strings.HasPrefix(diffs[0], "peak waiting in kernel: measured 3") {
+		t.Errorf("3 in kernel against [1, 2]: %q", diffs)
+	}
+	st.Peak.AcceptQueue = 1
+	st.Outcomes[outcome.OK] = 2
+	if diffs := compareFigures(st); len(diffs) != 1 || diffs[0] != "ok: measured 2, outside the predicted range [3]" {
+		t.Errorf("ok 2 against [3]: %q", diffs)
+	}
+}
