@@ -24,6 +24,7 @@ const (
 	list
 	preformatted
 	figure
+	tabular
 )
 
 type block struct {
@@ -37,6 +38,20 @@ type block struct {
 	file string // relative path, e.g. charts/x-timeline.png
 	alt  string
 	png  []byte
+	// tabular
+	header []string
+	align  string // one letter a column: l, c or r
+	rows   [][]cell
+}
+
+// cell is one cell of a table: its text and, optionally, a second part
+// that HTML puts on a line of its own, in smaller type, so that wide
+// cells stay narrow. A cell whose class is "out" or "no" is a figure
+// outside its predicted range, or a disagreement: red in HTML, bold in
+// Markdown.
+type cell struct {
+	text, sub string
+	class     string
 }
 
 func (d *document) h(level int, text, id string) {
@@ -57,6 +72,9 @@ func (d *document) warn(items ...string) {
 }
 func (d *document) pre(text string) {
 	d.blocks = append(d.blocks, block{kind: preformatted, text: strings.TrimRight(text, "\n")})
+}
+func (d *document) table(class, align string, header []string, rows [][]cell) {
+	d.blocks = append(d.blocks, block{kind: tabular, class: class, align: align, header: header, rows: rows})
 }
 func (d *document) fig(file, alt, caption string, png []byte) {
 	d.blocks = append(d.blocks, block{kind: figure, file: file, alt: alt, text: caption, png: png})
@@ -85,10 +103,80 @@ func (d *document) markdown(w io.Writer) error {
 			fmt.Fprintf(&b, "%stext\n%s\n%s\n", fence, bl.text, fence)
 		case figure:
 			fmt.Fprintf(&b, "![%s](%s)\n\n*%s*\n", bl.alt, bl.file, bl.text)
+		case tabular:
+			markdownTable(&b, bl)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// markdownTable writes a pipe table; a cell's two parts share its line.
+func markdownTable(b *strings.Builder, bl block) {
+	row := func(cells []string) {
+		for i := range cells {
+			cells[i] = strings.ReplaceAll(strings.ReplaceAll(cells[i], "|", "\\|"), "\n", " ")
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	row(append([]string(nil), bl.header...))
+	rule := make([]string, len(bl.header))
+	for i := range rule {
+		switch alignOf(bl.align, i) {
+		case 'r':
+			rule[i] = "---:"
+		case 'c':
+			rule[i] = ":---:"
+		default:
+			rule[i] = ":---"
+		}
+	}
+	b.WriteString("|" + strings.Join(rule, "|") + "|\n")
+	for _, r := range bl.rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = strings.TrimSpace(c.text + " " + c.sub)
+			if c.class == "out" || c.class == "no" {
+				cells[i] = "**" + cells[i] + "**"
+			}
+		}
+		row(cells)
+	}
+}
+
+// alignOf is column i's alignment letter; left when align does not say.
+func alignOf(align string, i int) byte {
+	if i < len(align) {
+		return align[i]
+	}
+	return 'l'
+}
+
+// htmlTable writes a table inside a box that scrolls sideways when the
+// table is wider than the page, so that the page itself never does.
+func htmlTable(b *strings.Builder, bl block) {
+	fmt.Fprintf(b, "<div class=\"wide\"><table%s>\n<thead><tr>", classAttr(bl.class))
+	for i, h := range bl.header {
+		fmt.Fprintf(b, "<th%s>%s</th>", alignAttr(bl.align, i), esc(h))
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for _, r := range bl.rows {
+		b.WriteString("<tr>")
+		for i, c := range r {
+			text := esc(c.text)
+			if c.sub != "" {
+				text += "<br><small>" + esc(c.sub) + "</small>"
+			}
+			cls := strings.TrimSpace(c.class + " " + map[byte]string{'r': "r", 'c': "c"}[alignOf(bl.align, i)])
+			fmt.Fprintf(b, "<td%s>%s</td>", classAttr(cls), text)
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody></table></div>\n")
+}
+
+func alignAttr(align string, i int) string {
+	return classAttr(map[byte]string{'r': "r", 'c': "c"}[alignOf(align, i)])
 }
 
 // css keeps the HTML readable without anything from the network: system
@@ -102,6 +190,16 @@ figure{margin:1.2rem 0}
 figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555;margin-top:.3rem}
 ul{padding-left:1.4rem}
+.wide{overflow-x:auto;margin:1rem 0}
+table{border-collapse:collapse;font-size:.82rem;line-height:1.25}
+th,td{padding:.2rem .45rem;border-bottom:1px solid #e1e4e8;text-align:left;vertical-align:top}
+th{background:#f6f8fa;font-weight:600}
+td{white-space:nowrap}
+td small{color:#555;white-space:normal}
+.r{text-align:right}
+.c{text-align:center}
+td.yes{color:#176f2c;font-weight:600}
+td.no,td.out{color:#b31d28;font-weight:700}
 .missing{color:#a33}
 nav a{margin-right:.8rem}`
 
@@ -142,6 +240,8 @@ func (d *document) html(w io.Writer) error {
 		case figure:
 			fmt.Fprintf(&b, "<figure><img src=\"data:image/png;base64,%s\" alt=\"%s\" width=\"%d\" height=\"%d\"><figcaption>%s</figcaption></figure>\n",
 				base64.StdEncoding.EncodeToString(bl.png), esc(bl.alt), pixels(ChartWidth), pixels(ChartHeight), esc(bl.text))
+		case tabular:
+			htmlTable(&b, bl)
 		}
 	}
 	b.WriteString("</body>\n</html>\n")

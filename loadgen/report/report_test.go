@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -114,20 +115,12 @@ func TestWrite(t *testing.T) {
 		t.Errorf("charts %v, want %v", got, want)
 	}
 
-	s, err := runfolder.Folder(dir).ReadSummary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var table bytes.Buffer
-	if err := WriteTable(&table, s); err != nil {
-		t.Fatal(err)
-	}
-	header, _, _ := strings.Cut(table.String(), "\n")
 	contains(t, "report.md", md,
 		"# conclab run fake-20260101T000000Z",
 		"scenario fake at scale 0.5",
 		"A synthetic run for tests.",
-		"```text\n"+header+"\n",
+		"| target | agrees | model | sent | running | waiting in app | waiting in kernel | SYN-retried | ok | rejected | timed out | other | p50 | p99 |\n",
+		"| sem-2 | **NO** | semaphore | 10 | 2 (2) | 8 (3) | 0 (0) | 0 (0) | 4 (4) | 1 (0) | 5 (6) | 0 | 1.0s | 3.0s |\n",
 		"Agreement: within 5% or 2 requests.",
 		"## sem-2 (semaphore)", "## ll-1 (limitlistener)",
 		"- peak waiting in app: measured 8, predicted 3 (+5, allowed ±2)",
@@ -136,8 +129,11 @@ func TestWrite(t *testing.T) {
 		"the summary counts 3 SYN-retried (connect ≥ 0.9 s)",
 		"The thin grey line is the listener's accept-queue limit",
 	)
+	if cols := tableHeader(t, page, "main"); len(cols) < 3 || !slices.Contains(cols[:3], "agrees") {
+		t.Errorf("report.html's main table starts %q: want agrees within its first three columns", cols)
+	}
 	for _, w := range []string{"sem-2", "ll-1", "peak waiting in app: measured 8, predicted 3 (+5, allowed ±2)",
-		"<pre>" + header + "\n"} {
+		`<td class="no c">NO</td>`} {
 		if !strings.Contains(page, w) {
 			t.Errorf("report.html lacks %q", w)
 		}
@@ -301,4 +297,19 @@ func contains(t *testing.T, name, doc string, wants ...string) {
 			t.Errorf("%s lacks %q", name, w)
 		}
 	}
+}
+
+// tableHeader is the column names of the HTML table of the class given.
+func tableHeader(t *testing.T, page, class string) []string {
+	t.Helper()
+	_, rest, ok := strings.Cut(page, `<table class="`+class+`">`)
+	if !ok {
+		t.Fatalf("report.html has no table of class %s", class)
+	}
+	head, _, _ := strings.Cut(rest, "</thead>")
+	var cols []string
+	for _, m := range regexp.MustCompile(`<th[^>]*>([^<]*)</th>`).FindAllStringSubmatch(head, -1) {
+		cols = append(cols, m[1])
+	}
+	return cols
 }

@@ -69,9 +69,7 @@ func (r *run) document(chartDir string) (*document, error) {
 	charts := &chartWriter{dir: chartDir}
 	r.header(d)
 	r.environment(d)
-	if err := r.table(d); err != nil {
-		return nil, err
-	}
+	r.table(d)
 	missing := append([]string(nil), r.problems...)
 	oc, _ := overviewChart(r.sum)
 	if p := charts.add(d, oc, OverviewPNG, "overview: where requests were, per target",
@@ -198,27 +196,72 @@ func (r *run) environment(d *document) {
 	d.list(items...)
 }
 
-// table is the run's table, as loadgen run prints it, and how to read it.
-func (r *run) table(d *document) error {
+// table is the run's table: agrees right after each target's name, so
+// that it shows without scrolling, then where requests waited and how
+// they ended, each figure beside its prediction.
+func (r *run) table(d *document) {
 	s := r.sum
 	d.h(2, "Where requests waited", "table")
 	if s == nil {
 		d.p("No table: summary.json is missing, so the peaks and outcomes it holds are unknown. The charts below show what the other files hold.")
-		return nil
+		return
 	}
-	var tb bytes.Buffer
-	if err := WriteTable(&tb, s); err != nil {
-		return err
+	header := []string{"target", "agrees", "model", "sent"}
+	for _, f := range figures {
+		header = append(header, f.label)
 	}
-	d.pre(tb.String())
-	d.p("Each cell reads measured (predicted). Running, waiting in app and waiting in kernel are peaks of the 1 Hz samples; " +
-		"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more.")
+	header = append(header, "other", "p50", "p99")
+	var rows [][]cell
+	for i := range s.Targets {
+		rows = append(rows, tableRow(&s.Targets[i]))
+	}
+	d.table("main", "lcl"+strings.Repeat("r", len(header)-3), header, rows)
+	d.p("%s", tableLegend(s))
 	if s.Tolerance != nil {
 		d.p("Agreement: %s.", strings.TrimSuffix(s.Tolerance.Note, "."))
 	} else {
 		d.p("Agreement: this run records no tolerance, so no target is judged against its prediction.")
 	}
-	return nil
+	if !s.Complete {
+		d.p("INCOMPLETE: %s.", strings.TrimSuffix(orDefault(s.Interrupted, "the run did not complete"), "."))
+	}
+}
+
+// tableRow is one target's row of the table.
+func tableRow(t *summary.Target) []cell {
+	agrees := cell{text: "-"}
+	if t.Agrees != nil {
+		agrees = map[bool]cell{true: {text: "yes", class: "yes"}, false: {text: "NO", class: "no"}}[*t.Agrees]
+	}
+	row := []cell{{text: t.Name}, agrees, {text: t.Model}, {text: thousands(float64(t.Sent))}}
+	for _, f := range figures {
+		row = append(row, checkFigure(t, f).cell())
+	}
+	other := outcome.Sum(t.Outcomes, outcome.HTTPOther, outcome.Other)
+	return append(row, cell{text: thousands(float64(other))},
+		cell{text: seconds(t.Latency.P50)}, cell{text: seconds(t.Latency.P99)})
+}
+
+// tableLegend says how to read the table's cells.
+func tableLegend(s *summary.Summary) string {
+	ranged, replicas := false, 0
+	for _, t := range s.Targets {
+		if t.Predicted != nil && len(t.Predicted.Range) > 0 {
+			ranged, replicas = true, max(replicas, t.Predicted.Replicas)
+		}
+	}
+	how := "Each figure reads measured (predicted)."
+	if ranged {
+		over := "the replicas"
+		if replicas > 0 {
+			over = fmt.Sprintf("%d perturbed replicas", replicas)
+		}
+		how = fmt.Sprintf("Each figure reads measured (predicted; its predicted range, the 1st to 99th percentile over %s). "+
+			"A figure outside its range is in bold red (bold in report.md); a sampled peak may lie below its range by its sampling miss (see each target).", over)
+	}
+	return how + " Running, waiting in app and waiting in kernel are peaks of the sampled gauges; " +
+		"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more; " +
+		"other counts http_other and other."
 }
 
 // targetSections is a section per target, with its charts, and what is
