@@ -15,6 +15,7 @@ import (
 
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/summary"
@@ -24,7 +25,8 @@ import (
 type fakeTarget struct {
 	sum       summary.Target
 	timeline  []sample.Row
-	predicted [][7]float64 // t_s, inflight, queued, accept_queue, connections, client_inflight, syn_pending
+	predicted [][7]float64        // t_s, inflight, queued, accept_queue, connections, client_inflight, syn_pending
+	band      []predict.BandPoint // nil: no <target>.band.csv, as in a run folder from before bands
 	results   []vegeta.Result
 }
 
@@ -67,6 +69,12 @@ func (f *fakeRun) write(t *testing.T, dir string) {
 			}
 		}
 		writeFile(t, base+".bin", bin.Bytes())
+
+		if ft.band != nil {
+			if err := runfolder.Folder(dir).WriteBand(ft.sum.Name, ft.band); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if err := runfolder.Folder(dir).WriteSummary(&s); err != nil {
 		t.Fatal(err)
@@ -200,3 +208,64 @@ func newFakeRun() *fakeRun {
 type vegetaResult = vegeta.Result
 
 var nan = math.NaN()
+
+// newRangedRun is newFakeRun as a loadgen with the range verdict writes
+// it: predicted ranges and sampling misses, the per-request and timeline
+// comparisons, the kernel calibration, the host-wide listen overflows and
+// a predicted band for sem-2.
+func newRangedRun() *fakeRun {
+	run := newFakeRun()
+	run.sum.Tolerance.Note = "a figure agrees when it is inside its predicted range over 200 replicas"
+	run.sum.Environment.ListenOverflows = 7308
+	run.sum.Environment.KernelCalibration = &summary.KernelCalibration{
+		RetransmitsS:      []float64{1.02, 3.05, 7.1},
+		RetransmitSpreadS: [][2]float64{{1.01, 1.04}, {3.03, 3.08}},
+		GiveUpS:           15.2, Measured: 2,
+		AcceptDelayS:    [2]float64{0.00004, 0.0003},
+		SleepOvershootS: [2]float64{0.00006, 0.0011},
+		MeasuredAt:      "2026-12-01T10:00:00Z", Source: "cache",
+		Why: "measured earlier on this kernel: results/.calibration/6.18.0.json", Key: "6.18.0 syn_retries=3 linear=0",
+	}
+
+	sem := &run.targets[0]
+	sem.sum.Agrees = yes(false)
+	sem.sum.Disagreements = []string{"waiting in app: measured 8, outside its range 2–4 (a 1 Hz sample may miss up to 1)"}
+	sem.sum.Predicted.Range = map[string][2]int{"inflight": {2, 2}, "queued": {2, 4}, "accept_queue": {0, 0},
+		"syn_retried": {0, 0}, "ok": {3, 5}, "rejected": {0, 1}, "timeout": {5, 7}}
+	sem.sum.Predicted.SamplingMiss = map[string]int{"inflight": 0, "queued": 1, "accept_queue": 0}
+	sem.sum.Predicted.Replicas = 200
+	sem.sum.RequestsAgree = &summary.RequestsAgree{Same: 8, Differ: 2, Allowance: 1,
+		Matrix: map[outcome.Outcome]map[outcome.Outcome]int{
+			outcome.OK:      {outcome.OK: 4},
+			outcome.Timeout: {outcome.Timeout: 4, outcome.HTTP503: 1},
+			outcome.HTTP503: {outcome.Timeout: 1},
+		},
+		Differing: []summary.DifferingRequest{
+			{Seq: 6, SentS: 1.2, Predicted: outcome.Timeout, Measured: outcome.HTTP503, Met: "predicted: queue slot 3; measured: 503 at once", Covered: true},
+			{Seq: 9, SentS: 1.8, Predicted: outcome.HTTP503, Measured: outcome.Timeout, Met: "predicted: full queue; measured: queued", Covered: false},
+		}}
+	sem.sum.TimelineAgree = map[string]summary.GaugeAgree{
+		"inflight":        {InsideFraction: 1, Samples: 5},
+		"queued":          {InsideFraction: 0.8, Samples: 5, WorstAtS: 1.0, WorstBy: 4},
+		"client_inflight": {InsideFraction: 0.6, Samples: 5, WorstAtS: 3.0, WorstBy: -2},
+	}
+	sem.band = []predict.BandPoint{band(0, 0, 1), band(1, 2, 6), band(2, 2, 6), band(3, 0, 4), band(4, 0, 0)}
+
+	ll := &run.targets[1]
+	ll.sum.ListenOverflowsScope = "own"
+	ll.sum.ListenOverflows = 42
+	ll.sum.Predicted.Range = map[string][2]int{"inflight": {1, 1}, "queued": {0, 0}, "accept_queue": {9, 9},
+		"syn_retried": {2, 4}, "ok": {8, 8}, "rejected": {2, 2}, "timeout": {0, 0}}
+	ll.sum.Predicted.Replicas = 200
+	run.targets[0].sum.ListenOverflowsScope = "host"
+	return run
+}
+
+// band is a band point at t seconds whose every gauge spans lo to hi.
+func band(t float64, lo, hi int) predict.BandPoint {
+	d := time.Duration(t * float64(time.Second))
+	at := func(v int) predict.Point {
+		return predict.Point{T: d, Inflight: v, Queued: v, AcceptQueue: v, Connections: v, ClientInflight: v, SynPending: v}
+	}
+	return predict.BandPoint{T: d, Lo: at(lo), Hi: at(hi)}
+}

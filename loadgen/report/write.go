@@ -257,7 +257,8 @@ func tableLegend(s *summary.Summary) string {
 			over = fmt.Sprintf("%d perturbed replicas", replicas)
 		}
 		how = fmt.Sprintf("Each figure reads measured (predicted; its predicted range, the 1st to 99th percentile over %s). "+
-			"A figure outside its range is in bold red (bold in report.md); a sampled peak may lie below its range by its sampling miss (see each target).", over)
+			"A figure agrees when it is inside its range; a sampled peak may also lie below it by its sampling miss, given in each target's section. "+
+			"A figure that does not agree is in bold red (bold in report.md).", over)
 	}
 	return how + " Running, waiting in app and waiting in kernel are peaks of the sampled gauges; " +
 		"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more; " +
@@ -338,19 +339,7 @@ func (r *run) targetText(d *document, t *targetData) {
 			secondsText(st.Latency.P50), secondsText(st.Latency.P90), secondsText(st.Latency.P99), secondsText(st.Latency.Max),
 			secondsText(st.Connect.P50), secondsText(st.Connect.P99), secondsText(st.Connect.Max), st.SynRetried),
 	)
-	switch {
-	case st.Predicted == nil || st.Agrees == nil:
-		d.p("No prediction to compare with.")
-	case *st.Agrees:
-		d.p("Agrees with the prediction within the tolerance.")
-	default:
-		d.p("Disagrees with the prediction (measured against predicted, by how much, and the difference allowed):")
-		if len(st.Disagreements) > 0 {
-			d.list(st.Disagreements...)
-		} else {
-			d.list("summary.json lists no figure; see the table.")
-		}
-	}
+	verdict(d, t)
 	if len(st.Notes) > 0 {
 		d.p("Notes:")
 		d.list(st.Notes...)
