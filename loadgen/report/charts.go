@@ -65,10 +65,12 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 	for i, p := range t.predicted {
 		pxs[i] = p.T.Seconds()
 	}
-	// Measured lines first, pale and wide; the predicted ones on top,
-	// dashed, so that both show where they coincide.
+	// The predicted ranges behind everything; then the measured lines,
+	// pale and wide; the predicted ones on top, dashed, so that all show
+	// where they coincide.
+	shaded := addBands(c.p, t.band)
 	aqPeak := 0.0
-	ok := false
+	ok := shaded
 	for _, g := range gauges {
 		ys := make([]float64, len(xs))
 		for i, r := range t.timeline {
@@ -93,6 +95,9 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 			aqPeak = math.Max(aqPeak, maxOf(ys))
 		}
 	}
+	for _, b := range t.band {
+		aqPeak = math.Max(aqPeak, float64(b.Hi.AcceptQueue))
+	}
 	if !ok {
 		return nil, "No timeline chart: neither a measured timeline nor a predicted series has any value."
 	}
@@ -105,6 +110,10 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 	case t.predicted == nil:
 		caption += " The predicted series is missing: only the measurement is drawn."
 	}
+	if shaded {
+		caption += " Shaded in each colour: that gauge's predicted range, the 1st to 99th percentile over the perturbed replicas at each time; " +
+			"a measured sample agrees with it when it lies inside the range at some time within one sampling period."
+	}
 	// The legend lists the places top to bottom as a request meets them.
 	for _, g := range slices.Backward(gauges) {
 		c.legend.Add(g.label, swatch{fill: g.color})
@@ -114,6 +123,9 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 	}
 	if t.predicted != nil {
 		c.legend.Add("predicted", lineSwatch(lineStyle(color.Black, 1.2, true)))
+	}
+	if shaded {
+		c.legend.Add("predicted range", swatch{fill: faded(color.Black, 2*bandAlpha)})
 	}
 
 	limit := math.NaN()

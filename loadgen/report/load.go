@@ -44,7 +44,8 @@ type targetData struct {
 
 	timeline  []sample.Row // nil when the timeline is missing
 	predicted []predict.Point
-	results   *results // nil when there is no .bin
+	band      []predict.BandPoint // nil when there is no band: a run folder from before bands
+	results   *results            // nil when there is no .bin
 
 	problems []string // what is missing or unreadable
 }
@@ -149,8 +150,23 @@ func (t *targetData) load(dir string, withResults bool) {
 	} else {
 		t.predicted = pts
 	}
+	t.loadBand(folder.Band(t.name))
 	if withResults {
 		t.loadResults(folder.Bin(t.name))
+	}
+}
+
+// loadBand reads the predicted band. A missing band is no problem: run
+// folders written before bands have none, and their charts are drawn as
+// they were.
+func (t *targetData) loadBand(path string) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if band, problem := readFile(path, runfolder.ReadBand, "no predicted range shaded"); problem != "" {
+		t.problems = append(t.problems, problem)
+	} else {
+		t.band = band
 	}
 }
 
