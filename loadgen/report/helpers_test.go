@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -34,6 +35,9 @@ type fakeTarget struct {
 type fakeRun struct {
 	sum     summary.Summary
 	targets []fakeTarget
+	// old writes summary.json as a loadgen from before ranges did: without
+	// the keys that are not omitted when empty.
+	old bool
 }
 
 // write lays the run out in dir as loadgen run would.
@@ -79,7 +83,28 @@ func (f *fakeRun) write(t *testing.T, dir string) {
 	if err := runfolder.Folder(dir).WriteSummary(&s); err != nil {
 		t.Fatal(err)
 	}
+	if f.old {
+		dropEnvironmentKey(t, filepath.Join(dir, "summary.json"), "listen_overflows")
+	}
 	writeFile(t, filepath.Join(dir, "scenario.yaml"), []byte(scen.String()))
+}
+
+// dropEnvironmentKey removes a key from summary.json's environment.
+func dropEnvironmentKey(t *testing.T, path, key string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m["environment"].(map[string]any), key)
+	if b, err = json.MarshalIndent(m, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b)
 }
 
 func writeFile(t *testing.T, path string, b []byte) {
@@ -218,13 +243,13 @@ func newRangedRun() *fakeRun {
 	run.sum.Tolerance.Note = "a figure agrees when it is inside its predicted range over 200 replicas"
 	run.sum.Environment.ListenOverflows = 7308
 	run.sum.Environment.KernelCalibration = &summary.KernelCalibration{
-		RetransmitsS:      []float64{1.02, 3.05, 7.1},
-		RetransmitSpreadS: [][2]float64{{1.01, 1.04}, {3.03, 3.08}},
-		GiveUpS:           15.2, Measured: 2,
+		RetransmitsS:      []float64{1.02, 2.04, 3.06},
+		RetransmitSpreadS: [][2]float64{{1.01, 1.04}, {2.03, 2.08}},
+		GiveUpS:           134.1, Measured: 2,
 		AcceptDelayS:    [2]float64{0.00004, 0.0003},
 		SleepOvershootS: [2]float64{0.00006, 0.0011},
 		MeasuredAt:      "2026-12-01T10:00:00Z", Source: "cache",
-		Why: "measured earlier on this kernel: results/.calibration/6.18.0.json", Key: "6.18.0 syn_retries=3 linear=0",
+		Why: "measured earlier on this kernel: results/.calibration/6.18.0.json", Key: "6.18.0 tcp_syn_retries=6 tcp_syn_linear_timeouts=4",
 	}
 
 	sem := &run.targets[0]

@@ -75,7 +75,9 @@ func TestTheReportShowsEachRequestAgainstItsPrediction(t *testing.T) {
 
 func TestAnOldRunFolderRendersWithoutTheNewParts(t *testing.T) {
 	dir := t.TempDir()
-	newFakeRun().write(t, dir)
+	run := newFakeRun()
+	run.old = true
+	run.write(t, dir)
 	path, err := Write(dir)
 	if err != nil {
 		t.Fatal(err)

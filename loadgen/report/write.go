@@ -175,27 +175,6 @@ func (r *run) schedule(sc *scenario.Scenario) string {
 	return p
 }
 
-// environment lists the machine the run measured.
-func (r *run) environment(d *document) {
-	if r.sum == nil {
-		return
-	}
-	e := r.sum.Environment
-	d.h(2, "Environment", "environment")
-	items := []string{
-		"kernel " + orDefault(e.Kernel, "unknown"),
-		fmt.Sprintf("net.core.somaxconn %d", e.Somaxconn),
-		fmt.Sprintf("open-file limit (nofile) %d", e.NoFile),
-		fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", e.SynRetries, e.SynLinearTimeouts),
-		fmt.Sprintf("%d CPUs", e.CPUs),
-		"Go " + orDefault(e.Go, "unknown"),
-	}
-	if e.Hostname != "" {
-		items = append(items, "host "+e.Hostname)
-	}
-	d.list(items...)
-}
-
 // table is the run's table: agrees right after each target's name, so
 // that it shows without scrolling, then where requests waited and how
 // they ended, each figure beside its prediction.
@@ -331,14 +310,20 @@ func (r *run) targetText(d *document, t *targetData) {
 	if len(outs) == 0 {
 		outs = append(outs, "none recorded")
 	}
-	d.list(
+	items := []string{
 		fmt.Sprintf("Sent %d; outcomes: %s.", st.Sent, strings.Join(outs, ", ")),
 		fmt.Sprintf("Peaks: running %.0f, waiting in app %.0f, waiting in kernel %.0f, connections %.0f, client in flight %.0f.",
 			st.Peak.Inflight, st.Peak.Queued, st.Peak.AcceptQueue, st.Peak.Connections, st.Peak.ClientInflight),
 		fmt.Sprintf("Latency p50 %s, p90 %s, p99 %s, max %s; TCP connect p50 %s, p99 %s, max %s; SYN-retried %d.",
 			secondsText(st.Latency.P50), secondsText(st.Latency.P90), secondsText(st.Latency.P99), secondsText(st.Latency.Max),
 			secondsText(st.Connect.P50), secondsText(st.Connect.P99), secondsText(st.Connect.Max), st.SynRetried),
-	)
+	}
+	// A host-wide counter is the environment's; only a namespace of the
+	// target's own makes the figure its.
+	if st.ListenOverflowsScope == "own" {
+		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in the target's own network namespace.", thousands(st.ListenOverflows)))
+	}
+	d.list(items...)
 	verdict(d, t)
 	if len(st.Notes) > 0 {
 		d.p("Notes:")

@@ -1,0 +1,163 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/summary"
+)
+
+// environment lists the machine the run measured, the namespace's listen
+// overflows and the kernel calibration the prediction used.
+func (r *run) environment(d *document) {
+	if r.sum == nil {
+		return
+	}
+	e := r.sum.Environment
+	d.h(2, "Environment", "environment")
+	items := []string{
+		"kernel " + orDefault(e.Kernel, "unknown"),
+		fmt.Sprintf("net.core.somaxconn %d", e.Somaxconn),
+		fmt.Sprintf("open-file limit (nofile) %d", e.NoFile),
+		fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", e.SynRetries, e.SynLinearTimeouts),
+		fmt.Sprintf("%d CPUs", e.CPUs),
+		"Go " + orDefault(e.Go, "unknown"),
+	}
+	if e.Hostname != "" {
+		items = append(items, "host "+e.Hostname)
+	}
+	// A zero cannot tell "none" from "not recorded": only a summary.json
+	// that has the key says the counter was read.
+	if r.envKeys["listen_overflows"] {
+		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in loadgen's network namespace, shared by every target in it: "+
+			"a server there that overflows its accept queue counts for all of them", thousands(e.ListenOverflows)))
+	}
+	d.list(items...)
+	if e.KernelCalibration != nil {
+		calibration(d, e)
+	}
+}
+
+// sources says what each calibration source means.
+var sources = map[string]string{
+	"probe":   "measured by this run's calibration probe",
+	"cache":   "measured earlier on this kernel release with these sysctls, and kept",
+	"nominal": "not measured: the kernel's nominal values",
+}
+
+// calibration shows the kernel timings the prediction used: the SYN
+// retransmission offsets beside the nominal ones, and the delays of
+// accept and of a short sleep.
+func calibration(d *document, e summary.Environment) {
+	k := e.KernelCalibration
+	d.h(3, "Kernel calibration", "calibration")
+	what := orDefault(sources[k.Source], "source unknown")
+	line := fmt.Sprintf("Source: %s (%s)", orDefault(k.Source, "unknown"), what)
+	if k.MeasuredAt != "" {
+		line += ", measured at " + k.MeasuredAt
+	}
+	if k.Key != "" {
+		line += ", for " + k.Key
+	}
+	line += "."
+	if k.Why != "" {
+		line += " Why: " + k.Why
+	}
+	d.p("%s", line)
+	if len(k.RetransmitsS) > 0 {
+		header, rows := retransmitTable(k, e)
+		measured := "None was measured."
+		switch {
+		case k.Measured >= len(k.RetransmitsS):
+			measured = "The probe measured each of them: the median over its connects."
+		case k.Measured > 0:
+			measured = fmt.Sprintf("The probe measured the first %d (the median over its connects); the later ones are nominal, "+
+				"shifted by the last measured lateness.", k.Measured)
+		}
+		d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of tcp_syn_retries %d and "+
+			"tcp_syn_linear_timeouts %d, and the one the prediction used. %s", e.SynRetries, e.SynLinearTimeouts, measured)
+		d.table("calibration", "rrrrl", header, rows)
+	}
+	var items []string
+	if k.AcceptDelayS != [2]float64{} {
+		items = append(items, fmt.Sprintf("accept(2) returns %s after the handshake completes (median; at most %s)",
+			secondsText(k.AcceptDelayS[0]), secondsText(k.AcceptDelayS[1])))
+	}
+	if k.SleepOvershootS != [2]float64{} {
+		items = append(items, fmt.Sprintf("a 1 ms sleep lasts %s longer than asked (median; at most %s)",
+			secondsText(k.SleepOvershootS[0]), secondsText(k.SleepOvershootS[1])))
+	}
+	d.list(items...)
+}
+
+// retransmitTable sets each retransmission's offset beside the nominal
+// one, and ends with the give-up time.
+func retransmitTable(k *summary.KernelCalibration, e summary.Environment) (header []string, rows [][]cell) {
+	nominal, giveUp := predict.Kernel{SynRetries: e.SynRetries, SynLinearTimeouts: e.SynLinearTimeouts}.SynSchedule()
+	header = []string{"retransmission", "nominal", "used", "late by", "how"}
+	for i, used := range k.RetransmitsS {
+		row := []cell{{text: fmt.Sprint(i + 1)}}
+		row = append(row, lateness(nominalAt(nominal, i), used)...)
+		how := "nominal, shifted"
+		if i < k.Measured {
+			how = "measured"
+			if i < len(k.RetransmitSpreadS) {
+				sp := k.RetransmitSpreadS[i]
+				how = fmt.Sprintf("measured, %.3f to %.3f", sp[0], sp[1])
+			}
+		}
+		rows = append(rows, append(row, cell{text: how}))
+	}
+	if k.GiveUpS > 0 {
+		row := []cell{{text: "gives up"}}
+		row = append(row, lateness(giveUp, k.GiveUpS)...)
+		rows = append(rows, append(row, cell{text: "connect(2) returns ETIMEDOUT"}))
+	}
+	return header, rows
+}
+
+// nominalAt is the i-th nominal retransmission; -1 when the sysctls
+// give fewer.
+func nominalAt(nominal []time.Duration, i int) time.Duration {
+	if i < len(nominal) {
+		return nominal[i]
+	}
+	return -1
+}
+
+// lateness is the cells nominal, used and late by; a nominal below 0 is
+// unknown.
+func lateness(nominal time.Duration, used float64) []cell {
+	if nominal < 0 {
+		return []cell{{text: "-"}, {text: fmt.Sprintf("%.3f", used)}, {text: "-"}}
+	}
+	n := nominal.Seconds()
+	late := secondsDelta(used - n)
+	if n > 0 {
+		late += fmt.Sprintf(" (%+.1f %%)", (used-n)/n*100)
+	}
+	return []cell{{text: fmt.Sprintf("%.3f", n)}, {text: fmt.Sprintf("%.3f", used)}, {text: late}}
+}
+
+// environmentKeys lists the keys of summary.json's environment object;
+// nil when the file cannot be read.
+func environmentKeys(path string) map[string]bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var raw struct {
+		Environment map[string]json.RawMessage `json:"environment"`
+	}
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	keys := map[string]bool{}
+	for k := range raw.Environment {
+		keys[k] = true
+	}
+	return keys
+}
