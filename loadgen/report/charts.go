@@ -315,12 +315,10 @@ func connectChart(t *targetData, env summary.Environment) (c *chart, caption str
 	const floor = 0.7 // the bottom of the log axis, below a count of 1
 	c.p.Add(&stackedBars{edges: edges, base: floor, layers: []barLayer{{color: colRunning, counts: counts}}})
 	c.legend.Add(fmt.Sprintf("requests (%d)", len(res.connect)), swatch{fill: colRunning})
-	k := predict.Kernel{SynRetries: env.SynRetries, SynLinearTimeouts: env.SynLinearTimeouts}
-	if env.SynRetries > 0 || env.SynLinearTimeouts > 0 {
-		sched, _ := k.SynSchedule()
+	if times, whose := synRetransmits(env); len(times) > 0 {
 		var xs []float64
-		for _, d := range sched {
-			if s := d.Seconds(); s <= top {
+		for _, s := range times {
+			if s <= top {
 				xs = append(xs, s)
 			}
 		}
@@ -329,7 +327,8 @@ func connectChart(t *targetData, env summary.Environment) (c *chart, caption str
 		c.p.Add(vLines{xs: xs, sty: guide})
 		c.legend.Add("SYN retransmits", lineSwatch(guide))
 		c.legend.Add(fmt.Sprintf("(syn_retries %d, linear %d)", env.SynRetries, env.SynLinearTimeouts))
-		caption += fmt.Sprintf(" Dotted lines: the kernel's SYN retransmission times for tcp_syn_retries=%d, tcp_syn_linear_timeouts=%d; a connect whose SYN was dropped completes just after one of them.", env.SynRetries, env.SynLinearTimeouts)
+		caption += fmt.Sprintf(" Dotted lines: %s SYN retransmission times for tcp_syn_retries=%d, tcp_syn_linear_timeouts=%d; a connect whose SYN was dropped completes just after one of them.",
+			whose, env.SynRetries, env.SynLinearTimeouts)
 	}
 	caption += fmt.Sprintf(" %.0f ms bins; the count axis is logarithmic so that a few retried connects show beside many fast ones.", width*1000)
 	c.p.Y.Scale = plot.LogScale{}
@@ -338,6 +337,23 @@ func connectChart(t *targetData, env summary.Environment) (c *chart, caption str
 	c.p.Y.Min = floor
 	c.p.Y.Max = math.Max(c.p.Y.Max*1.5, 2)
 	return c, caption
+}
+
+// synRetransmits is when a SYN is retransmitted, in seconds after the
+// first: as the kernel calibration measured them when the run has one,
+// else the kernel's nominal schedule. whose says which, for a caption.
+func synRetransmits(env summary.Environment) (times []float64, whose string) {
+	if kc := env.KernelCalibration; kc != nil && len(kc.RetransmitsS) > 0 {
+		return kc.RetransmitsS, "the calibrated (" + orDefault(kc.Source, "unknown source") + ")"
+	}
+	if env.SynRetries <= 0 && env.SynLinearTimeouts <= 0 {
+		return nil, ""
+	}
+	sched, _ := predict.Kernel{SynRetries: env.SynRetries, SynLinearTimeouts: env.SynLinearTimeouts}.SynSchedule()
+	for _, d := range sched {
+		times = append(times, d.Seconds())
+	}
+	return times, "the kernel's"
 }
 
 // overviewChart groups, per target, its peak running, waiting in app and

@@ -26,6 +26,7 @@ func TestTheEnvironmentShowsHostWideOverflowsAndTheCalibration(t *testing.T) {
 		"- accept(2) returns 40.0µs after the handshake completes (median; at most 300µs)",
 		"- a 1 ms sleep lasts 60.0µs longer than asked (median; at most 1.10ms)",
 		"- ListenOverflows grew by 42 in the target's own network namespace.",
+		"Dotted lines: the calibrated (cache) SYN retransmission times for tcp_syn_retries=6, tcp_syn_linear_timeouts=4;",
 	)
 	// sem-2 shares loadgen's namespace: its counter is the host's, shown
 	// once in the environment, not as the target's own.

@@ -89,6 +89,7 @@ func TestAnOldRunFolderRendersWithoutTheNewParts(t *testing.T) {
 		"Agreement: within 5% or 2 requests.",
 		"- peak waiting in app: measured 8, predicted 3 (+5, allowed ±2)",
 		"Agrees with the prediction within the tolerance.",
+		"Dotted lines: the kernel's SYN retransmission times for tcp_syn_retries=6, tcp_syn_linear_timeouts=4;",
 	)
 	for _, absent := range []string{"predicted range", "Each request against", "Each gauge's timeline", "Kernel calibration",
 		"ListenOverflows", "band"} {
