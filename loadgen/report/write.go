@@ -24,7 +24,8 @@ import (
 const OverviewPNG = "overview.png"
 
 // Write writes the human report of the run folder dir: PNG charts in
-// dir/charts (per target <target>-timeline.png, <target>-latency.png and
+// dir/charts (per target <target>-timeline.png, with the predicted band
+// shaded when <target>.band.csv exists, <target>-latency.png and
 // <target>-connect.png, and overview.png across targets), report.md
 // linking them, and report.html, one self-contained file with the same
 // content and the charts embedded. It returns the path of report.html.
