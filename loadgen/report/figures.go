@@ -5,51 +5,34 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
-// compared is one figure the verdict compares: its key in Predicted.Range
-// (Predicted's JSON key), the table's name for it, and where its measured
-// and predicted values are.
+// compared is one figure the verdict compares (verdict.Figures), with
+// the table's name for it.
 type compared struct {
-	key   string
+	verdict.Figure
 	label string
-	// peak is a gauge's peak over the samples, which may lie below the
-	// exact peak by up to Predicted.SamplingMiss.
-	peak     bool
-	measured func(t *summary.Target) float64
-	// predicted is false when the prediction holds no such figure (a
-	// run folder written before it did).
-	predicted func(p *summary.Predicted) (int, bool)
 }
 
 // figures in the table's order: where requests waited, then how they
 // ended.
-var figures = []compared{
-	{"inflight", "running", true,
-		func(t *summary.Target) float64 { return t.Peak.Inflight },
-		func(p *summary.Predicted) (int, bool) { return p.Inflight, true }},
-	{"queued", "waiting in app", true,
-		func(t *summary.Target) float64 { return t.Peak.Queued },
-		func(p *summary.Predicted) (int, bool) { return p.Queued, true }},
-	{"accept_queue", "waiting in kernel", true,
-		func(t *summary.Target) float64 { return t.Peak.AcceptQueue },
-		func(p *summary.Predicted) (int, bool) { return p.AcceptQueue, true }},
-	{"syn_retried", "SYN-retried", false,
-		func(t *summary.Target) float64 { return float64(t.SynRetried) },
-		func(p *summary.Predicted) (int, bool) { return p.SynRetried, true }},
-	{"ok", "ok", false,
-		func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.OK]) },
-		func(p *summary.Predicted) (int, bool) { return p.OK, true }},
-	{"rejected", "rejected", false,
-		func(t *summary.Target) float64 { return float64(rejected(t.Outcomes)) },
-		func(p *summary.Predicted) (int, bool) {
-			return outcome.Sum(p.Outcomes, outcome.Rejected...), p.Outcomes != nil
-		}},
-	{"timeout", "timed out", false,
-		func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.Timeout]) },
-		func(p *summary.Predicted) (int, bool) { return p.Outcomes[outcome.Timeout], p.Outcomes != nil }},
+var figures = tableFigures(
+	"inflight", "running", "queued", "waiting in app", "accept_queue", "waiting in kernel",
+	"syn_retried", "SYN-retried", "ok", "ok", "rejected", "rejected", "timeout", "timed out")
+
+// tableFigures pairs each figure's key with the table's label for it.
+func tableFigures(keyLabel ...string) []compared {
+	var out []compared
+	for i := 0; i+1 < len(keyLabel); i += 2 {
+		f, ok := verdict.FigureByKey(keyLabel[i])
+		if !ok {
+			panic("report: no compared figure " + keyLabel[i])
+		}
+		out = append(out, compared{f, keyLabel[i+1]})
+	}
+	return out
 }
 
 // check is one figure of one target set against its prediction.
@@ -63,26 +46,24 @@ type check struct {
 	inside       bool
 }
 
-// checkFigure sets t's figure f against its predicted range: it is
-// inside when lo − miss ≤ measured ≤ hi, miss being the sampling miss of a
-// peak and 0 otherwise.
+// checkFigure sets t's figure f against its predicted range, by the
+// verdict's rule (verdict.Figure.Inside).
 func checkFigure(t *summary.Target, f compared) check {
-	c := check{measured: f.measured(t)}
+	c := check{measured: f.Measured(t)}
 	p := t.Predicted
 	if p == nil {
 		return c
 	}
-	c.predicted, c.hasPredicted = f.predicted(p)
-	r, ok := p.Range[f.key]
-	if !ok {
+	c.predicted, c.hasPredicted = f.Predicted(p)
+	c.inside, c.hasRange = f.Inside(t)
+	if !c.hasRange {
 		return c
 	}
-	c.lo, c.hi, c.hasRange = r[0], r[1], true
-	if f.peak {
-		c.miss = max(p.SamplingMiss[f.key], 0)
+	r := p.Range[f.Key]
+	c.lo, c.hi = r[0], r[1]
+	if f.Peak {
+		c.miss = max(p.SamplingMiss[f.Key], 0)
 	}
-	m := math.Round(c.measured)
-	c.inside = m >= float64(c.lo-c.miss) && m <= float64(c.hi)
 	return c
 }
 

@@ -13,12 +13,12 @@ import (
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-// verdict writes how a target's measurement compares with its
+// verdictSection writes how a target's measurement compares with its
 // prediction: the overall verdict, then each part summary.json holds of
 // it (the ranges, the per-request comparison, the timelines). A part
 // whose data is absent (a run folder from before they existed) is left
 // out.
-func verdict(d *document, t *targetData) {
+func verdictSection(d *document, t *targetData) {
 	st := t.sum
 	ranged := st.Predicted != nil && len(st.Predicted.Range) > 0
 	switch {
@@ -65,7 +65,7 @@ func rangesSection(d *document, st *summary.Target, rate string) {
 	var items []string
 	known := map[string]bool{}
 	for _, f := range figures {
-		known[f.key] = true
+		known[f.Key] = true
 		c := checkFigure(st, f)
 		if !c.hasRange {
 			continue
@@ -88,14 +88,14 @@ func rangeItem(f compared, c check, p *summary.Predicted, rate string) string {
 		where = "OUTSIDE"
 	}
 	label := f.label
-	if f.peak {
+	if f.Peak {
 		label += " (peak)"
 	}
 	s := fmt.Sprintf("%s %s: %s its range %s", label, thousands(c.measured), where, rangeText(c.lo, c.hi))
 	if c.hasPredicted {
 		s += " (predicted " + thousands(float64(c.predicted)) + ")"
 	}
-	if miss, ok := p.SamplingMiss[f.key]; ok && f.peak {
+	if miss, ok := p.SamplingMiss[f.Key]; ok && f.Peak {
 		if miss > 0 {
 			s += fmt.Sprintf("; %s may miss up to %s", rate, thousands(float64(miss)))
 		} else {

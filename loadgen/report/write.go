@@ -325,7 +325,7 @@ func (r *run) targetText(d *document, t *targetData) {
 		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in the target's own network namespace.", thousands(st.ListenOverflows)))
 	}
 	d.list(items...)
-	verdict(d, t)
+	verdictSection(d, t)
 	if len(st.Notes) > 0 {
 		d.p("Notes:")
 		d.list(st.Notes...)

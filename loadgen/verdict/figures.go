@@ -9,31 +9,77 @@ import (
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-// figure is one compared figure: its summary.json name (a key of
-// predicted.range), what the report calls it, how to read it from a
-// replica and from a measurement, and whether it is a sampled peak.
-type figure struct {
-	key, name string
+// Figure is one compared figure: its summary.json name (a key of
+// predicted.range), what a disagreement calls it, whether it is a sampled
+// peak, and how to read it from a measurement, a central prediction and a
+// replica.
+type Figure struct {
+	Key, Name string
+	Peak      bool
+	Measured  func(*summary.Target) float64
+	// Predicted is the central value; ok is false for a prediction
+	// written before it held the figure.
+	Predicted func(*summary.Predicted) (v int, ok bool)
 	replica   func(predict.Figures) int
-	measured  func(*summary.Target) float64
-	peak      bool
 }
 
-var figures = []figure{
-	{"ok", "ok", func(f predict.Figures) int { return f.Outcomes[outcome.OK] },
-		func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.OK]) }, false},
-	{"rejected", "rejected", func(f predict.Figures) int { return outcome.Sum(f.Outcomes, outcome.Rejected...) },
-		func(t *summary.Target) float64 { return float64(outcome.Sum(t.Outcomes, outcome.Rejected...)) }, false},
-	{"timeout", "timed out", func(f predict.Figures) int { return f.Outcomes[outcome.Timeout] },
-		func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.Timeout]) }, false},
-	{"syn_retried", "SYN-retried", func(f predict.Figures) int { return f.SynRetried },
-		func(t *summary.Target) float64 { return float64(t.SynRetried) }, false},
-	{"inflight", "peak running", func(f predict.Figures) int { return f.Peak.Inflight },
-		func(t *summary.Target) float64 { return t.Peak.Inflight }, true},
-	{"queued", "peak waiting in app", func(f predict.Figures) int { return f.Peak.Queued },
-		func(t *summary.Target) float64 { return t.Peak.Queued }, true},
-	{"accept_queue", "peak waiting in kernel", func(f predict.Figures) int { return f.Peak.AcceptQueue },
-		func(t *summary.Target) float64 { return t.Peak.AcceptQueue }, true},
+// Figures are the compared figures, in the verdict's order.
+var Figures = []Figure{
+	{"ok", "ok", false, func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.OK]) },
+		func(p *summary.Predicted) (int, bool) { return p.OK, true },
+		func(f predict.Figures) int { return f.Outcomes[outcome.OK] }},
+	{"rejected", "rejected", false,
+		func(t *summary.Target) float64 { return float64(outcome.Sum(t.Outcomes, outcome.Rejected...)) },
+		func(p *summary.Predicted) (int, bool) {
+			return outcome.Sum(p.Outcomes, outcome.Rejected...), p.Outcomes != nil
+		},
+		func(f predict.Figures) int { return outcome.Sum(f.Outcomes, outcome.Rejected...) }},
+	{"timeout", "timed out", false, func(t *summary.Target) float64 { return float64(t.Outcomes[outcome.Timeout]) },
+		func(p *summary.Predicted) (int, bool) { return p.Outcomes[outcome.Timeout], p.Outcomes != nil },
+		func(f predict.Figures) int { return f.Outcomes[outcome.Timeout] }},
+	{"syn_retried", "SYN-retried", false, func(t *summary.Target) float64 { return float64(t.SynRetried) },
+		func(p *summary.Predicted) (int, bool) { return p.SynRetried, true },
+		func(f predict.Figures) int { return f.SynRetried }},
+	{"inflight", "peak running", true, func(t *summary.Target) float64 { return t.Peak.Inflight },
+		func(p *summary.Predicted) (int, bool) { return p.Inflight, true },
+		func(f predict.Figures) int { return f.Peak.Inflight }},
+	{"queued", "peak waiting in app", true, func(t *summary.Target) float64 { return t.Peak.Queued },
+		func(p *summary.Predicted) (int, bool) { return p.Queued, true },
+		func(f predict.Figures) int { return f.Peak.Queued }},
+	{"accept_queue", "peak waiting in kernel", true, func(t *summary.Target) float64 { return t.Peak.AcceptQueue },
+		func(p *summary.Predicted) (int, bool) { return p.AcceptQueue, true },
+		func(f predict.Figures) int { return f.Peak.AcceptQueue }},
+}
+
+// FigureByKey is the compared figure of that key.
+func FigureByKey(key string) (Figure, bool) {
+	for _, f := range Figures {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Figure{}, false
+}
+
+// Inside reports whether t's measurement of the figure lies inside its
+// predicted range: lo − miss ≤ measured ≤ hi, miss being what sampling
+// can miss of a peak and 0 otherwise. known is false when t has no range
+// for it.
+func (f Figure) Inside(t *summary.Target) (inside, known bool) {
+	p := t.Predicted
+	if p == nil {
+		return false, false
+	}
+	r, ok := p.Range[f.Key]
+	if !ok {
+		return false, false
+	}
+	m := math.Round(f.Measured(t))
+	lo := float64(r[0])
+	if f.Peak {
+		lo -= float64(max(p.SamplingMiss[f.Key], 0))
+	}
+	return m >= lo && m <= float64(r[1]), true
 }
 
 // Ranges sets each figure's predicted range over the replicas and, for
@@ -45,20 +91,20 @@ func Ranges(p *summary.Predicted, reps predict.Replicas) {
 	p.SamplingMiss = map[string]int{}
 	p.Replicas = reps.N
 	values := make([]int, len(reps.Runs))
-	for _, f := range figures {
+	for _, f := range Figures {
 		for i, r := range reps.Runs {
 			values[i] = f.replica(r)
 		}
 		lo, hi := predict.Quantiles(values)
-		p.Range[f.key] = [2]int{lo, hi}
-		if !f.peak {
+		p.Range[f.Key] = [2]int{lo, hi}
+		if !f.Peak {
 			continue
 		}
 		for i, r := range reps.Runs {
 			values[i] = f.replica(predict.Figures{Peak: r.Seen})
 		}
 		seenLo, _ := predict.Quantiles(values)
-		p.SamplingMiss[f.key] = max(0, lo-seenLo)
+		p.SamplingMiss[f.Key] = max(0, lo-seenLo)
 	}
 }
 
@@ -66,24 +112,14 @@ func Ranges(p *summary.Predicted, reps predict.Replicas) {
 // the measurement lies outside it. The server-side peaks are compared
 // only where the target has server-side gauges.
 func compareFigures(t *summary.Target) []string {
-	p := t.Predicted
 	var diffs []string
-	for _, f := range figures {
-		if f.peak && len(t.Config) == 0 {
+	for _, f := range Figures {
+		if f.Peak && len(t.Config) == 0 {
 			continue
 		}
-		r, ok := p.Range[f.key]
-		if !ok {
-			continue
-		}
-		m := f.measured(t)
-		lo := float64(r[0])
-		if f.peak {
-			lo -= float64(p.SamplingMiss[f.key])
-		}
-		if m < lo || m > float64(r[1]) || math.IsNaN(m) {
+		if inside, known := f.Inside(t); known && !inside {
 			diffs = append(diffs, fmt.Sprintf("%s: measured %.0f, outside the predicted range %s%s",
-				f.name, m, rangeText(r), missText(f, p)))
+				f.Name, f.Measured(t), rangeText(t.Predicted.Range[f.Key]), missText(f, t.Predicted)))
 		}
 	}
 	return diffs
@@ -96,8 +132,8 @@ func rangeText(r [2]int) string {
 	return fmt.Sprintf("[%d, %d]", r[0], r[1])
 }
 
-func missText(f figure, p *summary.Predicted) string {
-	if miss := p.SamplingMiss[f.key]; f.peak && miss > 0 {
+func missText(f Figure, p *summary.Predicted) string {
+	if miss := p.SamplingMiss[f.Key]; f.Peak && miss > 0 {
 		return fmt.Sprintf(" (a sample may miss up to %d below it)", miss)
 	}
 	return ""
