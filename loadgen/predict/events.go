@@ -13,6 +13,7 @@ const (
 	kindQueueTimeout                // semaphore: a waiter's queue timeout
 	kindConnectDeadline             // connect gives up (kernel give-up or ConnectTimeout)
 	kindSynRetry                    // a retransmitted SYN reaches the server
+	kindLimboRetry                  // replicas: a request in limbo tries the accept queue again
 	kindArrival                     // the first SYN
 	kindKeepAlive                   // pool: an idle worker's keep-alive expires
 	kindAcceptReady                 // replicas: the accept queue's head can be accepted

@@ -208,8 +208,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		}
 	}
 	if spread.TimerHZ > 0 {
-		e.wheel = &wheel{jiffy: time.Second / time.Duration(spread.TimerHZ), phase: time.Duration(rng.Int64N(int64(wheelSpan)))}
-		e.fires = map[int][]time.Duration{}
+		e.useWheel(wheel{jiffy: time.Second / time.Duration(spread.TimerHZ), phase: time.Duration(rng.Int64N(int64(wheelSpan)))})
 		if spread.CPUs > 1 {
 			e.cpu = make([]uint8, n)
 			for i := range e.cpu {

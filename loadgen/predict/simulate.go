@@ -15,6 +15,7 @@ type phase uint8
 const (
 	phaseNotSent     phase = iota
 	phaseSynPending        // SYN dropped; waiting to retransmit
+	phaseLimbo             // connected for the client, but its ACK found the accept queue full (limbo.go)
 	phaseAcceptQueue       // handshake done; in the kernel accept queue
 	phaseOrphan            // in the accept queue, but its client already gave up
 	phaseAppQueued         // accepted; waiting in the application queue
@@ -29,6 +30,7 @@ type reqState struct {
 	queuedAt  time.Duration // when it entered the application queue
 	worker    int           // pool: the worker running it; -1 runs on the caller
 	nextRetry int           // index into the retransmission schedule
+	nextLimbo int           // index into its limbo attempts
 	synLimit  time.Duration // no retransmission at or after this instant
 }
 
@@ -85,6 +87,7 @@ type engine struct {
 	// (fires, by request, made when its first SYN is dropped) instead.
 	wheel *wheel
 	fires map[int][]time.Duration
+	limbo map[int][]time.Duration // per request in limbo: when it tries the accept queue again
 	// cpu is the CPU each request's timers run on; handshakes that fire
 	// at the same instant on different CPUs race (see racesIn).
 	cpu  []uint8
@@ -228,6 +231,8 @@ func (e *engine) handle(ev event) {
 		}
 	case kindKeepAlive:
 		e.srv.keepAlive(e, ev)
+	case kindLimboRetry:
+		e.limboRetry(r)
 	case kindAcceptReady:
 		// Nothing to do but what follows every event: the accept.
 	}
@@ -310,12 +315,15 @@ func (e *engine) synRetry(r int) {
 	s.nextRetry++
 	e.out[r].SynRetries++
 	raced := e.racesIn(r) // before the check: the race state counts every retransmission
-	if e.aq.len() < e.aqCap || raced {
+	switch {
+	case e.aq.len() < e.aqCap || raced:
 		e.synPending--
 		e.enterAcceptQueue(r)
-		return
+	case e.wheel != nil && e.race.base < e.aqCap:
+		e.enterLimbo(r)
+	default:
+		e.scheduleRetry(r)
 	}
-	e.scheduleRetry(r)
 }
 
 // racesIn reports whether request r's retransmitted SYN gets into a full
@@ -358,6 +366,8 @@ func (e *engine) clientDeadline(r int) {
 	switch e.st[r].phase {
 	case phaseSynPending:
 		e.synPending--
+		e.end(r, outcome.Timeout)
+	case phaseLimbo:
 		e.end(r, outcome.Timeout)
 	case phaseAcceptQueue:
 		e.finish(r, outcome.Timeout)

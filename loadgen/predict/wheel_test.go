@@ -63,8 +63,7 @@ func TestHandshakesThatFireTogetherOnTwoCPUsBothGetIntoTheLastPlace(t *testing.T
 		{[]uint8{0, 0, 1, 1}, 1}, // on the same CPU: one after the other
 	} {
 		e := newEngine(raceInput())
-		e.wheel = &wheel{jiffy: 4 * time.Millisecond}
-		e.fires = map[int][]time.Duration{}
+		e.useWheel(wheel{jiffy: 4 * time.Millisecond})
 		e.cpu = tc.cpus
 		e.run()
 		if e.peak.AcceptQueue != tc.peak {
@@ -88,5 +87,43 @@ func TestAnAcceptDelayKeepsAConnectionInTheQueueForAMoment(t *testing.T) {
 	}
 	if central.Peak.AcceptQueue != 0 || central.Seen.AcceptQueue != 0 {
 		t.Errorf("central: peak %d, seen %d; want 0 and 0", central.Peak.AcceptQueue, central.Seen.AcceptQueue)
+	}
+}
+
+func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTimer(t *testing.T) {
+	// Requests 2 and 3 fire together on one CPU at 1.024 s into one free
+	// place: request 2 gets it, request 3's ACK is dropped. Request 3 is
+	// connected for its client at 1.024 s, and gets into the accept queue
+	// at the first limbo attempt that finds room.
+	w := wheel{jiffy: 4 * time.Millisecond}
+	// From 1.024 s (jiffy 256): SYN-ACK timers of 1, 2, 4, 8, 16 s
+	// (units of 8, 8, 64, 64, 64 jiffies): 256+250 → 512, 512+500 → 1016,
+	// 1016+1000 → 2048, 2048+2000 → 4096, 4096+4000 → 8128; the request
+	// socket is dropped 32 s later (8128+8000 → 16384). The client's
+	// request retransmissions of 3, 6 s (units of 64): 256+750 → 1024,
+	// 1024+1500 → 2560; 12 s (64) → 5568; 24 s (512) → 11776; then past
+	// 16384.
+	got := w.limboAttempts(sec(1.024))
+	want := at(2.048, 4.064, 4.096, 8.192, 10.24, 16.384, 22.272, 32.512, 47.104)
+	if len(got) != len(want) {
+		t.Fatalf("attempts %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("attempt %d at %v, want %v", i, got[i], want[i])
+		}
+	}
+	in := raceInput()
+	in.Service = time.Second
+	e := newEngine(in)
+	e.useWheel(w)
+	e.cpu = []uint8{0, 0, 1, 1}
+	e.run()
+	// Request 1 runs 1–2 s; request 2 (in the queue from 1.024 s) runs
+	// 2–3 s; request 3 enters the queue at its attempt at 2.048 s and runs
+	// 3–4 s, connected for its client since 1.024 s.
+	r3 := e.out[3]
+	if r3.Connected != sec(1.024) || r3.Started != sec(3) || r3.Outcome != "ok" {
+		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 3 s, ok", r3.Connected, r3.Started, r3.Outcome)
 	}
 }

@@ -1,0 +1,100 @@
+package predict
+
+import (
+	"slices"
+	"time"
+)
+
+// A request in limbo completed its handshake for the client, but not for
+// the server. When retransmitted SYNs fire together (on the timer wheel)
+// into an accept queue with f free places, the listener checks each SYN
+// before it sees any of their ACKs (loopback queues every packet behind
+// the ones before), so all of them pass the SYN check and get a SYN-ACK;
+// the first f ACKs take the free places, and the server drops the others'
+// ACKs (ListenOverflows). Those clients think they are connected and send
+// their requests; the server keeps a request socket for each and tries
+// again when its SYN-ACK timer fires (net.ipv4.tcp_synack_retries, 5:
+// after 1, 2, 4, 8 and 16 s) and when the client retransmits its request
+// (its RTO is TCP_TIMEOUT_FALLBACK, 3 s, doubling, because a connection
+// whose SYN was retransmitted has no RTT sample). Each try gets the
+// connection into the accept queue if it has room then. A request still
+// in limbo when the server gives up its request socket waits for its
+// client's timeout. Only replicas with the timer wheel have limbo: it
+// needs SYNs that fire together.
+const (
+	synAckRetries = 5               // net.ipv4.tcp_synack_retries' default
+	synAckRTO     = time.Second     // TCP_TIMEOUT_INIT
+	dataRTO       = 3 * time.Second // TCP_TIMEOUT_FALLBACK
+)
+
+// limboAttempts are when a request that entered limbo at t tries the
+// accept queue again: the server's SYN-ACK retransmissions and the
+// client's retransmissions of its request, each on the timer wheel, while
+// the server keeps its request socket.
+func (w wheel) limboAttempts(t time.Duration) []time.Duration {
+	var out []time.Duration
+	at, rto := t, synAckRTO
+	for range synAckRetries {
+		at = w.fire(at, rto)
+		out = append(out, at)
+		rto *= 2
+	}
+	kept := w.fire(at, rto) // the server drops the request socket then
+	for at, rto = t, dataRTO; ; rto = min(2*rto, maxRTO) {
+		at = w.fire(at, rto)
+		if at >= kept {
+			break
+		}
+		out = append(out, at)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// useWheel makes the engine fire SYN retransmissions and limbo attempts
+// on w.
+func (e *engine) useWheel(w wheel) {
+	e.wheel = &w
+	e.fires = map[int][]time.Duration{}
+	e.limbo = map[int][]time.Duration{}
+}
+
+// enterLimbo puts request r in limbo at this instant.
+func (e *engine) enterLimbo(r int) {
+	e.synPending--
+	e.st[r].phase = phaseLimbo
+	e.out[r].Connected = e.now
+	e.limbo[r] = e.wheel.limboAttempts(e.now)
+	e.scheduleLimbo(r)
+}
+
+func (e *engine) scheduleLimbo(r int) {
+	s := &e.st[r]
+	attempts := e.limbo[r]
+	if s.nextLimbo >= len(attempts) {
+		return
+	}
+	t := attempts[s.nextLimbo]
+	if e.in.ClientTimeout > 0 && t >= e.out[r].Sent+e.in.ClientTimeout {
+		return
+	}
+	e.events.push(event{t: t, kind: kindLimboRetry, idx: r})
+}
+
+// limboRetry: the request in limbo gets into the accept queue if it has
+// room now.
+func (e *engine) limboRetry(r int) {
+	s := &e.st[r]
+	if s.phase != phaseLimbo {
+		return
+	}
+	s.nextLimbo++
+	if e.aq.len() < e.aqCap {
+		connected := e.out[r].Connected
+		e.enterAcceptQueue(r)
+		e.out[r].Connected = connected // the client's view: it connected when it entered limbo
+		delete(e.limbo, r)
+		return
+	}
+	e.scheduleLimbo(r)
+}
