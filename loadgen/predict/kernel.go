@@ -15,6 +15,11 @@ type Kernel struct {
 	// the three fields above give; GiveUp is then its measured give-up.
 	Retransmits []time.Duration
 	GiveUp      time.Duration
+
+	// NoTimestamps is net.ipv4.tcp_timestamps=0: a connection whose SYN
+	// was retransmitted then has no RTT sample, and retransmits its
+	// request after 3 s rather than 200 ms (limbo.go).
+	NoTimestamps bool
 }
 
 // DefaultInitialRTO is the kernel's initial retransmission timeout for a SYN

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -99,18 +100,22 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 	// From 1.024 s (jiffy 256): SYN-ACK timers of 1, 2, 4, 8, 16 s
 	// (units of 8, 8, 64, 64, 64 jiffies): 256+250 → 512, 512+500 → 1016,
 	// 1016+1000 → 2048, 2048+2000 → 4096, 4096+4000 → 8128; the request
-	// socket is dropped 32 s later (8128+8000 → 16384). The client's
-	// request retransmissions of 3, 6 s (units of 64): 256+750 → 1024,
-	// 1024+1500 → 2560; 12 s (64) → 5568; 24 s (512) → 11776; then past
-	// 16384.
-	got := w.limboAttempts(sec(1.024))
-	want := at(2.048, 4.064, 4.096, 8.192, 10.24, 16.384, 22.272, 32.512, 47.104)
-	if len(got) != len(want) {
-		t.Fatalf("attempts %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("attempt %d at %v, want %v", i, got[i], want[i])
+	// socket is dropped 32 s later (8128+8000 → 16384). With timestamps
+	// the client retransmits its request after 200 ms (50 jiffies, units
+	// of 1), doubling: 256+50 → 307, +100 → 408, +200 → 616, +400 → 1024,
+	// +800 → 1856, +1600 → 3520, +3200 → 6784, +6400 → 13312, then past
+	// 16384. Without, after 3 s (units of 64), doubling: 256+750 → 1024,
+	// +1500 → 2560, +3000 → 5568, +6000 (units of 512) → 11776.
+	for _, tc := range []struct {
+		timestamps bool
+		want       []time.Duration
+	}{
+		{true, at(1.228, 1.632, 2.048, 2.464, 4.064, 4.096, 7.424, 8.192, 14.08, 16.384, 27.136, 32.512, 53.248)},
+		{false, at(2.048, 4.064, 4.096, 8.192, 10.24, 16.384, 22.272, 32.512, 47.104)},
+	} {
+		got := w.limboAttempts(sec(1.024), tc.timestamps)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("timestamps %v: attempts %v\nwant %v", tc.timestamps, got, tc.want)
 		}
 	}
 	in := raceInput()
@@ -120,8 +125,8 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 	e.cpu = []uint8{0, 0, 1, 1}
 	e.run()
 	// Request 1 runs 1–2 s; request 2 (in the queue from 1.024 s) runs
-	// 2–3 s; request 3 enters the queue at its attempt at 2.048 s and runs
-	// 3–4 s, connected for its client since 1.024 s.
+	// 2–3 s; request 3 finds the queue full at 1.228 and 1.632 s, enters
+	// it at 2.048 s and runs 3–4 s, connected for its client since 1.024 s.
 	r3 := e.out[3]
 	if r3.Connected != sec(1.024) || r3.Started != sec(3) || r3.Outcome != "ok" {
 		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 3 s, ok", r3.Connected, r3.Started, r3.Outcome)

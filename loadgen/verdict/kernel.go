@@ -9,13 +9,18 @@ import (
 )
 
 // ReadKernel is this machine's SYN retransmission behaviour, as the
-// prediction needs it: the nominal schedule of its sysctls.
+// prediction needs it: the nominal schedule of its sysctls, and whether
+// TCP timestamps are on.
 func ReadKernel() (predict.Kernel, error) {
 	s, err := sysinfo.ReadSynSettings()
 	if err != nil {
 		return predict.Kernel{}, err
 	}
-	return predict.Kernel{SynRetries: s.Retries, SynLinearTimeouts: s.LinearTimeouts, InitialRTO: predict.DefaultInitialRTO}, nil
+	k := predict.Kernel{SynRetries: s.Retries, SynLinearTimeouts: s.LinearTimeouts, InitialRTO: predict.DefaultInitialRTO}
+	if ts, err := sysinfo.Sysctl("net.ipv4.tcp_timestamps"); err == nil && ts == 0 {
+		k.NoTimestamps = true
+	}
+	return k, nil
 }
 
 // Calibrated is k with the calibration's measured schedule in place of the
