@@ -38,6 +38,11 @@ type Spread struct {
 	// the accept queue (engine.racesIn).
 	TimerHZ int
 	CPUs    int
+	// ConnectDelay holds samples of how long the run's connects took that
+	// needed no SYN retransmission. When and in which order requests sent
+	// close together reach the server is not measured; each replica adds
+	// to each request's send one of these, drawn at random. nil: none.
+	ConnectDelay []time.Duration
 	// AcceptDelay is the longest a connection waits in the accept queue
 	// before a willing server's accept(2) returns it; each replica draws
 	// each connection's wait up to it. 0: accepted at once.
@@ -116,16 +121,14 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if step <= 0 {
 		step = time.Second
 	}
-	sorted, order := perturbedArrivals(in.Arrivals, spread.SendLate)
-	in.Arrivals = sorted
 	runs := make([]replicaRun, opt.N)
-	if spread.SendLate == nil && spread.Overshoot == nil && spread.AcceptDelay == 0 {
+	if spread.SendLate == nil && spread.Overshoot == nil && spread.ConnectDelay == nil && spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step)
 		if central.retried == 0 {
 			for i := range runs {
 				runs[i] = central
 			}
-			return collect(runs, order, len(in.Arrivals), step), nil
+			return collect(runs, len(in.Arrivals), step), nil
 		}
 	}
 	work := make(chan int)
@@ -143,20 +146,24 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	close(work)
 	wg.Wait()
-	return collect(runs, order, len(in.Arrivals), step), nil
+	return collect(runs, len(in.Arrivals), step), nil
 }
 
-// perturbedArrivals returns the send times, late as measured, in the
-// ascending order the engine needs, and for each place in that order the
-// request's index in the input.
-func perturbedArrivals(arrivals, late []time.Duration) ([]time.Duration, []int) {
+// perturbedArrivals returns when each request reaches the server: its
+// send time, late as measured, and with a connect delay drawn from the
+// spread's samples, in the ascending order the engine needs; and for each
+// place in that order the request's index in the input.
+func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) ([]time.Duration, []int) {
 	order := make([]int, len(arrivals))
 	sent := make([]time.Duration, len(arrivals))
 	for i := range arrivals {
 		order[i] = i
 		sent[i] = arrivals[i]
-		if late != nil {
-			sent[i] = max(0, sent[i]+late[i])
+		if spread.SendLate != nil {
+			sent[i] = max(0, sent[i]+spread.SendLate[i])
+		}
+		if rng != nil && len(spread.ConnectDelay) > 0 {
+			sent[i] += spread.ConnectDelay[rng.IntN(len(spread.ConnectDelay))]
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sent[a], sent[b]) })
@@ -168,7 +175,7 @@ func perturbedArrivals(arrivals, late []time.Duration) ([]time.Duration, []int) 
 }
 
 // replicaRun is what one replica keeps: its figures, each request's
-// outcome (in the engine's order), and its band rows.
+// outcome (by its index in the input), and its band rows.
 type replicaRun struct {
 	figures Figures
 	ends    []outcome.Outcome
@@ -177,6 +184,8 @@ type replicaRun struct {
 }
 
 func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) replicaRun {
+	var order []int
+	in.Arrivals, order = perturbedArrivals(in.Arrivals, spread, rng)
 	e := newEngine(in)
 	if rng != nil {
 		perturb(e, spread, rng)
@@ -186,8 +195,8 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) rep
 	seen := e.seen(cmp.Or(in.SamplePeriod, in.Step, time.Second))
 	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak, Seen: seen},
 		ends: make([]outcome.Outcome, len(res.Requests))}
-	for i, q := range res.Requests {
-		run.ends[i] = q.Outcome
+	for j, q := range res.Requests {
+		run.ends[order[j]] = q.Outcome
 		if q.SynRetries > 0 {
 			run.retried++
 		}
@@ -260,9 +269,9 @@ func highest(a, b gauges) gauges {
 		max(a.connections, b.connections), max(a.clientInflight, b.clientInflight), max(a.synPending, b.synPending)}
 }
 
-// collect gathers the replicas' runs: the figures, each request's ends (by
-// its index in the input) and the band.
-func collect(runs []replicaRun, order []int, n int, step time.Duration) Replicas {
+// collect gathers the replicas' runs: the figures, each request's ends
+// and the band.
+func collect(runs []replicaRun, n int, step time.Duration) Replicas {
 	out := Replicas{N: len(runs), Runs: make([]Figures, len(runs)), Ends: make([]Ends, n)}
 	index := make(map[outcome.Outcome]int, len(outcome.All))
 	for i, o := range outcome.All {
@@ -271,8 +280,8 @@ func collect(runs []replicaRun, order []int, n int, step time.Duration) Replicas
 	rows := 0
 	for r, run := range runs {
 		out.Runs[r] = run.figures
-		for j, o := range run.ends {
-			out.Ends[order[j]][index[o]]++
+		for i, o := range run.ends {
+			out.Ends[i][index[o]]++
 		}
 		rows = max(rows, len(run.band))
 	}

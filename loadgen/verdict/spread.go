@@ -8,8 +8,10 @@ import (
 )
 
 // RunSpread is what a run's replicas draw from: each request sent as late
-// as it was measured (until its connection was made, when that took no
-// SYN retransmission), each handler's work longer than asked by a sample of
+// as it was measured, and reaching the server after a connect delay drawn
+// from the run's connects that took no SYN retransmission (under load
+// they take milliseconds, and which of two requests sent close together
+// the server sees first is not measured), each handler's work longer than asked by a sample of
 // what the run measured, and the kernel's part as KernelSpread gives it.
 //
 // A handler's overshoot is measured on the requests that the central
@@ -26,11 +28,7 @@ func RunSpread(central predict.Result, service time.Duration, measured []Measure
 		}
 		sp.SendLate[m.Seq] = m.Late
 		if m.Dialed && m.Connect < outcome.SynRetriedConnect {
-			// A connect that took no SYN retransmission completed when
-			// the client saw it: under load that can be milliseconds
-			// after the send, and a request that connected later reached
-			// the server later, whatever its send time.
-			sp.SendLate[m.Seq] += m.Connect
+			sp.ConnectDelay = append(sp.ConnectDelay, m.Connect)
 		}
 		p := central.Requests[m.Seq]
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
