@@ -54,13 +54,14 @@ bench: build
 # The lab's own costs in one run: memory per held request per model,
 # pacing against the vegeta command line (installed from the Go module
 # proxy into bin/), the sampler's CPU share, and the probe/scrape
-# benchmarks.
+# benchmarks, and the prediction's (200 replicas of the seed matrix).
 VEGETA_VERSION := v12.13.0
 perf: build
 	@test -x bin/vegeta || GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 	bin/loadgen perf --vegeta bin/vegeta
 	$(GO) test -run '^$$' -bench 'ProbeAcceptQueue|Scrape' -benchmem ./servers/lab
 	$(GO) test -run '^$$' -bench 'Sample' ./loadgen/sample
+	$(GO) test -run '^$$' -bench 'PredictSeedMatrix|Replicate' -benchtime 3x ./loadgen/verdict ./loadgen/predict
 
 clean:
 	rm -rf bin

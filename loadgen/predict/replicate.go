@@ -92,6 +92,7 @@ type ReplicaOptions struct {
 	N        int           // how many; at least 1
 	Seed     uint64        // the same Seed gives the same Replicas
 	BandStep time.Duration // 0 → the Input's Step, or 1 s
+	NoBand   bool          // leave Band empty (a prediction without a run to compare it with)
 }
 
 // Replicate simulates in N times, each with its own perturbations drawn
@@ -123,7 +124,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	runs := make([]replicaRun, opt.N)
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.ConnectDelay == nil && spread.AcceptDelay == 0 {
-		central := runReplica(in, Spread{}, nil, step)
+		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {
 				runs[i] = central
@@ -135,9 +136,10 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), opt.N) {
 		wg.Go(func() {
+			var bufs buffers
 			for i := range work {
 				rng := rand.New(rand.NewPCG(opt.Seed, uint64(i)))
-				runs[i] = runReplica(in, spread, rng, step)
+				runs[i] = runReplica(in, spread, rng, step, !opt.NoBand, &bufs)
 			}
 		})
 	}
@@ -183,10 +185,10 @@ type replicaRun struct {
 	band    [][12]int // per band step: min and max of each gauge
 }
 
-func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) replicaRun {
+func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, band bool, bufs *buffers) replicaRun {
 	var order []int
 	in.Arrivals, order = perturbedArrivals(in.Arrivals, spread, rng)
-	e := newEngine(in)
+	e := newEngineFrom(in, bufs)
 	if rng != nil {
 		perturb(e, spread, rng)
 	}
@@ -201,7 +203,10 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration) rep
 			run.retried++
 		}
 	}
-	run.band = bandRows(e.snaps, e.lastEnd, step)
+	if band {
+		run.band = bandRows(e.snaps, e.lastEnd, step)
+	}
+	bufs.snaps, bufs.events = e.snaps, e.events.ev // grown, maybe
 	return run
 }
 
@@ -211,7 +216,8 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	e.rng = rng
 	e.spread = spread.Retransmits
 	if len(spread.Overshoot) > 0 {
-		e.extra = make([]time.Duration, n)
+		e.bufs.extra = reuse(e.bufs.extra, n)
+		e.extra = e.bufs.extra
 		for i := range e.extra {
 			e.extra[i] = spread.Overshoot[rng.IntN(len(spread.Overshoot))]
 		}
@@ -219,7 +225,8 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	if spread.TimerHZ > 0 {
 		e.useWheel(wheel{jiffy: time.Second / time.Duration(spread.TimerHZ), phase: time.Duration(rng.Int64N(int64(wheelSpan)))})
 		if spread.CPUs > 1 {
-			e.cpu = make([]uint8, n)
+			e.bufs.cpu = reuse(e.bufs.cpu, n)
+			e.cpu = e.bufs.cpu
 			for i := range e.cpu {
 				e.cpu[i] = uint8(rng.IntN(min(spread.CPUs, 64)))
 			}
@@ -227,7 +234,8 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	}
 	if spread.AcceptDelay > 0 {
 		e.acceptDelay = spread.AcceptDelay
-		e.readyAt = make([]time.Duration, n)
+		e.bufs.readyAt = reuse(e.bufs.readyAt, n)
+		e.readyAt = e.bufs.readyAt
 	}
 }
 

@@ -85,39 +85,46 @@ func (e *engine) series() ([]Point, error) {
 // least that much, while a higher peak that lasts less may fall between
 // two looks. Peak minus Seen is what sampling can miss.
 func (e *engine) seen(period time.Duration) Peak {
-	pick := []func(gauges) int{
-		func(g gauges) int { return g.inflight }, func(g gauges) int { return g.queued },
-		func(g gauges) int { return g.acceptQueue }, func(g gauges) int { return g.connections },
-		func(g gauges) int { return g.clientInflight }, func(g gauges) int { return g.synPending },
+	n := len(e.snaps)
+	times := make([]time.Duration, n)
+	values := make([][6]int, n)
+	for i, sn := range e.snaps {
+		g := sn.g
+		times[i] = sn.t
+		values[i] = [6]int{g.inflight, g.queued, g.acceptQueue, g.connections, g.clientInflight, g.synPending}
 	}
 	var v [6]int
-	for i, f := range pick {
-		v[i] = heldFor(e.snaps, period, f)
+	column := make([]int, n)
+	for k := range v {
+		for i := range values {
+			column[i] = values[i][k]
+		}
+		v[k] = heldFor(times, column, period)
 	}
 	return Peak{Inflight: v[0], Queued: v[1], AcceptQueue: v[2], Connections: v[3], ClientInflight: v[4], SynPending: v[5]}
 }
 
-// heldFor is the largest m such that the gauge stays at m or more for a
-// whole period: the maximum, over windows [t, t+period), of the gauge's
-// minimum in the window. The best window starts where a state starts, so
-// a monotonic queue of states over a sliding window finds it in one pass.
-// The state after the last snapshot lasts for ever.
-func heldFor(snaps []snapshot, period time.Duration, gauge func(gauges) int) int {
+// heldFor is the largest m such that a gauge (values, each from its time
+// on) stays at m or more for a whole period: the maximum, over windows
+// [t, t+period), of the gauge's minimum in the window. The best window
+// starts where a value starts, so a monotonic queue of values over a
+// sliding window finds it in one pass. The last value lasts for ever.
+func heldFor(times []time.Duration, values []int, period time.Duration) int {
 	best := 0
-	var window []int // indexes into snaps, their gauge values increasing
-	j := 0
-	for i := range snaps {
-		// Grow the window to every state that starts before snaps[i].t+period.
-		for ; j < len(snaps) && snaps[j].t < snaps[i].t+period; j++ {
-			for len(window) > 0 && gauge(snaps[window[len(window)-1]].g) >= gauge(snaps[j].g) {
+	window := make([]int, 0, 64) // indexes into values, increasing values
+	head, j := 0, 0
+	for i := range values {
+		// Grow the window to every value that starts before times[i]+period.
+		for ; j < len(values) && times[j] < times[i]+period; j++ {
+			for len(window) > head && values[window[len(window)-1]] >= values[j] {
 				window = window[:len(window)-1]
 			}
 			window = append(window, j)
 		}
-		for window[0] < i {
-			window = window[1:]
+		for window[head] < i {
+			head++
 		}
-		best = max(best, gauge(snaps[window[0]].g))
+		best = max(best, values[window[head]])
 	}
 	return best
 }

@@ -98,6 +98,8 @@ type engine struct {
 	acceptDelay time.Duration
 	readyAt     []time.Duration
 	acceptAt    time.Duration // the accept already scheduled (kindAcceptReady), or 0
+
+	bufs *buffers // where its slices come from
 }
 
 // race is the state of the handshakes racing at one instant.
@@ -131,15 +133,52 @@ func simulate(in Input, onWorkers func(time.Duration, int)) (Result, error) {
 	return res, nil
 }
 
-func newEngine(in Input) *engine {
+func newEngine(in Input) *engine { return newEngineFrom(in, &buffers{}) }
+
+// buffers are an engine's slices, which a replica worker keeps from one
+// replica to the next: replicas would otherwise spend a good part of
+// their time allocating and collecting them.
+type buffers struct {
+	st             []reqState
+	out            []Request
+	snaps          []snapshot
+	events         []event
+	extra, readyAt []time.Duration
+	cpu            []uint8
+}
+
+// reuse is s with length n and every element zero, in s's array when it
+// is large enough.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func newEngineFrom(in Input, b *buffers) *engine {
 	n := len(in.Arrivals)
+	b.st, b.out = reuse(b.st, n), reuse(b.out, n)
+	// Each request changes the state a few times: room for that saves
+	// the appends' copying.
+	if cap(b.snaps) < 4*n {
+		b.snaps = make([]snapshot, 0, 4*n)
+	}
+	if cap(b.events) < 2*n {
+		b.events = make([]event, 0, 2*n)
+	}
 	e := &engine{
 		in:       in,
 		aqCap:    in.Limits.Backlog + 1,
 		step:     in.Step,
-		st:       make([]reqState, n),
-		out:      make([]Request, n),
+		st:       b.st,
+		out:      b.out,
 		outcomes: make(map[outcome.Outcome]int, len(outcome.All)),
+		snaps:    b.snaps[:0],
+		events:   eventHeap{ev: b.events[:0]},
+		bufs:     b,
 	}
 	if e.step == 0 {
 		e.step = time.Second

@@ -5,13 +5,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/calibrate"
 	"github.com/conclab/conclab/loadgen/launch"
-	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/shard"
+	"github.com/conclab/conclab/loadgen/summary"
 	"github.com/conclab/conclab/loadgen/verdict"
 )
 
@@ -19,8 +25,9 @@ const predictUsage = `usage: loadgen predict SCENARIO.yaml [flags]
 
 Simulates the scenario without sending a request: arrivals on its schedule,
 each model's limits, the kernel's accept queue and SYN retransmissions read
-from this machine's sysctls, and the client timeout. Prints the same table as
-a run.
+from this machine's sysctls and its cached calibration (loadgen calibrate),
+and the client timeout. Prints each figure's central value, and its range
+over --replicas perturbed simulations where that is not a single value.
 `
 
 func cmdPredict(args []string, stdout, stderr io.Writer) int {
@@ -43,11 +50,17 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 			return exitBadInput
 		}
 	}
+	cal, ok := calibrate.Cached(calibrate.Options{})
+	if !ok {
+		cal = calibrate.Nominal("no calibration cached (loadgen calibrate measures one)")
+	}
+	k, _ = verdict.Calibrated(k, &cal)
+	kernelSpread := verdict.KernelSpread(&cal, runtime.NumCPU())
 	retransmits, giveUp := k.SynSchedule()
 	fmt.Fprintf(stdout, "scenario %s at scale %g: %d requests at %.4g/s, service %s, client timeout %s\n",
 		s.Name, sf.scale, s.Requests, s.Rate, s.Sleep+s.CPU, s.Timeout)
-	fmt.Fprintf(stdout, "kernel: tcp_syn_retries %d, tcp_syn_linear_timeouts %d: SYN retransmits at %v, connect gives up at %s\n\n",
-		k.SynRetries, k.SynLinearTimeouts, retransmits, giveUp)
+	fmt.Fprintf(stdout, "kernel: tcp_syn_retries %d, tcp_syn_linear_timeouts %d: SYN retransmits at %s, connect gives up at %s (calibration: %s)\n\n",
+		k.SynRetries, k.SynLinearTimeouts, durations(retransmits), giveUp.Round(time.Millisecond), cal.Source)
 
 	host := verdict.Host{Somaxconn: sysinfo.Somaxconn(), NoFile: sysinfo.NoFile(), FDsAtStart: launch.ChildFDsAtStart()}
 	held := make([]int, len(s.Targets))
@@ -64,16 +77,22 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
 			return exitFailed
 		}
-		res, err := verdict.Predict(s, limits, k)
+		in := verdict.Input(s, limits, k, 0)
+		res, err := predict.Simulate(in)
+		if err == nil {
+			var reps predict.Replicas
+			reps, err = predict.Replicate(in, kernelSpread, predict.ReplicaOptions{N: sf.replicas, Seed: verdict.Seed, NoBand: true})
+			p := verdict.Predicted(res)
+			verdict.Ranges(p, reps)
+			held[i] = shard.Held(s, &res)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Name, t.Model,
+				withRange(p, "inflight"), withRange(p, "queued"), withRange(p, "accept_queue"), withRange(p, "syn_retried"),
+				withRange(p, "ok"), withRange(p, "rejected"), withRange(p, "timeout"), res.End)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
 			return exitFailed
 		}
-		held[i] = shard.Held(s, &res)
-		o := res.Outcomes
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", t.Name, t.Model,
-			res.Peak.Inflight, res.Peak.Queued, res.Peak.AcceptQueue, res.SynRetried,
-			o[outcome.OK], o[outcome.HTTP503]+o[outcome.Reset]+o[outcome.Refused], o[outcome.Timeout], res.End)
 		if *seriesDir != "" {
 			if err := runfolder.Folder(*seriesDir).WriteSeries(t.Name, res.Series); err != nil {
 				fmt.Fprintln(stderr, "loadgen predict:", err)
@@ -90,4 +109,29 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "\n%s\n", plan)
 	return exitOK
+}
+
+// withRange is a figure's central value, and what a run may measure of it
+// where that is not the value alone: "100 (98–101)". For a peak, the range
+// reaches down by what sampling can miss.
+func withRange(p *summary.Predicted, key string) string {
+	f, _ := verdict.FigureByKey(key)
+	v, _ := f.Predicted(p)
+	r := p.Range[key]
+	if f.Peak {
+		r[0] -= p.SamplingMiss[key]
+	}
+	if r[0] == v && r[1] == v {
+		return strconv.Itoa(v)
+	}
+	return fmt.Sprintf("%d (%d–%d)", v, r[0], r[1])
+}
+
+// durations are offsets in seconds to the millisecond: "[1.016 2.041 …]".
+func durations(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
