@@ -58,7 +58,8 @@ func Judge(t *summary.Target, ev Evidence) {
 
 // knifeEdge says where the replicas disagree on how requests end: the
 // scenario sits on a knife edge there, and its figures have ranges
-// rather than values.
+// rather than values. It names the first such request, the instant its
+// fate is decided in the central prediction, and what meets there.
 func knifeEdge(central predict.Result, reps predict.Replicas) []string {
 	first, n := -1, 0
 	for i, e := range reps.Ends {
@@ -73,13 +74,16 @@ func knifeEdge(central predict.Result, reps predict.Replicas) []string {
 		return nil
 	}
 	p := central.Requests[first]
-	when := p.Finished
-	if p.Connected != predict.Never && p.SynRetries > 0 {
-		when = p.Connected
+	when, what := p.Sent, "its arrival and the server's free capacity meet within the jitter of sends and connects the run measured"
+	switch {
+	case p.SynRetries > 0 && p.Connected != predict.Never:
+		when, what = p.Connected, "its retransmitted SYN, the place a leaving request frees in the accept queue and other "+
+			"retransmissions meet within the spread of the kernel's timer wheel"
+	case p.SynRetries > 0:
+		when, what = p.Finished, "its retransmitted SYNs find the accept queue full until its client gives up, or not"
 	}
-	return []string{fmt.Sprintf("knife edge: the replicas disagree on how %d requests end. The first, sent at %s, is "+
-		"decided at about %s, where its retransmitted SYN, a freed slot and other arrivals meet within the kernel's "+
-		"timer spread; the figures it moves have ranges", n, secs(p.Sent), secs(when))}
+	return []string{fmt.Sprintf("knife edge: the replicas disagree on how %d requests end, so the figures they move have "+
+		"ranges. The first, sent at %s, is decided at about %s, where %s", n, secs(p.Sent), secs(when), what)}
 }
 
 // explain adds the causes known to this lab for what the simulation does

@@ -125,3 +125,30 @@ func TestASampledPeakMayLieBelowItsRangeByWhatSamplingCanMiss(t *testing.T) {
 		t.Errorf("ok 2 against [3]: %q", diffs)
 	}
 }
+
+func TestAKnifeEdgeIsNamedWithItsInstant(t *testing.T) {
+	// predict's tie: request 2's retransmitted SYN (sent at 0.5 s, due at
+	// 1.5 s) and request 3's first SYN at 1.5 s race for one place.
+	in := predict.Input{Arrivals: []time.Duration{0, 0, 500 * time.Millisecond, 1500 * time.Millisecond},
+		Service: time.Second, ClientTimeout: 2900 * time.Millisecond,
+		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retrans, _ := in.Kernel.SynSchedule()
+	spread := make([][2]time.Duration, len(retrans))
+	for i, r := range retrans {
+		spread[i] = [2]time.Duration{r - 10*time.Millisecond, r + 10*time.Millisecond}
+	}
+	reps, err := predict.Replicate(in, predict.Spread{Retransmits: spread}, predict.ReplicaOptions{N: 200, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := knifeEdge(central, reps)
+	if len(notes) != 1 || !strings.Contains(notes[0], "how 1 requests end") ||
+		!strings.Contains(notes[0], "sent at 0.500 s, is decided at about 1.500 s") {
+		t.Errorf("notes %q", notes)
+	}
+}
