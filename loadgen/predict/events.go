@@ -17,6 +17,7 @@ const (
 	kindArrival                     // the first SYN
 	kindKeepAlive                   // pool: an idle worker's keep-alive expires
 	kindAcceptReady                 // replicas: the accept queue's head can be accepted
+	kindAcceptRetry                 // net/http tries accept(2) again after an EMFILE
 )
 
 // event is one scheduled happening. idx is the request index, or the worker

@@ -57,11 +57,16 @@ var modelCases = []modelCase{{
 }, {
 	// net/http at its fd limit: FDLimit 3, backlog 2 (queue of 3), 8 at
 	// once, 10 s work, no client timeout.
-	//  0   #0–#2 accepted and run; #3–#5 wait in the kernel queue
-	//      (accept fails with EMFILE); #6,#7 SYN-pending.
-	//  1…7 retransmits dropped. 10 #0–#2 ok: #3–#5 accepted and run.
-	//  11  #6,#7 get in (7th SYN) and wait (3 open connections).
-	//  20  #3–#5 ok: #6,#7 run. 30 done.
+	//  0   #0–#2 accepted and run; #3–#5 wait in the kernel queue:
+	//      accept fails with EMFILE, and net/http sleeps 5 ms, then 10,
+	//      20, … 640 ms, then 1 s: it tries again at 0.005, 0.015, 0.035,
+	//      0.075, 0.155, 0.315, 0.635, 1.275, 2.275, … 10.275 s.
+	//      #6,#7 SYN-pending.
+	//  1…7 retransmits dropped. 10 #0–#2 ok, but net/http sleeps until
+	//  10.275: #3–#5 accepted and run to 20.275.
+	//  11  #6,#7 get in (7th SYN) and wait; accept fails again, the sleeps
+	//      start over from 11 s and end at 11.005, … 12.275, 13.275, …
+	//      20.275, when #3–#5 are done: #6,#7 run to 30.275.
 	name: "nethttp fd limit",
 	in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
 		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 2, FDLimit: 3}},
@@ -69,10 +74,10 @@ var modelCases = []modelCase{{
 	peak:     Peak{Inflight: 3, AcceptQueue: 3, Connections: 3, ClientInflight: 8, SynPending: 2},
 	lives: []life{
 		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
-		{0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 0},
-		{11, 20, 30, outcome.OK, 7, 0}, {11, 20, 30, outcome.OK, 7, 0},
+		{0, 10.275, 20.275, outcome.OK, 0, 0}, {0, 10.275, 20.275, outcome.OK, 0, 0}, {0, 10.275, 20.275, outcome.OK, 0, 0},
+		{11, 20.275, 30.275, outcome.OK, 7, 0}, {11, 20.275, 30.275, outcome.OK, 7, 0},
 	},
-	end: 30,
+	end: 30.275,
 }, {
 	// The client timeout ends running work: 3 at once, 10 s work,
 	// timeout 4 s → all time out at 4 s, having run 4 s.

@@ -160,27 +160,34 @@ func TestSemaphoreSmall(t *testing.T) {
 		// request sent after it got ahead, which SYN retransmissions do:
 		// limit 1, FDLimit 2, backlog 0 (accept queue of 1), 10 s of work,
 		// client timeout 38 s, arrivals 0,0,0,0.5,10.2:
-		//  0     #0 accepted and runs; #1 accepted and queued (2 conns = FDLimit);
-		//        #2 waits in the accept queue.
-		//  0.5   #3's SYN is dropped: retransmits at 1.5,2.5,3.5,4.5,5.5,7.5,11.5,19.5,35.5.
-		//  10    #0 ok; #1 runs (after 10 s queued); #2 accepted and queued.
-		//  10.2  #4 enters the accept queue, so #3's SYNs at 11.5 and 19.5 are dropped.
-		//  20    #1 ok; #2 runs; #4 accepted and queued.
-		//  30    #2 ok; #4 runs (until 40, its deadline is 48.2).
-		//  35.5  #3's 9th SYN gets in; accepted at once (1 conn) and queued.
-		//  38.5  #3's client gives up (0.5+38) while still queued: removed, 3 s queued.
-		//  40    #4 ok.
+		//  0      #0 accepted and runs; #1 accepted and queued (2 conns = FDLimit);
+		//         #2 waits in the accept queue: accept fails with EMFILE and
+		//         net/http sleeps 5, 10, 20 … 640 ms, then 1 s: tries at 0.005,
+		//         0.015, … 0.635, 1.275, 2.275, … 10.275.
+		//  0.5    #3's SYN is dropped: retransmits at 1.5,2.5,3.5,4.5,5.5,7.5,11.5,19.5,35.5.
+		//  10     #0 ok; #1 runs (after 10 s queued).
+		//  10.2   #4's SYN is dropped (#2 fills the queue): retransmits at 11.2, …
+		//  10.275 #2 accepted and queued.
+		//  11.2   #4 enters the accept queue; accept fails, sleeps from 11.2:
+		//         tries at 11.205, … 12.475, 13.475, … 20.475. #3's SYNs at
+		//         11.5 and 19.5 are dropped.
+		//  20     #1 ok; #2 runs (9.725 s queued).
+		//  20.475 #4 accepted and queued.
+		//  30     #2 ok; #4 runs (9.525 s queued; until 40, its deadline is 48.2).
+		//  35.5   #3's 9th SYN gets in; accepted at once (1 conn) and queued.
+		//  38.5   #3's client gives up (0.5+38) while still queued: removed, 3 s queued.
+		//  40     #4 ok.
 		name: "client timeout removes a queued request",
 		in: Input{Arrivals: at(0, 0, 0, 0.5, 10.2), Service: 10 * time.Second, ClientTimeout: 38 * time.Second, Kernel: linux,
 			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 0, FDLimit: 2}},
 		outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.Timeout: 1},
-		peak:     Peak{Inflight: 1, Queued: 1, AcceptQueue: 1, Connections: 2, ClientInflight: 4, SynPending: 1},
+		peak:     Peak{Inflight: 1, Queued: 1, AcceptQueue: 1, Connections: 2, ClientInflight: 4, SynPending: 2},
 		lives: []life{
 			{0, 0, 10, outcome.OK, 0, 0},
 			{0, 10, 20, outcome.OK, 0, 10},
-			{0, 20, 30, outcome.OK, 0, 10},
+			{0, 20, 30, outcome.OK, 0, 9.725},
 			{35.5, -1, 38.5, outcome.Timeout, 9, 3},
-			{10.2, 30, 40, outcome.OK, 0, 10},
+			{11.2, 30, 40, outcome.OK, 1, 9.525},
 		},
 	}}
 	for _, tt := range tests {

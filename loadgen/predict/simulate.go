@@ -100,6 +100,11 @@ type engine struct {
 	acceptAt    time.Duration // the accept already scheduled (kindAcceptReady), or 0
 
 	bufs *buffers // where its slices come from
+
+	// backoff is net/http's current sleep after an EMFILE, and
+	// backoffUntil when it tries accept(2) again (0: not sleeping; its
+	// kindAcceptRetry event sets it back to 0).
+	backoff, backoffUntil time.Duration
 }
 
 // race is the state of the handshakes racing at one instant.
@@ -272,6 +277,10 @@ func (e *engine) handle(ev event) {
 		e.srv.keepAlive(e, ev)
 	case kindLimboRetry:
 		e.limboRetry(r)
+	case kindAcceptRetry:
+		if e.backoffUntil == ev.t {
+			e.backoffUntil = 0 // awake: what follows every event tries accept(2)
+		}
 	case kindAcceptReady:
 		// Nothing to do but what follows every event: the accept.
 	}
@@ -421,16 +430,43 @@ func (e *engine) clientDeadline(r int) {
 	}
 }
 
-// canAccept: the server calls accept while it is below its FD limit (net/http
-// gets EMFILE above it and retries, so further connections wait in the kernel
-// queue; the retry back-off of up to 1 s is not modelled: a close lets the
-// next connection in at once) and its model is willing.
+// canAccept: the server calls accept while its model is willing and it is
+// below its FD limit, and a net/http server not while it sleeps after an
+// EMFILE (see emfile).
 func (e *engine) canAccept() bool {
-	if fd := e.in.Limits.FDLimit; fd > 0 && e.connections >= fd {
+	if !e.srv.willAccept(e) || e.backoffUntil != 0 {
+		// Asleep until its kindAcceptRetry event, which comes after the
+		// releases at that instant.
 		return false
 	}
-	return e.srv.willAccept(e)
+	if fd := e.in.Limits.FDLimit; fd > 0 && e.connections >= fd {
+		e.emfile()
+		return false
+	}
+	return true
 }
+
+// emfile: accept(2) failed with EMFILE, with a connection waiting. net/http's
+// Serve sleeps and tries again, 5 ms after the first failure and twice as
+// long after each next one, at most 1 s; a successful accept starts over at
+// 5 ms. So a server that has been at its FD limit for a while notices a
+// freed descriptor only at its next try, up to 1 s later, and the waiting
+// connections stay in the kernel accept queue until then. fasthttp's loop
+// does not sleep so; it is left accepting at once.
+func (e *engine) emfile() {
+	if e.in.Limits.Discipline == catalog.RejectBeyond {
+		return
+	}
+	e.backoff = min(max(2*e.backoff, emfileFirstDelay), emfileMaxDelay)
+	e.backoffUntil = e.now + e.backoff
+	e.events.push(event{t: e.backoffUntil, kind: kindAcceptRetry})
+}
+
+// net/http's sleeps between accept(2) calls that fail with EMFILE.
+const (
+	emfileFirstDelay = 5 * time.Millisecond
+	emfileMaxDelay   = time.Second
+)
 
 // drainAcceptQueue accepts connections FIFO from the kernel accept queue while
 // the server is willing. An orphan (its client gave up while it waited) is
@@ -456,6 +492,7 @@ func (e *engine) drainAcceptQueue() {
 		}
 		e.st[r].accepted = true
 		e.connections++
+		e.backoff = 0
 		e.srv.accepted(e, r)
 	}
 }

@@ -52,7 +52,7 @@ type Options struct {
 	// external target) once all are up, before the load starts.
 	OnStart func(target string, pid int)
 	// Calibration is the kernel's measured timings that the prediction
-	// uses; nil: the nominal schedule of the sysctls.
+	// uses; nil: the cached calibration, or a quick probe.
 	Calibration *summary.KernelCalibration
 	// Replicas is how many perturbed simulations each target's ranges
 	// come from; 0 means predict.DefaultReplicas.
@@ -238,12 +238,13 @@ func (r *run) predict() {
 	}
 }
 
-// calibration is the one the run was given, or the nominal schedule.
+// calibration is the one the run was given, or this kernel's (the cached
+// one, or a quick probe of about 3 s).
 func (r *run) calibration() summary.KernelCalibration {
 	if r.opt.Calibration != nil {
 		return *r.opt.Calibration
 	}
-	return calibrate.Nominal("loadgen run was given no calibration")
+	return calibrate.Load(context.Background(), calibrate.Options{})
 }
 
 func (t *target) simulate(s *scenario.Scenario, k predict.Kernel, samplePeriod time.Duration) (predict.Result, error) {
