@@ -9,7 +9,8 @@
 // and the kernel's sysctls.
 //
 // Given an arrival schedule, a fixed service time, the limits a server reports
-// on /config and the kernel's SYN retransmission behaviour, [Simulate] predicts
+// on /config and the kernel's SYN retransmission behaviour (nominal, or as a
+// calibration measured it), [Simulate] predicts
 // what the lab will measure for that target: the outcome and timings of every
 // request, the peaks of the gauges (requests running, waiting in the app,
 // waiting in the kernel accept queue, open connections, client in-flight
@@ -55,14 +56,46 @@
 // Peaks are the maxima of the state after each event (what a gauge could
 // observe), series points are the state after all events at or before T.
 //
+// # Replicas
+//
+// One simulation settles every tie one way. The kernel does not: its
+// timers fire late by amounts its timer wheel decides, and a loaded
+// machine sends and connects a little late. [Replicate] runs the
+// simulation many times, each perturbed as a [Spread] allows, and returns
+// each replica's figures, each request's outcomes and a band of the
+// gauges; loadgen/verdict turns them into ranges. A replica:
+//
+//   - sends each request as late as the run measured, plus a connect delay
+//     drawn from the run's connects;
+//   - gives each request's work an overshoot drawn from the run's;
+//   - fires SYN retransmissions on the Linux timer wheel (wheel.go) at a
+//     random alignment of its jiffies, so that retransmissions of requests
+//     sent a few ms apart fire together, or, without the timer frequency,
+//     draws each within its calibrated spread;
+//   - lets handshakes that fire together on different CPUs race past the
+//     accept queue's full check, one per CPU (engine.racesIn);
+//   - puts requests whose SYN passed but whose ACK found the queue full in
+//     limbo, connected for their client, retrying at the server's SYN-ACK
+//     and the client's request retransmissions (limbo.go);
+//   - keeps each connection in the accept queue for a drawn accept delay.
+//
+// # net/http after EMFILE
+//
+// A net/http server at its FD limit fails accept(2) with EMFILE and sleeps
+// 5 ms, doubling to at most 1 s, before it tries again (engine.emfile): a
+// freed descriptor is noticed only at its next try.
+//
 // # Not modelled
 //
 // Disagreements with a measured run are findings to explain, so the
-// simplifications are listed: handler work always lasts Service (no CPU
-// contention: CPU-bound work beyond GOMAXPROCS runs slower in reality, and no
-// GC or scheduler delay); net/http's accept back-off after EMFILE (up to 1 s)
-// is taken as zero; the network adds no delay; SYN retransmissions come at
-// their nominal times (measured ones drift late by about 2%); and the client
-// never refuses or resets on its own ("refused", "http_other" and "other"
-// are never predicted).
+// simplifications are listed: handler work lasts Service plus, in a
+// replica, a measured overshoot (no CPU contention: CPU-bound work beyond
+// GOMAXPROCS runs slower in reality, and no GC or scheduler delay); the
+// network adds no delay beyond the drawn connect and accept delays; the
+// central simulation takes the calibrated retransmission times, without
+// the timer wheel's bunching; a request socket the server drops after its
+// last SYN-ACK (limbo) leaves its client waiting until its timeout rather
+// than reset; and the client never refuses or resets on its own
+// ("refused", "http_other" and "other" are never predicted, and fasthttp's
+// resets are counted as its 503s).
 package predict
