@@ -79,6 +79,15 @@
 //     and the client's request retransmissions (limbo.go);
 //   - keeps each connection in the accept queue for a drawn accept delay.
 //
+// # Go's client keeps dialing
+//
+// A client whose request times out while its SYN is still pending ends the
+// request, but Go's http.Transport detaches the dial from the request (so
+// that a later request could use the connection) and goes on: the kernel
+// keeps retransmitting the SYN until connect gives up. When one gets in, the
+// connection nobody waits for takes a place in the accept queue as an
+// orphan until the server accepts and closes it (phaseGhost).
+//
 // # net/http after EMFILE
 //
 // A net/http server at its FD limit fails accept(2) with EMFILE and sleeps

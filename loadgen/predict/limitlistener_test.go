@@ -216,3 +216,25 @@ func TestLimitListenerSeed(t *testing.T) {
 		t.Errorf("point at 499s = %+v", p)
 	}
 }
+
+func TestAGhostDialTakesTheAcceptQueuePlaceOfALaterRequest(t *testing.T) {
+	// A limitlistener of 1 with an accept queue of 1, 20 s of work and a
+	// 6 s client timeout. #0 runs and #1 waits until both clients give up
+	// at 6 s. #2 (0.5 s) retransmits its SYN at 1.5 … 5.5 s into a full
+	// queue, and its client gives up at 6.5 s; Go's Transport goes on
+	// dialing. #3 (7 s) gets in at once and runs. #2's SYN at 7.5 s finds
+	// the queue empty: the connection nobody waits for sits there as an
+	// orphan, so #4 (8 s) is dropped and retransmits at 9 … 13 s. At 13 s
+	// #3's client gives up, the server accepts and closes the orphan, and
+	// #4's fifth retransmission gets in.
+	in := Input{Arrivals: at(0, 0, 0.5, 7, 8), Service: 20 * time.Second, ClientTimeout: 6 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+	res := mustSimulate(t, in)
+	r2, r4 := res.Requests[2], res.Requests[4]
+	if r2.Connected != Never || r2.Finished != sec(6.5) || r2.SynRetries != 5 {
+		t.Errorf("#2: connected %v, ended %v after %d retransmissions; want never, 6.5 s, 5", r2.Connected, r2.Finished, r2.SynRetries)
+	}
+	if r4.Connected != sec(13) || r4.SynRetries != 5 {
+		t.Errorf("#4: connected %v after %d retransmissions; want 13 s after 5", r4.Connected, r4.SynRetries)
+	}
+}

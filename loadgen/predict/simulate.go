@@ -16,6 +16,7 @@ const (
 	phaseNotSent     phase = iota
 	phaseSynPending        // SYN dropped; waiting to retransmit
 	phaseLimbo             // connected for the client, but its ACK found the accept queue full (limbo.go)
+	phaseGhost             // its client gave up while the SYN was pending, but Go's Transport still dials
 	phaseAcceptQueue       // handshake done; in the kernel accept queue
 	phaseOrphan            // in the accept queue, but its client already gave up
 	phaseAppQueued         // accepted; waiting in the application queue
@@ -256,9 +257,13 @@ func (e *engine) handle(ev event) {
 	case kindConnectDeadline:
 		// The kernel gave up (ETIMEDOUT) or the dialer's timeout fired:
 		// Go reports a dial i/o timeout either way.
-		if e.st[r].phase == phaseSynPending {
+		switch e.st[r].phase {
+		case phaseSynPending:
 			e.synPending--
 			e.end(r, outcome.Timeout)
+		case phaseGhost:
+			e.synPending--
+			e.st[r].phase = phaseDone
 		}
 	case kindClientDeadline:
 		e.clientDeadline(r)
@@ -317,10 +322,8 @@ func (e *engine) arrive(r int) {
 		deadline = min(deadline, sent+e.in.ConnectTimeout)
 	}
 	e.events.push(event{t: deadline, kind: kindConnectDeadline, idx: r})
+	// Retransmissions go on past the client's timeout: see phaseGhost.
 	s.synLimit = deadline
-	if e.in.ClientTimeout > 0 {
-		s.synLimit = min(s.synLimit, sent+e.in.ClientTimeout)
-	}
 	e.scheduleRetry(r)
 }
 
@@ -357,18 +360,35 @@ func (e *engine) retransOffset(k int) time.Duration {
 // synRetry: a retransmitted SYN gets in if the accept queue has room now.
 func (e *engine) synRetry(r int) {
 	s := &e.st[r]
-	if s.phase != phaseSynPending {
+	if s.phase != phaseSynPending && s.phase != phaseGhost {
 		return
 	}
 	s.nextRetry++
-	e.out[r].SynRetries++
+	ghost := s.phase == phaseGhost
+	if !ghost {
+		e.out[r].SynRetries++
+	}
 	raced := e.racesIn(r) // before the check: the race state counts every retransmission
 	switch {
+	case (e.aq.len() < e.aqCap || raced) && ghost:
+		// The dial succeeds with nobody waiting for it: the Transport
+		// closes the connection, which waits in the accept queue as an
+		// orphan until the server accepts and closes it.
+		e.synPending--
+		s.phase = phaseOrphan
+		e.aq.push(r)
+		e.readyAfterDelay(r)
 	case e.aq.len() < e.aqCap || raced:
 		e.synPending--
 		e.enterAcceptQueue(r)
-	case e.wheel != nil && e.race.base < e.aqCap:
+	case e.wheel != nil && e.race.base < e.aqCap && !ghost:
 		e.enterLimbo(r)
+	case e.wheel != nil && e.race.base < e.aqCap:
+		// A ghost's dial completes for its kernel, and the Transport
+		// closes it; the server dropped its ACK and keeps no connection
+		// that this lab follows further.
+		e.synPending--
+		s.phase = phaseDone
 	default:
 		e.scheduleRetry(r)
 	}
@@ -399,6 +419,12 @@ func (e *engine) enterAcceptQueue(r int) {
 	e.st[r].phase = phaseAcceptQueue
 	e.out[r].Connected = e.now
 	e.aq.push(r)
+	e.readyAfterDelay(r)
+}
+
+// readyAfterDelay draws when the connection that just entered the accept
+// queue can be accepted, in a replica with an accept delay.
+func (e *engine) readyAfterDelay(r int) {
 	if e.acceptDelay > 0 {
 		e.readyAt[r] = e.now + time.Duration(e.rng.Int64N(int64(e.acceptDelay)+1))
 	}
@@ -413,8 +439,12 @@ func (e *engine) enterAcceptQueue(r int) {
 func (e *engine) clientDeadline(r int) {
 	switch e.st[r].phase {
 	case phaseSynPending:
-		e.synPending--
-		e.end(r, outcome.Timeout)
+		// The request ends for its client, but Go's http.Transport goes on
+		// dialing (it detaches the dial from the request, so that a later
+		// request could use the connection): the kernel keeps
+		// retransmitting the SYN until connect gives up.
+		e.finish(r, outcome.Timeout)
+		e.st[r].phase = phaseGhost
 	case phaseLimbo:
 		e.end(r, outcome.Timeout)
 	case phaseAcceptQueue:
