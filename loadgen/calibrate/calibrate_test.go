@@ -136,7 +136,9 @@ func TestLoadUsesAValidCacheFileWithoutProbing(t *testing.T) {
 	cancel()
 	cal := Load(ctx, opts)
 	want := unmistakable(key, len(nominal))
-	want.Source, want.Why = SourceCache, path
+	// The timer frequency is read from the kernel's configuration, not
+	// cached: it is a fact of the kernel, and costs no probe.
+	want.Source, want.Why, want.TimerHZ = SourceCache, path, sysinfo.TimerHZ()
 	got, _ := json.Marshal(cal)
 	wantJSON, _ := json.Marshal(want)
 	if string(got) != string(wantJSON) {
