@@ -16,7 +16,13 @@ import (
 func (t *target) judge(r *run, st *summary.Target) error {
 	measured := t.measured()
 	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
+	var rows []sample.Row
+	if t.sampler != nil {
+		rows = t.side.Fill(t.sampler.Rows())
+	}
+	samples := t.samples(rows)
 	spread := verdict.RunSpread(*t.predicted, service, measured, r.kernelSpread)
+	spread.AcceptDelay = max(spread.AcceptDelay, verdict.TransitDelay(*t.predicted, samples, r.s.Rate))
 	step := r.samplePeriod()
 	in := verdict.Input(r.s, t.limits, r.kernel, step)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
@@ -24,12 +30,8 @@ func (t *target) judge(r *run, st *summary.Target) error {
 	if err != nil {
 		return err
 	}
-	var rows []sample.Row
-	if t.sampler != nil {
-		rows = t.side.Fill(t.sampler.Rows())
-	}
 	verdict.Judge(st, verdict.Evidence{Central: *t.predicted, Replicas: reps, BandStep: step,
-		Requests: measured, Timeline: t.samples(rows), SamplePeriod: step})
+		Requests: measured, Timeline: samples, SamplePeriod: step})
 	return r.folder.WriteBand(t.spec.Name, reps.Band)
 }
 

@@ -152,3 +152,27 @@ func TestAKnifeEdgeIsNamedWithItsInstant(t *testing.T) {
 		t.Errorf("notes %q", notes)
 	}
 }
+
+func TestTheTransitDelayIsLittlesLawOnTheSamplesThatFindConnectionsInTransit(t *testing.T) {
+	// 100 requests a second for 2 s to a server that accepts at once: the
+	// central prediction's accept queue is always empty. Samples during the
+	// sends read 0, 1, 0, 1: half a connection in transit on average, so
+	// each stays 5 ms, drawn uniformly up to 10 ms. A sample after the last
+	// send, and one with no reading, count for nothing.
+	arrivals := make([]time.Duration, 200)
+	for i := range arrivals {
+		arrivals[i] = time.Duration(i) * 10 * time.Millisecond
+	}
+	central, err := predict.Simulate(predict.Input{Arrivals: arrivals, Service: time.Second,
+		Kernel: predict.Kernel{SynRetries: 6}, Limits: predict.Limits{Discipline: catalog.NoLimit, Backlog: 128}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s float64, v float64) Sample {
+		return Sample{T: time.Duration(s * float64(time.Second)), AcceptQueue: v}
+	}
+	samples := []Sample{at(0.2, 0), at(0.7, 1), at(1.2, 0), at(1.7, 1), at(2.5, 9), at(1.9, math.NaN())}
+	if got := TransitDelay(central, samples, 100); got != 10*time.Millisecond {
+		t.Errorf("transit delay %v, want 10ms", got)
+	}
+}
