@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/runner"
 	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/summary"
 )
 
 var labserver, loadgenBin string
@@ -118,11 +120,47 @@ func TestQuickRun(t *testing.T) {
 		if tg.Predicted == nil || tg.Agrees == nil || !*tg.Agrees {
 			t.Errorf("%s: predicted %+v agrees %v: %v", tg.Name, tg.Predicted, tg.Agrees, tg.Disagreements)
 		}
+		checkMatrix(t, tg, 60)
 		checkBin(t, filepath.Join(res.Dir, tg.Name+".bin"), 60)
 		checkTimeline(t, filepath.Join(res.Dir, tg.Name+".timeline.csv"))
+		if _, err := os.Stat(filepath.Join(res.Dir, tg.Name+".band.csv")); err != nil {
+			t.Errorf("%s: no band: %v", tg.Name, err)
+		}
+	}
+	if nethttp := res.Summary.Targets[0]; nethttp.RequestsAgree != nil &&
+		!reflect.DeepEqual(nethttp.RequestsAgree.Matrix, map[outcome.Outcome]map[outcome.Outcome]int{outcome.OK: {outcome.OK: 60}}) {
+		t.Errorf("nethttp: matrix %v, want every one of 60 predicted ok and measured ok", nethttp.RequestsAgree.Matrix)
 	}
 	if _, err := scenario.Load(filepath.Join(res.Dir, "scenario.yaml")); err != nil {
 		t.Errorf("resolved scenario: %v", err)
+	}
+}
+
+// checkMatrix checks a target's per-request comparison: each of the n
+// requests counted once, its rows adding up to the predicted outcomes and
+// its columns to the measured ones.
+func checkMatrix(t *testing.T, tg summary.Target, n int) {
+	t.Helper()
+	ra := tg.RequestsAgree
+	if ra == nil {
+		t.Errorf("%s: no requests_agree", tg.Name)
+		return
+	}
+	if ra.Same+ra.Differ != n {
+		t.Errorf("%s: same %d + differ %d, want %d", tg.Name, ra.Same, ra.Differ, n)
+	}
+	rows, columns := map[outcome.Outcome]int{}, map[outcome.Outcome]int{}
+	for predicted, measured := range ra.Matrix {
+		for m, count := range measured {
+			rows[predicted] += count
+			columns[m] += count
+		}
+	}
+	for _, o := range outcome.All {
+		if rows[o] != tg.Predicted.Outcomes[o] || columns[o] != tg.Outcomes[o] {
+			t.Errorf("%s: %s: matrix row %d column %d, want predicted %d measured %d",
+				tg.Name, o, rows[o], columns[o], tg.Predicted.Outcomes[o], tg.Outcomes[o])
+		}
 	}
 }
 

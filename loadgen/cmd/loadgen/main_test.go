@@ -65,6 +65,8 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"run", "../../../scenarios/quick.yaml", "--run-id", "../x"}, `loadgen run: --run-id: must match [A-Za-z0-9._-]+ (it is used in file names), got "../x"`},
 		{[]string{"run", "../../../scenarios/quick.yaml", "--run-id", ".."}, `loadgen run: --run-id: must not be "..", which names a folder, not a file`},
 		{[]string{"run", dots}, "loadgen run: " + dots + `:5:12: targets[0].name: must not be "..", which names a folder, not a file`},
+		{[]string{"run", "../../../scenarios/quick.yaml", "--replicas", "0"}, "loadgen run: --replicas: must be >= 1, got 0"},
+		{[]string{"predict", "../../../scenarios/quick.yaml", "--replicas", "-3"}, "loadgen predict: --replicas: must be >= 1, got -3"},
 		{[]string{"calibrate", "--connects", "0"}, "loadgen calibrate: --connects: must be in 1..64, got 0"},
 		{[]string{"calibrate", "--quick=maybe"}, `loadgen calibrate: --quick: invalid boolean value "maybe": parse error`},
 		{[]string{"calibrate", "now"}, "loadgen calibrate: want no arguments, got 1"},
