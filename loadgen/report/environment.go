@@ -75,7 +75,7 @@ func calibration(d *document, e summary.Environment) {
 			measured = "The probe measured each of them: the median over its connects."
 		case k.Measured > 0:
 			measured = fmt.Sprintf("The probe measured the first %d (the median over its connects); the later ones are nominal, "+
-				"shifted by the last measured lateness.", k.Measured)
+				"scaled by the last measured relative lateness.", k.Measured)
 		}
 		d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of tcp_syn_retries %d and "+
 			"tcp_syn_linear_timeouts %d, and the one the prediction used. %s", e.SynRetries, e.SynLinearTimeouts, measured)
@@ -101,7 +101,7 @@ func retransmitTable(k *summary.KernelCalibration, e summary.Environment) (heade
 	for i, used := range k.RetransmitsS {
 		row := []cell{{text: fmt.Sprint(i + 1)}}
 		row = append(row, lateness(nominalAt(nominal, i), used)...)
-		how := "nominal, shifted"
+		how := "nominal, scaled"
 		if i < k.Measured {
 			how = "measured"
 			if i < len(k.RetransmitSpreadS) {

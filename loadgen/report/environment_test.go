@@ -21,7 +21,7 @@ func TestTheEnvironmentShowsHostWideOverflowsAndTheCalibration(t *testing.T) {
 		"The probe measured the first 2 (the median over its connects)",
 		"| retransmission | nominal | used | late by | how |\n",
 		"| 1 | 1.000 | 1.020 | +20.0ms (+2.0 %) | measured, 1.010 to 1.040 |\n",
-		"| 3 | 3.000 | 3.060 | +60.0ms (+2.0 %) | nominal, shifted |\n",
+		"| 3 | 3.000 | 3.060 | +60.0ms (+2.0 %) | nominal, scaled |\n",
 		"| gives up | 131.000 | 134.100 | +3.10s (+2.4 %) | connect(2) returns ETIMEDOUT |\n",
 		"- accept(2) returns 40.0µs after the handshake completes (median; at most 300µs)",
 		"- a 1 ms sleep lasts 60.0µs longer than asked (median; at most 1.10ms)",

@@ -9,12 +9,13 @@ import (
 	"testing"
 )
 
-// copyReference copies a committed reference run folder's summary,
-// scenario and series into a temporary folder, as a loadgen from before
-// ranges, bands and the calibration wrote them.
+// copyReference copies a reference run folder's summary, scenario and
+// series, as a loadgen from before ranges, bands and the calibration wrote
+// them (testdata/before-ranges holds them as committed on 2026-11-25),
+// into a temporary folder.
 func copyReference(t *testing.T, name string) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "results", "reference", name)
+	src := filepath.Join("testdata", "before-ranges", name)
 	files, err := filepath.Glob(filepath.Join(src, "*"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("reference folder %s: %v", src, err)
