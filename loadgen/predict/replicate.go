@@ -43,6 +43,10 @@ type Spread struct {
 	// close together reach the server is not measured; each replica adds
 	// to each request's send one of these, drawn at random. nil: none.
 	ConnectDelay []time.Duration
+	// AnswerDelay holds samples of how long the run's rejections took to
+	// reach their client after their connect; each replica gives each
+	// rejection one, drawn at random. nil: at once.
+	AnswerDelay []time.Duration
 	// AcceptDelay is the longest a connection waits in the accept queue
 	// before a willing server's accept(2) returns it; each replica draws
 	// each connection's wait up to it. 0: accepted at once.
@@ -123,7 +127,8 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 		step = time.Second
 	}
 	runs := make([]replicaRun, opt.N)
-	if spread.SendLate == nil && spread.Overshoot == nil && spread.ConnectDelay == nil && spread.AcceptDelay == 0 {
+	if spread.SendLate == nil && spread.Overshoot == nil && spread.ConnectDelay == nil && spread.AnswerDelay == nil &&
+		spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {
@@ -232,6 +237,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 			}
 		}
 	}
+	e.answerDelay = spread.AnswerDelay
 	if spread.AcceptDelay > 0 {
 		e.acceptDelay = spread.AcceptDelay
 		e.bufs.readyAt = reuse(e.bufs.readyAt, n)

@@ -198,3 +198,23 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 		t.Error("SendLate of the wrong length: no error")
 	}
 }
+
+func TestARejectionStaysInFlightForItsClientUntilItsAnswerArrives(t *testing.T) {
+	// A semaphore of 1 with no queue: request 1, sent at 0.5 s, is
+	// rejected at once by the server, and its answer takes 10 ms to reach
+	// its client, which counts it in flight until 0.51 s.
+	in := Input{Arrivals: at(0, 0.5), Service: time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: 0, Backlog: 128}}
+	rs, err := Replicate(in, Spread{AnswerDelay: []time.Duration{10 * time.Millisecond}}, ReplicaOptions{N: 1, BandStep: 250 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rs.Runs[0]
+	if f.Outcomes[outcome.HTTP503] != 1 || f.Peak.ClientInflight != 2 || f.Peak.Connections != 1 {
+		t.Errorf("503 %d, peak client in flight %d, connections %d; want 1, 2, 1", f.Outcomes[outcome.HTTP503], f.Peak.ClientInflight, f.Peak.Connections)
+	}
+	// The band's step (0.5, 0.75] s holds 2 in flight for the client.
+	if b := rs.Band[3]; b.Hi.ClientInflight != 2 || b.Lo.ClientInflight != 1 {
+		t.Errorf("band at 0.75 s: client in flight [%d, %d], want [1, 2]", b.Lo.ClientInflight, b.Hi.ClientInflight)
+	}
+}

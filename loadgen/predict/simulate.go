@@ -98,6 +98,9 @@ type engine struct {
 	// each can be accepted.
 	acceptDelay time.Duration
 	readyAt     []time.Duration
+	// answerDelay holds samples of how long a rejection takes to reach
+	// its client (answerLater).
+	answerDelay []time.Duration
 	acceptAt    time.Duration // the accept already scheduled (kindAcceptReady), or 0
 
 	bufs *buffers // where its slices come from
@@ -282,6 +285,8 @@ func (e *engine) handle(ev event) {
 		e.srv.keepAlive(e, ev)
 	case kindLimboRetry:
 		e.limboRetry(r)
+	case kindAnswered:
+		e.answered(r)
 	case kindAcceptRetry:
 		if e.backoffUntil == ev.t {
 			e.backoffUntil = 0 // awake: what follows every event tries accept(2)
@@ -586,6 +591,10 @@ func (e *engine) finish(r int, o outcome.Outcome) {
 
 // end ends request r for the client and closes its connection, if accepted.
 func (e *engine) end(r int, o outcome.Outcome) {
+	if o == outcome.HTTP503 && len(e.answerDelay) > 0 {
+		e.answerLater(r, o, e.answerDelay[e.rng.IntN(len(e.answerDelay))])
+		return
+	}
 	e.finish(r, o)
 	s := &e.st[r]
 	s.phase = phaseDone
@@ -593,6 +602,30 @@ func (e *engine) end(r int, o outcome.Outcome) {
 		s.accepted = false
 		e.connections--
 	}
+}
+
+// answerLater ends request r for the server now (its connection closes)
+// and for its client d later, when the server's answer arrives: in a
+// replica, a rejection takes as long to reach its client as the run's
+// rejections took, which under load is milliseconds, and meanwhile the
+// client counts it in flight.
+func (e *engine) answerLater(r int, o outcome.Outcome, d time.Duration) {
+	s := &e.st[r]
+	s.phase = phaseDone
+	if s.accepted {
+		s.accepted = false
+		e.connections--
+	}
+	e.out[r].Outcome = o
+	e.outcomes[o]++
+	e.events.push(event{t: e.now + d, kind: kindAnswered, idx: r})
+}
+
+// answered: the answer of request r reaches its client.
+func (e *engine) answered(r int) {
+	e.out[r].Finished = e.now
+	e.clientInflight--
+	e.lastEnd = max(e.lastEnd, e.now)
 }
 
 func (e *engine) result() Result {

@@ -12,7 +12,8 @@ import (
 // as it was measured, and reaching the server after a connect delay drawn
 // from the run's connects that took no SYN retransmission (under load
 // they take milliseconds, and which of two requests sent close together
-// the server sees first is not measured), each handler's work longer than asked by a sample of
+// the server sees first is not measured), each rejection reaching its
+// client as late after its connect as the run's rejections did, each handler's work longer than asked by a sample of
 // what the run measured, and the kernel's part as KernelSpread gives it.
 //
 // A handler's overshoot is measured on the requests that the central
@@ -30,6 +31,9 @@ func RunSpread(central predict.Result, service time.Duration, measured []Measure
 		sp.SendLate[m.Seq] = m.Late
 		if m.Dialed && m.Connect < outcome.SynRetriedConnect {
 			sp.ConnectDelay = append(sp.ConnectDelay, m.Connect)
+		}
+		if m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.Reset) && m.Latency >= m.Connect {
+			sp.AnswerDelay = append(sp.AnswerDelay, m.Latency-m.Connect)
 		}
 		p := central.Requests[m.Seq]
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
