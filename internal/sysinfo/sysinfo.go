@@ -194,3 +194,27 @@ func configHZ(path string, gzipped bool) int {
 	}
 	return 0
 }
+
+// SoftnetDropped is how many packets the kernel has dropped, summed over
+// the CPUs, because a CPU's input backlog was full
+// (net.core.netdev_max_backlog): the second column of
+// /proc/net/softnet_stat. Loopback traffic goes through that backlog, so a
+// burst of packets there, such as SYNs retransmitted together, can lose
+// some.
+func SoftnetDropped() (uint64, error) { return softnetDroppedAt(procRoot) }
+
+func softnetDroppedAt(root string) (uint64, error) {
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		return 0, fmt.Errorf("softnet_stat: %w", err)
+	}
+	stats, err := fs.NetSoftnetStat()
+	if err != nil {
+		return 0, fmt.Errorf("softnet_stat: %w", err)
+	}
+	var dropped uint64
+	for _, s := range stats {
+		dropped += uint64(s.Dropped)
+	}
+	return dropped, nil
+}

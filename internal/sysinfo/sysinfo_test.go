@@ -139,3 +139,22 @@ func TestConfigHZIsReadFromAPlainOrAGzippedConfiguration(t *testing.T) {
 		t.Errorf("missing: %d, want 0", got)
 	}
 }
+
+func TestSoftnetDroppedAddsTheSecondColumnOfEveryCPU(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "net"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stat := "0001a0e7 000038e0 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n" +
+		"0001b16f 0000412c 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001\n"
+	if err := os.WriteFile(filepath.Join(root, "net", "softnet_stat"), []byte(stat), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := softnetDroppedAt(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := uint64(0x38e0 + 0x412c); got != want {
+		t.Errorf("dropped %d, want %d", got, want)
+	}
+}

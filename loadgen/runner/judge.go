@@ -31,7 +31,7 @@ func (t *target) judge(r *run, st *summary.Target) error {
 		return err
 	}
 	verdict.Judge(st, verdict.Evidence{Central: *t.predicted, Replicas: reps, BandStep: step,
-		Requests: measured, Timeline: samples, SamplePeriod: step})
+		Requests: measured, Timeline: samples, SamplePeriod: step, SoftnetDropped: r.softnetDropped})
 	return r.folder.WriteBand(t.spec.Name, reps.Band)
 }
 

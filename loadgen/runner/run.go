@@ -90,6 +90,9 @@ type run struct {
 	// overflowsAtStart is loadgen's network namespace's listen counters
 	// when the schedule began; nil when unreadable.
 	overflowsAtStart *sysinfo.ListenCounters
+	// softnetAtStart is the host's softnet drops then; -1 when unreadable.
+	softnetAtStart int64
+	softnetDropped float64 // its growth, once the run is summarized
 }
 
 // Run executes the scenario in phases: prepare the folder, start the

@@ -22,6 +22,10 @@ func (r *run) attackAndSample(ctx context.Context) {
 	if c, err := sysinfo.ReadListenCounters(); err == nil {
 		r.overflowsAtStart = &c
 	}
+	r.softnetAtStart = -1
+	if d, err := sysinfo.SoftnetDropped(); err == nil {
+		r.softnetAtStart = int64(d)
+	}
 	stopSampling := r.sample()
 	display := progress.Start(r.opt.Progress, r.opt.TTY, r.progressRun())
 	stopCheckpoints := r.checkpoints(display)

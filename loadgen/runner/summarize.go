@@ -231,6 +231,7 @@ func peaks(rows []sample.Row) (summary.Peak, float64, float64) {
 func (r *run) summarize(ctx context.Context) (*Result, error) {
 	wall := time.Since(r.started)
 	sum := r.summaryHead(ctx.Err() == nil, wall)
+	r.softnetDropped = sum.Environment.SoftnetDropped
 	sum.Tolerance = &verdict.Tolerance
 	if !sum.Complete {
 		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
@@ -281,6 +282,9 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 	}
 	if now, err := sysinfo.ReadListenCounters(); err == nil && r.overflowsAtStart != nil {
 		env.ListenOverflows = float64(now.Overflows - r.overflowsAtStart.Overflows)
+	}
+	if now, err := sysinfo.SoftnetDropped(); err == nil && r.softnetAtStart >= 0 {
+		env.SoftnetDropped = float64(int64(now) - r.softnetAtStart)
 	}
 	return &summary.Summary{
 		RunID: r.id, Scenario: r.s.Name, Scale: r.opt.Scale, Complete: complete,

@@ -40,6 +40,11 @@ type Environment struct {
 	// own network namespace over the run: host-wide, shared by every
 	// target that runs in that namespace.
 	ListenOverflows float64 `json:"listen_overflows"`
+	// SoftnetDropped is how many packets the kernel dropped over the run
+	// because a CPU's input backlog was full (/proc/net/softnet_stat):
+	// host-wide. Loopback packets can be lost there, which the prediction
+	// does not model.
+	SoftnetDropped float64 `json:"softnet_dropped"`
 	// KernelCalibration is the SYN retransmission schedule and the kernel
 	// timings the prediction used.
 	KernelCalibration *KernelCalibration `json:"kernel_calibration,omitempty"`

@@ -30,6 +30,9 @@ type Evidence struct {
 	Timeline []Sample
 	// SamplePeriod is how often the gauges were sampled.
 	SamplePeriod time.Duration
+	// SoftnetDropped is how many packets the host dropped at full CPU
+	// input backlogs during the run.
+	SoftnetDropped float64
 }
 
 // Judge compares a finished target's measurement with its prediction: the
@@ -54,6 +57,12 @@ func Judge(t *summary.Target, ev Evidence) {
 	t.Agrees, t.Disagreements = &agrees, diffs
 	t.Notes = append(t.Notes, knifeEdge(ev.Central, ev.Replicas)...)
 	t.Notes = append(t.Notes, explain(t)...)
+	if !agrees && ev.SoftnetDropped > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("maybe why: the kernel dropped %.0f packets during the run because a CPU's "+
+			"input backlog was full (net.core.netdev_max_backlog; /proc/net/softnet_stat). Loopback packets go through that "+
+			"backlog, so a SYN, SYN-ACK or ACK can be lost there and its connection delayed or never made; the simulation "+
+			"does not model it", ev.SoftnetDropped))
+	}
 }
 
 // knifeEdge says where the replicas disagree on how requests end: the
