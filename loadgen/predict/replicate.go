@@ -38,11 +38,14 @@ type Spread struct {
 	// the accept queue (engine.racesIn).
 	TimerHZ int
 	CPUs    int
-	// ConnectDelay holds samples of how long the run's connects took that
-	// needed no SYN retransmission. When and in which order requests sent
-	// close together reach the server is not measured; each replica adds
-	// to each request's send one of these, drawn at random. nil: none.
-	ConnectDelay []time.Duration
+	// AdmitDelay holds samples of the run's scheduling delays (how late
+	// its sends were). How long after its connect a request reaches the
+	// server's admission (accept, a goroutine, the read of the request) is
+	// not measured, and on a loaded machine it is a scheduling delay too:
+	// each replica adds one to each request's send, drawn at random, so
+	// that requests that reached the server within a few of them of each
+	// other may come in either order. nil: none.
+	AdmitDelay []time.Duration
 	// AnswerDelay holds samples of how long the run's rejections took to
 	// reach their client after their connect; each replica gives each
 	// rejection one, drawn at random. nil: at once.
@@ -127,7 +130,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 		step = time.Second
 	}
 	runs := make([]replicaRun, opt.N)
-	if spread.SendLate == nil && spread.Overshoot == nil && spread.ConnectDelay == nil && spread.AnswerDelay == nil &&
+	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
 		spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
@@ -157,7 +160,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 }
 
 // perturbedArrivals returns when each request reaches the server: its
-// send time, late as measured, and with a connect delay drawn from the
+// send time, late as measured, and with an admission delay drawn from the
 // spread's samples, in the ascending order the engine needs; and for each
 // place in that order the request's index in the input.
 func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) ([]time.Duration, []int) {
@@ -169,8 +172,8 @@ func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) 
 		if spread.SendLate != nil {
 			sent[i] = max(0, sent[i]+spread.SendLate[i])
 		}
-		if rng != nil && len(spread.ConnectDelay) > 0 {
-			sent[i] += spread.ConnectDelay[rng.IntN(len(spread.ConnectDelay))]
+		if rng != nil && len(spread.AdmitDelay) > 0 {
+			sent[i] += spread.AdmitDelay[rng.IntN(len(spread.AdmitDelay))]
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sent[a], sent[b]) })

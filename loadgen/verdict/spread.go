@@ -8,13 +8,14 @@ import (
 	"github.com/conclab/conclab/loadgen/predict"
 )
 
-// RunSpread is what a run's replicas draw from: each request sent as late
-// as it was measured, and reaching the server after a connect delay drawn
-// from the run's connects that took no SYN retransmission (under load
-// they take milliseconds, and which of two requests sent close together
-// the server sees first is not measured), each rejection reaching its
-// client as late after its connect as the run's rejections did, each handler's work longer than asked by a sample of
-// what the run measured, and the kernel's part as KernelSpread gives it.
+// RunSpread is what a run's replicas draw from: each request reaching the
+// server when its connect completed, as measured (or, when its SYN was
+// dropped, sent as late as measured), plus an admission delay drawn from
+// the run's scheduling delays (which of two requests that connected close
+// together the server admits first is not measured); each rejection
+// reaching its client as late after its connect as the run's rejections
+// did; each handler's work longer than asked by a sample of what the run
+// measured; and the kernel's part as KernelSpread gives it.
 //
 // A handler's overshoot is measured on the requests that the central
 // prediction has start at once and end ok: for them, the client's latency
@@ -30,8 +31,9 @@ func RunSpread(central predict.Result, service time.Duration, measured []Measure
 		}
 		sp.SendLate[m.Seq] = m.Late
 		if m.Dialed && m.Connect < outcome.SynRetriedConnect {
-			sp.ConnectDelay = append(sp.ConnectDelay, m.Connect)
+			sp.SendLate[m.Seq] += m.Connect
 		}
+		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
 		if m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.Reset) && m.Latency >= m.Connect {
 			sp.AnswerDelay = append(sp.AnswerDelay, m.Latency-m.Connect)
 		}
