@@ -13,16 +13,11 @@ import (
 // judge replicates the target's prediction, perturbed as the run
 // measured, writes the band of its gauges beside its timeline, and judges
 // the measurement against it.
-func (t *target) judge(r *run, st *summary.Target) error {
+func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error {
 	measured := t.measured()
 	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
-	var rows []sample.Row
-	if t.sampler != nil {
-		rows = t.side.Fill(t.sampler.Rows())
-	}
-	samples := t.samples(rows)
-	spread := verdict.RunSpread(*t.predicted, service, measured, r.kernelSpread)
-	spread.AcceptDelay = max(spread.AcceptDelay, verdict.TransitDelay(*t.predicted, samples, r.s.Rate))
+	samples := t.samples(t.rows())
+	spread := verdict.RunSpread(*t.predicted, service, r.s.Rate, measured, samples, r.kernelSpread)
 	step := r.samplePeriod()
 	in := verdict.Input(r.s, t.limits, r.kernel, step)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
@@ -31,7 +26,7 @@ func (t *target) judge(r *run, st *summary.Target) error {
 		return err
 	}
 	verdict.Judge(st, verdict.Evidence{Central: *t.predicted, Replicas: reps, BandStep: step,
-		Requests: measured, Timeline: samples, SamplePeriod: step, SoftnetDropped: r.softnetDropped})
+		Requests: measured, Timeline: samples, SamplePeriod: step, SoftnetDropped: softnetDropped})
 	return r.folder.WriteBand(t.spec.Name, reps.Band)
 }
 
@@ -45,6 +40,16 @@ func (t *target) measured() []verdict.Measured {
 			Connect: h.connect, Dialed: h.dialed}
 	}
 	return out
+}
+
+// rows are the target's samples so far, with the kernel side's figures
+// filled in for a target measured from the kernel side; nil without a
+// sampler.
+func (t *target) rows() []sample.Row {
+	if t.sampler == nil {
+		return nil
+	}
+	return t.side.Fill(t.sampler.Rows())
 }
 
 // samples are the target's sampled gauges, timed from its schedule's

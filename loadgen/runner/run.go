@@ -92,7 +92,6 @@ type run struct {
 	overflowsAtStart *sysinfo.ListenCounters
 	// softnetAtStart is the host's softnet drops then; -1 when unreadable.
 	softnetAtStart int64
-	softnetDropped float64 // its growth, once the run is summarized
 }
 
 // Run executes the scenario in phases: prepare the folder, start the
@@ -226,7 +225,7 @@ func (r *run) stopTargets() {
 func (r *run) predict() {
 	nominal, kerr := verdict.ReadKernel()
 	r.calibrationUsed = r.calibration()
-	r.kernel, _ = verdict.Calibrated(nominal, &r.calibrationUsed)
+	r.kernel = verdict.Calibrated(nominal, &r.calibrationUsed)
 	r.kernelSpread = verdict.KernelSpread(&r.calibrationUsed, runtime.NumCPU())
 	for _, t := range r.targets {
 		if kerr != nil {

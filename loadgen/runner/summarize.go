@@ -139,11 +139,7 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 	if len(late) > 0 {
 		st.Pacing = &summary.Pacing{P50: quantile(late, .5), P99: quantile(late, .99), Max: quantile(late, 1)}
 	}
-	var rows []sample.Row
-	if t.sampler != nil {
-		rows = t.side.Fill(t.sampler.Rows())
-	}
-	st.Peak, st.ListenOverflows, st.Rejected = peaks(rows)
+	st.Peak, st.ListenOverflows, st.Rejected = peaks(t.rows())
 	st.ListenOverflowsScope = overflowsScope(t.config)
 	st.Notes = t.notes(s, st.Pacing, hits, started)
 	return st
@@ -231,7 +227,6 @@ func peaks(rows []sample.Row) (summary.Peak, float64, float64) {
 func (r *run) summarize(ctx context.Context) (*Result, error) {
 	wall := time.Since(r.started)
 	sum := r.summaryHead(ctx.Err() == nil, wall)
-	r.softnetDropped = sum.Environment.SoftnetDropped
 	sum.Tolerance = &verdict.Tolerance
 	if !sum.Complete {
 		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
@@ -243,7 +238,7 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 		if t.predicted != nil {
 			st.Predicted = verdict.Predicted(*t.predicted)
 			if sum.Complete {
-				errs = append(errs, t.judge(r, &st))
+				errs = append(errs, t.judge(r, &st, sum.Environment.SoftnetDropped))
 			}
 		}
 		if t.predictErr != nil {

@@ -168,7 +168,7 @@ func (t *target) finish(r *run) error {
 		errs = append(errs, t.bin.Close())
 	}
 	if t.sampler != nil {
-		rows := t.side.Fill(t.sampler.Rows())
+		rows := t.rows()
 		if t.side != nil {
 			errs = append(errs, r.folder.WriteKernel(t.spec.Name, t.side.KernelRows(rows)))
 		}

@@ -24,25 +24,30 @@ func ReadKernel() (predict.Kernel, error) {
 }
 
 // Calibrated is k with the calibration's measured schedule in place of the
-// nominal one, and each retransmission's spread, which replicas draw from.
-// A calibration without a schedule leaves k nominal, with no spread.
-func Calibrated(k predict.Kernel, c *summary.KernelCalibration) (predict.Kernel, [][2]time.Duration) {
+// nominal one. A calibration without a schedule leaves k nominal.
+func Calibrated(k predict.Kernel, c *summary.KernelCalibration) predict.Kernel {
 	if c == nil || len(c.RetransmitsS) == 0 {
-		return k, nil
+		return k
 	}
 	k.Retransmits = make([]time.Duration, len(c.RetransmitsS))
 	for i, s := range c.RetransmitsS {
 		k.Retransmits[i] = seconds(s)
 	}
 	k.GiveUp = seconds(c.GiveUpS)
-	if len(c.RetransmitSpreadS) != len(c.RetransmitsS) {
-		return k, nil
+	return k
+}
+
+// retransmitSpread is each retransmission's calibrated [earliest, latest]
+// offset, which replicas draw from; nil when the calibration has none.
+func retransmitSpread(c *summary.KernelCalibration) [][2]time.Duration {
+	if len(c.RetransmitSpreadS) == 0 || len(c.RetransmitSpreadS) != len(c.RetransmitsS) {
+		return nil
 	}
 	spread := make([][2]time.Duration, len(c.RetransmitSpreadS))
 	for i, s := range c.RetransmitSpreadS {
 		spread[i] = [2]time.Duration{seconds(s[0]), seconds(s[1])}
 	}
-	return k, spread
+	return spread
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
@@ -56,7 +61,7 @@ func KernelSpread(c *summary.KernelCalibration, cpus int) predict.Spread {
 	if c == nil {
 		return sp
 	}
-	_, sp.Retransmits = Calibrated(predict.Kernel{}, c)
+	sp.Retransmits = retransmitSpread(c)
 	sp.TimerHZ, sp.CPUs = c.TimerHZ, cpus
 	sp.AcceptDelay = seconds(c.AcceptDelayS[1])
 	return sp

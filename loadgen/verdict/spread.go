@@ -15,15 +15,18 @@ import (
 // together the server admits first is not measured); each rejection
 // reaching its client as late after its connect as the run's rejections
 // did; each handler's work longer than asked by a sample of what the run
-// measured; and the kernel's part as KernelSpread gives it.
+// measured; and the kernel's part as KernelSpread gives it, with an accept
+// delay at least as long as the run's samples show (TransitDelay).
 //
 // A handler's overshoot is measured on the requests that the central
 // prediction has start at once and end ok: for them, the client's latency
 // less its connect time and the asked work is the handler's overshoot plus
 // the loopback's round trip. A request that waited in a queue would count
 // its wait as overshoot, so it is left out.
-func RunSpread(central predict.Result, service time.Duration, measured []Measured, kernel predict.Spread) predict.Spread {
+func RunSpread(central predict.Result, service time.Duration, rate float64, measured []Measured, samples []Sample,
+	kernel predict.Spread) predict.Spread {
 	sp := kernel
+	sp.AcceptDelay = max(sp.AcceptDelay, TransitDelay(central, samples, rate))
 	sp.SendLate = make([]time.Duration, len(central.Requests))
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {

@@ -54,7 +54,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		cal = calibrate.Nominal("no calibration cached (loadgen calibrate measures one)")
 	}
-	k, _ = verdict.Calibrated(k, &cal)
+	k = verdict.Calibrated(k, &cal)
 	kernelSpread := verdict.KernelSpread(&cal, runtime.NumCPU())
 	retransmits, giveUp := k.SynSchedule()
 	fmt.Fprintf(stdout, "scenario %s at scale %g: %d requests at %.4g/s, service %s, client timeout %s\n",
