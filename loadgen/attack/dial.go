@@ -15,6 +15,9 @@ import (
 // saw.
 type cachingDialer struct {
 	dialer *net.Dialer
+	// loopback, when set, dials IPv4 loopback addresses from a source
+	// address of its own (see sourceFor).
+	loopback *net.Dialer
 	// lookup resolves a host name; net.DefaultResolver.LookupHost outside
 	// tests.
 	lookup func(ctx context.Context, host string) ([]string, error)
@@ -23,16 +26,28 @@ type cachingDialer struct {
 	addrs map[string][]string // by host name; only successful lookups
 }
 
-func newCachingDialer(d *net.Dialer) *cachingDialer {
-	return &cachingDialer{dialer: d, lookup: net.DefaultResolver.LookupHost, addrs: map[string][]string{}}
+// newCachingDialer dials with d; when source is set, it dials IPv4 loopback
+// addresses from source instead, leaving the port for connect(2) to choose.
+func newCachingDialer(d *net.Dialer, source net.IP) *cachingDialer {
+	c := &cachingDialer{dialer: d, lookup: net.DefaultResolver.LookupHost, addrs: map[string][]string{}}
+	if source != nil {
+		loopback := *d
+		loopback.LocalAddr = &net.TCPAddr{IP: source}
+		loopback.Control = bindAddressNoPort
+		c.loopback = &loopback
+	}
+	return c
 }
 
 // DialContext dials addr ("host:port"), resolving host at most once while
 // lookups succeed. An address given as an IP is dialled as it is.
 func (c *cachingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
-	if err != nil || net.ParseIP(host) != nil {
+	if err != nil {
 		return c.dialer.DialContext(ctx, network, addr)
+	}
+	if net.ParseIP(host) != nil {
+		return c.dial(ctx, network, host, port)
 	}
 	ips, err := c.resolve(ctx, host)
 	if err != nil {
@@ -40,7 +55,7 @@ func (c *cachingDialer) DialContext(ctx context.Context, network, addr string) (
 	}
 	var errs []error
 	for _, ip := range ips {
-		conn, err := c.dialer.DialContext(ctx, network, net.JoinHostPort(ip, port))
+		conn, err := c.dial(ctx, network, ip, port)
 		if err == nil {
 			return conn, nil
 		}
@@ -50,6 +65,16 @@ func (c *cachingDialer) DialContext(ctx context.Context, network, addr string) (
 		}
 	}
 	return nil, errors.Join(errs...)
+}
+
+// dial connects to ip:port, from the loopback source when ip is an IPv4
+// loopback address and a source was given.
+func (c *cachingDialer) dial(ctx context.Context, network, ip, port string) (net.Conn, error) {
+	d := c.dialer
+	if parsed := net.ParseIP(ip); c.loopback != nil && parsed.IsLoopback() && parsed.To4() != nil {
+		d = c.loopback
+	}
+	return d.DialContext(ctx, network, net.JoinHostPort(ip, port))
 }
 
 // resolve holds the lock through the lookup, so that the first burst of

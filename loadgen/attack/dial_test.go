@@ -34,7 +34,7 @@ func TestCachingDialerLooksUpOnce(t *testing.T) {
 	var lookups atomic.Int32
 	fail := atomic.Bool{}
 	fail.Store(true)
-	d := newCachingDialer(&net.Dialer{Timeout: 5 * time.Second})
+	d := newCachingDialer(&net.Dialer{Timeout: 5 * time.Second}, nil)
 	d.lookup = func(_ context.Context, host string) ([]string, error) {
 		lookups.Add(1)
 		if host != "lab.test" {
@@ -88,5 +88,61 @@ func TestCachingDialerLooksUpOnce(t *testing.T) {
 	}
 	if n := accepted.Load(); n != 21 {
 		t.Errorf("%d connections accepted, want 21", n)
+	}
+}
+
+// Each shard of a split schedule has its own source address; an unsplit one
+// has none.
+func TestEachShardConnectsFromItsOwnLoopbackAddress(t *testing.T) {
+	for _, tc := range []struct {
+		shard, shards int
+		want          string
+	}{
+		{0, 0, "<nil>"},
+		{0, 1, "<nil>"},
+		{0, 3, "127.0.1.1"},
+		{2, 3, "127.0.1.3"},
+		{253, 254, "127.0.1.254"},
+		{254, 300, "<nil>"},
+	} {
+		if got := (Options{Shard: tc.shard, Shards: tc.shards}).source().String(); got != tc.want {
+			t.Errorf("shard %d of %d: source %s, want %s", tc.shard, tc.shards, got, tc.want)
+		}
+	}
+}
+
+// A dialer with a source connects to an IPv4 loopback listener from it, and
+// to an IPv6 one as the kernel chooses.
+func TestLoopbackTargetsAreDialledFromTheSource(t *testing.T) {
+	d := newCachingDialer(&net.Dialer{Timeout: 5 * time.Second}, net.IPv4(127, 0, 1, 7))
+	for _, tc := range []struct{ listen, want string }{
+		{"127.0.0.1:0", "127.0.1.7"},
+		{"[::1]:0", "::1"},
+	} {
+		ln, err := net.Listen("tcp", tc.listen)
+		if err != nil {
+			t.Logf("%s: %v (no such address here)", tc.listen, err)
+			continue
+		}
+		accepted := make(chan net.Addr, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				accepted <- nil
+				return
+			}
+			accepted <- c.RemoteAddr()
+			c.Close()
+		}()
+		c, err := d.DialContext(context.Background(), "tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatalf("dial %s: %v", ln.Addr(), err)
+		}
+		c.Close()
+		remote := <-accepted
+		ln.Close()
+		if host, _, _ := net.SplitHostPort(remote.String()); host != tc.want {
+			t.Errorf("listener %s saw a connection from %s, want %s", tc.listen, remote, tc.want)
+		}
 	}
 }
