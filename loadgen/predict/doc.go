@@ -100,8 +100,9 @@
 // simplifications are listed: handler work lasts Service plus, in a
 // replica, a measured overshoot (no CPU contention: CPU-bound work beyond
 // GOMAXPROCS runs slower in reality, and no GC or scheduler delay); the
-// network adds no delay beyond the drawn connect and accept delays; the
-// central simulation takes the calibrated retransmission times, without
+// network adds no delay beyond the drawn connect and accept delays, and
+// loses no packet (a full input backlog on loopback does; docs/kernel.md);
+// the central simulation takes the calibrated retransmission times, without
 // the timer wheel's bunching; a request socket the server drops after its
 // last SYN-ACK (limbo) leaves its client waiting until its timeout rather
 // than reset; and the client never refuses or resets on its own
