@@ -36,6 +36,7 @@ type Config struct {
 	Limit            *int     `json:"limit,omitempty"`
 	Queue            *int     `json:"queue,omitempty"`
 	QueueTimeoutS    *float64 `json:"queue_timeout_s,omitempty"`
+	Order            string   `json:"order,omitempty"`
 	Core             *int     `json:"core,omitempty"`
 	Max              *int     `json:"max,omitempty"`
 	Policy           string   `json:"policy,omitempty"`

@@ -10,15 +10,17 @@ const (
 	// once, until the process runs out of file descriptors.
 	NoLimit Discipline = iota + 1
 	// AppQueue accepts every connection, runs Limit requests at once and
-	// queues the rest in the process, first come first served, up to
-	// Queue; beyond it, or after QueueTimeout, it answers 503.
+	// queues the rest in the process, up to Queue; beyond it, or after
+	// QueueTimeout, it answers 503. A freed slot takes the oldest waiter,
+	// or with Order lifo the newest.
 	AppQueue
 	// KernelQueue accepts at most Limit connections at a time; the rest
 	// wait in the kernel's accept queue, then as dropped SYNs.
 	KernelQueue
 	// ThreadPool hands requests to a pool with the semantics of
 	// java.util.concurrent.ThreadPoolExecutor: Core workers, then the
-	// queue, then up to Max workers, then the Policy.
+	// queue, then up to Max workers, then the Policy. A free worker takes
+	// the oldest queued request, or with Order lifo the newest.
 	ThreadPool
 	// RejectBeyond accepts every connection, serves Limit at once and
 	// answers the others 503 and closes them.

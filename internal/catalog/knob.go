@@ -28,7 +28,10 @@ var (
 		Help: "pool: rejection policy: " + strings.Join(Policies, ", ")}
 	PoolKeepAlive = Knob{Flag: "pool-keepalive", Field: "pool_keepalive",
 		Help: "pool: idle time before a worker above core exits"}
+	Order = Knob{Flag: "order", Field: "order",
+		Help: "semaphore and pool: which waiting request a freed slot or worker takes: " +
+			OrderFIFO + " (the oldest) or " + OrderLIFO + " (the newest)"}
 )
 
 // Knobs is every knob, in the order flags and scenario fields list them.
-var Knobs = []Knob{Limit, Queue, QueueTimeout, Core, Max, Policy, PoolKeepAlive}
+var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive}

@@ -42,8 +42,8 @@ var (
 	// which FastAPI's def endpoints run on.
 	Semaphore = Model{
 		Name:         "semaphore",
-		Summary:      "net/http behind a FIFO semaphore of --limit slots, with an optional --queue cap",
-		Knobs:        []Knob{Limit, Queue, QueueTimeout},
+		Summary:      "net/http behind a semaphore of --limit slots, waiters taken in --order, with an optional --queue cap",
+		Knobs:        []Knob{Limit, Queue, QueueTimeout, Order},
 		DefaultLimit: 40,
 		Discipline:   AppQueue,
 	}
@@ -58,8 +58,8 @@ var (
 	}
 	Pool = Model{
 		Name:       "pool",
-		Summary:    "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive",
-		Knobs:      []Knob{Queue, Core, Max, Policy, PoolKeepAlive},
+		Summary:    "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive, --order",
+		Knobs:      []Knob{Queue, Core, Max, Policy, PoolKeepAlive, Order},
 		Discipline: ThreadPool,
 	}
 	// FastHTTP's default limit is fasthttp.DefaultConcurrency (256·1024);

@@ -92,17 +92,18 @@ func (h *eventHeap) pop() event {
 	return top
 }
 
-// fifo is a first-in first-out queue of ints.
-type fifo struct {
+// deque is a queue of ints that gives up its oldest entry (pop) or its
+// newest (popBack).
+type deque struct {
 	items []int
 	head  int
 }
 
-func (q *fifo) len() int   { return len(q.items) - q.head }
-func (q *fifo) peek() int  { return q.items[q.head] }
-func (q *fifo) push(v int) { q.items = append(q.items, v) }
+func (q *deque) len() int   { return len(q.items) - q.head }
+func (q *deque) peek() int  { return q.items[q.head] }
+func (q *deque) push(v int) { q.items = append(q.items, v) }
 
-func (q *fifo) pop() int {
+func (q *deque) pop() int {
 	v := q.items[q.head]
 	q.head++
 	if q.head > 1024 && q.head*2 > len(q.items) {
@@ -110,4 +111,19 @@ func (q *fifo) pop() int {
 		q.head = 0
 	}
 	return v
+}
+
+func (q *deque) popBack() int {
+	n := len(q.items) - 1
+	v := q.items[n]
+	q.items = q.items[:n]
+	return v
+}
+
+// take pops the newest entry when newest is set, else the oldest.
+func (q *deque) take(newest bool) int {
+	if newest {
+		return q.popBack()
+	}
+	return q.pop()
 }

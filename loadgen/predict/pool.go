@@ -30,7 +30,8 @@ import (
 //     a worker. An empty policy is "abort", TPE's default.
 //
 // A worker whose task ends (it finished or its client gave up) takes the next
-// queued task FIFO; if there is none it goes idle. An idle worker that went
+// queued task: the oldest, or with Order lifo the newest; if there is none it
+// goes idle. An idle worker that went
 // idle while there were more than Core workers exits after PoolKeepAlive idle
 // if there still are more than Core then; otherwise it stays for good (core
 // workers never time out). Queued requests whose client gave up are removed
@@ -38,11 +39,12 @@ import (
 type pool struct {
 	core, max, qcap int
 	policy          string
+	newest          bool // Order lifo
 	workers         []poolWorker
 	alive           int
 	idle            []idleRef // LIFO stack, lazy: stale entries are skipped
 	idleCount       int
-	queue           fifo // lazy: entries no longer in phaseAppQueued are skipped
+	queue           deque // lazy: entries no longer in phaseAppQueued are skipped
 }
 
 type poolWorker struct {
@@ -53,7 +55,7 @@ type poolWorker struct {
 type idleRef struct{ id, gen int }
 
 func newPool(l Limits) *pool {
-	p := &pool{core: l.Core, max: l.Max, qcap: l.Queue, policy: l.Policy}
+	p := &pool{core: l.Core, max: l.Max, qcap: l.Queue, policy: l.Policy, newest: l.newestFirst()}
 	if p.max == 0 {
 		p.max = p.core // labserver's --max 0 means --core
 	}
@@ -76,7 +78,7 @@ func (p *pool) execute(e *engine, r int) {
 		e.enterQueue(r)
 		p.queue.push(r)
 		if p.alive == 0 {
-			if next := p.nextQueued(e); next >= 0 {
+			if next := p.nextQueued(e, p.newest); next >= 0 {
 				e.leaveQueue(next)
 				p.newWorker(e, next)
 			}
@@ -95,7 +97,7 @@ func (p *pool) reject(e *engine, r int) {
 	case catalog.PolicyDiscard:
 		e.end(r, outcome.Reset)
 	case catalog.PolicyDiscardOldest:
-		oldest := p.nextQueued(e)
+		oldest := p.nextQueued(e, false)
 		if oldest < 0 {
 			e.end(r, outcome.Reset)
 			return
@@ -109,11 +111,12 @@ func (p *pool) reject(e *engine, r int) {
 	}
 }
 
-// nextQueued pops the oldest request still waiting in the queue, or -1. One
-// whose client gives up at this very instant ends as "timeout" on the way.
-func (p *pool) nextQueued(e *engine) int {
+// nextQueued pops the oldest request still waiting in the queue, or the
+// newest, or -1. One whose client gives up at this very instant ends as
+// "timeout" on the way.
+func (p *pool) nextQueued(e *engine, newest bool) int {
 	for p.queue.len() > 0 {
-		r := p.queue.pop()
+		r := p.queue.take(newest)
 		if e.st[r].phase != phaseAppQueued {
 			continue
 		}
@@ -161,7 +164,7 @@ func (p *pool) workEnded(e *engine, r int) {
 	if w < 0 {
 		return // ran on the caller
 	}
-	if next := p.nextQueued(e); next >= 0 {
+	if next := p.nextQueued(e, p.newest); next >= 0 {
 		e.leaveQueue(next)
 		p.run(e, w, next)
 		return

@@ -3,22 +3,24 @@ package predict
 import "github.com/conclab/conclab/loadgen/outcome"
 
 // semaphore is net/http with a counting semaphore of limit slots around the
-// handler. A request that finds no free slot waits FIFO in the application
+// handler. A request that finds no free slot waits in the application
 // queue if the queue has room (capacity -1 = unbounded, else at most that many
 // waiting; 0 = no waiting), else it is rejected at once with 503. With a queue
 // timeout, a waiter that has waited that long gets 503 (the engine's
 // kindQueueTimeout). A slot freed by a request that finished, or whose client
-// gave up, goes to the longest waiter at that instant (skipping one whose
-// client gives up at that very instant: it ends as "timeout").
+// gave up, goes to the longest waiter at that instant, or with Order lifo to
+// the newest (skipping one whose client gives up at that very instant: it
+// ends as "timeout").
 type semaphore struct {
 	noKeepAlive
 	free    int
 	qcap    int
-	waiters fifo // lazy: entries no longer in phaseAppQueued are skipped
+	newest  bool  // Order lifo
+	waiters deque // lazy: entries no longer in phaseAppQueued are skipped
 }
 
 func newSemaphore(l Limits) *semaphore {
-	return &semaphore{free: l.Limit, qcap: l.Queue}
+	return &semaphore{free: l.Limit, qcap: l.Queue, newest: l.newestFirst()}
 }
 
 func (s *semaphore) willAccept(*engine) bool { return true }
@@ -41,7 +43,7 @@ func (s *semaphore) accepted(e *engine, r int) {
 
 func (s *semaphore) workEnded(e *engine, _ int) {
 	for s.waiters.len() > 0 {
-		w := s.waiters.pop()
+		w := s.waiters.take(s.newest)
 		if e.st[w].phase != phaseAppQueued {
 			continue // left the queue earlier (client gave up, queue timeout)
 		}

@@ -66,7 +66,7 @@ type engine struct {
 	nextArrival int // arrivals are not in the heap: the next one to send
 	st          []reqState
 	out         []Request
-	aq          fifo // kernel accept queue, FIFO (orphans included)
+	aq          deque // kernel accept queue, FIFO (orphans included)
 	outcomes    map[outcome.Outcome]int
 
 	// gauges

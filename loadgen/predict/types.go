@@ -20,8 +20,13 @@ type Limits struct {
 	Core, Max     int                // ThreadPool; Max 0 = Core (as labserver's --max)
 	PoolKeepAlive time.Duration      // ThreadPool: idle time before a worker above Core exits
 	Policy        string             // ThreadPool: one of catalog.Policies; "" = catalog.DefaultPolicy
+	Order         string             // AppQueue, ThreadPool: which waiter a freed slot or worker takes, one of catalog.Orders; "" = catalog.DefaultOrder
 	FDLimit       int                // 0 = no limit; else the server can hold at most this many accepted connections (net/http then stops accepting, so further connections wait in the kernel accept queue)
 }
+
+// newestFirst reports whether a freed slot or worker takes the newest
+// waiter (Order lifo).
+func (l Limits) newestFirst() bool { return l.Order == catalog.OrderLIFO }
 
 // Input is everything one simulated target needs.
 type Input struct {
@@ -137,6 +142,9 @@ func validate(in Input) error {
 		return bad("Limits.Queue", "%d is below %d (unbounded)", in.Limits.Queue, catalog.Unbounded)
 	}
 	l := in.Limits
+	if l.Order != "" && !slices.Contains(catalog.Orders, l.Order) {
+		return bad("Limits.Order", "unknown order %q (want one of %s)", l.Order, strings.Join(catalog.Orders, ", "))
+	}
 	switch l.Discipline {
 	case catalog.NoLimit, catalog.RejectBeyond:
 	case catalog.AppQueue, catalog.KernelQueue:

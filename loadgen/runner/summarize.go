@@ -24,7 +24,7 @@ import (
 // hostKeys those that state what the server found on its host. summary.json
 // keeps both; a like target's made-up config has only the limits.
 var (
-	limitKeys = []string{"limit", "queue", "queue_timeout_s", "core", "max", "policy", "pool_keepalive_s", "backlog"}
+	limitKeys = []string{"limit", "queue", "queue_timeout_s", "order", "core", "max", "policy", "pool_keepalive_s", "backlog"}
 	hostKeys  = []string{"backlog_requested", "somaxconn", "gomaxprocs", "keepalive", "nofile", "fds_at_start"}
 )
 

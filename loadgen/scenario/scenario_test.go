@@ -141,9 +141,9 @@ func TestParseQuick(t *testing.T) {
 		MaxSleep:    Duration(4 * time.Second), // 2*(sleep+cpu)
 		Targets: []Target{
 			{Name: "nethttp", Model: "nethttp"},
-			{Name: "semaphore-5", Model: "semaphore", Limit: 5},
+			{Name: "semaphore-5", Model: "semaphore", Limit: 5, Order: "fifo"},
 			{Name: "limitlistener-5", Model: "limitlistener", Limit: 5, Backlog: 8},
-			{Name: "pool-3", Model: "pool", Core: 3, Max: 3, Queue: new(10), Policy: "abort"},
+			{Name: "pool-3", Model: "pool", Core: 3, Max: 3, Queue: new(10), Policy: "abort", Order: "fifo"},
 			{Name: "fasthttp-5", Model: "fasthttp", Limit: 5},
 		},
 	}

@@ -31,6 +31,10 @@ type Target struct {
 	// QueueTimeout is how long a request may wait for a semaphore slot; 0 =
 	// no limit. Only for semaphore.
 	QueueTimeout Duration `yaml:"queue_timeout"`
+	// Order is which waiting request a freed semaphore slot or pool worker
+	// takes: fifo (the oldest) or lifo (the newest). Parse sets it to fifo
+	// when empty. Only for semaphore and pool.
+	Order string `yaml:"order"`
 	// Backlog is the listen backlog; 0 = the server's default. Parse fills
 	// it in from Scenario.Server.Backlog when 0.
 	Backlog int `yaml:"backlog"`
@@ -158,6 +162,7 @@ var knobFields = []knobField{
 		return *t.Queue, true
 	}},
 	{catalog.QueueTimeout, func(t *Target) (any, bool) { return t.QueueTimeout, t.QueueTimeout != 0 }},
+	{catalog.Order, func(t *Target) (any, bool) { return t.Order, t.Order != "" }},
 	{catalog.Core, func(t *Target) (any, bool) { return t.Core, t.Core != 0 }},
 	{catalog.Max, func(t *Target) (any, bool) { return t.Max, t.Max != 0 }},
 	{catalog.Policy, func(t *Target) (any, bool) { return t.Policy, t.Policy != "" }},

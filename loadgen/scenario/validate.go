@@ -71,6 +71,9 @@ func (s *Scenario) applyDefaults(given func(path string) bool) {
 		if m := t.model(); m.Uses(catalog.Policy) && t.Policy == "" {
 			t.Policy = catalog.DefaultPolicy
 		}
+		if m := t.model(); m.Uses(catalog.Order) && t.Order == "" {
+			t.Order = catalog.DefaultOrder
+		}
 		if t.External() || t.Model == "" {
 			continue
 		}
@@ -251,6 +254,9 @@ func (t *Target) validate(path string) *problem {
 	}
 	if p := t.checkUpperBounds(path); p != nil {
 		return p
+	}
+	if model.Uses(catalog.Order) && !slices.Contains(catalog.Orders, t.Order) {
+		return problemf(path+".order", "unknown order %s; valid orders: %s", quote(t.Order), strings.Join(catalog.Orders, ", "))
 	}
 	if model.Uses(catalog.Core) {
 		switch {

@@ -35,7 +35,7 @@ type Host struct {
 func ScenarioConfig(s *scenario.Scenario, t scenario.Target, h Host) *adminapi.Config {
 	model, _ := catalog.Lookup(t.Model)
 	c := &adminapi.Config{Model: t.Model, Somaxconn: h.Somaxconn, NoFile: h.NoFile, FDsAtStart: h.FDsAtStart,
-		BacklogRequested: cmp.Or(t.Backlog, s.Server.Backlog), Policy: t.Policy}
+		BacklogRequested: cmp.Or(t.Backlog, s.Server.Backlog), Policy: t.Policy, Order: t.Order}
 	if model.Uses(catalog.Limit) {
 		c.Limit = ptr(cmp.Or(t.Limit, model.DefaultLimit))
 	}
@@ -74,6 +74,7 @@ func LimitsFromConfig(c *adminapi.Config) (predict.Limits, error) {
 		Discipline: model.Discipline, Limit: deref(c.Limit, 0), Queue: deref(c.Queue, catalog.Unbounded),
 		QueueTimeout: adminapi.Seconds(c.QueueTimeoutS), Backlog: c.Backlog,
 		Core: deref(c.Core, 0), Max: deref(c.Max, 0), PoolKeepAlive: adminapi.Seconds(c.PoolKeepAliveS), Policy: c.Policy,
+		Order: c.Order,
 	}
 	fdsAtStart := cmp.Or(c.FDsAtStart, defaultFDsAtStart)
 	if n, reserve := int(c.NoFile), fdsAtStart+samplerConns; n > reserve {

@@ -50,6 +50,9 @@ func serverConfig(c Config, spec Spec, listen string, backlog int) adminapi.Conf
 	if spec.Uses(catalog.Policy) {
 		sc.Policy = c.Policy
 	}
+	if spec.Uses(catalog.Order) {
+		sc.Order = c.Order
+	}
 	if spec.Uses(catalog.PoolKeepAlive) {
 		sc.PoolKeepAliveS = secp(c.PoolKeepAlive.Seconds())
 	}

@@ -22,6 +22,7 @@ type Config struct {
 	Limit         int           // --limit: the model's main limit; 0 = the model's default
 	Queue         int           // --queue: app-queue capacity; catalog.Unbounded (-1) or >= 0
 	QueueTimeout  time.Duration // --queue-timeout: 0 = wait as long as the client does
+	Order         string        // --order: which waiter a freed slot or worker takes: catalog.Orders
 	Core          int           // --core: pool core workers
 	Max           int           // --max: pool maximum workers; 0 = Core
 	Policy        string        // --policy: pool rejection policy
@@ -104,6 +105,7 @@ func (c *Config) registerKnobs(fs *flag.FlagSet) {
 	fs.IntVar(&c.Limit, catalog.Limit.Flag, 0, catalog.Limit.Help)
 	fs.IntVar(&c.Queue, catalog.Queue.Flag, catalog.Unbounded, catalog.Queue.Help)
 	fs.DurationVar(&c.QueueTimeout, catalog.QueueTimeout.Flag, 0, catalog.QueueTimeout.Help)
+	fs.StringVar(&c.Order, catalog.Order.Flag, catalog.DefaultOrder, catalog.Order.Help)
 	fs.IntVar(&c.Core, catalog.Core.Flag, 0, catalog.Core.Help)
 	fs.IntVar(&c.Max, catalog.Max.Flag, 0, catalog.Max.Help)
 	fs.StringVar(&c.Policy, catalog.Policy.Flag, catalog.DefaultPolicy, catalog.Policy.Help)
@@ -188,6 +190,9 @@ func (c *Config) validate(spec Spec) error {
 		return flagerr.New("listen", "required")
 	case c.Admin == "":
 		return flagerr.New("admin", "required")
+	}
+	if spec.Uses(catalog.Order) && !slices.Contains(catalog.Orders, c.Order) {
+		return flagerr.New(catalog.Order.Flag, "unknown order %q: one of %s", c.Order, strings.Join(catalog.Orders, ", "))
 	}
 	if spec.Uses(catalog.Core) {
 		if c.Core < 1 {

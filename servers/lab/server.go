@@ -110,6 +110,9 @@ func serverInfoLabels(sc adminapi.Config) map[string]string {
 	if sc.Policy != "" {
 		l["policy"] = sc.Policy
 	}
+	if sc.Order != "" {
+		l["order"] = sc.Order
+	}
 	return l
 }
 

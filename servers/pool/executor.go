@@ -20,6 +20,10 @@ type Options struct {
 	Queue     int           // work-queue capacity: catalog.Unbounded, 0 (SynchronousQueue) or a bound
 	KeepAlive time.Duration // keepAliveTime for workers above Core
 	Policy    string        // catalog.PolicyAbort, PolicyCallerRuns, PolicyDiscard, PolicyDiscardOldest
+	// Order is which queued task a free worker takes: catalog.OrderFIFO
+	// (the oldest, as Java's queues do) or catalog.OrderLIFO (the newest).
+	// discard-oldest drops the oldest either way.
+	Order string
 }
 
 // Hooks let the executor report its state. Any may be nil.
@@ -47,7 +51,7 @@ type Executor struct {
 	workers int
 	nextID  int
 	idle    []*worker  // idle workers, the most recent last
-	queue   *list.List // of *task, FIFO
+	queue   *list.List // of *task, the oldest first
 	closed  bool
 }
 
@@ -217,9 +221,13 @@ func (e *Executor) loop(w *worker, t *task) {
 // next returns the worker's next task, waiting idle if there is none; nil
 // when the worker exits. Called with e.mu held; returns with it released.
 func (e *Executor) next(w *worker) *task {
-	if front := e.queue.Front(); front != nil {
-		t := front.Value.(*task)
-		e.queue.Remove(front)
+	next := e.queue.Front()
+	if e.opt.Order == catalog.OrderLIFO {
+		next = e.queue.Back()
+	}
+	if next != nil {
+		t := next.Value.(*task)
+		e.queue.Remove(next)
 		t.elem = nil
 		t.state = stateRunning
 		e.queuedDelta(-1)

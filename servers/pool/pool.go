@@ -33,7 +33,8 @@ func newModel(env *lab.Env) (lab.Model, error) {
 		return nil, err
 	}
 	c := env.Config
-	ex := NewExecutor(Options{Core: c.Core, Max: c.Max, Queue: c.Queue, KeepAlive: c.PoolKeepAlive, Policy: c.Policy},
+	ex := NewExecutor(Options{Core: c.Core, Max: c.Max, Queue: c.Queue, KeepAlive: c.PoolKeepAlive, Policy: c.Policy,
+		Order: c.Order},
 		Hooks{
 			Queued:  func(d int) { env.Metrics.Queued.Add(float64(d)) },
 			Workers: func(n int) { workers.Set(float64(n)) },
