@@ -34,6 +34,23 @@ func (s *Side) Fill(rows []sample.Row) []sample.Row {
 	return out
 }
 
+// Undetermined is, for each of the first n samples, how many timed-out
+// requests the rebuild cannot place: each was running or waiting in the
+// app then (reconstruct's Undetermined). Filled rows count them in
+// neither, so their inflight and queued are lower bounds that this much
+// may add to. A nil Side, or one without a service time, has none.
+func (s *Side) Undetermined(n int) []int {
+	if s == nil {
+		return nil
+	}
+	_, where, _ := s.split()
+	out := make([]int, min(n, len(where)))
+	for i := range out {
+		out[i] = where[i].Undetermined
+	}
+	return out
+}
+
 // KernelRows are the kernel figures and the rebuild at each sample, for
 // <target>.kernel.csv, timed by the timeline's rows.
 func (s *Side) KernelRows(rows []sample.Row) []runfolder.KernelRow {

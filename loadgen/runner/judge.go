@@ -56,9 +56,13 @@ func (t *target) rows() []sample.Row {
 // start rather than the run's.
 func (t *target) samples(rows []sample.Row) []verdict.Sample {
 	out := make([]verdict.Sample, len(rows))
+	undetermined := t.side.Undetermined(len(rows))
 	for i, row := range rows {
 		out[i] = verdict.Sample{T: row.T - t.offset, Inflight: row.Inflight, Queued: row.Queued,
 			AcceptQueue: row.AcceptQueue, ClientInflight: row.ClientInflight}
+		if i < len(undetermined) {
+			out[i].Undetermined = float64(undetermined[i])
+		}
 	}
 	return out
 }

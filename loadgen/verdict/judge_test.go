@@ -107,6 +107,32 @@ func TestATimelineExcursionIsCaughtWithItsInstantAndSize(t *testing.T) {
 	}
 }
 
+// A timeline rebuilt from the client's records cannot place a request that
+// timed out within the service time of its end: it ran or waited. The band
+// says 40 running and 0 waiting from 0 to 10 s. Samples of 0 running, 0
+// waiting and 40 undetermined lie inside for both gauges; with 39
+// undetermined, running is 1 short of the band, and waiting still inside.
+func TestUndeterminedRequestsCountTowardRunningOrWaiting(t *testing.T) {
+	step := time.Second
+	band := make([]predict.BandPoint, 11)
+	for k := range band {
+		band[k].T = time.Duration(k) * step
+		band[k].Lo.Inflight, band[k].Hi.Inflight = 40, 40
+	}
+	sampleAt := func(undetermined float64) []Sample {
+		return []Sample{{T: 5 * step, Inflight: 0, Queued: 0, AcceptQueue: math.NaN(), ClientInflight: math.NaN(),
+			Undetermined: undetermined}}
+	}
+	got, diffs := compareTimelines(band, step, sampleAt(40), step, true)
+	if got["inflight"].InsideFraction != 1 || got["queued"].InsideFraction != 1 || diffs != nil {
+		t.Errorf("40 undetermined: %+v, %q; want both inside", got, diffs)
+	}
+	got, diffs = compareTimelines(band, step, sampleAt(39), step, true)
+	if a := got["inflight"]; a.InsideFraction != 0 || a.WorstBy != -1 || got["queued"].InsideFraction != 1 || len(diffs) != 1 {
+		t.Errorf("39 undetermined: %+v, %q; want running 1 below, waiting inside", got, diffs)
+	}
+}
+
 func TestASampledPeakMayLieBelowItsRangeByWhatSamplingCanMiss(t *testing.T) {
 	st := &summary.Target{Config: map[string]any{"model": "nethttp"}, Outcomes: map[outcome.Outcome]int{outcome.OK: 3},
 		Peak: summary.Peak{Inflight: 3, AcceptQueue: 0},

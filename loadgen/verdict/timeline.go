@@ -13,6 +13,11 @@ import (
 type Sample struct {
 	T                                             time.Duration // since the target's schedule began
 	Inflight, Queued, AcceptQueue, ClientInflight float64
+	// Undetermined is how many requests a timeline rebuilt from the
+	// client's records cannot place (loadgen/reconstruct): each was
+	// running or waiting in the app, so Inflight and Queued are lower
+	// bounds that up to this many may add to. 0 for a server's own gauges.
+	Undetermined float64
 }
 
 // gauge is one compared gauge of a timeline: its name (a column of the
@@ -23,19 +28,24 @@ type gauge struct {
 	sample func(Sample) float64
 	point  func(predict.Point) int
 	server bool // measured by the server, so known only with its gauges
+	// placed is set for the gauges that a sample's Undetermined requests
+	// may belong to.
+	placed bool
 }
 
 var gauges = []gauge{
-	{"inflight", func(s Sample) float64 { return s.Inflight }, func(p predict.Point) int { return p.Inflight }, true},
-	{"queued", func(s Sample) float64 { return s.Queued }, func(p predict.Point) int { return p.Queued }, true},
-	{"accept_queue", func(s Sample) float64 { return s.AcceptQueue }, func(p predict.Point) int { return p.AcceptQueue }, true},
-	{"client_inflight", func(s Sample) float64 { return s.ClientInflight }, func(p predict.Point) int { return p.ClientInflight }, false},
+	{"inflight", func(s Sample) float64 { return s.Inflight }, func(p predict.Point) int { return p.Inflight }, true, true},
+	{"queued", func(s Sample) float64 { return s.Queued }, func(p predict.Point) int { return p.Queued }, true, true},
+	{"accept_queue", func(s Sample) float64 { return s.AcceptQueue }, func(p predict.Point) int { return p.AcceptQueue }, true, false},
+	{"client_inflight", func(s Sample) float64 { return s.ClientInflight }, func(p predict.Point) int { return p.ClientInflight }, false, false},
 }
 
 // compareTimelines compares each gauge's samples with the predicted band,
 // allowing one sampling period either way in time: a sample at T is
 // inside when it lies within the band's lowest low and highest high over
-// [T-period, T+period]. It returns the agreement per gauge, and a
+// [T-period, T+period]. A rebuilt sample of inflight or queued is the
+// range from its value to its value plus the undetermined requests, and
+// is inside when that range meets the band's. It returns the agreement per gauge, and a
 // disagreement for each gauge with a sample outside.
 func compareTimelines(band []predict.BandPoint, step time.Duration, samples []Sample, period time.Duration, server bool) (map[string]summary.GaugeAgree, []string) {
 	out := map[string]summary.GaugeAgree{}
@@ -51,14 +61,18 @@ func compareTimelines(band []predict.BandPoint, step time.Duration, samples []Sa
 			if math.IsNaN(v) {
 				continue
 			}
+			most := v
+			if g.placed && s.Undetermined > 0 {
+				most += s.Undetermined
+			}
 			a.Samples++
 			lo, hi := bandWithin(band, step, g, s.T-period, s.T+period)
 			by := 0.0
 			switch {
 			case v > float64(hi):
 				by = v - float64(hi)
-			case v < float64(lo):
-				by = v - float64(lo)
+			case most < float64(lo):
+				by = most - float64(lo)
 			default:
 				inside++
 			}
