@@ -86,22 +86,28 @@ func (e *engine) series() ([]Point, error) {
 // two looks. Peak minus Seen is what sampling can miss.
 func (e *engine) seen(period time.Duration) Peak {
 	n := len(e.snaps)
-	times := make([]time.Duration, n)
-	values := make([][6]int, n)
-	for i, sn := range e.snaps {
-		g := sn.g
-		times[i] = sn.t
-		values[i] = [6]int{g.inflight, g.queued, g.acceptQueue, g.connections, g.clientInflight, g.synPending}
+	b := e.bufs
+	b.seenTimes, b.seenColumn = reuse(b.seenTimes, n), reuse(b.seenColumn, n)
+	times, column := b.seenTimes, b.seenColumn
+	for i := range e.snaps {
+		times[i] = e.snaps[i].t
 	}
-	var v [6]int
-	column := make([]int, n)
-	for k := range v {
-		for i := range values {
-			column[i] = values[i][k]
+	held := func(field func(*gauges) int) int {
+		for i := range e.snaps {
+			column[i] = field(&e.snaps[i].g)
 		}
-		v[k] = heldFor(times, column, period)
+		var m int
+		m, b.seenWindow = heldFor(times, column, period, b.seenWindow[:0])
+		return m
 	}
-	return Peak{Inflight: v[0], Queued: v[1], AcceptQueue: v[2], Connections: v[3], ClientInflight: v[4], SynPending: v[5]}
+	return Peak{
+		Inflight:       held(func(g *gauges) int { return g.inflight }),
+		Queued:         held(func(g *gauges) int { return g.queued }),
+		AcceptQueue:    held(func(g *gauges) int { return g.acceptQueue }),
+		Connections:    held(func(g *gauges) int { return g.connections }),
+		ClientInflight: held(func(g *gauges) int { return g.clientInflight }),
+		SynPending:     held(func(g *gauges) int { return g.synPending }),
+	}
 }
 
 // heldFor is the largest m such that a gauge (values, each from its time
@@ -109,9 +115,11 @@ func (e *engine) seen(period time.Duration) Peak {
 // [t, t+period), of the gauge's minimum in the window. The best window
 // starts where a value starts, so a monotonic queue of values over a
 // sliding window finds it in one pass. The last value lasts for ever.
-func heldFor(times []time.Duration, values []int, period time.Duration) int {
+//
+// window is scratch space, returned grown for the next call.
+func heldFor(times []time.Duration, values []int, period time.Duration, window []int) (int, []int) {
 	best := 0
-	window := make([]int, 0, 64) // indexes into values, increasing values
+	window = window[:0] // indexes into values, increasing values
 	head, j := 0, 0
 	for i := range values {
 		// Grow the window to every value that starts before times[i]+period.
@@ -126,5 +134,5 @@ func heldFor(times []time.Duration, values []int, period time.Duration) int {
 		}
 		best = max(best, values[window[head]])
 	}
-	return best
+	return best, window
 }

@@ -154,6 +154,9 @@ type buffers struct {
 	events         []event
 	extra, readyAt []time.Duration
 	cpu            []uint8
+	seenTimes      []time.Duration // seen's columns and window
+	seenColumn     []int
+	seenWindow     []int
 }
 
 // reuse is s with length n and every element zero, in s's array when it
