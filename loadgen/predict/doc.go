@@ -77,7 +77,10 @@
 //   - puts requests whose SYN passed but whose ACK found the queue full in
 //     limbo, connected for their client, retrying at the server's SYN-ACK
 //     and the client's request retransmissions (limbo.go);
-//   - keeps each connection in the accept queue for a drawn accept delay.
+//   - keeps each connection in the accept queue for a drawn accept delay;
+//   - hands a freed slot or pool worker to its next waiter a drawn
+//     scheduling delay later, counting the waiter as waiting until then
+//     (engine.handOver): the waiter is a goroutine that must wake.
 //
 // # Go's client keeps dialing
 //

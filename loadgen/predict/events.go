@@ -19,6 +19,7 @@ const (
 	kindKeepAlive                   // pool: an idle worker's keep-alive expires
 	kindAcceptReady                 // replicas: the accept queue's head can be accepted
 	kindAcceptRetry                 // net/http tries accept(2) again after an EMFILE
+	kindWoken                       // replicas: a handed waiter's goroutine wakes
 )
 
 // event is one scheduled happening. idx is the request index, or the worker

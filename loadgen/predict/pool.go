@@ -165,8 +165,8 @@ func (p *pool) workEnded(e *engine, r int) {
 		return // ran on the caller
 	}
 	if next := p.nextQueued(e, p.newest); next >= 0 {
-		e.leaveQueue(next)
-		p.run(e, w, next)
+		e.st[next].worker = w
+		e.handOver(next)
 		return
 	}
 	pw := &p.workers[w]

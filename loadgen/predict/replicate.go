@@ -241,6 +241,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		}
 	}
 	e.answerDelay = spread.AnswerDelay
+	e.wakeDelay = spread.AdmitDelay
 	if spread.AcceptDelay > 0 {
 		e.acceptDelay = spread.AcceptDelay
 		e.bufs.readyAt = reuse(e.bufs.readyAt, n)

@@ -218,3 +218,34 @@ func TestARejectionStaysInFlightForItsClientUntilItsAnswerArrives(t *testing.T) 
 		t.Errorf("band at 0.75 s: client in flight [%d, %d], want [1, 2]", b.Lo.ClientInflight, b.Hi.ClientInflight)
 	}
 }
+
+// A freed slot reaches the next waiter a scheduling delay later, as a
+// server's gauges show it between two holders. One slot, requests at 0 and
+// 0.5 s of 1 s work, every delay 1 ms: #0 runs from 0.001 s to 1.001 s and
+// #1, still queued, starts at 1.002 s. So in the band's step (1 s, 1.5 s]
+// running dips to 0 and waiting is still 1 at its start; handed over at
+// once, running would stay 1 through the step.
+func TestAHandedSlotStaysEmptyUntilItsWaiterWakes(t *testing.T) {
+	in := Input{Arrivals: at(0, 0.5), Service: sec(1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128}}
+	for _, tc := range []struct {
+		delay          []time.Duration
+		loRun, hiQueue int
+	}{
+		{[]time.Duration{time.Millisecond}, 0, 1},
+		{nil, 1, 0},
+	} {
+		rs, err := Replicate(in, Spread{AdmitDelay: tc.delay}, ReplicaOptions{N: 5, Seed: 1, BandStep: 500 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs.Band) < 4 {
+			t.Fatalf("band of %d points", len(rs.Band))
+		}
+		b := rs.Band[3] // T = 1.5 s: the step (1 s, 1.5 s]
+		if b.T != sec(1.5) || b.Lo.Inflight != tc.loRun || b.Hi.Inflight != 1 || b.Hi.Queued != tc.hiQueue {
+			t.Errorf("delay %v: band at %v: running [%d, %d], waiting up to %d; want running [%d, 1], waiting up to %d",
+				tc.delay, b.T, b.Lo.Inflight, b.Hi.Inflight, b.Hi.Queued, tc.loRun, tc.hiQueue)
+		}
+	}
+}

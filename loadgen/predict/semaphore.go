@@ -52,8 +52,7 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 			e.end(w, outcome.Timeout)
 			continue
 		}
-		e.leaveQueue(w)
-		e.startWork(w)
+		e.handOver(w)
 		return
 	}
 	s.free++

@@ -20,6 +20,8 @@ const (
 	phaseAcceptQueue       // handshake done; in the kernel accept queue
 	phaseOrphan            // in the accept queue, but its client already gave up
 	phaseAppQueued         // accepted; waiting in the application queue
+	phaseHanded            // replicas: handed a slot or worker, its goroutine not yet awake (still queued)
+	phaseHandedGone        // replicas: handed, but its client gave up before it woke: it holds the slot until then
 	phaseRunning           // accepted; doing handler work
 	phaseDone              // ended, connection (if any) closed
 )
@@ -101,7 +103,10 @@ type engine struct {
 	// answerDelay holds samples of how long a rejection takes to reach
 	// its client (answerLater).
 	answerDelay []time.Duration
-	acceptAt    time.Duration // the accept already scheduled (kindAcceptReady), or 0
+	// wakeDelay holds samples of how long a waiter handed a slot or a
+	// worker takes to wake and start its work (handOver).
+	wakeDelay []time.Duration
+	acceptAt  time.Duration // the accept already scheduled (kindAcceptReady), or 0
 
 	bufs *buffers // where its slices come from
 
@@ -284,6 +289,8 @@ func (e *engine) handle(ev event) {
 			e.srv.workEnded(e, r)
 			e.end(r, outcome.OK)
 		}
+	case kindWoken:
+		e.woken(r)
 	case kindKeepAlive:
 		e.srv.keepAlive(e, ev)
 	case kindLimboRetry:
@@ -461,6 +468,10 @@ func (e *engine) clientDeadline(r int) {
 	case phaseAppQueued:
 		e.leaveQueue(r)
 		e.end(r, outcome.Timeout)
+	case phaseHanded:
+		e.leaveQueue(r)
+		e.end(r, outcome.Timeout)
+		e.st[r].phase = phaseHandedGone
 	case phaseRunning:
 		e.inflight--
 		e.srv.workEnded(e, r)
@@ -567,6 +578,33 @@ func (e *engine) startWork(r int) {
 		work += e.extra[r]
 	}
 	e.events.push(event{t: e.now + work, kind: kindFinish, idx: r})
+}
+
+// handOver gives queued request r the slot or worker that just came free.
+// In a replica its goroutine wakes a scheduling delay later: until then it
+// still counts as queued, and the slot is neither running work nor free,
+// as a server's gauges show it between two holders.
+func (e *engine) handOver(r int) {
+	if len(e.wakeDelay) == 0 {
+		e.leaveQueue(r)
+		e.startWork(r)
+		return
+	}
+	e.st[r].phase = phaseHanded
+	e.events.push(event{t: e.now + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))], kind: kindWoken, idx: r})
+}
+
+// woken starts the work of a handed request, or passes its slot on if its
+// client gave up meanwhile.
+func (e *engine) woken(r int) {
+	switch e.st[r].phase {
+	case phaseHanded:
+		e.leaveQueue(r)
+		e.startWork(r)
+	case phaseHandedGone:
+		e.st[r].phase = phaseDone
+		e.srv.workEnded(e, r)
+	}
 }
 
 // enterQueue puts request r in the application queue.
