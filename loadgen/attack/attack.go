@@ -190,10 +190,14 @@ func (a *Attack) Run(ctx context.Context) {
 	// vegeta's results channel is unbuffered: a worker waits until its
 	// result is taken, and when every worker waits, the pacer starts
 	// another one, late. Take results at once; record them elsewhere.
+	// A request stops counting as in flight as it ends, not once the
+	// results before it are recorded: a sampled client_inflight must not
+	// include the time loadgen takes to write them.
 	queue := make(chan *vegeta.Result, 1<<14)
 	go func() {
 		defer close(queue)
 		for r := range results {
+			a.Counters.Inflight.Add(-1)
 			queue <- r
 		}
 	}()
@@ -201,7 +205,6 @@ func (a *Attack) Run(ctx context.Context) {
 	for r := range queue {
 		local := r.Seq
 		r.Seq = uint64(a.opt.Shard) + local*k // the place in the whole schedule
-		a.Counters.Inflight.Add(-1)
 		a.Counters.Done.Add(1)
 		h := a.opt.HitOf(r, time.Unix(0, a.pace.began.Load()))
 		h.Connect, h.Dialed = a.tracer.connect(local)
