@@ -101,7 +101,7 @@ type engine struct {
 	acceptDelay time.Duration
 	readyAt     []time.Duration
 	// answerDelay holds samples of how long a rejection takes to reach
-	// its client (answerLater).
+	// its client (end).
 	answerDelay []time.Duration
 	// wakeDelay holds samples of how long a waiter handed a slot or a
 	// worker takes to wake and start its work (handOver).
@@ -296,7 +296,7 @@ func (e *engine) handle(ev event) {
 	case kindLimboRetry:
 		e.limboRetry(r)
 	case kindAnswered:
-		e.answered(r)
+		e.reached(r)
 	case kindAcceptRetry:
 		if e.backoffUntil == ev.t {
 			e.backoffUntil = 0 // awake: what follows every event tries accept(2)
@@ -623,50 +623,41 @@ func (e *engine) leaveQueue(r int) {
 
 // finish ends request r for the client.
 func (e *engine) finish(r int, o outcome.Outcome) {
-	e.out[r].Finished = e.now
+	e.decide(r, o)
+	e.reached(r)
+}
+
+// decide records how request r ends.
+func (e *engine) decide(r int, o outcome.Outcome) {
 	e.out[r].Outcome = o
 	e.outcomes[o]++
+}
+
+// reached: the end of request r reaches its client now.
+func (e *engine) reached(r int) {
+	e.out[r].Finished = e.now
 	e.clientInflight--
 	e.lastEnd = max(e.lastEnd, e.now)
 }
 
-// end ends request r for the client and closes its connection, if accepted.
+// end ends request r for the client and closes its connection, if
+// accepted. In a replica a rejection takes as long to reach its client as
+// the run's rejections took, which under load is milliseconds: the server
+// is done with it now, and the client counts it in flight until its
+// kindAnswered event.
 func (e *engine) end(r int, o outcome.Outcome) {
 	if o == outcome.HTTP503 && len(e.answerDelay) > 0 {
-		e.answerLater(r, o, e.answerDelay[e.rng.IntN(len(e.answerDelay))])
-		return
+		e.decide(r, o)
+		e.events.push(event{t: e.now + e.answerDelay[e.rng.IntN(len(e.answerDelay))], kind: kindAnswered, idx: r})
+	} else {
+		e.finish(r, o)
 	}
-	e.finish(r, o)
 	s := &e.st[r]
 	s.phase = phaseDone
 	if s.accepted {
 		s.accepted = false
 		e.connections--
 	}
-}
-
-// answerLater ends request r for the server now (its connection closes)
-// and for its client d later, when the server's answer arrives: in a
-// replica, a rejection takes as long to reach its client as the run's
-// rejections took, which under load is milliseconds, and meanwhile the
-// client counts it in flight.
-func (e *engine) answerLater(r int, o outcome.Outcome, d time.Duration) {
-	s := &e.st[r]
-	s.phase = phaseDone
-	if s.accepted {
-		s.accepted = false
-		e.connections--
-	}
-	e.out[r].Outcome = o
-	e.outcomes[o]++
-	e.events.push(event{t: e.now + d, kind: kindAnswered, idx: r})
-}
-
-// answered: the answer of request r reaches its client.
-func (e *engine) answered(r int) {
-	e.out[r].Finished = e.now
-	e.clientInflight--
-	e.lastEnd = max(e.lastEnd, e.now)
 }
 
 func (e *engine) result() Result {
