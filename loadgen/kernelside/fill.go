@@ -10,11 +10,25 @@ import (
 // accept_queue, accept_limit, connections (accepted, open), rss_bytes and
 // listen_overflows. A nil Side returns rows as they are.
 func (s *Side) Fill(rows []sample.Row) []sample.Row {
+	out, _ := s.FillWithUndetermined(rows)
+	return out
+}
+
+// FillWithUndetermined is Fill, and for each filled row how many
+// timed-out requests the rebuild cannot place: each was running or
+// waiting in the app then (reconstruct's Undetermined). The rows count
+// them in neither, so their inflight and queued are lower bounds that this
+// much may add to. A nil Side, or one without a service time, has none.
+func (s *Side) FillWithUndetermined(rows []sample.Row) ([]sample.Row, []int) {
 	if s == nil {
-		return rows
+		return rows, nil
 	}
 	samples, where, _ := s.split()
 	out := append([]sample.Row(nil), rows...)
+	var undetermined []int
+	if where != nil {
+		undetermined = make([]int, min(len(out), len(samples)))
+	}
 	for i := range out[:min(len(out), len(samples))] {
 		ks, r := samples[i], &out[i]
 		if ks.portErr == nil && ks.port.Listening() {
@@ -29,26 +43,10 @@ func (s *Side) Fill(rows []sample.Row) []sample.Row {
 		if where != nil {
 			r.Inflight = float64(where[i].Running)
 			r.Queued = float64(where[i].InApp)
+			undetermined[i] = where[i].Undetermined
 		}
 	}
-	return out
-}
-
-// Undetermined is, for each of the first n samples, how many timed-out
-// requests the rebuild cannot place: each was running or waiting in the
-// app then (reconstruct's Undetermined). Filled rows count them in
-// neither, so their inflight and queued are lower bounds that this much
-// may add to. A nil Side, or one without a service time, has none.
-func (s *Side) Undetermined(n int) []int {
-	if s == nil {
-		return nil
-	}
-	_, where, _ := s.split()
-	out := make([]int, min(n, len(where)))
-	for i := range out {
-		out[i] = where[i].Undetermined
-	}
-	return out
+	return out, undetermined
 }
 
 // KernelRows are the kernel figures and the rebuild at each sample, for

@@ -16,7 +16,7 @@ import (
 func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error {
 	measured := t.measured()
 	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
-	samples := t.samples(t.rows())
+	samples := t.samples()
 	spread := verdict.RunSpread(*t.predicted, service, r.s.Rate, measured, samples, r.kernelSpread)
 	step := r.samplePeriod()
 	in := verdict.Input(r.s, t.limits, r.kernel, step)
@@ -53,10 +53,14 @@ func (t *target) rows() []sample.Row {
 }
 
 // samples are the target's sampled gauges, timed from its schedule's
-// start rather than the run's.
-func (t *target) samples(rows []sample.Row) []verdict.Sample {
+// start rather than the run's, with the requests a rebuilt timeline cannot
+// place; nil without a sampler.
+func (t *target) samples() []verdict.Sample {
+	if t.sampler == nil {
+		return nil
+	}
+	rows, undetermined := t.side.FillWithUndetermined(t.sampler.Rows())
 	out := make([]verdict.Sample, len(rows))
-	undetermined := t.side.Undetermined(len(rows))
 	for i, row := range rows {
 		out[i] = verdict.Sample{T: row.T - t.offset, Inflight: row.Inflight, Queued: row.Queued,
 			AcceptQueue: row.AcceptQueue, ClientInflight: row.ClientInflight}
