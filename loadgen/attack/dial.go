@@ -16,7 +16,7 @@ import (
 type cachingDialer struct {
 	dialer *net.Dialer
 	// loopback, when set, dials IPv4 loopback addresses from a source
-	// address of its own (see sourceFor).
+	// address of its own (see Options.source).
 	loopback *net.Dialer
 	// lookup resolves a host name; net.DefaultResolver.LookupHost outside
 	// tests.

@@ -31,11 +31,10 @@ import (
 //
 // A worker whose task ends (it finished or its client gave up) takes the next
 // queued task: the oldest, or with Order lifo the newest; if there is none it
-// goes idle. An idle worker that went
-// idle while there were more than Core workers exits after PoolKeepAlive idle
-// if there still are more than Core then; otherwise it stays for good (core
-// workers never time out). Queued requests whose client gave up are removed
-// from the queue.
+// goes idle. An idle worker that went idle while there were more than Core
+// workers exits after PoolKeepAlive idle if there still are more than Core
+// then; otherwise it stays for good (core workers never time out). Queued
+// requests whose client gave up are removed from the queue.
 type pool struct {
 	core, max, qcap int
 	policy          string

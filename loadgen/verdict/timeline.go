@@ -45,8 +45,8 @@ var gauges = []gauge{
 // inside when it lies within the band's lowest low and highest high over
 // [T-period, T+period]. A rebuilt sample of inflight or queued is the
 // range from its value to its value plus the undetermined requests, and
-// is inside when that range meets the band's. It returns the agreement per gauge, and a
-// disagreement for each gauge with a sample outside.
+// is inside when that range meets the band's. It returns the agreement
+// per gauge, and a disagreement for each gauge with a sample outside.
 func compareTimelines(band []predict.BandPoint, step time.Duration, samples []Sample, period time.Duration, server bool) (map[string]summary.GaugeAgree, []string) {
 	out := map[string]summary.GaugeAgree{}
 	var diffs []string
