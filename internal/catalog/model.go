@@ -16,6 +16,12 @@ type Model struct {
 	// Discipline is how the model admits and queues requests, which the
 	// prediction simulates.
 	Discipline Discipline
+	// WorkOutlivesClient is true when the server cannot see a client
+	// leave, so a request's work runs to its end for nobody. net/http
+	// cancels the request's context when the client closes its
+	// connection, and the lab's work stops there; fasthttp has no such
+	// signal.
+	WorkOutlivesClient bool
 }
 
 // Uses reports whether the model takes the knob.
@@ -65,11 +71,12 @@ var (
 	// FastHTTP's default limit is fasthttp.DefaultConcurrency (256·1024);
 	// servers/fasthttp checks that the two agree.
 	FastHTTP = Model{
-		Name:         "fasthttp",
-		Summary:      "fasthttp worker pool: --limit connections served (Server.Concurrency); 503 beyond",
-		Knobs:        []Knob{Limit},
-		DefaultLimit: 256 * 1024,
-		Discipline:   RejectBeyond,
+		Name:               "fasthttp",
+		Summary:            "fasthttp worker pool: --limit connections served (Server.Concurrency); 503 beyond",
+		Knobs:              []Knob{Limit},
+		DefaultLimit:       256 * 1024,
+		Discipline:         RejectBeyond,
+		WorkOutlivesClient: true,
 	}
 )
 

@@ -173,6 +173,13 @@ func (m *model) handle(ctx *valyala.RequestCtx) {
 		return
 	}
 	reply, err := m.env.Execute(ctx, nil, w)
+	if err == nil && lab.PeerClosed(ctx.Conn()) {
+		// fasthttp cannot stop the work when the client leaves: the
+		// whole of it was for nobody.
+		m.env.Metrics.Waste(reply.End.Sub(reply.Start).Seconds())
+		ctx.SetConnectionClose()
+		err = errClientLeft
+	}
 	if err != nil {
 		m.env.Finish(remote, uri, lab.StatusClientClosed, arrived, reply)
 		return
@@ -203,6 +210,9 @@ func (l *rejectCounter) Accept() (net.Conn, error) {
 	return &watchedConn{Conn: c, env: l.env, accepted: time.Now()}, nil
 }
 
+// errClientLeft: the client closed its connection before the work ended.
+var errClientLeft = errors.New("the client left before its answer")
+
 type watchedConn struct {
 	net.Conn
 	env      *lab.Env
@@ -223,3 +233,6 @@ func (c *watchedConn) Close() error {
 	}
 	return c.Conn.Close()
 }
+
+// PeerClosed lets lab.PeerClosed see through the wrapper.
+func (c *watchedConn) PeerClosed() bool { return lab.PeerClosed(c.Conn) }

@@ -48,6 +48,11 @@ func (e *Env) Execute(ctx context.Context, gate Gate, w Work) (Reply, error) {
 		e.Metrics.Inflight.Dec()
 		reply.End = time.Now()
 		reply.SleptS, reply.CPUS, workErr = slept.Seconds(), spun.Seconds(), err
+		if err != nil {
+			// Stopped because the client left: the work done so far
+			// was for nobody.
+			e.Metrics.Waste(reply.End.Sub(reply.Start).Seconds())
+		}
 	}
 	if gate == nil {
 		work("")

@@ -24,6 +24,7 @@ type Metrics struct {
 	rejected  *prometheus.CounterVec
 	duration  prometheus.Histogram
 	queueWait prometheus.Histogram
+	wasted    prometheus.Counter
 }
 
 // NewMetrics registers every conclab server metric. ln is probed with
@@ -55,6 +56,10 @@ func NewMetrics(ln *net.TCPListener, info map[string]string) *Metrics {
 			Name: "conclab_queue_wait_seconds", Help: "Time spent in the app queue before the work started.",
 			Buckets: buckets.Duration,
 		}),
+		wasted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "conclab_wasted_work_seconds_total",
+			Help: "Handler work done for requests whose client left before their answer, in seconds.",
+		}),
 	}
 	for _, r := range []string{ReasonQueueFull, ReasonQueueTimeout, ReasonConcurrencyLimit, ReasonPolicy} {
 		m.rejected.WithLabelValues(r)
@@ -64,7 +69,7 @@ func NewMetrics(ln *net.TCPListener, info map[string]string) *Metrics {
 		Name: "conclab_server_info", Help: "The server's configuration; always 1.", ConstLabels: info,
 	})
 	infoGauge.Set(1)
-	reg.MustRegister(m.Inflight, m.Queued, m.Connections, m.requests, m.rejected, m.duration, m.queueWait, infoGauge,
+	reg.MustRegister(m.Inflight, m.Queued, m.Connections, m.requests, m.rejected, m.duration, m.queueWait, m.wasted, infoGauge,
 		newAcceptQueueCollector(ln), newListenCountersCollector(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -78,6 +83,10 @@ func (m *Metrics) ObserveRequest(code int, seconds float64) {
 
 // ObserveQueueWait records the time a request spent in the app queue.
 func (m *Metrics) ObserveQueueWait(seconds float64) { m.queueWait.Observe(seconds) }
+
+// Waste counts handler work, in seconds, whose answer nobody will read:
+// its client left before the work ended.
+func (m *Metrics) Waste(seconds float64) { m.wasted.Add(seconds) }
 
 // Reject counts a refused request.
 func (m *Metrics) Reject(reason string) { m.rejected.WithLabelValues(reason).Inc() }
