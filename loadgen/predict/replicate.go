@@ -66,6 +66,8 @@ type Figures struct {
 	SynRetried int
 	Peak       Peak
 	Seen       Peak // what a sampler every Input.SamplePeriod is sure to see (Result.Seen)
+	WastedWork time.Duration
+	OKLatency  [2]time.Duration // p50 and p99 (Result.OKLatency)
 }
 
 // Ends counts the replicas that ended one request with each outcome, in
@@ -203,7 +205,8 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 	e.run()
 	res := e.result()
 	seen := e.seen(cmp.Or(in.SamplePeriod, in.Step, time.Second))
-	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak, Seen: seen},
+	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak, Seen: seen,
+		WastedWork: res.WastedWork, OKLatency: okLatency(res.Requests, bufs.latencies)},
 		ends: make([]outcome.Outcome, len(res.Requests))}
 	for j, q := range res.Requests {
 		run.ends[order[j]] = q.Outcome
@@ -212,7 +215,7 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 		}
 	}
 	if band {
-		run.band = bandRows(e.snaps, e.lastEnd, step)
+		run.band = bandRows(e.snaps, e.gaugesEnd(), step)
 	}
 	bufs.snaps, bufs.events = e.snaps, e.events.ev // grown, maybe
 	return run
@@ -335,9 +338,9 @@ func collect(runs []replicaRun, n int, step time.Duration) Replicas {
 // smallest and k-th largest value, k = ⌈N/100⌉, so that the most extreme
 // 1 % at each end is left out (with fewer than 101 values, k is 1: the
 // minimum and the maximum). It sorts xs.
-func Quantiles(xs []int) (lo, hi int) {
+func Quantiles[T cmp.Ordered](xs []T) (lo, hi T) {
 	if len(xs) == 0 {
-		return 0, 0
+		return lo, hi
 	}
 	slices.Sort(xs)
 	k := (len(xs) + 99) / 100

@@ -47,16 +47,18 @@ func (e *engine) observe() {
 }
 
 // series samples the recorded states at T = 0, step, 2·step, … up to and
-// including the first step at or after End: each point is the state after
-// every event at or before T. Events after End (pool keep-alive expiries)
-// change no gauge of a Point.
+// including the first step at or after the last change of a gauge: End, or
+// later where work outlived its client. Each point is the state after
+// every event at or before T. Events after that (pool keep-alive
+// expiries) change no gauge of a Point.
 func (e *engine) series() ([]Point, error) {
-	k := e.lastEnd / e.step
-	if k*e.step < e.lastEnd {
+	end := e.gaugesEnd()
+	k := end / e.step
+	if k*e.step < end {
 		k++
 	}
 	if k >= maxSeriesPoints {
-		return nil, fmt.Errorf("predict: Step: %v gives more than %d series points up to %v; use a larger step", e.step, maxSeriesPoints, e.lastEnd)
+		return nil, fmt.Errorf("predict: Step: %v gives more than %d series points up to %v; use a larger step", e.step, maxSeriesPoints, end)
 	}
 	out := make([]Point, 0, k+1)
 	var g gauges
@@ -136,3 +138,7 @@ func heldFor(times []time.Duration, values []int, period time.Duration, window [
 	}
 	return best, window
 }
+
+// gaugesEnd is when the last gauge of a Point changed: the last request's
+// end for its client, or the end of work that outlived its client.
+func (e *engine) gaugesEnd() time.Duration { return max(e.lastEnd, e.workOutlivedUntil) }

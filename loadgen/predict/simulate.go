@@ -23,6 +23,7 @@ const (
 	phaseHanded            // replicas: handed a slot or worker, its goroutine not yet awake (still queued)
 	phaseHandedGone        // replicas: handed, but its client gave up before it woke: it holds the slot until then
 	phaseRunning           // accepted; doing handler work
+	phaseRunningGone       // doing handler work for a client that has left (Limits.WorkOutlivesClient)
 	phaseDone              // ended, connection (if any) closed
 )
 
@@ -75,8 +76,12 @@ type engine struct {
 	inflight, queued, connections, clientInflight, synPending int
 
 	lastEnd time.Duration
-	peak    Peak
-	snaps   []snapshot // state changes, for the series
+	wasted  time.Duration // handler work done for clients that had left (Result.WastedWork)
+	// workOutlivedUntil is when the last work that outlived its client
+	// ended (Limits.WorkOutlivesClient).
+	workOutlivedUntil time.Duration
+	peak              Peak
+	snaps             []snapshot // state changes, for the series
 
 	// onWorkers, if set, is told every change of the pool's worker count
 	// (tests use it).
@@ -162,6 +167,7 @@ type buffers struct {
 	seenTimes      []time.Duration // seen's columns and window
 	seenColumn     []int
 	seenWindow     []int
+	latencies      []time.Duration // the ok requests' latencies
 }
 
 // reuse is s with length n and every element zero, in s's array when it
@@ -182,6 +188,9 @@ func newEngineFrom(in Input, b *buffers) *engine {
 	// the appends' copying.
 	if cap(b.snaps) < 4*n {
 		b.snaps = make([]snapshot, 0, 4*n)
+	}
+	if cap(b.latencies) < n {
+		b.latencies = make([]time.Duration, 0, n)
 	}
 	if cap(b.events) < 2*n {
 		b.events = make([]event, 0, 2*n)
@@ -284,10 +293,19 @@ func (e *engine) handle(ev event) {
 			e.end(r, outcome.HTTP503)
 		}
 	case kindFinish:
-		if e.st[r].phase == phaseRunning {
+		switch e.st[r].phase {
+		case phaseRunning:
 			e.inflight--
 			e.srv.workEnded(e, r)
 			e.end(r, outcome.OK)
+		case phaseRunningGone:
+			// The work ran to its end for nobody: the server now
+			// writes its answer to a closed connection and closes it.
+			e.inflight--
+			e.wasted += e.now - e.out[r].Started
+			e.workOutlivedUntil = e.now
+			e.srv.workEnded(e, r)
+			e.closeConnection(r)
 		}
 	case kindWoken:
 		e.woken(r)
@@ -473,7 +491,15 @@ func (e *engine) clientDeadline(r int) {
 		e.end(r, outcome.Timeout)
 		e.st[r].phase = phaseHandedGone
 	case phaseRunning:
+		if e.in.Limits.WorkOutlivesClient {
+			e.finish(r, outcome.Timeout)
+			e.st[r].phase = phaseRunningGone
+			return
+		}
+		// The server notices at once and stops the work: what it did
+		// so far was for nobody.
 		e.inflight--
+		e.wasted += e.now - e.out[r].Started
 		e.srv.workEnded(e, r)
 		e.end(r, outcome.Timeout)
 	}
@@ -652,6 +678,12 @@ func (e *engine) end(r int, o outcome.Outcome) {
 	} else {
 		e.finish(r, o)
 	}
+	e.closeConnection(r)
+}
+
+// closeConnection: request r is done, and the server closes its
+// connection, if it accepted one.
+func (e *engine) closeConnection(r int) {
 	s := &e.st[r]
 	s.phase = phaseDone
 	if s.accepted {
@@ -662,10 +694,11 @@ func (e *engine) end(r int, o outcome.Outcome) {
 
 func (e *engine) result() Result {
 	res := Result{
-		Requests: e.out,
-		Peak:     e.peak,
-		Outcomes: e.outcomes,
-		End:      e.lastEnd,
+		Requests:   e.out,
+		Peak:       e.peak,
+		Outcomes:   e.outcomes,
+		End:        e.lastEnd,
+		WastedWork: e.wasted,
 	}
 	for _, q := range e.out {
 		took := q.Finished - q.Sent

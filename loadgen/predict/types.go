@@ -22,6 +22,11 @@ type Limits struct {
 	Policy        string             // ThreadPool: one of catalog.Policies; "" = catalog.DefaultPolicy
 	Order         string             // AppQueue, ThreadPool: which waiter a freed slot or worker takes, one of catalog.Orders; "" = catalog.DefaultOrder
 	FDLimit       int                // 0 = no limit; else the server can hold at most this many accepted connections (net/http then stops accepting, so further connections wait in the kernel accept queue)
+	// WorkOutlivesClient: the server cannot see a client leave, so a
+	// request's work runs to its end, holding its slot and connection,
+	// after its client gave up (catalog.Model.WorkOutlivesClient).
+	// Otherwise the work stops when the client leaves.
+	WorkOutlivesClient bool
 }
 
 // newestFirst reports whether a freed slot or worker takes the newest
@@ -84,6 +89,10 @@ type Result struct {
 	Outcomes   map[outcome.Outcome]int // every outcome key present, zero included; the simulation produces ok, http_503, timeout and reset
 	SynRetried int                     // requests whose connect took outcome.SynRetriedConnect or more, failed connects included
 	End        time.Duration           // when the last request ended
+	// WastedWork is the handler work done for requests whose client
+	// left before their answer: the work of every request that timed out
+	// while it ran, up to when the server stopped it.
+	WastedWork time.Duration
 }
 
 // maxSeriesPoints bounds the series so that a tiny Step cannot exhaust memory.

@@ -74,7 +74,7 @@ func LimitsFromConfig(c *adminapi.Config) (predict.Limits, error) {
 		Discipline: model.Discipline, Limit: deref(c.Limit, 0), Queue: deref(c.Queue, catalog.Unbounded),
 		QueueTimeout: adminapi.Seconds(c.QueueTimeoutS), Backlog: c.Backlog,
 		Core: deref(c.Core, 0), Max: deref(c.Max, 0), PoolKeepAlive: adminapi.Seconds(c.PoolKeepAliveS), Policy: c.Policy,
-		Order: c.Order,
+		Order: c.Order, WorkOutlivesClient: model.WorkOutlivesClient,
 	}
 	fdsAtStart := cmp.Or(c.FDsAtStart, defaultFDsAtStart)
 	if n, reserve := int(c.NoFile), fdsAtStart+samplerConns; n > reserve {
