@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -40,8 +41,11 @@ func writeTable(w io.Writer, header []string, rows [][]float64) error {
 	return cw.Error()
 }
 
-// readTable reads a table written by writeTable under the same header;
-// what names the file in errors.
+// readTable reads a table written by writeTable under header, by column
+// name: a column of header that the file lacks (a folder written before
+// the column existed) reads as NaN, and the file's columns may come in any
+// order. A column header does not name is an error; what names the file
+// in errors.
 func readTable(r io.Reader, header []string, what string) ([][]float64, error) {
 	recs, err := csv.NewReader(r).ReadAll()
 	if err != nil {
@@ -50,19 +54,30 @@ func readTable(r io.Reader, header []string, what string) ([][]float64, error) {
 	if len(recs) == 0 {
 		return nil, errors.New(what + ": empty")
 	}
-	if len(recs[0]) != len(header) {
-		return nil, fmt.Errorf("%s: %d columns, want %d (%v)", what, len(recs[0]), len(header), header)
+	at := make([]int, len(recs[0])) // file column → header column
+	for i, name := range recs[0] {
+		if at[i] = slices.Index(header, name); at[i] < 0 {
+			return nil, fmt.Errorf("%s: unknown column %q (want some of %v)", what, name, header)
+		}
+		if slices.Index(recs[0], name) < i {
+			return nil, fmt.Errorf("%s: column %q twice", what, name)
+		}
+	}
+	if len(recs[0]) == 0 || recs[0][0] != header[0] {
+		return nil, fmt.Errorf("%s: the first column is not %s", what, header[0])
 	}
 	rows := make([][]float64, 0, len(recs)-1)
 	for line, rec := range recs[1:] {
-		vals := make([]float64, len(rec))
+		vals := make([]float64, len(header))
+		for i := range vals {
+			vals[i] = math.NaN()
+		}
 		for i, c := range rec {
 			if c == "" {
-				vals[i] = math.NaN()
 				continue
 			}
-			if vals[i], err = strconv.ParseFloat(c, 64); err != nil {
-				return nil, fmt.Errorf("%s line %d, %s: %w", what, line+2, header[i], err)
+			if vals[at[i]], err = strconv.ParseFloat(c, 64); err != nil {
+				return nil, fmt.Errorf("%s line %d, %s: %w", what, line+2, recs[0][i], err)
 			}
 		}
 		rows = append(rows, vals)

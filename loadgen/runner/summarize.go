@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/internal/quantile"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/sample"
@@ -121,10 +122,13 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 	for _, o := range outcome.All {
 		st.Outcomes[o] = 0
 	}
-	var lat, conn, late []float64
+	var lat, okLat, conn, late []float64
 	for _, h := range hits {
 		st.Outcomes[h.outcome]++
 		lat = append(lat, h.latency.Seconds())
+		if h.outcome == outcome.OK {
+			okLat = append(okLat, h.latency.Seconds())
+		}
 		if h.dialed {
 			conn = append(conn, h.connect.Seconds())
 			if h.connect >= outcome.SynRetriedConnect {
@@ -133,13 +137,14 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 		}
 		late = append(late, math.Abs(float64(h.lateBy))/1e6)
 	}
-	lat, conn, late = sortedCopy(lat), sortedCopy(conn), sortedCopy(late)
-	st.Latency = summary.Quantiles{P50: quantile(lat, .5), P90: quantile(lat, .9), P99: quantile(lat, .99), Max: quantile(lat, 1)}
-	st.Connect = summary.ConnectQuantiles{P50: quantile(conn, .5), P99: quantile(conn, .99), Max: quantile(conn, 1)}
+	st.Latency, st.OKLatency = summary.QuantilesOf(lat), summary.QuantilesOf(okLat)
+	st.GoodputPerS = summary.Goodput(st.Outcomes[outcome.OK], s.Requests, s.Interval())
+	conn, late = sortedCopy(conn), sortedCopy(late)
+	st.Connect = summary.ConnectQuantiles{P50: quantile.NearestRank(conn, .5), P99: quantile.NearestRank(conn, .99), Max: quantile.NearestRank(conn, 1)}
 	if len(late) > 0 {
-		st.Pacing = &summary.Pacing{P50: quantile(late, .5), P99: quantile(late, .99), Max: quantile(late, 1)}
+		st.Pacing = &summary.Pacing{P50: quantile.NearestRank(late, .5), P99: quantile.NearestRank(late, .99), Max: quantile.NearestRank(late, 1)}
 	}
-	st.Peak, st.ListenOverflows, st.Rejected = peaks(t.rows())
+	st.Peak, st.ListenOverflows, st.Rejected, st.WastedWorkS = peaks(t.rows())
 	st.ListenOverflowsScope = overflowsScope(t.config)
 	st.Notes = t.notes(s, st.Pacing, hits, started)
 	return st
@@ -192,10 +197,12 @@ func (t *target) model() string {
 }
 
 // peaks returns the highest value of each gauge, and the growth of the
-// overflow and rejection counters, over the samples.
-func peaks(rows []sample.Row) (summary.Peak, float64, float64) {
+// overflow, rejection and wasted-work counters, over the samples (nil
+// wasted work when the server does not report it).
+func peaks(rows []sample.Row) (summary.Peak, float64, float64, *float64) {
 	var p summary.Peak
-	minOverflow, maxOverflow, maxRejected := math.Inf(1), math.Inf(-1), 0.0
+	var overflows, wasted growth
+	maxRejected := 0.0
 	up := func(dst *float64, v float64) {
 		if !math.IsNaN(v) && v > *dst {
 			*dst = v
@@ -210,17 +217,36 @@ func peaks(rows []sample.Row) (summary.Peak, float64, float64) {
 		up(&p.RSSBytes, r.RSSBytes)
 		up(&p.ClientInflight, r.ClientInflight)
 		up(&maxRejected, r.Rejected)
-		if !math.IsNaN(r.Overflows) {
-			minOverflow = math.Min(minOverflow, r.Overflows)
-			maxOverflow = math.Max(maxOverflow, r.Overflows)
-		}
+		overflows.add(r.Overflows)
+		wasted.add(r.WastedWork)
 	}
-	overflows := 0.0
-	if maxOverflow >= minOverflow {
-		overflows = maxOverflow - minOverflow
+	var wastedS *float64
+	if wasted.seen() {
+		wastedS = new(wasted.by())
 	}
-	return p, overflows, maxRejected
+	return p, overflows.by(), maxRejected, wastedS
 }
+
+// growth is how much a sampled counter grew: its highest value less its
+// lowest, NaN samples left out.
+type growth struct {
+	lo, hi float64
+	n      int // samples that were not NaN
+}
+
+func (g *growth) add(v float64) {
+	if math.IsNaN(v) {
+		return
+	}
+	if g.n == 0 {
+		g.lo, g.hi = v, v
+	}
+	g.lo, g.hi, g.n = math.Min(g.lo, v), math.Max(g.hi, v), g.n+1
+}
+
+func (g *growth) seen() bool { return g.n > 0 }
+
+func (g *growth) by() float64 { return g.hi - g.lo }
 
 // summarize writes every target's files and summary.json, with each
 // target's prediction and, for a complete run, the verdict.
@@ -236,7 +262,7 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 		errs = append(errs, t.finish(r))
 		st := t.summarize(r.s, r.started)
 		if t.predicted != nil {
-			st.Predicted = verdict.Predicted(*t.predicted)
+			st.Predicted = verdict.Predicted(r.s, *t.predicted)
 			if sum.Complete {
 				errs = append(errs, t.judge(r, &st, sum.Environment.SoftnetDropped))
 			}
@@ -286,15 +312,6 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 		Started: r.started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
 		Environment: env,
 	}
-}
-
-// quantile of sorted xs by the nearest-rank method.
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted))+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 func sortedCopy(xs []float64) []float64 {

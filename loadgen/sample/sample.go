@@ -26,6 +26,7 @@ type Row struct {
 	RSSBytes       float64
 	Overflows      float64
 	Rejected       float64
+	WastedWork     float64 // seconds, conclab_wasted_work_seconds_total
 	ClientSent     float64
 	ClientInflight float64
 	ClientOK       float64
@@ -71,7 +72,7 @@ func (s *Sampler) take(start time.Time) {
 	r := Row{T: time.Since(start)}
 	nan := math.NaN()
 	r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections = nan, nan, nan, nan, nan
-	r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected = nan, nan, nan, nan
+	r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected, r.WastedWork = nan, nan, nan, nan, nan
 	if s.MetricsURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
 		m, err := promscrape.Scrape(ctx, s.HTTP, s.MetricsURL)
@@ -91,6 +92,7 @@ func (s *Sampler) take(start time.Time) {
 			r.Goroutines = get("go_goroutines")
 			r.RSSBytes = get("process_resident_memory_bytes")
 			r.Overflows = get("conclab_listen_overflows_total")
+			r.WastedWork = get("conclab_wasted_work_seconds_total")
 			r.Rejected = 0
 			for _, reason := range []string{"queue_full", "queue_timeout", "concurrency_limit", "policy"} {
 				r.Rejected += m[promscrape.Key("conclab_requests_rejected_total", "reason", reason)]

@@ -100,18 +100,28 @@ type Target struct {
 	// ListenOverflowsScope says whose counter ListenOverflows is: "host"
 	// when the target's server shares loadgen's network namespace (so the
 	// figure is every such target's), "own" when it has its own.
-	ListenOverflowsScope string                `json:"listen_overflows_scope,omitempty"`
-	SynRetried           int                   `json:"syn_retried"`
-	Rejected             float64               `json:"rejected_server"`
-	Latency              Quantiles             `json:"latency_s"`
-	Connect              ConnectQuantiles      `json:"connect_s"`
-	Pacing               *Pacing               `json:"pacing_ms,omitempty"`
-	Predicted            *Predicted            `json:"predicted,omitempty"`
-	Agrees               *bool                 `json:"agrees,omitempty"`
-	Disagreements        []string              `json:"disagreements,omitempty"`
-	RequestsAgree        *RequestsAgree        `json:"requests_agree,omitempty"`
-	TimelineAgree        map[string]GaugeAgree `json:"timeline_agree,omitempty"`
-	Notes                []string              `json:"notes,omitempty"`
+	ListenOverflowsScope string    `json:"listen_overflows_scope,omitempty"`
+	SynRetried           int       `json:"syn_retried"`
+	Rejected             float64   `json:"rejected_server"`
+	Latency              Quantiles `json:"latency_s"`
+	// OKLatency is the latency of the ok requests alone.
+	OKLatency Quantiles `json:"ok_latency_s"`
+	// GoodputPerS is the ok answers per second of the schedule: ok ×
+	// rate ÷ requests.
+	GoodputPerS float64 `json:"goodput_per_s"`
+	// WastedWorkS is the handler work, in seconds, that the server did
+	// for requests whose client had left before their answer
+	// (conclab_wasted_work_seconds_total's growth over the run); absent
+	// when the server does not report it.
+	WastedWorkS   *float64              `json:"wasted_work_s,omitempty"`
+	Connect       ConnectQuantiles      `json:"connect_s"`
+	Pacing        *Pacing               `json:"pacing_ms,omitempty"`
+	Predicted     *Predicted            `json:"predicted,omitempty"`
+	Agrees        *bool                 `json:"agrees,omitempty"`
+	Disagreements []string              `json:"disagreements,omitempty"`
+	RequestsAgree *RequestsAgree        `json:"requests_agree,omitempty"`
+	TimelineAgree map[string]GaugeAgree `json:"timeline_agree,omitempty"`
+	Notes         []string              `json:"notes,omitempty"`
 }
 
 // Peak is the highest value of each gauge over the run's 1 Hz samples.
@@ -155,9 +165,15 @@ type Predicted struct {
 	OK          int                     `json:"ok"`
 	SynRetried  int                     `json:"syn_retried"`
 	Outcomes    map[outcome.Outcome]int `json:"outcomes"`
+	OKLatency   Quantiles               `json:"ok_latency_s"`
+	GoodputPerS float64                 `json:"goodput_per_s"`
+	WastedWorkS float64                 `json:"wasted_work_s"`
 	// Range is each compared figure's predicted range over the replicas:
 	// its 1st and 99th percentiles (docs/verdict.md).
 	Range map[string][2]int `json:"range,omitempty"`
+	// RangeS is the predicted range of each compared figure in seconds
+	// (ok latency, wasted work), as Range is of the counts.
+	RangeS map[string][2]float64 `json:"range_s,omitempty"`
 	// SamplingMiss is, for each peak figure, how far below the exact peak
 	// a sampled peak may lie: the gauge may hold its peak for less than
 	// one sampling period.
@@ -177,7 +193,8 @@ type RequestsAgree struct {
 	// Matrix counts requests by predicted outcome, then measured outcome.
 	Matrix map[outcome.Outcome]map[outcome.Outcome]int `json:"matrix"`
 	// Differing lists the first requests whose measured outcome class
-	// differs from the predicted one.
+	// differs from the predicted one: those that no replica ends the
+	// measured way first, in schedule order, then the others.
 	Differing []DifferingRequest `json:"differing,omitempty"`
 }
 

@@ -3,6 +3,7 @@ package verdict
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
@@ -49,6 +50,53 @@ var Figures = []Figure{
 	{"accept_queue", "peak waiting in kernel", true, func(t *summary.Target) float64 { return t.Peak.AcceptQueue },
 		func(p *summary.Predicted) (int, bool) { return p.AcceptQueue, true },
 		func(f predict.Figures) int { return f.Peak.AcceptQueue }},
+}
+
+// Measure is one compared figure in seconds: its summary.json name (a
+// key of predicted.range_s), what a disagreement calls it, and how to
+// read it from a measurement, a central prediction and a replica.
+type Measure struct {
+	Key, Name string
+	// Measured is false when the run could not measure it (no ok
+	// request, no server metrics).
+	Measured  func(*summary.Target) (float64, bool)
+	Predicted func(*summary.Predicted) float64
+	replica   func(predict.Figures) time.Duration
+}
+
+// Measures are the compared figures in seconds, in the verdict's order.
+var Measures = []Measure{
+	{"ok_latency_p50", "ok latency p50",
+		func(t *summary.Target) (float64, bool) { return t.OKLatency.P50, t.Outcomes[outcome.OK] > 0 },
+		func(p *summary.Predicted) float64 { return p.OKLatency.P50 },
+		func(f predict.Figures) time.Duration { return f.OKLatency[0] }},
+	{"ok_latency_p99", "ok latency p99",
+		func(t *summary.Target) (float64, bool) { return t.OKLatency.P99, t.Outcomes[outcome.OK] > 0 },
+		func(p *summary.Predicted) float64 { return p.OKLatency.P99 },
+		func(f predict.Figures) time.Duration { return f.OKLatency[1] }},
+	{"wasted_work", "wasted work",
+		func(t *summary.Target) (float64, bool) {
+			if t.WastedWorkS == nil {
+				return 0, false
+			}
+			return *t.WastedWorkS, true
+		},
+		func(p *summary.Predicted) float64 { return p.WastedWorkS },
+		func(f predict.Figures) time.Duration { return f.WastedWork }},
+}
+
+// Inside reports whether t's measurement lies inside its predicted range
+// (predicted.range_s); known is false when either is missing.
+func (m Measure) Inside(t *summary.Target) (inside, known bool) {
+	v, measured := m.Measured(t)
+	if t.Predicted == nil || !measured {
+		return false, false
+	}
+	r, ok := t.Predicted.RangeS[m.Key]
+	if !ok {
+		return false, false
+	}
+	return v >= r[0] && v <= r[1], true
 }
 
 // FigureByKey is the compared figure of that key.
@@ -105,6 +153,15 @@ func Ranges(p *summary.Predicted, reps predict.Replicas) {
 		}
 		seenLo, _ := predict.Quantiles(values)
 		p.SamplingMiss[f.Key] = max(0, lo-seenLo)
+	}
+	p.RangeS = map[string][2]float64{}
+	durations := make([]time.Duration, len(reps.Runs))
+	for _, m := range Measures {
+		for i, r := range reps.Runs {
+			durations[i] = m.replica(r)
+		}
+		lo, hi := predict.Quantiles(durations)
+		p.RangeS[m.Key] = [2]float64{lo.Seconds(), hi.Seconds()}
 	}
 }
 

@@ -3,6 +3,7 @@ package verdict
 import (
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +201,33 @@ func TestTheTransitDelayIsLittlesLawOnTheSamplesThatFindConnectionsInTransit(t *
 	samples := []Sample{at(0.2, 0), at(0.7, 1), at(1.2, 0), at(1.7, 1), at(2.5, 9), at(1.9, math.NaN())}
 	if got := TransitDelay(central, samples, 100); got != 10*time.Millisecond {
 		t.Errorf("transit delay %v, want 10ms", got)
+	}
+}
+
+// The measures are set against their ranges but are not yet part of the
+// agreement: one outside its range is reported as such, and makes no
+// disagreement.
+func TestAMeasureOutsideItsRangeDoesNotDisagree(t *testing.T) {
+	wasted := 92.87
+	tgt := &summary.Target{Outcomes: map[outcome.Outcome]int{outcome.OK: 80},
+		OKLatency: summary.Quantiles{P50: 0.5051, P99: 0.9071}, WastedWorkS: &wasted,
+		Predicted: &summary.Predicted{OKLatency: summary.Quantiles{P50: 0.5061, P99: 0.911}, WastedWorkS: 92.55,
+			RangeS: map[string][2]float64{"ok_latency_p50": {0.5047, 0.5086}, "ok_latency_p99": {0.9092, 0.9131},
+				"wasted_work": {92.513, 92.575}}}}
+	var outside []string
+	for _, m := range Measures {
+		if inside, known := m.Inside(tgt); known && !inside {
+			outside = append(outside, m.Key)
+		}
+	}
+	if want := []string{"ok_latency_p99", "wasted_work"}; !slices.Equal(outside, want) {
+		t.Errorf("outside their ranges: %v, want %v", outside, want)
+	}
+	if diffs := compareFigures(tgt); len(diffs) != 0 {
+		t.Errorf("the measures made disagreements: %v", diffs)
+	}
+	tgt.WastedWorkS = nil
+	if _, known := Measures[2].Inside(tgt); known {
+		t.Error("wasted work is known without server metrics")
 	}
 }

@@ -39,10 +39,19 @@ func Predict(s *scenario.Scenario, limits predict.Limits, k predict.Kernel) (pre
 	return predict.Simulate(Input(s, limits, k, 0))
 }
 
-// Predicted condenses a simulation for summary.json.
-func Predicted(r predict.Result) *summary.Predicted {
+// Predicted condenses a simulation of the scenario for summary.json.
+func Predicted(s *scenario.Scenario, r predict.Result) *summary.Predicted {
+	var okLat []float64
+	for _, q := range r.Requests {
+		if q.Outcome == outcome.OK {
+			okLat = append(okLat, (q.Finished - q.Sent).Seconds())
+		}
+	}
 	return &summary.Predicted{
 		Inflight: r.Peak.Inflight, Queued: r.Peak.Queued, AcceptQueue: r.Peak.AcceptQueue,
 		OK: r.Outcomes[outcome.OK], SynRetried: r.SynRetried, Outcomes: maps.Clone(r.Outcomes),
+		OKLatency:   summary.QuantilesOf(okLat),
+		GoodputPerS: summary.Goodput(r.Outcomes[outcome.OK], len(r.Requests), s.Interval()),
+		WastedWorkS: r.WastedWork.Seconds(),
 	}
 }

@@ -59,6 +59,8 @@ func covered(e predict.Ends, o outcome.Outcome) bool {
 }
 
 // compareRequests compares each measured request with its prediction.
+// It lists the first differing requests that no replica ends the measured
+// way, then the first of the others.
 // A request differs when its outcome's class is not the central
 // prediction's; the comparison holds when every request that differs is
 // one that some replicas end the measured way.
@@ -70,6 +72,7 @@ func compareRequests(central predict.Result, reps predict.Replicas, measured []M
 		}
 	}
 	holds := true
+	var coveredOnes []summary.DifferingRequest
 	byIndex := slices.Clone(measured)
 	slices.SortFunc(byIndex, func(a, b Measured) int { return a.Seq - b.Seq })
 	for _, m := range byIndex {
@@ -88,11 +91,17 @@ func compareRequests(central predict.Result, reps predict.Replicas, measured []M
 		ra.Differ++
 		cov := m.Seq < len(reps.Ends) && covered(reps.Ends[m.Seq], m.Outcome)
 		holds = holds && cov
-		if len(ra.Differing) < listedDiffering {
-			ra.Differing = append(ra.Differing, summary.DifferingRequest{Seq: m.Seq, SentS: (p.Sent + m.Late).Seconds(),
-				Predicted: p.Outcome, Measured: m.Outcome, Met: met(p, m), Covered: cov})
+		d := summary.DifferingRequest{Seq: m.Seq, SentS: (p.Sent + m.Late).Seconds(),
+			Predicted: p.Outcome, Measured: m.Outcome, Met: met(p, m), Covered: cov}
+		if cov {
+			coveredOnes = append(coveredOnes, d)
+		} else if len(ra.Differing) < listedDiffering {
+			ra.Differing = append(ra.Differing, d)
 		}
 	}
+	// The requests no replica ends the measured way are the ones that
+	// break the agreement: they come first.
+	ra.Differing = append(ra.Differing, coveredOnes[:min(len(coveredOnes), listedDiffering-len(ra.Differing))]...)
 	return ra, holds
 }
 

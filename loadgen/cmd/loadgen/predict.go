@@ -82,7 +82,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			var reps predict.Replicas
 			reps, err = predict.Replicate(in, kernelSpread, predict.ReplicaOptions{N: sf.replicas, Seed: verdict.Seed, NoBand: true})
-			p := verdict.Predicted(res)
+			p := verdict.Predicted(s, res)
 			verdict.Ranges(p, reps)
 			held[i] = shard.Held(s, &res)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Name, t.Model,
