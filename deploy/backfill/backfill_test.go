@@ -26,12 +26,14 @@ func writeRun(t *testing.T, dir, runID string) string {
     {"name": "limitlistener-5", "model": "limitlistener", "sent": 60,
      "outcomes": {"ok": 10, "timeout": 50, "http_503": 0},
      "latency_s": {"p50": 4.9, "p90": 5, "p99": 5.01, "max": 5.2}, "connect_s": {"p50": 0.001, "p99": 3, "max": 3.1},
-     "syn_retried": 46, "predicted": {"inflight": 5, "queued": 0, "accept_queue": 9, "ok": 10, "syn_retried": 46, "outcomes": {"ok": 10}},
+     "ok_latency_s": {"p50": 2.0, "p90": 3.9, "p99": 3.9, "max": 3.9}, "goodput_per_s": 8.3, "wasted_work_s": 0.5,
+     "syn_retried": 46, "predicted": {"inflight": 5, "queued": 0, "accept_queue": 9, "ok": 10, "syn_retried": 46, "outcomes": {"ok": 10},
+       "goodput_per_s": 8.3, "wasted_work_s": 0.4},
      "agrees": true},
     {"name": "say \"hi\"", "model": "nethttp", "sent": 2, "outcomes": {"ok": 2}}
   ]}`,
-		"limitlistener-5.timeline.csv": "t_s,inflight,queued,accept_queue,accept_limit,future_col\n" +
-			"0.003,0,0,1,8,7\n1.005,5,,9,8,7\n2.004,5,0,9,8,\n",
+		"limitlistener-5.timeline.csv": "t_s,inflight,queued,accept_queue,accept_limit,wasted_work_s,future_col\n" +
+			"0.003,0,0,1,8,0,7\n1.005,5,,9,8,0.25,7\n2.004,5,0,9,8,0.5,\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(run, name), []byte(body), 0o644); err != nil {
@@ -67,6 +69,10 @@ func TestWriteKeepsRealTime(t *testing.T) {
 		`conclab_run_latency_seconds{run_id="quick-1",target="limitlistener-5",quantile="0.99"} 5.01 1767323045.003` + "\n",
 		`conclab_run_connect_seconds{run_id="quick-1",target="limitlistener-5",quantile="1"} 3.1 1767323045.003` + "\n",
 		`conclab_run_predicted{run_id="quick-1",target="limitlistener-5",what="accept_queue"} 9 1767323045.003` + "\n",
+		`conclab_run_predicted{run_id="quick-1",target="limitlistener-5",what="wasted_work_s"} 0.4 1767323045.003` + "\n",
+		`conclab_run_ok_latency_seconds{run_id="quick-1",target="limitlistener-5",quantile="0.5"} 2 1767323045.003` + "\n",
+		`conclab_run_goodput{run_id="quick-1",target="limitlistener-5"} 8.3 1767323045.003` + "\n",
+		`conclab_run_wasted_work_seconds{run_id="quick-1",target="limitlistener-5"} 0.25 1767323046.005` + "\n",
 		`conclab_run_syn_retried{run_id="quick-1",target="limitlistener-5"} 46 1767323045.003` + "\n",
 		`conclab_run_agrees{run_id="quick-1",target="limitlistener-5"} 1 1767323045.003` + "\n",
 		`conclab_run_target_info{run_id="quick-1",target="limitlistener-5",model="limitlistener",scenario="quick",scale="0.5",started="2026-01-02T03:04:05Z",complete="true"} 1 1767323045.003` + "\n",

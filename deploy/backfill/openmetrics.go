@@ -33,6 +33,7 @@ var TimelineFamilies = []Family{
 	{"conclab_run_rss_bytes", "Resident memory of the server (process_resident_memory_bytes).", "rss_bytes"},
 	{"conclab_run_listen_overflows", "TcpExt ListenOverflows of the server's network namespace since it started.", "listen_overflows"},
 	{"conclab_run_rejected", "Requests the server refused so far, all reasons (conclab_requests_rejected_total).", "rejected"},
+	{"conclab_run_wasted_work_seconds", "Handler seconds spent so far on requests whose client had left (conclab_wasted_work_seconds_total).", "wasted_work_s"},
 	{"conclab_run_client_sent", "Requests the client has sent so far.", "client_sent"},
 	{"conclab_run_client_inflight", "Requests sent and not yet ended, seen by the client.", "client_inflight"},
 	{"conclab_run_client_ok", "Requests that ended ok so far.", "client_ok"},
@@ -46,6 +47,8 @@ var SummaryFamilies = []Family{
 	{Name: "conclab_run_sent", Help: "Requests sent to the target in the whole run."},
 	{Name: "conclab_run_outcomes", Help: "Requests by final outcome (ok, http_503, http_other, timeout, refused, reset, other)."},
 	{Name: "conclab_run_latency_seconds", Help: "Client latency quantiles of the whole run (quantile 1 = max)."},
+	{Name: "conclab_run_ok_latency_seconds", Help: "Client latency quantiles of the ok requests alone (quantile 1 = max)."},
+	{Name: "conclab_run_goodput", Help: "Ok answers per second of the schedule: ok × rate ÷ requests."},
 	{Name: "conclab_run_connect_seconds", Help: "TCP connect time quantiles of the whole run (quantile 1 = max)."},
 	{Name: "conclab_run_syn_retried", Help: "Requests whose TCP connect took >= 0.9 s: a SYN was dropped and retransmitted."},
 	{Name: "conclab_run_predicted", Help: "The prediction (loadgen's simulation) of the peak or final figure named by what."},
@@ -56,7 +59,7 @@ var SummaryFamilies = []Family{
 var quantileKeys = []struct{ key, q string }{{"p50", "0.5"}, {"p90", "0.9"}, {"p99", "0.99"}, {"max", "1"}}
 
 // predictedKeys are the prediction's figures, in the order written.
-var predictedKeys = []string{"inflight", "queued", "accept_queue", "ok", "syn_retried"}
+var predictedKeys = []string{"inflight", "queued", "accept_queue", "ok", "syn_retried", "goodput_per_s", "wasted_work_s"}
 
 type label struct{ name, value string }
 
@@ -217,6 +220,14 @@ func addTarget(m *metrics, r *Run, t SummaryTarget, start, started time.Time) {
 		if v, ok := t.Latency[q.key]; ok {
 			m.add("conclab_run_latency_seconds", famHelp("conclab_run_latency_seconds"), with(label{"quantile", q.q}), ts, constant(v))
 		}
+	}
+	for _, q := range quantileKeys {
+		if v, ok := t.OKLatency[q.key]; ok {
+			m.add("conclab_run_ok_latency_seconds", famHelp("conclab_run_ok_latency_seconds"), with(label{"quantile", q.q}), ts, constant(v))
+		}
+	}
+	if t.Goodput != nil {
+		m.add("conclab_run_goodput", famHelp("conclab_run_goodput"), with(), ts, constant(*t.Goodput))
 	}
 	for _, q := range quantileKeys {
 		if v, ok := t.Connect[q.key]; ok {

@@ -57,6 +57,8 @@ type SummaryTarget struct {
 	Outcomes   map[string]float64 `json:"outcomes"`
 	SynRetried *float64           `json:"syn_retried"`
 	Latency    map[string]float64 `json:"latency_s"`
+	OKLatency  map[string]float64 `json:"ok_latency_s"`
+	Goodput    *float64           `json:"goodput_per_s"`
 	Connect    map[string]float64 `json:"connect_s"`
 	Predicted  map[string]any     `json:"predicted"`
 	Agrees     *bool              `json:"agrees"`

@@ -102,8 +102,12 @@ func Compare() (dashboard.Dashboard, error) {
 	b = b.WithPanel(p.barGauge("Latency quantiles",
 		"Client latency of the whole run, failures included: p50, p90, p99 and max (quantile 1).",
 		"s", 8, 10, ab(peak("conclab_run_latency_seconds"), "q{{quantile}} "+who)...))
+	b = b.WithPanel(p.barGauge("Goodput and ok latency",
+		"Ok answers per second of the schedule (goodput), and the latency quantiles of the ok requests alone.",
+		"short", 8, 10, append(ab(peak("conclab_run_goodput"), "goodput "+who),
+			ab(peak("conclab_run_ok_latency_seconds"), "ok q{{quantile}} "+who)...)...))
 	b = b.WithPanel(p.barGauge("Measured and predicted",
-		"loadgen's prediction (a simulation of the same queueing network) for each side: peak running (inflight), waiting in the app (queued), waiting in the kernel (accept_queue), ok and SYN-retried. Compare with the peaks above; agrees = 1 when the run found them within tolerance.",
+		"loadgen's prediction (a simulation of the same queueing network) for each side: peak running (inflight), waiting in the app (queued), waiting in the kernel (accept_queue), ok, SYN-retried, goodput and wasted work in seconds. Compare with the peaks above; agrees = 1 when the run found them within tolerance.",
 		"short", 8, 10, append(ab(peak("conclab_run_predicted"), "predicted {{what}} "+who),
 			ab(peak("conclab_run_agrees"), "agrees "+who)...)...))
 
@@ -131,6 +135,9 @@ func Compare() (dashboard.Dashboard, error) {
 		"Requests the server refused so far, every reason.", "short", 8,
 		ab(series("conclab_run_rejected"), who)...))
 
+	b = b.WithPanel(p.timeSeries("Wasted work",
+		"Handler seconds spent so far on requests whose client had left.", "s", 8,
+		ab(series("conclab_run_wasted_work_seconds"), who)...))
 	b = b.WithPanel(p.timeSeries("Open connections",
 		"Accepted connections not yet closed.", "short", 8,
 		ab(series("conclab_run_connections"), who)...))

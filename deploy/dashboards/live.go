@@ -107,6 +107,10 @@ func Live() (dashboard.Dashboard, error) {
 		"Ended requests by outcome (conclab_client_requests_total): ok, http_503, http_other, timeout, refused, reset, other. Only outcomes that happened are drawn.",
 		"short", 8,
 		q{withRun(`sum by (target, outcome) (conclab_client_requests_total{` + cliSel + `}) > 0`), "{{target}} {{outcome}}"}))
+	b = b.WithPanel(p.timeSeries("Goodput: ok answers per second",
+		"Requests that ended ok per second, over the quantile window (rate of conclab_client_requests_total{outcome=\"ok\"}). Under overload this is what the server still delivers; summary.json's goodput_per_s is the whole run's.",
+		"reqps", 8,
+		q{withRun(`sum by (target) (rate(conclab_client_requests_total{` + cliSel + `,outcome="ok"}[$window]))`), "{{target}}"}))
 	b = b.WithPanel(p.timeSeries("Latency quantiles (requests that ended in the window)",
 		"Client latency p50 and p99 over the quantile window, failures included (conclab_client_latency_seconds). A waiting request shows up only when it ends.",
 		"s", 8,
@@ -141,6 +145,10 @@ func Live() (dashboard.Dashboard, error) {
 		"Requests the model refused, by reason (conclab_requests_rejected_total): queue_full, queue_timeout, concurrency_limit, policy. Only reasons that happened are drawn.",
 		"short", 8,
 		q{withRun(`sum by (target, reason) (conclab_requests_rejected_total{` + srvSel + `}) > 0`), "{{target}} {{reason}}"}))
+	b = b.WithPanel(p.timeSeries("Wasted work",
+		"Handler seconds per second spent on requests whose client had already left (rate of conclab_wasted_work_seconds_total over the quantile window): slots busy for nobody. net/http models stop the work when the client leaves; fasthttp cannot see it and finishes the work.",
+		"s", 8,
+		q{withRun(`rate(conclab_wasted_work_seconds_total{` + srvSel + `}[$window])`), "{{target}}"}))
 	b = b.WithPanel(p.timeSeries("Finished requests by HTTP code",
 		"Requests the server finished, by code (conclab_requests_total); 499 means the client left first.",
 		"short", 8,

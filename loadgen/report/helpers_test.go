@@ -167,10 +167,13 @@ func newFakeRun() *fakeRun {
 			Name: "sem-2", Model: "semaphore", URL: "http://127.0.0.1:9/",
 			Config: map[string]any{"limit": 2.0, "backlog": 4096.0, "queue": -1.0},
 			Sent:   10, Outcomes: outcomes("ok", 4, "timeout", 5, "http_503", 1),
-			Peak:          summary.Peak{Inflight: 2, Queued: 8, AcceptQueue: 0, Connections: 10, ClientInflight: 10},
-			Latency:       summary.Quantiles{P50: 1.0, P90: 3, P99: 3, Max: 3},
-			Connect:       summary.ConnectQuantiles{P50: 0.0002, P99: 0.0005, Max: 0.0005},
-			Predicted:     &summary.Predicted{Inflight: 2, Queued: 3, OK: 4, Outcomes: outcomes("ok", 4, "timeout", 6)},
+			Peak:        summary.Peak{Inflight: 2, Queued: 8, AcceptQueue: 0, Connections: 10, ClientInflight: 10},
+			Latency:     summary.Quantiles{P50: 1.0, P90: 3, P99: 3, Max: 3},
+			OKLatency:   summary.Quantiles{P50: 1.0, P90: 1.03, P99: 1.03, Max: 1.03},
+			GoodputPerS: 2, WastedWorkS: new(1.5),
+			Connect: summary.ConnectQuantiles{P50: 0.0002, P99: 0.0005, Max: 0.0005},
+			Predicted: &summary.Predicted{Inflight: 2, Queued: 3, OK: 4, Outcomes: outcomes("ok", 4, "timeout", 6),
+				OKLatency: summary.Quantiles{P50: 1, P90: 1, P99: 1, Max: 1}, GoodputPerS: 2, WastedWorkS: 1.2},
 			Agrees:        yes(false),
 			Disagreements: []string{"peak waiting in app: measured 8, predicted 3 (+5, allowed ±2)"},
 			Notes:         []string{"see https://example.invalid/notes for nothing"},
@@ -258,6 +261,8 @@ func newRangedRun() *fakeRun {
 	sem.sum.Predicted.Range = map[string][2]int{"inflight": {2, 2}, "queued": {2, 4}, "accept_queue": {0, 0},
 		"syn_retried": {0, 0}, "ok": {3, 5}, "rejected": {0, 1}, "timeout": {5, 7}}
 	sem.sum.Predicted.SamplingMiss = map[string]int{"inflight": 0, "queued": 1, "accept_queue": 0}
+	sem.sum.Predicted.RangeS = map[string][2]float64{"ok_latency_p50": {0.999, 1.002}, "ok_latency_p99": {1.0, 1.01},
+		"wasted_work": {1.1, 1.3}}
 	sem.sum.Predicted.Replicas = 200
 	sem.sum.RequestsAgree = &summary.RequestsAgree{Same: 8, Differ: 2, Allowance: 1,
 		Matrix: map[outcome.Outcome]map[outcome.Outcome]int{

@@ -17,7 +17,7 @@ import (
 // cell reads "measured (predicted)".
 func WriteTable(w io.Writer, s *summary.Summary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "target\tmodel\tsent\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tother\tp50\tp99\tagrees\t\n")
+	fmt.Fprintf(tw, "target\tmodel\tsent\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tother\tp50\tp99\tgoodput/s\tok p99\twasted\tagrees\t\n")
 	for _, t := range s.Targets {
 		p := t.Predicted
 		cell := func(measured float64, predicted func(*summary.Predicted) int) string {
@@ -31,7 +31,8 @@ func WriteTable(w io.Writer, s *summary.Summary) error {
 		if t.Agrees != nil {
 			agrees = map[bool]string{true: "yes", false: "NO"}[*t.Agrees]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t\n",
+		m := measureCells(&t)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			t.Name, t.Model, t.Sent,
 			cell(t.Peak.Inflight, func(p *summary.Predicted) int { return p.Inflight }),
 			cell(t.Peak.Queued, func(p *summary.Predicted) int { return p.Queued }),
@@ -39,7 +40,7 @@ func WriteTable(w io.Writer, s *summary.Summary) error {
 			cell(float64(t.SynRetried), func(p *summary.Predicted) int { return p.SynRetried }),
 			cell(float64(t.Outcomes[outcome.OK]), func(p *summary.Predicted) int { return p.OK }),
 			rejected(t.Outcomes), t.Outcomes[outcome.Timeout], other,
-			seconds(t.Latency.P50), seconds(t.Latency.P99), agrees)
+			seconds(t.Latency.P50), seconds(t.Latency.P99), m.goodput, m.okP99, m.wasted, agrees)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -64,6 +65,40 @@ func WriteTable(w io.Writer, s *summary.Summary) error {
 		return err
 	}
 	return nil
+}
+
+// measures are a target's goodput, ok p99 and wasted work as the
+// table's cells: "measured (predicted)", "-" where unknown. A run folder
+// from before the measures existed has none: with ok requests, its
+// goodput and ok p99 read 0, which no run measures.
+type measures struct{ goodput, okP99, wasted string }
+
+func measureCells(t *summary.Target) measures {
+	m := measures{goodput: "-", okP99: "-", wasted: "-"}
+	ok := t.Outcomes[outcome.OK]
+	if ok == 0 || t.GoodputPerS > 0 {
+		m.goodput = fmt.Sprintf("%.1f", t.GoodputPerS)
+	}
+	if ok > 0 && t.OKLatency.P99 > 0 {
+		m.okP99 = seconds(t.OKLatency.P99)
+	}
+	if t.WastedWorkS != nil {
+		m.wasted = seconds(*t.WastedWorkS)
+	}
+	p := t.Predicted
+	if p == nil {
+		return m
+	}
+	if m.goodput != "-" && (p.OK == 0 || p.GoodputPerS > 0) {
+		m.goodput += fmt.Sprintf(" (%.1f)", p.GoodputPerS)
+	}
+	if m.okP99 != "-" && p.OK > 0 && p.OKLatency.P99 > 0 {
+		m.okP99 += " (" + seconds(p.OKLatency.P99) + ")"
+	}
+	if m.wasted != "-" {
+		m.wasted += " (" + seconds(p.WastedWorkS) + ")"
+	}
+	return m
 }
 
 func seconds(v float64) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 // verdictSection writes how a target's measurement compares with its
@@ -78,6 +79,30 @@ func rangesSection(d *document, st *summary.Target, rate string) {
 		}
 	}
 	d.list(items...)
+	var measures []string
+	for _, m := range verdict.Measures {
+		if item := measureItem(m, st); item != "" {
+			measures = append(measures, item)
+		}
+	}
+	if len(measures) > 0 {
+		d.p("Not yet part of the agreement: the ok requests' latency and the wasted work, each with its predicted range over the same replicas (docs/verdict.md).")
+		d.list(measures...)
+	}
+}
+
+// measureItem is one measure's line: "ok latency p99 907ms: outside its
+// range 909ms–913ms (predicted 910ms)"; "" without a range.
+func measureItem(m verdict.Measure, st *summary.Target) string {
+	inside, known := m.Inside(st)
+	if !known {
+		return ""
+	}
+	v, _ := m.Measured(st)
+	r := st.Predicted.RangeS[m.Key]
+	where := map[bool]string{true: "inside", false: "outside"}[inside]
+	return fmt.Sprintf("%s %s: %s its range %s–%s (predicted %s).", m.Name, secondsWith(v, "%.4g"), where,
+		secondsWith(r[0], "%.4g"), secondsWith(r[1], "%.4g"), secondsWith(m.Predicted(st.Predicted), "%.4g"))
 }
 
 // rangeItem is one figure's line: "waiting in kernel (peak) 120: inside

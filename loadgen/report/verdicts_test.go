@@ -18,8 +18,8 @@ func TestTheReportSetsEachFigureAgainstItsRange(t *testing.T) {
 	}
 	md, page := checkReport(t, dir, path)
 	contains(t, "report.md", md,
-		"| sem-2 | **NO** | semaphore | 10 | 2 (2; 2–2) | **8 (3; 1–4)** | 0 (0; 0–0) | 0 (0; 0–0) | 4 (4; 3–5) | 1 (0; 0–1) | 5 (6; 5–7) | 0 | 1.0s | 3.0s |\n",
-		"| ll-1 | yes | limitlistener | 10 | 1 (1; 1–1) | 0 (0; 0–0) | 9 (9; 9–9) | 3 (3; 2–4) | 8 (8; 8–8) | 2 (2; 2–2) | 0 (0; 0–0) | 0 | 2.0s | 4.5s |\n",
+		"| sem-2 | **NO** | semaphore | 10 | 2 (2; 2–2) | **8 (3; 1–4)** | 0 (0; 0–0) | 0 (0; 0–0) | 4 (4; 3–5) | 1 (0; 0–1) | 5 (6; 5–7) | 0 | 1.0s | 3.0s | 2.0 (2.0) | 1.0s (1.0s) | 1.5s (1.2s) |\n",
+		"| ll-1 | yes | limitlistener | 10 | 1 (1; 1–1) | 0 (0; 0–0) | 9 (9; 9–9) | 3 (3; 2–4) | 8 (8; 8–8) | 2 (2; 2–2) | 0 (0; 0–0) | 0 | 2.0s | 4.5s | - | - | - |\n",
 		"over 200 perturbed replicas",
 		"### Each figure against its predicted range",
 		"- running (peak) 2: inside its range 2–2 (predicted 2); a 1 Hz sample misses none of it.",
@@ -28,6 +28,10 @@ func TestTheReportSetsEachFigureAgainstItsRange(t *testing.T) {
 		"- SYN-retried 3: inside its range 2–4 (predicted 3).",
 		"- waiting in app: measured 8, outside its range 2–4",
 		"Agrees with the prediction.\n",
+		"Not yet part of the agreement: the ok requests' latency and the wasted work",
+		"- ok latency p50 1s: inside its range 999ms–1.002s (predicted 1s).\n"+
+			"- ok latency p99 1.03s: outside its range 1s–1.01s (predicted 1s).\n"+
+			"- wasted work 1.5s: outside its range 1.1s–1.3s (predicted 1.2s).\n",
 	)
 	if cols := tableHeader(t, page, "main"); len(cols) < 3 || cols[1] != "agrees" {
 		t.Errorf("report.html's main table starts %q: want agrees second", cols)

@@ -190,7 +190,7 @@ func (r *run) table(d *document) {
 	for _, f := range figures {
 		header = append(header, f.label)
 	}
-	header = append(header, "other", "p50", "p99")
+	header = append(header, "other", "p50", "p99", "goodput/s", "ok p99", "wasted")
 	var rows [][]cell
 	for i := range s.Targets {
 		rows = append(rows, tableRow(&s.Targets[i]))
@@ -218,8 +218,10 @@ func tableRow(t *summary.Target) []cell {
 		row = append(row, checkFigure(t, f).cell())
 	}
 	other := outcome.Sum(t.Outcomes, outcome.HTTPOther, outcome.Other)
+	m := measureCells(t)
 	return append(row, cell{text: thousands(float64(other))},
-		cell{text: seconds(t.Latency.P50)}, cell{text: seconds(t.Latency.P99)})
+		cell{text: seconds(t.Latency.P50)}, cell{text: seconds(t.Latency.P99)},
+		cell{text: m.goodput}, cell{text: m.okP99}, cell{text: m.wasted})
 }
 
 // tableLegend says how to read the table's cells.
@@ -242,7 +244,10 @@ func tableLegend(s *summary.Summary) string {
 	}
 	return how + " Running, waiting in app and waiting in kernel are peaks of the sampled gauges; " +
 		"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more; " +
-		"other counts http_other and other."
+		"other counts http_other and other; p50 and p99 are the latency of every request. " +
+		"goodput/s is the ok answers per second of the schedule (ok × rate ÷ requests), ok p99 the latency of the ok requests alone, " +
+		"and wasted the handler seconds spent on requests whose client had already left, as the server counts them; " +
+		"these three are not yet part of the agreement."
 }
 
 // targetSections is a section per target, with its charts, and what is
