@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/conclab/conclab/internal/workapi"
 )
 
 // Env is what a model gets from the shared instrumentation.
@@ -18,18 +20,8 @@ type Env struct {
 	Listener *net.TCPListener
 }
 
-// Reply is the JSON body of a finished request: enough for a client to see
-// where its request waited without reading the server's logs.
-type Reply struct {
-	ID      string    `json:"id"`
-	Model   string    `json:"model"`
-	Slot    string    `json:"slot,omitempty"`
-	QueuedS float64   `json:"queued_s"`
-	SleptS  float64   `json:"slept_s"`
-	CPUS    float64   `json:"cpu_s"`
-	Start   time.Time `json:"start"`
-	End     time.Time `json:"end"`
-}
+// Reply is the JSON body of a finished request (workapi.Reply).
+type Reply = workapi.Reply
 
 // Execute admits w through gate (nil: at once), performs it and keeps
 // inflight, the queue-wait histogram and the rejection counters true. It
