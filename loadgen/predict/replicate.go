@@ -46,6 +46,10 @@ type Spread struct {
 	// that requests that reached the server within a few of them of each
 	// other may come in either order. nil: none.
 	AdmitDelay []time.Duration
+	// WakeDelay holds samples of how long a waiter handed a freed slot or
+	// worker took to start its work; each hand-over in a replica draws
+	// one. nil: drawn from AdmitDelay instead.
+	WakeDelay []time.Duration
 	// AnswerDelay holds samples of how long the run's rejections took to
 	// reach their client after their connect; each replica gives each
 	// rejection one, drawn at random. nil: at once.
@@ -133,7 +137,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	runs := make([]replicaRun, opt.N)
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
-		spread.AcceptDelay == 0 {
+		spread.WakeDelay == nil && spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {
@@ -244,7 +248,10 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		}
 	}
 	e.answerDelay = spread.AnswerDelay
-	e.wakeDelay = spread.AdmitDelay
+	e.wakeDelay = spread.WakeDelay
+	if len(e.wakeDelay) == 0 {
+		e.wakeDelay = spread.AdmitDelay
+	}
 	if spread.AcceptDelay > 0 {
 		e.acceptDelay = spread.AcceptDelay
 		e.bufs.readyAt = reuse(e.bufs.readyAt, n)

@@ -67,3 +67,25 @@ func TestDetailNotes(t *testing.T) {
 		t.Errorf("ok needs no note, and resets one: got %q", got)
 	}
 }
+
+// An ok reply of labserver says where and when its work ran; any other
+// body, or an answer that is not ok, says nothing.
+func TestAnOkReplyTellsWhenItsWorkRan(t *testing.T) {
+	body := `{"id":"7","model":"semaphore","slot":"slot-3","queued_s":0.25,"slept_s":1,"cpu_s":0,` +
+		`"start":"2026-12-02T07:00:01.25Z","end":"2026-12-02T07:00:02.2504Z"}`
+	hit := func(o outcome.Outcome, body string) attack.Hit {
+		return attack.Hit{Outcome: o, Result: &vegeta.Result{Code: 200, Body: []byte(body)}}
+	}
+	got := served(hit(outcome.OK, body))
+	start := time.Date(2026, 12, 2, 7, 0, 1, 250_000_000, time.UTC)
+	if got == nil || got.Slot != "slot-3" || !got.Start.Equal(start) || !got.Arrived.Equal(start.Add(-250*time.Millisecond)) ||
+		got.End.Sub(got.Start) != 1000400*time.Microsecond {
+		t.Errorf("served = %+v", got)
+	}
+	for _, h := range []attack.Hit{hit(outcome.OK, "<html>hello</html>"), hit(outcome.OK, ""), hit(outcome.OK, `{"id":"7"}`),
+		hit(outcome.HTTP503, body)} {
+		if s := served(h); s != nil {
+			t.Errorf("served(%s %q) = %+v, want nil", h.Outcome, h.Result.Body, s)
+		}
+	}
+}

@@ -2,12 +2,14 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/internal/workapi"
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/kernelside"
 	"github.com/conclab/conclab/loadgen/launch"
@@ -17,6 +19,7 @@ import (
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/shard"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 // target is one target's state during the run.
@@ -56,6 +59,7 @@ type hitRecord struct {
 	// detail is what the client saw, kept only where the outcome alone does
 	// not say it: the error of an "other", the status of an "http_other".
 	detail string
+	served *verdict.Served // from an ok reply's body
 }
 
 // pid is the labserver's process id; 0 for a target loadgen did not start
@@ -149,7 +153,8 @@ func (t *target) record(h attack.Hit) {
 	}
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
-		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result)})
+		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result),
+		served: served(h)})
 	t.mu.Unlock()
 }
 
@@ -178,4 +183,19 @@ func (t *target) finish(r *run) error {
 		return fmt.Errorf("target %s: %w", t.spec.Name, err)
 	}
 	return nil
+}
+
+// served reads what an ok reply says of its work: when it reached the
+// model's gate, began and ended, and where it ran. A body that is not a
+// labserver's reply (a command or url target) says nothing.
+func served(h attack.Hit) *verdict.Served {
+	if h.Outcome != outcome.OK || len(h.Result.Body) == 0 {
+		return nil
+	}
+	var r workapi.Reply
+	if json.Unmarshal(h.Result.Body, &r) != nil || r.Start.IsZero() || r.End.Before(r.Start) {
+		return nil
+	}
+	queued := time.Duration(r.QueuedS * float64(time.Second))
+	return &verdict.Served{Slot: r.Slot, Arrived: r.Start.Add(-queued), Start: r.Start, End: r.End}
 }

@@ -11,7 +11,7 @@ func TestGoodputIsOkAnswersPerSecondOfTheSchedule(t *testing.T) {
 		interval     time.Duration
 		want         float64
 	}{
-		{80, 1000, 10 * time.Millisecond, 8},    // overload.yaml's FIFO semaphore: 80 of 1000 at 100/s
+		{80, 1000, 10 * time.Millisecond, 8},     // overload.yaml's FIFO semaphore: 80 of 1000 at 100/s
 		{1000, 1000, 10 * time.Millisecond, 100}, // every request ok: the offered rate
 		{0, 1000, 10 * time.Millisecond, 0},
 		{5, 0, time.Second, 0}, // no schedule

@@ -19,6 +19,18 @@ type Measured struct {
 	Latency time.Duration   // from its send to its end
 	Connect time.Duration   // its TCP connect time, when Dialed
 	Dialed  bool
+	// Served is what the server's reply said of an ok request's work; nil
+	// when it said nothing (a server other than labserver).
+	Served *Served
+}
+
+// Served is an ok request's work as its server timed it, on the server's
+// clock.
+type Served struct {
+	Slot    string    // where it ran: "slot-3", "worker-2", "caller"
+	Arrived time.Time // it reached the model's gate
+	Start   time.Time // its work began
+	End     time.Time // its work ended
 }
 
 // listedDiffering is how many differing requests summary.json lists.

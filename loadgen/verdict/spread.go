@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/outcome"
@@ -15,19 +16,24 @@ import (
 // together the server admits first is not measured); each rejection
 // reaching its client as late after its connect as the run's rejections
 // did; each handler's work longer than asked by a sample of what the run
-// measured; and the kernel's part as KernelSpread gives it, with an accept
+// measured; each hand-over of a freed slot or worker as slow as the
+// run's; and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
 //
-// A handler's overshoot is measured on the requests that the central
-// prediction has start at once and end ok: for them, the client's latency
-// less its connect time and the asked work is the handler's overshoot plus
-// the loopback's round trip. A request that waited in a queue would count
-// its wait as overshoot, so it is left out.
+// Where the server's replies timed the work (labserver), the overshoot is
+// each ok request's work as the server timed it, less the asked work, and
+// the hand-overs are HandOvers. Otherwise the overshoot is measured on the
+// requests that the central prediction has start at once and end ok: for
+// them, the client's latency less its connect time and the asked work is
+// the handler's overshoot plus the loopback's round trip (a request that
+// waited in a queue would count its wait as overshoot, so it is left
+// out), and a hand-over draws from the admission delays.
 func RunSpread(central predict.Result, service time.Duration, rate float64, measured []Measured, samples []Sample,
 	kernel predict.Spread) predict.Spread {
 	sp := kernel
 	sp.AcceptDelay = max(sp.AcceptDelay, TransitDelay(central, samples, rate))
 	sp.SendLate = make([]time.Duration, len(central.Requests))
+	var timed, clientSide []time.Duration
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
@@ -40,15 +46,55 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 		if m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.Reset) && m.Latency >= m.Connect {
 			sp.AnswerDelay = append(sp.AnswerDelay, m.Latency-m.Connect)
 		}
+		if m.Served != nil {
+			if over := m.Served.End.Sub(m.Served.Start) - service; over >= 0 {
+				timed = append(timed, over)
+			}
+		}
 		p := central.Requests[m.Seq]
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
 			continue
 		}
 		if over := m.Latency - m.Connect - service; over >= 0 {
-			sp.Overshoot = append(sp.Overshoot, over)
+			clientSide = append(clientSide, over)
 		}
 	}
+	sp.Overshoot = clientSide
+	if len(timed) > 0 {
+		sp.Overshoot = timed
+		sp.WakeDelay = HandOvers(measured)
+	}
 	return sp
+}
+
+// callerSlot is where a pool's caller-runs policy runs the work: on the
+// caller's own goroutine, many at once, so no slot is handed over.
+const callerSlot = "caller"
+
+// HandOvers are the run's hand-overs of a freed slot or worker to a
+// request that was already waiting for it, as the servers' replies timed
+// them: on each slot, the time from one request's end to the start of the
+// next, when the next had reached the gate before the first ended. nil
+// without such pairs.
+func HandOvers(measured []Measured) []time.Duration {
+	bySlot := map[string][]*Served{}
+	for _, m := range measured {
+		if s := m.Served; s != nil && s.Slot != "" && s.Slot != callerSlot {
+			bySlot[s.Slot] = append(bySlot[s.Slot], s)
+		}
+	}
+	var out []time.Duration
+	for _, held := range bySlot {
+		slices.SortFunc(held, func(a, b *Served) int { return a.Start.Compare(b.Start) })
+		for i := 1; i < len(held); i++ {
+			prev, next := held[i-1], held[i]
+			if next.Arrived.Before(prev.End) && !next.Start.Before(prev.End) {
+				out = append(out, next.Start.Sub(prev.End))
+			}
+		}
+	}
+	slices.Sort(out) // a map's order must not reach the seeded draws
+	return out
 }
 
 // TransitDelay is the accept delay that the run's own samples show, by

@@ -1,0 +1,89 @@
+package verdict
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/predict"
+)
+
+// at is a server clock reading s seconds after an arbitrary origin.
+func at(s float64) time.Time {
+	return time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC).Add(time.Duration(s * float64(time.Second)))
+}
+
+func served(slot string, arrived, start, end float64) *Served {
+	return &Served{Slot: slot, Arrived: at(arrived), Start: at(start), End: at(end)}
+}
+
+// On each slot, a hand-over is the gap between one holder's end and the
+// next holder's start, when the next was already waiting: B waited for A
+// on slot-0 (0.3 ms) and E for D on slot-1 (0.1 ms). C came after B had
+// left, so its start says nothing of a hand-over; the caller-runs "slot"
+// is many goroutines at once; net/http's requests have no slot.
+func TestHandOversAreTheGapsBetweenAnEndAndAWaitersStart(t *testing.T) {
+	measured := []Measured{
+		{Seq: 0, Served: served("slot-0", 0, 0, 1)},
+		{Seq: 1, Served: served("slot-0", 0.5, 1.0003, 2.0003)},
+		{Seq: 2, Served: served("slot-0", 2.5, 2.5001, 3.5)},
+		{Seq: 3, Served: served("slot-1", 0, 0, 1)},
+		{Seq: 4, Served: served("slot-1", 0.9, 1.0001, 2)},
+		{Seq: 5, Served: served("caller", 0, 0, 1)},
+		{Seq: 6, Served: served("caller", 0.5, 1.2, 2)},
+		{Seq: 7, Served: served("", 0.5, 1.2, 2)},
+		{Seq: 8, Served: served("", 0.6, 1.3, 2)},
+		{Seq: 9}, // timed out: no reply
+	}
+	if got, want := HandOvers(measured), []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}; !durationsNear(got, want) {
+		t.Errorf("HandOvers = %v, want %v", got, want)
+	}
+}
+
+// Where the server timed the work, a replica's overshoot is what the
+// server measured of each ok request's work less the asked work, and its
+// hand-overs are the run's. Without replies, the overshoot is the
+// client's latency less the connect and the work, on the requests the
+// central prediction starts at once.
+func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
+	in := predict.Input{Arrivals: []time.Duration{0, 100 * time.Millisecond}, Service: time.Second,
+		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := time.Millisecond
+	measured := []Measured{
+		{Seq: 0, Outcome: outcome.OK, Latency: 1003 * ms, Connect: ms, Dialed: true, Served: served("slot-0", 0, 0, 1.0004)},
+		{Seq: 1, Outcome: outcome.OK, Latency: 1910 * ms, Connect: ms, Dialed: true, Served: served("slot-0", 0.1, 1.0006, 2.0008)},
+	}
+	sp := RunSpread(central, time.Second, 10, measured, nil, predict.Spread{})
+	if !durationsNear(sp.Overshoot, []time.Duration{400 * time.Microsecond, 200 * time.Microsecond}) ||
+		!durationsNear(sp.WakeDelay, []time.Duration{200 * time.Microsecond}) {
+		t.Errorf("with replies: overshoot %v, wake %v; want [400µs 200µs] and [200µs]", sp.Overshoot, sp.WakeDelay)
+	}
+	for i := range measured {
+		measured[i].Served = nil
+	}
+	sp = RunSpread(central, time.Second, 10, measured, nil, predict.Spread{})
+	if !slices.Equal(sp.Overshoot, []time.Duration{2 * ms}) || sp.WakeDelay != nil {
+		t.Errorf("without replies: overshoot %v, wake %v; want [2ms] (the request started at once) and none", sp.Overshoot, sp.WakeDelay)
+	}
+}
+
+// durationsNear compares durations built from float seconds, to the
+// microsecond.
+func durationsNear(got, want []time.Duration) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range want {
+		if d := got[i] - want[i]; d < -time.Microsecond || d > time.Microsecond {
+			return false
+		}
+	}
+	return true
+}
