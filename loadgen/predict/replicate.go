@@ -50,6 +50,10 @@ type Spread struct {
 	// worker took to start its work; each hand-over in a replica draws
 	// one. nil: drawn from AdmitDelay instead.
 	WakeDelay []time.Duration
+	// ReplyDelay holds samples of how long an ok answer took to reach its
+	// client after its work ended; each replica gives each ok answer one,
+	// drawn at random. nil: at once.
+	ReplyDelay []time.Duration
 	// AnswerDelay holds samples of how long the run's rejections took to
 	// reach their client after their connect; each replica gives each
 	// rejection one, drawn at random. nil: at once.
@@ -137,6 +141,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	runs := make([]replicaRun, opt.N)
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
+		spread.ReplyDelay == nil &&
 		spread.WakeDelay == nil && spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
@@ -248,6 +253,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		}
 	}
 	e.answerDelay = spread.AnswerDelay
+	e.replyDelay = spread.ReplyDelay
 	e.wakeDelay = spread.WakeDelay
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay = spread.AdmitDelay

@@ -108,6 +108,9 @@ type engine struct {
 	// answerDelay holds samples of how long a rejection takes to reach
 	// its client (end).
 	answerDelay []time.Duration
+	// replyDelay holds samples of how long an ok answer takes to reach
+	// its client after the work ended (end).
+	replyDelay []time.Duration
 	// wakeDelay holds samples of how long a waiter handed a slot or a
 	// worker takes to wake and start its work (handOver).
 	wakeDelay []time.Duration
@@ -668,14 +671,24 @@ func (e *engine) reached(r int) {
 
 // end ends request r for the client and closes its connection, if
 // accepted. In a replica a rejection takes as long to reach its client as
-// the run's rejections took, which under load is milliseconds: the server
-// is done with it now, and the client counts it in flight until its
-// kindAnswered event.
+// the run's rejections took, which under load is milliseconds, and an ok
+// answer as long as the run's ok answers took after their work ended: the
+// server is done with it now, and the client counts it in flight until
+// its kindAnswered event. An ok answer that would come after the client's
+// timeout ends as "timeout" at the timeout.
 func (e *engine) end(r int, o outcome.Outcome) {
-	if o == outcome.HTTP503 && len(e.answerDelay) > 0 {
+	switch {
+	case o == outcome.HTTP503 && len(e.answerDelay) > 0:
 		e.decide(r, o)
 		e.events.push(event{t: e.now + e.answerDelay[e.rng.IntN(len(e.answerDelay))], kind: kindAnswered, idx: r})
-	} else {
+	case o == outcome.OK && len(e.replyDelay) > 0:
+		at := e.now + e.replyDelay[e.rng.IntN(len(e.replyDelay))]
+		if deadline := e.out[r].Sent + e.in.ClientTimeout; e.in.ClientTimeout > 0 && at >= deadline {
+			o, at = outcome.Timeout, deadline
+		}
+		e.decide(r, o)
+		e.events.push(event{t: at, kind: kindAnswered, idx: r})
+	default:
 		e.finish(r, o)
 	}
 	e.closeConnection(r)

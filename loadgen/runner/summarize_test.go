@@ -76,7 +76,7 @@ func TestAnOkReplyTellsWhenItsWorkRan(t *testing.T) {
 	hit := func(o outcome.Outcome, body string) attack.Hit {
 		return attack.Hit{Outcome: o, Result: &vegeta.Result{Code: 200, Body: []byte(body)}}
 	}
-	got := served(hit(outcome.OK, body))
+	got := served(hit(outcome.OK, body), false)
 	start := time.Date(2026, 12, 2, 7, 0, 1, 250_000_000, time.UTC)
 	if got == nil || got.Slot != "slot-3" || !got.Start.Equal(start) || !got.Arrived.Equal(start.Add(-250*time.Millisecond)) ||
 		got.End.Sub(got.Start) != 1000400*time.Microsecond {
@@ -84,7 +84,7 @@ func TestAnOkReplyTellsWhenItsWorkRan(t *testing.T) {
 	}
 	for _, h := range []attack.Hit{hit(outcome.OK, "<html>hello</html>"), hit(outcome.OK, ""), hit(outcome.OK, `{"id":"7"}`),
 		hit(outcome.HTTP503, body)} {
-		if s := served(h); s != nil {
+		if s := served(h, true); s != nil {
 			t.Errorf("served(%s %q) = %+v, want nil", h.Outcome, h.Result.Body, s)
 		}
 	}

@@ -154,7 +154,7 @@ func (t *target) record(h attack.Hit) {
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
 		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result),
-		served: served(h)})
+		served: served(h, !t.spec.External())})
 	t.mu.Unlock()
 }
 
@@ -186,9 +186,11 @@ func (t *target) finish(r *run) error {
 }
 
 // served reads what an ok reply says of its work: when it reached the
-// model's gate, began and ended, and where it ran. A body that is not a
-// labserver's reply (a command or url target) says nothing.
-func served(h attack.Hit) *verdict.Served {
+// model's gate, began and ended, and where it ran; and, for a local
+// server, whose clock is loadgen's, when the answer reached the client. A
+// body that is not a labserver's reply (a command or url target) says
+// nothing.
+func served(h attack.Hit, local bool) *verdict.Served {
 	if h.Outcome != outcome.OK || len(h.Result.Body) == 0 {
 		return nil
 	}
@@ -197,5 +199,9 @@ func served(h attack.Hit) *verdict.Served {
 		return nil
 	}
 	queued := time.Duration(r.QueuedS * float64(time.Second))
-	return &verdict.Served{Slot: r.Slot, Arrived: r.Start.Add(-queued), Start: r.Start, End: r.End}
+	s := &verdict.Served{Slot: r.Slot, Arrived: r.Start.Add(-queued), Start: r.Start, End: r.End}
+	if local {
+		s.Received = h.Result.Timestamp.Add(h.Result.Latency)
+	}
+	return s
 }

@@ -31,6 +31,10 @@ type Served struct {
 	Arrived time.Time // it reached the model's gate
 	Start   time.Time // its work began
 	End     time.Time // its work ended
+	// Received is when the answer reached the client, on loadgen's
+	// clock: zero unless the server runs on this host, whose clock is
+	// loadgen's.
+	Received time.Time
 }
 
 // listedDiffering is how many differing requests summary.json lists.

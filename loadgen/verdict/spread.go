@@ -22,7 +22,9 @@ import (
 //
 // Where the server's replies timed the work (labserver), the overshoot is
 // each ok request's work as the server timed it, less the asked work, and
-// the hand-overs are HandOvers. Otherwise the overshoot is measured on the
+// the hand-overs are HandOvers; each ok answer then reaches its client as
+// late after its work as the run's did, where the server shares loadgen's
+// clock. Otherwise the overshoot is measured on the
 // requests that the central prediction has start at once and end ok: for
 // them, the client's latency less its connect time and the asked work is
 // the handler's overshoot plus the loopback's round trip (a request that
@@ -49,6 +51,9 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 		if m.Served != nil {
 			if over := m.Served.End.Sub(m.Served.Start) - service; over >= 0 {
 				timed = append(timed, over)
+			}
+			if d := m.Served.Received.Sub(m.Served.End); !m.Served.Received.IsZero() && d >= 0 && d <= m.Latency {
+				sp.ReplyDelay = append(sp.ReplyDelay, d)
 			}
 		}
 		p := central.Requests[m.Seq]
