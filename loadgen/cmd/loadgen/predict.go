@@ -65,10 +65,10 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	host := verdict.Host{Somaxconn: sysinfo.Somaxconn(), NoFile: sysinfo.NoFile(), FDsAtStart: launch.ChildFDsAtStart()}
 	held := make([]int, len(s.Targets))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tends at\t")
+	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tgoodput/s\twasted\tends at\t")
 	for i, t := range s.Targets {
 		if t.External() {
-			fmt.Fprintf(tw, "%s\texternal\t-\t-\t-\t-\t-\t-\t-\t-\t\n", t.Name)
+			fmt.Fprintf(tw, "%s\texternal\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t\n", t.Name)
 			held[i] = shard.Held(s, nil)
 			continue
 		}
@@ -85,9 +85,9 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 			p := verdict.Predicted(s, res)
 			verdict.Ranges(p, reps)
 			held[i] = shard.Held(s, &res)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.Name, t.Model,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t\n", t.Name, t.Model,
 				withRange(p, "inflight"), withRange(p, "queued"), withRange(p, "accept_queue"), withRange(p, "syn_retried"),
-				withRange(p, "ok"), withRange(p, "rejected"), withRange(p, "timeout"), res.End)
+				withRange(p, "ok"), withRange(p, "rejected"), withRange(p, "timeout"), p.GoodputPerS, wastedRange(p), res.End)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
@@ -125,6 +125,17 @@ func withRange(p *summary.Predicted, key string) string {
 		return strconv.Itoa(v)
 	}
 	return fmt.Sprintf("%d (%d–%d)", v, r[0], r[1])
+}
+
+// wastedRange is the wasted work's central value in seconds, and its
+// range where that is not the value alone: "8.0s (7.9s–8.1s)".
+func wastedRange(p *summary.Predicted) string {
+	v, r := p.WastedWorkS, p.RangeS["wasted_work"]
+	text := func(s float64) string { return strconv.FormatFloat(s, 'f', 1, 64) + "s" }
+	if text(r[0]) == text(v) && text(r[1]) == text(v) {
+		return text(v)
+	}
+	return fmt.Sprintf("%s (%s–%s)", text(v), text(r[0]), text(r[1]))
 }
 
 // durations are offsets in seconds to the millisecond: "[1.016 2.041 …]".

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -150,5 +151,24 @@ func TestPredictSaysWhichProcessesWouldSend(t *testing.T) {
 	}
 	if want := "loadgen predict: " + pastTheCapError + "\n"; stderr.String() != want {
 		t.Errorf("past the cap: stderr\n %q\nwant\n %q", stderr.String(), want)
+	}
+}
+
+// `loadgen predict` gives each target's goodput and wasted work beside
+// the counts. quick.yaml's semaphore-5 serves two waves of 5: 10 ok of 60
+// sent at 50/s, 8.3 a second. Its third wave (#10–#14, sent at 0.20–0.28
+// s) starts at 4.00–4.08 s and is cut when its clients leave, 0.7 s later;
+// from then on each freed slot goes to the next waiter, whose client
+// leaves 0.1 s later: 5 × 0.7 s + 45 × 0.1 s = 8.0 s of work for nobody.
+func TestPredictGivesGoodputAndWastedWork(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(filepath.Join(binDir, "loadgen"), "predict", "../../../scenarios/quick.yaml")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("loadgen predict: %v\n%s", err, stderr.String())
+	}
+	row := regexp.MustCompile(`(?m)^\s*semaphore-5\s+semaphore\s+5\s+.*\s(\S+)\s+(\S+)\s+\S+s$`).FindStringSubmatch(stdout.String())
+	if row == nil || row[1] != "8.3" || row[2] != "8.0s" {
+		t.Errorf("semaphore-5's goodput and wasted work: %q, want 8.3 and 8.0s in\n%s", row, stdout.String())
 	}
 }
