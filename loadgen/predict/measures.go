@@ -8,15 +8,21 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
-// OKLatency is the p50 and the p99 of the ok requests' latencies (Finished
-// − Sent), by quantile.NearestRank, as a run's measured ok latencies are
-// taken; zero without ok requests.
-func (r Result) OKLatency() [2]time.Duration {
-	return okLatency(r.Requests, nil)
+// OKLatencies are the latencies (Finished − Sent) of the ok requests,
+// ascending: what a run measures as its ok latency.
+func (r Result) OKLatencies() []time.Duration {
+	return okLatencies(r.Requests, nil)
 }
 
-// okLatency is OKLatency with the latencies gathered in buf's array.
-func okLatency(reqs []Request, buf []time.Duration) [2]time.Duration {
+// OKLatency is the p50 and the p99 of OKLatencies, by
+// quantile.NearestRank, as a run's measured ok latencies are taken; zero
+// without ok requests.
+func (r Result) OKLatency() [2]time.Duration {
+	return p50p99(r.OKLatencies())
+}
+
+// okLatencies is OKLatencies gathered in buf's array.
+func okLatencies(reqs []Request, buf []time.Duration) []time.Duration {
 	lat := buf[:0]
 	for _, q := range reqs {
 		if q.Outcome == outcome.OK {
@@ -24,5 +30,9 @@ func okLatency(reqs []Request, buf []time.Duration) [2]time.Duration {
 		}
 	}
 	slices.Sort(lat)
-	return [2]time.Duration{quantile.NearestRank(lat, .5), quantile.NearestRank(lat, .99)}
+	return lat
+}
+
+func p50p99(sorted []time.Duration) [2]time.Duration {
+	return [2]time.Duration{quantile.NearestRank(sorted, .5), quantile.NearestRank(sorted, .99)}
 }

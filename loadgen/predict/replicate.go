@@ -215,7 +215,7 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 	res := e.result()
 	seen := e.seen(cmp.Or(in.SamplePeriod, in.Step, time.Second))
 	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak, Seen: seen,
-		WastedWork: res.WastedWork, OKLatency: okLatency(res.Requests, bufs.latencies)},
+		WastedWork: res.WastedWork, OKLatency: p50p99(okLatencies(res.Requests, bufs.latencies))},
 		ends: make([]outcome.Outcome, len(res.Requests))}
 	for j, q := range res.Requests {
 		run.ends[order[j]] = q.Outcome

@@ -11,6 +11,7 @@ import (
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
+	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -229,5 +230,22 @@ func TestAMeasureOutsideItsRangeDoesNotDisagree(t *testing.T) {
 	tgt.WastedWorkS = nil
 	if _, known := Measures[2].Inside(tgt); known {
 		t.Error("wasted work is known without server metrics")
+	}
+}
+
+// The central prediction's measures, for summary.json: smallRun serves
+// only its first request, which ends ok after its 1 s of work; three
+// requests 0.4 s apart make 1 ok in 1.2 s of schedule.
+func TestThePredictionsMeasuresComeFromItsOkRequests(t *testing.T) {
+	central, _ := smallRun(t)
+	p := Predicted(&scenario.Scenario{Requests: 3, Rate: 2.5}, central)
+	if want := (summary.Quantiles{P50: 1, P90: 1, P99: 1, Max: 1}); p.OKLatency != want {
+		t.Errorf("ok latency %+v, want %+v", p.OKLatency, want)
+	}
+	if want := 1 / 1.2; math.Abs(p.GoodputPerS-want) > 1e-12 {
+		t.Errorf("goodput %g, want %g", p.GoodputPerS, want)
+	}
+	if p.WastedWorkS != 0 {
+		t.Errorf("wasted %g s, want 0: the 503s did no work", p.WastedWorkS)
 	}
 }

@@ -42,10 +42,8 @@ func Predict(s *scenario.Scenario, limits predict.Limits, k predict.Kernel) (pre
 // Predicted condenses a simulation of the scenario for summary.json.
 func Predicted(s *scenario.Scenario, r predict.Result) *summary.Predicted {
 	var okLat []float64
-	for _, q := range r.Requests {
-		if q.Outcome == outcome.OK {
-			okLat = append(okLat, (q.Finished - q.Sent).Seconds())
-		}
+	for _, d := range r.OKLatencies() {
+		okLat = append(okLat, d.Seconds())
 	}
 	return &summary.Predicted{
 		Inflight: r.Peak.Inflight, Queued: r.Peak.Queued, AcceptQueue: r.Peak.AcceptQueue,
