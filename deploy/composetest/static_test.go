@@ -5,14 +5,15 @@
 package composetest
 
 import (
+	"flag"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"testing"
 
 	"github.com/conclab/conclab/deploy/internal/deploytest"
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
@@ -51,30 +52,32 @@ func checkService(t *testing.T, svc deploytest.Service, tg scenario.Target) {
 		return
 	}
 	want := map[string]string{"model": tg.Model, "listen": ":8080", "admin": ":9080"}
-	if tg.Limit > 0 {
-		want["limit"] = strconv.Itoa(tg.Limit)
-	}
-	if tg.Model == "pool" {
-		want["core"] = strconv.Itoa(tg.Core)
-		want["max"] = strconv.Itoa(tg.Max)
-	}
 	for flag, v := range want {
 		if got, _ := svc.Flag(flag); got != v {
 			t.Errorf("service %s: --%s %q, want %q (as target %s)", svc.Name, flag, got, v, tg.Name)
 		}
 	}
-	if tg.Model == "semaphore" || tg.Model == "pool" {
-		q := "-1" // labserver's default: unbounded
-		if tg.Queue != nil {
-			q = strconv.Itoa(*tg.Queue)
-		}
-		if got, ok := svc.Flag("queue"); (ok && got != q) || (!ok && q != "-1") {
-			t.Errorf("service %s: --queue %q, want %q", svc.Name, got, q)
+	// The service's knobs, read as labserver reads its flags, must be the
+	// target's resolved ones.
+	model, _ := catalog.Lookup(tg.Model)
+	fs := flag.NewFlagSet(svc.Name, flag.ContinueOnError)
+	var got catalog.Settings
+	var args []string
+	for _, k := range catalog.Knobs {
+		k.Bind(fs, &got)
+		if v, ok := svc.Flag(k.Flag); ok {
+			args = append(args, "--"+k.Flag, v)
 		}
 	}
-	if tg.Model == "pool" {
-		if got, ok := svc.Flag("policy"); (ok && got != tg.Policy) || (!ok && tg.Policy != "abort") {
-			t.Errorf("service %s: --policy %q, want %q", svc.Name, got, tg.Policy)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("service %s: %v", svc.Name, err)
+	}
+	if err := model.Resolve(&got, func(k catalog.Knob) bool { _, ok := svc.Flag(k.Flag); return ok }); err != nil {
+		t.Fatalf("service %s: %v", svc.Name, err)
+	}
+	for _, k := range model.Knobs {
+		if g, w := k.Format(&got), k.Format(&tg.Settings); g != w {
+			t.Errorf("service %s: --%s %s, want %s (as target %s)", svc.Name, k.Flag, g, w, tg.Name)
 		}
 	}
 	if tg.Backlog > 0 {

@@ -10,6 +10,8 @@ import (
 	"math"
 	"net/http"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // The admin address's paths.
@@ -24,37 +26,32 @@ const (
 // is this, plus what the runtime and the parent process add.
 const MinFDsAtStart = 7
 
-// Config is the JSON of /config. Model-specific fields are present only for
-// the models that take them.
+// Config is the JSON of /config. The knobs are present only for the models
+// that take them, each under its catalog.Knob.ConfigKey.
 type Config struct {
 	Model string `json:"model"`
 	// Like is set on the config that loadgen makes up for an external
 	// target (like: MODEL): the model's limits as the scenario gives them,
 	// and the backlog the kernel reports; no server reported it.
-	Like             bool     `json:"like,omitempty"`
-	Listen           string   `json:"listen"`
-	Limit            *int     `json:"limit,omitempty"`
-	Queue            *int     `json:"queue,omitempty"`
-	QueueTimeoutS    *float64 `json:"queue_timeout_s,omitempty"`
-	Order            string   `json:"order,omitempty"`
-	Core             *int     `json:"core,omitempty"`
-	Max              *int     `json:"max,omitempty"`
-	Policy           string   `json:"policy,omitempty"`
-	PoolKeepAliveS   *float64 `json:"pool_keepalive_s,omitempty"`
-	Backlog          int      `json:"backlog"`
-	BacklogRequested int      `json:"backlog_requested"`
-	Somaxconn        int      `json:"somaxconn"`
-	SleepS           float64  `json:"sleep_s"`
-	CPUS             float64  `json:"cpu_s"`
-	MaxSleepS        float64  `json:"max_sleep_s"`
-	KeepAlive        bool     `json:"keepalive"`
-	ReadHeaderTimeS  float64  `json:"read_header_timeout_s"`
-	ReadTimeoutS     float64  `json:"read_timeout_s"`
-	WriteTimeoutS    float64  `json:"write_timeout_s"`
-	IdleTimeoutS     float64  `json:"idle_timeout_s"`
-	GOMAXPROCS       int      `json:"gomaxprocs"`
-	NumCPU           int      `json:"num_cpu"`
-	NoFile           uint64   `json:"nofile"`
+	Like   bool   `json:"like,omitempty"`
+	Listen string `json:"listen"`
+	// Knobs are the model's settings in force; those of other models are
+	// zero and left out of the JSON.
+	Knobs            catalog.Settings `json:"-"`
+	Backlog          int              `json:"backlog"`
+	BacklogRequested int              `json:"backlog_requested"`
+	Somaxconn        int              `json:"somaxconn"`
+	SleepS           float64          `json:"sleep_s"`
+	CPUS             float64          `json:"cpu_s"`
+	MaxSleepS        float64          `json:"max_sleep_s"`
+	KeepAlive        bool             `json:"keepalive"`
+	ReadHeaderTimeS  float64          `json:"read_header_timeout_s"`
+	ReadTimeoutS     float64          `json:"read_timeout_s"`
+	WriteTimeoutS    float64          `json:"write_timeout_s"`
+	IdleTimeoutS     float64          `json:"idle_timeout_s"`
+	GOMAXPROCS       int              `json:"gomaxprocs"`
+	NumCPU           int              `json:"num_cpu"`
+	NoFile           uint64           `json:"nofile"`
 	// FDsAtStart is how many descriptors the process held once both
 	// listeners were open, before any connection.
 	FDsAtStart int    `json:"fds_at_start"`

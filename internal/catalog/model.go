@@ -1,6 +1,10 @@
 package catalog
 
-import "slices"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
 
 // Model is one concurrency model of labserver.
 type Model struct {
@@ -22,10 +26,89 @@ type Model struct {
 	// connection, and the lab's work stops there; fasthttp has no such
 	// signal.
 	WorkOutlivesClient bool
+	// derive fills in the knobs whose value follows from others once
+	// the given ones and the defaults are in (pool: max 0 means core).
+	derive func(*Settings)
+	// relate returns the knob that breaks a rule between two knobs, with
+	// why (pool: max below core); nil when none does.
+	relate func(*Settings) *KnobError
 }
 
+// KnobError is a knob whose value a model refuses. Msg names no flag or
+// field: labserver adds the flag, a scenario the target's field.
+type KnobError struct {
+	Knob Knob
+	Msg  string
+}
+
+func (e *KnobError) Error() string { return e.Knob.Field + ": " + e.Msg }
+
 // Uses reports whether the model takes the knob.
-func (m Model) Uses(k Knob) bool { return slices.Contains(m.Knobs, k) }
+func (m Model) Uses(k Knob) bool {
+	return slices.ContainsFunc(m.Knobs, func(o Knob) bool { return o.Field == k.Field })
+}
+
+// Defaults are the knobs' values when none is given: each knob's default,
+// and the model's own default limit.
+func (m Model) Defaults() Settings {
+	var s Settings
+	for _, k := range m.Knobs {
+		if k.Default != nil {
+			k.Set(&s, k.Default)
+		}
+	}
+	s.Limit = m.DefaultLimit
+	return s
+}
+
+// Resolve fills in s the model's knobs that given reports were not
+// given, checks them all, and then fills in those that follow from others
+// (Fill, Check, Derive). The first problem is returned.
+func (m Model) Resolve(s *Settings, given func(Knob) bool) *KnobError {
+	m.Fill(s, given)
+	if err := m.Check(s); err != nil {
+		return err
+	}
+	m.Derive(s)
+	return nil
+}
+
+// Fill sets each of the model's knobs that given reports were not given to
+// its default.
+func (m Model) Fill(s *Settings, given func(Knob) bool) {
+	defaults := m.Defaults()
+	for _, k := range m.Knobs {
+		if !given(k) {
+			k.Set(s, k.Get(&defaults))
+		}
+	}
+}
+
+// Check returns the first of the model's knobs in s that is out of its
+// range or breaks a rule between knobs; nil when none does.
+func (m Model) Check(s *Settings) *KnobError {
+	defaults := m.Defaults()
+	for _, k := range m.Knobs {
+		// A count with no valid default must be given.
+		if k.Kind == Count && !k.Given(s) && k.Check(&defaults) != "" {
+			return &KnobError{Knob: k, Msg: fmt.Sprintf("required for model %s: must be >= %d", m.Name, k.Min)}
+		}
+		if msg := k.Check(s); msg != "" {
+			return &KnobError{Knob: k, Msg: msg}
+		}
+	}
+	if m.relate != nil {
+		return m.relate(s)
+	}
+	return nil
+}
+
+// Derive fills in the knobs whose value follows from others.
+func (m Model) Derive(s *Settings) {
+	if m.derive != nil {
+		m.derive(s)
+	}
+}
 
 // The models, in the order --help and reports list them.
 var (
@@ -67,6 +150,13 @@ var (
 		Summary:    "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive, --order",
 		Knobs:      []Knob{Queue, Core, Max, Policy, PoolKeepAlive, Order},
 		Discipline: ThreadPool,
+		relate: func(s *Settings) *KnobError {
+			if s.Max != 0 && s.Max < s.Core {
+				return &KnobError{Knob: Max, Msg: fmt.Sprintf("must be >= core (%d), got %d", s.Core, s.Max)}
+			}
+			return nil
+		},
+		derive: func(s *Settings) { s.Max = cmp.Or(s.Max, s.Core) },
 	}
 	// FastHTTP's default limit is fasthttp.DefaultConcurrency (256·1024);
 	// servers/fasthttp checks that the two agree.

@@ -10,7 +10,7 @@ import (
 // BenchmarkSimulateSeed: the seed replay (1000 requests) against a semaphore of 40.
 func BenchmarkSimulateSeed(b *testing.B) {
 	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: -1, Backlog: 4096}}
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 4096, Settings: catalog.Settings{Limit: 40, Queue: -1}}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)
@@ -22,7 +22,7 @@ func BenchmarkSimulateSeed(b *testing.B) {
 // with backlog 128, where most requests go through SYN retransmissions.
 func BenchmarkSimulateSeedLimitListener(b *testing.B) {
 	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 100}}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)
@@ -34,7 +34,7 @@ func BenchmarkSimulateSeedLimitListener(b *testing.B) {
 // without a client timeout: 8 hours of simulated time.
 func BenchmarkSimulate20k(b *testing.B) {
 	in := Input{Arrivals: every(20000, 3*time.Millisecond), Service: 800 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: -1, Backlog: 4096}}
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 4096, Settings: catalog.Settings{Limit: 40, Queue: -1}}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)
@@ -46,7 +46,7 @@ func BenchmarkSimulate20k(b *testing.B) {
 // limitlistener 100, backlog 128: nearly all go through every SYN retransmission.
 func BenchmarkSimulate20kLimitListener(b *testing.B) {
 	in := Input{Arrivals: every(20000, 1500*time.Microsecond), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 100}}}
 	for b.Loop() {
 		if _, err := Simulate(in); err != nil {
 			b.Fatal(err)
@@ -59,7 +59,7 @@ func BenchmarkSimulate20kLimitListener(b *testing.B) {
 // costliest target of `loadgen predict scenarios/seed.yaml`.
 func BenchmarkReplicateSeedLimitListener(b *testing.B) {
 	in := Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 100}}}
 	retrans, _ := linux.SynSchedule()
 	spread := make([][2]time.Duration, len(retrans))
 	for i, r := range retrans {

@@ -20,7 +20,7 @@ func ExampleSimulate() {
 	res, err := predict.Simulate(predict.Input{
 		Arrivals: arrivals,
 		Service:  800 * time.Second,
-		Limits:   predict.Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: -1, Backlog: 4096},
+		Limits:   predict.Limits{Discipline: catalog.AppQueue, Backlog: 4096, Settings: catalog.Settings{Limit: 40, Queue: -1}},
 		Kernel:   predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4, InitialRTO: time.Second},
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 // limitListenerLimits is a limitlistener of limit accepted connections over
 // a listen backlog of backlog.
 func limitListenerLimits(limit, backlog int) Limits {
-	return Limits{Discipline: catalog.KernelQueue, Limit: limit, Backlog: backlog}
+	return Limits{Discipline: catalog.KernelQueue, Backlog: backlog, Settings: catalog.Settings{Limit: limit}}
 }
 
 // limitListenerCase is one small limitlistener run and what the simulator
@@ -187,7 +187,7 @@ func TestLimitListenerSmall(t *testing.T) {
 // SYN-pending, 100+129+262 = 491 at the client; End 1014 s.
 func TestLimitListenerSeed(t *testing.T) {
 	res := mustSimulate(t, Input{Arrivals: seed(), Service: 800 * time.Second, ClientTimeout: 900 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}})
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 100}}})
 	checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 100, outcome.Timeout: 900})
 	checkPeak(t, res, Peak{Inflight: 100, AcceptQueue: 129, Connections: 100, ClientInflight: 491, SynPending: 262})
 	if res.End != sec(1014) {
@@ -228,7 +228,7 @@ func TestAGhostDialTakesTheAcceptQueuePlaceOfALaterRequest(t *testing.T) {
 	// #3's client gives up, the server accepts and closes the orphan, and
 	// #4's fifth retransmission gets in.
 	in := Input{Arrivals: at(0, 0, 0.5, 7, 8), Service: 20 * time.Second, ClientTimeout: 6 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 0, Settings: catalog.Settings{Limit: 1}}}
 	res := mustSimulate(t, in)
 	r2, r4 := res.Requests[2], res.Requests[4]
 	if r2.Connected != Never || r2.Finished != sec(6.5) || r2.SynRetries != 5 {

@@ -13,7 +13,7 @@ import (
 // leaves at 1.6 s: the server stops the work there, so 0.6 s of it was
 // done for nobody. The ok latencies are #0's alone: 1 s.
 func TestWorkCutShortByALeavingClientIsWasted(t *testing.T) {
-	l := Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128}
+	l := Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}
 	res := mustSimulate(t, Input{Arrivals: at(0, 0.1), Service: time.Second, Limits: l, Kernel: linux,
 		ClientTimeout: sec(1.5)})
 	checkLives(t, res, []life{{0, 0, 1, outcome.OK, 0, 0}, {0.1, 1, 1.6, outcome.Timeout, 0, 0.9}})
@@ -31,7 +31,7 @@ func TestWorkCutShortByALeavingClientIsWasted(t *testing.T) {
 // #1 and #2 are answered 503 at once, #2 after #0's client had gone. The
 // whole second of #0's work was for nobody.
 func TestWorkThatOutlivesItsClientHoldsItsPlaceAndIsWastedWhole(t *testing.T) {
-	l := Limits{Discipline: catalog.RejectBeyond, Limit: 1, Backlog: 128, WorkOutlivesClient: true}
+	l := Limits{Discipline: catalog.RejectBeyond, Backlog: 128, WorkOutlivesClient: true, Settings: catalog.Settings{Limit: 1}}
 	res := mustSimulate(t, Input{Arrivals: at(0, 0.2, 0.7), Service: time.Second, Limits: l, Kernel: linux,
 		ClientTimeout: sec(0.5), Step: 100 * time.Millisecond})
 	checkLives(t, res, []life{

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"fmt"
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
@@ -64,3 +65,18 @@ func (f *fastHTTP) accepted(e *engine, r int) {
 }
 
 func (f *fastHTTP) workEnded(*engine, int) { f.serving-- }
+
+// needLimit is the check of the disciplines that need a limit of at least 1.
+func needLimit(l Limits) error {
+	if l.Limit < 1 {
+		return fmt.Errorf("Limits.Limit: discipline %s needs a limit of at least 1, got %d", l.Discipline, l.Limit)
+	}
+	return nil
+}
+
+func init() {
+	disciplines[catalog.NoLimit] = discipline{build: func(Limits) server { return plain{} }}
+	disciplines[catalog.KernelQueue] = discipline{check: needLimit,
+		build: func(l Limits) server { return &limitListener{limit: l.Limit} }}
+	disciplines[catalog.RejectBeyond] = discipline{build: func(l Limits) server { return newFastHTTP(l) }}
+}

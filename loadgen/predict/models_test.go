@@ -27,7 +27,7 @@ var modelCases = []modelCase{{
 	// accepted, answered 503 and closed at once.
 	name: "fasthttp limit 5",
 	in: Input{Arrivals: burst(8), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 5, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 5}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 5, outcome.HTTP503: 3},
 	peak:     Peak{Inflight: 5, Connections: 5, ClientInflight: 5},
 	lives: []life{
@@ -40,7 +40,7 @@ var modelCases = []modelCase{{
 	// 0, 5, 10 → #1 is rejected, #2 (at 10, after #0's finish) is served.
 	name: "fasthttp limit 1 frees on finish",
 	in: Input{Arrivals: at(0, 5, 10), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 1, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 1}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 1},
 	peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
 	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {5, -1, 5, outcome.HTTP503, 0, 0}, {10, 10, 20, outcome.OK, 0, 0}},
@@ -104,7 +104,7 @@ var modelCases = []modelCase{{
 	// that took 0.5 s does not count as SYN-retried.
 	name: "client timeout during connect",
 	in: Input{Arrivals: burst(3), Service: 10 * time.Second, ClientTimeout: 500 * time.Millisecond, Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}},
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 0, Settings: catalog.Settings{Limit: 1}}},
 	outcomes: map[outcome.Outcome]int{outcome.Timeout: 3},
 	peak:     Peak{Inflight: 1, AcceptQueue: 1, Connections: 1, ClientInflight: 3, SynPending: 1},
 	lives:    []life{{0, 0, 0.5, outcome.Timeout, 0, 0}, {0, -1, 0.5, outcome.Timeout, 0, 0}, {-1, -1, 0.5, outcome.Timeout, 0, 0}},
@@ -141,5 +141,13 @@ func TestUnlimitedModelsSeed(t *testing.T) {
 				t.Errorf("SynRetried = %d, want 0", res.SynRetried)
 			}
 		})
+	}
+}
+
+func TestEveryModelOfTheCatalogueHasASimulation(t *testing.T) {
+	for _, m := range catalog.Models {
+		if d, ok := disciplines[m.Discipline]; !ok || d.build == nil {
+			t.Errorf("model %s: discipline %s has no simulation", m.Name, m.Discipline)
+		}
 	}
 }

@@ -26,10 +26,10 @@ func TestOrderDecidesWhichWaiterAFreedSlotTakes(t *testing.T) {
 		limits Limits
 		want   []life
 	}{
-		{"semaphore fifo", Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128}, fifo},
-		{"semaphore lifo", Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128, Order: catalog.OrderLIFO}, lifo},
-		{"pool fifo", Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: -1, Backlog: 128, Order: catalog.OrderFIFO}, fifo},
-		{"pool lifo", Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: -1, Backlog: 128, Order: catalog.OrderLIFO}, lifo},
+		{"semaphore fifo", Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}, fifo},
+		{"semaphore lifo", Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1, Order: catalog.OrderLIFO}}, lifo},
+		{"pool fifo", Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 1, Max: 1, Queue: -1, Order: catalog.OrderFIFO}}, fifo},
+		{"pool lifo", Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 1, Max: 1, Queue: -1, Order: catalog.OrderLIFO}}, lifo},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := mustSimulate(t, Input{Arrivals: at(0, 1, 2, 3), Service: 10 * time.Second, Limits: tc.limits, Kernel: linux})
@@ -42,8 +42,7 @@ func TestOrderDecidesWhichWaiterAFreedSlotTakes(t *testing.T) {
 // worker and a queue of 2, #3 finds the queue full at 3 s, #1 is reset and
 // #3 queued. At 10 s the worker takes the newest, #3, then #2.
 func TestDiscardOldestDropsTheOldestUnderLIFO(t *testing.T) {
-	l := Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: 2, Backlog: 128,
-		Policy: catalog.PolicyDiscardOldest, Order: catalog.OrderLIFO}
+	l := Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 1, Max: 1, Queue: 2, Policy: catalog.PolicyDiscardOldest, Order: catalog.OrderLIFO}}
 	res := mustSimulate(t, Input{Arrivals: at(0, 1, 2, 3), Service: 10 * time.Second, Limits: l, Kernel: linux})
 	checkLives(t, res, []life{
 		{0, 0, 10, outcome.OK, 0, 0}, {1, -1, 3, outcome.Reset, 0, 2},
@@ -89,7 +88,7 @@ func TestAnUnknownOrderIsRefused(t *testing.T) {
 	l := semaphoreLimits(1, -1)
 	l.Order = "random"
 	if _, err := Simulate(Input{Arrivals: at(0), Service: time.Second, Limits: l, Kernel: linux}); err == nil ||
-		err.Error() != `predict: Limits.Order: unknown order "random" (want one of fifo, lifo)` {
+		err.Error() != `predict: Limits.Order: unknown order "random": one of fifo, lifo` {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -1,6 +1,9 @@
 package predict
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
@@ -189,4 +192,20 @@ func (p *pool) keepAlive(e *engine, ev event) {
 	if e.onWorkers != nil {
 		e.onWorkers(e.now, p.alive)
 	}
+}
+
+// checkPool refuses a pool the executor could not be: no worker, or a
+// maximum below its core.
+func checkPool(l Limits) error {
+	switch {
+	case l.Max == 0 && l.Core == 0:
+		return errors.New("Limits.Max: pool needs max (or core) of at least 1")
+	case l.Max != 0 && l.Max < l.Core:
+		return fmt.Errorf("Limits.Max: pool max %d is below core %d", l.Max, l.Core)
+	}
+	return nil
+}
+
+func init() {
+	disciplines[catalog.ThreadPool] = discipline{check: checkPool, build: func(l Limits) server { return newPool(l) }}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func poolLimits(core, max, queue int, policy string) Limits {
-	return Limits{Discipline: catalog.ThreadPool, Core: core, Max: max, Queue: queue, Policy: policy, Backlog: 128, PoolKeepAlive: 5 * time.Second}
+	return Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: core, Max: max, Queue: queue, Policy: policy, PoolKeepAlive: 5 * time.Second}}
 }
 
 type workerChange struct {
@@ -180,7 +180,7 @@ var poolCases = []poolCase{{
 	// runs them one after another. It idles from 30 and exits at 90.
 	name: "core 0 unbounded queue runs serially",
 	in: Input{Arrivals: burst(3), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.ThreadPool, Core: 0, Max: 4, Queue: -1, PoolKeepAlive: time.Minute, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 0, Max: 4, Queue: -1, PoolKeepAlive: time.Minute}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 3},
 	peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
 	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, 20, 30, outcome.OK, 0, 20}},
@@ -191,7 +191,7 @@ var poolCases = []poolCase{{
 	// the last finds 1 ≤ core and stays; it runs #5 at 45.
 	name: "synchronous queue",
 	in: Input{Arrivals: at(0, 0, 0, 0, 0, 45), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 30 * time.Second, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 30 * time.Second}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.HTTP503: 2},
 	peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
 	lives: []life{
@@ -210,7 +210,7 @@ var poolCases = []poolCase{{
 	// worker 1 and shrink at 25 and 30.)
 	name: "idle workers are reused last-in first-out",
 	in: Input{Arrivals: at(0, 0, 5, 20), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 15 * time.Second, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 1, Max: 3, Queue: 0, PoolKeepAlive: 15 * time.Second}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 4},
 	peak:     Peak{Inflight: 3, Connections: 3, ClientInflight: 3},
 	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {5, 5, 15, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}},
@@ -220,7 +220,7 @@ var poolCases = []poolCase{{
 	// queue 1, 4 at once → 2 run, 1 queued, 1 × 503.
 	name: "max 0 is core",
 	in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.ThreadPool, Core: 2, Queue: 1, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 2, Queue: 1}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 3, outcome.HTTP503: 1},
 	peak:     Peak{Inflight: 2, Queued: 1, Connections: 3, ClientInflight: 3},
 	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0}, {0, 10, 20, outcome.OK, 0, 10}, {0, -1, 0, outcome.HTTP503, 0, 0}},
@@ -230,7 +230,7 @@ var poolCases = []poolCase{{
 	// the new request is reset.
 	name: "discard-oldest with queue 0",
 	in: Input{Arrivals: burst(2), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: 0, Policy: catalog.PolicyDiscardOldest, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 1, Max: 1, Queue: 0, Policy: catalog.PolicyDiscardOldest}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 1, outcome.Reset: 1},
 	peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
 	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {0, -1, 0, outcome.Reset, 0, 0}},
@@ -241,7 +241,7 @@ var poolCases = []poolCase{{
 	// at 13; the worker is idle again, so #2 runs at once at 13.5.
 	name: "client timeout frees a worker",
 	in: Input{Arrivals: at(0, 1, 13.5), Service: 10 * time.Second, ClientTimeout: 12 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 1, Queue: -1, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 1, Max: 1, Queue: -1}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.Timeout: 1},
 	peak:     Peak{Inflight: 1, Queued: 1, Connections: 2, ClientInflight: 2},
 	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {1, 10, 13, outcome.Timeout, 0, 9}, {13.5, 13.5, 23.5, outcome.OK, 0, 0}},
@@ -252,7 +252,7 @@ var poolCases = []poolCase{{
 	// would do.
 	name: "grows to core even with idle workers",
 	in: Input{Arrivals: at(0, 20, 40), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.ThreadPool, Core: 3, Max: 3, Queue: -1, Backlog: 128}},
+		Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 128, Settings: catalog.Settings{Core: 3, Max: 3, Queue: -1}}},
 	outcomes: map[outcome.Outcome]int{outcome.OK: 3},
 	peak:     Peak{Inflight: 1, Connections: 1, ClientInflight: 1},
 	lives:    []life{{0, 0, 10, outcome.OK, 0, 0}, {20, 20, 30, outcome.OK, 0, 0}, {40, 40, 50, outcome.OK, 0, 0}},

@@ -21,7 +21,7 @@ import (
 //     at 0.5 + 2.9 = 3.4 s: 3 ok, 1 timeout.
 func knifeEdge() Input {
 	return Input{Arrivals: at(0, 0, 0.5, 1.5), Service: time.Second, ClientTimeout: sec(2.9), Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 0, Settings: catalog.Settings{Limit: 1}}}
 }
 
 // around gives each retransmission of the linux schedule a spread of d
@@ -103,7 +103,7 @@ func TestReplicasAreTheSameForTheSameSeed(t *testing.T) {
 
 func TestWithoutRetransmissionsEveryReplicaIsTheCentralPrediction(t *testing.T) {
 	in := Input{Arrivals: every(10, 100*time.Millisecond), Service: time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.AppQueue, Limit: 2, Queue: catalog.Unbounded, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: catalog.Unbounded}}}
 	central := mustSimulate(t, in)
 	rs, err := Replicate(in, Spread{Retransmits: around(10 * time.Millisecond)}, ReplicaOptions{N: 5})
 	if err != nil {
@@ -121,7 +121,7 @@ func TestSendLatenessMovesEachRequestAsMeasured(t *testing.T) {
 	// second (sent at 1.5 s) finds the first done (1 s of work); sent 0.6 s
 	// late it still does; sent 0.6 s early it is rejected.
 	in := Input{Arrivals: at(0, 1.5), Service: time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: 0, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: 0}}}
 	for _, tc := range []struct {
 		late []time.Duration
 		want outcome.Outcome
@@ -204,7 +204,7 @@ func TestARejectionStaysInFlightForItsClientUntilItsAnswerArrives(t *testing.T) 
 	// rejected at once by the server, and its answer takes 10 ms to reach
 	// its client, which counts it in flight until 0.51 s.
 	in := Input{Arrivals: at(0, 0.5), Service: time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: 0, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: 0}}}
 	rs, err := Replicate(in, Spread{AnswerDelay: []time.Duration{10 * time.Millisecond}}, ReplicaOptions{N: 1, BandStep: 250 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +227,7 @@ func TestARejectionStaysInFlightForItsClientUntilItsAnswerArrives(t *testing.T) 
 // once, running would stay 1 through the step.
 func TestAHandedSlotStaysEmptyUntilItsWaiterWakes(t *testing.T) {
 	in := Input{Arrivals: at(0, 0.5), Service: sec(1), Kernel: linux,
-		Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128}}
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
 	for _, tc := range []struct {
 		delay          []time.Duration
 		loRun, hiQueue int
@@ -261,7 +261,7 @@ func TestAnOkAnswerReachesItsClientAsLateAsTheRunsDid(t *testing.T) {
 		want    outcome.Outcome
 	}{{sec(2), outcome.OK}, {sec(1.003), outcome.Timeout}} {
 		in := Input{Arrivals: at(0), Service: sec(1), Kernel: linux, ClientTimeout: tc.timeout,
-			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128}}
+			Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
 		rs, err := Replicate(in, Spread{ReplyDelay: []time.Duration{5 * time.Millisecond}}, ReplicaOptions{N: 1, BandStep: 500 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)

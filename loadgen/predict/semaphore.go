@@ -1,6 +1,9 @@
 package predict
 
-import "github.com/conclab/conclab/loadgen/outcome"
+import (
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+)
 
 // semaphore is net/http with a counting semaphore of limit slots around the
 // handler. A request that finds no free slot waits in the application
@@ -56,4 +59,8 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 		return
 	}
 	s.free++
+}
+
+func init() {
+	disciplines[catalog.AppQueue] = discipline{check: needLimit, build: func(l Limits) server { return newSemaphore(l) }}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func semaphoreLimits(limit, queue int) Limits {
-	return Limits{Discipline: catalog.AppQueue, Limit: limit, Queue: queue, Backlog: 4096}
+	return Limits{Discipline: catalog.AppQueue, Backlog: 4096, Settings: catalog.Settings{Limit: limit, Queue: queue}}
 }
 
 // The seed replay against FastAPI's 40-token thread pool, as a semaphore of
@@ -115,7 +115,7 @@ func TestSemaphoreSmall(t *testing.T) {
 		// #3 waits from 8 until #0's slot frees at 10, then runs 10–20.
 		name: "queue timeout",
 		in: Input{Arrivals: at(0, 1, 2, 8), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, QueueTimeout: 5 * time.Second, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1, QueueTimeout: 5 * time.Second}}},
 		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 2},
 		peak:     Peak{Inflight: 1, Queued: 2, Connections: 3, ClientInflight: 3},
 		lives: []life{
@@ -130,7 +130,7 @@ func TestSemaphoreSmall(t *testing.T) {
 		// shows in ClientInflight or Connections).
 		name: "no queue",
 		in: Input{Arrivals: burst(4), Service: 10 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.AppQueue, Limit: 2, Queue: 0, Backlog: 128}},
+			Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: 0}}},
 		outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 2},
 		peak:     Peak{Inflight: 2, Connections: 2, ClientInflight: 2},
 		lives: []life{
@@ -179,7 +179,7 @@ func TestSemaphoreSmall(t *testing.T) {
 		//  40     #4 ok.
 		name: "client timeout removes a queued request",
 		in: Input{Arrivals: at(0, 0, 0, 0.5, 10.2), Service: 10 * time.Second, ClientTimeout: 38 * time.Second, Kernel: linux,
-			Limits: Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 0, FDLimit: 2}},
+			Limits: Limits{Discipline: catalog.AppQueue, Backlog: 0, FDLimit: 2, Settings: catalog.Settings{Limit: 1, Queue: -1}}},
 		outcomes: map[outcome.Outcome]int{outcome.OK: 4, outcome.Timeout: 1},
 		peak:     Peak{Inflight: 1, Queued: 1, AcceptQueue: 1, Connections: 2, ClientInflight: 4, SynPending: 2},
 		lives: []life{

@@ -223,20 +223,20 @@ func newEngineFrom(in Input, b *buffers) *engine {
 	return e
 }
 
-func newServer(l Limits) server {
-	switch l.Discipline {
-	case catalog.AppQueue:
-		return newSemaphore(l)
-	case catalog.KernelQueue:
-		return &limitListener{limit: l.Limit}
-	case catalog.ThreadPool:
-		return newPool(l)
-	case catalog.RejectBeyond:
-		return newFastHTTP(l)
-	default: // catalog.NoLimit
-		return plain{}
-	}
+// discipline is the simulation of one catalog.Discipline.
+type discipline struct {
+	// check returns what in l the discipline cannot simulate, or nil.
+	check func(l Limits) error
+	// build makes the simulated server.
+	build func(l Limits) server
 }
+
+// disciplines holds each discipline's simulation. The file that
+// simulates a discipline adds it, in an init function, so that a new
+// model's simulation is that file and nothing else.
+var disciplines = map[catalog.Discipline]discipline{}
+
+func newServer(l Limits) server { return disciplines[l.Discipline].build(l) }
 
 // run processes events until none is left. After each event the server
 // accepts from the kernel queue while it is willing to, and the state is

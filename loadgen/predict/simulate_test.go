@@ -33,12 +33,24 @@ func TestSimulateInvalid(t *testing.T) {
 		{"Kernel.SynRetries", func(in *Input) { in.Kernel.SynRetries = -1 }},
 		{"Kernel.SynLinearTimeouts", func(in *Input) { in.Kernel.SynLinearTimeouts = -1 }},
 		{"Kernel.InitialRTO", func(in *Input) { in.Kernel.InitialRTO = -1 }},
-		{"Limits.Limit", func(in *Input) { in.Limits = Limits{Discipline: catalog.AppQueue, Limit: 0} }},
-		{"Limits.Limit", func(in *Input) { in.Limits = Limits{Discipline: catalog.KernelQueue, Limit: 0} }},
-		{"Limits.Max", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: 0, Max: 0} }},
-		{"Limits.Max", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: 3, Max: 2} }},
-		{"Limits.Core", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: -1, Max: 2} }},
-		{"Limits.Policy", func(in *Input) { in.Limits = Limits{Discipline: catalog.ThreadPool, Core: 1, Max: 2, Policy: "drop"} }},
+		{"Limits.Limit", func(in *Input) {
+			in.Limits = Limits{Discipline: catalog.AppQueue, Settings: catalog.Settings{Limit: 0}}
+		}},
+		{"Limits.Limit", func(in *Input) {
+			in.Limits = Limits{Discipline: catalog.KernelQueue, Settings: catalog.Settings{Limit: 0}}
+		}},
+		{"Limits.Max", func(in *Input) {
+			in.Limits = Limits{Discipline: catalog.ThreadPool, Settings: catalog.Settings{Core: 0, Max: 0}}
+		}},
+		{"Limits.Max", func(in *Input) {
+			in.Limits = Limits{Discipline: catalog.ThreadPool, Settings: catalog.Settings{Core: 3, Max: 2}}
+		}},
+		{"Limits.Core", func(in *Input) {
+			in.Limits = Limits{Discipline: catalog.ThreadPool, Settings: catalog.Settings{Core: -1, Max: 2}}
+		}},
+		{"Limits.Policy", func(in *Input) {
+			in.Limits = Limits{Discipline: catalog.ThreadPool, Settings: catalog.Settings{Core: 1, Max: 2, Policy: "drop"}}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
@@ -105,11 +117,11 @@ func TestSeriesSteps(t *testing.T) {
 func inputsForProperties() map[string]Input {
 	sv, ct := 800*time.Second, 900*time.Second
 	return map[string]Input{
-		"semaphore":     {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.AppQueue, Limit: 40, Queue: 300, QueueTimeout: 200 * time.Second, Backlog: 4096}},
-		"limitlistener": {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.KernelQueue, Limit: 100, Backlog: 128}},
-		"pool":          {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.ThreadPool, Core: 10, Max: 50, Queue: 100, Policy: catalog.PolicyDiscardOldest, PoolKeepAlive: 30 * time.Second, Backlog: 4096}},
-		"pool-caller":   {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.ThreadPool, Core: 10, Max: 20, Queue: 0, Policy: catalog.PolicyCallerRuns, PoolKeepAlive: 30 * time.Second, Backlog: 4096}},
-		"fasthttp":      {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.RejectBeyond, Limit: 256, Backlog: 4096}},
+		"semaphore":     {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.AppQueue, Backlog: 4096, Settings: catalog.Settings{Limit: 40, Queue: 300, QueueTimeout: 200 * time.Second}}},
+		"limitlistener": {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 100}}},
+		"pool":          {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 4096, Settings: catalog.Settings{Core: 10, Max: 50, Queue: 100, Policy: catalog.PolicyDiscardOldest, PoolKeepAlive: 30 * time.Second}}},
+		"pool-caller":   {Arrivals: seed(), Service: 100 * time.Second, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.ThreadPool, Backlog: 4096, Settings: catalog.Settings{Core: 10, Max: 20, Queue: 0, Policy: catalog.PolicyCallerRuns, PoolKeepAlive: 30 * time.Second}}},
+		"fasthttp":      {Arrivals: seed(), Service: sv, ClientTimeout: ct, Kernel: linux, Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 4096, Settings: catalog.Settings{Limit: 256}}},
 		"nethttp-fd":    {Arrivals: seed(), Service: sv, ClientTimeout: ct, ConnectTimeout: 30 * time.Second, Kernel: oldLinux, Limits: Limits{Discipline: catalog.NoLimit, Backlog: 64, FDLimit: 300}},
 		"gin":           {Arrivals: seed(), Service: sv, Kernel: linux, Limits: Limits{Discipline: catalog.NoLimit, Backlog: 4096}, Step: 10 * time.Second},
 	}

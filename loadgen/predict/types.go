@@ -2,8 +2,6 @@ package predict
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
@@ -12,16 +10,14 @@ import (
 
 // Limits are a server's limits as its /config reports them.
 type Limits struct {
-	Discipline    catalog.Discipline // how the server admits and queues requests
-	Limit         int                // AppQueue slots, KernelQueue accepted conns, RejectBeyond served conns
-	Queue         int                // AppQueue/ThreadPool queue capacity; catalog.Unbounded; 0 = none (pool: synchronous hand-off)
-	QueueTimeout  time.Duration      // AppQueue: 0 = none
-	Backlog       int                // effective listen backlog; the kernel accept queue holds Backlog+1 entries
-	Core, Max     int                // ThreadPool; Max 0 = Core (as labserver's --max)
-	PoolKeepAlive time.Duration      // ThreadPool: idle time before a worker above Core exits
-	Policy        string             // ThreadPool: one of catalog.Policies; "" = catalog.DefaultPolicy
-	Order         string             // AppQueue, ThreadPool: which waiter a freed slot or worker takes, one of catalog.Orders; "" = catalog.DefaultOrder
-	FDLimit       int                // 0 = no limit; else the server can hold at most this many accepted connections (net/http then stops accepting, so further connections wait in the kernel accept queue)
+	Discipline catalog.Discipline // how the server admits and queues requests
+	// Settings are the model's knobs (catalog.Knobs). Limit is AppQueue's
+	// slots, KernelQueue's accepted conns, RejectBeyond's served conns;
+	// Queue 0 is none (pool: synchronous hand-off); Max 0 = Core; Policy
+	// "" = catalog.DefaultPolicy; Order "" = catalog.DefaultOrder.
+	catalog.Settings
+	Backlog int // effective listen backlog; the kernel accept queue holds Backlog+1 entries
+	FDLimit int // 0 = no limit; else the server can hold at most this many accepted connections (net/http then stops accepting, so further connections wait in the kernel accept queue)
 	// WorkOutlivesClient: the server cannot see a client leave, so a
 	// request's work runs to its end, holding its slot and connection,
 	// after its client gave up (catalog.Model.WorkOutlivesClient).
@@ -121,8 +117,6 @@ func validate(in Input) error {
 		{"ConnectTimeout", in.ConnectTimeout},
 		{"Step", in.Step},
 		{"SamplePeriod", in.SamplePeriod},
-		{"Limits.QueueTimeout", in.Limits.QueueTimeout},
-		{"Limits.PoolKeepAlive", in.Limits.PoolKeepAlive},
 		{"Kernel.InitialRTO", in.Kernel.InitialRTO},
 	}
 	for _, d := range durations {
@@ -134,10 +128,7 @@ func validate(in Input) error {
 		name string
 		n    int
 	}{
-		{"Limits.Limit", in.Limits.Limit},
 		{"Limits.Backlog", in.Limits.Backlog},
-		{"Limits.Core", in.Limits.Core},
-		{"Limits.Max", in.Limits.Max},
 		{"Limits.FDLimit", in.Limits.FDLimit},
 		{"Kernel.SynRetries", in.Kernel.SynRetries},
 		{"Kernel.SynLinearTimeouts", in.Kernel.SynLinearTimeouts},
@@ -147,31 +138,22 @@ func validate(in Input) error {
 			return bad(n.name, "negative value %d", n.n)
 		}
 	}
-	if in.Limits.Queue < catalog.Unbounded {
-		return bad("Limits.Queue", "%d is below %d (unbounded)", in.Limits.Queue, catalog.Unbounded)
-	}
 	l := in.Limits
-	if l.Order != "" && !slices.Contains(catalog.Orders, l.Order) {
-		return bad("Limits.Order", "unknown order %q (want one of %s)", l.Order, strings.Join(catalog.Orders, ", "))
+	for _, k := range catalog.Knobs {
+		// A knob left at its zero value is one the model does not take,
+		// or takes at its zero.
+		if msg := k.Check(&l.Settings); k.Given(&l.Settings) && msg != "" {
+			return bad("Limits."+k.Name, "%s", msg)
+		}
 	}
-	switch l.Discipline {
-	case catalog.NoLimit, catalog.RejectBeyond:
-	case catalog.AppQueue, catalog.KernelQueue:
-		if l.Limit < 1 {
-			return bad("Limits.Limit", "discipline %s needs a limit of at least 1, got %d", l.Discipline, l.Limit)
-		}
-	case catalog.ThreadPool:
-		if l.Max == 0 && l.Core == 0 {
-			return bad("Limits.Max", "pool needs max (or core) of at least 1")
-		}
-		if l.Max != 0 && l.Max < l.Core {
-			return bad("Limits.Max", "pool max %d is below core %d", l.Max, l.Core)
-		}
-		if l.Policy != "" && !slices.Contains(catalog.Policies, l.Policy) {
-			return bad("Limits.Policy", "unknown pool policy %q (want one of %s)", l.Policy, strings.Join(catalog.Policies, ", "))
-		}
-	default:
+	d, ok := disciplines[l.Discipline]
+	switch {
+	case !ok:
 		return bad("Limits.Discipline", "unknown discipline %d", l.Discipline)
+	case d.check != nil:
+		if err := d.check(l); err != nil {
+			return fmt.Errorf("predict: %w", err)
+		}
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func TestTheWheelFiresTheSynScheduleLateAsThisKernelDoes(t *testing.T) {
 // retransmit at 1.024 s into an empty queue of one place.
 func raceInput() Input {
 	return Input{Arrivals: at(0, 0, 0.004, 0.008), Service: 10 * time.Second, Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 0, Settings: catalog.Settings{Limit: 1}}}
 }
 
 func TestHandshakesThatFireTogetherOnTwoCPUsBothGetIntoTheLastPlace(t *testing.T) {

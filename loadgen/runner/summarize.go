@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/quantile"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/outcome"
@@ -25,9 +26,18 @@ import (
 // hostKeys those that state what the server found on its host. summary.json
 // keeps both; a like target's made-up config has only the limits.
 var (
-	limitKeys = []string{"limit", "queue", "queue_timeout_s", "order", "core", "max", "policy", "pool_keepalive_s", "backlog"}
+	limitKeys = append(knobKeys(), "backlog")
 	hostKeys  = []string{"backlog_requested", "somaxconn", "gomaxprocs", "keepalive", "nofile", "fds_at_start"}
 )
+
+// knobKeys are the /config keys of every knob.
+func knobKeys() []string {
+	keys := make([]string, len(catalog.Knobs))
+	for i, k := range catalog.Knobs {
+		keys[i] = k.ConfigKey()
+	}
+	return keys
+}
 
 // summaryConfig is the part of a /config that summary.json records.
 func summaryConfig(c *adminapi.Config) map[string]any {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/promscrape"
 )
 
@@ -94,7 +95,7 @@ func (s *Sampler) take(start time.Time) {
 			r.Overflows = get("conclab_listen_overflows_total")
 			r.WastedWork = get("conclab_wasted_work_seconds_total")
 			r.Rejected = 0
-			for _, reason := range []string{"queue_full", "queue_timeout", "concurrency_limit", "policy"} {
+			for _, reason := range catalog.Reasons {
 				r.Rejected += m[promscrape.Key("conclab_requests_rejected_total", "reason", reason)]
 			}
 		}

@@ -1,11 +1,16 @@
 package scenario
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
 
@@ -89,3 +94,36 @@ func scaleNanos(ns, f float64) (time.Duration, bool) {
 	}
 	return time.Duration(v), true
 }
+
+// checkSpans reads every time.Duration field of the document (a target's
+// knobs, catalog.Settings) the way Duration reads its own, so that a bad
+// value is reported at its position; the decoder's spanUnmarshaler then
+// reads them again from their text, which has lost its position.
+func (x *index) checkSpans() *problem {
+	for _, path := range x.order {
+		if x.typeAt(path) != reflect.TypeFor[time.Duration]() {
+			continue
+		}
+		var d Duration
+		var ne *nodeError
+		if err := d.UnmarshalYAML(x.entries[path].node); errors.As(err, &ne) {
+			return problemf(path, "%s", ne.msg)
+		}
+	}
+	return nil
+}
+
+// spanUnmarshaler decodes a time.Duration field as Duration does, from
+// the text of its YAML value.
+var spanUnmarshaler = yaml.CustomUnmarshaler[time.Duration](func(d *time.Duration, text []byte) error {
+	file, err := parser.ParseBytes(text, 0)
+	if err != nil || len(file.Docs) != 1 {
+		return fmt.Errorf("%s%q", durationSyntax, text)
+	}
+	var v Duration
+	if err := v.UnmarshalYAML(file.Docs[0].Body); err != nil {
+		return err
+	}
+	*d = time.Duration(v)
+	return nil
+})

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -213,7 +214,7 @@ func typeName(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == reflect.TypeFor[Duration]() {
+	if t == reflect.TypeFor[Duration]() || t == reflect.TypeFor[time.Duration]() {
 		return "a duration"
 	}
 	switch t.Kind() {

@@ -285,13 +285,33 @@ func (x *index) typeAt(path string) reflect.Type {
 	case e.index >= 0 && t.Kind() == reflect.Slice:
 		return t.Elem()
 	case e.index < 0 && t.Kind() == reflect.Struct:
-		for i := range t.NumField() {
-			if yamlName(t.Field(i)) == e.key {
-				return t.Field(i).Type
-			}
+		if f, ok := yamlField(t, e.key); ok {
+			return f.Type
 		}
 	}
 	return nil
+}
+
+// yamlField finds the field of struct type t whose YAML key is key,
+// looking into inline structs (a target's catalog.Settings).
+func yamlField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if isInline(f) {
+			if g, ok := yamlField(f.Type, key); ok {
+				return g, true
+			}
+		} else if yamlName(f) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// isInline reports whether f's fields are read as its struct's own.
+func isInline(f reflect.StructField) bool {
+	_, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	return opts == "inline" && f.Type.Kind() == reflect.Struct
 }
 
 // checkIntegers rejects a fractional number given for an integer field: the
@@ -317,7 +337,9 @@ func (x *index) checkIntegers() *problem {
 func yamlFields(t reflect.Type) []string {
 	var names []string
 	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
+		if f := t.Field(i); isInline(f) {
+			names = append(names, yamlFields(f.Type)...)
+		} else if name := yamlName(f); name != "" {
 			names = append(names, name)
 		}
 	}

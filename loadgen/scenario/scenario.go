@@ -15,6 +15,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // Scenario is one experiment: an open-model arrival schedule replayed against
@@ -131,13 +133,19 @@ func Parse(name string, data []byte) (s *Scenario, err error) {
 			"must come first in its mapping, before the keys that override it")
 	}
 	var sc Scenario
-	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField(), yaml.AllowDuplicateMapKey())
+	if p := x.checkSpans(); p != nil {
+		return nil, x.errorAt(name, p.path, x.pos(p.path), p.msg)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField(), yaml.AllowDuplicateMapKey(), spanUnmarshaler)
 	if err := dec.DecodeFromNode(body, &sc); err != nil {
 		return nil, x.decodeError(name, err)
 	}
 	p := x.checkIntegers()
 	if p == nil {
 		p = checkRequired(x, &sc)
+	}
+	if p == nil {
+		p = checkKnobsTaken(x, &sc)
 	}
 	if p == nil {
 		sc.applyDefaults(x.present)
@@ -223,7 +231,7 @@ func (s *Scenario) Duration() time.Duration {
 
 // Scaled returns a deep copy of s with every scenario time multiplied by f:
 // Sleep, CPU, Timeout, ConnectTimeout, MaxSleep and each target's
-// QueueTimeout, PoolKeepAlive and Service; Rate is divided by f, so the interval
+// duration knobs and Service; Rate is divided by f, so the interval
 // between requests is multiplied by f too. Rate × Sleep, and so the shape of
 // the queues, stays the same. The kernel's SYN retry times are not scenario
 // times and cannot be scaled. f must be finite and > 0; f == 1 returns an
@@ -252,8 +260,13 @@ func (s *Scenario) Scaled(f float64) (*Scenario, error) {
 	scale("max_sleep", &c.MaxSleep)
 	for i := range c.Targets {
 		t := &c.Targets[i]
-		scale(fmt.Sprintf("targets[%d].queue_timeout", i), &t.QueueTimeout)
-		scale(fmt.Sprintf("targets[%d].pool_keepalive", i), &t.PoolKeepAlive)
+		for _, k := range catalog.Knobs {
+			if k.Kind == catalog.Span {
+				d := Duration(k.Get(&t.Settings).(time.Duration))
+				scale(fmt.Sprintf("targets[%d].%s", i, k.Field), &d)
+				k.Set(&t.Settings, time.Duration(d))
+			}
+		}
 		scale(fmt.Sprintf("targets[%d].service", i), &t.Service)
 	}
 	c.Rate = s.Rate / f
@@ -377,13 +390,10 @@ func (t *Target) resolved() yaml.MapSlice {
 }
 
 // appendModelFields appends the fields of the knobs that the target's
-// model takes; a queue left out stays out (it means unbounded).
+// model takes.
 func (t *Target) appendModelFields(m yaml.MapSlice) yaml.MapSlice {
-	model := t.model()
-	for _, f := range knobFields {
-		if v, _ := f.get(t); v != nil && model.Uses(f.knob) {
-			m = append(m, yaml.MapItem{Key: f.knob.Field, Value: v})
-		}
+	for _, k := range t.model().Knobs {
+		m = append(m, yaml.MapItem{Key: k.Field, Value: k.Get(&t.Settings)})
 	}
 	return m
 }
@@ -392,11 +402,5 @@ func (t *Target) appendModelFields(m yaml.MapSlice) yaml.MapSlice {
 func (s *Scenario) clone() *Scenario {
 	c := *s
 	c.Targets = slices.Clone(s.Targets)
-	for i := range c.Targets {
-		if q := c.Targets[i].Queue; q != nil {
-			v := *q
-			c.Targets[i].Queue = &v
-		}
-	}
 	return &c
 }

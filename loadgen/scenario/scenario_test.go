@@ -141,10 +141,11 @@ func TestParseQuick(t *testing.T) {
 		MaxSleep:    Duration(4 * time.Second), // 2*(sleep+cpu)
 		Targets: []Target{
 			{Name: "nethttp", Model: "nethttp"},
-			{Name: "semaphore-5", Model: "semaphore", Limit: 5, Order: "fifo"},
-			{Name: "limitlistener-5", Model: "limitlistener", Limit: 5, Backlog: 8},
-			{Name: "pool-3", Model: "pool", Core: 3, Max: 3, Queue: new(10), Policy: "abort", Order: "fifo"},
-			{Name: "fasthttp-5", Model: "fasthttp", Limit: 5},
+			{Name: "semaphore-5", Model: "semaphore", Settings: catalog.Settings{Limit: 5, Queue: catalog.Unbounded, Order: "fifo"}},
+			{Name: "limitlistener-5", Model: "limitlistener", Settings: catalog.Settings{Limit: 5}, Backlog: 8},
+			{Name: "pool-3", Model: "pool", Settings: catalog.Settings{Core: 3, Max: 3, Queue: 10, Policy: "abort", Order: "fifo",
+				PoolKeepAlive: catalog.DefaultPoolKeepAlive}},
+			{Name: "fasthttp-5", Model: "fasthttp", Settings: catalog.Settings{Limit: 5}},
 		},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -189,8 +190,8 @@ func TestDefaults(t *testing.T) {
 			if a.Backlog != tt.targetBacklog || a.GOMAXPROCS != tt.targetP {
 				t.Errorf("target a: backlog %d gomaxprocs %d, want %d %d", a.Backlog, a.GOMAXPROCS, tt.targetBacklog, tt.targetP)
 			}
-			if pool.Max != 4 || pool.Policy != "abort" || pool.Queue != nil {
-				t.Errorf("pool: max %d policy %q queue %v, want 4, abort, nil", pool.Max, pool.Policy, pool.Queue)
+			if pool.Max != 4 || pool.Policy != "abort" || pool.Queue != catalog.Unbounded {
+				t.Errorf("pool: max %d policy %q queue %v, want 4, abort, -1", pool.Max, pool.Policy, pool.Queue)
 			}
 			if own.Backlog != 5 || own.GOMAXPROCS != 7 {
 				t.Errorf("own: backlog %d gomaxprocs %d, want its own 5 and 7", own.Backlog, own.GOMAXPROCS)
@@ -228,8 +229,14 @@ func TestScaledSeed(t *testing.T) {
 	if math.Abs(got.Rate-100) > 1e-9 || got.Requests != 1000 {
 		t.Errorf("Rate %v Requests %d, want 100 and 1000", got.Rate, got.Requests)
 	}
-	if !reflect.DeepEqual(got.Targets, seed.Targets) {
-		t.Errorf("targets changed (seed has no target times to scale)")
+	// The only target time of the seed is pool-bounded's keep-alive, at
+	// its default of a minute: scaled like every other time.
+	for i, tg := range got.Targets {
+		want := seed.Targets[i]
+		want.PoolKeepAlive /= 50
+		if !reflect.DeepEqual(tg, want) {
+			t.Errorf("target %s: %+v, want %+v", tg.Name, tg, want)
+		}
 	}
 	if !reflect.DeepEqual(*seed, orig) || seed.Interval() != 500*time.Millisecond {
 		t.Errorf("Scaled modified the original")
@@ -251,12 +258,9 @@ func TestScaledTargetTimes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ConnectTimeout != Duration(5*time.Second) || got.Targets[1].QueueTimeout != Duration(15*time.Second) ||
-		got.Targets[2].PoolKeepAlive != Duration(30*time.Second) || got.Rate != 2 {
+	if got.ConnectTimeout != Duration(5*time.Second) || got.Targets[1].QueueTimeout != 15*time.Second ||
+		got.Targets[2].PoolKeepAlive != 30*time.Second || got.Rate != 2 {
 		t.Errorf("Scaled(0.5) = %+v", got)
-	}
-	if got.Targets[1].Queue == s.Targets[1].Queue {
-		t.Errorf("Scaled shares the Queue pointer with the original")
 	}
 }
 
@@ -314,9 +318,9 @@ func TestSelect(t *testing.T) {
 	if len(quick.Targets) != 5 {
 		t.Errorf("Select modified the original")
 	}
-	*got.Targets[1].Queue = 99
-	if *quick.Targets[3].Queue != 10 {
-		t.Errorf("Select shares the Queue pointer with the original")
+	got.Targets[1].Queue = 99
+	if quick.Targets[3].Queue != 10 {
+		t.Errorf("Select shares its targets with the original")
 	}
 
 	all, err := quick.Select(nil)
@@ -390,17 +394,10 @@ func TestExternal(t *testing.T) {
 }
 
 func TestEveryKnobIsATargetFieldOfTheSameYAMLName(t *testing.T) {
-	tags := map[string]bool{}
-	typ := reflect.TypeFor[Target]()
-	for i := range typ.NumField() {
-		tags[typ.Field(i).Tag.Get("yaml")] = true
-	}
-	for _, f := range knobFields {
-		if !tags[f.knob.Field] {
-			t.Errorf("knob %s: no Target field has yaml tag %q", f.knob.Flag, f.knob.Field)
+	for _, k := range catalog.Knobs {
+		f, ok := yamlField(reflect.TypeFor[Target](), k.Field)
+		if !ok || f.Name != k.Name {
+			t.Errorf("knob %s: the target's field of that yaml name is %q, want %s", k.Field, f.Name, k.Name)
 		}
-	}
-	if len(knobFields) != len(catalog.Knobs) {
-		t.Errorf("%d knob fields for %d knobs in the catalogue", len(knobFields), len(catalog.Knobs))
 	}
 }

@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/conclab/conclab/internal/catalog"
@@ -11,45 +10,22 @@ import (
 // loadgen starts bin/labserver with the target's settings) or external (URL
 // is set, and loadgen only sends requests to it).
 //
-// The model-specific fields (Limit, Queue, QueueTimeout, Core, Max,
-// PoolKeepAlive, Policy) may only be set on the models that use them; see
-// the comment on each field.
+// The model-specific fields, the knobs of catalog.Settings, may only be set
+// on the models that take them (docs/models.md lists which).
 type Target struct {
 	// Name identifies the target in reports and file names (<name>.bin);
 	// required, unique within the scenario, [a-z0-9._-]+.
 	Name string `yaml:"name"`
-	// Model is the server model of an embedded target: nethttp, gin, echo,
-	// semaphore, limitlistener, pool or fasthttp. Required unless URL is set.
+	// Model is the server model of an embedded target, one of the
+	// catalogue's (docs/models.md). Required unless URL is set.
 	Model string `yaml:"model"`
-	// Limit is the model's main limit: semaphore slots, limitlistener's
-	// accepted connections, fasthttp's Server.Concurrency. 0 means the
-	// model's default. Only for semaphore, limitlistener and fasthttp.
-	Limit int `yaml:"limit"`
-	// Queue is the capacity of the application queue of semaphore and pool:
-	// nil or -1 = unbounded, 0 = no queue. Parse keeps it as written.
-	Queue *int `yaml:"queue"`
-	// QueueTimeout is how long a request may wait for a semaphore slot; 0 =
-	// no limit. Only for semaphore.
-	QueueTimeout Duration `yaml:"queue_timeout"`
-	// Order is which waiting request a freed semaphore slot or pool worker
-	// takes: fifo (the oldest) or lifo (the newest). Parse sets it to fifo
-	// when empty. Only for semaphore and pool.
-	Order string `yaml:"order"`
+	// Settings are the knobs of the model (or of Like), one field each
+	// (docs/models.md). Parse fills in the defaults of those the model
+	// takes, and leaves the others at zero.
+	catalog.Settings `yaml:",inline"`
 	// Backlog is the listen backlog; 0 = the server's default. Parse fills
 	// it in from Scenario.Server.Backlog when 0.
 	Backlog int `yaml:"backlog"`
-	// Core is the pool's core size (>= 1). Only for pool.
-	Core int `yaml:"core"`
-	// Max is the pool's maximum size (>= Core; Parse sets it to Core when
-	// 0). Only for pool.
-	Max int `yaml:"max"`
-	// PoolKeepAlive is how long a pool worker above Core stays idle before it
-	// exits; 0 = the server's default. Only for pool.
-	PoolKeepAlive Duration `yaml:"pool_keepalive"`
-	// Policy is what the pool does with a request when the queue is full
-	// and Max workers are busy: abort, caller-runs, discard or
-	// discard-oldest. Parse sets it to abort when empty. Only for pool.
-	Policy string `yaml:"policy"`
 	// GOMAXPROCS of the server; 0 = Go's default. Parse fills it in from
 	// Scenario.Server.GOMAXPROCS when 0.
 	GOMAXPROCS int `yaml:"gomaxprocs"`
@@ -144,31 +120,6 @@ func (t Target) model() catalog.Model {
 	return m
 }
 
-// knobField says where one of the catalogue's knobs lives in a Target.
-type knobField struct {
-	knob catalog.Knob
-	// get returns the field's value, and whether the document set it.
-	get func(t *Target) (any, bool)
-}
-
-// knobFields lists every knob; setting one on a model that does not take
-// it is an error.
-var knobFields = []knobField{
-	{catalog.Limit, func(t *Target) (any, bool) { return t.Limit, t.Limit != 0 }},
-	{catalog.Queue, func(t *Target) (any, bool) {
-		if t.Queue == nil {
-			return nil, false
-		}
-		return *t.Queue, true
-	}},
-	{catalog.QueueTimeout, func(t *Target) (any, bool) { return t.QueueTimeout, t.QueueTimeout != 0 }},
-	{catalog.Order, func(t *Target) (any, bool) { return t.Order, t.Order != "" }},
-	{catalog.Core, func(t *Target) (any, bool) { return t.Core, t.Core != 0 }},
-	{catalog.Max, func(t *Target) (any, bool) { return t.Max, t.Max != 0 }},
-	{catalog.Policy, func(t *Target) (any, bool) { return t.Policy, t.Policy != "" }},
-	{catalog.PoolKeepAlive, func(t *Target) (any, bool) { return t.PoolKeepAlive, t.PoolKeepAlive != 0 }},
-}
-
 // usedByText is "model pool" or "models semaphore, limitlistener and fasthttp".
 func usedByText(k catalog.Knob) string {
 	models := catalog.UsingKnob(k)
@@ -178,15 +129,12 @@ func usedByText(k catalog.Knob) string {
 	return "models " + strings.Join(models[:len(models)-1], ", ") + " and " + models[len(models)-1]
 }
 
-// KnobFlags are the labserver flags for the knobs the target sets, as
-// "--flag", "value" pairs.
+// KnobFlags are the labserver flags of the knobs the target's model
+// takes, as "--flag", "value" pairs.
 func (t Target) KnobFlags() []string {
 	var args []string
-	m := t.model()
-	for _, f := range knobFields {
-		if v, set := f.get(&t); set && m.Uses(f.knob) {
-			args = append(args, "--"+f.knob.Flag, fmt.Sprint(v))
-		}
+	for _, k := range t.model().Knobs {
+		args = append(args, "--"+k.Flag, k.Format(&t.Settings))
 	}
 	return args
 }

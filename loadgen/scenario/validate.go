@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,15 +64,9 @@ func (s *Scenario) applyDefaults(given func(path string) bool) {
 		if t.KernelSide() && !given(fmt.Sprintf("targets[%d].service", i)) {
 			t.Service = work
 		}
-		if m := t.model(); m.Uses(catalog.Max) && t.Max == 0 {
-			t.Max = t.Core
-		}
-		if m := t.model(); m.Uses(catalog.Policy) && t.Policy == "" {
-			t.Policy = catalog.DefaultPolicy
-		}
-		if m := t.model(); m.Uses(catalog.Order) && t.Order == "" {
-			t.Order = catalog.DefaultOrder
-		}
+		knobGiven := func(k catalog.Knob) bool { return given(fmt.Sprintf("targets[%d].%s", i, k.Field)) }
+		t.model().Fill(&t.Settings, knobGiven)
+		t.model().Derive(&t.Settings)
 		if t.External() || t.Model == "" {
 			continue
 		}
@@ -228,47 +221,17 @@ func (t *Target) validate(path string) *problem {
 	case t.Service != 0 && !t.KernelSide():
 		return problemf(path+".service", "only used by targets measured from the kernel side: url targets without admin, or admin: none")
 	}
-	model := t.model()
-	for _, f := range knobFields {
-		if _, set := f.get(t); set && !model.Uses(f.knob) {
-			field := path + "." + f.knob.Field
-			if t.External() && t.Like == "" {
-				return problemf(field, "only used by %s (for a url target, with like: MODEL)", usedByText(f.knob))
-			}
-			return problemf(field, "only used by %s", usedByText(f.knob))
-		}
-	}
 	switch {
-	case t.Limit < 0:
-		return problemf(path+".limit", "must be >= 0 (0 = the model's default), got %d", t.Limit)
-	case t.Queue != nil && *t.Queue < -1:
-		return problemf(path+".queue", "must be >= -1 (-1 = unbounded, 0 = no queue), got %d", *t.Queue)
-	case t.QueueTimeout < 0:
-		return problemf(path+".queue_timeout", "must be >= 0, got %v", t.QueueTimeout)
 	case t.Backlog < 0:
 		return problemf(path+".backlog", "must be >= 0 (0 = the server's default), got %d", t.Backlog)
-	case t.PoolKeepAlive < 0:
-		return problemf(path+".pool_keepalive", "must be >= 0, got %v", t.PoolKeepAlive)
 	case t.GOMAXPROCS < 0:
 		return problemf(path+".gomaxprocs", "must be >= 0 (0 = Go's default), got %d", t.GOMAXPROCS)
 	}
 	if p := t.checkUpperBounds(path); p != nil {
 		return p
 	}
-	if model.Uses(catalog.Order) && !slices.Contains(catalog.Orders, t.Order) {
-		return problemf(path+".order", "unknown order %s; valid orders: %s", quote(t.Order), strings.Join(catalog.Orders, ", "))
-	}
-	if model.Uses(catalog.Core) {
-		switch {
-		case t.Core == 0:
-			return problemf(path+".core", "required for model pool: must be >= 1")
-		case t.Core < 0:
-			return problemf(path+".core", "must be >= 1, got %d", t.Core)
-		case t.Max < t.Core:
-			return problemf(path+".max", "must be >= core (%d), got %d", t.Core, t.Max)
-		case !slices.Contains(catalog.Policies, t.Policy):
-			return problemf(path+".policy", "unknown policy %s; valid policies: %s", quote(t.Policy), strings.Join(catalog.Policies, ", "))
-		}
+	if err := t.model().Check(&t.Settings); err != nil {
+		return problemf(path+"."+err.Knob.Field, "%s", err.Msg)
 	}
 	return nil
 }
@@ -342,28 +305,38 @@ func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) 
 // checkUpperBounds refuses a target's numbers above their documented
 // maximum (catalog's bounds, the same as labserver's flags).
 func (t *Target) checkUpperBounds(path string) *problem {
-	queue := 0
-	if t.Queue != nil {
-		queue = *t.Queue
-	}
 	for _, n := range []struct {
 		field  string
 		v, max int
 	}{
-		{catalog.Limit.Field, t.Limit, catalog.MaxCount}, {catalog.Queue.Field, queue, catalog.MaxCount},
-		{catalog.Core.Field, t.Core, catalog.MaxCount}, {catalog.Max.Field, t.Max, catalog.MaxCount},
 		{"backlog", t.Backlog, catalog.MaxBacklog}, {"gomaxprocs", t.GOMAXPROCS, catalog.MaxGOMAXPROCS},
 	} {
 		if n.v > n.max {
 			return problemf(path+"."+n.field, "must be <= %d, got %d", n.max, n.v)
 		}
 	}
-	for _, d := range []struct {
-		field string
-		v     Duration
-	}{{catalog.QueueTimeout.Field, t.QueueTimeout}, {catalog.PoolKeepAlive.Field, t.PoolKeepAlive}} {
-		if d.v > maxWork {
-			return problemf(path+"."+d.field, "must be <= %v, got %v", maxWork, d.v)
+	return nil
+}
+
+// checkKnobsTaken refuses a knob that the document sets on a target whose
+// model does not take it. A target whose model is unknown is left to
+// validate, which names the model.
+func checkKnobsTaken(x *index, s *Scenario) *problem {
+	for i := range s.Targets {
+		t := &s.Targets[i]
+		model, known := catalog.Lookup(t.queueModel())
+		if !known && t.queueModel() != "" {
+			continue
+		}
+		for _, k := range catalog.Knobs {
+			field := fmt.Sprintf("targets[%d].%s", i, k.Field)
+			if !x.present(field) || model.Uses(k) {
+				continue
+			}
+			if t.Model == "" && t.Like == "" {
+				return problemf(field, "only used by %s (for a url target, with like: MODEL)", usedByText(k))
+			}
+			return problemf(field, "only used by %s", usedByText(k))
 		}
 	}
 	return nil

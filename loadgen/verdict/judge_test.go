@@ -22,7 +22,7 @@ func smallRun(t *testing.T) (predict.Result, predict.Replicas) {
 	t.Helper()
 	in := predict.Input{Arrivals: []time.Duration{0, 400 * time.Millisecond, 800 * time.Millisecond},
 		Service: time.Second, Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
-		Limits: predict.Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: 0, Backlog: 128}}
+		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: 0}}}
 	central, err := predict.Simulate(in)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestAKnifeEdgeIsNamedWithItsInstant(t *testing.T) {
 	in := predict.Input{Arrivals: []time.Duration{0, 0, 500 * time.Millisecond, 1500 * time.Millisecond},
 		Service: time.Second, ClientTimeout: 2900 * time.Millisecond,
 		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
-		Limits: predict.Limits{Discipline: catalog.KernelQueue, Limit: 1, Backlog: 0}}
+		Limits: predict.Limits{Discipline: catalog.KernelQueue, Backlog: 0, Settings: catalog.Settings{Limit: 1}}}
 	central, err := predict.Simulate(in)
 	if err != nil {
 		t.Fatal(err)

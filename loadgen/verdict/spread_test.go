@@ -50,7 +50,7 @@ func TestHandOversAreTheGapsBetweenAnEndAndAWaitersStart(t *testing.T) {
 func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
 	in := predict.Input{Arrivals: []time.Duration{0, 100 * time.Millisecond}, Service: time.Second,
 		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
-		Limits: predict.Limits{Discipline: catalog.AppQueue, Limit: 1, Queue: -1, Backlog: 128}}
+		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
 	central, err := predict.Simulate(in)
 	if err != nil {
 		t.Fatal(err)

@@ -228,7 +228,7 @@ func (c *watchedConn) Read(p []byte) (int, error) {
 
 func (c *watchedConn) Close() error {
 	if c.closed.CompareAndSwap(false, true) && !c.read.Load() {
-		c.env.Metrics.Reject(lab.ReasonConcurrencyLimit)
+		c.env.Metrics.Reject(catalog.ReasonConcurrencyLimit)
 		c.env.Finish(c.RemoteAddr().String(), "", valyala.StatusServiceUnavailable, c.accepted, lab.Reply{})
 	}
 	return c.Conn.Close()

@@ -10,13 +10,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/conclab/conclab/internal/adminapi"
-	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/sysinfo"
 )
 
-// serverConfig describes the config in force for spec. backlog is the
+// serverConfig describes the config in force. backlog is the
 // effective value read back from the kernel.
-func serverConfig(c Config, spec Spec, listen string, backlog int) adminapi.Config {
+func serverConfig(c Config, listen string, backlog int) adminapi.Config {
 	sc := adminapi.Config{
 		Model: c.Model, Listen: listen,
 		Backlog: backlog, BacklogRequested: c.Backlog, Somaxconn: sysinfo.Somaxconn(),
@@ -25,36 +24,11 @@ func serverConfig(c Config, spec Spec, listen string, backlog int) adminapi.Conf
 		WriteTimeoutS: c.WriteTimeout.Seconds(), IdleTimeoutS: c.IdleTimeout.Seconds(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(), AccessLog: c.AccessLog,
 		PID: os.Getpid(), Go: runtime.Version(), NetNS: sysinfo.NetNS(),
+		Knobs: c.Settings,
 	}
 	var rl syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil {
 		sc.NoFile = rl.Cur
-	}
-	intp := func(v int) *int { return &v }
-	secp := func(v float64) *float64 { return &v }
-	if spec.Uses(catalog.Limit) {
-		sc.Limit = intp(c.Limit)
-	}
-	if spec.Uses(catalog.Queue) {
-		sc.Queue = intp(c.Queue)
-	}
-	if spec.Uses(catalog.QueueTimeout) {
-		sc.QueueTimeoutS = secp(c.QueueTimeout.Seconds())
-	}
-	if spec.Uses(catalog.Core) {
-		sc.Core = intp(c.Core)
-	}
-	if spec.Uses(catalog.Max) {
-		sc.Max = intp(c.Max)
-	}
-	if spec.Uses(catalog.Policy) {
-		sc.Policy = c.Policy
-	}
-	if spec.Uses(catalog.Order) {
-		sc.Order = c.Order
-	}
-	if spec.Uses(catalog.PoolKeepAlive) {
-		sc.PoolKeepAliveS = secp(c.PoolKeepAlive.Seconds())
 	}
 	return sc
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,14 +18,9 @@ type Config struct {
 	Listen string // --listen, the app address
 	Admin  string // --admin, the address of /metrics, /healthz and /config
 
-	Limit         int           // --limit: the model's main limit; 0 = the model's default
-	Queue         int           // --queue: app-queue capacity; catalog.Unbounded (-1) or >= 0
-	QueueTimeout  time.Duration // --queue-timeout: 0 = wait as long as the client does
-	Order         string        // --order: which waiter a freed slot or worker takes: catalog.Orders
-	Core          int           // --core: pool core workers
-	Max           int           // --max: pool maximum workers; 0 = Core
-	Policy        string        // --policy: pool rejection policy
-	PoolKeepAlive time.Duration // --pool-keepalive: idle time before a worker above core exits
+	// Settings are the model's knobs, one flag each (catalog.Knobs),
+	// resolved for the model: given, defaulted or derived.
+	catalog.Settings
 
 	Backlog int // --backlog: listen(2) backlog; 0 = somaxconn, as net.Listen does
 
@@ -99,17 +93,11 @@ func ParseFlags(args []string, specs []Spec, usage io.Writer) (Config, Spec, err
 	return c, spec, err
 }
 
-// registerKnobs adds a flag for every knob of the catalogue, with the
-// default a server applies.
+// registerKnobs adds a flag for every knob of the catalogue.
 func (c *Config) registerKnobs(fs *flag.FlagSet) {
-	fs.IntVar(&c.Limit, catalog.Limit.Flag, 0, catalog.Limit.Help)
-	fs.IntVar(&c.Queue, catalog.Queue.Flag, catalog.Unbounded, catalog.Queue.Help)
-	fs.DurationVar(&c.QueueTimeout, catalog.QueueTimeout.Flag, 0, catalog.QueueTimeout.Help)
-	fs.StringVar(&c.Order, catalog.Order.Flag, catalog.DefaultOrder, catalog.Order.Help)
-	fs.IntVar(&c.Core, catalog.Core.Flag, 0, catalog.Core.Help)
-	fs.IntVar(&c.Max, catalog.Max.Flag, 0, catalog.Max.Help)
-	fs.StringVar(&c.Policy, catalog.Policy.Flag, catalog.DefaultPolicy, catalog.Policy.Help)
-	fs.DurationVar(&c.PoolKeepAlive, catalog.PoolKeepAlive.Flag, catalog.DefaultPoolKeepAlive, catalog.PoolKeepAlive.Help)
+	for _, k := range catalog.Knobs {
+		k.Bind(fs, &c.Settings)
+	}
 }
 
 // resolve checks the config against the chosen model and fills defaults.
@@ -133,27 +121,27 @@ func (c *Config) resolve(specs []Spec) (Spec, error) {
 			return spec, flagerr.New(k.Flag, "not used by model %s", spec.Name)
 		}
 	}
-	if err := c.validate(spec); err != nil {
+	if err := c.validate(); err != nil {
 		return spec, err
 	}
-	if c.Limit == 0 {
-		c.Limit = spec.DefaultLimit
-	}
-	if spec.Uses(catalog.Max) && c.Max == 0 {
-		c.Max = c.Core
+	given := func(k catalog.Knob) bool { return c.set[k.Flag] }
+	if err := spec.Resolve(&c.Settings, given); err != nil {
+		return spec, flagerr.New(err.Knob.Flag, "%s", err.Msg)
 	}
 	return spec, nil
 }
 
-func (c *Config) validate(spec Spec) error {
+// validate checks the flags that are not knobs; Model.Resolve checks the
+// knobs.
+func (c *Config) validate() error {
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
 	}{
-		{catalog.QueueTimeout.Flag, c.QueueTimeout}, {"sleep", c.Sleep}, {"cpu", c.CPU},
+		{"sleep", c.Sleep}, {"cpu", c.CPU},
 		{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout},
 		{"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout},
-		{catalog.PoolKeepAlive.Flag, c.PoolKeepAlive}, {"max-sleep", c.MaxSleep}, {"shutdown-timeout", c.ShutdownTimeout},
+		{"max-sleep", c.MaxSleep}, {"shutdown-timeout", c.ShutdownTimeout},
 	} {
 		if d.v < 0 {
 			return flagerr.New(d.flag, "must be >= 0, got %s", d.v)
@@ -166,12 +154,6 @@ func (c *Config) validate(spec Spec) error {
 		return err
 	}
 	switch {
-	case c.Limit < 0:
-		return flagerr.New(catalog.Limit.Flag, "must be >= 1, got %d", c.Limit)
-	case c.set[catalog.Limit.Flag] && c.Limit == 0:
-		return flagerr.New(catalog.Limit.Flag, "must be >= 1, got 0")
-	case c.Queue < catalog.Unbounded:
-		return flagerr.New(catalog.Queue.Flag, "must be -1 (unbounded) or >= 0, got %d", c.Queue)
 	case c.Backlog < 0:
 		return flagerr.New("backlog", "must be >= 0, got %d", c.Backlog)
 	case c.MaxSleep <= 0:
@@ -191,32 +173,16 @@ func (c *Config) validate(spec Spec) error {
 	case c.Admin == "":
 		return flagerr.New("admin", "required")
 	}
-	if spec.Uses(catalog.Order) && !slices.Contains(catalog.Orders, c.Order) {
-		return flagerr.New(catalog.Order.Flag, "unknown order %q: one of %s", c.Order, strings.Join(catalog.Orders, ", "))
-	}
-	if spec.Uses(catalog.Core) {
-		if c.Core < 1 {
-			return flagerr.New(catalog.Core.Flag, "must be >= 1, got %d", c.Core)
-		}
-		if c.Max < 0 || (c.Max != 0 && c.Max < c.Core) {
-			return flagerr.New(catalog.Max.Flag, "must be >= --core %d, got %d", c.Core, c.Max)
-		}
-		if !slices.Contains(catalog.Policies, c.Policy) {
-			return flagerr.New(catalog.Policy.Flag, "unknown policy %q: one of %s", c.Policy, strings.Join(catalog.Policies, ", "))
-		}
-	}
 	return nil
 }
 
-// checkUpperBounds refuses the counts above their documented maximum
+// checkUpperBounds refuses the counts that are not knobs above their documented maximum
 // (catalog's bounds), before anything is allocated or cut to 32 bits.
 func (c *Config) checkUpperBounds() error {
 	for _, n := range []struct {
 		flag   string
 		v, max int
 	}{
-		{catalog.Limit.Flag, c.Limit, catalog.MaxCount}, {catalog.Queue.Flag, c.Queue, catalog.MaxCount},
-		{catalog.Core.Flag, c.Core, catalog.MaxCount}, {catalog.Max.Flag, c.Max, catalog.MaxCount},
 		{"backlog", c.Backlog, catalog.MaxBacklog}, {"gomaxprocs", c.GOMAXPROCS, catalog.MaxGOMAXPROCS},
 		{"nofile", c.NoFile, catalog.MaxNoFile},
 	} {

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/conclab/conclab/internal/buckets"
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/sysinfo"
 )
 
@@ -61,7 +62,7 @@ func NewMetrics(ln *net.TCPListener, info map[string]string) *Metrics {
 			Help: "Handler work done for requests whose client left before their answer, in seconds.",
 		}),
 	}
-	for _, r := range []string{ReasonQueueFull, ReasonQueueTimeout, ReasonConcurrencyLimit, ReasonPolicy} {
+	for _, r := range catalog.Reasons {
 		m.rejected.WithLabelValues(r)
 	}
 	m.requests.WithLabelValues("200")

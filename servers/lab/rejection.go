@@ -5,16 +5,9 @@ import (
 	"net/http"
 )
 
-// Rejection reasons, the values of conclab_requests_rejected_total{reason}.
-const (
-	ReasonQueueFull        = "queue_full"
-	ReasonQueueTimeout     = "queue_timeout"
-	ReasonConcurrencyLimit = "concurrency_limit"
-	ReasonPolicy           = "policy"
-)
-
 // Rejection is a request the model refused.
 type Rejection struct {
+	// Reason is one of catalog.Reasons.
 	Reason string
 	// Reset asks for the connection to be reset with no response, as when
 	// a ThreadPoolExecutor silently discards a task: the client sees

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/flagerr"
 	"github.com/conclab/conclab/internal/sysinfo"
 )
@@ -63,7 +64,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 		adminLn.Close()
 		return nil, fmt.Errorf("--listen: TCP_INFO on the listener: %w", err)
 	}
-	sc := serverConfig(c, spec, ln.Addr().String(), q.Limit)
+	sc := serverConfig(c, ln.Addr().String(), q.Limit)
 	m := NewMetrics(ln, serverInfoLabels(sc))
 	env := &Env{Config: c, Metrics: m, Listener: ln}
 	if c.AccessLog {
@@ -91,6 +92,8 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	return s, nil
 }
 
+// serverInfoLabels are conclab_server_info's labels: the model, its knobs
+// but the durations (which /config gives), and what the server found.
 func serverInfoLabels(sc adminapi.Config) map[string]string {
 	l := map[string]string{
 		"model":      sc.Model,
@@ -98,20 +101,11 @@ func serverInfoLabels(sc adminapi.Config) map[string]string {
 		"gomaxprocs": strconv.Itoa(sc.GOMAXPROCS),
 		"keepalive":  strconv.FormatBool(sc.KeepAlive),
 	}
-	opt := func(name string, v *int) {
-		if v != nil {
-			l[name] = strconv.Itoa(*v)
+	model, _ := catalog.Lookup(sc.Model)
+	for _, k := range model.Knobs {
+		if k.Kind != catalog.Span {
+			l[k.Field] = k.Format(&sc.Knobs)
 		}
-	}
-	opt("limit", sc.Limit)
-	opt("queue", sc.Queue)
-	opt("core", sc.Core)
-	opt("max", sc.Max)
-	if sc.Policy != "" {
-		l["policy"] = sc.Policy
-	}
-	if sc.Order != "" {
-		l["order"] = sc.Order
 	}
 	return l
 }

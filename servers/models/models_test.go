@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/servers/lab"
@@ -100,7 +101,7 @@ func checkRejected(t *testing.T, args []string, n int, running, queued, rejected
 }
 
 func TestSemaphoreQueueCapAnswers503(t *testing.T) {
-	checkRejected(t, []string{"--model", "semaphore", "--limit", "2", "--queue", "3"}, 9, 2, 3, 4, lab.ReasonQueueFull)
+	checkRejected(t, []string{"--model", "semaphore", "--limit", "2", "--queue", "3"}, 9, 2, 3, 4, catalog.ReasonQueueFull)
 }
 
 func TestSemaphoreQueueTimeout(t *testing.T) {
@@ -109,8 +110,8 @@ func TestSemaphoreQueueTimeout(t *testing.T) {
 	labtest.WaitFor(t, srv, settle, map[string]float64{
 		"conclab_requests_inflight": 1,
 		"conclab_requests_queued":   0,
-		key("conclab_requests_rejected_total", "reason", lab.ReasonQueueTimeout): 3,
-		"conclab_queue_wait_seconds_count":                                       0,
+		key("conclab_requests_rejected_total", "reason", catalog.ReasonQueueTimeout): 3,
+		"conclab_queue_wait_seconds_count":                                           0,
 	})
 	c.WaitCount(t, settle, 3, got503)
 }
@@ -164,7 +165,7 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 }
 
 func TestFasthttpRejectsBeyondConcurrency(t *testing.T) {
-	checkRejected(t, []string{"--model", "fasthttp", "--limit", "5"}, 8, 5, 0, 3, lab.ReasonConcurrencyLimit)
+	checkRejected(t, []string{"--model", "fasthttp", "--limit", "5"}, 8, 5, 0, 3, catalog.ReasonConcurrencyLimit)
 }
 
 // The pool grows to core, then queues, then grows toward max only when the
@@ -208,7 +209,7 @@ func TestPoolFollowsThreadPoolExecutor(t *testing.T) {
 				"conclab_pool_workers":      4,
 				"conclab_requests_inflight": tc.inflight,
 				"conclab_requests_queued":   tc.queue,
-				key("conclab_requests_rejected_total", "reason", lab.ReasonPolicy): tc.rejected + float64(len(tc.reset)),
+				key("conclab_requests_rejected_total", "reason", catalog.ReasonPolicy): tc.rejected + float64(len(tc.reset)),
 			})
 			deadline := time.Now().Add(settle)
 			for {

@@ -113,7 +113,7 @@ func (e *Executor) Run(ctx context.Context, run func(slot string)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if t.state == stateDiscarded {
-		return &lab.Rejection{Reason: lab.ReasonPolicy, Reset: true,
+		return &lab.Rejection{Reason: catalog.ReasonPolicy, Reset: true,
 			Detail: "discard-oldest dropped this queued request for a newer one"}
 	}
 	return nil
@@ -124,7 +124,7 @@ func (e *Executor) execute(t *task) (bool, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return false, &lab.Rejection{Reason: lab.ReasonPolicy, Detail: "pool is shut down"}
+		return false, &lab.Rejection{Reason: catalog.ReasonPolicy, Detail: "pool is shut down"}
 	}
 	if e.workers < e.opt.Core {
 		e.startWorker(t)
@@ -142,7 +142,7 @@ func (e *Executor) execute(t *task) (bool, error) {
 		t.state = stateRunning
 		return true, nil
 	case catalog.PolicyDiscard:
-		return false, &lab.Rejection{Reason: lab.ReasonPolicy, Reset: true,
+		return false, &lab.Rejection{Reason: catalog.ReasonPolicy, Reset: true,
 			Detail: "discard dropped this request: pool and queue full"}
 	case catalog.PolicyDiscardOldest:
 		// Java polls the queue's head and retries execute.
@@ -152,10 +152,10 @@ func (e *Executor) execute(t *task) (bool, error) {
 				return false, nil
 			}
 		}
-		return false, &lab.Rejection{Reason: lab.ReasonPolicy, Reset: true,
+		return false, &lab.Rejection{Reason: catalog.ReasonPolicy, Reset: true,
 			Detail: "discard-oldest found no queued request to drop: pool full"}
 	default:
-		return false, &lab.Rejection{Reason: lab.ReasonPolicy,
+		return false, &lab.Rejection{Reason: catalog.ReasonPolicy,
 			Detail: fmt.Sprintf("pool full: %d workers busy and the queue holds %d", e.workers, e.queue.Len())}
 	}
 }

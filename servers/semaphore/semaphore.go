@@ -80,7 +80,7 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	}
 	if g.queue != catalog.Unbounded && g.waiters.Len() >= g.queue {
 		g.mu.Unlock()
-		return 0, &lab.Rejection{Reason: lab.ReasonQueueFull,
+		return 0, &lab.Rejection{Reason: catalog.ReasonQueueFull,
 			Detail: fmt.Sprintf("all %d slots busy and %d requests already waiting", g.limit, g.queue)}
 	}
 	w := &waiter{slot: make(chan int, 1)}
@@ -102,7 +102,7 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	case <-ctx.Done():
 		err = ctx.Err()
 	case <-expired:
-		err = &lab.Rejection{Reason: lab.ReasonQueueTimeout,
+		err = &lab.Rejection{Reason: catalog.ReasonQueueTimeout,
 			Detail: fmt.Sprintf("no slot free within --queue-timeout %s", g.timeout)}
 	}
 	g.mu.Lock()

@@ -1,0 +1,22 @@
+package catalog
+
+import "time"
+
+// Settings holds a value for every knob: what a server runs with, what a
+// scenario's target asks for, and what the prediction assumes. A model
+// reads the knobs it takes; the others stay at their zero value.
+//
+// Each field's yaml tag is its knob's scenario field, and the knob's flag
+// and /config key are derived from it (see [Knob]), so that a knob's name
+// is written here and nowhere else. Adding a knob means a field here and a
+// [Knob] in Knobs.
+type Settings struct {
+	Limit         int           `yaml:"limit"`
+	Queue         int           `yaml:"queue"`
+	QueueTimeout  time.Duration `yaml:"queue_timeout"`
+	Order         string        `yaml:"order"`
+	Core          int           `yaml:"core"`
+	Max           int           `yaml:"max"`
+	Policy        string        `yaml:"policy"`
+	PoolKeepAlive time.Duration `yaml:"pool_keepalive"`
+}
