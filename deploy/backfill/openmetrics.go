@@ -45,7 +45,7 @@ var TimelineFamilies = []Family{
 var SummaryFamilies = []Family{
 	{Name: "conclab_run_target_info", Help: "One per run and target, always 1: model, scenario, scale, the real start time (started) and whether the run completed."},
 	{Name: "conclab_run_sent", Help: "Requests sent to the target in the whole run."},
-	{Name: "conclab_run_outcomes", Help: "Requests by final outcome (ok, http_503, http_other, timeout, refused, reset, other)."},
+	{Name: "conclab_run_outcomes", Help: "Requests by final outcome (ok, http_503, http_429, http_other, timeout, refused, reset, other)."},
 	{Name: "conclab_run_latency_seconds", Help: "Client latency quantiles of the whole run (quantile 1 = max)."},
 	{Name: "conclab_run_ok_latency_seconds", Help: "Client latency quantiles of the ok requests alone (quantile 1 = max)."},
 	{Name: "conclab_run_goodput", Help: "Ok answers per second of the schedule: ok × rate ÷ requests."},

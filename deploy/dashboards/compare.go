@@ -97,7 +97,7 @@ func Compare() (dashboard.Dashboard, error) {
 		"short", 6, ab(growth("conclab_run_listen_overflows"), who)...))
 
 	b = b.WithPanel(p.barGauge("Outcomes",
-		"Requests by final outcome: ok, http_503, http_other, timeout, refused, reset, other.",
+		"Requests by final outcome: ok, http_503, http_429, http_other, timeout, refused, reset, other.",
 		"short", 8, 10, ab(peak("conclab_run_outcomes"), "{{outcome}} "+who)...))
 	b = b.WithPanel(p.barGauge("Latency quantiles",
 		"Client latency of the whole run, failures included: p50, p90, p99 and max (quantile 1).",

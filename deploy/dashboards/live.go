@@ -104,7 +104,7 @@ func Live() (dashboard.Dashboard, error) {
 
 	b = b.WithRow(p.row("What the client sees"))
 	b = b.WithPanel(p.timeSeries("Outcomes so far",
-		"Ended requests by outcome (conclab_client_requests_total): ok, http_503, http_other, timeout, refused, reset, other. Only outcomes that happened are drawn.",
+		"Ended requests by outcome (conclab_client_requests_total): ok, http_503, http_429, http_other, timeout, refused, reset, other. Only outcomes that happened are drawn.",
 		"short", 8,
 		q{withRun(`sum by (target, outcome) (conclab_client_requests_total{` + cliSel + `}) > 0`), "{{target}} {{outcome}}"}))
 	b = b.WithPanel(p.timeSeries("Goodput: ok answers per second",

@@ -72,17 +72,23 @@ func setKnob(s *catalog.Settings, k catalog.Knob, raw json.RawMessage) error {
 		}
 		k.Set(s, Seconds(&secs))
 	case catalog.Count:
-		var n int
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return err
-		}
-		k.Set(s, n)
+		return setAs[int](s, k, raw)
+	case catalog.Rate:
+		return setAs[float64](s, k, raw)
+	case catalog.Switch:
+		return setAs[bool](s, k, raw)
 	default:
-		var v string
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		k.Set(s, v)
+		return setAs[string](s, k, raw)
 	}
+	return nil
+}
+
+// setAs decodes raw as a T into the knob's field of s.
+func setAs[T any](s *catalog.Settings, k catalog.Knob, raw json.RawMessage) error {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	k.Set(s, v)
 	return nil
 }

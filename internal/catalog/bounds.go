@@ -21,6 +21,9 @@ const (
 	// C int, and a larger value used to be cut to its low 32 bits
 	// (4294967297 became 1). The kernel caps it at somaxconn anyway.
 	MaxBacklog = math.MaxInt32
+	// MaxRate bounds a rate knob: one per nanosecond, as a scenario's
+	// rate.
+	MaxRate = 1e9
 	// MaxGOMAXPROCS is far above the cores of any machine the lab runs on;
 	// the runtime allocates state for each P it is given.
 	MaxGOMAXPROCS = 1024

@@ -127,3 +127,22 @@ func TestResolveFillsDefaultsChecksAndDerives(t *testing.T) {
 		}
 	}
 }
+
+// A knob that must be given has an example, and the model takes it.
+func TestEveryKnobThatMustBeGivenHasAnExampleTheModelTakes(t *testing.T) {
+	for _, m := range Models {
+		ex := m.Defaults()
+		for _, k := range m.Knobs {
+			if k.Check(&ex) != "" {
+				if k.Example == nil {
+					t.Errorf("model %s: knob %s must be given and has no example", m.Name, k.Field)
+					continue
+				}
+				k.Set(&ex, k.Example)
+			}
+		}
+		if err := m.Check(&ex); err != nil {
+			t.Errorf("model %s with its example knobs: %v", m.Name, err)
+		}
+	}
+}

@@ -25,11 +25,16 @@ const (
 	// RejectBeyond accepts every connection, serves Limit at once and
 	// answers the others 503 and closes them.
 	RejectBeyond
+	// TokenBucket accepts every connection and admits a request when the
+	// bucket (TokenRate per second, Burst deep, full at the start) holds
+	// a token; else it answers 429, or with RateWait reserves the next
+	// token and waits for it, if that comes within QueueTimeout.
+	TokenBucket
 )
 
 var disciplineNames = map[Discipline]string{
 	NoLimit: "no limit", AppQueue: "app queue", KernelQueue: "kernel queue",
-	ThreadPool: "thread pool", RejectBeyond: "reject beyond the limit",
+	ThreadPool: "thread pool", RejectBeyond: "reject beyond the limit", TokenBucket: "token bucket",
 }
 
 func (d Discipline) String() string {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"flag"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -35,6 +36,10 @@ type Knob struct {
 	// Default is the value a server applies when the knob is not given;
 	// nil is the zero value. A model's DefaultLimit overrides Limit's.
 	Default any
+	// Example is a value for a knob that has no valid default and must be
+	// given, with which the model serves a handful of requests a second:
+	// tests and make perf start a model with it (Model.ExampleArgs).
+	Example any
 	// field points at the knob's field in a Settings.
 	field func(*Settings) any
 }
@@ -50,6 +55,11 @@ const (
 	Span
 	// Choice is a string, one of the knob's Choices.
 	Choice
+	// Rate is a float64 count per second, above 0; scaling a scenario's
+	// times by f divides it by f.
+	Rate
+	// Switch is a bool.
+	Switch
 )
 
 // newKnob makes the knob of the Settings field that field points at,
@@ -73,10 +83,14 @@ func newKnob(field func(*Settings) any, k Knob) Knob {
 			k.Kind = Span
 		case string:
 			k.Kind = Choice
+		case float64:
+			k.Kind = Rate
+		case bool:
+			k.Kind = Switch
 		}
 	}
 	if k.Field == "" || k.Kind == 0 {
-		panic("catalog: a knob's field must be a tagged int, time.Duration or string of Settings")
+		panic("catalog: a knob's field must be a tagged int, time.Duration, string, float64 or bool of Settings")
 	}
 	return k
 }
@@ -99,8 +113,13 @@ func (k Knob) Set(s *Settings, v any) { reflect.ValueOf(k.field(s)).Elem().Set(r
 // Given reports whether the knob's value in s differs from its zero value.
 func (k Knob) Given(s *Settings) bool { return !reflect.ValueOf(k.field(s)).Elem().IsZero() }
 
-// Format writes the knob's value in s as its flag takes it.
+// Format writes the knob's value in s as its flag takes it; a float
+// the shortest way that reads back exactly.
 func (k Knob) Format(s *Settings) string { return fmt.Sprint(k.Get(s)) }
+
+// Arg is the knob's value in s as one labserver argument, --flag=value,
+// the form a boolean flag needs.
+func (k Knob) Arg(s *Settings) string { return "--" + k.Flag + "=" + k.Format(s) }
 
 // Bind adds the knob's flag to fs, storing into s, with the knob's
 // default.
@@ -115,6 +134,12 @@ func (k Knob) Bind(fs *flag.FlagSet, s *Settings) {
 	case *string:
 		def, _ := k.Default.(string)
 		fs.StringVar(p, k.Flag, def, k.Help)
+	case *float64:
+		def, _ := k.Default.(float64)
+		fs.Float64Var(p, k.Flag, def, k.Help)
+	case *bool:
+		def, _ := k.Default.(bool)
+		fs.BoolVar(p, k.Flag, def, k.Help)
 	}
 }
 
@@ -138,6 +163,13 @@ func (k Knob) Check(s *Settings) string {
 		case v > MaxDuration:
 			return fmt.Sprintf("must be <= %v, got %v", MaxDuration, v)
 		}
+	case float64:
+		switch {
+		case math.IsNaN(v) || v <= 0:
+			return fmt.Sprintf("must be > 0 (per second), got %v", v)
+		case v > MaxRate:
+			return fmt.Sprintf("must be <= %v (one per nanosecond), got %v", MaxRate, v)
+		}
 	case string:
 		if !slices.Contains(k.Choices, v) {
 			return fmt.Sprintf("unknown %s %q: one of %s", strings.ReplaceAll(k.Field, "_", " "), v, strings.Join(k.Choices, ", "))
@@ -154,11 +186,11 @@ var (
 		Default: Unbounded,
 		Help:    "app-queue capacity for semaphore and pool (-1 = unbounded, 0 = no queue)"})
 	QueueTimeout = newKnob(func(s *Settings) any { return &s.QueueTimeout }, Knob{
-		Help: "semaphore: longest wait in the app queue before a 503 (0 = none)"})
+		Help: "semaphore: longest wait in the app queue before a 503; ratelimit with --rate-wait: longest wait for a token before a 429 (0 = none)"})
 	Order = newKnob(func(s *Settings) any { return &s.Order }, Knob{Choices: Orders, Default: DefaultOrder,
 		Help: "semaphore and pool: which waiting request a freed slot or worker takes: " +
 			OrderFIFO + " (the oldest) or " + OrderLIFO + " (the newest)"})
-	Core = newKnob(func(s *Settings) any { return &s.Core }, Knob{Min: 1,
+	Core = newKnob(func(s *Settings) any { return &s.Core }, Knob{Min: 1, Example: 1,
 		Help: "pool: core workers"})
 	Max = newKnob(func(s *Settings) any { return &s.Max }, Knob{Means: "0 = core",
 		Help: "pool: maximum workers (0 = core)"})
@@ -166,10 +198,17 @@ var (
 		Help: "pool: rejection policy: " + strings.Join(Policies, ", ")})
 	PoolKeepAlive = newKnob(func(s *Settings) any { return &s.PoolKeepAlive }, Knob{Default: DefaultPoolKeepAlive,
 		Help: "pool: idle time before a worker above core exits"})
+	// TokenRate is not "rate": a scenario's rate is the load it offers.
+	TokenRate = newKnob(func(s *Settings) any { return &s.TokenRate }, Knob{Example: 100.0,
+		Help: "ratelimit: tokens added to the bucket per second"})
+	Burst = newKnob(func(s *Settings) any { return &s.Burst }, Knob{Min: 1, Default: 1,
+		Help: "ratelimit: the bucket's size, the most requests admitted at once"})
+	RateWait = newKnob(func(s *Settings) any { return &s.RateWait }, Knob{
+		Help: "ratelimit: wait for a token, up to --queue-timeout, instead of answering 429 at once"})
 )
 
 // Knobs is every knob, in the order flags and scenario fields list them.
-var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive}
+var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive, TokenRate, Burst, RateWait}
 
 // KnobByField finds a knob by its scenario field.
 func KnobByField(field string) (Knob, bool) {

@@ -56,6 +56,10 @@ func (k Knob) values() string {
 		return s
 	case Span:
 		return fmt.Sprintf("0 to %v", MaxDuration)
+	case Rate:
+		return fmt.Sprintf("above 0, up to %v per second", MaxRate)
+	case Switch:
+		return "true, false"
 	}
 	return strings.Join(k.Choices, ", ")
 }

@@ -73,6 +73,20 @@ func (m Model) Resolve(s *Settings, given func(Knob) bool) *KnobError {
 	return nil
 }
 
+// ExampleArgs are labserver's arguments for the model with the knobs that
+// must be given set to their Example.
+func (m Model) ExampleArgs() []string {
+	args := []string{"--model", m.Name}
+	defaults := m.Defaults()
+	for _, k := range m.Knobs {
+		if k.Check(&defaults) != "" && k.Example != nil {
+			k.Set(&defaults, k.Example)
+			args = append(args, k.Arg(&defaults))
+		}
+	}
+	return args
+}
+
 // Fill sets each of the model's knobs that given reports were not given to
 // its default.
 func (m Model) Fill(s *Settings, given func(Knob) bool) {
@@ -89,9 +103,14 @@ func (m Model) Fill(s *Settings, given func(Knob) bool) {
 func (m Model) Check(s *Settings) *KnobError {
 	defaults := m.Defaults()
 	for _, k := range m.Knobs {
-		// A count with no valid default must be given.
-		if k.Kind == Count && !k.Given(s) && k.Check(&defaults) != "" {
-			return &KnobError{Knob: k, Msg: fmt.Sprintf("required for model %s: must be >= %d", m.Name, k.Min)}
+		// A number with no valid default must be given.
+		if !k.Given(s) && k.Check(&defaults) != "" {
+			switch k.Kind {
+			case Count:
+				return &KnobError{Knob: k, Msg: fmt.Sprintf("required for model %s: must be >= %d", m.Name, k.Min)}
+			case Rate:
+				return &KnobError{Knob: k, Msg: fmt.Sprintf("required for model %s: must be > 0 (per second)", m.Name)}
+			}
 		}
 		if msg := k.Check(s); msg != "" {
 			return &KnobError{Knob: k, Msg: msg}
@@ -168,10 +187,23 @@ var (
 		Discipline:         RejectBeyond,
 		WorkOutlivesClient: true,
 	}
+	// RateLimit's bucket starts full, as x/time/rate's does.
+	RateLimit = Model{
+		Name:       "ratelimit",
+		Summary:    "net/http behind a token bucket (x/time/rate) of --token-rate per second and --burst: 429 beyond, or with --rate-wait a wait for a token",
+		Knobs:      []Knob{TokenRate, Burst, RateWait, QueueTimeout},
+		Discipline: TokenBucket,
+		relate: func(s *Settings) *KnobError {
+			if s.QueueTimeout != 0 && !s.RateWait {
+				return &KnobError{Knob: QueueTimeout, Msg: "only used with " + RateWait.Field + " (--" + RateWait.Flag + ")"}
+			}
+			return nil
+		},
+	}
 )
 
 // Models is every model, in the order --help and reports list them.
-var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP}
+var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP, RateLimit}
 
 // Lookup finds a model by name.
 func Lookup(name string) (Model, bool) {

@@ -7,8 +7,9 @@ const (
 	ReasonQueueTimeout     = "queue_timeout"
 	ReasonConcurrencyLimit = "concurrency_limit"
 	ReasonPolicy           = "policy"
+	ReasonRateLimited      = "rate_limited"
 )
 
 // Reasons is every rejection reason; a server reports each from its start,
 // at zero, so that a rate over it has a first sample.
-var Reasons = []string{ReasonQueueFull, ReasonQueueTimeout, ReasonConcurrencyLimit, ReasonPolicy}
+var Reasons = []string{ReasonQueueFull, ReasonQueueTimeout, ReasonConcurrencyLimit, ReasonPolicy, ReasonRateLimited}

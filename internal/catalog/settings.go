@@ -19,4 +19,7 @@ type Settings struct {
 	Max           int           `yaml:"max"`
 	Policy        string        `yaml:"policy"`
 	PoolKeepAlive time.Duration `yaml:"pool_keepalive"`
+	TokenRate     float64       `yaml:"token_rate"`
+	Burst         int           `yaml:"burst"`
+	RateWait      bool          `yaml:"rate_wait"`
 }

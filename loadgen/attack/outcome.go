@@ -17,6 +17,8 @@ func Classify(r *vegeta.Result) outcome.Outcome {
 		return outcome.OK
 	case r.Code == 503:
 		return outcome.HTTP503
+	case r.Code == 429:
+		return outcome.HTTP429
 	case r.Code != 0:
 		return outcome.HTTPOther
 	}

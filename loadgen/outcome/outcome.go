@@ -16,6 +16,7 @@ type Outcome string
 const (
 	OK        Outcome = "ok"
 	HTTP503   Outcome = "http_503"
+	HTTP429   Outcome = "http_429"
 	HTTPOther Outcome = "http_other"
 	Timeout   Outcome = "timeout"
 	Refused   Outcome = "refused"
@@ -24,12 +25,12 @@ const (
 )
 
 // All lists every outcome in report order.
-var All = []Outcome{OK, HTTP503, HTTPOther, Timeout, Refused, Reset, Other}
+var All = []Outcome{OK, HTTP503, HTTP429, HTTPOther, Timeout, Refused, Reset, Other}
 
 // Rejected are the outcomes that tables and verdicts count as "rejected":
-// the server turned the request away with a 503, a reset or a refused
-// connection.
-var Rejected = []Outcome{HTTP503, Reset, Refused}
+// the server turned the request away with a 503, a 429 (a rate limit), a
+// reset or a refused connection.
+var Rejected = []Outcome{HTTP503, HTTP429, Reset, Refused}
 
 // Sum adds up the counts of the given outcomes.
 func Sum[K ~string](counts map[K]int, outcomes ...Outcome) int {

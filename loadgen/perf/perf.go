@@ -91,17 +91,19 @@ type MemoryRow struct {
 }
 
 // modelArgs hold every request inside the server (none in the kernel): the
-// seed's 40 slots or 10 core workers with an unbounded queue, or a
-// connection limit of n.
+// seed's 40 slots or 10 core workers with an unbounded queue, a
+// connection limit of n, or a bucket of n tokens.
 func modelArgs(m catalog.Model, n int) []string {
-	args := []string{"--model", m.Name}
+	args := m.ExampleArgs()
 	switch m.Discipline {
+	case catalog.TokenBucket:
+		return append(args, "--"+catalog.Burst.Flag, strconv.Itoa(n))
 	case catalog.AppQueue:
 		return append(args, "--"+catalog.Limit.Flag, "40")
 	case catalog.KernelQueue, catalog.RejectBeyond:
 		return append(args, "--"+catalog.Limit.Flag, strconv.Itoa(n))
 	case catalog.ThreadPool:
-		return append(args, "--"+catalog.Core.Flag, "10")
+		return append(args, "--"+catalog.Core.Flag+"=10")
 	}
 	return args
 }

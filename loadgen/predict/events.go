@@ -16,14 +16,14 @@ const (
 	kindSynRetry                    // a retransmitted SYN reaches the server
 	kindLimboRetry                  // replicas: a request in limbo tries the accept queue again
 	kindArrival                     // the first SYN
-	kindKeepAlive                   // pool: an idle worker's keep-alive expires
+	kindServerTimer                 // the server's own timer: a pool worker's keep-alive, a reserved token
 	kindAcceptReady                 // replicas: the accept queue's head can be accepted
 	kindAcceptRetry                 // net/http tries accept(2) again after an EMFILE
 	kindWoken                       // replicas: a handed waiter's goroutine wakes
 )
 
 // event is one scheduled happening. idx is the request index, or the worker
-// id for kindKeepAlive; gen tells a worker's idle periods apart.
+// id of a pool's kindServerTimer; gen tells a worker's idle periods apart.
 type event struct {
 	t    time.Duration
 	kind kind

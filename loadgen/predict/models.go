@@ -6,16 +6,16 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
-// noKeepAlive is embedded by the models without worker keep-alive.
-type noKeepAlive struct{}
+// noTimer is embedded by the models without timers of their own.
+type noTimer struct{}
 
-func (noKeepAlive) keepAlive(*engine, event) {}
+func (noTimer) timer(*engine, event) {}
 
 // plain is nethttp, gin and echo: net/http starts a goroutine per accepted
 // connection and accepts again at once, so every accepted request runs at
 // once (Inflight+1 for Service). gin and echo are routers on net/http and
 // behave the same. Only the FD limit (checked by the engine) stops accepting.
-type plain struct{ noKeepAlive }
+type plain struct{ noTimer }
 
 func (plain) willAccept(*engine) bool   { return true }
 func (plain) accepted(e *engine, r int) { e.startWork(r) }
@@ -27,7 +27,7 @@ func (plain) workEnded(*engine, int)    {}
 // connections are open. The excess waits in the kernel accept queue (FIFO),
 // then as dropped SYNs. Once accepted, a request runs at once.
 type limitListener struct {
-	noKeepAlive
+	noTimer
 	limit int
 }
 
@@ -40,7 +40,7 @@ func (l *limitListener) workEnded(*engine, int)    {}
 // accepted while limit are being served gets "503 Service Unavailable" at once
 // and is closed. Concurrency 0 means fasthttp's DefaultConcurrency.
 type fastHTTP struct {
-	noKeepAlive
+	noTimer
 	limit   int
 	serving int
 }

@@ -177,11 +177,11 @@ func (p *pool) workEnded(e *engine, r int) {
 	p.idle = append(p.idle, idleRef{w, pw.idleGen})
 	p.idleCount++
 	if p.alive > p.core {
-		e.events.push(event{t: e.now + e.in.Limits.PoolKeepAlive, kind: kindKeepAlive, idx: w, gen: pw.idleGen})
+		e.events.push(event{t: e.now + e.in.Limits.PoolKeepAlive, kind: kindServerTimer, idx: w, gen: pw.idleGen})
 	}
 }
 
-func (p *pool) keepAlive(e *engine, ev event) {
+func (p *pool) timer(e *engine, ev event) {
 	w := &p.workers[ev.idx]
 	if !w.alive || !w.idle || w.idleGen != ev.gen || p.alive <= p.core {
 		return

@@ -80,7 +80,7 @@ type Figures struct {
 
 // Ends counts the replicas that ended one request with each outcome, in
 // the order of outcome.All.
-type Ends [7]uint16
+type Ends [8]uint16
 
 // Of is how many replicas ended the request with o.
 func (e Ends) Of(o outcome.Outcome) int {

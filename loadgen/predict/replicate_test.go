@@ -280,3 +280,9 @@ func TestAnOkAnswerReachesItsClientAsLateAsTheRunsDid(t *testing.T) {
 		}
 	}
 }
+
+func TestEndsHoldsEveryOutcome(t *testing.T) {
+	if len(Ends{}) != len(outcome.All) {
+		t.Errorf("Ends holds %d outcomes, outcome.All has %d", len(Ends{}), len(outcome.All))
+	}
+}

@@ -15,7 +15,7 @@ import (
 // the newest (skipping one whose client gives up at that very instant: it
 // ends as "timeout").
 type semaphore struct {
-	noKeepAlive
+	noTimer
 	free    int
 	qcap    int
 	newest  bool  // Order lifo

@@ -52,8 +52,14 @@ type server interface {
 	// finished or because its client gave up; the server frees what r held
 	// (slot, worker) and may start a waiting request.
 	workEnded(e *engine, r int)
-	// keepAlive handles a kindKeepAlive event (pool only).
-	keepAlive(e *engine, ev event)
+	// timer handles a kindServerTimer event that the server scheduled.
+	timer(e *engine, ev event)
+}
+
+// queueLeaver is a server that learns when a queued request's client gives
+// up: the token bucket gives its reserved token back.
+type queueLeaver interface {
+	leftQueue(e *engine, r int)
 }
 
 // engine is one run of the simulation.
@@ -312,8 +318,8 @@ func (e *engine) handle(ev event) {
 		}
 	case kindWoken:
 		e.woken(r)
-	case kindKeepAlive:
-		e.srv.keepAlive(e, ev)
+	case kindServerTimer:
+		e.srv.timer(e, ev)
 	case kindLimboRetry:
 		e.limboRetry(r)
 	case kindAnswered:
@@ -488,6 +494,9 @@ func (e *engine) clientDeadline(r int) {
 		e.st[r].phase = phaseOrphan
 	case phaseAppQueued:
 		e.leaveQueue(r)
+		if l, ok := e.srv.(queueLeaver); ok {
+			l.leftQueue(e, r)
+		}
 		e.end(r, outcome.Timeout)
 	case phaseHanded:
 		e.leaveQueue(r)

@@ -75,7 +75,7 @@ func (r *run) document(chartDir string) (*document, error) {
 	oc, _ := overviewChart(r.sum)
 	if p := charts.add(d, oc, OverviewPNG, "overview: where requests were, per target",
 		"Per target: the peaks of running, waiting in the app and waiting in the kernel accept queue (1 Hz samples), "+
-			"and how many requests were rejected (503, reset, refused) and timed out."); p != "" {
+			"and how many requests were rejected (503, 429, reset, refused) and timed out."); p != "" {
 		missing = append(missing, p)
 	}
 	// The targets go into a document of their own, so that the list of

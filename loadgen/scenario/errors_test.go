@@ -2,8 +2,11 @@ package scenario
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 // valid is a small valid scenario; bad inputs below are variations of it.
@@ -25,6 +28,9 @@ type parseErrorCase struct {
 
 // parseErrorCases are the inputs of TestParseErrors, grouped by what is
 // wrong. They live at package level so that the test stays short.
+// targetFields are a target's YAML fields, the catalogue's knobs among them.
+var targetFields = strings.Join(yamlFields(reflect.TypeFor[Target]()), ", ")
+
 var parseErrorCases = []parseErrorCase{
 	// The document as a whole.
 	{"empty file", "", "bad.yaml:1:1: scenario: empty: expected a mapping with name, requests, rate and targets"},
@@ -42,7 +48,7 @@ var parseErrorCases = []parseErrorCase{
 	{"unknown key at top level", valid + "ratee: 2\n",
 		`bad.yaml:7:1: ratee: unknown field (did you mean "rate"?); valid fields: name, description, requests, rate, sleep, cpu, timeout, connect_timeout, keepalive, max_sleep, server, targets`},
 	{"unknown key in a target", valid + "    limt: 5\n",
-		`bad.yaml:7:5: targets[0].limt: unknown field (did you mean "limit"?); valid fields: name, model, limit, queue, queue_timeout, order, core, max, policy, pool_keepalive, backlog, gomaxprocs, url, admin, command, pid, process, service, like`},
+		`bad.yaml:7:5: targets[0].limt: unknown field (did you mean "limit"?); valid fields: ` + targetFields},
 	{"unknown key in server", "server:\n  threads: 4\n" + valid,
 		"bad.yaml:2:3: server.threads: unknown field; valid fields: gomaxprocs, access_log, backlog"},
 	{"duplicate key", valid + "rate: 2\n", "bad.yaml:7:1: rate: duplicate key (first set at line 3, column 1)"},
@@ -100,23 +106,23 @@ var parseErrorCases = []parseErrorCase{
 		`bad.yaml:5:11: targets[0].name: must match [a-z0-9._-]+ (it is used in file names), got "Semaphore 40"`},
 	{"duplicate target name", valid + "  - name: a\n    model: gin\n", `bad.yaml:7:11: targets[1].name: duplicate target name "a" (also targets[0])`},
 	{"unknown model", valid + "  - name: b\n    model: apache\n",
-		`bad.yaml:8:12: targets[1].model: unknown model "apache"; valid models: nethttp, gin, echo, semaphore, limitlistener, pool, fasthttp`},
+		`bad.yaml:8:12: targets[1].model: unknown model "apache"; valid models: ` + strings.Join(catalog.Names(), ", ")},
 	{"negative limit", valid + "  - name: s\n    model: semaphore\n    limit: -1\n", "bad.yaml:9:12: targets[1].limit: must be >= 1, got -1"},
 	{"queue below -1", valid + "  - name: s\n    model: semaphore\n    queue: -2\n", "bad.yaml:9:12: targets[1].queue: must be >= -1 (-1 = unbounded, 0 = no queue), got -2"},
 	{"negative backlog", valid + "    backlog: -5\n", "bad.yaml:7:14: targets[0].backlog: must be >= 0 (0 = the server's default), got -5"},
-	{"core on semaphore", valid + "  - name: s\n    model: semaphore\n    core: 4\n", "bad.yaml:9:11: targets[1].core: only used by model pool"},
+	{"core on semaphore", valid + "  - name: s\n    model: semaphore\n    core: 4\n", "bad.yaml:9:11: targets[1].core: only used by " + usedByText(catalog.Core)},
 	{"limit on pool", valid + "  - name: p\n    model: pool\n    core: 4\n    limit: 4\n",
-		"bad.yaml:10:12: targets[1].limit: only used by models semaphore, limitlistener and fasthttp"},
-	{"queue on limitlistener", valid + "  - name: l\n    model: limitlistener\n    queue: 4\n", "bad.yaml:9:12: targets[1].queue: only used by models semaphore and pool"},
-	{"queue_timeout on pool", valid + "  - name: p\n    model: pool\n    core: 1\n    queue_timeout: 1s\n", "bad.yaml:10:20: targets[1].queue_timeout: only used by model semaphore"},
-	{"policy on nethttp", valid + "    policy: abort\n", "bad.yaml:7:13: targets[0].policy: only used by model pool"},
+		"bad.yaml:10:12: targets[1].limit: only used by " + usedByText(catalog.Limit)},
+	{"queue on limitlistener", valid + "  - name: l\n    model: limitlistener\n    queue: 4\n", "bad.yaml:9:12: targets[1].queue: only used by " + usedByText(catalog.Queue)},
+	{"queue_timeout on pool", valid + "  - name: p\n    model: pool\n    core: 1\n    queue_timeout: 1s\n", "bad.yaml:10:20: targets[1].queue_timeout: only used by " + usedByText(catalog.QueueTimeout)},
+	{"policy on nethttp", valid + "    policy: abort\n", "bad.yaml:7:13: targets[0].policy: only used by " + usedByText(catalog.Policy)},
 	{"pool without core", valid + "  - name: p\n    model: pool\n    max: 4\n", "bad.yaml:7:5: targets[1].core: required for model pool: must be >= 1"},
 	{"max below core", valid + "  - name: p\n    model: pool\n    core: 10\n    max: 5\n", "bad.yaml:10:10: targets[1].max: must be >= core (10), got 5"},
 	{"bad policy", valid + "  - name: p\n    model: pool\n    core: 1\n    policy: drop\n",
 		`bad.yaml:10:13: targets[1].policy: unknown policy "drop": one of abort, caller-runs, discard, discard-oldest`},
 	{"bad order", valid + "  - name: s\n    model: semaphore\n    order: random\n",
 		`bad.yaml:9:12: targets[1].order: unknown order "random": one of fifo, lifo`},
-	{"order on limitlistener", valid + "  - name: l\n    model: limitlistener\n    order: lifo\n", "bad.yaml:9:12: targets[1].order: only used by models semaphore and pool"},
+	{"order on limitlistener", valid + "  - name: l\n    model: limitlistener\n    order: lifo\n", "bad.yaml:9:12: targets[1].order: only used by " + usedByText(catalog.Order)},
 	{"url and model", valid + "  - name: x\n    model: gin\n    url: http://127.0.0.1:8080/\n",
 		"bad.yaml:9:10: targets[1].url: cannot be combined with model: a target is embedded (model) or external (url)"},
 	{"https url", valid + "  - name: x\n    url: https://example.com/\n", `bad.yaml:8:10: targets[1].url: must be an http:// URL, got "https://example.com/"`},

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
 )
 
 func TestKernelSideDefaults(t *testing.T) {
@@ -74,11 +76,11 @@ func TestKernelSideErrors(t *testing.T) {
 		{"pid on a model", valid + "    pid: 4\n", "bad.yaml:7:10: targets[0].pid: only used by url targets, not by embedded targets (model)"},
 		{"like on a model", valid + "    like: gin\n", "bad.yaml:7:11: targets[0].like: only used by url targets, not by embedded targets (model)"},
 		{"unknown like", valid + "  - {name: x, command: srv, like: uvicorn}\n",
-			`bad.yaml:7:35: targets[1].like: unknown model "uvicorn"; valid models: nethttp, gin, echo, semaphore, limitlistener, pool, fasthttp`},
+			`bad.yaml:7:35: targets[1].like: unknown model "uvicorn"; valid models: ` + strings.Join(catalog.Names(), ", ")},
 		{"limit without like", valid + "  - {name: x, command: srv, limit: 4}\n",
-			"bad.yaml:7:36: targets[1].limit: only used by models semaphore, limitlistener and fasthttp (for a url target, with like: MODEL)"},
+			"bad.yaml:7:36: targets[1].limit: only used by " + usedByText(catalog.Limit) + " (for a url target, with like: MODEL)"},
 		{"limit on the wrong like", valid + "  - {name: x, command: srv, like: pool, core: 1, limit: 4}\n",
-			"bad.yaml:7:57: targets[1].limit: only used by models semaphore, limitlistener and fasthttp"},
+			"bad.yaml:7:57: targets[1].limit: only used by " + usedByText(catalog.Limit)},
 		{"pool like without core", valid + "  - {name: x, command: srv, like: pool}\n",
 			"bad.yaml:7:5: targets[1].core: required for model pool: must be >= 1"},
 		{"negative pid", valid + "  - {name: x, command: srv, pid: -1}\n",

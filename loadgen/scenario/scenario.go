@@ -231,7 +231,7 @@ func (s *Scenario) Duration() time.Duration {
 
 // Scaled returns a deep copy of s with every scenario time multiplied by f:
 // Sleep, CPU, Timeout, ConnectTimeout, MaxSleep and each target's
-// duration knobs and Service; Rate is divided by f, so the interval
+// duration knobs and Service; Rate and each target's rate knobs are divided by f, so the interval
 // between requests is multiplied by f too. Rate × Sleep, and so the shape of
 // the queues, stays the same. The kernel's SYN retry times are not scenario
 // times and cannot be scaled. f must be finite and > 0; f == 1 returns an
@@ -261,10 +261,13 @@ func (s *Scenario) Scaled(f float64) (*Scenario, error) {
 	for i := range c.Targets {
 		t := &c.Targets[i]
 		for _, k := range catalog.Knobs {
-			if k.Kind == catalog.Span {
+			switch k.Kind {
+			case catalog.Span:
 				d := Duration(k.Get(&t.Settings).(time.Duration))
 				scale(fmt.Sprintf("targets[%d].%s", i, k.Field), &d)
 				k.Set(&t.Settings, time.Duration(d))
+			case catalog.Rate:
+				k.Set(&t.Settings, k.Get(&t.Settings).(float64)/f)
 			}
 		}
 		scale(fmt.Sprintf("targets[%d].service", i), &t.Service)

@@ -130,11 +130,11 @@ func usedByText(k catalog.Knob) string {
 }
 
 // KnobFlags are the labserver flags of the knobs the target's model
-// takes, as "--flag", "value" pairs.
+// takes, each as one --flag=value.
 func (t Target) KnobFlags() []string {
 	var args []string
 	for _, k := range t.model().Knobs {
-		args = append(args, "--"+k.Flag, k.Format(&t.Settings))
+		args = append(args, k.Arg(&t.Settings))
 	}
 	return args
 }

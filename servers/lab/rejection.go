@@ -13,7 +13,10 @@ type Rejection struct {
 	// a ThreadPoolExecutor silently discards a task: the client sees
 	// "connection reset by peer".
 	Reset bool
-	// Detail is the human message sent with a 503.
+	// TooMany answers 429 Too Many Requests instead of 503, as a rate
+	// limit does.
+	TooMany bool
+	// Detail is the human message sent with the answer.
 	Detail string
 }
 
@@ -23,8 +26,11 @@ func (r *Rejection) Error() string {
 
 // Code is the HTTP status of the rejection; 0 when the connection is reset.
 func (r *Rejection) Code() int {
-	if r.Reset {
+	switch {
+	case r.Reset:
 		return 0
+	case r.TooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusServiceUnavailable
 }

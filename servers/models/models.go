@@ -9,11 +9,12 @@ import (
 	"github.com/conclab/conclab/servers/limitlistener"
 	"github.com/conclab/conclab/servers/nethttp"
 	"github.com/conclab/conclab/servers/pool"
+	"github.com/conclab/conclab/servers/ratelimit"
 	"github.com/conclab/conclab/servers/semaphore"
 )
 
 // All is every model's implementation, in the catalogue's order (a test
 // checks that the two lists agree).
 var All = []lab.Spec{
-	nethttp.Spec, gin.Spec, echo.Spec, semaphore.Spec, limitlistener.Spec, pool.Spec, fasthttp.Spec,
+	nethttp.Spec, gin.Spec, echo.Spec, semaphore.Spec, limitlistener.Spec, pool.Spec, fasthttp.Spec, ratelimit.Spec,
 }

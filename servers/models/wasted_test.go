@@ -20,11 +20,7 @@ func TestWorkForAClientThatLeftIsCountedAsWasted(t *testing.T) {
 	for _, m := range catalog.Models {
 		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel()
-			args := []string{"--model", m.Name}
-			if m.Uses(catalog.Core) {
-				args = append(args, "--core", "1")
-			}
-			srv := labtest.Start(t, args...)
+			srv := labtest.Start(t, m.ExampleArgs()...)
 			answered := labtest.Hold(t, srv, 1, "sleep=10ms", 2*time.Second)
 			if r := answered.Wait(t, settle)[0]; r.Status != 200 {
 				t.Fatalf("the answered request: %+v", r)

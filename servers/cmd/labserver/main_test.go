@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/testbin"
 )
 
@@ -39,8 +40,8 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{}, "labserver: --model: required: one of nethttp, gin, echo, semaphore, limitlistener, pool, fasthttp"},
-		{[]string{"--model", "tornado"}, `labserver: --model: unknown model "tornado": one of nethttp, gin, echo, semaphore, limitlistener, pool, fasthttp`},
+		{[]string{}, "labserver: --model: required: one of " + strings.Join(catalog.Names(), ", ")},
+		{[]string{"--model", "tornado"}, `labserver: --model: unknown model "tornado": one of ` + strings.Join(catalog.Names(), ", ")},
 		{[]string{"--model", "semaphore", "--limit", "0"}, "labserver: --limit: must be >= 1, got 0"},
 		{[]string{"--model", "semaphore", "--limit", "-3"}, "labserver: --limit: must be >= 1, got -3"},
 		{[]string{"--model", "semaphore", "--queue", "-2"}, "labserver: --queue: must be >= -1 (-1 = unbounded, 0 = no queue), got -2"},
