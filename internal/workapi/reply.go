@@ -1,6 +1,7 @@
 // Package workapi is the app address's contract: the JSON answer of a
-// request that did its work, which labserver writes and loadgen reads to
-// learn how long each handler ran and where (docs/contracts.md).
+// request that did its work, and of one the model refused, which labserver
+// writes and loadgen reads to learn when each request reached the model's
+// gate, and how long each handler ran and where (docs/contracts.md).
 package workapi
 
 import "time"
@@ -8,12 +9,25 @@ import "time"
 // Reply is the JSON body of a finished request: enough for a client to see
 // where its request waited without reading the server's logs.
 type Reply struct {
-	ID      string    `json:"id"`
-	Model   string    `json:"model"`
-	Slot    string    `json:"slot,omitempty"`
-	QueuedS float64   `json:"queued_s"`
-	SleptS  float64   `json:"slept_s"`
-	CPUS    float64   `json:"cpu_s"`
+	ID      string  `json:"id"`
+	Model   string  `json:"model"`
+	Slot    string  `json:"slot,omitempty"`
+	QueuedS float64 `json:"queued_s"`
+	SleptS  float64 `json:"slept_s"`
+	CPUS    float64 `json:"cpu_s"`
+	// Arrived is when the request reached the model's gate, after its
+	// accept and the read of its request.
+	Arrived time.Time `json:"arrived"`
 	Start   time.Time `json:"start"`
 	End     time.Time `json:"end"`
+}
+
+// Refusal is the JSON body of a request the model refused with an answer
+// (a 503 or a 429).
+type Refusal struct {
+	Error  string `json:"error"`
+	Reason string `json:"reason"` // one of catalog.Reasons
+	ID     string `json:"id"`
+	// Arrived is when the request reached the model's gate.
+	Arrived time.Time `json:"arrived"`
 }

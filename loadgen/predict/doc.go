@@ -78,9 +78,13 @@
 //     limbo, connected for their client, retrying at the server's SYN-ACK
 //     and the client's request retransmissions (limbo.go);
 //   - keeps each connection in the accept queue for a drawn accept delay;
+//   - when the server timed every request's arrival at its gate
+//     (Spread.Reach), has each accepted request reach the gate then
+//     (phaseReading), instead of drawing its admission delay;
 //   - hands a freed slot or pool worker to its next waiter a drawn
 //     scheduling delay later, counting the waiter as waiting until then
-//     (engine.handOver): the waiter is a goroutine that must wake.
+//     (engine.handOver): the waiter is a goroutine that must wake; and
+//     frees a LimitListener's slot for its accept loop as late.
 //
 // # Go's client keeps dialing
 //

@@ -15,6 +15,7 @@ const (
 	kindConnectDeadline             // connect gives up (kernel give-up or ConnectTimeout)
 	kindSynRetry                    // a retransmitted SYN reaches the server
 	kindLimboRetry                  // replicas: a request in limbo tries the accept queue again
+	kindGate                        // replicas: an accepted request reaches the model's gate (Spread.Reach)
 	kindArrival                     // the first SYN
 	kindServerTimer                 // the server's own timer: a pool worker's keep-alive, a reserved token
 	kindAcceptReady                 // replicas: the accept queue's head can be accepted

@@ -26,14 +26,27 @@ func (plain) workEnded(*engine, int)    {}
 // connection closes, so it accepts only while fewer than limit accepted
 // connections are open. The excess waits in the kernel accept queue (FIFO),
 // then as dropped SYNs. Once accepted, a request runs at once.
+//
+// In a replica, a slot freed by a request's end is taken again only after a
+// wake delay: LimitListener's accept loop is blocked on its semaphore and
+// wakes when the connection closes, as a waiter handed a slot does.
 type limitListener struct {
-	noTimer
-	limit int
+	limit  int
+	waking int // slots freed whose accept loop has not woken yet
 }
 
-func (l *limitListener) willAccept(e *engine) bool { return e.connections < l.limit }
+func (l *limitListener) willAccept(e *engine) bool { return e.connections+l.waking < l.limit }
 func (l *limitListener) accepted(e *engine, r int) { e.startWork(r) }
-func (l *limitListener) workEnded(*engine, int)    {}
+
+func (l *limitListener) workEnded(e *engine, _ int) {
+	if len(e.wakeDelay) == 0 {
+		return
+	}
+	l.waking++
+	e.events.push(event{t: e.now + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))], kind: kindServerTimer})
+}
+
+func (l *limitListener) timer(*engine, event) { l.waking-- }
 
 // fastHTTP is fasthttp's Server with Concurrency = limit: it accepts at once
 // and serves at most limit connections at the same time; a connection

@@ -22,6 +22,12 @@ type Spread struct {
 	// SendLate is, per request, how much later than scheduled it was sent
 	// (as measured); every replica sends it then. nil: on schedule.
 	SendLate []time.Duration
+	// Reach is, per request, how long after its connect (at its send plus
+	// SendLate) it reached the model's gate, as the server timed it: the
+	// accept, a goroutine, the read of the request. Every replica has it
+	// reach the gate then, or when it is accepted if that is later,
+	// instead of drawing an admission delay. nil: none known.
+	Reach []time.Duration
 	// Overshoot holds samples of how much longer than Service a handler's
 	// work lasted; each replica gives each request one, drawn at random.
 	// nil: none.
@@ -38,13 +44,14 @@ type Spread struct {
 	// the accept queue (engine.racesIn).
 	TimerHZ int
 	CPUs    int
-	// AdmitDelay holds samples of the run's scheduling delays (how late
-	// its sends were). How long after its connect a request reaches the
-	// server's admission (accept, a goroutine, the read of the request) is
-	// not measured, and on a loaded machine it is a scheduling delay too:
-	// each replica adds one to each request's send, drawn at random, so
-	// that requests that reached the server within a few of them of each
-	// other may come in either order. nil: none.
+	// AdmitDelay holds samples of how long after its connect a request
+	// reached the server's admission (accept, a goroutine, the read of the
+	// request): as the server timed them where it could, or else the run's
+	// scheduling delays (how late its sends were), since on a loaded
+	// machine that is a scheduling delay too. Each replica adds one to
+	// each request's send, drawn at random, so that requests that reached
+	// the server within a few of them of each other may come in either
+	// order. nil: none.
 	AdmitDelay []time.Duration
 	// WakeDelay holds samples of how long a waiter handed a freed slot or
 	// worker took to start its work; each hand-over in a replica draws
@@ -127,6 +134,9 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if spread.SendLate != nil && len(spread.SendLate) != len(in.Arrivals) {
 		return Replicas{}, fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(spread.SendLate), len(in.Arrivals))
 	}
+	if spread.Reach != nil && len(spread.Reach) != len(in.Arrivals) {
+		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), len(in.Arrivals))
+	}
 	for i, o := range spread.Overshoot {
 		if o < 0 {
 			return Replicas{}, fmt.Errorf("predict: Spread.Overshoot[%d]: negative %v", i, o)
@@ -171,9 +181,10 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 }
 
 // perturbedArrivals returns when each request reaches the server: its
-// send time, late as measured, and with an admission delay drawn from the
-// spread's samples, in the ascending order the engine needs; and for each
-// place in that order the request's index in the input.
+// send time, late as measured, and unless its reach to the gate is known
+// with an admission delay drawn from the spread's samples, in the
+// ascending order the engine needs; and for each place in that order the
+// request's index in the input.
 func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) ([]time.Duration, []int) {
 	order := make([]int, len(arrivals))
 	sent := make([]time.Duration, len(arrivals))
@@ -183,7 +194,8 @@ func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) 
 		if spread.SendLate != nil {
 			sent[i] = max(0, sent[i]+spread.SendLate[i])
 		}
-		if rng != nil && len(spread.AdmitDelay) > 0 {
+		known := spread.Reach != nil && spread.Reach[i] > 0
+		if rng != nil && len(spread.AdmitDelay) > 0 && !known {
 			sent[i] += spread.AdmitDelay[rng.IntN(len(spread.AdmitDelay))]
 		}
 	}
@@ -210,6 +222,13 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 	e := newEngineFrom(in, bufs)
 	if rng != nil {
 		perturb(e, spread, rng)
+		if spread.Reach != nil {
+			e.bufs.reach = reuse(e.bufs.reach, len(order))
+			e.reach = e.bufs.reach
+			for j, i := range order {
+				e.reach[j] = spread.Reach[i]
+			}
+		}
 	}
 	e.run()
 	res := e.result()

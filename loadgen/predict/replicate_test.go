@@ -286,3 +286,42 @@ func TestEndsHoldsEveryOutcome(t *testing.T) {
 		t.Errorf("Ends holds %d outcomes, outcome.All has %d", len(Ends{}), len(outcome.All))
 	}
 }
+
+// A request reaches the model's gate as late after its connect as the
+// server timed it (Spread.Reach), not with a drawn delay: #1, sent 1 ms
+// after #0 but 2.5 ms faster to the gate, takes the bucket's one token in
+// every replica, and #0 gets 429.
+func TestAMeasuredReachToTheGateDecidesWhoTakesTheToken(t *testing.T) {
+	in := Input{Arrivals: at(0, 0.001), Service: sec(0.01), Kernel: linux,
+		Limits: rateLimits(0.001, 1, false, 0)}
+	spread := Spread{Reach: []time.Duration{3 * time.Millisecond, 500 * time.Microsecond},
+		AdmitDelay: []time.Duration{10 * time.Millisecond}}
+	rs, err := Replicate(in, spread, ReplicaOptions{N: 5, Seed: 1, BandStep: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.Ends[0].Of(outcome.HTTP429) != 5 || rs.Ends[1].Of(outcome.OK) != 5 {
+		t.Errorf("ends %v, want #0 429 and #1 ok in all 5", rs.Ends)
+	}
+}
+
+// LimitListener's accept loop waits on its semaphore: a slot freed when a
+// request ends is taken again only when the loop wakes. Limit 1, #1
+// waiting in the accept queue while #0 runs until 1 s: with a 1 ms wake,
+// nothing runs for a moment in (1 s, 1.5 s]; without, #1 starts at once.
+func TestALimitListenersFreedSlotWaitsForItsAcceptLoopToWake(t *testing.T) {
+	in := Input{Arrivals: at(0, 0.5), Service: sec(1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	for _, tc := range []struct {
+		wake  []time.Duration
+		loRun int
+	}{{[]time.Duration{time.Millisecond}, 0}, {nil, 1}} {
+		rs, err := Replicate(in, Spread{WakeDelay: tc.wake}, ReplicaOptions{N: 5, Seed: 1, BandStep: 500 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := rs.Band[3]; b.T != sec(1.5) || b.Lo.Inflight != tc.loRun || b.Hi.Inflight != 1 {
+			t.Errorf("wake %v: band at %v: running [%d, %d], want [%d, 1]", tc.wake, b.T, b.Lo.Inflight, b.Hi.Inflight, tc.loRun)
+		}
+	}
+}

@@ -19,6 +19,7 @@ const (
 	phaseGhost             // its client gave up while the SYN was pending, but Go's Transport still dials
 	phaseAcceptQueue       // handshake done; in the kernel accept queue
 	phaseOrphan            // in the accept queue, but its client already gave up
+	phaseReading           // replicas: accepted, on its way to the model's gate (Spread.Reach)
 	phaseAppQueued         // accepted; waiting in the application queue
 	phaseHanded            // replicas: handed a slot or worker, its goroutine not yet awake (still queued)
 	phaseHandedGone        // replicas: handed, but its client gave up before it woke: it holds the slot until then
@@ -111,6 +112,10 @@ type engine struct {
 	// each can be accepted.
 	acceptDelay time.Duration
 	readyAt     []time.Duration
+	// reach is, per request, how long after entering the accept queue it
+	// reaches the model's gate, as measured (Spread.Reach); 0: at once
+	// when accepted.
+	reach []time.Duration
 	// answerDelay holds samples of how long a rejection takes to reach
 	// its client (end).
 	answerDelay []time.Duration
@@ -167,16 +172,16 @@ func newEngine(in Input) *engine { return newEngineFrom(in, &buffers{}) }
 // replica to the next: replicas would otherwise spend a good part of
 // their time allocating and collecting them.
 type buffers struct {
-	st             []reqState
-	out            []Request
-	snaps          []snapshot
-	events         []event
-	extra, readyAt []time.Duration
-	cpu            []uint8
-	seenTimes      []time.Duration // seen's columns and window
-	seenColumn     []int
-	seenWindow     []int
-	latencies      []time.Duration // the ok requests' latencies
+	st                    []reqState
+	out                   []Request
+	snaps                 []snapshot
+	events                []event
+	extra, readyAt, reach []time.Duration
+	cpu                   []uint8
+	seenTimes             []time.Duration // seen's columns and window
+	seenColumn            []int
+	seenWindow            []int
+	latencies             []time.Duration // the ok requests' latencies
 }
 
 // reuse is s with length n and every element zero, in s's array when it
@@ -330,6 +335,10 @@ func (e *engine) handle(ev event) {
 		}
 	case kindAcceptReady:
 		// Nothing to do but what follows every event: the accept.
+	case kindGate:
+		if e.st[r].phase == phaseReading {
+			e.srv.accepted(e, r)
+		}
 	}
 }
 
@@ -487,7 +496,7 @@ func (e *engine) clientDeadline(r int) {
 		// retransmitting the SYN until connect gives up.
 		e.finish(r, outcome.Timeout)
 		e.st[r].phase = phaseGhost
-	case phaseLimbo:
+	case phaseLimbo, phaseReading:
 		e.end(r, outcome.Timeout)
 	case phaseAcceptQueue:
 		e.finish(r, outcome.Timeout)
@@ -580,6 +589,13 @@ func (e *engine) drainAcceptQueue() {
 		e.st[r].accepted = true
 		e.connections++
 		e.backoff = 0
+		if e.reach != nil && e.out[r].Connected+e.reach[r] > e.now {
+			// Accepted; its goroutine reaches the gate later, as the
+			// server timed it.
+			e.st[r].phase = phaseReading
+			e.events.push(event{t: e.out[r].Connected + e.reach[r], kind: kindGate, idx: r})
+			continue
+		}
 		e.srv.accepted(e, r)
 	}
 }
@@ -687,7 +703,7 @@ func (e *engine) reached(r int) {
 // timeout ends as "timeout" at the timeout.
 func (e *engine) end(r int, o outcome.Outcome) {
 	switch {
-	case o == outcome.HTTP503 && len(e.answerDelay) > 0:
+	case (o == outcome.HTTP503 || o == outcome.HTTP429) && len(e.answerDelay) > 0:
 		e.decide(r, o)
 		e.events.push(event{t: e.now + e.answerDelay[e.rng.IntN(len(e.answerDelay))], kind: kindAnswered, idx: r})
 	case o == outcome.OK && len(e.replyDelay) > 0:

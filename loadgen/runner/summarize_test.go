@@ -89,3 +89,32 @@ func TestAnOkReplyTellsWhenItsWorkRan(t *testing.T) {
 		}
 	}
 }
+
+// A local labserver's answer, ok or refused, says when the request reached
+// the model's gate; a remote one's clock is not loadgen's, and a timeout
+// has no answer.
+func TestAnAnswerTellsWhenItsRequestReachedTheGate(t *testing.T) {
+	sent := time.Date(2026, 12, 2, 7, 0, 1, 0, time.UTC)
+	hit := func(o outcome.Outcome, code uint16, body string) attack.Hit {
+		return attack.Hit{Outcome: o, Result: &vegeta.Result{Code: code, Timestamp: sent, Body: []byte(body)}}
+	}
+	ok := `{"id":"7","model":"ratelimit","queued_s":0,"slept_s":1,"cpu_s":0,"arrived":"2026-12-02T07:00:01.0004Z",` +
+		`"start":"2026-12-02T07:00:01.0004Z","end":"2026-12-02T07:00:02.0004Z"}`
+	refused := `{"error":"rejected (rate_limited): no token left","reason":"rate_limited","id":"8","arrived":"2026-12-02T07:00:01.0007Z"}`
+	for _, c := range []struct {
+		h     attack.Hit
+		local bool
+		want  time.Duration
+	}{
+		{hit(outcome.OK, 200, ok), true, 400 * time.Microsecond},
+		{hit(outcome.HTTP429, 429, refused), true, 700 * time.Microsecond},
+		{hit(outcome.HTTP503, 503, refused), true, 700 * time.Microsecond},
+		{hit(outcome.HTTP429, 429, refused), false, 0},
+		{hit(outcome.Timeout, 0, ""), true, 0},
+		{hit(outcome.HTTP503, 503, "Service Unavailable"), true, 0},
+	} {
+		if got := toGate(c.h, c.local); got != c.want {
+			t.Errorf("toGate(%s %q, local %v) = %v, want %v", c.h.Outcome, c.h.Result.Body, c.local, got, c.want)
+		}
+	}
+}

@@ -60,6 +60,7 @@ type hitRecord struct {
 	// not say it: the error of an "other", the status of an "http_other".
 	detail string
 	served *verdict.Served // from an ok reply's body
+	toGate time.Duration   // from its send to the model's gate (toGate); 0: unknown
 }
 
 // pid is the labserver's process id; 0 for a target loadgen did not start
@@ -154,7 +155,7 @@ func (t *target) record(h attack.Hit) {
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
 		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result),
-		served: served(h, !t.spec.External())})
+		served: served(h, !t.spec.External()), toGate: toGate(h, !t.spec.External())})
 	t.mu.Unlock()
 }
 
@@ -198,10 +199,39 @@ func served(h attack.Hit, local bool) *verdict.Served {
 	if json.Unmarshal(h.Result.Body, &r) != nil || r.Start.IsZero() || r.End.Before(r.Start) {
 		return nil
 	}
-	queued := time.Duration(r.QueuedS * float64(time.Second))
-	s := &verdict.Served{Slot: r.Slot, Arrived: r.Start.Add(-queued), Start: r.Start, End: r.End}
+	arrived := r.Arrived
+	if arrived.IsZero() {
+		arrived = r.Start.Add(-time.Duration(r.QueuedS * float64(time.Second)))
+	}
+	s := &verdict.Served{Slot: r.Slot, Arrived: arrived, Start: r.Start, End: r.End}
 	if local {
 		s.Received = h.Result.Timestamp.Add(h.Result.Latency)
 	}
 	return s
+}
+
+// toGate is how long after its send a request reached the model's gate,
+// as a local labserver's answer says: its reply, or the body of its 503 or
+// 429. 0 when the answer does not say, or the server's clock is not
+// loadgen's.
+func toGate(h attack.Hit, local bool) time.Duration {
+	if !local || len(h.Result.Body) == 0 {
+		return 0
+	}
+	var arrived time.Time
+	switch h.Outcome {
+	case outcome.OK:
+		if s := served(h, true); s != nil {
+			arrived = s.Arrived
+		}
+	case outcome.HTTP503, outcome.HTTP429:
+		var r workapi.Refusal
+		if json.Unmarshal(h.Result.Body, &r) == nil {
+			arrived = r.Arrived
+		}
+	}
+	if d := arrived.Sub(h.Result.Timestamp); !arrived.IsZero() && d > 0 {
+		return d
+	}
+	return 0
 }

@@ -22,6 +22,12 @@ type Measured struct {
 	// Served is what the server's reply said of an ok request's work; nil
 	// when it said nothing (a server other than labserver).
 	Served *Served
+	// ToGate is how long after its send it reached the model's gate (its
+	// accept, its wait in the kernel's queue if any, a goroutine, the read
+	// of the request), as the server timed it on loadgen's clock; 0 when
+	// unknown (a remote server, a server other than labserver, an answer
+	// without a body).
+	ToGate time.Duration
 }
 
 // Served is an ok request's work as its server timed it, on the server's

@@ -11,10 +11,12 @@ import (
 
 // RunSpread is what a run's replicas draw from: each request reaching the
 // server when its connect completed, as measured (or, when its SYN was
-// dropped, sent as late as measured), plus an admission delay drawn from
-// the run's scheduling delays (which of two requests that connected close
-// together the server admits first is not measured); each rejection
-// reaching its client as late after its connect as the run's rejections
+// dropped, sent as late as measured), and reaching the model's gate as the
+// server timed it, when the server's answers timed every request's arrival
+// there (reachDelay), or else with an admission delay drawn from the run's
+// scheduling delays (which of two requests that connected close together
+// the server admits first is then not measured); each rejection reaching
+// its client as late after its connect as the run's rejections
 // did; each handler's work longer than asked by a sample of what the run
 // measured; each hand-over of a freed slot or worker as slow as the
 // run's; and the kernel's part as KernelSpread gives it, with an accept
@@ -35,7 +37,8 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 	sp := kernel
 	sp.AcceptDelay = max(sp.AcceptDelay, TransitDelay(central, samples, rate))
 	sp.SendLate = make([]time.Duration, len(central.Requests))
-	var timed, clientSide []time.Duration
+	reach := make([]time.Duration, len(central.Requests))
+	var timed, clientSide, reached []time.Duration
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
@@ -45,8 +48,13 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 			sp.SendLate[m.Seq] += m.Connect
 		}
 		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
-		if m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.Reset) && m.Latency >= m.Connect {
+		if m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429 || m.Outcome == outcome.Reset) && m.Latency >= m.Connect {
 			sp.AnswerDelay = append(sp.AnswerDelay, m.Latency-m.Connect)
+		}
+		p := central.Requests[m.Seq]
+		if d, ok := reachDelay(m, p); ok {
+			reach[m.Seq] = d
+			reached = append(reached, d)
 		}
 		if m.Served != nil {
 			if over := m.Served.End.Sub(m.Served.Start) - service; over >= 0 {
@@ -56,7 +64,6 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 				sp.ReplyDelay = append(sp.ReplyDelay, d)
 			}
 		}
-		p := central.Requests[m.Seq]
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
 			continue
 		}
@@ -69,7 +76,33 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 		sp.Overshoot = timed
 		sp.WakeDelay = HandOvers(measured)
 	}
+	// Only when the server timed every request's arrival: the ok
+	// requests alone, say, would put the requests that ended otherwise
+	// at drawn instants around measured ones, and which requests were ok
+	// is what the prediction is asked.
+	if len(reached) > 0 && len(reached) == len(measured) {
+		sp.AdmitDelay, sp.Reach = reached, reach
+	}
 	return sp
+}
+
+// reachDelay is how long after its connect completed request m reached the
+// model's gate, as the server timed it on loadgen's clock (Measured.ToGate):
+// the accept, a goroutine, the read of the request. Only a request that
+// the central prediction has reach the gate at once after its connect
+// counts: for the others, the time includes a wait in the kernel's accept
+// queue, which the simulation models itself.
+func reachDelay(m Measured, p predict.Request) (time.Duration, bool) {
+	gate := p.Finished // a rejection at the gate ends there
+	if p.Started != predict.Never {
+		gate = p.Started - p.Queued
+	}
+	if m.ToGate <= 0 || !m.Dialed || m.Connect >= outcome.SynRetriedConnect || p.Connected != p.Sent || gate != p.Connected ||
+		(p.Started == predict.Never && !slices.Contains(outcome.Rejected, p.Outcome)) {
+		return 0, false
+	}
+	d := m.ToGate - m.Connect
+	return d, d >= 0
 }
 
 // callerSlot is where a pool's caller-runs policy runs the work: on the

@@ -87,3 +87,31 @@ func durationsNear(got, want []time.Duration) bool {
 	}
 	return true
 }
+
+// When the server timed every request's arrival at its gate, each
+// replica has each request reach the gate as it did: its time to the gate
+// less its connect. When one request's is missing (a timeout, which gets
+// no answer), none is used: the known ones would be the ok requests', and
+// the replicas would draw the others around them.
+func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testing.T) {
+	in := predict.Input{Arrivals: []time.Duration{0, 10 * time.Millisecond}, Service: time.Second,
+		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.TokenBucket, Backlog: 128, Settings: catalog.Settings{TokenRate: 1, Burst: 1}}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := time.Microsecond
+	measured := []Measured{
+		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Connect: 100 * us, Dialed: true, ToGate: 400 * us},
+		{Seq: 1, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 200 * us, Dialed: true, ToGate: 1200 * us},
+	}
+	sp := RunSpread(central, in.Service, 100, measured, nil, predict.Spread{})
+	if want := []time.Duration{300 * us, 1000 * us}; !slices.Equal(sp.Reach, want) || !slices.Equal(sp.AdmitDelay, want) {
+		t.Errorf("Reach %v, AdmitDelay %v; want both %v", sp.Reach, sp.AdmitDelay, want)
+	}
+	measured[1] = Measured{Seq: 1, Outcome: outcome.Timeout, Latency: time.Second, Connect: 200 * us, Dialed: true}
+	if sp := RunSpread(central, in.Service, 100, measured, nil, predict.Spread{}); sp.Reach != nil {
+		t.Errorf("with a request untimed: Reach %v, want none", sp.Reach)
+	}
+}

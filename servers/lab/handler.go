@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/conclab/conclab/internal/workapi"
 )
 
 // Handler is the net/http work handler that nethttp, gin, echo, semaphore,
@@ -42,7 +44,7 @@ func (e *Env) Handler(gate Gate) http.Handler {
 			e.Finish(r.RemoteAddr, r.RequestURI, 0, arrived, reply)
 		case rej != nil:
 			w.Header().Set("Retry-After", "1")
-			writeJSON(w, rej.Code(), map[string]string{"error": rej.Error(), "reason": rej.Reason})
+			writeJSON(w, rej.Code(), workapi.Refusal{Error: rej.Error(), Reason: rej.Reason, ID: reply.ID, Arrived: reply.Arrived})
 			e.Finish(r.RemoteAddr, r.RequestURI, rej.Code(), arrived, reply)
 		case err != nil:
 			// The client left (or the server is closing): nobody reads a body.
