@@ -28,6 +28,8 @@ type Refusal struct {
 	Error  string `json:"error"`
 	Reason string `json:"reason"` // one of catalog.Reasons
 	ID     string `json:"id"`
-	// Arrived is when the request reached the model's gate.
+	// Arrived is when the request reached the model's gate, and Refused
+	// when the model refused it: at once, or after a wait.
 	Arrived time.Time `json:"arrived"`
+	Refused time.Time `json:"refused"`
 }

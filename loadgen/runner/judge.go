@@ -37,7 +37,8 @@ func (t *target) measured() []verdict.Measured {
 	out := make([]verdict.Measured, len(t.hits))
 	for i, h := range t.hits {
 		out[i] = verdict.Measured{Seq: h.seq, Late: h.lateBy, Outcome: h.outcome, Latency: h.latency,
-			Connect: h.connect, Dialed: h.dialed, Served: h.served, ToGate: h.toGate}
+			Connect: h.connect, Dialed: h.dialed, Served: h.served, ToGate: h.toGate,
+			AnswerDelay: h.answer}
 	}
 	return out
 }

@@ -61,6 +61,7 @@ type hitRecord struct {
 	detail string
 	served *verdict.Served // from an ok reply's body
 	toGate time.Duration   // from its send to the model's gate (toGate); 0: unknown
+	answer time.Duration   // a refusal's way from the server's decision to its client; 0: unknown
 }
 
 // pid is the labserver's process id; 0 for a target loadgen did not start
@@ -155,7 +156,8 @@ func (t *target) record(h attack.Hit) {
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
 		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result),
-		served: served(h, !t.spec.External()), toGate: toGate(h, !t.spec.External())})
+		served: served(h, !t.spec.External()), toGate: toGate(h, !t.spec.External()),
+		answer: answerDelay(h, !t.spec.External())})
 	t.mu.Unlock()
 }
 
@@ -215,23 +217,42 @@ func served(h attack.Hit, local bool) *verdict.Served {
 // 429. 0 when the answer does not say, or the server's clock is not
 // loadgen's.
 func toGate(h attack.Hit, local bool) time.Duration {
-	if !local || len(h.Result.Body) == 0 {
+	if !local {
 		return 0
 	}
 	var arrived time.Time
-	switch h.Outcome {
-	case outcome.OK:
-		if s := served(h, true); s != nil {
-			arrived = s.Arrived
-		}
-	case outcome.HTTP503, outcome.HTTP429:
-		var r workapi.Refusal
-		if json.Unmarshal(h.Result.Body, &r) == nil {
-			arrived = r.Arrived
-		}
+	if s := served(h, true); s != nil {
+		arrived = s.Arrived
+	} else if r := refusal(h); r != nil {
+		arrived = r.Arrived
 	}
 	if d := arrived.Sub(h.Result.Timestamp); !arrived.IsZero() && d > 0 {
 		return d
 	}
 	return 0
+}
+
+// answerDelay is how long a refusal took from a local labserver's decision
+// to its client; 0 when the answer does not say.
+func answerDelay(h attack.Hit, local bool) time.Duration {
+	r := refusal(h)
+	if !local || r == nil || r.Refused.IsZero() {
+		return 0
+	}
+	if d := h.Result.Timestamp.Add(h.Result.Latency).Sub(r.Refused); d > 0 {
+		return d
+	}
+	return 0
+}
+
+// refusal reads the body of a labserver's 503 or 429; nil for any other.
+func refusal(h attack.Hit) *workapi.Refusal {
+	if (h.Outcome != outcome.HTTP503 && h.Outcome != outcome.HTTP429) || len(h.Result.Body) == 0 {
+		return nil
+	}
+	var r workapi.Refusal
+	if json.Unmarshal(h.Result.Body, &r) != nil || r.Arrived.IsZero() {
+		return nil
+	}
+	return &r
 }

@@ -28,6 +28,10 @@ type Measured struct {
 	// unknown (a remote server, a server other than labserver, an answer
 	// without a body).
 	ToGate time.Duration
+	// AnswerDelay is, for a request the server refused, how long its
+	// answer took from the server's decision to the client, on loadgen's
+	// clock; 0 when unknown.
+	AnswerDelay time.Duration
 }
 
 // Served is an ok request's work as its server timed it, on the server's

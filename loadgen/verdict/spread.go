@@ -16,8 +16,9 @@ import (
 // there (reachDelay), or else with an admission delay drawn from the run's
 // scheduling delays (which of two requests that connected close together
 // the server admits first is then not measured); each rejection reaching
-// its client as late after its connect as the run's rejections
-// did; each handler's work longer than asked by a sample of what the run
+// its client as late after the server's decision as the run's rejections
+// did (labserver's refusals say when it decided; any other rejection is
+// taken as decided at its connect); each handler's work longer than asked by a sample of what the run
 // measured; each hand-over of a freed slot or worker as slow as the
 // run's; and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
@@ -48,7 +49,14 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 			sp.SendLate[m.Seq] += m.Connect
 		}
 		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
-		if m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429 || m.Outcome == outcome.Reset) && m.Latency >= m.Connect {
+		switch {
+		case m.AnswerDelay > 0:
+			sp.AnswerDelay = append(sp.AnswerDelay, m.AnswerDelay)
+		case m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429 || m.Outcome == outcome.Reset) &&
+			m.Latency >= m.Connect:
+			// Without the server's word, a rejection is taken as
+			// decided at its connect: true of fasthttp's, not of a
+			// queue's timeout.
 			sp.AnswerDelay = append(sp.AnswerDelay, m.Latency-m.Connect)
 		}
 		p := central.Requests[m.Seq]

@@ -44,7 +44,8 @@ func (e *Env) Handler(gate Gate) http.Handler {
 			e.Finish(r.RemoteAddr, r.RequestURI, 0, arrived, reply)
 		case rej != nil:
 			w.Header().Set("Retry-After", "1")
-			writeJSON(w, rej.Code(), workapi.Refusal{Error: rej.Error(), Reason: rej.Reason, ID: reply.ID, Arrived: reply.Arrived})
+			writeJSON(w, rej.Code(), workapi.Refusal{Error: rej.Error(), Reason: rej.Reason, ID: reply.ID,
+				Arrived: reply.Arrived, Refused: time.Now()})
 			e.Finish(r.RemoteAddr, r.RequestURI, rej.Code(), arrived, reply)
 		case err != nil:
 			// The client left (or the server is closing): nobody reads a body.
