@@ -30,11 +30,18 @@ const (
 	// a token; else it answers 429, or with RateWait reserves the next
 	// token and waits for it, if that comes within QueueTimeout.
 	TokenBucket
+	// AdaptiveLIFO is AppQueue whose queue adapts, as in "Fail at Scale"
+	// (ACM Queue, 2015): while the queue has been empty within the last
+	// CodelInterval, a request waits up to QueueTimeout and a freed slot
+	// goes to the oldest waiter; once it has stood longer, a request that
+	// joins it waits at most CodelTarget, and a freed slot goes to the
+	// newest.
+	AdaptiveLIFO
 )
 
 var disciplineNames = map[Discipline]string{
 	NoLimit: "no limit", AppQueue: "app queue", KernelQueue: "kernel queue",
-	ThreadPool: "thread pool", RejectBeyond: "reject beyond the limit", TokenBucket: "token bucket",
+	ThreadPool: "thread pool", RejectBeyond: "reject beyond the limit", TokenBucket: "token bucket", AdaptiveLIFO: "adaptive LIFO with CoDel",
 }
 
 func (d Discipline) String() string {

@@ -186,7 +186,7 @@ var (
 		Default: Unbounded,
 		Help:    "app-queue capacity for semaphore and pool (-1 = unbounded, 0 = no queue)"})
 	QueueTimeout = newKnob(func(s *Settings) any { return &s.QueueTimeout }, Knob{
-		Help: "semaphore: longest wait in the app queue before a 503; ratelimit with --rate-wait: longest wait for a token before a 429 (0 = none)"})
+		Help: "semaphore: longest wait in the app queue before a 503 (0 = none); codel: the same while the queue drains (0 = the interval); ratelimit with --rate-wait: longest wait for a token before a 429 (0 = none)"})
 	Order = newKnob(func(s *Settings) any { return &s.Order }, Knob{Choices: Orders, Default: DefaultOrder,
 		Help: "semaphore and pool: which waiting request a freed slot or worker takes: " +
 			OrderFIFO + " (the oldest) or " + OrderLIFO + " (the newest)"})
@@ -205,10 +205,15 @@ var (
 		Help: "ratelimit: the bucket's size, the most requests admitted at once"})
 	RateWait = newKnob(func(s *Settings) any { return &s.RateWait }, Knob{
 		Help: "ratelimit: wait for a token, up to --queue-timeout, instead of answering 429 at once"})
+	CodelTarget = newKnob(func(s *Settings) any { return &s.CodelTarget }, Knob{Default: 5 * time.Millisecond,
+		Help: "codel: the longest wait of a request that joins a queue that has not been empty for an interval"})
+	CodelInterval = newKnob(func(s *Settings) any { return &s.CodelInterval }, Knob{Default: 100 * time.Millisecond,
+		Help: "codel: how long the queue may stay non-empty before it counts as standing: then LIFO, and the target's timeout"})
 )
 
 // Knobs is every knob, in the order flags and scenario fields list them.
-var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive, TokenRate, Burst, RateWait}
+var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive, TokenRate, Burst, RateWait,
+	CodelTarget, CodelInterval}
 
 // KnobByField finds a knob by its scenario field.
 func KnobByField(field string) (Knob, bool) {

@@ -187,6 +187,23 @@ var (
 		Discipline:         RejectBeyond,
 		WorkOutlivesClient: true,
 	}
+	// Codel's default limit is the semaphore's.
+	Codel = Model{
+		Name:         "codel",
+		Summary:      "net/http behind a semaphore of --limit slots whose queue turns LIFO, with --codel-target timeouts, once it has stood for --codel-interval",
+		Knobs:        []Knob{Limit, Queue, QueueTimeout, CodelTarget, CodelInterval},
+		DefaultLimit: 40,
+		Discipline:   AdaptiveLIFO,
+		relate: func(s *Settings) *KnobError {
+			if s.CodelTarget > s.CodelInterval {
+				return &KnobError{Knob: CodelTarget, Msg: fmt.Sprintf("must be <= the interval, %s, got %s", s.CodelInterval, s.CodelTarget)}
+			}
+			return nil
+		},
+		// Fail at Scale bounds a wait by the interval while the queue
+		// drains.
+		derive: func(s *Settings) { s.QueueTimeout = cmp.Or(s.QueueTimeout, s.CodelInterval) },
+	}
 	// RateLimit's bucket starts full, as x/time/rate's does.
 	RateLimit = Model{
 		Name:       "ratelimit",
@@ -203,7 +220,7 @@ var (
 )
 
 // Models is every model, in the order --help and reports list them.
-var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP, RateLimit}
+var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP, RateLimit, Codel}
 
 // Lookup finds a model by name.
 func Lookup(name string) (Model, bool) {

@@ -22,4 +22,6 @@ type Settings struct {
 	TokenRate     float64       `yaml:"token_rate"`
 	Burst         int           `yaml:"burst"`
 	RateWait      bool          `yaml:"rate_wait"`
+	CodelTarget   time.Duration `yaml:"codel_target"`
+	CodelInterval time.Duration `yaml:"codel_interval"`
 }

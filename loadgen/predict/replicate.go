@@ -62,8 +62,8 @@ type Spread struct {
 	// drawn at random. nil: at once.
 	ReplyDelay []time.Duration
 	// AnswerDelay holds samples of how long the run's rejections took to
-	// reach their client after their connect; each replica gives each
-	// rejection one, drawn at random. nil: at once.
+	// reach their client after the server decided them; each replica gives
+	// each rejection one, drawn at random. nil: at once.
 	AnswerDelay []time.Duration
 	// AcceptDelay is the longest a connection waits in the accept queue
 	// before a willing server's accept(2) returns it; each replica draws

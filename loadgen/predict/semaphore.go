@@ -1,6 +1,8 @@
 package predict
 
 import (
+	"time"
+
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
@@ -18,12 +20,31 @@ type semaphore struct {
 	noTimer
 	free    int
 	qcap    int
-	newest  bool  // Order lifo
+	policy  waitPolicy
 	waiters deque // lazy: entries no longer in phaseAppQueued are skipped
 }
 
+// waitPolicy decides how long a request that must wait may wait, and
+// which waiter a freed slot goes to (servers/semaphore.Policy).
+type waitPolicy interface {
+	// timeout is the longest wait of a request about to join the queue;
+	// 0 is as long as its client waits.
+	timeout(e *engine) time.Duration
+	// newest reports whether a slot freed now goes to the newest waiter.
+	newest(e *engine) bool
+}
+
+// fixedWait is the semaphore's policy: QueueTimeout, and Order.
+type fixedWait struct {
+	wait time.Duration
+	lifo bool
+}
+
+func (f fixedWait) timeout(*engine) time.Duration { return f.wait }
+func (f fixedWait) newest(*engine) bool           { return f.lifo }
+
 func newSemaphore(l Limits) *semaphore {
-	return &semaphore{free: l.Limit, qcap: l.Queue, newest: l.newestFirst()}
+	return &semaphore{free: l.Limit, qcap: l.Queue, policy: fixedWait{wait: l.QueueTimeout, lifo: l.newestFirst()}}
 }
 
 func (s *semaphore) willAccept(*engine) bool { return true }
@@ -34,9 +55,10 @@ func (s *semaphore) accepted(e *engine, r int) {
 		s.free--
 		e.startWork(r)
 	case s.qcap < 0 || e.queued < s.qcap:
+		qt := s.policy.timeout(e)
 		e.enterQueue(r)
 		s.waiters.push(r)
-		if qt := e.in.Limits.QueueTimeout; qt > 0 {
+		if qt > 0 {
 			e.events.push(event{t: e.now + qt, kind: kindQueueTimeout, idx: r})
 		}
 	default:
@@ -45,8 +67,9 @@ func (s *semaphore) accepted(e *engine, r int) {
 }
 
 func (s *semaphore) workEnded(e *engine, _ int) {
+	newest := s.policy.newest(e)
 	for s.waiters.len() > 0 {
-		w := s.waiters.take(s.newest)
+		w := s.waiters.take(newest)
 		if e.st[w].phase != phaseAppQueued {
 			continue // left the queue earlier (client gave up, queue timeout)
 		}

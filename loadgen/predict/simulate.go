@@ -81,6 +81,12 @@ type engine struct {
 
 	// gauges
 	inflight, queued, connections, clientInflight, synPending int
+	// listed counts the requests waiting on the server's list: queued
+	// less those handed a slot whose goroutine has not woken (the server
+	// takes a waiter off its list as it hands it the slot). queueEmpty is
+	// when the list last held none.
+	listed     int
+	queueEmpty time.Duration
 
 	lastEnd time.Duration
 	wasted  time.Duration // handler work done for clients that had left (Result.WastedWork)
@@ -644,6 +650,7 @@ func (e *engine) handOver(r int) {
 		e.startWork(r)
 		return
 	}
+	e.unlist()
 	e.st[r].phase = phaseHanded
 	e.events.push(event{t: e.now + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))], kind: kindWoken, idx: r})
 }
@@ -663,6 +670,10 @@ func (e *engine) woken(r int) {
 
 // enterQueue puts request r in the application queue.
 func (e *engine) enterQueue(r int) {
+	if e.listed == 0 {
+		e.queueEmpty = e.now
+	}
+	e.listed++
 	e.st[r].phase = phaseAppQueued
 	e.st[r].queuedAt = e.now
 	e.queued++
@@ -671,8 +682,19 @@ func (e *engine) enterQueue(r int) {
 // leaveQueue takes request r out of the application queue, accounting its wait.
 // The caller sets the next phase.
 func (e *engine) leaveQueue(r int) {
+	if e.st[r].phase == phaseAppQueued {
+		e.unlist()
+	}
 	e.queued--
 	e.out[r].Queued += e.now - e.st[r].queuedAt
+}
+
+// unlist takes a waiter off the server's list.
+func (e *engine) unlist() {
+	e.listed--
+	if e.listed == 0 {
+		e.queueEmpty = e.now
+	}
 }
 
 // finish ends request r for the client.

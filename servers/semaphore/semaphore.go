@@ -23,23 +23,53 @@ var Spec = lab.Spec{
 	Model: catalog.Semaphore,
 	New: func(env *lab.Env) (lab.Model, error) {
 		c := env.Config
-		g := NewGate(c.Limit, c.Queue, c.QueueTimeout, c.Order, env.Metrics)
+		g := NewGate(c.Limit, c.Queue, Fixed{Wait: c.QueueTimeout, LIFO: c.Order == catalog.OrderLIFO}, env.Metrics)
 		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
 	},
 }
 
+// Queue is what a Policy sees of a gate's queue.
+type Queue struct {
+	Waiting   int       // requests waiting now
+	LastEmpty time.Time // when the queue last held no request
+}
+
+// Policy decides how long a request that must wait may wait, and which
+// waiter a freed slot goes to. A semaphore's is Fixed; CoDel's
+// (servers/codel) follows the queue.
+type Policy interface {
+	// Timeout is the longest wait of a request that starts waiting now,
+	// before it joins q; 0 is as long as its client waits.
+	Timeout(now time.Time, q Queue) time.Duration
+	// Newest reports whether a slot freed now goes to the newest waiter
+	// rather than the oldest.
+	Newest(now time.Time, q Queue) bool
+}
+
+// Fixed is the semaphore's policy: one timeout, one order.
+type Fixed struct {
+	Wait time.Duration // 0: as long as the client waits
+	LIFO bool          // a freed slot goes to the newest waiter
+}
+
+// Timeout implements Policy.
+func (f Fixed) Timeout(time.Time, Queue) time.Duration { return f.Wait }
+
+// Newest implements Policy.
+func (f Fixed) Newest(time.Time, Queue) bool { return f.LIFO }
+
 // Gate is a semaphore of limit slots with a bounded or unbounded wait
-// queue, whose waiters take a freed slot in the gate's order.
+// queue, whose waiters take a freed slot as its policy says.
 type Gate struct {
 	limit   int
 	queue   int // catalog.Unbounded or the most requests that may wait
-	timeout time.Duration
-	newest  bool // catalog.OrderLIFO: a freed slot goes to the newest waiter
+	policy  Policy
 	metrics *lab.Metrics
 
-	mu      sync.Mutex
-	free    []int      // free slot numbers, the longest free first
-	waiters *list.List // of *waiter, the oldest first
+	mu        sync.Mutex
+	free      []int      // free slot numbers, the longest free first
+	waiters   *list.List // of *waiter, the oldest first
+	lastEmpty time.Time  // when waiters last became empty
 }
 
 // waiter is a request waiting for a slot; release hands it one through
@@ -49,10 +79,9 @@ type waiter struct {
 	handed bool     // guarded by Gate.mu
 }
 
-// NewGate makes a gate of limit slots; order is one of catalog.Orders.
-func NewGate(limit, queue int, timeout time.Duration, order string, m *lab.Metrics) *Gate {
-	g := &Gate{limit: limit, queue: queue, timeout: timeout, newest: order == catalog.OrderLIFO,
-		metrics: m, waiters: list.New()}
+// NewGate makes a gate of limit slots.
+func NewGate(limit, queue int, policy Policy, m *lab.Metrics) *Gate {
+	g := &Gate{limit: limit, queue: queue, policy: policy, metrics: m, waiters: list.New(), lastEmpty: time.Now()}
 	for i := range limit {
 		g.free = append(g.free, i)
 	}
@@ -83,6 +112,11 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 		return 0, &lab.Rejection{Reason: catalog.ReasonQueueFull,
 			Detail: fmt.Sprintf("all %d slots busy and %d requests already waiting", g.limit, g.queue)}
 	}
+	now := time.Now()
+	if g.waiters.Len() == 0 {
+		g.lastEmpty = now
+	}
+	timeout := g.policy.Timeout(now, Queue{Waiting: g.waiters.Len(), LastEmpty: g.lastEmpty})
 	w := &waiter{slot: make(chan int, 1)}
 	elem := g.waiters.PushBack(w)
 	g.mu.Unlock()
@@ -90,8 +124,8 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	defer g.metrics.Queued.Dec()
 
 	var expired <-chan time.Time
-	if g.timeout > 0 {
-		t := time.NewTimer(g.timeout)
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
 		defer t.Stop()
 		expired = t.C
 	}
@@ -103,12 +137,12 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 		err = ctx.Err()
 	case <-expired:
 		err = &lab.Rejection{Reason: catalog.ReasonQueueTimeout,
-			Detail: fmt.Sprintf("no slot free within --queue-timeout %s", g.timeout)}
+			Detail: fmt.Sprintf("no slot free within %s", timeout)}
 	}
 	g.mu.Lock()
 	handed := w.handed
 	if !handed {
-		g.waiters.Remove(elem)
+		g.remove(elem)
 	}
 	g.mu.Unlock()
 	if handed {
@@ -117,19 +151,29 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	return 0, err
 }
 
-// release hands slot to the next waiter in the gate's order, or frees it.
+// release hands slot to the next waiter as the policy says, or frees it.
 func (g *Gate) release(slot int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	next := g.waiters.Front()
-	if g.newest {
+	if g.policy.Newest(time.Now(), Queue{Waiting: g.waiters.Len(), LastEmpty: g.lastEmpty}) {
 		next = g.waiters.Back()
 	}
 	if next == nil {
 		g.free = append(g.free, slot)
 		return
 	}
-	w := g.waiters.Remove(next).(*waiter)
+	w := g.remove(next)
 	w.handed = true
 	w.slot <- slot
+}
+
+// remove takes a waiter off the list, noting when the list empties. The
+// caller holds g.mu.
+func (g *Gate) remove(e *list.Element) *waiter {
+	w := g.waiters.Remove(e).(*waiter)
+	if g.waiters.Len() == 0 {
+		g.lastEmpty = time.Now()
+	}
+	return w
 }

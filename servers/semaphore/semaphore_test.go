@@ -20,7 +20,7 @@ func newTestGate(t *testing.T, limit int, order string) *Gate {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	return NewGate(limit, catalog.Unbounded, 0, order, lab.NewMetrics(ln, nil))
+	return NewGate(limit, catalog.Unbounded, Fixed{LIFO: order == catalog.OrderLIFO}, lab.NewMetrics(ln, nil))
 }
 
 func (g *Gate) waiting() int {
