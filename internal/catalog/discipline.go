@@ -37,11 +37,17 @@ const (
 	// joins it waits at most CodelTarget, and a freed slot goes to the
 	// newest.
 	AdaptiveLIFO
+	// DeadlineQueue is AppQueue, FIFO, that looks at a waiter's deadline
+	// (its client's send time plus its timeout) as it takes it: one that
+	// could not finish its work by then gets 503 at once, and the slot
+	// goes to the next.
+	DeadlineQueue
 )
 
 var disciplineNames = map[Discipline]string{
 	NoLimit: "no limit", AppQueue: "app queue", KernelQueue: "kernel queue",
 	ThreadPool: "thread pool", RejectBeyond: "reject beyond the limit", TokenBucket: "token bucket", AdaptiveLIFO: "adaptive LIFO with CoDel",
+	DeadlineQueue: "deadline-aware queue",
 }
 
 func (d Discipline) String() string {

@@ -204,6 +204,14 @@ var (
 		// drains.
 		derive: func(s *Settings) { s.QueueTimeout = cmp.Or(s.QueueTimeout, s.CodelInterval) },
 	}
+	// Deadline's default limit is the semaphore's.
+	Deadline = Model{
+		Name:         "deadline",
+		Summary:      "net/http behind a semaphore of --limit slots whose FIFO queue drops, with 503, a waiter that can no longer finish by its client's deadline",
+		Knobs:        []Knob{Limit, Queue},
+		DefaultLimit: 40,
+		Discipline:   DeadlineQueue,
+	}
 	// RateLimit's bucket starts full, as x/time/rate's does.
 	RateLimit = Model{
 		Name:       "ratelimit",
@@ -220,7 +228,7 @@ var (
 )
 
 // Models is every model, in the order --help and reports list them.
-var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP, RateLimit, Codel}
+var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP, RateLimit, Codel, Deadline}
 
 // Lookup finds a model by name.
 func Lookup(name string) (Model, bool) {

@@ -8,8 +8,9 @@ const (
 	ReasonConcurrencyLimit = "concurrency_limit"
 	ReasonPolicy           = "policy"
 	ReasonRateLimited      = "rate_limited"
+	ReasonDeadline         = "deadline"
 )
 
 // Reasons is every rejection reason; a server reports each from its start,
 // at zero, so that a rate over it has a first sample.
-var Reasons = []string{ReasonQueueFull, ReasonQueueTimeout, ReasonConcurrencyLimit, ReasonPolicy, ReasonRateLimited}
+var Reasons = []string{ReasonQueueFull, ReasonQueueTimeout, ReasonConcurrencyLimit, ReasonPolicy, ReasonRateLimited, ReasonDeadline}

@@ -12,6 +12,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/conclab/conclab/internal/workapi"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
@@ -262,7 +263,9 @@ func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 
 func (p *cappedPacer) Rate(time.Duration) float64 { return float64(time.Second) / float64(p.every) }
 
-// targeter asks for GET URL?id=N&sleep=S&cpu=C, N counting from 0.
+// targeter asks for GET URL?id=N&sleep=S&cpu=C, N counting from 0, with
+// the instant its client will give up, its send now plus the timeout, in
+// workapi.DeadlineHeader (for a server that propagates deadlines).
 func (a *Attack) targeter() vegeta.Targeter {
 	base, _ := url.Parse(a.opt.URL)
 	q := base.Query()
@@ -285,6 +288,9 @@ func (a *Attack) targeter() vegeta.Targeter {
 		u.RawQuery = qq.Encode()
 		t.Method = http.MethodGet
 		t.URL = u.String()
+		if a.opt.Timeout > 0 {
+			t.Header = http.Header{workapi.DeadlineHeader: {time.Now().Add(a.opt.Timeout).Format(workapi.DeadlineFormat)}}
+		}
 		return nil
 	}
 }

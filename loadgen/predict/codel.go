@@ -28,7 +28,8 @@ func (c codelWait) timeout(e *engine) time.Duration {
 	return c.wait
 }
 
-func (c codelWait) newest(e *engine) bool { return c.standing(e) }
+func (c codelWait) newest(e *engine) bool      { return c.standing(e) }
+func (c codelWait) hopeless(*engine, int) bool { return false }
 
 func init() {
 	disciplines[catalog.AdaptiveLIFO] = discipline{check: needLimit, build: func(l Limits) server {

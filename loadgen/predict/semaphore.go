@@ -32,6 +32,9 @@ type waitPolicy interface {
 	timeout(e *engine) time.Duration
 	// newest reports whether a slot freed now goes to the newest waiter.
 	newest(e *engine) bool
+	// hopeless reports whether waiter r, taken now, is refused rather
+	// than run: it could not finish in time.
+	hopeless(e *engine, r int) bool
 }
 
 // fixedWait is the semaphore's policy: QueueTimeout, and Order.
@@ -42,6 +45,7 @@ type fixedWait struct {
 
 func (f fixedWait) timeout(*engine) time.Duration { return f.wait }
 func (f fixedWait) newest(*engine) bool           { return f.lifo }
+func (f fixedWait) hopeless(*engine, int) bool    { return false }
 
 func newSemaphore(l Limits) *semaphore {
 	return &semaphore{free: l.Limit, qcap: l.Queue, policy: fixedWait{wait: l.QueueTimeout, lifo: l.newestFirst()}}
@@ -76,6 +80,11 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 		if e.gaveUp(w) {
 			e.leaveQueue(w)
 			e.end(w, outcome.Timeout)
+			continue
+		}
+		if s.policy.hopeless(e, w) {
+			e.leaveQueue(w)
+			e.end(w, outcome.HTTP503)
 			continue
 		}
 		e.handOver(w)

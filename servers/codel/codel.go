@@ -50,3 +50,6 @@ func (p Policy) Timeout(now time.Time, q semaphore.Queue) time.Duration {
 
 // Newest implements semaphore.Policy.
 func (p Policy) Newest(now time.Time, q semaphore.Queue) bool { return p.standing(now, q) }
+
+// Hopeless implements semaphore.Policy: CoDel runs every waiter it takes.
+func (p Policy) Hopeless(time.Time, lab.Work) bool { return false }

@@ -23,6 +23,7 @@ import (
 	valyala "github.com/valyala/fasthttp"
 
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/internal/workapi"
 	"github.com/conclab/conclab/servers/lab"
 )
 
@@ -167,6 +168,9 @@ func (m *model) handle(ctx *valyala.RequestCtx) {
 		return
 	}
 	w, err := lab.ParseWork(get, m.env.Config)
+	if err == nil {
+		w.Deadline, err = lab.ParseDeadline(string(ctx.Request.Header.Peek(workapi.DeadlineHeader)))
+	}
 	if err != nil {
 		writeJSON(ctx, valyala.StatusBadRequest, map[string]string{"error": err.Error()})
 		m.env.Finish(remote, uri, valyala.StatusBadRequest, arrived, lab.Reply{})

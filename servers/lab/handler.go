@@ -22,6 +22,9 @@ func (e *Env) Handler(gate Gate) http.Handler {
 			return
 		}
 		work, err := ParseWork(r.URL.Query().Get, e.Config)
+		if err == nil {
+			work.Deadline, err = ParseDeadline(r.Header.Get(workapi.DeadlineHeader))
+		}
 		if err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			e.Finish(r.RemoteAddr, r.RequestURI, http.StatusBadRequest, arrived, Reply{})

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/conclab/conclab/internal/workapi"
 )
 
 // Work is what one request asks the handler to do.
@@ -14,6 +16,35 @@ type Work struct {
 	ID    string
 	Sleep time.Duration
 	CPU   time.Duration
+	// Deadline is when the client gives up (workapi.DeadlineHeader); zero
+	// when it did not say.
+	Deadline time.Time
+}
+
+// ParseDeadline reads the value of workapi.DeadlineHeader; "" is none.
+func ParseDeadline(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(workapi.DeadlineFormat, v)
+	if err != nil {
+		return t, &ParseError{Param: workapi.DeadlineHeader,
+			Msg: fmt.Sprintf("%q is not an RFC 3339 time like 2026-12-02T09:30:00.123456789Z", truncate(v, 40))}
+	}
+	return t, nil
+}
+
+type workKey struct{}
+
+// WithWork is ctx carrying w, for a gate that looks at the work it admits.
+func WithWork(ctx context.Context, w Work) context.Context {
+	return context.WithValue(ctx, workKey{}, w)
+}
+
+// WorkOf is the work ctx carries (WithWork).
+func WorkOf(ctx context.Context) (Work, bool) {
+	w, ok := ctx.Value(workKey{}).(Work)
+	return w, ok
 }
 
 // ParseError is a bad query parameter; the server answers it with 400.

@@ -96,10 +96,12 @@ type Result struct {
 }
 
 // Request is what a held client sends: Method (GET when empty) to
-// /?id=i&Query, with Body after a Content-Length when Body is not empty.
+// /?id=i&Query, with Header's fields, and Body after a Content-Length when
+// Body is not empty.
 type Request struct {
 	Method string
 	Query  string
+	Header map[string]string
 	Body   string
 }
 
@@ -111,6 +113,9 @@ func (r Request) text(id int, addr string) string {
 	}
 	if r.Body != "" {
 		length = fmt.Sprintf("Content-Length: %d\r\n", len(r.Body))
+	}
+	for k, v := range r.Header {
+		length += k + ": " + v + "\r\n"
 	}
 	return fmt.Sprintf("%s /?id=%d&%s HTTP/1.1\r\nHost: %s\r\n%sConnection: close\r\n\r\n%s",
 		method, id, r.Query, addr, length, r.Body)

@@ -3,6 +3,7 @@ package models
 
 import (
 	"github.com/conclab/conclab/servers/codel"
+	"github.com/conclab/conclab/servers/deadline"
 	"github.com/conclab/conclab/servers/echo"
 	"github.com/conclab/conclab/servers/fasthttp"
 	"github.com/conclab/conclab/servers/gin"
@@ -17,5 +18,5 @@ import (
 // All is every model's implementation, in the catalogue's order (a test
 // checks that the two lists agree).
 var All = []lab.Spec{
-	nethttp.Spec, gin.Spec, echo.Spec, semaphore.Spec, limitlistener.Spec, pool.Spec, fasthttp.Spec, ratelimit.Spec, codel.Spec,
+	nethttp.Spec, gin.Spec, echo.Spec, semaphore.Spec, limitlistener.Spec, pool.Spec, fasthttp.Spec, ratelimit.Spec, codel.Spec, deadline.Spec,
 }

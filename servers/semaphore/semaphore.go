@@ -44,6 +44,9 @@ type Policy interface {
 	// Newest reports whether a slot freed now goes to the newest waiter
 	// rather than the oldest.
 	Newest(now time.Time, q Queue) bool
+	// Hopeless reports whether a waiter taken now, whose work is w,
+	// should be refused rather than run: it could not finish in time.
+	Hopeless(now time.Time, w lab.Work) bool
 }
 
 // Fixed is the semaphore's policy: one timeout, one order.
@@ -57,6 +60,9 @@ func (f Fixed) Timeout(time.Time, Queue) time.Duration { return f.Wait }
 
 // Newest implements Policy.
 func (f Fixed) Newest(time.Time, Queue) bool { return f.LIFO }
+
+// Hopeless implements Policy: a semaphore runs every waiter it takes.
+func (f Fixed) Hopeless(time.Time, lab.Work) bool { return false }
 
 // Gate is a semaphore of limit slots with a bounded or unbounded wait
 // queue, whose waiters take a freed slot as its policy says.
@@ -75,9 +81,13 @@ type Gate struct {
 // waiter is a request waiting for a slot; release hands it one through
 // slot, after taking it off the list under the gate's lock.
 type waiter struct {
-	slot   chan int // capacity 1
+	slot   chan int // capacity 1; refused: the policy found it hopeless
 	handed bool     // guarded by Gate.mu
+	work   lab.Work
 }
+
+// refused is the slot a waiter is handed when the policy refuses it.
+const refused = -1
 
 // NewGate makes a gate of limit slots.
 func NewGate(limit, queue int, policy Policy, m *lab.Metrics) *Gate {
@@ -118,6 +128,7 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	}
 	timeout := g.policy.Timeout(now, Queue{Waiting: g.waiters.Len(), LastEmpty: g.lastEmpty})
 	w := &waiter{slot: make(chan int, 1)}
+	w.work, _ = lab.WorkOf(ctx)
 	elem := g.waiters.PushBack(w)
 	g.mu.Unlock()
 	g.metrics.Queued.Inc()
@@ -132,6 +143,11 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	var err error
 	select {
 	case s := <-w.slot:
+		if s == refused {
+			return 0, &lab.Rejection{Reason: catalog.ReasonDeadline,
+				Detail: fmt.Sprintf("its work of %s could not end by its deadline %s", w.work.Sleep+w.work.CPU,
+					w.work.Deadline.Format(time.RFC3339Nano))}
+		}
 		return s, nil
 	case <-ctx.Done():
 		err = ctx.Err()
@@ -146,7 +162,9 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 	}
 	g.mu.Unlock()
 	if handed {
-		g.release(<-w.slot) // given a slot as it gave up: pass it on
+		if s := <-w.slot; s != refused {
+			g.release(s) // given a slot as it gave up: pass it on
+		}
 	}
 	return 0, err
 }
@@ -155,17 +173,25 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 func (g *Gate) release(slot int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	next := g.waiters.Front()
-	if g.policy.Newest(time.Now(), Queue{Waiting: g.waiters.Len(), LastEmpty: g.lastEmpty}) {
-		next = g.waiters.Back()
-	}
-	if next == nil {
-		g.free = append(g.free, slot)
+	for {
+		now := time.Now()
+		next := g.waiters.Front()
+		if g.policy.Newest(now, Queue{Waiting: g.waiters.Len(), LastEmpty: g.lastEmpty}) {
+			next = g.waiters.Back()
+		}
+		if next == nil {
+			g.free = append(g.free, slot)
+			return
+		}
+		w := g.remove(next)
+		w.handed = true
+		if g.policy.Hopeless(now, w.work) {
+			w.slot <- refused
+			continue
+		}
+		w.slot <- slot
 		return
 	}
-	w := g.remove(next)
-	w.handed = true
-	w.slot <- slot
 }
 
 // remove takes a waiter off the list, noting when the list empties. The

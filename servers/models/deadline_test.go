@@ -1,0 +1,53 @@
+package models_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/internal/workapi"
+	"github.com/conclab/conclab/servers/labtest"
+)
+
+// deadlineIn is a Conclab-Deadline header d from now.
+func deadlineIn(d time.Duration) map[string]string {
+	return map[string]string{workapi.DeadlineHeader: time.Now().Add(d).Format(workapi.DeadlineFormat)}
+}
+
+// One slot, held by request 0 for 1 s. 1 waits with a deadline 300 ms
+// away, 2 with one 10 s away. When the slot frees, 1 could no longer end
+// in time: it gets 503 at once, without running, and 2 runs.
+func TestADeadlineQueueRefusesAWaiterThatCouldNotEndInTime(t *testing.T) {
+	srv := labtest.Start(t, "--model", "deadline", "--limit", "1")
+	c := labtest.NewClients(t)
+	labtest.HoldOne(t, c, srv, 0, "sleep=1s", 2*time.Second)
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 1})
+	labtest.HoldOneRequest(t, c, srv, 1, labtest.Request{Query: "sleep=10ms", Header: deadlineIn(300 * time.Millisecond)}, 2*time.Second)
+	labtest.HoldOneRequest(t, c, srv, 2, labtest.Request{Query: "sleep=10ms", Header: deadlineIn(10 * time.Second)}, 2*time.Second)
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_queued": 2})
+	rs := c.Wait(t, settle)
+	if rs[0].Status != 200 || rs[1].Status != 503 || rs[2].Status != 200 {
+		t.Errorf("statuses %d, %d, %d; want 200, 503, 200", rs[0].Status, rs[1].Status, rs[2].Status)
+	}
+	labtest.WaitFor(t, srv, settle, map[string]float64{
+		key("conclab_requests_rejected_total", "reason", catalog.ReasonDeadline): 1,
+		"conclab_wasted_work_seconds_total":                                      0,
+	})
+}
+
+// A deadline that cannot be read is a 400 naming the header, on every
+// model, and the server goes on.
+func TestADeadlineThatCannotBeReadIsA400NamingTheHeader(t *testing.T) {
+	for _, model := range []string{"deadline", "fasthttp"} {
+		srv := labtest.Start(t, "--model", model)
+		c := labtest.HoldRequest(t, srv, 1, labtest.Request{Query: "sleep=0", Header: map[string]string{workapi.DeadlineHeader: "yesterday"}}, 2*time.Second)
+		r := c.Wait(t, settle)[0]
+		if r.Status != 400 || !strings.Contains(r.Body, workapi.DeadlineHeader) {
+			t.Errorf("%s: %d %q, want 400 naming %s", model, r.Status, r.Body, workapi.DeadlineHeader)
+		}
+		if ok := labtest.Hold(t, srv, 1, "sleep=0", 2*time.Second).Wait(t, settle)[0]; ok.Status != 200 {
+			t.Errorf("%s: after it, a request got %d", model, ok.Status)
+		}
+	}
+}
