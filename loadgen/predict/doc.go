@@ -79,8 +79,9 @@
 //     and the client's request retransmissions (limbo.go);
 //   - keeps each connection in the accept queue for a drawn accept delay;
 //   - when the server timed every request's arrival at its gate
-//     (Spread.Reach), has each accepted request reach the gate then
-//     (phaseReading), instead of drawing its admission delay;
+//     (Spread.Reach), accepts each request at once and has it reach the
+//     gate then (phaseReading), counted in the accept queue on its way,
+//     instead of drawing its admission and accept delays;
 //   - hands a freed slot or pool worker to its next waiter a drawn
 //     scheduling delay later, counting the waiter as waiting until then
 //     (engine.handOver): the waiter is a goroutine that must wake; and

@@ -24,9 +24,11 @@ type Spread struct {
 	SendLate []time.Duration
 	// Reach is, per request, how long after its connect (at its send plus
 	// SendLate) it reached the model's gate, as the server timed it: the
-	// accept, a goroutine, the read of the request. Every replica has it
-	// reach the gate then, or when it is accepted if that is later,
-	// instead of drawing an admission delay. nil: none known.
+	// accept, a goroutine, the read of the request. Every replica accepts
+	// it without a drawn accept delay and has it reach the gate then
+	// (counting it in the accept queue on the way: the timing does not
+	// tell its accept from its read), instead of drawing an admission
+	// delay. nil: none known.
 	Reach []time.Duration
 	// Overshoot holds samples of how much longer than Service a handler's
 	// work lasted; each replica gives each request one, drawn at random.

@@ -288,14 +288,15 @@ func TestEndsHoldsEveryOutcome(t *testing.T) {
 }
 
 // A request reaches the model's gate as late after its connect as the
-// server timed it (Spread.Reach), not with a drawn delay: #1, sent 1 ms
+// server timed it (Spread.Reach), not with a drawn delay, and its accept
+// comes no later than that, whatever accept delay is drawn: #1, sent 1 ms
 // after #0 but 2.5 ms faster to the gate, takes the bucket's one token in
 // every replica, and #0 gets 429.
 func TestAMeasuredReachToTheGateDecidesWhoTakesTheToken(t *testing.T) {
 	in := Input{Arrivals: at(0, 0.001), Service: sec(0.01), Kernel: linux,
 		Limits: rateLimits(0.001, 1, false, 0)}
 	spread := Spread{Reach: []time.Duration{3 * time.Millisecond, 500 * time.Microsecond},
-		AdmitDelay: []time.Duration{10 * time.Millisecond}}
+		AdmitDelay: []time.Duration{10 * time.Millisecond}, AcceptDelay: 20 * time.Millisecond}
 	rs, err := Replicate(in, spread, ReplicaOptions{N: 5, Seed: 1, BandStep: time.Second})
 	if err != nil {
 		t.Fatal(err)

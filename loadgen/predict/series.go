@@ -17,7 +17,7 @@ type snapshot struct {
 }
 
 func (e *engine) gauges() gauges {
-	return gauges{e.inflight, e.queued, e.aq.len(), e.connections, e.clientInflight, e.synPending}
+	return gauges{e.inflight, e.queued, e.aq.len() + e.reading, e.connections, e.clientInflight, e.synPending}
 }
 
 // observe folds the state after an event into the peaks and records it for

@@ -122,6 +122,10 @@ type engine struct {
 	// reaches the model's gate, as measured (Spread.Reach); 0: at once
 	// when accepted.
 	reach []time.Duration
+	// reading counts the requests accepted and on their way to the gate
+	// (phaseReading). The server's timing does not tell a request's accept
+	// from the read that follows, so the accept-queue gauge counts them.
+	reading int
 	// answerDelay holds samples of how long a rejection takes to reach
 	// its client (end).
 	answerDelay []time.Duration
@@ -343,6 +347,7 @@ func (e *engine) handle(ev event) {
 		// Nothing to do but what follows every event: the accept.
 	case kindGate:
 		if e.st[r].phase == phaseReading {
+			e.reading--
 			e.srv.accepted(e, r)
 		}
 	}
@@ -483,6 +488,11 @@ func (e *engine) enterAcceptQueue(r int) {
 // queue can be accepted, in a replica with an accept delay.
 func (e *engine) readyAfterDelay(r int) {
 	if e.acceptDelay > 0 {
+		if e.reach != nil && e.reach[r] > 0 {
+			// The measured way to the gate holds the accept.
+			e.readyAt[r] = e.now
+			return
+		}
 		e.readyAt[r] = e.now + time.Duration(e.rng.Int64N(int64(e.acceptDelay)+1))
 	}
 }
@@ -502,7 +512,10 @@ func (e *engine) clientDeadline(r int) {
 		// retransmitting the SYN until connect gives up.
 		e.finish(r, outcome.Timeout)
 		e.st[r].phase = phaseGhost
-	case phaseLimbo, phaseReading:
+	case phaseReading:
+		e.reading--
+		e.end(r, outcome.Timeout)
+	case phaseLimbo:
 		e.end(r, outcome.Timeout)
 	case phaseAcceptQueue:
 		e.finish(r, outcome.Timeout)
@@ -599,6 +612,7 @@ func (e *engine) drainAcceptQueue() {
 			// Accepted; its goroutine reaches the gate later, as the
 			// server timed it.
 			e.st[r].phase = phaseReading
+			e.reading++
 			e.events.push(event{t: e.out[r].Connected + e.reach[r], kind: kindGate, idx: r})
 			continue
 		}
