@@ -35,6 +35,15 @@ var Orders = []string{OrderFIFO, OrderLIFO}
 // DefaultOrder is the order when none is given.
 const DefaultOrder = OrderFIFO
 
+// The adaptive model's limiters (internal/limiter).
+const (
+	LimiterAIMD      = "aimd"
+	LimiterGradient2 = "gradient2"
+)
+
+// Limiters lists the valid Limiter values.
+var Limiters = []string{LimiterAIMD, LimiterGradient2}
+
 // DefaultPoolKeepAlive is how long a pool worker above Core stays idle
 // before it exits when no PoolKeepAlive is given, as in
 // Executors.newCachedThreadPool.

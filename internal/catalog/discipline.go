@@ -42,12 +42,16 @@ const (
 	// could not finish its work by then gets 503 at once, and the slot
 	// goes to the next.
 	DeadlineQueue
+	// AdaptiveLimit accepts every connection and runs a request if fewer
+	// than the limit run, else answers 503; after each request the limit
+	// learns from its round trip (Limiter: AIMD or Gradient2).
+	AdaptiveLimit
 )
 
 var disciplineNames = map[Discipline]string{
 	NoLimit: "no limit", AppQueue: "app queue", KernelQueue: "kernel queue",
 	ThreadPool: "thread pool", RejectBeyond: "reject beyond the limit", TokenBucket: "token bucket", AdaptiveLIFO: "adaptive LIFO with CoDel",
-	DeadlineQueue: "deadline-aware queue",
+	DeadlineQueue: "deadline-aware queue", AdaptiveLimit: "adaptive concurrency limit",
 }
 
 func (d Discipline) String() string {

@@ -209,11 +209,19 @@ var (
 		Help: "codel: the longest wait of a request that joins a queue that has not been empty for an interval"})
 	CodelInterval = newKnob(func(s *Settings) any { return &s.CodelInterval }, Knob{Default: 100 * time.Millisecond,
 		Help: "codel: how long the queue may stay non-empty before it counts as standing: then LIFO, and the target's timeout"})
+	Limiter = newKnob(func(s *Settings) any { return &s.Limiter }, Knob{Choices: Limiters, Default: LimiterAIMD,
+		Help: "adaptive: the algorithm of the limit: " + strings.Join(Limiters, ", ")})
+	InitialLimit = newKnob(func(s *Settings) any { return &s.InitialLimit }, Knob{Min: 1, Default: 20,
+		Help: "adaptive: the limit at the start"})
+	MinLimit = newKnob(func(s *Settings) any { return &s.MinLimit }, Knob{Min: 1, Default: 1,
+		Help: "adaptive: the lowest the limit goes"})
+	MaxLimit = newKnob(func(s *Settings) any { return &s.MaxLimit }, Knob{Min: 1, Default: 200,
+		Help: "adaptive: the highest the limit goes"})
 )
 
 // Knobs is every knob, in the order flags and scenario fields list them.
 var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive, TokenRate, Burst, RateWait,
-	CodelTarget, CodelInterval}
+	CodelTarget, CodelInterval, Limiter, InitialLimit, MinLimit, MaxLimit}
 
 // KnobByField finds a knob by its scenario field.
 func KnobByField(field string) (Knob, bool) {

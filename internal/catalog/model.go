@@ -212,6 +212,22 @@ var (
 		DefaultLimit: 40,
 		Discipline:   DeadlineQueue,
 	}
+	Adaptive = Model{
+		Name:       "adaptive",
+		Summary:    "net/http behind a concurrency limit that learns from each round trip (--limiter aimd or gradient2, after Netflix's concurrency-limits): 503 beyond it",
+		Knobs:      []Knob{Limiter, InitialLimit, MinLimit, MaxLimit},
+		Discipline: AdaptiveLimit,
+		relate: func(s *Settings) *KnobError {
+			switch {
+			case s.MinLimit > s.MaxLimit:
+				return &KnobError{Knob: MinLimit, Msg: fmt.Sprintf("must be <= the max limit, %d, got %d", s.MaxLimit, s.MinLimit)}
+			case s.InitialLimit < s.MinLimit || s.InitialLimit > s.MaxLimit:
+				return &KnobError{Knob: InitialLimit, Msg: fmt.Sprintf("must be within the min and max limits, %d to %d, got %d",
+					s.MinLimit, s.MaxLimit, s.InitialLimit)}
+			}
+			return nil
+		},
+	}
 	// RateLimit's bucket starts full, as x/time/rate's does.
 	RateLimit = Model{
 		Name:       "ratelimit",
@@ -228,7 +244,7 @@ var (
 )
 
 // Models is every model, in the order --help and reports list them.
-var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP, RateLimit, Codel, Deadline}
+var Models = []Model{NetHTTP, Gin, Echo, Semaphore, LimitListener, Pool, FastHTTP, RateLimit, Codel, Deadline, Adaptive}
 
 // Lookup finds a model by name.
 func Lookup(name string) (Model, bool) {

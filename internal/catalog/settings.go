@@ -24,4 +24,8 @@ type Settings struct {
 	RateWait      bool          `yaml:"rate_wait"`
 	CodelTarget   time.Duration `yaml:"codel_target"`
 	CodelInterval time.Duration `yaml:"codel_interval"`
+	Limiter       string        `yaml:"limiter"`
+	InitialLimit  int           `yaml:"initial_limit"`
+	MinLimit      int           `yaml:"min_limit"`
+	MaxLimit      int           `yaml:"max_limit"`
 }

@@ -647,11 +647,15 @@ func (e *engine) startWork(r int) {
 	e.st[r].phase = phaseRunning
 	e.out[r].Started = e.now
 	e.inflight++
-	work := e.in.Service
+	e.events.push(event{t: e.now + e.workOf(r), kind: kindFinish, idx: r})
+}
+
+// workOf is how long request r's handler work lasts, if its client waits.
+func (e *engine) workOf(r int) time.Duration {
 	if e.extra != nil {
-		work += e.extra[r]
+		return e.in.Service + e.extra[r]
 	}
-	e.events.push(event{t: e.now + work, kind: kindFinish, idx: r})
+	return e.in.Service
 }
 
 // handOver gives queued request r the slot or worker that just came free.

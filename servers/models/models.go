@@ -2,6 +2,7 @@
 package models
 
 import (
+	"github.com/conclab/conclab/servers/adaptive"
 	"github.com/conclab/conclab/servers/codel"
 	"github.com/conclab/conclab/servers/deadline"
 	"github.com/conclab/conclab/servers/echo"
@@ -18,5 +19,5 @@ import (
 // All is every model's implementation, in the catalogue's order (a test
 // checks that the two lists agree).
 var All = []lab.Spec{
-	nethttp.Spec, gin.Spec, echo.Spec, semaphore.Spec, limitlistener.Spec, pool.Spec, fasthttp.Spec, ratelimit.Spec, codel.Spec, deadline.Spec,
+	nethttp.Spec, gin.Spec, echo.Spec, semaphore.Spec, limitlistener.Spec, pool.Spec, fasthttp.Spec, ratelimit.Spec, codel.Spec, deadline.Spec, adaptive.Spec,
 }

@@ -53,6 +53,8 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"--model", "semaphore", "--order", "random"}, `labserver: --order: unknown order "random": one of fifo, lifo`},
 		{[]string{"--model", "pool", "--core", "1", "--order", "LIFO"}, `labserver: --order: unknown order "LIFO": one of fifo, lifo`},
 		{[]string{"--model", "fasthttp", "--order", "lifo"}, "labserver: --order: not used by model fasthttp"},
+		{[]string{"--model", "adaptive", "--min-limit", "300"}, "labserver: --min-limit: must be <= the max limit, 200, got 300"},
+		{[]string{"--model", "adaptive", "--limiter", "vegas"}, `labserver: --limiter: unknown limiter "vegas": one of aimd, gradient2`},
 		{[]string{"--model", "codel", "--codel-target", "200ms"}, "labserver: --codel-target: must be <= the interval, 100ms, got 200ms"},
 		{[]string{"--model", "ratelimit"}, "labserver: --token-rate: required for model ratelimit: must be > 0 (per second)"},
 		{[]string{"--model", "ratelimit", "--token-rate", "-5"}, "labserver: --token-rate: must be > 0 (per second), got -5"},
