@@ -142,13 +142,17 @@ func Live() (dashboard.Dashboard, error) {
 		q{withRun(`process_resident_memory_bytes{` + srvSel + `}`), "{{target}}"}))
 
 	b = b.WithPanel(p.timeSeries("Rejected by the server",
-		"Requests the model refused, by reason (conclab_requests_rejected_total): queue_full, queue_timeout, concurrency_limit, policy. Only reasons that happened are drawn.",
+		"Requests the model refused, by reason (conclab_requests_rejected_total): queue_full, queue_timeout, concurrency_limit, policy, rate_limited, deadline. Only reasons that happened are drawn.",
 		"short", 8,
 		q{withRun(`sum by (target, reason) (conclab_requests_rejected_total{` + srvSel + `}) > 0`), "{{target}} {{reason}}"}))
 	b = b.WithPanel(p.timeSeries("Wasted work",
 		"Handler seconds per second spent on requests whose client had already left (rate of conclab_wasted_work_seconds_total over the quantile window): slots busy for nobody. net/http models stop the work when the client leaves; fasthttp cannot see it and finishes the work.",
 		"s", 8,
 		q{withRun(`rate(conclab_wasted_work_seconds_total{` + srvSel + `}[$window])`), "{{target}}"}))
+	b = b.WithPanel(p.timeSeries("Concurrency limit",
+		"The adaptive model's current concurrency limit (conclab_concurrency_limit), which learns from each request's round trip (AIMD or Gradient2). Only adaptive targets have it.",
+		"short", 8,
+		q{withRun(`conclab_concurrency_limit{` + srvSel + `}`), "{{target}}"}))
 	b = b.WithPanel(p.timeSeries("Finished requests by HTTP code",
 		"Requests the server finished, by code (conclab_requests_total); 499 means the client left first.",
 		"short", 8,

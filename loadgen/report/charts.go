@@ -142,9 +142,25 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 			caption += fmt.Sprintf(" The thin grey line is the listener's accept-queue limit as TCP_INFO reports it (%.0f; the queue holds one more).", limit)
 		}
 	}
+	caption += limitLine(c, t.timeline)
 	c.p.X.Min, c.p.Y.Min = 0, 0
 	c.p.Y.Max = math.Max(c.p.Y.Max*1.04, 1)
 	return c, caption
+}
+
+// limitLine draws the adaptive model's concurrency limit as sampled, and
+// returns what the caption says of it; "" for the other models.
+func limitLine(c *chart, rows []sample.Row) string {
+	xs, ys := make([]float64, len(rows)), make([]float64, len(rows))
+	for i, r := range rows {
+		xs[i], ys[i] = r.T.Seconds(), r.Limit
+	}
+	sty := lineStyle(colLimit, 1.2, false)
+	if !addSeries(c.p, xs, ys, sty) {
+		return ""
+	}
+	c.legend.Add("concurrency limit (measured)", lineSwatch(sty))
+	return " The solid grey steps are the adaptive model's concurrency limit as the server reports it (conclab_concurrency_limit)."
 }
 
 func maxOf(vs []float64) float64 {

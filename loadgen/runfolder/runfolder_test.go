@@ -39,12 +39,12 @@ func TestCreateNumbersARunWhoseNameIsTaken(t *testing.T) {
 func TestTimelineKeepsNaNAsAnEmptyCell(t *testing.T) {
 	rows := []sample.Row{{T: 1500 * time.Millisecond, Inflight: 40, Queued: 960, AcceptQueue: math.NaN(),
 		AcceptLimit: 4096, Connections: 1000, Goroutines: math.NaN(), RSSBytes: 1 << 20, Overflows: math.NaN(),
-		Rejected: 0, WastedWork: 2.5, ClientSent: 1000, ClientInflight: 1000, ClientOK: 0, ClientErrors: 0}}
+		Rejected: 0, WastedWork: 2.5, ClientSent: 1000, ClientInflight: 1000, ClientOK: 0, ClientErrors: 0, Limit: math.NaN()}}
 	var buf bytes.Buffer
 	if err := WriteTimeline(&buf, rows); err != nil {
 		t.Fatal(err)
 	}
-	if want := "1.500,40,960,,4096,1000,,1048576,,0,2.5,1000,1000,0,0\n"; !bytes.HasSuffix(buf.Bytes(), []byte(want)) {
+	if want := "1.500,40,960,,4096,1000,,1048576,,0,2.5,1000,1000,0,0,\n"; !bytes.HasSuffix(buf.Bytes(), []byte(want)) {
 		t.Errorf("timeline:\n%s\nwant the row %q", buf.String(), want)
 	}
 	back, err := ReadTimeline(&buf)
@@ -57,7 +57,8 @@ func TestATimelineWrittenBeforeAColumnExistedReadsItAsUnknown(t *testing.T) {
 	old := "t_s,inflight,queued,accept_queue,accept_limit,connections,goroutines,rss_bytes,listen_overflows,rejected," +
 		"client_sent,client_inflight,client_ok,client_errors\n1.000,40,960,0,4096,1000,12,1048576,0,3,1000,1000,0,0\n"
 	back, err := ReadTimeline(strings.NewReader(old))
-	if err != nil || len(back) != 1 || back[0].Rejected != 3 || back[0].ClientSent != 1000 || !math.IsNaN(back[0].WastedWork) {
+	if err != nil || len(back) != 1 || back[0].Rejected != 3 || back[0].ClientSent != 1000 || !math.IsNaN(back[0].WastedWork) ||
+		!math.IsNaN(back[0].Limit) {
 		t.Errorf("read %+v, %v; want rejected 3, client_sent 1000 and wasted_work_s unknown", back, err)
 	}
 	for _, bad := range []struct{ csv, want string }{

@@ -10,12 +10,12 @@ import (
 // TimelineHeader is the first line of <target>.timeline.csv.
 var TimelineHeader = []string{"t_s", "inflight", "queued", "accept_queue", "accept_limit", "connections",
 	"goroutines", "rss_bytes", "listen_overflows", "rejected", "wasted_work_s",
-	"client_sent", "client_inflight", "client_ok", "client_errors"}
+	"client_sent", "client_inflight", "client_ok", "client_errors", "concurrency_limit"}
 
 func timelineFields(r sample.Row) []float64 {
 	return []float64{r.T.Seconds(), r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections,
 		r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected, r.WastedWork,
-		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors}
+		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors, r.Limit}
 }
 
 // WriteTimeline writes rows under TimelineHeader; NaN is an empty cell.
@@ -38,7 +38,7 @@ func ReadTimeline(r io.Reader) ([]sample.Row, error) {
 		rows[i] = sample.Row{T: seconds(v[0]),
 			Inflight: v[1], Queued: v[2], AcceptQueue: v[3], AcceptLimit: v[4], Connections: v[5],
 			Goroutines: v[6], RSSBytes: v[7], Overflows: v[8], Rejected: v[9], WastedWork: v[10],
-			ClientSent: v[11], ClientInflight: v[12], ClientOK: v[13], ClientErrors: v[14]}
+			ClientSent: v[11], ClientInflight: v[12], ClientOK: v[13], ClientErrors: v[14], Limit: v[15]}
 	}
 	return rows, nil
 }

@@ -17,17 +17,20 @@ import (
 // Row is one sample. Server values are NaN when the target has no admin
 // endpoint or the scrape failed.
 type Row struct {
-	T              time.Duration // since the run's start
-	Inflight       float64
-	Queued         float64
-	AcceptQueue    float64
-	AcceptLimit    float64
-	Connections    float64
-	Goroutines     float64
-	RSSBytes       float64
-	Overflows      float64
-	Rejected       float64
-	WastedWork     float64 // seconds, conclab_wasted_work_seconds_total
+	T           time.Duration // since the run's start
+	Inflight    float64
+	Queued      float64
+	AcceptQueue float64
+	AcceptLimit float64
+	Connections float64
+	Goroutines  float64
+	RSSBytes    float64
+	Overflows   float64
+	Rejected    float64
+	WastedWork  float64 // seconds, conclab_wasted_work_seconds_total
+	// Limit is the adaptive model's conclab_concurrency_limit; NaN for
+	// the other models.
+	Limit          float64
 	ClientSent     float64
 	ClientInflight float64
 	ClientOK       float64
@@ -73,7 +76,7 @@ func (s *Sampler) take(start time.Time) {
 	r := Row{T: time.Since(start)}
 	nan := math.NaN()
 	r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections = nan, nan, nan, nan, nan
-	r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected, r.WastedWork = nan, nan, nan, nan, nan
+	r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected, r.WastedWork, r.Limit = nan, nan, nan, nan, nan, nan
 	if s.MetricsURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
 		m, err := promscrape.Scrape(ctx, s.HTTP, s.MetricsURL)
@@ -94,6 +97,7 @@ func (s *Sampler) take(start time.Time) {
 			r.RSSBytes = get("process_resident_memory_bytes")
 			r.Overflows = get("conclab_listen_overflows_total")
 			r.WastedWork = get("conclab_wasted_work_seconds_total")
+			r.Limit = get("conclab_concurrency_limit")
 			r.Rejected = 0
 			for _, reason := range catalog.Reasons {
 				r.Rejected += m[promscrape.Key("conclab_requests_rejected_total", "reason", reason)]
