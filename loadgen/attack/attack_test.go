@@ -31,6 +31,7 @@ func TestClassify(t *testing.T) {
 		{0, `Get "http://x/": read tcp 127.0.0.1:2->127.0.0.1:1: read: connection reset by peer`, outcome.Reset},
 		{0, `Get "http://x/": EOF`, outcome.Reset},
 		{0, `Get "http://x/": readLoopPeekFailLocked: %!w(<nil>)`, outcome.Reset},
+		{0, `Get "http://x/": write tcp 192.168.0.7:40974->192.168.0.4:8080: use of closed network connection`, outcome.Reset},
 		{0, `Get "http://x/": context canceled`, outcome.Other},
 	} {
 		if got := Classify(&vegeta.Result{Code: tc.code, Error: tc.err}); got != tc.want {

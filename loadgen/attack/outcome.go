@@ -43,6 +43,10 @@ func classifyError(e string) outcome.Outcome {
 		// before reading the request; Go's client sees the connection
 		// end without a response to its request.
 		strings.Contains(e, "readLoopPeekFailLocked"),
+		// The same race seen from the writing side: the Transport
+		// closed the connection on the server's early answer and close
+		// while it was still writing the request.
+		strings.Contains(e, "write tcp") && strings.Contains(e, "use of closed network connection"),
 		strings.Contains(e, "server closed"):
 		return outcome.Reset
 	}
