@@ -204,7 +204,13 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 	runStart := time.Now()
 
 	queries := queriesWithVars(t, filepath.Join(root, "deploy", "grafana", "dashboards"), runA, runB, targetNames)
-	failing := waitForData(api, queries, lg, runStart.Add(25*time.Second))
+	// The compose stack has no adaptive target, so the concurrency
+	// limit's panel has nothing to show; its query is still evaluated
+	// over a range below.
+	withData := slices.DeleteFunc(slices.Clone(queries), func(q query) bool {
+		return strings.Contains(q.promql, "conclab_concurrency_limit")
+	})
+	failing := waitForData(api, withData, lg, runStart.Add(25*time.Second))
 	if lg.exited() && len(failing) > 0 {
 		out := lg.out.String()
 		if len(out) > 3000 {
