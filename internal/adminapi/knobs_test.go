@@ -47,7 +47,7 @@ func TestAConfigWithoutAKnobTakesItsDefault(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"model":"semaphore","limit":7,"backlog":4}`), &c); err != nil {
 		t.Fatal(err)
 	}
-	want := catalog.Settings{Limit: 7, Queue: catalog.Unbounded, Order: catalog.OrderFIFO}
+	want := catalog.Settings{Limit: 7, Queue: catalog.Unbounded, Order: catalog.OrderFIFO, Processes: 1}
 	if c.Knobs != want || c.Backlog != 4 {
 		t.Errorf("knobs %+v backlog %d, want %+v and 4", c.Knobs, c.Backlog, want)
 	}

@@ -217,11 +217,13 @@ var (
 		Help: "adaptive: the lowest the limit goes"})
 	MaxLimit = newKnob(func(s *Settings) any { return &s.MaxLimit }, Knob{Min: 1, Default: 200,
 		Help: "adaptive: the highest the limit goes"})
+	Processes = newKnob(func(s *Settings) any { return &s.Processes }, Knob{Min: 1, Default: 1,
+		Help: "semaphore: worker processes, each with --limit slots and a queue of its own, as gunicorn's; a request goes to one at random"})
 )
 
 // Knobs is every knob, in the order flags and scenario fields list them.
 var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive, TokenRate, Burst, RateWait,
-	CodelTarget, CodelInterval, Limiter, InitialLimit, MinLimit, MaxLimit}
+	CodelTarget, CodelInterval, Limiter, InitialLimit, MinLimit, MaxLimit, Processes}
 
 // KnobByField finds a knob by its scenario field.
 func KnobByField(field string) (Knob, bool) {

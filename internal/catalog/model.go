@@ -151,9 +151,17 @@ var (
 	Semaphore = Model{
 		Name:         "semaphore",
 		Summary:      "net/http behind a semaphore of --limit slots, waiters taken in --order, with an optional --queue cap",
-		Knobs:        []Knob{Limit, Queue, QueueTimeout, Order},
+		Knobs:        []Knob{Limit, Queue, QueueTimeout, Order, Processes},
 		DefaultLimit: 40,
 		Discipline:   AppQueue,
+		// The simulation of several processes keeps one count of
+		// waiters, so it takes only a queue without a cap or a timeout.
+		relate: func(s *Settings) *KnobError {
+			if s.Processes > 1 && (s.Queue != Unbounded || s.QueueTimeout != 0) {
+				return &KnobError{Knob: Processes, Msg: "above 1 takes an unbounded queue without a timeout"}
+			}
+			return nil
+		},
 	}
 	// LimitListener's default limit mirrors Flask's processes=100 in the
 	// seed experiment.

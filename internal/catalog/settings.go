@@ -28,4 +28,5 @@ type Settings struct {
 	InitialLimit  int           `yaml:"initial_limit"`
 	MinLimit      int           `yaml:"min_limit"`
 	MaxLimit      int           `yaml:"max_limit"`
+	Processes     int           `yaml:"processes"`
 }

@@ -94,5 +94,10 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 }
 
 func init() {
-	disciplines[catalog.AppQueue] = discipline{check: needLimit, build: func(l Limits) server { return newSemaphore(l) }}
+	disciplines[catalog.AppQueue] = discipline{check: needLimit, build: func(l Limits) server {
+		if l.Processes > 1 {
+			return newProcesses(l)
+		}
+		return newSemaphore(l)
+	}}
 }

@@ -141,7 +141,8 @@ func TestParseQuick(t *testing.T) {
 		MaxSleep:    Duration(4 * time.Second), // 2*(sleep+cpu)
 		Targets: []Target{
 			{Name: "nethttp", Model: "nethttp"},
-			{Name: "semaphore-5", Model: "semaphore", Settings: catalog.Settings{Limit: 5, Queue: catalog.Unbounded, Order: "fifo"}},
+			{Name: "semaphore-5", Model: "semaphore", Settings: catalog.Settings{Limit: 5, Queue: catalog.Unbounded, Order: "fifo",
+				Processes: 1}},
 			{Name: "limitlistener-5", Model: "limitlistener", Settings: catalog.Settings{Limit: 5}, Backlog: 8},
 			{Name: "pool-3", Model: "pool", Settings: catalog.Settings{Core: 3, Max: 3, Queue: 10, Policy: "abort", Order: "fifo",
 				PoolKeepAlive: catalog.DefaultPoolKeepAlive}},

@@ -65,3 +65,39 @@ func serviceOrder(t *testing.T, rs []labtest.Result) []string {
 	}
 	return ids
 }
+
+// With --processes 2, each request waits in one of two gates of its own
+// slots, picked at random: 3 requests held against 1 slot each are all
+// running or waiting, at most 2 running, and twenty short ones are served
+// by both processes (all twenty by one would happen once in 500,000 runs).
+func TestSemaphoreProcessesEachHaveTheirOwnSlots(t *testing.T) {
+	srv := labtest.Start(t, "--model", "semaphore", "--limit", "1", "--processes", "2", "--order", "lifo")
+	labtest.Hold(t, srv, 3, "sleep=2s", 2*time.Second)
+	deadline := time.Now().Add(settle)
+	for {
+		m := labtest.Scrape(t, srv)
+		in, queued := m["conclab_requests_inflight"], m["conclab_requests_queued"]
+		if in+queued == 3 {
+			if in < 1 || in > 2 {
+				t.Errorf("%v running, want 1 or 2", in)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v running and %v waiting, want 3 in all", in, queued)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c := labtest.Hold(t, srv, 20, "sleep=1ms", 2*time.Second)
+	seen := map[string]bool{}
+	for i, r := range c.Wait(t, settle+5*time.Second) {
+		var reply lab.Reply
+		if err := json.Unmarshal([]byte(r.Body), &reply); err != nil || r.Status != 200 {
+			t.Fatalf("request %d: %d %q", i, r.Status, r.Body)
+		}
+		seen[reply.Slot[:2]] = true
+	}
+	if !seen["p0"] || !seen["p1"] {
+		t.Errorf("slots %v, want both processes", seen)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -23,9 +24,28 @@ var Spec = lab.Spec{
 	Model: catalog.Semaphore,
 	New: func(env *lab.Env) (lab.Model, error) {
 		c := env.Config
-		g := NewGate(c.Limit, c.Queue, Fixed{Wait: c.QueueTimeout, LIFO: c.Order == catalog.OrderLIFO}, env.Metrics)
+		policy := Fixed{Wait: c.QueueTimeout, LIFO: c.Order == catalog.OrderLIFO}
+		var g lab.Gate = NewGate(c.Limit, c.Queue, policy, env.Metrics)
+		if c.Processes > 1 {
+			p := make(Processes, c.Processes)
+			for i := range p {
+				p[i] = NewGate(c.Limit, c.Queue, policy, env.Metrics)
+			}
+			g = p
+		}
 		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
 	},
+}
+
+// Processes are gates of worker processes, as gunicorn's: each request goes
+// to one of them at random (which worker's accept wins is the kernel's
+// affair), and waits there for that one's slots.
+type Processes []*Gate
+
+// Run implements lab.Gate.
+func (p Processes) Run(ctx context.Context, work func(slot string)) error {
+	i := rand.IntN(len(p))
+	return p[i].Run(ctx, func(slot string) { work("p" + strconv.Itoa(i) + "-" + slot) })
 }
 
 // Queue is what a Policy sees of a gate's queue.
