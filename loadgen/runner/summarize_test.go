@@ -113,8 +113,24 @@ func TestAnAnswerTellsWhenItsRequestReachedTheGate(t *testing.T) {
 		{hit(outcome.Timeout, 0, ""), true, 0},
 		{hit(outcome.HTTP503, 503, "Service Unavailable"), true, 0},
 	} {
-		if got := toGate(c.h, c.local); got != c.want {
-			t.Errorf("toGate(%s %q, local %v) = %v, want %v", c.h.Outcome, c.h.Result.Body, c.local, got, c.want)
+		if got := answerOf(c.h, c.local).toGate; got != c.want {
+			t.Errorf("answerOf(%s %q, local %v).toGate = %v, want %v", c.h.Outcome, c.h.Result.Body, c.local, got, c.want)
 		}
+	}
+}
+
+// A refusal that says when the server decided gives its way back: the
+// client's receipt (send plus latency) less the decision, here 1.0 ms.
+func TestARefusalTellsHowLongItsAnswerTookBack(t *testing.T) {
+	sent := time.Date(2026, 12, 2, 7, 0, 1, 0, time.UTC)
+	body := `{"error":"rejected (queue_timeout): no slot free within 5ms","reason":"queue_timeout","id":"8",` +
+		`"arrived":"2026-12-02T07:00:01.0004Z","refused":"2026-12-02T07:00:01.0054Z"}`
+	h := attack.Hit{Outcome: outcome.HTTP503, Result: &vegeta.Result{Code: 503, Timestamp: sent,
+		Latency: 6400 * time.Microsecond, Body: []byte(body)}}
+	if a := answerOf(h, true); a.toGate != 400*time.Microsecond || a.back != time.Millisecond {
+		t.Errorf("answerOf = %+v, want 400µs to the gate and 1ms back", a)
+	}
+	if a := answerOf(h, false); a.back != 0 {
+		t.Errorf("a remote server's refusal: back %v, want 0", a.back)
 	}
 }

@@ -60,8 +60,8 @@ type hitRecord struct {
 	// not say it: the error of an "other", the status of an "http_other".
 	detail string
 	served *verdict.Served // from an ok reply's body
-	toGate time.Duration   // from its send to the model's gate (toGate); 0: unknown
-	answer time.Duration   // a refusal's way from the server's decision to its client; 0: unknown
+	toGate time.Duration   // from its send to the model's gate (answer.toGate); 0: unknown
+	answer time.Duration   // a refusal's way from the server's decision to its client (answer.back); 0: unknown
 }
 
 // pid is the labserver's process id; 0 for a target loadgen did not start
@@ -153,11 +153,11 @@ func (t *target) record(h attack.Hit) {
 	if t.bin != nil {
 		t.bin.Write(h.Result)
 	}
+	a := answerOf(h, !t.spec.External())
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
 		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result),
-		served: served(h, !t.spec.External()), toGate: toGate(h, !t.spec.External()),
-		answer: answerDelay(h, !t.spec.External())})
+		served: a.served, toGate: a.toGate, answer: a.back})
 	t.mu.Unlock()
 }
 
@@ -212,37 +212,35 @@ func served(h attack.Hit, local bool) *verdict.Served {
 	return s
 }
 
-// toGate is how long after its send a request reached the model's gate,
-// as a local labserver's answer says: its reply, or the body of its 503 or
-// 429. 0 when the answer does not say, or the server's clock is not
-// loadgen's.
-func toGate(h attack.Hit, local bool) time.Duration {
-	if !local {
-		return 0
-	}
-	var arrived time.Time
-	if s := served(h, true); s != nil {
-		arrived = s.Arrived
-	} else if r := refusal(h); r != nil {
-		arrived = r.Arrived
-	}
-	if d := arrived.Sub(h.Result.Timestamp); !arrived.IsZero() && d > 0 {
-		return d
-	}
-	return 0
+// answer is what a local labserver's answer says of its request, each
+// body read once: the ok reply's work (served); how long after its send
+// the request reached the model's gate (from the reply, or the body of a
+// 503 or 429); and how long a refusal took from the server's decision to
+// the client. Zero where the answer does not say, or the server's clock
+// is not loadgen's.
+type answer struct {
+	served       *verdict.Served
+	toGate, back time.Duration
 }
 
-// answerDelay is how long a refusal took from a local labserver's decision
-// to its client; 0 when the answer does not say.
-func answerDelay(h attack.Hit, local bool) time.Duration {
-	r := refusal(h)
-	if !local || r == nil || r.Refused.IsZero() {
-		return 0
+func answerOf(h attack.Hit, local bool) answer {
+	a := answer{served: served(h, local)}
+	if !local {
+		return a
 	}
-	if d := h.Result.Timestamp.Add(h.Result.Latency).Sub(r.Refused); d > 0 {
-		return d
+	var arrived time.Time
+	if a.served != nil {
+		arrived = a.served.Arrived
+	} else if r := refusal(h); r != nil {
+		arrived = r.Arrived
+		if d := h.Result.Timestamp.Add(h.Result.Latency).Sub(r.Refused); !r.Refused.IsZero() && d > 0 {
+			a.back = d
+		}
 	}
-	return 0
+	if d := arrived.Sub(h.Result.Timestamp); !arrived.IsZero() && d > 0 {
+		a.toGate = d
+	}
+	return a
 }
 
 // refusal reads the body of a labserver's 503 or 429; nil for any other.
