@@ -51,7 +51,7 @@ func NewGate(l limiter.Limiter, m *lab.Metrics) (*Gate, error) {
 }
 
 // Run implements lab.Gate.
-func (g *Gate) Run(ctx context.Context, work func(slot string)) error {
+func (g *Gate) Run(ctx context.Context, _ lab.Work, work func(slot string)) error {
 	g.mu.Lock()
 	if limit := g.limit.Limit(); g.inflight >= limit {
 		g.mu.Unlock()

@@ -50,7 +50,7 @@ func (e *Env) Execute(ctx context.Context, gate Gate, w Work) (Reply, error) {
 		work("")
 		return reply, workErr
 	}
-	err := gate.Run(WithWork(ctx, w), work)
+	err := gate.Run(ctx, w, work)
 	var rej *Rejection
 	if errors.As(err, &rej) {
 		e.Metrics.Reject(rej.Reason)

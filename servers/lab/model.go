@@ -22,10 +22,11 @@ type Model interface {
 type Gate interface {
 	// Run calls work when the model allows it, on the goroutine the model
 	// chooses, and returns after work has returned. slot names where the
-	// work ran ("slot-3", "worker-2", "caller"). Run returns a *Rejection
+	// work ran ("slot-3", "worker-2", "caller"). w is the work asked, for a
+	// model that weighs it (the deadline queue). Run returns a *Rejection
 	// when the model refuses the request, or ctx.Err() when the client left
 	// before its work started.
-	Run(ctx context.Context, work func(slot string)) error
+	Run(ctx context.Context, w Work, work func(slot string)) error
 }
 
 // Spec is a model's implementation: the catalogue's entry for it (its

@@ -34,19 +34,6 @@ func ParseDeadline(v string) (time.Time, error) {
 	return t, nil
 }
 
-type workKey struct{}
-
-// WithWork is ctx carrying w, for a gate that looks at the work it admits.
-func WithWork(ctx context.Context, w Work) context.Context {
-	return context.WithValue(ctx, workKey{}, w)
-}
-
-// WorkOf is the work ctx carries (WithWork).
-func WorkOf(ctx context.Context) (Work, bool) {
-	w, ok := ctx.Value(workKey{}).(Work)
-	return w, ok
-}
-
 // ParseError is a bad query parameter; the server answers it with 400.
 type ParseError struct {
 	Param string

@@ -88,7 +88,7 @@ func NewExecutor(opt Options, hooks Hooks) *Executor {
 
 // Run implements lab.Gate: it submits work and waits until it has run, or
 // was rejected, or the client left while it was queued.
-func (e *Executor) Run(ctx context.Context, run func(slot string)) error {
+func (e *Executor) Run(ctx context.Context, _ lab.Work, run func(slot string)) error {
 	t := &task{ctx: ctx, run: run, done: make(chan struct{})}
 	callerRuns, err := e.execute(t)
 	if err != nil {

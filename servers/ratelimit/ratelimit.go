@@ -43,7 +43,7 @@ func NewGate(perSecond float64, burst int, wait bool, timeout time.Duration, m *
 }
 
 // Run implements lab.Gate.
-func (g *Gate) Run(ctx context.Context, work func(slot string)) error {
+func (g *Gate) Run(ctx context.Context, _ lab.Work, work func(slot string)) error {
 	now := time.Now()
 	if !g.wait {
 		if !g.bucket.AllowN(now, 1) {

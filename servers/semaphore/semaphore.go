@@ -43,9 +43,9 @@ var Spec = lab.Spec{
 type Processes []*Gate
 
 // Run implements lab.Gate.
-func (p Processes) Run(ctx context.Context, work func(slot string)) error {
+func (p Processes) Run(ctx context.Context, w lab.Work, work func(slot string)) error {
 	i := rand.IntN(len(p))
-	return p[i].Run(ctx, func(slot string) { work("p" + strconv.Itoa(i) + "-" + slot) })
+	return p[i].Run(ctx, w, func(slot string) { work("p" + strconv.Itoa(i) + "-" + slot) })
 }
 
 // Queue is what a Policy sees of a gate's queue.
@@ -119,8 +119,8 @@ func NewGate(limit, queue int, policy Policy, m *lab.Metrics) *Gate {
 }
 
 // Run implements lab.Gate.
-func (g *Gate) Run(ctx context.Context, work func(slot string)) error {
-	slot, err := g.acquire(ctx)
+func (g *Gate) Run(ctx context.Context, w lab.Work, work func(slot string)) error {
+	slot, err := g.acquire(ctx, w)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (g *Gate) Run(ctx context.Context, work func(slot string)) error {
 	return nil
 }
 
-func (g *Gate) acquire(ctx context.Context) (int, error) {
+func (g *Gate) acquire(ctx context.Context, work lab.Work) (int, error) {
 	g.mu.Lock()
 	if len(g.free) > 0 {
 		s := g.free[0]
@@ -147,8 +147,7 @@ func (g *Gate) acquire(ctx context.Context) (int, error) {
 		g.lastEmpty = now
 	}
 	timeout := g.policy.Timeout(now, Queue{Waiting: g.waiters.Len(), LastEmpty: g.lastEmpty})
-	w := &waiter{slot: make(chan int, 1)}
-	w.work, _ = lab.WorkOf(ctx)
+	w := &waiter{slot: make(chan int, 1), work: work}
 	elem := g.waiters.PushBack(w)
 	g.mu.Unlock()
 	g.metrics.Queued.Inc()

@@ -51,14 +51,14 @@ func TestAWaiterThatLeavesDoesNotKeepASlot(t *testing.T) {
 	for _, order := range catalog.Orders {
 		t.Run(order, func(t *testing.T) {
 			g := newTestGate(t, 1, order)
-			held, err := g.acquire(context.Background())
+			held, err := g.acquire(context.Background(), lab.Work{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			left := make(chan error)
 			go func() {
-				_, err := g.acquire(ctx)
+				_, err := g.acquire(ctx, lab.Work{})
 				left <- err
 			}()
 			waitUntil(t, "one request waits", func() bool { return g.waiting() == 1 })
@@ -89,7 +89,7 @@ func TestNoSlotIsLostOrSharedUnderChurn(t *testing.T) {
 				wg.Go(func() {
 					ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rand.IntN(3000))*time.Microsecond)
 					defer cancel()
-					_ = g.Run(ctx, func(string) {
+					_ = g.Run(ctx, lab.Work{}, func(string) {
 						mu.Lock()
 						running++
 						most = max(most, running)
