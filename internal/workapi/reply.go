@@ -9,9 +9,14 @@ import "time"
 // Reply is the JSON body of a finished request: enough for a client to see
 // where its request waited without reading the server's logs.
 type Reply struct {
-	ID      string  `json:"id"`
-	Model   string  `json:"model"`
-	Slot    string  `json:"slot,omitempty"`
+	ID    string `json:"id"`
+	Model string `json:"model"`
+	Slot  string `json:"slot,omitempty"`
+	// Turn counts the requests that have started on Slot, this one
+	// included: two answers of one slot with consecutive turns are one
+	// hand-over of it, with no request between them whose answer the
+	// client may have missed.
+	Turn    int     `json:"turn,omitempty"`
 	QueuedS float64 `json:"queued_s"`
 	SleptS  float64 `json:"slept_s"`
 	CPUS    float64 `json:"cpu_s"`

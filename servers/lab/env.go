@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/conclab/conclab/internal/workapi"
@@ -18,6 +19,26 @@ type Env struct {
 	AccessLog *slog.Logger
 	// Listener is the raw app listener, for models that need its fd.
 	Listener *net.TCPListener
+
+	turns slotTurns
+}
+
+// slotTurns counts, per slot, the requests that have started on it
+// (Reply.Turn).
+type slotTurns struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// next counts one more request started on slot and returns its turn.
+func (t *slotTurns) next(slot string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == nil {
+		t.n = map[string]int{}
+	}
+	t.n[slot]++
+	return t.n[slot]
 }
 
 // Reply is the JSON body of a finished request (workapi.Reply).
@@ -34,6 +55,9 @@ func (e *Env) Execute(ctx context.Context, gate Gate, w Work) (Reply, error) {
 	work := func(slot string) {
 		reply.Start = time.Now()
 		reply.Slot = slot
+		if slot != "" {
+			reply.Turn = e.turns.next(slot)
+		}
 		reply.QueuedS = reply.Start.Sub(arrived).Seconds()
 		e.Metrics.Inflight.Inc()
 		slept, spun, err := Perform(ctx, w)

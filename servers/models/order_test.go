@@ -101,3 +101,25 @@ func TestSemaphoreProcessesEachHaveTheirOwnSlots(t *testing.T) {
 		t.Errorf("slots %v, want both processes", seen)
 	}
 }
+
+// Each slot counts the requests that start on it: three requests through
+// one slot have turns 1, 2 and 3 in the order they started, so loadgen can
+// tell a hand-over from a gap where an answer was lost.
+func TestEachSlotCountsItsTurns(t *testing.T) {
+	srv := labtest.Start(t, "--model", "semaphore", "--limit", "1")
+	c := labtest.Hold(t, srv, 3, "sleep=20ms", 2*time.Second)
+	var replies []lab.Reply
+	for i, r := range c.Wait(t, settle) {
+		var reply lab.Reply
+		if err := json.Unmarshal([]byte(r.Body), &reply); err != nil || r.Status != 200 {
+			t.Fatalf("request %d: %d %q", i, r.Status, r.Body)
+		}
+		replies = append(replies, reply)
+	}
+	sort.Slice(replies, func(a, b int) bool { return replies[a].Start.Before(replies[b].Start) })
+	for i, r := range replies {
+		if r.Slot != "slot-0" || r.Turn != i+1 {
+			t.Errorf("request started %d-th: slot %q turn %d, want slot-0 turn %d", i+1, r.Slot, r.Turn, i+1)
+		}
+	}
+}
