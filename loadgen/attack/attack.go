@@ -182,6 +182,8 @@ func (o *observer) Sent() {
 	}
 }
 
+func (o *observer) Ended() { o.Counters.Inflight.Add(-1) }
+
 // Run sends the hits and blocks until every one has ended or ctx is done.
 func (a *Attack) Run(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { a.attacker.Stop() })
@@ -191,14 +193,13 @@ func (a *Attack) Run(ctx context.Context) {
 	// vegeta's results channel is unbuffered: a worker waits until its
 	// result is taken, and when every worker waits, the pacer starts
 	// another one, late. Take results at once; record them elsewhere.
-	// A request stops counting as in flight as it ends, not once the
-	// results before it are recorded: a sampled client_inflight must not
-	// include the time loadgen takes to write them.
+	// A request stops counting as in flight as it ends (observer.Ended),
+	// not once its result is taken or recorded: a sampled
+	// client_inflight must not include the time loadgen takes for that.
 	queue := make(chan *vegeta.Result, 1<<14)
 	go func() {
 		defer close(queue)
 		for r := range results {
-			a.Counters.Inflight.Add(-1)
 			queue <- r
 		}
 	}()

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptrace"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/internal/workapi"
 )
 
 // ConnectHeader carries a hit's TCP connect time in milliseconds in the
@@ -60,9 +63,12 @@ type tracer struct {
 	connects map[uint64]time.Duration // by vegeta seq, for failed hits
 }
 
-// Observer hears about hits as they are sent.
+// Observer hears about hits as they are sent and as they end: with the
+// error of their round trip, or once their body is closed, which vegeta
+// does as soon as it has read it and timed the hit.
 type Observer interface {
 	Sent()
+	Ended()
 }
 
 func newTracer(ctx context.Context, next http.RoundTripper, obs Observer) *tracer {
@@ -92,6 +98,13 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx, stop := mergeCancel(req.Context(), t.ctx)
 	defer stop()
+	giveUp := func() {}
+	if d, ok := deadlineOf(req); ok {
+		// Give up at the very instant the server was told: the client's
+		// own timer starts a little later, and a deadline-aware server
+		// would otherwise see a client that waits longer than it says.
+		ctx, giveUp = context.WithDeadline(ctx, d)
+	}
 	resp, err := t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
 	mu.Lock()
 	dialing, connected := !start.IsZero(), connect
@@ -103,7 +116,43 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp != nil && dialing {
 		resp.Header.Set(ConnectHeader, formatConnect(connected))
 	}
+	if err != nil || resp == nil {
+		giveUp()
+		t.obs.Ended()
+		return resp, err
+	}
+	resp.Body = &endingBody{ReadCloser: resp.Body, obs: t.obs, done: giveUp}
 	return resp, err
+}
+
+// deadlineOf reads the instant req's client gives up from its
+// workapi.DeadlineHeader, which the targeter set.
+func deadlineOf(req *http.Request) (time.Time, bool) {
+	v := req.Header.Get(workapi.DeadlineHeader)
+	if v == "" {
+		return time.Time{}, false
+	}
+	d, err := time.Parse(workapi.DeadlineFormat, v)
+	return d, err == nil
+}
+
+// endingBody tells the Observer that its hit ended when it is closed.
+// vegeta times a hit and closes its body before it hands the result on,
+// and the hand-over may wait for a busy CPU: counting the hit as ended
+// here keeps a sampled client_inflight to what the clients held.
+type endingBody struct {
+	io.ReadCloser
+	obs  Observer
+	done func() // releases the hit's deadline
+	once sync.Once
+}
+
+func (b *endingBody) Close() error {
+	b.once.Do(func() {
+		b.obs.Ended()
+		b.done()
+	})
+	return b.ReadCloser.Close()
 }
 
 func (t *tracer) record(seq uint64, d time.Duration) {

@@ -1,0 +1,102 @@
+package attack
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/workapi"
+)
+
+type countingObserver struct{ sent, ended atomic.Int64 }
+
+func (o *countingObserver) Sent()  { o.sent.Add(1) }
+func (o *countingObserver) Ended() { o.ended.Add(1) }
+
+// A hit ends for the in-flight count when vegeta closes its answer's body,
+// once however often it is closed, and at once when the round trip fails.
+func TestAHitEndsWhenItsBodyIsClosedOrItsRoundTripFails(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer srv.Close()
+	var obs countingObserver
+	tr := newTracer(context.Background(), http.DefaultTransport, &obs)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs.sent.Load() != 1 || obs.ended.Load() != 0 {
+		t.Errorf("before the body is read: sent %d, ended %d; want 1 and 0", obs.sent.Load(), obs.ended.Load())
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body.Close()
+	if obs.ended.Load() != 1 {
+		t.Errorf("after two closes: ended %d, want 1", obs.ended.Load())
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	req, _ = http.NewRequest(http.MethodGet, "http://"+addr+"/", nil)
+	if _, err := tr.RoundTrip(req); err == nil {
+		t.Fatal("a round trip to a closed port did not fail")
+	}
+	if obs.sent.Load() != 2 || obs.ended.Load() != 2 {
+		t.Errorf("after a refused connect: sent %d, ended %d; want 2 and 2", obs.sent.Load(), obs.ended.Load())
+	}
+}
+
+// The client gives up at the very instant its Conclab-Deadline header
+// names, not a timeout after its own start: a request told to give up
+// 100 ms from now, to a server that answers after 2 s, fails with the
+// deadline well before the client's own 5 s timeout.
+func TestTheClientGivesUpAtTheDeadlineItSends(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	client := &http.Client{Transport: newTracer(context.Background(), http.DefaultTransport, &countingObserver{}), Timeout: 5 * time.Second}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set(workapi.DeadlineHeader, time.Now().Add(100*time.Millisecond).Format(workapi.DeadlineFormat))
+	began := time.Now()
+	_, err := client.Do(req)
+	if err == nil || !strings.Contains(err.Error(), "deadline exceeded") {
+		t.Fatalf("err %v, want the deadline exceeded", err)
+	}
+	if took := time.Since(began); took > time.Second {
+		t.Errorf("gave up after %v, want about 100ms", took)
+	}
+	if got := classifyError(err.Error()); got != "timeout" {
+		t.Errorf("classified as %s, want timeout", got)
+	}
+}
+
+// PauseGC turns the collector off under a memory limit of at most 2 GiB,
+// and its restore puts both back.
+func TestPauseGCTurnsTheCollectorOffUntilRestored(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(77))
+	restore := PauseGC()
+	if percent, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(-1); percent != -1 || limit > sendHeapLimit {
+		t.Errorf("paused: GC percent %d, memory limit %d; want -1 and at most %d", percent, limit, int64(sendHeapLimit))
+	}
+	restore()
+	if percent := debug.SetGCPercent(77); percent != 77 {
+		t.Errorf("restored: GC percent %d, want 77", percent)
+	}
+}
