@@ -218,3 +218,22 @@ func softnetDroppedAt(root string) (uint64, error) {
 	}
 	return dropped, nil
 }
+
+// MemAvailable is how many bytes of memory the kernel estimates it can
+// give new work without swapping (MemAvailable in /proc/meminfo).
+func MemAvailable() (uint64, error) { return memAvailableAt(procRoot) }
+
+func memAvailableAt(root string) (uint64, error) {
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		return 0, fmt.Errorf("meminfo: %w", err)
+	}
+	m, err := fs.Meminfo()
+	if err != nil {
+		return 0, fmt.Errorf("meminfo: %w", err)
+	}
+	if m.MemAvailableBytes == nil {
+		return 0, fmt.Errorf("meminfo: no MemAvailable")
+	}
+	return *m.MemAvailableBytes, nil
+}

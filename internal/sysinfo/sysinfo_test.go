@@ -158,3 +158,17 @@ func TestSoftnetDroppedAddsTheSecondColumnOfEveryCPU(t *testing.T) {
 		t.Errorf("dropped %d, want %d", got, want)
 	}
 }
+
+func TestMemAvailableIsReadInBytesAndItsAbsenceIsAnError(t *testing.T) {
+	root := fakeProc(t, map[string]string{"meminfo": "MemTotal:       24000000 kB\nMemFree:         1000 kB\nMemAvailable:    2048 kB\n"})
+	if got, err := memAvailableAt(root); err != nil || got != 2048*1024 {
+		t.Errorf("memAvailableAt = %d, %v; want %d", got, err, 2048*1024)
+	}
+	root = fakeProc(t, map[string]string{"meminfo": "MemTotal:       24000000 kB\n"})
+	if _, err := memAvailableAt(root); err == nil {
+		t.Error("a meminfo without MemAvailable read without error")
+	}
+	if n, err := MemAvailable(); err != nil || n == 0 {
+		t.Errorf("this machine's MemAvailable: %d, %v", n, err)
+	}
+}

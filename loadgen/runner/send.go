@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/progress"
 )
 
@@ -29,6 +30,8 @@ func (r *run) attackAndSample(ctx context.Context) {
 	stopSampling := r.sample()
 	display := progress.Start(r.opt.Progress, r.opt.TTY, r.progressRun())
 	stopCheckpoints := r.checkpoints(display)
+	restoreGC := attack.PauseGC()
+	defer restoreGC()
 	var attacks sync.WaitGroup
 	for _, t := range r.targets {
 		attacks.Go(func() { t.send(ctx, r.started) })

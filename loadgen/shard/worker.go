@@ -123,7 +123,9 @@ func RunWorker(ctx context.Context, o WorkerOptions, out io.Writer) error {
 		}
 	})
 	if ctx.Err() == nil {
+		restoreGC := attack.PauseGC()
 		a.Run(ctx)
+		restoreGC()
 	}
 	close(stop)
 	ticker.Wait()
