@@ -21,6 +21,7 @@ const (
 	kindAcceptReady                 // replicas: the accept queue's head can be accepted
 	kindAcceptRetry                 // net/http tries accept(2) again after an EMFILE
 	kindWoken                       // replicas: a handed waiter's goroutine wakes
+	kindSleepDue                    // replicas: a handler's sleep comes due (Spread.OvershootQuiet)
 )
 
 // event is one scheduled happening. idx is the request index, or the worker

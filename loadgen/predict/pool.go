@@ -168,7 +168,7 @@ func (p *pool) workEnded(e *engine, r int) {
 	}
 	if next := p.nextQueued(e, p.newest); next >= 0 {
 		e.st[next].worker = w
-		e.handOver(next)
+		e.handOver(next, 0)
 		return
 	}
 	pw := &p.workers[w]

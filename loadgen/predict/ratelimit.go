@@ -70,7 +70,7 @@ func (b *rateLimit) tokenDue(e *engine, r int) {
 		return
 	}
 	delete(b.reserved, r)
-	e.handOver(r)
+	e.handOver(r, 0)
 }
 
 // leftQueue: the client of a waiting request gave up; its handler sees the

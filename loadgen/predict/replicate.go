@@ -22,6 +22,10 @@ type Spread struct {
 	// SendLate is, per request, how much later than scheduled it was sent
 	// (as measured); every replica sends it then. nil: on schedule.
 	SendLate []time.Duration
+	// Connect is, per request, the part of SendLate that its connect
+	// took: the request reaches the server at its send plus SendLate, but
+	// its client's timeout counts from its send. nil: none.
+	Connect []time.Duration
 	// Reach is, per request, how long after its connect (at its send plus
 	// SendLate) it reached the model's gate, as the server timed it: the
 	// accept, a goroutine, the read of the request. Every replica accepts
@@ -46,6 +50,14 @@ type Spread struct {
 	// the accept queue (engine.racesIn).
 	TimerHZ int
 	CPUs    int
+	// DecideDelay holds samples of how long after a request reached the
+	// model's gate (as Reach times it) the gate decided on it: the run's
+	// refusals at once, each refused less arrived as the server stamped
+	// them. Each replica adds one, drawn at random, to each known Reach:
+	// between the two stamps the server's goroutine may lose its CPU for
+	// milliseconds on a loaded machine, and a token bucket's or a
+	// semaphore's answer depends on the instant it decides. nil: none.
+	DecideDelay []time.Duration
 	// AdmitDelay holds samples of how long after its connect a request
 	// reached the server's admission (accept, a goroutine, the read of the
 	// request): as the server timed them where it could, or else the run's
@@ -59,6 +71,21 @@ type Spread struct {
 	// worker took to start its work; each hand-over in a replica draws
 	// one. nil: drawn from AdmitDelay instead.
 	WakeDelay []time.Duration
+	// PerRefusal is how much later a waiter handed a freed slot wakes for
+	// each waiter the server refused at the same release before it (a
+	// deadline queue's hopeless waiters): Go runs their goroutines, which
+	// write their 503s, before the handed one. 0: no later.
+	PerRefusal time.Duration
+	// OvershootQuiet, when it has an entry for each of Overshoot's,
+	// ascending, is how long before each sample's sleep came due the
+	// server's previous work had ended. A replica's sleep then draws its
+	// overshoot from the samples whose quiet was nearest its own.
+	OvershootQuiet []time.Duration
+	// SleepTimers says the handlers' work is a sleep, a Go timer: the
+	// runtime fires every expired timer when it wakes for one, so in a
+	// replica a sleep that comes due while an earlier one overshoots ends
+	// with it (engine.fireDueTimers) instead of at its own overshoot.
+	SleepTimers bool
 	// ReplyDelay holds samples of how long an ok answer took to reach its
 	// client after its work ended; each replica gives each ok answer one,
 	// drawn at random. nil: at once.
@@ -107,6 +134,9 @@ type Replicas struct {
 	// Ends is, for each request of the input (by index), how its
 	// replicas ended it.
 	Ends []Ends
+	// Ended is, for each replica, how it ended each request (by index):
+	// the index of the outcome in outcome.All.
+	Ended [][]uint8
 	// Band is, at every BandStep, each gauge's range over the replicas:
 	// the 1st percentile of its lowest value in (T-BandStep, T] and the
 	// 99th of its highest (see [Quantiles]).
@@ -135,6 +165,9 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	if spread.SendLate != nil && len(spread.SendLate) != len(in.Arrivals) {
 		return Replicas{}, fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(spread.SendLate), len(in.Arrivals))
+	}
+	if spread.Connect != nil && len(spread.Connect) != len(in.Arrivals) {
+		return Replicas{}, fmt.Errorf("predict: Spread.Connect: %d entries for %d requests", len(spread.Connect), len(in.Arrivals))
 	}
 	if spread.Reach != nil && len(spread.Reach) != len(in.Arrivals) {
 		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), len(in.Arrivals))
@@ -219,19 +252,7 @@ type replicaRun struct {
 }
 
 func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, band bool, bufs *buffers) replicaRun {
-	var order []int
-	in.Arrivals, order = perturbedArrivals(in.Arrivals, spread, rng)
-	e := newEngineFrom(in, bufs)
-	if rng != nil {
-		perturb(e, spread, rng)
-		if spread.Reach != nil {
-			e.bufs.reach = reuse(e.bufs.reach, len(order))
-			e.reach = e.bufs.reach
-			for j, i := range order {
-				e.reach[j] = spread.Reach[i]
-			}
-		}
-	}
+	e, order := newReplica(in, spread, rng, bufs)
 	e.run()
 	res := e.result()
 	seen := e.seen(cmp.Or(in.SamplePeriod, in.Step, time.Second))
@@ -251,12 +272,43 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 	return run
 }
 
+// newReplica makes the engine of one replica of in, perturbed as spread
+// allows with draws from rng (nil: none), and returns it with, for each of
+// its requests in arrival order, the request's index in the input.
+func newReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine, []int) {
+	var order []int
+	in.Arrivals, order = perturbedArrivals(in.Arrivals, spread, rng)
+	e := newEngineFrom(in, bufs)
+	if rng == nil {
+		return e, order
+	}
+	perturb(e, spread, rng)
+	if spread.Connect != nil {
+		e.bufs.connect = reuse(e.bufs.connect, len(order))
+		e.connect = e.bufs.connect
+		for j, i := range order {
+			e.connect[j] = spread.Connect[i]
+		}
+	}
+	if spread.Reach != nil {
+		e.bufs.reach = reuse(e.bufs.reach, len(order))
+		e.reach = e.bufs.reach
+		for j, i := range order {
+			e.reach[j] = spread.Reach[i]
+			if e.reach[j] > 0 && len(spread.DecideDelay) > 0 {
+				e.reach[j] += spread.DecideDelay[rng.IntN(len(spread.DecideDelay))]
+			}
+		}
+	}
+	return e, order
+}
+
 // perturb sets a replica's perturbations on its engine.
 func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	n := len(e.out)
 	e.rng = rng
 	e.spread = spread.Retransmits
-	if len(spread.Overshoot) > 0 {
+	if len(spread.Overshoot) > 0 && len(spread.OvershootQuiet) != len(spread.Overshoot) {
 		e.bufs.extra = reuse(e.bufs.extra, n)
 		e.extra = e.bufs.extra
 		for i := range e.extra {
@@ -276,6 +328,11 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	e.answerDelay = spread.AnswerDelay
 	e.replyDelay = spread.ReplyDelay
 	e.wakeDelay = spread.WakeDelay
+	e.perRefusal = spread.PerRefusal
+	e.coalesce = spread.SleepTimers
+	if len(spread.OvershootQuiet) == len(spread.Overshoot) && len(spread.Overshoot) > 0 {
+		e.quiet, e.overshoot = spread.OvershootQuiet, spread.Overshoot
+	}
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay = spread.AdmitDelay
 	}
@@ -327,7 +384,7 @@ func highest(a, b gauges) gauges {
 // collect gathers the replicas' runs: the figures, each request's ends
 // and the band.
 func collect(runs []replicaRun, n int, step time.Duration) Replicas {
-	out := Replicas{N: len(runs), Runs: make([]Figures, len(runs)), Ends: make([]Ends, n)}
+	out := Replicas{N: len(runs), Runs: make([]Figures, len(runs)), Ends: make([]Ends, n), Ended: make([][]uint8, len(runs))}
 	index := make(map[outcome.Outcome]int, len(outcome.All))
 	for i, o := range outcome.All {
 		index[o] = i
@@ -335,8 +392,10 @@ func collect(runs []replicaRun, n int, step time.Duration) Replicas {
 	rows := 0
 	for r, run := range runs {
 		out.Runs[r] = run.figures
+		out.Ended[r] = make([]uint8, len(run.ends))
 		for i, o := range run.ends {
 			out.Ends[i][index[o]]++
+			out.Ended[r][i] = uint8(index[o])
 		}
 		rows = max(rows, len(run.band))
 	}

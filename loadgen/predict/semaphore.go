@@ -72,6 +72,7 @@ func (s *semaphore) accepted(e *engine, r int) {
 
 func (s *semaphore) workEnded(e *engine, _ int) {
 	newest := s.policy.newest(e)
+	refused := 0
 	for s.waiters.len() > 0 {
 		w := s.waiters.take(newest)
 		if e.st[w].phase != phaseAppQueued {
@@ -85,9 +86,10 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 		if s.policy.hopeless(e, w) {
 			e.leaveQueue(w)
 			e.end(w, outcome.HTTP503)
+			refused++
 			continue
 		}
-		e.handOver(w)
+		e.handOver(w, refused)
 		return
 	}
 	s.free++

@@ -3,6 +3,7 @@ package predict
 import (
 	"cmp"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
@@ -122,6 +123,10 @@ type engine struct {
 	// reaches the model's gate, as measured (Spread.Reach); 0: at once
 	// when accepted.
 	reach []time.Duration
+	// connect is, per request, how long its connect took (Spread.Connect):
+	// it reaches the server that long after its send, which its client's
+	// timeout counts from. nil: at once.
+	connect []time.Duration
 	// reading counts the requests accepted and on their way to the gate
 	// (phaseReading). The server's timing does not tell a request's accept
 	// from the read that follows, so the accept-queue gauge counts them.
@@ -135,7 +140,23 @@ type engine struct {
 	// wakeDelay holds samples of how long a waiter handed a slot or a
 	// worker takes to wake and start its work (handOver).
 	wakeDelay []time.Duration
-	acceptAt  time.Duration // the accept already scheduled (kindAcceptReady), or 0
+	// coalesce: the work is a sleep whose timer fires with any earlier
+	// one that fires after it came due (fireDueTimers); sleeping holds
+	// the works started, in order (their sleeps come due in that order).
+	coalesce bool
+	sleeping []int
+	// quiet and overshoot are Spread.OvershootQuiet and Spread.Overshoot
+	// (overshootAfter); lastWorkEnd is when a work last ended.
+	quiet, overshoot []time.Duration
+	lastWorkEnd      time.Duration
+	// perRefusal is how much later a handed waiter wakes for each waiter
+	// refused at the same release before it (Spread.PerRefusal).
+	perRefusal time.Duration
+	// refusingUntil is when the goroutines of the waiters refused so far
+	// have written their answers: a waiter handed a slot before then
+	// wakes after it.
+	refusingUntil time.Duration
+	acceptAt      time.Duration // the accept already scheduled (kindAcceptReady), or 0
 
 	bufs *buffers // where its slices come from
 
@@ -182,16 +203,16 @@ func newEngine(in Input) *engine { return newEngineFrom(in, &buffers{}) }
 // replica to the next: replicas would otherwise spend a good part of
 // their time allocating and collecting them.
 type buffers struct {
-	st                    []reqState
-	out                   []Request
-	snaps                 []snapshot
-	events                []event
-	extra, readyAt, reach []time.Duration
-	cpu                   []uint8
-	seenTimes             []time.Duration // seen's columns and window
-	seenColumn            []int
-	seenWindow            []int
-	latencies             []time.Duration // the ok requests' latencies
+	st                             []reqState
+	out                            []Request
+	snaps                          []snapshot
+	events                         []event
+	extra, readyAt, reach, connect []time.Duration
+	cpu                            []uint8
+	seenTimes                      []time.Duration // seen's columns and window
+	seenColumn                     []int
+	seenWindow                     []int
+	latencies                      []time.Duration // the ok requests' latencies
 }
 
 // reuse is s with length n and every element zero, in s's array when it
@@ -317,22 +338,14 @@ func (e *engine) handle(ev event) {
 			e.end(r, outcome.HTTP503)
 		}
 	case kindFinish:
-		switch e.st[r].phase {
-		case phaseRunning:
-			e.inflight--
-			e.srv.workEnded(e, r)
-			e.end(r, outcome.OK)
-		case phaseRunningGone:
-			// The work ran to its end for nobody: the server now
-			// writes its answer to a closed connection and closes it.
-			e.inflight--
-			e.wasted += e.now - e.out[r].Started
-			e.workOutlivedUntil = e.now
-			e.srv.workEnded(e, r)
-			e.closeConnection(r)
-		}
+		e.workDone(r)
+		e.fireDueTimers()
 	case kindWoken:
 		e.woken(r)
+	case kindSleepDue:
+		if p := e.st[r].phase; p == phaseRunning || p == phaseRunningGone {
+			e.events.push(event{t: e.now + e.overshootAfter(e.now-e.lastWorkEnd), kind: kindFinish, idx: r})
+		}
 	case kindServerTimer:
 		e.srv.timer(e, ev)
 	case kindLimboRetry:
@@ -365,7 +378,7 @@ func (e *engine) arrive(r int) {
 	sent := e.out[r].Sent
 	e.clientInflight++
 	if e.in.ClientTimeout > 0 {
-		e.events.push(event{t: sent + e.in.ClientTimeout, kind: kindClientDeadline, idx: r})
+		e.events.push(event{t: e.deadline(r), kind: kindClientDeadline, idx: r})
 	}
 	if e.aq.len() < e.aqCap {
 		e.enterAcceptQueue(r)
@@ -633,12 +646,75 @@ func (e *engine) acceptable(r int) bool {
 	return false
 }
 
+// deadline is when request r's client gives up: ClientTimeout after its
+// send, which in a replica is its arrival less its measured connect.
+func (e *engine) deadline(r int) time.Duration {
+	sent := e.out[r].Sent
+	if e.connect != nil {
+		sent -= e.connect[r]
+	}
+	return sent + e.in.ClientTimeout
+}
+
 // gaveUp reports whether request r's client deadline is now (or past). Such a
 // request is not accepted, started or handed a slot at this instant, even if
 // its kindClientDeadline event has not been processed yet (same instant,
 // higher index): it ends as "timeout" instead of running for zero time.
 func (e *engine) gaveUp(r int) bool {
-	return e.in.ClientTimeout > 0 && e.out[r].Sent+e.in.ClientTimeout <= e.now
+	return e.in.ClientTimeout > 0 && e.deadline(r) <= e.now
+}
+
+// workDone: request r's handler work ends now, if it still runs.
+func (e *engine) workDone(r int) {
+	if p := e.st[r].phase; p == phaseRunning || p == phaseRunningGone {
+		e.lastWorkEnd = e.now
+	}
+	switch e.st[r].phase {
+	case phaseRunning:
+		e.inflight--
+		e.srv.workEnded(e, r)
+		e.end(r, outcome.OK)
+	case phaseRunningGone:
+		// The work ran to its end for nobody: the server now
+		// writes its answer to a closed connection and closes it.
+		e.inflight--
+		e.wasted += e.now - e.out[r].Started
+		e.workOutlivedUntil = e.now
+		e.srv.workEnded(e, r)
+		e.closeConnection(r)
+	}
+}
+
+// overshootAfter draws how much longer than Service a sleep lasts that
+// comes due quiet after the server's previous work ended: one of the
+// tenth of the run's samples whose quiet was nearest.
+func (e *engine) overshootAfter(quiet time.Duration) time.Duration {
+	n := len(e.quiet)
+	i, _ := slices.BinarySearch(e.quiet, quiet)
+	if i == n || (i > 0 && quiet-e.quiet[i-1] < e.quiet[i]-quiet) {
+		i-- // the nearer neighbour
+	}
+	w := max(1, n/10)
+	lo := min(max(0, i-w/2), n-w)
+	return e.overshoot[lo+e.rng.IntN(w)]
+}
+
+// fireDueTimers ends, in a replica whose work is a sleep, every work
+// whose sleep was due by now: the Go runtime fires all expired timers
+// when it wakes for one, so a sleep that came due while an earlier one
+// overshot ends with it.
+func (e *engine) fireDueTimers() {
+	if !e.coalesce {
+		return
+	}
+	for len(e.sleeping) > 0 {
+		r := e.sleeping[0]
+		if e.out[r].Started+e.in.Service > e.now {
+			return
+		}
+		e.sleeping = e.sleeping[1:]
+		e.workDone(r)
+	}
 }
 
 // startWork starts request r's handler work; it lasts Service unless the
@@ -647,7 +723,14 @@ func (e *engine) startWork(r int) {
 	e.st[r].phase = phaseRunning
 	e.out[r].Started = e.now
 	e.inflight++
-	e.events.push(event{t: e.now + e.workOf(r), kind: kindFinish, idx: r})
+	if e.quiet != nil {
+		e.events.push(event{t: e.now + e.in.Service, kind: kindSleepDue, idx: r})
+	} else {
+		e.events.push(event{t: e.now + e.workOf(r), kind: kindFinish, idx: r})
+	}
+	if e.coalesce {
+		e.sleeping = append(e.sleeping, r)
+	}
 }
 
 // workOf is how long request r's handler work lasts, if its client waits.
@@ -658,11 +741,14 @@ func (e *engine) workOf(r int) time.Duration {
 	return e.in.Service
 }
 
-// handOver gives queued request r the slot or worker that just came free.
-// In a replica its goroutine wakes a scheduling delay later: until then it
-// still counts as queued, and the slot is neither running work nor free,
-// as a server's gauges show it between two holders.
-func (e *engine) handOver(r int) {
+// handOver gives queued request r the slot or worker that just came free,
+// after the server refused refused other waiters at the same release.
+// In a replica its goroutine wakes a scheduling delay later, and later
+// still by perRefusal for each of those: their goroutines write their
+// answers first. Until then it still counts as queued, and the slot is
+// neither running work nor free, as a server's gauges show it between
+// two holders.
+func (e *engine) handOver(r, refused int) {
 	if len(e.wakeDelay) == 0 {
 		e.leaveQueue(r)
 		e.startWork(r)
@@ -670,7 +756,11 @@ func (e *engine) handOver(r int) {
 	}
 	e.unlist()
 	e.st[r].phase = phaseHanded
-	e.events.push(event{t: e.now + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))], kind: kindWoken, idx: r})
+	if refused > 0 {
+		e.refusingUntil = max(e.refusingUntil, e.now) + time.Duration(refused)*e.perRefusal
+	}
+	wake := max(e.now, e.refusingUntil) + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))]
+	e.events.push(event{t: wake, kind: kindWoken, idx: r})
 }
 
 // woken starts the work of a handed request, or passes its slot on if its
@@ -748,7 +838,7 @@ func (e *engine) end(r int, o outcome.Outcome) {
 		e.events.push(event{t: e.now + e.answerDelay[e.rng.IntN(len(e.answerDelay))], kind: kindAnswered, idx: r})
 	case o == outcome.OK && len(e.replyDelay) > 0:
 		at := e.now + e.replyDelay[e.rng.IntN(len(e.replyDelay))]
-		if deadline := e.out[r].Sent + e.in.ClientTimeout; e.in.ClientTimeout > 0 && at >= deadline {
+		if deadline := e.deadline(r); e.in.ClientTimeout > 0 && at >= deadline {
 			o, at = outcome.Timeout, deadline
 		}
 		e.decide(r, o)

@@ -18,6 +18,8 @@ func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error
 	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
 	samples := t.samples()
 	spread := verdict.RunSpread(*t.predicted, service, r.s.Rate, measured, samples, r.kernelSpread)
+	// labserver's work without cpu is a Go timer's sleep.
+	spread.SleepTimers = r.s.CPU == 0 && r.s.Sleep > 0 && !t.spec.External()
 	step := r.samplePeriod()
 	in := verdict.Input(r.s, t.limits, r.kernel, step)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
@@ -38,7 +40,7 @@ func (t *target) measured() []verdict.Measured {
 	for i, h := range t.hits {
 		out[i] = verdict.Measured{Seq: h.seq, Late: h.lateBy, Outcome: h.outcome, Latency: h.latency,
 			Connect: h.connect, Dialed: h.dialed, Served: h.served, ToGate: h.toGate,
-			AnswerDelay: h.answer}
+			AnswerDelay: h.answer, Refused: h.refused, Decided: h.decided}
 	}
 	return out
 }

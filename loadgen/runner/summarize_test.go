@@ -120,15 +120,17 @@ func TestAnAnswerTellsWhenItsRequestReachedTheGate(t *testing.T) {
 }
 
 // A refusal that says when the server decided gives its way back: the
-// client's receipt (send plus latency) less the decision, here 1.0 ms.
+// client's receipt (send plus latency) less the decision, here 1.0 ms;
+// when it was decided, and how long after reaching the gate: 5 ms.
 func TestARefusalTellsHowLongItsAnswerTookBack(t *testing.T) {
 	sent := time.Date(2026, 12, 2, 7, 0, 1, 0, time.UTC)
 	body := `{"error":"rejected (queue_timeout): no slot free within 5ms","reason":"queue_timeout","id":"8",` +
 		`"arrived":"2026-12-02T07:00:01.0004Z","refused":"2026-12-02T07:00:01.0054Z"}`
 	h := attack.Hit{Outcome: outcome.HTTP503, Result: &vegeta.Result{Code: 503, Timestamp: sent,
 		Latency: 6400 * time.Microsecond, Body: []byte(body)}}
-	if a := answerOf(h, true); a.toGate != 400*time.Microsecond || a.back != time.Millisecond {
-		t.Errorf("answerOf = %+v, want 400µs to the gate and 1ms back", a)
+	if a := answerOf(h, true); a.toGate != 400*time.Microsecond || a.back != time.Millisecond ||
+		a.decided != 5*time.Millisecond || !a.refused.Equal(sent.Add(5400*time.Microsecond)) {
+		t.Errorf("answerOf = %+v, want 400µs to the gate, 1ms back, refused 5ms after arriving at 07:00:01.0054", a)
 	}
 	if a := answerOf(h, false); a.back != 0 {
 		t.Errorf("a remote server's refusal: back %v, want 0", a.back)

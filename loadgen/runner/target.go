@@ -58,10 +58,12 @@ type hitRecord struct {
 	seq     int           // its place in the schedule
 	// detail is what the client saw, kept only where the outcome alone does
 	// not say it: the error of an "other", the status of an "http_other".
-	detail string
-	served *verdict.Served // from an ok reply's body
-	toGate time.Duration   // from its send to the model's gate (answer.toGate); 0: unknown
-	answer time.Duration   // a refusal's way from the server's decision to its client (answer.back); 0: unknown
+	detail  string
+	served  *verdict.Served // from an ok reply's body
+	toGate  time.Duration   // from its send to the model's gate (answer.toGate); 0: unknown
+	answer  time.Duration   // a refusal's way from the server's decision to its client (answer.back); 0: unknown
+	refused time.Time       // when the server refused it, on its clock (answer.refused); zero: unknown
+	decided time.Duration   // from the gate to its refusal (answer.decided); 0: unknown
 }
 
 // pid is the labserver's process id; 0 for a target loadgen did not start
@@ -157,7 +159,7 @@ func (t *target) record(h attack.Hit) {
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
 		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result),
-		served: a.served, toGate: a.toGate, answer: a.back})
+		served: a.served, toGate: a.toGate, answer: a.back, refused: a.refused, decided: a.decided})
 	t.mu.Unlock()
 }
 
@@ -205,7 +207,7 @@ func served(h attack.Hit, local bool) *verdict.Served {
 	if arrived.IsZero() {
 		arrived = r.Start.Add(-time.Duration(r.QueuedS * float64(time.Second)))
 	}
-	s := &verdict.Served{Slot: r.Slot, Arrived: arrived, Start: r.Start, End: r.End}
+	s := &verdict.Served{Slot: r.Slot, Turn: r.Turn, Arrived: arrived, Start: r.Start, End: r.End}
 	if local {
 		s.Received = h.Result.Timestamp.Add(h.Result.Latency)
 	}
@@ -216,11 +218,13 @@ func served(h attack.Hit, local bool) *verdict.Served {
 // body read once: the ok reply's work (served); how long after its send
 // the request reached the model's gate (from the reply, or the body of a
 // 503 or 429); and how long a refusal took from the server's decision to
-// the client. Zero where the answer does not say, or the server's clock
-// is not loadgen's.
+// the client, when the server decided it (refused) and how long after
+// the request reached the gate (decided). Zero where the answer does not
+// say, or the server's clock is not loadgen's.
 type answer struct {
-	served       *verdict.Served
-	toGate, back time.Duration
+	served                *verdict.Served
+	toGate, back, decided time.Duration
+	refused               time.Time
 }
 
 func answerOf(h attack.Hit, local bool) answer {
@@ -232,7 +236,10 @@ func answerOf(h attack.Hit, local bool) answer {
 	if a.served != nil {
 		arrived = a.served.Arrived
 	} else if r := refusal(h); r != nil {
-		arrived = r.Arrived
+		arrived, a.refused = r.Arrived, r.Refused
+		if d := r.Refused.Sub(r.Arrived); !r.Refused.IsZero() && d >= 0 {
+			a.decided = d
+		}
 		if d := h.Result.Timestamp.Add(h.Result.Latency).Sub(r.Refused); !r.Refused.IsZero() && d > 0 {
 			a.back = d
 		}

@@ -32,12 +32,21 @@ type Measured struct {
 	// answer took from the server's decision to the client, on loadgen's
 	// clock; 0 when unknown.
 	AnswerDelay time.Duration
+	// Refused is, for a request the server refused, when it did, as its
+	// answer says (labserver's refused), on the server's clock; zero when
+	// unknown.
+	Refused time.Time
+	// Decided is, for a request the server refused, how long after it
+	// reached the model's gate the server refused it (its refused less
+	// its arrived); 0 when unknown.
+	Decided time.Duration
 }
 
 // Served is an ok request's work as its server timed it, on the server's
 // clock.
 type Served struct {
 	Slot    string    // where it ran: "slot-3", "worker-2", "caller"
+	Turn    int       // the how-manieth request to start on Slot; 0: not said
 	Arrived time.Time // it reached the model's gate
 	Start   time.Time // its work began
 	End     time.Time // its work ended

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -11,23 +12,28 @@ import (
 
 // RunSpread is what a run's replicas draw from: each request reaching the
 // server when its connect completed, as measured (or, when its SYN was
-// dropped, sent as late as measured), and reaching the model's gate as the
-// server timed it, when the server's answers timed every request's arrival
-// there (reachDelay), or else with an admission delay drawn from the run's
-// scheduling delays (which of two requests that connected close together
-// the server admits first is then not measured); each rejection reaching
-// its client as late after the server's decision as the run's rejections
-// did (labserver's refusals say when it decided; any other rejection is
-// taken as decided at its connect); each handler's work longer than asked by a sample of what the run
-// measured; each hand-over of a freed slot or worker as slow as the
+// dropped, sent as late as measured), its client's timeout counting from
+// its send (Spread.Connect), and reaching the model's gate as the server
+// timed it, when the server's answers timed every request's arrival there
+// (reachDelay), the gate deciding as much later as the run's refusals at
+// once were decided after their arrival (Spread.DecideDelay), or else with
+// an admission delay drawn from the run's scheduling delays (which of two
+// requests that connected close together the server admits first is then
+// not measured); each rejection reaching its client as late after the
+// server's decision as the run's rejections did (labserver's refusals say
+// when it decided; any other rejection is taken as decided at its
+// connect); each handler's work longer than asked by a sample of what the
+// run measured; each hand-over of a freed slot or worker as slow as the
 // run's; and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
 //
 // Where the server's replies timed the work (labserver), the overshoot is
-// each ok request's work as the server timed it, less the asked work, and
-// the hand-overs are HandOvers; each ok answer then reaches its client as
-// late after its work as the run's did, where the server shares loadgen's
-// clock. Otherwise the overshoot is measured on the
+// each ok request's work as the server timed it, less the asked work, drawn
+// after as long a quiet as the server had had when its sleep came due
+// (Spread.OvershootQuiet), and the hand-overs are HandOvers, later by
+// PerRefusal for each waiter refused at the release; each ok answer then
+// reaches its client as late after its work as the run's did, where the
+// server shares loadgen's clock. Otherwise the overshoot is measured on the
 // requests that the central prediction has start at once and end ok: for
 // them, the client's latency less its connect time and the asked work is
 // the handler's overshoot plus the loopback's round trip (a request that
@@ -38,8 +44,9 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 	sp := kernel
 	sp.AcceptDelay = max(sp.AcceptDelay, TransitDelay(central, samples, rate))
 	sp.SendLate = make([]time.Duration, len(central.Requests))
+	sp.Connect = make([]time.Duration, len(central.Requests))
 	reach := make([]time.Duration, len(central.Requests))
-	var timed, clientSide, reached []time.Duration
+	var timed, clientSide, reached, decided []time.Duration
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
@@ -47,6 +54,7 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 		sp.SendLate[m.Seq] = m.Late
 		if m.Dialed && m.Connect < outcome.SynRetriedConnect {
 			sp.SendLate[m.Seq] += m.Connect
+			sp.Connect[m.Seq] = m.Connect
 		}
 		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
 		switch {
@@ -60,15 +68,19 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 			sp.AnswerDelay = append(sp.AnswerDelay, m.Latency-m.Connect)
 		}
 		p := central.Requests[m.Seq]
+		if m.Decided > 0 && p.Queued == 0 && slices.Contains(outcome.Rejected, p.Outcome) &&
+			slices.Contains(outcome.Rejected, m.Outcome) {
+			decided = append(decided, m.Decided)
+		}
 		if d, ok := reachDelay(m, p); ok {
 			reach[m.Seq] = d
 			reached = append(reached, d)
 		}
-		if m.Served != nil {
-			if over := m.Served.End.Sub(m.Served.Start) - service; over >= 0 {
+		if s := m.Served; s != nil {
+			if over := s.End.Sub(s.Start) - service; over >= 0 {
 				timed = append(timed, over)
 			}
-			if d := m.Served.Received.Sub(m.Served.End); !m.Served.Received.IsZero() && d >= 0 && d <= m.Latency {
+			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
 				sp.ReplyDelay = append(sp.ReplyDelay, d)
 			}
 		}
@@ -81,15 +93,16 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 	}
 	sp.Overshoot = clientSide
 	if len(timed) > 0 {
-		sp.Overshoot = timed
-		sp.WakeDelay = HandOvers(measured)
+		sp.Overshoot, sp.OvershootQuiet = overshootsByQuiet(measured, service)
+		h := HandOvers(measured)
+		sp.WakeDelay, sp.PerRefusal = h.Alone, h.PerRefusal
 	}
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
 	// at drawn instants around measured ones, and which requests were ok
 	// is what the prediction is asked.
 	if len(reached) > 0 && len(reached) == len(measured) {
-		sp.AdmitDelay, sp.Reach = reached, reach
+		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
 	}
 	return sp
 }
@@ -111,36 +124,6 @@ func reachDelay(m Measured, p predict.Request) (time.Duration, bool) {
 	}
 	d := m.ToGate - m.Connect
 	return d, d >= 0
-}
-
-// callerSlot is where a pool's caller-runs policy runs the work: on the
-// caller's own goroutine, many at once, so no slot is handed over.
-const callerSlot = "caller"
-
-// HandOvers are the run's hand-overs of a freed slot or worker to a
-// request that was already waiting for it, as the servers' replies timed
-// them: on each slot, the time from one request's end to the start of the
-// next, when the next had reached the gate before the first ended. nil
-// without such pairs.
-func HandOvers(measured []Measured) []time.Duration {
-	bySlot := map[string][]*Served{}
-	for _, m := range measured {
-		if s := m.Served; s != nil && s.Slot != "" && s.Slot != callerSlot {
-			bySlot[s.Slot] = append(bySlot[s.Slot], s)
-		}
-	}
-	var out []time.Duration
-	for _, held := range bySlot {
-		slices.SortFunc(held, func(a, b *Served) int { return a.Start.Compare(b.Start) })
-		for i := 1; i < len(held); i++ {
-			prev, next := held[i-1], held[i]
-			if next.Arrived.Before(prev.End) && !next.Start.Before(prev.End) {
-				out = append(out, next.Start.Sub(prev.End))
-			}
-		}
-	}
-	slices.Sort(out) // a map's order must not reach the seeded draws
-	return out
 }
 
 // TransitDelay is the accept delay that the run's own samples show, by
@@ -179,4 +162,37 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 	}
 	mean := sum / float64(n) / rate // seconds
 	return time.Duration(2 * mean * float64(time.Second))
+}
+
+// overshootsByQuiet are the ok requests' overshoots as the server timed
+// them, each with how long before its sleep came due the server's
+// previous work had ended, in ascending order of that quiet.
+func overshootsByQuiet(measured []Measured, service time.Duration) (over, quiet []time.Duration) {
+	var ends []time.Time
+	for _, m := range measured {
+		if m.Served != nil {
+			ends = append(ends, m.Served.End)
+		}
+	}
+	slices.SortFunc(ends, time.Time.Compare)
+	type sample struct{ quiet, over time.Duration }
+	var samples []sample
+	for _, m := range measured {
+		s := m.Served
+		if s == nil || s.End.Sub(s.Start) < service {
+			continue
+		}
+		due := s.Start.Add(service)
+		i, _ := slices.BinarySearchFunc(ends, due, time.Time.Compare)
+		q := time.Hour // no work ended before it
+		if i > 0 {
+			q = due.Sub(ends[i-1])
+		}
+		samples = append(samples, sample{q, s.End.Sub(due)})
+	}
+	slices.SortFunc(samples, func(a, b sample) int { return cmp.Compare(a.quiet, b.quiet) })
+	for _, s := range samples {
+		quiet, over = append(quiet, s.quiet), append(over, s.over)
+	}
+	return over, quiet
 }

@@ -37,7 +37,7 @@ func TestHandOversAreTheGapsBetweenAnEndAndAWaitersStart(t *testing.T) {
 		{Seq: 8, Served: served("", 0.6, 1.3, 2)},
 		{Seq: 9}, // timed out: no reply
 	}
-	if got, want := HandOvers(measured), []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}; !durationsNear(got, want) {
+	if got, want := HandOvers(measured).Alone, []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}; !durationsNear(got, want) {
 		t.Errorf("HandOvers = %v, want %v", got, want)
 	}
 }
@@ -61,15 +61,19 @@ func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
 		{Seq: 1, Outcome: outcome.OK, Latency: 1910 * ms, Connect: ms, Dialed: true, Served: served("slot-0", 0.1, 1.0006, 2.0008)},
 	}
 	sp := RunSpread(central, time.Second, 10, measured, nil, predict.Spread{})
-	if !durationsNear(sp.Overshoot, []time.Duration{400 * time.Microsecond, 200 * time.Microsecond}) ||
+	// In the order of how long the server had been quiet when each sleep
+	// came due: #1's 1.0002 s after #0 ended, #0's with nothing before.
+	if !durationsNear(sp.Overshoot, []time.Duration{200 * time.Microsecond, 400 * time.Microsecond}) ||
+		!durationsNear(sp.OvershootQuiet, []time.Duration{1000200 * time.Microsecond, time.Hour}) ||
 		!durationsNear(sp.WakeDelay, []time.Duration{200 * time.Microsecond}) {
-		t.Errorf("with replies: overshoot %v, wake %v; want [400µs 200µs] and [200µs]", sp.Overshoot, sp.WakeDelay)
+		t.Errorf("with replies: overshoot %v after quiet %v, wake %v; want [200µs 400µs] after [1.0002s 1h] and [200µs]",
+			sp.Overshoot, sp.OvershootQuiet, sp.WakeDelay)
 	}
 	for i := range measured {
 		measured[i].Served = nil
 	}
 	sp = RunSpread(central, time.Second, 10, measured, nil, predict.Spread{})
-	if !slices.Equal(sp.Overshoot, []time.Duration{2 * ms}) || sp.WakeDelay != nil {
+	if !slices.Equal(sp.Overshoot, []time.Duration{2 * ms}) || sp.OvershootQuiet != nil || sp.WakeDelay != nil {
 		t.Errorf("without replies: overshoot %v, wake %v; want [2ms] (the request started at once) and none", sp.Overshoot, sp.WakeDelay)
 	}
 }
@@ -104,11 +108,21 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 	us := time.Microsecond
 	measured := []Measured{
 		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Connect: 100 * us, Dialed: true, ToGate: 400 * us},
-		{Seq: 1, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 200 * us, Dialed: true, ToGate: 1200 * us},
+		{Seq: 1, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 200 * us, Dialed: true, ToGate: 1200 * us,
+			Decided: 30 * us},
 	}
 	sp := RunSpread(central, in.Service, 100, measured, nil, predict.Spread{})
 	if want := []time.Duration{300 * us, 1000 * us}; !slices.Equal(sp.Reach, want) || !slices.Equal(sp.AdmitDelay, want) {
 		t.Errorf("Reach %v, AdmitDelay %v; want both %v", sp.Reach, sp.AdmitDelay, want)
+	}
+	// #1 was refused at once, 30 µs after it reached the gate; each
+	// request's connect is the part of its lateness its timeout does not
+	// count.
+	if want := []time.Duration{30 * us}; !slices.Equal(sp.DecideDelay, want) {
+		t.Errorf("DecideDelay %v, want %v", sp.DecideDelay, want)
+	}
+	if want := []time.Duration{100 * us, 200 * us}; !slices.Equal(sp.Connect, want) {
+		t.Errorf("Connect %v, want %v", sp.Connect, want)
 	}
 	measured[1] = Measured{Seq: 1, Outcome: outcome.Timeout, Latency: time.Second, Connect: 200 * us, Dialed: true}
 	if sp := RunSpread(central, in.Service, 100, measured, nil, predict.Spread{}); sp.Reach != nil {

@@ -1,0 +1,146 @@
+package predict
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
+)
+
+// What the replicas learned from the Go runtime (Spread's PerRefusal,
+// SleepTimers, OvershootQuiet, Connect and DecideDelay), each on a case
+// small enough to work out by hand.
+
+// replicaRequests runs one replica of in, perturbed by spread, and returns
+// its requests by their index in the input.
+func replicaRequests(t *testing.T, in Input, spread Spread) []Request {
+	t.Helper()
+	if err := validate(in); err != nil {
+		t.Fatal(err)
+	}
+	e, order := newReplica(in, spread, rand.New(rand.NewPCG(1, 0)), &buffers{})
+	e.run()
+	out := make([]Request, len(order))
+	for j, q := range e.result().Requests {
+		out[order[j]] = q
+	}
+	return out
+}
+
+func deadlineLimits(limit int) Limits {
+	return Limits{Discipline: catalog.DeadlineQueue, Backlog: 4096, Settings: catalog.Settings{Limit: limit, Queue: -1}}
+}
+
+// Two slots of 400 ms work, a 500 ms client timeout. #0 and #1 (at 0) run
+// to 0.4 s. Then #2 and #3 (10 and 20 ms) could not end by 0.51 and
+// 0.52 s: #0's release refuses both and hands its slot to #4 (350 ms).
+// Each hand-over takes 100 µs, and each refusal 50 µs more, the refused
+// goroutines writing their 503s first: #4 starts at 0.4 s + 2 × 50 µs +
+// 100 µs. #1's release, at the same instant, refuses none, but its waiter
+// #5 (360 ms) waits for the same refusals: it starts with #4, not 100 µs
+// after 0.4 s.
+func TestAWaiterHandedASlotStartsAfterTheRefusalsBeforeIt(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: []time.Duration{0, 0, 10 * ms, 20 * ms, 350 * ms, 360 * ms}, Service: 400 * ms,
+		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(2)}
+	got := replicaRequests(t, in, Spread{WakeDelay: []time.Duration{100 * us}, PerRefusal: 50 * us})
+	for i, want := range []struct {
+		o       outcome.Outcome
+		started time.Duration
+	}{{outcome.OK, 0}, {outcome.OK, 0}, {outcome.HTTP503, Never}, {outcome.HTTP503, Never},
+		{outcome.OK, 400*ms + 200*us}, {outcome.OK, 400*ms + 200*us}} {
+		if got[i].Outcome != want.o || got[i].Started != want.started {
+			t.Errorf("#%d: %s, started %v; want %s, started %v", i, got[i].Outcome, got[i].Started, want.o, want.started)
+		}
+	}
+}
+
+// Two sleeps of 100 ms started at 0 and 1 ms, each overshooting by 2 ms:
+// #0's timer fires at 102 ms. #1's came due at 101 ms, before that: the
+// runtime fires it with #0's, at 102 ms, rather than at 103 ms, unless the
+// work is not a timer (cpu).
+func TestASleepThatCameDueWhileAnEarlierOneOvershotEndsWithIt(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: []time.Duration{0, ms}, Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
+	for _, tc := range []struct {
+		timers bool
+		want   time.Duration
+	}{{true, 102 * ms}, {false, 103 * ms}} {
+		got := replicaRequests(t, in, Spread{Overshoot: []time.Duration{2 * ms}, SleepTimers: tc.timers})
+		if got[0].Finished != 102*ms || got[1].Finished != tc.want {
+			t.Errorf("sleep timers %v: #0 ended at %v, #1 at %v; want 102ms and %v", tc.timers, got[0].Finished, got[1].Finished, tc.want)
+		}
+	}
+}
+
+// Ten overshoot samples: five of 0.1 ms whose sleeps came due 1 ms after
+// another work ended, five of 3 ms that came due 50 ms after. #0's sleep
+// (0 to 100 ms) comes due with nothing ended before it: it overshoots 3 ms,
+// to 103 ms. #1's (5 to 105 ms) comes due 2 ms after that: 0.1 ms.
+func TestASleepOvershootsAsTheRunsDidAfterAsLongAQuiet(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: []time.Duration{0, 5 * ms}, Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
+	spread := Spread{
+		Overshoot:      []time.Duration{100 * us, 100 * us, 100 * us, 100 * us, 100 * us, 3 * ms, 3 * ms, 3 * ms, 3 * ms, 3 * ms},
+		OvershootQuiet: []time.Duration{ms, ms, ms, ms, ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms},
+	}
+	got := replicaRequests(t, in, spread)
+	if got[0].Finished != 103*ms || got[1].Finished != 105*ms+100*us {
+		t.Errorf("#0 ended at %v, #1 at %v; want 103ms and 105.1ms", got[0].Finished, got[1].Finished)
+	}
+}
+
+// One request sent at 0 whose connect took 3 ms (SendLate 3 ms, all of it
+// Connect), 98 ms of work, a 100 ms client timeout: it reaches the server
+// at 3 ms and its work would end at 101 ms, but its client's timeout runs
+// from the send: a timeout at 100 ms. Counted from the connect, it would
+// end ok.
+func TestAClientsTimeoutRunsFromItsSendNotItsConnect(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0), Service: 98 * ms, ClientTimeout: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	late := []time.Duration{3 * ms}
+	got := replicaRequests(t, in, Spread{SendLate: late, Connect: late})
+	if got[0].Outcome != outcome.Timeout || got[0].Finished != 100*ms {
+		t.Errorf("%s at %v, want timeout at 100ms", got[0].Outcome, got[0].Finished)
+	}
+	if got := replicaRequests(t, in, Spread{SendLate: late}); got[0].Outcome != outcome.OK {
+		t.Errorf("counted from the connect: %s, want ok", got[0].Outcome)
+	}
+}
+
+// A request reaches the gate 1 ms after its connect, as the server timed
+// it, and the gate decides 2 ms later still (DecideDelay): it starts at
+// 3 ms.
+func TestTheGateDecidesAfterTheRequestReachesIt(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0), Service: 10 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	got := replicaRequests(t, in, Spread{Reach: []time.Duration{ms}, DecideDelay: []time.Duration{2 * ms}})
+	if got[0].Started != 3*ms {
+		t.Errorf("started at %v, want 3ms", got[0].Started)
+	}
+}
+
+// AIMD's drops are works cut short by their client, not works that end
+// sooner than a drawn overshoot would have them: as in
+// TestAnAIMDLimitGrowsWithRequestsThatUseIt, but #1 starts 0.5 ms after #0
+// and every sleep overshoots 1 ms, so #1's timer fires with #0's at
+// 101 ms, 100.5 ms after its start. The limit still grows to 3, and #4 to
+// #6 run.
+func TestAnAIMDLimitDoesNotTakeAnEarlyTimerForADrop(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: []time.Duration{0, 500 * us, 20 * ms, 30 * ms, 150 * ms, 160 * ms, 170 * ms, 180 * ms},
+		Service: 100 * ms, Kernel: linux, Limits: adaptiveLimits(2, 1, 3)}
+	got := replicaRequests(t, in, Spread{Overshoot: []time.Duration{ms}, SleepTimers: true})
+	for i, want := range []outcome.Outcome{outcome.OK, outcome.OK, outcome.HTTP503, outcome.HTTP503,
+		outcome.OK, outcome.OK, outcome.OK, outcome.HTTP503} {
+		if got[i].Outcome != want {
+			t.Errorf("#%d: %s, want %s", i, got[i].Outcome, want)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package verdict
+
+import (
+	"slices"
+	"sort"
+	"time"
+)
+
+// callerSlot is where a pool's caller-runs policy runs the work: on the
+// caller's own goroutine, many at once, so no slot is handed over.
+const callerSlot = "caller"
+
+// HandOverTimes are how long the run's hand-overs of a freed slot or
+// worker to a request already waiting for it took, as the servers'
+// replies timed them: from one request's end to the next one's start on
+// the same slot.
+type HandOverTimes struct {
+	// Alone are the hand-overs with no refusal decided between that end
+	// and that start; nil without such pairs.
+	Alone []time.Duration
+	// PerRefusal is how much longer a hand-over took for each refusal
+	// decided between them: a deadline queue refuses its hopeless waiters
+	// at the release that then hands the slot on, and their goroutines
+	// write their 503s before the handed one starts. It is those
+	// hand-overs' total excess over the mean of Alone, divided by their
+	// total refusals; 0 without such hand-overs.
+	PerRefusal time.Duration
+}
+
+// HandOvers measures the run's hand-overs. A pair of requests on one slot
+// is a hand-over when the second had reached the gate before the first
+// ended and, where the replies count the slot's turns, came right after it:
+// a request between them whose client left first (its answer lost) would
+// otherwise make its whole work look like a hand-over.
+func HandOvers(measured []Measured) HandOverTimes {
+	bySlot := map[string][]*Served{}
+	var refusals []time.Time
+	for _, m := range measured {
+		if s := m.Served; s != nil && s.Slot != "" && s.Slot != callerSlot {
+			bySlot[s.Slot] = append(bySlot[s.Slot], s)
+		}
+		if !m.Refused.IsZero() {
+			refusals = append(refusals, m.Refused)
+		}
+	}
+	slices.SortFunc(refusals, time.Time.Compare)
+	between := func(from, to time.Time) int {
+		lo := sort.Search(len(refusals), func(i int) bool { return !refusals[i].Before(from) })
+		hi := sort.Search(len(refusals), func(i int) bool { return refusals[i].After(to) })
+		return hi - lo
+	}
+	var out HandOverTimes
+	type afterRefusals struct {
+		took     time.Duration
+		refusals int
+	}
+	var after []afterRefusals
+	for _, held := range bySlot {
+		slices.SortFunc(held, func(a, b *Served) int { return a.Start.Compare(b.Start) })
+		for i := 1; i < len(held); i++ {
+			prev, next := held[i-1], held[i]
+			if !next.Arrived.Before(prev.End) || next.Start.Before(prev.End) ||
+				(prev.Turn > 0 && next.Turn > 0 && next.Turn != prev.Turn+1) {
+				continue
+			}
+			took := next.Start.Sub(prev.End)
+			if k := between(prev.End, next.Start); k > 0 {
+				after = append(after, afterRefusals{took, k})
+				continue
+			}
+			out.Alone = append(out.Alone, took)
+		}
+	}
+	slices.Sort(out.Alone) // a map's order must not reach the seeded draws
+	if len(after) == 0 {
+		return out
+	}
+	var alone, excess time.Duration
+	for _, d := range out.Alone {
+		alone += d
+	}
+	if len(out.Alone) > 0 {
+		alone /= time.Duration(len(out.Alone))
+	}
+	total := 0
+	for _, a := range after {
+		excess += a.took - alone
+		total += a.refusals
+	}
+	out.PerRefusal = max(0, excess/time.Duration(total))
+	return out
+}

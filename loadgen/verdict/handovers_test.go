@@ -1,0 +1,35 @@
+package verdict
+
+import (
+	"testing"
+	"time"
+)
+
+func servedTurn(slot string, turn int, arrived, start, end float64) *Served {
+	s := served(slot, arrived, start, end)
+	s.Turn = turn
+	return s
+}
+
+// On slot-0, turns 1, 2 and 4 answered; turn 3 timed out, so its answer
+// was lost: from turn 2's end to turn 4's start is turn 3's whole work,
+// not a hand-over. Between turn 1's end (1 s) and turn 2's start
+// (1.0003 s), nothing was refused: a hand-over alone of 0.3 ms. On slot-1,
+// the server refused two waiters (at 3.10015 and 3.1002 s) between turn
+// 7's end at 3.1 s and turn 8's start at 3.1005 s: 0.2 ms more than the
+// mean alone (0.3 ms), or 0.1 ms a refusal.
+func TestAHandOverIsBetweenConsecutiveTurnsAndEachRefusalBeforeItAddsToIt(t *testing.T) {
+	measured := []Measured{
+		{Seq: 0, Served: servedTurn("slot-0", 1, 0, 0, 1)},
+		{Seq: 1, Served: servedTurn("slot-0", 2, 0.5, 1.0003, 2.0003)},
+		{Seq: 2, Served: servedTurn("slot-0", 4, 1.5, 3.0005, 4)},
+		{Seq: 3, Served: servedTurn("slot-1", 7, 2, 2.1, 3.1)},
+		{Seq: 4, Served: servedTurn("slot-1", 8, 3, 3.1005, 4.1)},
+		{Seq: 5, Refused: at(3.10015)},
+		{Seq: 6, Refused: at(3.1002)},
+	}
+	h := HandOvers(measured)
+	if !durationsNear(h.Alone, []time.Duration{300 * time.Microsecond}) || !durationsNear([]time.Duration{h.PerRefusal}, []time.Duration{100 * time.Microsecond}) {
+		t.Errorf("alone %v, per refusal %v; want [300µs] and 100µs", h.Alone, h.PerRefusal)
+	}
+}
