@@ -190,6 +190,13 @@ type RequestsAgree struct {
 	// Allowance is how many requests the replicas themselves disagree on:
 	// more than one outcome class occurs among them.
 	Allowance int `json:"allowance"`
+	// Uncovered is how many of the differing requests no replica ends
+	// the measured way, and UncoveredAllowed how many a replica itself
+	// has that no other replica ends its way (the 99th percentile over
+	// the replicas). The comparison holds when Uncovered is at most
+	// UncoveredAllowed.
+	Uncovered        int `json:"uncovered"`
+	UncoveredAllowed int `json:"uncovered_allowed"`
 	// Matrix counts requests by predicted outcome, then measured outcome.
 	Matrix map[outcome.Outcome]map[outcome.Outcome]int `json:"matrix"`
 	// Differing lists the first requests whose measured outcome class

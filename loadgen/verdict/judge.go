@@ -47,8 +47,9 @@ func Judge(t *summary.Target, ev Evidence) {
 	ra, requestsHold := compareRequests(ev.Central, ev.Replicas, ev.Requests)
 	t.RequestsAgree = ra
 	if !requestsHold {
-		diffs = append(diffs, fmt.Sprintf("requests: %d ended other than predicted, and some of them in a way no replica "+
-			"ends them (see requests_agree.differing)", ra.Differ))
+		diffs = append(diffs, fmt.Sprintf("requests: %d ended other than predicted, %d of them in a way no replica "+
+			"ends them, where a replica itself has at most %d against the others (see requests_agree.differing)",
+			ra.Differ, ra.Uncovered, ra.UncoveredAllowed))
 	}
 	var timelineDiffs []string
 	t.TimelineAgree, timelineDiffs = compareTimelines(ev.Replicas.Band, ev.BandStep, ev.Timeline, ev.SamplePeriod, len(t.Config) > 0)

@@ -249,3 +249,34 @@ func TestThePredictionsMeasuresComeFromItsOkRequests(t *testing.T) {
 		t.Errorf("wasted %g s, want 0: the 503s did no work", p.WastedWorkS)
 	}
 }
+
+// Three replicas of smallRun end #2 as 503, ok and 503: the second
+// replica has one request that no other replica ends its way, so a run
+// may have one too. A run with #1 timed out, which no replica does, holds;
+// one with #1 and #2 timed out does not.
+func TestARunMayHaveAsManyUnmatchedRequestsAsAReplicaHasAgainstTheOthers(t *testing.T) {
+	central, _ := smallRun(t)
+	ok, rejected := uint8(slices.Index(outcome.All, outcome.OK)), uint8(slices.Index(outcome.All, outcome.HTTP503))
+	reps := predict.Replicas{N: 3, Ended: [][]uint8{{ok, rejected, rejected}, {ok, rejected, ok}, {ok, rejected, rejected}},
+		Ends: make([]predict.Ends, 3)}
+	for _, ended := range reps.Ended {
+		for i, o := range ended {
+			reps.Ends[i][o]++
+		}
+	}
+	for _, tc := range []struct {
+		timedOut  []int
+		uncovered int
+		holds     bool
+	}{{nil, 0, true}, {[]int{1}, 1, true}, {[]int{1, 2}, 2, false}} {
+		measured := []Measured{{Seq: 0, Outcome: outcome.OK}, {Seq: 1, Outcome: outcome.HTTP503}, {Seq: 2, Outcome: outcome.HTTP503}}
+		for _, i := range tc.timedOut {
+			measured[i].Outcome = outcome.Timeout
+		}
+		ra, holds := compareRequests(central, reps, measured)
+		if ra.Uncovered != tc.uncovered || ra.UncoveredAllowed != 1 || holds != tc.holds {
+			t.Errorf("timed out %v: uncovered %d of %d allowed, holds %v; want %d of 1, %v",
+				tc.timedOut, ra.Uncovered, ra.UncoveredAllowed, holds, tc.uncovered, tc.holds)
+		}
+	}
+}
