@@ -90,6 +90,16 @@ type Spread struct {
 	// client after its work ended; each replica gives each ok answer one,
 	// drawn at random. nil: at once.
 	ReplyDelay []time.Duration
+	// ReplyAt and AnswerAt, when each has an entry for each of
+	// ReplyDelay's and AnswerDelay's, ascending, are when on the schedule's
+	// clock each sample began. A replica then draws a delay among the
+	// samples that began within localWindow of its own start, where there
+	// are any: a stall of the machine delays the answers of its moment
+	// together (in overload-controls, answers took 10 to 56 ms at 0.45 to
+	// 0.55 s while nine servers started up, and at most 2 ms later on),
+	// and drawn from the whole run, the stall would vanish from the
+	// replicas' gauges.
+	ReplyAt, AnswerAt []time.Duration
 	// AnswerDelay holds samples of how long the run's rejections took to
 	// reach their client after the server decided them; each replica gives
 	// each rejection one, drawn at random. nil: at once.
@@ -327,6 +337,12 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	}
 	e.answerDelay = spread.AnswerDelay
 	e.replyDelay = spread.ReplyDelay
+	if len(spread.ReplyAt) == len(spread.ReplyDelay) {
+		e.replyAt = spread.ReplyAt
+	}
+	if len(spread.AnswerAt) == len(spread.AnswerDelay) {
+		e.answerAt = spread.AnswerAt
+	}
 	e.wakeDelay = spread.WakeDelay
 	e.perRefusal = spread.PerRefusal
 	e.coalesce = spread.SleepTimers

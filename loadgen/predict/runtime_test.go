@@ -144,3 +144,20 @@ func TestAnAIMDLimitDoesNotTakeAnEarlyTimerForADrop(t *testing.T) {
 		}
 	}
 }
+
+// Answers measured 5 ms late around 1 s and 50 ms late around 3 s (a
+// stall): a replica's answer whose work ends at 1 s draws among the first,
+// one ending at 3 s among the second, and one far from both (at 5 s) among
+// all.
+func TestAnAnswerIsAsLateAsTheRunsAnswersOfItsMoment(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 2, 4), Service: sec(1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 3, Queue: -1}}}
+	got := replicaRequests(t, in, Spread{ReplyDelay: []time.Duration{5 * ms, 50 * ms}, ReplyAt: []time.Duration{sec(1), sec(3)}})
+	if got[0].Finished != sec(1.005) || got[1].Finished != sec(3.05) {
+		t.Errorf("answers at %v and %v, want 1.005s and 3.05s", got[0].Finished, got[1].Finished)
+	}
+	if f := got[2].Finished; f != sec(5.005) && f != sec(5.05) {
+		t.Errorf("an answer far from every sample at %v, want 5.005s or 5.05s", f)
+	}
+}

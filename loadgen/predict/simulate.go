@@ -137,6 +137,8 @@ type engine struct {
 	// replyDelay holds samples of how long an ok answer takes to reach
 	// its client after the work ended (end).
 	replyDelay []time.Duration
+	// replyAt and answerAt are Spread.ReplyAt and Spread.AnswerAt.
+	replyAt, answerAt []time.Duration
 	// wakeDelay holds samples of how long a waiter handed a slot or a
 	// worker takes to wake and start its work (handOver).
 	wakeDelay []time.Duration
@@ -835,9 +837,9 @@ func (e *engine) end(r int, o outcome.Outcome) {
 	switch {
 	case (o == outcome.HTTP503 || o == outcome.HTTP429) && len(e.answerDelay) > 0:
 		e.decide(r, o)
-		e.events.push(event{t: e.now + e.answerDelay[e.rng.IntN(len(e.answerDelay))], kind: kindAnswered, idx: r})
+		e.events.push(event{t: e.now + e.drawLocal(e.answerDelay, e.answerAt), kind: kindAnswered, idx: r})
 	case o == outcome.OK && len(e.replyDelay) > 0:
-		at := e.now + e.replyDelay[e.rng.IntN(len(e.replyDelay))]
+		at := e.now + e.drawLocal(e.replyDelay, e.replyAt)
 		if deadline := e.deadline(r); e.in.ClientTimeout > 0 && at >= deadline {
 			o, at = outcome.Timeout, deadline
 		}
@@ -847,6 +849,24 @@ func (e *engine) end(r int, o outcome.Outcome) {
 		e.finish(r, o)
 	}
 	e.closeConnection(r)
+}
+
+// localWindow is how close in time to now a sample drawn by drawLocal
+// began.
+const localWindow = 20 * time.Millisecond
+
+// drawLocal draws one of samples, among those that began (at, ascending)
+// within localWindow of now when there are any; at nil: any.
+func (e *engine) drawLocal(samples, at []time.Duration) time.Duration {
+	if at == nil {
+		return samples[e.rng.IntN(len(samples))]
+	}
+	lo, _ := slices.BinarySearch(at, e.now-localWindow)
+	hi, _ := slices.BinarySearch(at, e.now+localWindow+1)
+	if lo >= hi {
+		return samples[e.rng.IntN(len(samples))]
+	}
+	return samples[lo+e.rng.IntN(hi-lo)]
 }
 
 // closeConnection: request r is done, and the server closes its

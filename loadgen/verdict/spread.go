@@ -20,9 +20,9 @@ import (
 // an admission delay drawn from the run's scheduling delays (which of two
 // requests that connected close together the server admits first is then
 // not measured); each rejection reaching its client as late after the
-// server's decision as the run's rejections did (labserver's refusals say
-// when it decided; any other rejection is taken as decided at its
-// connect); each handler's work longer than asked by a sample of what the
+// server's decision as the run's rejections decided about the same time
+// did (labserver's refusals say when it decided; any other rejection is
+// taken as decided at its connect); each handler's work longer than asked by a sample of what the
 // run measured; each hand-over of a freed slot or worker as slow as the
 // run's; and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
@@ -32,8 +32,8 @@ import (
 // after as long a quiet as the server had had when its sleep came due
 // (Spread.OvershootQuiet), and the hand-overs are HandOvers, later by
 // PerRefusal for each waiter refused at the release; each ok answer then
-// reaches its client as late after its work as the run's did, where the
-// server shares loadgen's clock. Otherwise the overshoot is measured on the
+// reaches its client as late after its work as the run's answers of the
+// same moment did, where the server shares loadgen's clock. Otherwise the overshoot is measured on the
 // requests that the central prediction has start at once and end ok: for
 // them, the client's latency less its connect time and the asked work is
 // the handler's overshoot plus the loopback's round trip (a request that
@@ -46,7 +46,8 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 	sp.SendLate = make([]time.Duration, len(central.Requests))
 	sp.Connect = make([]time.Duration, len(central.Requests))
 	reach := make([]time.Duration, len(central.Requests))
-	var timed, clientSide, reached, decided []time.Duration
+	var timedOver, clientSide, reached, decided []time.Duration
+	var replies, answers []timed
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
@@ -57,17 +58,17 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 			sp.Connect[m.Seq] = m.Connect
 		}
 		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
+		p := central.Requests[m.Seq]
 		switch {
 		case m.AnswerDelay > 0:
-			sp.AnswerDelay = append(sp.AnswerDelay, m.AnswerDelay)
+			answers = append(answers, timed{p.Sent + m.Late + m.Latency - m.AnswerDelay, m.AnswerDelay})
 		case m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429 || m.Outcome == outcome.Reset) &&
 			m.Latency >= m.Connect:
 			// Without the server's word, a rejection is taken as
 			// decided at its connect: true of fasthttp's, not of a
 			// queue's timeout.
-			sp.AnswerDelay = append(sp.AnswerDelay, m.Latency-m.Connect)
+			answers = append(answers, timed{p.Sent + m.Late + m.Connect, m.Latency - m.Connect})
 		}
-		p := central.Requests[m.Seq]
 		if m.Decided > 0 && p.Queued == 0 && slices.Contains(outcome.Rejected, p.Outcome) &&
 			slices.Contains(outcome.Rejected, m.Outcome) {
 			decided = append(decided, m.Decided)
@@ -78,10 +79,10 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 		}
 		if s := m.Served; s != nil {
 			if over := s.End.Sub(s.Start) - service; over >= 0 {
-				timed = append(timed, over)
+				timedOver = append(timedOver, over)
 			}
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
-				sp.ReplyDelay = append(sp.ReplyDelay, d)
+				replies = append(replies, timed{p.Sent + m.Late + m.Latency - d, d})
 			}
 		}
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
@@ -92,7 +93,9 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 		}
 	}
 	sp.Overshoot = clientSide
-	if len(timed) > 0 {
+	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
+	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
+	if len(timedOver) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = overshootsByQuiet(measured, service)
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.PerRefusal = h.Alone, h.PerRefusal
@@ -105,6 +108,20 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
 	}
 	return sp
+}
+
+// timed is a delay the run measured, and when it began on the schedule's
+// clock.
+type timed struct{ at, d time.Duration }
+
+// splitTimed sorts ts by when each began and returns their delays and
+// instants; nil for none.
+func splitTimed(ts []timed) (delays, at []time.Duration) {
+	slices.SortFunc(ts, func(a, b timed) int { return cmp.Compare(a.at, b.at) })
+	for _, t := range ts {
+		delays, at = append(delays, t.d), append(at, t.at)
+	}
+	return delays, at
 }
 
 // reachDelay is how long after its connect completed request m reached the

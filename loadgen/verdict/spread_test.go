@@ -124,6 +124,11 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 	if want := []time.Duration{100 * us, 200 * us}; !slices.Equal(sp.Connect, want) {
 		t.Errorf("Connect %v, want %v", sp.Connect, want)
 	}
+	// #1's 429 says nothing of when it was decided: at its connect, 10.2 ms
+	// into the schedule, and its answer took the rest of its latency.
+	if !slices.Equal(sp.AnswerDelay, []time.Duration{800 * us}) || !slices.Equal(sp.AnswerAt, []time.Duration{10200 * us}) {
+		t.Errorf("answer delays %v at %v, want [800µs] at [10.2ms]", sp.AnswerDelay, sp.AnswerAt)
+	}
 	measured[1] = Measured{Seq: 1, Outcome: outcome.Timeout, Latency: time.Second, Connect: 200 * us, Dialed: true}
 	if sp := RunSpread(central, in.Service, 100, measured, nil, predict.Spread{}); sp.Reach != nil {
 		t.Errorf("with a request untimed: Reach %v, want none", sp.Reach)
