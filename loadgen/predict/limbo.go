@@ -87,7 +87,7 @@ func (e *engine) scheduleLimbo(r int) {
 		return
 	}
 	t := attempts[s.nextLimbo]
-	if e.in.ClientTimeout > 0 && t >= e.deadline(r) {
+	if e.in.ClientTimeout > 0 && t >= e.givesUp(r) {
 		return
 	}
 	e.events.push(event{t: t, kind: kindLimboRetry, idx: r})

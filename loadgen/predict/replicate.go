@@ -22,6 +22,12 @@ type Spread struct {
 	// SendLate is, per request, how much later than scheduled it was sent
 	// (as measured); every replica sends it then. nil: on schedule.
 	SendLate []time.Duration
+	// GiveUpLate holds samples of how much later than its deadline a
+	// client gave up: the timer that fires its give-up wakes late, as any
+	// Go timer does. Each replica gives each request one, drawn at random;
+	// a deadline-aware server still judges by the deadline itself. nil: at
+	// the deadline.
+	GiveUpLate []time.Duration
 	// Connect is, per request, the part of SendLate that its connect
 	// took: the request reaches the server at its send plus SendLate, but
 	// its client's timeout counts from its send. nil: none.
@@ -196,6 +202,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	runs := make([]replicaRun, opt.N)
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
+		spread.GiveUpLate == nil &&
 		spread.ReplyDelay == nil &&
 		spread.WakeDelay == nil && spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
@@ -318,6 +325,13 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	n := len(e.out)
 	e.rng = rng
 	e.spread = spread.Retransmits
+	if len(spread.GiveUpLate) > 0 {
+		e.bufs.giveUpLate = reuse(e.bufs.giveUpLate, n)
+		e.giveUpLate = e.bufs.giveUpLate
+		for i := range e.giveUpLate {
+			e.giveUpLate[i] = spread.GiveUpLate[rng.IntN(len(spread.GiveUpLate))]
+		}
+	}
 	if len(spread.Overshoot) > 0 && len(spread.OvershootQuiet) != len(spread.Overshoot) {
 		e.bufs.extra = reuse(e.bufs.extra, n)
 		e.extra = e.bufs.extra

@@ -127,6 +127,9 @@ type engine struct {
 	// it reaches the server that long after its send, which its client's
 	// timeout counts from. nil: at once.
 	connect []time.Duration
+	// giveUpLate is, per request, how much later than its deadline its
+	// client gives up (Spread.GiveUpLate); nil: at it.
+	giveUpLate []time.Duration
 	// reading counts the requests accepted and on their way to the gate
 	// (phaseReading). The server's timing does not tell a request's accept
 	// from the read that follows, so the accept-queue gauge counts them.
@@ -205,16 +208,16 @@ func newEngine(in Input) *engine { return newEngineFrom(in, &buffers{}) }
 // replica to the next: replicas would otherwise spend a good part of
 // their time allocating and collecting them.
 type buffers struct {
-	st                             []reqState
-	out                            []Request
-	snaps                          []snapshot
-	events                         []event
-	extra, readyAt, reach, connect []time.Duration
-	cpu                            []uint8
-	seenTimes                      []time.Duration // seen's columns and window
-	seenColumn                     []int
-	seenWindow                     []int
-	latencies                      []time.Duration // the ok requests' latencies
+	st                                         []reqState
+	out                                        []Request
+	snaps                                      []snapshot
+	events                                     []event
+	extra, readyAt, reach, connect, giveUpLate []time.Duration
+	cpu                                        []uint8
+	seenTimes                                  []time.Duration // seen's columns and window
+	seenColumn                                 []int
+	seenWindow                                 []int
+	latencies                                  []time.Duration // the ok requests' latencies
 }
 
 // reuse is s with length n and every element zero, in s's array when it
@@ -380,7 +383,7 @@ func (e *engine) arrive(r int) {
 	sent := e.out[r].Sent
 	e.clientInflight++
 	if e.in.ClientTimeout > 0 {
-		e.events.push(event{t: e.deadline(r), kind: kindClientDeadline, idx: r})
+		e.events.push(event{t: e.givesUp(r), kind: kindClientDeadline, idx: r})
 	}
 	if e.aq.len() < e.aqCap {
 		e.enterAcceptQueue(r)
@@ -658,12 +661,21 @@ func (e *engine) deadline(r int) time.Duration {
 	return sent + e.in.ClientTimeout
 }
 
+// givesUp is when request r's client gives up: at its deadline, and in a
+// replica as much later as its drawn lateness (Spread.GiveUpLate).
+func (e *engine) givesUp(r int) time.Duration {
+	if e.giveUpLate != nil {
+		return e.deadline(r) + e.giveUpLate[r]
+	}
+	return e.deadline(r)
+}
+
 // gaveUp reports whether request r's client deadline is now (or past). Such a
 // request is not accepted, started or handed a slot at this instant, even if
 // its kindClientDeadline event has not been processed yet (same instant,
 // higher index): it ends as "timeout" instead of running for zero time.
 func (e *engine) gaveUp(r int) bool {
-	return e.in.ClientTimeout > 0 && e.deadline(r) <= e.now
+	return e.in.ClientTimeout > 0 && e.givesUp(r) <= e.now
 }
 
 // workDone: request r's handler work ends now, if it still runs.
@@ -840,7 +852,7 @@ func (e *engine) end(r int, o outcome.Outcome) {
 		e.events.push(event{t: e.now + e.drawLocal(e.answerDelay, e.answerAt), kind: kindAnswered, idx: r})
 	case o == outcome.OK && len(e.replyDelay) > 0:
 		at := e.now + e.drawLocal(e.replyDelay, e.replyAt)
-		if deadline := e.deadline(r); e.in.ClientTimeout > 0 && at >= deadline {
+		if deadline := e.givesUp(r); e.in.ClientTimeout > 0 && at >= deadline {
 			o, at = outcome.Timeout, deadline
 		}
 		e.decide(r, o)

@@ -17,7 +17,7 @@ func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error
 	measured := t.measured()
 	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
 	samples := t.samples()
-	spread := verdict.RunSpread(*t.predicted, service, r.s.Rate, measured, samples, r.kernelSpread)
+	spread := verdict.RunSpread(*t.predicted, service, time.Duration(r.s.Timeout), r.s.Rate, measured, samples, r.kernelSpread)
 	// labserver's work without cpu is a Go timer's sleep.
 	spread.SleepTimers = r.s.CPU == 0 && r.s.Sleep > 0 && !t.spec.External()
 	step := r.samplePeriod()

@@ -13,7 +13,9 @@ import (
 // RunSpread is what a run's replicas draw from: each request reaching the
 // server when its connect completed, as measured (or, when its SYN was
 // dropped, sent as late as measured), its client's timeout counting from
-// its send (Spread.Connect), and reaching the model's gate as the server
+// its send (Spread.Connect) and firing as late as the run's timed-out
+// clients' did (Spread.GiveUpLate: their latency less the timeout), and
+// reaching the model's gate as the server
 // timed it, when the server's answers timed every request's arrival there
 // (reachDelay), the gate deciding as much later as the run's refusals at
 // once were decided after their arrival (Spread.DecideDelay), or else with
@@ -39,7 +41,7 @@ import (
 // the handler's overshoot plus the loopback's round trip (a request that
 // waited in a queue would count its wait as overshoot, so it is left
 // out), and a hand-over draws from the admission delays.
-func RunSpread(central predict.Result, service time.Duration, rate float64, measured []Measured, samples []Sample,
+func RunSpread(central predict.Result, service, timeout time.Duration, rate float64, measured []Measured, samples []Sample,
 	kernel predict.Spread) predict.Spread {
 	sp := kernel
 	sp.AcceptDelay = max(sp.AcceptDelay, TransitDelay(central, samples, rate))
@@ -53,6 +55,9 @@ func RunSpread(central predict.Result, service time.Duration, rate float64, meas
 			continue
 		}
 		sp.SendLate[m.Seq] = m.Late
+		if m.Outcome == outcome.Timeout && timeout > 0 && m.Latency >= timeout {
+			sp.GiveUpLate = append(sp.GiveUpLate, m.Latency-timeout)
+		}
 		if m.Dialed && m.Connect < outcome.SynRetriedConnect {
 			sp.SendLate[m.Seq] += m.Connect
 			sp.Connect[m.Seq] = m.Connect
