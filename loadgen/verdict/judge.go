@@ -16,8 +16,8 @@ var Tolerance = summary.Tolerance{
 	Note: "measured and predicted agree when every compared figure (ok, rejected, timed out, SYN-retried, and the " +
 		"peaks of running, waiting in app and waiting in kernel) lies inside its predicted range, the 1st to 99th " +
 		"percentile over replicas of the simulation perturbed as the run measured (a sampled peak may lie below it " +
-		"by what sampling can miss); every request that ended other than predicted is one some replicas end that " +
-		"way; and every sample of the gauges lies inside the predicted band, one sampling period either way " +
+		"by what sampling can miss); no more requests end in a way no replica ends them than a replica itself " +
+		"has against the others; and every sample of the gauges lies inside the predicted band, one sampling period either way " +
 		"(docs/verdict.md)",
 }
 
