@@ -57,6 +57,23 @@ func TestAWaiterHandedASlotStartsAfterTheRefusalsBeforeIt(t *testing.T) {
 	}
 }
 
+// The same, but the run measured its hand-overs after two refusals
+// (AfterRefusals): one of 400 µs, 300 µs more than the mean of those after
+// none. The refusals hold the handed waiters that much instead of 2 × 50
+// µs: #4 and #5 start at 0.4 s + 300 µs + 100 µs.
+func TestAWaiterHandedASlotAfterRefusalsWaitsAsTheRunsDid(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: []time.Duration{0, 0, 10 * ms, 20 * ms, 350 * ms, 360 * ms}, Service: 400 * ms,
+		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(2)}
+	got := replicaRequests(t, in, Spread{WakeDelay: []time.Duration{100 * us}, PerRefusal: 50 * us,
+		AfterRefusals: map[int][]time.Duration{2: {400 * us}}})
+	for _, i := range []int{4, 5} {
+		if got[i].Outcome != outcome.OK || got[i].Started != 400*ms+400*us {
+			t.Errorf("#%d: %s, started %v; want ok, started 400.4ms", i, got[i].Outcome, got[i].Started)
+		}
+	}
+}
+
 // Two sleeps of 100 ms started at 0 and 1 ms, each overshooting by 2 ms:
 // #0's timer fires at 102 ms. #1's came due at 101 ms, before that: the
 // runtime fires it with #0's, at 102 ms, rather than at 103 ms, unless the

@@ -157,6 +157,10 @@ type engine struct {
 	// perRefusal is how much later a handed waiter wakes for each waiter
 	// refused at the same release before it (Spread.PerRefusal).
 	perRefusal time.Duration
+	// afterRefusals is Spread.AfterRefusals, and aloneMean the mean of
+	// the hand-overs after none (refusalsTake).
+	afterRefusals map[int][]time.Duration
+	aloneMean     time.Duration
 	// refusingUntil is when the goroutines of the waiters refused so far
 	// have written their answers: a waiter handed a slot before then
 	// wakes after it.
@@ -771,10 +775,21 @@ func (e *engine) handOver(r, refused int) {
 	e.unlist()
 	e.st[r].phase = phaseHanded
 	if refused > 0 {
-		e.refusingUntil = max(e.refusingUntil, e.now) + time.Duration(refused)*e.perRefusal
+		e.refusingUntil = max(e.refusingUntil, e.now) + e.refusalsTake(refused)
 	}
 	wake := max(e.now, e.refusingUntil) + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))]
 	e.events.push(event{t: wake, kind: kindWoken, idx: r})
+}
+
+// refusalsTake is how long the answers of refused waiters refused at a
+// release keep the handed one waiting: a draw among the run's hand-overs
+// after as many refusals, less the mean of those after none, or else
+// perRefusal for each.
+func (e *engine) refusalsTake(refused int) time.Duration {
+	if took := e.afterRefusals[refused]; len(took) > 0 {
+		return max(0, took[e.rng.IntN(len(took))]-e.aloneMean)
+	}
+	return time.Duration(refused) * e.perRefusal
 }
 
 // woken starts the work of a handed request, or passes its slot on if its

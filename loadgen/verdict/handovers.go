@@ -25,6 +25,9 @@ type HandOverTimes struct {
 	// hand-overs' total excess over the mean of Alone, divided by their
 	// total refusals; 0 without such hand-overs.
 	PerRefusal time.Duration
+	// AfterRefusals are the hand-overs with refusals decided between that
+	// end and that start, by how many.
+	AfterRefusals map[int][]time.Duration
 }
 
 // HandOvers measures the run's hand-overs. A pair of requests on one slot
@@ -83,9 +86,14 @@ func HandOvers(measured []Measured) HandOverTimes {
 		alone /= time.Duration(len(out.Alone))
 	}
 	total := 0
+	out.AfterRefusals = map[int][]time.Duration{}
 	for _, a := range after {
 		excess += a.took - alone
 		total += a.refusals
+		out.AfterRefusals[a.refusals] = append(out.AfterRefusals[a.refusals], a.took)
+	}
+	for _, took := range out.AfterRefusals {
+		slices.Sort(took) // a map's order must not reach the seeded draws
 	}
 	out.PerRefusal = max(0, excess/time.Duration(total))
 	return out

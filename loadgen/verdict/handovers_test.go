@@ -29,7 +29,8 @@ func TestAHandOverIsBetweenConsecutiveTurnsAndEachRefusalBeforeItAddsToIt(t *tes
 		{Seq: 6, Refused: at(3.1002)},
 	}
 	h := HandOvers(measured)
-	if !durationsNear(h.Alone, []time.Duration{300 * time.Microsecond}) || !durationsNear([]time.Duration{h.PerRefusal}, []time.Duration{100 * time.Microsecond}) {
-		t.Errorf("alone %v, per refusal %v; want [300µs] and 100µs", h.Alone, h.PerRefusal)
+	if !durationsNear(h.Alone, []time.Duration{300 * time.Microsecond}) || !durationsNear([]time.Duration{h.PerRefusal}, []time.Duration{100 * time.Microsecond}) ||
+		len(h.AfterRefusals) != 1 || !durationsNear(h.AfterRefusals[2], []time.Duration{500 * time.Microsecond}) {
+		t.Errorf("alone %v, per refusal %v, after refusals %v; want [300µs], 100µs and {2: [500µs]}", h.Alone, h.PerRefusal, h.AfterRefusals)
 	}
 }

@@ -103,7 +103,7 @@ func RunSpread(central predict.Result, service, timeout time.Duration, rate floa
 	if len(timedOver) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = overshootsByQuiet(measured, service)
 		h := HandOvers(measured)
-		sp.WakeDelay, sp.PerRefusal = h.Alone, h.PerRefusal
+		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
