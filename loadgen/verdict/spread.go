@@ -48,7 +48,7 @@ func RunSpread(central predict.Result, service, timeout time.Duration, rate floa
 	sp.SendLate = make([]time.Duration, len(central.Requests))
 	sp.Connect = make([]time.Duration, len(central.Requests))
 	reach := make([]time.Duration, len(central.Requests))
-	var timedOver, clientSide, reached, decided []time.Duration
+	var clientSide, reached, decided []time.Duration
 	var replies, answers []timed
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
@@ -83,9 +83,6 @@ func RunSpread(central predict.Result, service, timeout time.Duration, rate floa
 			reached = append(reached, d)
 		}
 		if s := m.Served; s != nil {
-			if over := s.End.Sub(s.Start) - service; over >= 0 {
-				timedOver = append(timedOver, over)
-			}
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
 				replies = append(replies, timed{p.Sent + m.Late + m.Latency - d, d})
 			}
@@ -100,8 +97,8 @@ func RunSpread(central predict.Result, service, timeout time.Duration, rate floa
 	sp.Overshoot = clientSide
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
-	if len(timedOver) > 0 {
-		sp.Overshoot, sp.OvershootQuiet = overshootsByQuiet(measured, service)
+	if over, quiet := overshootsByQuiet(measured, service); len(over) > 0 {
+		sp.Overshoot, sp.OvershootQuiet = over, quiet
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
@@ -115,12 +112,12 @@ func RunSpread(central predict.Result, service, timeout time.Duration, rate floa
 	return sp
 }
 
-// timed is a delay the run measured, and when it began on the schedule's
-// clock.
+// timed is a delay the run measured, and what replicas pick it by: when
+// it began on the schedule's clock, or the quiet before it.
 type timed struct{ at, d time.Duration }
 
-// splitTimed sorts ts by when each began and returns their delays and
-// instants; nil for none.
+// splitTimed sorts ts by at and returns their delays and their ats; nil
+// for none.
 func splitTimed(ts []timed) (delays, at []time.Duration) {
 	slices.SortFunc(ts, func(a, b timed) int { return cmp.Compare(a.at, b.at) })
 	for _, t := range ts {
@@ -197,8 +194,7 @@ func overshootsByQuiet(measured []Measured, service time.Duration) (over, quiet 
 		}
 	}
 	slices.SortFunc(ends, time.Time.Compare)
-	type sample struct{ quiet, over time.Duration }
-	var samples []sample
+	var samples []timed // at: the quiet
 	for _, m := range measured {
 		s := m.Served
 		if s == nil || s.End.Sub(s.Start) < service {
@@ -210,11 +206,7 @@ func overshootsByQuiet(measured []Measured, service time.Duration) (over, quiet 
 		if i > 0 {
 			q = due.Sub(ends[i-1])
 		}
-		samples = append(samples, sample{q, s.End.Sub(due)})
+		samples = append(samples, timed{q, s.End.Sub(due)})
 	}
-	slices.SortFunc(samples, func(a, b sample) int { return cmp.Compare(a.quiet, b.quiet) })
-	for _, s := range samples {
-		quiet, over = append(quiet, s.quiet), append(over, s.over)
-	}
-	return over, quiet
+	return splitTimed(samples)
 }
