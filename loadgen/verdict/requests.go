@@ -148,10 +148,20 @@ func uncoveredAmongReplicas(reps predict.Replicas) int {
 	if len(reps.Ended) == 0 {
 		return 0
 	}
+	// lonely[i] has bit o set when the one replica that ends request i
+	// with outcome.All[o] is the only one to end it in that class.
+	lonely := make([]uint16, len(reps.Ends))
+	for i, e := range reps.Ends {
+		for o, x := range outcome.All {
+			if e.Of(x) == 1 && inClass(e, x) == 1 {
+				lonely[i] |= 1 << o
+			}
+		}
+	}
 	counts := make([]int, len(reps.Ended))
 	for j, ended := range reps.Ended {
 		for i, o := range ended {
-			if i < len(reps.Ends) && inClass(reps.Ends[i], outcome.All[o]) == 1 {
+			if i < len(lonely) && lonely[i]&(1<<o) != 0 {
 				counts[j]++
 			}
 		}
