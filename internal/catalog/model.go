@@ -195,12 +195,11 @@ var (
 		Discipline:         RejectBeyond,
 		WorkOutlivesClient: true,
 	}
-	// Codel's default limit is the semaphore's.
 	Codel = Model{
 		Name:         "codel",
 		Summary:      "net/http behind a semaphore of --limit slots whose queue turns LIFO, with --codel-target timeouts, once it has stood for --codel-interval",
 		Knobs:        []Knob{Limit, Queue, QueueTimeout, CodelTarget, CodelInterval},
-		DefaultLimit: 40,
+		DefaultLimit: Semaphore.DefaultLimit,
 		Discipline:   AdaptiveLIFO,
 		relate: func(s *Settings) *KnobError {
 			if s.CodelTarget > s.CodelInterval {
@@ -212,12 +211,11 @@ var (
 		// drains.
 		derive: func(s *Settings) { s.QueueTimeout = cmp.Or(s.QueueTimeout, s.CodelInterval) },
 	}
-	// Deadline's default limit is the semaphore's.
 	Deadline = Model{
 		Name:         "deadline",
 		Summary:      "net/http behind a semaphore of --limit slots whose FIFO queue drops, with 503, a waiter that can no longer finish by its client's deadline",
 		Knobs:        []Knob{Limit, Queue},
-		DefaultLimit: 40,
+		DefaultLimit: Semaphore.DefaultLimit,
 		Discipline:   DeadlineQueue,
 	}
 	Adaptive = Model{

@@ -27,7 +27,7 @@ var Spec = lab.Spec{
 		if err != nil {
 			return nil, err
 		}
-		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
+		return env.GateModel(g), nil
 	},
 }
 

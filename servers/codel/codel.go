@@ -23,7 +23,7 @@ var Spec = lab.Spec{
 		c := env.Config
 		p := Policy{Target: c.CodelTarget, Interval: c.CodelInterval, Wait: c.QueueTimeout}
 		g := semaphore.NewGate(c.Limit, c.Queue, p, env.Metrics)
-		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
+		return env.GateModel(g), nil
 	},
 }
 

@@ -21,7 +21,7 @@ var Spec = lab.Spec{
 	New: func(env *lab.Env) (lab.Model, error) {
 		c := env.Config
 		g := semaphore.NewGate(c.Limit, c.Queue, Policy{}, env.Metrics)
-		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
+		return env.GateModel(g), nil
 	},
 }
 

@@ -15,6 +15,13 @@ type HTTPModel struct {
 	WrapListener func(net.Listener) net.Listener
 }
 
+// GateModel is net/http serving every request through gate (nil: at
+// once): the model of every net/http server that only differs in its
+// gate.
+func (e *Env) GateModel(gate Gate) *HTTPModel {
+	return &HTTPModel{Server: e.NewHTTPServer(e.Handler(gate))}
+}
+
 // Serve implements Model.
 func (m *HTTPModel) Serve(ln net.Listener) error {
 	if m.WrapListener != nil {

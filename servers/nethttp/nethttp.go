@@ -12,6 +12,6 @@ import (
 var Spec = lab.Spec{
 	Model: catalog.NetHTTP,
 	New: func(env *lab.Env) (lab.Model, error) {
-		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(nil))}, nil
+		return env.GateModel(nil), nil
 	},
 }

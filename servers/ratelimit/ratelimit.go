@@ -24,7 +24,7 @@ var Spec = lab.Spec{
 	New: func(env *lab.Env) (lab.Model, error) {
 		c := env.Config
 		g := NewGate(c.TokenRate, c.Burst, c.RateWait, c.QueueTimeout, env.Metrics)
-		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
+		return env.GateModel(g), nil
 	},
 }
 

@@ -33,7 +33,7 @@ var Spec = lab.Spec{
 			}
 			g = p
 		}
-		return &lab.HTTPModel{Server: env.NewHTTPServer(env.Handler(g))}, nil
+		return env.GateModel(g), nil
 	},
 }
 
