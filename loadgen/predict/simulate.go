@@ -352,7 +352,7 @@ func (e *engine) handle(ev event) {
 	case kindWoken:
 		e.woken(r)
 	case kindSleepDue:
-		if p := e.st[r].phase; p == phaseRunning || p == phaseRunningGone {
+		if e.running(r) {
 			e.events.push(event{t: e.now + e.overshootAfter(e.now-e.lastWorkEnd), kind: kindFinish, idx: r})
 		}
 	case kindServerTimer:
@@ -682,25 +682,30 @@ func (e *engine) gaveUp(r int) bool {
 	return e.in.ClientTimeout > 0 && e.givesUp(r) <= e.now
 }
 
+// running reports whether request r's handler work is under way, for its
+// client or for nobody.
+func (e *engine) running(r int) bool {
+	return e.st[r].phase == phaseRunning || e.st[r].phase == phaseRunningGone
+}
+
 // workDone: request r's handler work ends now, if it still runs.
 func (e *engine) workDone(r int) {
-	if p := e.st[r].phase; p == phaseRunning || p == phaseRunningGone {
-		e.lastWorkEnd = e.now
+	if !e.running(r) {
+		return
 	}
-	switch e.st[r].phase {
-	case phaseRunning:
-		e.inflight--
-		e.srv.workEnded(e, r)
-		e.end(r, outcome.OK)
-	case phaseRunningGone:
-		// The work ran to its end for nobody: the server now
-		// writes its answer to a closed connection and closes it.
-		e.inflight--
+	e.inflight--
+	e.lastWorkEnd = e.now
+	if e.st[r].phase == phaseRunningGone {
+		// The work ran to its end for nobody: the server now writes
+		// its answer to a closed connection and closes it.
 		e.wasted += e.now - e.out[r].Started
 		e.workOutlivedUntil = e.now
 		e.srv.workEnded(e, r)
 		e.closeConnection(r)
+		return
 	}
+	e.srv.workEnded(e, r)
+	e.end(r, outcome.OK)
 }
 
 // overshootAfter draws how much longer than Service a sleep lasts that
