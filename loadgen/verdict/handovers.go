@@ -52,12 +52,7 @@ func HandOvers(measured []Measured) HandOverTimes {
 		hi := sort.Search(len(refusals), func(i int) bool { return refusals[i].After(to) })
 		return hi - lo
 	}
-	var out HandOverTimes
-	type afterRefusals struct {
-		took     time.Duration
-		refusals int
-	}
-	var after []afterRefusals
+	out := HandOverTimes{AfterRefusals: map[int][]time.Duration{}}
 	for _, held := range bySlot {
 		slices.SortFunc(held, func(a, b *Served) int { return a.Start.Compare(b.Start) })
 		for i := 1; i < len(held); i++ {
@@ -68,14 +63,15 @@ func HandOvers(measured []Measured) HandOverTimes {
 			}
 			took := next.Start.Sub(prev.End)
 			if k := between(prev.End, next.Start); k > 0 {
-				after = append(after, afterRefusals{took, k})
+				out.AfterRefusals[k] = append(out.AfterRefusals[k], took)
 				continue
 			}
 			out.Alone = append(out.Alone, took)
 		}
 	}
 	slices.Sort(out.Alone) // a map's order must not reach the seeded draws
-	if len(after) == 0 {
+	if len(out.AfterRefusals) == 0 {
+		out.AfterRefusals = nil
 		return out
 	}
 	var alone, excess time.Duration
@@ -86,14 +82,12 @@ func HandOvers(measured []Measured) HandOverTimes {
 		alone /= time.Duration(len(out.Alone))
 	}
 	total := 0
-	out.AfterRefusals = map[int][]time.Duration{}
-	for _, a := range after {
-		excess += a.took - alone
-		total += a.refusals
-		out.AfterRefusals[a.refusals] = append(out.AfterRefusals[a.refusals], a.took)
-	}
-	for _, took := range out.AfterRefusals {
+	for k, took := range out.AfterRefusals {
 		slices.Sort(took) // a map's order must not reach the seeded draws
+		for _, d := range took {
+			excess += d - alone
+		}
+		total += k * len(took)
 	}
 	out.PerRefusal = max(0, excess/time.Duration(total))
 	return out
