@@ -194,6 +194,9 @@ var (
 		Help: "pool: core workers"})
 	Max = newKnob(func(s *Settings) any { return &s.Max }, Knob{Means: "0 = core",
 		Help: "pool: maximum workers (0 = core)"})
+	// MaxConnections is Tomcat's name for the limit of its acceptor.
+	MaxConnections = newKnob(func(s *Settings) any { return &s.MaxConnections }, Knob{Means: "0 = no limit",
+		Help: "pool: at most this many accepted connections at once (0 = no limit); the rest wait in the kernel, as Tomcat's maxConnections"})
 	Policy = newKnob(func(s *Settings) any { return &s.Policy }, Knob{Choices: Policies, Default: DefaultPolicy,
 		Help: "pool: rejection policy: " + strings.Join(Policies, ", ")})
 	PoolKeepAlive = newKnob(func(s *Settings) any { return &s.PoolKeepAlive }, Knob{Default: DefaultPoolKeepAlive,
@@ -222,7 +225,7 @@ var (
 )
 
 // Knobs is every knob, in the order flags and scenario fields list them.
-var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, Policy, PoolKeepAlive, TokenRate, Burst, RateWait,
+var Knobs = []Knob{Limit, Queue, QueueTimeout, Order, Core, Max, MaxConnections, Policy, PoolKeepAlive, TokenRate, Burst, RateWait,
 	CodelTarget, CodelInterval, Limiter, InitialLimit, MinLimit, MaxLimit, Processes}
 
 // KnobByField finds a knob by its scenario field.

@@ -174,8 +174,8 @@ var (
 	}
 	Pool = Model{
 		Name:       "pool",
-		Summary:    "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive, --order",
-		Knobs:      []Knob{Queue, Core, Max, Policy, PoolKeepAlive, Order},
+		Summary:    "net/http feeding a ThreadPoolExecutor: --core, --max, --queue, --policy, --pool-keepalive, --order; with --max-connections, behind a LimitListener, as Tomcat",
+		Knobs:      []Knob{Queue, Core, Max, Policy, PoolKeepAlive, Order, MaxConnections},
 		Discipline: ThreadPool,
 		relate: func(s *Settings) *KnobError {
 			if s.Max != 0 && s.Max < s.Core {

@@ -26,27 +26,41 @@ func (plain) workEnded(*engine, int)    {}
 // connection closes, so it accepts only while fewer than limit accepted
 // connections are open. The excess waits in the kernel accept queue (FIFO),
 // then as dropped SYNs. Once accepted, a request runs at once.
+type limitListener struct{ conns connCap }
+
+func (l *limitListener) willAccept(e *engine) bool  { return l.conns.room(e) }
+func (l *limitListener) accepted(e *engine, r int)  { e.startWork(r) }
+func (l *limitListener) workEnded(e *engine, _ int) { l.conns.closed(e) }
+func (l *limitListener) timer(*engine, event)       { l.conns.woke() }
+
+// connCap is LimitListener's cap on accepted connections, in front of a
+// model: at most limit open at once (0: no cap).
 //
-// In a replica, a slot freed by a request's end is taken again only after a
-// wake delay: LimitListener's accept loop is blocked on its semaphore and
-// wakes when the connection closes, as a waiter handed a slot does.
-type limitListener struct {
+// In a replica, a slot freed by a connection's close is taken again only
+// after a wake delay: LimitListener's accept loop is blocked on its
+// semaphore and wakes when the connection closes, as a waiter handed a slot
+// does. The model hands the kindServerTimer event that ends the delay to
+// woke; its idx is acceptLoopWakes.
+type connCap struct {
 	limit  int
 	waking int // slots freed whose accept loop has not woken yet
 }
 
-func (l *limitListener) willAccept(e *engine) bool { return e.connections+l.waking < l.limit }
-func (l *limitListener) accepted(e *engine, r int) { e.startWork(r) }
+// acceptLoopWakes is the idx of the kindServerTimer event that ends a
+// connCap's wake delay.
+const acceptLoopWakes = -1
 
-func (l *limitListener) workEnded(e *engine, _ int) {
-	if len(e.wakeDelay) == 0 {
+func (c *connCap) room(e *engine) bool { return c.limit == 0 || e.connections+c.waking < c.limit }
+
+func (c *connCap) closed(e *engine) {
+	if c.limit == 0 || len(e.wakeDelay) == 0 {
 		return
 	}
-	l.waking++
-	e.events.push(event{t: e.now + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))], kind: kindServerTimer})
+	c.waking++
+	e.events.push(event{t: e.now + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))], kind: kindServerTimer, idx: acceptLoopWakes})
 }
 
-func (l *limitListener) timer(*engine, event) { l.waking-- }
+func (c *connCap) woke() { c.waking-- }
 
 // fastHTTP is fasthttp's Server with Concurrency = limit: it accepts at once
 // and serves at most limit connections at the same time; a connection
@@ -90,6 +104,6 @@ func needLimit(l Limits) error {
 func init() {
 	disciplines[catalog.NoLimit] = discipline{build: func(Limits) server { return plain{} }}
 	disciplines[catalog.KernelQueue] = discipline{check: needLimit,
-		build: func(l Limits) server { return &limitListener{limit: l.Limit} }}
+		build: func(l Limits) server { return &limitListener{conns: connCap{limit: l.Limit}} }}
 	disciplines[catalog.RejectBeyond] = discipline{build: func(l Limits) server { return newFastHTTP(l) }}
 }

@@ -47,6 +47,7 @@ type pool struct {
 	idle            []idleRef // LIFO stack, lazy: stale entries are skipped
 	idleCount       int
 	queue           deque // lazy: entries no longer in phaseAppQueued are skipped
+	conns           connCap
 }
 
 type poolWorker struct {
@@ -57,7 +58,8 @@ type poolWorker struct {
 type idleRef struct{ id, gen int }
 
 func newPool(l Limits) *pool {
-	p := &pool{core: l.Core, max: l.Max, qcap: l.Queue, policy: l.Policy, newest: l.newestFirst()}
+	p := &pool{core: l.Core, max: l.Max, qcap: l.Queue, policy: l.Policy, newest: l.newestFirst(),
+		conns: connCap{limit: l.MaxConnections}}
 	if p.max == 0 {
 		p.max = p.core // labserver's --max 0 means --core
 	}
@@ -67,8 +69,11 @@ func newPool(l Limits) *pool {
 	return p
 }
 
-func (p *pool) willAccept(*engine) bool   { return true }
+func (p *pool) willAccept(e *engine) bool { return p.conns.room(e) }
 func (p *pool) accepted(e *engine, r int) { p.execute(e, r) }
+
+// leftQueue: a queued request's client gave up and its connection closed.
+func (p *pool) leftQueue(e *engine, _ int) { p.conns.closed(e) }
 
 func (p *pool) execute(e *engine, r int) {
 	switch {
@@ -162,6 +167,7 @@ func (p *pool) takeIdle() int {
 }
 
 func (p *pool) workEnded(e *engine, r int) {
+	p.conns.closed(e)
 	w := e.st[r].worker
 	if w < 0 {
 		return // ran on the caller
@@ -182,6 +188,10 @@ func (p *pool) workEnded(e *engine, r int) {
 }
 
 func (p *pool) timer(e *engine, ev event) {
+	if ev.idx == acceptLoopWakes {
+		p.conns.woke()
+		return
+	}
 	w := &p.workers[ev.idx]
 	if !w.alive || !w.idle || w.idleGen != ev.gen || p.alive <= p.core {
 		return

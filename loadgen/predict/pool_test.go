@@ -272,3 +272,32 @@ func TestPoolSmall(t *testing.T) {
 		})
 	}
 }
+
+// Tomcat's connector as a pool: 2 threads (core 2, queue unbounded) behind
+// maxConnections 3, over a backlog of 1 (an accept queue of 2); 7 requests
+// at once, 10 s of work, client timeout 100 s, SYNs retransmitted at
+// 1,2,3,4,5,7,11,19,35,67 s:
+//
+//	0   #0,#1 accepted and run; #2 accepted and queued (3 connections);
+//	    #3,#4 fill the accept queue; #5,#6 SYN-pending.
+//	10  #0,#1 ok: #2 runs; two connections closed, so #3 and #4 are
+//	    accepted: #3 runs, #4 queued.
+//	11  #5,#6 get in on their 7th SYN and wait in the accept queue.
+//	20  #2,#3 ok: #4 runs; #5,#6 accepted: #5 runs, #6 queued.
+//	30  #4,#5 ok: #6 runs.  40  #6 ok.
+func TestPoolBehindMaxConnectionsWaitsInThreePlaces(t *testing.T) {
+	l := poolLimits(2, 0, catalog.Unbounded, "")
+	l.Backlog, l.MaxConnections = 1, 3
+	res := mustSimulate(t, Input{Arrivals: burst(7), Service: 10 * time.Second, ClientTimeout: 100 * time.Second,
+		Kernel: linux, Limits: l})
+	checkOutcomes(t, res, map[outcome.Outcome]int{outcome.OK: 7})
+	checkPeak(t, res, Peak{Inflight: 2, Queued: 1, AcceptQueue: 2, Connections: 3, ClientInflight: 7, SynPending: 2})
+	checkLives(t, res, []life{
+		{0, 0, 10, outcome.OK, 0, 0}, {0, 0, 10, outcome.OK, 0, 0},
+		{0, 10, 20, outcome.OK, 0, 10}, {0, 10, 20, outcome.OK, 0, 0}, {0, 20, 30, outcome.OK, 0, 10},
+		{11, 20, 30, outcome.OK, 7, 0}, {11, 30, 40, outcome.OK, 7, 10},
+	})
+	if res.SynRetried != 2 {
+		t.Errorf("SynRetried = %d, want 2", res.SynRetried)
+	}
+}

@@ -164,6 +164,41 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 	}
 }
 
+// The pool behind --max-connections is Tomcat's connector: 2 workers run,
+// the third accepted connection waits in the pool's queue, backlog+1 = 3
+// wait in the kernel, and the SYNs of the other 2 are dropped.
+func TestPoolBehindMaxConnectionsWaitsInThreePlaces(t *testing.T) {
+	srv := labtest.Start(t, "--model", "pool", "--core", "2", "--max-connections", "3", "--backlog", "2")
+	c := labtest.NewClients(t)
+	for i := 0; i < 8; i++ {
+		labtest.HoldOne(t, c, srv, i, "sleep=30s", 400*time.Millisecond)
+		// As above: wait until the server has taken each connection
+		// where it belongs before the next connects.
+		switch {
+		case i < 3:
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": float64(i + 1)})
+		case i < 6:
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_accept_queue_length": float64(i - 2)})
+		}
+	}
+	labtest.WaitFor(t, srv, settle, map[string]float64{
+		"conclab_requests_inflight":   2,
+		"conclab_requests_queued":     1,
+		"conclab_connections_open":    3,
+		"conclab_accept_queue_length": 3,
+	})
+	var stalled []int
+	for id, r := range c.Results() {
+		var ne net.Error
+		if errors.As(r.Err, &ne) && ne.Timeout() && !r.Connected {
+			stalled = append(stalled, id)
+		}
+	}
+	if fmt.Sprint(stalled) != "[6 7]" {
+		t.Errorf("stalled connects %v, want [6 7]", stalled)
+	}
+}
+
 func TestFasthttpRejectsBeyondConcurrency(t *testing.T) {
 	checkRejected(t, []string{"--model", "fasthttp", "--limit", "5"}, 8, 5, 0, 3, catalog.ReasonConcurrencyLimit)
 }

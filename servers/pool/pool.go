@@ -10,9 +10,19 @@
 //     the new one is queued;
 //   - caller-runs: the connection's own goroutine runs the work, beyond
 //     the pool's limit.
+//
+// With --max-connections, the listener accepts only while fewer than that
+// many accepted connections are open (x/net's LimitListener), and the rest
+// wait in the kernel's accept queue: Tomcat's connector, whose acceptor
+// stops at maxConnections in front of a pool of maxThreads with an
+// unbounded queue, and whose acceptCount is the backlog.
 package pool
 
 import (
+	"net"
+
+	"golang.org/x/net/netutil"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/conclab/conclab/internal/catalog"
@@ -41,5 +51,9 @@ func newModel(env *lab.Env) (lab.Model, error) {
 		})
 	srv := env.NewHTTPServer(env.Handler(ex))
 	srv.RegisterOnShutdown(ex.Close)
-	return &lab.HTTPModel{Server: srv}, nil
+	m := &lab.HTTPModel{Server: srv}
+	if n := c.MaxConnections; n > 0 {
+		m.WrapListener = func(ln net.Listener) net.Listener { return netutil.LimitListener(ln, n) }
+	}
+	return m, nil
 }
