@@ -57,6 +57,10 @@ type Options struct {
 	// Replicas is how many perturbed simulations each target's ranges
 	// come from; 0 means predict.DefaultReplicas.
 	Replicas int
+	// Skipped are the scenario's targets left out because what their
+	// command needs is missing (scenario.Scenario.Runnable), for the
+	// summary.
+	Skipped []scenario.Skip
 }
 
 // Result is a finished (or interrupted) run.

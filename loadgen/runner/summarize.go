@@ -320,8 +320,16 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 	return &summary.Summary{
 		RunID: r.id, Scenario: r.s.Name, Scale: r.opt.Scale, Complete: complete,
 		Started: r.started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
-		Environment: env,
+		Environment: env, Skipped: skipped(r.opt.Skipped),
 	}
+}
+
+func skipped(skips []scenario.Skip) []summary.Skipped {
+	var out []summary.Skipped
+	for _, k := range skips {
+		out = append(out, summary.Skipped{Target: k.Target, Reason: k.Reason})
+	}
+	return out
 }
 
 func sortedCopy(xs []float64) []float64 {

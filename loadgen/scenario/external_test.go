@@ -119,3 +119,49 @@ func TestKernelSideErrors(t *testing.T) {
 		t.Errorf("no model, url or command: %v", err)
 	}
 }
+
+// A target whose requirement is missing is left out with the first missing
+// one named; the others run.
+func TestRunnableLeavesOutTargetsWhoseRequirementIsMissing(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(`name: t
+requests: 10
+rate: 1
+sleep: 1s
+targets:
+  - {name: here, command: "srv {port}", requires: [/bin/sh, sh]}
+  - {name: file, command: "srv {port}", requires: [/bin/sh, /no/such/file]}
+  - {name: cmd, command: "srv {port}", requires: [no-such-command-conclab]}
+  - {name: sem, model: semaphore}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, skips := s.Runnable()
+	var names []string
+	for _, tg := range run.Targets {
+		names = append(names, tg.Name)
+	}
+	if strings.Join(names, ",") != "here,sem" || len(s.Targets) != 4 {
+		t.Errorf("runnable targets %v (of %d), want here,sem (of 4)", names, len(s.Targets))
+	}
+	want := []Skip{
+		{"file", "needs /no/such/file, which is missing"},
+		{"cmd", "needs the command no-such-command-conclab, which is not on $PATH"},
+	}
+	if len(skips) != len(want) || skips[0] != want[0] || skips[1] != want[1] {
+		t.Errorf("skips %q, want %q", skips, want)
+	}
+}
+
+func TestRequiresNeedsACommand(t *testing.T) {
+	for _, tt := range []struct{ target, want string }{
+		{`{name: sem, model: semaphore, requires: [/bin/sh]}`, "t.yaml:6:45: targets[0].requires: only used by targets with a command"},
+		{`{name: u, url: "http://127.0.0.1:1/", requires: [/bin/sh]}`, "t.yaml:6:53: targets[0].requires: only used by targets with a command"},
+		{`{name: c, command: "srv {port}", requires: [" "]}`, "t.yaml:6:49: targets[0].requires[0]: must name a file (an absolute path) or a command"},
+	} {
+		_, err := Parse("t.yaml", []byte("name: t\nrequests: 1\nrate: 1\nsleep: 1s\ntargets:\n  - "+tt.target+"\n"))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: error %v, want %q", tt.target, err, tt.want)
+		}
+	}
+}

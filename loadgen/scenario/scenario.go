@@ -365,6 +365,9 @@ func (t *Target) resolved() yaml.MapSlice {
 		if t.Command != "" {
 			m = append(m, yaml.MapItem{Key: "command", Value: t.Command})
 		}
+		if len(t.Requires) > 0 {
+			m = append(m, yaml.MapItem{Key: "requires", Value: t.Requires})
+		}
 		if t.PID != 0 {
 			m = append(m, yaml.MapItem{Key: "pid", Value: t.PID})
 		}

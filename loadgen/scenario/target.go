@@ -64,6 +64,11 @@ type Target struct {
 	// for such targets when it is left out; 0 turns the rebuild off. It is
 	// scaled with the other times.
 	Service Duration `yaml:"service"`
+	// Requires are what Command needs to run: files, by absolute path, and
+	// commands, by name on $PATH. A target whose requirement is missing on
+	// this machine is left out of the run with a one-line reason
+	// (Scenario.Runnable), instead of failing it. Only with Command.
+	Requires []string `yaml:"requires"`
 	// Like names the labserver model whose queueing an external server is
 	// expected to follow, with that model's fields (limit, queue, core,
 	// ...) as its limits, for the prediction only: FastAPI's def endpoints

@@ -215,6 +215,14 @@ func (t *Target) validate(path string) *problem {
 			}
 		}
 	}
+	for i, r := range t.Requires {
+		switch {
+		case t.Command == "":
+			return problemf(path+".requires", "only used by targets with a command")
+		case strings.TrimSpace(r) == "":
+			return problemf(fmt.Sprintf("%s.requires[%d]", path, i), "must name a file (an absolute path) or a command")
+		}
+	}
 	switch {
 	case t.Service < 0 || t.Service > maxWork:
 		return problemf(path+".service", "must be >= 0 and <= %v, got %v", maxWork, t.Service)

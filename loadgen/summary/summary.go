@@ -24,6 +24,15 @@ type Summary struct {
 	Environment Environment `json:"environment"`
 	Tolerance   *Tolerance  `json:"tolerance,omitempty"`
 	Targets     []Target    `json:"targets"`
+	// Skipped are the scenario's targets that did not run because what
+	// their command needs is missing here (a target's requires:).
+	Skipped []Skipped `json:"skipped,omitempty"`
+}
+
+// Skipped is a target left out of the run, and why.
+type Skipped struct {
+	Target string `json:"target"`
+	Reason string `json:"reason"`
 }
 
 // Environment is the machine the run measured.

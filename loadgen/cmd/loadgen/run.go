@@ -52,6 +52,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
 		return exitBadInput
 	}
+	s, skipped := s.Runnable()
+	for _, k := range skipped {
+		fmt.Fprintf(stderr, "loadgen run: skipping target %s: %s\n", k.Target, k.Reason)
+	}
+	if len(s.Targets) == 0 {
+		fmt.Fprintln(stderr, "loadgen run: no target can run here")
+		return exitFailed
+	}
 	if *runID != "" {
 		if err := names.CheckRunID(*runID); err != nil {
 			fmt.Fprintln(stderr, "loadgen run: --run-id:", err)
@@ -97,7 +105,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	res, err := runner.Run(ctx, runner.Options{
 		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
 		MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
-		Replicas: sf.replicas, Calibration: &cal,
+		Replicas: sf.replicas, Calibration: &cal, Skipped: skipped,
 	})
 	if res == nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
