@@ -157,7 +157,26 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 	st.Peak, st.ListenOverflows, st.Rejected, st.WastedWorkS = peaks(t.rows())
 	st.ListenOverflowsScope = overflowsScope(t.config)
 	st.Notes = t.notes(s, st.Pacing, hits, started)
+	if said := t.commandSaid(st.Outcomes); said != "" {
+		st.Notes = append(st.Notes, said)
+	}
 	return st
+}
+
+// commandSaid is a note with the last line that a command target's server
+// wrote, when some of its answers were errors and it still runs (a server
+// that died says it in diedEarly's note): most servers log why they
+// answered 500 there, as Hypercorn's trio worker does for an asyncio call
+// ("RuntimeError: no running event loop").
+func (t *target) commandSaid(outcomes map[outcome.Outcome]int) string {
+	if t.spec.Command == "" || t.proc == nil || t.proc.DiedEarly("", time.Time{}) != "" {
+		return ""
+	}
+	errs := outcome.Sum(outcomes, outcome.Rejected...) + outcomes[outcome.HTTPOther] + outcomes[outcome.Other]
+	if errs == 0 || strings.TrimSpace(t.proc.Output.String()) == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d requests failed; the server's last output: %s", errs, t.proc.Output.LastLine())
 }
 
 // notes say what the reader of the target's figures should know: that
