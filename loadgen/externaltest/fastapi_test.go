@@ -97,7 +97,7 @@ func TestFastAPIDefUnderUvicorn(t *testing.T) {
 		service  = 3 * time.Second
 	)
 	port := testbin.FreePort(t)
-	cmd := startCommand(t, debianPython, "-m", "uvicorn", "--app-dir", "../../external/python", "fastapi_def:app",
+	cmd := startCommand(t, debianPython, "-m", "uvicorn", "--loop", "asyncio", "--app-dir", "../../external/python", "fastapi_def:app",
 		"--host", "127.0.0.1", "--port", strconv.Itoa(port), "--log-level", "warning")
 	probe, err := kernelview.Open(port)
 	if err != nil {

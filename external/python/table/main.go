@@ -1,10 +1,12 @@
 // Command table prints the bench-python comparison: for each setup of the
-// seed experiment, the numbers published from macOS (docs/design.md), the ones
-// measured on this Linux machine by `loadgen run scenarios/seed-python.yaml`,
-// and the prediction of the labserver model the setup is like, where one
-// applies.
+// seed experiment's articles, the numbers published from macOS
+// (docs/python.md), the ones measured on this Linux machine by `loadgen run
+// scenarios/seed-python.yaml` (and seed-flask.yaml, seed-tomcat.yaml), and
+// the prediction of the labserver model the setup is like, where one
+// applies. Each run folder given adds its rows, and its skipped targets
+// with the reason.
 //
-//	go run ./external/python/table RUN_DIR
+//	go run ./external/python/table RUN_DIR...
 package main
 
 import (
@@ -31,44 +33,52 @@ var published = map[string]struct{ setup, macOS string }{
 	"flask-processes-100":    {"Flask threaded=False processes=100", "100 run, 128 wait; then timeouts"},
 	"uwsgi-threads-10":       {"uwsgi --threads 10", "10 run, 3880 of 4000 wait"},
 	"gunicorn-uvicorn-2":     {"gunicorn + UvicornWorker --workers=2", "40 run per process"},
+	"fastapi-def-200":        {"FastAPI def, CapacityLimiter(200)", "200 run, like Tomcat"},
+	"uvicorn-workers-2":      {"uvicorn.run(workers=2)", "40 run per process"},
+	"hypercorn-asyncio":      {"Hypercorn (asyncio worker), def", "40 run"},
+	"hypercorn-uvloop":       {"Hypercorn --worker-class uvloop, def", "-"},
+	"hypercorn-trio":         {"Hypercorn trio, CapacityLimiter(200)", "40 run; limiter ignored"},
+	"hypercorn-trio-async":   {"Hypercorn trio, async def + asyncio.sleep", "no running event loop"},
+	"flask-processes-1":      {"Flask threaded=False", "1 run; blocks all"},
+	"flask-processes-10":     {"Flask threaded=False processes=10", "10 run, 128 wait"},
+	"flask-async":            {"Flask async def view (flask[async])", "a thread per request"},
+	"uwsgi-threads-2":        {"uwsgi --threads 2", "2 run, reused"},
+	"uwsgi-async-2":          {"uwsgi --threads 2, async def view", "2 run, reused"},
+	"tomcat":                 {"Tomcat 10, maxThreads 200", "200 run"},
+	"tomcat-connections-300": {"Tomcat 10, maxConnections 300", "-"},
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: table RUN_DIR")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: table RUN_DIR...")
 		os.Exit(2)
 	}
-	if err := write(os.Stdout, os.Args[1]); err != nil {
+	if err := write(os.Stdout, os.Args[1:]...); err != nil {
 		fmt.Fprintln(os.Stderr, "table:", err)
 		os.Exit(1)
 	}
 }
 
-func write(w io.Writer, dir string) error {
-	sum, err := runfolder.Folder(dir).ReadSummary()
-	if err != nil {
-		return err
-	}
-	likes := map[string]string{}
-	if sc, err := scenario.Load(runfolder.Folder(dir).Scenario()); err == nil {
-		for _, t := range sc.Targets {
-			likes[t.Name] = t.Like
-		}
-	}
+func write(w io.Writer, dirs ...string) error {
 	rows := [][]string{{"setup", "macOS, published", "Linux, measured", "predicted (like)"}}
 	var notes []string
-	for _, t := range sum.Targets {
-		pub, ok := published[t.Name]
-		if !ok {
-			pub.setup, pub.macOS = t.Name, "-"
+	for _, dir := range dirs {
+		sum, err := runfolder.Folder(dir).ReadSummary()
+		if err != nil {
+			return err
 		}
-		rows = append(rows, []string{pub.setup, pub.macOS, measured(t, dir), predicted(t, likes[t.Name])})
-		for _, d := range t.Disagreements {
-			notes = append(notes, t.Name+": "+d)
+		fmt.Fprintf(w, "%s at scale %g (%s, somaxconn %d, nofile %d, %d CPUs)\n", sum.Scenario,
+			sum.Scale, sum.Environment.Kernel, sum.Environment.Somaxconn, sum.Environment.NoFile, sum.Environment.CPUs)
+		rows = append(rows, runRows(sum, dir)...)
+		for _, t := range sum.Targets {
+			for _, d := range t.Disagreements {
+				notes = append(notes, t.Name+": "+d)
+			}
+		}
+		if !sum.Complete {
+			notes = append(notes, sum.Scenario+": the run did not complete: "+sum.Interrupted)
 		}
 	}
-	fmt.Fprintf(w, "seed-python at scale %g (%s, somaxconn %d, nofile %d, %d CPUs)\n",
-		sum.Scale, sum.Environment.Kernel, sum.Environment.Somaxconn, sum.Environment.NoFile, sum.Environment.CPUs)
 	fmt.Fprintln(w, "run = running at once, app/kernel = waiting in the app / in the accept queue, SYN = connects retried; peaks of 1 Hz samples")
 	fmt.Fprintln(w)
 	printTable(w, rows)
@@ -79,10 +89,38 @@ func write(w io.Writer, dir string) error {
 			fmt.Fprintln(w, "  "+n)
 		}
 	}
-	if !sum.Complete {
-		fmt.Fprintln(w, "\nthe run did not complete: "+sum.Interrupted)
-	}
 	return nil
+}
+
+// runRows are the table's rows of one run: one per target, then one per
+// target it skipped.
+func runRows(sum *summary.Summary, dir string) [][]string {
+	likes := map[string]string{}
+	if sc, err := scenario.Load(runfolder.Folder(dir).Scenario()); err == nil {
+		for _, t := range sc.Targets {
+			likes[t.Name] = t.Like
+		}
+	}
+	var rows [][]string
+	for _, t := range sum.Targets {
+		pub := setupOf(t.Name)
+		rows = append(rows, []string{pub.setup, pub.macOS, measured(t, dir), predicted(t, likes[t.Name])})
+	}
+	for _, k := range sum.Skipped {
+		pub := setupOf(k.Target)
+		rows = append(rows, []string{pub.setup, pub.macOS, "skipped: " + k.Reason, "-"})
+	}
+	return rows
+}
+
+// setupOf is a target's setup and published figure; a target the articles
+// did not test is named as it is.
+func setupOf(target string) struct{ setup, macOS string } {
+	pub, ok := published[target]
+	if !ok {
+		pub.setup, pub.macOS = target, "-"
+	}
+	return pub
 }
 
 // measured is one target's Linux cell.
@@ -90,7 +128,7 @@ func measured(t summary.Target, dir string) string {
 	p := t.Peak
 	s := fmt.Sprintf("%s run, %s app + %s kernel, %d SYN; ok %d, timeout %d",
 		num(p.Inflight), num(p.Queued), num(p.AcceptQueue), t.SynRetried, t.Outcomes[outcome.OK], t.Outcomes[outcome.Timeout])
-	if r := outcome.Sum(t.Outcomes, outcome.Rejected...) + t.Outcomes[outcome.Other]; r > 0 {
+	if r := outcome.Sum(t.Outcomes, outcome.Rejected...) + t.Outcomes[outcome.HTTPOther] + t.Outcomes[outcome.Other]; r > 0 {
 		s += fmt.Sprintf(", failed %d", r)
 	}
 	if procs, threads, err := peakProcesses(runfolder.Folder(dir).Kernel(t.Name)); err == nil && threads > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
-func TestWrite(t *testing.T) {
+func TestTheTableHasARowPerTargetAndPerSkippedTarget(t *testing.T) {
 	dir := t.TempDir()
 	yes := true
 	sum := &summary.Summary{RunID: "r", Scenario: "seed-python", Scale: 0.05, Complete: true,
@@ -24,7 +25,8 @@ func TestWrite(t *testing.T) {
 			Agrees:    &yes,
 		}, {
 			Name: "mine", Model: "external", Sent: 10, Outcomes: map[outcome.Outcome]int{outcome.OK: 9, outcome.Reset: 1},
-		}}}
+		}},
+		Skipped: []summary.Skipped{{Target: "hypercorn-trio", Reason: "needs /usr/lib/python3/dist-packages/trio, which is missing"}}}
 	if err := runfolder.Folder(dir).WriteSummary(sum); err != nil {
 		t.Fatal(err)
 	}
@@ -42,11 +44,13 @@ func TestWrite(t *testing.T) {
 	if err := write(&b, dir); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
+	// Columns are compared apart from their alignment: two spaces or
+	// more separate them.
+	out := regexp.MustCompile(` {2,}`).ReplaceAllString(b.String(), " | ")
 	for _, want := range []string{
-		"FastAPI def + time.sleep, uvicorn  40 run, 960 wait; all accepted  40 run, 960 app + 0 kernel, 0 SYN; ok 80, timeout 920; 1 proc, 41 thr  40 run, 960 app + 0 kernel, 0 SYN; ok 40, semaphore (agrees)",
-		"mine                               -                               0 run, 0 app + 0 kernel",
-		"ok 9, timeout 0, failed 1",
+		"FastAPI def + time.sleep, uvicorn | 40 run, 960 wait; all accepted | 40 run, 960 app + 0 kernel, 0 SYN; ok 80, timeout 920; 1 proc, 41 thr | 40 run, 960 app + 0 kernel, 0 SYN; ok 40, semaphore (agrees)",
+		"mine | - | 0 run, 0 app + 0 kernel, 0 SYN; ok 9, timeout 0, failed 1 | -",
+		"Hypercorn trio, CapacityLimiter(200) | 40 run; limiter ignored | skipped: needs /usr/lib/python3/dist-packages/trio, which is missing | -",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
