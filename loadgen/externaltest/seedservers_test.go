@@ -65,7 +65,12 @@ func checkSeedRow(t *testing.T, tg summary.Target, w seedRow) {
 	t.Helper()
 	p := tg.Peak
 	inflightOK := p.Inflight == w.inflight || p.Inflight == w.inflight+1
-	if !inflightOK || p.Queued != w.queued || p.AcceptQueue != w.acceptQueue || tg.Outcomes["ok"] != w.ok || tg.SynRetried != w.synRetried {
+	// A connection between its handshake and accept(2) sits in the accept
+	// queue for microseconds, milliseconds on a loaded machine: a sample
+	// of a queue the model keeps empty may catch one or two (as in
+	// TestRunAdminNone).
+	acceptQueueOK := p.AcceptQueue == w.acceptQueue || (w.acceptQueue == 0 && p.AcceptQueue <= 2)
+	if !inflightOK || !acceptQueueOK || p.Queued != w.queued || tg.Outcomes["ok"] != w.ok || tg.SynRetried != w.synRetried {
 		t.Errorf("%s: measured peak %+v, outcomes %v, SYN-retried %d; want %+v", tg.Name, p, tg.Outcomes, tg.SynRetried, w)
 	}
 	pr := tg.Predicted
