@@ -50,7 +50,7 @@ func TestDetail(t *testing.T) {
 		{outcome.OK, 200, "", ""},
 		{outcome.Reset, 0, `Get "http://x/?id=1": EOF`, "EOF"},
 		{outcome.Reset, 0, `Get "http://x/?id=2": read tcp 127.0.0.1:5->127.0.0.1:6: read: connection reset by peer`,
-			"read tcp 127.0.0.1:5->127.0.0.1:6: read: connection reset by peer"},
+			"read tcp 127.0.0.1:*->127.0.0.1:6: read: connection reset by peer"},
 		{outcome.HTTPOther, 404, "404 Not Found", "HTTP 404"},
 		{outcome.Other, 0, `Get "http://x/?id=7": context canceled`, "context canceled"},
 		{outcome.Other, 0, "dial tcp: lookup nowhere: no such host", "dial tcp: lookup nowhere: no such host"},

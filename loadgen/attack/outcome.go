@@ -2,6 +2,7 @@ package attack
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -73,7 +74,13 @@ func Detail(o outcome.Outcome, r *vegeta.Result) string {
 		if e == "" {
 			return "no status and no error"
 		}
-		return e
+		// A socket error names the connection's own port
+		// ("read tcp 127.0.0.1:34610->127.0.0.1:80: read: connection reset
+		// by peer"): without it, a thousand resets quote as one.
+		return clientPort.ReplaceAllString(e, "$1:*->")
 	}
 	return ""
 }
+
+// clientPort is the local port of a socket error's "local->remote".
+var clientPort = regexp.MustCompile(`([0-9a-fA-F.:\[\]]+?):\d+->`)

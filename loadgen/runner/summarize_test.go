@@ -47,6 +47,9 @@ func TestDetailNotes(t *testing.T) {
 		hits = append(hits, hit(outcome.OK, 200, ""), hit(outcome.Reset, 0, `Get "http://127.0.0.1:1/?id=1": EOF`))
 	}
 	hits = append(hits,
+		hit(outcome.Reset, 0, `Get "http://127.0.0.1:1/?id=4": read tcp 127.0.1.1:34610->127.0.0.1:1: read: connection reset by peer`),
+		hit(outcome.Reset, 0, `Get "http://127.0.0.1:1/?id=5": read tcp 127.0.1.1:34620->127.0.0.1:1: read: connection reset by peer`))
+	hits = append(hits,
 		hit(outcome.Other, 0, `Get "http://127.0.0.1:1/?id=7": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
 		hit(outcome.Other, 0, `Get "http://127.0.0.1:1/?id=8": net/http: HTTP/1.x transport connection broken: malformed HTTP response "\x00"`),
 		hit(outcome.Other, 0, ""),
@@ -56,14 +59,14 @@ func TestDetailNotes(t *testing.T) {
 	got := detailNotes(hits)
 	wantNotes := []string{
 		`1 ended "http_other": 1× "HTTP 404"`,
-		`3 ended "reset": 3× "EOF"`,
+		`5 ended "reset": 3× "EOF", 2× "read tcp 127.0.1.1:*->127.0.0.1:1: read: connection reset by peer"`,
 		`5 ended "other": 2× "net/http: HTTP/1.x transport connection broken: malformed HTTP response \"\\x00\"", ` +
 			`1× "a fourth kind", 1× "dial tcp: lookup nowhere: no such host", and 1 more`,
 	}
 	if !reflect.DeepEqual(got, wantNotes) {
 		t.Errorf("detailNotes:\n got %q\nwant %q", got, wantNotes)
 	}
-	if got := detailNotes(hits[:6:6]); len(got) != 1 {
+	if got := detailNotes(hits[:8:8]); len(got) != 1 {
 		t.Errorf("ok needs no note, and resets one: got %q", got)
 	}
 }
