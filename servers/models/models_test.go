@@ -146,15 +146,7 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 		"conclab_accept_queue_length": 5,
 		"conclab_accept_queue_limit":  4,
 	})
-	rs := c.Results()
-	var stalled []int
-	for id, r := range rs {
-		var ne net.Error
-		if errors.As(r.Err, &ne) && ne.Timeout() && !r.Connected {
-			stalled = append(stalled, id)
-		}
-	}
-	if fmt.Sprint(stalled) != "[7 8 9 10 11]" {
+	if stalled := stalledConnects(c); fmt.Sprint(stalled) != "[7 8 9 10 11]" {
 		t.Errorf("stalled connects %v, want [7 8 9 10 11]", stalled)
 	}
 	// The counter covers the whole network namespace, where other test
@@ -187,6 +179,14 @@ func TestPoolBehindMaxConnectionsWaitsInThreePlaces(t *testing.T) {
 		"conclab_connections_open":    3,
 		"conclab_accept_queue_length": 3,
 	})
+	if stalled := stalledConnects(c); fmt.Sprint(stalled) != "[6 7]" {
+		t.Errorf("stalled connects %v, want [6 7]", stalled)
+	}
+}
+
+// stalledConnects are the ids of the clients whose connect timed out: their
+// SYNs were dropped.
+func stalledConnects(c *labtest.Clients) []int {
 	var stalled []int
 	for id, r := range c.Results() {
 		var ne net.Error
@@ -194,9 +194,7 @@ func TestPoolBehindMaxConnectionsWaitsInThreePlaces(t *testing.T) {
 			stalled = append(stalled, id)
 		}
 	}
-	if fmt.Sprint(stalled) != "[6 7]" {
-		t.Errorf("stalled connects %v, want [6 7]", stalled)
-	}
+	return stalled
 }
 
 func TestFasthttpRejectsBeyondConcurrency(t *testing.T) {
