@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -491,6 +493,8 @@ targets:
     limit: 4
   - name: dies
     command: "`+labserver+` --model nethttp --listen 127.0.0.1:{port} --admin 127.0.0.1:0 & sleep 2; kill -9 $!"
+  - name: rejects
+    command: "echo the last words; exec `+labserver+` --model fasthttp --limit 1 --listen 127.0.0.1:{port} --admin 127.0.0.1:0 2>/dev/null"
 `)
 	res, err := run(t, context.Background(), s)
 	if err != nil {
@@ -510,6 +514,16 @@ targets:
 	}
 	if len(dies.Notes) == 0 || !strings.Contains(dies.Notes[0], "the target's command") || !strings.Contains(dies.Notes[0], "died") {
 		t.Errorf("dies notes %q", dies.Notes)
+	}
+	// fasthttp with Concurrency 1 answers most of them 503; the last line
+	// its command wrote is quoted, and only where requests failed.
+	rejects := res.Summary.Targets[2]
+	failed := fmt.Sprintf("%d requests failed; the server's last output: the last words", outcome.Sum(rejects.Outcomes, outcome.Rejected...))
+	if !slices.Contains(rejects.Notes, failed) {
+		t.Errorf("rejects notes %q, want %q", rejects.Notes, failed)
+	}
+	if slices.ContainsFunc(like.Notes, func(n string) bool { return strings.Contains(n, "the server's last output") }) {
+		t.Errorf("like-semaphore, all ok, quotes its server: %q", like.Notes)
 	}
 	for _, tg := range res.Summary.Targets {
 		port, err := strconv.Atoi(strings.TrimSuffix(tg.URL[strings.LastIndexByte(tg.URL, ':')+1:], "/"))

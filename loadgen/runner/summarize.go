@@ -157,7 +157,7 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 	st.Peak, st.ListenOverflows, st.Rejected, st.WastedWorkS = peaks(t.rows())
 	st.ListenOverflowsScope = overflowsScope(t.config)
 	st.Notes = t.notes(s, st.Pacing, hits, started)
-	if said := t.commandSaid(st.Outcomes); said != "" {
+	if said := t.commandSaid(st.Outcomes, started); said != "" {
 		st.Notes = append(st.Notes, said)
 	}
 	return st
@@ -168,8 +168,8 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 // that died says it in diedEarly's note): most servers log why they
 // answered 500 there, as Hypercorn's trio worker does for an asyncio call
 // ("RuntimeError: no running event loop").
-func (t *target) commandSaid(outcomes map[outcome.Outcome]int) string {
-	if t.spec.Command == "" || t.proc == nil || t.proc.DiedEarly("", time.Time{}) != "" {
+func (t *target) commandSaid(outcomes map[outcome.Outcome]int, started time.Time) string {
+	if t.spec.Command == "" || t.proc == nil || t.diedEarly(started) != "" {
 		return ""
 	}
 	errs := outcome.Sum(outcomes, outcome.Rejected...) + outcomes[outcome.HTTPOther] + outcomes[outcome.Other]
