@@ -25,7 +25,8 @@ const (
 )
 
 // event is one scheduled happening. idx is the request index, or the worker
-// id of a pool's kindServerTimer; gen tells a worker's idle periods apart.
+// id of a pool's kindServerTimer, or acceptLoopWakes for a connCap's wake;
+// gen tells a worker's idle periods apart.
 type event struct {
 	t    time.Duration
 	kind kind

@@ -28,10 +28,11 @@ func (plain) workEnded(*engine, int)    {}
 // then as dropped SYNs. Once accepted, a request runs at once.
 type limitListener struct{ conns connCap }
 
-func (l *limitListener) willAccept(e *engine) bool  { return l.conns.room(e) }
-func (l *limitListener) accepted(e *engine, r int)  { e.startWork(r) }
-func (l *limitListener) workEnded(e *engine, _ int) { l.conns.closed(e) }
-func (l *limitListener) timer(*engine, event)       { l.conns.woke() }
+func (l *limitListener) willAccept(e *engine) bool { return l.conns.room(e) }
+func (l *limitListener) accepted(e *engine, r int) { e.startWork(r) }
+func (l *limitListener) workEnded(*engine, int)    {}
+func (l *limitListener) connClosed(e *engine)      { l.conns.closed(e) }
+func (l *limitListener) timer(*engine, event)      { l.conns.woke() }
 
 // connCap is LimitListener's cap on accepted connections, in front of a
 // model: at most limit open at once (0: no cap).
@@ -39,8 +40,9 @@ func (l *limitListener) timer(*engine, event)       { l.conns.woke() }
 // In a replica, a slot freed by a connection's close is taken again only
 // after a wake delay: LimitListener's accept loop is blocked on its
 // semaphore and wakes when the connection closes, as a waiter handed a slot
-// does. The model hands the kindServerTimer event that ends the delay to
-// woke; its idx is acceptLoopWakes.
+// does. The engine tells the model of every close (connCloser), and the
+// model hands the kindServerTimer event that ends the delay to woke; its
+// idx is acceptLoopWakes.
 type connCap struct {
 	limit  int
 	waking int // slots freed whose accept loop has not woken yet

@@ -71,9 +71,7 @@ func newPool(l Limits) *pool {
 
 func (p *pool) willAccept(e *engine) bool { return p.conns.room(e) }
 func (p *pool) accepted(e *engine, r int) { p.execute(e, r) }
-
-// leftQueue: a queued request's client gave up and its connection closed.
-func (p *pool) leftQueue(e *engine, _ int) { p.conns.closed(e) }
+func (p *pool) connClosed(e *engine)      { p.conns.closed(e) }
 
 func (p *pool) execute(e *engine, r int) {
 	switch {
@@ -167,7 +165,6 @@ func (p *pool) takeIdle() int {
 }
 
 func (p *pool) workEnded(e *engine, r int) {
-	p.conns.closed(e)
 	w := e.st[r].worker
 	if w < 0 {
 		return // ran on the caller

@@ -64,6 +64,12 @@ type queueLeaver interface {
 	leftQueue(e *engine, r int)
 }
 
+// connCloser is a server that learns when an accepted connection closes,
+// however it closes: a LimitListener in front frees its slot then.
+type connCloser interface {
+	connClosed(e *engine)
+}
+
 // engine is one run of the simulation.
 type engine struct {
 	in          Input
@@ -909,6 +915,9 @@ func (e *engine) closeConnection(r int) {
 	if s.accepted {
 		s.accepted = false
 		e.connections--
+		if c, ok := e.srv.(connCloser); ok {
+			c.connClosed(e)
+		}
 	}
 }
 
