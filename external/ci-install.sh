@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages that the seed experiment's servers need
 # (external/python/, external/tomcat/), only those that are missing.
-# Idempotent: a second run installs nothing and never touches the network.
+# Idempotent: once every package is installed, a run installs nothing and
+# never touches the network.
 # Runs as root (CI) or with sudo when there is one. A package that this
 # machine's Debian does not have is named in one line and left out; the
 # scenarios skip the setups that need it (their requires:), and the tests

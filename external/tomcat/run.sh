@@ -19,6 +19,8 @@ ecj=/usr/share/java/eclipse-jdt-core.jar
 
 base=$(mktemp -d "${TMPDIR:-/tmp}/conclab-tomcat.XXXXXX")
 trap 'rm -rf "$base"' EXIT
+# A TERM before the JVM starts ends the shell through its EXIT trap.
+trap 'exit 143' TERM
 mkdir -p "$base/conf" "$base/logs" "$base/work" "$base/temp" "$base/webapps" "$base/lib"
 ln -s "$ecj" "$base/lib/"
 cp "$home/etc/web.xml" "$base/conf/web.xml"

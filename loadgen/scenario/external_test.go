@@ -157,7 +157,8 @@ func TestRequiresNeedsACommand(t *testing.T) {
 	for _, tt := range []struct{ target, want string }{
 		{`{name: sem, model: semaphore, requires: [/bin/sh]}`, "t.yaml:6:45: targets[0].requires: only used by targets with a command"},
 		{`{name: u, url: "http://127.0.0.1:1/", requires: [/bin/sh]}`, "t.yaml:6:53: targets[0].requires: only used by targets with a command"},
-		{`{name: c, command: "srv {port}", requires: [" "]}`, "t.yaml:6:49: targets[0].requires[0]: must name a file (an absolute path) or a command"},
+		{`{name: c, command: "srv {port}", requires: [" "]}`, `t.yaml:6:49: targets[0].requires[0]: must name a file (an absolute path) or a command, got " "`},
+		{`{name: c, command: "srv {port}", requires: [/bin/sh, bin/srv]}`, `t.yaml:6:58: targets[0].requires[1]: must name a file (an absolute path) or a command, got "bin/srv"`},
 	} {
 		_, err := Parse("t.yaml", []byte("name: t\nrequests: 1\nrate: 1\nsleep: 1s\ntargets:\n  - "+tt.target+"\n"))
 		if err == nil || err.Error() != tt.want {

@@ -219,8 +219,8 @@ func (t *Target) validate(path string) *problem {
 		switch {
 		case t.Command == "":
 			return problemf(path+".requires", "only used by targets with a command")
-		case strings.TrimSpace(r) == "":
-			return problemf(fmt.Sprintf("%s.requires[%d]", path, i), "must name a file (an absolute path) or a command")
+		case strings.TrimSpace(r) == "" || strings.Contains(r, "/") && !strings.HasPrefix(strings.TrimSpace(r), "/"):
+			return problemf(fmt.Sprintf("%s.requires[%d]", path, i), "must name a file (an absolute path) or a command, got %q", r)
 		}
 	}
 	switch {

@@ -4,7 +4,7 @@
   labserver and external/python/gosleep.py read it) in the request's own
   thread, then answers a line of JSON. A malformed sleep is a 400.
   web.xml compiles it when the webapp starts, before the port listens.
---%><%@ page contentType="application/json" session="false" trimDirectiveWhitespaces="true" %><%!
+--%><%@ page contentType="application/json" pageEncoding="UTF-8" session="false" trimDirectiveWhitespaces="true" %><%!
     static final java.util.regex.Pattern PART =
         java.util.regex.Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
     static final double MAX_SLEEP_S = 3600;

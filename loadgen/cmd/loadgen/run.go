@@ -17,6 +17,7 @@ import (
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/report"
 	"github.com/conclab/conclab/loadgen/runner"
+	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/shard"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -52,12 +53,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
 		return exitBadInput
 	}
-	s, skipped := s.Runnable()
-	for _, k := range skipped {
-		fmt.Fprintf(stderr, "loadgen run: skipping target %s: %s\n", k.Target, k.Reason)
-	}
-	if len(s.Targets) == 0 {
-		fmt.Fprintln(stderr, "loadgen run: no target can run here")
+	s, skipped, ok := runnable(s, stderr)
+	if !ok {
 		return exitFailed
 	}
 	if *runID != "" {
@@ -131,6 +128,20 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return checkExit(res.Summary, stderr)
 	}
 	return exitOK
+}
+
+// runnable leaves out the targets whose requires: are missing here, with a
+// line each; ok is false when none is left.
+func runnable(s *scenario.Scenario, stderr io.Writer) (*scenario.Scenario, []scenario.Skip, bool) {
+	s, skipped := s.Runnable()
+	for _, k := range skipped {
+		fmt.Fprintf(stderr, "loadgen run: skipping target %s: %s\n", k.Target, k.Reason)
+	}
+	if len(s.Targets) == 0 {
+		fmt.Fprintln(stderr, "loadgen run: no target can run here")
+		return nil, nil, false
+	}
+	return s, skipped, true
 }
 
 // loadCalibration is this kernel's calibration for a run: the cache's, or
