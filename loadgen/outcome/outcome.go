@@ -32,6 +32,11 @@ var All = []Outcome{OK, HTTP503, HTTP429, HTTPOther, Timeout, Refused, Reset, Ot
 // reset or a refused connection.
 var Rejected = []Outcome{HTTP503, HTTP429, Reset, Refused}
 
+// Failed are the outcomes where the server answered, or closed, with no
+// result: the rejections, any other status, and every other error. Neither
+// ok nor the client's own timeout is among them.
+var Failed = []Outcome{HTTP503, HTTP429, HTTPOther, Refused, Reset, Other}
+
 // Sum adds up the counts of the given outcomes.
 func Sum[K ~string](counts map[K]int, outcomes ...Outcome) int {
 	n := 0

@@ -12,3 +12,13 @@ func TestSumAddsTheNamedOutcomesOfAnyMapKeyedByOutcome(t *testing.T) {
 		t.Errorf("Sum(prediction map) = %d, want 4", got)
 	}
 }
+
+func TestFailedIsEveryOutcomeButOkAndTimeout(t *testing.T) {
+	counts := map[Outcome]int{}
+	for i, o := range All {
+		counts[o] = 1 << i
+	}
+	if got, want := Sum(counts, Failed...), Sum(counts, All...)-counts[OK]-counts[Timeout]; got != want {
+		t.Errorf("Sum(Failed) = %b, want %b: every outcome but ok and timeout, once", got, want)
+	}
+}

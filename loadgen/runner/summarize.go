@@ -172,7 +172,7 @@ func (t *target) commandSaid(outcomes map[outcome.Outcome]int, started time.Time
 	if t.spec.Command == "" || t.proc == nil || t.diedEarly(started) != "" {
 		return ""
 	}
-	errs := outcome.Sum(outcomes, outcome.Rejected...) + outcomes[outcome.HTTPOther] + outcomes[outcome.Other]
+	errs := outcome.Sum(outcomes, outcome.Failed...)
 	if errs == 0 || strings.TrimSpace(t.proc.Output.String()) == "" {
 		return ""
 	}

@@ -130,7 +130,7 @@ func measured(t summary.Target, dir string) string {
 	p := t.Peak
 	s := fmt.Sprintf("%s run, %s app + %s kernel, %d SYN; ok %d, timeout %d",
 		num(p.Inflight), num(p.Queued), num(p.AcceptQueue), t.SynRetried, t.Outcomes[outcome.OK], t.Outcomes[outcome.Timeout])
-	if r := outcome.Sum(t.Outcomes, outcome.Rejected...) + t.Outcomes[outcome.HTTPOther] + t.Outcomes[outcome.Other]; r > 0 {
+	if r := outcome.Sum(t.Outcomes, outcome.Failed...); r > 0 {
 		s += fmt.Sprintf(", failed %d", r)
 	}
 	if procs, threads, err := peakProcesses(runfolder.Folder(dir).Kernel(t.Name)); err == nil && threads > 0 {
