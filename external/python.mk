@@ -12,30 +12,27 @@
 # schedule (docs/python.md).
 PYTHON_SCALE ?= 0.05
 
-.PHONY: bench-python bench-python-burst bench-tomcat
-bench-python: build
+# run-and-table installs what is missing, runs the scenarios $(1) one after
+# the other with the loadgen flags $(2), and prints one table of them all.
+define run-and-table
 	bash external/ci-install.sh
 	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); dirs=; \
-	for s in seed-python seed-flask; do \
-		bin/loadgen run scenarios/$$s.yaml --scale $(PYTHON_SCALE) --run-id $$s-$$stamp || exit $$?; \
+	for s in $(1); do \
+		bin/loadgen run scenarios/$$s.yaml $(2) --run-id $$s-$$stamp || exit $$?; \
 		dirs="$$dirs results/$$s-$$stamp"; \
 	done; \
 	echo && $(GO) run ./external/python/table $$dirs
+endef
+
+.PHONY: bench-python bench-python-burst bench-tomcat
+bench-python: build
+	$(call run-and-table,seed-python seed-flask,--scale $(PYTHON_SCALE))
 
 # The articles' 10,000-request bursts (seed-python-burst.yaml, 10,000 in
 # 30 s against FastAPI; seed-flask-burst.yaml, 10,000 in 10 s against
 # Flask's async view), each sleeping 60 s, unscaled: about 4 minutes.
 bench-python-burst: build
-	bash external/ci-install.sh
-	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); dirs=; \
-	for s in seed-python-burst seed-flask-burst; do \
-		bin/loadgen run scenarios/$$s.yaml --run-id $$s-$$stamp || exit $$?; \
-		dirs="$$dirs results/$$s-$$stamp"; \
-	done; \
-	echo && $(GO) run ./external/python/table $$dirs
+	$(call run-and-table,seed-python-burst seed-flask-burst,)
 
 bench-tomcat: build
-	bash external/ci-install.sh
-	@id=seed-tomcat-$$(date -u +%Y%m%dT%H%M%SZ); \
-	bin/loadgen run scenarios/seed-tomcat.yaml --scale $(PYTHON_SCALE) --run-id $$id && \
-	echo && $(GO) run ./external/python/table results/$$id
+	$(call run-and-table,seed-tomcat,--scale $(PYTHON_SCALE))
