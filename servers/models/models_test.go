@@ -127,19 +127,7 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 	if srv.Config.Backlog != 4 {
 		t.Fatalf("effective backlog %d, want 4", srv.Config.Backlog)
 	}
-	c := labtest.NewClients(t)
-	for i := 0; i < 12; i++ {
-		labtest.HoldOne(t, c, srv, i, "sleep=30s", 400*time.Millisecond)
-		// The client's connect returns before the server has accepted or
-		// queued the connection: wait until it has, so that a loaded
-		// machine cannot reorder which connects stall.
-		switch {
-		case i < 2:
-			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": float64(i + 1)})
-		case i < 7:
-			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_accept_queue_length": float64(i - 1)})
-		}
-	}
+	c := holdInTurn(t, srv, 12, 2, 5)
 	labtest.WaitFor(t, srv, settle, map[string]float64{
 		"conclab_requests_inflight":   2,
 		"conclab_connections_open":    2,
@@ -161,18 +149,7 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 // wait in the kernel, and the SYNs of the other 2 are dropped.
 func TestPoolBehindMaxConnectionsWaitsInThreePlaces(t *testing.T) {
 	srv := labtest.Start(t, "--model", "pool", "--core", "2", "--max-connections", "3", "--backlog", "2")
-	c := labtest.NewClients(t)
-	for i := 0; i < 8; i++ {
-		labtest.HoldOne(t, c, srv, i, "sleep=30s", 400*time.Millisecond)
-		// As above: wait until the server has taken each connection
-		// where it belongs before the next connects.
-		switch {
-		case i < 3:
-			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": float64(i + 1)})
-		case i < 6:
-			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_accept_queue_length": float64(i - 2)})
-		}
-	}
+	c := holdInTurn(t, srv, 8, 3, 3)
 	labtest.WaitFor(t, srv, settle, map[string]float64{
 		"conclab_requests_inflight":   2,
 		"conclab_requests_queued":     1,
@@ -182,6 +159,27 @@ func TestPoolBehindMaxConnectionsWaitsInThreePlaces(t *testing.T) {
 	if stalled := stalledConnects(c); fmt.Sprint(stalled) != "[6 7]" {
 		t.Errorf("stalled connects %v, want [6 7]", stalled)
 	}
+}
+
+// holdInTurn connects n clients one by one, each holding a 30 s request:
+// the first accepted are taken by the server, the next queued wait in its
+// accept queue, and the rest stall. The client's connect returns before
+// the server has accepted or queued the connection, so it waits until it
+// has before the next connects: a loaded machine cannot then reorder
+// which connects stall.
+func holdInTurn(t *testing.T, srv *lab.Server, n, accepted, queued int) *labtest.Clients {
+	t.Helper()
+	c := labtest.NewClients(t)
+	for i := range n {
+		labtest.HoldOne(t, c, srv, i, "sleep=30s", 400*time.Millisecond)
+		switch {
+		case i < accepted:
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": float64(i + 1)})
+		case i < accepted+queued:
+			labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_accept_queue_length": float64(i - accepted + 1)})
+		}
+	}
+	return c
 }
 
 // stalledConnects are the ids of the clients whose connect timed out: their
