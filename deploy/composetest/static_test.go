@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -105,7 +106,7 @@ func TestComposeMatchesScenarios(t *testing.T) {
 		{"scenarios/quick.yaml", "deploy/scenarios/quick-docker.yaml", "quick"},
 	} {
 		orig, dock := load(t, c.scenario), load(t, c.docker)
-		if orig.Requests != dock.Requests || orig.Rate != dock.Rate || orig.Sleep != dock.Sleep || orig.CPU != dock.CPU {
+		if orig.Requests != dock.Requests || orig.Rate != dock.Rate || !reflect.DeepEqual(orig.Sleep, dock.Sleep) || !reflect.DeepEqual(orig.CPU, dock.CPU) {
 			t.Errorf("%s: schedule or work differs from %s", c.docker, c.scenario)
 		}
 		if len(orig.Targets) != len(dock.Targets) {

@@ -14,16 +14,16 @@ import (
 
 	"github.com/conclab/conclab/internal/workapi"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // Options describe one attack.
 type Options struct {
-	Name     string        // the target's name, vegeta's attack name
-	URL      string        // base URL; id, sleep and cpu are added to its query
-	Requests int           // exactly this many hits
-	Interval time.Duration // between scheduled hits
-	Sleep    time.Duration // asked of the handler (?sleep=)
-	CPU      time.Duration // asked of the handler (?cpu=)
+	Name string // the target's name, vegeta's attack name
+	URL  string // base URL; id, sleep and cpu are added to its query
+	// Schedule is when each hit is sent and the work it asks of the
+	// handler (?sleep= and ?cpu=): exactly Schedule.Len() hits.
+	Schedule *workload.Schedule
 	// Timeout is the whole-request client timeout.
 	Timeout time.Duration
 	// ConnectTimeout bounds the TCP connect; 0 leaves it to the kernel's
@@ -39,7 +39,8 @@ type Options struct {
 	// schedule of Requests hits, with ids and Seq numbered in it. The
 	// zero values mean the whole schedule.
 	Shard, Shards int
-	// Offset delays the whole schedule: hit i is due at Offset+i·Interval.
+	// Offset delays the whole schedule: hit i is due at
+	// Offset+Schedule.Send[i].
 	// A run staggers its targets by a fraction of the interval, so their
 	// sends do not all fall on the same instant.
 	Offset time.Duration
@@ -72,12 +73,16 @@ func (o Options) source() net.IP {
 
 // ShardHits is how many of the schedule's hits this shard sends.
 func (o Options) ShardHits() int {
-	k := o.stride()
-	if o.Shard >= o.Requests {
+	k, n := o.stride(), o.Schedule.Len()
+	if o.Shard >= n {
 		return 0
 	}
-	return (o.Requests - o.Shard + k - 1) / k
+	return (n - o.Shard + k - 1) / k
 }
+
+// due is when hit seq of the whole schedule is due, from the attack's
+// start.
+func (o Options) due(seq uint64) time.Duration { return o.Offset + o.Schedule.Send[seq] }
 
 // Hit is one request's record.
 type Hit struct {
@@ -97,7 +102,7 @@ type Hit struct {
 // schedule, for a schedule that began at began. Its connect time is left
 // for the caller, who knows where it was kept.
 func (o Options) HitOf(r *vegeta.Result, began time.Time) Hit {
-	h := Hit{Result: r, Outcome: Classify(r), Scheduled: o.Offset + time.Duration(r.Seq)*o.Interval}
+	h := Hit{Result: r, Outcome: Classify(r), Scheduled: o.due(r.Seq)}
 	h.Late = r.Timestamp.Sub(began) - h.Scheduled
 	return h
 }
@@ -127,11 +132,8 @@ type Observe func(Hit)
 // New prepares an attack; ctx ends every request still in flight when it
 // is cancelled.
 func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
-	if opt.Requests < 1 {
-		return nil, fmt.Errorf("attack %s: requests must be >= 1", opt.Name)
-	}
-	if opt.Interval <= 0 {
-		return nil, fmt.Errorf("attack %s: interval must be > 0", opt.Name)
+	if opt.Schedule == nil || opt.Schedule.Len() < 1 {
+		return nil, fmt.Errorf("attack %s: the schedule must hold a request", opt.Name)
 	}
 	if opt.Shards < 0 || (opt.Shards > 0 && (opt.Shard < 0 || opt.Shard >= opt.Shards)) {
 		return nil, fmt.Errorf("attack %s: shard %d of %d", opt.Name, opt.Shard, opt.Shards)
@@ -154,7 +156,7 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 		Proxy:               nil, // loopback targets only: never an environment proxy
 		DialContext:         newCachingDialer(dialer, opt.source()).DialContext,
 		DisableKeepAlives:   !opt.KeepAlive,
-		MaxIdleConnsPerHost: opt.Requests,
+		MaxIdleConnsPerHost: opt.Schedule.Len(),
 		DisableCompression:  true,
 		ForceAttemptHTTP2:   false,
 	}
@@ -222,16 +224,22 @@ func (a *Attack) Run(ctx context.Context) {
 }
 
 func (a *Attack) pacer() vegeta.Pacer {
-	return &cappedPacer{hits: uint64(a.opt.ShardHits()), every: time.Duration(a.opt.stride()) * a.opt.Interval,
-		offset: a.opt.Offset + time.Duration(a.opt.Shard)*a.opt.Interval}
+	hits := a.opt.ShardHits()
+	p := &cappedPacer{hits: uint64(hits), opt: a.opt}
+	if hits > 0 {
+		// Spin at most a 50th of the shard's mean gap before each hit.
+		p.spin = min(time.Millisecond, time.Duration(a.opt.stride())*a.opt.Schedule.MeanGap()/50)
+	}
+	return p
 }
 
-// cappedPacer sends exactly hits hits, one every every: vegeta's own
-// pacers have no cap on the number of hits.
+// cappedPacer sends exactly the shard's hits, each when the schedule says:
+// vegeta's own pacers have no cap on the number of hits, and a steady
+// rate.
 type cappedPacer struct {
-	hits   uint64
-	every  time.Duration
-	offset time.Duration // the first hit's place on the schedule
+	hits uint64
+	opt  Options
+	spin time.Duration
 	// began is vegeta's start of the attack, the zero of the schedule,
 	// worked out from the first call (elapsed is measured from it).
 	began atomic.Int64
@@ -244,17 +252,16 @@ func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 	if hits >= p.hits {
 		return 0, true
 	}
-	due := p.offset + time.Duration(hits)*p.every
+	due := p.opt.due(uint64(p.opt.Shard) + hits*uint64(p.opt.stride()))
 	wait := due - elapsed
 	if wait <= 0 {
 		return 0, false
 	}
 	// A sleeping goroutine wakes up to a millisecond late on an idle
 	// machine. Sleep until just before the hit is due and spin the rest:
-	// at most 1/50 of the interval, so never more than 2% of a core.
-	spin := min(time.Millisecond, p.every/50)
-	if wait > spin {
-		return wait - spin, false
+	// at most 1/50 of the mean gap, so never more than 2% of a core.
+	if wait > p.spin {
+		return wait - p.spin, false
 	}
 	deadline := time.Unix(0, p.began.Load()).Add(due)
 	for time.Now().Before(deadline) {
@@ -262,20 +269,20 @@ func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 	return 0, false
 }
 
-func (p *cappedPacer) Rate(time.Duration) float64 { return float64(time.Second) / float64(p.every) }
+// Rate is the shard's mean rate: vegeta reads it only for its reports.
+func (p *cappedPacer) Rate(time.Duration) float64 {
+	return p.opt.Schedule.OfferedRate() / float64(p.opt.stride())
+}
 
-// targeter asks for GET URL?id=N&sleep=S&cpu=C, N counting from 0, with
-// the instant its client will give up, its send now plus the timeout, in
-// workapi.DeadlineHeader (for a server that propagates deadlines).
+// targeter asks for GET URL?id=N&sleep=S&cpu=C, N counting from 0 and S
+// and C request N's work on the schedule, with the instant its client
+// will give up, its send now plus the timeout, in workapi.DeadlineHeader
+// (for a server that propagates deadlines). A sleep already in the URL
+// stays where the schedule asks for none.
 func (a *Attack) targeter() vegeta.Targeter {
 	base, _ := url.Parse(a.opt.URL)
 	q := base.Query()
-	if a.opt.Sleep > 0 || q.Get("sleep") == "" {
-		q.Set("sleep", a.opt.Sleep.String())
-	}
-	if a.opt.CPU > 0 {
-		q.Set("cpu", a.opt.CPU.String())
-	}
+	sc := a.opt.Schedule
 	var next atomic.Int64
 	first, stride := int64(a.opt.Shard), int64(a.opt.stride())
 	return func(t *vegeta.Target) error {
@@ -286,6 +293,12 @@ func (a *Attack) targeter() vegeta.Targeter {
 			qq[k] = v
 		}
 		qq.Set("id", strconv.FormatInt(id, 10))
+		if sleep := sc.Sleep[id]; sleep > 0 || q.Get("sleep") == "" {
+			qq.Set("sleep", sleep.String())
+		}
+		if cpu := sc.CPU[id]; cpu > 0 {
+			qq.Set("cpu", cpu.String())
+		}
 		u.RawQuery = qq.Encode()
 		t.Method = http.MethodGet
 		t.URL = u.String()

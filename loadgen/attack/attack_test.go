@@ -13,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 func TestClassify(t *testing.T) {
@@ -79,8 +80,8 @@ func TestAttackSendsExactlyNHits(t *testing.T) {
 	}))
 	defer srv.Close()
 	var hits []Hit
-	a, err := New(context.Background(), Options{Name: "t", URL: srv.URL + "/", Requests: 30,
-		Interval: 5 * time.Millisecond, Sleep: 20 * time.Millisecond, Timeout: 5 * time.Second},
+	a, err := New(context.Background(), Options{Name: "t", URL: srv.URL + "/",
+		Schedule: workload.Steady(30, 5*time.Millisecond, 20*time.Millisecond, 0), Timeout: 5 * time.Second},
 		func(h Hit) { hits = append(hits, h) })
 	if err != nil {
 		t.Fatal(err)
@@ -118,8 +119,8 @@ func TestRefusedConnect(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	var hits []Hit
-	a, err := New(context.Background(), Options{Name: "t", URL: "http://" + addr + "/", Requests: 3,
-		Interval: time.Millisecond, Timeout: 5 * time.Second}, func(h Hit) { hits = append(hits, h) })
+	a, err := New(context.Background(), Options{Name: "t", URL: "http://" + addr + "/",
+		Schedule: workload.Steady(3, time.Millisecond, 0, 0), Timeout: 5 * time.Second}, func(h Hit) { hits = append(hits, h) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestRefusedConnect(t *testing.T) {
 }
 
 func TestPacerStopsAtN(t *testing.T) {
-	p := &cappedPacer{hits: 3, every: 100 * time.Millisecond}
+	p := &cappedPacer{hits: 3, opt: Options{Schedule: workload.Steady(3, 100*time.Millisecond, 0, 0)}, spin: time.Millisecond}
 	for _, tc := range []struct {
 		elapsed time.Duration
 		hits    uint64

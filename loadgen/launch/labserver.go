@@ -46,7 +46,9 @@ func FindLabserver() (string, error) {
 // scenario's target t asks, but for its addresses.
 func LabserverArgs(s *scenario.Scenario, t scenario.Target) []string {
 	args := []string{"--model", t.Model,
-		"--sleep", s.Sleep.String(), "--cpu", s.CPU.String(), "--max-sleep", s.MaxSleep.String(),
+		// Every request asks for its own work; these are the defaults
+		// for one that asks for none: the work's mean.
+		"--sleep", s.Sleep.Nominal().String(), "--cpu", s.CPU.Nominal().String(), "--max-sleep", s.MaxSleep.String(),
 		"--shutdown-timeout", "2s"}
 	args = append(args, t.KnobFlags()...)
 	if backlog := cmp.Or(t.Backlog, s.Server.Backlog); backlog > 0 {

@@ -28,6 +28,7 @@ import (
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // Options say where the binaries are.
@@ -121,8 +122,8 @@ func Memory(o Options, models []catalog.Model, sizes []int) ([]MemoryRow, error)
 			debug.FreeOSMemory()
 			before := rss(0)
 			ctx, cancel := context.WithCancel(context.Background())
-			a, err := attack.New(ctx, attack.Options{Name: model.Name, URL: srv.URL, Requests: n,
-				Interval: 200 * time.Microsecond, Sleep: 2 * time.Minute, Timeout: 3 * time.Minute}, nil)
+			a, err := attack.New(ctx, attack.Options{Name: model.Name, URL: srv.URL,
+				Schedule: workload.Steady(n, 200*time.Microsecond, 2*time.Minute, 0), Timeout: 3 * time.Minute}, nil)
 			if err != nil {
 				cancel()
 				srv.Stop()

@@ -35,7 +35,7 @@ func (a *adaptive) accepted(e *engine, r int) {
 func (a *adaptive) workEnded(e *engine, r int) {
 	a.inflight--
 	rtt := e.now - e.out[r].Started
-	a.limit.Update(rtt, a.admitted[r], rtt < e.in.Service) // cut short: its client left
+	a.limit.Update(rtt, a.admitted[r], rtt < e.service(r)) // cut short: its client left
 	delete(a.admitted, r)
 }
 

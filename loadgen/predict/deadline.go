@@ -9,7 +9,7 @@ import "github.com/conclab/conclab/internal/catalog"
 type deadlineWait struct{ fixedWait }
 
 func (deadlineWait) hopeless(e *engine, r int) bool {
-	return e.in.ClientTimeout > 0 && e.now+e.in.Service > e.deadline(r)
+	return e.in.ClientTimeout > 0 && e.now+e.service(r) > e.deadline(r)
 }
 
 func init() {

@@ -153,7 +153,7 @@ type engine struct {
 	wakeDelay []time.Duration
 	// coalesce: the work is a sleep whose timer fires with any earlier
 	// one that fires after it came due (fireDueTimers); sleeping holds
-	// the works started, in order (their sleeps come due in that order).
+	// the works started, in the order their sleeps come due.
 	coalesce bool
 	sleeping []int
 	// quiet and overshoot are Spread.OvershootQuiet and Spread.Overshoot
@@ -738,7 +738,7 @@ func (e *engine) fireDueTimers() {
 	}
 	for len(e.sleeping) > 0 {
 		r := e.sleeping[0]
-		if e.out[r].Started+e.in.Service > e.now {
+		if e.out[r].Started+e.service(r) > e.now {
 			return
 		}
 		e.sleeping = e.sleeping[1:]
@@ -753,19 +753,34 @@ func (e *engine) startWork(r int) {
 	e.out[r].Started = e.now
 	e.inflight++
 	if e.quiet != nil {
-		e.events.push(event{t: e.now + e.in.Service, kind: kindSleepDue, idx: r})
+		e.events.push(event{t: e.now + e.service(r), kind: kindSleepDue, idx: r})
 	} else {
 		e.events.push(event{t: e.now + e.workOf(r), kind: kindFinish, idx: r})
 	}
 	if e.coalesce {
-		e.sleeping = append(e.sleeping, r)
+		// In the order the sleeps come due: a longer work started
+		// earlier comes due after a shorter one started later.
+		due := e.now + e.service(r)
+		i := len(e.sleeping)
+		for i > 0 && e.out[e.sleeping[i-1]].Started+e.service(e.sleeping[i-1]) > due {
+			i--
+		}
+		e.sleeping = slices.Insert(e.sleeping, i, r)
 	}
 }
 
 // workOf is how long request r's handler work lasts, if its client waits.
 func (e *engine) workOf(r int) time.Duration {
 	if e.extra != nil {
-		return e.in.Service + e.extra[r]
+		return e.service(r) + e.extra[r]
+	}
+	return e.service(r)
+}
+
+// service is the work that request r asks for.
+func (e *engine) service(r int) time.Duration {
+	if e.in.Work != nil {
+		return e.in.Work[r]
 	}
 	return e.in.Service
 }

@@ -31,8 +31,11 @@ func (l Limits) newestFirst() bool { return l.Order == catalog.OrderLIFO }
 
 // Input is everything one simulated target needs.
 type Input struct {
-	Arrivals       []time.Duration // send time of each request, relative to the start, ascending
-	Service        time.Duration   // handler work per request (sleep + cpu)
+	Arrivals []time.Duration // send time of each request, relative to the start, ascending
+	Service  time.Duration   // handler work per request (sleep + cpu), when Work is nil
+	// Work is each request's handler work, in the order of Arrivals;
+	// nil gives every request Service.
+	Work           []time.Duration
 	Limits         Limits
 	Kernel         Kernel
 	ClientTimeout  time.Duration // whole-request timeout measured from the send time; 0 = none
@@ -106,6 +109,14 @@ func validate(in Input) error {
 		}
 		if i > 0 && a < in.Arrivals[i-1] {
 			return bad(fmt.Sprintf("Arrivals[%d]", i), "not ascending: %v after %v", a, in.Arrivals[i-1])
+		}
+	}
+	if in.Work != nil && len(in.Work) != len(in.Arrivals) {
+		return bad("Work", "holds %d works for %d arrivals", len(in.Work), len(in.Arrivals))
+	}
+	for i, w := range in.Work {
+		if w < 0 {
+			return bad(fmt.Sprintf("Work[%d]", i), "negative duration %v", w)
 		}
 	}
 	durations := []struct {

@@ -160,16 +160,15 @@ func (r *run) header(d *document) {
 
 // schedule is the sentence that says what the scenario sent.
 func (r *run) schedule(sc *scenario.Scenario) string {
-	work := time.Duration(sc.Sleep).String() + " of sleep"
-	if sc.CPU > 0 {
-		work += " and " + time.Duration(sc.CPU).String() + " of CPU"
-	}
 	conn := "each on a new connection"
 	if sc.KeepAlive {
 		conn = "with keep-alive"
 	}
-	p := fmt.Sprintf("%d requests to each target at %g/s (one every %s), %s, each asking for %s; client timeout %s.",
-		sc.Requests, sc.Rate, sc.Interval(), conn, work, time.Duration(sc.Timeout))
+	p := fmt.Sprintf("%s to each target, %s, each asking for %s; client timeout %s.",
+		sc.Traffic(sc.Schedule()), conn, sc.WorkText(), time.Duration(sc.Timeout))
+	if sc.Random() {
+		p += fmt.Sprintf(" Seed %d.", sc.Seed)
+	}
 	if s := r.sum; s != nil && s.Scale > 0 && s.Scale != 1 {
 		p += fmt.Sprintf(" These times are as run, after scaling: the unscaled scenario's are %g× longer; the kernel's SYN retry times are not scaled.", 1/s.Scale)
 	}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"cmp"
+	"slices"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/predict"
@@ -15,13 +16,13 @@ import (
 // the measurement against it.
 func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error {
 	measured := t.measured()
-	service := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
 	samples := t.samples()
-	spread := verdict.RunSpread(*t.predicted, service, time.Duration(r.s.Timeout), r.s.Rate, measured, samples, r.kernelSpread)
+	spread := verdict.RunSpread(*t.predicted, r.sched.Work, time.Duration(r.s.Timeout), r.sched.OfferedRate(), measured, samples, r.kernelSpread)
 	// labserver's work without cpu is a Go timer's sleep.
-	spread.SleepTimers = r.s.CPU == 0 && r.s.Sleep > 0 && !t.spec.External()
+	spread.SleepTimers = !slices.ContainsFunc(r.sched.CPU, func(d time.Duration) bool { return d > 0 }) &&
+		slices.ContainsFunc(r.sched.Sleep, func(d time.Duration) bool { return d > 0 }) && !t.spec.External()
 	step := r.samplePeriod()
-	in := verdict.Input(r.s, t.limits, r.kernel, step)
+	in := verdict.Input(r.s, r.sched, t.limits, r.kernel, step)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
 		N: cmp.Or(r.opt.Replicas, predict.DefaultReplicas), Seed: verdict.Seed, BandStep: step})
 	if err != nil {

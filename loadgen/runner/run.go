@@ -19,6 +19,7 @@ import (
 	"github.com/conclab/conclab/loadgen/shard"
 	"github.com/conclab/conclab/loadgen/summary"
 	"github.com/conclab/conclab/loadgen/verdict"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // Options configure one run.
@@ -81,6 +82,7 @@ const checkpointEvery = 10 * time.Second
 type run struct {
 	opt     Options
 	s       *scenario.Scenario
+	sched   *workload.Schedule // what every target is sent: s.Schedule()
 	id      string
 	folder  runfolder.Folder
 	plan    shard.Plan // which targets worker processes send
@@ -130,10 +132,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 	}
 	for i, t := range r.targets {
-		// Stagger the targets by a fraction of the interval: the same
+		// Stagger the targets by a fraction of the mean gap: the same
 		// schedule for each, but not every send of every target on the
 		// same instant, which on a small machine delays the last ones.
-		offset := time.Duration(i) * r.s.Interval() / time.Duration(len(r.targets))
+		offset := time.Duration(i) * r.sched.MeanGap() / time.Duration(len(r.targets))
 		if err := t.arm(ctx, r, offset); err != nil {
 			r.discardFolder()
 			return nil, err
@@ -146,7 +148,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 // prepare makes the run folder and writes the resolved scenario into it.
 func prepare(opt Options) (*run, error) {
 	s := opt.Scenario
-	r := &run{opt: opt, s: s, metrics: newClientMetrics()}
+	r := &run{opt: opt, s: s, sched: s.Schedule(), metrics: newClientMetrics()}
 	id := opt.RunID
 	if id == "" {
 		id = s.Name + "-" + time.Now().UTC().Format("20060102T150405Z")
@@ -237,7 +239,7 @@ func (r *run) predict() {
 			continue
 		}
 		var res predict.Result
-		if res, t.predictErr = t.simulate(r.s, r.kernel, r.samplePeriod()); t.predictErr == nil {
+		if res, t.predictErr = t.simulate(r, r.samplePeriod()); t.predictErr == nil {
 			t.predicted = &res
 			t.predictErr = r.folder.WriteSeries(t.spec.Name, res.Series)
 		}
@@ -253,7 +255,7 @@ func (r *run) calibration() summary.KernelCalibration {
 	return calibrate.Load(context.Background(), calibrate.Options{})
 }
 
-func (t *target) simulate(s *scenario.Scenario, k predict.Kernel, samplePeriod time.Duration) (predict.Result, error) {
+func (t *target) simulate(r *run, samplePeriod time.Duration) (predict.Result, error) {
 	if t.config == nil {
 		return predict.Result{}, errors.New("the target has no /config to read its limits from")
 	}
@@ -262,16 +264,16 @@ func (t *target) simulate(s *scenario.Scenario, k predict.Kernel, samplePeriod t
 		return predict.Result{}, err
 	}
 	t.limits = limits
-	return predict.Simulate(verdict.Input(s, limits, k, samplePeriod))
+	return predict.Simulate(verdict.Input(r.s, r.sched, limits, r.kernel, samplePeriod))
 }
 
 // samplePeriod is once a second, or faster for short handlers, so that a
-// plateau as long as the handler's work is sampled at least 8 times.
+// plateau as long as the handler's mean work is sampled at least 8 times.
 func (r *run) samplePeriod() time.Duration {
 	if r.opt.SampleEvery > 0 {
 		return r.opt.SampleEvery
 	}
-	work := time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)
+	work := r.sched.MeanWork()
 	if every := work / 8; work > 0 && every < time.Second {
 		return max(every, 100*time.Millisecond)
 	}

@@ -270,7 +270,7 @@ max_sleep: 2s
 targets:
   - {name: fine, model: nethttp}
 `)
-	s.Sleep = scenario.Duration(time.Hour) // past max_sleep: labserver refuses it
+	s.Sleep = scenario.FixedWork(time.Hour) // past max_sleep: labserver refuses it
 	_, err := run(t, context.Background(), s)
 	if err == nil || err.Error() != "target fine: labserver exited: labserver: --sleep: 1h0m0s exceeds --max-sleep 2s" {
 		t.Errorf("err %v", err)

@@ -92,8 +92,8 @@ func (r *run) checkpoints(display *progress.Display) (stop func()) {
 // progressRun is the run as the progress display sees it. It expects the
 // prediction's end, or else the last send plus the handler's work.
 func (r *run) progressRun() progress.Run {
-	pr := progress.Run{Requests: r.s.Requests, Started: r.started,
-		Expected: r.s.Duration() + time.Duration(r.s.Sleep) + time.Duration(r.s.CPU)}
+	pr := progress.Run{Requests: r.sched.Len(), Started: r.started,
+		Expected: r.sched.LastSend() + r.sched.MaxWork()}
 	var end time.Duration
 	for _, t := range r.targets {
 		if t.predicted != nil {

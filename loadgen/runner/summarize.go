@@ -20,6 +20,7 @@ import (
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
 	"github.com/conclab/conclab/loadgen/verdict"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // limitKeys are the /config fields that state a target's limits, and
@@ -74,7 +75,7 @@ func pacingNote(p *summary.Pacing, interval time.Duration) string {
 		return ""
 	}
 	return fmt.Sprintf("the schedule was not kept: sends were p99 %.0f ms and at most %.0f ms off it, more than %s "+
-		"(the larger of the interval and %s). This machine could not send at the scenario's rate, so the servers "+
+		"(the larger of the mean gap between sends and %s). This machine could not send at the scenario's rate, so the servers "+
 		"saw burstier arrivals than the prediction assumes", p.P99, p.Max, limit, PacingFloor)
 }
 
@@ -123,7 +124,7 @@ func detailNotes(hits []hitRecord) []string {
 }
 
 // summarize is what the target did, so far, for summary.json.
-func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Target {
+func (t *target) summarize(sc *workload.Schedule, started time.Time) summary.Target {
 	t.mu.Lock()
 	hits := append([]hitRecord(nil), t.hits...)
 	t.mu.Unlock()
@@ -148,7 +149,7 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 		late = append(late, math.Abs(float64(h.lateBy))/1e6)
 	}
 	st.Latency, st.OKLatency = summary.QuantilesOf(lat), summary.QuantilesOf(okLat)
-	st.GoodputPerS = summary.Goodput(st.Outcomes[outcome.OK], s.Requests, s.Interval())
+	st.GoodputPerS = summary.Goodput(st.Outcomes[outcome.OK], sc.Len(), sc.MeanGap())
 	conn, late = sortedCopy(conn), sortedCopy(late)
 	st.Connect = summary.ConnectQuantiles{P50: quantile.NearestRank(conn, .5), P99: quantile.NearestRank(conn, .99), Max: quantile.NearestRank(conn, 1)}
 	if len(late) > 0 {
@@ -156,7 +157,7 @@ func (t *target) summarize(s *scenario.Scenario, started time.Time) summary.Targ
 	}
 	st.Peak, st.ListenOverflows, st.Rejected, st.WastedWorkS = peaks(t.rows())
 	st.ListenOverflowsScope = overflowsScope(t.config)
-	st.Notes = t.notes(s, st.Pacing, hits, started)
+	st.Notes = t.notes(sc, st.Pacing, hits, started)
 	if said := t.commandSaid(st.Outcomes, started); said != "" {
 		st.Notes = append(st.Notes, said)
 	}
@@ -182,7 +183,7 @@ func (t *target) commandSaid(outcomes map[outcome.Outcome]int, started time.Time
 // notes say what the reader of the target's figures should know: that
 // its server died, how it was measured, whether the schedule was kept,
 // and what the outcomes that do not explain themselves were.
-func (t *target) notes(s *scenario.Scenario, pacing *summary.Pacing, hits []hitRecord, started time.Time) []string {
+func (t *target) notes(sc *workload.Schedule, pacing *summary.Pacing, hits []hitRecord, started time.Time) []string {
 	var notes []string
 	if died := t.diedEarly(started); died != "" {
 		notes = append(notes, died)
@@ -191,7 +192,7 @@ func (t *target) notes(s *scenario.Scenario, pacing *summary.Pacing, hits []hitR
 		notes = append(notes, "no admin endpoint: server-side columns are unknown")
 	}
 	notes = append(notes, t.side.Notes()...)
-	if n := pacingNote(pacing, s.Interval()); n != "" {
+	if n := pacingNote(pacing, sc.MeanGap()); n != "" {
 		notes = append(notes, n)
 	}
 	return append(notes, detailNotes(hits)...)
@@ -289,9 +290,9 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 	var errs []error
 	for _, t := range r.targets {
 		errs = append(errs, t.finish(r))
-		st := t.summarize(r.s, r.started)
+		st := t.summarize(r.sched, r.started)
 		if t.predicted != nil {
-			st.Predicted = verdict.Predicted(r.s, *t.predicted)
+			st.Predicted = verdict.Predicted(r.sched, *t.predicted)
 			if sum.Complete {
 				errs = append(errs, t.judge(r, &st, sum.Environment.SoftnetDropped))
 			}
@@ -316,7 +317,7 @@ func (r *run) checkpoint() error {
 		if err := r.folder.WriteTimeline(t.spec.Name, t.sampler.Rows()); err != nil && first == nil {
 			first = err
 		}
-		sum.Targets = append(sum.Targets, t.summarize(r.s, r.started))
+		sum.Targets = append(sum.Targets, t.summarize(r.sched, r.started))
 	}
 	if err := r.folder.WriteSummary(sum); err != nil && first == nil {
 		first = err
@@ -338,6 +339,7 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 	}
 	return &summary.Summary{
 		RunID: r.id, Scenario: r.s.Name, Scale: r.opt.Scale, Complete: complete,
+		Seed: r.s.Seed,
 		Started: r.started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
 		Environment: env, Skipped: skipped(r.opt.Skipped),
 	}

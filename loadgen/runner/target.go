@@ -101,8 +101,7 @@ func (t *target) arm(ctx context.Context, r *run, offset time.Duration) error {
 	s := r.s
 	t.offset = offset
 	opt := attack.Options{
-		Name: name, URL: t.url, Requests: s.Requests, Interval: s.Interval(),
-		Sleep: time.Duration(s.Sleep), CPU: time.Duration(s.CPU),
+		Name: name, URL: t.url, Schedule: r.sched,
 		Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
 		KeepAlive: s.KeepAlive, OnSent: func() { r.metrics.sent(name) }, Offset: offset,
 	}

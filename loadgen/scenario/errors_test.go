@@ -46,7 +46,7 @@ var parseErrorCases = []parseErrorCase{
 
 	// Unknown and duplicate keys.
 	{"unknown key at top level", valid + "ratee: 2\n",
-		`bad.yaml:7:1: ratee: unknown field (did you mean "rate"?); valid fields: name, description, requests, rate, sleep, cpu, timeout, connect_timeout, keepalive, max_sleep, server, targets`},
+		`bad.yaml:7:1: ratee: unknown field (did you mean "rate"?); valid fields: name, description, requests, rate, arrival, stages, bursts, seed, sleep, cpu, timeout, connect_timeout, keepalive, max_sleep, server, targets`},
 	{"unknown key in a target", valid + "    limt: 5\n",
 		`bad.yaml:7:5: targets[0].limt: unknown field (did you mean "limit"?); valid fields: ` + targetFields},
 	{"unknown key in server", "server:\n  threads: 4\n" + valid,
@@ -78,7 +78,8 @@ var parseErrorCases = []parseErrorCase{
 	{"server a scalar", valid + "server: big\n", `bad.yaml:7:9: server: must be a mapping, got "big"`},
 	{"bad duration", valid + "sleep: 5 minutes\n", `bad.yaml:7:8: sleep: must be a duration like "800s" or "1m30s", or a number of seconds, got "5 minutes"`},
 	{"quoted number is not a duration", valid + "sleep: '30'\n", `bad.yaml:7:8: sleep: must be a duration like "800s" or "1m30s", or a number of seconds, got "30"`},
-	{"duration a mapping", valid + "cpu: {s: 1}\n", `bad.yaml:7:6: cpu: must be a duration like "800s" or "1m30s", or a number of seconds, got a mapping`},
+	{"duration a mapping", valid + "timeout: {s: 1}\n", `bad.yaml:7:10: timeout: must be a duration like "800s" or "1m30s", or a number of seconds, got a mapping`},
+	{"work a mapping with an unknown key", valid + "cpu: {average: 1}\n", `bad.yaml:7:7: cpu.average: unknown field; valid fields: dist, mean, median, p99, of, file, scale`},
 	{"huge duration", valid + "timeout: 1e300\n", "bad.yaml:7:10: timeout: out of range: 1e300 seconds"},
 	{"bad duration in a target", valid + "  - name: s\n    model: semaphore\n    queue_timeout: soon\n",
 		`bad.yaml:9:20: targets[1].queue_timeout: must be a duration like "800s" or "1m30s", or a number of seconds, got "soon"`},

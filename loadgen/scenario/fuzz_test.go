@@ -56,6 +56,6 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip differs\n got: %+v\nwant: %+v\n%s", back, s, out)
 		}
 		_, _ = s.Scaled(0.02)
-		_ = s.Duration()
+		_ = s.Schedule().LastSend()
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,24 +21,40 @@ import (
 )
 
 // Scenario is one experiment: an open-model arrival schedule replayed against
-// every target at once. Requests are sent at a fixed Rate whether or not
+// every target at once. Requests are sent on schedule whether or not
 // earlier ones have been answered, each on a new connection unless KeepAlive
-// is set, and each asks the server to do Sleep and CPU of work.
+// is set, and each asks the server to do its Sleep and CPU of work. The
+// schedule is Requests at Rate (one interval apart, or Poisson), or Stages
+// of steps and ramps, plus Bursts; Schedule works it out.
 type Scenario struct {
 	// Name identifies the scenario in run folders and metrics; required,
 	// [a-z0-9._-]+.
 	Name string `yaml:"name"`
 	// Description is free text for the reader of reports.
 	Description string `yaml:"description"`
-	// Requests is the number of requests sent to EACH target; required,
-	// 1 to 1,000,000.
+	// Requests is the number of requests sent at Rate to EACH target;
+	// required without Stages, 1 to 1,000,000.
 	Requests int `yaml:"requests"`
-	// Rate is the arrival rate in requests per second; required, > 0.
+	// Rate is the arrival rate in requests per second; required without
+	// Stages, > 0.
 	Rate float64 `yaml:"rate"`
-	// Sleep is how long the handler sleeps per request; >= 0.
-	Sleep Duration `yaml:"sleep"`
-	// CPU is how much CPU work the handler does per request; >= 0.
-	CPU Duration `yaml:"cpu"`
+	// Arrival is how requests are spaced: constant (one interval apart,
+	// the default) or poisson (exponential gaps drawn from Seed).
+	Arrival string `yaml:"arrival"`
+	// Stages replace Requests and Rate: steps and linear ramps of the
+	// rate, one after the other.
+	Stages []Stage `yaml:"stages"`
+	// Bursts add requests sent all at once, on top of the rest.
+	Bursts []Burst `yaml:"bursts"`
+	// Seed drives every random part: Poisson gaps, drawn sleeps and CPU
+	// work. A scenario with a random part and no seed gets one, which the
+	// resolved scenario.yaml and summary.json record.
+	Seed uint64 `yaml:"seed"`
+	// Sleep is how long the handler sleeps per request: a duration >= 0,
+	// or a distribution each request draws from.
+	Sleep Work `yaml:"sleep"`
+	// CPU is how much CPU work the handler does per request, as Sleep.
+	CPU Work `yaml:"cpu"`
 	// Timeout is the client timeout per request; > 0 when given. The
 	// default is the work plus a margin for waiting and for slow work:
 	// Sleep + CPU + max(60s, (Sleep+CPU)/4).
@@ -147,6 +164,14 @@ func Parse(name string, data []byte) (s *Scenario, err error) {
 	if p == nil {
 		p = checkKnobsTaken(x, &sc)
 	}
+	for _, w := range []struct {
+		path string
+		work *Work
+	}{{"sleep", &sc.Sleep}, {"cpu", &sc.CPU}} {
+		if p == nil {
+			p = w.work.load(w.path, filepath.Dir(name))
+		}
+	}
 	if p == nil {
 		sc.applyDefaults(x.present)
 		p = sc.validate()
@@ -208,27 +233,6 @@ func invalidUTF8(data []byte) position {
 	return p
 }
 
-// Interval is the time between two requests, 1/Rate, to the nanosecond.
-func (s *Scenario) Interval() time.Duration {
-	if !(s.Rate > 0) {
-		return 0
-	}
-	d, ok := scaleNanos(float64(time.Second), 1/s.Rate)
-	if !ok {
-		return math.MaxInt64
-	}
-	return d
-}
-
-// Duration is the time it takes to send every request: (Requests-1) *
-// Interval.
-func (s *Scenario) Duration() time.Duration {
-	if s.Requests <= 1 {
-		return 0
-	}
-	return time.Duration(s.Requests-1) * s.Interval()
-}
-
 // Scaled returns a deep copy of s with every scenario time multiplied by f:
 // Sleep, CPU, Timeout, ConnectTimeout, MaxSleep and each target's
 // duration knobs and Service; Rate and each target's rate knobs are divided by f, so the interval
@@ -253,8 +257,18 @@ func (s *Scenario) Scaled(f float64) (*Scenario, error) {
 		}
 		*d = Duration(v)
 	}
-	scale("sleep", &c.Sleep)
-	scale("cpu", &c.CPU)
+	c.Sleep.scaled(f, scale, "sleep")
+	c.CPU.scaled(f, scale, "cpu")
+	c.Stages = slices.Clone(c.Stages)
+	for i := range c.Stages {
+		g := &c.Stages[i]
+		scale(fmt.Sprintf("stages[%d].duration", i), &g.Duration)
+		g.Rate, g.Target = divided(g.Rate, f), divided(g.Target, f)
+	}
+	c.Bursts = slices.Clone(c.Bursts)
+	for i := range c.Bursts {
+		scale(fmt.Sprintf("bursts[%d].at", i), &c.Bursts[i].At)
+	}
 	scale("timeout", &c.Timeout)
 	scale("connect_timeout", &c.ConnectTimeout)
 	scale("max_sleep", &c.MaxSleep)
@@ -280,6 +294,15 @@ func (s *Scenario) Scaled(f float64) (*Scenario, error) {
 		return nil, fmt.Errorf("--scale %v: %s: %s", f, p.path, p.msg)
 	}
 	return c, nil
+}
+
+// divided is *r/f, or nil for nil.
+func divided(r *float64, f float64) *float64 {
+	if r == nil {
+		return nil
+	}
+	v := *r / f
+	return &v
 }
 
 // Select returns a deep copy of s with only the named targets, in the
@@ -326,9 +349,20 @@ func (s *Scenario) Marshal() ([]byte, error) {
 	if s.Description != "" {
 		doc = append(doc, yaml.MapItem{Key: "description", Value: s.Description})
 	}
+	if len(s.Stages) == 0 {
+		doc = append(doc, yaml.MapItem{Key: "requests", Value: s.Requests}, yaml.MapItem{Key: "rate", Value: s.Rate})
+	}
+	doc = append(doc, yaml.MapItem{Key: "arrival", Value: s.Arrival})
+	if len(s.Stages) > 0 {
+		doc = append(doc, yaml.MapItem{Key: "stages", Value: s.Stages})
+	}
+	if len(s.Bursts) > 0 {
+		doc = append(doc, yaml.MapItem{Key: "bursts", Value: s.Bursts})
+	}
+	if s.Random() || s.Seed != 0 {
+		doc = append(doc, yaml.MapItem{Key: "seed", Value: s.Seed})
+	}
 	doc = append(doc,
-		yaml.MapItem{Key: "requests", Value: s.Requests},
-		yaml.MapItem{Key: "rate", Value: s.Rate},
 		yaml.MapItem{Key: "sleep", Value: s.Sleep},
 		yaml.MapItem{Key: "cpu", Value: s.CPU},
 		yaml.MapItem{Key: "timeout", Value: s.Timeout},

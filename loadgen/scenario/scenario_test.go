@@ -136,7 +136,8 @@ func TestParseQuick(t *testing.T) {
 		Description: "Short test scenario, 60 requests at 50/s sleeping 2 s.",
 		Requests:    60,
 		Rate:        50,
-		Sleep:       Duration(2 * time.Second),
+		Arrival:     ArrivalConstant,
+		Sleep:       FixedWork(2 * time.Second),
 		Timeout:     Duration(4500 * time.Millisecond),
 		MaxSleep:    Duration(4 * time.Second), // 2*(sleep+cpu)
 		Targets: []Target{
@@ -152,11 +153,11 @@ func TestParseQuick(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("quick.yaml\n got: %+v\nwant: %+v", got, want)
 	}
-	if got, want := got.Interval(), 20*time.Millisecond; got != want {
-		t.Errorf("Interval() = %v, want %v", got, want)
+	if got, want := got.Schedule().MeanGap(), 20*time.Millisecond; got != want {
+		t.Errorf("MeanGap() = %v, want %v", got, want)
 	}
-	if got, want := got.Duration(), 1180*time.Millisecond; got != want {
-		t.Errorf("Duration() = %v, want %v", got, want)
+	if got, want := got.Schedule().LastSend(), 1180*time.Millisecond; got != want {
+		t.Errorf("LastSend() = %v, want %v", got, want)
 	}
 }
 
@@ -215,12 +216,12 @@ func TestScaledSeed(t *testing.T) {
 		what      string
 		got, want time.Duration
 	}{
-		{"Interval", got.Interval(), 10 * time.Millisecond},
-		{"Sleep", time.Duration(got.Sleep), 16 * time.Second},
-		{"CPU", time.Duration(got.CPU), 0},
+		{"Interval", got.Schedule().MeanGap(), 10 * time.Millisecond},
+		{"Sleep", time.Duration(got.Sleep.Fixed), 16 * time.Second},
+		{"CPU", time.Duration(got.CPU.Fixed), 0},
 		{"Timeout", time.Duration(got.Timeout), 18 * time.Second},
 		{"MaxSleep", time.Duration(got.MaxSleep), 32 * time.Second},
-		{"Duration", got.Duration(), 9990 * time.Millisecond},
+		{"Duration", got.Schedule().LastSend(), 9990 * time.Millisecond},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -239,11 +240,11 @@ func TestScaledSeed(t *testing.T) {
 			t.Errorf("target %s: %+v, want %+v", tg.Name, tg, want)
 		}
 	}
-	if !reflect.DeepEqual(*seed, orig) || seed.Interval() != 500*time.Millisecond {
+	if !reflect.DeepEqual(*seed, orig) || seed.Schedule().MeanGap() != 500*time.Millisecond {
 		t.Errorf("Scaled modified the original")
 	}
 	// Rate × Sleep, the number of requests held at once, is unchanged.
-	if a, b := seed.Rate*time.Duration(seed.Sleep).Seconds(), got.Rate*time.Duration(got.Sleep).Seconds(); math.Abs(a-b) > 1e-6 {
+	if a, b := seed.Rate*time.Duration(seed.Sleep.Fixed).Seconds(), got.Rate*time.Duration(got.Sleep.Fixed).Seconds(); math.Abs(a-b) > 1e-6 {
 		t.Errorf("rate×sleep changed: %v → %v", a, b)
 	}
 }
@@ -352,16 +353,16 @@ func TestIntervalAndDuration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := mustLoad(t, tt.file)
-		if got := s.Interval(); got != tt.interval {
-			t.Errorf("%s: Interval() = %v, want %v", tt.file, got, tt.interval)
+		if got := s.Schedule().MeanGap(); got != tt.interval {
+			t.Errorf("%s: MeanGap() = %v, want %v", tt.file, got, tt.interval)
 		}
-		if got := s.Duration(); got != tt.duration {
-			t.Errorf("%s: Duration() = %v, want %v", tt.file, got, tt.duration)
+		if got := s.Schedule().LastSend(); got != tt.duration {
+			t.Errorf("%s: LastSend() = %v, want %v", tt.file, got, tt.duration)
 		}
 	}
-	one := &Scenario{Requests: 1, Rate: 5}
-	if one.Duration() != 0 || (&Scenario{}).Interval() != 0 {
-		t.Errorf("one request takes no time; a zero rate has no interval")
+	one := &Scenario{Requests: 1, Rate: 5, Arrival: ArrivalConstant}
+	if one.Schedule().LastSend() != 0 || one.Schedule().MeanGap() != 200*time.Millisecond {
+		t.Errorf("one request is sent at once, and spans one interval")
 	}
 }
 

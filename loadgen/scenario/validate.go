@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,13 @@ const (
 // validate, which says what is wrong with the value.
 func checkRequired(x *index, s *Scenario) *problem {
 	for _, f := range []string{"name", "requests", "rate", "targets"} {
+		staged := x.present("stages")
+		if staged && (f == "requests" || f == "rate") {
+			if x.present(f) {
+				return problemf(f, "cannot be combined with stages: the stages set the rate, and so the requests")
+			}
+			continue
+		}
 		if !x.present(f) {
 			if f == "targets" {
 				return problemf(f, "required: a list of at least one target")
@@ -49,9 +57,23 @@ func checkRequired(x *index, s *Scenario) *problem {
 // applyDefaults fills in the fields the document left out. given reports
 // whether a field (by path) was in the document.
 func (s *Scenario) applyDefaults(given func(path string) bool) {
-	work := satAdd(s.Sleep, s.CPU)
+	if !given("arrival") {
+		s.Arrival = ArrivalConstant
+	}
+	if !given("seed") && s.Random() {
+		s.Seed = newSeed()
+	}
+	sleep, cpu := s.Sleep.Fixed, s.CPU.Fixed
+	if s.checkTraffic() == nil && s.Sleep.check("sleep", "sleep") == nil && s.CPU.check("cpu", "cpu") == nil &&
+		(s.Sleep.Drawn() || s.CPU.Drawn()) {
+		// The defaults cover the longest work any request draws.
+		if sc, p := s.schedule(); p == nil {
+			sleep, cpu = Duration(slices.Max(sc.Sleep)), Duration(slices.Max(sc.CPU))
+		}
+	}
+	work := satAdd(sleep, cpu)
 	if !given("timeout") {
-		s.Timeout = defaultTimeout(s.Sleep, s.CPU)
+		s.Timeout = defaultTimeout(sleep, cpu)
 	}
 	if !given("max_sleep") {
 		s.MaxSleep = max(Duration(time.Second), satAdd(work, work))
@@ -100,11 +122,11 @@ func satAdd(a, b Duration) Duration {
 	return sum
 }
 
-// validate checks a resolved scenario (defaults applied) and returns the
-// first problem, in the order of the fields in the file.
-func (s *Scenario) validate() *problem {
-	if p := checkName("name", s.Name); p != nil {
-		return p
+// checkRate validates requests and rate, which a staged scenario leaves
+// at zero.
+func (s *Scenario) checkRate() *problem {
+	if len(s.Stages) > 0 {
+		return nil
 	}
 	if s.Requests < 1 || s.Requests > maxRequests {
 		return problemf("requests", "must be >= 1 and <= %d, got %d", maxRequests, s.Requests)
@@ -118,12 +140,27 @@ func (s *Scenario) validate() *problem {
 		return problemf("rate", "too low: %d requests at %s per second would take longer than a time.Duration holds (292 years)",
 			s.Requests, formatFloat(s.Rate))
 	}
-	for _, d := range []struct {
+	return nil
+}
+
+// validate checks a resolved scenario (defaults applied) and returns the
+// first problem, in the order of the fields in the file.
+func (s *Scenario) validate() *problem {
+	if p := checkName("name", s.Name); p != nil {
+		return p
+	}
+	if p := s.checkRate(); p != nil {
+		return p
+	}
+	if p := s.checkTraffic(); p != nil {
+		return p
+	}
+	for _, w := range []struct {
 		path string
-		v    Duration
-	}{{"sleep", s.Sleep}, {"cpu", s.CPU}} {
-		if d.v < 0 || d.v > maxWork {
-			return problemf(d.path, "must be >= 0 and <= %v, got %v", maxWork, d.v)
+		work *Work
+	}{{"sleep", &s.Sleep}, {"cpu", &s.CPU}} {
+		if p := w.work.check(w.path, w.path); p != nil {
+			return p
 		}
 	}
 	if s.Timeout <= 0 {
@@ -140,13 +177,15 @@ func (s *Scenario) validate() *problem {
 			return problemf(d.path, "must be <= %v, got %v", maxWork, d.v)
 		}
 	}
-	switch {
-	case s.MaxSleep <= 0:
+	if s.MaxSleep <= 0 {
 		return problemf("max_sleep", "must be > 0, got %v", s.MaxSleep)
-	case s.MaxSleep < s.Sleep:
-		return problemf("max_sleep", "must be >= sleep (%v), got %v", s.Sleep, s.MaxSleep)
-	case s.MaxSleep < s.CPU:
-		return problemf("max_sleep", "must be >= cpu (%v), got %v", s.CPU, s.MaxSleep)
+	}
+	sc, p := s.schedule()
+	if p == nil {
+		p = s.checkDraws(sc)
+	}
+	if p != nil {
+		return p
 	}
 	switch {
 	case s.Server.GOMAXPROCS < 0:

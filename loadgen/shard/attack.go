@@ -45,7 +45,7 @@ func (sa *Attack) Run(ctx context.Context, start time.Time) {
 	sa.status = make([]status, k)
 	var wg sync.WaitGroup
 	for j := range k {
-		o := WorkerOptions{Attack: sa.opt, Start: start, Out: sa.folder.Shard(sa.opt.Name, j)}
+		o := WorkerOptions{Attack: sa.opt, Scenario: sa.folder.Scenario(), Start: start, Out: sa.folder.Shard(sa.opt.Name, j)}
 		o.Attack.Shard = j
 		sa.files = append(sa.files, o.Out)
 		p, lines, err := launch.StartWorker(sa.loadgen, o.Args(), func(line []byte) {

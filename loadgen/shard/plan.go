@@ -45,22 +45,10 @@ func PerProcess(noFile uint64) int {
 // Bound is the most connections a target's schedule can hold at once,
 // whatever the server does. The client gives up on a request Timeout after
 // sending it (http.Client's Timeout covers the connect as well), so the
-// requests open at any instant were sent within the last Timeout: at most
-// ceil(Timeout/Interval)+1 of them, the +1 for a give-up and a send on the
-// same instant; and never more than Requests.
+// requests open at any instant were sent within the last Timeout, both
+// ends included: a give-up and a send may fall on the same instant.
 func Bound(s *scenario.Scenario) int {
-	timeout, interval := time.Duration(s.Timeout), s.Interval()
-	if interval <= 0 {
-		return s.Requests
-	}
-	within := timeout / interval
-	if timeout%interval != 0 {
-		within++
-	}
-	if within >= time.Duration(s.Requests) {
-		return s.Requests
-	}
-	return int(within) + 1
+	return s.Schedule().MostWithin(time.Duration(s.Timeout))
 }
 
 // The margin of Held: 5 % of the predicted peak, and at least 2.

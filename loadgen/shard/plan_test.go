@@ -49,7 +49,7 @@ func simulate(t *testing.T, s *scenario.Scenario) []*predict.Result {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := verdict.Predict(s, limits, kernel)
+		res, err := verdict.Predict(s, s.Schedule(), limits, kernel)
 		if err != nil {
 			t.Fatal(err)
 		}

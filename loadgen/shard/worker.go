@@ -12,6 +12,7 @@ import (
 
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/runfolder"
+	"github.com/conclab/conclab/loadgen/scenario"
 )
 
 // statusEvery is how often a worker reports its counters.
@@ -19,9 +20,14 @@ const statusEvery = 250 * time.Millisecond
 
 // WorkerOptions are one shard's attack, as `loadgen worker` receives them.
 type WorkerOptions struct {
+	// Attack is the shard's attack. Its schedule, timeouts and keep-alive
+	// come from Scenario.
 	Attack attack.Options
-	Start  time.Time // when hit 0 of the whole schedule is due
-	Out    string    // the shard's .bin
+	// Scenario is the scenario file whose schedule is split: a run's
+	// resolved scenario.yaml, scale applied.
+	Scenario string
+	Start    time.Time // when hit 0 of the whole schedule is due
+	Out      string    // the shard's .bin
 }
 
 // Flags registers the worker's command line on fs, into o, with o's
@@ -30,13 +36,7 @@ func (o *WorkerOptions) Flags(fs *flag.FlagSet) {
 	a := &o.Attack
 	fs.StringVar(&a.Name, "name", a.Name, "target name")
 	fs.StringVar(&a.URL, "url", a.URL, "target URL")
-	fs.IntVar(&a.Requests, "requests", a.Requests, "hits in the whole schedule")
-	fs.DurationVar(&a.Interval, "interval", a.Interval, "interval of the whole schedule")
-	fs.DurationVar(&a.Sleep, "sleep", a.Sleep, "handler sleep")
-	fs.DurationVar(&a.CPU, "cpu", a.CPU, "handler cpu")
-	fs.DurationVar(&a.Timeout, "timeout", a.Timeout, "client timeout")
-	fs.DurationVar(&a.ConnectTimeout, "connect-timeout", a.ConnectTimeout, "connect timeout")
-	fs.BoolVar(&a.KeepAlive, "keepalive", a.KeepAlive, "HTTP keep-alive")
+	fs.StringVar(&o.Scenario, "scenario", o.Scenario, "the scenario whose schedule is split (a run's scenario.yaml)")
 	fs.IntVar(&a.Shard, "shard", a.Shard, "this shard")
 	fs.IntVar(&a.Shards, "shards", a.Shards, "shards in all")
 	fs.DurationVar(&a.Offset, "offset", a.Offset, "delay of the whole schedule")
@@ -86,6 +86,12 @@ type status struct {
 // RunWorker is `loadgen worker`: wait for the start, attack one shard,
 // write its .bin, report counters on out as JSON lines.
 func RunWorker(ctx context.Context, o WorkerOptions, out io.Writer) error {
+	s, err := scenario.Load(o.Scenario)
+	if err != nil {
+		return err
+	}
+	o.Attack.Schedule, o.Attack.KeepAlive = s.Schedule(), s.KeepAlive
+	o.Attack.Timeout, o.Attack.ConnectTimeout = time.Duration(s.Timeout), time.Duration(s.ConnectTimeout)
 	bin, err := runfolder.CreateBin(o.Out)
 	if err != nil {
 		return err

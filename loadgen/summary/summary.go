@@ -14,9 +14,13 @@ const ExternalModel = "external"
 
 // Summary is the whole run.
 type Summary struct {
-	RunID       string      `json:"run_id"`
-	Scenario    string      `json:"scenario"`
-	Scale       float64     `json:"scale"`
+	RunID    string  `json:"run_id"`
+	Scenario string  `json:"scenario"`
+	Scale    float64 `json:"scale"`
+	// Seed drew the schedule's random parts (Poisson arrivals, drawn
+	// work); absent when it has none. The run's scenario.yaml holds it
+	// too, so that the run can be repeated exactly.
+	Seed        uint64      `json:"seed,omitempty"`
 	Complete    bool        `json:"complete"`
 	Started     string      `json:"started"`
 	WallS       float64     `json:"wall_s"`

@@ -28,7 +28,7 @@ func BenchmarkPredictSeedMatrix(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			in := Input(s, limits, k, 0)
+			in := Input(s, s.Schedule(), limits, k, 0)
 			if _, err := predict.Simulate(in); err != nil {
 				b.Fatal(err)
 			}

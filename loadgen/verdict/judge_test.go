@@ -11,8 +11,8 @@ import (
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
-	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // smallRun: a semaphore of 1 with no queue, three requests 0.4 s apart,
@@ -238,7 +238,7 @@ func TestAMeasureOutsideItsRangeDoesNotDisagree(t *testing.T) {
 // requests 0.4 s apart make 1 ok in 1.2 s of schedule.
 func TestThePredictionsMeasuresComeFromItsOkRequests(t *testing.T) {
 	central, _ := smallRun(t)
-	p := Predicted(&scenario.Scenario{Requests: 3, Rate: 2.5}, central)
+	p := Predicted(workload.Steady(3, 400*time.Millisecond, time.Second, 0), central)
 	if want := (summary.Quantiles{P50: 1, P90: 1, P99: 1, Max: 1}); p.OKLatency != want {
 		t.Errorf("ok latency %+v, want %+v", p.OKLatency, want)
 	}

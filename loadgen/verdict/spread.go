@@ -41,7 +41,7 @@ import (
 // the handler's overshoot plus the loopback's round trip (a request that
 // waited in a queue would count its wait as overshoot, so it is left
 // out), and a hand-over draws from the admission delays.
-func RunSpread(central predict.Result, service, timeout time.Duration, rate float64, measured []Measured, samples []Sample,
+func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout time.Duration, rate float64, measured []Measured, samples []Sample,
 	kernel predict.Spread) predict.Spread {
 	sp := kernel
 	sp.AcceptDelay = max(sp.AcceptDelay, TransitDelay(central, samples, rate))
@@ -90,14 +90,14 @@ func RunSpread(central predict.Result, service, timeout time.Duration, rate floa
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
 			continue
 		}
-		if over := m.Latency - m.Connect - service; over >= 0 {
+		if over := m.Latency - m.Connect - work(m.Seq); over >= 0 {
 			clientSide = append(clientSide, over)
 		}
 	}
 	sp.Overshoot = clientSide
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
-	if over, quiet := overshootsByQuiet(measured, service); len(over) > 0 {
+	if over, quiet := overshootsByQuiet(measured, work, len(central.Requests)); len(over) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = over, quiet
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
@@ -183,10 +183,10 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 	return time.Duration(2 * mean * float64(time.Second))
 }
 
-// overshootsByQuiet are the ok requests' overshoots as the server timed
-// them, each with how long before its sleep came due the server's
+// overshootsByQuiet are the ok requests' overshoots (of the n on the
+// schedule, whose work is work(seq)) as the server timed them, each with how long before its sleep came due the server's
 // previous work had ended, in ascending order of that quiet.
-func overshootsByQuiet(measured []Measured, service time.Duration) (over, quiet []time.Duration) {
+func overshootsByQuiet(measured []Measured, work func(seq int) time.Duration, n int) (over, quiet []time.Duration) {
 	var ends []time.Time
 	for _, m := range measured {
 		if m.Served != nil {
@@ -197,10 +197,10 @@ func overshootsByQuiet(measured []Measured, service time.Duration) (over, quiet 
 	var samples []timed // at: the quiet
 	for _, m := range measured {
 		s := m.Served
-		if s == nil || s.End.Sub(s.Start) < service {
+		if s == nil || m.Seq < 0 || m.Seq >= n || s.End.Sub(s.Start) < work(m.Seq) {
 			continue
 		}
-		due := s.Start.Add(service)
+		due := s.Start.Add(work(m.Seq))
 		i, _ := slices.BinarySearchFunc(ends, due, time.Time.Compare)
 		q := time.Hour // no work ended before it
 		if i > 0 {

@@ -60,7 +60,7 @@ func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
 		{Seq: 0, Outcome: outcome.OK, Latency: 1003 * ms, Connect: ms, Dialed: true, Served: served("slot-0", 0, 0, 1.0004)},
 		{Seq: 1, Outcome: outcome.OK, Latency: 1910 * ms, Connect: ms, Dialed: true, Served: served("slot-0", 0.1, 1.0006, 2.0008)},
 	}
-	sp := RunSpread(central, time.Second, 0, 10, measured, nil, predict.Spread{})
+	sp := RunSpread(central, sameWork(time.Second), 0, 10, measured, nil, predict.Spread{})
 	// In the order of how long the server had been quiet when each sleep
 	// came due: #1's 1.0002 s after #0 ended, #0's with nothing before.
 	if !durationsNear(sp.Overshoot, []time.Duration{200 * time.Microsecond, 400 * time.Microsecond}) ||
@@ -72,7 +72,7 @@ func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
 	for i := range measured {
 		measured[i].Served = nil
 	}
-	sp = RunSpread(central, time.Second, 0, 10, measured, nil, predict.Spread{})
+	sp = RunSpread(central, sameWork(time.Second), 0, 10, measured, nil, predict.Spread{})
 	if !slices.Equal(sp.Overshoot, []time.Duration{2 * ms}) || sp.OvershootQuiet != nil || sp.WakeDelay != nil {
 		t.Errorf("without replies: overshoot %v, wake %v; want [2ms] (the request started at once) and none", sp.Overshoot, sp.WakeDelay)
 	}
@@ -111,7 +111,7 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 		{Seq: 1, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 200 * us, Dialed: true, ToGate: 1200 * us,
 			Decided: 30 * us},
 	}
-	sp := RunSpread(central, in.Service, 0, 100, measured, nil, predict.Spread{})
+	sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{})
 	if want := []time.Duration{300 * us, 1000 * us}; !slices.Equal(sp.Reach, want) || !slices.Equal(sp.AdmitDelay, want) {
 		t.Errorf("Reach %v, AdmitDelay %v; want both %v", sp.Reach, sp.AdmitDelay, want)
 	}
@@ -130,13 +130,16 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 		t.Errorf("answer delays %v at %v, want [800µs] at [10.2ms]", sp.AnswerDelay, sp.AnswerAt)
 	}
 	measured[1] = Measured{Seq: 1, Outcome: outcome.Timeout, Latency: time.Second, Connect: 200 * us, Dialed: true}
-	if sp := RunSpread(central, in.Service, 0, 100, measured, nil, predict.Spread{}); sp.Reach != nil {
+	if sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{}); sp.Reach != nil {
 		t.Errorf("with a request untimed: Reach %v, want none", sp.Reach)
 	}
 	// With a 1 s client timeout, the timed-out #1 gave up 0 ms late; one
 	// that gave up 2 ms late adds 2 ms.
 	measured = append(measured, Measured{Seq: 1, Outcome: outcome.Timeout, Latency: 1002 * time.Millisecond})
-	if sp := RunSpread(central, in.Service, time.Second, 100, measured, nil, predict.Spread{}); !slices.Equal(sp.GiveUpLate, []time.Duration{0, 2 * time.Millisecond}) {
+	if sp := RunSpread(central, sameWork(in.Service), time.Second, 100, measured, nil, predict.Spread{}); !slices.Equal(sp.GiveUpLate, []time.Duration{0, 2 * time.Millisecond}) {
 		t.Errorf("GiveUpLate %v, want [0 2ms]", sp.GiveUpLate)
 	}
 }
+
+// sameWork is the work of a schedule whose requests all ask for w.
+func sameWork(w time.Duration) func(int) time.Duration { return func(int) time.Duration { return w } }

@@ -57,8 +57,9 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	k = verdict.Calibrated(k, &cal)
 	kernelSpread := verdict.KernelSpread(&cal, runtime.NumCPU())
 	retransmits, giveUp := k.SynSchedule()
-	fmt.Fprintf(stdout, "scenario %s at scale %g: %d requests at %.4g/s, service %s, client timeout %s\n",
-		s.Name, sf.scale, s.Requests, s.Rate, s.Sleep+s.CPU, s.Timeout)
+	sched := s.Schedule()
+	fmt.Fprintf(stdout, "scenario %s at scale %g: %s, each asking for %s, client timeout %s\n",
+		s.Name, sf.scale, s.Traffic(sched), s.WorkText(), s.Timeout)
 	fmt.Fprintf(stdout, "kernel: tcp_syn_retries %d, tcp_syn_linear_timeouts %d: SYN retransmits at %s, connect gives up at %s (calibration: %s)\n\n",
 		k.SynRetries, k.SynLinearTimeouts, durations(retransmits), giveUp.Round(time.Millisecond), cal.Source)
 
@@ -77,12 +78,12 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "loadgen predict: target %s: %v\n", t.Name, err)
 			return exitFailed
 		}
-		in := verdict.Input(s, limits, k, 0)
+		in := verdict.Input(s, sched, limits, k, 0)
 		res, err := predict.Simulate(in)
 		if err == nil {
 			var reps predict.Replicas
 			reps, err = predict.Replicate(in, kernelSpread, predict.ReplicaOptions{N: sf.replicas, Seed: verdict.Seed, NoBand: true})
-			p := verdict.Predicted(s, res)
+			p := verdict.Predicted(sched, res)
 			verdict.Ranges(p, reps)
 			held[i] = shard.Held(s, &res)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t\n", t.Name, t.Model,

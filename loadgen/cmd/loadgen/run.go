@@ -96,8 +96,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if f, ok := stderr.(*os.File); ok {
 		tty = isatty.IsTerminal(f.Fd())
 	}
-	fmt.Fprintf(stderr, "loadgen: scenario %s at scale %g: %d targets × %d requests at %.4g/s, sleep %s, timeout %s\n",
-		s.Name, sf.scale, len(s.Targets), s.Requests, s.Rate, s.Sleep, s.Timeout)
+	fmt.Fprintf(stderr, "loadgen: scenario %s at scale %g: %d targets × %s, each asking for %s, timeout %s\n",
+		s.Name, sf.scale, len(s.Targets), s.Traffic(s.Schedule()), s.WorkText(), s.Timeout)
 	cal := loadCalibration(ctx, stderr)
 	res, err := runner.Run(ctx, runner.Options{
 		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,

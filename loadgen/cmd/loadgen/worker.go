@@ -13,11 +13,11 @@ import (
 	"github.com/conclab/conclab/loadgen/shard"
 )
 
-const workerUsage = `usage: loadgen worker --url URL --start NS --out FILE [flags]
+const workerUsage = `usage: loadgen worker --scenario FILE --url URL --start NS --out FILE [flags]
 
 One shard of one target's attack. loadgen run starts these itself above 9,000
-held connections; run one per host by hand, with the same --start, --shards
-and schedule and a different --shard, to spread one attack over machines.
+held connections; run one per host by hand, with the same --scenario, --start
+and --shards and a different --shard, to spread one attack over machines.
 `
 
 // cmdWorker is `loadgen worker`, one shard of a target's schedule, started
@@ -30,8 +30,8 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	if _, code, ok := parseCommand(fs, args, workerUsage, stdout, stderr); !ok {
 		return code
 	}
-	if o.Start.IsZero() || o.Out == "" || o.Attack.URL == "" {
-		fmt.Fprintln(stderr, "loadgen worker: --start, --out and --url are required")
+	if o.Start.IsZero() || o.Out == "" || o.Attack.URL == "" || o.Scenario == "" {
+		fmt.Fprintln(stderr, "loadgen worker: --scenario, --start, --out and --url are required")
 		return exitBadInput
 	}
 	ctx, cancel := context.WithCancel(context.Background())
