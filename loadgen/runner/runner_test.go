@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -534,6 +535,61 @@ targets:
 			t.Errorf("%s: port %d still taken after the run: %v", tg.Name, port, err)
 		} else {
 			ln.Close()
+		}
+	}
+}
+
+// A staged schedule with a burst and drawn work, split over two worker
+// processes: every request reaches the server when its schedule says, asking
+// for the very work that was drawn for it, and the verdict replays the same.
+// The works are seconds long: a worker reports its client in-flight count
+// every 250 ms, and the samples are compared one sampling period (an eighth
+// of the mean work) either way.
+func TestAShapedScheduleReachesTheServerRequestByRequest(t *testing.T) {
+	s := parse(t, `
+name: shaped
+stages: [{duration: 1s, rate: 20}, {duration: 1s, rate: 40}]
+bursts: [{at: 500ms, requests: 10}]
+seed: 3
+sleep: {dist: mix, of: [{weight: 1, sleep: 2s}, {weight: 1, sleep: 3s}]}
+timeout: 5s
+targets:
+  - {name: nethttp, model: nethttp}
+`)
+	sched := s.Schedule()
+	// 20 requests at 20/s, 40 at 40/s, and the burst of 10.
+	if sched.Len() != 70 || sched.Send[10] != 500*time.Millisecond || sched.Send[20] != 500*time.Millisecond {
+		t.Fatalf("schedule of %d requests, #10 and #20 at %v and %v; want 70, both at 500ms", sched.Len(), sched.Send[10], sched.Send[20])
+	}
+	res, err := runner.Run(context.Background(), runner.Options{Scenario: s, Scale: 1, ResultsDir: t.TempDir(),
+		Labserver: labserver, Loadgen: loadgenBin, Shards: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := res.Summary.Targets[0]
+	if res.Summary.Seed != 3 || tg.Sent != 70 || tg.Outcomes["ok"] != 70 {
+		t.Errorf("seed %d, sent %d, outcomes %v; want seed 3, 70 sent, 70 ok", res.Summary.Seed, tg.Sent, tg.Outcomes)
+	}
+	if tg.Agrees == nil || !*tg.Agrees {
+		t.Errorf("disagrees: %v", tg.Disagreements)
+	}
+	f, err := os.Open(filepath.Join(res.Dir, "nethttp.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			break
+		}
+		u, err := url.Parse(r.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := u.Query().Get("sleep"); got != sched.Sleep[r.Seq].String() {
+			t.Errorf("request %d asked for sleep %s, its draw is %v", r.Seq, got, sched.Sleep[r.Seq])
 		}
 	}
 }

@@ -339,7 +339,7 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 	}
 	return &summary.Summary{
 		RunID: r.id, Scenario: r.s.Name, Scale: r.opt.Scale, Complete: complete,
-		Seed: r.s.Seed,
+		Seed:    r.s.Seed,
 		Started: r.started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
 		Environment: env, Skipped: skipped(r.opt.Skipped),
 	}

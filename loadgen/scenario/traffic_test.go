@@ -180,3 +180,20 @@ func TestStagesOfTooManyRequestsStopAtTheLimit(t *testing.T) {
 		t.Errorf("error %v, want %s", err, want)
 	}
 }
+
+func TestTheReportSaysWhatTheScheduleSends(t *testing.T) {
+	s := mustParse(t, staged)
+	// The stages expect 50 + (5+20)/2·10 = 175 arrivals; seed 11 draws 170.
+	if got, want := s.Traffic(s.Schedule()), "170 requests in 2 Poisson stages over 20s, plus a burst of 30 at 5s"; got != want {
+		t.Errorf("traffic %q, want %q", got, want)
+	}
+	// The mean: 95 % of 10 ms, and 5 % of a lognormal of median 1 s and
+	// σ = ln 2/2.326, whose mean is 1 s·e^(σ²/2) = 1.0454 s.
+	if got, want := s.WorkText(), "10ms (95 %) or lognormal, median 1s, p99 2s (5 %), mean 61.769427ms, of sleep and exponential, mean 1ms of CPU"; got != want {
+		t.Errorf("work %q, want %q", got, want)
+	}
+	steady := mustParse(t, valid)
+	if got, want := steady.Traffic(steady.Schedule()), "10 requests at 1/s (one every 1s)"; got != want {
+		t.Errorf("traffic %q, want %q", got, want)
+	}
+}

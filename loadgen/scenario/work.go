@@ -123,8 +123,8 @@ func (w *Work) Nominal() time.Duration {
 }
 
 // String describes the work for reports: "800ms", "exponential, mean
-// 10ms", "lognormal, median 10ms, p99 1s", "mix of 2, mean 59.5ms",
-// "values of a.txt, mean 12ms".
+// 10ms", "lognormal, median 10ms, p99 1s", "10ms (95 %) or 1s (5 %),
+// mean 59.5ms,", "values of a.txt, mean 12ms".
 func (w *Work) String() string {
 	switch w.Dist {
 	case "":
@@ -137,7 +137,19 @@ func (w *Work) String() string {
 	case DistLogNormal:
 		return fmt.Sprintf("lognormal, median %v, p99 %v", w.Median, w.P99)
 	case DistMix:
-		return fmt.Sprintf("mix of %d, mean %v", len(w.Of), w.Nominal())
+		var total float64
+		for _, p := range w.Of {
+			total += p.Weight
+		}
+		parts := make([]string, len(w.Of))
+		for i, p := range w.Of {
+			part := p.Sleep
+			if part == nil {
+				part = p.CPU
+			}
+			parts[i] = fmt.Sprintf("%v (%.3g %%)", part, 100*p.Weight/total)
+		}
+		return fmt.Sprintf("%s, mean %v,", strings.Join(parts, " or "), w.Nominal())
 	}
 	return w.Dist
 }
