@@ -5,7 +5,7 @@ GO    ?= go
 SCALE ?= 0.02
 export CGO_ENABLED := 0
 
-.PHONY: all build deps test unit fuzz vet bench perf clean
+.PHONY: all build deps test unit fuzz vet bench bench-sweep perf clean
 
 all: build
 
@@ -50,6 +50,11 @@ fuzz:
 
 bench: build
 	bin/loadgen run scenarios/seed.yaml --scale $(SCALE)
+
+# A semaphore, a pool and a connection limit at 8 offered rates, with
+# their knees (docs/traffic.md#load-sweeps); about 3.5 minutes.
+bench-sweep: build
+	bin/loadgen sweep scenarios/sweep.yaml --rates 10:80:10
 
 # The lab's own costs in one run: memory per held request per model,
 # pacing against the vegeta command line (installed from the Go module

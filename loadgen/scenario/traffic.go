@@ -244,3 +244,23 @@ func (s *Scenario) WorkText() string {
 	}
 	return text
 }
+
+// AtRate returns a deep copy of s that offers rate requests per second
+// over the same sending span: Requests grows or shrinks with the rate
+// (rounded, at least 1), so that every rate of a sweep runs as long. Its
+// bursts stay where they are. A staged scenario has no single rate.
+func (s *Scenario) AtRate(rate float64) (*Scenario, error) {
+	if len(s.Stages) > 0 {
+		return nil, fmt.Errorf("scenario %s: its stages set the rate; a sweep needs requests and rate", s.Name)
+	}
+	if !(rate > 0) || rate > maxRate {
+		return nil, fmt.Errorf("rate %s: must be > 0 and <= %s", formatFloat(rate), formatFloat(maxRate))
+	}
+	c := s.clone()
+	c.Rate = rate
+	c.Requests = max(1, int(math.Round(float64(s.Requests)*rate/s.Rate)))
+	if p := c.validate(); p != nil {
+		return nil, fmt.Errorf("rate %s: %s: %s", formatFloat(rate), p.path, p.msg)
+	}
+	return c, nil
+}

@@ -197,3 +197,17 @@ func TestTheReportSaysWhatTheScheduleSends(t *testing.T) {
 		t.Errorf("traffic %q, want %q", got, want)
 	}
 }
+
+func TestAtRateKeepsTheSendingSpan(t *testing.T) {
+	s := mustParse(t, valid) // 10 requests at 1/s
+	c, err := s.AtRate(2.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Requests != 25 || c.Rate != 2.5 || c.Schedule().Span != s.Schedule().Span || s.Requests != 10 {
+		t.Errorf("at 2.5/s: %d requests over %v; want 25 over %v, the original untouched", c.Requests, c.Schedule().Span, s.Schedule().Span)
+	}
+	if _, err := mustParse(t, staged).AtRate(10); err == nil || err.Error() != "scenario t: its stages set the rate; a sweep needs requests and rate" {
+		t.Errorf("a staged scenario: %v", err)
+	}
+}

@@ -3,6 +3,7 @@
 //
 //	loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--check]
 //	loadgen predict SCENARIO.yaml [--scale F]
+//	loadgen sweep SCENARIO.yaml --rates LIST
 //	loadgen report RUN_DIR [--check]
 //	loadgen compare RUN_DIR RUN_DIR
 //	loadgen calibrate [--quick] [--cache-dir DIR]
@@ -27,11 +28,12 @@ const (
 const usage = `usage:
   loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--shards K] [--no-report] [--check]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR]
+  loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--no-report]
   loadgen report RUN_DIR [--check]
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
   loadgen calibrate [--quick] [--cache-dir DIR] [--connects K]
-  loadgen worker --url URL --start NS --out FILE ...   (one shard of an attack)
+  loadgen worker --scenario FILE --url URL --start NS --out FILE ...   (one shard of an attack)
 
 loadgen CMD --help describes CMD and its flags.
 
@@ -65,6 +67,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdPerf(args[1:], stdout, stderr)
 	case "calibrate":
 		return cmdCalibrate(args[1:], stdout, stderr)
+	case "sweep":
+		return cmdSweep(args[1:], stdout, stderr)
 	case "worker":
 		return cmdWorker(args[1:], stdout, stderr)
 	case "-h", "--help", "help":

@@ -70,6 +70,9 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"calibrate", "--connects", "0"}, "loadgen calibrate: --connects: must be in 1..64, got 0"},
 		{[]string{"calibrate", "--quick=maybe"}, `loadgen calibrate: --quick: invalid boolean value "maybe": parse error`},
 		{[]string{"calibrate", "now"}, "loadgen calibrate: want no arguments, got 1"},
+		{[]string{"sweep", "../../../scenarios/quick.yaml"}, "loadgen sweep: --rates: required: a list 50,100,200 or a range FROM:TO:STEP"},
+		{[]string{"sweep", "../../../scenarios/quick.yaml", "--rates", "10:5:1"}, `loadgen sweep: --rates: a range needs TO >= FROM and STEP > 0, got "10:5:1"`},
+		{[]string{"sweep", "../../../scenarios/ramp.yaml", "--rates", "10,20"}, "loadgen sweep: scenario ramp: its stages set the rate; a sweep needs requests and rate"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
@@ -96,7 +99,7 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 func TestHelpOfEveryCommand(t *testing.T) {
 	for cmd, flag := range map[string]string{
 		"run": "-run-id", "predict": "-series", "report": "RUN_DIR", "compare": "-charts", "perf": "-held", "worker": "-shard",
-		"calibrate": "-cache-dir",
+		"calibrate": "-cache-dir", "sweep": "-rates",
 	} {
 		t.Run(cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

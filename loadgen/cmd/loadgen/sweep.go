@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/launch"
+	"github.com/conclab/conclab/loadgen/report"
+	"github.com/conclab/conclab/loadgen/runner"
+	"github.com/conclab/conclab/loadgen/scenario"
+	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/sweep"
+	"github.com/conclab/conclab/loadgen/verdict"
+)
+
+const sweepUsage = `usage: loadgen sweep SCENARIO.yaml --rates LIST [flags]
+
+Runs the scenario at each offered rate of --rates ("50,100,200", or
+"50:200:50" for from, to and step), each over the same sending span (the
+requests grow with the rate), one normal run folder per rate, inside
+results/<scenario>-sweep-<time>/. Then writes sweep.json and sweep.md:
+goodput, the ok requests' p50 and p99 latency and the shares rejected and
+timed out against the offered rate, measured over predicted, and each
+target's knee, the highest offered rate whose goodput stays within 5 % of
+it. --scale scales the scenario's times first; the rates are as sent.
+`
+
+func cmdSweep(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	var sf scenarioFlags
+	sf.register(fs)
+	ratesFlag := fs.String("rates", "", "offered rates: a list 50,100,200 or a range FROM:TO:STEP")
+	out := fs.String("out", "results", "folder for the sweep folder")
+	labserver := fs.String("labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
+	noReport := fs.Bool("no-report", false, "skip the charts")
+	s, code, ok := sf.parseScenario(fs, args, sweepUsage, stdout, stderr)
+	if !ok {
+		return code
+	}
+	rates, err := sweep.ParseRates(*ratesFlag)
+	if *ratesFlag == "" {
+		err = fmt.Errorf("--rates: required: a list 50,100,200 or a range FROM:TO:STEP")
+	}
+	if err == nil {
+		_, err = s.AtRate(rates[0])
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen sweep:", err)
+		return exitBadInput
+	}
+	s, skipped, ok := runnable(s, stderr)
+	if !ok {
+		return exitFailed
+	}
+	bin := *labserver
+	if bin == "" {
+		if bin, err = launch.FindLabserver(); err != nil {
+			fmt.Fprintln(stderr, "loadgen sweep:", err)
+			return exitBadInput
+		}
+	}
+	k, err := verdict.ReadKernel()
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen sweep: kernel SYN settings:", err)
+		return exitFailed
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		<-sig
+		fmt.Fprintln(stderr, "\nloadgen sweep: interrupted: ending this rate's run and writing what was gathered")
+		cancel()
+		<-sig
+		os.Exit(exitInterrupted)
+	}()
+	cal := loadCalibration(ctx, stderr)
+	k = verdict.Calibrated(k, &cal)
+	dir := filepath.Join(*out, s.Name+"-sweep-"+time.Now().UTC().Format("20060102T150405Z"))
+	runOne := func(ctx context.Context, at *scenario.Scenario, dir, id string) (*summary.Summary, error) {
+		res, err := runner.Run(ctx, runner.Options{Scenario: at, Scale: sf.scale, ResultsDir: dir, RunID: id,
+			Labserver: bin, Progress: stderr, Loadgen: self(), Replicas: sf.replicas, Calibration: &cal, Skipped: skipped})
+		if res == nil {
+			return nil, err
+		}
+		if rerr := finishReport(res.Dir, *noReport, stderr); rerr != nil && err == nil {
+			err = rerr
+		}
+		return res.Summary, err
+	}
+	host := verdict.Host{Somaxconn: sysinfo.Somaxconn(), NoFile: sysinfo.NoFile(), FDsAtStart: launch.ChildFDsAtStart()}
+	sw, err := sweep.Run(ctx, sweep.Options{Scenario: s, Rates: rates, Dir: dir, Run: runOne, Kernel: k, Host: host, Progress: stderr})
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen sweep:", err)
+		return exitFailed
+	}
+	if !*noReport {
+		path, err := report.WriteSweep(dir, sw)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadgen sweep:", err)
+			return exitFailed
+		}
+		fmt.Fprintf(stderr, "report: %s\n", path)
+	}
+	fmt.Fprintln(stdout)
+	writeKnees(stdout, sw)
+	fmt.Fprintf(stdout, "\nsweep: %s\n", dir)
+	return exitOK
+}
+
+// writeKnees prints each target's goodput at each rate, measured
+// (predicted), and its knee.
+func writeKnees(w io.Writer, sw *sweep.Sweep) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "target\tknee/s\t")
+	for _, r := range sw.Rates {
+		fmt.Fprintf(tw, "goodput at %g/s\t", r)
+	}
+	fmt.Fprintln(tw)
+	for _, t := range sw.Targets {
+		fmt.Fprintf(tw, "%s\t%s\t", t.Name, report.KneeText(t.Knee, sw.Rates[0]))
+		for _, p := range t.Measured {
+			fmt.Fprintf(tw, "%.1f (%.1f)\t", p.GoodputPerS, t.PredictedAt(p.OfferedPerS).GoodputPerS)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
