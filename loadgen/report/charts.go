@@ -143,6 +143,9 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 		}
 	}
 	caption += limitLine(c, t.timeline)
+	if t.schedule != nil {
+		caption += addArrivalRate(c, t.schedule, max(0.1, t.schedule.LastSend().Seconds()/50))
+	}
 	c.p.X.Min, c.p.Y.Min = 0, 0
 	c.p.Y.Max = math.Max(c.p.Y.Max*1.04, 1)
 	return c, caption

@@ -20,6 +20,7 @@ import (
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // ErrNotRunFolder is wrapped by the errors of Write and Compare when the
@@ -49,6 +50,10 @@ type targetData struct {
 	results   *results            // nil when there is no .bin
 
 	problems []string // what is missing or unreadable
+
+	// schedule is what the run sent every target, from its scenario.yaml;
+	// nil when that is unreadable.
+	schedule *workload.Schedule
 }
 
 // results is what the charts need of a target's .bin.
@@ -128,8 +133,13 @@ func loadRun(dir string, withResults bool) (*run, error) {
 			r.targets = append(r.targets, td)
 		}
 	}
+	var sched *workload.Schedule
+	if r.scen != nil {
+		sched = r.scen.Schedule()
+	}
 	measured := false
 	for _, t := range r.targets {
+		t.schedule = sched
 		t.load(dir, withResults)
 		measured = measured || t.timeline != nil || t.predicted != nil || t.results != nil
 	}

@@ -329,6 +329,7 @@ func (r *run) targetText(d *document, t *targetData) {
 		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in the target's own network namespace.", thousands(st.ListenOverflows)))
 	}
 	d.list(items...)
+	stageTable(d, st.Stages)
 	verdictSection(d, t)
 	if len(st.Notes) > 0 {
 		d.p("Notes:")

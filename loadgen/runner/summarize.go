@@ -156,6 +156,7 @@ func (t *target) summarize(sc *workload.Schedule, started time.Time) summary.Tar
 		st.Pacing = &summary.Pacing{P50: quantile.NearestRank(late, .5), P99: quantile.NearestRank(late, .99), Max: quantile.NearestRank(late, 1)}
 	}
 	st.Peak, st.ListenOverflows, st.Rejected, st.WastedWorkS = peaks(t.rows())
+	st.Stages = stageFigures(sc, hits, t.predicted)
 	st.ListenOverflowsScope = overflowsScope(t.config)
 	st.Notes = t.notes(sc, st.Pacing, hits, started)
 	if said := t.commandSaid(st.Outcomes, started); said != "" {

@@ -135,6 +135,27 @@ type Target struct {
 	RequestsAgree *RequestsAgree        `json:"requests_agree,omitempty"`
 	TimelineAgree map[string]GaugeAgree `json:"timeline_agree,omitempty"`
 	Notes         []string              `json:"notes,omitempty"`
+	// Stages are the figures of each stage of a staged schedule; absent
+	// without stages.
+	Stages []Stage `json:"stages,omitempty"`
+}
+
+// Stage is what became of the requests that one stage of the schedule
+// sent: those due from StartS up to EndS (the last stage's end included),
+// bursts among them.
+type Stage struct {
+	StartS   float64 `json:"start_s"`
+	EndS     float64 `json:"end_s"`
+	FromPerS float64 `json:"from_per_s"`
+	ToPerS   float64 `json:"to_per_s"`
+	Sent     int     `json:"sent"`
+	// Outcomes are measured, Predicted the central prediction's, of the
+	// same requests.
+	Outcomes  map[outcome.Outcome]int `json:"outcomes"`
+	Predicted map[outcome.Outcome]int `json:"predicted_outcomes,omitempty"`
+	// GoodputPerS is the stage's ok answers over its duration.
+	GoodputPerS float64   `json:"goodput_per_s"`
+	OKLatency   Quantiles `json:"ok_latency_s"`
 }
 
 // Peak is the highest value of each gauge over the run's 1 Hz samples.
