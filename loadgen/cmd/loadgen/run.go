@@ -79,18 +79,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	go func() {
-		s := <-sig
-		fmt.Fprintf(stderr, "\nloadgen: %s: ending the run and writing what was gathered (again to quit at once)\n", s)
-		cancel()
-		<-sig
-		os.Exit(exitInterrupted)
-	}()
+	ctx, stop := interruptible(stderr)
+	defer stop()
 
 	tty := false
 	if f, ok := stderr.(*os.File); ok {
@@ -128,6 +118,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return checkExit(res.Summary, stderr)
 	}
 	return exitOK
+}
+
+// interruptible is a context that the first SIGINT or SIGTERM cancels,
+// saying so on stderr; a second one exits at once. stop releases the
+// signals.
+func interruptible(stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sig
+		fmt.Fprintf(stderr, "\nloadgen: %s: ending the run and writing what was gathered (again to quit at once)\n", s)
+		cancel()
+		<-sig
+		os.Exit(exitInterrupted)
+	}()
+	return ctx, func() { signal.Stop(sig); cancel() }
 }
 
 // runnable leaves out the targets whose requires: are missing here, with a

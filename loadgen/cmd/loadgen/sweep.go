@@ -5,10 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -73,18 +70,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen sweep: kernel SYN settings:", err)
 		return exitFailed
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	go func() {
-		<-sig
-		fmt.Fprintln(stderr, "\nloadgen sweep: interrupted: ending this rate's run and writing what was gathered")
-		cancel()
-		<-sig
-		os.Exit(exitInterrupted)
-	}()
+	ctx, stop := interruptible(stderr)
+	defer stop()
 	cal := loadCalibration(ctx, stderr)
 	k = verdict.Calibrated(k, &cal)
 	dir := filepath.Join(*out, s.Name+"-sweep-"+time.Now().UTC().Format("20060102T150405Z"))
@@ -103,6 +90,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	sw, err := sweep.Run(ctx, sweep.Options{Scenario: s, Rates: rates, Dir: dir, Run: runOne, Kernel: k, Host: host, Progress: stderr})
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen sweep:", err)
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
 		return exitFailed
 	}
 	if !*noReport {
