@@ -111,6 +111,7 @@ func TestAValuesFileHoldsDurationsOnly(t *testing.T) {
 		"bad.txt":     `:4:15: sleep.file: bad.txt:2: must be a duration >= 0 like "12ms", or a number of seconds, got "soon"`,
 		"empty.txt":   ":4:15: sleep.file: empty.txt: holds no durations",
 		"missing.txt": ":4:15: sleep.file: open " + filepath.Join(dir, "missing.txt") + ": no such file or directory",
+		"/dev/zero":   ":4:15: sleep.file: zero: not a regular file",
 	} {
 		if _, err := Parse(filepath.Join(dir, "s.yaml"), doc(file)); err == nil || !strings.HasSuffix(err.Error(), want) {
 			t.Errorf("%s: error %v, want one ending %q", file, err, want)

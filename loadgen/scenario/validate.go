@@ -64,10 +64,10 @@ func (s *Scenario) applyDefaults(given func(path string) bool) {
 		s.Seed = newSeed()
 	}
 	sleep, cpu := s.Sleep.Fixed, s.CPU.Fixed
-	if s.checkTraffic() == nil && s.Sleep.check("sleep", "sleep") == nil && s.CPU.check("cpu", "cpu") == nil &&
+	if s.checkRate() == nil && s.checkTraffic() == nil && s.Sleep.check("sleep", "sleep") == nil && s.CPU.check("cpu", "cpu") == nil &&
 		(s.Sleep.Drawn() || s.CPU.Drawn()) {
 		// The defaults cover the longest work any request draws.
-		if sc, p := s.schedule(); p == nil {
+		if sc, p := s.schedule(); p == nil && sc.Len() > 0 {
 			sleep, cpu = Duration(slices.Max(sc.Sleep)), Duration(slices.Max(sc.CPU))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -307,14 +308,31 @@ func (w *Work) scaleValues(path string) *problem {
 	return nil
 }
 
-// maxValues bounds a values file.
-const maxValues = 1_000_000
+// maxValues bounds a values file's values, and maxValuesSize its size.
+const (
+	maxValues     = 1_000_000
+	maxValuesSize = 32 << 20
+)
 
-// readValues reads a values file: one duration per line.
+// readValues reads a values file: one duration per line. It must be a
+// regular file (not /dev/zero, not a pipe) of at most maxValuesSize bytes.
 func readValues(path string) ([]time.Duration, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", filepath.Base(path))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxValuesSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxValuesSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", filepath.Base(path), maxValuesSize)
 	}
 	var values []time.Duration
 	sc := bufio.NewScanner(bytes.NewReader(data))
