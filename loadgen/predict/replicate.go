@@ -302,6 +302,14 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 func newReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine, []int) {
 	var order []int
 	in.Arrivals, order = perturbedArrivals(in.Arrivals, spread, rng)
+	if in.Work != nil {
+		// Each request keeps its own work in the replica's order.
+		bufs.work = reuse(bufs.work, len(order))
+		for j, i := range order {
+			bufs.work[j] = in.Work[i]
+		}
+		in.Work = bufs.work
+	}
 	e := newEngineFrom(in, bufs)
 	if rng == nil {
 		return e, order

@@ -223,6 +223,7 @@ type buffers struct {
 	snaps                                      []snapshot
 	events                                     []event
 	extra, readyAt, reach, connect, giveUpLate []time.Duration
+	work                                       []time.Duration // Input.Work in a replica's order
 	cpu                                        []uint8
 	seenTimes                                  []time.Duration // seen's columns and window
 	seenColumn                                 []int

@@ -26,3 +26,19 @@ func TestEachRequestRunsTheWorkItAskedFor(t *testing.T) {
 		t.Errorf("a work per arrival is checked: %v", err)
 	}
 }
+
+func TestAReplicaKeepsEachRequestsWorkWhenItReordersThem(t *testing.T) {
+	// #0 asks for 1 s and is sent 5 ms late, after #1, which asks for
+	// 10 ms: one slot runs #1 from 1 ms to 11 ms, then #0 to 1.011 s.
+	in := Input{Arrivals: at(0, .001), Work: []time.Duration{sec(1), sec(.01)}, Limits: semaphoreLimits(1, -1), Kernel: linux}
+	e, order := newReplica(in, Spread{SendLate: []time.Duration{5 * time.Millisecond, 0}}, nil, &buffers{})
+	e.run()
+	res := e.result()
+	finished := map[int]time.Duration{}
+	for j, r := range res.Requests {
+		finished[order[j]] = r.Finished
+	}
+	if finished[1] != sec(.011) || finished[0] != sec(1.011) {
+		t.Errorf("#0 finished at %v, #1 at %v; want 1.011s and 11ms", finished[0], finished[1])
+	}
+}
