@@ -551,17 +551,16 @@ targets:
 // A staged schedule with a burst and drawn work, split over two worker
 // processes: every request reaches the server when its schedule says, asking
 // for the very work that was drawn for it, and the verdict replays the same.
-// The works are seconds long: a worker reports its client in-flight count
-// every 250 ms, and the samples are compared one sampling period (an eighth
-// of the mean work) either way.
+// The works are short: the samples come every 100 ms, and the workers must
+// report their client in-flight counts more often than that.
 func TestAShapedScheduleReachesTheServerRequestByRequest(t *testing.T) {
 	s := parse(t, `
 name: shaped
 stages: [{duration: 1s, rate: 20}, {duration: 1s, rate: 40}]
 bursts: [{at: 500ms, requests: 10}]
 seed: 3
-sleep: {dist: mix, of: [{weight: 1, sleep: 2s}, {weight: 1, sleep: 3s}]}
-timeout: 5s
+sleep: {dist: mix, of: [{weight: 1, sleep: 100ms}, {weight: 1, sleep: 300ms}]}
+timeout: 3s
 targets:
   - {name: nethttp, model: nethttp}
 `)

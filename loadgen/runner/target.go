@@ -108,6 +108,10 @@ func (t *target) arm(ctx context.Context, r *run, offset time.Duration) error {
 	if t.workers > 0 {
 		opt.Shards, opt.OnSent = t.workers, nil
 		t.sharded = shard.NewAttack(r.opt.Loadgen, opt, r.folder)
+		// The workers' counters feed the samples of client in-flight
+		// requests: report four times a sampling period, so that no
+		// sample is older than a quarter of one.
+		t.sharded.StatusEvery = min(shard.DefaultStatusEvery, r.samplePeriod()/4)
 		t.counters = &t.sharded.Counters
 	} else {
 		var err error

@@ -20,6 +20,9 @@ import (
 // sum of theirs.
 type Attack struct {
 	Counters attack.Counters
+	// StatusEvery is how often each worker reports its counters
+	// (WorkerOptions.StatusEvery); 0: DefaultStatusEvery.
+	StatusEvery time.Duration
 
 	loadgen string // the loadgen binary the workers run
 	opt     attack.Options
@@ -45,7 +48,8 @@ func (sa *Attack) Run(ctx context.Context, start time.Time) {
 	sa.status = make([]status, k)
 	var wg sync.WaitGroup
 	for j := range k {
-		o := WorkerOptions{Attack: sa.opt, Scenario: sa.folder.Scenario(), Start: start, Out: sa.folder.Shard(sa.opt.Name, j)}
+		o := WorkerOptions{Attack: sa.opt, Scenario: sa.folder.Scenario(), Start: start, Out: sa.folder.Shard(sa.opt.Name, j),
+			StatusEvery: sa.StatusEvery}
 		o.Attack.Shard = j
 		sa.files = append(sa.files, o.Out)
 		p, lines, err := launch.StartWorker(sa.loadgen, o.Args(), func(line []byte) {

@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,8 +16,9 @@ import (
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
-// statusEvery is how often a worker reports its counters.
-const statusEvery = 250 * time.Millisecond
+// DefaultStatusEvery is how often a worker reports its counters, unless
+// told otherwise.
+const DefaultStatusEvery = 250 * time.Millisecond
 
 // WorkerOptions are one shard's attack, as `loadgen worker` receives them.
 type WorkerOptions struct {
@@ -28,6 +30,10 @@ type WorkerOptions struct {
 	Scenario string
 	Start    time.Time // when hit 0 of the whole schedule is due
 	Out      string    // the shard's .bin
+	// StatusEvery is how often the worker reports its counters: the
+	// run's samples of a sharded target's client in-flight requests are
+	// as old as that, at most. 0: DefaultStatusEvery.
+	StatusEvery time.Duration
 }
 
 // Flags registers the worker's command line on fs, into o, with o's
@@ -42,6 +48,7 @@ func (o *WorkerOptions) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&a.Offset, "offset", a.Offset, "delay of the whole schedule")
 	fs.Var((*unixNanos)(&o.Start), "start", "unix nanoseconds when hit 0 is due")
 	fs.StringVar(&o.Out, "out", o.Out, "the shard's .bin")
+	fs.DurationVar(&o.StatusEvery, "status-every", o.StatusEvery, "how often to report the counters (0: 250ms)")
 }
 
 // Args is the command line of `loadgen worker` that runs o.
@@ -72,7 +79,7 @@ func (t *unixNanos) Set(s string) error {
 	return nil
 }
 
-// status is the line a worker prints every statusEvery, and once at the
+// status is the line a worker prints every StatusEvery, and once at the
 // end.
 type status struct {
 	Sent     int64 `json:"sent"`
@@ -117,7 +124,7 @@ func RunWorker(ctx context.Context, o WorkerOptions, out io.Writer) error {
 	stop := make(chan struct{})
 	var ticker sync.WaitGroup
 	ticker.Go(func() {
-		t := time.NewTicker(statusEvery)
+		t := time.NewTicker(cmp.Or(o.StatusEvery, DefaultStatusEvery))
 		defer t.Stop()
 		for {
 			select {
