@@ -34,7 +34,8 @@
 //   - Connections: accepted and not yet closed (server side).
 //   - Queued: accepted and waiting in the application for a slot (semaphore)
 //     or for a worker (pool).
-//   - Inflight: doing handler work, which lasts Input.Service.
+//   - Inflight: doing handler work, which lasts the request's own
+//     Input.Work, or Input.Service for all.
 //   - ClientInflight: sent and not yet ended for the client.
 //
 // # Time and ties

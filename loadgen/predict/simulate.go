@@ -747,7 +747,7 @@ func (e *engine) fireDueTimers() {
 	}
 }
 
-// startWork starts request r's handler work; it lasts Service unless the
+// startWork starts request r's handler work; it lasts service(r) unless the
 // client gives up first.
 func (e *engine) startWork(r int) {
 	e.st[r].phase = phaseRunning

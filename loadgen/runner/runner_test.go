@@ -575,8 +575,8 @@ targets:
 		t.Fatal(err)
 	}
 	tg := res.Summary.Targets[0]
-	if res.Summary.Seed != 3 || tg.Sent != 70 || tg.Outcomes["ok"] != 70 {
-		t.Errorf("seed %d, sent %d, outcomes %v; want seed 3, 70 sent, 70 ok", res.Summary.Seed, tg.Sent, tg.Outcomes)
+	if res.Summary.Seed == nil || *res.Summary.Seed != 3 || tg.Sent != 70 || tg.Outcomes["ok"] != 70 {
+		t.Errorf("seed %v, sent %d, outcomes %v; want seed 3, 70 sent, 70 ok", res.Summary.Seed, tg.Sent, tg.Outcomes)
 	}
 	if tg.Agrees == nil || !*tg.Agrees {
 		t.Errorf("disagrees: %v", tg.Disagreements)

@@ -338,9 +338,13 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 	if now, err := sysinfo.SoftnetDropped(); err == nil && r.softnetAtStart >= 0 {
 		env.SoftnetDropped = float64(int64(now) - r.softnetAtStart)
 	}
+	var seed *uint64
+	if r.s.Random() {
+		seed = &r.s.Seed
+	}
 	return &summary.Summary{
+		Seed:  seed,
 		RunID: r.id, Scenario: r.s.Name, Scale: r.opt.Scale, Complete: complete,
-		Seed:    r.s.Seed,
 		Started: r.started.UTC().Format(time.RFC3339), WallS: wall.Seconds(),
 		Environment: env, Skipped: skipped(r.opt.Skipped),
 	}

@@ -169,7 +169,7 @@ func Parse(name string, data []byte) (s *Scenario, err error) {
 		work *Work
 	}{{"sleep", &sc.Sleep}, {"cpu", &sc.CPU}} {
 		if p == nil {
-			p = w.work.load(w.path, filepath.Dir(name))
+			p = w.work.load(w.path, filepath.Dir(name), x.present)
 		}
 	}
 	if p == nil {

@@ -206,8 +206,8 @@ func (s *Scenario) checkDraws(sc *workload.Schedule) *problem {
 
 // Traffic says in words what each target is sent: "1000 requests at 2/s
 // (one every 500ms)", "1000 requests, Poisson at 2/s (a gap of 500ms on
-// average)", "3 stages over 2m0s, 4500 requests", each with "plus bursts
-// of 200 at 30s".
+// average)", "4500 requests in 3 stages over 2m0s", each with ", plus a
+// burst of 200 at 30s".
 func (s *Scenario) Traffic(sc *workload.Schedule) string {
 	var b strings.Builder
 	switch {
@@ -253,12 +253,13 @@ func (s *Scenario) AtRate(rate float64) (*Scenario, error) {
 	if len(s.Stages) > 0 {
 		return nil, fmt.Errorf("scenario %s: its stages set the rate; a sweep needs requests and rate", s.Name)
 	}
-	if !(rate > 0) || rate > maxRate {
-		return nil, fmt.Errorf("rate %s: must be > 0 and <= %s", formatFloat(rate), formatFloat(maxRate))
-	}
 	c := s.clone()
 	c.Rate = rate
-	c.Requests = max(1, int(math.Round(float64(s.Requests)*rate/s.Rate)))
+	if n := float64(s.Requests) * rate / s.Rate; n < maxRequests+1 {
+		c.Requests = max(1, int(math.Round(n)))
+	} else {
+		c.Requests = maxRequests + 1 // refused below, as requests
+	}
 	if p := c.validate(); p != nil {
 		return nil, fmt.Errorf("rate %s: %s: %s", formatFloat(rate), p.path, p.msg)
 	}

@@ -52,15 +52,21 @@ var trafficErrorCases = []parseErrorCase{
 	{"a p99 below the median", strings.Replace(staged, "median: 1s, p99: 2s", "median: 1s, p99: 500ms", 1),
 		"bad.yaml:9:106: sleep.of[1].sleep.p99: must be above the median (1s) and <= 1000h0m0s, got 500ms; a work with no spread is a plain duration"},
 	{"a weight of 0", strings.Replace(staged, "weight: 95", "weight: 0", 1),
-		"bad.yaml:9:34: sleep.of[0].weight: must be > 0, got 0"},
+		"bad.yaml:9:34: sleep.of[0].weight: must be > 0 and <= 1e+09, got 0"},
 	{"a negative weight", strings.Replace(staged, "weight: 95", "weight: -1", 1),
-		"bad.yaml:9:34: sleep.of[0].weight: must be > 0, got -1"},
+		"bad.yaml:9:34: sleep.of[0].weight: must be > 0 and <= 1e+09, got -1"},
 	{"an empty mix", strings.Replace(staged, "of: [{weight: 95, sleep: 10ms}, {weight: 5, sleep: {dist: lognormal, median: 1s, p99: 2s}}]", "of: []", 1),
 		"bad.yaml:9:24: sleep.of: must list at least one part, {weight: W, sleep: WORK}"},
 	{"a cpu part in a sleep mix", strings.Replace(staged, "{weight: 95, sleep: 10ms}", "{weight: 95, cpu: 10ms}", 1),
 		"bad.yaml:9:43: sleep.of[0].cpu: not in a sleep mix: give the part's work as sleep"},
 	{"an unknown distribution", strings.Replace(staged, "dist: exponential", "dist: pareto", 1),
 		`bad.yaml:10:13: cpu.dist: unknown distribution "pareto"; valid: exponential, lognormal, mix (or file: for a values file)`},
+	{"a key the distribution does not take", strings.Replace(staged, "mean: 1ms", "mean: 1ms, p99: 2ms", 1),
+		"bad.yaml:10:42: cpu.p99: not used by dist: exponential"},
+	{"a mapping with neither dist nor file", strings.Replace(staged, "cpu: {dist: exponential, mean: 1ms}", "cpu: {scale: 2}", 1),
+		"bad.yaml:10:6: cpu: a mapping must name a distribution (dist: exponential, lognormal or mix) or a values file (file:)"},
+	{"a lognormal whose mean overflows", strings.Replace(staged, "median: 1s, p99: 2s", "median: 1ns, p99: 1000h", 1),
+		"bad.yaml:9:107: sleep.of[1].sleep.p99: too far above the median (1ns): the mean would be 8.41e+38 hours, more than 1000h0m0s"},
 	{"an exponential of mean 0", strings.Replace(staged, "mean: 1ms", "mean: 0s", 1),
 		"bad.yaml:10:32: cpu.mean: must be > 0 and <= 1000h0m0s, got 0s"},
 	{"a draw above max_sleep", strings.Replace(staged, "max_sleep: 30s", "max_sleep: 1s", 1),
@@ -190,7 +196,7 @@ func TestTheReportSaysWhatTheScheduleSends(t *testing.T) {
 	}
 	// The mean: 95 % of 10 ms, and 5 % of a lognormal of median 1 s and
 	// σ = ln 2/2.326, whose mean is 1 s·e^(σ²/2) = 1.0454 s.
-	if got, want := s.WorkText(), "10ms (95 %) or lognormal, median 1s, p99 2s (5 %), mean 61.769427ms, of sleep and exponential, mean 1ms of CPU"; got != want {
+	if got, want := s.WorkText(), "10ms (95 %) or lognormal, median 1s, p99 2s (5 %) (mean 61.769427ms) of sleep and exponential, mean 1ms of CPU"; got != want {
 		t.Errorf("work %q, want %q", got, want)
 	}
 	steady := mustParse(t, valid)
@@ -210,5 +216,17 @@ func TestAtRateKeepsTheSendingSpan(t *testing.T) {
 	}
 	if _, err := mustParse(t, staged).AtRate(10); err == nil || err.Error() != "scenario t: its stages set the rate; a sweep needs requests and rate" {
 		t.Errorf("a staged scenario: %v", err)
+	}
+}
+
+func TestAValuesFileInAMixIsNamedByItsPath(t *testing.T) {
+	doc := strings.Replace(valid, "rate: 1\n", "rate: 1\ncpu: {dist: mix, of: [{weight: 1, cpu: {file: nope.txt}}]}\n", 1)
+	_, err := Parse(filepath.Join(t.TempDir(), "s.yaml"), []byte(doc))
+	if err == nil || !strings.Contains(err.Error(), ": cpu.of[0].cpu.file: open ") {
+		t.Errorf("error %v, want one at cpu.of[0].cpu.file", err)
+	}
+	zero := strings.Replace(valid, "rate: 1\n", "rate: 1\nsleep: {file: "+filepath.Join(t.TempDir(), "v.txt")+", scale: 0}\n", 1)
+	if _, err := Parse("s.yaml", []byte(zero)); err == nil || !strings.Contains(err.Error(), "sleep.scale: must be > 0, got 0") {
+		t.Errorf("scale 0: error %v", err)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // Limits that keep every computed time inside a time.Duration.
 const (
 	maxRequests = 1_000_000
-	maxRate     = 1e9 // one request per nanosecond: Interval() must be >= 1ns
+	maxRate     = 1e9 // one request per nanosecond: the interval must be >= 1ns
 	// maxWork bounds every duration of a scenario.
 	maxWork = Duration(catalog.MaxDuration)
 	// maxPID is Linux's PID_MAX_LIMIT, the largest pid_max.

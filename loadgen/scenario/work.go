@@ -48,7 +48,8 @@ type Work struct {
 	// Scale multiplies the file's values: --scale sets it. Default 1.
 	Scale float64 `yaml:"scale"`
 
-	values []time.Duration // File's values, times Scale
+	values  []time.Duration // File's values, times Scale
+	mapping bool            // given as a mapping, which must name dist or file
 }
 
 // Part is one component of a mix: drawn with probability Weight over the
@@ -72,6 +73,7 @@ type workAlias Work
 // or a file.
 func (w *Work) UnmarshalYAML(node ast.Node) error {
 	if _, ok := unwrap(node).(*ast.MappingNode); ok {
+		w.mapping = true
 		return yaml.NodeToValue(node, (*workAlias)(w), yaml.DisallowUnknownField(), yaml.AllowDuplicateMapKey(), spanUnmarshaler)
 	}
 	*w = Work{}
@@ -124,8 +126,8 @@ func (w *Work) Nominal() time.Duration {
 }
 
 // String describes the work for reports: "800ms", "exponential, mean
-// 10ms", "lognormal, median 10ms, p99 1s", "10ms (95 %) or 1s (5 %),
-// mean 59.5ms,", "values of a.txt, mean 12ms".
+// 10ms", "lognormal, median 10ms, p99 1s", "10ms (95 %) or 1s (5 %)
+// (mean 59.5ms)", "values of a.txt, mean 12ms".
 func (w *Work) String() string {
 	switch w.Dist {
 	case "":
@@ -150,7 +152,7 @@ func (w *Work) String() string {
 			}
 			parts[i] = fmt.Sprintf("%v (%.3g %%)", part, 100*p.Weight/total)
 		}
-		return fmt.Sprintf("%s, mean %v,", strings.Join(parts, " or "), w.Nominal())
+		return fmt.Sprintf("%s (mean %v)", strings.Join(parts, " or "), w.Nominal())
 	}
 	return w.Dist
 }
@@ -203,10 +205,23 @@ func (w *Work) check(path, kind string) *problem {
 		return nil
 	}
 	if !w.Drawn() {
+		if w.mapping {
+			return problemf(path, "a mapping must name a distribution (dist: %s, %s or %s) or a values file (file:)",
+				DistExponential, DistLogNormal, DistMix)
+		}
 		return inRange("", w.Fixed, false)
 	}
 	if w.File != "" && w.Dist != "" {
 		return problemf(join(path, "file"), "cannot be combined with dist: the file's values are the distribution")
+	}
+	switch w.Dist {
+	case "", DistExponential, DistLogNormal, DistMix:
+	default:
+		return problemf(join(path, "dist"), "unknown distribution %s; valid: %s, %s, %s (or file: for a values file)",
+			quote(w.Dist), DistExponential, DistLogNormal, DistMix)
+	}
+	if p := w.checkUnused(path); p != nil {
+		return p
 	}
 	switch w.Dist {
 	case "":
@@ -224,12 +239,36 @@ func (w *Work) check(path, kind string) *problem {
 			return problemf(join(path, "p99"), "must be above the median (%v) and <= %v, got %v; a work with no spread is a plain duration",
 				w.Median, maxWork, w.P99)
 		}
+		l := workload.LogNormal{Median: time.Duration(w.Median), P99: time.Duration(w.P99)}
+		if mean := float64(w.Median) * math.Exp(l.Sigma()*l.Sigma()/2); mean > float64(maxWork) {
+			return problemf(join(path, "p99"), "too far above the median (%v): the mean would be %.3g hours, more than %v",
+				w.Median, mean/float64(time.Hour), maxWork)
+		}
 		return nil
-	case DistMix:
-		return w.checkMix(path, kind)
 	}
-	return problemf(join(path, "dist"), "unknown distribution %s; valid: %s, %s, %s (or file: for a values file)",
-		quote(w.Dist), DistExponential, DistLogNormal, DistMix)
+	return w.checkMix(path, kind)
+}
+
+// maxWeight bounds a mix part's weight, so that their sum stays finite.
+const maxWeight = 1e9
+
+// checkUnused reports a field that the work's distribution does not take:
+// a p99 given to an exponential would otherwise be silently ignored.
+func (w *Work) checkUnused(path string) *problem {
+	takes := map[string][]string{DistExponential: {"mean"}, DistLogNormal: {"median", "p99"}, DistMix: {"of"}, "": {"scale"}}[w.Dist]
+	what := "dist: " + w.Dist
+	if w.Dist == "" {
+		what = "a values file"
+	}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"mean", w.Mean != 0}, {"median", w.Median != 0}, {"p99", w.P99 != 0}, {"of", len(w.Of) > 0}, {"scale", w.File == "" && w.Scale != 0}} {
+		if f.set && !slices.Contains(takes, f.name) {
+			return problemf(join(path, f.name), "not used by %s", what)
+		}
+	}
+	return nil
 }
 
 // checkMix validates a mix's parts.
@@ -239,8 +278,8 @@ func (w *Work) checkMix(path, kind string) *problem {
 	}
 	for i, p := range w.Of {
 		at := fmt.Sprintf("%s.of[%d]", path, i)
-		if !(p.Weight > 0) || math.IsInf(p.Weight, 0) {
-			return problemf(at+".weight", "must be > 0, got %s", formatFloat(p.Weight))
+		if !(p.Weight > 0) || p.Weight > maxWeight {
+			return problemf(at+".weight", "must be > 0 and <= %s, got %s", formatFloat(maxWeight), formatFloat(p.Weight))
 		}
 		own, other, otherKey := p.Sleep, p.CPU, "cpu"
 		if kind == "cpu" {
@@ -261,11 +300,16 @@ func (w *Work) checkMix(path, kind string) *problem {
 
 // load reads the values file of every work in w that names one, relative
 // to dir, and records its absolute path.
-func (w *Work) load(path, dir string) *problem {
+// given reports whether a field was in the document: a scale left out is
+// 1, one given as 0 is an error.
+func (w *Work) load(path, dir string, given func(path string) bool) *problem {
 	for i := range w.Of {
-		for _, p := range []*Work{w.Of[i].Sleep, w.Of[i].CPU} {
-			if p != nil {
-				if pr := p.load(fmt.Sprintf("%s.of[%d]", path, i), dir); pr != nil {
+		for _, part := range []struct {
+			key  string
+			work *Work
+		}{{"sleep", w.Of[i].Sleep}, {"cpu", w.Of[i].CPU}} {
+			if part.work != nil {
+				if pr := part.work.load(fmt.Sprintf("%s.of[%d].%s", path, i, part.key), dir, given); pr != nil {
 					return pr
 				}
 			}
@@ -274,8 +318,11 @@ func (w *Work) load(path, dir string) *problem {
 	if w.File == "" {
 		return nil
 	}
-	if w.Scale == 0 {
+	if !given(join(path, "scale")) {
 		w.Scale = 1
+	}
+	if !(w.Scale > 0) || math.IsInf(w.Scale, 0) {
+		return problemf(join(path, "scale"), "must be > 0, got %s", formatFloat(w.Scale))
 	}
 	file := w.File
 	if !filepath.IsAbs(file) {

@@ -9,7 +9,7 @@
 // itself and how many workers send each of the others, from the
 // connections each target keeps open at once ([Held]: its predicted peak of
 // client in-flight requests plus a margin, or without a prediction the most
-// its rate and client timeout allow, [Bound]). A run needing more than
+// requests its schedule sends within one client timeout, [Bound]). A run needing more than
 // [MaxWorkers] workers is refused with the arithmetic.
 //
 // # Workers

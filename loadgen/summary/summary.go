@@ -20,7 +20,7 @@ type Summary struct {
 	// Seed drew the schedule's random parts (Poisson arrivals, drawn
 	// work); absent when it has none. The run's scenario.yaml holds it
 	// too, so that the run can be repeated exactly.
-	Seed        uint64      `json:"seed,omitempty"`
+	Seed        *uint64     `json:"seed,omitempty"`
 	Complete    bool        `json:"complete"`
 	Started     string      `json:"started"`
 	WallS       float64     `json:"wall_s"`

@@ -66,23 +66,15 @@ func PredictedCurve(s *scenario.Scenario, t scenario.Target, rates []float64, k 
 const kneeTolerance = 0.001
 
 // PredictedKnee finds, on the central simulation, the highest rate up to
-// which goodput stays within 5 % of the offered rate: the first grid rate
-// where it does not, then bisection between it and the one below. nil
-// when the lowest swept rate does not keep it; above when the highest
-// does.
-func PredictedKnee(s *scenario.Scenario, t scenario.Target, rates []float64, k predict.Kernel, h verdict.Host) (knee *float64, above bool, err error) {
-	keeps := func(rate float64) (bool, error) {
-		p, err := predictAt(s, t, rate, k, h)
-		return p.GoodputPerS >= KneeShare*rate, err
-	}
-	g := grid(rates)
+// which goodput stays within 5 % of the offered rate: the first point of
+// the predicted curve where it does not, then bisection between it and
+// the one below. nil when the curve's first point does not keep it;
+// above when its last does.
+func PredictedKnee(s *scenario.Scenario, t scenario.Target, curve []Point, k predict.Kernel, h verdict.Host) (knee *float64, above bool, err error) {
+	keeps := func(p Point) bool { return p.GoodputPerS >= KneeShare*p.OfferedPerS }
 	good := -1
-	for i, r := range g {
-		ok, err := keeps(r)
-		if err != nil {
-			return nil, false, err
-		}
-		if !ok {
+	for i, p := range curve {
+		if !keeps(p) {
 			break
 		}
 		good = i
@@ -90,18 +82,18 @@ func PredictedKnee(s *scenario.Scenario, t scenario.Target, rates []float64, k p
 	switch {
 	case good < 0:
 		return nil, false, nil
-	case good == len(g)-1:
-		r := g[good]
+	case good == len(curve)-1:
+		r := curve[good].OfferedPerS
 		return &r, true, nil
 	}
-	lo, hi := g[good], g[good+1]
+	lo, hi := curve[good].OfferedPerS, curve[good+1].OfferedPerS
 	for hi-lo > kneeTolerance*lo {
 		mid := (lo + hi) / 2
-		ok, err := keeps(mid)
+		p, err := predictAt(s, t, mid, k, h)
 		if err != nil {
 			return nil, false, err
 		}
-		if ok {
+		if keeps(p) {
 			lo = mid
 		} else {
 			hi = mid

@@ -28,6 +28,9 @@ func ParseRates(text string) ([]float64, error) {
 		if err != nil {
 			return bad("%v", err)
 		}
+		if bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }; bad(f) || bad(t) || bad(s) {
+			return nil, fmt.Errorf("--rates: FROM, TO and STEP must be numbers, got %q", text)
+		}
 		if s <= 0 || t < f {
 			return bad("a range needs TO >= FROM and STEP > 0, got %q", text)
 		}

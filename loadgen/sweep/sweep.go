@@ -139,11 +139,13 @@ func Run(ctx context.Context, opt Options) (*Sweep, error) {
 			return nil, fmt.Errorf("sweep: interrupted at rate %g/s", rate)
 		}
 	}
-	for ti, t := range opt.Scenario.Targets {
+	for _, t := range opt.Scenario.Targets {
 		tg := Target{Name: t.Name, Model: t.Model}
 		for i, sum := range sums {
-			if ti < len(sum.Targets) {
-				tg.Measured = append(tg.Measured, measuredPoint(opt.Rates[i], sw.Runs[i], &sum.Targets[ti]))
+			for j := range sum.Targets {
+				if sum.Targets[j].Name == t.Name {
+					tg.Measured = append(tg.Measured, measuredPoint(opt.Rates[i], sw.Runs[i], &sum.Targets[j]))
+				}
 			}
 		}
 		curve, err := PredictedCurve(opt.Scenario, t, opt.Rates, opt.Kernel, opt.Host)
@@ -152,7 +154,7 @@ func Run(ctx context.Context, opt Options) (*Sweep, error) {
 		}
 		tg.Predicted = curve
 		tg.Knee.MeasuredPerS, tg.Knee.MeasuredAbove = kneeOf(tg.Measured)
-		tg.Knee.PredictedPerS, tg.Knee.PredictedAbove, err = PredictedKnee(opt.Scenario, t, opt.Rates, opt.Kernel, opt.Host)
+		tg.Knee.PredictedPerS, tg.Knee.PredictedAbove, err = PredictedKnee(opt.Scenario, t, curve, opt.Kernel, opt.Host)
 		if err != nil {
 			return nil, fmt.Errorf("sweep: target %s: %w", t.Name, err)
 		}

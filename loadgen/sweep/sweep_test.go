@@ -63,7 +63,11 @@ func TestEachKneeIsTheModelsCapacity(t *testing.T) {
 		{2 / 0.095, (2/0.095 + 5.0/20) / KneeShare, 20},
 	} {
 		tg := s.Targets[i]
-		knee, above, err := PredictedKnee(s, tg, rates, kernel, host)
+		curve, err := PredictedCurve(s, tg, rates, kernel, host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		knee, above, err := PredictedKnee(s, tg, curve, kernel, host)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,4 +164,12 @@ func show(k *float64) string {
 		return "none"
 	}
 	return strconv.FormatFloat(*k, 'f', 2, 64)
+}
+
+func TestARangeOfRatesThatIsNotANumberIsRefused(t *testing.T) {
+	for _, text := range []string{"nan:10:1", "1:nan:1", "1:10:nan", "1:inf:1"} {
+		if _, err := ParseRates(text); err == nil || err.Error() != `--rates: FROM, TO and STEP must be numbers, got "`+text+`"` {
+			t.Errorf("%q: error %v", text, err)
+		}
+	}
 }

@@ -24,9 +24,11 @@ func Input(s *scenario.Scenario, sc *workload.Schedule, limits predict.Limits, k
 		Arrivals: slices.Clone(sc.Send), Limits: limits, Kernel: k, SamplePeriod: samplePeriod,
 		ClientTimeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
 	}
-	if sc.Steady() {
+	switch {
+	case sc.Len() == 0:
+	case sc.Steady():
 		in.Service = sc.Work(0)
-	} else {
+	default:
 		in.Work = sc.Works()
 	}
 	return in

@@ -90,7 +90,10 @@ func Stages(stages []Stage, rng *rand.Rand, limit int) ([]time.Duration, []Step)
 		steps[i] = Step{Start: start, End: start + g.Duration, From: g.From, To: g.To}
 		first := len(send)
 		in := g.expected(g.Duration.Seconds())
-		for next < total+in && len(send) < limit {
+		// A point that rounding puts a hair below the stage's end is at
+		// its end, and belongs to the next stage.
+		end := total + in - 1e-9*math.Max(1, total+in)
+		for next < end && len(send) < limit {
 			send = append(send, start+nanos(g.at(next-total)*float64(time.Second)))
 			next = nextPoint(next, rng)
 		}

@@ -96,3 +96,12 @@ func TestTheMostRequestsWithinAWindowCountBothEnds(t *testing.T) {
 		t.Errorf("most within 3.5 s: %d, want 4", got)
 	}
 }
+
+func TestAStageSendsNothingAtItsEnd(t *testing.T) {
+	// 300/s for 70 ms is 21 requests, 0 to 66.7 ms, though 0.07·300 is
+	// 21.000000000000004 in floating point.
+	send, steps := Stages([]Stage{{70 * time.Millisecond, 300, 300}}, nil, 100)
+	if len(send) != 21 || steps[0].Requests != 21 {
+		t.Errorf("%d requests, the last at %v; want 21", len(send), send[len(send)-1])
+	}
+}

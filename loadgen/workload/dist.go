@@ -36,15 +36,16 @@ const z99 = 2.3263478740408408
 // standard deviation ln(P99/Median)/z99.
 type LogNormal struct{ Median, P99 time.Duration }
 
-func (l LogNormal) sigma() float64 { return math.Log(float64(l.P99)/float64(l.Median)) / z99 }
+// Sigma is the standard deviation of ln of the work.
+func (l LogNormal) Sigma() float64 { return math.Log(float64(l.P99)/float64(l.Median)) / z99 }
 
 func (l LogNormal) Draw(rng *rand.Rand) time.Duration {
-	return nanos(float64(l.Median) * math.Exp(l.sigma()*rng.NormFloat64()))
+	return nanos(float64(l.Median) * math.Exp(l.Sigma()*rng.NormFloat64()))
 }
 
 // Mean is Median·e^(σ²/2).
 func (l LogNormal) Mean() time.Duration {
-	s := l.sigma()
+	s := l.Sigma()
 	return nanos(float64(l.Median) * math.Exp(s*s/2))
 }
 

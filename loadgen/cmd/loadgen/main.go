@@ -28,7 +28,7 @@ const (
 const usage = `usage:
   loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--shards K] [--no-report] [--check]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR]
-  loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--no-report]
+  loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--replicas N] [--labserver PATH] [--no-report]
   loadgen report RUN_DIR [--check]
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]

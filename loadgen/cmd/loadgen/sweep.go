@@ -38,7 +38,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	ratesFlag := fs.String("rates", "", "offered rates: a list 50,100,200 or a range FROM:TO:STEP")
 	out := fs.String("out", "results", "folder for the sweep folder")
 	labserver := fs.String("labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
-	noReport := fs.Bool("no-report", false, "skip the charts")
+	noReport := fs.Bool("no-report", false, "skip the reports and charts, each run's and the sweep's")
 	s, code, ok := sf.parseScenario(fs, args, sweepUsage, stdout, stderr)
 	if !ok {
 		return code
@@ -47,8 +47,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	if *ratesFlag == "" {
 		err = fmt.Errorf("--rates: required: a list 50,100,200 or a range FROM:TO:STEP")
 	}
-	if err == nil {
-		_, err = s.AtRate(rates[0])
+	for _, r := range rates {
+		if err == nil {
+			_, err = s.AtRate(r)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen sweep:", err)
