@@ -23,16 +23,22 @@ const SweepMarkdown = "sweep.md"
 // KneeText is a knee for a table: "60 (63.2)", measured (predicted), with
 // "≥" where every rate kept goodput and "<" the lowest rate where none did.
 func KneeText(k sweep.Knee, lowest float64) string {
-	one := func(v *float64, above bool) string {
-		switch {
-		case v == nil:
-			return fmt.Sprintf("< %g", lowest)
-		case above:
-			return fmt.Sprintf("≥ %.3g", *v)
-		}
-		return fmt.Sprintf("%.3g", *v)
+	return kneeValue(k.MeasuredPerS, k.MeasuredAbove, lowest) + " (" + PredictedKneeText(k, lowest) + ")"
+}
+
+// PredictedKneeText is the predicted knee alone, as KneeText writes it.
+func PredictedKneeText(k sweep.Knee, lowest float64) string {
+	return kneeValue(k.PredictedPerS, k.PredictedAbove, lowest)
+}
+
+func kneeValue(v *float64, above bool, lowest float64) string {
+	switch {
+	case v == nil:
+		return fmt.Sprintf("< %g", lowest)
+	case above:
+		return fmt.Sprintf("≥ %.3g", *v)
 	}
-	return one(k.MeasuredPerS, k.MeasuredAbove) + " (" + one(k.PredictedPerS, k.PredictedAbove) + ")"
+	return fmt.Sprintf("%.3g", *v)
 }
 
 // sweepMeasure is one chart of a sweep: a figure against the offered rate.

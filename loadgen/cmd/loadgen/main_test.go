@@ -73,6 +73,7 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"sweep", "../../../scenarios/quick.yaml"}, "loadgen sweep: --rates: required: a list 50,100,200 or a range FROM:TO:STEP"},
 		{[]string{"sweep", "../../../scenarios/quick.yaml", "--rates", "10:5:1"}, `loadgen sweep: --rates: a range needs TO >= FROM and STEP > 0, got "10:5:1"`},
 		{[]string{"sweep", "../../../scenarios/ramp.yaml", "--rates", "10,20"}, "loadgen sweep: scenario ramp: its stages set the rate; a sweep needs requests and rate"},
+		{[]string{"predict", "../../../scenarios/ramp.yaml", "--rates", "10"}, "loadgen predict: scenario ramp: its stages set the rate; a sweep needs requests and rate"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
@@ -276,5 +277,26 @@ func TestReportRefusesFoldersThatHoldNothingOrPointOutside(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "report.md")); err == nil {
 			t.Errorf("%s: report.md written", dir)
 		}
+	}
+}
+
+// loadgen predict --rates predicts a sweep without a request: the knees
+// of sweep.yaml's semaphore of 6 and pool of 4, 95 ms each and no queue,
+// are their capacities, 6/0.095 and 4/0.095 a second.
+func TestPredictRatesNamesEachKnee(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cmd := loadgen("predict", "../../../scenarios/sweep.yaml", "--rates", "10:80:10")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	knees := map[string]string{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 {
+			knees[f[0]] = f[1]
+		}
+	}
+	if knees["semaphore-6"] != "63.2" || knees["pool-4"] != "42.1" {
+		t.Errorf("knees %v, want semaphore-6 63.2 and pool-4 42.1:\n%s", knees, stdout.String())
 	}
 }

@@ -35,6 +35,7 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	var sf scenarioFlags
 	sf.register(fs)
 	seriesDir := fs.String("series", "", "write each target's predicted time series to DIR/<target>.predicted.csv")
+	ratesFlag := fs.String("rates", "", "predict a sweep instead: each target's knee and goodput at these offered rates (50,100,200 or FROM:TO:STEP)")
 	s, code, ok := sf.parseScenario(fs, args, predictUsage, stdout, stderr)
 	if !ok {
 		return code
@@ -64,6 +65,9 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		k.SynRetries, k.SynLinearTimeouts, durations(retransmits), giveUp.Round(time.Millisecond), cal.Source)
 
 	host := verdict.Host{Somaxconn: sysinfo.Somaxconn(), NoFile: sysinfo.NoFile(), FDsAtStart: launch.ChildFDsAtStart()}
+	if *ratesFlag != "" {
+		return predictSweep(s, *ratesFlag, k, host, stdout, stderr)
+	}
 	held := make([]int, len(s.Targets))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "target\tmodel\trunning\twaiting in app\twaiting in kernel\tSYN-retried\tok\trejected\ttimed out\tgoodput/s\twasted\tends at\t")
