@@ -35,6 +35,7 @@ type run struct {
 	sum      *summary.Summary   // nil when summary.json is missing or unreadable
 	envKeys  map[string]bool    // the keys summary.json's environment holds
 	scen     *scenario.Scenario // nil when scenario.yaml is missing or unreadable
+	sched    *workload.Schedule // scen's schedule, worked out once; nil without scen
 	problems []string           // folder-level: what is missing or unreadable
 	targets  []*targetData
 }
@@ -133,13 +134,12 @@ func loadRun(dir string, withResults bool) (*run, error) {
 			r.targets = append(r.targets, td)
 		}
 	}
-	var sched *workload.Schedule
 	if r.scen != nil {
-		sched = r.scen.Schedule()
+		r.sched = r.scen.Schedule()
 	}
 	measured := false
 	for _, t := range r.targets {
-		t.schedule = sched
+		t.schedule = r.sched
 		t.load(dir, withResults)
 		measured = measured || t.timeline != nil || t.predicted != nil || t.results != nil
 	}

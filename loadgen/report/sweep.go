@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -127,7 +128,7 @@ func WriteSweep(dir string, sw *sweep.Sweep) (string, error) {
 	fmt.Fprintf(&b, "# conclab sweep of %s\n\n", sw.Scenario)
 	fmt.Fprintf(&b, "The scenario at %d offered rates, each over the same sending span; each rate's run is a run folder here "+
 		"(%s). A target's knee is the highest offered rate whose goodput stays within 5 %% of it; measured (predicted).\n\n",
-		len(sw.Rates), joinRuns(sw.Runs))
+		len(sw.Rates), "`"+strings.Join(sw.Runs, "`, `")+"`")
 	fmt.Fprintln(&b, "| target | model | knee, per second |")
 	fmt.Fprintln(&b, "|---|---|---:|")
 	for _, t := range sw.Targets {
@@ -169,15 +170,4 @@ func WriteSweep(dir string, sw *sweep.Sweep) (string, error) {
 		return "", fmt.Errorf("report: %w", err)
 	}
 	return out, nil
-}
-
-func joinRuns(runs []string) string {
-	out := ""
-	for i, r := range runs {
-		if i > 0 {
-			out += ", "
-		}
-		out += "`" + r + "`"
-	}
-	return out
 }

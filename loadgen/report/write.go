@@ -165,7 +165,7 @@ func (r *run) schedule(sc *scenario.Scenario) string {
 		conn = "with keep-alive"
 	}
 	p := fmt.Sprintf("%s to each target, %s, each asking for %s; client timeout %s.",
-		sc.Traffic(sc.Schedule()), conn, sc.WorkText(), time.Duration(sc.Timeout))
+		sc.Traffic(r.sched), conn, sc.WorkText(), time.Duration(sc.Timeout))
 	if sc.Random() {
 		p += fmt.Sprintf(" Seed %d.", sc.Seed)
 	}

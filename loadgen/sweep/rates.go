@@ -1,15 +1,36 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/conclab/conclab/loadgen/scenario"
 )
 
 // maxRates bounds a sweep: each rate is a whole run.
 const maxRates = 50
+
+// Rates reads --rates for scenario s and checks that s can run at every
+// rate, before any of them runs.
+func Rates(s *scenario.Scenario, text string) ([]float64, error) {
+	if text == "" {
+		return nil, errors.New("--rates: required: a list 50,100,200 or a range FROM:TO:STEP")
+	}
+	rates, err := ParseRates(text)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rates {
+		if _, err := s.AtRate(r); err != nil {
+			return nil, err
+		}
+	}
+	return rates, nil
+}
 
 // ParseRates reads --rates: a list "50,100,200", or a range "50:200:50"
 // (from, to and step, to included). The rates come back ascending and

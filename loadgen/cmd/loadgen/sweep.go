@@ -43,15 +43,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	rates, err := sweep.ParseRates(*ratesFlag)
-	if *ratesFlag == "" {
-		err = fmt.Errorf("--rates: required: a list 50,100,200 or a range FROM:TO:STEP")
-	}
-	for _, r := range rates {
-		if err == nil {
-			_, err = s.AtRate(r)
-		}
-	}
+	rates, err := sweep.Rates(s, *ratesFlag)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen sweep:", err)
 		return exitBadInput
@@ -111,8 +103,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// writeKnees prints each target's goodput at each rate, measured
-// (predicted), and its knee.
+// writeKnees prints each target's knee and its goodput at each rate,
+// measured (predicted), or predicted alone for a sweep that has not run.
 func writeKnees(w io.Writer, sw *sweep.Sweep) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "target\tknee/s\t")
@@ -121,9 +113,19 @@ func writeKnees(w io.Writer, sw *sweep.Sweep) {
 	}
 	fmt.Fprintln(tw)
 	for _, t := range sw.Targets {
-		fmt.Fprintf(tw, "%s\t%s\t", t.Name, report.KneeText(t.Knee, sw.Rates[0]))
-		for _, p := range t.Measured {
-			fmt.Fprintf(tw, "%.1f (%.1f)\t", p.GoodputPerS, t.PredictedAt(p.OfferedPerS).GoodputPerS)
+		switch {
+		case len(t.Measured) == 0 && len(t.Predicted) == 0:
+			fmt.Fprintf(tw, "%s\t-\t", t.Name) // an external target with no like: model
+		case len(t.Measured) == 0:
+			fmt.Fprintf(tw, "%s\t%s\t", t.Name, report.PredictedKneeText(t.Knee, sw.Rates[0]))
+			for _, r := range sw.Rates {
+				fmt.Fprintf(tw, "%.1f\t", t.PredictedAt(r).GoodputPerS)
+			}
+		default:
+			fmt.Fprintf(tw, "%s\t%s\t", t.Name, report.KneeText(t.Knee, sw.Rates[0]))
+			for _, p := range t.Measured {
+				fmt.Fprintf(tw, "%.1f (%.1f)\t", p.GoodputPerS, t.PredictedAt(p.OfferedPerS).GoodputPerS)
+			}
 		}
 		fmt.Fprintln(tw)
 	}
