@@ -88,6 +88,15 @@
 //     (engine.handOver): the waiter is a goroutine that must wake; and
 //     frees a LimitListener's slot for its accept loop as late.
 //
+// # Closed users
+//
+// An input with Users instead of Arrivals is a closed population, as
+// JMeter's thread groups are: each user sends its next request Think after
+// its last one ended for it (an answer, a refusal or its give-up), so the
+// sends are worked out as the simulation goes (closed.go). Its requests
+// keep workload.Users' numbering, which the client uses too; a replica
+// sends each as much later than its user was ready as the run sent it.
+//
 // # Go's client keeps dialing
 //
 // A client whose request times out while its SYN is still pending ends the

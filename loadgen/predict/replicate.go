@@ -186,14 +186,14 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if err := validate(in); err != nil {
 		return Replicas{}, err
 	}
-	if spread.SendLate != nil && len(spread.SendLate) != len(in.Arrivals) {
-		return Replicas{}, fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(spread.SendLate), len(in.Arrivals))
+	if spread.SendLate != nil && len(spread.SendLate) != in.Requests() {
+		return Replicas{}, fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(spread.SendLate), in.Requests())
 	}
-	if spread.Connect != nil && len(spread.Connect) != len(in.Arrivals) {
-		return Replicas{}, fmt.Errorf("predict: Spread.Connect: %d entries for %d requests", len(spread.Connect), len(in.Arrivals))
+	if spread.Connect != nil && len(spread.Connect) != in.Requests() {
+		return Replicas{}, fmt.Errorf("predict: Spread.Connect: %d entries for %d requests", len(spread.Connect), in.Requests())
 	}
-	if spread.Reach != nil && len(spread.Reach) != len(in.Arrivals) {
-		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), len(in.Arrivals))
+	if spread.Reach != nil && len(spread.Reach) != in.Requests() {
+		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), in.Requests())
 	}
 	for i, o := range spread.Overshoot {
 		if o < 0 {
@@ -217,7 +217,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 			for i := range runs {
 				runs[i] = central
 			}
-			return collect(runs, len(in.Arrivals), step), nil
+			return collect(runs, in.Requests(), step), nil
 		}
 	}
 	work := make(chan int)
@@ -236,7 +236,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	close(work)
 	wg.Wait()
-	return collect(runs, len(in.Arrivals), step), nil
+	return collect(runs, in.Requests(), step), nil
 }
 
 // perturbedArrivals returns when each request reaches the server: its
@@ -300,6 +300,9 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 // allows with draws from rng (nil: none), and returns it with, for each of
 // its requests in arrival order, the request's index in the input.
 func newReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine, []int) {
+	if in.Users != nil {
+		return newClosedReplica(in, spread, rng, bufs)
+	}
 	var order []int
 	in.Arrivals, order = perturbedArrivals(in.Arrivals, spread, rng)
 	if in.Work != nil {
@@ -315,6 +318,14 @@ func newReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine
 		return e, order
 	}
 	perturb(e, spread, rng)
+	perturbReach(e, spread, rng, order)
+	return e, order
+}
+
+// perturbReach gives each request of a replica, by its place in order,
+// its measured connect and its reach to the gate (Spread.Connect and
+// Spread.Reach), the latter with a drawn decide delay.
+func perturbReach(e *engine, spread Spread, rng *rand.Rand, order []int) {
 	if spread.Connect != nil {
 		e.bufs.connect = reuse(e.bufs.connect, len(order))
 		e.connect = e.bufs.connect
@@ -330,6 +341,32 @@ func newReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine
 			if e.reach[j] > 0 && len(spread.DecideDelay) > 0 {
 				e.reach[j] += spread.DecideDelay[rng.IntN(len(spread.DecideDelay))]
 			}
+		}
+	}
+}
+
+// newClosedReplica is newReplica for a closed input: its requests keep
+// their numbers, since its users send them in whatever order the
+// replica's answers allow, and each is sent as much later than its user
+// was ready as the run sent it, plus a drawn admission delay.
+func newClosedReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine, []int) {
+	order := make([]int, in.Requests())
+	for i := range order {
+		order[i] = i
+	}
+	e := newEngineFrom(in, bufs)
+	if rng == nil {
+		return e, order
+	}
+	perturb(e, spread, rng)
+	perturbReach(e, spread, rng, order)
+	e.sendDelay = make([]time.Duration, len(order))
+	for i := range e.sendDelay {
+		if spread.SendLate != nil {
+			e.sendDelay[i] = spread.SendLate[i]
+		}
+		if known := spread.Reach != nil && spread.Reach[i] > 0; len(spread.AdmitDelay) > 0 && !known {
+			e.sendDelay[i] += spread.AdmitDelay[rng.IntN(len(spread.AdmitDelay))]
 		}
 	}
 	return e, order

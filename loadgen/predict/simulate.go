@@ -172,6 +172,9 @@ type engine struct {
 	// wakes after it.
 	refusingUntil time.Duration
 	acceptAt      time.Duration // the accept already scheduled (kindAcceptReady), or 0
+	// sendDelay is, per request of a closed input, how much later than
+	// its user was ready a replica sends it (closed.go); nil: at once.
+	sendDelay []time.Duration
 
 	bufs *buffers // where its slices come from
 
@@ -243,7 +246,7 @@ func reuse[T any](s []T, n int) []T {
 }
 
 func newEngineFrom(in Input, b *buffers) *engine {
-	n := len(in.Arrivals)
+	n := in.Requests()
 	b.st, b.out = reuse(b.st, n), reuse(b.out, n)
 	// Each request changes the state a few times: room for that saves
 	// the appends' copying.
@@ -275,8 +278,11 @@ func newEngineFrom(in Input, b *buffers) *engine {
 	for _, o := range outcome.All {
 		e.outcomes[o] = 0
 	}
-	for i, t := range in.Arrivals {
-		e.out[i] = Request{Index: i, Sent: t, Connected: Never, Started: Never}
+	for i := range e.out {
+		e.out[i] = Request{Index: i, Sent: Never, Connected: Never, Started: Never}
+		if in.Users == nil {
+			e.out[i].Sent = in.Arrivals[i]
+		}
 	}
 	return e
 }
@@ -296,10 +302,14 @@ var disciplines = map[catalog.Discipline]discipline{}
 
 func newServer(l Limits) server { return disciplines[l.Discipline].build(l) }
 
-// run processes events until none is left. After each event the server
+// run processes events until none is left, first scheduling a closed
+// input's users. After each event the server
 // accepts from the kernel queue while it is willing to, and the state is
 // observed for the peaks and the series.
 func (e *engine) run() {
+	if e.in.Users != nil {
+		e.startUsers()
+	}
 	for {
 		ev, ok := e.next()
 		if !ok {
@@ -332,6 +342,9 @@ func (e *engine) handle(ev event) {
 	r := ev.idx
 	switch ev.kind {
 	case kindArrival:
+		if e.in.Users != nil {
+			e.out[r].Sent = e.now
+		}
 		e.arrive(r)
 	case kindSynRetry:
 		e.synRetry(r)
@@ -878,6 +891,9 @@ func (e *engine) reached(r int) {
 	e.out[r].Finished = e.now
 	e.clientInflight--
 	e.lastEnd = max(e.lastEnd, e.now)
+	if e.in.Users != nil {
+		e.userNext(r)
+	}
 }
 
 // end ends request r for the client and closes its connection, if

@@ -6,6 +6,7 @@ import (
 
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // Limits are a server's limits as its /config reports them.
@@ -35,7 +36,11 @@ type Input struct {
 	Service  time.Duration   // handler work per request (sleep + cpu), when Work is nil
 	// Work is each request's handler work, in the order of Arrivals;
 	// nil gives every request Service.
-	Work           []time.Duration
+	Work []time.Duration
+	// Users, when set, makes the input closed: nil Arrivals, and each
+	// user sends its next request Think after the last one ended for it
+	// (closed.go). Requests are numbered as workload.Users numbers them.
+	Users          *workload.Users
 	Limits         Limits
 	Kernel         Kernel
 	ClientTimeout  time.Duration // whole-request timeout measured from the send time; 0 = none
@@ -103,6 +108,11 @@ func validate(in Input) error {
 	bad := func(field, format string, args ...any) error {
 		return fmt.Errorf("predict: %s: %s", field, fmt.Sprintf(format, args...))
 	}
+	if in.Users != nil {
+		if err := validateUsers(in); err != nil {
+			return err
+		}
+	}
 	for i, a := range in.Arrivals {
 		if a < 0 {
 			return bad(fmt.Sprintf("Arrivals[%d]", i), "negative send time %v", a)
@@ -111,8 +121,8 @@ func validate(in Input) error {
 			return bad(fmt.Sprintf("Arrivals[%d]", i), "not ascending: %v after %v", a, in.Arrivals[i-1])
 		}
 	}
-	if in.Work != nil && len(in.Work) != len(in.Arrivals) {
-		return bad("Work", "holds %d works for %d arrivals", len(in.Work), len(in.Arrivals))
+	if in.Work != nil && len(in.Work) != in.Requests() {
+		return bad("Work", "holds %d works for %d requests", len(in.Work), in.Requests())
 	}
 	for i, w := range in.Work {
 		if w < 0 {

@@ -22,7 +22,7 @@ func TestEachRequestRunsTheWorkItAskedFor(t *testing.T) {
 		}
 	}
 	if _, err := Simulate(Input{Arrivals: at(0, 1), Work: []time.Duration{sec(1)}, Limits: semaphoreLimits(1, -1), Kernel: linux}); err == nil ||
-		err.Error() != "predict: Work: holds 1 works for 2 arrivals" {
+		err.Error() != "predict: Work: holds 1 works for 2 requests" {
 		t.Errorf("a work per arrival is checked: %v", err)
 	}
 }

@@ -8,8 +8,10 @@ import (
 // Schedule is what every target of a run is sent: request i is sent at
 // Send[i] after the target's start and asks for Sleep[i] of sleep and
 // CPU[i] of CPU work. Requests are numbered in the order they are sent.
+// A closed schedule (Users set) has no Send: its users send each request
+// when the one before it has ended.
 type Schedule struct {
-	Send  []time.Duration // ascending
+	Send  []time.Duration // ascending; nil for a closed schedule
 	Sleep []time.Duration
 	CPU   []time.Duration
 	// Span is the time the schedule is meant to cover: the offered rate
@@ -18,6 +20,10 @@ type Schedule struct {
 	Span time.Duration
 	// Steps are the stages' windows, in order; nil without stages.
 	Steps []Step
+	// Users, when set, makes the schedule closed: the users send Sleep's
+	// requests themselves, numbered as Users says. Span is then 0: what
+	// the schedule offers depends on the server.
+	Users *Users
 }
 
 // Step is one stage's window of the schedule: the requests sent from
@@ -32,7 +38,15 @@ type Step struct {
 }
 
 // Len is the number of requests.
-func (s *Schedule) Len() int { return len(s.Send) }
+func (s *Schedule) Len() int {
+	if s.Users != nil {
+		return s.Users.Requests()
+	}
+	return len(s.Send)
+}
+
+// Closed reports whether the schedule is a closed population of users.
+func (s *Schedule) Closed() bool { return s.Users != nil }
 
 // Work is request i's handler work: its sleep plus its CPU work.
 func (s *Schedule) Work(i int) time.Duration { return s.Sleep[i] + s.CPU[i] }
@@ -63,8 +77,12 @@ func (s *Schedule) MeanGap() time.Duration {
 	return s.Span / time.Duration(s.Len())
 }
 
-// LastSend is when the last request is sent.
+// LastSend is when the last request is sent; for a closed schedule, the
+// last user's start.
 func (s *Schedule) LastSend() time.Duration {
+	if s.Users != nil {
+		return s.Users.Starts[s.Users.N()-1]
+	}
 	if s.Len() == 0 {
 		return 0
 	}
@@ -74,7 +92,7 @@ func (s *Schedule) LastSend() time.Duration {
 // MaxWork is the longest work any request asks for.
 func (s *Schedule) MaxWork() time.Duration {
 	var m time.Duration
-	for i := range s.Send {
+	for i := range s.Len() {
 		m = max(m, s.Work(i))
 	}
 	return m
@@ -86,7 +104,7 @@ func (s *Schedule) MeanWork() time.Duration {
 		return 0
 	}
 	var sum float64
-	for i := range s.Send {
+	for i := range s.Len() {
 		sum += float64(s.Work(i))
 	}
 	return time.Duration(sum / float64(s.Len()))
@@ -103,8 +121,11 @@ func allEqual(ds []time.Duration) bool {
 
 // MostWithin is the most requests sent within any window of length d,
 // both ends included: how many a client that gives up d after each send
-// can hold at once, at most.
+// can hold at once, at most. Closed users hold one each, at most.
 func (s *Schedule) MostWithin(d time.Duration) int {
+	if s.Users != nil {
+		return s.Users.N()
+	}
 	most, j := 0, 0
 	for i, t := range s.Send {
 		for t-s.Send[j] > d {
