@@ -46,7 +46,7 @@ var parseErrorCases = []parseErrorCase{
 
 	// Unknown and duplicate keys.
 	{"unknown key at top level", valid + "ratee: 2\n",
-		`bad.yaml:7:1: ratee: unknown field (did you mean "rate"?); valid fields: name, description, requests, rate, arrival, stages, bursts, seed, sleep, cpu, timeout, connect_timeout, keepalive, max_sleep, server, targets`},
+		`bad.yaml:7:1: ratee: unknown field (did you mean "rate"?); valid fields: name, description, requests, rate, arrival, stages, bursts, users, iterations, think, ramp_up, seed, sleep, cpu, timeout, connect_timeout, keepalive, max_sleep, server, targets`},
 	{"unknown key in a target", valid + "    limt: 5\n",
 		`bad.yaml:7:5: targets[0].limt: unknown field (did you mean "limit"?); valid fields: ` + targetFields},
 	{"unknown key in server", "server:\n  threads: 4\n" + valid,

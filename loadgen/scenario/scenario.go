@@ -46,6 +46,18 @@ type Scenario struct {
 	Stages []Stage `yaml:"stages"`
 	// Bursts add requests sent all at once, on top of the rest.
 	Bursts []Burst `yaml:"bursts"`
+	// Users replace Requests and Rate with a closed population, as
+	// JMeter's thread groups: each user sends a request, waits for its
+	// answer or its timeout, thinks for Think, and goes again, Iterations
+	// times in all (users.go).
+	Users int `yaml:"users"`
+	// Iterations is how many requests each user sends; default 1.
+	Iterations int `yaml:"iterations"`
+	// Think is each user's pause between an answer and its next send.
+	Think Duration `yaml:"think"`
+	// RampUp starts the users evenly over this span, user u at
+	// u·RampUp/Users, as JMeter's ramp-up period does; 0 starts all at once.
+	RampUp Duration `yaml:"ramp_up"`
 	// Seed drives every random part: Poisson gaps, drawn sleeps and CPU
 	// work. A scenario with a random part and no seed gets one, which the
 	// resolved scenario.yaml and summary.json record.
@@ -269,6 +281,8 @@ func (s *Scenario) Scaled(f float64) (*Scenario, error) {
 	for i := range c.Bursts {
 		scale(fmt.Sprintf("bursts[%d].at", i), &c.Bursts[i].At)
 	}
+	scale("think", &c.Think)
+	scale("ramp_up", &c.RampUp)
 	scale("timeout", &c.Timeout)
 	scale("connect_timeout", &c.ConnectTimeout)
 	scale("max_sleep", &c.MaxSleep)
@@ -349,10 +363,16 @@ func (s *Scenario) Marshal() ([]byte, error) {
 	if s.Description != "" {
 		doc = append(doc, yaml.MapItem{Key: "description", Value: s.Description})
 	}
-	if len(s.Stages) == 0 {
+	switch {
+	case s.Users > 0:
+		doc = append(doc, yaml.MapItem{Key: "users", Value: s.Users}, yaml.MapItem{Key: "iterations", Value: s.Iterations},
+			yaml.MapItem{Key: "think", Value: s.Think}, yaml.MapItem{Key: "ramp_up", Value: s.RampUp})
+	case len(s.Stages) == 0:
 		doc = append(doc, yaml.MapItem{Key: "requests", Value: s.Requests}, yaml.MapItem{Key: "rate", Value: s.Rate})
 	}
-	doc = append(doc, yaml.MapItem{Key: "arrival", Value: s.Arrival})
+	if s.Users == 0 {
+		doc = append(doc, yaml.MapItem{Key: "arrival", Value: s.Arrival})
+	}
 	if len(s.Stages) > 0 {
 		doc = append(doc, yaml.MapItem{Key: "stages", Value: s.Stages})
 	}

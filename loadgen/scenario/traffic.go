@@ -52,6 +52,9 @@ func (s *Scenario) Schedule() *workload.Schedule {
 // schedule builds the schedule, or says which field keeps it from being
 // built.
 func (s *Scenario) schedule() (*workload.Schedule, *problem) {
+	if s.Users > 0 {
+		return s.closedSchedule()
+	}
 	sc := &workload.Schedule{}
 	var rng *rand.Rand
 	if s.Arrival == ArrivalPoisson {
@@ -87,6 +90,11 @@ func (s *Scenario) schedule() (*workload.Schedule, *problem) {
 		sc.Span = max(sc.Span, time.Duration(b.At))
 	}
 	sc.Send = workload.WithBursts(sc.Send, bursts)
+	return sc, s.drawWork(sc)
+}
+
+// drawWork draws every request's sleep and CPU work.
+func (s *Scenario) drawWork(sc *workload.Schedule) *problem {
 	for _, w := range []struct {
 		kind   string
 		work   *Work
@@ -95,11 +103,11 @@ func (s *Scenario) schedule() (*workload.Schedule, *problem) {
 	}{{"sleep", &s.Sleep, workload.StreamSleep, &sc.Sleep}, {"cpu", &s.CPU, workload.StreamCPU, &sc.CPU}} {
 		d, p := w.work.dist(w.kind)
 		if p != nil {
-			return nil, p
+			return p
 		}
-		*w.out = workload.Draw(d, len(sc.Send), workload.Rand(s.Seed, w.stream))
+		*w.out = workload.Draw(d, sc.Len(), workload.Rand(s.Seed, w.stream))
 	}
-	return sc, nil
+	return nil
 }
 
 // interval is the time between two requests at Rate, 1/Rate, to the
@@ -211,6 +219,8 @@ func (s *Scenario) checkDraws(sc *workload.Schedule) *problem {
 func (s *Scenario) Traffic(sc *workload.Schedule) string {
 	var b strings.Builder
 	switch {
+	case s.Users > 0:
+		return s.usersText()
 	case len(s.Stages) > 0:
 		kind := ""
 		if s.Arrival == ArrivalPoisson {
@@ -252,6 +262,9 @@ func (s *Scenario) WorkText() string {
 func (s *Scenario) AtRate(rate float64) (*Scenario, error) {
 	if len(s.Stages) > 0 {
 		return nil, fmt.Errorf("scenario %s: its stages set the rate; a sweep needs requests and rate", s.Name)
+	}
+	if s.Users > 0 {
+		return nil, fmt.Errorf("scenario %s: its users set the load; a sweep needs requests and rate", s.Name)
 	}
 	c := s.clone()
 	c.Rate = rate

@@ -27,7 +27,13 @@ const (
 // out (or sets to null). Fields that are present but zero are left to
 // validate, which says what is wrong with the value.
 func checkRequired(x *index, s *Scenario) *problem {
+	if p := checkUsersFields(x, s); p != nil {
+		return p
+	}
 	for _, f := range []string{"name", "requests", "rate", "targets"} {
+		if (f == "requests" || f == "rate") && x.present("users") {
+			continue
+		}
 		staged := x.present("stages")
 		if staged && (f == "requests" || f == "rate") {
 			if x.present(f) {
@@ -59,6 +65,9 @@ func checkRequired(x *index, s *Scenario) *problem {
 func (s *Scenario) applyDefaults(given func(path string) bool) {
 	if !given("arrival") {
 		s.Arrival = ArrivalConstant
+	}
+	if s.Users > 0 && !given("iterations") {
+		s.Iterations = 1
 	}
 	if !given("seed") && s.Random() {
 		s.Seed = newSeed()
@@ -125,8 +134,8 @@ func satAdd(a, b Duration) Duration {
 // checkRate validates requests and rate, which a staged scenario leaves
 // at zero.
 func (s *Scenario) checkRate() *problem {
-	if len(s.Stages) > 0 {
-		return nil
+	if len(s.Stages) > 0 || s.Users > 0 {
+		return s.checkUsers()
 	}
 	if s.Requests < 1 || s.Requests > maxRequests {
 		return problemf("requests", "must be >= 1 and <= %d, got %d", maxRequests, s.Requests)
