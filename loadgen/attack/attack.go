@@ -98,9 +98,27 @@ type Hit struct {
 	Late time.Duration
 }
 
-// HitOf is the record of result r, whose Seq is its place in the whole
-// schedule, for a schedule that began at began. Its connect time is left
-// for the caller, who knows where it was kept.
+// hitOf is the record of result r, for a schedule that began at began.
+// It sets r.Seq to the request's place in the whole schedule: vegeta
+// numbers the shard's hits in the order it sent them. A closed
+// schedule's request was due when its user was ready, and its end makes
+// the user ready again. Its connect time is left for the caller, who
+// knows where it was kept.
+func (a *Attack) hitOf(r *vegeta.Result, began time.Time) Hit {
+	if a.closed == nil {
+		r.Seq = uint64(a.opt.Shard) + r.Seq*uint64(a.opt.stride())
+		return a.opt.HitOf(r, began)
+	}
+	id, _ := requestID(r) // the targeter always puts one in
+	r.Seq = uint64(id)
+	h := Hit{Result: r, Outcome: Classify(r), Scheduled: a.closed.dueOf(r.Seq)}
+	h.Late = r.Timestamp.Sub(began) - h.Scheduled
+	a.closed.ended(id, r.Timestamp.Add(r.Latency).Sub(began))
+	return h
+}
+
+// HitOf is the record of result r of an open schedule, whose Seq is its
+// place in the whole schedule, for a schedule that began at began.
 func (o Options) HitOf(r *vegeta.Result, began time.Time) Hit {
 	h := Hit{Result: r, Outcome: Classify(r), Scheduled: o.due(r.Seq)}
 	h.Late = r.Timestamp.Sub(began) - h.Scheduled
@@ -124,6 +142,7 @@ type Attack struct {
 	Counters Counters
 	onHit    func(Hit)
 	pace     *cappedPacer
+	closed   *closedPacer // a closed schedule's pacer, instead of pace
 }
 
 // Observe is called for each hit as it ends, from one goroutine.
@@ -138,10 +157,16 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 	if opt.Shards < 0 || (opt.Shards > 0 && (opt.Shard < 0 || opt.Shard >= opt.Shards)) {
 		return nil, fmt.Errorf("attack %s: shard %d of %d", opt.Name, opt.Shard, opt.Shards)
 	}
+	if opt.Schedule.Closed() && opt.stride() > 1 {
+		return nil, fmt.Errorf("attack %s: a closed schedule's users run in one process, not in %d shards", opt.Name, opt.Shards)
+	}
 	if _, err := url.Parse(opt.URL); err != nil {
 		return nil, fmt.Errorf("attack %s: url: %w", opt.Name, err)
 	}
 	a := &Attack{opt: opt, onHit: onHit}
+	if opt.Schedule.Closed() {
+		a.closed = newClosedPacer(opt, ctx.Done())
+	}
 	// No TCP keepalive probes: the timer wheel fires a 30 s probe timer
 	// (vegeta's and Go's default dialers set one) at the next 2.048 s
 	// tick, so a run that opens 1,000 connections a second sent about
@@ -190,8 +215,16 @@ func (o *observer) Ended() { o.Counters.Inflight.Add(-1) }
 func (a *Attack) Run(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { a.attacker.Stop() })
 	defer stop()
-	a.pace = a.pacer().(*cappedPacer)
-	results := a.attacker.Attack(a.targeter(), a.pace, 0, a.opt.Name)
+	var pacer vegeta.Pacer
+	began := func() time.Time { return time.Unix(0, a.pace.began.Load()) }
+	if a.closed != nil {
+		pacer = a.closed
+		began = func() time.Time { return time.Unix(0, a.closed.began.Load()) }
+	} else {
+		a.pace = a.pacer()
+		pacer = a.pace
+	}
+	results := a.attacker.Attack(a.targeter(), pacer, 0, a.opt.Name)
 	// vegeta's results channel is unbuffered: a worker waits until its
 	// result is taken, and when every worker waits, the pacer starts
 	// another one, late. Take results at once; record them elsewhere.
@@ -205,12 +238,10 @@ func (a *Attack) Run(ctx context.Context) {
 			queue <- r
 		}
 	}()
-	k := uint64(a.opt.stride())
 	for r := range queue {
 		local := r.Seq
-		r.Seq = uint64(a.opt.Shard) + local*k // the place in the whole schedule
 		a.Counters.Done.Add(1)
-		h := a.opt.HitOf(r, time.Unix(0, a.pace.began.Load()))
+		h := a.hitOf(r, began())
 		h.Connect, h.Dialed = a.tracer.connect(local)
 		if h.Outcome == outcome.OK {
 			a.Counters.OK.Add(1)
@@ -223,7 +254,7 @@ func (a *Attack) Run(ctx context.Context) {
 	}
 }
 
-func (a *Attack) pacer() vegeta.Pacer {
+func (a *Attack) pacer() *cappedPacer {
 	hits := a.opt.ShardHits()
 	p := &cappedPacer{hits: uint64(hits), opt: a.opt}
 	if hits > 0 {
@@ -287,6 +318,9 @@ func (a *Attack) targeter() vegeta.Targeter {
 	first, stride := int64(a.opt.Shard), int64(a.opt.stride())
 	return func(t *vegeta.Target) error {
 		id := first + (next.Add(1)-1)*stride
+		if a.closed != nil {
+			id = <-a.closed.next // the request whose user the pacer chose
+		}
 		u := *base
 		qq := make(url.Values, len(q)+1)
 		for k, v := range q {
