@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/workload"
 )
 
@@ -64,6 +65,36 @@ func (a rateAxis) Plot(c draw.Canvas, p *plot.Plot) {
 // schedule.
 func addArrivalRate(c *chart, sc *workload.Schedule, bin float64) string {
 	xs, rates := arrivalRate(sc, bin)
+	return addRate(c, xs, rates, "the schedule's arrival rate, requests sent per second in "+secondsText(bin)+" bins")
+}
+
+// sendRate is the sends per second between consecutive samples of a
+// timeline: closed users send as the server lets them, so their rate is
+// known only as measured. The midpoint of each gap and its rate.
+func sendRate(rows []sample.Row) (xs, rates []float64) {
+	for i := 1; i < len(rows); i++ {
+		dt := (rows[i].T - rows[i-1].T).Seconds()
+		sent := rows[i].ClientSent - rows[i-1].ClientSent
+		if dt <= 0 || math.IsNaN(sent) {
+			continue
+		}
+		xs = append(xs, (rows[i].T+rows[i-1].T).Seconds()/2)
+		rates = append(rates, sent/dt)
+	}
+	return xs, rates
+}
+
+// addSendRate draws closed users' measured send rate on the timeline, as
+// addArrivalRate draws an open schedule's.
+func addSendRate(c *chart, rows []sample.Row) string {
+	xs, rates := sendRate(rows)
+	return addRate(c, xs, rates, "the users' send rate as sampled, requests sent per second between samples")
+}
+
+// addRate draws rates on the timeline, scaled so that their peak reaches
+// the top of the gauges, with their own labels on the right, and returns
+// what the caption says of them, what they are; "" when there are none.
+func addRate(c *chart, xs, rates []float64, what string) string {
 	peak := maxOf(rates)
 	if len(xs) == 0 || !(peak > 0) {
 		return ""
@@ -81,6 +112,5 @@ func addArrivalRate(c *chart, sc *workload.Schedule, bin float64) string {
 	}
 	c.p.Add(rateAxis{scale: scale, ticks: niceTicks{}.Ticks(0, peak), style: c.p.Y.Tick.Label})
 	c.legend.Add("arrival rate (right)", lineSwatch(sty))
-	return fmt.Sprintf(" The dotted grey line is the schedule's arrival rate, requests sent per second in %s bins, "+
-		"on its own scale, labelled along the right edge (peak %.3g/s).", secondsText(bin), peak)
+	return fmt.Sprintf(" The dotted grey line is %s, on its own scale, labelled along the right edge (peak %.3g/s).", what, peak)
 }

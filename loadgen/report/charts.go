@@ -143,7 +143,10 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 		}
 	}
 	caption += limitLine(c, t.timeline)
-	if t.schedule != nil {
+	switch {
+	case t.schedule != nil && t.schedule.Closed():
+		caption += addSendRate(c, t.timeline)
+	case t.schedule != nil:
 		caption += addArrivalRate(c, t.schedule, max(0.1, t.schedule.LastSend().Seconds()/50))
 	}
 	c.p.X.Min, c.p.Y.Min = 0, 0

@@ -244,7 +244,7 @@ func tableLegend(s *summary.Summary) string {
 	return how + " Running, waiting in app and waiting in kernel are peaks of the sampled gauges; " +
 		"rejected counts 503s, resets and refused connections; SYN-retried counts the requests whose TCP connect took 0.9 s or more; " +
 		"other counts http_other and other; p50 and p99 are the latency of every request. " +
-		"goodput/s is the ok answers per second of the schedule (ok × rate ÷ requests), ok p99 the latency of the ok requests alone, " +
+		"goodput/s is the ok answers per second of the schedule (ok × rate ÷ requests; for closed users, ok ÷ the time to the last answer), ok p99 the latency of the ok requests alone, " +
 		"and wasted the handler seconds spent on requests whose client had already left, as the server counts them; " +
 		"these three are not yet part of the agreement."
 }

@@ -17,7 +17,7 @@ import (
 func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error {
 	measured := t.measured()
 	samples := t.samples()
-	spread := verdict.RunSpread(*t.predicted, r.sched.Work, time.Duration(r.s.Timeout), r.sched.OfferedRate(), measured, samples, r.kernelSpread)
+	spread := verdict.RunSpread(*t.predicted, r.sched.Work, time.Duration(r.s.Timeout), verdict.SendRate(r.sched, *t.predicted), measured, samples, r.kernelSpread)
 	// labserver's work without cpu is a Go timer's sleep.
 	spread.SleepTimers = !slices.ContainsFunc(r.sched.CPU, func(d time.Duration) bool { return d > 0 }) &&
 		slices.ContainsFunc(r.sched.Sleep, func(d time.Duration) bool { return d > 0 }) && !t.spec.External()
@@ -39,7 +39,7 @@ func (t *target) measured() []verdict.Measured {
 	defer t.mu.Unlock()
 	out := make([]verdict.Measured, len(t.hits))
 	for i, h := range t.hits {
-		out[i] = verdict.Measured{Seq: h.seq, Late: h.lateBy, Outcome: h.outcome, Latency: h.latency,
+		out[i] = verdict.Measured{Seq: h.seq, Scheduled: h.scheduled, Late: h.lateBy, Outcome: h.outcome, Latency: h.latency,
 			Connect: h.connect, Dialed: h.dialed, Served: h.served, ToGate: h.toGate,
 			AnswerDelay: h.answer, Refused: h.refused, Decided: h.decided}
 	}

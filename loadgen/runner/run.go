@@ -135,7 +135,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		// Stagger the targets by a fraction of the mean gap: the same
 		// schedule for each, but not every send of every target on the
 		// same instant, which on a small machine delays the last ones.
-		offset := time.Duration(i) * r.sched.MeanGap() / time.Duration(len(r.targets))
+		offset := time.Duration(i) * r.startGap() / time.Duration(len(r.targets))
 		if err := t.arm(ctx, r, offset); err != nil {
 			r.discardFolder()
 			return nil, err
@@ -177,6 +177,16 @@ func prepare(opt Options) (*run, error) {
 	return r, nil
 }
 
+// startGap is the mean gap between the schedule's sends, which the
+// targets are staggered by a fraction of: for closed users, between their
+// starts.
+func (r *run) startGap() time.Duration {
+	if u := r.sched.Users; u != nil {
+		return r.sched.LastSend() / time.Duration(u.N())
+	}
+	return r.sched.MeanGap()
+}
+
 // planProcesses decides which targets loadgen sends itself and how many
 // worker processes send each of the others, from the connections each
 // target's prediction keeps open at once, or without one from its rate and
@@ -189,6 +199,10 @@ func (r *run) planProcesses() error {
 	plan, err := shard.NewPlan(r.s, held, r.opt.Shards, shard.PerProcess(sysinfo.NoFile()))
 	if err != nil {
 		return err
+	}
+	if plan.Total() > 0 && r.sched.Closed() {
+		return fmt.Errorf("users: a closed scenario's users run in one process, and this run would need %d worker "+
+			"processes (--shards, or more than %d connections at once)", plan.Total(), shard.PerProcess(sysinfo.NoFile()))
 	}
 	if plan.Total() > 0 {
 		if r.opt.Loadgen == "" {

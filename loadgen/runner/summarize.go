@@ -134,7 +134,9 @@ func (t *target) summarize(sc *workload.Schedule, started time.Time) summary.Tar
 		st.Outcomes[o] = 0
 	}
 	var lat, okLat, conn, late []float64
+	var end time.Duration // when the last request ended
 	for _, h := range hits {
+		end = max(end, h.scheduled+h.lateBy+h.latency)
 		st.Outcomes[h.outcome]++
 		lat = append(lat, h.latency.Seconds())
 		if h.outcome == outcome.OK {
@@ -149,7 +151,7 @@ func (t *target) summarize(sc *workload.Schedule, started time.Time) summary.Tar
 		late = append(late, math.Abs(float64(h.lateBy))/1e6)
 	}
 	st.Latency, st.OKLatency = summary.QuantilesOf(lat), summary.QuantilesOf(okLat)
-	st.GoodputPerS = summary.Goodput(st.Outcomes[outcome.OK], sc.Len(), sc.MeanGap())
+	st.GoodputPerS = verdict.Goodput(sc, st.Outcomes[outcome.OK], end)
 	conn, late = sortedCopy(conn), sortedCopy(late)
 	st.Connect = summary.ConnectQuantiles{P50: quantile.NearestRank(conn, .5), P99: quantile.NearestRank(conn, .99), Max: quantile.NearestRank(conn, 1)}
 	if len(late) > 0 {

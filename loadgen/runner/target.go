@@ -55,7 +55,10 @@ type hitRecord struct {
 	connect time.Duration
 	dialed  bool
 	lateBy  time.Duration // send time minus scheduled time
-	seq     int           // its place in the schedule
+	// scheduled is when it was due, from the target's schedule's start
+	// (its offset left out): for closed users, when its user was ready.
+	scheduled time.Duration
+	seq       int // its place in the schedule
 	// detail is what the client saw, kept only where the outcome alone does
 	// not say it: the error of an "other", the status of an "http_other".
 	detail  string
@@ -161,7 +164,8 @@ func (t *target) record(h attack.Hit) {
 	a := answerOf(h, !t.spec.External())
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
-		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, seq: int(h.Result.Seq), detail: attack.Detail(h.Outcome, h.Result),
+		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, scheduled: h.Scheduled - t.offset, seq: int(h.Result.Seq),
+		detail: attack.Detail(h.Outcome, h.Result),
 		served: a.served, toGate: a.toGate, answer: a.back, refused: a.refused, decided: a.decided})
 	t.mu.Unlock()
 }

@@ -24,3 +24,13 @@ func Goodput(ok, requests int, interval time.Duration) float64 {
 	}
 	return float64(ok) / (float64(requests) * interval.Seconds())
 }
+
+// GoodputOver is ok answers per second over span: a closed schedule's
+// goodput, over the time from its first send to its last request's end,
+// since how fast its users send is what the server allows.
+func GoodputOver(ok int, span time.Duration) float64 {
+	if span <= 0 {
+		return 0
+	}
+	return float64(ok) / span.Seconds()
+}

@@ -120,7 +120,8 @@ type Target struct {
 	// OKLatency is the latency of the ok requests alone.
 	OKLatency Quantiles `json:"ok_latency_s"`
 	// GoodputPerS is the ok answers per second of the schedule: ok ×
-	// rate ÷ requests.
+	// rate ÷ requests; for closed users, ok ÷ the time from the first
+	// send to the last request's end.
 	GoodputPerS float64 `json:"goodput_per_s"`
 	// WastedWorkS is the handler work, in seconds, that the server did
 	// for requests whose client had left before their answer

@@ -39,9 +39,9 @@ func TestThePerRequestMatrixOfASmallRun(t *testing.T) {
 	// Measured: request 0 ok, request 1 a reset (a rejection too, so the
 	// same class), request 2 ok: served where no replica serves it.
 	measured := []Measured{
-		{Seq: 2, Outcome: outcome.OK, Latency: time.Second, Dialed: true},
+		{Seq: 2, Scheduled: 800 * time.Millisecond, Outcome: outcome.OK, Latency: time.Second, Dialed: true},
 		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Dialed: true},
-		{Seq: 1, Outcome: outcome.Reset, Latency: time.Millisecond, Dialed: true},
+		{Seq: 1, Scheduled: 400 * time.Millisecond, Outcome: outcome.Reset, Latency: time.Millisecond, Dialed: true},
 	}
 	ra, holds := compareRequests(central, reps, measured)
 	wantMatrix := map[outcome.Outcome]map[outcome.Outcome]int{

@@ -21,7 +21,7 @@ const Seed = 17
 // second). It replays sc's very arrivals and works.
 func Input(s *scenario.Scenario, sc *workload.Schedule, limits predict.Limits, k predict.Kernel, samplePeriod time.Duration) predict.Input {
 	in := predict.Input{
-		Arrivals: slices.Clone(sc.Send), Limits: limits, Kernel: k, SamplePeriod: samplePeriod,
+		Arrivals: slices.Clone(sc.Send), Users: sc.Users, Limits: limits, Kernel: k, SamplePeriod: samplePeriod,
 		ClientTimeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
 	}
 	switch {
@@ -39,6 +39,34 @@ func Predict(s *scenario.Scenario, sc *workload.Schedule, limits predict.Limits,
 	return predict.Simulate(Input(s, sc, limits, k, 0))
 }
 
+// Goodput is ok answers per second of the schedule sc, of which ok
+// requests ended ok and the last ended at end (from the schedule's
+// start): an open schedule's over its span, closed users' over the time
+// they took.
+func Goodput(sc *workload.Schedule, ok int, end time.Duration) float64 {
+	if sc.Closed() {
+		return summary.GoodputOver(ok, end)
+	}
+	return summary.Goodput(ok, sc.Len(), sc.MeanGap())
+}
+
+// SendRate is the requests per second that the schedule sc sends: what
+// an open schedule offers, or for closed users what the central
+// prediction has them send, every request over the time to the last send.
+func SendRate(sc *workload.Schedule, central predict.Result) float64 {
+	if !sc.Closed() {
+		return sc.OfferedRate()
+	}
+	var last time.Duration
+	for _, p := range central.Requests {
+		last = max(last, p.Sent)
+	}
+	if last <= 0 {
+		return 0
+	}
+	return float64(len(central.Requests)) / last.Seconds()
+}
+
 // Predicted condenses a simulation of the scenario for summary.json.
 func Predicted(sc *workload.Schedule, r predict.Result) *summary.Predicted {
 	var okLat []float64
@@ -49,7 +77,7 @@ func Predicted(sc *workload.Schedule, r predict.Result) *summary.Predicted {
 		Inflight: r.Peak.Inflight, Queued: r.Peak.Queued, AcceptQueue: r.Peak.AcceptQueue,
 		OK: r.Outcomes[outcome.OK], SynRetried: r.SynRetried, Outcomes: maps.Clone(r.Outcomes),
 		OKLatency:   summary.QuantilesOf(okLat),
-		GoodputPerS: summary.Goodput(r.Outcomes[outcome.OK], len(r.Requests), sc.MeanGap()),
+		GoodputPerS: Goodput(sc, r.Outcomes[outcome.OK], r.End),
 		WastedWorkS: r.WastedWork.Seconds(),
 	}
 }

@@ -13,12 +13,15 @@ import (
 
 // Measured is what a run measured of one request.
 type Measured struct {
-	Seq     int             // its place in the schedule
-	Late    time.Duration   // sent this much after its scheduled time
-	Outcome outcome.Outcome // how it ended
-	Latency time.Duration   // from its send to its end
-	Connect time.Duration   // its TCP connect time, when Dialed
-	Dialed  bool
+	Seq int // its place in the schedule
+	// Scheduled is when it was due, from the schedule's start: an open
+	// schedule's send time, or when a closed user was ready to send it.
+	Scheduled time.Duration
+	Late      time.Duration   // sent this much after its scheduled time
+	Outcome   outcome.Outcome // how it ended
+	Latency   time.Duration   // from its send to its end
+	Connect   time.Duration   // its TCP connect time, when Dialed
+	Dialed    bool
 	// Served is what the server's reply said of an ok request's work; nil
 	// when it said nothing (a server other than labserver).
 	Served *Served
@@ -41,6 +44,9 @@ type Measured struct {
 	// its arrived); 0 when unknown.
 	Decided time.Duration
 }
+
+// SentAt is when it was sent, from the schedule's start.
+func (m Measured) SentAt() time.Duration { return m.Scheduled + m.Late }
 
 // Served is an ok request's work as its server timed it, on the server's
 // clock.
@@ -121,7 +127,7 @@ func compareRequests(central predict.Result, reps predict.Replicas, measured []M
 		if !cov {
 			ra.Uncovered++
 		}
-		d := summary.DifferingRequest{Seq: m.Seq, SentS: (p.Sent + m.Late).Seconds(),
+		d := summary.DifferingRequest{Seq: m.Seq, SentS: m.SentAt().Seconds(),
 			Predicted: p.Outcome, Measured: m.Outcome, Met: met(p, m), Covered: cov}
 		if cov {
 			coveredOnes = append(coveredOnes, d)
@@ -201,7 +207,7 @@ func met(p predict.Request, m Measured) string {
 	if m.Dialed {
 		meas = append(meas, fmt.Sprintf("connect took %s", secs(m.Connect)))
 	}
-	sent := p.Sent + m.Late
+	sent := m.SentAt()
 	meas = append(meas, fmt.Sprintf("ended %s at %s", m.Outcome, secs(sent+m.Latency)))
 	return "predicted: " + strings.Join(pred, ", ") + "; measured: " + strings.Join(meas, ", ")
 }

@@ -66,13 +66,13 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		p := central.Requests[m.Seq]
 		switch {
 		case m.AnswerDelay > 0:
-			answers = append(answers, timed{p.Sent + m.Late + m.Latency - m.AnswerDelay, m.AnswerDelay})
+			answers = append(answers, timed{m.SentAt() + m.Latency - m.AnswerDelay, m.AnswerDelay})
 		case m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429 || m.Outcome == outcome.Reset) &&
 			m.Latency >= m.Connect:
 			// Without the server's word, a rejection is taken as
 			// decided at its connect: true of fasthttp's, not of a
 			// queue's timeout.
-			answers = append(answers, timed{p.Sent + m.Late + m.Connect, m.Latency - m.Connect})
+			answers = append(answers, timed{m.SentAt() + m.Connect, m.Latency - m.Connect})
 		}
 		if m.Decided > 0 && p.Queued == 0 && slices.Contains(outcome.Rejected, p.Outcome) &&
 			slices.Contains(outcome.Rejected, m.Outcome) {
@@ -84,7 +84,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		}
 		if s := m.Served; s != nil {
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
-				replies = append(replies, timed{p.Sent + m.Late + m.Latency - d, d})
+				replies = append(replies, timed{m.SentAt() + m.Latency - d, d})
 			}
 		}
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
@@ -157,7 +157,10 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 	if rate <= 0 || len(central.Series) == 0 || len(central.Requests) == 0 {
 		return 0
 	}
-	lastSend := central.Requests[len(central.Requests)-1].Sent
+	var lastSend time.Duration
+	for _, p := range central.Requests {
+		lastSend = max(lastSend, p.Sent)
+	}
 	step := central.Series[min(1, len(central.Series)-1)].T
 	sum, n := 0.0, 0
 	for _, s := range samples {

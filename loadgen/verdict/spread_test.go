@@ -108,7 +108,7 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 	us := time.Microsecond
 	measured := []Measured{
 		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Connect: 100 * us, Dialed: true, ToGate: 400 * us},
-		{Seq: 1, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 200 * us, Dialed: true, ToGate: 1200 * us,
+		{Seq: 1, Scheduled: 10 * time.Millisecond, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 200 * us, Dialed: true, ToGate: 1200 * us,
 			Decided: 30 * us},
 	}
 	sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{})
