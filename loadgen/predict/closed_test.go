@@ -111,3 +111,17 @@ func TestAClosedInputWithArrivalsIsRefused(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A closed replica gives each ok answer its own measured delay, where
+// known: user 0's answer takes 5 ms and user 1's 20 ms, so their second
+// requests go out at 105 and 120 ms, not at drawn instants.
+func TestClosedReplicasAnswerAsLateAsTheRunDid(t *testing.T) {
+	in := Input{Users: users(2, 2, 0, 0), Service: 100 * time.Millisecond, Limits: semaphoreLimits(2, -1), Kernel: linux}
+	ms := time.Millisecond
+	spread := Spread{Overshoot: []time.Duration{0}, ReplyDelay: []time.Duration{50 * ms}, ReplyOf: []time.Duration{5 * ms, 20 * ms, 0, 0}}
+	e, _ := newReplica(in, spread, rand.New(rand.NewPCG(1, 0)), &buffers{})
+	e.run()
+	if e.out[2].Sent != 105*ms || e.out[3].Sent != 120*ms {
+		t.Errorf("second requests sent at %v and %v, want 105ms and 120ms", e.out[2].Sent, e.out[3].Sent)
+	}
+}

@@ -103,6 +103,13 @@ type Spread struct {
 	// client after its work ended; each replica gives each ok answer one,
 	// drawn at random. nil: at once.
 	ReplyDelay []time.Duration
+	// ReplyOf is, per request, how long its ok answer took to reach its
+	// client after its work ended, as measured; 0 where unknown. A
+	// replica of a closed input gives each ok answer its own, where known,
+	// instead of a draw: a closed user sends again when its answer comes,
+	// and the run's users sent in the clumps that their answers came in,
+	// which independent draws would spread apart.
+	ReplyOf []time.Duration
 	// ReplyAt and AnswerAt, when each has an entry for each of
 	// ReplyDelay's and AnswerDelay's, ascending, are when on the schedule's
 	// clock each sample began. A replica then draws a delay among the
@@ -360,6 +367,9 @@ func newClosedReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*
 	}
 	perturb(e, spread, rng)
 	perturbReach(e, spread, rng, order)
+	if len(spread.ReplyOf) == len(order) {
+		e.replyOf = spread.ReplyOf
+	}
 	e.sendDelay = make([]time.Duration, len(order))
 	for i := range e.sendDelay {
 		if spread.SendLate != nil {

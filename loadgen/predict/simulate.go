@@ -175,6 +175,9 @@ type engine struct {
 	// sendDelay is, per request of a closed input, how much later than
 	// its user was ready a replica sends it (closed.go); nil: at once.
 	sendDelay []time.Duration
+	// replyOf is Spread.ReplyOf in a closed replica: each ok answer's own
+	// delay, where known (end).
+	replyOf []time.Duration
 
 	bufs *buffers // where its slices come from
 
@@ -909,7 +912,7 @@ func (e *engine) end(r int, o outcome.Outcome) {
 		e.decide(r, o)
 		e.events.push(event{t: e.now + e.drawLocal(e.answerDelay, e.answerAt), kind: kindAnswered, idx: r})
 	case o == outcome.OK && len(e.replyDelay) > 0:
-		at := e.now + e.drawLocal(e.replyDelay, e.replyAt)
+		at := e.now + e.replyAfter(r)
 		if deadline := e.givesUp(r); e.in.ClientTimeout > 0 && at >= deadline {
 			o, at = outcome.Timeout, deadline
 		}
@@ -919,6 +922,16 @@ func (e *engine) end(r int, o outcome.Outcome) {
 		e.finish(r, o)
 	}
 	e.closeConnection(r)
+}
+
+// replyAfter is how long request r's ok answer takes to reach its
+// client: its own measured delay where a closed replica knows it, else a
+// draw among the run's answers of the moment.
+func (e *engine) replyAfter(r int) time.Duration {
+	if e.replyOf != nil && e.replyOf[r] > 0 {
+		return e.replyOf[r]
+	}
+	return e.drawLocal(e.replyDelay, e.replyAt)
 }
 
 // localWindow is how close in time to now a sample drawn by drawLocal

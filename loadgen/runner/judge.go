@@ -29,7 +29,7 @@ func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error
 		return err
 	}
 	verdict.Judge(st, verdict.Evidence{Central: *t.predicted, Replicas: reps, BandStep: step,
-		Requests: measured, Timeline: samples, SamplePeriod: step, SoftnetDropped: softnetDropped})
+		Requests: measured, Timeline: samples, SamplePeriod: step, SoftnetDropped: softnetDropped, Users: r.sched.Users})
 	return r.folder.WriteBand(t.spec.Name, reps.Band)
 }
 

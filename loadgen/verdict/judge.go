@@ -8,6 +8,7 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // Tolerance is what summary.json records of the rule: there is no blanket
@@ -33,6 +34,8 @@ type Evidence struct {
 	// SoftnetDropped is how many packets the host dropped at full CPU
 	// input backlogs during the run.
 	SoftnetDropped float64
+	// Users are a closed schedule's users; nil for an open schedule.
+	Users *workload.Users
 }
 
 // Judge compares a finished target's measurement with its prediction: the
@@ -58,6 +61,7 @@ func Judge(t *summary.Target, ev Evidence) {
 	t.Agrees, t.Disagreements = &agrees, diffs
 	t.Notes = append(t.Notes, knifeEdge(ev.Central, ev.Replicas)...)
 	t.Notes = append(t.Notes, explain(t)...)
+	t.Notes = append(t.Notes, comeBackTooSoon(ev.Users, ev.Replicas, ev.Requests)...)
 	if !agrees && ev.SoftnetDropped > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("maybe why: the kernel dropped %.0f packets during the run because a CPU's "+
 			"input backlog was full (net.core.netdev_max_backlog; /proc/net/softnet_stat). Loopback packets go through that "+

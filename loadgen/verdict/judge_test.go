@@ -280,3 +280,25 @@ func TestARunMayHaveAsManyUnmatchedRequestsAsAReplicaHasAgainstTheOthers(t *test
 		}
 	}
 }
+
+// A closed user's next request refused where no replica refuses it is
+// counted in a note that says why it may be; a user's first request, or an
+// open schedule's, is not.
+func TestRefusedNextRequestsOfClosedUsersAreExplained(t *testing.T) {
+	users := &workload.Users{Starts: make([]time.Duration, 2), Iterations: 2}
+	in := predict.Input{Users: users, Service: time.Second, Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: 0}}}
+	reps, err := predict.Replicate(in, predict.Spread{}, predict.ReplicaOptions{N: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured := []Measured{{Seq: 0, Outcome: outcome.HTTP503}, {Seq: 1, Outcome: outcome.OK},
+		{Seq: 2, Outcome: outcome.HTTP503}, {Seq: 3, Outcome: outcome.OK}}
+	notes := comeBackTooSoon(users, reps, measured)
+	if len(notes) != 1 || !strings.HasPrefix(notes[0], "maybe why 1 were refused where no replica refuses them: each was a user's next request") {
+		t.Errorf("notes %q", notes)
+	}
+	if notes := comeBackTooSoon(nil, reps, measured); notes != nil {
+		t.Errorf("open schedule: notes %q", notes)
+	}
+}

@@ -48,6 +48,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.SendLate = make([]time.Duration, len(central.Requests))
 	sp.Connect = make([]time.Duration, len(central.Requests))
 	reach := make([]time.Duration, len(central.Requests))
+	sp.ReplyOf = make([]time.Duration, len(central.Requests))
 	var clientSide, reached, decided []time.Duration
 	var replies, answers []timed
 	for _, m := range measured {
@@ -85,6 +86,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		if s := m.Served; s != nil {
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
 				replies = append(replies, timed{m.SentAt() + m.Latency - d, d})
+				sp.ReplyOf[m.Seq] = d
 			}
 		}
 		if m.Outcome != outcome.OK || p.Outcome != outcome.OK || p.Started != p.Connected || p.Connected != p.Sent || !m.Dialed {
