@@ -5,7 +5,7 @@ GO    ?= go
 SCALE ?= 0.02
 export CGO_ENABLED := 0
 
-.PHONY: all build deps test unit fuzz vet bench bench-sweep perf clean
+.PHONY: all build deps test unit fuzz vet bench bench-closed bench-sweep perf clean
 
 all: build
 
@@ -57,6 +57,11 @@ fuzz:
 
 bench: build
 	bin/loadgen run scenarios/seed.yaml --scale $(SCALE)
+
+# The seed's users looping three times, a closed model
+# (docs/traffic.md#closed-users); about 70 s at the default scale.
+bench-closed: build
+	bin/loadgen run scenarios/seed-closed.yaml --scale $(SCALE)
 
 # A semaphore, a pool and a connection limit at 8 offered rates, with
 # their knees (docs/traffic.md#load-sweeps); about 3.5 minutes.

@@ -25,6 +25,13 @@
 // draw is made once, before the first send; the client puts it in the
 // request's query, and the simulation replays it.
 //
+// # Users
+//
+// [Users] are a closed population instead of arrivals: each user sends
+// its next request a think time after its last one ended, so when they
+// send is not known up front. Their requests are numbered iteration by
+// iteration, and each one's work is drawn up front all the same.
+//
 // # Seeds
 //
 // One seed drives every random part of a scenario. Arrivals, sleeps and
