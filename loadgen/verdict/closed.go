@@ -2,15 +2,15 @@ package verdict
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/workload"
 )
 
-// comeBackTooSoon says why closed users' requests were refused where no
-// replica refuses them, when some were: each was a user's next request,
+// comeBackTooSoon says why closed users' requests were refused (a 503 or
+// a 429: a reset has causes of its own) where no replica refuses them,
+// when some were: each was a user's next request,
 // sent the moment the one before it ended for its client, and the server
 // may still hold what that one held for a moment after its client saw it
 // end. fasthttp frees its concurrency only once it has written the answer
@@ -26,8 +26,8 @@ func comeBackTooSoon(users *workload.Users, reps predict.Replicas, measured []Me
 	}
 	n := 0
 	for _, m := range measured {
-		if m.Seq < users.N() || m.Seq >= len(reps.Ends) || !slices.Contains(outcome.Rejected, m.Outcome) ||
-			covered(reps.Ends[m.Seq], m.Outcome) {
+		refused := m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429
+		if m.Seq < users.N() || m.Seq >= len(reps.Ends) || !refused || covered(reps.Ends[m.Seq], m.Outcome) {
 			continue
 		}
 		n++

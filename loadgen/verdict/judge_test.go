@@ -302,3 +302,17 @@ func TestRefusedNextRequestsOfClosedUsersAreExplained(t *testing.T) {
 		t.Errorf("open schedule: notes %q", notes)
 	}
 }
+
+// A reset is not counted: it has causes of its own.
+func TestAResetOfAClosedUserIsNotCountedAsComingBackTooSoon(t *testing.T) {
+	users := &workload.Users{Starts: make([]time.Duration, 2), Iterations: 2}
+	in := predict.Input{Users: users, Service: time.Second, Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: 0}}}
+	reps, err := predict.Replicate(in, predict.Spread{}, predict.ReplicaOptions{N: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notes := comeBackTooSoon(users, reps, []Measured{{Seq: 2, Outcome: outcome.Reset}}); notes != nil {
+		t.Errorf("notes %q", notes)
+	}
+}
