@@ -104,7 +104,9 @@
 // that a later request could use the connection) and goes on: the kernel
 // keeps retransmitting the SYN until connect gives up. When one gets in, the
 // connection nobody waits for takes a place in the accept queue as an
-// orphan until the server accepts and closes it (phaseGhost).
+// orphan until the server accepts and closes it (phaseGhost). In a replica,
+// one whose ACK a full queue drops waits in limbo as a live request does,
+// and comes back as an orphan (phaseGhostLimbo).
 //
 // # net/http after EMFILE
 //

@@ -71,6 +71,22 @@ func (e *engine) useWheel(w wheel) {
 	e.limbo = map[int][]time.Duration{}
 }
 
+// enterGhostLimbo puts a ghost's dial in limbo at this instant: its
+// client had given up, so the Transport answered the SYN-ACK with its ACK
+// and closed the connection at once, and the ACK found the queue full.
+// The server keeps its request socket all the same, and each of its
+// SYN-ACK retransmissions, and each of the client's retransmissions of
+// its FIN (on the request's schedule), tries the accept queue again: one
+// that finds room puts an orphan there, which the server accepts and
+// closes. Measured on the ramp (limitlistener-4, a tcpdump of the run):
+// 71 of 94 connections in limbo were such dials, and 52 of them entered
+// the accept queue later.
+func (e *engine) enterGhostLimbo(r int) {
+	e.st[r].phase = phaseGhostLimbo
+	e.limbo[r] = e.wheel.limboAttempts(e.now, !e.in.Kernel.NoTimestamps)
+	e.scheduleLimbo(r)
+}
+
 // enterLimbo puts request r in limbo at this instant.
 func (e *engine) enterLimbo(r int) {
 	e.synPending--
@@ -87,7 +103,7 @@ func (e *engine) scheduleLimbo(r int) {
 		return
 	}
 	t := attempts[s.nextLimbo]
-	if e.in.ClientTimeout > 0 && t >= e.givesUp(r) {
+	if s.phase == phaseLimbo && e.in.ClientTimeout > 0 && t >= e.givesUp(r) {
 		return
 	}
 	e.events.push(event{t: t, kind: kindLimboRetry, idx: r})
@@ -97,10 +113,17 @@ func (e *engine) scheduleLimbo(r int) {
 // room now.
 func (e *engine) limboRetry(r int) {
 	s := &e.st[r]
-	if s.phase != phaseLimbo {
+	if s.phase != phaseLimbo && s.phase != phaseGhostLimbo {
 		return
 	}
 	s.nextLimbo++
+	if e.aq.len() < e.aqCap && s.phase == phaseGhostLimbo {
+		s.phase = phaseOrphan
+		e.aq.push(r)
+		e.readyAfterDelay(r)
+		delete(e.limbo, r)
+		return
+	}
 	if e.aq.len() < e.aqCap {
 		connected := e.out[r].Connected
 		e.enterAcceptQueue(r)

@@ -17,6 +17,7 @@ const (
 	phaseNotSent     phase = iota
 	phaseSynPending        // SYN dropped; waiting to retransmit
 	phaseLimbo             // connected for the client, but its ACK found the accept queue full (limbo.go)
+	phaseGhostLimbo        // a ghost's dial whose ACK found the accept queue full: it tries again as an orphan (limbo.go)
 	phaseGhost             // its client gave up while the SYN was pending, but Go's Transport still dials
 	phaseAcceptQueue       // handshake done; in the kernel accept queue
 	phaseOrphan            // in the accept queue, but its client already gave up
@@ -492,10 +493,10 @@ func (e *engine) synRetry(r int) {
 		e.enterLimbo(r)
 	case e.wheel != nil && e.race.base < e.aqCap:
 		// A ghost's dial completes for its kernel, and the Transport
-		// closes it; the server dropped its ACK and keeps no connection
-		// that this lab follows further.
+		// closes it at once; the server dropped its ACK, and keeps trying
+		// (limbo.go).
 		e.synPending--
-		s.phase = phaseDone
+		e.enterGhostLimbo(r)
 	default:
 		e.scheduleRetry(r)
 	}

@@ -132,3 +132,47 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 3 s, ok", r3.Connected, r3.Started, r3.Outcome)
 	}
 }
+
+func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
+	// A connection limit of 1 with room for 2 in its accept queue. #0 holds
+	// the slot until 3 s, #1 and #2 fill the queue, and everyone's client
+	// gives up at 0.9 s after its send: the server cannot see it, so the
+	// queue stays full until 3 s. #3 and #4, whose SYNs were dropped, are
+	// ghosts then: Go's Transport still dials. #5 takes the slot at 3.05 s
+	// and #6 the queue's first place at 3.06 s. At 3.072 s the ghosts'
+	// SYNs fire together on one CPU into the one free place: #3 takes it,
+	// #4's ACK is dropped. #4 tries again on its FIN's retransmissions and
+	// the server's SYN-ACK timer; the queue stays full until #5 ends at
+	// 13.05 s, and the server is busy again from 13.1 s (#7). From jiffy
+	// 768 (3.072 s), the FIN timers of 50, 100, 200, 400, 800 and 1600
+	// jiffies fire at 819, 920, 1128, 1536, 2368 and 4032, and the SYN-ACK
+	// ones of 250, 500, 1000 and 2000 at 1024, 1528, 2560 and 4608: the
+	// first try after 13.05 s is at jiffy 4032, 16.128 s, which puts #4 in
+	// the queue as an orphan until #7 ends at 23.1 s.
+	in := Input{Arrivals: at(0, 0, 0, 0.004, 0.008, 3.05, 3.06, 13.1), Kernel: linux, ClientTimeout: 900 * time.Millisecond,
+		Work: []time.Duration{3 * time.Second, time.Second, time.Second, time.Second, time.Second, 10 * time.Second,
+			time.Second, 10 * time.Second},
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 1, Settings: catalog.Settings{Limit: 1}, WorkOutlivesClient: true}}
+	e := newEngine(in)
+	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+	e.cpu = []uint8{0, 0, 0, 1, 1, 0, 0, 0}
+	e.run()
+	state := func(at time.Duration) gauges {
+		var g gauges
+		for _, s := range e.snaps {
+			if s.t <= at {
+				g = s.g
+			}
+		}
+		return g
+	}
+	if g := state(sec(16.124)); g.acceptQueue != 0 || g.connections != 1 {
+		t.Errorf("at 16.124 s: %+v; want the queue empty and #7's connection", g)
+	}
+	if g := state(sec(16.128)); g.acceptQueue != 1 || g.connections != 1 {
+		t.Errorf("at 16.128 s: %+v; want #4's orphan in the queue", g)
+	}
+	if g := state(sec(23.1)); g.acceptQueue != 0 {
+		t.Errorf("at 23.1 s: %+v; want the orphan accepted and closed", g)
+	}
+}
