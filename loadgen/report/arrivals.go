@@ -65,7 +65,7 @@ func (a rateAxis) Plot(c draw.Canvas, p *plot.Plot) {
 // schedule.
 func addArrivalRate(c *chart, sc *workload.Schedule, bin float64) string {
 	xs, rates := arrivalRate(sc, bin)
-	return addRate(c, xs, rates, "the schedule's arrival rate, requests sent per second in "+secondsText(bin)+" bins")
+	return addRate(c, xs, rates, "arrival rate", "the schedule's arrival rate, requests sent per second in "+secondsText(bin)+" bins")
 }
 
 // sendRate is the sends per second between consecutive samples of a
@@ -88,13 +88,14 @@ func sendRate(rows []sample.Row) (xs, rates []float64) {
 // addArrivalRate draws an open schedule's.
 func addSendRate(c *chart, rows []sample.Row) string {
 	xs, rates := sendRate(rows)
-	return addRate(c, xs, rates, "the users' send rate as sampled, requests sent per second between samples")
+	return addRate(c, xs, rates, "send rate", "the users' send rate as sampled, requests sent per second between samples")
 }
 
 // addRate draws rates on the timeline, scaled so that their peak reaches
 // the top of the gauges, with their own labels on the right, and returns
-// what the caption says of them, what they are; "" when there are none.
-func addRate(c *chart, xs, rates []float64, what string) string {
+// what the caption says of them; name is their legend's, what the
+// caption's; "" when there are none.
+func addRate(c *chart, xs, rates []float64, name, what string) string {
 	peak := maxOf(rates)
 	if len(xs) == 0 || !(peak > 0) {
 		return ""
@@ -111,6 +112,6 @@ func addRate(c *chart, xs, rates []float64, what string) string {
 		return ""
 	}
 	c.p.Add(rateAxis{scale: scale, ticks: niceTicks{}.Ticks(0, peak), style: c.p.Y.Tick.Label})
-	c.legend.Add("arrival rate (right)", lineSwatch(sty))
+	c.legend.Add(name+" (right)", lineSwatch(sty))
 	return fmt.Sprintf(" The dotted grey line is %s, on its own scale, labelled along the right edge (peak %.3g/s).", what, peak)
 }

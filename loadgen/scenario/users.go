@@ -78,10 +78,10 @@ func (s *Scenario) closedSchedule() (*workload.Schedule, *problem) {
 	return sc, s.drawWork(sc)
 }
 
-// usersText says what a closed scenario's users do: "20 users, 5
-// requests each, 100ms of think, started over 10s".
+// usersText says what a closed scenario's users do: "20 users (5
+// requests each, 100ms of think, started over 10s)".
 func (s *Scenario) usersText() string {
-	text := fmt.Sprintf("%d users, %d request", s.Users, s.Iterations)
+	text := fmt.Sprintf("%d users (%d request", s.Users, s.Iterations)
 	if s.Iterations > 1 {
 		text += "s"
 	}
@@ -92,5 +92,5 @@ func (s *Scenario) usersText() string {
 	if s.RampUp > 0 {
 		text += fmt.Sprintf(", started over %v", s.RampUp)
 	}
-	return text
+	return text + ")"
 }

@@ -72,7 +72,7 @@ func TestAClosedScenarioSchedulesItsUsersAndTheirWork(t *testing.T) {
 	if len(sc.Sleep) != 12 || sc.MostWithin(time.Hour) != 4 {
 		t.Errorf("%d sleeps, %d held at most; want 12, 4", len(sc.Sleep), sc.MostWithin(time.Hour))
 	}
-	if got := s.Traffic(sc); got != "4 users, 3 requests each, 100ms of think, started over 2s" {
+	if got := s.Traffic(sc); got != "4 users (3 requests each, 100ms of think, started over 2s)" {
 		t.Errorf("Traffic = %q", got)
 	}
 	if _, err := s.AtRate(10); err == nil || err.Error() != "scenario c: its users set the load; a sweep needs requests and rate" {
