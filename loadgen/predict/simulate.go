@@ -14,20 +14,22 @@ import (
 type phase uint8
 
 const (
-	phaseNotSent     phase = iota
-	phaseSynPending        // SYN dropped; waiting to retransmit
-	phaseLimbo             // connected for the client, but its ACK found the accept queue full (limbo.go)
-	phaseGhostLimbo        // a ghost's dial whose ACK found the accept queue full: it tries again as an orphan (limbo.go)
-	phaseGhost             // its client gave up while the SYN was pending, but Go's Transport still dials
-	phaseAcceptQueue       // handshake done; in the kernel accept queue
-	phaseOrphan            // in the accept queue, but its client already gave up
-	phaseReading           // replicas: accepted, on its way to the model's gate (Spread.Reach)
-	phaseAppQueued         // accepted; waiting in the application queue
-	phaseHanded            // replicas: handed a slot or worker, its goroutine not yet awake (still queued)
-	phaseHandedGone        // replicas: handed, but its client gave up before it woke: it holds the slot until then
-	phaseRunning           // accepted; doing handler work
-	phaseRunningGone       // doing handler work for a client that has left (Limits.WorkOutlivesClient)
-	phaseDone              // ended, connection (if any) closed
+	phaseNotSent         phase = iota
+	phaseSynPending            // SYN dropped; waiting to retransmit
+	phaseLimbo                 // connected for the client, but its ACK found the accept queue full (limbo.go)
+	phaseGhostLimbo            // a ghost's dial whose ACK found the accept queue full: it tries again as an orphan (limbo.go)
+	phaseGhost                 // its client gave up while the SYN was pending, but Go's Transport still dials
+	phaseAcceptQueue           // handshake done; in the kernel accept queue
+	phaseOrphan                // in the accept queue, but its client already gave up
+	phaseReading               // replicas: accepted, on its way to the model's gate (Spread.Reach)
+	phaseAwaitingRequest       // replicas: accepted on a bare ACK out of limbo; its request comes with the client's next retransmission (limbo.go)
+	phaseAwaitingClose         // replicas: accepted on a bare ACK from a client that has given up; its FIN comes with the next retransmission
+	phaseAppQueued             // accepted; waiting in the application queue
+	phaseHanded                // replicas: handed a slot or worker, its goroutine not yet awake (still queued)
+	phaseHandedGone            // replicas: handed, but its client gave up before it woke: it holds the slot until then
+	phaseRunning               // accepted; doing handler work
+	phaseRunningGone           // doing handler work for a client that has left (Limits.WorkOutlivesClient)
+	phaseDone                  // ended, connection (if any) closed
 )
 
 // reqState is the simulation's private state of one request.
@@ -38,6 +40,7 @@ type reqState struct {
 	worker    int           // pool: the worker running it; -1 runs on the caller
 	nextRetry int           // index into the retransmission schedule
 	nextLimbo int           // index into its limbo attempts
+	bare      bool          // left limbo on the client's bare ACK (acceptBare)
 	synLimit  time.Duration // no retransmission at or after this instant
 }
 
@@ -117,6 +120,9 @@ type engine struct {
 	wheel *wheel
 	fires map[int][]time.Duration
 	limbo map[int][]time.Duration // per request in limbo: when it tries the accept queue again
+	// retransmits are, per request in limbo or out of it on a bare ACK,
+	// its client's retransmissions (limboAttempts).
+	retransmits map[int][]time.Duration
 	// cpu is the CPU each request's timers run on; handshakes that fire
 	// at the same instant on different CPUs race (see racesIn).
 	cpu  []uint8
@@ -392,9 +398,14 @@ func (e *engine) handle(ev event) {
 	case kindAcceptReady:
 		// Nothing to do but what follows every event: the accept.
 	case kindGate:
-		if e.st[r].phase == phaseReading {
+		switch e.st[r].phase {
+		case phaseReading:
 			e.reading--
 			e.srv.accepted(e, r)
+		case phaseAwaitingRequest:
+			e.srv.accepted(e, r)
+		case phaseAwaitingClose:
+			e.closeConnection(r)
 		}
 	}
 }
@@ -562,7 +573,14 @@ func (e *engine) clientDeadline(r int) {
 		e.reading--
 		e.end(r, outcome.Timeout)
 	case phaseLimbo:
-		e.end(r, outcome.Timeout)
+		// Its client's socket goes on retransmitting, with a FIN now:
+		// the server may still take the connection (limbo.go).
+		e.finish(r, outcome.Timeout)
+		e.st[r].phase = phaseGhostLimbo
+	case phaseAwaitingRequest:
+		// The server hears of it only with the next retransmission.
+		e.finish(r, outcome.Timeout)
+		e.st[r].phase = phaseAwaitingClose
 	case phaseAcceptQueue:
 		e.finish(r, outcome.Timeout)
 		e.st[r].phase = phaseOrphan
@@ -640,6 +658,10 @@ func (e *engine) drainAcceptQueue() {
 			return
 		}
 		r := e.aq.pop()
+		if e.st[r].bare {
+			e.acceptBare(r)
+			continue
+		}
 		if e.st[r].phase == phaseOrphan {
 			e.st[r].phase = phaseDone
 			continue

@@ -113,7 +113,7 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 		{true, at(1.228, 1.632, 2.048, 2.464, 4.064, 4.096, 7.424, 8.192, 14.08, 16.384, 27.136, 32.512, 53.248)},
 		{false, at(2.048, 4.064, 4.096, 8.192, 10.24, 16.384, 22.272, 32.512, 47.104)},
 	} {
-		got := w.limboAttempts(sec(1.024), tc.timestamps)
+		got, _ := w.limboAttempts(sec(1.024), tc.timestamps)
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("timestamps %v: attempts %v\nwant %v", tc.timestamps, got, tc.want)
 		}
@@ -174,5 +174,63 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 	}
 	if g := state(sec(23.1)); g.acceptQueue != 0 {
 		t.Errorf("at 23.1 s: %+v; want the orphan accepted and closed", g)
+	}
+}
+
+func TestAConnectionOutOfLimboOnABareAckHoldsItsSlotUntilItsRequestComes(t *testing.T) {
+	// As in the test of the race above, but request 2 works 100 ms: it
+	// runs 2–2.1 s. Request 3 leaves limbo at 2.048 s on the server's
+	// SYN-ACK retransmission, which the client answers with a bare ACK; it
+	// is accepted at 2.1 s and holds the connection limit's one slot with
+	// nothing to read until the client retransmits its request at 2.464 s
+	// (jiffy 616), and runs 2.464–3.464 s.
+	in := raceInput()
+	in.Work = []time.Duration{time.Second, time.Second, 100 * time.Millisecond, time.Second}
+	e := newEngine(in)
+	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+	e.cpu = []uint8{0, 0, 1, 1}
+	e.run()
+	if r3 := e.out[3]; r3.Connected != sec(1.024) || r3.Started != sec(2.464) || r3.Outcome != "ok" {
+		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 2.464 s, ok", r3.Connected, r3.Started, r3.Outcome)
+	}
+	for _, s := range e.snaps {
+		if s.t >= sec(2.1) && s.t < sec(2.464) && (s.g.connections != 1 || s.g.inflight != 0 || s.g.acceptQueue != 0) {
+			t.Errorf("at %v: %+v; want one connection, held with no work", s.t, s.g)
+		}
+	}
+}
+
+func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
+	// The same, with a client timeout of 1.5 s that the server cannot see:
+	// request 1 runs 1–2 s for nobody, and request 2, an orphan since
+	// 1.504 s, is accepted and closed at 2 s. Request 3's client gives up at
+	// 1.508 s while in limbo, and its socket goes on retransmitting, with a
+	// FIN now. The connection gets in at 2.048 s on a bare ACK, is accepted
+	// at once, and holds the slot until the FIN comes at 2.464 s.
+	in := raceInput()
+	in.ClientTimeout = 1500 * time.Millisecond
+	in.Work = []time.Duration{time.Second, time.Second, 100 * time.Millisecond, time.Second}
+	in.Limits.WorkOutlivesClient = true
+	e := newEngine(in)
+	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+	e.cpu = []uint8{0, 0, 1, 1}
+	e.run()
+	if r3 := e.out[3]; r3.Started != Never || r3.Outcome != "timeout" || r3.Finished != sec(1.508) {
+		t.Errorf("request 3: started %v, %s at %v; want never, timeout at 1.508 s", r3.Started, r3.Outcome, r3.Finished)
+	}
+	held := false
+	for _, s := range e.snaps {
+		if s.t >= sec(2.048) && s.t < sec(2.464) {
+			held = held || s.g.connections == 1
+			if s.g.connections != 1 || s.g.inflight != 0 {
+				t.Errorf("at %v: %+v; want one connection, held with no work", s.t, s.g)
+			}
+		}
+		if s.t >= sec(2.464) && s.g.connections != 0 {
+			t.Errorf("at %v: %+v; want the connection closed on the FIN", s.t, s.g)
+		}
+	}
+	if !held {
+		t.Errorf("no state between 2.048 and 2.464 s: %+v", e.snaps)
 	}
 }
