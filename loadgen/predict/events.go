@@ -30,6 +30,12 @@ const (
 type event struct {
 	t    time.Duration
 	kind kind
+	// lifo marks a SYN retransmission on the timer wheel: the wheel keeps
+	// each bucket's timers in a list that it adds to at the head and
+	// expires from the head, so of the timers that fire together, the last
+	// armed runs first. An event is pushed when its timer is armed, so
+	// that is the latest pushed.
+	lifo bool
 	idx  int
 	gen  int
 	seq  uint64 // insertion order, a final tie-break that keeps the order total
@@ -41,6 +47,9 @@ func (a *event) less(b *event) bool {
 	}
 	if a.kind != b.kind {
 		return a.kind < b.kind
+	}
+	if a.lifo && b.lifo {
+		return a.seq > b.seq
 	}
 	if a.idx != b.idx {
 		return a.idx < b.idx

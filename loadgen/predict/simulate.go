@@ -458,7 +458,7 @@ func (e *engine) scheduleRetry(r int) {
 		t = e.out[r].Sent + e.retransOffset(s.nextRetry)
 	}
 	if t < s.synLimit {
-		e.events.push(event{t: t, kind: kindSynRetry, idx: r})
+		e.events.push(event{t: t, kind: kindSynRetry, idx: r, lifo: e.wheel != nil})
 	}
 }
 

@@ -93,9 +93,11 @@ func TestAnAcceptDelayKeepsAConnectionInTheQueueForAMoment(t *testing.T) {
 
 func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTimer(t *testing.T) {
 	// Requests 2 and 3 fire together on one CPU at 1.024 s into one free
-	// place: request 2 gets it, request 3's ACK is dropped. Request 3 is
-	// connected for its client at 1.024 s, and gets into the accept queue
-	// at the first limbo attempt that finds room.
+	// place. Request 3's timer was armed last (its first SYN went out at
+	// 8 ms, request 2's at 4 ms), so it runs first and gets the place, and
+	// request 2's ACK is dropped. Request 2 is connected for its client at
+	// 1.024 s, and gets into the accept queue at the first limbo attempt
+	// that finds room.
 	w := wheel{jiffy: 4 * time.Millisecond}
 	// From 1.024 s (jiffy 256): SYN-ACK timers of 1, 2, 4, 8, 16 s
 	// (units of 8, 8, 64, 64, 64 jiffies): 256+250 → 512, 512+500 → 1016,
@@ -124,12 +126,12 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 	e.useWheel(w)
 	e.cpu = []uint8{0, 0, 1, 1}
 	e.run()
-	// Request 1 runs 1–2 s; request 2 (in the queue from 1.024 s) runs
-	// 2–3 s; request 3 finds the queue full at 1.228 and 1.632 s, enters
+	// Request 1 runs 1–2 s; request 3 (in the queue from 1.024 s) runs
+	// 2–3 s; request 2 finds the queue full at 1.228 and 1.632 s, enters
 	// it at 2.048 s and runs 3–4 s, connected for its client since 1.024 s.
-	r3 := e.out[3]
-	if r3.Connected != sec(1.024) || r3.Started != sec(3) || r3.Outcome != "ok" {
-		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 3 s, ok", r3.Connected, r3.Started, r3.Outcome)
+	r2 := e.out[2]
+	if r2.Connected != sec(1.024) || r2.Started != sec(3) || r2.Outcome != "ok" {
+		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 3 s, ok", r2.Connected, r2.Started, r2.Outcome)
 	}
 }
 
@@ -140,14 +142,15 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 	// queue stays full until 3 s. #3 and #4, whose SYNs were dropped, are
 	// ghosts then: Go's Transport still dials. #5 takes the slot at 3.05 s
 	// and #6 the queue's first place at 3.06 s. At 3.072 s the ghosts'
-	// SYNs fire together on one CPU into the one free place: #3 takes it,
-	// #4's ACK is dropped. #4 tries again on its FIN's retransmissions and
+	// SYNs fire together on one CPU into the one free place: #4, whose
+	// timer was armed last, takes it, and #3's ACK is dropped. #3 tries
+	// again on its FIN's retransmissions and
 	// the server's SYN-ACK timer; the queue stays full until #5 ends at
 	// 13.05 s, and the server is busy again from 13.1 s (#7). From jiffy
 	// 768 (3.072 s), the FIN timers of 50, 100, 200, 400, 800 and 1600
 	// jiffies fire at 819, 920, 1128, 1536, 2368 and 4032, and the SYN-ACK
 	// ones of 250, 500, 1000 and 2000 at 1024, 1528, 2560 and 4608: the
-	// first try after 13.05 s is at jiffy 4032, 16.128 s, which puts #4 in
+	// first try after 13.05 s is at jiffy 4032, 16.128 s, which puts #3 in
 	// the queue as an orphan until #7 ends at 23.1 s.
 	in := Input{Arrivals: at(0, 0, 0, 0.004, 0.008, 3.05, 3.06, 13.1), Kernel: linux, ClientTimeout: 900 * time.Millisecond,
 		Work: []time.Duration{3 * time.Second, time.Second, time.Second, time.Second, time.Second, 10 * time.Second,
@@ -170,7 +173,7 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 		t.Errorf("at 16.124 s: %+v; want the queue empty and #7's connection", g)
 	}
 	if g := state(sec(16.128)); g.acceptQueue != 1 || g.connections != 1 {
-		t.Errorf("at 16.128 s: %+v; want #4's orphan in the queue", g)
+		t.Errorf("at 16.128 s: %+v; want #3's orphan in the queue", g)
 	}
 	if g := state(sec(23.1)); g.acceptQueue != 0 {
 		t.Errorf("at 23.1 s: %+v; want the orphan accepted and closed", g)
@@ -178,20 +181,20 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 }
 
 func TestAConnectionOutOfLimboOnABareAckHoldsItsSlotUntilItsRequestComes(t *testing.T) {
-	// As in the test of the race above, but request 2 works 100 ms: it
-	// runs 2–2.1 s. Request 3 leaves limbo at 2.048 s on the server's
+	// As in the test of the race above, but request 3 works 100 ms: it
+	// runs 2–2.1 s. Request 2 leaves limbo at 2.048 s on the server's
 	// SYN-ACK retransmission, which the client answers with a bare ACK; it
 	// is accepted at 2.1 s and holds the connection limit's one slot with
 	// nothing to read until the client retransmits its request at 2.464 s
 	// (jiffy 616), and runs 2.464–3.464 s.
 	in := raceInput()
-	in.Work = []time.Duration{time.Second, time.Second, 100 * time.Millisecond, time.Second}
+	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
 	e := newEngine(in)
 	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
 	e.cpu = []uint8{0, 0, 1, 1}
 	e.run()
-	if r3 := e.out[3]; r3.Connected != sec(1.024) || r3.Started != sec(2.464) || r3.Outcome != "ok" {
-		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 2.464 s, ok", r3.Connected, r3.Started, r3.Outcome)
+	if r2 := e.out[2]; r2.Connected != sec(1.024) || r2.Started != sec(2.464) || r2.Outcome != "ok" {
+		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 2.464 s, ok", r2.Connected, r2.Started, r2.Outcome)
 	}
 	for _, s := range e.snaps {
 		if s.t >= sec(2.1) && s.t < sec(2.464) && (s.g.connections != 1 || s.g.inflight != 0 || s.g.acceptQueue != 0) {
@@ -202,21 +205,21 @@ func TestAConnectionOutOfLimboOnABareAckHoldsItsSlotUntilItsRequestComes(t *test
 
 func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
 	// The same, with a client timeout of 1.5 s that the server cannot see:
-	// request 1 runs 1–2 s for nobody, and request 2, an orphan since
-	// 1.504 s, is accepted and closed at 2 s. Request 3's client gives up at
-	// 1.508 s while in limbo, and its socket goes on retransmitting, with a
+	// request 1 runs 1–2 s for nobody, and request 3, an orphan since
+	// 1.508 s, is accepted and closed at 2 s. Request 2's client gives up at
+	// 1.504 s while in limbo, and its socket goes on retransmitting, with a
 	// FIN now. The connection gets in at 2.048 s on a bare ACK, is accepted
 	// at once, and holds the slot until the FIN comes at 2.464 s.
 	in := raceInput()
 	in.ClientTimeout = 1500 * time.Millisecond
-	in.Work = []time.Duration{time.Second, time.Second, 100 * time.Millisecond, time.Second}
+	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
 	in.Limits.WorkOutlivesClient = true
 	e := newEngine(in)
 	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
 	e.cpu = []uint8{0, 0, 1, 1}
 	e.run()
-	if r3 := e.out[3]; r3.Started != Never || r3.Outcome != "timeout" || r3.Finished != sec(1.508) {
-		t.Errorf("request 3: started %v, %s at %v; want never, timeout at 1.508 s", r3.Started, r3.Outcome, r3.Finished)
+	if r2 := e.out[2]; r2.Started != Never || r2.Outcome != "timeout" || r2.Finished != sec(1.504) {
+		t.Errorf("request 2: started %v, %s at %v; want never, timeout at 1.504 s", r2.Started, r2.Outcome, r2.Finished)
 	}
 	held := false
 	for _, s := range e.snaps {
