@@ -216,13 +216,12 @@ func (a *Attack) Run(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { a.attacker.Stop() })
 	defer stop()
 	var pacer vegeta.Pacer
-	began := func() time.Time { return time.Unix(0, a.pace.began.Load()) }
+	var zero *scheduleZero
 	if a.closed != nil {
-		pacer = a.closed
-		began = func() time.Time { return time.Unix(0, a.closed.began.Load()) }
+		pacer, zero = a.closed, &a.closed.began
 	} else {
 		a.pace = a.pacer()
-		pacer = a.pace
+		pacer, zero = a.pace, &a.pace.began
 	}
 	results := a.attacker.Attack(a.targeter(), pacer, 0, a.opt.Name)
 	// vegeta's results channel is unbuffered: a worker waits until its
@@ -241,7 +240,7 @@ func (a *Attack) Run(ctx context.Context) {
 	for r := range queue {
 		local := r.Seq
 		a.Counters.Done.Add(1)
-		h := a.hitOf(r, began())
+		h := a.hitOf(r, zero.time())
 		h.Connect, h.Dialed = a.tracer.connect(local)
 		if h.Outcome == outcome.OK {
 			a.Counters.OK.Add(1)
@@ -268,18 +267,28 @@ func (a *Attack) pacer() *cappedPacer {
 // vegeta's own pacers have no cap on the number of hits, and a steady
 // rate.
 type cappedPacer struct {
-	hits uint64
-	opt  Options
-	spin time.Duration
-	// began is vegeta's start of the attack, the zero of the schedule,
-	// worked out from the first call (elapsed is measured from it).
-	began atomic.Int64
+	hits  uint64
+	opt   Options
+	spin  time.Duration
+	began scheduleZero
 }
 
-func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+// scheduleZero is vegeta's start of the attack, the zero of the
+// schedule, worked out from a pacer's first call (elapsed is measured
+// from it).
+type scheduleZero struct{ ns atomic.Int64 }
+
+// mark sets the zero on the first call, hits == 0.
+func (z *scheduleZero) mark(elapsed time.Duration, hits uint64) {
 	if hits == 0 {
-		p.began.CompareAndSwap(0, time.Now().Add(-elapsed).UnixNano())
+		z.ns.CompareAndSwap(0, time.Now().Add(-elapsed).UnixNano())
 	}
+}
+
+func (z *scheduleZero) time() time.Time { return time.Unix(0, z.ns.Load()) }
+
+func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	p.began.mark(elapsed, hits)
 	if hits >= p.hits {
 		return 0, true
 	}
@@ -294,7 +303,7 @@ func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 	if wait > p.spin {
 		return wait - p.spin, false
 	}
-	deadline := time.Unix(0, p.began.Load()).Add(due)
+	deadline := p.began.time().Add(due)
 	for time.Now().Before(deadline) {
 	}
 	return 0, false

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -17,11 +16,10 @@ import (
 // until a user is ready: vegeta then sends the tick at once, and the
 // targeter takes the request that the pacer chose from next.
 type closedPacer struct {
-	opt  Options
-	spin time.Duration
-	done <-chan struct{} // the attack's context: an interrupted run stops waiting
-	// began is the zero of the schedule, as cappedPacer's.
-	began atomic.Int64
+	opt   Options
+	spin  time.Duration
+	done  <-chan struct{} // the attack's context: an interrupted run stops waiting
+	began scheduleZero
 	// next hands the requests the pacer chose to the targeter, in order.
 	next chan int64
 	wake chan struct{} // a user became ready
@@ -44,13 +42,11 @@ func newClosedPacer(opt Options, done <-chan struct{}) *closedPacer {
 }
 
 func (p *closedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	if hits == 0 {
-		p.began.CompareAndSwap(0, time.Now().Add(-elapsed).UnixNano())
-	}
+	p.began.mark(elapsed, hits)
 	if hits >= uint64(len(p.due)) {
 		return 0, true
 	}
-	began := time.Unix(0, p.began.Load())
+	began := p.began.time()
 	for {
 		p.mu.Lock()
 		var at time.Duration
