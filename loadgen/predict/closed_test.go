@@ -49,8 +49,8 @@ func TestAClosedUserThinksBetweenAnswerAndNextSend(t *testing.T) {
 			t.Errorf("request %d sent at %v, want %v", i, got, want)
 		}
 	}
-	if res.End != 400*time.Millisecond {
-		t.Errorf("End = %v, want 400ms", res.End)
+	if res.End != 400*time.Millisecond || res.LastSend() != 300*time.Millisecond {
+		t.Errorf("End = %v, LastSend = %v; want 400ms, 300ms", res.End, res.LastSend())
 	}
 }
 

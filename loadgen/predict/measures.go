@@ -8,6 +8,16 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
+// LastSend is when the last request was sent: the last arrival, or
+// closed users' last send, which is not their last request's.
+func (r Result) LastSend() time.Duration {
+	var last time.Duration
+	for _, q := range r.Requests {
+		last = max(last, q.Sent)
+	}
+	return last
+}
+
 // OKLatencies are the latencies (Finished − Sent) of the ok requests,
 // ascending: what a run measures as its ok latency.
 func (r Result) OKLatencies() []time.Duration {

@@ -57,10 +57,7 @@ func SendRate(sc *workload.Schedule, central predict.Result) float64 {
 	if !sc.Closed() {
 		return sc.OfferedRate()
 	}
-	var last time.Duration
-	for _, p := range central.Requests {
-		last = max(last, p.Sent)
-	}
+	last := central.LastSend()
 	if last <= 0 {
 		return 0
 	}

@@ -159,10 +159,7 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 	if rate <= 0 || len(central.Series) == 0 || len(central.Requests) == 0 {
 		return 0
 	}
-	var lastSend time.Duration
-	for _, p := range central.Requests {
-		lastSend = max(lastSend, p.Sent)
-	}
+	lastSend := central.LastSend()
 	step := central.Series[min(1, len(central.Series)-1)].T
 	sum, n := 0.0, 0
 	for _, s := range samples {
