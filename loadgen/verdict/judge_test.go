@@ -281,9 +281,11 @@ func TestARunMayHaveAsManyUnmatchedRequestsAsAReplicaHasAgainstTheOthers(t *test
 	}
 }
 
-// A closed user's next request refused where no replica refuses it is
-// counted in a note that says why it may be; a user's first request, or an
-// open schedule's, is not.
+// Two users, two requests each, against a semaphore of 2 with no queue:
+// no replica refuses any of the four requests. A user's next request
+// refused (#2, a 503) is counted in a note that says why it may be; a
+// user's first request (#0), a reset (it has causes of its own) or an open
+// schedule's request is not.
 func TestRefusedNextRequestsOfClosedUsersAreExplained(t *testing.T) {
 	users := &workload.Users{Starts: make([]time.Duration, 2), Iterations: 2}
 	in := predict.Input{Users: users, Service: time.Second, Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
@@ -292,27 +294,22 @@ func TestRefusedNextRequestsOfClosedUsersAreExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	measured := []Measured{{Seq: 0, Outcome: outcome.HTTP503}, {Seq: 1, Outcome: outcome.OK},
+	refusedNext := []Measured{{Seq: 0, Outcome: outcome.HTTP503}, {Seq: 1, Outcome: outcome.OK},
 		{Seq: 2, Outcome: outcome.HTTP503}, {Seq: 3, Outcome: outcome.OK}}
-	notes := comeBackTooSoon(users, reps, measured)
-	if len(notes) != 1 || !strings.HasPrefix(notes[0], "maybe why 1 were refused where no replica refuses them: each was a user's next request") {
-		t.Errorf("notes %q", notes)
-	}
-	if notes := comeBackTooSoon(nil, reps, measured); notes != nil {
-		t.Errorf("open schedule: notes %q", notes)
-	}
-}
-
-// A reset is not counted: it has causes of its own.
-func TestAResetOfAClosedUserIsNotCountedAsComingBackTooSoon(t *testing.T) {
-	users := &workload.Users{Starts: make([]time.Duration, 2), Iterations: 2}
-	in := predict.Input{Users: users, Service: time.Second, Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
-		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: 0}}}
-	reps, err := predict.Replicate(in, predict.Spread{}, predict.ReplicaOptions{N: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if notes := comeBackTooSoon(users, reps, []Measured{{Seq: 2, Outcome: outcome.Reset}}); notes != nil {
-		t.Errorf("notes %q", notes)
+	for _, tc := range []struct {
+		name     string
+		users    *workload.Users
+		measured []Measured
+		want     string // the note's start; "" for none
+	}{
+		{"a next request refused", users, refusedNext,
+			"maybe why 1 were refused where no replica refuses them: each was a user's next request"},
+		{"an open schedule", nil, refusedNext, ""},
+		{"a reset", users, []Measured{{Seq: 2, Outcome: outcome.Reset}}, ""},
+	} {
+		notes := comeBackTooSoon(tc.users, reps, tc.measured)
+		if (tc.want == "" && notes != nil) || (tc.want != "" && (len(notes) != 1 || !strings.HasPrefix(notes[0], tc.want))) {
+			t.Errorf("%s: notes %q, want one starting %q", tc.name, notes, tc.want)
+		}
 	}
 }
