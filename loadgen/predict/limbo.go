@@ -95,17 +95,19 @@ func (e *engine) useWheel(w wheel) {
 // closes. Measured on the ramp (limitlistener-4, a tcpdump of the run):
 // 71 of 94 connections in limbo were such dials, and 52 of them entered
 // the accept queue later.
-func (e *engine) enterGhostLimbo(r int) {
-	e.st[r].phase = phaseGhostLimbo
-	e.limbo[r], e.retransmits[r] = e.wheel.limboAttempts(e.now, !e.in.Kernel.NoTimestamps)
-	e.scheduleLimbo(r)
-}
+func (e *engine) enterGhostLimbo(r int) { e.startLimbo(r, phaseGhostLimbo) }
 
 // enterLimbo puts request r in limbo at this instant.
 func (e *engine) enterLimbo(r int) {
 	e.synPending--
-	e.st[r].phase = phaseLimbo
 	e.out[r].Connected = e.now
+	e.startLimbo(r, phaseLimbo)
+}
+
+// startLimbo puts request r in limbo, live or a ghost's, and schedules
+// its first try.
+func (e *engine) startLimbo(r int, p phase) {
+	e.st[r].phase = p
 	e.limbo[r], e.retransmits[r] = e.wheel.limboAttempts(e.now, !e.in.Kernel.NoTimestamps)
 	e.scheduleLimbo(r)
 }

@@ -370,7 +370,8 @@ func newClosedReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*
 	if len(spread.ReplyOf) == len(order) {
 		e.replyOf = spread.ReplyOf
 	}
-	e.sendDelay = make([]time.Duration, len(order))
+	e.bufs.sendDelay = reuse(e.bufs.sendDelay, len(order))
+	e.sendDelay = e.bufs.sendDelay
 	for i := range e.sendDelay {
 		if spread.SendLate != nil {
 			e.sendDelay[i] = spread.SendLate[i]

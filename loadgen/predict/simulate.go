@@ -236,6 +236,7 @@ type buffers struct {
 	snaps                                      []snapshot
 	events                                     []event
 	extra, readyAt, reach, connect, giveUpLate []time.Duration
+	sendDelay                                  []time.Duration // a closed replica's
 	work                                       []time.Duration // Input.Work in a replica's order
 	cpu                                        []uint8
 	seenTimes                                  []time.Duration // seen's columns and window
@@ -313,9 +314,9 @@ var disciplines = map[catalog.Discipline]discipline{}
 func newServer(l Limits) server { return disciplines[l.Discipline].build(l) }
 
 // run processes events until none is left, first scheduling a closed
-// input's users. After each event the server
-// accepts from the kernel queue while it is willing to, and the state is
-// observed for the peaks and the series.
+// input's users. After each event the server accepts from the kernel
+// queue while it is willing to, and the state is observed for the peaks
+// and the series.
 func (e *engine) run() {
 	if e.in.Users != nil {
 		e.startUsers()
