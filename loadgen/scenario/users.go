@@ -50,11 +50,8 @@ func checkUsersFields(x *index, s *Scenario) *problem {
 
 // checkUsers validates the population of a closed scenario.
 func (s *Scenario) checkUsers() *problem {
-	if s.Users == 0 {
-		return nil
-	}
 	switch {
-	case s.Users < 0 || s.Users > maxRequests:
+	case s.Users > maxRequests:
 		return problemf("users", "must be >= 1 and <= %d, got %d", maxRequests, s.Users)
 	case s.Iterations < 1 || s.Iterations > maxRequests/s.Users:
 		return problemf("iterations", "must be >= 1 and at most %d requests with users (%d), got %d",

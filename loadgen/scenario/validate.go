@@ -131,11 +131,15 @@ func satAdd(a, b Duration) Duration {
 	return sum
 }
 
-// checkRate validates requests and rate, which a staged scenario leaves
-// at zero.
+// checkRate validates what sets the load: requests and rate, or a closed
+// scenario's users. A staged scenario leaves them at zero, and its stages
+// are checkTraffic's.
 func (s *Scenario) checkRate() *problem {
-	if len(s.Stages) > 0 || s.Users > 0 {
+	switch {
+	case s.Users > 0:
 		return s.checkUsers()
+	case len(s.Stages) > 0:
+		return nil
 	}
 	if s.Requests < 1 || s.Requests > maxRequests {
 		return problemf("requests", "must be >= 1 and <= %d, got %d", maxRequests, s.Requests)
