@@ -1,11 +1,25 @@
-// Package sysinfo reads what the lab needs to know of the Linux machine it
-// runs on: integer sysctls (somaxconn, the SYN retry settings), the TCP
-// counters of the network namespace (ListenOverflows, ListenDrops) and its
-// name, and the kernel release. Servers report these on /config and /metrics, and loadgen
-// records them and feeds them to the prediction, so both read them here.
+// Package sysinfo reads what the lab needs to know of the machine it runs
+// on: integer sysctls (somaxconn, the SYN retry settings), the TCP counters
+// of the network namespace (ListenOverflows, ListenDrops) and its name, and
+// the kernel release. Servers report these on /config and /metrics, and
+// loadgen records them and feeds them to the prediction, so both read them
+// here.
+//
+// # Linux
 //
 // It reads /proc through github.com/prometheus/procfs, which the
 // Prometheus client already depends on for its process collector.
+//
+// # Other systems
+//
+// On macOS, somaxconn and the kernel release come from sysctl(3)
+// (kern.ipc.somaxconn, kern.osrelease), and the listen-queue overflows from
+// `netstat -s -p tcp` (internal/netstat): the only counter macOS keeps,
+// host-wide, so Overflows and Drops are the same figure there. The SYN
+// retry settings are Linux sysctls and are an error elsewhere. On any other
+// system every kernel-side read is an error that says it is not available.
+// KernelView says in one line which of these holds (summary.json's
+// environment.kernel_view).
 package sysinfo
 
 import (
@@ -55,16 +69,19 @@ func sysctlAt(root, name string) (int, error) {
 // Somaxconn is net.core.somaxconn, the cap on every listen backlog, or
 // DefaultSomaxconn when it cannot be read.
 func Somaxconn() int {
-	n, err := Sysctl("net.core.somaxconn")
+	n, err := somaxconn()
 	if err != nil {
 		return DefaultSomaxconn
 	}
 	return n
 }
 
-// KernelRelease is the kernel's release ("6.18.0-1-amd64"), or the name of
-// the OS where there is no /proc.
-func KernelRelease() string {
+// KernelRelease is the kernel's release ("6.18.0-1-amd64"; "Darwin
+// 23.4.0" on macOS), or the name of the OS where it cannot be read.
+func KernelRelease() string { return kernelRelease() }
+
+// procRelease is kernel.osrelease from /proc.
+func procRelease() string {
 	fs, err := procfs.NewFS(procRoot)
 	if err != nil {
 		return runtime.GOOS
@@ -84,9 +101,9 @@ type ListenCounters struct {
 	Drops     uint64 // TcpExt ListenDrops
 }
 
-// ReadListenCounters reads the namespace's counters from this process's
-// net/netstat.
-func ReadListenCounters() (ListenCounters, error) { return listenCountersAt(procRoot) }
+// ReadListenCounters reads the namespace's counters: from this process's
+// net/netstat on Linux, from netstat(1) on macOS.
+func ReadListenCounters() (ListenCounters, error) { return listenCounters() }
 
 func listenCountersAt(root string) (ListenCounters, error) {
 	fs, err := procfs.NewFS(root)
@@ -130,8 +147,8 @@ type SynSettings struct {
 	LinearTimeouts int // net.ipv4.tcp_syn_linear_timeouts; 0 before Linux 6.5, which lacks it
 }
 
-// ReadSynSettings reads both settings.
-func ReadSynSettings() (SynSettings, error) { return synSettingsAt(procRoot) }
+// ReadSynSettings reads both settings; they exist on Linux alone.
+func ReadSynSettings() (SynSettings, error) { return synSettings() }
 
 func synSettingsAt(root string) (SynSettings, error) {
 	var s SynSettings
@@ -153,7 +170,7 @@ func NoFile() uint64 {
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil {
 		return 0
 	}
-	return rl.Cur
+	return uint64(rl.Cur) // int64 on some BSDs
 }
 
 // TimerHZ is the kernel's timer frequency, CONFIG_HZ, read from the

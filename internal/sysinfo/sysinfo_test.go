@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -170,5 +171,14 @@ func TestMemAvailableIsReadInBytesAndItsAbsenceIsAnError(t *testing.T) {
 	}
 	if n, err := MemAvailable(); err != nil || n == 0 {
 		t.Errorf("this machine's MemAvailable: %d, %v", n, err)
+	}
+}
+
+func TestLinuxShowsTheWholeKernelSide(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the kernel view of " + runtime.GOOS + " is partial or unavailable")
+	}
+	if !KernelViewFull || !strings.HasPrefix(KernelView(), "full: ") {
+		t.Errorf("KernelView() %q, full %v; want a full view on Linux", KernelView(), KernelViewFull)
 	}
 }

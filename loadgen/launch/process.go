@@ -48,7 +48,7 @@ func start(cmd *exec.Cmd, onParentDeath syscall.Signal) (*Process, error) {
 	}
 	// Its own group: a Ctrl-C at the terminal reaches loadgen alone, and
 	// Stop ends every process it started, forked workers included.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: onParentDeath}
+	cmd.SysProcAttr = groupAttr(onParentDeath)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}

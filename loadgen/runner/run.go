@@ -244,7 +244,11 @@ func (r *run) stopTargets() {
 // writes the predicted series beside the timeline.
 func (r *run) predict() {
 	nominal, kerr := verdict.ReadKernel()
-	r.calibrationUsed = r.calibration()
+	if kerr == nil {
+		// Without a schedule to predict with (off Linux), a calibration
+		// would only report Linux's nominal values as this kernel's.
+		r.calibrationUsed = r.calibration()
+	}
 	r.kernel = verdict.Calibrated(nominal, &r.calibrationUsed)
 	r.kernelSpread = verdict.KernelSpread(&r.calibrationUsed, runtime.NumCPU())
 	for _, t := range r.targets {

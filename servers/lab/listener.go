@@ -2,7 +2,6 @@ package lab
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"syscall"
 
@@ -65,34 +64,4 @@ func relisten(ln *net.TCPListener, backlog int) error {
 		return err
 	}
 	return lerr
-}
-
-// AcceptQueue is the kernel's view of a listening socket.
-type AcceptQueue struct {
-	Length int // connections that finished the handshake and wait for accept(2)
-	Limit  int // the backlog in force; the queue holds Limit+1 entries
-}
-
-// ProbeAcceptQueue reads TCP_INFO from a listening socket. For a socket in
-// LISTEN state Linux reports the accept-queue length in tcpi_unacked and the
-// backlog in tcpi_sacked; `ss -ltn` shows the same pair as Recv-Q/Send-Q.
-func ProbeAcceptQueue(ln *net.TCPListener) (AcceptQueue, error) {
-	rc, err := ln.SyscallConn()
-	if err != nil {
-		return AcceptQueue{}, err
-	}
-	var info *unix.TCPInfo
-	var ierr error
-	if err := rc.Control(func(fd uintptr) {
-		info, ierr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
-	}); err != nil {
-		return AcceptQueue{}, err
-	}
-	if ierr != nil {
-		return AcceptQueue{}, ierr
-	}
-	if info.State != unix.BPF_TCP_LISTEN {
-		return AcceptQueue{}, fmt.Errorf("socket is not listening (tcp state %d)", info.State)
-	}
-	return AcceptQueue{Length: int(info.Unacked), Limit: int(info.Sacked)}, nil
 }

@@ -58,13 +58,16 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 		ln.Close()
 		return nil, listenError("admin", c.Admin, err)
 	}
-	q, err := ProbeAcceptQueue(ln)
+	limit, warning, err := backlogInForce(ln, c.Backlog)
 	if err != nil {
 		ln.Close()
 		adminLn.Close()
-		return nil, fmt.Errorf("--listen: TCP_INFO on the listener: %w", err)
+		return nil, err
 	}
-	sc := serverConfig(c, ln.Addr().String(), q.Limit)
+	if warning != "" {
+		warnings = append(warnings, warning)
+	}
+	sc := serverConfig(c, ln.Addr().String(), limit)
 	m := NewMetrics(ln, serverInfoLabels(sc))
 	env := &Env{Config: c, Metrics: m, Listener: ln}
 	if c.AccessLog {
@@ -148,4 +151,23 @@ func lowerNoFile(n uint64) error {
 		return flagerr.New("nofile", "setrlimit: %w", err)
 	}
 	return nil
+}
+
+// backlogInForce is the listener's backlog as the kernel reports it. Where
+// the kernel view is partial (macOS) a failed probe is a warning, and the
+// backlog is the one asked for, capped at somaxconn as listen(2) caps it;
+// on Linux it is an error, since every figure rests on it.
+func backlogInForce(ln *net.TCPListener, requested int) (limit int, warning string, err error) {
+	q, err := ProbeAcceptQueue(ln)
+	if err == nil {
+		return q.Limit, "", nil
+	}
+	if sysinfo.KernelViewFull {
+		return 0, "", fmt.Errorf("--listen: the listener's accept queue: %w", err)
+	}
+	limit = sysinfo.Somaxconn()
+	if requested > 0 {
+		limit = min(requested, limit)
+	}
+	return limit, fmt.Sprintf("the accept queue will show as \"-\": %v", err), nil
 }

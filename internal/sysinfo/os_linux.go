@@ -1,0 +1,16 @@
+package sysinfo
+
+// kernelView is what conclab sees of the kernel side on Linux: all of it.
+const kernelView = "full: TCP_INFO of the listener, sock_diag, /proc"
+
+// KernelViewFull reports whether every kernel-side figure can be read
+// here.
+const KernelViewFull = true
+
+func somaxconn() (int, error) { return Sysctl("net.core.somaxconn") }
+
+func kernelRelease() string { return procRelease() }
+
+func listenCounters() (ListenCounters, error) { return listenCountersAt(procRoot) }
+
+func synSettings() (SynSettings, error) { return synSettingsAt(procRoot) }

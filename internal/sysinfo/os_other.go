@@ -1,0 +1,31 @@
+//go:build !linux && !darwin
+
+package sysinfo
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// kernelView is what conclab sees of the kernel side on a system it has
+// no reader for: nothing.
+const kernelView = "unavailable: kernel-side figures need Linux (or netstat on macOS); " +
+	"this is " + runtime.GOOS
+
+// KernelViewFull reports whether every kernel-side figure can be read
+// here.
+const KernelViewFull = false
+
+func somaxconn() (int, error) {
+	return 0, fmt.Errorf("somaxconn: %w", ErrNotOnThisOS)
+}
+
+func kernelRelease() string { return runtime.GOOS }
+
+func listenCounters() (ListenCounters, error) {
+	return ListenCounters{}, fmt.Errorf("listen counters: %w", ErrNotOnThisOS)
+}
+
+func synSettings() (SynSettings, error) {
+	return SynSettings{}, fmt.Errorf("tcp_syn_retries: %w", ErrNotOnThisOS)
+}
