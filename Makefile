@@ -5,7 +5,7 @@ GO    ?= go
 SCALE ?= 0.02
 export CGO_ENABLED := 0
 
-.PHONY: all build deps test unit fuzz vet bench bench-closed bench-sweep perf clean
+.PHONY: all build deps test unit fuzz vet cross cross-darwin-arm64 cross-darwin-amd64 bench bench-closed bench-sweep perf clean
 
 all: build
 
@@ -27,12 +27,24 @@ deps:
 	bash deploy/ci-install.sh
 	bash external/ci-install.sh
 
-# The whole suite: the dependencies, vet, every package with the race
-# detector (race needs cgo), then each fuzz target for a short bounded
-# time. A test whose dependency is missing fails and names it; with
-# SKIP_INTEGRATION=1 those tests skip instead, `make deps` is not run, and
-# gotestsum (a go.mod tool) lists every skipped test in the last lines.
-test: $(if $(SKIP_INTEGRATION),,deps) build vet unit fuzz
+# The whole suite: the dependencies, vet, the macOS cross-compile, every
+# package with the race detector (race needs cgo), then each fuzz target
+# for a short bounded time. A test whose dependency is missing fails and
+# names it; with SKIP_INTEGRATION=1 those tests skip instead, `make deps` is
+# not run, and gotestsum (a go.mod tool) lists every skipped test in the
+# last lines.
+test: $(if $(SKIP_INTEGRATION),,deps) build vet cross unit fuzz
+
+# macOS (docs/macos.md): CI runs on Linux, so this is where Linux-only code
+# outside a _linux.go file shows up. labserver and loadgen must build (and
+# link: one binary per -o) and every package, tests included, must vet for
+# darwin on both of its architectures.
+CROSS_DARWIN := cross-darwin-arm64 cross-darwin-amd64
+cross: $(CROSS_DARWIN)
+$(CROSS_DARWIN): cross-darwin-%:
+	GOOS=darwin GOARCH=$* $(GO) build -o /dev/null ./servers/cmd/labserver
+	GOOS=darwin GOARCH=$* $(GO) build -o /dev/null ./loadgen/cmd/loadgen
+	GOOS=darwin GOARCH=$* $(GO) vet ./...
 
 # The external servers' tests (Python, a JVM) run alone, after the rest:
 # they are measured from the kernel side, whose rebuild counts an answer
@@ -55,8 +67,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseWork$$' -fuzztime $(FUZZ_WORK_INPUTS) -timeout 5m ./servers/lab
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_SCENARIO_INPUTS) -timeout 5m ./loadgen/scenario
 
-bench: build
-	bin/loadgen run scenarios/seed.yaml --scale $(SCALE)
+# make bench (the seed at SCALE) is at the end: on Linux it builds and runs
+# bin/loadgen run scenarios/seed.yaml; elsewhere it says what it can show.
 
 # The seed's users looping three times, a closed model
 # (docs/traffic.md#closed-users); about 70 s at the default scale.
@@ -88,3 +100,64 @@ include deploy/deploy.mk
 
 # The seed experiment's own Python servers: make bench-python.
 include external/python.mk
+
+# make bench: the seed experiment, natively or in Docker. The kernel-side
+# figures (accept queue, listen overflows, SYN retries) come from Linux, so
+# the path depends on the OS (uname -s) and on CONCLAB_BENCH:
+#
+#   unset or auto  Linux and Darwin run natively (Darwin shows what netstat
+#                  can; docs/macos.md), any other OS runs in Docker
+#   native         runs natively anywhere; what the OS cannot show is "-"
+#   docker         make up OBSERVE=0, then make bench-docker: the lab and
+#                  loadgen in a Linux engine (Docker Desktop's VM on a Mac)
+#
+# On Linux the native run is the same as ever, without a word more; on any
+# other OS one line first says what the run cannot show and how to change
+# the path. The decision, the bad-value error and the docker check happen
+# while make reads this file, only when bench is asked for: so before
+# anything is built, and under make -n too (internal/makebench tests them
+# that way). It is here, after the include, because it uses deploy.mk's
+# DOCKER and OBSERVE.
+
+# The seed needs only the lab services; Prometheus and Grafana come up too
+# when OBSERVE is given (make bench OBSERVE=1).
+BENCH_OBSERVE = $(if $(filter file,$(origin OBSERVE)),0,$(OBSERVE))
+
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+BENCH_OS    := $(or $(shell uname -s),this OS)
+BENCH_ASKED := $(strip $(CONCLAB_BENCH))
+ifneq ($(or $(word 2,$(BENCH_ASKED)),$(filter-out auto native docker,$(BENCH_ASKED))),)
+$(error make bench: CONCLAB_BENCH=$(BENCH_ASKED) is not one of: native, docker (unset or auto picks by OS))
+endif
+# Linux has the whole native view of the kernel's side, Darwin a part of
+# it (docs/macos.md), any other OS none: there auto means Docker.
+BENCH_PATH  := $(or $(filter-out auto,$(BENCH_ASKED)),$(if $(filter Linux Darwin,$(BENCH_OS)),native,docker))
+ifneq ($(BENCH_OS),Linux)
+ifneq ($(filter docker,$(BENCH_ASKED)),)
+$(info make bench: kernel-side figures need Linux: CONCLAB_BENCH=docker runs the seed in Docker's Linux engine (make up OBSERVE=$(BENCH_OBSERVE), then make bench-docker))
+else ifeq ($(BENCH_PATH),docker)
+$(info make bench: kernel-side figures need Linux and $(BENCH_OS) has no native view of them: running the seed in Docker's Linux engine (make up OBSERVE=$(BENCH_OBSERVE), then make bench-docker); CONCLAB_BENCH=native runs it here with "-" for them)
+else ifeq ($(BENCH_OS),Darwin)
+$(info make bench: kernel-side figures need Linux; on Darwin the accept queue comes from netstat (unverified), what macOS lacks shows "-" and there is no prediction (docs/macos.md); CONCLAB_BENCH=docker runs the seed in Docker's Linux VM)
+else
+$(info make bench: kernel-side figures need Linux; on $(BENCH_OS) they show "-"; CONCLAB_BENCH=docker runs the seed in Docker's Linux engine)
+endif
+endif
+ifeq ($(BENCH_PATH),docker)
+ifeq ($(shell $(DOCKER) info >/dev/null 2>&1 && echo up),)
+$(error make bench: $(if $(filter docker,$(BENCH_ASKED)),CONCLAB_BENCH=docker,running the seed in Docker) needs a running Docker engine ($(DOCKER) info failed): start Docker Desktop (macOS) or the docker service (sudo systemctl start docker), then run make bench again)
+endif
+endif
+endif
+
+ifeq ($(BENCH_PATH),docker)
+# Through make, as a user would: make up builds the image (Linux binaries
+# for the engine: deploy/build-image.sh) and starts the lab, then
+# bench-docker runs the seed at SCALE from the loadgen container.
+bench:
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) up OBSERVE=$(BENCH_OBSERVE)
+	$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) bench-docker SCENARIO=seed SCALE=$(SCALE)
+else
+bench: build
+	bin/loadgen run scenarios/seed.yaml --scale $(SCALE)
+endif

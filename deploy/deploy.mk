@@ -31,7 +31,8 @@ DEPLOY_STAMP  := $(shell date -u +%Y%m%dT%H%M%SZ)
 RUN_ID        ?= $(SCENARIO)-docker-$(DEPLOY_STAMP)
 OBSERVE       ?= 1
 # The pinned official images of the observe profile (docker-compose.yml).
-OBSERVE_IMAGES := $(shell sed -n 's/^ *image: *\(prom\/prometheus:[^ ]*\|grafana\/grafana:[^ ]*\)$$/\1/p' docker-compose.yml)
+# sed -E: macOS's sed has no \| in a basic expression, and would find none.
+OBSERVE_IMAGES := $(shell sed -n -E 's/^ *image: *((prom\/prometheus|grafana\/grafana):[^ ]*)$$/\1/p' docker-compose.yml)
 PULL          ?= 0
 RUNS          ?=
 BACKFILL_AT   ?= now
