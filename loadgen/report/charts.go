@@ -405,8 +405,13 @@ func overviewChart(s *summary.Summary) (c *chart, ok bool) {
 	}
 	for k, se := range series {
 		vals := make(plotter.Values, n)
+		label := se.label
 		for i := range s.Targets {
 			v := se.value(&s.Targets[i])
+			if math.IsNaN(v) {
+				// Not measured: no bar, and the legend says so.
+				label = se.label + " (no bar: not shown by this OS)"
+			}
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 				v = 0
 			}
@@ -420,7 +425,7 @@ func overviewChart(s *summary.Summary) (c *chart, ok bool) {
 		bc.LineStyle.Width = 0
 		bc.Offset = vg.Points(float64(w) * (float64(k) - float64(len(series)-1)/2))
 		c.p.Add(bc)
-		c.legend.Add(se.label, swatch{fill: se.color})
+		c.legend.Add(label, swatch{fill: se.color})
 	}
 	c.p.NominalX(names...)
 	if n > 4 {

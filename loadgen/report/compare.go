@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,8 +24,21 @@ type compareFigure struct {
 	delta  func(float64) string
 }
 
-func count(v float64) string      { return fmt.Sprintf("%.0f", v) }
-func countDelta(d float64) string { return fmt.Sprintf("%+.0f", d) }
+// count is a measured count as a cell: "-" where nothing measured it
+// (NaN, as summary.Peak keeps an accept queue no sample showed).
+func count(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func countDelta(d float64) string {
+	if math.IsNaN(d) {
+		return "-"
+	}
+	return fmt.Sprintf("%+.0f", d)
+}
 func secondsDelta(d float64) string {
 	switch {
 	case d == 0:

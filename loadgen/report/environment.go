@@ -1,9 +1,8 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
+	"slices"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/predict"
@@ -22,18 +21,25 @@ func (r *run) environment(d *document) {
 		"kernel " + orDefault(e.Kernel, "unknown"),
 		fmt.Sprintf("net.core.somaxconn %d", e.Somaxconn),
 		fmt.Sprintf("open-file limit (nofile) %d", e.NoFile),
-		fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", e.SynRetries, e.SynLinearTimeouts),
 		fmt.Sprintf("%d CPUs", e.CPUs),
 		"Go " + orDefault(e.Go, "unknown"),
+	}
+	// Linux's SYN sysctls; 0 retries is what a summary from an OS
+	// without them holds (tcp_syn_retries is at least 1 on Linux).
+	if e.SynRetries > 0 {
+		items = slices.Insert(items, 3, fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", e.SynRetries, e.SynLinearTimeouts))
 	}
 	if e.Hostname != "" {
 		items = append(items, "host "+e.Hostname)
 	}
-	// A zero cannot tell "none" from "not recorded": only a summary.json
-	// that has the key says the counter was read.
-	if r.envKeys["listen_overflows"] {
+	if e.KernelView != "" {
+		items = append(items, "kernel view "+e.KernelView)
+	}
+	// Absent where the counter could not be read, and in a summary.json
+	// from before it was recorded: neither is a zero.
+	if e.ListenOverflows != nil {
 		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in loadgen's network namespace, shared by every target in it: "+
-			"a server there that overflows its accept queue counts for all of them", thousands(e.ListenOverflows)))
+			"a server there that overflows its accept queue counts for all of them", thousands(*e.ListenOverflows)))
 	}
 	d.list(items...)
 	if e.KernelCalibration != nil {
@@ -140,24 +146,4 @@ func lateness(nominal time.Duration, used float64) []cell {
 		late += fmt.Sprintf(" (%+.1f %%)", (used-n)/n*100)
 	}
 	return []cell{{text: fmt.Sprintf("%.3f", n)}, {text: fmt.Sprintf("%.3f", used)}, {text: late}}
-}
-
-// environmentKeys lists the keys of summary.json's environment object;
-// nil when the file cannot be read.
-func environmentKeys(path string) map[string]bool {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var raw struct {
-		Environment map[string]json.RawMessage `json:"environment"`
-	}
-	if json.Unmarshal(b, &raw) != nil {
-		return nil
-	}
-	keys := map[string]bool{}
-	for k := range raw.Environment {
-		keys[k] = true
-	}
-	return keys
 }

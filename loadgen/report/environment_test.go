@@ -41,7 +41,7 @@ func TestTheEnvironmentShowsHostWideOverflowsAndTheCalibration(t *testing.T) {
 func TestAZeroListenOverflowsIsShownOnlyWhenRecorded(t *testing.T) {
 	dir := t.TempDir()
 	run := newRangedRun()
-	run.sum.Environment.ListenOverflows = 0
+	run.sum.Environment.ListenOverflows = new(0.0)
 	run.sum.Environment.KernelCalibration = nil
 	run.write(t, dir)
 	path, err := Write(dir)

@@ -95,7 +95,10 @@ func rangeText(lo, hi int) string {
 // thousands writes v rounded to a whole number, its thousands apart:
 // 24,257.
 func thousands(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if math.IsNaN(v) {
+		return "-" // not measured (summary.Peak)
+	}
+	if math.IsInf(v, 0) {
 		return "?"
 	}
 	r := math.Round(v)

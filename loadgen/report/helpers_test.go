@@ -244,7 +244,7 @@ var nan = math.NaN()
 func newRangedRun() *fakeRun {
 	run := newFakeRun()
 	run.sum.Tolerance.Note = "a figure agrees when it is inside its predicted range over 200 replicas"
-	run.sum.Environment.ListenOverflows = 7308
+	run.sum.Environment.ListenOverflows = new(7308.0)
 	run.sum.Environment.KernelCalibration = &summary.KernelCalibration{
 		RetransmitsS:      []float64{1.02, 2.04, 3.06},
 		RetransmitSpreadS: [][2]float64{{1.01, 1.04}, {2.03, 2.08}},

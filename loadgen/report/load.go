@@ -33,7 +33,6 @@ var ErrNotRunFolder = errors.New("not a run folder")
 type run struct {
 	dir      string
 	sum      *summary.Summary   // nil when summary.json is missing or unreadable
-	envKeys  map[string]bool    // the keys summary.json's environment holds
 	scen     *scenario.Scenario // nil when scenario.yaml is missing or unreadable
 	sched    *workload.Schedule // scen's schedule, worked out once; nil without scen
 	problems []string           // folder-level: what is missing or unreadable
@@ -93,7 +92,6 @@ func loadRun(dir string, withResults bool) (*run, error) {
 		r.problems = append(r.problems, runfolder.SummaryFile+" is unreadable: "+oneLine(err.Error()))
 		r.sum = nil
 	default:
-		r.envKeys = environmentKeys(folder.Summary())
 	}
 
 	if _, serr := os.Stat(folder.Scenario()); errors.Is(serr, fs.ErrNotExist) {

@@ -5,6 +5,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -21,10 +22,11 @@ func WriteTable(w io.Writer, s *summary.Summary) error {
 	for _, t := range s.Targets {
 		p := t.Predicted
 		cell := func(measured float64, predicted func(*summary.Predicted) int) string {
+			m := count(measured)
 			if p == nil {
-				return fmt.Sprintf("%.0f", measured)
+				return m
 			}
-			return fmt.Sprintf("%.0f (%d)", measured, predicted(p))
+			return fmt.Sprintf("%s (%d)", m, predicted(p))
 		}
 		other := outcome.Sum(t.Outcomes, outcome.HTTPOther, outcome.Other)
 		agrees := "-"
@@ -59,6 +61,9 @@ func WriteTable(w io.Writer, s *summary.Summary) error {
 	}
 	if s.Tolerance != nil {
 		notes = append(notes, "agrees: "+s.Tolerance.Note)
+	}
+	if note := unseenNote(s); note != "" {
+		notes = append(notes, note)
 	}
 	if len(notes) > 0 {
 		_, err := io.WriteString(w, "\n"+strings.Join(notes, "\n")+"\n")
@@ -110,4 +115,16 @@ func seconds(v float64) string {
 	default:
 		return fmt.Sprintf("%.1fs", v)
 	}
+}
+
+// unseenNote says why a cell reads "-" where this OS's kernel view has no
+// accept queue; "" when every target's was measured.
+func unseenNote(s *summary.Summary) string {
+	for _, t := range s.Targets {
+		if math.IsNaN(t.Peak.AcceptQueue) {
+			return "waiting in kernel: \"-\" where no sample showed the accept queue (kernel view " +
+				orDefault(s.Environment.KernelView, "unknown") + "; docs/macos.md)"
+		}
+	}
+	return ""
 }

@@ -317,8 +317,9 @@ func (r *run) targetText(d *document, t *targetData) {
 	}
 	items := []string{
 		fmt.Sprintf("Sent %d; outcomes: %s.", st.Sent, strings.Join(outs, ", ")),
-		fmt.Sprintf("Peaks: running %.0f, waiting in app %.0f, waiting in kernel %.0f, connections %.0f, client in flight %.0f.",
-			st.Peak.Inflight, st.Peak.Queued, st.Peak.AcceptQueue, st.Peak.Connections, st.Peak.ClientInflight),
+		fmt.Sprintf("Peaks: running %s, waiting in app %s, waiting in kernel %s, connections %s, client in flight %s.",
+			count(st.Peak.Inflight), count(st.Peak.Queued), count(st.Peak.AcceptQueue), count(st.Peak.Connections),
+			count(st.Peak.ClientInflight)),
 		fmt.Sprintf("Latency p50 %s, p90 %s, p99 %s, max %s; TCP connect p50 %s, p99 %s, max %s; SYN-retried %d.",
 			secondsText(st.Latency.P50), secondsText(st.Latency.P90), secondsText(st.Latency.P99), secondsText(st.Latency.Max),
 			secondsText(st.Connect.P50), secondsText(st.Connect.P99), secondsText(st.Connect.Max), st.SynRetried),

@@ -12,10 +12,11 @@ import (
 // sysctls through the same package as the servers.
 func ReadEnvironment() summary.Environment {
 	env := summary.Environment{
-		Kernel:    sysinfo.KernelRelease(),
-		Somaxconn: sysinfo.Somaxconn(),
-		Go:        runtime.Version(),
-		CPUs:      runtime.NumCPU(),
+		Kernel:     sysinfo.KernelRelease(),
+		Somaxconn:  sysinfo.Somaxconn(),
+		Go:         runtime.Version(),
+		CPUs:       runtime.NumCPU(),
+		KernelView: sysinfo.KernelView(),
 	}
 	if s, err := sysinfo.ReadSynSettings(); err == nil {
 		env.SynRetries, env.SynLinearTimeouts = s.Retries, s.LinearTimeouts

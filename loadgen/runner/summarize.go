@@ -233,11 +233,13 @@ func (t *target) model() string {
 // overflow, rejection and wasted-work counters, over the samples (nil
 // wasted work when the server does not report it).
 func peaks(rows []sample.Row) (summary.Peak, float64, float64, *float64) {
-	var p summary.Peak
+	// The accept queue stays NaN (null, "-") where no sample carried it:
+	// an OS whose kernel view lacks it (docs/macos.md).
+	p := summary.Peak{AcceptQueue: math.NaN()}
 	var overflows, wasted growth
 	maxRejected := 0.0
 	up := func(dst *float64, v float64) {
-		if !math.IsNaN(v) && v > *dst {
+		if !math.IsNaN(v) && (math.IsNaN(*dst) || v > *dst) {
 			*dst = v
 		}
 	}
@@ -335,7 +337,7 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 		env.KernelCalibration = &r.calibrationUsed
 	}
 	if now, err := sysinfo.ReadListenCounters(); err == nil && r.overflowsAtStart != nil {
-		env.ListenOverflows = float64(now.Overflows - r.overflowsAtStart.Overflows)
+		env.ListenOverflows = new(float64(now.Overflows - r.overflowsAtStart.Overflows))
 	}
 	if now, err := sysinfo.SoftnetDropped(); err == nil && r.softnetAtStart >= 0 {
 		env.SoftnetDropped = float64(int64(now) - r.softnetAtStart)

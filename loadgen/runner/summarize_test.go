@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/summary"
 )
 
@@ -137,5 +139,17 @@ func TestARefusalTellsHowLongItsAnswerTookBack(t *testing.T) {
 	}
 	if a := answerOf(h, false); a.back != 0 {
 		t.Errorf("a remote server's refusal: back %v, want 0", a.back)
+	}
+}
+
+func TestAnAcceptQueueThatNoSampleCarriedStaysNaNAndOneSampleMakesItAPeak(t *testing.T) {
+	nan := math.NaN()
+	unseen := []sample.Row{{Inflight: 2, AcceptQueue: nan}, {Inflight: 3, AcceptQueue: nan}}
+	if p, _, _, _ := peaks(unseen); !math.IsNaN(p.AcceptQueue) || p.Inflight != 3 {
+		t.Errorf("no sample showed the accept queue: peak %+v, want NaN and running 3", p)
+	}
+	seen := []sample.Row{{AcceptQueue: nan}, {AcceptQueue: 0}, {AcceptQueue: nan}}
+	if p, _, _, _ := peaks(seen); p.AcceptQueue != 0 {
+		t.Errorf("one sample showed an empty queue: peak %v, want 0", p.AcceptQueue)
 	}
 }

@@ -49,10 +49,16 @@ type Environment struct {
 	SynRetries        int    `json:"tcp_syn_retries"`
 	SynLinearTimeouts int    `json:"tcp_syn_linear_timeouts"`
 	Hostname          string `json:"hostname,omitempty"`
+	// KernelView says what this OS shows of the kernel side of a server:
+	// "full: …" on Linux, "partial: …" on macOS, "unavailable: …"
+	// elsewhere (docs/macos.md). A figure the view lacks is null here and
+	// "-" in the table, never 0.
+	KernelView string `json:"kernel_view,omitempty"`
 	// ListenOverflows is the growth of TcpExt ListenOverflows in loadgen's
 	// own network namespace over the run: host-wide, shared by every
-	// target that runs in that namespace.
-	ListenOverflows float64 `json:"listen_overflows"`
+	// target that runs in that namespace (on macOS, netstat's listen queue
+	// overflows). Absent when it could not be read.
+	ListenOverflows *float64 `json:"listen_overflows,omitempty"`
 	// SoftnetDropped is how many packets the kernel dropped over the run
 	// because a CPU's input backlog was full (/proc/net/softnet_stat):
 	// host-wide. Loopback packets can be lost there, which the prediction
@@ -160,6 +166,9 @@ type Stage struct {
 }
 
 // Peak is the highest value of each gauge over the run's 1 Hz samples.
+//
+// A figure that no sample carried is NaN, written as null: the kernel's
+// accept queue where the OS does not show it (Environment.KernelView).
 type Peak struct {
 	Inflight       float64 `json:"inflight"`
 	Queued         float64 `json:"queued"`

@@ -112,10 +112,11 @@ func FigureByKey(key string) (Figure, bool) {
 // Inside reports whether t's measurement of the figure lies inside its
 // predicted range: lo − miss ≤ measured ≤ hi, miss being what sampling
 // can miss of a peak and 0 otherwise. known is false when t has no range
-// for it.
+// for it, or when nothing measured it (a NaN peak: an accept queue this
+// OS does not show).
 func (f Figure) Inside(t *summary.Target) (inside, known bool) {
 	p := t.Predicted
-	if p == nil {
+	if p == nil || math.IsNaN(f.Measured(t)) {
 		return false, false
 	}
 	r, ok := p.Range[f.Key]

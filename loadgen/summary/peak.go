@@ -1,0 +1,68 @@
+package summary
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// peakFigure is one figure of a Peak under its summary.json key.
+type peakFigure struct {
+	key string
+	v   *float64
+}
+
+// figures lists p's figures in the order summary.json writes them.
+func (p *Peak) figures() []peakFigure {
+	return []peakFigure{
+		{"inflight", &p.Inflight}, {"queued", &p.Queued}, {"accept_queue", &p.AcceptQueue},
+		{"connections", &p.Connections}, {"goroutines", &p.Goroutines}, {"rss_bytes", &p.RSSBytes},
+		{"client_inflight", &p.ClientInflight},
+	}
+}
+
+// MarshalJSON writes a NaN figure, one that no sample carried, as null:
+// JSON has no NaN, and 0 would claim a measurement.
+func (p Peak) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range p.figures() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(f.key) + ":")
+		if math.IsNaN(*f.v) {
+			b.WriteString("null")
+			continue
+		}
+		v, err := json.Marshal(*f.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads null as NaN. A missing key is 0, as summaries from
+// before null wrote every figure.
+func (p *Peak) UnmarshalJSON(b []byte) error {
+	var raw map[string]*float64
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*p = Peak{}
+	for _, f := range p.figures() {
+		v, ok := raw[f.key]
+		switch {
+		case !ok:
+		case v == nil:
+			*f.v = math.NaN()
+		default:
+			*f.v = *v
+		}
+	}
+	return nil
+}
