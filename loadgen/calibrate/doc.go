@@ -55,6 +55,12 @@
 // Refresh probes fully and stores. Files are written atomically
 // (internal/atomicfile), one JSON summary.KernelCalibration each.
 //
+// # Off Linux
+//
+// The SYN probe reads Linux's TCP_INFO (synsocket_linux.go); elsewhere it
+// fails with sysinfo.ErrNotOnThisOS, and a run there makes no prediction
+// and does not calibrate (docs/macos.md).
+//
 // # Side effects
 //
 // Each SYN the probe's listener drops counts in the network namespace's

@@ -41,6 +41,12 @@
 // without knowing its pid: every process that holds the socket (a prefork
 // server's master and workers alike) and its descendants.
 //
+// # Other systems
+//
+// sock_diag and /proc are Linux's: elsewhere Open and Read fail with an
+// error that wraps sysinfo.ErrNotOnThisOS (socket_other.go), so a url or
+// command target cannot be watched there (docs/macos.md).
+//
 // # Limits
 //
 // A sample is a snapshot: a connection that lives between two samples is not
