@@ -2,7 +2,9 @@ package sysinfo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -20,13 +22,22 @@ const kernelView = "partial: accept queue and listen-queue overflows from netsta
 // here.
 const KernelViewFull = false
 
-// netstatTimeout bounds one netstat(1) run.
-const netstatTimeout = 5 * time.Second
+// netstatTimeout bounds one netstat(1) run. A server reads the counters
+// inside each /metrics scrape, and loadgen waits 900 ms for a scrape: a
+// slow netstat must cost the sample this figure, not every gauge.
+const netstatTimeout = 500 * time.Millisecond
+
+// statsHidden keeps the first ErrTCPStatsHidden: the answer stands for the
+// run, and asking again would start two processes each scrape for it.
+var statsHidden atomic.Pointer[error]
+
+// SomaxconnName is the name of the cap on a listen backlog on this OS.
+const SomaxconnName = "kern.ipc.somaxconn"
 
 func somaxconn() (int, error) {
-	n, err := unix.SysctlUint32("kern.ipc.somaxconn")
+	n, err := unix.SysctlUint32(SomaxconnName)
 	if err != nil {
-		return 0, fmt.Errorf("sysctl kern.ipc.somaxconn: %w", err)
+		return 0, fmt.Errorf("sysctl %s: %w", SomaxconnName, err)
 	}
 	return int(n), nil
 }
@@ -42,9 +53,15 @@ func kernelRelease() string {
 // listenCounters reads tcps_listendrop, the one counter of SYNs dropped at
 // a full listen queue that macOS keeps; it stands for both figures.
 func listenCounters() (ListenCounters, error) {
+	if hidden := statsHidden.Load(); hidden != nil {
+		return ListenCounters{}, *hidden
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), netstatTimeout)
 	defer cancel()
 	n, err := netstat.ReadListenOverflows(ctx)
+	if errors.Is(err, netstat.ErrTCPStatsHidden) {
+		statsHidden.Store(&err)
+	}
 	if err != nil {
 		return ListenCounters{}, err
 	}

@@ -7,7 +7,10 @@ const kernelView = "full: TCP_INFO of the listener, sock_diag, /proc"
 // here.
 const KernelViewFull = true
 
-func somaxconn() (int, error) { return Sysctl("net.core.somaxconn") }
+// SomaxconnName is the name of the cap on a listen backlog on this OS.
+const SomaxconnName = "net.core.somaxconn"
+
+func somaxconn() (int, error) { return Sysctl(SomaxconnName) }
 
 func kernelRelease() string { return procRelease() }
 

@@ -16,6 +16,9 @@ const kernelView = "unavailable: kernel-side figures need Linux (or netstat on m
 // here.
 const KernelViewFull = false
 
+// SomaxconnName is the name of the cap on a listen backlog on this OS.
+const SomaxconnName = "somaxconn"
+
 func somaxconn() (int, error) {
 	return 0, fmt.Errorf("somaxconn: %w", ErrNotOnThisOS)
 }

@@ -94,9 +94,9 @@ func (m *Metrics) Reject(reason string) { m.rejected.WithLabelValues(reason).Inc
 
 var (
 	acceptQueueLengthDesc = prometheus.NewDesc("conclab_accept_queue_length",
-		"Connections in the kernel accept queue now (TCP_INFO tcpi_unacked of the listener).", nil, nil)
+		"Connections in the kernel accept queue now (TCP_INFO tcpi_unacked of the listener; netstat qlen − incqlen on macOS).", nil, nil)
 	acceptQueueLimitDesc = prometheus.NewDesc("conclab_accept_queue_limit",
-		"The listener's backlog in force (TCP_INFO tcpi_sacked); the queue holds one more.", nil, nil)
+		"The listener's backlog in force (TCP_INFO tcpi_sacked; netstat maxqlen on macOS); on Linux the queue holds one more.", nil, nil)
 	listenOverflowsDesc = prometheus.NewDesc("conclab_listen_overflows_total",
 		"TcpExt ListenOverflows of the server's network namespace since the server started.", nil, nil)
 	listenDropsDesc = prometheus.NewDesc("conclab_listen_drops_total",
