@@ -410,7 +410,7 @@ func overviewChart(s *summary.Summary) (c *chart, ok bool) {
 			v := se.value(&s.Targets[i])
 			if math.IsNaN(v) {
 				// Not measured: no bar, and the legend says so.
-				label = se.label + " (no bar: not shown by this OS)"
+				label = se.label + " (no bar: not measured)"
 			}
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 				v = 0

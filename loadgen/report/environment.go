@@ -19,7 +19,7 @@ func (r *run) environment(d *document) {
 	d.h(2, "Environment", "environment")
 	items := []string{
 		"kernel " + orDefault(e.Kernel, "unknown"),
-		fmt.Sprintf("net.core.somaxconn %d", e.Somaxconn),
+		fmt.Sprintf("%s %d", e.SomaxconnName(), e.Somaxconn),
 		fmt.Sprintf("open-file limit (nofile) %d", e.NoFile),
 		fmt.Sprintf("%d CPUs", e.CPUs),
 		"Go " + orDefault(e.Go, "unknown"),

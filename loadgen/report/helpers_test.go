@@ -283,7 +283,7 @@ func newRangedRun() *fakeRun {
 
 	ll := &run.targets[1]
 	ll.sum.ListenOverflowsScope = "own"
-	ll.sum.ListenOverflows = 42
+	ll.sum.ListenOverflows = new(42.0)
 	ll.sum.Predicted.Range = map[string][2]int{"inflight": {1, 1}, "queued": {0, 0}, "accept_queue": {9, 9},
 		"syn_retried": {2, 4}, "ok": {8, 8}, "rejected": {2, 2}, "timeout": {0, 0}}
 	ll.sum.Predicted.Replicas = 200

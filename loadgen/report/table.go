@@ -117,13 +117,17 @@ func seconds(v float64) string {
 	}
 }
 
-// unseenNote says why a cell reads "-" where this OS's kernel view has no
-// accept queue; "" when every target's was measured.
+// unseenNote says why a cell reads "-": no sample showed that figure
+// (the server's gauges never answered, or this OS's kernel view lacks the
+// accept queue); "" when every figure was measured.
 func unseenNote(s *summary.Summary) string {
 	for _, t := range s.Targets {
-		if math.IsNaN(t.Peak.AcceptQueue) {
-			return "waiting in kernel: \"-\" where no sample showed the accept queue (kernel view " +
-				orDefault(s.Environment.KernelView, "unknown") + "; docs/macos.md)"
+		if math.IsNaN(t.Peak.Inflight) || math.IsNaN(t.Peak.Queued) || math.IsNaN(t.Peak.AcceptQueue) {
+			note := `"-": no sample showed the figure, so it is unknown, not 0`
+			if v := s.Environment.KernelView; v != "" && !strings.HasPrefix(v, "full") {
+				note += " (kernel view " + v + "; docs/macos.md)"
+			}
+			return note
 		}
 	}
 	return ""

@@ -41,20 +41,34 @@ func TestAnAcceptQueueThatNoSampleShowedIsADashWithANoteNeverAZero(t *testing.T)
 	if got := cells("ll-1")[5]; got != "3" {
 		t.Errorf("ll-1 waiting in kernel %q, want 3", got)
 	}
-	want := `waiting in kernel: "-" where no sample showed the accept queue (kernel view unavailable: kernel-side figures need Linux; this is plan9; docs/macos.md)`
+	want := `"-": no sample showed the figure, so it is unknown, not 0 (kernel view unavailable: kernel-side figures need Linux; this is plan9; docs/macos.md)`
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("no note %q in\n%s", want, out.String())
 	}
 }
 
-func TestATableWhoseAcceptQueuesWereAllMeasuredHasNoKernelViewNote(t *testing.T) {
+func TestATableWhoseFiguresWereAllMeasuredHasNoNoteOnDashes(t *testing.T) {
 	s := &summary.Summary{Complete: true, Environment: summary.Environment{KernelView: "full: TCP_INFO of the listener, sock_diag, /proc"},
 		Targets: []summary.Target{{Name: "ll-1", Model: "limitlistener", Sent: 1, Outcomes: outcomes("ok", 1)}}}
 	var out bytes.Buffer
 	if err := WriteTable(&out, s); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), "kernel view") {
-		t.Errorf("a note about the kernel view in\n%s", out.String())
+	if strings.Contains(out.String(), `"-"`) {
+		t.Errorf("a note on dashes in\n%s", out.String())
+	}
+}
+
+func TestOnLinuxADashIsNotBlamedOnTheKernelView(t *testing.T) {
+	s := &summary.Summary{Complete: true, Environment: summary.Environment{KernelView: "full: TCP_INFO of the listener, sock_diag, /proc"},
+		Targets: []summary.Target{{Name: "gone", Model: "nethttp", Sent: 1, Outcomes: outcomes("ok", 1),
+			Peak: summary.Peak{Inflight: math.NaN(), Queued: math.NaN(), AcceptQueue: math.NaN()}}}}
+	var out bytes.Buffer
+	if err := WriteTable(&out, s); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"-": no sample showed the figure, so it is unknown, not 0`+"\n") ||
+		strings.Contains(out.String(), "kernel view") {
+		t.Errorf("want the note without the kernel view in\n%s", out.String())
 	}
 }

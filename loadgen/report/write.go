@@ -326,8 +326,8 @@ func (r *run) targetText(d *document, t *targetData) {
 	}
 	// A host-wide counter is the environment's; only a namespace of the
 	// target's own makes the figure its.
-	if st.ListenOverflowsScope == "own" {
-		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in the target's own network namespace.", thousands(st.ListenOverflows)))
+	if st.ListenOverflowsScope == "own" && st.ListenOverflows != nil {
+		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in the target's own network namespace.", thousands(*st.ListenOverflows)))
 	}
 	d.list(items...)
 	stageTable(d, st.Stages)

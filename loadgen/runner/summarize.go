@@ -231,11 +231,14 @@ func (t *target) model() string {
 
 // peaks returns the highest value of each gauge, and the growth of the
 // overflow, rejection and wasted-work counters, over the samples (nil
-// wasted work when the server does not report it).
-func peaks(rows []sample.Row) (summary.Peak, float64, float64, *float64) {
-	// The accept queue stays NaN (null, "-") where no sample carried it:
-	// an OS whose kernel view lacks it (docs/macos.md).
-	p := summary.Peak{AcceptQueue: math.NaN()}
+// overflows or wasted work when no sample carried the counter).
+func peaks(rows []sample.Row) (summary.Peak, *float64, float64, *float64) {
+	// A gauge stays NaN (null, "-") where no sample carried it, as the
+	// accept queue on an OS whose kernel view lacks it (docs/macos.md):
+	// a 0 would claim a measurement.
+	nan := math.NaN()
+	p := summary.Peak{Inflight: nan, Queued: nan, AcceptQueue: nan, Connections: nan, Goroutines: nan,
+		RSSBytes: nan, ClientInflight: nan}
 	var overflows, wasted growth
 	maxRejected := 0.0
 	up := func(dst *float64, v float64) {
@@ -255,11 +258,14 @@ func peaks(rows []sample.Row) (summary.Peak, float64, float64, *float64) {
 		overflows.add(r.Overflows)
 		wasted.add(r.WastedWork)
 	}
-	var wastedS *float64
+	var overflowsBy, wastedS *float64
+	if overflows.seen() {
+		overflowsBy = new(overflows.by())
+	}
 	if wasted.seen() {
 		wastedS = new(wasted.by())
 	}
-	return p, overflows.by(), maxRejected, wastedS
+	return p, overflowsBy, maxRejected, wastedS
 }
 
 // growth is how much a sampled counter grew: its highest value less its
@@ -299,7 +305,7 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 		if t.predicted != nil {
 			st.Predicted = verdict.Predicted(r.sched, *t.predicted)
 			if sum.Complete {
-				errs = append(errs, t.judge(r, &st, sum.Environment.SoftnetDropped))
+				errs = append(errs, t.judge(r, &st, valueOr0(sum.Environment.SoftnetDropped)))
 			}
 		}
 		if t.predictErr != nil {
@@ -340,7 +346,7 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 		env.ListenOverflows = new(float64(now.Overflows - r.overflowsAtStart.Overflows))
 	}
 	if now, err := sysinfo.SoftnetDropped(); err == nil && r.softnetAtStart >= 0 {
-		env.SoftnetDropped = float64(int64(now) - r.softnetAtStart)
+		env.SoftnetDropped = new(float64(int64(now) - r.softnetAtStart))
 	}
 	var seed *uint64
 	if r.s.Random() {
@@ -366,4 +372,12 @@ func sortedCopy(xs []float64) []float64 {
 	c := slices.Clone(xs)
 	slices.Sort(c)
 	return c
+}
+
+// valueOr0 is *v, or 0 where it was not read.
+func valueOr0(v *float64) float64 {
+	if v == nil {
+		return 0
+	}
+	return *v
 }

@@ -3,6 +3,7 @@ package summary
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
 )
 
@@ -32,5 +33,23 @@ func TestAPeakFromBeforeNullReadsAMissingKeyAsZero(t *testing.T) {
 	}
 	if p.Inflight != 3 || p.AcceptQueue != 0 || math.IsNaN(p.AcceptQueue) {
 		t.Errorf("got %+v", p)
+	}
+}
+
+func TestPeaksJSONCodecCoversEveryFieldUnderItsTag(t *testing.T) {
+	var p Peak
+	figures := p.figures()
+	typ := reflect.TypeFor[Peak]()
+	if typ.NumField() != len(figures) {
+		t.Fatalf("Peak has %d fields, its codec %d", typ.NumField(), len(figures))
+	}
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if tag := f.Tag.Get("json"); tag != figures[i].key {
+			t.Errorf("field %s: tag %q, codec key %q", f.Name, tag, figures[i].key)
+		}
+		if got := reflect.ValueOf(&p).Elem().Field(i).Addr().Interface(); got != figures[i].v {
+			t.Errorf("field %s: the codec's key %q points at another field", f.Name, figures[i].key)
+		}
 	}
 }

@@ -5,6 +5,8 @@
 package summary
 
 import (
+	"strings"
+
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
@@ -41,13 +43,16 @@ type Skipped struct {
 
 // Environment is the machine the run measured.
 type Environment struct {
-	Kernel            string `json:"kernel"`
-	Somaxconn         int    `json:"somaxconn"`
-	NoFile            uint64 `json:"nofile"`
-	Go                string `json:"go"`
-	CPUs              int    `json:"cpus"`
-	SynRetries        int    `json:"tcp_syn_retries"`
-	SynLinearTimeouts int    `json:"tcp_syn_linear_timeouts"`
+	Kernel    string `json:"kernel"`
+	Somaxconn int    `json:"somaxconn"`
+	NoFile    uint64 `json:"nofile"`
+	Go        string `json:"go"`
+	CPUs      int    `json:"cpus"`
+	// SynRetries and SynLinearTimeouts are Linux's SYN sysctls: absent
+	// on an OS without them (Linux's tcp_syn_retries is at least 1), and
+	// the second also when 0, which it is before Linux 6.5.
+	SynRetries        int    `json:"tcp_syn_retries,omitempty"`
+	SynLinearTimeouts int    `json:"tcp_syn_linear_timeouts,omitempty"`
 	Hostname          string `json:"hostname,omitempty"`
 	// KernelView says what this OS shows of the kernel side of a server:
 	// "full: …" on Linux, "partial: …" on macOS, "unavailable: …"
@@ -62,11 +67,21 @@ type Environment struct {
 	// SoftnetDropped is how many packets the kernel dropped over the run
 	// because a CPU's input backlog was full (/proc/net/softnet_stat):
 	// host-wide. Loopback packets can be lost there, which the prediction
-	// does not model.
-	SoftnetDropped float64 `json:"softnet_dropped"`
+	// does not model. Absent where it could not be read (off Linux).
+	SoftnetDropped *float64 `json:"softnet_dropped,omitempty"`
 	// KernelCalibration is the SYN retransmission schedule and the kernel
 	// timings the prediction used.
 	KernelCalibration *KernelCalibration `json:"kernel_calibration,omitempty"`
+}
+
+// SomaxconnName is the name of Somaxconn on the OS the run measured:
+// kern.ipc.somaxconn on macOS (Kernel "Darwin …"), net.core.somaxconn
+// otherwise.
+func (e Environment) SomaxconnName() string {
+	if strings.HasPrefix(e.Kernel, "Darwin ") {
+		return "kern.ipc.somaxconn"
+	}
+	return "net.core.somaxconn"
 }
 
 // KernelCalibration is what the calibration probe measured of this
@@ -108,14 +123,16 @@ type KernelCalibration struct {
 
 // Target is one server under test.
 type Target struct {
-	Name            string                  `json:"name"`
-	Model           string                  `json:"model"`
-	URL             string                  `json:"url"`
-	Config          map[string]any          `json:"config"`
-	Sent            int                     `json:"sent"`
-	Outcomes        map[outcome.Outcome]int `json:"outcomes"`
-	Peak            Peak                    `json:"peak"`
-	ListenOverflows float64                 `json:"listen_overflows"`
+	Name     string                  `json:"name"`
+	Model    string                  `json:"model"`
+	URL      string                  `json:"url"`
+	Config   map[string]any          `json:"config"`
+	Sent     int                     `json:"sent"`
+	Outcomes map[outcome.Outcome]int `json:"outcomes"`
+	Peak     Peak                    `json:"peak"`
+	// ListenOverflows is the growth of the listen overflow counter of
+	// the target's server over the run; absent when no sample carried it.
+	ListenOverflows *float64 `json:"listen_overflows,omitempty"`
 	// ListenOverflowsScope says whose counter ListenOverflows is: "host"
 	// when the target's server shares loadgen's network namespace (so the
 	// figure is every such target's), "own" when it has its own.
