@@ -107,7 +107,8 @@ include external/python.mk
 #
 #   unset or auto  Linux and Darwin run natively (Darwin shows what netstat
 #                  can; docs/macos.md), any other OS runs in Docker
-#   native         runs natively anywhere; what the OS cannot show is "-"
+#   native         runs natively on Linux and Darwin (what macOS cannot
+#                  show is "-"); refused elsewhere, where it does not build
 #   docker         make up OBSERVE=0, then make bench-docker: the lab and
 #                  loadgen in a Linux engine (Docker Desktop's VM on a Mac)
 #
@@ -130,17 +131,19 @@ ifneq ($(or $(word 2,$(BENCH_ASKED)),$(filter-out auto native docker,$(BENCH_ASK
 $(error make bench: CONCLAB_BENCH=$(BENCH_ASKED) is not one of: native, docker (unset or auto picks by OS))
 endif
 # Linux has the whole native view of the kernel's side, Darwin a part of
-# it (docs/macos.md), any other OS none: there auto means Docker.
+# it (docs/macos.md), any other OS none (nor a native build): there auto
+# means Docker.
 BENCH_PATH  := $(or $(filter-out auto,$(BENCH_ASKED)),$(if $(filter Linux Darwin,$(BENCH_OS)),native,docker))
 ifneq ($(BENCH_OS),Linux)
 ifneq ($(filter docker,$(BENCH_ASKED)),)
 $(info make bench: kernel-side figures need Linux: CONCLAB_BENCH=docker runs the seed in Docker's Linux engine (make up OBSERVE=$(BENCH_OBSERVE), then make bench-docker))
 else ifeq ($(BENCH_PATH),docker)
-$(info make bench: kernel-side figures need Linux and $(BENCH_OS) has no native view of them: running the seed in Docker's Linux engine (make up OBSERVE=$(BENCH_OBSERVE), then make bench-docker); CONCLAB_BENCH=native runs it here with "-" for them)
+$(info make bench: kernel-side figures need Linux and $(BENCH_OS) has no native view of them: running the seed in Docker's Linux engine (make up OBSERVE=$(BENCH_OBSERVE), then make bench-docker))
 else ifeq ($(BENCH_OS),Darwin)
 $(info make bench: kernel-side figures need Linux; on Darwin the accept queue comes from netstat (unverified), what macOS lacks shows "-" and there is no prediction (docs/macos.md); CONCLAB_BENCH=docker runs the seed in Docker's Linux VM)
 else
-$(info make bench: kernel-side figures need Linux; on $(BENCH_OS) they show "-"; CONCLAB_BENCH=docker runs the seed in Docker's Linux engine)
+# labserver and loadgen build for Linux and macOS alone (make cross).
+$(error make bench: CONCLAB_BENCH=native needs Linux or macOS, and this is $(BENCH_OS): CONCLAB_BENCH=docker runs the seed in Docker's Linux engine)
 endif
 endif
 ifeq ($(BENCH_PATH),docker)
