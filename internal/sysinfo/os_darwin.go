@@ -71,3 +71,13 @@ func listenCounters() (ListenCounters, error) {
 func synSettings() (SynSettings, error) {
 	return SynSettings{}, fmt.Errorf("tcp_syn_retries: %w", ErrNotOnThisOS)
 }
+
+// connectTimeout is net.inet.tcp.keepinit, in ms: how long connect(2)
+// keeps retransmitting a SYN before it gives up.
+func connectTimeout() (time.Duration, error) {
+	ms, err := unix.SysctlUint32("net.inet.tcp.keepinit")
+	if err != nil {
+		return 0, fmt.Errorf("sysctl net.inet.tcp.keepinit: %w", err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}

@@ -1,5 +1,11 @@
 package sysinfo
 
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
 // kernelView is what conclab sees of the kernel side on Linux: all of it.
 const kernelView = "full: TCP_INFO of the listener, sock_diag, /proc"
 
@@ -17,3 +23,9 @@ func kernelRelease() string { return procRelease() }
 func listenCounters() (ListenCounters, error) { return listenCountersAt(procRoot) }
 
 func synSettings() (SynSettings, error) { return synSettingsAt(procRoot) }
+
+// connectTimeout has no sysctl of its own on Linux: the SYN schedule of
+// tcp_syn_retries and tcp_syn_linear_timeouts ends in it.
+func connectTimeout() (time.Duration, error) {
+	return 0, fmt.Errorf("connect timeout: follows from tcp_syn_retries on Linux: %w", errors.ErrUnsupported)
+}

@@ -5,6 +5,7 @@ package sysinfo
 import (
 	"fmt"
 	"runtime"
+	"time"
 )
 
 // kernelView is what conclab sees of the kernel side on a system it has
@@ -31,4 +32,8 @@ func listenCounters() (ListenCounters, error) {
 
 func synSettings() (SynSettings, error) {
 	return SynSettings{}, fmt.Errorf("tcp_syn_retries: %w", ErrNotOnThisOS)
+}
+
+func connectTimeout() (time.Duration, error) {
+	return 0, fmt.Errorf("connect timeout: %w", ErrNotOnThisOS)
 }

@@ -3,6 +3,7 @@ package sysinfo
 import (
 	"errors"
 	"runtime"
+	"time"
 )
 
 // ErrNotOnThisOS is wrapped by every read that this OS cannot answer.
@@ -12,3 +13,9 @@ var ErrNotOnThisOS = errors.New("not available on " + runtime.GOOS)
 // a server on this OS: "full: …" on Linux, "partial: …" on macOS,
 // "unavailable: …" elsewhere (summary.json's environment.kernel_view).
 func KernelView() string { return kernelView }
+
+// ConnectTimeout is how long connect(2) keeps retransmitting a SYN before
+// it gives up, where the OS sets it apart from a SYN schedule: macOS's
+// net.inet.tcp.keepinit. On Linux it follows from ReadSynSettings, and is
+// an error here.
+func ConnectTimeout() (time.Duration, error) { return connectTimeout() }

@@ -2,6 +2,7 @@ package calibrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -69,22 +70,35 @@ func Key(release string, s sysinfo.SynSettings) string {
 }
 
 // machine is this kernel's SYN settings, as the sysctls set them, and the
-// key of its calibration.
+// key of its calibration. Off Linux there are none: connectTimeout is then
+// the OS's own connect timeout, and there is no nominal schedule.
 type machine struct {
-	settings sysinfo.SynSettings
-	key      string
+	settings       sysinfo.SynSettings
+	connectTimeout time.Duration
+	key            string
 }
 
 func readMachine() (machine, error) {
 	s, err := sysinfo.ReadSynSettings()
-	if err != nil {
+	if err == nil {
+		return machine{settings: s, key: Key(sysinfo.KernelRelease(), s)}, nil
+	}
+	if !errors.Is(err, sysinfo.ErrNotOnThisOS) {
 		return machine{}, fmt.Errorf("kernel SYN settings: %w", err)
 	}
-	return machine{settings: s, key: Key(sysinfo.KernelRelease(), s)}, nil
+	t, terr := sysinfo.ConnectTimeout()
+	if terr != nil {
+		return machine{}, fmt.Errorf("kernel SYN settings: %w; %w", err, terr)
+	}
+	return machine{connectTimeout: t, key: fmt.Sprintf("%s connect_timeout=%s", sysinfo.KernelRelease(), t)}, nil
 }
 
-// schedule is the nominal SYN schedule, from predict's formula.
+// schedule is the nominal SYN schedule, from predict's formula; off Linux
+// none, and the OS's connect timeout.
 func (m machine) schedule() (retransmits []time.Duration, giveUp time.Duration) {
+	if m.connectTimeout > 0 {
+		return nil, m.connectTimeout
+	}
 	return predict.Kernel{
 		SynRetries:        m.settings.Retries,
 		SynLinearTimeouts: m.settings.LinearTimeouts,
@@ -152,8 +166,11 @@ func Probe(ctx context.Context, opts Options) (summary.KernelCalibration, error)
 		return summary.KernelCalibration{}, fmt.Errorf("sleep overshoot: %w", err)
 	}
 	nominal, giveUp := m.schedule()
+	// Without a nominal schedule (off Linux) nothing carries a quick
+	// probe's retransmissions further: the probe follows them all.
+	full := opts.Full || nominal == nil
 	seen, err := probeSyn(ctx, synPlan{
-		connects: connects, full: opts.Full, nominal: nominal, giveUp: giveUp, progress: opts.Progress,
+		connects: connects, full: full, nominal: nominal, giveUp: giveUp, progress: opts.Progress,
 	})
 	if err != nil {
 		return summary.KernelCalibration{}, fmt.Errorf("SYN probe: %w", err)

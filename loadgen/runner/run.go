@@ -245,11 +245,12 @@ func (r *run) stopTargets() {
 func (r *run) predict() {
 	nominal, kerr := verdict.ReadKernel()
 	if kerr == nil {
-		// Without a schedule to predict with (off Linux), a calibration
-		// would only report Linux's nominal values as this kernel's.
 		r.calibrationUsed = r.calibration()
 	}
 	r.kernel = verdict.Calibrated(nominal, &r.calibrationUsed)
+	if kerr == nil {
+		kerr = verdict.CheckSchedule(r.kernel, &r.calibrationUsed)
+	}
 	r.kernelSpread = verdict.KernelSpread(&r.calibrationUsed, runtime.NumCPU())
 	for _, t := range r.targets {
 		if kerr != nil {

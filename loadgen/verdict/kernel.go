@@ -1,7 +1,9 @@
 package verdict
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/conclab/conclab/internal/sysinfo"
@@ -11,13 +13,13 @@ import (
 
 // ReadKernel is this machine's SYN retransmission behaviour, as the
 // prediction needs it: the nominal schedule of its sysctls, and whether
-// TCP timestamps are on.
+// TCP timestamps are on. Off Linux there are no such sysctls: the kernel
+// then has no nominal schedule, and only a calibration's measured one
+// (Calibrated) lets it predict; CheckSchedule says whether it has one.
 func ReadKernel() (predict.Kernel, error) {
 	s, err := sysinfo.ReadSynSettings()
-	if err != nil && !sysinfo.KernelViewFull {
-		// Off Linux there is no schedule to read or probe (docs/macos.md):
-		// no prediction beats one made with another kernel's timers.
-		return predict.Kernel{}, fmt.Errorf("the SYN retransmission schedule: %w (the prediction needs Linux; make bench-docker predicts inside Docker's Linux VM)", err)
+	if errors.Is(err, sysinfo.ErrNotOnThisOS) {
+		return predict.Kernel{InitialRTO: predict.DefaultInitialRTO}, nil
 	}
 	if err != nil {
 		return predict.Kernel{}, err
@@ -27,6 +29,22 @@ func ReadKernel() (predict.Kernel, error) {
 		k.NoTimestamps = true
 	}
 	return k, nil
+}
+
+// CheckSchedule says why k cannot be predicted with: it has neither a
+// nominal SYN retransmission schedule (Linux's tcp_syn_retries is at least
+// 1) nor a measured one, as off Linux when the calibration could not
+// measure one (c's Why says why).
+func CheckSchedule(k predict.Kernel, c *summary.KernelCalibration) error {
+	if k.SynRetries > 0 || len(k.Retransmits) > 0 {
+		return nil
+	}
+	why := ""
+	if c != nil && c.Why != "" {
+		why = " (" + c.Why + ")"
+	}
+	return fmt.Errorf("no SYN retransmission schedule: %s has no SYN sysctls, and the calibration measured none%s; "+
+		"make bench-docker predicts inside Docker's Linux VM", runtime.GOOS, why)
 }
 
 // Calibrated is k with the calibration's measured schedule in place of the

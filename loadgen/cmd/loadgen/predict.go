@@ -56,6 +56,10 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 		cal = calibrate.Nominal("no calibration cached (loadgen calibrate measures one)")
 	}
 	k = verdict.Calibrated(k, &cal)
+	if err := verdict.CheckSchedule(k, &cal); err != nil {
+		fmt.Fprintln(stderr, "loadgen predict:", err)
+		return exitFailed
+	}
 	kernelSpread := verdict.KernelSpread(&cal, runtime.NumCPU())
 	retransmits, giveUp := k.SynSchedule()
 	sched := s.Schedule()

@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/conclab/conclab/internal/names"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/calibrate"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/report"
@@ -157,7 +158,7 @@ func loadCalibration(ctx context.Context, stderr io.Writer) summary.KernelCalibr
 	warn := func(w string) { fmt.Fprintln(stderr, "loadgen:", w) }
 	cal, ok := calibrate.Cached(calibrate.Options{})
 	if !ok {
-		fmt.Fprintln(stderr, "loadgen: no kernel calibration cached: probing SYN retransmissions for about 3 s (loadgen calibrate measures them all)")
+		fmt.Fprintln(stderr, "loadgen: no kernel calibration cached: "+probeLength())
 		cal = calibrate.Load(ctx, calibrate.Options{Warn: warn})
 	}
 	fmt.Fprintf(stderr, "loadgen: kernel calibration: %s", cal.Source)
@@ -166,6 +167,19 @@ func loadCalibration(ctx context.Context, stderr io.Writer) summary.KernelCalibr
 	}
 	fmt.Fprintln(stderr)
 	return cal
+}
+
+// probeLength says how long the first calibration takes: a quick probe on
+// Linux; elsewhere, with no nominal schedule to carry it further, one that
+// follows the SYNs until connect gives up (docs/macos.md).
+func probeLength() string {
+	if sysinfo.KernelViewFull {
+		return "probing SYN retransmissions for about 3 s (loadgen calibrate measures them all)"
+	}
+	if t, err := sysinfo.ConnectTimeout(); err == nil {
+		return fmt.Sprintf("probing SYN retransmissions until connect gives up, about %s (once: it is cached)", t)
+	}
+	return "probing SYN retransmissions until connect gives up (once: it is cached)"
 }
 
 // self is this executable, which worker processes run.

@@ -68,6 +68,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	cal := loadCalibration(ctx, stderr)
 	k = verdict.Calibrated(k, &cal)
+	if err := verdict.CheckSchedule(k, &cal); err != nil {
+		fmt.Fprintln(stderr, "loadgen sweep:", err)
+		return exitFailed
+	}
 	dir := filepath.Join(*out, s.Name+"-sweep-"+time.Now().UTC().Format("20060102T150405Z"))
 	runOne := func(ctx context.Context, at *scenario.Scenario, dir, id string) (*summary.Summary, error) {
 		res, err := runner.Run(ctx, runner.Options{Scenario: at, Scale: sf.scale, ResultsDir: dir, RunID: id,
