@@ -140,7 +140,7 @@ $(info make bench: kernel-side figures need Linux: CONCLAB_BENCH=docker runs the
 else ifeq ($(BENCH_PATH),docker)
 $(info make bench: kernel-side figures need Linux and $(BENCH_OS) has no native view of them: running the seed in Docker's Linux engine (make up OBSERVE=$(BENCH_OBSERVE), then make bench-docker))
 else ifeq ($(BENCH_OS),Darwin)
-$(info make bench: kernel-side figures need Linux; on Darwin the accept queue comes from netstat (unverified), what macOS lacks shows "-" and there is no prediction (docs/macos.md); CONCLAB_BENCH=docker runs the seed in Docker's Linux VM)
+$(info make bench: kernel-side figures need Linux; on Darwin the accept queue comes from netstat and the SYN schedule from a probe (unverified), what macOS lacks shows "-" (docs/macos.md); CONCLAB_BENCH=docker runs the seed in Docker's Linux VM)
 else
 # labserver and loadgen build for Linux and macOS alone (make cross).
 $(error make bench: CONCLAB_BENCH=native needs Linux or macOS, and this is $(BENCH_OS): CONCLAB_BENCH=docker runs the seed in Docker's Linux engine)

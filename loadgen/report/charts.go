@@ -348,9 +348,11 @@ func connectChart(t *targetData, env summary.Environment) (c *chart, caption str
 		guide.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 		c.p.Add(vLines{xs: xs, sty: guide})
 		c.legend.Add("SYN retransmits", lineSwatch(guide))
-		c.legend.Add(fmt.Sprintf("(syn_retries %d, linear %d)", env.SynRetries, env.SynLinearTimeouts))
-		caption += fmt.Sprintf(" Dotted lines: %s SYN retransmission times for tcp_syn_retries=%d, tcp_syn_linear_timeouts=%d; a connect whose SYN was dropped completes just after one of them.",
-			whose, env.SynRetries, env.SynLinearTimeouts)
+		if env.SynRetries > 0 {
+			c.legend.Add(fmt.Sprintf("(syn_retries %d, linear %d)", env.SynRetries, env.SynLinearTimeouts))
+		}
+		caption += fmt.Sprintf(" Dotted lines: %s SYN retransmission times for %s; a connect whose SYN was dropped completes just after one of them.",
+			whose, synSettingsText(env))
 	}
 	caption += fmt.Sprintf(" %.0f ms bins; the count axis is logarithmic so that a few retried connects show beside many fast ones.", width*1000)
 	c.p.Y.Scale = plot.LogScale{}
@@ -476,4 +478,13 @@ func compareChart(name string, a, b []sample.Row, aLabel, bLabel string) (c *cha
 	c.p.X.Min, c.p.Y.Min = 0, 0
 	c.p.Y.Max = math.Max(c.p.Y.Max*1.04, 1)
 	return c, true
+}
+
+// synSettingsText names the SYN settings a schedule holds for: Linux's
+// two sysctls, or none where the OS has none (docs/macos.md).
+func synSettingsText(env summary.Environment) string {
+	if env.SynRetries <= 0 {
+		return "this OS, which has no SYN sysctls"
+	}
+	return fmt.Sprintf("tcp_syn_retries=%d, tcp_syn_linear_timeouts=%d", env.SynRetries, env.SynLinearTimeouts)
 }

@@ -83,8 +83,8 @@ func calibration(d *document, e summary.Environment) {
 			measured = fmt.Sprintf("The probe measured the first %d (the median over its connects); the later ones are nominal, "+
 				"scaled by the last measured relative lateness.", k.Measured)
 		}
-		d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of tcp_syn_retries %d and "+
-			"tcp_syn_linear_timeouts %d, and the one the prediction used. %s", e.SynRetries, e.SynLinearTimeouts, measured)
+		d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of %s, and the one the "+
+			"prediction used. %s", synSettingsText(e), measured)
 		d.table("calibration", "rrrrl", header, rows)
 	}
 	var items []string
