@@ -90,6 +90,10 @@ func readCache(path, key string, n int) (summary.KernelCalibration, error) {
 // retransmissions.
 func checkWhole(cal summary.KernelCalibration, n int) error {
 	switch {
+	case n == 0 && (cal.Measured < 1 || cal.Measured != len(cal.RetransmitsS)):
+		// No nominal schedule (off Linux): every retransmission was
+		// measured, or the calibration is not one.
+		return fmt.Errorf("measured: want every one of %d retransmissions, and at least one, got %d", len(cal.RetransmitsS), cal.Measured)
 	case len(cal.RetransmitsS) < n:
 		return fmt.Errorf("retransmits_s: want %d retransmissions, got %d", n, len(cal.RetransmitsS))
 	case len(cal.RetransmitSpreadS) != len(cal.RetransmitsS):

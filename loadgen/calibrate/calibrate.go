@@ -116,6 +116,11 @@ var fallbackSettings = sysinfo.SynSettings{Retries: 6, LinearTimeouts: 4}
 // cannot be read are taken as Linux's defaults, and Why says so.
 func Nominal(why string) summary.KernelCalibration {
 	m, err := readMachine()
+	if err != nil && !sysinfo.KernelViewFull {
+		// Linux's defaults are no stand-in for another OS's schedule:
+		// none, and the prediction says so (verdict.CheckSchedule).
+		return summary.KernelCalibration{Source: SourceNominal, Why: fmt.Sprintf("%s; %v", why, err), Key: sysinfo.KernelRelease()}
+	}
 	if err != nil {
 		m = machine{settings: fallbackSettings, key: Key(sysinfo.KernelRelease(), fallbackSettings)}
 		why += fmt.Sprintf("; %v: assumed syn_retries=%d syn_linear_timeouts=%d",
@@ -184,5 +189,8 @@ func Probe(ctx context.Context, opts Options) (summary.KernelCalibration, error)
 		TimerHZ:         sysinfo.TimerHZ(),
 	}
 	seen.fill(&cal, nominal, giveUp)
+	if err := checkWhole(cal, len(nominal)); err != nil {
+		return summary.KernelCalibration{}, fmt.Errorf("SYN probe: %w", err)
+	}
 	return cal, nil
 }

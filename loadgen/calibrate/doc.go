@@ -59,16 +59,25 @@
 //
 // The SYN probe above reads Linux's TCP_INFO (syntcpinfo_linux.go).
 // Elsewhere the release probe (release.go) measures the schedule with
-// connect and accept alone: each connect's listener has a full backlog-0
-// queue that gets room at a known instant after the connect's first SYN,
-// so the connect gets in at the next retransmission; two grids of such
-// instants, 400 ms apart, cover the time up to the OS's connect timeout.
-// There is no nominal schedule to carry a quick probe further, so it is
-// always a full one (about 75 s on macOS), and the key names the connect
-// timeout instead of the sysctls (docs/macos.md). It is tested on Linux
-// against the nominal schedule.
+// connect and accept alone. Each connect goes to a listener of its own
+// (backlog 1: xnu takes 0 as somaxconn) whose accept queue is full, and
+// one queued connection is accepted at a known instant after the
+// connect's first SYN, so the connect gets in at the next retransmission.
+// Two grids of such instants, 400 ms apart and offset by 200 ms, cover the
+// time up to the OS's connect timeout; the connects freed after the last
+// retransmission time out at the give-up. Each grid must see the same
+// retransmissions; a retransmission's spread is over every connect that
+// got in at it. There is no nominal schedule to carry a quick probe
+// further, so it is always a full one (about 75 s on macOS), the cache
+// key names the connect timeout instead of the sysctls, and a calibration
+// must have measured every retransmission (docs/macos.md). Tests run it on
+// Linux, quick against the nominal schedule and full against TCP_INFO.
 //
 // # Side effects
+//
+// The release probe holds, for a full probe on macOS, about 380 listeners
+// and 1,100 connections at once, and its dropped SYNs count as listen
+// queue overflows too.
 //
 // Each SYN the probe's listener drops counts in the network namespace's
 // TcpExt ListenOverflows: Connects × (retransmissions waited for + 1), 32

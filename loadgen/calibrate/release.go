@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"sync"
 	"time"
 
@@ -19,25 +18,34 @@ const (
 	// two retransmissions (1 s), so that each gap holds at least one.
 	releaseStep = 400 * time.Millisecond
 	// releaseGrids is how many grids run at once, each offset by a
-	// fraction of a step: each measures every retransmission once, and
-	// their spread is the retransmission's.
+	// fraction of a step: each measures every retransmission once.
 	releaseGrids = 2
+	// releaseBacklog is the probe listeners' backlog. Not 0: xnu takes a
+	// backlog of 0 as somaxconn. Linux's queue then holds 2, xnu's 1.
+	releaseBacklog = 1
+	// maxReleaseHorizon bounds the time a release probe covers, and with
+	// it its sockets: 2 grids of a listener per step, each with its
+	// queue's connections and a connect.
+	maxReleaseHorizon = 5 * time.Minute
 	// fillTimeout is how long a dial to a listener may take before its
 	// accept queue counts as full: far above a loopback handshake, far
 	// below the first retransmission.
 	fillTimeout = 300 * time.Millisecond
 )
 
+// newDialer makes the probe's connects; tests shorten their SYN retries.
+var newDialer = func() *net.Dialer { return &net.Dialer{} }
+
 // released is one connect of the release probe: its listener's queue is
 // full until freeAt after the connect's first SYN, when one queued
 // connection is accepted; the connect gets in at the next retransmission.
 type released struct {
 	ln       *net.TCPListener
-	fillers  []net.Conn
-	accepted chan net.Conn // the connection accepted at freeAt
+	fillers  []net.Conn // the queue's connections, and the one accepted
 	freeAt   time.Duration
-	done     time.Duration // when the dial returned, from its start
+	done     time.Duration // when the dial ended, from its start
 	err      error         // how it failed; nil when it got in
+	accepted net.Conn
 }
 
 // probeByRelease measures the SYN retransmission schedule without reading
@@ -45,17 +53,20 @@ type released struct {
 // sent to a listener of its own whose accept queue is full, and the queue
 // gets room at a known instant, freeAt; the dial then returns at the
 // first retransmission after freeAt. The freeAt of releaseGrids grids of
-// connects cover the plan, releaseStep apart, so each retransmission lets
-// at least one connect of each grid in. A connect freed after the last
-// retransmission waits until connect(2) gives up. Each grid gives one
-// sequence of retransmissions (observed.seen) and, for a full plan, one
-// give-up.
+// connects cover the horizon, releaseStep apart, so each retransmission
+// lets at least one connect of each grid in. A connect freed after the
+// last retransmission waits until connect(2) gives up. Each grid gives
+// one sequence of retransmissions (observed.seen), the spread of each
+// over every connect that saw it, and, for a full plan, one give-up.
 func probeByRelease(ctx context.Context, plan synPlan, horizon time.Duration) (observed, error) {
+	if horizon > maxReleaseHorizon {
+		return observed{}, fmt.Errorf("the connect timeout %s is above the release probe's %s", horizon, maxReleaseHorizon)
+	}
 	capacity, err := queueCapacity(ctx)
 	if err != nil {
 		return observed{}, err
 	}
-	var grids [][]*released
+	grids := make([][]*released, releaseGrids)
 	defer func() {
 		for _, g := range grids {
 			for _, r := range g {
@@ -63,36 +74,27 @@ func probeByRelease(ctx context.Context, plan synPlan, horizon time.Duration) (o
 			}
 		}
 	}()
-	for g := range releaseGrids {
+	for g := range grids {
 		offset := releaseStep/10 + time.Duration(g)*releaseStep/releaseGrids
-		var grid []*released
 		for at := offset; at < horizon; at += releaseStep {
 			r, err := newReleased(ctx, capacity, at)
 			if err != nil {
-				return observed{}, err
+				return observed{}, errors.Join(context.Cause(ctx), err)
 			}
-			grid = append(grid, r)
+			grids[g] = append(grids[g], r)
 		}
-		grids = append(grids, grid)
 	}
 	runReleased(ctx, grids, plan)
-	var obs observed
-	for _, g := range grids {
-		seen, gaveUp, err := readGrid(g, plan.full)
-		if err != nil {
-			return observed{}, err
-		}
-		obs.seen = append(obs.seen, seen)
-		obs.gaveUp = append(obs.gaveUp, gaveUp)
+	if err := context.Cause(ctx); err != nil {
+		return observed{}, err
 	}
-	return obs, nil
+	return readGrids(grids, plan.full)
 }
 
-// queueCapacity is how many connections a backlog-0 listener's accept
-// queue holds here (1 on Linux): dials until one does not get in within
-// fillTimeout.
+// queueCapacity is how many connections a probe listener's accept queue
+// holds here: dials until one does not get in within fillTimeout.
 func queueCapacity(ctx context.Context) (int, error) {
-	ln, err := backlogZeroListener()
+	ln, err := probeListener()
 	if err != nil {
 		return 0, err
 	}
@@ -104,22 +106,24 @@ func queueCapacity(ctx context.Context) (int, error) {
 		}
 	}()
 	dialer := net.Dialer{Timeout: fillTimeout}
-	for len(conns) < 16 {
+	for len(conns) < 8 {
 		c, err := dialer.DialContext(ctx, "tcp4", ln.Addr().String())
-		if err != nil {
-			if len(conns) == 0 {
-				return 0, fmt.Errorf("listener: the first connect: %w", err)
-			}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return 0, context.Cause(ctx)
+		case err != nil && len(conns) == 0:
+			return 0, fmt.Errorf("listener: the first connect: %w", err)
+		case err != nil:
 			return len(conns), nil
 		}
 		conns = append(conns, c)
 	}
-	return 0, errors.New("listener: a backlog-0 accept queue took 16 connections without filling")
+	return 0, fmt.Errorf("listener: an accept queue of backlog %d took %d connections without filling", releaseBacklog, len(conns))
 }
 
-// backlogZeroListener listens on 127.0.0.1 with backlog 0: net.Listen
+// probeListener listens on 127.0.0.1 with releaseBacklog: net.Listen
 // uses somaxconn, and listen(2) again on the socket sets the backlog.
-func backlogZeroListener() (*net.TCPListener, error) {
+func probeListener() (*net.TCPListener, error) {
 	ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		return nil, fmt.Errorf("listener: %w", err)
@@ -130,9 +134,9 @@ func backlogZeroListener() (*net.TCPListener, error) {
 		return nil, fmt.Errorf("listener: %w", err)
 	}
 	var lerr error
-	if err := rc.Control(func(fd uintptr) { lerr = unix.Listen(int(fd), 0) }); err != nil || lerr != nil {
+	if err := rc.Control(func(fd uintptr) { lerr = unix.Listen(int(fd), releaseBacklog) }); err != nil || lerr != nil {
 		ln.Close()
-		return nil, fmt.Errorf("listener: listen backlog 0: %w", errors.Join(err, lerr))
+		return nil, fmt.Errorf("listener: listen backlog %d: %w", releaseBacklog, errors.Join(err, lerr))
 	}
 	return ln, nil
 }
@@ -140,11 +144,11 @@ func backlogZeroListener() (*net.TCPListener, error) {
 // newReleased opens a listener and fills its queue with capacity
 // connections, which get in at once.
 func newReleased(ctx context.Context, capacity int, freeAt time.Duration) (*released, error) {
-	ln, err := backlogZeroListener()
+	ln, err := probeListener()
 	if err != nil {
 		return nil, err
 	}
-	r := &released{ln: ln, freeAt: freeAt, accepted: make(chan net.Conn, 1)}
+	r := &released{ln: ln, freeAt: freeAt}
 	dialer := net.Dialer{Timeout: fillTimeout}
 	for range capacity {
 		c, err := dialer.DialContext(ctx, "tcp4", ln.Addr().String())
@@ -157,95 +161,130 @@ func newReleased(ctx context.Context, capacity int, freeAt time.Duration) (*rele
 	return r, nil
 }
 
+// close closes r's listener and connections; r.run has returned.
 func (r *released) close() {
 	r.ln.Close()
-	for _, c := range r.fillers {
-		c.Close()
-	}
-	select {
-	case c := <-r.accepted:
-		c.Close()
-	default:
+	for _, c := range append(r.fillers, r.accepted) {
+		if c != nil {
+			c.Close()
+		}
 	}
 }
 
 // runReleased starts every connect, stagger apart so that their timers
-// sample different phases of the kernel's, frees each listener at its
-// connect's freeAt, and waits for every dial to end, or for the plan's
-// end plus overrun.
+// sample different phases of the kernel's, and waits for every dial to
+// end, or for the plan's end plus overrun.
 func runReleased(ctx context.Context, grids [][]*released, plan synPlan) {
 	ctx, cancel := context.WithTimeout(ctx, plan.end()+overrun)
 	defer cancel()
 	var wg sync.WaitGroup
+	defer wg.Wait()
 	for _, g := range grids {
 		for _, r := range g {
 			wg.Go(func() { r.run(ctx) })
 			if sleepCtx(ctx, stagger) != nil {
-				break
+				return
 			}
 		}
 	}
-	wg.Wait()
 }
 
 // run dials r's listener, and accepts one queued connection at freeAt.
+// The accept cannot block: the queue is full until it runs.
 func (r *released) run(ctx context.Context) {
-	addr := r.ln.Addr().String()
+	stop := make(chan struct{})
+	freed := make(chan struct{})
 	started := time.Now()
-	free := time.AfterFunc(r.freeAt, func() {
-		if c, err := r.ln.Accept(); err == nil {
-			r.accepted <- c
+	go func() {
+		defer close(freed)
+		t := time.NewTimer(r.freeAt)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			r.accepted, _ = r.ln.Accept()
+		case <-stop:
 		}
-	})
+	}()
 	// No timeout of its own: the kernel's give-up ends the dial.
-	c, err := (&net.Dialer{}).DialContext(ctx, "tcp4", addr)
-	r.done = time.Since(started)
-	free.Stop()
-	if err != nil {
-		r.err = err
-		return
+	c, err := newDialer().DialContext(ctx, "tcp4", r.ln.Addr().String())
+	r.done, r.err = time.Since(started), err
+	close(stop)
+	<-freed
+	if err == nil {
+		c.Close()
 	}
-	c.Close()
 }
 
-// readGrid turns one grid's dials into its retransmissions: sorted by
-// freeAt, a dial that returned later than the previous one by more than
-// the timers' spread (wheelSlack of the offset, and half a step) got in at
-// the next retransmission. A dial that failed with ETIMEDOUT is the
-// give-up (0 if none did, or the plan is quick).
-func readGrid(grid []*released, full bool) (seen []time.Duration, gaveUp time.Duration, err error) {
-	var got []time.Duration
-	var timedOut []time.Duration
+// readGrids reads each grid's retransmissions and give-up. Every grid
+// must see the same number of retransmissions: one that merged or split
+// one would pair the wrong offsets.
+func readGrids(grids [][]*released, full bool) (observed, error) {
+	var obs observed
+	for i, g := range grids {
+		seen, spread, gaveUp, err := readGrid(g, full)
+		if err != nil {
+			return observed{}, err
+		}
+		if i > 0 && len(seen) != len(obs.seen[0]) {
+			return observed{}, fmt.Errorf("one grid of connects saw %d retransmissions, another %d", len(obs.seen[0]), len(seen))
+		}
+		obs.seen = append(obs.seen, seen)
+		obs.gaveUp = append(obs.gaveUp, gaveUp)
+		for k, s := range spread {
+			if k == len(obs.spread) {
+				obs.spread = append(obs.spread, s)
+			}
+			obs.spread[k] = [2]time.Duration{min(obs.spread[k][0], s[0]), max(obs.spread[k][1], s[1])}
+		}
+	}
+	return obs, nil
+}
+
+// readGrid turns one grid's dials, in freeAt order, into its
+// retransmissions: a dial got in at the next retransmission when it got
+// in later than the previous dial by more than half a step and more than
+// wheelSlack of the offset. Two connects' timers for one retransmission
+// differ by less (their phases on the timer wheel); two retransmissions
+// are 1 s apart at least. When a dial was freed is no guide near a
+// retransmission: a connect whose timer fired a few ms before another's
+// may be freed between the two and get in only at the next one. Each
+// retransmission is the median of its dials' offsets,
+// with their least and greatest. A dial that failed with ETIMEDOUT is the
+// give-up (0 for a quick plan); one still waiting at the end of a full
+// plan, or that got in before its listener had room, is an error.
+func readGrid(grid []*released, full bool) (seen []time.Duration, spread [][2]time.Duration, gaveUp time.Duration, err error) {
+	var cluster, timedOut []time.Duration
+	var last *released // the last dial that got in
+	closeCluster := func() {
+		s := spreadOf(cluster)
+		seen, spread = append(seen, s.Median), append(spread, [2]time.Duration{s.Min, s.Max})
+		cluster = cluster[:0]
+	}
 	for _, r := range grid {
 		switch {
+		case r.err == nil && r.done < r.freeAt:
+			return nil, nil, 0, fmt.Errorf("a connect got in after %s, before its listener had room at %s: the queue was not full", r.done, r.freeAt)
 		case r.err == nil:
-			got = append(got, r.done)
+			if last != nil && r.done-last.done > max(releaseStep/2, time.Duration(wheelSlack*float64(last.done))) {
+				closeCluster()
+			}
+			cluster, last = append(cluster, r.done), r
 		case errors.Is(r.err, unix.ETIMEDOUT):
 			timedOut = append(timedOut, r.done)
-		case errors.Is(r.err, context.DeadlineExceeded) || errors.Is(r.err, context.Canceled):
-			// Still waiting when the plan ended: a quick plan's last.
+		case !full && errors.Is(r.err, context.DeadlineExceeded):
+			// A quick plan's last dials, still waiting at its end.
 		default:
-			return nil, 0, fmt.Errorf("a connect freed at %s: %w", r.freeAt, r.err)
+			return nil, nil, 0, fmt.Errorf("a connect freed at %s: %w", r.freeAt, r.err)
 		}
-	}
-	slices.Sort(got)
-	var cluster []time.Duration
-	for i, d := range got {
-		if i > 0 && d-got[i-1] > time.Duration(wheelSlack*float64(got[i-1]))+releaseStep/2 {
-			seen = append(seen, median(cluster))
-			cluster = cluster[:0]
-		}
-		cluster = append(cluster, d)
 	}
 	if len(cluster) > 0 {
-		seen = append(seen, median(cluster))
+		closeCluster()
 	}
-	if full && len(timedOut) > 0 {
-		slices.Sort(timedOut)
-		gaveUp = median(timedOut)
+	if full {
+		if len(timedOut) == 0 {
+			return nil, nil, 0, errors.New("no connect timed out: the probe did not reach the give-up")
+		}
+		gaveUp = spreadOf(timedOut).Median
 	}
-	return seen, gaveUp, nil
+	return seen, spread, gaveUp, nil
 }
-
-// median is the middle of sorted ds (the lower of the two middles).
-func median(ds []time.Duration) time.Duration { return ds[(len(ds)-1)/2] }

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/loadgen/summary"
 )
 
 // The release probe is how the schedule is measured off Linux, where it
@@ -49,8 +51,6 @@ func TestTheReleaseProbeFindsTheRetransmissionsOfTheNominalScheduleWithinTheirTi
 }
 
 func TestAGridsDialsClusterIntoOneRetransmissionEachAndTheTimedOutOnesAreTheGiveUp(t *testing.T) {
-	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	timedOut := &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ETIMEDOUT)}
 	// Freed every 400 ms against retransmissions at 1, 3 and 7 s (the
 	// timers of each dial a few ms apart), and give-up at 15 s.
 	grid := []*released{
@@ -60,25 +60,71 @@ func TestAGridsDialsClusterIntoOneRetransmissionEachAndTheTimedOutOnesAreTheGive
 		{freeAt: ms(7240), done: ms(15100), err: timedOut}, {freeAt: ms(7640), done: ms(15140), err: timedOut},
 		{freeAt: ms(8040), done: ms(15120), err: timedOut},
 	}
-	seen, gaveUp, err := readGrid(grid, true)
+	seen, spread, gaveUp, err := readGrid(grid, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []time.Duration{ms(1012), ms(3031), ms(7120)}; !slices.Equal(seen, want) {
+	if want := []time.Duration{ms(1012), ms(3031), ms(7210)}; !slices.Equal(seen, want) {
 		t.Errorf("retransmissions %v, want %v", seen, want)
+	}
+	if want := [][2]time.Duration{{ms(1009), ms(1015)}, {ms(3025), ms(3040)}, {ms(7120), ms(7300)}}; !slices.Equal(spread, want) {
+		t.Errorf("spreads %v, want %v", spread, want)
 	}
 	if gaveUp != ms(15120) {
 		t.Errorf("give-up %s, want 15.12s", gaveUp)
 	}
-	if _, gaveUp, _ := readGrid(grid, false); gaveUp != 0 {
+	if _, _, gaveUp, _ := readGrid(grid, false); gaveUp != 0 {
 		t.Errorf("a quick plan measured a give-up of %s", gaveUp)
 	}
 }
 
-func TestADialThatFailsOtherwiseThanByTimingOutFailsTheGrid(t *testing.T) {
+func TestAGridWhoseDialsCannotBeReadFailsAndSaysWhy(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
-	_, _, err := readGrid([]*released{{freeAt: time.Second, err: refused}}, true)
-	if err == nil || !strings.Contains(err.Error(), "freed at 1s") {
-		t.Errorf("got %v, want the connect freed at 1s named", err)
+	for _, tc := range []struct {
+		name string
+		grid []*released
+		full bool
+		want string
+	}{
+		{"refused", []*released{{freeAt: time.Second, err: refused}}, true, "a connect freed at 1s"},
+		{"in before room", []*released{{freeAt: time.Second, done: ms(3)}}, false, "the queue was not full"},
+		{"still waiting at a full plan's end", []*released{{freeAt: ms(40), done: ms(1010)},
+			{freeAt: ms(440), err: context.DeadlineExceeded}}, true, "a connect freed at 440ms"},
+		{"no give-up", []*released{{freeAt: ms(40), done: ms(1010)}}, true, "did not reach the give-up"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, _, err := readGrid(tc.grid, tc.full)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestGridsThatSawDifferentRetransmissionsAreNotPaired(t *testing.T) {
+	a := []*released{{freeAt: ms(40), done: ms(1010)}, {freeAt: ms(1240), done: ms(2010)}}
+	b := []*released{{freeAt: ms(240), done: ms(1012)}}
+	if _, err := readGrids([][]*released{a, b}, false); err == nil || !strings.Contains(err.Error(), "saw 2 retransmissions, another 1") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+var timedOut = &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ETIMEDOUT)}
+
+func TestWithoutANominalScheduleOnlyAWhollyMeasuredCalibrationCounts(t *testing.T) {
+	whole := summary.KernelCalibration{RetransmitsS: []float64{1.01, 2.03}, RetransmitSpreadS: [][2]float64{{1, 1.02}, {2, 2.05}},
+		Measured: 2, GiveUpS: 75.1, MeasuredAt: "2026-12-03T14:00:00Z"}
+	if err := checkWhole(whole, 0); err != nil {
+		t.Errorf("a whole measured calibration: %v", err)
+	}
+	for name, cal := range map[string]summary.KernelCalibration{
+		"none measured": {GiveUpS: 75, MeasuredAt: "2026-12-03T14:00:00Z"},
+		"one of two":    {RetransmitsS: []float64{1, 2}, RetransmitSpreadS: [][2]float64{{1, 1}, {2, 2}}, Measured: 1, GiveUpS: 75, MeasuredAt: "2026-12-03T14:00:00Z"},
+	} {
+		if err := checkWhole(cal, 0); err == nil || !strings.Contains(err.Error(), "measured") {
+			t.Errorf("%s: got %v, want it refused", name, err)
+		}
 	}
 }

@@ -46,6 +46,9 @@ func (o observed) fill(cal *summary.KernelCalibration, nominal []time.Duration, 
 			offsets[i] = s[k]
 		}
 		last = spreadOf(offsets)
+		if k < len(o.spread) {
+			last.Min, last.Max = min(last.Min, o.spread[k][0]), max(last.Max, o.spread[k][1])
+		}
 		cal.RetransmitsS[k] = last.Median.Seconds()
 		cal.RetransmitSpreadS[k] = [2]float64{last.Min.Seconds(), last.Max.Seconds()}
 	}

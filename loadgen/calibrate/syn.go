@@ -50,10 +50,13 @@ func (p synPlan) end() time.Duration {
 }
 
 // observed is what the probe saw: for each connect, the offset of each
-// retransmission and of the give-up (0 if not seen).
+// retransmission and of the give-up (0 if not seen). spread, when set, is
+// each retransmission's least and greatest offset over more connects than
+// seen lists (the release probe's).
 type observed struct {
 	seen   [][]time.Duration
 	gaveUp []time.Duration
+	spread [][2]time.Duration
 }
 
 // sleepCtx sleeps for d, or until ctx ends.

@@ -83,8 +83,13 @@ func calibration(d *document, e summary.Environment) {
 			measured = fmt.Sprintf("The probe measured the first %d (the median over its connects); the later ones are nominal, "+
 				"scaled by the last measured relative lateness.", k.Measured)
 		}
-		d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of %s, and the one the "+
-			"prediction used. %s", synSettingsText(e), measured)
+		if e.SynRetries > 0 {
+			d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of %s, and the one the "+
+				"prediction used. %s", synSettingsText(e), measured)
+		} else {
+			d.p("SYN retransmissions, in seconds after the first SYN, as the release probe measured them and the "+
+				"prediction used them: this OS has no SYN sysctls, so no nominal schedule (docs/macos.md). %s", measured)
+		}
 		d.table("calibration", "rrrrl", header, rows)
 	}
 	var items []string
@@ -103,6 +108,9 @@ func calibration(d *document, e summary.Environment) {
 // one, and ends with the give-up time.
 func retransmitTable(k *summary.KernelCalibration, e summary.Environment) (header []string, rows [][]cell) {
 	nominal, giveUp := predict.Kernel{SynRetries: e.SynRetries, SynLinearTimeouts: e.SynLinearTimeouts}.SynSchedule()
+	if e.SynRetries <= 0 {
+		nominal, giveUp = nil, -1 // no SYN sysctls, no nominal schedule (docs/macos.md)
+	}
 	header = []string{"retransmission", "nominal", "used", "late by", "how"}
 	for i, used := range k.RetransmitsS {
 		row := []cell{{text: fmt.Sprint(i + 1)}}

@@ -266,7 +266,7 @@ func (r *run) predict() {
 }
 
 // calibration is the one the run was given, or this kernel's (the cached
-// one, or a quick probe of about 3 s).
+// one, or a quick probe of about 3 s; off Linux a full one, docs/macos.md).
 func (r *run) calibration() summary.KernelCalibration {
 	if r.opt.Calibration != nil {
 		return *r.opt.Calibration

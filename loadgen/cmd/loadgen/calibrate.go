@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/flagerr"
+	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/calibrate"
 	"github.com/conclab/conclab/loadgen/summary"
 )
@@ -57,7 +58,12 @@ func cmdCalibrate(args []string, stdout, stderr io.Writer) int {
 	if *quick {
 		until = fmt.Sprintf("for the retransmissions due within %s", calibrate.QuickHorizon)
 	}
-	fmt.Fprintf(stderr, "loadgen calibrate: %s: %d connects to a full accept queue on 127.0.0.1, %s\n", nominal.Key, *connects, until)
+	if sysinfo.KernelViewFull {
+		fmt.Fprintf(stderr, "loadgen calibrate: %s: %d connects to a full accept queue on 127.0.0.1, %s\n", nominal.Key, *connects, until)
+	} else {
+		// The release probe: --connects and --quick do not apply.
+		fmt.Fprintf(stderr, "loadgen calibrate: %s: the release probe, until connect gives up (%gs; docs/macos.md)\n", nominal.Key, nominal.GiveUpS)
+	}
 	cal, err := calibrate.Probe(ctx, opts)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -65,8 +65,12 @@ func cmdPredict(args []string, stdout, stderr io.Writer) int {
 	sched := s.Schedule()
 	fmt.Fprintf(stdout, "scenario %s at scale %g: %s, each asking for %s, client timeout %s\n",
 		s.Name, sf.scale, s.Traffic(sched), s.WorkText(), s.Timeout)
-	fmt.Fprintf(stdout, "kernel: tcp_syn_retries %d, tcp_syn_linear_timeouts %d: SYN retransmits at %s, connect gives up at %s (calibration: %s)\n\n",
-		k.SynRetries, k.SynLinearTimeouts, durations(retransmits), giveUp.Round(time.Millisecond), cal.Source)
+	settings := "measured" // off Linux, where there are no SYN sysctls
+	if k.SynRetries > 0 {
+		settings = fmt.Sprintf("tcp_syn_retries %d, tcp_syn_linear_timeouts %d", k.SynRetries, k.SynLinearTimeouts)
+	}
+	fmt.Fprintf(stdout, "kernel: %s: SYN retransmits at %s, connect gives up at %s (calibration: %s)\n\n",
+		settings, durations(retransmits), giveUp.Round(time.Millisecond), cal.Source)
 
 	host := verdict.Host{Somaxconn: sysinfo.Somaxconn(), NoFile: sysinfo.NoFile(), FDsAtStart: launch.ChildFDsAtStart()}
 	if *ratesFlag != "" {
