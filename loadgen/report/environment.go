@@ -84,8 +84,8 @@ func calibration(d *document, e summary.Environment) {
 				"scaled by the last measured relative lateness.", k.Measured)
 		}
 		if e.SynRetries > 0 {
-			d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of %s, and the one the "+
-				"prediction used. %s", synSettingsText(e), measured)
+			d.p("SYN retransmissions, in seconds after the first SYN: the nominal schedule of tcp_syn_retries %d and "+
+				"tcp_syn_linear_timeouts %d, and the one the prediction used. %s", e.SynRetries, e.SynLinearTimeouts, measured)
 		} else {
 			d.p("SYN retransmissions, in seconds after the first SYN, as the release probe measured them and the "+
 				"prediction used them: this OS has no SYN sysctls, so no nominal schedule (docs/macos.md). %s", measured)
