@@ -134,6 +134,12 @@ endif
 # it (docs/macos.md), any other OS none (nor a native build): there auto
 # means Docker.
 BENCH_PATH  := $(or $(filter-out auto,$(BENCH_ASKED)),$(if $(filter Linux Darwin,$(BENCH_OS)),native,docker))
+# A stopped engine is the one line make bench prints, before any notice.
+ifeq ($(BENCH_PATH),docker)
+ifeq ($(shell $(DOCKER) info >/dev/null 2>&1 && echo up),)
+$(error make bench: $(if $(filter docker,$(BENCH_ASKED)),CONCLAB_BENCH=docker,running the seed in Docker) needs a running Docker engine ($(DOCKER) info failed): start Docker Desktop (macOS) or the docker service (sudo systemctl start docker), then run make bench again)
+endif
+endif
 ifneq ($(BENCH_OS),Linux)
 ifneq ($(filter docker,$(BENCH_ASKED)),)
 $(info make bench: kernel-side figures need Linux: CONCLAB_BENCH=docker runs the seed in Docker's Linux engine (make up OBSERVE=$(BENCH_OBSERVE), then make bench-docker))
@@ -144,11 +150,6 @@ $(info make bench: kernel-side figures need Linux; on Darwin the accept queue co
 else
 # labserver and loadgen build for Linux and macOS alone (make cross).
 $(error make bench: CONCLAB_BENCH=native needs Linux or macOS, and this is $(BENCH_OS): CONCLAB_BENCH=docker runs the seed in Docker's Linux engine)
-endif
-endif
-ifeq ($(BENCH_PATH),docker)
-ifeq ($(shell $(DOCKER) info >/dev/null 2>&1 && echo up),)
-$(error make bench: $(if $(filter docker,$(BENCH_ASKED)),CONCLAB_BENCH=docker,running the seed in Docker) needs a running Docker engine ($(DOCKER) info failed): start Docker Desktop (macOS) or the docker service (sudo systemctl start docker), then run make bench again)
 endif
 endif
 endif

@@ -271,9 +271,15 @@ func TestDockerAskedForButNotRunningFailsInOneLineSayingHowToStartIt(t *testing.
 		if !strings.Contains(r.docker, "info") {
 			t.Errorf("%s: docker info was not asked\n%s", osName, r)
 		}
+		if r.stdout != "" {
+			t.Errorf("%s: a notice besides the one line\n%s", osName, r)
+		}
 	}
 	r := bench{os: "FreeBSD"}.dryRun(t)
 	r.failsWithOneLine(t, "make bench: running the seed in Docker needs a running Docker engine", "sudo systemctl start docker")
+	if r.stdout != "" {
+		t.Errorf("FreeBSD: a notice besides the one line\n%s", r)
+	}
 }
 
 func TestAnUnknownCONCLAB_BENCHFailsInOneLineNamingTheValidOnes(t *testing.T) {
