@@ -44,6 +44,7 @@ cross: $(CROSS_DARWIN)
 $(CROSS_DARWIN): cross-darwin-%:
 	GOOS=darwin GOARCH=$* $(GO) build -o /dev/null ./servers/cmd/labserver
 	GOOS=darwin GOARCH=$* $(GO) build -o /dev/null ./loadgen/cmd/loadgen
+	GOOS=darwin GOARCH=$* $(GO) build ./...
 	GOOS=darwin GOARCH=$* $(GO) vet ./...
 
 # The external servers' tests (Python, a JVM) run alone, after the rest:
