@@ -66,7 +66,7 @@ func sysctlAt(root, name string) (int, error) {
 	return vs[0], nil
 }
 
-// Somaxconn is net.core.somaxconn, the cap on every listen backlog, or
+// Somaxconn is the cap on every listen backlog (SomaxconnName), or
 // DefaultSomaxconn when it cannot be read.
 func Somaxconn() int {
 	n, err := somaxconn()

@@ -41,7 +41,7 @@ var newDialer = func() *net.Dialer { return &net.Dialer{} }
 // connection is accepted; the connect gets in at the next retransmission.
 type released struct {
 	ln       *net.TCPListener
-	fillers  []net.Conn // the queue's connections, and the one accepted
+	fillers  []net.Conn // the connections that fill its queue
 	freeAt   time.Duration
 	done     time.Duration // when the dial ended, from its start
 	err      error         // how it failed; nil when it got in
