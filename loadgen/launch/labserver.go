@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,8 +16,8 @@ import (
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
-// readyWithin bounds how long a labserver may take to answer /config.
-const readyWithin = 10 * time.Second
+// ReadyWithin bounds how long a labserver may take to answer /config.
+const ReadyWithin = 10 * time.Second
 
 // AdminClient reads admin endpoints: never through a proxy, and keeping
 // its few connections.
@@ -45,22 +44,11 @@ func FindLabserver() (string, error) {
 // LabserverArgs are the flags that make a labserver behave as the
 // scenario's target t asks, but for its addresses.
 func LabserverArgs(s *scenario.Scenario, t scenario.Target) []string {
-	args := []string{"--model", t.Model,
+	return append([]string{
 		// Every request asks for its own work; these are the defaults
 		// for one that asks for none: the work's mean.
 		"--sleep", s.Sleep.Nominal().String(), "--cpu", s.CPU.Nominal().String(), "--max-sleep", s.MaxSleep.String(),
-		"--shutdown-timeout", "2s"}
-	args = append(args, t.KnobFlags()...)
-	if backlog := cmp.Or(t.Backlog, s.Server.Backlog); backlog > 0 {
-		args = append(args, "--backlog", strconv.Itoa(backlog))
-	}
-	if procs := cmp.Or(t.GOMAXPROCS, s.Server.GOMAXPROCS); procs > 0 {
-		args = append(args, "--gomaxprocs", strconv.Itoa(procs))
-	}
-	if s.Server.AccessLog {
-		args = append(args, "--access-log")
-	}
-	return args
+		"--shutdown-timeout", "2s"}, s.ServerFlags(t)...)
 }
 
 // Labserver is a running labserver.
@@ -111,9 +99,9 @@ func startLabserverOnce(ctx context.Context, bin string, args []string) (*Labser
 }
 
 // waitReady polls /config until it answers, the process exits, or
-// readyWithin passes.
+// ReadyWithin passes.
 func (l *Labserver) waitReady(ctx context.Context) (*adminapi.Config, error) {
-	deadline := time.Now().Add(readyWithin)
+	deadline := time.Now().Add(ReadyWithin)
 	for {
 		select {
 		case <-l.Exited():
@@ -126,7 +114,7 @@ func (l *Labserver) waitReady(ctx context.Context) (*adminapi.Config, error) {
 			return cfg, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("labserver not ready within %s", readyWithin)
+			return nil, fmt.Errorf("labserver not ready within %s", ReadyWithin)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

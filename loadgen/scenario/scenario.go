@@ -110,11 +110,18 @@ func Load(path string) (*Scenario, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	return Read(path, f)
+}
+
+// Read reads a scenario from r and parses it with Parse; name is the file
+// name its errors give ("stdin"), and a values file's relative path is read
+// from name's directory.
+func Read(name string, r io.Reader) (*Scenario, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	return Parse(path, data)
+	return Parse(name, data)
 }
 
 // Parse decodes a scenario from YAML, applies the defaults and validates it.

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/conclab/conclab/internal/catalog"
@@ -132,6 +133,25 @@ func usedByText(k catalog.Knob) string {
 		return "model " + models[0]
 	}
 	return "models " + strings.Join(models[:len(models)-1], ", ") + " and " + models[len(models)-1]
+}
+
+// ServerFlags are the labserver flags that make a server behave as the
+// embedded target t asks, wherever it runs: its model, the model's knobs,
+// the backlog and GOMAXPROCS when set, and the access log. They leave out
+// the addresses and the work a request asks for, which every request
+// carries in its query.
+func (s *Scenario) ServerFlags(t Target) []string {
+	args := append([]string{"--model=" + t.Model}, t.KnobFlags()...)
+	if t.Backlog > 0 {
+		args = append(args, "--backlog="+strconv.Itoa(t.Backlog))
+	}
+	if t.GOMAXPROCS > 0 {
+		args = append(args, "--gomaxprocs="+strconv.Itoa(t.GOMAXPROCS))
+	}
+	if s.Server.AccessLog {
+		args = append(args, "--access-log")
+	}
+	return args
 }
 
 // KnobFlags are the labserver flags of the knobs the target's model
