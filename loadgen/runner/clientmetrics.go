@@ -14,6 +14,7 @@ import (
 
 	"github.com/conclab/conclab/internal/buckets"
 	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/container"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
@@ -75,15 +76,16 @@ func (m *clientMetrics) ended(target string, h attack.Hit) {
 	}
 }
 
-// serveMetrics serves m on addr's /metrics until the returned function is
-// called.
-func serveMetrics(addr string, m *clientMetrics) (func(), error) {
+// serveMetrics serves m on addr's /metrics, and d on container.DiscoveryPath, until
+// the returned function is called.
+func serveMetrics(addr string, m *clientMetrics, d *serverDiscovery) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	mux.Handle(container.DiscoveryPath, d)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return func() {

@@ -32,6 +32,11 @@ type Options struct {
 	RunID string
 	// Labserver is the labserver binary for embedded targets.
 	Labserver string
+	// Services finds each embedded target's server already running, as
+	// the container named after it on loadgen's network (package
+	// container), instead of starting a labserver; the run fails when a
+	// server is not the target's.
+	Services bool
 	// MetricsAddr, when set, serves the client metrics on /metrics there.
 	MetricsAddr string
 	// Progress receives the live display; nil for none.
@@ -109,8 +114,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var discovery serverDiscovery
 	if opt.MetricsAddr != "" {
-		stop, err := serveMetrics(opt.MetricsAddr, r.metrics)
+		stop, err := serveMetrics(opt.MetricsAddr, r.metrics, &discovery)
 		if err != nil {
 			return nil, err
 		}
@@ -121,6 +127,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		r.discardFolder()
 		return nil, err
 	}
+	discovery.set(r.targets)
 	r.predict()
 	if err := r.planProcesses(); err != nil {
 		r.discardFolder()

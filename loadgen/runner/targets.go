@@ -5,16 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/container"
 	"github.com/conclab/conclab/loadgen/kernelside"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/scenario"
 	"github.com/conclab/conclab/loadgen/verdict"
+	"github.com/conclab/conclab/loadgen/workload"
 )
 
 // startTargets starts (or describes) every target at once. The targets
@@ -40,6 +44,8 @@ func (r *run) startTargets(ctx context.Context) error {
 func (r *run) startTarget(ctx context.Context, t *target) error {
 	spec := t.spec
 	switch {
+	case !spec.External() && r.opt.Services:
+		return r.findService(ctx, t)
 	case !spec.External():
 		l, err := launch.StartLabserver(ctx, r.opt.Labserver, launch.LabserverArgs(r.s, spec)...)
 		if err != nil {
@@ -58,6 +64,43 @@ func (r *run) startTarget(ctx context.Context, t *target) error {
 		return err
 	}
 	return t.describe(ctx, r.s)
+}
+
+// findService finds an embedded target's server as the container named
+// after it, waits until it answers /config, and checks that it is the
+// target's.
+func (r *run) findService(ctx context.Context, t *target) error {
+	admin := container.AdminURL(t.spec.Name)
+	deadline := time.Now().Add(launch.ReadyWithin)
+	for {
+		cfg, err := adminapi.Fetch(ctx, launch.AdminClient, admin)
+		if err == nil {
+			if err := container.Check(t.spec, cfg, longestAsk(r.sched)); err != nil {
+				return fmt.Errorf("%s: %w; write the stack from this scenario again (loadgen compose)", admin, err)
+			}
+			t.url, t.adminURL, t.config = container.AppURL(t.spec.Name), admin, cfg
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return fmt.Errorf("no server answers at %s: %w (is the stack up? loadgen compose writes it)", admin, err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// longestAsk is the longest sleep or CPU work that one request of the
+// schedule asks for: what a server's max-sleep caps.
+func longestAsk(sched *workload.Schedule) time.Duration {
+	var m time.Duration
+	for _, parts := range [][]time.Duration{sched.Sleep, sched.CPU} {
+		if len(parts) > 0 {
+			m = max(m, slices.Max(parts))
+		}
+	}
+	return m
 }
 
 // openSide opens the kernel-side measurement of a target that has one.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,7 @@ func (f *scenarioFlags) load(path string) (*scenario.Scenario, error) {
 	if f.scale <= 0 || math.IsNaN(f.scale) || math.IsInf(f.scale, 0) {
 		return nil, fmt.Errorf("--scale: must be > 0, got %s", strconv.FormatFloat(f.scale, 'g', -1, 64))
 	}
-	s, err := scenario.Load(path)
+	s, err := loadScenario(path)
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +60,22 @@ func (f *scenarioFlags) load(path string) (*scenario.Scenario, error) {
 		}
 	}
 	return s.Scaled(f.scale)
+}
+
+// stdinPath is the scenario path that reads stdin, and stdinName the file
+// name its errors give.
+const (
+	stdinPath = "-"
+	stdinName = "stdin"
+)
+
+// loadScenario reads the scenario at path, or from stdin when path is "-"
+// (as make bench-docker hands one to a container).
+func loadScenario(path string) (*scenario.Scenario, error) {
+	if path != stdinPath {
+		return scenario.Load(path)
+	}
+	return scenario.Read(stdinName, os.Stdin)
 }
 
 // parseCommand parses the arguments of `loadgen NAME`, where NAME is fs's

@@ -7,6 +7,7 @@
 //	loadgen report RUN_DIR [--check]
 //	loadgen compare RUN_DIR RUN_DIR
 //	loadgen calibrate [--quick] [--cache-dir DIR]
+//	loadgen compose SCENARIO.yaml [-o FILE]
 package main
 
 import (
@@ -26,13 +27,14 @@ const (
 )
 
 const usage = `usage:
-  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--shards K] [--no-report] [--check]
+  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--services] [--shards K] [--no-report] [--check]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR] [--rates LIST]
   loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--replicas N] [--labserver PATH] [--no-report]
   loadgen report RUN_DIR [--check]
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
   loadgen calibrate [--quick] [--cache-dir DIR] [--connects K]
+  loadgen compose SCENARIO.yaml [-o FILE]
   loadgen worker --scenario FILE --url URL --start NS --out FILE ...   (one shard of an attack)
 
 loadgen CMD --help describes CMD and its flags.
@@ -69,6 +71,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdCalibrate(args[1:], stdout, stderr)
 	case "sweep":
 		return cmdSweep(args[1:], stdout, stderr)
+	case "compose":
+		return cmdCompose(args[1:], stdout, stderr)
 	case "worker":
 		return cmdWorker(args[1:], stdout, stderr)
 	case "-h", "--help", "help":

@@ -49,6 +49,9 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		t.Fatal(err)
 	}
 	dots := writeScenario(t, "name: dots\nrequests: 10\nrate: 1\ntargets:\n  - {name: .., model: nethttp}\n")
+	unseen := writeScenario(t, "name: unseen\nrequests: 10\nrate: 1\ntargets:\n  - {name: a, model: nethttp, admin: none}\n")
+	taken := writeScenario(t, "name: taken\nrequests: 10\nrate: 1\ntargets:\n  - {name: loadgen, model: nethttp}\n")
+	const unseenWhy = "target a: admin: none measures the server from loadgen's network namespace, and a container has its own"
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -74,6 +77,12 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"sweep", "../../../scenarios/quick.yaml", "--rates", "10:5:1"}, `loadgen sweep: --rates: a range needs TO >= FROM and STEP > 0, got "10:5:1"`},
 		{[]string{"sweep", "../../../scenarios/ramp.yaml", "--rates", "10,20"}, "loadgen sweep: scenario ramp: its stages set the rate; a sweep needs requests and rate"},
 		{[]string{"predict", "../../../scenarios/ramp.yaml", "--rates", "10"}, "loadgen predict: scenario ramp: its stages set the rate; a sweep needs requests and rate"},
+		{[]string{"run", "-"}, "loadgen run: stdin:1:1: scenario: empty: expected a mapping with name, requests, rate and targets"},
+		{[]string{"run", unseen, "--services"}, "loadgen run: --services: " + unseenWhy},
+		{[]string{"compose"}, "loadgen compose: want one SCENARIO.yaml, got 0"},
+		{[]string{"compose", bad}, "loadgen compose: " + bad + ":3:7: rate: must be > 0 (requests per second), got 0"},
+		{[]string{"compose", unseen}, "loadgen compose: " + unseenWhy},
+		{[]string{"compose", taken}, "loadgen compose: target loadgen: the name is the stack's own service; rename the target"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
@@ -95,12 +104,37 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 	}
 }
 
+// loadgen predict - reads the scenario from stdin, as make bench-docker
+// hands one to a container, and names stdin in its errors.
+func TestAScenarioOnStdin(t *testing.T) {
+	quick, err := os.ReadFile("../../../scenarios/quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	c := loadgen("predict", "-")
+	c.Stdin, c.Stdout, c.Stderr = bytes.NewReader(quick), &stdout, &stderr
+	if err := c.Run(); err != nil {
+		t.Fatalf("loadgen predict -: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "limitlistener-5") {
+		t.Errorf("loadgen predict - did not predict quick.yaml's targets:\n%s", stdout.String())
+	}
+	bad := "name: bad\nrequests: 10\nrate: 0\ntargets:\n  - {name: a, model: nethttp}\n"
+	stderr.Reset()
+	c = loadgen("run", "-")
+	c.Stdin, c.Stderr = strings.NewReader(bad), &stderr
+	if err := c.Run(); err == nil || stderr.String() != "loadgen run: stdin:3:7: rate: must be > 0 (requests per second), got 0\n" {
+		t.Errorf("loadgen run - of a bad scenario: %v, stderr %q", err, stderr.String())
+	}
+}
+
 // Every command answers --help on stdout with exit 0: what it does, then
 // its flags.
 func TestHelpOfEveryCommand(t *testing.T) {
 	for cmd, flag := range map[string]string{
 		"run": "-run-id", "predict": "-series", "report": "RUN_DIR", "compare": "-charts", "perf": "-held", "worker": "-shard",
-		"calibrate": "-cache-dir", "sweep": "-rates",
+		"calibrate": "-cache-dir", "sweep": "-rates", "compose": "-o",
 	} {
 		t.Run(cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -15,6 +15,7 @@ import (
 	"github.com/conclab/conclab/internal/names"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/calibrate"
+	"github.com/conclab/conclab/loadgen/container"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/report"
 	"github.com/conclab/conclab/loadgen/runner"
@@ -28,7 +29,9 @@ const runUsage = `usage: loadgen run SCENARIO.yaml [flags]
 Attacks every target of the scenario at once, samples each server's queues,
 and writes results/<run_id>/: a .bin per target (vegeta report reads it), the
 timelines, summary.json with the prediction, the resolved scenario and the
-report. Ctrl-C keeps everything gathered so far.
+report. Ctrl-C keeps everything gathered so far. SCENARIO.yaml "-" reads the
+scenario from stdin (a values file is then read from the working
+directory).
 
 Exit codes: 0 done, 1 failed, 2 bad input, 3 --check failed, 130
 interrupted. A run that fails or is interrupted keeps its code under
@@ -45,10 +48,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
 	noReport := fs.Bool("no-report", false, "skip the charts")
 	check := fs.Bool("check", false, checkFlagUsage)
+	services := fs.Bool("services", false, "find each embedded target's server running as the container named after it (loadgen compose), instead of starting it")
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held at once need; 1: none)")
 	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if *services {
+		for _, t := range s.Targets {
+			if err := container.Runnable(t); err != nil {
+				fmt.Fprintln(stderr, "loadgen run: --services:", err)
+				return exitBadInput
+			}
+		}
 	}
 	if *shards < 0 {
 		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
@@ -72,7 +84,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	bin := *labserver
-	if bin == "" {
+	if bin == "" && !*services {
 		var err error
 		if bin, err = launch.FindLabserver(); err != nil {
 			fmt.Fprintln(stderr, "loadgen run:", err)
@@ -92,7 +104,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	cal := loadCalibration(ctx, stderr)
 	res, err := runner.Run(ctx, runner.Options{
 		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
-		MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
+		Services: *services, MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
 		Replicas: sf.replicas, Calibration: &cal, Skipped: skipped,
 	})
 	if res == nil {

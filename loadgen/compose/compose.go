@@ -1,0 +1,101 @@
+package compose
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/conclab/conclab/loadgen/container"
+	"github.com/conclab/conclab/loadgen/scenario"
+)
+
+//go:embed stack.yml.tmpl
+var stackText string
+
+var stack = template.Must(template.New("stack").Parse(stackText))
+
+// SeedSource is the scenario that docker-compose.yml is written from.
+const SeedSource = "scenarios/seed.yaml"
+
+// StackServices are the stack's own services, whose names no target may
+// take.
+var StackServices = []string{"loadgen", "config", "prometheus", "grafana"}
+
+// service is one lab service as the template writes it.
+type service struct {
+	Name      string
+	Command   string // a YAML flow sequence
+	Somaxconn int    // 0: the stack's default
+	CPUs      int    // 0: the stack's default
+}
+
+// Write writes the compose file of s's stack to w. source is the
+// scenario's path as the file should name it (SeedSource for
+// docker-compose.yml).
+func Write(w io.Writer, s *scenario.Scenario, source string) error {
+	data := struct {
+		Name, Source                             string
+		Seed                                     bool
+		Services                                 []service
+		Skipped                                  []string
+		DefaultSomaxconn, AdminPort, MetricsPort int
+	}{Name: s.Name, Source: source, Seed: source == SeedSource,
+		DefaultSomaxconn: container.DefaultSomaxconn, AdminPort: container.AdminPort, MetricsPort: container.MetricsPort}
+	for _, t := range s.Targets {
+		if err := container.Runnable(t); err != nil {
+			return err
+		}
+		switch {
+		case slices.Contains(StackServices, t.Name):
+			return fmt.Errorf("target %s: the name is the stack's own service; rename the target", t.Name)
+		case t.External():
+			data.Skipped = append(data.Skipped, fmt.Sprintf("target %s is external (url: %s): loadgen sends to it as it is", t.Name, t.URL))
+		default:
+			data.Services = append(data.Services, serviceOf(container.Of(s, t)))
+		}
+	}
+	if err := stack.Execute(w, data); err != nil {
+		return fmt.Errorf("compose file of %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// commandWidth is where a command's flow sequence wraps, so that the file
+// reads well beside the rest.
+const commandWidth = 100
+
+// commandIndent is the column of a wrapped command's next line: under the
+// first argument, after "    command: [".
+const commandIndent = "              "
+
+// serviceOf is spec as the template writes it.
+func serviceOf(spec container.Spec) service {
+	var b strings.Builder
+	b.WriteByte('[')
+	col := len(commandIndent)
+	for i, a := range spec.Command {
+		q := strconv.Quote(a) // a YAML double-quoted scalar
+		if i > 0 {
+			b.WriteByte(',')
+			if col+2+len(q)+1 > commandWidth {
+				b.WriteString("\n" + commandIndent)
+				col = len(commandIndent)
+			} else {
+				b.WriteByte(' ')
+				col += 2
+			}
+		}
+		b.WriteString(q)
+		col += len(q)
+	}
+	b.WriteByte(']')
+	svc := service{Name: spec.Name, Command: b.String(), CPUs: spec.CPUs}
+	if spec.Somaxconn != container.DefaultSomaxconn {
+		svc.Somaxconn = spec.Somaxconn
+	}
+	return svc
+}
