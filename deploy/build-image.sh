@@ -67,7 +67,7 @@ build() {
 
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
-mkdir -p "$ctx/bin" "$ctx/scenarios" "$ctx/etc/grafana"
+mkdir -p "$ctx/bin" "$ctx/etc/grafana"
 
 # healthcheck serves only the image, so BIN_DIR's copy is for the engine.
 if [[ ! -x $bin/healthcheck || $deploy/cmd/healthcheck/main.go -nt $bin/healthcheck ]] ||
@@ -95,7 +95,6 @@ for b in labserver loadgen healthcheck; do
 	fi
 done
 
-cp "$deploy"/scenarios/*.yaml "$ctx/scenarios/"
 cp "$deploy/prometheus.yml" "$ctx/etc/"
 cp -R "$deploy/grafana/provisioning" "$deploy/grafana/dashboards" "$ctx/etc/grafana/"
 cp "$deploy/Dockerfile" "$ctx/Dockerfile"

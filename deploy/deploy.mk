@@ -6,7 +6,9 @@
 #   make up                          lab services + Prometheus + Grafana
 #   make up OBSERVE=0                lab services only (no image is pulled)
 #   make bench-docker                seed at SCALE from the loadgen container
-#   make bench-docker SCENARIO=quick the quick scenario (its own services)
+#   make bench-docker SCENARIO=scenarios/x.yaml   any scenario, in its own
+#                                    stack (SCENARIO=quick: scenarios/quick.yaml)
+#   make compose                     write docker-compose.yml from the seed
 #   make backfill RUNS="results/a results/b"   load runs into Prometheus
 #   make dashboards                  regenerate deploy/grafana/dashboards
 #   make down                        stop and remove the containers
@@ -23,12 +25,22 @@
 DOCKER        ?= docker
 COMPOSE       ?= $(shell $(DOCKER) compose version >/dev/null 2>&1 && echo "$(DOCKER) compose" || echo docker-compose)
 CONCLAB_IMAGE ?= conclab:local
-# seed or quick: deploy/scenarios/$(SCENARIO)-docker.yaml
-SCENARIO      ?= seed
-# quick is short already; seed runs at the Makefile's SCALE.
-BENCH_SCALE   ?= $(if $(filter quick,$(SCENARIO)),1,$(or $(SCALE),0.02))
+# The scenario of the stack: a path, or a bare name under scenarios/.
+SCENARIO      ?= scenarios/seed.yaml
+SCENARIO_FILE := $(if $(or $(findstring /,$(SCENARIO)),$(filter %.yaml %.yml,$(SCENARIO))),$(SCENARIO),scenarios/$(SCENARIO).yaml)
+SCENARIO_NAME := $(basename $(notdir $(SCENARIO_FILE)))
+SEED_FILE     := scenarios/seed.yaml
+# The seed's stack is docker-compose.yml, which a test keeps equal to
+# `loadgen compose scenarios/seed.yaml`; any other scenario's is written
+# next to it, git-ignored, by every make target that uses it.
+STACK_FILE    := $(if $(filter $(SEED_FILE) ./$(SEED_FILE),$(SCENARIO_FILE)),docker-compose.yml,deploy/generated/$(SCENARIO_NAME).compose.yml)
+# One project for every stack: make up of another scenario replaces the
+# lab services (--remove-orphans), and the observe volumes stay.
+STACK         = $(COMPOSE) -f $(STACK_FILE) --project-directory .
+# The seed runs at the Makefile's SCALE; any other scenario as written.
+BENCH_SCALE   ?= $(if $(filter docker-compose.yml,$(STACK_FILE)),$(or $(SCALE),0.02),1)
 DEPLOY_STAMP  := $(shell date -u +%Y%m%dT%H%M%SZ)
-RUN_ID        ?= $(SCENARIO)-docker-$(DEPLOY_STAMP)
+RUN_ID        ?= $(SCENARIO_NAME)-docker-$(DEPLOY_STAMP)
 OBSERVE       ?= 1
 # The pinned official images of the observe profile (docker-compose.yml).
 # sed -E: macOS's sed has no \| in a basic expression, and would find none.
@@ -73,16 +85,26 @@ $(DEPLOY_TARGETS): export CONCLAB_GID := $(or $(CONCLAB_GID),$(if $(LOADGEN_AS_Y
 $(DEPLOY_TARGETS): export CONCLAB_BIND := $(CONCLAB_BIND)
 $(DEPLOY_TARGETS): override export CONCLAB_GRAFANA_ANONYMOUS := $(GRAFANA_ANONYMOUS)
 
-LOADGEN_SERVICE = $(if $(filter quick,$(SCENARIO)),loadgen-quick,loadgen)
+.PHONY: images up observe-up down bench-docker dashboards backfill results-pull observe-env compose stack-file
 
-.PHONY: images up observe-up down bench-docker dashboards backfill results-pull observe-env
+# docker-compose.yml, from the seed.
+compose: build
+	bin/loadgen compose $(SEED_FILE) -o docker-compose.yml
+
+# The stack file of SCENARIO, written anew from the scenario (the seed's
+# is committed); a scenario loadgen refuses stops here, naming its field.
+stack-file: build
+ifneq ($(STACK_FILE),docker-compose.yml)
+	@mkdir -p $(dir $(STACK_FILE))
+	bin/loadgen compose $(SCENARIO_FILE) -o $(STACK_FILE)
+endif
 
 images: build
 	GO="$(GO)" deploy/build-image.sh bin $(CONCLAB_IMAGE)
 
-up: images
+up: images stack-file
 	@mkdir -p results
-	$(COMPOSE) up -d
+	$(STACK) up -d --remove-orphans
 ifneq ($(OBSERVE),0)
 	@# Start Prometheus and Grafana only when their pinned images are already
 	@# on the engine (pulled earlier, or `docker load`ed): where no registry
@@ -119,14 +141,16 @@ observe-up:
 observe-env:
 	@echo "CONCLAB_BIND=$$CONCLAB_BIND CONCLAB_GRAFANA_ANONYMOUS=$$CONCLAB_GRAFANA_ANONYMOUS CONCLAB_UID=$$CONCLAB_UID CONCLAB_GID=$$CONCLAB_GID"
 
-bench-docker:
+bench-docker: stack-file
 	@mkdir -p results
 	@if [ -n "$(REMOTE)" ] || [ "$$CONCLAB_UID" != "$(LOCAL_UID)" ]; then \
 		echo "bench-docker: giving $$CONCLAB_RESULTS to $$CONCLAB_UID:$$CONCLAB_GID, loadgen's user"; \
 		$(STACKFILES) prepare-results -docker $(DOCKER) -image $(CONCLAB_IMAGE) -user $$CONCLAB_UID:$$CONCLAB_GID "$$CONCLAB_RESULTS"; \
 	fi
-	$(COMPOSE) run --rm --use-aliases $(LOADGEN_SERVICE) run /scenarios/$(SCENARIO)-docker.yaml \
-		--scale $(BENCH_SCALE) --out /results --run-id $(RUN_ID) --metrics :9100
+	@# The scenario goes in on stdin: it need not be in the image, nor on
+	@# the engine's machine.
+	$(STACK) run --rm -T --use-aliases loadgen run - --services \
+		--scale $(BENCH_SCALE) --out /results --run-id $(RUN_ID) --metrics :9100 < $(SCENARIO_FILE)
 ifneq ($(REMOTE),)
 	@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) results-pull RUN_ID=$(RUN_ID)
 endif
@@ -141,7 +165,9 @@ results-pull:
 	{ $(DOCKER) cp "$$cid:/results/$(RUN_ID)" results/; rc=$$?; $(DOCKER) rm "$$cid" >/dev/null; exit $$rc; }
 
 down:
-	$(COMPOSE) --profile observe --profile bench --profile quick down --remove-orphans $(DOWN_FLAGS)
+	@# docker-compose.yml names the observe services of every stack, and
+	@# --remove-orphans takes any other scenario's lab services with it.
+	$(COMPOSE) --profile observe --profile bench down --remove-orphans $(DOWN_FLAGS)
 
 dashboards:
 	$(GO) run ./deploy/dashboards/gen -out deploy/grafana/dashboards

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -58,7 +59,16 @@ func (s *stack) cmd(ctx context.Context, args ...string) *exec.Cmd {
 
 func (s *stack) run(ctx context.Context, args ...string) string {
 	s.t.Helper()
+	return s.runWith(ctx, nil, args...)
+}
+
+// runWith is run with stdin.
+func (s *stack) runWith(ctx context.Context, stdin []byte, args ...string) string {
+	s.t.Helper()
 	c := s.cmd(ctx, args...)
+	if stdin != nil {
+		c.Stdin = bytes.NewReader(stdin)
+	}
 	var out bytes.Buffer
 	c.Stdout, c.Stderr = &out, &out
 	start := time.Now()
@@ -108,9 +118,10 @@ func randomID(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-// quick-docker.yaml's services and the somaxconn each container gets.
+// scenarios/quick.yaml's services and the somaxconn each container gets:
+// the stack's default, since no backlog there needs more.
 var quickServices = map[string]string{
-	"nethttp": "4096", "semaphore-5": "4096", "limitlistener-5": "8", "pool-3": "4096", "fasthttp-5": "4096",
+	"nethttp": "4096", "semaphore-5": "4096", "limitlistener-5": "4096", "pool-3": "4096", "fasthttp-5": "4096",
 }
 
 // The summary.json fields the test reads.
@@ -148,12 +159,14 @@ type targetSummary struct {
 	Notes  []string `json:"notes"`
 }
 
-// TestQuickScenarioInCompose builds the lab image FROM scratch, lets compose
-// start the services of deploy/scenarios/quick-docker.yaml (profile quick)
-// through loadgen-quick's depends_on, runs the scenario from the loadgen
-// container against them by service name, and checks summary.json against
-// what each model implies. Nothing is pulled: the image is built here and
-// the services use pull_policy: never.
+// TestQuickScenarioInCompose builds the lab image FROM scratch, writes
+// scenarios/quick.yaml's stack with loadgen compose, lets compose start its
+// services through loadgen's depends_on, runs the scenario from the loadgen
+// container against them by service name (loadgen run - --services, the
+// scenario on stdin, as make bench-docker does), and checks summary.json
+// against what each model implies. A scenario that asks for another limit
+// than a running server's is refused in one line. Nothing is pulled: the
+// image is built here and the services use pull_policy: never.
 func TestQuickScenarioInCompose(t *testing.T) {
 	tool := requireCompose(t)
 	root := deploytest.Root(t)
@@ -164,6 +177,15 @@ func TestQuickScenarioInCompose(t *testing.T) {
 	// The lab image, from static binaries built for this test.
 	start := time.Now()
 	bin, tag := buildImage(ctx, t, root, id, start)
+	quick, err := os.ReadFile(filepath.Join(root, "scenarios", "quick.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stackFile := filepath.Join(t.TempDir(), "quick.compose.yml")
+	if out, err := exec.CommandContext(ctx, filepath.Join(bin, "loadgen"), "compose",
+		filepath.Join(root, "scenarios", "quick.yaml"), "-o", stackFile).CombinedOutput(); err != nil {
+		t.Fatalf("loadgen compose: %v\n%s", err, out)
+	}
 
 	// loadgen's user as make chooses it: you, unless you are root; then
 	// nobody, and the results folder is given to nobody through the
@@ -174,27 +196,28 @@ func TestQuickScenarioInCompose(t *testing.T) {
 		uid, gid = 65534, 65534
 		stackfilesCmd(ctx, t, bin, "prepare-results", "-image", tag, "-user", fmt.Sprintf("%d:%d", uid, gid), results)
 	}
-	s := &stack{t: t, tool: tool, project: "conclabtest" + id, files: []string{filepath.Join(root, "docker-compose.yml")},
+	s := &stack{t: t, tool: tool, project: "conclabtest" + id, files: []string{stackFile},
 		env: []string{"CONCLAB_IMAGE=" + tag, "CONCLAB_RESULTS=" + results,
 			"CONCLAB_UID=" + strconv.Itoa(uid), "CONCLAB_GID=" + strconv.Itoa(gid)}}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		c := s.cmd(ctx, "--profile", "quick", "--profile", "bench", "down", "-v", "--remove-orphans", "-t", "5")
+		c := s.cmd(ctx, "--profile", "bench", "down", "-v", "--remove-orphans", "-t", "5")
 		if out, err := c.CombinedOutput(); err != nil {
 			t.Errorf("compose down: %v\n%s", err, out)
 		}
 	})
 
 	// The whole file is valid for this compose tool, every profile included.
-	s.run(ctx, "--profile", "observe", "--profile", "bench", "--profile", "quick", "config", "-q")
+	s.run(ctx, "--profile", "observe", "--profile", "bench", "config", "-q")
 
 	// make bench-docker SCENARIO=quick does the same: compose starts the
 	// dependencies, waits for their health checks, then runs loadgen.
 	runID := "quick-compose-" + id
-	out := s.run(ctx, "run", "--rm", "loadgen-quick",
-		"run", "/scenarios/quick-docker.yaml", "--out", "/results", "--run-id", runID, "--no-report")
+	out := s.runWith(ctx, quick, "run", "--rm", "-T", "loadgen",
+		"run", "-", "--services", "--out", "/results", "--run-id", runID, "--no-report")
 	t.Logf("loadgen:\n%s", out)
+	checkStaleStackRefused(ctx, t, s, quick)
 
 	// Each lab container as compose made it.
 	checkContainers(ctx, t, s)
@@ -222,6 +245,31 @@ func TestQuickScenarioInCompose(t *testing.T) {
 	}
 	checkQuickSummary(t, &sum, runID)
 	t.Logf("compose test done in %.1fs", time.Since(start).Seconds())
+}
+
+// checkStaleStackRefused runs a scenario whose semaphore-5 asks for 6
+// slots against the running stack, whose server has 5: loadgen must refuse
+// it in one line that names the target and both limits, and exit 1.
+func checkStaleStackRefused(ctx context.Context, t *testing.T, s *stack, quick []byte) {
+	t.Helper()
+	changed := bytes.Replace(quick, []byte("  - name: semaphore-5\n    model: semaphore\n    limit: 5"),
+		[]byte("  - name: semaphore-5\n    model: semaphore\n    limit: 6"), 1)
+	if bytes.Equal(changed, quick) {
+		t.Fatal("scenarios/quick.yaml: semaphore-5 is not written as the test expects")
+	}
+	c := s.cmd(ctx, "run", "--rm", "-T", "loadgen", "run", "-", "--services", "--only", "semaphore-5",
+		"--out", "/results", "--no-report")
+	c.Stdin = bytes.NewReader(changed)
+	out, err := c.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("loadgen against a stale stack: %v, want exit status 1\n%s", err, out)
+	}
+	want := "loadgen run: target semaphore-5: http://semaphore-5:9080: the server's semaphore differs: limit 5 (the scenario: 6); " +
+		"write the stack from this scenario again (loadgen compose)"
+	if !strings.Contains(string(out), want+"\n") {
+		t.Errorf("loadgen against a stale stack said\n%s\nwant the line\n%s", out, want)
+	}
 }
 
 // buildImage builds the lab image, tagged for this test run, from static
@@ -338,7 +386,7 @@ func checkUnprivileged(t *testing.T, name, user string, capDrop, securityOpt []s
 }
 
 // quickWant is what summary.json must say of one target of
-// quick-docker.yaml.
+// scenarios/quick.yaml.
 type quickWant struct {
 	model              string
 	outcomes           map[string]int
@@ -349,7 +397,7 @@ type quickWant struct {
 	somaxconn, backlog float64
 }
 
-// quickWants are quick-docker.yaml's targets and what each model implies for
+// quickWants are quick.yaml's targets and what each model implies for
 // its 60 requests at 50/s, each sleeping 2 s, with a 4.5 s client timeout:
 // the numbers the scenario's comment promises.
 var quickWants = map[string]quickWant{
@@ -359,10 +407,9 @@ var quickWants = map[string]quickWant{
 	// 5 slots, an unbounded app queue: two waves of 5 end within 4.5 s.
 	"semaphore-5": {model: "semaphore", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
 		queuedMin: 50, queued: 55, somaxconn: 4096, backlog: 4096},
-	// 5 accepted connections; the kernel queue holds backlog + 1 = 9, the
-	// backlog being the container's somaxconn (8), not --backlog 128.
+	// 5 accepted connections; the kernel queue holds backlog + 1 = 9.
 	"limitlistener-5": {model: "limitlistener", outcomes: map[string]int{"ok": 10, "timeout": 50}, inflight: 5,
-		acceptQueue: 9, somaxconn: 8, backlog: 8},
+		acceptQueue: 9, somaxconn: 4096, backlog: 8},
 	// 3 workers, a queue of 10, abort above: 47 rejected with 503.
 	"pool-3": {model: "pool", outcomes: map[string]int{"ok": 6, "http_503": 47, "timeout": 7}, inflight: 3,
 		queuedMin: 10, queued: 10, rejected: 47, somaxconn: 4096, backlog: 4096},
@@ -371,7 +418,7 @@ var quickWants = map[string]quickWant{
 		rejected: 55, somaxconn: 4096, backlog: 4096},
 }
 
-// checkQuickSummary asserts what quick-docker.yaml's comment promises.
+// checkQuickSummary asserts what quick.yaml's comment promises.
 func checkQuickSummary(t *testing.T, sum *summaryFile, runID string) {
 	t.Helper()
 	if sum.RunID != runID || sum.Scenario != "quick" || !sum.Complete {
@@ -458,8 +505,8 @@ func checkQuickTarget(t *testing.T, name string, tg targetSummary, w quickWant) 
 	if name == "limitlistener-5" {
 		// The accept queue was full: SYNs were dropped in this
 		// container's namespace and the client retransmitted.
-		if num(tg.Config["backlog_requested"]) != 128 {
-			errorf("/config backlog_requested %v, want 128", tg.Config["backlog_requested"])
+		if num(tg.Config["backlog_requested"]) != 8 {
+			errorf("/config backlog_requested %v, want the target's 8", tg.Config["backlog_requested"])
 		}
 		if tg.ListenOverflows <= 0 {
 			errorf("listen_overflows %v, want > 0", tg.ListenOverflows)

@@ -11,10 +11,12 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/conclab/conclab/deploy/internal/deploytest"
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/container"
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
@@ -90,43 +92,30 @@ func checkService(t *testing.T, svc deploytest.Service, tg scenario.Target) {
 }
 
 // TestComposeMatchesScenarios: one compose service per target of
-// scenarios/seed.yaml (default profile) and of scenarios/quick.yaml (profile
-// quick, nethttp shared), each configured like its target; the docker
-// scenarios name exactly those services; Prometheus scrapes every seed
-// service and loadgen.
+// scenarios/seed.yaml and no other lab server, each configured like its
+// target as labserver reads its flags; Prometheus finds the run's servers
+// where loadgen lists them, and scrapes loadgen. (loadgen/compose's test
+// holds the file to loadgen compose's output.)
 func TestComposeMatchesScenarios(t *testing.T) {
 	services, doc := deploytest.Compose(t)
 	if _, ok := doc["version"]; ok {
 		t.Error("docker-compose.yml has a version: key; the Compose Specification has none")
 	}
-	for _, c := range []struct {
-		scenario, docker, profile string
-	}{
-		{"scenarios/seed.yaml", "deploy/scenarios/seed-docker.yaml", ""},
-		{"scenarios/quick.yaml", "deploy/scenarios/quick-docker.yaml", "quick"},
-	} {
-		orig, dock := load(t, c.scenario), load(t, c.docker)
-		if orig.Requests != dock.Requests || orig.Rate != dock.Rate || !reflect.DeepEqual(orig.Sleep, dock.Sleep) || !reflect.DeepEqual(orig.CPU, dock.CPU) {
-			t.Errorf("%s: schedule or work differs from %s", c.docker, c.scenario)
+	seed := load(t, "scenarios/seed.yaml")
+	for _, tg := range seed.Targets {
+		svc, ok := services[tg.Name]
+		if !ok {
+			t.Errorf("docker-compose.yml: no service %s for target %s of the seed", tg.Name, tg.Name)
+			continue
 		}
-		if len(orig.Targets) != len(dock.Targets) {
-			t.Fatalf("%s: %d targets, %s has %d", c.docker, len(dock.Targets), c.scenario, len(orig.Targets))
+		if len(svc.Profiles) > 0 {
+			t.Errorf("service %s: profiles %v, want none: the lab starts with make up", svc.Name, svc.Profiles)
 		}
-		for i, tg := range orig.Targets {
-			dt := dock.Targets[i]
-			if dt.Name != tg.Name || dt.URL != "http://"+tg.Name+":8080/" || dt.Admin != "http://"+tg.Name+":9080" {
-				t.Errorf("%s: target %d is %s %s %s, want %s at http://%[5]s:8080/ and admin http://%[5]s:9080",
-					c.docker, i, dt.Name, dt.URL, dt.Admin, tg.Name)
-			}
-			svc, ok := services[tg.Name]
-			if !ok {
-				t.Errorf("docker-compose.yml: no service %s for target %s of %s", tg.Name, tg.Name, c.scenario)
-				continue
-			}
-			if len(svc.Profiles) > 0 && !slices.Contains(svc.Profiles, c.profile) {
-				t.Errorf("service %s: profiles %v, want none or %q", svc.Name, svc.Profiles, c.profile)
-			}
-			checkService(t, svc, tg)
+		checkService(t, svc, tg)
+	}
+	for name, svc := range services {
+		if _, server := svc.Flag("model"); server && !slices.ContainsFunc(seed.Targets, func(tg scenario.Target) bool { return tg.Name == name }) {
+			t.Errorf("docker-compose.yml: lab service %s is no target of the seed", name)
 		}
 	}
 
@@ -166,27 +155,23 @@ func TestComposeMatchesScenarios(t *testing.T) {
 		}
 	}
 
-	// Prometheus scrapes each seed service's admin endpoint, labelled with
-	// its target name, and loadgen.
-	seed := load(t, "scenarios/seed.yaml")
-	var want, got []string
-	for _, tg := range seed.Targets {
-		want = append(want, "labserver "+tg.Name+":9080 target="+tg.Name)
+	// Prometheus finds the servers where loadgen lists them, and scrapes
+	// loadgen.
+	cfg := deploytest.PrometheusConfig(t)
+	wantSD := map[string][]string{"labserver": {"http://loadgen:" + strconv.Itoa(container.MetricsPort) + container.DiscoveryPath}}
+	if got := deploytest.DiscoveryURLs(cfg); !reflect.DeepEqual(got, wantSD) {
+		t.Errorf("deploy/prometheus.yml discovers %v, want %v", got, wantSD)
 	}
-	want = append(want, "loadgen loadgen:9100 target=")
-	for _, st := range deploytest.ScrapeTargets(deploytest.PrometheusConfig(t)) {
-		if st.Job == "prometheus" {
-			continue
-		}
-		got = append(got, st.Job+" "+st.Addr+" target="+st.Labels["target"])
+	var got []string
+	for _, st := range deploytest.ScrapeTargets(cfg) {
+		got = append(got, st.Job+" "+st.Addr)
 	}
+	want := []string{"loadgen loadgen:" + strconv.Itoa(container.MetricsPort), "prometheus localhost:9090"}
 	if !slices.Equal(got, want) {
-		t.Errorf("deploy/prometheus.yml scrapes\n  %q\nwant\n  %q", got, want)
+		t.Errorf("deploy/prometheus.yml scrapes %q, want %q", got, want)
 	}
 	// loadgen serves its metrics where Prometheus looks.
-	for _, name := range []string{"loadgen", "loadgen-quick"} {
-		if v, _ := services[name].Flag("metrics"); v != ":9100" {
-			t.Errorf("service %s: --metrics %q, want :9100", name, v)
-		}
+	if v, _ := services["loadgen"].Flag("metrics"); v != container.MetricsAddr() {
+		t.Errorf("service loadgen: --metrics %q, want %s", v, container.MetricsAddr())
 	}
 }

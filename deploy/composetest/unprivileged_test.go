@@ -77,10 +77,9 @@ func TestEveryContainerOfTheLabImageIsUnprivileged(t *testing.T) {
 			}
 		}
 	}
-	// The 9 servers of the seed, the 4 of quick that the seed lacks,
-	// loadgen, loadgen-quick and config.
-	if n != 16 {
-		t.Errorf("%d services of the lab image found, want 16", n)
+	// The 9 servers of the seed, loadgen and config.
+	if n != 11 {
+		t.Errorf("%d services of the lab image found, want 11", n)
 	}
 	b, err := os.ReadFile(filepath.Join(deploytest.Root(t), "deploy", "Dockerfile"))
 	if err != nil {

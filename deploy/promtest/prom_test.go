@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -181,7 +182,7 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 
 	services, _ := deploytest.Compose(t)
 	promCfg := deploytest.PrometheusConfig(t)
-	labs := startLabs(t, bin, services, promCfg)
+	labs := startLabs(t, bin, services)
 	var targetNames []string
 	for _, l := range labs {
 		targetNames = append(targetNames, l.target)
@@ -192,7 +193,7 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 	storage := recordRunA(t, promtool, bin, tmp, results, runA, labs)
 	t.Logf("run A recorded and backfilled (%.1fs)", time.Since(begin).Seconds())
 
-	prom, api, loadgenAddr := startPrometheus(t, promtool, prometheus, tmp, storage, promCfg, labs)
+	prom, api, loadgenAddr := startPrometheus(t, promtool, prometheus, tmp, storage, promCfg)
 	t.Logf("prometheus ready (%.1fs)", time.Since(begin).Seconds())
 
 	// Run B, live, with loadgen's metrics: enough load to fill queues,
@@ -236,42 +237,34 @@ func TestDashboardQueriesAgainstPrometheus(t *testing.T) {
 	}
 }
 
-// startLabs starts the seed matrix: every labserver that
-// deploy/prometheus.yml scrapes, each with the flags of its service in
-// docker-compose.yml, on loopback ports instead of :8080 and :9080, so that
-// the queries see the series the compose stack would give them. It returns
-// when every admin endpoint is healthy.
-func startLabs(t *testing.T, bin string, services map[string]deploytest.Service, promCfg map[string]any) []lab {
+// startLabs starts the seed matrix: every labserver service of
+// docker-compose.yml, with its flags, on loopback ports instead of :8080
+// and :9080, so that the queries see the series the compose stack would
+// give them. It returns when every admin endpoint is healthy.
+func startLabs(t *testing.T, bin string, services map[string]deploytest.Service) []lab {
 	t.Helper()
 	var labs []lab
-	for _, st := range deploytest.ScrapeTargets(promCfg) {
-		if st.Job != "labserver" {
-			continue
-		}
-		svc, ok := services[st.Labels["target"]]
-		if !ok || !svc.Labserver() {
-			t.Fatalf("deploy/prometheus.yml scrapes %s, which is no labserver service of docker-compose.yml", st.Addr)
+	for _, name := range slices.Sorted(maps.Keys(services)) {
+		svc := services[name]
+		if _, server := svc.Flag("model"); !svc.Labserver() || !server {
+			continue // config runs labserver --help
 		}
 		l := lab{target: svc.Name}
 		listen := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
 		l.adminListen = fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
-		args := slices.Clone(svc.Command[1:])
-		for i := 0; i+1 < len(args); i++ {
-			switch args[i] {
-			case "--listen":
-				args[i+1] = listen
-			case "--admin":
-				args[i+1] = l.adminListen
-			}
-		}
-		args = append(args, "--shutdown-timeout", "1s")
+		// The service's flags but its addresses (--listen=:8080 and
+		// --admin=:9080, as loadgen compose writes them).
+		args := slices.DeleteFunc(slices.Clone(svc.Command[1:]), func(a string) bool {
+			return strings.HasPrefix(a, "--listen=") || strings.HasPrefix(a, "--admin=")
+		})
+		args = append(args, "--listen="+listen, "--admin="+l.adminListen, "--shutdown-timeout=1s")
 		p := start(t, filepath.Join(bin, "labserver"), args...)
 		l.url, l.admin = "http://"+listen+"/", "http://"+l.adminListen
 		waitHTTP(t, l.admin+"/healthz", p, 10*time.Second)
 		labs = append(labs, l)
 	}
 	if len(labs) == 0 {
-		t.Fatal("deploy/prometheus.yml has no labserver targets")
+		t.Fatal("docker-compose.yml has no labserver service")
 	}
 	return labs
 }
@@ -292,24 +285,27 @@ func recordRunA(t *testing.T, promtool, bin, tmp, results, runA string, labs []l
 }
 
 // startPrometheus starts Prometheus on storage with deploy/prometheus.yml's
-// jobs and labels, its targets moved to the labs' loopback addresses and
-// to free ports for loadgen's metrics and Prometheus itself, so that the
+// jobs and labels, its service discovery and loadgen's target moved to a
+// free port for loadgen's metrics, and its own to another, so that the
 // dashboards' label matchers are tested as shipped. It returns when
 // Prometheus is ready, with its API's base URL and the address loadgen
 // must serve its metrics on.
-func startPrometheus(t *testing.T, promtool, prometheus, tmp, storage string, promCfg map[string]any, labs []lab) (prom *proc, api, loadgenAddr string) {
+func startPrometheus(t *testing.T, promtool, prometheus, tmp, storage string, promCfg map[string]any) (prom *proc, api, loadgenAddr string) {
 	t.Helper()
 	loadgenAddr = fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
 	promAddr := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+	// The servers come from run B's own list of them, on loadgen's
+	// metrics address, at the shipped path.
+	deploytest.RewriteDiscovery(promCfg, func(job, old string) string {
+		u, err := url.Parse(old)
+		if job != "labserver" || err != nil {
+			t.Fatalf("deploy/prometheus.yml: job %s: unexpected service discovery %s", job, old)
+		}
+		u.Host = loadgenAddr
+		return u.String()
+	})
 	deploytest.RewriteTargets(promCfg, func(job, old string, labels map[string]string) string {
 		switch job {
-		case "labserver":
-			for _, l := range labs {
-				if l.target == labels["target"] {
-					return l.adminListen
-				}
-			}
-			return ""
 		case "loadgen":
 			return loadgenAddr
 		case "prometheus":

@@ -153,8 +153,9 @@ func (r result) failsWithOneLine(t *testing.T, want ...string) {
 }
 
 // dockerPath fails the test unless make picked the docker path: make up
-// with the lab only, then make bench-docker running the seed's docker
-// scenario at scale, and not the native run.
+// with the lab only, then make bench-docker running the seed, on the
+// loadgen container's stdin, against docker-compose.yml's services at
+// scale, and not the native run.
 func (r result) dockerPath(t *testing.T, scale string) {
 	t.Helper()
 	if !strings.Contains(r.docker, "info") {
@@ -162,9 +163,12 @@ func (r result) dockerPath(t *testing.T, scale string) {
 	}
 	up := strings.Index(r.stdout, " up OBSERVE=0\n")
 	image := strings.Index(r.stdout, "deploy/build-image.sh bin ")
-	seed := strings.Index(r.stdout, "run --rm --use-aliases loadgen run /scenarios/seed-docker.yaml")
+	seed := strings.Index(r.stdout, "-f docker-compose.yml --project-directory . run --rm -T --use-aliases loadgen run - --services")
 	if up < 0 || image < up || seed < image {
 		t.Errorf("not make up OBSERVE=0 (which builds the image), then the seed from the loadgen container\n%s", r)
+	}
+	if !strings.Contains(r.stdout, " < scenarios/seed.yaml\n") {
+		t.Errorf("the seed is not what the loadgen container reads\n%s", r)
 	}
 	if !strings.Contains(r.stdout, "--scale "+scale+" ") {
 		t.Errorf("the docker run is not at scale %s\n%s", scale, r)

@@ -176,6 +176,34 @@ func RewriteTargets(cfg map[string]any, addr func(job, old string, labels map[st
 	})
 }
 
+// DiscoveryURLs lists the HTTP service discovery URL of every job of a
+// Prometheus config read by PrometheusConfig, by job.
+func DiscoveryURLs(cfg map[string]any) map[string][]string {
+	out := map[string][]string{}
+	eachDiscovery(cfg, func(job string, sd map[string]any) {
+		out[job] = append(out[job], fmt.Sprint(sd["url"]))
+	})
+	return out
+}
+
+// RewriteDiscovery replaces the URL of every HTTP service discovery of
+// cfg with url(job, old URL).
+func RewriteDiscovery(cfg map[string]any, url func(job, old string) string) {
+	eachDiscovery(cfg, func(job string, sd map[string]any) { sd["url"] = url(job, fmt.Sprint(sd["url"])) })
+}
+
+// eachDiscovery calls fn with every http_sd_configs entry of every job and
+// its job's name.
+func eachDiscovery(cfg map[string]any, fn func(job string, sd map[string]any)) {
+	for _, j := range asList(cfg["scrape_configs"]) {
+		job, _ := j.(map[string]any)
+		for _, sd := range asList(job["http_sd_configs"]) {
+			m, _ := sd.(map[string]any)
+			fn(fmt.Sprint(job["job_name"]), m)
+		}
+	}
+}
+
 // eachStaticConfig calls fn with every static_configs entry of every job,
 // its job's name and its labels.
 func eachStaticConfig(cfg map[string]any, fn func(job string, sc map[string]any, labels map[string]string)) {
