@@ -30,15 +30,20 @@ SCENARIO      ?= scenarios/seed.yaml
 SCENARIO_FILE := $(if $(or $(findstring /,$(SCENARIO)),$(filter %.yaml %.yml,$(SCENARIO))),$(SCENARIO),scenarios/$(SCENARIO).yaml)
 SCENARIO_NAME := $(basename $(notdir $(SCENARIO_FILE)))
 SEED_FILE     := scenarios/seed.yaml
-# The seed's stack is docker-compose.yml, which a test keeps equal to
-# `loadgen compose scenarios/seed.yaml`; any other scenario's is written
-# next to it, git-ignored, by every make target that uses it.
-STACK_FILE    := $(if $(filter $(SEED_FILE) ./$(SEED_FILE),$(SCENARIO_FILE)),docker-compose.yml,deploy/generated/$(SCENARIO_NAME).compose.yml)
+# The scale docker-compose.yml is written at: make bench's (loadgen/compose
+# tests that the two agree).
+SEED_SCALE    := 0.02
+IS_SEED       := $(filter $(SEED_FILE) ./$(SEED_FILE),$(SCENARIO_FILE))
+# The seed runs at the Makefile's SCALE; any other scenario as written.
+BENCH_SCALE   ?= $(if $(IS_SEED),$(or $(SCALE),$(SEED_SCALE)),1)
+# The servers' durations scale with the run, so a stack is written for
+# one scale. The seed's at SEED_SCALE is docker-compose.yml, which a test
+# keeps equal to `loadgen compose`'s output; any other stack is written
+# under deploy/generated/, git-ignored, by every make target that uses it.
+STACK_FILE    := $(if $(and $(IS_SEED),$(filter $(SEED_SCALE),$(BENCH_SCALE))),docker-compose.yml,deploy/generated/$(SCENARIO_NAME).compose.yml)
 # One project for every stack: make up of another scenario replaces the
 # lab services (--remove-orphans), and the observe volumes stay.
 STACK         = $(COMPOSE) -f $(STACK_FILE) --project-directory .
-# The seed runs at the Makefile's SCALE; any other scenario as written.
-BENCH_SCALE   ?= $(if $(filter docker-compose.yml,$(STACK_FILE)),$(or $(SCALE),0.02),1)
 DEPLOY_STAMP  := $(shell date -u +%Y%m%dT%H%M%SZ)
 RUN_ID        ?= $(SCENARIO_NAME)-docker-$(DEPLOY_STAMP)
 OBSERVE       ?= 1
@@ -89,14 +94,14 @@ $(DEPLOY_TARGETS): override export CONCLAB_GRAFANA_ANONYMOUS := $(GRAFANA_ANONYM
 
 # docker-compose.yml, from the seed.
 compose: build
-	bin/loadgen compose $(SEED_FILE) -o docker-compose.yml
+	bin/loadgen compose $(SEED_FILE) --scale $(SEED_SCALE) -o docker-compose.yml
 
 # The stack file of SCENARIO, written anew from the scenario (the seed's
 # is committed); a scenario loadgen refuses stops here, naming its field.
 stack-file: build
 ifneq ($(STACK_FILE),docker-compose.yml)
 	@mkdir -p $(dir $(STACK_FILE))
-	bin/loadgen compose $(SCENARIO_FILE) -o $(STACK_FILE)
+	bin/loadgen compose $(SCENARIO_FILE) --scale $(BENCH_SCALE) -o $(STACK_FILE)
 endif
 
 images: build

@@ -266,7 +266,7 @@ func checkStaleStackRefused(ctx context.Context, t *testing.T, s *stack, quick [
 		t.Fatalf("loadgen against a stale stack: %v, want exit status 1\n%s", err, out)
 	}
 	want := "loadgen run: target semaphore-5: http://semaphore-5:9080: the server's semaphore differs: limit 5 (the scenario: 6); " +
-		"write the stack from this scenario again (loadgen compose)"
+		"write the stack from this scenario at this scale again (loadgen compose --scale)"
 	if !strings.Contains(string(out), want+"\n") {
 		t.Errorf("loadgen against a stale stack said\n%s\nwant the line\n%s", out, want)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/conclab/conclab/deploy/internal/deploytest"
 	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/compose"
 	"github.com/conclab/conclab/loadgen/container"
 	"github.com/conclab/conclab/loadgen/scenario"
 )
@@ -92,7 +93,7 @@ func checkService(t *testing.T, svc deploytest.Service, tg scenario.Target) {
 }
 
 // TestComposeMatchesScenarios: one compose service per target of
-// scenarios/seed.yaml and no other lab server, each configured like its
+// scenarios/seed.yaml at scale 0.02 and no other lab server, each configured like its
 // target as labserver reads its flags; Prometheus finds the run's servers
 // where loadgen lists them, and scrapes loadgen. (loadgen/compose's test
 // holds the file to loadgen compose's output.)
@@ -101,7 +102,11 @@ func TestComposeMatchesScenarios(t *testing.T) {
 	if _, ok := doc["version"]; ok {
 		t.Error("docker-compose.yml has a version: key; the Compose Specification has none")
 	}
-	seed := load(t, "scenarios/seed.yaml")
+	// The stack is the seed's at the scale make bench-docker runs it at.
+	seed, err := load(t, compose.SeedSource).Scaled(compose.SeedScale)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tg := range seed.Targets {
 		svc, ok := services[tg.Name]
 		if !ok {

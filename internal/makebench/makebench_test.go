@@ -163,12 +163,21 @@ func (r result) dockerPath(t *testing.T, scale string) {
 	}
 	up := strings.Index(r.stdout, " up OBSERVE=0\n")
 	image := strings.Index(r.stdout, "deploy/build-image.sh bin ")
-	seed := strings.Index(r.stdout, "-f docker-compose.yml --project-directory . run --rm -T --use-aliases loadgen run - --services")
+	seed := strings.Index(r.stdout, " --project-directory . run --rm -T --use-aliases loadgen run - --services")
 	if up < 0 || image < up || seed < image {
 		t.Errorf("not make up OBSERVE=0 (which builds the image), then the seed from the loadgen container\n%s", r)
 	}
 	if !strings.Contains(r.stdout, " < scenarios/seed.yaml\n") {
 		t.Errorf("the seed is not what the loadgen container reads\n%s", r)
+	}
+	// The servers' durations are written for the run's scale:
+	// docker-compose.yml is the seed's at 0.02.
+	stack := "-f docker-compose.yml "
+	if scale != "0.02" {
+		stack = "bin/loadgen compose scenarios/seed.yaml --scale " + scale + " -o deploy/generated/seed.compose.yml\n"
+	}
+	if !strings.Contains(r.stdout, stack) {
+		t.Errorf("the stack is not the seed's at scale %s (%q)\n%s", scale, stack, r)
 	}
 	if !strings.Contains(r.stdout, "--scale "+scale+" ") {
 		t.Errorf("the docker run is not at scale %s\n%s", scale, r)

@@ -18,8 +18,12 @@ var stackText string
 
 var stack = template.Must(template.New("stack").Parse(stackText))
 
-// SeedSource is the scenario that docker-compose.yml is written from.
-const SeedSource = "scenarios/seed.yaml"
+// docker-compose.yml is the stack of SeedSource at SeedScale: the scenario
+// and scale that make bench-docker runs by default.
+const (
+	SeedSource = "scenarios/seed.yaml"
+	SeedScale  = 0.02
+)
 
 // StackServices are the stack's own services, whose names no target may
 // take.
@@ -33,17 +37,22 @@ type service struct {
 	CPUs      int    // 0: the stack's default
 }
 
-// Write writes the compose file of s's stack to w. source is the
-// scenario's path as the file should name it (SeedSource for
-// docker-compose.yml).
-func Write(w io.Writer, s *scenario.Scenario, source string) error {
+// Write writes the compose file of s's stack to w. s is scaled already,
+// by scale, since the servers' duration knobs and max sleep scale with the
+// run; source is the scenario's path as the file should name it
+// (SeedSource for docker-compose.yml).
+func Write(w io.Writer, s *scenario.Scenario, source string, scale float64) error {
+	command := "loadgen compose " + source
+	if scale != 1 {
+		command += " --scale " + strconv.FormatFloat(scale, 'g', -1, 64)
+	}
 	data := struct {
-		Name, Source                             string
+		Name, Source, Command                    string
 		Seed                                     bool
 		Services                                 []service
 		Skipped                                  []string
 		DefaultSomaxconn, AdminPort, MetricsPort int
-	}{Name: s.Name, Source: source, Seed: source == SeedSource,
+	}{Name: s.Name, Source: source, Command: command, Seed: source == SeedSource && scale == SeedScale,
 		DefaultSomaxconn: container.DefaultSomaxconn, AdminPort: container.AdminPort, MetricsPort: container.MetricsPort}
 	for _, t := range s.Targets {
 		if err := container.Runnable(t); err != nil {

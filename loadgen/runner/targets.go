@@ -76,7 +76,7 @@ func (r *run) findService(ctx context.Context, t *target) error {
 		cfg, err := adminapi.Fetch(ctx, launch.AdminClient, admin)
 		if err == nil {
 			if err := container.Check(t.spec, cfg, longestAsk(r.sched)); err != nil {
-				return fmt.Errorf("%s: %w; write the stack from this scenario again (loadgen compose)", admin, err)
+				return fmt.Errorf("%s: %w; write the stack from this scenario at this scale again (loadgen compose --scale)", admin, err)
 			}
 			t.url, t.adminURL, t.config = container.AppURL(t.spec.Name), admin, cfg
 			return nil

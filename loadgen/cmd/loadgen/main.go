@@ -7,7 +7,7 @@
 //	loadgen report RUN_DIR [--check]
 //	loadgen compare RUN_DIR RUN_DIR
 //	loadgen calibrate [--quick] [--cache-dir DIR]
-//	loadgen compose SCENARIO.yaml [-o FILE]
+//	loadgen compose SCENARIO.yaml [--scale F] [-o FILE]
 package main
 
 import (
@@ -34,7 +34,7 @@ const usage = `usage:
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
   loadgen calibrate [--quick] [--cache-dir DIR] [--connects K]
-  loadgen compose SCENARIO.yaml [-o FILE]
+  loadgen compose SCENARIO.yaml [--scale F] [-o FILE]
   loadgen worker --scenario FILE --url URL --start NS --out FILE ...   (one shard of an attack)
 
 loadgen CMD --help describes CMD and its flags.
