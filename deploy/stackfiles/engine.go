@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/conclab/conclab/internal/ownedtar"
 )
 
 // Engine reaches the Docker engine through the docker command line, so
@@ -82,12 +84,12 @@ func (e Engine) VolumeAt(ctx context.Context, container, dir string) (string, er
 // engine's machine (which the engine creates when missing), through a
 // container of the lab image that mounts source at /<top> and is created,
 // never started, and removed.
-func (e Engine) lay(ctx context.Context, source string, t tree) (err error) {
-	stream, err := t.tar(time.Now())
+func (e Engine) lay(ctx context.Context, source string, t ownedtar.Tree) (err error) {
+	stream, err := t.Tar(time.Now())
 	if err != nil {
 		return err
 	}
-	cid, err := e.run(ctx, nil, "create", "--network", "none", "--volume", source+":/"+t.top, e.Image)
+	cid, err := e.run(ctx, nil, "create", "--network", "none", "--volume", source+":/"+t.Top, e.Image)
 	if err != nil {
 		return err
 	}
@@ -106,13 +108,13 @@ func (e Engine) lay(ctx context.Context, source string, t tree) (err error) {
 // containers must exist (compose up --no-start makes them).
 func (e Engine) InstallSecrets(ctx context.Context, f Folder, project string) error {
 	for _, c := range Consumers {
-		t := tree{top: "secrets", uid: c.UID, gid: c.GID, dirMode: 0o500}
+		t := ownedtar.Tree{Top: "secrets", UID: c.UID, GID: c.GID, DirMode: 0o500}
 		for _, name := range c.Files {
 			b, err := os.ReadFile(f.Path(name))
 			if err != nil {
 				return fmt.Errorf("%s: %w (make up writes it)", c.Service, err)
 			}
-			t.files = append(t.files, treeFile{name: name, data: b})
+			t.Files = append(t.Files, ownedtar.File{Name: name, Data: b})
 		}
 		cid, err := e.Container(ctx, project, c.Service)
 		if err != nil {
@@ -134,5 +136,5 @@ func (e Engine) InstallSecrets(ctx context.Context, f Folder, project string) er
 // that user can make its run folders in it. Only the folder itself
 // changes, not what it holds.
 func (e Engine) PrepareResults(ctx context.Context, dir string, uid, gid int) error {
-	return e.lay(ctx, dir, tree{top: "results", uid: uid, gid: gid, dirMode: 0o755})
+	return e.lay(ctx, dir, ownedtar.Tree{Top: "results", UID: uid, GID: gid, DirMode: 0o755})
 }

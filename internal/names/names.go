@@ -8,6 +8,7 @@ package names
 import (
 	"fmt"
 	"regexp"
+	"time"
 )
 
 // MaxLen is the longest name, in bytes: a target's longest file name,
@@ -31,6 +32,12 @@ func Check(name string) error {
 // the default id's time stamp (20261201T150405Z) uses.
 func CheckRunID(id string) error {
 	return check(id, runIDRE, "[A-Za-z0-9._-]+")
+}
+
+// DefaultRunID is the run id of a run of scenario started at t, when none
+// is given: seed-20261201T150405Z.
+func DefaultRunID(scenario string, t time.Time) string {
+	return scenario + "-" + t.UTC().Format("20060102T150405Z")
 }
 
 func check(name string, re *regexp.Regexp, alphabet string) error {

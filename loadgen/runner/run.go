@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conclab/conclab/internal/names"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/calibrate"
 	"github.com/conclab/conclab/loadgen/predict"
@@ -158,7 +159,7 @@ func prepare(opt Options) (*run, error) {
 	r := &run{opt: opt, s: s, sched: s.Schedule(), metrics: newClientMetrics()}
 	id := opt.RunID
 	if id == "" {
-		id = s.Name + "-" + time.Now().UTC().Format("20060102T150405Z")
+		id = names.DefaultRunID(s.Name, time.Now())
 	}
 	root := opt.ResultsDir
 	if root == "" {

@@ -66,6 +66,20 @@ func FixedWork(d time.Duration) Work { return Work{Fixed: Duration(d)} }
 // Drawn reports whether the work is drawn per request.
 func (w *Work) Drawn() bool { return w.Dist != "" || w.File != "" }
 
+// ReadsFile reports whether the work, or a part of its mix, draws from a
+// values file: a file that a run on another machine cannot read.
+func (w *Work) ReadsFile() bool {
+	if w.File != "" {
+		return true
+	}
+	for _, p := range w.Of {
+		if (p.Sleep != nil && p.Sleep.ReadsFile()) || (p.CPU != nil && p.CPU.ReadsFile()) {
+			return true
+		}
+	}
+	return false
+}
+
 // workAlias decodes the mapping form without recursing into UnmarshalYAML.
 type workAlias Work
 

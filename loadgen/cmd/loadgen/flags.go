@@ -20,6 +20,7 @@ type scenarioFlags struct {
 	scale    float64
 	only     string
 	replicas int
+	path     string // the scenario's path as given, once parsed
 }
 
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
@@ -126,6 +127,7 @@ func (f *scenarioFlags) parseScenario(fs *flag.FlagSet, args []string, synopsis 
 		fmt.Fprintf(stderr, "loadgen %s: --replicas: must be >= 1, got %d\n", fs.Name(), f.replicas)
 		return nil, exitBadInput, false
 	}
+	f.path = pos[0]
 	s, err := f.load(pos[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "loadgen %s: %v\n", fs.Name(), err)

@@ -27,7 +27,7 @@ const (
 )
 
 const usage = `usage:
-  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--services] [--shards K] [--no-report] [--check]
+  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--services] [--docker [--image IMG]] [--shards K] [--no-report] [--check]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR] [--rates LIST]
   loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--replicas N] [--labserver PATH] [--no-report]
   loadgen report RUN_DIR [--check]

@@ -31,7 +31,8 @@ and writes results/<run_id>/: a .bin per target (vegeta report reads it), the
 timelines, summary.json with the prediction, the resolved scenario and the
 report. Ctrl-C keeps everything gathered so far. SCENARIO.yaml "-" reads the
 scenario from stdin (a values file is then read from the working
-directory).
+directory). --docker runs the targets and loadgen as containers on the
+Docker engine that DOCKER_HOST names, and copies the run folder back.
 
 Exit codes: 0 done, 1 failed, 2 bad input, 3 --check failed, 130
 interrupted. A run that fails or is interrupted keeps its code under
@@ -50,6 +51,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	check := fs.Bool("check", false, checkFlagUsage)
 	services := fs.Bool("services", false, "find each embedded target's server running as the container named after it (loadgen compose), instead of starting it")
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held at once need; 1: none)")
+	docker := fs.Bool("docker", false, "run every target, and loadgen, as containers on the Docker engine that DOCKER_HOST names")
+	image := fs.String("image", defaultImage(), "the lab image, for --docker (default $CONCLAB_IMAGE, else conclab:local)")
 	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
 		return code
@@ -82,6 +85,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "loadgen run:", err)
 			return exitBadInput
 		}
+	}
+	if *docker {
+		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID}, stdout, stderr)
 	}
 	bin := *labserver
 	if bin == "" && !*services {

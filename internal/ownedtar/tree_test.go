@@ -1,4 +1,4 @@
-package stackfiles
+package ownedtar
 
 import (
 	"archive/tar"
@@ -11,10 +11,10 @@ import (
 )
 
 func TestATreeIsATarOfItsFolderAndFilesOwnedByItsUser(t *testing.T) {
-	tr := tree{top: "secrets", uid: 472, gid: 0, dirMode: 0o500,
-		files: []treeFile{{"a", []byte("one\n")}, {"b", []byte("two\n")}}}
+	tr := Tree{Top: "secrets", UID: 472, GID: 0, DirMode: 0o500,
+		Files: []File{{"a", []byte("one\n")}, {"b", []byte("two\n")}}}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	b, err := tr.tar(now)
+	b, err := tr.Tar(now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
+	"github.com/docker/docker/pkg/stdcopy"
+
+	labcontainer "github.com/conclab/conclab/loadgen/container"
+	"github.com/conclab/conclab/loadgen/scenario"
+)
+
+// Where the loadgen container's volume is mounted, and what it holds.
+const (
+	inboxDir     = "/conclab"
+	inDir        = "in"
+	scenarioFile = "scenario.yaml"
+	resultsDir   = "results"
+)
+
+// interruptGrace bounds how long loadgen in its container may take to
+// write what it gathered once interrupted.
+const interruptGrace = time.Minute
+
+// Options are what a run on the engine needs.
+type Options struct {
+	// Scenario is the scenario as loadgen on the host read it (selected
+	// and scaled), checked before anything is created.
+	Scenario *scenario.Scenario
+	// Source is the scenario file as given; loadgen in its container reads
+	// it again with Args.
+	Source []byte
+	// Args are loadgen run's flags for the container (--scale, --only, ...),
+	// besides the scenario, --services, --out and --run-id.
+	Args []string
+	// Image is the lab image; it must be on the engine.
+	Image string
+	// RunID names the run folder and labels the run's containers.
+	RunID string
+	// ResultsDir is where the run folder is copied to.
+	ResultsDir string
+	// Stdout and Stderr get loadgen's, and the engine's lines.
+	Stdout, Stderr io.Writer
+}
+
+// Run runs the scenario on the engine that DOCKER_HOST names and returns
+// loadgen's exit code in its container. err is a *BadInput when the run
+// was refused before anything was created, else what failed on the
+// engine. Whatever happens, the run's containers and network are removed.
+func Run(ctx context.Context, opt Options) (code int, err error) {
+	if err := Runnable(opt.Scenario); err != nil {
+		return 0, err
+	}
+	cli, err := connect(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer cli.Close()
+	if err := checkImage(ctx, cli, opt.Image); err != nil {
+		return 0, err
+	}
+	cpus, err := checkCPUs(ctx, cli, opt.Scenario)
+	if err != nil {
+		return 0, err
+	}
+	if c, n, err := removeLeftovers(ctx, cli); err != nil {
+		return 0, err
+	} else if c+n > 0 {
+		fmt.Fprintf(opt.Stderr, "loadgen: removed %d containers and %d networks that an earlier run left on the engine\n", c, n)
+	}
+	st, err := newStack(ctx, cli, opt.RunID)
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if rmErr := st.remove(ctx); rmErr != nil && err == nil {
+			err = rmErr
+		}
+	}()
+	if err := st.startServers(ctx, opt); err != nil {
+		return 0, err
+	}
+	return st.runLoadgen(ctx, opt, cpus)
+}
+
+// checkCPUs refuses a target whose gomaxprocs asks for more CPUs than the
+// engine has, and returns the CPUs loadgen's container gets.
+func checkCPUs(ctx context.Context, cli *client.Client, s *scenario.Scenario) (float64, error) {
+	info, err := cli.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("engine info: %w", err)
+	}
+	for _, t := range s.Targets {
+		if t.GOMAXPROCS > info.NCPU {
+			return 0, &BadInput{fmt.Sprintf("target %s: gomaxprocs %d asks for %d CPUs, and the engine at %s has %d",
+				t.Name, t.GOMAXPROCS, t.GOMAXPROCS, cli.DaemonHost(), info.NCPU)}
+		}
+	}
+	return float64(min(loadgenCPUs, info.NCPU)), nil
+}
+
+// startServers creates and starts a container per embedded target.
+func (st *stack) startServers(ctx context.Context, opt Options) error {
+	for _, t := range opt.Scenario.Targets {
+		id, err := st.create(ctx, opt.Image, serverBox(labcontainer.Of(opt.Scenario, t)))
+		if err != nil {
+			return err
+		}
+		if err := st.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+			return fmt.Errorf("start %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// runLoadgen runs loadgen run --services in its container, its output
+// streamed to opt's writers, and copies the run folder back.
+func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int, error) {
+	cmd := append([]string{"/bin/loadgen", "run", path.Join(inboxDir, inDir, scenarioFile), "--services",
+		"--out", path.Join(inboxDir, resultsDir), "--run-id", opt.RunID}, opt.Args...)
+	id, err := st.create(ctx, opt.Image, box{name: "loadgen", cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
+		cpus: cpus, memory: loadgenMemory, volume: inboxDir})
+	if err != nil {
+		return 0, err
+	}
+	for _, tree := range inbox(opt.Source) {
+		files, err := tree.Tar(time.Now())
+		if err != nil {
+			return 0, err
+		}
+		if err := st.cli.CopyToContainer(ctx, id, inboxDir, bytes.NewReader(files), container.CopyToContainerOptions{}); err != nil {
+			return 0, fmt.Errorf("copy %s in: %w", tree.Top, err)
+		}
+	}
+	if err := st.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return 0, fmt.Errorf("start loadgen: %w", err)
+	}
+	logsDone := st.follow(ctx, id, opt.Stdout, opt.Stderr)
+	code, err := st.wait(ctx, id, opt.Stderr)
+	<-logsDone
+	if err != nil {
+		return 0, err
+	}
+	return code, st.copyOut(ctx, id, opt)
+}
+
+// follow streams the container's output until it ends.
+func (st *stack) follow(ctx context.Context, id string, stdout, stderr io.Writer) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		logs, err := st.cli.ContainerLogs(context.WithoutCancel(ctx), id,
+			container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
+		if err != nil {
+			fmt.Fprintf(stderr, "loadgen: the container's output: %v\n", err)
+			return
+		}
+		defer logs.Close()
+		_, _ = stdcopy.StdCopy(stdout, stderr, logs)
+	}()
+	return done
+}
+
+// wait waits for the container to exit and returns its exit code. When ctx
+// ends first (Ctrl-C), loadgen in the container gets SIGINT, and writes
+// what it gathered, within interruptGrace.
+func (st *stack) wait(ctx context.Context, id string, stderr io.Writer) (int, error) {
+	bg := context.WithoutCancel(ctx)
+	waitCh, errCh := st.cli.ContainerWait(bg, id, container.WaitConditionNotRunning)
+	interrupted := ctx.Done()
+	var deadline <-chan time.Time
+	for {
+		select {
+		case res := <-waitCh:
+			if res.Error != nil {
+				return 0, fmt.Errorf("loadgen's container: %s", res.Error.Message)
+			}
+			return int(res.StatusCode), nil
+		case err := <-errCh:
+			return 0, fmt.Errorf("wait for loadgen's container: %w", err)
+		case <-interrupted:
+			interrupted = nil
+			if err := st.cli.ContainerKill(bg, id, "SIGINT"); err != nil && !errdefs.IsConflict(err) {
+				fmt.Fprintf(stderr, "loadgen: interrupt the container: %v\n", err)
+			}
+			deadline = time.After(interruptGrace)
+		case <-deadline:
+			return 0, fmt.Errorf("loadgen's container did not end within %s of the interrupt", interruptGrace)
+		}
+	}
+}
+
+// copyOut copies the run folder out of the container into opt.ResultsDir.
+// A run that failed before it made its folder has none.
+func (st *stack) copyOut(ctx context.Context, id string, opt Options) error {
+	rc, _, err := st.cli.CopyFromContainer(context.WithoutCancel(ctx), id, path.Join(inboxDir, resultsDir, opt.RunID))
+	if errdefs.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("copy the run folder out: %w", err)
+	}
+	defer rc.Close()
+	return extract(rc, opt.ResultsDir)
+}

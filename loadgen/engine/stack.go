@@ -1,0 +1,144 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+
+	labcontainer "github.com/conclab/conclab/loadgen/container"
+)
+
+// LabelRun is the label of every container and network of a run; its
+// value is the run id.
+const LabelRun = "io.conclab.run"
+
+// The limits of the run's containers, as the compose stack's defaults
+// (docker-compose.yml, deploy/README.md).
+const (
+	labMemory     = 512 << 20
+	loadgenMemory = 1 << 30
+	nofile        = 20000
+	labCPUs       = 1
+	loadgenCPUs   = 2
+	nobody        = "65534:65534"
+)
+
+// stack is what a run made on the engine: its network and containers.
+type stack struct {
+	cli        *client.Client
+	runID      string
+	network    string
+	containers []string // ids, in creation order
+}
+
+// newStack creates the run's network.
+func newStack(ctx context.Context, cli *client.Client, runID string) (*stack, error) {
+	st := &stack{cli: cli, runID: runID, network: "conclab-" + runID}
+	if _, err := cli.NetworkCreate(ctx, st.network, network.CreateOptions{
+		Driver: "bridge", Labels: map[string]string{LabelRun: runID},
+	}); err != nil {
+		return nil, fmt.Errorf("network %s: %w", st.network, err)
+	}
+	return st, nil
+}
+
+// box is one container of the stack as it is asked for.
+type box struct {
+	name      string // its host name on the run's network
+	cmd       []string
+	somaxconn int
+	cpus      float64
+	memory    int64
+	volume    string // where an anonymous volume is mounted; "" for none
+}
+
+// create creates b on the run's network, hardened as every container of
+// the lab image is, and returns its id.
+func (st *stack) create(ctx context.Context, image string, b box) (string, error) {
+	cfg := &container.Config{
+		Image: image, Cmd: b.cmd, User: nobody, Hostname: b.name,
+		Labels: map[string]string{LabelRun: st.runID},
+	}
+	host := &container.HostConfig{
+		NetworkMode:    container.NetworkMode(st.network),
+		CapDrop:        []string{"ALL"},
+		SecurityOpt:    []string{"no-new-privileges:true"},
+		ReadonlyRootfs: true,
+		Sysctls:        map[string]string{"net.core.somaxconn": fmt.Sprint(b.somaxconn)},
+		Resources: container.Resources{
+			Memory: b.memory, NanoCPUs: int64(b.cpus * 1e9),
+			Ulimits: []*container.Ulimit{{Name: "nofile", Soft: nofile, Hard: nofile}},
+		},
+	}
+	if b.volume != "" {
+		host.Mounts = []mount.Mount{{Type: mount.TypeVolume, Target: b.volume}}
+	}
+	net := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+		st.network: {Aliases: []string{b.name}},
+	}}
+	resp, err := st.cli.ContainerCreate(ctx, cfg, host, net, nil, st.network+"-"+b.name)
+	if err != nil {
+		return "", fmt.Errorf("container %s: %w", b.name, err)
+	}
+	st.containers = append(st.containers, resp.ID)
+	return resp.ID, nil
+}
+
+// serverBox is the container of an embedded target.
+func serverBox(spec labcontainer.Spec) box {
+	cpus := float64(labCPUs)
+	if spec.CPUs > 0 {
+		cpus = float64(spec.CPUs)
+	}
+	return box{name: spec.Name, cmd: spec.Command, somaxconn: spec.Somaxconn, cpus: cpus, memory: labMemory}
+}
+
+// remove removes the run's containers (with their volumes) and network,
+// even when ctx is done.
+func (st *stack) remove(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
+	var errs []error
+	for _, id := range st.containers {
+		if err := st.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+			errs = append(errs, fmt.Errorf("remove container %.12s: %w", id, err))
+		}
+	}
+	if err := st.cli.NetworkRemove(ctx, st.network); err != nil {
+		errs = append(errs, fmt.Errorf("remove network %s: %w", st.network, err))
+	}
+	return errors.Join(errs...)
+}
+
+// removeLeftovers removes every container and network that carries
+// LabelRun: what earlier runs left behind. It returns how many of each it
+// removed.
+func removeLeftovers(ctx context.Context, cli *client.Client) (containers, networks int, err error) {
+	byLabel := filters.NewArgs(filters.Arg("label", LabelRun))
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: byLabel})
+	if err != nil {
+		return 0, 0, fmt.Errorf("list leftover containers: %w", err)
+	}
+	for _, c := range list {
+		if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+			return containers, 0, fmt.Errorf("remove leftover container %.12s: %w", c.ID, err)
+		}
+		containers++
+	}
+	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: byLabel})
+	if err != nil {
+		return containers, 0, fmt.Errorf("list leftover networks: %w", err)
+	}
+	for _, n := range nets {
+		if err := cli.NetworkRemove(ctx, n.ID); err != nil {
+			return containers, networks, fmt.Errorf("remove leftover network %s: %w", n.Name, err)
+		}
+		networks++
+	}
+	return containers, networks, nil
+}
