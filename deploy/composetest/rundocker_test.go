@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -181,6 +182,24 @@ func checkDockerRefusals(ctx context.Context, t *testing.T, bin, dir, quick, ima
 	}
 }
 
+// lockedBuffer is a buffer that a command writes while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // checkDockerInterrupt: SIGINT in the middle of a run stops loadgen in its
 // container, which writes what it gathered; the folder comes back marked
 // incomplete, loadgen exits 130, and the run's containers are gone.
@@ -190,7 +209,7 @@ func checkDockerInterrupt(ctx context.Context, t *testing.T, bin, dir, root, ima
 	c := exec.CommandContext(ctx, filepath.Join(bin, "loadgen"), "run", "--docker",
 		filepath.Join(root, "scenarios", "quick.yaml"), image, "--run-id", runID, "--no-report", "--scale", "5")
 	c.Dir = dir
-	var log bytes.Buffer
+	var log lockedBuffer
 	c.Stdout, c.Stderr = &log, &log
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
@@ -216,5 +235,39 @@ func checkDockerInterrupt(ctx context.Context, t *testing.T, bin, dir, root, ima
 	}
 	if left := labelled(t, runID); len(left) > 0 {
 		t.Errorf("after the interrupt, the engine still holds %v", left)
+	}
+}
+
+// TestRunDockerOverSSH runs loadgen run --docker against this machine's
+// engine as a remote one, DOCKER_HOST=ssh://…, through a stock sshd that
+// the test starts: every target agrees, the run folder comes back, nothing
+// is left on the engine, and sshd let the client in exactly once, since
+// every request to the engine went over one multiplexed ssh connection.
+func TestRunDockerOverSSH(t *testing.T) {
+	requireEngine(t)
+	box := startSSHD(t)
+	root := deploytest.Root(t)
+	id := randomID(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bin, tag := buildImage(ctx, t, root, id, time.Now())
+	out := t.TempDir()
+	runID := "quick-ssh-" + id
+	user := "root"
+	if u := os.Getenv("USER"); u != "" && os.Getuid() != 0 {
+		user = u
+	}
+	code, log := loadgenDocker(ctx, t, bin, out, box.env(user), filepath.Join(root, "scenarios", "quick.yaml"),
+		"--image="+tag, "--run-id", runID, "--no-report", "--check")
+	t.Logf("loadgen run --docker over ssh:\n%s", log)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (every target agrees); sshd:\n%s", code, box.log)
+	}
+	checkDockerSummary(t, filepath.Join(out, "results", runID, "summary.json"), runID)
+	if left := labelled(t, runID); len(left) > 0 {
+		t.Errorf("after the run, the engine still holds %v", left)
+	}
+	if n := box.logins(); n != 1 {
+		t.Errorf("sshd let the client in %d times, want 1 (one multiplexed connection)", n)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 
@@ -70,12 +69,12 @@ func Run(ctx context.Context, opt Options) (code int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if c, n, err := removeLeftovers(ctx, cli); err != nil {
+	if c, n, err := removeLeftovers(ctx, cli.Client); err != nil {
 		return 0, err
 	} else if c+n > 0 {
 		fmt.Fprintf(opt.Stderr, "loadgen: removed %d containers and %d networks that an earlier run left on the engine\n", c, n)
 	}
-	st, err := newStack(ctx, cli, opt.RunID)
+	st, err := newStack(ctx, cli.Client, opt.RunID)
 	if err != nil {
 		return 0, err
 	}
@@ -92,7 +91,7 @@ func Run(ctx context.Context, opt Options) (code int, err error) {
 
 // checkCPUs refuses a target whose gomaxprocs asks for more CPUs than the
 // engine has, and returns the CPUs loadgen's container gets.
-func checkCPUs(ctx context.Context, cli *client.Client, s *scenario.Scenario) (float64, error) {
+func checkCPUs(ctx context.Context, cli *engineConn, s *scenario.Scenario) (float64, error) {
 	info, err := cli.Info(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("engine info: %w", err)
@@ -100,7 +99,7 @@ func checkCPUs(ctx context.Context, cli *client.Client, s *scenario.Scenario) (f
 	for _, t := range s.Targets {
 		if t.GOMAXPROCS > info.NCPU {
 			return 0, &BadInput{fmt.Sprintf("target %s: gomaxprocs %d asks for %d CPUs, and the engine at %s has %d",
-				t.Name, t.GOMAXPROCS, t.GOMAXPROCS, cli.DaemonHost(), info.NCPU)}
+				t.Name, t.GOMAXPROCS, t.GOMAXPROCS, cli.host(), info.NCPU)}
 		}
 	}
 	return float64(min(loadgenCPUs, info.NCPU)), nil
