@@ -14,7 +14,8 @@
 #   make down                        stop and remove the containers
 #   make observe-env                 what make up would publish, and how
 #
-# Against a remote engine: DOCKER_HOST=ssh://user@box make up bench-docker
+# Against a remote engine: DOCKER_HOST=ssh://user@box make up bench-docker (over
+# one ssh login that forwards the engine socket: deploy/sshtunnel.sh)
 # (results come back with docker cp; see deploy/README.md).
 #
 # make up keeps the passwords of Prometheus and Grafana in deploy/secrets/
@@ -57,7 +58,8 @@ DOWN_FLAGS    ?=
 # A remote engine (DOCKER_HOST=ssh://… or tcp://…): bind mounts are paths on
 # that machine, so results are copied back with docker cp. Set REMOTE=1 when
 # a docker context points elsewhere.
-REMOTE        ?= $(if $(filter-out unix://%,$(DOCKER_HOST)),1,)
+ENGINE_HOST   := $(DOCKER_HOST)
+REMOTE        ?= $(if $(filter-out unix://%,$(ENGINE_HOST)),1,)
 # Where Prometheus and Grafana are published. Grafana lets visitors in
 # without a password only while that is loopback: make decides, from this
 # one value, which it also hands to compose (a CONCLAB_BIND in a .env file
@@ -89,6 +91,22 @@ $(DEPLOY_TARGETS): export CONCLAB_UID := $(or $(CONCLAB_UID),$(if $(LOADGEN_AS_Y
 $(DEPLOY_TARGETS): export CONCLAB_GID := $(or $(CONCLAB_GID),$(if $(LOADGEN_AS_YOU),$(LOCAL_GID),65534))
 $(DEPLOY_TARGETS): export CONCLAB_BIND := $(CONCLAB_BIND)
 $(DEPLOY_TARGETS): override export CONCLAB_GRAFANA_ANONYMOUS := $(GRAFANA_ANONYMOUS)
+
+# A remote engine over ssh://: make's Docker targets reach it through one
+# ssh login that forwards the engine's socket (deploy/sshtunnel.sh), opened
+# here when one of them is asked for, and closed by make down. compose and
+# the docker CLI then see a unix:// engine. When ssh fails, make stops
+# here, in one line.
+SSH_ENGINE := $(filter ssh://%,$(ENGINE_HOST))
+# The targets that talk to the engine (observe-env only prints).
+ENGINE_TARGETS := $(filter-out observe-env,$(DEPLOY_TARGETS))
+ifneq ($(and $(SSH_ENGINE),$(filter $(ENGINE_TARGETS),$(MAKECMDGOALS))),)
+ENGINE_TUNNEL := $(shell deploy/sshtunnel.sh open $(SSH_ENGINE) 2>&1)
+ifeq ($(filter unix://%,$(ENGINE_TUNNEL)),)
+$(error DOCKER_HOST=$(SSH_ENGINE): no ssh connection to the engine's socket: $(ENGINE_TUNNEL))
+endif
+$(DEPLOY_TARGETS): export DOCKER_HOST := $(ENGINE_TUNNEL)
+endif
 
 .PHONY: images up observe-up down bench-docker dashboards backfill results-pull observe-env compose stack-file
 
@@ -173,6 +191,9 @@ down:
 	@# docker-compose.yml names the observe services of every stack, and
 	@# --remove-orphans takes any other scenario's lab services with it.
 	$(COMPOSE) --profile observe --profile bench down --remove-orphans $(DOWN_FLAGS)
+ifneq ($(SSH_ENGINE),)
+	deploy/sshtunnel.sh close $(SSH_ENGINE)
+endif
 
 dashboards:
 	$(GO) run ./deploy/dashboards/gen -out deploy/grafana/dashboards
