@@ -101,11 +101,11 @@ SSH_ENGINE := $(filter ssh://%,$(ENGINE_HOST))
 # The targets that talk to the engine (observe-env only prints).
 ENGINE_TARGETS := $(filter-out observe-env,$(DEPLOY_TARGETS))
 ifneq ($(and $(SSH_ENGINE),$(filter $(ENGINE_TARGETS),$(MAKECMDGOALS))),)
-ENGINE_TUNNEL := $(shell deploy/sshtunnel.sh open $(SSH_ENGINE) 2>&1)
+ENGINE_TUNNEL := $(shell deploy/sshtunnel.sh open $(SSH_ENGINE))
 ifeq ($(filter unix://%,$(ENGINE_TUNNEL)),)
 $(error DOCKER_HOST=$(SSH_ENGINE): no ssh connection to the engine's socket: $(ENGINE_TUNNEL))
 endif
-$(DEPLOY_TARGETS): export DOCKER_HOST := $(ENGINE_TUNNEL)
+$(DEPLOY_TARGETS): export DOCKER_HOST := $(lastword $(filter unix://%,$(ENGINE_TUNNEL)))
 endif
 
 .PHONY: images up observe-up down bench-docker dashboards backfill results-pull observe-env compose stack-file

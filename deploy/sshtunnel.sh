@@ -23,6 +23,7 @@ case $url in ssh://*) ;; *) usage ;; esac
 rest=${url#ssh://}
 socket=/var/run/docker.sock
 case $rest in */*) socket=/${rest#*/} rest=${rest%%/*} ;; esac
+[ "$socket" != / ] || socket=/var/run/docker.sock
 user='' port=''
 case $rest in *@*) user=${rest%%@*} rest=${rest#*@} ;; esac
 case $rest in *:*) port=${rest##*:} rest=${rest%:*} ;; esac
@@ -43,10 +44,18 @@ set -- -S "$control" -o BatchMode=yes -o ConnectTimeout=30
 
 case $action in
 open)
+	# Only the engine's URL goes to stdout, which make reads; ssh's own
+	# words (a banner, a warning) go to stderr, and on failure, on one line.
 	if ! ssh "$@" -O check "$host" 2>/dev/null; then
 		rm -f "$local_socket" "$control"
-		ssh "$@" -M -f -N -o ExitOnForwardFailure=yes -o ServerAliveInterval=30 \
-			-L "$local_socket:$socket" "$host"
+		log=$(mktemp)
+		if ! ssh "$@" -M -f -N -o ExitOnForwardFailure=yes -o ServerAliveInterval=30 \
+			-L "$local_socket:$socket" "$host" </dev/null >/dev/null 2>"$log"; then
+			echo "ssh $host: $(tr '\n' ' ' <"$log")"
+			rm -f "$log"
+			exit 1
+		fi
+		rm -f "$log"
 	fi
 	echo "unix://$local_socket"
 	;;

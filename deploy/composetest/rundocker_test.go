@@ -94,10 +94,14 @@ func TestRunDockerRunsAnyScenarioOnTheEngineAndLeavesNothing(t *testing.T) {
 	out := t.TempDir()
 	image := "--image=" + tag
 
-	// A leftover of an earlier run: a container and a network.
-	stale := "stale-" + id
+	// A leftover of an earlier run: a container and a network. And a run
+	// that is going, another loadgen's: its loadgen container runs.
+	stale, live := "stale-"+id, "live-"+id
 	mustDocker(t, "network", "create", "--label", engine.LabelRun+"="+stale, "conclab-"+stale)
 	mustDocker(t, "create", "--label", engine.LabelRun+"="+stale, "--network", "none", tag)
+	mustDocker(t, "network", "create", "--label", engine.LabelRun+"="+live, "conclab-"+live)
+	mustDocker(t, "run", "-d", "--label", engine.LabelRun+"="+live, "--label", engine.LabelRole+"=loadgen",
+		"--network", "conclab-"+live, tag, "/bin/labserver", "--model=nethttp", "--listen=:8080", "--admin=:9080")
 
 	quick := filepath.Join(root, "scenarios", "quick.yaml")
 	runID := "quick-docker-" + id
@@ -108,6 +112,13 @@ func TestRunDockerRunsAnyScenarioOnTheEngineAndLeavesNothing(t *testing.T) {
 	}
 	if !strings.Contains(log, "loadgen: removed 1 containers and 1 networks that an earlier run left on the engine\n") {
 		t.Error("the earlier run's leftovers were not removed, or not said so")
+	}
+	if got := labelled(t, live); len(got) != 2 {
+		t.Errorf("the run that is going lost its containers or network: %v left", got)
+	}
+	for _, left := range labelled(t, live) {
+		kind, cid, _ := strings.Cut(left, " ")
+		mustDocker(t, kind, "rm", "-f", cid)
 	}
 	checkDockerSummary(t, filepath.Join(out, "results", runID, "summary.json"), runID)
 	if left := labelled(t, ""); len(left) > 0 {
@@ -253,6 +264,12 @@ func TestRunDockerOverSSH(t *testing.T) {
 	bin, tag := buildImage(ctx, t, root, id, time.Now())
 	out := t.TempDir()
 	runID := "quick-ssh-" + id
+	t.Cleanup(func() {
+		for _, left := range labelled(t, runID) {
+			kind, cid, _ := strings.Cut(left, " ")
+			_ = exec.Command("docker", kind, "rm", "-f", cid).Run()
+		}
+	})
 	user := "root"
 	if u := os.Getenv("USER"); u != "" && os.Getuid() != 0 {
 		user = u

@@ -160,6 +160,13 @@ func TestMakeUpAndDownOverSSH(t *testing.T) {
 		return string(out), err
 	}
 	vars := []string{"COMPOSE_PROJECT_NAME=" + project, "CONCLAB_IMAGE=" + tag, "CONCLAB_RESULTS=" + t.TempDir()}
+	t.Cleanup(func() {
+		// make down closes make's ssh login; a test that stopped before
+		// it must not leave the login's ssh behind.
+		c := exec.Command(filepath.Join(root, "deploy", "sshtunnel.sh"), "close", fmt.Sprintf("ssh://%s@127.0.0.1:%d", user, box.port))
+		c.Env = append(cleanEnv(), box.env(user)...)
+		_ = c.Run()
+	})
 
 	closed := []string{fmt.Sprintf("DOCKER_HOST=ssh://%s@127.0.0.1:%d", user, deploytest.FreePort(t)),
 		"PATH=" + box.binDir + string(os.PathListSeparator) + os.Getenv("PATH")}

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -25,13 +24,10 @@ const (
 	SeedScale  = 0.02
 )
 
-// StackServices are the stack's own services, whose names no target may
-// take.
-var StackServices = []string{"loadgen", "config", "prometheus", "grafana"}
-
 // service is one lab service as the template writes it.
 type service struct {
 	Name      string
+	Key       string // Name quoted, so that YAML never reads it as a number or a boolean
 	Command   string // a YAML flow sequence
 	Somaxconn int    // 0: the stack's default
 	CPUs      int    // 0: the stack's default
@@ -54,16 +50,13 @@ func Write(w io.Writer, s *scenario.Scenario, source string, scale float64) erro
 		DefaultSomaxconn, AdminPort, MetricsPort int
 	}{Name: s.Name, Source: source, Command: command, Seed: source == SeedSource && scale == SeedScale,
 		DefaultSomaxconn: container.DefaultSomaxconn, AdminPort: container.AdminPort, MetricsPort: container.MetricsPort}
+	if err := Check(s); err != nil {
+		return err
+	}
 	for _, t := range s.Targets {
-		if err := container.Runnable(t); err != nil {
-			return err
-		}
-		switch {
-		case slices.Contains(StackServices, t.Name):
-			return fmt.Errorf("target %s: the name is the stack's own service; rename the target", t.Name)
-		case t.External():
+		if t.External() {
 			data.Skipped = append(data.Skipped, fmt.Sprintf("target %s is external (url: %s): loadgen sends to it as it is", t.Name, t.URL))
-		default:
+		} else {
 			data.Services = append(data.Services, serviceOf(container.Of(s, t)))
 		}
 	}
@@ -80,6 +73,17 @@ const commandWidth = 100
 // commandIndent is the column of a wrapped command's next line: under the
 // first argument, after "    command: [".
 const commandIndent = "              "
+
+// Check refuses a scenario whose stack cannot be written: a target named
+// like one of the stack's own services, or embedded with admin: none.
+func Check(s *scenario.Scenario) error {
+	for _, t := range s.Targets {
+		if err := container.Runnable(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // serviceOf is spec as the template writes it.
 func serviceOf(spec container.Spec) service {
@@ -102,7 +106,7 @@ func serviceOf(spec container.Spec) service {
 		col += len(q)
 	}
 	b.WriteByte(']')
-	svc := service{Name: spec.Name, Command: b.String(), CPUs: spec.CPUs}
+	svc := service{Name: spec.Name, Key: strconv.Quote(spec.Name), Command: b.String(), CPUs: spec.CPUs}
 	if spec.Somaxconn != container.DefaultSomaxconn {
 		svc.Somaxconn = spec.Somaxconn
 	}

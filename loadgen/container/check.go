@@ -2,6 +2,7 @@ package container
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,10 +11,18 @@ import (
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
-// Runnable refuses an embedded target that cannot be measured in a
-// container: one with admin: none is measured from the kernel side, which
-// sees only loadgen's own network namespace.
+// StackServices are the stack's own containers, whose names no target
+// may take: they are host names on the stack's network.
+var StackServices = []string{"loadgen", "config", "prometheus", "grafana"}
+
+// Runnable refuses a target that cannot run as a container of a stack:
+// one named like a container of the stack's own, or, embedded, with
+// admin: none, which is measured from the kernel side, which sees only
+// loadgen's own network namespace.
 func Runnable(t scenario.Target) error {
+	if slices.Contains(StackServices, t.Name) {
+		return fmt.Errorf("target %s: the name is the stack's own service; rename the target", t.Name)
+	}
 	if !t.External() && t.AdminIgnored() {
 		return fmt.Errorf("target %s: admin: none measures the server from loadgen's network namespace, and a container has its own", t.Name)
 	}

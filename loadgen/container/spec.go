@@ -45,8 +45,9 @@ type Spec struct {
 // Of is the Spec of s's embedded target t.
 func Of(s *scenario.Scenario, t scenario.Target) Spec {
 	cmd := append([]string{"/bin/labserver"}, s.ServerFlags(t)...)
-	// The cap on a request's work is the scenario's, unscaled: a run at
-	// a scale above 1 asks for more, which Check refuses in one line.
+	// The cap on a request's work is the scenario's at the scale it was
+	// given (Scenario.Scaled scales max_sleep): a run at a larger scale
+	// asks for more, which Check refuses in one line.
 	cmd = append(cmd, "--max-sleep="+s.MaxSleep.String(),
 		"--listen=:"+strconv.Itoa(AppPort), "--admin=:"+strconv.Itoa(AdminPort))
 	return Spec{Name: t.Name, Command: cmd, Somaxconn: max(DefaultSomaxconn, t.Backlog), CPUs: t.GOMAXPROCS}

@@ -37,7 +37,7 @@ func connect(ctx context.Context) (*engineConn, error) {
 	if host := os.Getenv(client.EnvOverrideHost); strings.HasPrefix(host, "ssh://") {
 		dir, err := os.MkdirTemp("", "conclab-ssh-")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("the ssh control socket's folder: %w", err)
 		}
 		conn.sshControl = filepath.Join(dir, "control")
 		helper, err := connhelper.GetConnectionHelperWithSSHOpts(host, []string{

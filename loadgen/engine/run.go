@@ -124,15 +124,15 @@ func (st *stack) startServers(ctx context.Context, opt Options) error {
 func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int, error) {
 	cmd := append([]string{"/bin/loadgen", "run", path.Join(inboxDir, inDir, scenarioFile), "--services",
 		"--out", path.Join(inboxDir, resultsDir), "--run-id", opt.RunID}, opt.Args...)
-	id, err := st.create(ctx, opt.Image, box{name: "loadgen", cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
-		cpus: cpus, memory: loadgenMemory, volume: inboxDir})
+	id, err := st.create(ctx, opt.Image, box{name: loadgenName, cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
+		cpus: cpus, memory: loadgenMemory, volume: inboxDir, role: loadgenName})
 	if err != nil {
 		return 0, err
 	}
 	for _, tree := range inbox(opt.Source) {
 		files, err := tree.Tar(time.Now())
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("the scenario's archive: %w", err)
 		}
 		if err := st.cli.CopyToContainer(ctx, id, inboxDir, bytes.NewReader(files), container.CopyToContainerOptions{}); err != nil {
 			return 0, fmt.Errorf("copy %s in: %w", tree.Top, err)
@@ -141,8 +141,15 @@ func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int
 	if err := st.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
 		return 0, fmt.Errorf("start loadgen: %w", err)
 	}
-	logsDone := st.follow(ctx, id, opt.Stdout, opt.Stderr)
+	logCtx, stopLogs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLogs()
+	logsDone := st.follow(logCtx, id, opt.Stdout, opt.Stderr)
 	code, err := st.wait(ctx, id, opt.Stderr)
+	if err != nil {
+		// The container may still run: its output would never end.
+		_ = st.cli.ContainerKill(context.WithoutCancel(ctx), id, "SIGKILL")
+		stopLogs()
+	}
 	<-logsDone
 	if err != nil {
 		return 0, err
@@ -150,12 +157,12 @@ func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int
 	return code, st.copyOut(ctx, id, opt)
 }
 
-// follow streams the container's output until it ends.
+// follow streams the container's output until it ends or ctx does.
 func (st *stack) follow(ctx context.Context, id string, stdout, stderr io.Writer) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		logs, err := st.cli.ContainerLogs(context.WithoutCancel(ctx), id,
+		logs, err := st.cli.ContainerLogs(ctx, id,
 			container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
 		if err != nil {
 			fmt.Fprintf(stderr, "loadgen: the container's output: %v\n", err)

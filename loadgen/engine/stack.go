@@ -15,8 +15,15 @@ import (
 )
 
 // LabelRun is the label of every container and network of a run; its
-// value is the run id.
-const LabelRun = "io.conclab.run"
+// value is the run id. LabelRole says which container is loadgen's: a run
+// whose loadgen container still runs is live, not left over.
+const (
+	LabelRun  = "io.conclab.run"
+	LabelRole = "io.conclab.role"
+)
+
+// loadgenName is loadgen's container's host name, and its role.
+const loadgenName = "loadgen"
 
 // The limits of the run's containers, as the compose stack's defaults
 // (docker-compose.yml, deploy/README.md).
@@ -56,14 +63,15 @@ type box struct {
 	cpus      float64
 	memory    int64
 	volume    string // where an anonymous volume is mounted; "" for none
+	role      string // LabelRole: loadgenName, or "server"
 }
 
 // create creates b on the run's network, hardened as every container of
 // the lab image is, and returns its id.
 func (st *stack) create(ctx context.Context, image string, b box) (string, error) {
 	cfg := &container.Config{
-		Image: image, Cmd: b.cmd, User: nobody, Hostname: b.name,
-		Labels: map[string]string{LabelRun: st.runID},
+		Image: image, Cmd: b.cmd, User: nobody,
+		Labels: map[string]string{LabelRun: st.runID, LabelRole: b.role},
 	}
 	host := &container.HostConfig{
 		NetworkMode:    container.NetworkMode(st.network),
@@ -96,7 +104,7 @@ func serverBox(spec labcontainer.Spec) box {
 	if spec.CPUs > 0 {
 		cpus = float64(spec.CPUs)
 	}
-	return box{name: spec.Name, cmd: spec.Command, somaxconn: spec.Somaxconn, cpus: cpus, memory: labMemory}
+	return box{name: spec.Name, cmd: spec.Command, somaxconn: spec.Somaxconn, cpus: cpus, memory: labMemory, role: "server"}
 }
 
 // remove removes the run's containers (with their volumes) and network,
@@ -115,26 +123,39 @@ func (st *stack) remove(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// removeLeftovers removes every container and network that carries
-// LabelRun: what earlier runs left behind. It returns how many of each it
-// removed.
+// removeLeftovers removes the containers and networks of earlier runs
+// that are over: runs whose loadgen container no longer runs (it ended,
+// or never started), left behind by a loadgen that was killed. A run that
+// is going, another loadgen's on the same engine, is left alone. It
+// returns how many containers and networks it removed.
 func removeLeftovers(ctx context.Context, cli *client.Client) (containers, networks int, err error) {
-	byLabel := filters.NewArgs(filters.Arg("label", LabelRun))
-	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: byLabel})
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelRun))})
 	if err != nil {
 		return 0, 0, fmt.Errorf("list leftover containers: %w", err)
 	}
+	live := map[string]bool{}
 	for _, c := range list {
+		if c.Labels[LabelRole] == loadgenName && c.State == container.StateRunning {
+			live[c.Labels[LabelRun]] = true
+		}
+	}
+	for _, c := range list {
+		if live[c.Labels[LabelRun]] {
+			continue
+		}
 		if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
 			return containers, 0, fmt.Errorf("remove leftover container %.12s: %w", c.ID, err)
 		}
 		containers++
 	}
-	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: byLabel})
+	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelRun))})
 	if err != nil {
 		return containers, 0, fmt.Errorf("list leftover networks: %w", err)
 	}
 	for _, n := range nets {
+		if live[n.Labels[LabelRun]] {
+			continue
+		}
 		if err := cli.NetworkRemove(ctx, n.ID); err != nil {
 			return containers, networks, fmt.Errorf("remove leftover network %s: %w", n.Name, err)
 		}

@@ -35,6 +35,10 @@ func cmdCompose(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen compose:", err)
 		return exitBadInput
 	}
+	if err := compose.Check(s); err != nil {
+		fmt.Fprintln(stderr, "loadgen compose:", err)
+		return exitBadInput
+	}
 	fill := func(w io.Writer) error { return compose.Write(w, s, pos[0], sf.scale) }
 	if *out == "" {
 		err = fill(stdout)
@@ -43,7 +47,7 @@ func cmdCompose(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen compose:", err)
-		return exitBadInput
+		return exitFailed
 	}
 	return exitOK
 }

@@ -69,15 +69,20 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
 		return exitBadInput
 	}
-	s, skipped, ok := runnable(s, stderr)
-	if !ok {
-		return exitFailed
-	}
 	if *runID != "" {
 		if err := names.CheckRunID(*runID); err != nil {
 			fmt.Fprintln(stderr, "loadgen run: --run-id:", err)
 			return exitBadInput
 		}
+	}
+	if *docker {
+		// The container reads the scenario again and leaves out what it
+		// cannot run itself: this machine's requires: do not matter.
+		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID}, stdout, stderr)
+	}
+	s, skipped, ok := runnable(s, stderr)
+	if !ok {
+		return exitFailed
 	}
 	if *shards > 0 {
 		// Forced workers are known before any server starts.
@@ -85,9 +90,6 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "loadgen run:", err)
 			return exitBadInput
 		}
-	}
-	if *docker {
-		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID}, stdout, stderr)
 	}
 	bin := *labserver
 	if bin == "" && !*services {

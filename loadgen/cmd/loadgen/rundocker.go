@@ -79,11 +79,17 @@ func runDocker(fs *flag.FlagSet, s *scenario.Scenario, sf *scenarioFlags, d dock
 		RunID: runID, ResultsDir: d.out, Stdout: stdout, Stderr: stderr})
 	var bad *engine.BadInput
 	switch {
-	case errors.As(err, &bad):
+	case errors.As(err, &bad) && ctx.Err() == nil:
 		fmt.Fprintln(stderr, "loadgen run:", err)
 		return exitBadInput
 	case err != nil:
 		fmt.Fprintln(stderr, "loadgen run: --docker:", err)
+		switch {
+		case code != 0:
+			return code // loadgen's own, kept over a failed copy
+		case ctx.Err() != nil:
+			return exitInterrupted
+		}
 		return exitFailed
 	}
 	if st, err := os.Stat(filepath.Join(d.out, runID)); err == nil && st.IsDir() {
