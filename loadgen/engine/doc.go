@@ -20,14 +20,17 @@
 //
 // # Cleanup
 //
-// Every container and the network carry LabelRun with the run id. They are
-// removed when the run ends, fails or is interrupted; and a run first
-// removes whatever an earlier one left behind (a loadgen killed twice).
+// Every container and the network carry LabelRun with the run id, and
+// loadgen's container LabelRole. They are removed when the run ends, fails
+// or is interrupted; and a run first removes what earlier runs that are
+// over left behind (a loadgen killed twice), leaving a run that is going
+// alone.
 //
 // # Refusals
 //
 // Before anything is created, a run is refused with a *BadInput error when
 // no engine answers, the image is not on it, a target asks for more CPUs
 // than the engine has, or the scenario holds what a container cannot run
-// (an external target, a values file, admin: none).
+// (an external target, a values file, admin: none, a target named like
+// loadgen's own container).
 package engine
