@@ -148,6 +148,11 @@ func TestMakeUpAndDownOverSSH(t *testing.T) {
 			_ = exec.Command("docker", "rm", "-f", cid).Run()
 		}
 		_ = exec.Command("docker", "network", "rm", project+"_default").Run()
+		vols, _ := exec.Command("docker", "volume", "ls", "-q", "--filter", "label=com.docker.compose.project="+project).Output()
+		for _, v := range strings.Fields(string(vols)) {
+			t.Errorf("volume %s of the project is left", v)
+			_ = exec.Command("docker", "volume", "rm", "-f", v).Run()
+		}
 	})
 	user := "root"
 	if u := os.Getenv("USER"); u != "" && os.Getuid() != 0 {
@@ -183,7 +188,9 @@ func TestMakeUpAndDownOverSSH(t *testing.T) {
 	if n := len(strings.Fields(string(ps))); err != nil || n != 9 {
 		t.Errorf("after make up over ssh: %d running containers of the project (%v), want the seed's 9", n, err)
 	}
-	if out, err := make(box.env(user), append([]string{"down"}, vars...)...); err != nil {
+	// -v: the stack's named volumes (Prometheus's and Grafana's) are the
+	// test project's, and go with it.
+	if out, err := make(box.env(user), append([]string{"down", "DOWN_FLAGS=-v"}, vars...)...); err != nil {
 		t.Fatalf("make down over ssh: %v\n%s\nsshd:\n%s", err, out, box.log)
 	}
 	if n := box.logins(); n != 1 {
