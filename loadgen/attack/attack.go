@@ -99,18 +99,20 @@ type Hit struct {
 }
 
 // hitOf is the record of result r, for a schedule that began at began.
-// It sets r.Seq to the request's place in the whole schedule: vegeta
-// numbers the shard's hits in the order it sent them. A closed
-// schedule's request was due when its user was ready, and its end makes
-// the user ready again. Its connect time is left for the caller, who
-// knows where it was kept.
+// It sets r.Seq to the request's place in the whole schedule, the id the
+// targeter gave it. vegeta's own Seq is not that: vegeta numbers a hit
+// before it asks the targeter for its request, under another lock, so
+// two hits due together (a burst) can swap, and a request would be
+// recorded with another's sleep and due time. A closed schedule's request
+// was due when its user was ready, and its end makes the user ready
+// again. Its connect time is left for the caller, who knows where it was
+// kept.
 func (a *Attack) hitOf(r *vegeta.Result, began time.Time) Hit {
-	if a.closed == nil {
-		r.Seq = uint64(a.opt.Shard) + r.Seq*uint64(a.opt.stride())
-		return a.opt.HitOf(r, began)
-	}
 	id, _ := requestID(r) // the targeter always puts one in
 	r.Seq = uint64(id)
+	if a.closed == nil {
+		return a.opt.HitOf(r, began)
+	}
 	h := Hit{Result: r, Outcome: Classify(r), Scheduled: a.closed.dueOf(r.Seq)}
 	h.Late = r.Timestamp.Sub(began) - h.Scheduled
 	a.closed.ended(id, r.Timestamp.Add(r.Latency).Sub(began))
