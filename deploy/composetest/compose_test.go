@@ -100,9 +100,7 @@ func cleanEnv() []string {
 // command.
 func requireCompose(t *testing.T) []string {
 	t.Helper()
-	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
-		testbin.Missing(t, fmt.Sprintf("no Docker engine here (docker info: %v: %s)", err, bytes.TrimSpace(out)))
-	}
+	requireEngine(t)
 	tool, err := composeTool()
 	if err != nil {
 		testbin.Missing(t, fmt.Sprintf("Docker engine present but %v", err))

@@ -270,10 +270,7 @@ func TestRunDockerOverSSH(t *testing.T) {
 			_ = exec.Command("docker", kind, "rm", "-f", cid).Run()
 		}
 	})
-	user := "root"
-	if u := os.Getenv("USER"); u != "" && os.Getuid() != 0 {
-		user = u
-	}
+	user := sshUser()
 	code, log := loadgenDocker(ctx, t, bin, out, box.env(user), filepath.Join(root, "scenarios", "quick.yaml"),
 		"--image="+tag, "--run-id", runID, "--no-report", "--check")
 	t.Logf("loadgen run --docker over ssh:\n%s", log)

@@ -121,6 +121,14 @@ func (b *sshBox) env(user string) []string {
 		"PATH=" + b.binDir + string(os.PathListSeparator) + os.Getenv("PATH")}
 }
 
+// sshUser is who the test logs in as: the user it runs as.
+func sshUser() string {
+	if u := os.Getenv("USER"); u != "" && os.Getuid() != 0 {
+		return u
+	}
+	return "root"
+}
+
 // logins is how many times sshd let a client in.
 func (b *sshBox) logins() int { return strings.Count(b.log.String(), "Accepted publickey") }
 
@@ -154,10 +162,7 @@ func TestMakeUpAndDownOverSSH(t *testing.T) {
 			_ = exec.Command("docker", "volume", "rm", "-f", v).Run()
 		}
 	})
-	user := "root"
-	if u := os.Getenv("USER"); u != "" && os.Getuid() != 0 {
-		user = u
-	}
+	user := sshUser()
 	make := func(env []string, args ...string) (string, error) {
 		c := exec.Command("make", append([]string{"--no-print-directory", "-C", root}, args...)...)
 		c.Env = append(cleanEnv(), env...)

@@ -176,7 +176,7 @@ func TestComposeMatchesScenarios(t *testing.T) {
 		t.Errorf("deploy/prometheus.yml scrapes %q, want %q", got, want)
 	}
 	// loadgen serves its metrics where Prometheus looks.
-	if v, _ := services["loadgen"].Flag("metrics"); v != container.MetricsAddr() {
-		t.Errorf("service loadgen: --metrics %q, want %s", v, container.MetricsAddr())
+	if v, ok := services["loadgen"].Flag("metrics"); !ok || v != ":"+strconv.Itoa(container.MetricsPort) {
+		t.Errorf("service loadgen: --metrics %q, want :%d", v, container.MetricsPort)
 	}
 }

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"fmt"
 	"net"
 	"strconv"
 
@@ -62,7 +61,3 @@ func AppURL(name string) string {
 func AdminURL(name string) string {
 	return "http://" + net.JoinHostPort(name, strconv.Itoa(AdminPort))
 }
-
-// MetricsAddr is the address loadgen serves its client metrics on in a
-// container.
-func MetricsAddr() string { return fmt.Sprintf(":%d", MetricsPort) }

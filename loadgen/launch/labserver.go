@@ -98,24 +98,37 @@ func startLabserverOnce(ctx context.Context, bin string, args []string) (*Labser
 	return l, nil
 }
 
-// waitReady polls /config until it answers, the process exits, or
-// ReadyWithin passes.
+// waitReady waits for the labserver's /config, or its exit.
 func (l *Labserver) waitReady(ctx context.Context) (*adminapi.Config, error) {
+	cfg, err := WaitConfig(ctx, l.AdminURL, l.Exited())
+	if errors.Is(err, errExited) {
+		return nil, fmt.Errorf("labserver exited: %s", l.Output.LastLine())
+	}
+	return cfg, err
+}
+
+// errExited is WaitConfig's error when the server's process ended.
+var errExited = errors.New("the server exited")
+
+// WaitConfig polls admin's /config until it answers, exited is closed (a
+// nil channel: the server is not loadgen's process), ctx ends, or
+// ReadyWithin passes; the error then holds the last fetch's.
+func WaitConfig(ctx context.Context, admin string, exited <-chan struct{}) (*adminapi.Config, error) {
 	deadline := time.Now().Add(ReadyWithin)
 	for {
-		select {
-		case <-l.Exited():
-			return nil, fmt.Errorf("labserver exited: %s", l.Output.LastLine())
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		default:
-		}
-		if cfg, err := adminapi.Fetch(ctx, AdminClient, l.AdminURL); err == nil {
+		cfg, err := adminapi.Fetch(ctx, AdminClient, admin)
+		if err == nil {
 			return cfg, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("labserver not ready within %s", ReadyWithin)
+			return nil, fmt.Errorf("%s%s: not ready within %s: %w", admin, adminapi.PathConfig, ReadyWithin, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-exited:
+			return nil, errExited
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }

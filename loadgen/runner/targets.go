@@ -71,24 +71,15 @@ func (r *run) startTarget(ctx context.Context, t *target) error {
 // target's.
 func (r *run) findService(ctx context.Context, t *target) error {
 	admin := container.AdminURL(t.spec.Name)
-	deadline := time.Now().Add(launch.ReadyWithin)
-	for {
-		cfg, err := adminapi.Fetch(ctx, launch.AdminClient, admin)
-		if err == nil {
-			if err := container.Check(t.spec, cfg, longestAsk(r.sched)); err != nil {
-				return fmt.Errorf("%s: %w; write the stack from this scenario at this scale again (loadgen compose --scale)", admin, err)
-			}
-			t.url, t.adminURL, t.config = container.AppURL(t.spec.Name), admin, cfg
-			return nil
-		}
-		if ctx.Err() != nil || time.Now().After(deadline) {
-			return fmt.Errorf("no server answers at %s: %w (is the stack up? loadgen compose writes it)", admin, err)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(100 * time.Millisecond):
-		}
+	cfg, err := launch.WaitConfig(ctx, admin, nil)
+	if err != nil {
+		return fmt.Errorf("%w (is the stack up? loadgen compose writes it)", err)
 	}
+	if err := container.Check(t.spec, cfg, longestAsk(r.sched)); err != nil {
+		return fmt.Errorf("%s: %w; write the stack from this scenario at this scale again (loadgen compose --scale)", admin, err)
+	}
+	t.url, t.adminURL, t.config = container.AppURL(t.spec.Name), admin, cfg
+	return nil
 }
 
 // longestAsk is the longest sleep or CPU work that one request of the
