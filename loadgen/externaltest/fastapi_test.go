@@ -136,11 +136,15 @@ func TestFastAPIDefUnderUvicorn(t *testing.T) {
 		t.Errorf("at the snapshot: %+v, want 40 running, 20 waiting in the app", w)
 	}
 	// Over every edge the rebuild blurs by the server's response jitter: a
-	// response that leaves late overlaps the next wave's first starts (on
-	// a busy machine a few of them). Exact figures are the snapshot's
-	// above; the peak only has to show the limit, far below the 60 sent.
-	if p := reconstruct.Peaks(lives); p.Running < 40 || p.Running > 45 || p.Connected < 20 {
-		t.Errorf("peaks %+v, want 40 running (a few more at a late edge) and at least 20 waiting", p)
+	// response that leaves late overlaps the next wave's first starts. The
+	// event loop writes the first wave's 40 answers one after another, so
+	// on a busy machine up to the next wave's 20 can overlap them (a fresh
+	// clone's CI once saw a peak of 53 running), as reconstruct's doc says
+	// of Peaks. Away from the edges the counts are exact: in the middle of
+	// the second wave, 1.5 s from either edge, the 20 that waited run and
+	// nothing waits.
+	if p := reconstruct.At(lives, started.Add(service+service/2)); p.Running != clientsN-40 || p.Waiting != 0 || p.Undetermined != 0 {
+		t.Errorf("in the second wave: %+v, want %d running and none waiting", p, clientsN-40)
 	}
 	if est, ok := reconstruct.EstimateService(reqs); !ok || est < service || est > service+500*time.Millisecond {
 		t.Errorf("shortest ok latency %v, want just above the service time %v", est, service)
