@@ -12,6 +12,9 @@ const (
 	AppPort     = 8080
 	AdminPort   = 9080
 	MetricsPort = 9100
+	// HubPort is where loadgen run --workers remote:N waits for its
+	// workers (package hub).
+	HubPort = 9200
 )
 
 // DiscoveryPath is where loadgen's metrics address lists the run's servers

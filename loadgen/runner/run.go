@@ -14,6 +14,7 @@ import (
 	"github.com/conclab/conclab/internal/names"
 	"github.com/conclab/conclab/internal/sysinfo"
 	"github.com/conclab/conclab/loadgen/calibrate"
+	"github.com/conclab/conclab/loadgen/hub"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -55,6 +56,12 @@ type Options struct {
 	Shards int
 	// Loadgen is the loadgen binary that worker processes run.
 	Loadgen string
+	// RemoteWorkers, when above 0, is how many `loadgen worker --hub`
+	// processes elsewhere (a swarm's tasks) send a share of every target's
+	// schedule each; loadgen sends nothing itself, and takes their results
+	// through the hub it opens on HubAddr.
+	RemoteWorkers int
+	HubAddr       string
 	// OnStart, when set, hears each target's labserver pid (0 for an
 	// external target) once all are up, before the load starts.
 	OnStart func(target string, pid int)
@@ -80,6 +87,10 @@ type Result struct {
 // begins when they are surely up, for every target at once.
 const workersStartIn = 1500 * time.Millisecond
 
+// remoteStartIn is how long remote workers, ready and waiting, get to
+// hear the start: one round trip to each, with room for a slow network.
+const remoteStartIn = time.Second
+
 // checkpointEvery is how often a run writes what it has so far, unless
 // Options.CheckpointEvery says otherwise.
 const checkpointEvery = 10 * time.Second
@@ -92,6 +103,7 @@ type run struct {
 	id      string
 	folder  runfolder.Folder
 	plan    shard.Plan // which targets worker processes send
+	hub     *hub.Hub   // where remote workers join; nil without
 	metrics *clientMetrics
 	targets []*target
 	started time.Time // when the schedule began
@@ -123,6 +135,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 		defer stop()
 	}
+	if opt.RemoteWorkers > 0 {
+		if r.hub, err = hub.Listen(opt.HubAddr, hub.Options{Workers: opt.RemoteWorkers, Folder: r.folder, Progress: opt.Progress}); err != nil {
+			r.discardFolder()
+			return nil, err
+		}
+		defer r.hub.Close()
+	}
 	defer r.stopTargets()
 	if err := r.startTargets(ctx); err != nil {
 		r.discardFolder()
@@ -149,8 +168,26 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	if r.hub != nil {
+		if err := r.gatherWorkers(ctx); err != nil {
+			r.discardFolder()
+			return nil, err
+		}
+	}
 	r.attackAndSample(ctx)
 	return r.summarize(ctx)
+}
+
+// gatherWorkers hands the remote workers their assignments and waits until
+// they are ready, or the hub gives up on those that are not.
+func (r *run) gatherWorkers(ctx context.Context) error {
+	resolved, err := os.ReadFile(r.folder.Scenario())
+	if err != nil {
+		return fmt.Errorf("the workers' scenario: %w", err)
+	}
+	r.hub.Arm(resolved)
+	r.hub.Gather(ctx)
+	return nil
 }
 
 // prepare makes the run folder and writes the resolved scenario into it.
@@ -205,8 +242,17 @@ func (r *run) planProcesses() error {
 		held[i] = shard.Held(r.s, t.predicted)
 	}
 	plan, err := shard.NewPlan(r.s, held, r.opt.Shards, shard.PerProcess(sysinfo.NoFile()))
+	if r.hub != nil {
+		plan, err = shard.NewRemotePlan(r.s, held, r.opt.RemoteWorkers, shard.PerProcess(0))
+	}
 	if err != nil {
 		return err
+	}
+	if plan.Remote > 0 && r.sched.Closed() {
+		return fmt.Errorf("users: a closed scenario's users run in one process, not in %d workers", plan.Remote)
+	}
+	if plan.Remote > 0 && r.opt.Progress != nil {
+		fmt.Fprintln(r.opt.Progress, "loadgen:", plan)
 	}
 	if plan.Total() > 0 && r.sched.Closed() {
 		return fmt.Errorf("users: a closed scenario's users run in one process, and this run would need %d worker "+

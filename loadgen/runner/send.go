@@ -17,7 +17,10 @@ import (
 // request has ended or ctx is done.
 func (r *run) attackAndSample(ctx context.Context) {
 	r.started = time.Now()
-	if r.plan.Total() > 0 {
+	switch {
+	case r.hub != nil:
+		r.started = r.started.Add(remoteStartIn)
+	case r.plan.Total() > 0:
 		r.started = r.started.Add(workersStartIn)
 	}
 	if c, err := sysinfo.ReadListenCounters(); err == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/quantile"
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/hub"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -293,15 +294,24 @@ func (g *growth) by() float64 { return g.hi - g.lo }
 // target's prediction and, for a complete run, the verdict.
 func (r *run) summarize(ctx context.Context) (*Result, error) {
 	wall := time.Since(r.started)
-	sum := r.summaryHead(ctx.Err() == nil, wall)
+	lostWorkers := r.lostWorkers()
+	sum := r.summaryHead(ctx.Err() == nil && len(lostWorkers) == 0, wall)
 	sum.Tolerance = &verdict.Tolerance
-	if !sum.Complete {
+	switch {
+	case ctx.Err() != nil:
 		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
+	case len(lostWorkers) > 0:
+		sum.Interrupted = strings.Join(lostWorkers, "; ") + ": their share of each schedule has no result (see each target's lost)"
 	}
 	var errs []error
 	for _, t := range r.targets {
 		errs = append(errs, t.finish(r))
 		st := t.summarize(r.sched, r.started)
+		if remote, ok := t.sharded.(*hub.Target); ok {
+			var notes []string
+			st.Lost, notes = remote.Lost()
+			st.Notes = append(st.Notes, notes...)
+		}
 		if t.predicted != nil {
 			st.Predicted = verdict.Predicted(r.sched, *t.predicted)
 			if sum.Complete {
@@ -315,6 +325,15 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 	}
 	errs = append(errs, r.folder.WriteSummary(sum))
 	return &Result{Dir: string(r.folder), Summary: sum}, errors.Join(errs...)
+}
+
+// lostWorkers says which remote workers were lost, and why; nil without a
+// hub, or when none was.
+func (r *run) lostWorkers() []string {
+	if r.hub == nil {
+		return nil
+	}
+	return r.hub.Lost()
 }
 
 // checkpoint writes what the run has gathered so far, marked incomplete,

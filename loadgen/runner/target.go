@@ -34,7 +34,7 @@ type target struct {
 
 	workers  int            // worker processes that send the schedule; 0 when loadgen sends it itself
 	attack   *attack.Attack // set when loadgen sends the schedule itself
-	sharded  *shard.Attack  // set when worker processes send it
+	sharded  workerSend     // set when workers send it
 	counters *attack.Counters
 	sampler  *sample.Sampler
 	bin      *runfolder.BinWriter
@@ -67,6 +67,16 @@ type hitRecord struct {
 	answer  time.Duration   // a refusal's way from the server's decision to its client (answer.back); 0: unknown
 	refused time.Time       // when the server refused it, on its clock (answer.refused); zero: unknown
 	decided time.Duration   // from the gate to its refusal (answer.decided); 0: unknown
+}
+
+// workerSend is a schedule that workers send: loadgen's own worker
+// processes (shard.Attack) or workers elsewhere (hub.Target).
+type workerSend interface {
+	// Run sends the schedule, which starts at start, and waits for it.
+	Run(ctx context.Context, start time.Time)
+	// Merge writes the workers' results as the target's .bin, calling
+	// each for every result in schedule order.
+	Merge(began time.Time, each func(attack.Hit)) error
 }
 
 // pid is the labserver's process id; 0 for a target loadgen did not start
@@ -108,15 +118,20 @@ func (t *target) arm(ctx context.Context, r *run, offset time.Duration) error {
 		Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout),
 		KeepAlive: s.KeepAlive, OnSent: func() { r.metrics.sent(name) }, Offset: offset,
 	}
-	if t.workers > 0 {
+	switch {
+	case r.hub != nil:
+		opt.OnSent = nil
+		remote := r.hub.Target(opt)
+		t.sharded, t.counters = remote, &remote.Counters
+	case t.workers > 0:
 		opt.Shards, opt.OnSent = t.workers, nil
-		t.sharded = shard.NewAttack(r.opt.Loadgen, opt, r.folder)
+		local := shard.NewAttack(r.opt.Loadgen, opt, r.folder)
 		// The workers' counters feed the samples of client in-flight
 		// requests: report four times a sampling period, so that no
 		// sample is older than a quarter of one.
-		t.sharded.StatusEvery = min(shard.DefaultStatusEvery, r.samplePeriod()/4)
-		t.counters = &t.sharded.Counters
-	} else {
+		local.StatusEvery = min(shard.DefaultStatusEvery, r.samplePeriod()/4)
+		t.sharded, t.counters = local, &local.Counters
+	default:
 		var err error
 		if t.bin, err = runfolder.CreateBin(r.folder.Bin(name)); err != nil {
 			return err

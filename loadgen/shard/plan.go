@@ -87,6 +87,9 @@ type Plan struct {
 	Held       []int    // per target: connections open at once, margin included
 	Workers    []int    // per target: worker processes; 0 when loadgen sends it itself
 	Forced     int      // --shards, when it decided; 0 otherwise
+	// Remote is how many workers elsewhere send a share of every target's
+	// schedule each (--workers); 0 when the workers are loadgen's own.
+	Remote int
 }
 
 // NewPlan spreads the targets of s, which keep held[i] connections open at
@@ -125,8 +128,52 @@ func NewPlan(s *scenario.Scenario, held []int, forced, perProcess int) (Plan, er
 	return p, nil
 }
 
-// Total is how many worker processes the plan starts.
+// NewRemotePlan splits every target of s, which keeps held[i]
+// connections open at once, over n workers that run elsewhere (loadgen run
+// --workers): worker j sends shard j of every schedule, so it holds about
+// an n-th of every target's connections. A worker that would hold more
+// than perProcess is an error that says how many workers the run needs.
+func NewRemotePlan(s *scenario.Scenario, held []int, n, perProcess int) (Plan, error) {
+	p := Plan{Scenario: s.Name, PerProcess: perProcess, Held: held, Workers: make([]int, len(s.Targets)), Remote: n}
+	for i, t := range s.Targets {
+		p.Targets = append(p.Targets, t.Name)
+		p.Workers[i] = n
+	}
+	if each := p.perRemote(n); each > perProcess {
+		need := n
+		for p.perRemote(need) > perProcess {
+			need++
+		}
+		return Plan{}, &TooManyWorkersError{fmt.Sprintf("--workers: each of %d workers would hold %s connections at once "+
+			"(%s in all, a share of every target's), more than the %s one process holds; use %d workers or more",
+			n, thousands(each), thousands(sum(held)), thousands(perProcess), need)}
+	}
+	return p, nil
+}
+
+// perRemote is how many connections the busiest of n remote workers holds
+// at once: the first, whose share of each target is rounded up.
+func (p Plan) perRemote(n int) int {
+	each := 0
+	for _, h := range p.Held {
+		each += (h + n - 1) / n
+	}
+	return each
+}
+
+func sum(xs []int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+// Total is how many worker processes the plan starts on this machine.
 func (p Plan) Total() int {
+	if p.Remote > 0 {
+		return 0
+	}
 	n := 0
 	for _, w := range p.Workers {
 		n += w
@@ -167,6 +214,10 @@ next:
 
 // String says which process sends which target's schedule, in one line.
 func (p Plan) String() string {
+	if p.Remote > 0 {
+		return fmt.Sprintf("sending: every target by %s elsewhere, each holding up to %s connections at once (of %s per process)",
+			plural(p.Remote, "worker"), thousands(p.perRemote(p.Remote)), thousands(p.PerProcess))
+	}
 	if p.Forced > 1 {
 		return fmt.Sprintf("sending: every target by %d worker processes (--shards %d)", p.Forced, p.Forced)
 	}

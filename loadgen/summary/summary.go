@@ -123,11 +123,16 @@ type KernelCalibration struct {
 
 // Target is one server under test.
 type Target struct {
-	Name     string                  `json:"name"`
-	Model    string                  `json:"model"`
-	URL      string                  `json:"url"`
-	Config   map[string]any          `json:"config"`
-	Sent     int                     `json:"sent"`
+	Name   string         `json:"name"`
+	Model  string         `json:"model"`
+	URL    string         `json:"url"`
+	Config map[string]any `json:"config"`
+	Sent   int            `json:"sent"`
+	// Lost is how many of the schedule's requests have no result because
+	// the worker elsewhere that was to send them was lost (never joined,
+	// or stopped reporting); a note per worker says why. Such a run is not
+	// complete.
+	Lost     int                     `json:"lost,omitempty"`
 	Outcomes map[outcome.Outcome]int `json:"outcomes"`
 	Peak     Peak                    `json:"peak"`
 	// ListenOverflows is the growth of the listen overflow counter of

@@ -1,0 +1,285 @@
+package hub
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/conclab/conclab/loadgen/attack"
+	"github.com/conclab/conclab/loadgen/scenario"
+)
+
+// DefaultReachWithin is how long a worker keeps trying to reach the hub
+// before it gives up: loadgen opens the hub once its servers are up and
+// predicted, which takes seconds, and a swarm may start the worker first.
+const DefaultReachWithin = 3 * time.Minute
+
+// WorkerOptions are a worker's, as `loadgen worker --hub` takes them.
+type WorkerOptions struct {
+	Hub  string // the hub's base URL: http://loadgen:9200
+	Slot int    // 1 to the run's workers
+	// ReachWithin bounds the tries to reach the hub; 0 means
+	// DefaultReachWithin.
+	ReachWithin time.Duration
+}
+
+// RunWorker is a worker of a hub: it takes its assignment, says it is
+// ready, starts when the hub says, and streams every result back.
+func RunWorker(ctx context.Context, o WorkerOptions) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	a, err := fetchAssignment(ctx, o)
+	if err != nil {
+		return err
+	}
+	attacks, out, err := armWorker(ctx, a)
+	if err != nil {
+		return err
+	}
+	st := openStream(ctx, o, cancel)
+	st.send(frame{Ready: true})
+	heartbeat := st.beat(attacks)
+	start, err := getJSON[Start](ctx, o, PathStart)
+	if err != nil {
+		heartbeat()
+		st.close(false)
+		return fmt.Errorf("the start: %w", err)
+	}
+	local := time.Now().Add(start.In)
+	forwarded := make(chan struct{})
+	go func() {
+		defer close(forwarded)
+		for h := range out {
+			// The coordinator's clock: an offset from the agreed start.
+			h.r.Timestamp = start.At.Add(h.r.Timestamp.Sub(local))
+			st.send(frame{Target: h.target, Result: h.r})
+		}
+	}()
+	select {
+	case <-time.After(time.Until(local)):
+		restoreGC := attack.PauseGC()
+		var wg sync.WaitGroup
+		for _, at := range attacks {
+			wg.Go(func() { at.Run(ctx) })
+		}
+		wg.Wait()
+		restoreGC()
+	case <-ctx.Done():
+	}
+	close(out)
+	<-forwarded
+	heartbeat()
+	st.send(frame{Counts: counts(attacks), Final: true})
+	return st.close(true)
+}
+
+// result is one hit on its way to the stream.
+type result struct {
+	target int
+	r      *vegeta.Result
+}
+
+// armWorker prepares an attack per target of the assignment, which send
+// their results to out.
+func armWorker(ctx context.Context, a Assignment) ([]*attack.Attack, chan result, error) {
+	s, err := scenario.Read("the hub's scenario", strings.NewReader(a.Scenario))
+	if err != nil {
+		return nil, nil, err
+	}
+	sched := s.Schedule()
+	out := make(chan result, 4096)
+	var attacks []*attack.Attack
+	for i, t := range a.Targets {
+		opt := attack.Options{Name: t.Name, URL: t.URL, Schedule: sched, Offset: t.Offset,
+			Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout), KeepAlive: s.KeepAlive,
+			Shard: a.Shard, Shards: a.Workers}
+		at, err := attack.New(ctx, opt, func(h attack.Hit) {
+			h.StampConnect()
+			out <- result{target: i, r: h.Result}
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		attacks = append(attacks, at)
+	}
+	return attacks, out, nil
+}
+
+// counts are the attacks' counters now.
+func counts(attacks []*attack.Attack) []Counts {
+	out := make([]Counts, len(attacks))
+	for i, a := range attacks {
+		c := &a.Counters
+		out[i] = Counts{Sent: c.Sent.Load(), Done: c.Done.Load(), Inflight: c.Inflight.Load(), OK: c.OK.Load(), Errors: c.Errors.Load()}
+	}
+	return out
+}
+
+// fetchAssignment asks the hub for the slot's assignment until it has it,
+// ReachWithin passes, or the hub turns the worker away.
+func fetchAssignment(ctx context.Context, o WorkerOptions) (Assignment, error) {
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(o.ReachWithin, DefaultReachWithin))
+	defer cancel()
+	for {
+		a, err := getJSON[Assignment](ctx, o, PathAssignment)
+		var retry *notYet
+		if !errors.As(err, &retry) {
+			return a, err
+		}
+		select {
+		case <-time.After(500 * time.Millisecond):
+		case <-ctx.Done():
+			return a, fmt.Errorf("the hub at %s did not hand out an assignment within %s: %v", o.Hub, cmp.Or(o.ReachWithin, DefaultReachWithin), retry.err)
+		}
+	}
+}
+
+// notYet is an answer worth asking again for: no hub listening yet, or
+// one not ready to answer.
+type notYet struct{ err error }
+
+func (e *notYet) Error() string { return e.err.Error() }
+
+// getJSON asks the hub for path, for the worker's slot.
+func getJSON[T any](ctx context.Context, o WorkerOptions, path string) (T, error) {
+	var v T
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.url(path), nil)
+	if err != nil {
+		return v, fmt.Errorf("--hub: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return v, err
+		}
+		return v, &notYet{err}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		return v, &notYet{fmt.Errorf("%s", resp.Status)}
+	}
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return v, fmt.Errorf("the hub at %s: %s: %s", o.Hub, resp.Status, strings.TrimSpace(string(body)))
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		return v, fmt.Errorf("the hub at %s: %s: %w", o.Hub, path, err)
+	}
+	return v, nil
+}
+
+// url is the hub's path for the worker's slot.
+func (o WorkerOptions) url(path string) string {
+	return strings.TrimSuffix(o.Hub, "/") + path + "?slot=" + url.QueryEscape(strconv.Itoa(o.Slot))
+}
+
+// stream is the worker's frames on their way to the hub, in one POST.
+type stream struct {
+	mu   sync.Mutex
+	enc  *gob.Encoder
+	buf  *bufio.Writer
+	pw   *io.PipeWriter
+	err  error
+	resp chan error // the POST's outcome
+}
+
+// openStream starts the POST of the worker's frames; a stream that fails
+// cancels the worker.
+func openStream(ctx context.Context, o WorkerOptions, cancel context.CancelCauseFunc) *stream {
+	pr, pw := io.Pipe()
+	buf := bufio.NewWriterSize(pw, 64<<10)
+	st := &stream{enc: gob.NewEncoder(buf), buf: buf, pw: pw, resp: make(chan error, 1)}
+	go func() {
+		err := post(ctx, o.url(PathStream), pr)
+		if err != nil {
+			err = fmt.Errorf("the hub at %s: the results: %w", o.Hub, err)
+			cancel(err)
+		}
+		_ = pr.CloseWithError(cmp.Or(err, io.ErrClosedPipe))
+		st.resp <- err
+	}()
+	return st
+}
+
+func post(ctx context.Context, u string, body io.Reader) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, body)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(msg)))
+	}
+	return nil
+}
+
+// send writes f; a frame that carries counters is flushed at once, with
+// the results before it. After an error, frames are dropped.
+func (st *stream) send(f frame) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.err != nil {
+		return
+	}
+	st.err = st.enc.Encode(&f)
+	if st.err == nil && (f.Counts != nil || f.Ready) {
+		st.err = st.buf.Flush()
+	}
+}
+
+// beat sends the attacks' counters every StatusEvery until the returned
+// function is called.
+func (st *stream) beat(attacks []*attack.Attack) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(StatusEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				st.send(frame{Counts: counts(attacks)})
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// close ends the stream, whole or not, and returns what failed.
+func (st *stream) close(whole bool) error {
+	st.mu.Lock()
+	err := st.err
+	if err == nil {
+		err = st.buf.Flush()
+	}
+	st.mu.Unlock()
+	if !whole || err != nil {
+		_ = st.pw.CloseWithError(cmp.Or(err, errors.New("the worker gave up")))
+	} else {
+		_ = st.pw.Close()
+	}
+	if perr := <-st.resp; perr != nil {
+		return perr
+	}
+	return err
+}
