@@ -57,7 +57,14 @@ func labelled(t *testing.T, runID string) []string {
 // returns its exit code and output.
 func loadgenDocker(ctx context.Context, t *testing.T, bin, dir string, env []string, args ...string) (int, string) {
 	t.Helper()
-	c := exec.CommandContext(ctx, filepath.Join(bin, "loadgen"), append([]string{"run", "--docker"}, args...)...)
+	return loadgenRun(ctx, t, bin, dir, env, append([]string{"--docker"}, args...)...)
+}
+
+// loadgenRun runs bin's loadgen run with args in dir and returns its exit
+// code and output.
+func loadgenRun(ctx context.Context, t *testing.T, bin, dir string, env []string, args ...string) (int, string) {
+	t.Helper()
+	c := exec.CommandContext(ctx, filepath.Join(bin, "loadgen"), append([]string{"run"}, args...)...)
 	c.Dir, c.Env = dir, append(os.Environ(), env...)
 	out, err := c.CombinedOutput()
 	var exit *exec.ExitError
@@ -65,7 +72,7 @@ func loadgenDocker(ctx context.Context, t *testing.T, bin, dir string, env []str
 	case errors.As(err, &exit):
 		return exit.ExitCode(), string(out)
 	case err != nil:
-		t.Fatalf("loadgen run --docker: %v\n%s", err, out)
+		t.Fatalf("loadgen run %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return 0, string(out)
 }

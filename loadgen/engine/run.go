@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/system"
 	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 
@@ -39,8 +40,14 @@ type Options struct {
 	// Args are loadgen run's flags for the container (--scale, --only, ...),
 	// besides the scenario, --services, --out and --run-id.
 	Args []string
-	// Image is the lab image; it must be on the engine.
+	// Image is the lab image; it must be on the engine, and with Workers
+	// on every node of its swarm that a worker may run on.
 	Image string
+	// Workers, when above 0, deploys that many loadgen workers as a
+	// service of the engine's swarm, which send a share of every schedule
+	// each; loadgen in its container takes their results (--workers
+	// remote:N).
+	Workers int
 	// RunID names the run folder and labels the run's containers.
 	RunID string
 	// ResultsDir is where the run folder is copied to.
@@ -65,16 +72,25 @@ func Run(ctx context.Context, opt Options) (code int, err error) {
 	if err := checkImage(ctx, cli, opt.Image); err != nil {
 		return 0, err
 	}
-	cpus, err := checkCPUs(ctx, cli, opt.Scenario)
+	info, err := cli.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("engine info: %w", err)
+	}
+	cpus, err := checkCPUs(info, cli.host(), opt.Scenario)
 	if err != nil {
 		return 0, err
+	}
+	if opt.Workers > 0 {
+		if err := checkSwarm(info, cli.host(), opt.Workers); err != nil {
+			return 0, err
+		}
 	}
 	if c, n, err := removeLeftovers(ctx, cli.Client); err != nil {
 		return 0, err
 	} else if c+n > 0 {
 		fmt.Fprintf(opt.Stderr, "loadgen: removed %d containers and %d networks that an earlier run left on the engine\n", c, n)
 	}
-	st, err := newStack(ctx, cli.Client, opt.RunID)
+	st, err := newStack(ctx, cli.Client, opt.RunID, opt.Workers > 0)
 	if err != nil {
 		return 0, err
 	}
@@ -91,15 +107,11 @@ func Run(ctx context.Context, opt Options) (code int, err error) {
 
 // checkCPUs refuses a target whose gomaxprocs asks for more CPUs than the
 // engine has, and returns the CPUs loadgen's container gets.
-func checkCPUs(ctx context.Context, cli *engineConn, s *scenario.Scenario) (float64, error) {
-	info, err := cli.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("engine info: %w", err)
-	}
+func checkCPUs(info system.Info, host string, s *scenario.Scenario) (float64, error) {
 	for _, t := range s.Targets {
 		if t.GOMAXPROCS > info.NCPU {
 			return 0, &BadInput{fmt.Sprintf("target %s: gomaxprocs %d asks for %d CPUs, and the engine at %s has %d",
-				t.Name, t.GOMAXPROCS, t.GOMAXPROCS, cli.host(), info.NCPU)}
+				t.Name, t.GOMAXPROCS, t.GOMAXPROCS, host, info.NCPU)}
 		}
 	}
 	return float64(min(loadgenCPUs, info.NCPU)), nil
@@ -124,6 +136,9 @@ func (st *stack) startServers(ctx context.Context, opt Options) error {
 func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int, error) {
 	cmd := append([]string{"/bin/loadgen", "run", path.Join(inboxDir, inDir, scenarioFile), "--services",
 		"--out", path.Join(inboxDir, resultsDir), "--run-id", opt.RunID}, opt.Args...)
+	if opt.Workers > 0 {
+		cmd = append(cmd, fmt.Sprintf("--workers=remote:%d", opt.Workers))
+	}
 	id, err := st.create(ctx, opt.Image, box{name: loadgenName, cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
 		cpus: cpus, memory: loadgenMemory, volume: inboxDir, role: loadgenName})
 	if err != nil {
@@ -144,6 +159,17 @@ func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int
 	logCtx, stopLogs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLogs()
 	logsDone := st.follow(logCtx, id, opt.Stdout, opt.Stderr)
+	if opt.Workers > 0 {
+		// loadgen waits for the workers at its hub, and ends the run
+		// without those that never come.
+		if err := st.startWorkers(ctx, opt.Image, opt.Workers); err != nil {
+			_ = st.cli.ContainerKill(context.WithoutCancel(ctx), id, "SIGKILL")
+			stopLogs()
+			<-logsDone
+			return 0, err
+		}
+		go st.watchWorkers(logCtx, opt.Stderr)
+	}
 	code, err := st.wait(ctx, id, opt.Stderr)
 	if err != nil {
 		// The container may still run: its output would never end.

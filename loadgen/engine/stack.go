@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
 
 	labcontainer "github.com/conclab/conclab/loadgen/container"
 )
@@ -42,14 +46,19 @@ type stack struct {
 	runID      string
 	network    string
 	containers []string // ids, in creation order
+	service    string   // the swarm workers' service id; "" without
 }
 
-// newStack creates the run's network.
-func newStack(ctx context.Context, cli *client.Client, runID string) (*stack, error) {
+// newStack creates the run's network: a bridge, or for a run whose
+// workers are a swarm's, an overlay that the swarm's tasks and the run's
+// own containers both attach to.
+func newStack(ctx context.Context, cli *client.Client, runID string, swarm bool) (*stack, error) {
 	st := &stack{cli: cli, runID: runID, network: "conclab-" + runID}
-	if _, err := cli.NetworkCreate(ctx, st.network, network.CreateOptions{
-		Driver: "bridge", Labels: map[string]string{LabelRun: runID},
-	}); err != nil {
+	opts := network.CreateOptions{Driver: "bridge", Labels: map[string]string{LabelRun: runID}}
+	if swarm {
+		opts.Driver, opts.Attachable = "overlay", true
+	}
+	if _, err := cli.NetworkCreate(ctx, st.network, opts); err != nil {
 		return nil, fmt.Errorf("network %s: %w", st.network, err)
 	}
 	return st, nil
@@ -112,6 +121,9 @@ func serverBox(spec labcontainer.Spec) box {
 func (st *stack) remove(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx)
 	var errs []error
+	if err := st.removeService(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	for _, id := range st.containers {
 		if err := st.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
 			errs = append(errs, fmt.Errorf("remove container %.12s: %w", id, err))
@@ -119,8 +131,28 @@ func (st *stack) remove(ctx context.Context) error {
 	}
 	if err := st.cli.NetworkRemove(ctx, st.network); err != nil {
 		errs = append(errs, fmt.Errorf("remove network %s: %w", st.network, err))
+	} else if err := st.waitNetworkGone(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// waitNetworkGone waits until the run's network is gone: a swarm's
+// overlay network goes a moment after its removal was accepted.
+func (st *stack) waitNetworkGone(ctx context.Context) error {
+	deadline := time.Now().Add(containersGoneWithin)
+	for {
+		_, err := st.cli.NetworkInspect(ctx, st.network, network.InspectOptions{})
+		switch {
+		case errdefs.IsNotFound(err):
+			return nil
+		case err != nil:
+			return fmt.Errorf("network %s: %w", st.network, err)
+		case time.Now().After(deadline):
+			return fmt.Errorf("network %s was still there %s after its removal", st.network, containersGoneWithin)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // removeLeftovers removes the containers and networks of earlier runs
@@ -139,11 +171,28 @@ func removeLeftovers(ctx context.Context, cli *client.Client) (containers, netwo
 			live[c.Labels[LabelRun]] = true
 		}
 	}
+	services, err := cli.ServiceList(ctx, swarm.ServiceListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelRun))})
+	if err != nil && !isNotSwarm(err) {
+		return 0, 0, fmt.Errorf("list leftover services: %w", err)
+	}
+	for _, sv := range services {
+		if live[sv.Spec.Labels[LabelRun]] {
+			continue
+		}
+		if err := cli.ServiceRemove(ctx, sv.ID); err != nil {
+			return 0, 0, fmt.Errorf("remove leftover service %s: %w", sv.Spec.Name, err)
+		}
+		run := sv.Spec.Labels[LabelRun]
+		if err := waitGone(ctx, cli, filters.NewArgs(filters.Arg("label", LabelRun+"="+run), filters.Arg("label", LabelRole+"="+workerRole))); err != nil {
+			return 0, 0, err
+		}
+	}
 	for _, c := range list {
 		if live[c.Labels[LabelRun]] {
 			continue
 		}
-		if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+		// A worker's container went with its service, above.
+		if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !errdefs.IsNotFound(err) {
 			return containers, 0, fmt.Errorf("remove leftover container %.12s: %w", c.ID, err)
 		}
 		containers++
@@ -162,4 +211,10 @@ func removeLeftovers(ctx context.Context, cli *client.Client) (containers, netwo
 		networks++
 	}
 	return containers, networks, nil
+}
+
+// isNotSwarm is the engine's answer to a swarm request when it is not in
+// a swarm: then there are no services to clean up.
+func isNotSwarm(err error) bool {
+	return errdefs.IsUnavailable(err) || strings.Contains(err.Error(), "not a swarm manager")
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -53,9 +55,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held at once need; 1: none)")
 	docker := fs.Bool("docker", false, "run every target, and loadgen, as containers on the Docker engine that DOCKER_HOST names")
 	image := fs.String("image", defaultImage(), "the lab image, for --docker (default $CONCLAB_IMAGE, else conclab:local)")
+	var workers workersFlag
+	fs.Var(&workers, "workers", "swarm:N: N worker replicas on the Docker swarm send a share of every schedule each (implies --docker); "+
+		"remote:N: wait for N `loadgen worker --hub` processes started elsewhere")
+	hubAddr := fs.String("hub", ":"+strconv.Itoa(container.HubPort), "where --workers remote:N waits for its workers")
 	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if workers.n > 0 && *shards > 0 {
+		fmt.Fprintln(stderr, "loadgen run: --shards: not with --workers, whose workers each send a share of every schedule")
+		return exitBadInput
 	}
 	if *services {
 		for _, t := range s.Targets {
@@ -75,10 +85,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return exitBadInput
 		}
 	}
-	if *docker {
+	if *docker || workers.swarm {
 		// The container reads the scenario again and leaves out what it
 		// cannot run itself: this machine's requires: do not matter.
-		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID}, stdout, stderr)
+		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID, workers: workers}, stdout, stderr)
 	}
 	s, skipped, ok := runnable(s, stderr)
 	if !ok {
@@ -113,6 +123,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	res, err := runner.Run(ctx, runner.Options{
 		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
 		Services: *services, MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
+		RemoteWorkers: workers.n, HubAddr: *hubAddr,
 		Replicas: sf.replicas, Calibration: &cal, Skipped: skipped,
 	})
 	if res == nil {
@@ -133,12 +144,48 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	if !res.Summary.Complete {
+		if ctx.Err() == nil {
+			// Not interrupted: workers were lost (summary's interrupted says which).
+			fmt.Fprintln(stderr, "loadgen run:", res.Summary.Interrupted)
+			return exitFailed
+		}
 		return exitInterrupted
 	}
 	if *check {
 		return checkExit(res.Summary, stderr)
 	}
 	return exitOK
+}
+
+// workersFlag is --workers: swarm:N or remote:N.
+type workersFlag struct {
+	swarm bool // the workers are a swarm service that loadgen deploys
+	n     int
+}
+
+func (w *workersFlag) String() string {
+	switch {
+	case w == nil || w.n == 0:
+		return ""
+	case w.swarm:
+		return "swarm:" + strconv.Itoa(w.n)
+	}
+	return "remote:" + strconv.Itoa(w.n)
+}
+
+func (w *workersFlag) Set(v string) error {
+	kind, count, ok := strings.Cut(v, ":")
+	n, err := strconv.Atoi(count)
+	switch {
+	case !ok || (kind != "swarm" && kind != "remote"):
+		return errors.New("want swarm:N or remote:N")
+	case err != nil:
+		return fmt.Errorf("%s is not a count of workers", count)
+	case n < 1:
+		return errors.New("a run needs at least 1 worker")
+	}
+	w.swarm, w.n = kind == "swarm", n
+	return nil
 }
 
 // interruptible is a context that the first SIGINT or SIGTERM cancels,

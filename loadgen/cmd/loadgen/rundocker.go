@@ -29,6 +29,7 @@ func defaultImage() string {
 // dockerRun are run's flags that --docker uses on the host.
 type dockerRun struct {
 	image, out, runID string
+	workers           workersFlag // swarm:N; remote:N is refused
 }
 
 // passedToContainer are run's flags that loadgen in its container gets as
@@ -36,7 +37,7 @@ type dockerRun struct {
 // (--out, --run-id, --image) are the host's.
 var (
 	passedToContainer = []string{"scale", "only", "replicas", "shards", "no-report", "check"}
-	notWithDocker     = []string{"services", "labserver", "metrics"}
+	notWithDocker     = []string{"services", "labserver", "metrics", "hub"}
 )
 
 // runDocker is loadgen run --docker: the scenario on the engine, with
@@ -54,6 +55,10 @@ func runDocker(fs *flag.FlagSet, s *scenario.Scenario, sf *scenarioFlags, d dock
 	})
 	if refused != "" {
 		fmt.Fprintf(stderr, "loadgen run: --%s: not with --docker, which starts the servers and loadgen itself\n", refused)
+		return exitBadInput
+	}
+	if d.workers.n > 0 && !d.workers.swarm {
+		fmt.Fprintf(stderr, "loadgen run: --workers %s: not with --docker; swarm:%d deploys the workers on the engine's swarm\n", &d.workers, d.workers.n)
 		return exitBadInput
 	}
 	if sf.path == stdinPath {
@@ -76,7 +81,7 @@ func runDocker(fs *flag.FlagSet, s *scenario.Scenario, sf *scenarioFlags, d dock
 	ctx, stop := interruptible(stderr)
 	defer stop()
 	code, err := engine.Run(ctx, engine.Options{Scenario: s, Source: source, Args: args, Image: d.image,
-		RunID: runID, ResultsDir: d.out, Stdout: stdout, Stderr: stderr})
+		RunID: runID, ResultsDir: d.out, Workers: d.workers.n, Stdout: stdout, Stderr: stderr})
 	var bad *engine.BadInput
 	switch {
 	case errors.As(err, &bad) && ctx.Err() == nil:

@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/api/types/system"
+
+	labcontainer "github.com/conclab/conclab/loadgen/container"
+	"github.com/conclab/conclab/loadgen/hub"
+)
+
+// workerRole is LabelRole of a swarm worker's container.
+const workerRole = "worker"
+
+// hubURL is where the workers find loadgen's hub, on the run's network.
+var hubURL = fmt.Sprintf("http://%s:%d", loadgenName, labcontainer.HubPort)
+
+// checkSwarm refuses --workers swarm:N on an engine that is not a swarm
+// manager: only a manager deploys services.
+func checkSwarm(info system.Info, host string, n int) error {
+	sw := info.Swarm
+	switch {
+	case sw.LocalNodeState != swarm.LocalNodeStateActive:
+		return &BadInput{fmt.Sprintf("--workers swarm:%d: the engine at %s is not in a swarm (%s): make it one with "+
+			"docker swarm init, or join it to one as a manager (deploy/README.md)", n, host, sw.LocalNodeState)}
+	case !sw.ControlAvailable:
+		return &BadInput{fmt.Sprintf("--workers swarm:%d: the engine at %s is a swarm worker, not a manager: "+
+			"point DOCKER_HOST at a manager", n, host)}
+	}
+	return nil
+}
+
+// startWorkers deploys the run's workers as a swarm service of n
+// replicas on the run's network. Each takes its share from its task's
+// slot; none is restarted, since a restarted worker would send its share
+// again.
+func (st *stack) startWorkers(ctx context.Context, image string, n int) error {
+	replicas := uint64(n)
+	spec := swarm.ServiceSpec{
+		Annotations: swarm.Annotations{Name: st.network + "-workers", Labels: map[string]string{LabelRun: st.runID}},
+		TaskTemplate: swarm.TaskSpec{
+			ContainerSpec: &swarm.ContainerSpec{
+				Image: image, Labels: map[string]string{LabelRun: st.runID, LabelRole: workerRole},
+				Command: []string{"/bin/loadgen", "worker", "--hub", hubURL},
+				Env:     []string{hub.SlotEnv + "={{.Task.Slot}}"},
+				User:    nobody, ReadOnly: true, CapabilityDrop: []string{"ALL"},
+				Ulimits: []*container.Ulimit{{Name: "nofile", Soft: nofile, Hard: nofile}},
+			},
+			Resources:     &swarm.ResourceRequirements{Limits: &swarm.Limit{MemoryBytes: loadgenMemory}},
+			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone},
+			Networks:      []swarm.NetworkAttachmentConfig{{Target: st.network, Aliases: []string{workerRole}}},
+		},
+		Mode: swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
+	}
+	// No registry query: the image is on the nodes already (runs never
+	// pull), and a registry may not be reachable.
+	resp, err := st.cli.ServiceCreate(ctx, spec, swarm.ServiceCreateOptions{})
+	if err != nil {
+		return fmt.Errorf("the workers' service: %w", err)
+	}
+	st.service = resp.ID
+	return nil
+}
+
+// watchWorkers says on w how the workers' tasks fare, from the swarm's
+// view: where they run, and why one is not placed or failed, until ctx is
+// done.
+func (st *stack) watchWorkers(ctx context.Context, w io.Writer) {
+	seen := map[string]string{} // task id: its last state and message
+	said := false
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		tasks, err := st.cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", st.service))})
+		if err == nil {
+			said = st.sayTasks(ctx, w, tasks, seen, said)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// sayTasks says what changed among the tasks: a task that is not placed,
+// failed or was rejected, with the swarm's reason; and, once, where they
+// all run. It returns whether that was said.
+func (st *stack) sayTasks(ctx context.Context, w io.Writer, tasks []swarm.Task, seen map[string]string, said bool) bool {
+	running := map[string]int{} // per node
+	for _, t := range tasks {
+		state := fmt.Sprintf("%s: %s", t.Status.State, t.Status.Err)
+		if seen[t.ID] == state {
+			continue
+		}
+		seen[t.ID] = state
+		if t.Status.Err != "" {
+			fmt.Fprintf(w, "loadgen: worker %d: %s: %s\n", t.Slot, t.Status.State, t.Status.Err)
+		}
+	}
+	for _, t := range tasks {
+		if t.Status.State == swarm.TaskStateRunning {
+			running[st.nodeName(ctx, t.NodeID)]++
+		}
+	}
+	n := 0
+	var where []string
+	for node, c := range running {
+		n += c
+		where = append(where, fmt.Sprintf("%d on %s", c, node))
+	}
+	if said || n == 0 || n < len(tasks) {
+		return said
+	}
+	sort.Strings(where)
+	fmt.Fprintf(w, "loadgen: %d workers running: %s\n", n, strings.Join(where, ", "))
+	return true
+}
+
+// nodeName is the host name of the swarm node id, or its id.
+func (st *stack) nodeName(ctx context.Context, id string) string {
+	if node, _, err := st.cli.NodeInspectWithRaw(ctx, id); err == nil && node.Description.Hostname != "" {
+		return node.Description.Hostname
+	}
+	return id
+}
+
+// removeService removes the workers' service and waits until its tasks'
+// containers are gone, so that the network can go too.
+func (st *stack) removeService(ctx context.Context) error {
+	if st.service == "" {
+		return nil
+	}
+	if err := st.cli.ServiceRemove(ctx, st.service); err != nil {
+		return fmt.Errorf("remove the workers' service: %w", err)
+	}
+	return waitGone(ctx, st.cli, filters.NewArgs(filters.Arg("label", LabelRun+"="+st.runID), filters.Arg("label", LabelRole+"="+workerRole)))
+}
+
+// containersGoneWithin bounds the wait for a removed service's containers.
+const containersGoneWithin = time.Minute
+
+// waitGone waits until no container matches f.
+func waitGone(ctx context.Context, cli containerLister, f filters.Args) error {
+	deadline := time.Now().Add(containersGoneWithin)
+	for {
+		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+		if err != nil {
+			return fmt.Errorf("list the workers' containers: %w", err)
+		}
+		if len(list) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d of the workers' containers were still there %s after their service was removed", len(list), containersGoneWithin)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// containerLister is the part of the engine's client that waitGone uses.
+type containerLister interface {
+	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
+}
