@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,7 +83,8 @@ func oneLineExit2(t *testing.T, what string, code int, out, want string) {
 // whose outcome counts are those of the single-process run of the same
 // schedule on the same engine, every target agreeing with its prediction;
 // a worker killed mid-run is counted lost with its reason and the run
-// ends; bad input is refused with exit 2 before anything is created; and
+// ends; workers that cannot be placed are reported with the swarm's
+// reason; bad input is refused with exit 2 before anything is created; and
 // nothing of any run is left on the engine.
 func TestSwarmWorkersSendTheScheduleOfOneProcess(t *testing.T) {
 	requireEngine(t)
@@ -155,6 +157,39 @@ func TestSwarmWorkersSendTheScheduleOfOneProcess(t *testing.T) {
 		t.Errorf("after the run, the engine still holds %v", left)
 	}
 	checkKilledWorker(ctx, t, bin, out, quick, image, id)
+	checkUnplacedWorkers(ctx, t, bin, out, quick, image, id)
+}
+
+// checkUnplacedWorkers: workers that no node may take are reported with
+// the swarm's reason while the run waits for them, and Ctrl-C then ends
+// the run with exit 130 and leaves nothing on the engine.
+func checkUnplacedWorkers(ctx context.Context, t *testing.T, bin, dir, quick, image, id string) {
+	t.Helper()
+	runID := "unplaced-" + id
+	c := exec.CommandContext(ctx, filepath.Join(bin, "loadgen"), "run", "--workers", "swarm:2", quick, image,
+		"--worker-constraint", "node.labels.conclab-no-such-label==1", "--run-id", runID, "--no-report")
+	c.Dir = dir
+	var log lockedBuffer
+	c.Stdout, c.Stderr = &log, &log
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	const want = "loadgen: worker 2: pending: no suitable node (scheduling constraints not satisfied on 1 node)\n"
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(log.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	_ = c.Process.Signal(syscall.SIGINT)
+	err := c.Wait()
+	if !strings.Contains(log.String(), want) {
+		t.Errorf("the run did not say why its workers were not placed: want %q in\n%s", want, log.String())
+	}
+	if code := c.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("the interrupted run waiting for its workers: exit %d (%v), want 130\n%s", code, err, log.String())
+	}
+	if left := append(labelled(t, runID), services(t)...); len(left) > 0 {
+		t.Errorf("after the run whose workers were not placed, the engine still holds %v", left)
+	}
 }
 
 // sameOutcomes checks that every target ended its requests the same way

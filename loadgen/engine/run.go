@@ -48,6 +48,9 @@ type Options struct {
 	// each; loadgen in its container takes their results (--workers
 	// remote:N).
 	Workers int
+	// WorkerConstraints are the workers' swarm placement constraints
+	// (node.role==worker).
+	WorkerConstraints []string
 	// RunID names the run folder and labels the run's containers.
 	RunID string
 	// ResultsDir is where the run folder is copied to.
@@ -162,7 +165,7 @@ func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int
 	if opt.Workers > 0 {
 		// loadgen waits for the workers at its hub, and ends the run
 		// without those that never come.
-		if err := st.startWorkers(ctx, opt.Image, opt.Workers); err != nil {
+		if err := st.startWorkers(ctx, opt); err != nil {
 			_ = st.cli.ContainerKill(context.WithoutCancel(ctx), id, "SIGKILL")
 			stopLogs()
 			<-logsDone

@@ -38,17 +38,17 @@ func checkSwarm(info system.Info, host string, n int) error {
 	return nil
 }
 
-// startWorkers deploys the run's workers as a swarm service of n
-// replicas on the run's network. Each takes its share from its task's
+// startWorkers deploys the run's opt.Workers workers as a swarm service on
+// the run's network, placed as opt.WorkerConstraints say. Each takes its share from its task's
 // slot; none is restarted, since a restarted worker would send its share
 // again.
-func (st *stack) startWorkers(ctx context.Context, image string, n int) error {
-	replicas := uint64(n)
+func (st *stack) startWorkers(ctx context.Context, opt Options) error {
+	replicas := uint64(opt.Workers)
 	spec := swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: st.network + "-workers", Labels: map[string]string{LabelRun: st.runID}},
 		TaskTemplate: swarm.TaskSpec{
 			ContainerSpec: &swarm.ContainerSpec{
-				Image: image, Labels: map[string]string{LabelRun: st.runID, LabelRole: workerRole},
+				Image: opt.Image, Labels: map[string]string{LabelRun: st.runID, LabelRole: workerRole},
 				Command: []string{"/bin/loadgen", "worker", "--hub", hubURL},
 				Env:     []string{hub.SlotEnv + "={{.Task.Slot}}"},
 				User:    nobody, ReadOnly: true, CapabilityDrop: []string{"ALL"},
@@ -56,6 +56,7 @@ func (st *stack) startWorkers(ctx context.Context, image string, n int) error {
 			},
 			Resources:     &swarm.ResourceRequirements{Limits: &swarm.Limit{MemoryBytes: loadgenMemory}},
 			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone},
+			Placement:     &swarm.Placement{Constraints: opt.WorkerConstraints},
 			Networks:      []swarm.NetworkAttachmentConfig{{Target: st.network, Aliases: []string{workerRole}}},
 		},
 		Mode: swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},

@@ -58,10 +58,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var workers workersFlag
 	fs.Var(&workers, "workers", "swarm:N: N worker replicas on the Docker swarm send a share of every schedule each (implies --docker); "+
 		"remote:N: wait for N `loadgen worker --hub` processes started elsewhere")
+	var constraints constraintsFlag
+	fs.Var(&constraints, "worker-constraint", "with --workers swarm:N, a swarm placement constraint for the workers, "+
+		"as docker service create --constraint takes it (node.role==worker keeps them off the manager); may be repeated")
 	hubAddr := fs.String("hub", ":"+strconv.Itoa(container.HubPort), "where --workers remote:N waits for its workers")
 	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if len(constraints) > 0 && !workers.swarm {
+		fmt.Fprintln(stderr, "loadgen run: --worker-constraint: only with --workers swarm:N, whose workers the swarm places")
+		return exitBadInput
 	}
 	if workers.n > 0 && *shards > 0 {
 		fmt.Fprintln(stderr, "loadgen run: --shards: not with --workers, whose workers each send a share of every schedule")
@@ -88,7 +95,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if *docker || workers.swarm {
 		// The container reads the scenario again and leaves out what it
 		// cannot run itself: this machine's requires: do not matter.
-		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID, workers: workers}, stdout, stderr)
+		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID, workers: workers,
+			constraints: constraints}, stdout, stderr)
 	}
 	s, skipped, ok := runnable(s, stderr)
 	if !ok {
@@ -126,6 +134,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		RemoteWorkers: workers.n, HubAddr: *hubAddr,
 		Replicas: sf.replicas, Calibration: &cal, Skipped: skipped,
 	})
+	if res == nil && ctx.Err() != nil {
+		fmt.Fprintln(stderr, "loadgen run: interrupted before the load started; nothing was sent")
+		return exitInterrupted
+	}
 	if res == nil {
 		fmt.Fprintln(stderr, "loadgen run:", err)
 		if tooMany := (*shard.TooManyWorkersError)(nil); errors.As(err, &tooMany) {
@@ -185,6 +197,19 @@ func (w *workersFlag) Set(v string) error {
 		return errors.New("a run needs at least 1 worker")
 	}
 	w.swarm, w.n = kind == "swarm", n
+	return nil
+}
+
+// constraintsFlag is --worker-constraint, repeated.
+type constraintsFlag []string
+
+func (c *constraintsFlag) String() string { return strings.Join(*c, ",") }
+
+func (c *constraintsFlag) Set(v string) error {
+	if !strings.Contains(v, "==") && !strings.Contains(v, "!=") {
+		return errors.New("want ATTRIBUTE==VALUE or ATTRIBUTE!=VALUE, as node.role==worker")
+	}
+	*c = append(*c, v)
 	return nil
 }
 

@@ -30,6 +30,7 @@ func defaultImage() string {
 type dockerRun struct {
 	image, out, runID string
 	workers           workersFlag // swarm:N; remote:N is refused
+	constraints       []string    // the swarm workers' placement
 }
 
 // passedToContainer are run's flags that loadgen in its container gets as
@@ -81,7 +82,7 @@ func runDocker(fs *flag.FlagSet, s *scenario.Scenario, sf *scenarioFlags, d dock
 	ctx, stop := interruptible(stderr)
 	defer stop()
 	code, err := engine.Run(ctx, engine.Options{Scenario: s, Source: source, Args: args, Image: d.image,
-		RunID: runID, ResultsDir: d.out, Workers: d.workers.n, Stdout: stdout, Stderr: stderr})
+		RunID: runID, ResultsDir: d.out, Workers: d.workers.n, WorkerConstraints: d.constraints, Stdout: stdout, Stderr: stderr})
 	var bad *engine.BadInput
 	switch {
 	case errors.As(err, &bad) && ctx.Err() == nil:
