@@ -185,7 +185,7 @@ func (p Plan) Total() int {
 func (p Plan) tooMany() error {
 	if p.Forced > 0 {
 		return &TooManyWorkersError{fmt.Sprintf("--shards: %d targets × %d workers = %s worker processes, more than the %d one machine runs; "+
-			"lower --shards, or split the run across machines", len(p.Workers), p.Forced, thousands(p.Total()), MaxWorkers)}
+			"lower --shards, or split the run across machines (--workers swarm:N)", len(p.Workers), p.Forced, thousands(p.Total()), MaxWorkers)}
 	}
 	type group struct{ targets, workers, held int }
 	var groups []group
@@ -208,7 +208,7 @@ next:
 		helds = append(helds, thousands(g.held))
 	}
 	return &TooManyWorkersError{fmt.Sprintf("scenario %s needs %s = %s worker processes (%s connections open at once per target ÷ %s per process), "+
-		"more than the %d one machine runs; lower the rate, timeout or requests, or split the run across machines",
+		"more than the %d one machine runs; lower the rate, timeout or requests, or split the run across machines (--workers swarm:N)",
 		p.Scenario, strings.Join(terms, " + "), thousands(p.Total()), andList(helds), thousands(p.PerProcess), MaxWorkers)}
 }
 

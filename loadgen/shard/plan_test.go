@@ -171,7 +171,7 @@ func TestARunPastTheWorkerCapIsRefusedWithItsArithmetic(t *testing.T) {
 	_, err := plan(t, s, nil)
 	want := "scenario seed needs 9 targets × 112 workers = 1,008 worker processes " +
 		"(1,000,000 connections open at once per target ÷ 9,000 per process), more than the 32 one machine runs; " +
-		"lower the rate, timeout or requests, or split the run across machines"
+		"lower the rate, timeout or requests, or split the run across machines (--workers swarm:N)"
 	var tooMany *shard.TooManyWorkersError
 	if !errors.As(err, &tooMany) || err.Error() != want {
 		t.Errorf("err\n %v\nwant\n %s", err, want)
@@ -185,7 +185,7 @@ func TestTheCapErrorAddsUpTargetsThatDiffer(t *testing.T) {
 	_, err := shard.NewPlan(s, []int{100000, 100000, 50000, 100, 100000}, 0, perProcess)
 	want := "scenario mixed needs 3 targets × 12 workers + 1 target × 6 workers = 42 worker processes " +
 		"(100,000 and 50,000 connections open at once per target ÷ 9,000 per process), more than the 32 one machine runs; " +
-		"lower the rate, timeout or requests, or split the run across machines"
+		"lower the rate, timeout or requests, or split the run across machines (--workers swarm:N)"
 	if err == nil || err.Error() != want {
 		t.Errorf("err\n %v\nwant\n %s", err, want)
 	}
@@ -206,8 +206,33 @@ func TestForcedShardsDecideWithinTheCap(t *testing.T) {
 	}
 	_, err = shard.NewPlan(s, held, 4, perProcess)
 	want := "--shards: 9 targets × 4 workers = 36 worker processes, more than the 32 one machine runs; " +
-		"lower --shards, or split the run across machines"
+		"lower --shards, or split the run across machines (--workers swarm:N)"
 	if err == nil || err.Error() != want {
 		t.Errorf("--shards 4: err\n %v\nwant\n %s", err, want)
+	}
+}
+
+// Remote workers each send a share of every target: 19,000 connections
+// over 2 workers are 9,500 each, more than a process holds, so the plan
+// names the 3 the run needs; with 3, each holds ⌈19,000 ÷ 3⌉ = 6,334.
+func TestRemoteWorkersEachHoldAShareOfEveryTarget(t *testing.T) {
+	s := parse(t, "name: fd\nrequests: 100\nrate: 1\n"+targets(1))
+	_, err := shard.NewRemotePlan(s, []int{19000}, 2, perProcess)
+	want := "--workers: each of 2 workers would hold 9,500 connections at once (19,000 in all, a share of every target's), " +
+		"more than the 9,000 one process holds; use 3 workers or more"
+	if err == nil || err.Error() != want {
+		t.Errorf("2 workers: %v, want %q", err, want)
+	}
+	s = parse(t, "name: mix\nrequests: 100\nrate: 1\n"+targets(2))
+	pl, err := shard.NewRemotePlan(s, []int{19000, 5}, 3, perProcess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 6,334 + ⌈5 ÷ 3⌉ = 6,336, held by worker 1, whose share rounds up.
+	if want := "sending: every target by 3 workers elsewhere, each holding up to 6,336 connections at once (of 9,000 per process)"; pl.String() != want {
+		t.Errorf("plan says\n %q\nwant\n %q", pl, want)
+	}
+	if pl.Total() != 0 || fmt.Sprint(pl.Workers) != "[3 3]" {
+		t.Errorf("total %d workers %v: want no local process, 3 for each target", pl.Total(), pl.Workers)
 	}
 }

@@ -27,7 +27,7 @@ const (
 )
 
 const usage = `usage:
-  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--services] [--docker [--image IMG]] [--shards K] [--no-report] [--check]
+  loadgen run SCENARIO.yaml [--scale F] [--out DIR] [--only a,b] [--run-id ID] [--metrics ADDR] [--labserver PATH] [--services] [--docker [--image IMG]] [--shards K] [--workers swarm:N|remote:N] [--no-report] [--check]
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR] [--rates LIST]
   loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--replicas N] [--labserver PATH] [--no-report]
   loadgen report RUN_DIR [--check]
@@ -36,6 +36,7 @@ const usage = `usage:
   loadgen calibrate [--quick] [--cache-dir DIR] [--connects K]
   loadgen compose SCENARIO.yaml [--scale F] [-o FILE]
   loadgen worker --scenario FILE --url URL --start NS --out FILE ...   (one shard of an attack)
+  loadgen worker --hub URL [--slot K]   (a share of every attack of a run --workers)
 
 loadgen CMD --help describes CMD and its flags.
 

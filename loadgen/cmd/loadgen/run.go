@@ -34,7 +34,9 @@ timelines, summary.json with the prediction, the resolved scenario and the
 report. Ctrl-C keeps everything gathered so far. SCENARIO.yaml "-" reads the
 scenario from stdin (a values file is then read from the working
 directory). --docker runs the targets and loadgen as containers on the
-Docker engine that DOCKER_HOST names, and copies the run folder back.
+Docker engine that DOCKER_HOST names, and copies the run folder back;
+--workers swarm:N does the same with the load sent by N workers that the
+engine's swarm places on its nodes.
 
 Exit codes: 0 done, 1 failed, 2 bad input, 3 --check failed, 130
 interrupted. A run that fails or is interrupted keeps its code under

@@ -75,7 +75,7 @@ targets:
 // pastTheCapError is why pastTheCap cannot run under a limit of 100 files.
 const pastTheCapError = "scenario cap needs 2 targets × 17 workers = 34 worker processes " +
 	"(850 connections open at once per target ÷ 50 per process), more than the 32 one machine runs; " +
-	"lower the rate, timeout or requests, or split the run across machines"
+	"lower the rate, timeout or requests, or split the run across machines (--workers swarm:N)"
 
 // Under a limit of 100 files a process holds 50 connections. Two targets
 // that each keep 850 open at once need 34 workers, more than the 32 one
@@ -119,7 +119,7 @@ targets:
 		t.Errorf("exit %v, want code 2", err)
 	}
 	want := "loadgen run: --shards: 2 targets × 20 workers = 40 worker processes, more than the 32 one machine runs; " +
-		"lower --shards, or split the run across machines\n"
+		"lower --shards, or split the run across machines (--workers swarm:N)\n"
 	if stderr.String() != want {
 		t.Errorf("stderr\n %q\nwant\n %q", stderr.String(), want)
 	}
