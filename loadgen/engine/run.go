@@ -171,7 +171,9 @@ func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int
 			<-logsDone
 			return 0, err
 		}
-		go st.watchWorkers(logCtx, opt.Stderr)
+		watched := make(chan struct{})
+		go func() { defer close(watched); st.watchWorkers(logCtx, opt.Stderr) }()
+		defer func() { stopLogs(); <-watched }()
 	}
 	code, err := st.wait(ctx, id, opt.Stderr)
 	if err != nil {

@@ -182,8 +182,7 @@ func removeLeftovers(ctx context.Context, cli *client.Client) (containers, netwo
 		if err := cli.ServiceRemove(ctx, sv.ID); err != nil {
 			return 0, 0, fmt.Errorf("remove leftover service %s: %w", sv.Spec.Name, err)
 		}
-		run := sv.Spec.Labels[LabelRun]
-		if err := waitGone(ctx, cli, filters.NewArgs(filters.Arg("label", LabelRun+"="+run), filters.Arg("label", LabelRole+"="+workerRole))); err != nil {
+		if err := waitTasksGone(ctx, cli, sv.ID, sv.Spec.Name); err != nil {
 			return 0, 0, err
 		}
 	}

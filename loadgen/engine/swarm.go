@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/api/types/system"
+	"github.com/docker/docker/client"
 
 	labcontainer "github.com/conclab/conclab/loadgen/container"
 	"github.com/conclab/conclab/loadgen/hub"
@@ -45,7 +47,7 @@ func checkSwarm(info system.Info, host string, n int) error {
 func (st *stack) startWorkers(ctx context.Context, opt Options) error {
 	replicas := uint64(opt.Workers)
 	spec := swarm.ServiceSpec{
-		Annotations: swarm.Annotations{Name: st.network + "-workers", Labels: map[string]string{LabelRun: st.runID}},
+		Annotations: swarm.Annotations{Name: st.serviceName(), Labels: map[string]string{LabelRun: st.runID}},
 		TaskTemplate: swarm.TaskSpec{
 			ContainerSpec: &swarm.ContainerSpec{
 				Image: opt.Image, Labels: map[string]string{LabelRun: st.runID, LabelRole: workerRole},
@@ -134,8 +136,8 @@ func (st *stack) nodeName(ctx context.Context, id string) string {
 	return id
 }
 
-// removeService removes the workers' service and waits until its tasks'
-// containers are gone, so that the network can go too.
+// removeService removes the workers' service and waits until its tasks
+// are gone, on every node, so that the network can go too.
 func (st *stack) removeService(ctx context.Context) error {
 	if st.service == "" {
 		return nil
@@ -143,31 +145,40 @@ func (st *stack) removeService(ctx context.Context) error {
 	if err := st.cli.ServiceRemove(ctx, st.service); err != nil {
 		return fmt.Errorf("remove the workers' service: %w", err)
 	}
-	return waitGone(ctx, st.cli, filters.NewArgs(filters.Arg("label", LabelRun+"="+st.runID), filters.Arg("label", LabelRole+"="+workerRole)))
+	return waitTasksGone(ctx, st.cli, st.service, st.serviceName())
 }
 
-// containersGoneWithin bounds the wait for a removed service's containers.
-const containersGoneWithin = time.Minute
+// serviceName is the workers' service's name.
+func (st *stack) serviceName() string { return st.network + "-workers" }
 
-// waitGone waits until no container matches f.
-func waitGone(ctx context.Context, cli containerLister, f filters.Args) error {
+// waitTasksGone waits until the removed service (id, name) has no task
+// left: the swarm drops a task once its container is gone, on whichever
+// node. A removed service's tasks are found by their names, service.N,
+// since the service filter no longer knows it.
+func waitTasksGone(ctx context.Context, cli *client.Client, id, name string) error {
 	deadline := time.Now().Add(containersGoneWithin)
 	for {
-		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+		tasks, err := cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("name", name))})
+		if err != nil {
+			return fmt.Errorf("list the workers' tasks: %w", err)
+		}
+		tasks = slices.DeleteFunc(tasks, func(t swarm.Task) bool { return t.ServiceID != id })
+		// The swarm may drop a task a moment before its container goes:
+		// this engine's own must be gone too, for the network's sake.
+		local, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
+			filters.Arg("label", LabelRole+"="+workerRole), filters.Arg("label", "com.docker.swarm.service.id="+id))})
 		if err != nil {
 			return fmt.Errorf("list the workers' containers: %w", err)
 		}
-		if len(list) == 0 {
+		if len(tasks) == 0 && len(local) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d of the workers' containers were still there %s after their service was removed", len(list), containersGoneWithin)
+			return fmt.Errorf("%d of the workers' tasks were still there %s after their service was removed", len(tasks), containersGoneWithin)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
 }
 
-// containerLister is the part of the engine's client that waitGone uses.
-type containerLister interface {
-	ContainerList(ctx context.Context, options container.ListOptions) ([]container.Summary, error)
-}
+// containersGoneWithin bounds the wait for a removed service's containers.
+const containersGoneWithin = time.Minute

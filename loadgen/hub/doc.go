@@ -25,7 +25,8 @@
 // # Results
 //
 // The stream is one POST whose body is a gob stream of frames: each
-// result as it ends, and the worker's counters every StatusEvery, which
+// result as it ends, and the worker's counters every StatusEvery (a quarter
+// of the run's sampling period, at most 250 ms), which
 // feed the run's progress and its samples of client in-flight requests.
 // The hub writes each worker's results into the run folder as the
 // target's shard .bin files, which Target.Merge merges into the target's
@@ -34,8 +35,9 @@
 // # Lost workers
 //
 // A worker that is not ready within JoinWithin (never placed, or unable to
-// start or to reach loadgen), whose stream breaks (it died), or whose
-// stream is silent for Silence (its node is gone) is lost: the run goes on
+// start or to reach loadgen), that stops before its share is sent
+// (SIGTERM), whose stream breaks (it died), or whose stream is silent for
+// Silence (its node is gone) is lost: the run goes on
 // without it and ends when the others are done. Its share of each
 // schedule that has no result is counted per target (Target.Lost, the
 // summary's lost), with a note that says why, and the run is not

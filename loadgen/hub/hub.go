@@ -27,11 +27,12 @@ const (
 	DefaultJoinWithin = time.Minute
 	// DefaultSilence is how long a worker's stream may carry nothing
 	// before the worker counts as lost: it sends its counters every
-	// StatusEvery, so a stream this quiet belongs to a worker, or a node,
+	// DefaultStatusEvery at least, so a stream this quiet belongs to a worker, or a node,
 	// that is gone.
 	DefaultSilence = 15 * time.Second
-	// StatusEvery is how often a worker sends its counters.
-	StatusEvery = 250 * time.Millisecond
+	// DefaultStatusEvery is how often a worker sends its counters, unless
+	// the run asks for more often.
+	DefaultStatusEvery = 250 * time.Millisecond
 )
 
 // Options configure a hub.
@@ -42,6 +43,11 @@ type Options struct {
 	JoinWithin, Silence time.Duration
 	// Progress hears, now and then, how many workers are ready.
 	Progress io.Writer
+	// StatusEvery is how often each worker sends its counters, which feed
+	// the samples of client in-flight requests: a run asks for a quarter
+	// of its sampling period, so that no sample is older than that. 0
+	// means DefaultStatusEvery.
+	StatusEvery time.Duration
 }
 
 // Hub is the coordinator's side: it hands out assignments, agrees on the
@@ -76,8 +82,12 @@ type slot struct {
 	counts    []Counts // its latest counters, per target
 	received  []int    // results taken, per target
 	bins      []*runfolder.BinWriter
-	rc        *http.ResponseController
+	rc        *http.ResponseController // its stream's, while it is open
+	cut       bool                     // its stream is to end now
 }
+
+// errCut ends a stream that the run no longer reads.
+var errCut = errors.New("the run stopped reading this worker's stream")
 
 // Listen starts a hub on addr.
 func Listen(addr string, opt Options) (*Hub, error) {
@@ -125,7 +135,8 @@ func (h *Hub) Target(opt attack.Options) *Target {
 func (h *Hub) Arm(scenario []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	a := &Assignment{Workers: h.opt.Workers, Scenario: string(scenario)}
+	a := &Assignment{Workers: h.opt.Workers, Scenario: string(scenario),
+		StatusEvery: min(cmp.Or(h.opt.StatusEvery, DefaultStatusEvery), DefaultStatusEvery)}
 	for _, t := range h.targets {
 		a.Targets = append(a.Targets, AssignedTarget{Name: t.opt.Name, URL: t.opt.URL, Offset: t.opt.Offset})
 	}
@@ -142,6 +153,9 @@ func (h *Hub) Arm(scenario []byte) {
 // come later: its share of each schedule is not sent. It returns how many
 // workers are ready.
 func (h *Hub) Gather(ctx context.Context) int {
+	if h.isGathered() {
+		return h.ready()
+	}
 	deadline := time.NewTimer(h.opt.JoinWithin)
 	defer deadline.Stop()
 	tick := time.NewTicker(10 * time.Second)
@@ -168,8 +182,8 @@ wait:
 			if ctx.Err() != nil {
 				s.lost = "had not joined when the run was interrupted"
 			}
-			if s.rc != nil {
-				_ = s.rc.SetReadDeadline(time.Now()) // its stream ends
+			if s.streaming {
+				s.cutLocked() // end() closes done
 			} else {
 				close(s.done)
 			}
@@ -208,12 +222,25 @@ func (h *Hub) wait(ctx context.Context) {
 	h.mu.Lock()
 	h.ending = true
 	for _, s := range h.slots {
-		if s.rc != nil {
-			_ = s.rc.SetReadDeadline(time.Now())
-		}
+		s.cutLocked()
 	}
 	h.mu.Unlock()
 	<-all
+}
+
+// cutLocked ends the slot's stream, if open, at its next read: the
+// reader sees cut before it sets another deadline (h.mu held).
+func (s *slot) cutLocked() {
+	s.cut = true
+	if s.rc != nil {
+		_ = s.rc.SetReadDeadline(time.Now())
+	}
+}
+
+func (h *Hub) isGathered() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.gathered
 }
 
 func (h *Hub) ready() int {
@@ -316,7 +343,7 @@ func (h *Hub) serveStream(w http.ResponseWriter, r *http.Request) {
 // take reads frames until the final one, or an error.
 func (h *Hub) take(s *slot, dec *gob.Decoder) error {
 	for {
-		if err := s.rc.SetReadDeadline(time.Now().Add(h.opt.Silence)); err != nil {
+		if err := h.armDeadline(s); err != nil {
 			return err
 		}
 		var f frame
@@ -332,10 +359,24 @@ func (h *Hub) take(s *slot, dec *gob.Decoder) error {
 	}
 }
 
+// armDeadline gives the slot's stream Silence for its next frame, unless
+// the run has cut it.
+func (h *Hub) armDeadline(s *slot) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.cut {
+		return errCut
+	}
+	return s.rc.SetReadDeadline(time.Now().Add(h.opt.Silence))
+}
+
 // apply takes one frame of slot s.
 func (h *Hub) apply(s *slot, f *frame) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if s.cut {
+		return errCut
+	}
 	switch {
 	case f.Ready && !s.ready:
 		s.ready = true
@@ -380,10 +421,17 @@ func (h *Hub) end(s *slot, err error) {
 	if werr := errors.Join(errs...); werr != nil && err == nil {
 		err = fmt.Errorf("its results could not be written: %w", werr)
 	}
+	short := false
+	if err == nil {
+		err = h.shortLocked(s)
+		short = err != nil
+	}
 	if err != nil && s.lost == "" {
 		switch {
 		case h.ending:
 			s.lost = "was still sending when the run was interrupted"
+		case short:
+			s.lost = fmt.Sprintf("stopped before it had sent its share (%v)", err)
 		case !s.ready:
 			s.lost = fmt.Sprintf("broke off before it was ready (%v)", err)
 		case h.start == nil:
@@ -392,7 +440,21 @@ func (h *Hub) end(s *slot, err error) {
 			s.lost = fmt.Sprintf("stopped reporting %.1f s into the run (%v)", time.Since(h.start.At).Seconds(), err)
 		}
 	}
+	s.rc = nil // the handler returns: its controller is no longer ours
 	close(s.done)
+}
+
+// shortLocked is an error when a worker that ended whole sent fewer
+// results than its share: a worker stopped (SIGTERM) before it was done.
+func (h *Hub) shortLocked(s *slot) error {
+	for i, t := range h.targets {
+		opt := t.opt
+		opt.Shard = s.n - 1
+		if s.received[i] < opt.ShardHits() {
+			return fmt.Errorf("it ended with %d of its %d results of target %s", s.received[i], opt.ShardHits(), t.opt.Name)
+		}
+	}
+	return nil
 }
 
 // Lost says, for each worker that was lost, which and why: "worker 3 of 3

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,7 +29,10 @@ func TestMain(m *testing.M) {
 	if w := os.Getenv(workerEnv); w != "" {
 		hubURL, slot, _ := strings.Cut(w, " ")
 		n, _ := strconv.Atoi(slot)
-		if err := RunWorker(context.Background(), WorkerOptions{Hub: hubURL, Slot: n, ReachWithin: 30 * time.Second}); err != nil {
+		// As loadgen worker: SIGTERM (docker stop) stops the worker.
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+		defer stop()
+		if err := RunWorker(ctx, WorkerOptions{Hub: hubURL, Slot: n, ReachWithin: 30 * time.Second}); err != nil {
 			fmt.Fprintln(os.Stderr, "worker:", err)
 			os.Exit(1)
 		}
@@ -180,6 +184,23 @@ func TestAWorkerKilledMidRunIsLostAndTheRunEnds(t *testing.T) {
 	}
 	if len(notes) != 1 || !strings.HasPrefix(notes[0], "worker 2 of 2 stopped reporting ") {
 		t.Errorf("notes %q, want one that says worker 2 of 2 stopped reporting", notes)
+	}
+}
+
+func TestAWorkerStoppedBeforeItsShareIsSentIsLost(t *testing.T) {
+	l := newLab(t, 2, 40, 20, 0, 0)
+	l.process(t, 1)
+	stopped := l.process(t, 2)
+	seqs := l.run(t, func() {
+		time.Sleep(1300 * time.Millisecond)
+		_ = stopped.Process.Signal(syscall.SIGTERM)
+	})
+	lost, notes := l.target.Lost()
+	if lost != 40-len(seqs) || lost <= 0 {
+		t.Errorf("%d results and %d lost: want them to add up to 40, with some lost", len(seqs), lost)
+	}
+	if len(notes) != 1 || !strings.HasPrefix(notes[0], "worker 2 of 2 ") {
+		t.Errorf("notes %q, want one that says worker 2 of 2 was lost", notes)
 	}
 }
 

@@ -33,6 +33,8 @@ type Assignment struct {
 	// worker draws the very schedule the coordinator predicted.
 	Scenario string           `json:"scenario"`
 	Targets  []AssignedTarget `json:"targets"`
+	// StatusEvery is how often the worker sends its counters.
+	StatusEvery time.Duration `json:"status_every_ns"`
 }
 
 // AssignedTarget is one target as the worker attacks it.

@@ -44,7 +44,9 @@ func (t *Target) sum(slots []*slot, i int) {
 // Run waits until every worker has sent its share and reported back, or
 // ctx is done. The first target's Run tells the workers the start.
 func (t *Target) Run(ctx context.Context, start time.Time) {
-	t.hub.Begin(start)
+	if ctx.Err() == nil {
+		t.hub.Begin(start)
+	}
 	t.hub.wait(ctx)
 }
 

@@ -51,11 +51,14 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 	}
 	st := openStream(ctx, o, cancel)
 	st.send(frame{Ready: true})
-	heartbeat := st.beat(attacks)
+	heartbeat := st.beat(attacks, cmp.Or(a.StatusEvery, DefaultStatusEvery))
 	start, err := getJSON[Start](ctx, o, PathStart)
 	if err != nil {
 		heartbeat()
-		st.close(false)
+		if cause := context.Cause(ctx); cause != nil {
+			err = cause // the stream's failure says more than the cancelled wait
+		}
+		_ = st.close(false)
 		return fmt.Errorf("the start: %w", err)
 	}
 	local := time.Now().Add(start.In)
@@ -82,6 +85,12 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 	close(out)
 	<-forwarded
 	heartbeat()
+	if ctx.Err() != nil {
+		// Stopped (SIGTERM, or the stream failed): the hub must not take
+		// this for a whole share.
+		_ = st.close(false)
+		return cmp.Or(context.Cause(ctx), ctx.Err())
+	}
 	st.send(frame{Counts: counts(attacks), Final: true})
 	return st.close(true)
 }
@@ -130,28 +139,43 @@ func counts(attacks []*attack.Attack) []Counts {
 
 // fetchAssignment asks the hub for the slot's assignment until it has it,
 // ReachWithin passes, or the hub turns the worker away.
-func fetchAssignment(ctx context.Context, o WorkerOptions) (Assignment, error) {
-	ctx, cancel := context.WithTimeout(ctx, cmp.Or(o.ReachWithin, DefaultReachWithin))
-	defer cancel()
+func fetchAssignment(parent context.Context, o WorkerOptions) (Assignment, error) {
+	within := cmp.Or(o.ReachWithin, DefaultReachWithin)
+	reached := time.Now() // when the hub last answered, or the first try
+	ctx := parent
 	for {
 		a, err := getJSON[Assignment](ctx, o, PathAssignment)
 		var retry *notYet
 		if !errors.As(err, &retry) {
 			return a, err
 		}
+		if retry.answered {
+			// The hub is there and not ready yet (its targets still
+			// starting): wait for it as long as it answers.
+			reached = time.Now()
+		}
 		select {
 		case <-time.After(500 * time.Millisecond):
-		case <-ctx.Done():
-			return a, fmt.Errorf("the hub at %s did not hand out an assignment within %s: %v", o.Hub, cmp.Or(o.ReachWithin, DefaultReachWithin), retry.err)
+			if time.Since(reached) < within {
+				continue
+			}
+		case <-parent.Done():
+			return a, parent.Err()
 		}
+		return a, fmt.Errorf("the hub at %s did not answer within %s: %w", o.Hub, within, retry.err)
 	}
 }
 
 // notYet is an answer worth asking again for: no hub listening yet, or
-// one not ready to answer.
-type notYet struct{ err error }
+// (answered) one not ready to answer.
+type notYet struct {
+	err      error
+	answered bool
+}
 
 func (e *notYet) Error() string { return e.err.Error() }
+
+func (e *notYet) Unwrap() error { return e.err }
 
 // getJSON asks the hub for path, for the worker's slot.
 func getJSON[T any](ctx context.Context, o WorkerOptions, path string) (T, error) {
@@ -165,11 +189,11 @@ func getJSON[T any](ctx context.Context, o WorkerOptions, path string) (T, error
 		if ctx.Err() != nil {
 			return v, err
 		}
-		return v, &notYet{err}
+		return v, &notYet{err: err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusServiceUnavailable {
-		return v, &notYet{fmt.Errorf("%s", resp.Status)}
+		return v, &notYet{err: fmt.Errorf("%s", resp.Status), answered: true}
 	}
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -245,13 +269,13 @@ func (st *stream) send(f frame) {
 	}
 }
 
-// beat sends the attacks' counters every StatusEvery until the returned
+// beat sends the attacks' counters every period until the returned
 // function is called.
-func (st *stream) beat(attacks []*attack.Attack) (stop func()) {
+func (st *stream) beat(attacks []*attack.Attack, every time.Duration) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		t := time.NewTicker(StatusEvery)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

@@ -136,7 +136,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		defer stop()
 	}
 	if opt.RemoteWorkers > 0 {
-		if r.hub, err = hub.Listen(opt.HubAddr, hub.Options{Workers: opt.RemoteWorkers, Folder: r.folder, Progress: opt.Progress}); err != nil {
+		// The workers' counters feed the samples of client in-flight
+		// requests, as local workers' do (target.arm).
+		if r.hub, err = hub.Listen(opt.HubAddr, hub.Options{Workers: opt.RemoteWorkers, Folder: r.folder, Progress: opt.Progress,
+			StatusEvery: r.samplePeriod() / 4}); err != nil {
 			r.discardFolder()
 			return nil, err
 		}

@@ -301,7 +301,7 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 	case ctx.Err() != nil:
 		sum.Interrupted = "interrupted after " + wall.Round(time.Millisecond).String() + ": requests still in flight were ended and count as other"
 	case len(lostWorkers) > 0:
-		sum.Interrupted = strings.Join(lostWorkers, "; ") + ": their share of each schedule has no result (see each target's lost)"
+		sum.Interrupted = strings.Join(lostWorkers, "; ") + ": see each target's lost"
 	}
 	var errs []error
 	for _, t := range r.targets {

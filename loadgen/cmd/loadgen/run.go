@@ -47,72 +47,35 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	var sf scenarioFlags
 	sf.register(fs)
-	out := fs.String("out", "results", "folder for the run folder")
-	metrics := fs.String("metrics", "", "serve the client metrics on this address (/metrics)")
-	labserver := fs.String("labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
-	runID := fs.String("run-id", "", "name of the run folder (default: SCENARIO-TIME)")
-	noReport := fs.Bool("no-report", false, "skip the charts")
-	check := fs.Bool("check", false, checkFlagUsage)
-	services := fs.Bool("services", false, "find each embedded target's server running as the container named after it (loadgen compose), instead of starting it")
-	shards := fs.Int("shards", 0, "worker processes per target (0: as many as the connections held at once need; 1: none)")
-	docker := fs.Bool("docker", false, "run every target, and loadgen, as containers on the Docker engine that DOCKER_HOST names")
-	image := fs.String("image", defaultImage(), "the lab image, for --docker (default $CONCLAB_IMAGE, else conclab:local)")
-	var workers workersFlag
-	fs.Var(&workers, "workers", "swarm:N: N worker replicas on the Docker swarm send a share of every schedule each (implies --docker); "+
-		"remote:N: wait for N `loadgen worker --hub` processes started elsewhere")
-	var constraints constraintsFlag
-	fs.Var(&constraints, "worker-constraint", "with --workers swarm:N, a swarm placement constraint for the workers, "+
-		"as docker service create --constraint takes it (node.role==worker keeps them off the manager); may be repeated")
-	hubAddr := fs.String("hub", ":"+strconv.Itoa(container.HubPort), "where --workers remote:N waits for its workers")
+	var rf runFlags
+	rf.register(fs)
 	s, code, ok := sf.parseScenario(fs, args, runUsage, stdout, stderr)
 	if !ok {
 		return code
 	}
-	if len(constraints) > 0 && !workers.swarm {
-		fmt.Fprintln(stderr, "loadgen run: --worker-constraint: only with --workers swarm:N, whose workers the swarm places")
+	if why := rf.refusal(s); why != "" {
+		fmt.Fprintln(stderr, "loadgen run:", why)
 		return exitBadInput
 	}
-	if workers.n > 0 && *shards > 0 {
-		fmt.Fprintln(stderr, "loadgen run: --shards: not with --workers, whose workers each send a share of every schedule")
-		return exitBadInput
-	}
-	if *services {
-		for _, t := range s.Targets {
-			if err := container.Runnable(t); err != nil {
-				fmt.Fprintln(stderr, "loadgen run: --services:", err)
-				return exitBadInput
-			}
-		}
-	}
-	if *shards < 0 {
-		fmt.Fprintln(stderr, "loadgen run: --shards: must be >= 0, got", *shards)
-		return exitBadInput
-	}
-	if *runID != "" {
-		if err := names.CheckRunID(*runID); err != nil {
-			fmt.Fprintln(stderr, "loadgen run: --run-id:", err)
-			return exitBadInput
-		}
-	}
-	if *docker || workers.swarm {
+	if rf.docker || rf.workers.swarm {
 		// The container reads the scenario again and leaves out what it
 		// cannot run itself: this machine's requires: do not matter.
-		return runDocker(fs, s, &sf, dockerRun{image: *image, out: *out, runID: *runID, workers: workers,
-			constraints: constraints}, stdout, stderr)
+		return runDocker(fs, s, &sf, dockerRun{image: rf.image, out: rf.out, runID: rf.runID, workers: rf.workers,
+			constraints: rf.constraints}, stdout, stderr)
 	}
 	s, skipped, ok := runnable(s, stderr)
 	if !ok {
 		return exitFailed
 	}
-	if *shards > 0 {
+	if rf.shards > 0 {
 		// Forced workers are known before any server starts.
-		if _, err := shard.NewPlan(s, make([]int, len(s.Targets)), *shards, 0); err != nil {
+		if _, err := shard.NewPlan(s, make([]int, len(s.Targets)), rf.shards, 0); err != nil {
 			fmt.Fprintln(stderr, "loadgen run:", err)
 			return exitBadInput
 		}
 	}
-	bin := *labserver
-	if bin == "" && !*services {
+	bin := rf.labserver
+	if bin == "" && !rf.services {
 		var err error
 		if bin, err = launch.FindLabserver(); err != nil {
 			fmt.Fprintln(stderr, "loadgen run:", err)
@@ -131,9 +94,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		s.Name, sf.scale, len(s.Targets), s.Traffic(s.Schedule()), s.WorkText(), s.Timeout)
 	cal := loadCalibration(ctx, stderr)
 	res, err := runner.Run(ctx, runner.Options{
-		Scenario: s, Scale: sf.scale, ResultsDir: *out, RunID: *runID, Labserver: bin,
-		Services: *services, MetricsAddr: *metrics, Progress: stderr, TTY: tty, Shards: *shards, Loadgen: self(),
-		RemoteWorkers: workers.n, HubAddr: *hubAddr,
+		Scenario: s, Scale: sf.scale, ResultsDir: rf.out, RunID: rf.runID, Labserver: bin,
+		Services: rf.services, MetricsAddr: rf.metrics, Progress: stderr, TTY: tty, Shards: rf.shards, Loadgen: self(),
+		RemoteWorkers: rf.workers.n, HubAddr: rf.hub,
 		Replicas: sf.replicas, Calibration: &cal, Skipped: skipped,
 	})
 	if res == nil && ctx.Err() != nil {
@@ -147,7 +110,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailed
 	}
-	if rerr := finishReport(res.Dir, *noReport, stderr); rerr != nil && err == nil {
+	if rerr := finishReport(res.Dir, rf.noReport, stderr); rerr != nil && err == nil {
 		err = rerr
 	}
 	fmt.Fprintln(stdout)
@@ -165,10 +128,63 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitInterrupted
 	}
-	if *check {
+	if rf.check {
 		return checkExit(res.Summary, stderr)
 	}
 	return exitOK
+}
+
+// runFlags are loadgen run's flags besides the scenario's.
+type runFlags struct {
+	out, metrics, labserver, runID, image, hub string
+	noReport, check, services, docker          bool
+	shards                                     int
+	workers                                    workersFlag
+	constraints                                constraintsFlag
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.out, "out", "results", "folder for the run folder")
+	fs.StringVar(&f.metrics, "metrics", "", "serve the client metrics on this address (/metrics)")
+	fs.StringVar(&f.labserver, "labserver", "", "labserver binary (default: beside loadgen, then bin/, then $PATH)")
+	fs.StringVar(&f.runID, "run-id", "", "name of the run folder (default: SCENARIO-TIME)")
+	fs.BoolVar(&f.noReport, "no-report", false, "skip the charts")
+	fs.BoolVar(&f.check, "check", false, checkFlagUsage)
+	fs.BoolVar(&f.services, "services", false, "find each embedded target's server running as the container named after it (loadgen compose), instead of starting it")
+	fs.IntVar(&f.shards, "shards", 0, "worker processes per target (0: as many as the connections held at once need; 1: none)")
+	fs.BoolVar(&f.docker, "docker", false, "run every target, and loadgen, as containers on the Docker engine that DOCKER_HOST names")
+	fs.StringVar(&f.image, "image", defaultImage(), "the lab image, for --docker (default $CONCLAB_IMAGE, else conclab:local)")
+	fs.Var(&f.workers, "workers", "swarm:N: N worker replicas on the Docker swarm send a share of every schedule each (implies --docker); "+
+		"remote:N: wait for N `loadgen worker --hub` processes started elsewhere")
+	fs.Var(&f.constraints, "worker-constraint", "with --workers swarm:N, a swarm placement constraint for the workers, "+
+		"as docker service create --constraint takes it (node.role==worker keeps them off the manager); may be repeated")
+	fs.StringVar(&f.hub, "hub", ":"+strconv.Itoa(container.HubPort), "where --workers remote:N waits for its workers")
+}
+
+// refusal is the one line that refuses the flags, for scenario s; "" when
+// they hold together.
+func (f *runFlags) refusal(s *scenario.Scenario) string {
+	switch {
+	case len(f.constraints) > 0 && !f.workers.swarm:
+		return "--worker-constraint: only with --workers swarm:N, whose workers the swarm places"
+	case f.workers.n > 0 && f.shards > 0:
+		return "--shards: not with --workers, whose workers each send a share of every schedule"
+	case f.shards < 0:
+		return fmt.Sprint("--shards: must be >= 0, got ", f.shards)
+	}
+	if f.services {
+		for _, t := range s.Targets {
+			if err := container.Runnable(t); err != nil {
+				return "--services: " + err.Error()
+			}
+		}
+	}
+	if f.runID != "" {
+		if err := names.CheckRunID(f.runID); err != nil {
+			return "--run-id: " + err.Error()
+		}
+	}
+	return ""
 }
 
 // workersFlag is --workers: swarm:N or remote:N.
