@@ -121,12 +121,17 @@ func TestSwarmWorkersSendTheScheduleOfOneProcess(t *testing.T) {
 		if left := labelled(t, ""); len(left) > 0 {
 			t.Errorf("the refused run left %v", left)
 		}
+		// swarm init makes the bridge docker_gwbridge, which leaving keeps.
+		hadGateway := exec.Command("docker", "network", "inspect", "docker_gwbridge").Run() == nil
 		if b, err := exec.Command("docker", "swarm", "init", "--advertise-addr", "127.0.0.1").CombinedOutput(); err != nil {
 			t.Skipf("the engine refuses swarm mode: %s", strings.Join(strings.Fields(string(b)), " "))
 		}
 		t.Cleanup(func() {
 			if b, err := exec.Command("docker", "swarm", "leave", "--force").CombinedOutput(); err != nil {
 				t.Errorf("docker swarm leave --force: %v: %s", err, b)
+			}
+			if !hadGateway {
+				_ = exec.Command("docker", "network", "rm", "docker_gwbridge").Run()
 			}
 		})
 	}

@@ -74,6 +74,16 @@ func (s *Sampler) Run(ctx context.Context, start time.Time) {
 
 func (s *Sampler) take(start time.Time) {
 	r := Row{T: time.Since(start)}
+	// The client's counters are read at T, before the scrape: a scrape
+	// can take tens of milliseconds where the server's CPU is scarce (a
+	// container's), and counters read after it belong to a later instant
+	// than the row's. A run of the seed in Docker sampled 7 sends past T
+	// that way, and a target's client in-flight requests rose above the
+	// predicted band at T.
+	if s.Client != nil {
+		sent, inflight, ok, errs := s.Client()
+		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors = float64(sent), float64(inflight), float64(ok), float64(errs)
+	}
 	nan := math.NaN()
 	r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections = nan, nan, nan, nan, nan
 	r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected, r.WastedWork, r.Limit = nan, nan, nan, nan, nan, nan
@@ -103,10 +113,6 @@ func (s *Sampler) take(start time.Time) {
 				r.Rejected += m[promscrape.Key("conclab_requests_rejected_total", "reason", reason)]
 			}
 		}
-	}
-	if s.Client != nil {
-		sent, inflight, ok, errs := s.Client()
-		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors = float64(sent), float64(inflight), float64(ok), float64(errs)
 	}
 	s.mu.Lock()
 	s.rows = append(s.rows, r)

@@ -3,7 +3,11 @@ package sample_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,4 +75,25 @@ func BenchmarkSample(b *testing.B) {
 		s.Run(ctx, start)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N)/1e7, "%core@1Hz")
+}
+
+// The client's counters belong to the row's instant: a slow scrape (a
+// server short of CPU) must not let them run past it.
+func TestTheClientIsReadAtTheSampleInstantNotAfterASlowScrape(t *testing.T) {
+	var sends atomic.Int64
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sends.Add(7) // seven sends land while the server is slow to answer
+		time.Sleep(100 * time.Millisecond)
+		fmt.Fprintln(w, "conclab_requests_inflight 1")
+	}))
+	defer slow.Close()
+	s := &sample.Sampler{MetricsURL: slow.URL, HTTP: slow.Client(),
+		Client: func() (int64, int64, int64, int64) { n := sends.Load(); return n, n, 0, 0 }}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Run(ctx, time.Now())
+	rows := s.Rows()
+	if len(rows) != 2 || rows[0].ClientSent != 0 || rows[1].ClientSent != 7 || rows[1].Inflight != 1 {
+		t.Errorf("rows %+v: want the client read before each scrape (sent 0, then 7) and the server's gauge", rows)
+	}
 }
