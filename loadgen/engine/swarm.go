@@ -98,7 +98,6 @@ func (st *stack) watchWorkers(ctx context.Context, w io.Writer) {
 // failed or was rejected, with the swarm's reason; and, once, where they
 // all run. It returns whether that was said.
 func (st *stack) sayTasks(ctx context.Context, w io.Writer, tasks []swarm.Task, seen map[string]string, said bool) bool {
-	running := map[string]int{} // per node
 	for _, t := range tasks {
 		state := fmt.Sprintf("%s: %s", t.Status.State, t.Status.Err)
 		if seen[t.ID] == state {
@@ -109,6 +108,10 @@ func (st *stack) sayTasks(ctx context.Context, w io.Writer, tasks []swarm.Task, 
 			fmt.Fprintf(w, "loadgen: worker %d: %s: %s\n", t.Slot, t.Status.State, t.Status.Err)
 		}
 	}
+	if said {
+		return true
+	}
+	running := map[string]int{} // per node
 	for _, t := range tasks {
 		if t.Status.State == swarm.TaskStateRunning {
 			running[st.nodeName(ctx, t.NodeID)]++
@@ -120,8 +123,8 @@ func (st *stack) sayTasks(ctx context.Context, w io.Writer, tasks []swarm.Task, 
 		n += c
 		where = append(where, fmt.Sprintf("%d on %s", c, node))
 	}
-	if said || n == 0 || n < len(tasks) {
-		return said
+	if n == 0 || n < len(tasks) {
+		return false
 	}
 	sort.Strings(where)
 	fmt.Fprintf(w, "loadgen: %d workers running: %s\n", n, strings.Join(where, ", "))

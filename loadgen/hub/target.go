@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
 	"github.com/conclab/conclab/loadgen/attack"
-	"github.com/conclab/conclab/loadgen/runfolder"
+	"github.com/conclab/conclab/loadgen/shard"
 )
 
 // Target is one target's schedule as the hub's workers send it: the
@@ -58,11 +56,7 @@ func (t *Target) Merge(began time.Time, each func(attack.Hit)) error {
 	for j := range t.hub.slots {
 		files = append(files, t.hub.opt.Folder.Shard(t.opt.Name, j))
 	}
-	return runfolder.MergeBins(t.hub.opt.Folder.Bin(t.opt.Name), files, func(r *vegeta.Result) {
-		h := t.opt.HitOf(r, began)
-		h.Connect, h.Dialed = attack.ConnectTime(r)
-		each(h)
-	})
+	return shard.Merge(t.hub.opt.Folder, t.opt, files, began, each)
 }
 
 // Lost is how many of the target's requests have no result because their

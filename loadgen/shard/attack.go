@@ -101,15 +101,23 @@ func (sa *Attack) update(j int, st status) {
 	c.Errors.Store(sum.Errors)
 }
 
+// Merge merges the shard files of opt's target into its one .bin in
+// folder, calling each with the record of every result in schedule order,
+// for a schedule that began at began: the Seq of every result is its place
+// in the whole schedule, whichever worker sent it.
+func Merge(folder runfolder.Folder, opt attack.Options, files []string, began time.Time, each func(attack.Hit)) error {
+	return runfolder.MergeBins(folder.Bin(opt.Name), files, func(r *vegeta.Result) {
+		h := opt.HitOf(r, began)
+		h.Connect, h.Dialed = attack.ConnectTime(r)
+		each(h)
+	})
+}
+
 // Merge writes the workers' results as the target's one .bin, calling
 // each with the record of every result in schedule order, for a schedule
 // that began at began, and reports what failed in the workers too.
 func (sa *Attack) Merge(began time.Time, each func(attack.Hit)) error {
-	err := runfolder.MergeBins(sa.folder.Bin(sa.opt.Name), sa.files, func(r *vegeta.Result) {
-		h := sa.opt.HitOf(r, began)
-		h.Connect, h.Dialed = attack.ConnectTime(r)
-		each(h)
-	})
+	err := Merge(sa.folder, sa.opt, sa.files, began, each)
 	sa.mu.Lock()
 	defer sa.mu.Unlock()
 	return errors.Join(append([]error{err}, sa.errs...)...)
