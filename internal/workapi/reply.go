@@ -20,6 +20,11 @@ type Reply struct {
 	QueuedS float64 `json:"queued_s"`
 	SleptS  float64 `json:"slept_s"`
 	CPUS    float64 `json:"cpu_s"`
+	// Accepted is when accept(2) returned the connection that carried
+	// the request: the end of its wait in the kernel's accept queue.
+	// From Accepted to Arrived the server read the request (and, with
+	// a slow client, waited for it).
+	Accepted time.Time `json:"accepted,omitzero"`
 	// Arrived is when the request reached the model's gate, after its
 	// accept and the read of its request.
 	Arrived time.Time `json:"arrived"`
@@ -33,8 +38,10 @@ type Refusal struct {
 	Error  string `json:"error"`
 	Reason string `json:"reason"` // one of catalog.Reasons
 	ID     string `json:"id"`
-	// Arrived is when the request reached the model's gate, and Refused
-	// when the model refused it: at once, or after a wait.
-	Arrived time.Time `json:"arrived"`
-	Refused time.Time `json:"refused"`
+	// Accepted is as in Reply. Arrived is when the request reached the
+	// model's gate, and Refused when the model refused it: at once, or
+	// after a wait.
+	Accepted time.Time `json:"accepted,omitzero"`
+	Arrived  time.Time `json:"arrived"`
+	Refused  time.Time `json:"refused"`
 }

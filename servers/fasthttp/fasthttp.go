@@ -171,6 +171,9 @@ func (m *model) handle(ctx *valyala.RequestCtx) {
 	if err == nil {
 		w.Deadline, err = lab.ParseDeadline(string(ctx.Request.Header.Peek(workapi.DeadlineHeader)))
 	}
+	if c, ok := ctx.Conn().(*watchedConn); ok {
+		w.Accepted = c.accepted
+	}
 	if err != nil {
 		writeJSON(ctx, valyala.StatusBadRequest, map[string]string{"error": err.Error()})
 		m.env.Finish(remote, uri, valyala.StatusBadRequest, arrived, lab.Reply{})

@@ -50,7 +50,7 @@ type Reply = workapi.Reply
 // client left first.
 func (e *Env) Execute(ctx context.Context, gate Gate, w Work) (Reply, error) {
 	arrived := time.Now()
-	reply := Reply{ID: w.ID, Model: e.Config.Model, Arrived: arrived}
+	reply := Reply{ID: w.ID, Model: e.Config.Model, Accepted: w.Accepted, Arrived: arrived}
 	var workErr error
 	work := func(slot string) {
 		reply.Start = time.Now()

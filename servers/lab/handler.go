@@ -1,8 +1,10 @@
 package lab
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
@@ -25,6 +27,7 @@ func (e *Env) Handler(gate Gate) http.Handler {
 		if err == nil {
 			work.Deadline, err = ParseDeadline(r.Header.Get(workapi.DeadlineHeader))
 		}
+		work.Accepted, _ = r.Context().Value(acceptedKey{}).(time.Time)
 		if err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			e.Finish(r.RemoteAddr, r.RequestURI, http.StatusBadRequest, arrived, Reply{})
@@ -48,7 +51,7 @@ func (e *Env) Handler(gate Gate) http.Handler {
 		case rej != nil:
 			w.Header().Set("Retry-After", "1")
 			writeJSON(w, rej.Code(), workapi.Refusal{Error: rej.Error(), Reason: rej.Reason, ID: reply.ID,
-				Arrived: reply.Arrived, Refused: time.Now()})
+				Accepted: reply.Accepted, Arrived: reply.Arrived, Refused: time.Now()})
 			e.Finish(r.RemoteAddr, r.RequestURI, rej.Code(), arrived, reply)
 		case err != nil:
 			// The client left (or the server is closing): nobody reads a body.
@@ -91,8 +94,19 @@ func (e *Env) NewHTTPServer(h http.Handler) *http.Server {
 		IdleTimeout:       e.Config.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		// net/http logs accept errors (EMFILE at the fd ceiling) here.
-		ErrorLog: nil,
+		ErrorLog:    nil,
+		ConnContext: stampAccepted,
 	}
 	srv.SetKeepAlivesEnabled(e.Config.KeepAlive)
 	return srv
+}
+
+// acceptedKey keys, in a connection's context, when accept(2) returned
+// it: net/http calls ConnContext in its accept loop right after Accept,
+// after any WrapListener (a LimitListener accepts only once it has a
+// slot), which is when the connection left the kernel's accept queue.
+type acceptedKey struct{}
+
+func stampAccepted(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, acceptedKey{}, time.Now())
 }

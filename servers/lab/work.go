@@ -19,6 +19,9 @@ type Work struct {
 	// Deadline is when the client gives up (workapi.DeadlineHeader); zero
 	// when it did not say.
 	Deadline time.Time
+	// Accepted is when accept(2) returned the connection that carried
+	// the request (workapi.Reply.Accepted); zero when not known.
+	Accepted time.Time
 }
 
 // ParseDeadline reads the value of workapi.DeadlineHeader; "" is none.

@@ -60,7 +60,8 @@ func TestRoutersAnswerLikeNetHTTP(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.Body), &reply); err != nil {
 				t.Fatalf("body %q: %v", r.Body, err)
 			}
-			if reply.ID != "0" || reply.Model != model || reply.SleptS < 0.020 || reply.CPUS < 0.010 || !reply.End.After(reply.Start) {
+			if reply.ID != "0" || reply.Model != model || reply.SleptS < 0.020 || reply.CPUS < 0.010 || !reply.End.After(reply.Start) ||
+				reply.Accepted.IsZero() || reply.Accepted.After(reply.Arrived) {
 				t.Errorf("reply %+v", reply)
 			}
 			labtest.WaitFor(t, srv, settle, map[string]float64{
@@ -141,6 +142,29 @@ func TestLimitListenerLeavesTheExcessInTheKernel(t *testing.T) {
 	// processes may overflow their own listeners: at least our 5.
 	if s := labtest.Scrape(t, srv); s["conclab_listen_overflows_total"] < 5 {
 		t.Errorf("listen overflows %v, want >= 5", s["conclab_listen_overflows_total"])
+	}
+}
+
+// A connection limit of 1 accepts the second of two connections only
+// when the first one's work has ended: its answer's accepted (the end of
+// its wait in the kernel's accept queue) comes after the first's end.
+func TestALimitListenersAnswerSaysWhenItsConnectionLeftTheKernel(t *testing.T) {
+	srv := labtest.Start(t, "--model", "limitlistener", "--limit", "1")
+	c := labtest.NewClients(t)
+	labtest.HoldOne(t, c, srv, 0, "sleep=300ms", time.Second)
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 1})
+	labtest.HoldOne(t, c, srv, 1, "sleep=10ms", time.Second)
+	var replies [2]lab.Reply
+	for i, r := range c.Wait(t, 5*time.Second) {
+		if err := json.Unmarshal([]byte(r.Body), &replies[i]); r.Status != 200 || err != nil {
+			t.Fatalf("client %d: status %d, body %q", i, r.Status, r.Body)
+		}
+	}
+	first, second := replies[0], replies[1]
+	if first.Accepted.IsZero() || first.Accepted.After(first.Arrived) || second.Accepted.Before(first.End) ||
+		second.Accepted.After(second.Arrived) {
+		t.Errorf("first accepted %v, arrived %v, ended %v; second accepted %v, arrived %v: want the second accepted after the first ended",
+			first.Accepted, first.Arrived, first.End, second.Accepted, second.Arrived)
 	}
 }
 
