@@ -88,10 +88,19 @@ func (o Options) due(seq uint64) time.Duration { return o.Offset + o.Schedule.Se
 type Hit struct {
 	Result  *vegeta.Result
 	Outcome outcome.Outcome
-	// Connect is the TCP connect time; Dialed is false when the hit never
-	// reached the dial (a reused keep-alive connection, or no dial at all).
+	// Connect is the TCP connect time, as the client saw it (from the
+	// connect's start to the dial's return); Dialed is false when the hit
+	// never reached the dial (a reused keep-alive connection, or no dial
+	// at all).
 	Connect time.Duration
 	Dialed  bool
+	// Syn is how long after its send the hit's connect started, which on
+	// loopback is when its SYN reached the server, when Dialed. The
+	// connect's end as the client saw it may be far later: in a burst of
+	// 400 on a starved machine, the server accepted connections 0.1 to
+	// 3 ms after their sends, while their clients' dials returned 60 to
+	// 400 ms after (docs/traffic.md).
+	Syn time.Duration
 	// Scheduled is the hit's place on the schedule, from the attack's start.
 	Scheduled time.Duration
 	// Late is how long after its scheduled time the hit was sent.
@@ -243,7 +252,7 @@ func (a *Attack) Run(ctx context.Context) {
 		local := r.Seq
 		a.Counters.Done.Add(1)
 		h := a.hitOf(r, zero.time())
-		h.Connect, h.Dialed = a.tracer.connect(local)
+		h.Connect, h.Syn, h.Dialed = a.tracer.connect(local)
 		if h.Outcome == outcome.OK {
 			a.Counters.OK.Add(1)
 		} else {

@@ -98,6 +98,10 @@ func TestAttackSendsExactlyNHits(t *testing.T) {
 		if h.Result.Headers.Get(ConnectHeader) == "" {
 			t.Errorf("hit %d: no %s header", h.Result.Seq, ConnectHeader)
 		}
+		// The connect starts after the send and before the answer.
+		if h.Syn < 0 || h.Syn >= h.Result.Latency || SynTime(h.Result) != h.Syn.Round(time.Microsecond) {
+			t.Errorf("hit %d: syn %s, in its header %s, latency %s", h.Result.Seq, h.Syn, SynTime(h.Result), h.Result.Latency)
+		}
 	}
 	if len(hits) != 30 || len(seen) != 30 || served.Load() != 30 {
 		t.Fatalf("%d hits (%d distinct), %d served; want 30", len(hits), len(seen), served.Load())

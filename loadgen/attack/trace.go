@@ -22,10 +22,25 @@ const ConnectHeader = "X-Conclab-Connect-Ms"
 // formatConnect is the ConnectHeader value of a connect time.
 func formatConnect(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
 
+// SynHeader carries how long after its send a hit's connect started
+// (Hit.Syn), in milliseconds, as ConnectHeader does its connect time.
+const SynHeader = "X-Conclab-Syn-Ms"
+
 // ConnectTime reads a result's connect time from its ConnectHeader; ok is
 // false when it has none, or not a valid one.
 func ConnectTime(r *vegeta.Result) (d time.Duration, ok bool) {
-	ms := r.Headers.Get(ConnectHeader)
+	return headerMs(r, ConnectHeader)
+}
+
+// SynTime reads a result's Hit.Syn from its SynHeader; 0 when it has none.
+func SynTime(r *vegeta.Result) time.Duration {
+	d, _ := headerMs(r, SynHeader)
+	return d
+}
+
+// headerMs reads a duration in milliseconds from r's header h.
+func headerMs(r *vegeta.Result, h string) (d time.Duration, ok bool) {
+	ms := r.Headers.Get(h)
 	if ms == "" {
 		return 0, false
 	}
@@ -46,6 +61,7 @@ func (h *Hit) StampConnect() {
 		h.Result.Headers = http.Header{}
 	}
 	h.Result.Headers.Set(ConnectHeader, formatConnect(h.Connect))
+	h.Result.Headers.Set(SynHeader, formatConnect(h.Syn))
 }
 
 // seqHeader is set by vegeta on every request it sends.
@@ -60,8 +76,12 @@ type tracer struct {
 	obs  Observer
 
 	mu       sync.Mutex
-	connects map[uint64]time.Duration // by vegeta seq, for failed hits
+	connects map[uint64]dial // by vegeta seq, for failed hits
 }
+
+// dial is what the tracer timed of a hit's dial: its connect time, and
+// when the connect started after the hit's send (Hit.Syn).
+type dial struct{ connect, syn time.Duration }
 
 // Observer hears about hits as they are sent and as they end: with the
 // error of their round trip, or once their body is closed, which vegeta
@@ -72,11 +92,12 @@ type Observer interface {
 }
 
 func newTracer(ctx context.Context, next http.RoundTripper, obs Observer) *tracer {
-	return &tracer{next: next, ctx: ctx, obs: obs, connects: map[uint64]time.Duration{}}
+	return &tracer{next: next, ctx: ctx, obs: obs, connects: map[uint64]dial{}}
 }
 
 func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	seq, _ := strconv.ParseUint(req.Header.Get(seqHeader), 10, 64)
+	sent := time.Now()
 	t.obs.Sent()
 	// The transport dials on a goroutine of its own, which may outlive
 	// this call when the request gives up first.
@@ -92,8 +113,9 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		ConnectDone: func(_, _ string, _ error) {
 			mu.Lock()
 			connect = time.Since(start)
+			d := dial{connect, start.Sub(sent)}
 			mu.Unlock()
-			t.record(seq, connect)
+			t.record(seq, d)
 		},
 	}
 	ctx, stop := mergeCancel(req.Context(), t.ctx)
@@ -107,14 +129,15 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
 	mu.Lock()
-	dialing, connected := !start.IsZero(), connect
+	dialing, connected, syn := !start.IsZero(), connect, start.Sub(sent)
 	if err != nil && dialing && connected == 0 {
 		// The dial never finished: the connect lasted until the error.
-		t.record(seq, time.Since(start))
+		t.record(seq, dial{time.Since(start), syn})
 	}
 	mu.Unlock()
 	if resp != nil && dialing {
 		resp.Header.Set(ConnectHeader, formatConnect(connected))
+		resp.Header.Set(SynHeader, formatConnect(syn))
 	}
 	if err != nil || resp == nil {
 		giveUp()
@@ -155,19 +178,20 @@ func (b *endingBody) Close() error {
 	return b.ReadCloser.Close()
 }
 
-func (t *tracer) record(seq uint64, d time.Duration) {
+func (t *tracer) record(seq uint64, d dial) {
 	t.mu.Lock()
 	t.connects[seq] = d
 	t.mu.Unlock()
 }
 
-// connect returns the connect time of hit seq and whether it dialed at all.
-func (t *tracer) connect(seq uint64) (time.Duration, bool) {
+// connect returns the connect time of hit seq, how long after its send
+// the connect started, and whether it dialed at all.
+func (t *tracer) connect(seq uint64) (connect, syn time.Duration, dialed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	d, ok := t.connects[seq]
 	delete(t.connects, seq)
-	return d, ok
+	return d.connect, d.syn, ok
 }
 
 // mergeCancel returns a context that ends when either ends. The response

@@ -15,6 +15,7 @@ const (
 	kindConnectDeadline             // connect gives up (kernel give-up or ConnectTimeout)
 	kindSynRetry                    // a retransmitted SYN reaches the server
 	kindLimboRetry                  // replicas: a request in limbo tries the accept queue again
+	kindAccepted                    // replicas: a request on its way to the gate leaves the accept queue (Spread.InKernel)
 	kindGate                        // replicas: an accepted request reaches the model's gate (Spread.Reach)
 	kindArrival                     // the first SYN
 	kindServerTimer                 // the server's own timer: a pool worker's keep-alive, a reserved token
@@ -22,6 +23,7 @@ const (
 	kindAcceptRetry                 // net/http tries accept(2) again after an EMFILE
 	kindWoken                       // replicas: a handed waiter's goroutine wakes
 	kindSleepDue                    // replicas: a handler's sleep comes due (Spread.OvershootQuiet)
+	kindClientSend                  // replicas: the client sends; its SYN leaves later (Spread.Syn)
 )
 
 // event is one scheduled happening. idx is the request index, or the worker

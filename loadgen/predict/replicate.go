@@ -28,11 +28,13 @@ type Spread struct {
 	// a deadline-aware server still judges by the deadline itself. nil: at
 	// the deadline.
 	GiveUpLate []time.Duration
-	// Connect is, per request, the part of SendLate that its connect
-	// took: the request reaches the server at its send plus SendLate, but
-	// its client's timeout counts from its send. nil: none.
-	Connect []time.Duration
-	// Reach is, per request, how long after its connect (at its send plus
+	// Syn is, per request, the part of SendLate from its client's send
+	// to its connect's start, when its SYN reaches the server: the
+	// request reaches the server at its send plus SendLate, but its
+	// client's timeout, and the client's in-flight gauge, count from its
+	// send. nil: none.
+	Syn []time.Duration
+	// Reach is, per request, how long after its SYN (at its send plus
 	// SendLate) it reached the model's gate, as the server timed it: the
 	// accept, a goroutine, the read of the request. Every replica accepts
 	// it without a drawn accept delay and has it reach the gate then
@@ -40,6 +42,16 @@ type Spread struct {
 	// tell its accept from its read), instead of drawing an admission
 	// delay. nil: none known.
 	Reach []time.Duration
+	// InKernel is, per request with a known Reach, how much of it the
+	// connection spent in the kernel's accept queue, as the server's
+	// accept stamp tells: the rest of its way to the gate it was
+	// accepted, and the accept-queue gauge does not count it. On a
+	// starved machine that rest is long (the server's goroutine waits
+	// for a CPU, or for its client to write the request): a burst of
+	// 400 connects reached labserver's gate up to 580 ms after their
+	// connects with at most 3 in the accept queue. nil: the accepts were
+	// not timed, and the whole of Reach counts in the accept queue.
+	InKernel []time.Duration
 	// Overshoot holds samples of how much longer than Service a handler's
 	// work lasted; each replica gives each request one, drawn at random.
 	// nil: none.
@@ -196,11 +208,14 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if spread.SendLate != nil && len(spread.SendLate) != in.Requests() {
 		return Replicas{}, fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(spread.SendLate), in.Requests())
 	}
-	if spread.Connect != nil && len(spread.Connect) != in.Requests() {
-		return Replicas{}, fmt.Errorf("predict: Spread.Connect: %d entries for %d requests", len(spread.Connect), in.Requests())
+	if spread.Syn != nil && len(spread.Syn) != in.Requests() {
+		return Replicas{}, fmt.Errorf("predict: Spread.Syn: %d entries for %d requests", len(spread.Syn), in.Requests())
 	}
 	if spread.Reach != nil && len(spread.Reach) != in.Requests() {
 		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), in.Requests())
+	}
+	if spread.InKernel != nil && (spread.Reach == nil || len(spread.InKernel) != in.Requests()) {
+		return Replicas{}, fmt.Errorf("predict: Spread.InKernel: %d entries for %d requests, with Reach set", len(spread.InKernel), in.Requests())
 	}
 	for i, o := range spread.Overshoot {
 		if o < 0 {
@@ -326,18 +341,26 @@ func newReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine
 	}
 	perturb(e, spread, rng)
 	perturbReach(e, spread, rng, order)
+	e.countFromSend()
 	return e, order
 }
 
 // perturbReach gives each request of a replica, by its place in order,
-// its measured connect and its reach to the gate (Spread.Connect and
+// its measured SYN and its reach to the gate (Spread.Syn and
 // Spread.Reach), the latter with a drawn decide delay.
 func perturbReach(e *engine, spread Spread, rng *rand.Rand, order []int) {
-	if spread.Connect != nil {
-		e.bufs.connect = reuse(e.bufs.connect, len(order))
-		e.connect = e.bufs.connect
+	if spread.Syn != nil {
+		e.bufs.syn = reuse(e.bufs.syn, len(order))
+		e.syn = e.bufs.syn
 		for j, i := range order {
-			e.connect[j] = spread.Connect[i]
+			e.syn[j] = spread.Syn[i]
+		}
+	}
+	if spread.InKernel != nil {
+		e.bufs.inKernel = reuse(e.bufs.inKernel, len(order))
+		e.inKernel = e.bufs.inKernel
+		for j, i := range order {
+			e.inKernel[j] = spread.InKernel[i]
 		}
 	}
 	if spread.Reach != nil {

@@ -326,3 +326,47 @@ func TestALimitListenersFreedSlotWaitsForItsAcceptLoopToWake(t *testing.T) {
 		}
 	}
 }
+
+// Three requests sent at 0 whose SYNs left 5 ms later (Spread.Syn) and
+// reached the gate 10 ms after that (Spread.Reach), the server having
+// accepted them 2 ms after their SYNs (Spread.InKernel): the client counts
+// them in flight from 0, the accept queue holds them from 5 to 7 ms only,
+// and they run from 15 ms. Without the accept's timing the accept queue
+// holds them all the way to the gate.
+func TestAServersAcceptEndsTheWaitInTheKernelOnTheWayToTheGate(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0, 0), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
+	three := func(d time.Duration) []time.Duration { return []time.Duration{d, d, d} }
+	for _, tc := range []struct {
+		inKernel []time.Duration
+		queueAt8 int
+	}{{three(2 * ms), 0}, {nil, 3}} {
+		spread := Spread{SendLate: three(5 * ms), Syn: three(5 * ms), Reach: three(10 * ms), InKernel: tc.inKernel}
+		rs, err := Replicate(in, spread, ReplicaOptions{N: 3, Seed: 1, BandStep: ms})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[time.Duration]Point{
+			1 * ms:  {ClientInflight: 3},
+			6 * ms:  {ClientInflight: 3, AcceptQueue: 3, Connections: 3},
+			8 * ms:  {ClientInflight: 3, AcceptQueue: tc.queueAt8, Connections: 3},
+			16 * ms: {ClientInflight: 3, Connections: 3, Inflight: 3},
+		}
+		seen := 0
+		for _, b := range rs.Band {
+			w, ok := want[b.T]
+			if !ok {
+				continue
+			}
+			seen++
+			w.T = b.T
+			if b.Lo != w || b.Hi != w {
+				t.Errorf("in kernel %v: band at %v: [%+v, %+v], want %+v", tc.inKernel, b.T, b.Lo, b.Hi, w)
+			}
+		}
+		if seen != len(want) {
+			t.Errorf("in kernel %v: the band has %d of the %d instants checked", tc.inKernel, seen, len(want))
+		}
+	}
+}

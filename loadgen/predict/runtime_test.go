@@ -121,7 +121,7 @@ func TestAClientsTimeoutRunsFromItsSendNotItsConnect(t *testing.T) {
 	in := Input{Arrivals: at(0), Service: 98 * ms, ClientTimeout: 100 * ms, Kernel: linux,
 		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
 	late := []time.Duration{3 * ms}
-	got := replicaRequests(t, in, Spread{SendLate: late, Connect: late})
+	got := replicaRequests(t, in, Spread{SendLate: late, Syn: late})
 	if got[0].Outcome != outcome.Timeout || got[0].Finished != 100*ms {
 		t.Errorf("%s at %v, want timeout at 100ms", got[0].Outcome, got[0].Finished)
 	}

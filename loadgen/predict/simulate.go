@@ -21,7 +21,8 @@ const (
 	phaseGhost                 // its client gave up while the SYN was pending, but Go's Transport still dials
 	phaseAcceptQueue           // handshake done; in the kernel accept queue
 	phaseOrphan                // in the accept queue, but its client already gave up
-	phaseReading               // replicas: accepted, on its way to the model's gate (Spread.Reach)
+	phaseReading               // replicas: on its way to the model's gate (Spread.Reach), in the accept queue's gauge
+	phaseReadAccepted          // replicas: on its way to the gate, past the server's accept (Spread.InKernel)
 	phaseAwaitingRequest       // replicas: accepted on a bare ACK out of limbo; its request comes with the client's next retransmission (limbo.go)
 	phaseAwaitingClose         // replicas: accepted on a bare ACK from a client that has given up; its FIN comes with the next retransmission
 	phaseAppQueued             // accepted; waiting in the application queue
@@ -136,16 +137,24 @@ type engine struct {
 	// reaches the model's gate, as measured (Spread.Reach); 0: at once
 	// when accepted.
 	reach []time.Duration
-	// connect is, per request, how long its connect took (Spread.Connect):
-	// it reaches the server that long after its send, which its client's
-	// timeout counts from. nil: at once.
-	connect []time.Duration
+	// sentEarly says that each request with a measured SYN counts in the
+	// client's in-flight gauge from its send, that long before its
+	// arrival (countFromSend), as loadgen counts it.
+	sentEarly bool
+	// inKernel is, per request with a reach, how much of it the accept
+	// queue's gauge counts (Spread.InKernel); nil: all of it.
+	inKernel []time.Duration
+	// syn is, per request, how long after its send its SYN left
+	// (Spread.Syn): it reaches the server that long after its send,
+	// which its client's timeout counts from. nil: at once.
+	syn []time.Duration
 	// giveUpLate is, per request, how much later than its deadline its
 	// client gives up (Spread.GiveUpLate); nil: at it.
 	giveUpLate []time.Duration
 	// reading counts the requests accepted and on their way to the gate
-	// (phaseReading). The server's timing does not tell a request's accept
-	// from the read that follows, so the accept-queue gauge counts them.
+	// (phaseReading) that the accept-queue gauge counts: all of them when
+	// the server's timing does not tell a request's accept from the read
+	// that follows, or else those not yet past their accept.
 	reading int
 	// answerDelay holds samples of how long a rejection takes to reach
 	// its client (end).
@@ -231,18 +240,19 @@ func newEngine(in Input) *engine { return newEngineFrom(in, &buffers{}) }
 // replica to the next: replicas would otherwise spend a good part of
 // their time allocating and collecting them.
 type buffers struct {
-	st                                         []reqState
-	out                                        []Request
-	snaps                                      []snapshot
-	events                                     []event
-	extra, readyAt, reach, connect, giveUpLate []time.Duration
-	sendDelay                                  []time.Duration // a closed replica's
-	work                                       []time.Duration // Input.Work in a replica's order
-	cpu                                        []uint8
-	seenTimes                                  []time.Duration // seen's columns and window
-	seenColumn                                 []int
-	seenWindow                                 []int
-	latencies                                  []time.Duration // the ok requests' latencies
+	st                                     []reqState
+	out                                    []Request
+	snaps                                  []snapshot
+	events                                 []event
+	extra, readyAt, reach, syn, giveUpLate []time.Duration
+	inKernel                               []time.Duration
+	sendDelay                              []time.Duration // a closed replica's
+	work                                   []time.Duration // Input.Work in a replica's order
+	cpu                                    []uint8
+	seenTimes                              []time.Duration // seen's columns and window
+	seenColumn                             []int
+	seenWindow                             []int
+	latencies                              []time.Duration // the ok requests' latencies
 }
 
 // reuse is s with length n and every element zero, in s's array when it
@@ -382,6 +392,8 @@ func (e *engine) handle(ev event) {
 		e.fireDueTimers()
 	case kindWoken:
 		e.woken(r)
+	case kindClientSend:
+		e.clientInflight++
 	case kindSleepDue:
 		if e.running(r) {
 			e.events.push(event{t: e.now + e.overshootAfter(e.now-e.lastWorkEnd), kind: kindFinish, idx: r})
@@ -398,12 +410,17 @@ func (e *engine) handle(ev event) {
 		}
 	case kindAcceptReady:
 		// Nothing to do but what follows every event: the accept.
+	case kindAccepted:
+		if e.st[r].phase == phaseReading {
+			e.reading--
+			e.st[r].phase = phaseReadAccepted
+		}
 	case kindGate:
 		switch e.st[r].phase {
 		case phaseReading:
 			e.reading--
 			e.srv.accepted(e, r)
-		case phaseAwaitingRequest:
+		case phaseReadAccepted, phaseAwaitingRequest:
 			e.srv.accepted(e, r)
 		case phaseAwaitingClose:
 			e.closeConnection(r)
@@ -421,7 +438,9 @@ func (e *engine) handle(ev event) {
 func (e *engine) arrive(r int) {
 	s := &e.st[r]
 	sent := e.out[r].Sent
-	e.clientInflight++
+	if !e.sentEarly || e.syn[r] <= 0 {
+		e.clientInflight++
+	}
 	if e.in.ClientTimeout > 0 {
 		e.events.push(event{t: e.givesUp(r), kind: kindClientDeadline, idx: r})
 	}
@@ -573,6 +592,8 @@ func (e *engine) clientDeadline(r int) {
 	case phaseReading:
 		e.reading--
 		e.end(r, outcome.Timeout)
+	case phaseReadAccepted:
+		e.end(r, outcome.Timeout)
 	case phaseLimbo:
 		// Its client's socket goes on retransmitting, with a FIN now:
 		// the server may still take the connection (limbo.go).
@@ -680,9 +701,16 @@ func (e *engine) drainAcceptQueue() {
 		if e.reach != nil && e.out[r].Connected+e.reach[r] > e.now {
 			// Accepted; its goroutine reaches the gate later, as the
 			// server timed it.
+			e.events.push(event{t: e.out[r].Connected + e.reach[r], kind: kindGate, idx: r})
+			if e.inKernel != nil && e.out[r].Connected+e.inKernel[r] <= e.now {
+				e.st[r].phase = phaseReadAccepted
+				continue
+			}
 			e.st[r].phase = phaseReading
 			e.reading++
-			e.events.push(event{t: e.out[r].Connected + e.reach[r], kind: kindGate, idx: r})
+			if e.inKernel != nil {
+				e.events.push(event{t: e.out[r].Connected + e.inKernel[r], kind: kindAccepted, idx: r})
+			}
 			continue
 		}
 		e.srv.accepted(e, r)
@@ -706,8 +734,8 @@ func (e *engine) acceptable(r int) bool {
 // send, which in a replica is its arrival less its measured connect.
 func (e *engine) deadline(r int) time.Duration {
 	sent := e.out[r].Sent
-	if e.connect != nil {
-		sent -= e.connect[r]
+	if e.syn != nil {
+		sent -= e.syn[r]
 	}
 	return sent + e.in.ClientTimeout
 }
@@ -1008,4 +1036,19 @@ func (e *engine) result() Result {
 		}
 	}
 	return res
+}
+
+// countFromSend has each request whose SYN the run timed count in the
+// client's in-flight gauge from its send, as loadgen's counter does,
+// rather than from its arrival at the server.
+func (e *engine) countFromSend() {
+	if e.syn == nil {
+		return
+	}
+	e.sentEarly = true
+	for r, c := range e.syn {
+		if c > 0 {
+			e.events.push(event{t: e.out[r].Sent - c, kind: kindClientSend, idx: r})
+		}
+	}
 }

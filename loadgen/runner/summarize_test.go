@@ -96,30 +96,33 @@ func TestAnOkReplyTellsWhenItsWorkRan(t *testing.T) {
 }
 
 // A local labserver's answer, ok or refused, says when the request reached
-// the model's gate; a remote one's clock is not loadgen's, and a timeout
-// has no answer.
+// the model's gate, and when the server accepted its connection; a remote
+// one's clock is not loadgen's, and a timeout has no answer.
 func TestAnAnswerTellsWhenItsRequestReachedTheGate(t *testing.T) {
 	sent := time.Date(2026, 12, 2, 7, 0, 1, 0, time.UTC)
 	hit := func(o outcome.Outcome, code uint16, body string) attack.Hit {
 		return attack.Hit{Outcome: o, Result: &vegeta.Result{Code: code, Timestamp: sent, Body: []byte(body)}}
 	}
-	ok := `{"id":"7","model":"ratelimit","queued_s":0,"slept_s":1,"cpu_s":0,"arrived":"2026-12-02T07:00:01.0004Z",` +
-		`"start":"2026-12-02T07:00:01.0004Z","end":"2026-12-02T07:00:02.0004Z"}`
-	refused := `{"error":"rejected (rate_limited): no token left","reason":"rate_limited","id":"8","arrived":"2026-12-02T07:00:01.0007Z"}`
+	ok := `{"id":"7","model":"ratelimit","queued_s":0,"slept_s":1,"cpu_s":0,"accepted":"2026-12-02T07:00:01.0001Z",` +
+		`"arrived":"2026-12-02T07:00:01.0004Z","start":"2026-12-02T07:00:01.0004Z","end":"2026-12-02T07:00:02.0004Z"}`
+	refused := `{"error":"rejected (rate_limited): no token left","reason":"rate_limited","id":"8",` +
+		`"accepted":"2026-12-02T07:00:01.0002Z","arrived":"2026-12-02T07:00:01.0007Z"}`
+	us := time.Microsecond
 	for _, c := range []struct {
-		h     attack.Hit
-		local bool
-		want  time.Duration
+		h                    attack.Hit
+		local                bool
+		wantGate, wantAccept time.Duration
 	}{
-		{hit(outcome.OK, 200, ok), true, 400 * time.Microsecond},
-		{hit(outcome.HTTP429, 429, refused), true, 700 * time.Microsecond},
-		{hit(outcome.HTTP503, 503, refused), true, 700 * time.Microsecond},
-		{hit(outcome.HTTP429, 429, refused), false, 0},
-		{hit(outcome.Timeout, 0, ""), true, 0},
-		{hit(outcome.HTTP503, 503, "Service Unavailable"), true, 0},
+		{hit(outcome.OK, 200, ok), true, 400 * us, 100 * us},
+		{hit(outcome.HTTP429, 429, refused), true, 700 * us, 200 * us},
+		{hit(outcome.HTTP503, 503, refused), true, 700 * us, 200 * us},
+		{hit(outcome.HTTP429, 429, refused), false, 0, 0},
+		{hit(outcome.Timeout, 0, ""), true, 0, 0},
+		{hit(outcome.HTTP503, 503, "Service Unavailable"), true, 0, 0},
 	} {
-		if got := answerOf(c.h, c.local).toGate; got != c.want {
-			t.Errorf("answerOf(%s %q, local %v).toGate = %v, want %v", c.h.Outcome, c.h.Result.Body, c.local, got, c.want)
+		if a := answerOf(c.h, c.local); a.toGate != c.wantGate || a.toAccept != c.wantAccept {
+			t.Errorf("answerOf(%s %q, local %v): toGate %v, toAccept %v; want %v, %v", c.h.Outcome, c.h.Result.Body, c.local,
+				a.toGate, a.toAccept, c.wantGate, c.wantAccept)
 		}
 	}
 }

@@ -53,6 +53,7 @@ type hitRecord struct {
 	outcome outcome.Outcome
 	latency time.Duration
 	connect time.Duration
+	syn     time.Duration // from its send to its connect's start (attack.Hit.Syn)
 	dialed  bool
 	lateBy  time.Duration // send time minus scheduled time
 	// scheduled is when it was due, from the target's schedule's start
@@ -61,12 +62,13 @@ type hitRecord struct {
 	seq       int // its place in the schedule
 	// detail is what the client saw, kept only where the outcome alone does
 	// not say it: the error of an "other", the status of an "http_other".
-	detail  string
-	served  *verdict.Served // from an ok reply's body
-	toGate  time.Duration   // from its send to the model's gate (answer.toGate); 0: unknown
-	answer  time.Duration   // a refusal's way from the server's decision to its client (answer.back); 0: unknown
-	refused time.Time       // when the server refused it, on its clock (answer.refused); zero: unknown
-	decided time.Duration   // from the gate to its refusal (answer.decided); 0: unknown
+	detail   string
+	served   *verdict.Served // from an ok reply's body
+	toGate   time.Duration   // from its send to the model's gate (answer.toGate); 0: unknown
+	toAccept time.Duration   // from its send to the accept of its connection (answer.toAccept); 0: unknown
+	answer   time.Duration   // a refusal's way from the server's decision to its client (answer.back); 0: unknown
+	refused  time.Time       // when the server refused it, on its clock (answer.refused); zero: unknown
+	decided  time.Duration   // from the gate to its refusal (answer.decided); 0: unknown
 }
 
 // workerSend is a schedule that workers send: loadgen's own worker
@@ -179,9 +181,9 @@ func (t *target) record(h attack.Hit) {
 	a := answerOf(h, !t.spec.External())
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
-		connect: h.Connect, dialed: h.Dialed, lateBy: h.Late, scheduled: h.Scheduled - t.offset, seq: int(h.Result.Seq),
+		connect: h.Connect, syn: h.Syn, dialed: h.Dialed, lateBy: h.Late, scheduled: h.Scheduled - t.offset, seq: int(h.Result.Seq),
 		detail: attack.Detail(h.Outcome, h.Result),
-		served: a.served, toGate: a.toGate, answer: a.back, refused: a.refused, decided: a.decided})
+		served: a.served, toGate: a.toGate, toAccept: a.toAccept, answer: a.back, refused: a.refused, decided: a.decided})
 	t.mu.Unlock()
 }
 
@@ -229,7 +231,7 @@ func served(h attack.Hit, local bool) *verdict.Served {
 	if arrived.IsZero() {
 		arrived = r.Start.Add(-time.Duration(r.QueuedS * float64(time.Second)))
 	}
-	s := &verdict.Served{Slot: r.Slot, Turn: r.Turn, Arrived: arrived, Start: r.Start, End: r.End}
+	s := &verdict.Served{Slot: r.Slot, Turn: r.Turn, Accepted: r.Accepted, Arrived: arrived, Start: r.Start, End: r.End}
 	if local {
 		s.Received = h.Result.Timestamp.Add(h.Result.Latency)
 	}
@@ -238,15 +240,15 @@ func served(h attack.Hit, local bool) *verdict.Served {
 
 // answer is what a local labserver's answer says of its request, each
 // body read once: the ok reply's work (served); how long after its send
-// the request reached the model's gate (from the reply, or the body of a
-// 503 or 429); and how long a refusal took from the server's decision to
+// the request reached the model's gate, and its connection was accepted
+// (from the reply, or the body of a 503 or 429); and how long a refusal took from the server's decision to
 // the client, when the server decided it (refused) and how long after
 // the request reached the gate (decided). Zero where the answer does not
 // say, or the server's clock is not loadgen's.
 type answer struct {
-	served                *verdict.Served
-	toGate, back, decided time.Duration
-	refused               time.Time
+	served                          *verdict.Served
+	toGate, toAccept, back, decided time.Duration
+	refused                         time.Time
 }
 
 func answerOf(h attack.Hit, local bool) answer {
@@ -254,11 +256,11 @@ func answerOf(h attack.Hit, local bool) answer {
 	if !local {
 		return a
 	}
-	var arrived time.Time
+	var arrived, accepted time.Time
 	if a.served != nil {
-		arrived = a.served.Arrived
+		arrived, accepted = a.served.Arrived, a.served.Accepted
 	} else if r := refusal(h); r != nil {
-		arrived, a.refused = r.Arrived, r.Refused
+		arrived, accepted, a.refused = r.Arrived, r.Accepted, r.Refused
 		if d := r.Refused.Sub(r.Arrived); !r.Refused.IsZero() && d >= 0 {
 			a.decided = d
 		}
@@ -268,6 +270,9 @@ func answerOf(h attack.Hit, local bool) answer {
 	}
 	if d := arrived.Sub(h.Result.Timestamp); !arrived.IsZero() && d > 0 {
 		a.toGate = d
+	}
+	if d := accepted.Sub(h.Result.Timestamp); !accepted.IsZero() && d > 0 {
+		a.toAccept = d
 	}
 	return a
 }

@@ -109,6 +109,7 @@ func Merge(folder runfolder.Folder, opt attack.Options, files []string, began ti
 	return runfolder.MergeBins(folder.Bin(opt.Name), files, func(r *vegeta.Result) {
 		h := opt.HitOf(r, began)
 		h.Connect, h.Dialed = attack.ConnectTime(r)
+		h.Syn = attack.SynTime(r)
 		each(h)
 	})
 }

@@ -20,8 +20,11 @@ type Measured struct {
 	Late      time.Duration   // sent this much after its scheduled time
 	Outcome   outcome.Outcome // how it ended
 	Latency   time.Duration   // from its send to its end
-	Connect   time.Duration   // its TCP connect time, when Dialed
+	Connect   time.Duration   // its TCP connect time as its client saw it, when Dialed
 	Dialed    bool
+	// Syn is how long after its send its connect started, when Dialed
+	// (attack.Hit.Syn): on loopback, when its SYN reached the server.
+	Syn time.Duration
 	// Served is what the server's reply said of an ok request's work; nil
 	// when it said nothing (a server other than labserver).
 	Served *Served
@@ -31,6 +34,10 @@ type Measured struct {
 	// unknown (a remote server, a server other than labserver, an answer
 	// without a body).
 	ToGate time.Duration
+	// ToAccept is how long after its send the server accepted its
+	// connection (the end of its wait in the kernel's accept queue), as
+	// the server timed it on loadgen's clock; 0 when unknown, as ToGate.
+	ToAccept time.Duration
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from the server's decision to the client, on loadgen's
 	// clock; 0 when unknown.
@@ -51,11 +58,12 @@ func (m Measured) SentAt() time.Duration { return m.Scheduled + m.Late }
 // Served is an ok request's work as its server timed it, on the server's
 // clock.
 type Served struct {
-	Slot    string    // where it ran: "slot-3", "worker-2", "caller"
-	Turn    int       // the how-manieth request to start on Slot; 0: not said
-	Arrived time.Time // it reached the model's gate
-	Start   time.Time // its work began
-	End     time.Time // its work ended
+	Slot     string    // where it ran: "slot-3", "worker-2", "caller"
+	Turn     int       // the how-manieth request to start on Slot; 0: not said
+	Accepted time.Time // its connection was accepted; zero: not said
+	Arrived  time.Time // it reached the model's gate
+	Start    time.Time // its work began
+	End      time.Time // its work ended
 	// Received is when the answer reached the client, on loadgen's
 	// clock: zero unless the server runs on this host, whose clock is
 	// loadgen's.

@@ -11,20 +11,23 @@ import (
 )
 
 // RunSpread is what a run's replicas draw from: each request reaching the
-// server when its connect completed, as measured (or, when its SYN was
-// dropped, sent as late as measured), its client's timeout counting from
-// its send (Spread.Connect) and firing as late as the run's timed-out
-// clients' did (Spread.GiveUpLate: their latency less the timeout), and
-// reaching the model's gate as the server
-// timed it, when the server's answers timed every request's arrival there
-// (reachDelay), the gate deciding as much later as the run's refusals at
-// once were decided after their arrival (Spread.DecideDelay), or else with
-// an admission delay drawn from the run's scheduling delays (which of two
-// requests that connected close together the server admits first is then
-// not measured); each rejection reaching its client as late after the
-// server's decision as the run's rejections decided about the same time
-// did (labserver's refusals say when it decided; any other rejection is
-// taken as decided at its connect); each handler's work longer than asked by a sample of what the
+// server as its SYN did, when its connect started (Spread.Syn; the
+// client's dial may return far later on a starved machine), its client's
+// timeout and in-flight gauge counting from its send and its timeout
+// firing as late as the run's timed-out clients' did (Spread.GiveUpLate:
+// their latency less the timeout), and reaching the model's gate as the
+// server timed it, when the server's answers timed every request's
+// arrival there (reachDelay), waiting in the kernel's accept queue on its
+// way only until the server accepted it, when they timed that too
+// (Spread.InKernel), the gate deciding as much later as the run's
+// refusals at once were decided after their arrival
+// (Spread.DecideDelay), or else with an admission delay drawn from the
+// run's scheduling delays (which of two requests that connected close
+// together the server admits first is then not measured); each rejection
+// reaching its client as late after the server's decision as the run's
+// rejections decided about the same time did (labserver's refusals say
+// when it decided; any other rejection is taken as decided as its SYN
+// arrived); each handler's work longer than asked by a sample of what the
 // run measured; each hand-over of a freed slot or worker as slow as the
 // run's; and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
@@ -46,8 +49,10 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp := kernel
 	sp.AcceptDelay = max(sp.AcceptDelay, TransitDelay(central, samples, rate))
 	sp.SendLate = make([]time.Duration, len(central.Requests))
-	sp.Connect = make([]time.Duration, len(central.Requests))
+	sp.Syn = make([]time.Duration, len(central.Requests))
 	reach := make([]time.Duration, len(central.Requests))
+	inKernel := make([]time.Duration, len(central.Requests))
+	acceptsKnown := true
 	sp.ReplyOf = make([]time.Duration, len(central.Requests))
 	var clientSide, reached, decided []time.Duration
 	var replies, answers []timed
@@ -59,9 +64,9 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		if m.Outcome == outcome.Timeout && timeout > 0 && m.Latency >= timeout {
 			sp.GiveUpLate = append(sp.GiveUpLate, m.Latency-timeout)
 		}
-		if m.Dialed && m.Connect < outcome.SynRetriedConnect {
-			sp.SendLate[m.Seq] += m.Connect
-			sp.Connect[m.Seq] = m.Connect
+		if m.Dialed {
+			sp.SendLate[m.Seq] += m.Syn
+			sp.Syn[m.Seq] = m.Syn
 		}
 		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
 		p := central.Requests[m.Seq]
@@ -69,11 +74,11 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		case m.AnswerDelay > 0:
 			answers = append(answers, timed{m.SentAt() + m.Latency - m.AnswerDelay, m.AnswerDelay})
 		case m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429 || m.Outcome == outcome.Reset) &&
-			m.Latency >= m.Connect:
+			m.Latency >= m.Syn:
 			// Without the server's word, a rejection is taken as
-			// decided at its connect: true of fasthttp's, not of a
+			// decided as its SYN arrived: true of fasthttp's, not of a
 			// queue's timeout.
-			answers = append(answers, timed{m.SentAt() + m.Connect, m.Latency - m.Connect})
+			answers = append(answers, timed{m.SentAt() + m.Syn, m.Latency - m.Syn})
 		}
 		if m.Decided > 0 && p.Queued == 0 && slices.Contains(outcome.Rejected, p.Outcome) &&
 			slices.Contains(outcome.Rejected, m.Outcome) {
@@ -82,6 +87,11 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		if d, ok := reachDelay(m, p); ok {
 			reach[m.Seq] = d
 			reached = append(reached, d)
+			if m.ToAccept > 0 {
+				inKernel[m.Seq] = min(max(m.ToAccept-m.Syn, 0), d)
+			} else {
+				acceptsKnown = false
+			}
 		}
 		if s := m.Served; s != nil {
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
@@ -110,6 +120,9 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	// is what the prediction is asked.
 	if len(reached) > 0 && len(reached) == len(measured) {
 		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
+		if acceptsKnown {
+			sp.InKernel = inKernel
+		}
 	}
 	return sp
 }
@@ -128,11 +141,11 @@ func splitTimed(ts []timed) (delays, at []time.Duration) {
 	return delays, at
 }
 
-// reachDelay is how long after its connect completed request m reached the
-// model's gate, as the server timed it on loadgen's clock (Measured.ToGate):
-// the accept, a goroutine, the read of the request. Only a request that
-// the central prediction has reach the gate at once after its connect
-// counts: for the others, the time includes a wait in the kernel's accept
+// reachDelay is how long after its SYN request m reached the model's
+// gate, as the server timed it on loadgen's clock (Measured.ToGate): the
+// accept, a goroutine, the client's write and the server's read of the
+// request. Only a request that the central prediction has reach the gate
+// at once after its connect counts: for the others, the time includes a wait in the kernel's accept
 // queue, which the simulation models itself.
 func reachDelay(m Measured, p predict.Request) (time.Duration, bool) {
 	gate := p.Finished // a rejection at the gate ends there
@@ -143,7 +156,7 @@ func reachDelay(m Measured, p predict.Request) (time.Duration, bool) {
 		(p.Started == predict.Never && !slices.Contains(outcome.Rejected, p.Outcome)) {
 		return 0, false
 	}
-	d := m.ToGate - m.Connect
+	d := m.ToGate - m.Syn
 	return d, d >= 0
 }
 

@@ -106,30 +106,42 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 		t.Fatal(err)
 	}
 	us := time.Microsecond
+	// Their SYNs left 100 and 200 µs after their sends; their clients'
+	// dials returned 5 ms later, which is not when the server saw them.
+	// The server accepted them 150 and 450 µs after their sends.
 	measured := []Measured{
-		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Connect: 100 * us, Dialed: true, ToGate: 400 * us},
-		{Seq: 1, Scheduled: 10 * time.Millisecond, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 200 * us, Dialed: true, ToGate: 1200 * us,
-			Decided: 30 * us},
+		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Connect: 5 * time.Millisecond, Syn: 100 * us, Dialed: true,
+			ToGate: 400 * us, ToAccept: 150 * us},
+		{Seq: 1, Scheduled: 10 * time.Millisecond, Outcome: outcome.HTTP429, Latency: time.Millisecond, Connect: 5 * time.Millisecond,
+			Syn: 200 * us, Dialed: true, ToGate: 1200 * us, ToAccept: 450 * us, Decided: 30 * us},
 	}
 	sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{})
 	if want := []time.Duration{300 * us, 1000 * us}; !slices.Equal(sp.Reach, want) || !slices.Equal(sp.AdmitDelay, want) {
 		t.Errorf("Reach %v, AdmitDelay %v; want both %v", sp.Reach, sp.AdmitDelay, want)
 	}
 	// #1 was refused at once, 30 µs after it reached the gate; each
-	// request's connect is the part of its lateness its timeout does not
-	// count.
+	// request's SYN is the part of its lateness its timeout does not
+	// count; of their ways to the gate, 50 and 250 µs were in the accept
+	// queue.
 	if want := []time.Duration{30 * us}; !slices.Equal(sp.DecideDelay, want) {
 		t.Errorf("DecideDelay %v, want %v", sp.DecideDelay, want)
 	}
-	if want := []time.Duration{100 * us, 200 * us}; !slices.Equal(sp.Connect, want) {
-		t.Errorf("Connect %v, want %v", sp.Connect, want)
+	if want := []time.Duration{100 * us, 200 * us}; !slices.Equal(sp.Syn, want) || !slices.Equal(sp.SendLate, want) {
+		t.Errorf("Syn %v, SendLate %v; want both %v", sp.Syn, sp.SendLate, want)
 	}
-	// #1's 429 says nothing of when it was decided: at its connect, 10.2 ms
-	// into the schedule, and its answer took the rest of its latency.
+	if want := []time.Duration{50 * us, 250 * us}; !slices.Equal(sp.InKernel, want) {
+		t.Errorf("InKernel %v, want %v", sp.InKernel, want)
+	}
+	measured[0].ToAccept = 0
+	if sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{}); sp.Reach == nil || sp.InKernel != nil {
+		t.Errorf("with an accept untimed: Reach %v, InKernel %v; want Reach, no InKernel", sp.Reach, sp.InKernel)
+	}
+	// #1's 429 says nothing of when it was decided: as its SYN arrived,
+	// 10.2 ms into the schedule, and its answer took the rest of its latency.
 	if !slices.Equal(sp.AnswerDelay, []time.Duration{800 * us}) || !slices.Equal(sp.AnswerAt, []time.Duration{10200 * us}) {
 		t.Errorf("answer delays %v at %v, want [800µs] at [10.2ms]", sp.AnswerDelay, sp.AnswerAt)
 	}
-	measured[1] = Measured{Seq: 1, Outcome: outcome.Timeout, Latency: time.Second, Connect: 200 * us, Dialed: true}
+	measured[1] = Measured{Seq: 1, Outcome: outcome.Timeout, Latency: time.Second, Connect: 200 * us, Syn: 200 * us, Dialed: true}
 	if sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{}); sp.Reach != nil {
 		t.Errorf("with a request untimed: Reach %v, want none", sp.Reach)
 	}
