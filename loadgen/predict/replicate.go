@@ -231,7 +231,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	runs := make([]replicaRun, opt.N)
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
-		spread.GiveUpLate == nil &&
+		spread.GiveUpLate == nil && spread.Reach == nil && spread.Syn == nil &&
 		spread.ReplyDelay == nil &&
 		spread.WakeDelay == nil && spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})

@@ -370,3 +370,21 @@ func TestAServersAcceptEndsTheWaitInTheKernelOnTheWayToTheGate(t *testing.T) {
 		}
 	}
 }
+
+// Measured ways to the gate alone make replicas differ from the central
+// simulation: with fasthttp's Concurrency 1, #0 at 0 ms reaching its
+// handler at 50 ms and #1 at 10 ms reaching it at 11 ms, #1 runs and #0
+// gets the 503, where the central simulation, all at once, has it the
+// other way round.
+func TestMeasuredWaysToTheGateAloneMoveTheReplicas(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.010), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	rs, err := Replicate(in, Spread{Reach: []time.Duration{50 * ms, ms}}, ReplicaOptions{N: 3, Seed: 1, BandStep: 10 * ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.Ends[1].Of(outcome.OK) != 3 || rs.Ends[0].Of(outcome.HTTP503) != 3 {
+		t.Errorf("ends %v, want #1 ok and #0 503 in all 3", rs.Ends)
+	}
+}
