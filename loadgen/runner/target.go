@@ -59,7 +59,8 @@ type hitRecord struct {
 	// scheduled is when it was due, from the target's schedule's start
 	// (its offset left out): for closed users, when its user was ready.
 	scheduled time.Duration
-	seq       int // its place in the schedule
+	seq       int       // its place in the schedule
+	sent      time.Time // when it was sent, on loadgen's clock
 	// detail is what the client saw, kept only where the outcome alone does
 	// not say it: the error of an "other", the status of an "http_other".
 	detail   string
@@ -180,7 +181,7 @@ func (t *target) record(h attack.Hit) {
 	}
 	a := answerOf(h, !t.spec.External())
 	t.mu.Lock()
-	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, latency: h.Result.Latency,
+	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, sent: h.Result.Timestamp, latency: h.Result.Latency,
 		connect: h.Connect, syn: h.Syn, dialed: h.Dialed, lateBy: h.Late, scheduled: h.Scheduled - t.offset, seq: int(h.Result.Seq),
 		detail: attack.Detail(h.Outcome, h.Result),
 		served: a.served, toGate: a.toGate, toAccept: a.toAccept, answer: a.back, refused: a.refused, decided: a.decided})

@@ -145,15 +145,17 @@ func splitTimed(ts []timed) (delays, at []time.Duration) {
 // gate, as the server timed it on loadgen's clock (Measured.ToGate): the
 // accept, a goroutine, the client's write and the server's read of the
 // request. Only a request that the central prediction has reach the gate
-// at once after its connect counts: for the others, the time includes a wait in the kernel's accept
-// queue, which the simulation models itself.
+// at once after its connect counts: for the others, the time includes a
+// wait in the kernel's accept queue, which the simulation models itself.
 func reachDelay(m Measured, p predict.Request) (time.Duration, bool) {
-	gate := p.Finished // a rejection at the gate ends there
+	// A request refused at the gate ends there; one refused, or given up
+	// on, in the application queue ends as it leaves it.
+	gate := p.Finished - p.Queued
 	if p.Started != predict.Never {
 		gate = p.Started - p.Queued
 	}
 	if m.ToGate <= 0 || !m.Dialed || m.Connect >= outcome.SynRetriedConnect || p.Connected != p.Sent || gate != p.Connected ||
-		(p.Started == predict.Never && !slices.Contains(outcome.Rejected, p.Outcome)) {
+		(p.Started == predict.Never && p.Queued == 0 && !slices.Contains(outcome.Rejected, p.Outcome)) {
 		return 0, false
 	}
 	d := m.ToGate - m.Syn

@@ -155,3 +155,31 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 
 // sameWork is the work of a schedule whose requests all ask for w.
 func sameWork(w time.Duration) func(int) time.Duration { return func(int) time.Duration { return w } }
+
+// A request the central prediction has refused after a wait in the
+// application queue reached the gate as it connected, as one refused at
+// once does: a deadline queue of one slot, #0 at 0 runs 1 s, #1 at 100 ms
+// waits and is refused at 1 s, when it could no longer end by its 1.5 s
+// deadline. Both measured ways to the gate count.
+func TestARequestRefusedAfterAWaitInTheQueueHasItsWayToTheGate(t *testing.T) {
+	in := predict.Input{Arrivals: []time.Duration{0, 100 * time.Millisecond}, Service: time.Second, ClientTimeout: 1500 * time.Millisecond,
+		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.DeadlineQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := central.Requests[1]; p.Outcome != outcome.HTTP503 || p.Started != predict.Never || p.Queued != 900*time.Millisecond {
+		t.Fatalf("central #1: %+v, want refused after 900 ms in the queue", p)
+	}
+	us := time.Microsecond
+	measured := []Measured{
+		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Connect: 100 * us, Syn: 50 * us, Dialed: true, ToGate: 400 * us},
+		{Seq: 1, Scheduled: 100 * time.Millisecond, Outcome: outcome.HTTP503, Latency: 900 * time.Millisecond, Connect: 100 * us, Syn: 50 * us,
+			Dialed: true, ToGate: 600 * us},
+	}
+	sp := RunSpread(central, sameWork(in.Service), in.ClientTimeout, 10, measured, nil, predict.Spread{})
+	if want := []time.Duration{350 * us, 550 * us}; !slices.Equal(sp.Reach, want) {
+		t.Errorf("Reach %v, want %v", sp.Reach, want)
+	}
+}

@@ -33,9 +33,10 @@ func serverConfig(c Config, listen string, backlog int) adminapi.Config {
 	return sc
 }
 
-// adminHandler serves /metrics, /healthz and /config. It runs on its own
-// listener so it can be scraped while the app listener is saturated.
-func adminHandler(m *Metrics, sc adminapi.Config) http.Handler {
+// adminHandler serves /metrics, /healthz, /config and /passages. It runs
+// on its own listener so it can be scraped while the app listener is
+// saturated.
+func adminHandler(m *Metrics, sc adminapi.Config, passages *Passages) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(adminapi.PathMetrics, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	mux.HandleFunc(adminapi.PathHealthz, func(w http.ResponseWriter, r *http.Request) {
@@ -47,6 +48,10 @@ func adminHandler(m *Metrics, sc adminapi.Config) http.Handler {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(sc)
+	})
+	mux.HandleFunc(adminapi.PathPassages, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(passages.snapshot())
 	})
 	return mux
 }

@@ -33,7 +33,7 @@ func BenchmarkScrape(b *testing.B) {
 	}
 	defer ln.Close()
 	m := NewMetrics(ln, map[string]string{"model": "bench"})
-	h := adminHandler(m, adminapi.Config{Model: "bench"})
+	h := adminHandler(m, adminapi.Config{Model: "bench"}, &Passages{})
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	b.ReportAllocs()
 	for b.Loop() {

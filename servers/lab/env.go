@@ -19,6 +19,8 @@ type Env struct {
 	AccessLog *slog.Logger
 	// Listener is the raw app listener, for models that need its fd.
 	Listener *net.TCPListener
+	// Passages keeps every request's way through the gate; nil keeps none.
+	Passages *Passages
 
 	turns slotTurns
 }
@@ -51,6 +53,7 @@ type Reply = workapi.Reply
 func (e *Env) Execute(ctx context.Context, gate Gate, w Work) (Reply, error) {
 	arrived := time.Now()
 	reply := Reply{ID: w.ID, Model: e.Config.Model, Accepted: w.Accepted, Arrived: arrived}
+	defer func() { e.Passages.add(w.ID, w.Accepted, arrived, time.Now()) }()
 	var workErr error
 	work := func(slot string) {
 		reply.Start = time.Now()

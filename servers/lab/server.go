@@ -69,7 +69,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	}
 	sc := serverConfig(c, ln.Addr().String(), limit)
 	m := NewMetrics(ln, serverInfoLabels(sc))
-	env := &Env{Config: c, Metrics: m, Listener: ln}
+	env := &Env{Config: c, Metrics: m, Listener: ln, Passages: &Passages{}}
 	if c.AccessLog {
 		env.AccessLog = slog.New(slog.NewTextHandler(logOut, nil))
 	}
@@ -91,7 +91,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	}
 	s := &Server{
 		Env: env, Config: sc, model: model, adminLn: adminLn,
-		admin:    &http.Server{Handler: adminHandler(m, sc), ReadHeaderTimeout: 5 * time.Second},
+		admin:    &http.Server{Handler: adminHandler(m, sc, env.Passages), ReadHeaderTimeout: 5 * time.Second},
 		served:   make(chan error, 1),
 		Warnings: warnings,
 	}

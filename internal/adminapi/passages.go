@@ -1,0 +1,63 @@
+package adminapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// PathPassages answers every request that reached the model's gate, as
+// JSON Passages: what the answers of the requests that got one say of
+// them, and the same of the requests whose clients gave up first, which
+// got none (docs/contracts.md).
+const PathPassages = "/passages"
+
+// Passage is one request's way through a labserver, on its clock. Times
+// are Unix nanoseconds, so that a run's million passages stay small.
+type Passage struct {
+	ID string `json:"id"`
+	// Accepted is when accept(2) returned the connection that carried
+	// the request (workapi.Reply.Accepted); 0 when not known.
+	Accepted int64 `json:"accepted"`
+	// Arrived is when the request reached the model's gate.
+	Arrived int64 `json:"arrived"`
+	// Left is when it gave its place in the model back: its work ended,
+	// the model refused it, or the model saw its client leave.
+	Left int64 `json:"left"`
+}
+
+// Passages is the JSON of PathPassages.
+type Passages struct {
+	Passages []Passage `json:"passages"`
+	// Dropped counts the passages not kept: a labserver keeps at most
+	// MaxPassages.
+	Dropped int64 `json:"dropped"`
+}
+
+// MaxPassages is how many passages a labserver keeps: about 50 MB.
+const MaxPassages = 1 << 20
+
+// FetchPassages reads base's passages within limit, or ctx.
+func FetchPassages(ctx context.Context, client *http.Client, base string, limit time.Duration) (*Passages, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+PathPassages, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", PathPassages, resp.Status)
+	}
+	var p Passages
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s: %w", PathPassages, err)
+	}
+	return &p, nil
+}

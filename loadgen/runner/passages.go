@@ -1,0 +1,56 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/loadgen/launch"
+)
+
+// passagesWithin bounds the fetch of a target's passages after its run:
+// a million of them are about 100 MB of JSON.
+const passagesWithin = 30 * time.Second
+
+// completeFromPassages gives the requests whose answer did not say when
+// they reached the model's gate (their clients gave up first) that
+// instant, and their connection's accept, from the passages the target's
+// labserver kept (adminapi.PathPassages). Without them the verdict cannot
+// replay any request's measured way to the gate, since it would replay
+// the answered requests' alone. Only a labserver on loadgen's host shares
+// its clock; any other target is left as it is. It returns a note when the
+// passages could not be had.
+func (t *target) completeFromPassages(ctx context.Context) string {
+	if t.adminURL == "" || t.spec.External() {
+		return ""
+	}
+	p, err := adminapi.FetchPassages(ctx, launch.AdminClient, t.adminURL, passagesWithin)
+	if err != nil {
+		return fmt.Sprintf("the server's passages (%s): %v: the requests its answers do not time have no way to the gate, and the replicas draw every request's", adminapi.PathPassages, err)
+	}
+	byID := make(map[string]adminapi.Passage, len(p.Passages))
+	for _, q := range p.Passages {
+		byID[q.ID] = q
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.hits {
+		h := &t.hits[i]
+		q, ok := byID[strconv.Itoa(h.seq)]
+		if !ok || h.toGate > 0 {
+			continue
+		}
+		if d := time.Unix(0, q.Arrived).Sub(h.sent); d > 0 {
+			h.toGate = d
+		}
+		if d := time.Unix(0, q.Accepted).Sub(h.sent); q.Accepted != 0 && d > 0 {
+			h.toAccept = d
+		}
+	}
+	if p.Dropped > 0 {
+		return fmt.Sprintf("the server kept %d passages and dropped %d (%s keeps at most %d)", len(p.Passages), p.Dropped, adminapi.PathPassages, adminapi.MaxPassages)
+	}
+	return ""
+}

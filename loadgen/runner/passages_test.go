@@ -1,0 +1,56 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/scenario"
+)
+
+// A request whose client gave up has no answer to say when it reached the
+// gate: the server's passages do. #0's answer said it; #1 timed out, and
+// its passage has it accepted 300 µs and at the gate 2 ms after its send;
+// #2 has no passage (its client left before the server read it).
+func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
+	sent := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) int64 { return sent.Add(d).UnixNano() }
+	admin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != adminapi.PathPassages {
+			http.NotFound(w, r)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(adminapi.Passages{Passages: []adminapi.Passage{
+			{ID: "0", Accepted: at(50 * time.Microsecond), Arrived: at(time.Millisecond), Left: at(time.Second)},
+			{ID: "1", Accepted: at(300 * time.Microsecond), Arrived: at(2 * time.Millisecond), Left: at(time.Second)},
+		}})
+	}))
+	defer admin.Close()
+	tg := &target{spec: scenario.Target{Name: "semaphore-4", Model: "semaphore"}, adminURL: admin.URL,
+		hits: []hitRecord{
+			{seq: 0, sent: sent, outcome: outcome.OK, toGate: 400 * time.Microsecond, toAccept: 100 * time.Microsecond},
+			{seq: 1, sent: sent, outcome: outcome.Timeout},
+			{seq: 2, sent: sent, outcome: outcome.Timeout},
+		}}
+	if note := tg.completeFromPassages(context.Background()); note != "" {
+		t.Errorf("note %q, want none", note)
+	}
+	want := [][2]time.Duration{{400 * time.Microsecond, 100 * time.Microsecond}, {2 * time.Millisecond, 300 * time.Microsecond}, {0, 0}}
+	for i, h := range tg.hits {
+		if got := [2]time.Duration{h.toGate, h.toAccept}; got != want[i] {
+			t.Errorf("#%d: to the gate %v, to the accept %v; want %v", i, got[0], got[1], want[i])
+		}
+	}
+	// A server without passages (an older labserver) leaves them as they
+	// are, and says why.
+	tg.adminURL = admin.URL + "/old"
+	if note := tg.completeFromPassages(context.Background()); !strings.Contains(note, "404") {
+		t.Errorf("note %q, want the 404", note)
+	}
+}

@@ -1,0 +1,44 @@
+package models_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/servers/labtest"
+)
+
+// A semaphore of 1: #0 runs 300 ms, #1 waits behind it, and both clients
+// leave after 100 ms. #1 never gets an answer, but the server's passages
+// keep it: accepted, at the gate, and gone from the queue when the server
+// saw its client leave.
+func TestThePassagesKeepARequestWhoseClientLeftBeforeItsAnswer(t *testing.T) {
+	srv := labtest.Start(t, "--model", "semaphore", "--limit", "1")
+	c := labtest.NewClients(t)
+	labtest.HoldOne(t, c, srv, 0, "sleep=300ms", time.Second)
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 1})
+	labtest.HoldOne(t, c, srv, 1, "sleep=10ms", time.Second)
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_queued": 1})
+	time.Sleep(100 * time.Millisecond)
+	c.Close()
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 0, "conclab_requests_queued": 0})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Passages) != 2 || p.Dropped != 0 {
+		t.Fatalf("passages %+v, want 2, none dropped", p)
+	}
+	for _, q := range p.Passages {
+		if q.Accepted == 0 || q.Arrived < q.Accepted || q.Left < q.Arrived {
+			t.Errorf("passage %+v: want accepted, then arrived, then left", q)
+		}
+		if q.ID == "1" && time.Duration(q.Left-q.Arrived) < 90*time.Millisecond {
+			t.Errorf("#1 left the queue %v after it arrived, want the 100 ms until its client left", time.Duration(q.Left-q.Arrived))
+		}
+	}
+}
