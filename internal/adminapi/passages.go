@@ -23,9 +23,14 @@ type Passage struct {
 	Accepted int64 `json:"accepted"`
 	// Arrived is when the request reached the model's gate.
 	Arrived int64 `json:"arrived"`
-	// Left is when it gave its place in the model back: its work ended,
-	// the model refused it, or the model saw its client leave.
+	// Left is when its way through the model ended: its work ended, the
+	// model refused it, or the model saw its client leave.
 	Left int64 `json:"left"`
+	// Closed is when the server closed its connection, for a model that
+	// holds a place per connection until then (fasthttp's Concurrency
+	// frees a worker only after writing the answer and closing); 0 for
+	// the others.
+	Closed int64 `json:"closed,omitempty"`
 }
 
 // Passages is the JSON of PathPassages.

@@ -68,11 +68,22 @@ func (c *connCap) woke() { c.waking-- }
 // and serves at most limit connections at the same time; a connection
 // accepted while limit are being served gets "503 Service Unavailable" at once
 // and is closed. Concurrency 0 means fasthttp's DefaultConcurrency.
+//
+// A connection's place is a worker, held from the accept until the close:
+// in a replica, an admitted request reaches its handler a drawn
+// Spread.ReadHold later (the read of the request), and its place is freed
+// a drawn Spread.CloseHold after its work (the write of the answer and the
+// close).
 type fastHTTP struct {
-	noTimer
 	limit   int
 	serving int
 }
+
+// The gens of fastHTTP's kindServerTimer events, whose idx is the request.
+const (
+	fastRead  = 1 // its request has been read: its work starts
+	fastClose = 2 // its connection is closed: its place is free
+)
 
 func newFastHTTP(l Limits) *fastHTTP {
 	f := &fastHTTP{limit: l.Limit}
@@ -90,10 +101,34 @@ func (f *fastHTTP) accepted(e *engine, r int) {
 		return
 	}
 	f.serving++
+	// A request that reached the gate as measured (Spread.Reach) was read
+	// on its way there.
+	if d := e.drawnLocal(e.readHold, e.readHoldAt); d > 0 && e.reach == nil {
+		e.st[r].phase = phaseReadAccepted
+		e.events.push(event{t: e.now + d, kind: kindServerTimer, idx: r, gen: fastRead})
+		return
+	}
 	e.startWork(r)
 }
 
-func (f *fastHTTP) workEnded(*engine, int) { f.serving-- }
+func (f *fastHTTP) workEnded(e *engine, r int) {
+	if d := e.drawnLocal(e.closeHold, e.closeHoldAt); d > 0 {
+		e.events.push(event{t: e.now + d, kind: kindServerTimer, idx: r, gen: fastClose})
+		return
+	}
+	f.serving--
+}
+
+func (f *fastHTTP) leftReading(*engine, int) { f.serving-- }
+
+func (f *fastHTTP) timer(e *engine, ev event) {
+	switch {
+	case ev.gen == fastClose:
+		f.serving--
+	case ev.gen == fastRead && e.st[ev.idx].phase == phaseReadAccepted:
+		e.startWork(ev.idx)
+	}
+}
 
 // needLimit is the check of the disciplines that need a limit of at least 1.
 func needLimit(l Limits) error {

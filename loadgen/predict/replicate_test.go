@@ -388,3 +388,25 @@ func TestMeasuredWaysToTheGateAloneMoveTheReplicas(t *testing.T) {
 		t.Errorf("ends %v, want #1 ok and #0 503 in all 3", rs.Ends)
 	}
 }
+
+// fasthttp holds a connection's place from its accept to its close: with
+// Concurrency 1 and 100 ms of work, #0 at 0 reads its request for 1 ms
+// (Spread.ReadHold), works until 101 ms and closes 0.5 ms later
+// (Spread.CloseHold). #1 at 101.2 ms finds the place still held and gets
+// the 503; without the close's hold it runs.
+func TestFasthttpHoldsAPlaceFromTheAcceptToTheClose(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: at(0, 0.1012), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	for _, tc := range []struct {
+		closeHold []time.Duration
+		second    outcome.Outcome
+	}{{[]time.Duration{500 * us}, outcome.HTTP503}, {nil, outcome.OK}} {
+		spread := Spread{SendLate: []time.Duration{0, 0}, ReadHold: []time.Duration{ms}, CloseHold: tc.closeHold}
+		got := replicaRequests(t, in, spread)
+		if got[0].Started != ms || got[0].Outcome != outcome.OK || got[1].Outcome != tc.second {
+			t.Errorf("close hold %v: #0 started %v, %s; #1 %s; want 1ms, ok; %s", tc.closeHold, got[0].Started, got[0].Outcome,
+				got[1].Outcome, tc.second)
+		}
+	}
+}

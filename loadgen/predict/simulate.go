@@ -63,6 +63,13 @@ type server interface {
 	timer(e *engine, ev event)
 }
 
+// readLeaver is a server that learns when the client of a request it
+// admitted gives up before the request reached its handler: fasthttp's
+// read of it then fails, and the connection's place is freed.
+type readLeaver interface {
+	leftReading(e *engine, r int)
+}
+
 // queueLeaver is a server that learns when a queued request's client gives
 // up: the token bucket gives its reserved token back.
 type queueLeaver interface {
@@ -164,6 +171,10 @@ type engine struct {
 	replyDelay []time.Duration
 	// replyAt and answerAt are Spread.ReplyAt and Spread.AnswerAt.
 	replyAt, answerAt []time.Duration
+	// readHold, closeHold and their ats are Spread.ReadHold,
+	// Spread.CloseHold and theirs.
+	readHold, closeHold     []time.Duration
+	readHoldAt, closeHoldAt []time.Duration
 	// wakeDelay holds samples of how long a waiter handed a slot or a
 	// worker takes to wake and start its work (handOver).
 	wakeDelay []time.Duration
@@ -593,6 +604,9 @@ func (e *engine) clientDeadline(r int) {
 		e.reading--
 		e.end(r, outcome.Timeout)
 	case phaseReadAccepted:
+		if l, ok := e.srv.(readLeaver); ok {
+			l.leftReading(e, r)
+		}
 		e.end(r, outcome.Timeout)
 	case phaseLimbo:
 		// Its client's socket goes on retransmitting, with a FIN now:
@@ -1051,4 +1065,12 @@ func (e *engine) countFromSend() {
 			e.events.push(event{t: e.out[r].Sent - c, kind: kindClientSend, idx: r})
 		}
 	}
+}
+
+// drawnLocal is drawLocal in a replica with samples; 0 otherwise.
+func (e *engine) drawnLocal(samples, at []time.Duration) time.Duration {
+	if e.rng == nil || len(samples) == 0 {
+		return 0
+	}
+	return e.drawLocal(samples, at)
 }

@@ -17,7 +17,8 @@ const passagesWithin = 30 * time.Second
 // completeFromPassages gives the requests whose answer did not say when
 // they reached the model's gate (their clients gave up first) that
 // instant, and their connection's accept, from the passages the target's
-// labserver kept (adminapi.PathPassages). Without them the verdict cannot
+// labserver kept (adminapi.PathPassages), and every request how long its
+// server held its place after its work, until the close (fasthttp's). Without them the verdict cannot
 // replay any request's measured way to the gate, since it would replay
 // the answered requests' alone. Only a labserver on loadgen's host shares
 // its clock; any other target is left as it is. It returns a note when the
@@ -39,7 +40,13 @@ func (t *target) completeFromPassages(ctx context.Context) string {
 	for i := range t.hits {
 		h := &t.hits[i]
 		q, ok := byID[strconv.Itoa(h.seq)]
-		if !ok || h.toGate > 0 {
+		if !ok {
+			continue
+		}
+		if q.Closed != 0 && q.Closed > q.Left {
+			h.closeHold = time.Duration(q.Closed - q.Left)
+		}
+		if h.toGate > 0 {
 			continue
 		}
 		if d := time.Unix(0, q.Arrived).Sub(h.sent); d > 0 {

@@ -17,7 +17,8 @@ import (
 // A request whose client gave up has no answer to say when it reached the
 // gate: the server's passages do. #0's answer said it; #1 timed out, and
 // its passage has it accepted 300 µs and at the gate 2 ms after its send;
-// #2 has no passage (its client left before the server read it).
+// #2 has no passage (its client left before the server read it). #0's
+// server, a fasthttp, held its place 300 µs past its work, to the close.
 func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	sent := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) int64 { return sent.Add(d).UnixNano() }
@@ -27,7 +28,8 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 			return
 		}
 		_ = json.NewEncoder(w).Encode(adminapi.Passages{Passages: []adminapi.Passage{
-			{ID: "0", Accepted: at(50 * time.Microsecond), Arrived: at(time.Millisecond), Left: at(time.Second)},
+			{ID: "0", Accepted: at(50 * time.Microsecond), Arrived: at(time.Millisecond), Left: at(time.Second),
+				Closed: at(time.Second + 300*time.Microsecond)},
 			{ID: "1", Accepted: at(300 * time.Microsecond), Arrived: at(2 * time.Millisecond), Left: at(time.Second)},
 		}})
 	}))
@@ -40,6 +42,9 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 		}}
 	if note := tg.completeFromPassages(context.Background()); note != "" {
 		t.Errorf("note %q, want none", note)
+	}
+	if tg.hits[0].closeHold != 300*time.Microsecond || tg.hits[1].closeHold != 0 {
+		t.Errorf("close holds %v and %v, want 300µs and none", tg.hits[0].closeHold, tg.hits[1].closeHold)
 	}
 	want := [][2]time.Duration{{400 * time.Microsecond, 100 * time.Microsecond}, {2 * time.Millisecond, 300 * time.Microsecond}, {0, 0}}
 	for i, h := range tg.hits {

@@ -67,9 +67,14 @@ type hitRecord struct {
 	served   *verdict.Served // from an ok reply's body
 	toGate   time.Duration   // from its send to the model's gate (answer.toGate); 0: unknown
 	toAccept time.Duration   // from its send to the accept of its connection (answer.toAccept); 0: unknown
-	answer   time.Duration   // a refusal's way from the server's decision to its client (answer.back); 0: unknown
-	refused  time.Time       // when the server refused it, on its clock (answer.refused); zero: unknown
-	decided  time.Duration   // from the gate to its refusal (answer.decided); 0: unknown
+	// closeHold is how long after its way through the model ended its
+	// server still held its place, until it closed the connection
+	// (adminapi.Passage.Closed); 0: unknown, or a model that frees it
+	// at once.
+	closeHold time.Duration
+	answer    time.Duration // a refusal's way from the server's decision to its client (answer.back); 0: unknown
+	refused   time.Time     // when the server refused it, on its clock (answer.refused); zero: unknown
+	decided   time.Duration // from the gate to its refusal (answer.decided); 0: unknown
 }
 
 // workerSend is a schedule that workers send: loadgen's own worker

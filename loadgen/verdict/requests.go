@@ -38,6 +38,11 @@ type Measured struct {
 	// connection (the end of its wait in the kernel's accept queue), as
 	// the server timed it on loadgen's clock; 0 when unknown, as ToGate.
 	ToAccept time.Duration
+	// CloseHold is how long after its way through the model ended its
+	// server still held its place, until it closed its connection
+	// (fasthttp frees a worker only then), on the server's clock; 0 when
+	// unknown or for a model that frees the place at once.
+	CloseHold time.Duration
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from the server's decision to the client, on loadgen's
 	// clock; 0 when unknown.

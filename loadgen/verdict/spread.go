@@ -29,7 +29,9 @@ import (
 // when it decided; any other rejection is taken as decided as its SYN
 // arrived); each handler's work longer than asked by a sample of what the
 // run measured; each hand-over of a freed slot or worker as slow as the
-// run's; and the kernel's part as KernelSpread gives it, with an accept
+// run's; a place per connection (fasthttp's) held as long before the work
+// and after it as the run's were (Spread.ReadHold, Spread.CloseHold, from
+// the server's passages); and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
 //
 // Where the server's replies timed the work (labserver), the overshoot is
@@ -55,7 +57,8 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	acceptsKnown := true
 	sp.ReplyOf = make([]time.Duration, len(central.Requests))
 	var clientSide, reached, decided []time.Duration
-	var replies, answers []timed
+	var replies, answers, readHolds, closeHolds []timed
+	var accepts []time.Duration
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
@@ -93,6 +96,18 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 				acceptsKnown = false
 			}
 		}
+		if s := m.Served; m.CloseHold > 0 && s != nil && !s.Received.IsZero() {
+			// A model that holds a place per connection (fasthttp):
+			// from the accept to the handler, and after the work to
+			// the close, each timed where it began.
+			closeHolds = append(closeHolds, timed{m.SentAt() + m.Latency - s.Received.Sub(s.End), m.CloseHold})
+			if m.ToAccept > 0 && m.ToGate >= m.ToAccept {
+				readHolds = append(readHolds, timed{m.SentAt() + m.ToAccept, m.ToGate - m.ToAccept})
+			}
+		}
+		if m.ToAccept > 0 && m.Dialed && m.Connect < outcome.SynRetriedConnect {
+			accepts = append(accepts, max(m.ToAccept-m.Syn, 0))
+		}
 		if s := m.Served; s != nil {
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
 				replies = append(replies, timed{m.SentAt() + m.Latency - d, d})
@@ -109,6 +124,8 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.Overshoot = clientSide
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
+	sp.ReadHold, sp.ReadHoldAt = splitTimed(readHolds)
+	sp.CloseHold, sp.CloseHoldAt = splitTimed(closeHolds)
 	if over, quiet := overshootsByQuiet(measured, work, len(central.Requests)); len(over) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = over, quiet
 		h := HandOvers(measured)
@@ -118,6 +135,12 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	// requests alone, say, would put the requests that ended otherwise
 	// at drawn instants around measured ones, and which requests were ok
 	// is what the prediction is asked.
+	if sp.CloseHold != nil && len(accepts) > 0 {
+		// A model that holds a place per connection decides at the
+		// accept, whichever way: the accept's delay is its admission's,
+		// and the requests it refused at once say nothing of it.
+		sp.AdmitDelay = accepts
+	}
 	if len(reached) > 0 && len(reached) == len(measured) {
 		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
 		if acceptsKnown {

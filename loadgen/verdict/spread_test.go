@@ -183,3 +183,36 @@ func TestARequestRefusedAfterAWaitInTheQueueHasItsWayToTheGate(t *testing.T) {
 		t.Errorf("Reach %v, want %v", sp.Reach, want)
 	}
 }
+
+// A server that holds a place per connection (fasthttp) says how long it
+// held it after each ok request's work (CloseHold, from its passages); the
+// replicas then take its reads and closes as they came, each where it
+// began, and the accepts' delays for the admission's: it decides at the
+// accept. #0's work ended at 1.0005 s; it was read 150 µs after its
+// accept, 50 µs after its SYN.
+func TestAServerThatHoldsAPlacePerConnectionGivesItsReadsAndCloses(t *testing.T) {
+	in := predict.Input{Arrivals: []time.Duration{0, 10 * time.Millisecond}, Service: time.Second,
+		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := time.Microsecond
+	sent := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
+	measured := []Measured{
+		{Seq: 0, Outcome: outcome.OK, Latency: 1001 * time.Millisecond, Connect: 100 * us, Syn: 50 * us, Dialed: true,
+			ToGate: 250 * us, ToAccept: 100 * us, CloseHold: 300 * us,
+			Served: &Served{Start: sent.Add(250 * us), End: sent.Add(1000500 * us), Received: sent.Add(1001 * time.Millisecond)}},
+		{Seq: 1, Scheduled: 10 * time.Millisecond, Outcome: outcome.HTTP503, Latency: time.Millisecond, Connect: 100 * us, Dialed: true},
+	}
+	sp := RunSpread(central, sameWork(in.Service), 0, 10, measured, nil, predict.Spread{})
+	if !slices.Equal(sp.CloseHold, []time.Duration{300 * us}) || !slices.Equal(sp.CloseHoldAt, []time.Duration{1000500 * us}) ||
+		!slices.Equal(sp.ReadHold, []time.Duration{150 * us}) || !slices.Equal(sp.ReadHoldAt, []time.Duration{100 * us}) {
+		t.Errorf("close holds %v at %v, read holds %v at %v; want [300µs] at [1.0005s], [150µs] at [100µs]",
+			sp.CloseHold, sp.CloseHoldAt, sp.ReadHold, sp.ReadHoldAt)
+	}
+	if !slices.Equal(sp.AdmitDelay, []time.Duration{50 * us}) {
+		t.Errorf("admission delays %v, want the accept's [50µs]", sp.AdmitDelay)
+	}
+}

@@ -22,6 +22,7 @@ import (
 
 	valyala "github.com/valyala/fasthttp"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/workapi"
 	"github.com/conclab/conclab/servers/lab"
@@ -180,6 +181,16 @@ func (m *model) handle(ctx *valyala.RequestCtx) {
 		return
 	}
 	reply, err := m.env.Execute(ctx, nil, w)
+	if c, ok := ctx.Conn().(*watchedConn); ok {
+		q := lab.Passage(w, reply.Arrived, time.Now())
+		if kept := c.passage.Swap(&q); kept != nil {
+			// Kept alive: the previous request's place was its
+			// connection's, which is still open.
+			m.env.Passages.Keep(*kept)
+		}
+	} else {
+		m.env.Passages.Add(w, reply.Arrived, time.Now())
+	}
 	if err == nil && lab.PeerClosed(ctx.Conn()) {
 		// fasthttp cannot stop the work when the client leaves: the
 		// whole of it was for nobody.
@@ -226,6 +237,9 @@ type watchedConn struct {
 	accepted time.Time
 	read     atomic.Bool
 	closed   atomic.Bool
+	// passage is its request's, kept at the close: fasthttp frees the
+	// connection's worker, its place, only after closing it.
+	passage atomic.Pointer[adminapi.Passage]
 }
 
 func (c *watchedConn) Read(p []byte) (int, error) {
@@ -234,11 +248,17 @@ func (c *watchedConn) Read(p []byte) (int, error) {
 }
 
 func (c *watchedConn) Close() error {
-	if c.closed.CompareAndSwap(false, true) && !c.read.Load() {
+	first := c.closed.CompareAndSwap(false, true)
+	if first && !c.read.Load() {
 		c.env.Metrics.Reject(catalog.ReasonConcurrencyLimit)
 		c.env.Finish(c.RemoteAddr().String(), "", valyala.StatusServiceUnavailable, c.accepted, lab.Reply{})
 	}
-	return c.Conn.Close()
+	err := c.Conn.Close()
+	if q := c.passage.Load(); first && q != nil {
+		q.Closed = time.Now().UnixNano()
+		c.env.Passages.Keep(*q)
+	}
+	return err
 }
 
 // PeerClosed lets lab.PeerClosed see through the wrapper.

@@ -53,7 +53,6 @@ type Reply = workapi.Reply
 func (e *Env) Execute(ctx context.Context, gate Gate, w Work) (Reply, error) {
 	arrived := time.Now()
 	reply := Reply{ID: w.ID, Model: e.Config.Model, Accepted: w.Accepted, Arrived: arrived}
-	defer func() { e.Passages.add(w.ID, w.Accepted, arrived, time.Now()) }()
 	var workErr error
 	work := func(slot string) {
 		reply.Start = time.Now()

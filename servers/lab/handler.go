@@ -43,6 +43,7 @@ func (e *Env) Handler(gate Gate) http.Handler {
 			return
 		}
 		reply, err := e.Execute(r.Context(), gate, work)
+		e.Passages.Add(work, reply.Arrived, time.Now())
 		var rej *Rejection
 		switch {
 		case errors.As(err, &rej) && rej.Reset:

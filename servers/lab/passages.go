@@ -17,14 +17,26 @@ type Passages struct {
 	dropped int64
 }
 
-// add keeps one passage, or counts it dropped past adminapi.MaxPassages.
-func (p *Passages) add(id string, accepted, arrived, left time.Time) {
+// Add keeps the passage of request w, which reached the gate at arrived,
+// and whose way through the model ended at left.
+func (p *Passages) Add(w Work, arrived, left time.Time) {
+	p.Keep(Passage(w, arrived, left))
+}
+
+// Passage is the passage of request w, which reached the gate at arrived,
+// and whose way through the model ended at left.
+func Passage(w Work, arrived, left time.Time) adminapi.Passage {
+	var acc int64
+	if !w.Accepted.IsZero() {
+		acc = w.Accepted.UnixNano()
+	}
+	return adminapi.Passage{ID: w.ID, Accepted: acc, Arrived: arrived.UnixNano(), Left: left.UnixNano()}
+}
+
+// Keep keeps q, or counts it dropped past adminapi.MaxPassages.
+func (p *Passages) Keep(q adminapi.Passage) {
 	if p == nil {
 		return
-	}
-	var acc int64
-	if !accepted.IsZero() {
-		acc = accepted.UnixNano()
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -32,7 +44,7 @@ func (p *Passages) add(id string, accepted, arrived, left time.Time) {
 		p.dropped++
 		return
 	}
-	p.kept = append(p.kept, adminapi.Passage{ID: id, Accepted: acc, Arrived: arrived.UnixNano(), Left: left.UnixNano()})
+	p.kept = append(p.kept, q)
 }
 
 // snapshot is what PathPassages answers.

@@ -42,3 +42,26 @@ func TestThePassagesKeepARequestWhoseClientLeftBeforeItsAnswer(t *testing.T) {
 		}
 	}
 }
+
+// fasthttp frees a connection's worker only once it has written the
+// answer and closed the connection: its passage says when.
+func TestAFasthttpPassageSaysWhenItsConnectionClosed(t *testing.T) {
+	srv := labtest.Start(t, "--model", "fasthttp", "--limit", "2")
+	c := labtest.Hold(t, srv, 1, "sleep=10ms", time.Second)
+	if r := c.Wait(t, 5*time.Second)[0]; r.Status != 200 {
+		t.Fatalf("status %d, body %q", r.Status, r.Body)
+	}
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": 0})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Passages) != 1 {
+		t.Fatalf("passages %+v, want 1", p)
+	}
+	if q := p.Passages[0]; q.ID != "0" || q.Accepted == 0 || time.Duration(q.Left-q.Arrived) < 10*time.Millisecond || q.Closed < q.Left {
+		t.Errorf("passage %+v: want #0 accepted, 10 ms from arrived to left, closed after", q)
+	}
+}
