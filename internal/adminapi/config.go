@@ -76,23 +76,32 @@ func Seconds(s *float64) time.Duration {
 
 // Fetch reads base's /config within two seconds, or ctx.
 func Fetch(ctx context.Context, client *http.Client, base string) (*Config, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+PathConfig, nil)
-	if err != nil {
+	var c Config
+	if err := getJSON(ctx, client, base, PathConfig, 2*time.Second, &c); err != nil {
 		return nil, err
+	}
+	return &c, nil
+}
+
+// getJSON decodes the JSON answer to a GET of base+path into v, within
+// limit, or ctx.
+func getJSON(ctx context.Context, client *http.Client, base, path string, limit time.Duration, v any) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", PathConfig, resp.Status)
+		return fmt.Errorf("%s: %s", path, resp.Status)
 	}
-	var c Config
-	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
-		return nil, fmt.Errorf("%s: %w", PathConfig, err)
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	return &c, nil
+	return nil
 }

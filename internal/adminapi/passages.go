@@ -2,8 +2,6 @@ package adminapi
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 )
@@ -46,23 +44,9 @@ const MaxPassages = 1 << 20
 
 // FetchPassages reads base's passages within limit, or ctx.
 func FetchPassages(ctx context.Context, client *http.Client, base string, limit time.Duration) (*Passages, error) {
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+PathPassages, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", PathPassages, resp.Status)
-	}
 	var p Passages
-	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
-		return nil, fmt.Errorf("%s: %w", PathPassages, err)
+	if err := getJSON(ctx, client, base, PathPassages, limit, &p); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }
