@@ -252,7 +252,8 @@ func (a *Attack) Run(ctx context.Context) {
 		local := r.Seq
 		a.Counters.Done.Add(1)
 		h := a.hitOf(r, zero.time())
-		h.Connect, h.Syn, h.Dialed = a.tracer.connect(local)
+		h.Connect, h.Syn, h.Dialed = a.tracer.connect(local, r.Timestamp)
+		h.stampConnect()
 		if h.Outcome == outcome.OK {
 			a.Counters.OK.Add(1)
 		} else {

@@ -51,16 +51,19 @@ func headerMs(r *vegeta.Result, h string) (d time.Duration, ok bool) {
 	return time.Duration(v * float64(time.Millisecond)), true
 }
 
-// StampConnect keeps a hit's connect time in its result, in the header a
-// response carries it in, so that a failed hit's .bin record has it too.
-func (h *Hit) StampConnect() {
-	if !h.Dialed || h.Result.Headers.Get(ConnectHeader) != "" {
+// stampConnect keeps a hit's connect time and Syn in its result's
+// headers, where a response carries its connect time, so that the .bin
+// record of every hit that dialed has both.
+func (h *Hit) stampConnect() {
+	if !h.Dialed {
 		return
 	}
 	if h.Result.Headers == nil {
 		h.Result.Headers = http.Header{}
 	}
-	h.Result.Headers.Set(ConnectHeader, formatConnect(h.Connect))
+	if h.Result.Headers.Get(ConnectHeader) == "" {
+		h.Result.Headers.Set(ConnectHeader, formatConnect(h.Connect))
+	}
 	h.Result.Headers.Set(SynHeader, formatConnect(h.Syn))
 }
 
@@ -80,8 +83,11 @@ type tracer struct {
 }
 
 // dial is what the tracer timed of a hit's dial: its connect time, and
-// when the connect started after the hit's send (Hit.Syn).
-type dial struct{ connect, syn time.Duration }
+// when the connect started.
+type dial struct {
+	connect time.Duration
+	start   time.Time
+}
 
 // Observer hears about hits as they are sent and as they end: with the
 // error of their round trip, or once their body is closed, which vegeta
@@ -97,7 +103,6 @@ func newTracer(ctx context.Context, next http.RoundTripper, obs Observer) *trace
 
 func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	seq, _ := strconv.ParseUint(req.Header.Get(seqHeader), 10, 64)
-	sent := time.Now()
 	t.obs.Sent()
 	// The transport dials on a goroutine of its own, which may outlive
 	// this call when the request gives up first.
@@ -113,7 +118,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		ConnectDone: func(_, _ string, _ error) {
 			mu.Lock()
 			connect = time.Since(start)
-			d := dial{connect, start.Sub(sent)}
+			d := dial{connect, start}
 			mu.Unlock()
 			t.record(seq, d)
 		},
@@ -129,15 +134,14 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
 	mu.Lock()
-	dialing, connected, syn := !start.IsZero(), connect, start.Sub(sent)
+	dialing, connected, began := !start.IsZero(), connect, start
 	if err != nil && dialing && connected == 0 {
 		// The dial never finished: the connect lasted until the error.
-		t.record(seq, dial{time.Since(start), syn})
+		t.record(seq, dial{time.Since(start), began})
 	}
 	mu.Unlock()
 	if resp != nil && dialing {
 		resp.Header.Set(ConnectHeader, formatConnect(connected))
-		resp.Header.Set(SynHeader, formatConnect(syn))
 	}
 	if err != nil || resp == nil {
 		giveUp()
@@ -185,13 +189,14 @@ func (t *tracer) record(seq uint64, d dial) {
 }
 
 // connect returns the connect time of hit seq, how long after its send
-// the connect started, and whether it dialed at all.
-func (t *tracer) connect(seq uint64) (connect, syn time.Duration, dialed bool) {
+// (vegeta's timestamp, sent) the connect started, and whether it dialed
+// at all.
+func (t *tracer) connect(seq uint64, sent time.Time) (connect, syn time.Duration, dialed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	d, ok := t.connects[seq]
 	delete(t.connects, seq)
-	return d.connect, d.syn, ok
+	return d.connect, max(d.start.Sub(sent), 0), ok
 }
 
 // mergeCancel returns a context that ends when either ends. The response

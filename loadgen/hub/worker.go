@@ -116,7 +116,6 @@ func armWorker(ctx context.Context, a Assignment) ([]*attack.Attack, chan result
 			Timeout: time.Duration(s.Timeout), ConnectTimeout: time.Duration(s.ConnectTimeout), KeepAlive: s.KeepAlive,
 			Shard: a.Shard, Shards: a.Workers}
 		at, err := attack.New(ctx, opt, func(h attack.Hit) {
-			h.StampConnect()
 			out <- result{target: i, r: h.Result}
 		})
 		if err != nil {

@@ -180,7 +180,6 @@ func (t *target) send(ctx context.Context, start time.Time) {
 
 func (t *target) record(h attack.Hit) {
 	t.side.Record(h)
-	h.StampConnect()
 	if t.bin != nil {
 		t.bin.Write(h.Result)
 	}

@@ -104,7 +104,6 @@ func RunWorker(ctx context.Context, o WorkerOptions, out io.Writer) error {
 		return err
 	}
 	a, err := attack.New(ctx, o.Attack, func(h attack.Hit) {
-		h.StampConnect()
 		bin.Write(h.Result)
 	})
 	if err != nil {
