@@ -48,7 +48,7 @@ func headerMs(r *vegeta.Result, h string) (d time.Duration, ok bool) {
 	if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
 		return 0, false
 	}
-	return time.Duration(v * float64(time.Millisecond)), true
+	return time.Duration(math.Round(v * float64(time.Millisecond))), true
 }
 
 // stampConnect keeps a hit's connect time and Syn in its result's

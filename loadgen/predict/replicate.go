@@ -141,7 +141,11 @@ type Spread struct {
 	// request reached its handler (from the accept: the read of the
 	// request) and after the work ended (until the close, after the
 	// answer's write). Each request a replica's model admits draws one of
-	// each: its work starts, and its place is freed, that much later.
+	// each: its work starts, and its place is freed, that much later. With
+	// Reach, the read is in each request's measured way to the gate, and
+	// the model takes its place at the gate: the place per connection is
+	// then held from the gate, not the accept (a fasthttp run has every
+	// way timed only when it refused none).
 	// nil: at once. ReadHoldAt and CloseHoldAt, when each has an entry
 	// for each of theirs, ascending, are when on the schedule's clock
 	// each sample began; a draw then takes one of those of its moment,
@@ -228,7 +232,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), in.Requests())
 	}
 	if spread.InKernel != nil && (spread.Reach == nil || len(spread.InKernel) != in.Requests()) {
-		return Replicas{}, fmt.Errorf("predict: Spread.InKernel: %d entries for %d requests, with Reach set", len(spread.InKernel), in.Requests())
+		return Replicas{}, fmt.Errorf("predict: Spread.InKernel: %d entries for %d requests; it needs Reach", len(spread.InKernel), in.Requests())
 	}
 	for i, o := range spread.Overshoot {
 		if o < 0 {

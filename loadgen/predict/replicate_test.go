@@ -410,3 +410,19 @@ func TestFasthttpHoldsAPlaceFromTheAcceptToTheClose(t *testing.T) {
 		}
 	}
 }
+
+// A request on its way to fasthttp's handler, accepted but not yet read
+// (Spread.InKernel and Spread.Reach), has not taken a place: its client
+// giving up frees none. Concurrency 1, a 50 ms client timeout: #0 at 0
+// reaches the gate only at 100 ms and times out at 50 ms on its way; #1
+// at 60 ms takes the place at 61 ms, and #2 at 70 ms finds it taken.
+func TestAFasthttpRequestThatTimesOutOnItsWayToTheGateFreesNoPlace(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.060, 0.070), Service: sec(0.1), ClientTimeout: 50 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	spread := Spread{SendLate: []time.Duration{0, 0, 0}, Reach: []time.Duration{100 * ms, ms, ms}, InKernel: []time.Duration{0, 0, 0}}
+	got := replicaRequests(t, in, spread)
+	if got[0].Outcome != outcome.Timeout || got[1].Started != 61*ms || got[2].Outcome != outcome.HTTP503 {
+		t.Errorf("#0 %s, #1 started %v, #2 %s; want timeout, 61ms, http_503", got[0].Outcome, got[1].Started, got[2].Outcome)
+	}
+}

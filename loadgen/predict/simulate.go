@@ -604,7 +604,10 @@ func (e *engine) clientDeadline(r int) {
 		e.reading--
 		e.end(r, outcome.Timeout)
 	case phaseReadAccepted:
-		if l, ok := e.srv.(readLeaver); ok {
+		// Without measured reaches, only a readLeaver's own read puts a
+		// request here, with its place taken; with them, a request is
+		// here on its way to the gate, before the model saw it.
+		if l, ok := e.srv.(readLeaver); ok && e.reach == nil {
 			l.leftReading(e, r)
 		}
 		e.end(r, outcome.Timeout)
@@ -745,7 +748,7 @@ func (e *engine) acceptable(r int) bool {
 }
 
 // deadline is when request r's client gives up: ClientTimeout after its
-// send, which in a replica is its arrival less its measured connect.
+// send, which in a replica is its arrival less its measured SYN's delay.
 func (e *engine) deadline(r int) time.Duration {
 	sent := e.out[r].Sent
 	if e.syn != nil {
@@ -1062,7 +1065,7 @@ func (e *engine) countFromSend() {
 	e.sentEarly = true
 	for r, c := range e.syn {
 		if c > 0 {
-			e.events.push(event{t: e.out[r].Sent - c, kind: kindClientSend, idx: r})
+			e.events.push(event{t: max(e.out[r].Sent-c, 0), kind: kindClientSend, idx: r})
 		}
 	}
 }
