@@ -3,14 +3,19 @@ package adminapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 )
 
 // PathPassages answers every request that reached the model's gate, as
 // JSON Passages: what the answers of the requests that got one say of
 // them, and the same of the requests whose clients gave up first, which
-// got none (docs/contracts.md).
-const PathPassages = "/passages"
+// got none (docs/contracts.md). SinceParam, in Unix nanoseconds, keeps
+// those that reached it at or after then.
+const (
+	PathPassages = "/passages"
+	SinceParam   = "since"
+)
 
 // Passage is one request's way through a labserver, on its clock. Times
 // are Unix nanoseconds, so that a run's million passages stay small.
@@ -34,18 +39,20 @@ type Passage struct {
 // Passages is the JSON of PathPassages.
 type Passages struct {
 	Passages []Passage `json:"passages"`
-	// Dropped counts the passages not kept: a labserver keeps at most
-	// MaxPassages.
+	// Dropped counts the passages no longer kept: a labserver keeps the
+	// newest MaxPassages.
 	Dropped int64 `json:"dropped"`
 }
 
 // MaxPassages is how many passages a labserver keeps: about 50 MB.
 const MaxPassages = 1 << 20
 
-// FetchPassages reads base's passages within limit, or ctx.
-func FetchPassages(ctx context.Context, client *http.Client, base string, limit time.Duration) (*Passages, error) {
+// FetchPassages reads base's passages of the requests that reached the
+// gate at or after since, within limit, or ctx.
+func FetchPassages(ctx context.Context, client *http.Client, base string, since time.Time, limit time.Duration) (*Passages, error) {
 	var p Passages
-	if err := getJSON(ctx, client, base, PathPassages, limit, &p); err != nil {
+	path := PathPassages + "?" + SinceParam + "=" + strconv.FormatInt(since.UnixNano(), 10)
+	if err := getJSON(ctx, client, base, path, limit, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil

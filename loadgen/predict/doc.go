@@ -66,8 +66,9 @@
 // each replica's figures, each request's outcomes and a band of the
 // gauges; loadgen/verdict turns them into ranges. A replica:
 //
-//   - sends each request as late as the run measured, plus a connect delay
-//     drawn from the run's connects;
+//   - sends each request's SYN as late as the run measured, when its
+//     connect started (Spread.Syn), counting it in its client's in-flight
+//     gauge from its send (kindClientSend);
 //   - gives each request's work an overshoot drawn from the run's;
 //   - fires SYN retransmissions on the Linux timer wheel (wheel.go) at a
 //     random alignment of its jiffies, so that retransmissions of requests
@@ -81,8 +82,13 @@
 //   - keeps each connection in the accept queue for a drawn accept delay;
 //   - when the server timed every request's arrival at its gate
 //     (Spread.Reach), accepts each request at once and has it reach the
-//     gate then (phaseReading), counted in the accept queue on its way,
-//     instead of drawing its admission and accept delays;
+//     gate then (phaseReading), counted in the accept queue on its way
+//     until the server's accept where that was timed too (Spread.InKernel,
+//     phaseReadAccepted), instead of drawing its admission and accept
+//     delays;
+//   - has fasthttp hold a connection's place while the request is read and
+//     after its work until the close, as long as the run's did at that
+//     moment (Spread.ReadHold, Spread.CloseHold);
 //   - hands a freed slot or pool worker to its next waiter a drawn
 //     scheduling delay later, counting the waiter as waiting until then
 //     (engine.handOver): the waiter is a goroutine that must wake; and

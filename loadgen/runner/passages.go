@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/loadgen/launch"
 )
 
@@ -21,13 +22,15 @@ const passagesWithin = 30 * time.Second
 // server held its place after its work, until the close (fasthttp's). Without them the verdict cannot
 // replay any request's measured way to the gate, since it would replay
 // the answered requests' alone. Only a labserver on loadgen's host shares
-// its clock; any other target is left as it is. It returns a note when the
-// passages could not be had.
-func (t *target) completeFromPassages(ctx context.Context) string {
+// its clock; any other target is left as it is. since is the run's start:
+// a server of a compose stack keeps earlier runs' passages too. It returns
+// a note when the passages could not be had.
+func (t *target) completeFromPassages(ctx context.Context, since time.Time) string {
 	if t.adminURL == "" || t.spec.External() {
 		return ""
 	}
-	p, err := adminapi.FetchPassages(ctx, launch.AdminClient, t.adminURL, passagesWithin)
+	t.awaitIdle(ctx)
+	p, err := adminapi.FetchPassages(ctx, launch.AdminClient, t.adminURL, since, passagesWithin)
 	if err != nil {
 		return fmt.Sprintf("the server's passages (%s): %v: the requests its answers do not time have no way to the gate, and the replicas draw every request's", adminapi.PathPassages, err)
 	}
@@ -60,4 +63,28 @@ func (t *target) completeFromPassages(ctx context.Context) string {
 		return fmt.Sprintf("the server kept %d passages and dropped %d (%s keeps at most %d)", len(p.Passages), p.Dropped, adminapi.PathPassages, adminapi.MaxPassages)
 	}
 	return ""
+}
+
+// idleWithin bounds the wait for a target's server to finish what it
+// still holds after its clients are done: a request whose client gave
+// up gets its passage when the server lets it go, which fasthttp does
+// only when its work ends.
+const idleWithin = 3 * time.Second
+
+// awaitIdle waits, within idleWithin, until the target's server runs and
+// queues nothing, as its /metrics say.
+func (t *target) awaitIdle(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, idleWithin)
+	defer cancel()
+	for {
+		s, err := promscrape.Scrape(ctx, launch.AdminClient, t.adminURL+adminapi.PathMetrics)
+		if err == nil && s["conclab_requests_inflight"] == 0 && s["conclab_requests_queued"] == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

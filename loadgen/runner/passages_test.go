@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,12 +19,17 @@ import (
 // gate: the server's passages do. #0's answer said it; #1 timed out, and
 // its passage has it accepted 300 µs and at the gate 2 ms after its send;
 // #2 has no passage (its client left before the server read it). #0's
-// server, a fasthttp, held its place 300 µs past its work, to the close.
+// passage says its server held its place 300 µs past its work, to the
+// close, as fasthttp's do.
 func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	sent := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) int64 { return sent.Add(d).UnixNano() }
 	admin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != adminapi.PathPassages {
+		if strings.HasSuffix(r.URL.Path, adminapi.PathMetrics) {
+			_, _ = w.Write([]byte("conclab_requests_inflight 0\nconclab_requests_queued 0\n"))
+			return
+		}
+		if r.URL.Path != adminapi.PathPassages || r.URL.Query().Get(adminapi.SinceParam) != strconv.FormatInt(sent.UnixNano(), 10) {
 			http.NotFound(w, r)
 			return
 		}
@@ -40,7 +46,7 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 			{seq: 1, sent: sent, outcome: outcome.Timeout},
 			{seq: 2, sent: sent, outcome: outcome.Timeout},
 		}}
-	if note := tg.completeFromPassages(context.Background()); note != "" {
+	if note := tg.completeFromPassages(context.Background(), sent); note != "" {
 		t.Errorf("note %q, want none", note)
 	}
 	if tg.hits[0].closeHold != 300*time.Microsecond || tg.hits[1].closeHold != 0 {
@@ -55,7 +61,7 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	// A server without passages (an older labserver) leaves them as they
 	// are, and says why.
 	tg.adminURL = admin.URL + "/old"
-	if note := tg.completeFromPassages(context.Background()); !strings.Contains(note, "404") {
+	if note := tg.completeFromPassages(context.Background(), sent.Add(time.Second)); !strings.Contains(note, "404") {
 		t.Errorf("note %q, want the 404", note)
 	}
 }

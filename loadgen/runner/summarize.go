@@ -315,7 +315,7 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 		if t.predicted != nil {
 			st.Predicted = verdict.Predicted(r.sched, *t.predicted)
 			if sum.Complete {
-				if note := t.completeFromPassages(ctx); note != "" {
+				if note := t.completeFromPassages(ctx, r.started); note != "" {
 					st.Notes = append(st.Notes, note)
 				}
 				errs = append(errs, t.judge(r, &st, valueOr0(sum.Environment.SoftnetDropped)))

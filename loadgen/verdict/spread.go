@@ -57,8 +57,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	acceptsKnown := true
 	sp.ReplyOf = make([]time.Duration, len(central.Requests))
 	var clientSide, reached, decided []time.Duration
-	var replies, answers, readHolds, closeHolds []timed
-	var accepts []time.Duration
+	var replies, answers []timed
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
@@ -96,18 +95,6 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 				acceptsKnown = false
 			}
 		}
-		if s := m.Served; m.CloseHold > 0 && s != nil && !s.Received.IsZero() {
-			// A model that holds a place per connection (fasthttp):
-			// from the accept to the handler, and after the work to
-			// the close, each timed where it began.
-			closeHolds = append(closeHolds, timed{m.SentAt() + m.Latency - s.Received.Sub(s.End), m.CloseHold})
-			if m.ToAccept > 0 && m.ToGate >= m.ToAccept {
-				readHolds = append(readHolds, timed{m.SentAt() + m.ToAccept, m.ToGate - m.ToAccept})
-			}
-		}
-		if m.ToAccept > 0 && m.Dialed && m.Connect < outcome.SynRetriedConnect {
-			accepts = append(accepts, max(m.ToAccept-m.Syn, 0))
-		}
 		if s := m.Served; s != nil {
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
 				replies = append(replies, timed{m.SentAt() + m.Latency - d, d})
@@ -124,8 +111,6 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.Overshoot = clientSide
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
-	sp.ReadHold, sp.ReadHoldAt = splitTimed(readHolds)
-	sp.CloseHold, sp.CloseHoldAt = splitTimed(closeHolds)
 	if over, quiet := overshootsByQuiet(measured, work, len(central.Requests)); len(over) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = over, quiet
 		h := HandOvers(measured)
@@ -135,12 +120,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	// requests alone, say, would put the requests that ended otherwise
 	// at drawn instants around measured ones, and which requests were ok
 	// is what the prediction is asked.
-	if sp.CloseHold != nil && len(accepts) > 0 {
-		// A model that holds a place per connection decides at the
-		// accept, whichever way: the accept's delay is its admission's,
-		// and the requests it refused at once say nothing of it.
-		sp.AdmitDelay = accepts
-	}
+	placeHolds(&sp, measured)
 	if len(reached) > 0 && len(reached) == len(measured) {
 		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
 		if acceptsKnown {
@@ -148,6 +128,38 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		}
 	}
 	return sp
+}
+
+// placeHolds gives sp the holds of a model that holds a place per
+// connection (fasthttp), when the server's passages timed its closes: from
+// the accept to the handler, and after the work to the close, each timed
+// where it began; and, since such a model decides at the accept whichever
+// way, the accepts' delays for its admission's (the requests it refused at
+// once say nothing of those).
+func placeHolds(sp *predict.Spread, measured []Measured) {
+	var reads, closes []timed
+	var accepts []time.Duration
+	for _, m := range measured {
+		if m.ToAccept > 0 && m.Dialed && m.Connect < outcome.SynRetriedConnect {
+			accepts = append(accepts, max(m.ToAccept-m.Syn, 0))
+		}
+		s := m.Served
+		if m.CloseHold <= 0 || s == nil || s.Received.IsZero() {
+			continue
+		}
+		closes = append(closes, timed{m.SentAt() + m.Latency - s.Received.Sub(s.End), m.CloseHold})
+		if m.ToAccept > 0 && m.ToGate >= m.ToAccept {
+			reads = append(reads, timed{m.SentAt() + m.ToAccept, m.ToGate - m.ToAccept})
+		}
+	}
+	if len(closes) == 0 {
+		return
+	}
+	sp.ReadHold, sp.ReadHoldAt = splitTimed(reads)
+	sp.CloseHold, sp.CloseHoldAt = splitTimed(closes)
+	if len(accepts) > 0 {
+		sp.AdmitDelay = accepts
+	}
 }
 
 // timed is a delay the run measured, and what replicas pick it by: when

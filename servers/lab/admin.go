@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"strconv"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -50,8 +51,16 @@ func adminHandler(m *Metrics, sc adminapi.Config, passages *Passages) http.Handl
 		_ = enc.Encode(sc)
 	})
 	mux.HandleFunc(adminapi.PathPassages, func(w http.ResponseWriter, r *http.Request) {
+		var since int64
+		if v := r.URL.Query().Get(adminapi.SinceParam); v != "" {
+			var err error
+			if since, err = strconv.ParseInt(v, 10, 64); err != nil {
+				http.Error(w, adminapi.SinceParam+": want Unix nanoseconds, got "+strconv.Quote(v), http.StatusBadRequest)
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(passages.snapshot())
+		_ = json.NewEncoder(w).Encode(passages.since(since))
 	})
 	return mux
 }

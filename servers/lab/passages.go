@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"sync"
 	"time"
 
@@ -10,11 +11,15 @@ import (
 // Passages keeps each request's way through the server (adminapi.Passage)
 // for loadgen to fetch after a run: a request whose client gave up before
 // its answer gets no answer to say when it reached the gate, and without
-// that the verdict cannot replay where any request waited.
+// that the verdict cannot replay where any request waited. It keeps the
+// newest adminapi.MaxPassages: a server of a compose stack outlives many
+// runs, which ask for theirs with since.
 type Passages struct {
 	mu      sync.Mutex
-	kept    []adminapi.Passage
+	kept    []adminapi.Passage // a ring once full
+	next    int                // where the next goes, once full
 	dropped int64
+	limit   int // how many it keeps; 0: adminapi.MaxPassages
 }
 
 // Add keeps the passage of request w, which reached the gate at arrived,
@@ -33,23 +38,33 @@ func Passage(w Work, arrived, left time.Time) adminapi.Passage {
 	return adminapi.Passage{ID: w.ID, Accepted: acc, Arrived: arrived.UnixNano(), Left: left.UnixNano()}
 }
 
-// Keep keeps q, or counts it dropped past adminapi.MaxPassages.
+// Keep keeps q, in place of the oldest past adminapi.MaxPassages, which
+// it counts dropped.
 func (p *Passages) Keep(q adminapi.Passage) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.kept) >= adminapi.MaxPassages {
-		p.dropped++
+	if len(p.kept) < cmp.Or(p.limit, adminapi.MaxPassages) {
+		p.kept = append(p.kept, q)
 		return
 	}
-	p.kept = append(p.kept, q)
+	p.kept[p.next] = q
+	p.next = (p.next + 1) % len(p.kept)
+	p.dropped++
 }
 
-// snapshot is what PathPassages answers.
-func (p *Passages) snapshot() adminapi.Passages {
+// since is what PathPassages answers: the passages kept that reached the
+// gate at or after since (Unix nanoseconds), oldest first.
+func (p *Passages) since(since int64) adminapi.Passages {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return adminapi.Passages{Passages: append([]adminapi.Passage{}, p.kept...), Dropped: p.dropped}
+	out := adminapi.Passages{Passages: []adminapi.Passage{}, Dropped: p.dropped}
+	for i := range p.kept {
+		if q := p.kept[(p.next+i)%len(p.kept)]; q.Arrived >= since {
+			out.Passages = append(out.Passages, q)
+		}
+	}
+	return out
 }

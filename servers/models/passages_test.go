@@ -10,7 +10,7 @@ import (
 	"github.com/conclab/conclab/servers/labtest"
 )
 
-// A semaphore of 1: #0 runs 300 ms, #1 waits behind it, and both clients
+// A semaphore of 1: #0 asks for 300 ms, #1 waits behind it, and both clients
 // leave after 100 ms. #1 never gets an answer, but the server's passages
 // keep it: accepted, at the gate, and gone from the queue when the server
 // saw its client leave.
@@ -26,7 +26,7 @@ func TestThePassagesKeepARequestWhoseClientLeftBeforeItsAnswer(t *testing.T) {
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 0, "conclab_requests_queued": 0})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), 5*time.Second)
+	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), time.Unix(0, 0), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestAFasthttpPassageSaysWhenItsConnectionClosed(t *testing.T) {
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": 0})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), 5*time.Second)
+	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), time.Unix(0, 0), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
