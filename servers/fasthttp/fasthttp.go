@@ -172,8 +172,9 @@ func (m *model) handle(ctx *valyala.RequestCtx) {
 	if err == nil {
 		w.Deadline, err = lab.ParseDeadline(string(ctx.Request.Header.Peek(workapi.DeadlineHeader)))
 	}
-	if c, ok := ctx.Conn().(*watchedConn); ok {
-		w.Accepted = c.accepted
+	conn, _ := ctx.Conn().(*watchedConn) // rejectCounter's, always
+	if conn != nil {
+		w.Accepted = conn.accepted
 	}
 	if err != nil {
 		writeJSON(ctx, valyala.StatusBadRequest, map[string]string{"error": err.Error()})
@@ -181,9 +182,9 @@ func (m *model) handle(ctx *valyala.RequestCtx) {
 		return
 	}
 	reply, err := m.env.Execute(ctx, nil, w)
-	if c, ok := ctx.Conn().(*watchedConn); ok {
+	if conn != nil {
 		q := lab.Passage(w, reply.Arrived, time.Now())
-		if kept := c.passage.Swap(&q); kept != nil {
+		if kept := conn.passage.Swap(&q); kept != nil {
 			// Kept alive: the previous request's place was its
 			// connection's, which is still open.
 			m.env.Passages.Keep(*kept)
