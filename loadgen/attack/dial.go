@@ -29,11 +29,13 @@ type cachingDialer struct {
 // newCachingDialer dials with d; when source is set, it dials IPv4 loopback
 // addresses from source instead, leaving the port for connect(2) to choose.
 func newCachingDialer(d *net.Dialer, source net.IP) *cachingDialer {
-	c := &cachingDialer{dialer: d, lookup: net.DefaultResolver.LookupHost, addrs: map[string][]string{}}
+	stamping := *d
+	stamping.ControlContext = stampingSyn(d.Control)
+	c := &cachingDialer{dialer: &stamping, lookup: net.DefaultResolver.LookupHost, addrs: map[string][]string{}}
 	if source != nil {
 		loopback := *d
 		loopback.LocalAddr = &net.TCPAddr{IP: source}
-		loopback.Control = bindAddressNoPort
+		loopback.ControlContext = stampingSyn(bindAddressNoPort)
 		c.loopback = &loopback
 	}
 	return c

@@ -8,6 +8,7 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -19,10 +20,17 @@ import (
 // response headers vegeta keeps, so the .bin files hold it too.
 const ConnectHeader = "X-Conclab-Connect-Ms"
 
-// formatConnect is the ConnectHeader value of a connect time.
-func formatConnect(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
+// formatConnect is the ConnectHeader value of a connect time: whole
+// microseconds, rounded as Duration.Round rounds, so that a half
+// microsecond does not read back one lower through a float's binary
+// fraction (0.3095 ms is 0.30949… in binary).
+func formatConnect(d time.Duration) string {
+	us := max(d, 0).Round(time.Microsecond).Microseconds()
+	frac := strconv.FormatInt(1000+us%1000, 10)[1:]
+	return strconv.FormatInt(us/1000, 10) + "." + frac
+}
 
-// SynHeader carries how long after its send a hit's connect started
+// SynHeader carries how long after its send a hit's dial called connect(2)
 // (Hit.Syn), in milliseconds, as ConnectHeader does its connect time.
 const SynHeader = "X-Conclab-Syn-Ms"
 
@@ -82,11 +90,40 @@ type tracer struct {
 	connects map[uint64]dial // by vegeta seq, for failed hits
 }
 
-// dial is what the tracer timed of a hit's dial: its connect time, and
-// when the connect started.
+// dial is what the tracer timed of a hit's dial: its connect time, when
+// the connect started, and when connect(2) was called (zero if it never
+// was).
 type dial struct {
 	connect time.Duration
 	start   time.Time
+	syn     time.Time
+}
+
+// synStamper notes the instant a dial calls connect(2). The tracer puts
+// one in each request's context, and the dialer's ControlContext hook,
+// which runs right before connect(2), calls it (stampingSyn).
+type synStamper func()
+
+type synStamperKey struct{}
+
+// stampingSyn wraps a dialer's Control hook (nil for none) into a
+// ControlContext hook that also stamps the request's SYN. httptrace's
+// ConnectStart comes before socket(2), setsockopt(2) and the poller's
+// registration: a goroutine that leaves any of those system calls on a
+// starved machine may wait tens of milliseconds for a CPU before it calls
+// connect(2), and only connect(2) sends the SYN (docs/traffic.md).
+func stampingSyn(control func(network, address string, c syscall.RawConn) error) func(context.Context, string, string, syscall.RawConn) error {
+	return func(ctx context.Context, network, address string, c syscall.RawConn) error {
+		if control != nil {
+			if err := control(network, address, c); err != nil {
+				return err
+			}
+		}
+		if stamp, ok := ctx.Value(synStamperKey{}).(synStamper); ok {
+			stamp()
+		}
+		return nil
+	}
 }
 
 // Observer hears about hits as they are sent and as they end: with the
@@ -107,7 +144,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	// The transport dials on a goroutine of its own, which may outlive
 	// this call when the request gives up first.
 	var mu sync.Mutex
-	var start time.Time
+	var start, syn time.Time
 	var connect time.Duration
 	trace := &httptrace.ClientTrace{
 		ConnectStart: func(_, _ string) {
@@ -118,12 +155,17 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		ConnectDone: func(_, _ string, _ error) {
 			mu.Lock()
 			connect = time.Since(start)
-			d := dial{connect, start}
+			d := dial{connect, start, syn}
 			mu.Unlock()
 			t.record(seq, d)
 		},
 	}
-	ctx, stop := mergeCancel(req.Context(), t.ctx)
+	stampSyn := synStamper(func() {
+		mu.Lock()
+		syn = time.Now()
+		mu.Unlock()
+	})
+	ctx, stop := mergeCancel(context.WithValue(req.Context(), synStamperKey{}, stampSyn), t.ctx)
 	defer stop()
 	giveUp := func() {}
 	if d, ok := deadlineOf(req); ok {
@@ -134,10 +176,10 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
 	mu.Lock()
-	dialing, connected, began := !start.IsZero(), connect, start
+	dialing, connected, began, synAt := !start.IsZero(), connect, start, syn
 	if err != nil && dialing && connected == 0 {
 		// The dial never finished: the connect lasted until the error.
-		t.record(seq, dial{time.Since(start), began})
+		t.record(seq, dial{time.Since(start), began, synAt})
 	}
 	mu.Unlock()
 	if resp != nil && dialing {
@@ -189,14 +231,18 @@ func (t *tracer) record(seq uint64, d dial) {
 }
 
 // connect returns the connect time of hit seq, how long after its send
-// (vegeta's timestamp, sent) the connect started, and whether it dialed
+// (vegeta's timestamp, sent) its dial called connect(2), and whether it dialed
 // at all.
 func (t *tracer) connect(seq uint64, sent time.Time) (connect, syn time.Duration, dialed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	d, ok := t.connects[seq]
 	delete(t.connects, seq)
-	return d.connect, max(d.start.Sub(sent), 0), ok
+	synAt := d.syn
+	if synAt.IsZero() {
+		synAt = d.start // a dialer without the hook
+	}
+	return d.connect, max(synAt.Sub(sent), 0), ok
 }
 
 // mergeCancel returns a context that ends when either ends. The response

@@ -67,7 +67,7 @@
 // gauges; loadgen/verdict turns them into ranges. A replica:
 //
 //   - sends each request's SYN as late as the run measured, when its
-//     connect started (Spread.Syn), counting it in its client's in-flight
+//     dial called connect(2) (Spread.Syn), counting it in its client's in-flight
 //     gauge from its send (kindClientSend);
 //   - gives each request's work an overshoot drawn from the run's;
 //   - fires SYN retransmissions on the Linux timer wheel (wheel.go) at a

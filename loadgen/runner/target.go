@@ -53,7 +53,7 @@ type hitRecord struct {
 	outcome outcome.Outcome
 	latency time.Duration
 	connect time.Duration
-	syn     time.Duration // from its send to its connect's start (attack.Hit.Syn)
+	syn     time.Duration // from its send to its connect(2) (attack.Hit.Syn)
 	dialed  bool
 	lateBy  time.Duration // send time minus scheduled time
 	// scheduled is when it was due, from the target's schedule's start

@@ -22,7 +22,7 @@ type Measured struct {
 	Latency   time.Duration   // from its send to its end
 	Connect   time.Duration   // its TCP connect time as its client saw it, when Dialed
 	Dialed    bool
-	// Syn is how long after its send its connect started, when Dialed
+	// Syn is how long after its send its dial called connect(2), when Dialed
 	// (attack.Hit.Syn): on loopback, when its SYN reached the server.
 	Syn time.Duration
 	// Served is what the server's reply said of an ok request's work; nil

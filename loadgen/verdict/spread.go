@@ -11,7 +11,7 @@ import (
 )
 
 // RunSpread is what a run's replicas draw from: each request reaching the
-// server as its SYN did, when its connect started (Spread.Syn; the
+// server as its SYN did, when its dial called connect(2) (Spread.Syn; the
 // client's dial may return far later on a starved machine), its client's
 // timeout and in-flight gauge counting from its send and its timeout
 // firing as late as the run's timed-out clients' did (Spread.GiveUpLate:
