@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -180,5 +182,31 @@ func TestLinuxShowsTheWholeKernelSide(t *testing.T) {
 	}
 	if !KernelViewFull || !strings.HasPrefix(KernelView(), "full: ") {
 		t.Errorf("KernelView() %q, full %v; want a full view on Linux", KernelView(), KernelViewFull)
+	}
+}
+
+// The steal share is the hypervisor's part of the CPU time between two
+// reads of /proc/stat's cpu line (USER_HZ ticks: 100 a second).
+func TestStealShareIsTheHypervisorsPartOfTheCPUTimeBetweenTwoReads(t *testing.T) {
+	line := func(user, idle, steal int) string {
+		return fmt.Sprintf("cpu  %d 0 100 %d 0 0 0 %d 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n", user, idle, steal)
+	}
+	before, err := cpuTimesAt(fakeProc(t, map[string]string{"stat": line(1000, 5000, 100)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := cpuTimesAt(fakeProc(t, map[string]string{"stat": line(1300, 5600, 200)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 300 user + 600 idle + 100 steal ticks: a tenth was stolen.
+	if got := after.StealShare(before); math.Abs(got-0.1) > 1e-9 {
+		t.Errorf("steal share %v, want 0.1", got)
+	}
+	if got := before.StealShare(before); got != 0 {
+		t.Errorf("steal share over no time %v, want 0", got)
+	}
+	if _, err := cpuTimesAt(t.TempDir()); err == nil {
+		t.Error("a missing /proc/stat read without error")
 	}
 }
