@@ -67,6 +67,16 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen perf: pacing:", err)
 		return exitFailed
 	}
+	fleet := perf.BenchFleet
+	if *quick {
+		fleet = perf.Fleet{Targets: 3, Rate: 20, Hits: 20, Hold: 100 * time.Millisecond}
+	}
+	multi, err := perf.MultiPacing(o, fleet)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen perf: multi-target pacing:", err)
+		return exitFailed
+	}
+	pacing = append(pacing, multi...)
 	share, err := perf.SamplerShare(o, 9, 10*time.Second)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen perf: sampler:", err)
@@ -83,12 +93,36 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	tw.Flush()
 	fmt.Fprintln(stdout)
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "pacing error (send time vs schedule)\tdriver\trate/s\thits\tp50 ms\tp99 ms\t")
+	fmt.Fprintln(tw, "pacing error (send time vs schedule)\tdriver\ttargets\trate/s each\thits\tp50 ms\tp99 ms\tworst target p99 ms\tmax ms\tsteal %\t")
 	for _, r := range pacing {
-		fmt.Fprintf(tw, "\t%s\t%d\t%d\t%.3f\t%.3f\t\n", r.Driver, r.Rate, r.Hits, r.P50, r.P99)
+		fmt.Fprintf(tw, "\t%s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\t\n", r.Driver, r.Targets, r.Rate, r.Hits, r.P50, r.P99, r.WorstP99, r.Max, 100*r.Steal)
 	}
 	tw.Flush()
+	printPacingRatios(stdout, pacing)
 	fmt.Fprintf(stdout, "\nsampler: 9 targets at 1 Hz cost %.2f%% of one core\n", share*100)
 	fmt.Fprintln(stdout, "TCP_INFO probe and /metrics scrape: see the Go benchmarks below (make perf runs them)")
 	return exitOK
+}
+
+// printPacingRatios gives, for each loadgen row that has a vegeta row of
+// the same shape after it, loadgen's lateness as a ratio to vegeta's.
+func printPacingRatios(w io.Writer, rows []perf.PacingRow) {
+	for i, l := range rows {
+		if i+1 >= len(rows) || !strings.HasPrefix(l.Driver, "loadgen") {
+			continue
+		}
+		v := rows[i+1]
+		if !strings.HasPrefix(v.Driver, "vegeta") || v.Rate != l.Rate || v.Targets != l.Targets {
+			continue
+		}
+		fmt.Fprintf(w, "loadgen ÷ vegeta, %d target(s) at %d/s: p50 %s, p99 %s, worst target p99 %s, max %s\n",
+			l.Targets, l.Rate, ratio(l.P50, v.P50), ratio(l.P99, v.P99), ratio(l.WorstP99, v.WorstP99), ratio(l.Max, v.Max))
+	}
+}
+
+func ratio(a, b float64) string {
+	if b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
 }
