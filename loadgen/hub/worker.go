@@ -74,11 +74,13 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 	select {
 	case <-time.After(time.Until(local)):
 		restoreGC := attack.PauseGC()
+		restoreProcs := attack.SpreadProcs(len(attacks))
 		var wg sync.WaitGroup
 		for _, at := range attacks {
 			wg.Go(func() { at.Run(ctx) })
 		}
 		wg.Wait()
+		restoreProcs()
 		restoreGC()
 	case <-ctx.Done():
 	}

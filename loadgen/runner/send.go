@@ -35,6 +35,8 @@ func (r *run) attackAndSample(ctx context.Context) {
 	stopCheckpoints := r.checkpoints(display)
 	restoreGC := attack.PauseGC()
 	defer restoreGC()
+	restoreProcs := attack.SpreadProcs(len(r.targets))
+	defer restoreProcs()
 	var attacks sync.WaitGroup
 	for _, t := range r.targets {
 		attacks.Go(func() { t.send(ctx, r.started) })
