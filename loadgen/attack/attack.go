@@ -96,7 +96,7 @@ type Hit struct {
 	Dialed  bool
 	// Syn is how long after its send the hit's dial called connect(2),
 	// which on loopback is when its SYN reached the server, when Dialed
-	// (ConnectStart when the dialer has no hook, see stampingSyn). The
+	// (the connect's start when it gave up before connect(2)). The
 	// connect's end as the client saw it may be far later: in a burst of
 	// 400 on a starved machine, the server accepted connections 0.1 to
 	// 3 ms after their sends, while their clients' dials returned 60 to

@@ -7,8 +7,10 @@ import (
 
 // SpreadProcs gives Go's scheduler a P for each of the attacks that one
 // process runs at once, and at least as many as it has (one per CPU), and
-// returns the function that restores the number. An explicit GOMAXPROCS
-// in the environment is left as it is.
+// returns the function that restores Go's default. An explicit
+// GOMAXPROCS in the environment is left as it is. Calls that overlap in
+// one process (runs in parallel tests) do not nest: the last restore wins,
+// as with PauseGC.
 //
 // Why: with a P per CPU, the pacers and dials of every target wait for
 // the same two Ps in Go's run queues, and Go preempts a running goroutine
@@ -30,7 +32,9 @@ func SpreadProcs(attacks int) (restore func()) {
 		return func() {}
 	}
 	runtime.GOMAXPROCS(want)
-	return func() { runtime.GOMAXPROCS(before) }
+	// Not GOMAXPROCS(before): any explicit setting turns off Go's own,
+	// which follows the container's CPU limit.
+	return func() { runtime.SetDefaultGOMAXPROCS() }
 }
 
 // maxProcs bounds SpreadProcs: past a few dozen, more Ps only add idle

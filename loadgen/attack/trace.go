@@ -107,11 +107,12 @@ type synStamper func()
 type synStamperKey struct{}
 
 // stampingSyn wraps a dialer's Control hook (nil for none) into a
-// ControlContext hook that also stamps the request's SYN. httptrace's
-// ConnectStart comes before socket(2), setsockopt(2) and the poller's
-// registration: a goroutine that leaves any of those system calls on a
-// starved machine may wait tens of milliseconds for a CPU before it calls
-// connect(2), and only connect(2) sends the SYN (docs/traffic.md).
+// ControlContext hook that also stamps the request's SYN. It runs after
+// socket(2) and setsockopt(2), and before bind(2) (a dialer with a local
+// address) and connect(2), which sends the SYN; httptrace's ConnectStart
+// comes before socket(2), and a goroutine that leaves a system call on a
+// starved machine may wait tens of milliseconds for a CPU before it goes
+// on (docs/traffic.md).
 func stampingSyn(control func(network, address string, c syscall.RawConn) error) func(context.Context, string, string, syscall.RawConn) error {
 	return func(ctx context.Context, network, address string, c syscall.RawConn) error {
 		if control != nil {
@@ -240,7 +241,9 @@ func (t *tracer) connect(seq uint64, sent time.Time) (connect, syn time.Duration
 	delete(t.connects, seq)
 	synAt := d.syn
 	if synAt.IsZero() {
-		synAt = d.start // a dialer without the hook
+		// connect(2) was not called, or not yet when the hit gave up:
+		// the connect's start, the one instant there is.
+		synAt = d.start
 	}
 	return d.connect, max(synAt.Sub(sent), 0), ok
 }

@@ -71,19 +71,20 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 			st.send(frame{Target: h.target, Result: h.r})
 		}
 	}()
+	// Changing the Ps stops the world for a moment: before the first send.
+	restoreProcs := attack.SpreadProcs(len(attacks))
 	select {
 	case <-time.After(time.Until(local)):
 		restoreGC := attack.PauseGC()
-		restoreProcs := attack.SpreadProcs(len(attacks))
 		var wg sync.WaitGroup
 		for _, at := range attacks {
 			wg.Go(func() { at.Run(ctx) })
 		}
 		wg.Wait()
-		restoreProcs()
 		restoreGC()
 	case <-ctx.Done():
 	}
+	restoreProcs()
 	close(out)
 	<-forwarded
 	heartbeat()

@@ -1,6 +1,7 @@
 package perf
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,7 +45,7 @@ func MultiPacing(o Options, f Fleet) ([]PacingRow, error) {
 	for range f.Targets {
 		s, err := startServer(o.Labserver, "--model", catalog.NetHTTP.Name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fleet server %d: %w", len(servers)+1, err)
 		}
 		servers = append(servers, s)
 	}
@@ -105,7 +106,7 @@ func loadgenFleet(bin, tmp string, servers []*server, f Fleet) ([][]*vegeta.Resu
 		name := fmt.Sprintf("%s-%d", pacingTarget, i+1)
 		if _, err := runfolder.ReadBin(runfolder.Folder(filepath.Join(tmp, id)).Bin(name),
 			func(r *vegeta.Result) { all[i] = append(all[i], r) }); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("target %s: %w", name, err)
 		}
 	}
 	return all, nil
@@ -120,16 +121,19 @@ func vegetaFleet(bin string, servers []*server, f Fleet) ([][]*vegeta.Result, er
 		go func() {
 			var err error
 			all[i], err = vegetaCLI(bin, s.URL+fleetQuery(f), f.Rate, f.Hits, f.Hold+10*time.Second)
+			if err != nil {
+				err = fmt.Errorf("server %d (%s): %w", i+1, s.URL, err)
+			}
 			errs <- err
 		}()
 	}
-	var first error
+	var failed []error
 	for range servers {
-		if err := <-errs; err != nil && first == nil {
-			first = err
+		if err := <-errs; err != nil {
+			failed = append(failed, err)
 		}
 	}
-	return all, first
+	return all, errors.Join(failed...)
 }
 
 // pooledLateness is one row over every target's hits.

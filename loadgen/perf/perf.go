@@ -315,7 +315,8 @@ func quantile(sorted []float64, p float64) float64 {
 	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
 }
 
-// rowOf is the row of one target's sorted lateness (latenessMs).
+// rowOf is the row of lateness in ms (latenessMs), one target's or a
+// fleet's pooled; it sorts late.
 func rowOf(driver string, rate int, late []float64) PacingRow {
 	sort.Float64s(late)
 	row := PacingRow{Driver: driver, Targets: 1, Rate: rate, Hits: len(late)}

@@ -19,9 +19,11 @@ import (
 const perfUsage = `usage: loadgen perf [flags]
 
 Measures the lab itself in one run and prints its performance table: memory
-per held request for each model, pacing error at 2/s, 1,000/s and 5,000/s
-(beside the vegeta command line when --vegeta is given), and the sampler's
-CPU share. make perf runs it.
+per held request for each model, pacing error at 2/s, 1,000/s and 5,000/s,
+and for make bench's nine targets at 100/s each (beside the vegeta command
+line, one process per target, when --vegeta is given), with the share of
+CPU time the hypervisor took during each, and the sampler's CPU share.
+make perf runs it (docs/perf.md).
 `
 
 // cmdPerf is `loadgen perf` (make perf): the lab's own costs in one run.
@@ -71,12 +73,12 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	if *quick {
 		fleet = perf.Fleet{Targets: 3, Rate: 20, Hits: 20, Hold: 100 * time.Millisecond}
 	}
-	multi, err := perf.MultiPacing(o, fleet)
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen perf: multi-target pacing:", err)
-		return exitFailed
-	}
+	multi, fleetErr := perf.MultiPacing(o, fleet)
 	pacing = append(pacing, multi...)
+	if fleetErr != nil {
+		// The table still shows what was measured.
+		fmt.Fprintln(stderr, "loadgen perf: multi-target pacing:", fleetErr)
+	}
 	share, err := perf.SamplerShare(o, 9, 10*time.Second)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen perf: sampler:", err)
@@ -101,6 +103,9 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	printPacingRatios(stdout, pacing)
 	fmt.Fprintf(stdout, "\nsampler: 9 targets at 1 Hz cost %.2f%% of one core\n", share*100)
 	fmt.Fprintln(stdout, "TCP_INFO probe and /metrics scrape: see the Go benchmarks below (make perf runs them)")
+	if fleetErr != nil {
+		return exitFailed
+	}
 	return exitOK
 }
 
