@@ -71,8 +71,6 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 			st.send(frame{Target: h.target, Result: h.r})
 		}
 	}()
-	// Changing the Ps stops the world for a moment: before the first send.
-	restoreProcs := attack.SpreadProcs(len(attacks))
 	select {
 	case <-time.After(time.Until(local)):
 		restoreGC := attack.PauseGC()
@@ -84,7 +82,6 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 		restoreGC()
 	case <-ctx.Done():
 	}
-	restoreProcs()
 	close(out)
 	<-forwarded
 	heartbeat()

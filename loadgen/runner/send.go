@@ -35,8 +35,6 @@ func (r *run) attackAndSample(ctx context.Context) {
 	stopCheckpoints := r.checkpoints(display)
 	restoreGC := attack.PauseGC()
 	defer restoreGC()
-	restoreProcs := attack.SpreadProcs(r.localAttacks())
-	defer restoreProcs()
 	var attacks sync.WaitGroup
 	for _, t := range r.targets {
 		attacks.Go(func() { t.send(ctx, r.started) })
@@ -110,16 +108,4 @@ func (r *run) progressRun() progress.Run {
 		pr.Expected = end
 	}
 	return pr
-}
-
-// localAttacks counts the targets whose schedule this process sends
-// itself; workers send the others.
-func (r *run) localAttacks() int {
-	n := 0
-	for _, t := range r.targets {
-		if t.attack != nil {
-			n++
-		}
-	}
-	return n
 }
