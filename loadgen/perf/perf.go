@@ -175,8 +175,8 @@ type PacingRow struct {
 	// Steal is the share of the machine's CPU time that its hypervisor
 	// took while the driver ran (sysinfo.CPUTimes); NaN where unknown. A
 	// stolen moment stalls every process of the guest at once: on this
-	// lab's 2-CPU VM, runs with 5 to 8 % steal had every target's sends
-	// stall for 5 to 27 ms several times a second (docs/perf.md).
+	// lab's 2-CPU VM, a run with 13 ms of p99 had every target's sends
+	// stall together for 5 to 27 ms several times a second (docs/perf.md).
 	Steal float64
 }
 
