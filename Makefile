@@ -20,10 +20,11 @@ vet:
 	@test -z "$$(gofmt -l $(GOFMT_DIRS))" || { echo "gofmt needed:"; gofmt -l $(GOFMT_DIRS); exit 1; }
 	$(GO) vet ./...
 
-# What the integration tests need on a fresh Debian machine: the
-# prometheus package (deploy/) and the Python servers (external/). Both
-# scripts install only what is missing, as root or through sudo.
-deps:
+# What the integration tests need on a fresh Debian machine: the vegeta
+# command line (bin/vegeta, from the Go module proxy), the prometheus
+# package (deploy/) and the Python servers (external/). The scripts
+# install only what is missing, as root or through sudo.
+deps: bin/vegeta
 	bash deploy/ci-install.sh
 	bash external/ci-install.sh
 
@@ -86,12 +87,16 @@ bench-sweep: build
 # proxy into bin/), the sampler's CPU share, and the probe/scrape
 # benchmarks, and the prediction's (200 replicas of the seed matrix).
 VEGETA_VERSION := v12.13.0
-perf: build
-	@test -x bin/vegeta || GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+perf: build bin/vegeta
 	bin/loadgen perf --vegeta bin/vegeta
 	$(GO) test -run '^$$' -bench 'ProbeAcceptQueue|Scrape' -benchmem ./servers/lab
 	$(GO) test -run '^$$' -bench 'Sample' ./loadgen/sample
 	$(GO) test -run '^$$' -bench 'PredictSeedMatrix|Replicate' -benchtime 3x ./loadgen/verdict ./loadgen/predict
+
+# The vegeta command line, which make perf and loadgen/perf's tests compare
+# loadgen with.
+bin/vegeta:
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
 clean:
 	rm -rf bin

@@ -55,6 +55,13 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen perf: memory:", err)
 		return exitFailed
 	}
+	var vmem []perf.VegetaMemoryRow
+	if o.Vegeta != "" {
+		if vmem, err = perf.VegetaMemory(o, held); err != nil {
+			fmt.Fprintln(stderr, "loadgen perf: memory:", err)
+			return exitFailed
+		}
+	}
 	span := func(rate int) time.Duration {
 		switch {
 		case *quick:
@@ -93,6 +100,7 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "\t%s\t%d\t%.1f\t%.1f\t%.0f\t\n", r.Model, r.Held, r.ServerPerConnB/1024, r.ClientPerConnB/1024, r.ServerRSSB/(1<<20))
 	}
 	tw.Flush()
+	printClientMemory(stdout, mem, vmem)
 	fmt.Fprintln(stdout)
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "pacing error (send time vs schedule)\tdriver\ttargets\trate/s each\thits\tp50 ms\tp99 ms\tworst target p99 ms\tmax ms\tsteal %\t")
@@ -130,4 +138,30 @@ func ratio(a, b float64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// printClientMemory sets the client memory per held request of loadgen
+// (its nethttp rows, the k-th for the k-th size) beside the vegeta
+// command line's, when it was measured.
+func printClientMemory(w io.Writer, mem []perf.MemoryRow, vmem []perf.VegetaMemoryRow) {
+	if len(vmem) == 0 {
+		return
+	}
+	var loadgen []perf.MemoryRow
+	for _, r := range mem {
+		if r.Model == catalog.NetHTTP.Name {
+			loadgen = append(loadgen, r)
+		}
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "client memory per held request (nethttp)\theld\tloadgen KiB\tvegeta attack (CLI) KiB\tloadgen ÷ vegeta\t")
+	for k, v := range vmem {
+		if k >= len(loadgen) {
+			break
+		}
+		l := loadgen[k]
+		fmt.Fprintf(tw, "\t%d\t%.1f\t%.1f\t%s\t\n", v.Held, l.ClientPerConnB/1024, v.ClientPerConnB/1024, ratio(l.ClientPerConnB, v.ClientPerConnB))
+	}
+	tw.Flush()
 }

@@ -1,0 +1,77 @@
+package perf
+
+import (
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+)
+
+// VegetaMemoryRow is the vegeta command line's memory per held request at
+// one size.
+type VegetaMemoryRow struct {
+	Held           int
+	ClientPerConnB float64 // (vegeta's RSS held − its RSS at rest) / held
+}
+
+// VegetaMemory holds n sleeping requests with the vegeta command line
+// against a nethttp labserver, at the rate Memory sends loadgen's (5,000/s),
+// and reads the vegeta process's resident memory growth per held request.
+// vegeta reads all its targets before it attacks, so its memory at rest
+// is read while its standard input is still open.
+func VegetaMemory(o Options, sizes []int) ([]VegetaMemoryRow, error) {
+	var rows []VegetaMemoryRow
+	for _, n := range sizes {
+		row, err := vegetaHolding(o, n)
+		if err != nil {
+			return rows, fmt.Errorf("vegeta holding %d: %w", n, err)
+		}
+		rows = append(rows, row)
+		fmt.Fprintf(o.Log, "memory: vegeta CLI    %5d held: client %.1f KiB per request\n", row.Held, row.ClientPerConnB/1024)
+	}
+	return rows, nil
+}
+
+// heldRate is the rate at which the memory measurements send the requests
+// they hold (Memory's schedule: one every 200 µs).
+const heldRate = 5000
+
+func vegetaHolding(o Options, n int) (VegetaMemoryRow, error) {
+	srv, err := startServer(o.Labserver, modelArgs(catalog.NetHTTP, n)...)
+	if err != nil {
+		return VegetaMemoryRow{}, err
+	}
+	defer srv.Stop()
+	dur := time.Duration(float64(n) / heldRate * float64(time.Second))
+	cmd := exec.Command(o.Vegeta, "attack", "-rate", strconv.Itoa(heldRate)+"/1s", "-duration", dur.String(),
+		"-keepalive=false", "-timeout", "3m")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return VegetaMemoryRow{}, err
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		return VegetaMemoryRow{}, err
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	if _, err := io.WriteString(stdin, "GET "+srv.URL+"?sleep=2m\n"); err != nil {
+		return VegetaMemoryRow{}, err
+	}
+	time.Sleep(500 * time.Millisecond) // until it waits for the end of its targets
+	before := rss(cmd.Process.Pid)
+	stdin.Close() // the attack starts
+	// vegeta stops at its duration, not at a count: a late pacer may
+	// leave it a few hits short of n, so wait only a little past it.
+	held := waitHeld(srv, n, dur+5*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if held == 0 {
+		return VegetaMemoryRow{}, fmt.Errorf("the server holds no request of vegeta's")
+	}
+	return VegetaMemoryRow{Held: held, ClientPerConnB: (rss(cmd.Process.Pid) - before) / float64(held)}, nil
+}

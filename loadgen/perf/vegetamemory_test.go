@@ -1,0 +1,33 @@
+package perf
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/conclab/conclab/internal/testbin"
+)
+
+// The vegeta command line's memory per held request comes from its own
+// process, read at rest and again once the server holds what it sent.
+func TestVegetasMemoryPerHeldRequestIsReadFromItsOwnProcess(t *testing.T) {
+	vegetaBin, err := filepath.Abs("../../bin/vegeta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(vegetaBin); err != nil {
+		testbin.Missing(t, "the vegeta command line in bin/vegeta")
+	}
+	o := Options{Labserver: filepath.Join(binDir, "labserver"), Vegeta: vegetaBin, Log: io.Discard}
+	rows, err := VegetaMemory(o, []int{200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5,000/s for 40 ms: 200 requests, or a few fewer when its pacer is
+	// late; a held request costs a client kilobytes, not megabytes.
+	if len(rows) != 1 || rows[0].Held < 150 || rows[0].Held > 200 ||
+		rows[0].ClientPerConnB < 1<<10 || rows[0].ClientPerConnB > 1<<20 {
+		t.Errorf("rows %+v; want one row of 150 to 200 held, 1 KiB to 1 MiB each", rows)
+	}
+}
