@@ -99,9 +99,10 @@ type dial struct {
 	syn     time.Time
 }
 
-// synStamper notes the instant a dial calls connect(2). The tracer puts
-// one in each request's context, and the dialer's ControlContext hook,
-// which runs right before connect(2), calls it (stampingSyn).
+// synStamper notes the instant a dial is about to call connect(2). The
+// tracer puts one in each request's context, and the dialer's
+// ControlContext hook, which runs just before bind(2) and connect(2),
+// calls it (stampingSyn).
 type synStamper func()
 
 type synStamperKey struct{}

@@ -124,7 +124,7 @@ func Memory(o Options, models []catalog.Model, sizes []int) ([]MemoryRow, error)
 			before := rss(0)
 			ctx, cancel := context.WithCancel(context.Background())
 			a, err := attack.New(ctx, attack.Options{Name: model.Name, URL: srv.URL,
-				Schedule: workload.Steady(n, 200*time.Microsecond, 2*time.Minute, 0), Timeout: 3 * time.Minute}, nil)
+				Schedule: workload.Steady(n, heldGap, 2*time.Minute, 0), Timeout: 3 * time.Minute}, nil)
 			if err != nil {
 				cancel()
 				srv.Stop()

@@ -18,7 +18,7 @@ type VegetaMemoryRow struct {
 }
 
 // VegetaMemory holds n sleeping requests with the vegeta command line
-// against a nethttp labserver, at the rate Memory sends loadgen's (5,000/s),
+// against a nethttp labserver, at the rate Memory sends loadgen's (heldGap),
 // and reads the vegeta process's resident memory growth per held request.
 // vegeta reads all its targets before it attacks, so its memory at rest
 // is read while its standard input is still open.
@@ -35,9 +35,9 @@ func VegetaMemory(o Options, sizes []int) ([]VegetaMemoryRow, error) {
 	return rows, nil
 }
 
-// heldRate is the rate at which the memory measurements send the requests
-// they hold (Memory's schedule: one every 200 µs).
-const heldRate = 5000
+// heldGap is the gap between the sends of the requests that the memory
+// measurements hold, loadgen's (Memory) and vegeta's alike: 5,000/s.
+const heldGap = 200 * time.Microsecond
 
 func vegetaHolding(o Options, n int) (VegetaMemoryRow, error) {
 	srv, err := startServer(o.Labserver, modelArgs(catalog.NetHTTP, n)...)
@@ -45,8 +45,8 @@ func vegetaHolding(o Options, n int) (VegetaMemoryRow, error) {
 		return VegetaMemoryRow{}, err
 	}
 	defer srv.Stop()
-	dur := time.Duration(float64(n) / heldRate * float64(time.Second))
-	cmd := exec.Command(o.Vegeta, "attack", "-rate", strconv.Itoa(heldRate)+"/1s", "-duration", dur.String(),
+	dur := time.Duration(n) * heldGap
+	cmd := exec.Command(o.Vegeta, "attack", "-rate", strconv.Itoa(int(time.Second/heldGap))+"/1s", "-duration", dur.String(),
 		"-keepalive=false", "-timeout", "3m")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
