@@ -192,10 +192,9 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 	if opt.LocalAddr != nil {
 		dialer.LocalAddr = &net.TCPAddr{IP: opt.LocalAddr}
 	}
-	dial := newCachingDialer(dialer, opt.source()).DialContext
 	transport := &http.Transport{
 		Proxy:               nil, // loopback targets only: never an environment proxy
-		DialContext:         dial,
+		DialContext:         newCachingDialer(dialer, opt.source()).DialContext,
 		DisableKeepAlives:   !opt.KeepAlive,
 		MaxIdleConnsPerHost: opt.Schedule.Len(),
 		DisableCompression:  true,
@@ -207,11 +206,7 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 		ReadBufferSize:  connBuffer,
 		WriteBufferSize: connBuffer,
 	}
-	var next http.RoundTripper = transport
-	if !opt.KeepAlive {
-		next = &oneShot{dial: dial, other: transport}
-	}
-	a.tracer = newTracer(ctx, next, (*observer)(a))
+	a.tracer = newTracer(ctx, transport, (*observer)(a))
 	// No Client.Timeout: the tracer gives each request up at the deadline
 	// the targeter sent (Options.Timeout after its send). http.Client
 	// does not know the tracer as a RoundTripper of its own, so a Timeout
