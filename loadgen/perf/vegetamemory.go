@@ -10,11 +10,12 @@ import (
 	"github.com/conclab/conclab/internal/catalog"
 )
 
-// VegetaMemoryRow is the vegeta command line's memory per held request at
-// one size.
-type VegetaMemoryRow struct {
+// ClientMemoryRow is a client's memory per held request at one size: the
+// vegeta command line's (VegetaMemory) or a plain net/http client's
+// (PlainMemory).
+type ClientMemoryRow struct {
 	Held           int
-	ClientPerConnB float64 // (vegeta's RSS held − its RSS at rest) / held
+	ClientPerConnB float64 // (the client's RSS held − its RSS at rest) / held
 }
 
 // VegetaMemory holds n sleeping requests with the vegeta command line
@@ -22,8 +23,8 @@ type VegetaMemoryRow struct {
 // and reads the vegeta process's resident memory growth per held request.
 // vegeta reads all its targets before it attacks, so its memory at rest
 // is read while its standard input is still open.
-func VegetaMemory(o Options, sizes []int) ([]VegetaMemoryRow, error) {
-	var rows []VegetaMemoryRow
+func VegetaMemory(o Options, sizes []int) ([]ClientMemoryRow, error) {
+	var rows []ClientMemoryRow
 	for _, n := range sizes {
 		row, err := vegetaHolding(o, n)
 		if err != nil {
@@ -39,10 +40,10 @@ func VegetaMemory(o Options, sizes []int) ([]VegetaMemoryRow, error) {
 // measurements hold, loadgen's (Memory) and vegeta's alike: 5,000/s.
 const heldGap = 200 * time.Microsecond
 
-func vegetaHolding(o Options, n int) (VegetaMemoryRow, error) {
+func vegetaHolding(o Options, n int) (ClientMemoryRow, error) {
 	srv, err := startServer(o.Labserver, modelArgs(catalog.NetHTTP, n)...)
 	if err != nil {
-		return VegetaMemoryRow{}, err
+		return ClientMemoryRow{}, err
 	}
 	defer srv.Stop()
 	dur := time.Duration(n) * heldGap
@@ -50,18 +51,18 @@ func vegetaHolding(o Options, n int) (VegetaMemoryRow, error) {
 		"-keepalive=false", "-timeout", "3m")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return VegetaMemoryRow{}, err
+		return ClientMemoryRow{}, err
 	}
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
-		return VegetaMemoryRow{}, err
+		return ClientMemoryRow{}, err
 	}
 	defer func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	}()
 	if _, err := io.WriteString(stdin, "GET "+srv.URL+"?sleep=2m\n"); err != nil {
-		return VegetaMemoryRow{}, err
+		return ClientMemoryRow{}, err
 	}
 	time.Sleep(500 * time.Millisecond) // until it waits for the end of its targets
 	before := rss(cmd.Process.Pid)
@@ -71,7 +72,7 @@ func vegetaHolding(o Options, n int) (VegetaMemoryRow, error) {
 	held := waitHeld(srv, n, dur+5*time.Second)
 	time.Sleep(500 * time.Millisecond)
 	if held == 0 {
-		return VegetaMemoryRow{}, fmt.Errorf("the server holds no request of vegeta's")
+		return ClientMemoryRow{}, fmt.Errorf("the server holds no request of vegeta's")
 	}
-	return VegetaMemoryRow{Held: held, ClientPerConnB: (rss(cmd.Process.Pid) - before) / float64(held)}, nil
+	return ClientMemoryRow{Held: held, ClientPerConnB: (rss(cmd.Process.Pid) - before) / float64(held)}, nil
 }

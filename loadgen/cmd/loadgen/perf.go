@@ -19,8 +19,8 @@ import (
 const perfUsage = `usage: loadgen perf [flags]
 
 Measures the lab itself in one run and prints its performance table: memory
-per held request for each model (and the vegeta command line's client memory
-beside loadgen's, when --vegeta is given), pacing error at 2/s, 1,000/s and 5,000/s,
+per held request for each model (and a plain net/http client's and the vegeta
+command line's client memory beside loadgen's, the latter when --vegeta is given), pacing error at 2/s, 1,000/s and 5,000/s,
 and for make bench's nine targets at 100/s each (beside the vegeta command
 line, one process per target, when --vegeta is given), with the share of
 CPU time the hypervisor took during each, and the sampler's CPU share.
@@ -56,7 +56,12 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen perf: memory:", err)
 		return exitFailed
 	}
-	var vmem []perf.VegetaMemoryRow
+	plain, err := perf.PlainMemory(o, held)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadgen perf: memory:", err)
+		return exitFailed
+	}
+	var vmem []perf.ClientMemoryRow
 	if o.Vegeta != "" {
 		if vmem, err = perf.VegetaMemory(o, held); err != nil {
 			fmt.Fprintln(stderr, "loadgen perf: memory:", err)
@@ -101,7 +106,7 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(tw, "\t%s\t%d\t%.1f\t%.1f\t%.0f\t\n", r.Model, r.Held, r.ServerPerConnB/1024, r.ClientPerConnB/1024, r.ServerRSSB/(1<<20))
 	}
 	tw.Flush()
-	printClientMemory(stdout, mem, vmem)
+	printClientMemory(stdout, mem, plain, vmem)
 	fmt.Fprintln(stdout)
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "pacing error (send time vs schedule)\tdriver\ttargets\trate/s each\thits\tp50 ms\tp99 ms\tworst target p99 ms\tmax ms\tsteal %\t")
@@ -142,12 +147,10 @@ func ratio(a, b float64) string {
 }
 
 // printClientMemory sets the client memory per held request of loadgen
-// (its nethttp rows, the k-th for the k-th size) beside the vegeta
-// command line's, when it was measured.
-func printClientMemory(w io.Writer, mem []perf.MemoryRow, vmem []perf.VegetaMemoryRow) {
-	if len(vmem) == 0 {
-		return
-	}
+// (its nethttp rows, the k-th for the k-th size) beside a plain net/http
+// client's (plain, the k-th for the k-th size) and the vegeta command
+// line's, when it was measured (vmem; "n/a" without it).
+func printClientMemory(w io.Writer, mem []perf.MemoryRow, plain, vmem []perf.ClientMemoryRow) {
 	var loadgen []perf.MemoryRow
 	for _, r := range mem {
 		if r.Model == catalog.NetHTTP.Name {
@@ -156,13 +159,23 @@ func printClientMemory(w io.Writer, mem []perf.MemoryRow, vmem []perf.VegetaMemo
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "client memory per held request (nethttp)\theld\tloadgen KiB\tvegeta attack (CLI) KiB\tloadgen ÷ vegeta\t")
-	for k, v := range vmem {
+	fmt.Fprintln(tw, "client memory per held request (nethttp)\theld\tloadgen KiB\tnet/http client KiB\tvegeta attack (CLI) KiB\t"+
+		"loadgen ÷ net/http\tloadgen ÷ vegeta\t")
+	for k, p := range plain {
 		if k >= len(loadgen) {
 			break
 		}
-		l := loadgen[k]
-		fmt.Fprintf(tw, "\t%d\t%.1f\t%.1f\t%s\t\n", v.Held, l.ClientPerConnB/1024, v.ClientPerConnB/1024, ratio(l.ClientPerConnB, v.ClientPerConnB))
+		l := loadgen[k].ClientPerConnB
+		vegeta, vsRatio := "n/a", "n/a"
+		if k < len(vmem) {
+			vegeta = fmt.Sprintf("%.1f", vmem[k].ClientPerConnB/1024)
+			if vmem[k].Held != loadgen[k].Held { // vegeta stops at a duration, not a count
+				vegeta += fmt.Sprintf(" (%d held)", vmem[k].Held)
+			}
+			vsRatio = ratio(l, vmem[k].ClientPerConnB)
+		}
+		fmt.Fprintf(tw, "\t%d\t%.1f\t%.1f\t%s\t%s\t%s\t\n", loadgen[k].Held, l/1024, p.ClientPerConnB/1024, vegeta,
+			ratio(l, p.ClientPerConnB), vsRatio)
 	}
 	tw.Flush()
 }
