@@ -2,6 +2,7 @@ package predict
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,6 +109,31 @@ func TestASleepOvershootsAsTheRunsDidAfterAsLongAQuiet(t *testing.T) {
 	got := replicaRequests(t, in, spread)
 	if got[0].Finished != 103*ms || got[1].Finished != 105*ms+100*us {
 		t.Errorf("#0 ended at %v, #1 at %v; want 103ms and 105.1ms", got[0].Finished, got[1].Finished)
+	}
+}
+
+// The same quiet samples, and two more by when their sleeps came due: 2 ms
+// at 95 ms and 4 ms at 115 ms. #0's sleep comes due at 100 ms, within
+// 20 ms of both: it draws one of them, to 102 or 104 ms, not the 3 ms its
+// quiet gives. #1's, sent at 300 ms, comes due at 400 ms with no sample
+// of its moment, 300 ms after #0 ended: by quiet, 3 ms, to 403 ms.
+func TestASleepOvershootsAsTheRunsSleepsOfItsMomentDid(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: []time.Duration{0, 300 * ms}, Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
+	spread := Spread{
+		Overshoot:      []time.Duration{100 * us, 100 * us, 100 * us, 100 * us, 100 * us, 3 * ms, 3 * ms, 3 * ms, 3 * ms, 3 * ms},
+		OvershootQuiet: []time.Duration{ms, ms, ms, ms, ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms},
+		OvershootLocal: []time.Duration{2 * ms, 4 * ms},
+		OvershootAt:    []time.Duration{95 * ms, 115 * ms},
+	}
+	got := replicaRequests(t, in, spread)
+	if (got[0].Finished != 102*ms && got[0].Finished != 104*ms) || got[1].Finished != 403*ms {
+		t.Errorf("#0 ended at %v, #1 at %v; want 102ms or 104ms, and 403ms", got[0].Finished, got[1].Finished)
+	}
+	spread.OvershootAt = spread.OvershootAt[:1]
+	if _, err := Replicate(in, spread, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.OvershootAt") {
+		t.Errorf("OvershootAt shorter than OvershootLocal: error %v, want one naming Spread.OvershootAt", err)
 	}
 }
 

@@ -187,6 +187,9 @@ type engine struct {
 	// (overshootAfter); lastWorkEnd is when a work last ended.
 	quiet, overshoot []time.Duration
 	lastWorkEnd      time.Duration
+	// overshootLocal and overshootAt are Spread.OvershootLocal and
+	// Spread.OvershootAt (overshootAfter).
+	overshootLocal, overshootAt []time.Duration
 	// perRefusal is how much later a handed waiter wakes for each waiter
 	// refused at the same release before it (Spread.PerRefusal).
 	perRefusal time.Duration
@@ -801,9 +804,14 @@ func (e *engine) workDone(r int) {
 }
 
 // overshootAfter draws how much longer than Service a sleep lasts that
-// comes due quiet after the server's previous work ended: one of the
-// tenth of the run's samples whose quiet was nearest.
+// comes due now, quiet after the server's previous work ended: one of the
+// run's samples whose sleeps came due within localWindow of now, where
+// there are any, or else one of the tenth of the run's samples whose
+// quiet was nearest.
 func (e *engine) overshootAfter(quiet time.Duration) time.Duration {
+	if d, ok := e.drawNow(e.overshootLocal, e.overshootAt); ok {
+		return d
+	}
 	n := len(e.quiet)
 	i, _ := slices.BinarySearch(e.quiet, quiet)
 	if i == n || (i > 0 && quiet-e.quiet[i-1] < e.quiet[i]-quiet) {
@@ -1010,15 +1018,22 @@ const localWindow = 20 * time.Millisecond
 // drawLocal draws one of samples, among those that began (at, ascending)
 // within localWindow of now when there are any; at nil: any.
 func (e *engine) drawLocal(samples, at []time.Duration) time.Duration {
-	if at == nil {
-		return samples[e.rng.IntN(len(samples))]
+	if d, ok := e.drawNow(samples, at); ok {
+		return d
 	}
+	return samples[e.rng.IntN(len(samples))]
+}
+
+// drawNow draws one of the samples that began within localWindow of now
+// (at holds when each began, ascending); false when none did, or at is
+// nil.
+func (e *engine) drawNow(samples, at []time.Duration) (time.Duration, bool) {
 	lo, _ := slices.BinarySearch(at, e.now-localWindow)
 	hi, _ := slices.BinarySearch(at, e.now+localWindow+1)
 	if lo >= hi {
-		return samples[e.rng.IntN(len(samples))]
+		return 0, false
 	}
-	return samples[lo+e.rng.IntN(hi-lo)]
+	return samples[lo+e.rng.IntN(hi-lo)], true
 }
 
 // closeConnection: request r is done, and the server closes its

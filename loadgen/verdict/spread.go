@@ -37,7 +37,9 @@ import (
 // Where the server's replies timed the work (labserver), the overshoot is
 // each ok request's work as the server timed it, less the asked work, drawn
 // after as long a quiet as the server had had when its sleep came due
-// (Spread.OvershootQuiet), and the hand-overs are HandOvers, later by
+// (Spread.OvershootQuiet) or, where the server timed the arrivals too, as
+// the run's sleeps that came due at about the same moment overshot
+// (Spread.OvershootAt), and the hand-overs are HandOvers, later by
 // PerRefusal for each waiter refused at the release; each ok answer then
 // reaches its client as late after its work as the run's answers of the
 // same moment did, where the server shares loadgen's clock. Otherwise the overshoot is measured on the
@@ -113,6 +115,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
 	if over, quiet := overshootsByQuiet(measured, work, len(central.Requests)); len(over) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = over, quiet
+		sp.OvershootLocal, sp.OvershootAt = overshootsByTime(measured, work, len(central.Requests))
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
@@ -259,6 +262,24 @@ func overshootsByQuiet(measured []Measured, work func(seq int) time.Duration, n 
 			q = due.Sub(ends[i-1])
 		}
 		samples = append(samples, timed{q, s.End.Sub(due)})
+	}
+	return splitTimed(samples)
+}
+
+// overshootsByTime are overshootsByQuiet's samples by when on the
+// schedule's clock each sleep came due, ascending: the request's arrival
+// at the gate on loadgen's clock (its send and Measured.ToGate) and the
+// server's own times from that arrival on. A request whose arrival the
+// server did not time is left out.
+func overshootsByTime(measured []Measured, work func(seq int) time.Duration, n int) (over, at []time.Duration) {
+	var samples []timed // at: when the sleep came due
+	for _, m := range measured {
+		s := m.Served
+		if s == nil || m.Seq < 0 || m.Seq >= n || s.End.Sub(s.Start) < work(m.Seq) || m.ToGate <= 0 || s.Arrived.IsZero() {
+			continue
+		}
+		due := s.Start.Add(work(m.Seq))
+		samples = append(samples, timed{m.SentAt() + m.ToGate + due.Sub(s.Arrived), s.End.Sub(due)})
 	}
 	return splitTimed(samples)
 }

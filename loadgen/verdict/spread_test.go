@@ -216,3 +216,38 @@ func TestAServerThatHoldsAPlacePerConnectionGivesItsReadsAndCloses(t *testing.T)
 		t.Errorf("admission delays %v, want the accept's [50µs]", sp.AdmitDelay)
 	}
 }
+
+// Where the server timed each request's arrival, the overshoot samples are
+// also given by when each sleep came due on the schedule's clock: its
+// send, its measured way to the gate, and the server's own times from
+// there. #0, sent at 0, reached the gate 1 ms later and slept from then:
+// due at 1.001 s, 0.4 ms over. #1, sent at 100 ms, reached it 2 ms later
+// (0.102 s on the server's clock) and slept from 1.0016 s: due at 2.0016
+// s, 0.2 ms over. Without the arrivals timed, there are none.
+func TestTheOvershootsAreAlsoGivenByWhenTheirSleepsCameDue(t *testing.T) {
+	in := predict.Input{Arrivals: []time.Duration{0, 100 * time.Millisecond}, Service: time.Second,
+		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, us := time.Millisecond, time.Microsecond
+	measured := []Measured{
+		{Seq: 0, Outcome: outcome.OK, Latency: 1003 * ms, Connect: ms, Dialed: true, ToGate: ms,
+			Served: served("slot-0", 0.001, 0.001, 1.0014)},
+		{Seq: 1, Scheduled: 100 * ms, Outcome: outcome.OK, Latency: 1910 * ms, Connect: ms, Dialed: true, ToGate: 2 * ms,
+			Served: served("slot-0", 0.102, 1.0016, 2.0018)},
+	}
+	sp := RunSpread(central, sameWork(time.Second), 0, 10, measured, nil, predict.Spread{})
+	if !durationsNear(sp.OvershootAt, []time.Duration{1001 * ms, 2001600 * us}) ||
+		!durationsNear(sp.OvershootLocal, []time.Duration{400 * us, 200 * us}) {
+		t.Errorf("overshoots %v at %v; want [400µs 200µs] at [1.001s 2.0016s]", sp.OvershootLocal, sp.OvershootAt)
+	}
+	for i := range measured {
+		measured[i].ToGate = 0
+	}
+	if sp = RunSpread(central, sameWork(time.Second), 0, 10, measured, nil, predict.Spread{}); sp.OvershootAt != nil || sp.OvershootLocal != nil {
+		t.Errorf("without the arrivals timed: overshoots %v at %v; want none", sp.OvershootLocal, sp.OvershootAt)
+	}
+}
