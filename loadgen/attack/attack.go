@@ -192,9 +192,10 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 	if opt.LocalAddr != nil {
 		dialer.LocalAddr = &net.TCPAddr{IP: opt.LocalAddr}
 	}
+	dial := newCachingDialer(dialer, opt.source()).DialContext
 	transport := &http.Transport{
 		Proxy:               nil, // loopback targets only: never an environment proxy
-		DialContext:         newCachingDialer(dialer, opt.source()).DialContext,
+		DialContext:         dial,
 		DisableKeepAlives:   !opt.KeepAlive,
 		MaxIdleConnsPerHost: opt.Schedule.Len(),
 		DisableCompression:  true,
@@ -206,7 +207,11 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 		ReadBufferSize:  connBuffer,
 		WriteBufferSize: connBuffer,
 	}
-	a.tracer = newTracer(ctx, transport, (*observer)(a))
+	var next http.RoundTripper = transport
+	if !opt.KeepAlive {
+		next = &oneShot{dial: dial, other: transport}
+	}
+	a.tracer = newTracer(ctx, next, (*observer)(a))
 	// No Client.Timeout: the tracer gives each request up at the deadline
 	// the targeter sent (Options.Timeout after its send). http.Client
 	// does not know the tracer as a RoundTripper of its own, so a Timeout
