@@ -34,6 +34,12 @@ type oneShot struct {
 	other http.RoundTripper
 }
 
+// maxInformational is how many informational answers a request takes
+// before its final one, as in http.Transport.
+const maxInformational = 5
+
+var errTooManyInformational = errors.New("net/http: too many 1xx informational responses")
+
 // requestWriters lend the buffer a request is written through, for the
 // moment of the write only.
 var requestWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, connBuffer) }}
@@ -43,6 +49,11 @@ func (o *oneShot) RoundTrip(req *http.Request) (*http.Response, error) {
 		return o.other.RoundTrip(req)
 	}
 	ctx := req.Context()
+	if ctx.Err() != nil {
+		// As http.Transport does: a request that gave up before its round
+		// trip began sends no SYN.
+		return nil, context.Cause(ctx)
+	}
 	conn, err := o.connect(ctx, req.URL)
 	if err != nil {
 		return nil, err
@@ -73,8 +84,13 @@ func (o *oneShot) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := bufio.NewReaderSize(conn, connBuffer)
 	resp, err := http.ReadResponse(r, req)
 	// An informational answer (100 Continue, 103 Early Hints) precedes the
-	// final one.
-	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+	// final one; http.Transport gives up after five, as this does.
+	for informational := 0; err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 &&
+		resp.StatusCode != http.StatusSwitchingProtocols; informational++ {
+		if informational == maxInformational {
+			err = errTooManyInformational
+			break
+		}
 		resp, err = http.ReadResponse(r, req)
 	}
 	if err != nil {
@@ -116,6 +132,11 @@ func (o *oneShot) connect(ctx context.Context, u *url.URL) (net.Conn, error) {
 	}()
 	select {
 	case d := <-result:
+		if d.err != nil && ctx.Err() != nil {
+			// Failed as the request gave up: the request's end is what
+			// http.Transport reports then.
+			return nil, context.Cause(ctx)
+		}
 		return d.conn, d.err
 	case <-ctx.Done():
 		mu.Lock()

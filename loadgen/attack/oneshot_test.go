@@ -156,3 +156,62 @@ func TestAOneShotRefusedDialKeepsTheDialError(t *testing.T) {
 		t.Fatalf("error %v, want connection refused", err)
 	}
 }
+
+// A request whose context ended before its round trip began sends no SYN,
+// as http.Transport sends none.
+func TestAOneShotRequestThatGaveUpBeforeItBeganDialsNothing(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ln.Addr().String()+"/", nil)
+	if _, err := newOneShot().RoundTrip(req); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want the request's cancellation", err)
+	}
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(300 * time.Millisecond))
+	if c, err := ln.Accept(); err == nil {
+		c.Close()
+		t.Fatal("the listener accepted a connection from a request that had given up")
+	}
+}
+
+// Informational answers before the final one are skipped, up to five, as
+// http.Transport skips them; a sixth fails the request.
+func TestAOneShotRequestSkipsUpToFiveInformationalAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		informational int
+		wantErr       bool
+	}{{2, false}, {5, false}, {6, true}} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.Read(make([]byte, 4096))
+			io.WriteString(c, strings.Repeat("HTTP/1.1 103 Early Hints\r\n\r\n", tc.informational)+
+				"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+		}()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/", nil)
+		resp, err := newOneShot().RoundTrip(req)
+		ln.Close()
+		if tc.wantErr {
+			if !errors.Is(err, errTooManyInformational) {
+				t.Errorf("%d informational answers: error %v, want %v", tc.informational, err, errTooManyInformational)
+			}
+			continue
+		}
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("%d informational answers: %v, error %v; want 200", tc.informational, resp, err)
+			continue
+		}
+		resp.Body.Close()
+	}
+}

@@ -218,12 +218,16 @@ type endingBody struct {
 	once sync.Once
 }
 
+// Close closes the body before it releases the hit's deadline: the
+// deadline's end would otherwise wake the one-shot transport's watch of a
+// connection about to close, a goroutine for nothing.
 func (b *endingBody) Close() error {
+	err := b.ReadCloser.Close()
 	b.once.Do(func() {
 		b.obs.Ended()
 		b.done()
 	})
-	return b.ReadCloser.Close()
+	return err
 }
 
 func (t *tracer) record(seq uint64, d dial) {

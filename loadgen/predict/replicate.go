@@ -2,6 +2,7 @@ package predict
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -247,6 +248,14 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	if len(spread.OvershootAt) != len(spread.OvershootLocal) {
 		return Replicas{}, fmt.Errorf("predict: Spread.OvershootAt: %d entries for %d samples", len(spread.OvershootAt), len(spread.OvershootLocal))
+	}
+	if !slices.IsSorted(spread.OvershootAt) {
+		return Replicas{}, errors.New("predict: Spread.OvershootAt: not in ascending order")
+	}
+	for i, o := range spread.OvershootLocal {
+		if o < 0 {
+			return Replicas{}, fmt.Errorf("predict: Spread.OvershootLocal[%d]: negative %v", i, o)
+		}
 	}
 	for i, o := range spread.Overshoot {
 		if o < 0 {

@@ -131,9 +131,14 @@ func TestASleepOvershootsAsTheRunsSleepsOfItsMomentDid(t *testing.T) {
 	if (got[0].Finished != 102*ms && got[0].Finished != 104*ms) || got[1].Finished != 403*ms {
 		t.Errorf("#0 ended at %v, #1 at %v; want 102ms or 104ms, and 403ms", got[0].Finished, got[1].Finished)
 	}
-	spread.OvershootAt = spread.OvershootAt[:1]
-	if _, err := Replicate(in, spread, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.OvershootAt") {
-		t.Errorf("OvershootAt shorter than OvershootLocal: error %v, want one naming Spread.OvershootAt", err)
+	for name, bad := range map[string]Spread{
+		"OvershootAt shorter than OvershootLocal": {OvershootLocal: spread.OvershootLocal, OvershootAt: spread.OvershootAt[:1]},
+		"OvershootAt descending":                  {OvershootLocal: spread.OvershootLocal, OvershootAt: []time.Duration{115 * ms, 95 * ms}},
+		"a negative OvershootLocal":               {OvershootLocal: []time.Duration{-ms, ms}, OvershootAt: spread.OvershootAt},
+	} {
+		if _, err := Replicate(in, bad, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.Overshoot") {
+			t.Errorf("%s: error %v, want one naming the field", name, err)
+		}
 	}
 }
 
