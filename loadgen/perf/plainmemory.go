@@ -18,16 +18,7 @@ import (
 // (heldGap), and reads this process's resident memory growth per held
 // request: what a Go client that does nothing but hold requests costs.
 func PlainMemory(o Options, sizes []int) ([]ClientMemoryRow, error) {
-	var rows []ClientMemoryRow
-	for _, n := range sizes {
-		row, err := plainHolding(o, n)
-		if err != nil {
-			return rows, fmt.Errorf("net/http client holding %d: %w", n, err)
-		}
-		rows = append(rows, row)
-		fmt.Fprintf(o.Log, "memory: net/http      %5d held: client %.1f KiB per request\n", row.Held, row.ClientPerConnB/1024)
-	}
-	return rows, nil
+	return clientMemory(o, sizes, "net/http client", plainHolding)
 }
 
 func plainHolding(o Options, n int) (ClientMemoryRow, error) {

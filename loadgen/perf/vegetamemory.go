@@ -24,14 +24,20 @@ type ClientMemoryRow struct {
 // vegeta reads all its targets before it attacks, so its memory at rest
 // is read while its standard input is still open.
 func VegetaMemory(o Options, sizes []int) ([]ClientMemoryRow, error) {
+	return clientMemory(o, sizes, "vegeta CLI", vegetaHolding)
+}
+
+// clientMemory measures, with hold, a client's memory per held request at
+// each size, logging each row.
+func clientMemory(o Options, sizes []int, client string, hold func(Options, int) (ClientMemoryRow, error)) ([]ClientMemoryRow, error) {
 	var rows []ClientMemoryRow
 	for _, n := range sizes {
-		row, err := vegetaHolding(o, n)
+		row, err := hold(o, n)
 		if err != nil {
-			return rows, fmt.Errorf("vegeta holding %d: %w", n, err)
+			return rows, fmt.Errorf("%s holding %d: %w", client, n, err)
 		}
 		rows = append(rows, row)
-		fmt.Fprintf(o.Log, "memory: vegeta CLI    %5d held: client %.1f KiB per request\n", row.Held, row.ClientPerConnB/1024)
+		fmt.Fprintf(o.Log, "memory: %-15s %5d held: client %.1f KiB per request\n", client, row.Held, row.ClientPerConnB/1024)
 	}
 	return rows, nil
 }

@@ -503,9 +503,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	e.coalesce = spread.SleepTimers
 	if len(spread.OvershootQuiet) == len(spread.Overshoot) && len(spread.Overshoot) > 0 {
 		e.quiet, e.overshoot = spread.OvershootQuiet, spread.Overshoot
-		if len(spread.OvershootAt) == len(spread.OvershootLocal) {
-			e.overshootLocal, e.overshootAt = spread.OvershootLocal, spread.OvershootAt
-		}
+		e.overshootLocal, e.overshootAt = spread.OvershootLocal, spread.OvershootAt
 	}
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay = spread.AdmitDelay

@@ -94,46 +94,48 @@ func TestASleepThatCameDueWhileAnEarlierOneOvershotEndsWithIt(t *testing.T) {
 	}
 }
 
-// Ten overshoot samples: five of 0.1 ms whose sleeps came due 1 ms after
-// another work ended, five of 3 ms that came due 50 ms after. #0's sleep
+// The ten samples of quietSamples (below). #0's sleep
 // (0 to 100 ms) comes due with nothing ended before it: it overshoots 3 ms,
 // to 103 ms. #1's (5 to 105 ms) comes due 2 ms after that: 0.1 ms.
 func TestASleepOvershootsAsTheRunsDidAfterAsLongAQuiet(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	in := Input{Arrivals: []time.Duration{0, 5 * ms}, Service: 100 * ms, Kernel: linux,
 		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
-	spread := Spread{
-		Overshoot:      []time.Duration{100 * us, 100 * us, 100 * us, 100 * us, 100 * us, 3 * ms, 3 * ms, 3 * ms, 3 * ms, 3 * ms},
-		OvershootQuiet: []time.Duration{ms, ms, ms, ms, ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms},
-	}
-	got := replicaRequests(t, in, spread)
+	got := replicaRequests(t, in, quietSamples())
 	if got[0].Finished != 103*ms || got[1].Finished != 105*ms+100*us {
 		t.Errorf("#0 ended at %v, #1 at %v; want 103ms and 105.1ms", got[0].Finished, got[1].Finished)
 	}
 }
 
-// The same quiet samples, and two more by when their sleeps came due: 2 ms
-// at 95 ms and 4 ms at 115 ms. #0's sleep comes due at 100 ms, within
-// 20 ms of both: it draws one of them, to 102 or 104 ms, not the 3 ms its
-// quiet gives. #1's, sent at 300 ms, comes due at 400 ms with no sample
-// of its moment, 300 ms after #0 ended: by quiet, 3 ms, to 403 ms.
-func TestASleepOvershootsAsTheRunsSleepsOfItsMomentDid(t *testing.T) {
+// quietSamples are ten overshoot samples: five of 0.1 ms whose sleeps came
+// due 1 ms after another work ended, five of 3 ms that came due 50 ms after.
+func quietSamples() Spread {
 	ms, us := time.Millisecond, time.Microsecond
-	in := Input{Arrivals: []time.Duration{0, 300 * ms}, Service: 100 * ms, Kernel: linux,
-		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
-	spread := Spread{
+	return Spread{
 		Overshoot:      []time.Duration{100 * us, 100 * us, 100 * us, 100 * us, 100 * us, 3 * ms, 3 * ms, 3 * ms, 3 * ms, 3 * ms},
 		OvershootQuiet: []time.Duration{ms, ms, ms, ms, ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms, 50 * ms},
-		OvershootLocal: []time.Duration{2 * ms, 4 * ms},
-		OvershootAt:    []time.Duration{95 * ms, 115 * ms},
 	}
+}
+
+// The same quiet samples, and two more by when their sleeps came due: 2 ms
+// at 95 ms and 4 ms at 250 ms. #0's sleep comes due at 100 ms, within 20 ms
+// of the first alone: it overshoots 2 ms, to 102 ms, not the 3 ms its quiet
+// gives. #1's, sent at 300 ms, comes due at 400 ms with no sample of its
+// moment, 300 ms after #0 ended: by quiet, 3 ms, to 403 ms.
+func TestASleepOvershootsAsTheRunsSleepsOfItsMomentDid(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: []time.Duration{0, 300 * ms}, Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
+	spread := quietSamples()
+	spread.OvershootLocal = []time.Duration{2 * ms, 4 * ms}
+	spread.OvershootAt = []time.Duration{95 * ms, 250 * ms}
 	got := replicaRequests(t, in, spread)
-	if (got[0].Finished != 102*ms && got[0].Finished != 104*ms) || got[1].Finished != 403*ms {
-		t.Errorf("#0 ended at %v, #1 at %v; want 102ms or 104ms, and 403ms", got[0].Finished, got[1].Finished)
+	if got[0].Finished != 102*ms || got[1].Finished != 403*ms {
+		t.Errorf("#0 ended at %v, #1 at %v; want 102ms and 403ms", got[0].Finished, got[1].Finished)
 	}
 	for name, bad := range map[string]Spread{
 		"OvershootAt shorter than OvershootLocal": {OvershootLocal: spread.OvershootLocal, OvershootAt: spread.OvershootAt[:1]},
-		"OvershootAt descending":                  {OvershootLocal: spread.OvershootLocal, OvershootAt: []time.Duration{115 * ms, 95 * ms}},
+		"OvershootAt descending":                  {OvershootLocal: spread.OvershootLocal, OvershootAt: []time.Duration{250 * ms, 95 * ms}},
 		"a negative OvershootLocal":               {OvershootLocal: []time.Duration{-ms, ms}, OvershootAt: spread.OvershootAt},
 	} {
 		if _, err := Replicate(in, bad, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.Overshoot") {

@@ -113,9 +113,9 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.Overshoot = clientSide
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
-	if over, quiet := overshootsByQuiet(measured, work, len(central.Requests)); len(over) > 0 {
-		sp.Overshoot, sp.OvershootQuiet = over, quiet
-		sp.OvershootLocal, sp.OvershootAt = overshootsByTime(measured, work, len(central.Requests))
+	if byQuiet, byTime := overshoots(measured, work, len(central.Requests)); len(byQuiet) > 0 {
+		sp.Overshoot, sp.OvershootQuiet = splitTimed(byQuiet)
+		sp.OvershootLocal, sp.OvershootAt = splitTimed(byTime)
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
@@ -238,10 +238,14 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 	return time.Duration(2 * mean * float64(time.Second))
 }
 
-// overshootsByQuiet are the ok requests' overshoots (of the n on the
-// schedule, whose work is work(seq)) as the server timed them, each with how long before its sleep came due the server's
-// previous work had ended, in ascending order of that quiet.
-func overshootsByQuiet(measured []Measured, work func(seq int) time.Duration, n int) (over, quiet []time.Duration) {
+// overshoots are the ok requests' overshoots (of the n on the schedule,
+// whose work is work(seq)) as the server timed them, each with how long
+// before its sleep came due the server's previous work had ended (byQuiet),
+// and, for the requests whose arrival at the gate the server timed too,
+// when on the schedule's clock its sleep came due (byTime): the arrival on
+// loadgen's clock (its send and Measured.ToGate) and the server's own times
+// from that arrival on.
+func overshoots(measured []Measured, work func(seq int) time.Duration, n int) (byQuiet, byTime []timed) {
 	var ends []time.Time
 	for _, m := range measured {
 		if m.Served != nil {
@@ -249,37 +253,22 @@ func overshootsByQuiet(measured []Measured, work func(seq int) time.Duration, n 
 		}
 	}
 	slices.SortFunc(ends, time.Time.Compare)
-	var samples []timed // at: the quiet
 	for _, m := range measured {
 		s := m.Served
 		if s == nil || m.Seq < 0 || m.Seq >= n || s.End.Sub(s.Start) < work(m.Seq) {
 			continue
 		}
 		due := s.Start.Add(work(m.Seq))
+		over := s.End.Sub(due)
 		i, _ := slices.BinarySearchFunc(ends, due, time.Time.Compare)
 		q := time.Hour // no work ended before it
 		if i > 0 {
 			q = due.Sub(ends[i-1])
 		}
-		samples = append(samples, timed{q, s.End.Sub(due)})
-	}
-	return splitTimed(samples)
-}
-
-// overshootsByTime are overshootsByQuiet's samples by when on the
-// schedule's clock each sleep came due, ascending: the request's arrival
-// at the gate on loadgen's clock (its send and Measured.ToGate) and the
-// server's own times from that arrival on. A request whose arrival the
-// server did not time is left out.
-func overshootsByTime(measured []Measured, work func(seq int) time.Duration, n int) (over, at []time.Duration) {
-	var samples []timed // at: when the sleep came due
-	for _, m := range measured {
-		s := m.Served
-		if s == nil || m.Seq < 0 || m.Seq >= n || s.End.Sub(s.Start) < work(m.Seq) || m.ToGate <= 0 || s.Arrived.IsZero() {
-			continue
+		byQuiet = append(byQuiet, timed{q, over})
+		if m.ToGate > 0 && !s.Arrived.IsZero() {
+			byTime = append(byTime, timed{m.SentAt() + m.ToGate + due.Sub(s.Arrived), over})
 		}
-		due := s.Start.Add(work(m.Seq))
-		samples = append(samples, timed{m.SentAt() + m.ToGate + due.Sub(s.Arrived), s.End.Sub(due)})
 	}
-	return splitTimed(samples)
+	return byQuiet, byTime
 }

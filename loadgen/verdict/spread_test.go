@@ -42,12 +42,11 @@ func TestHandOversAreTheGapsBetweenAnEndAndAWaitersStart(t *testing.T) {
 	}
 }
 
-// Where the server timed the work, a replica's overshoot is what the
-// server measured of each ok request's work less the asked work, and its
-// hand-overs are the run's. Without replies, the overshoot is the
-// client's latency less the connect and the work, on the requests the
-// central prediction starts at once.
-func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
+// oneSlotCentral is the central prediction of two requests, sent
+// at 0 and 100 ms, of a second's work each, on one slot with an unbounded
+// queue.
+func oneSlotCentral(t *testing.T) predict.Result {
+	t.Helper()
 	in := predict.Input{Arrivals: []time.Duration{0, 100 * time.Millisecond}, Service: time.Second,
 		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
 		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
@@ -55,6 +54,16 @@ func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return central
+}
+
+// Where the server timed the work, a replica's overshoot is what the
+// server measured of each ok request's work less the asked work, and its
+// hand-overs are the run's. Without replies, the overshoot is the
+// client's latency less the connect and the work, on the requests the
+// central prediction starts at once.
+func TestTheServersTimingOfTheWorkIsTheOvershoot(t *testing.T) {
+	central := oneSlotCentral(t)
 	ms := time.Millisecond
 	measured := []Measured{
 		{Seq: 0, Outcome: outcome.OK, Latency: 1003 * ms, Connect: ms, Dialed: true, Served: served("slot-0", 0, 0, 1.0004)},
@@ -225,13 +234,7 @@ func TestAServerThatHoldsAPlacePerConnectionGivesItsReadsAndCloses(t *testing.T)
 // (0.102 s on the server's clock) and slept from 1.0016 s: due at 2.0016
 // s, 0.2 ms over. Without the arrivals timed, there are none.
 func TestTheOvershootsAreAlsoGivenByWhenTheirSleepsCameDue(t *testing.T) {
-	in := predict.Input{Arrivals: []time.Duration{0, 100 * time.Millisecond}, Service: time.Second,
-		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
-		Limits: predict.Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
-	central, err := predict.Simulate(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	central := oneSlotCentral(t)
 	ms, us := time.Millisecond, time.Microsecond
 	measured := []Measured{
 		{Seq: 0, Outcome: outcome.OK, Latency: 1003 * ms, Connect: ms, Dialed: true, ToGate: ms,

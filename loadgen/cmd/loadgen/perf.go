@@ -19,12 +19,13 @@ import (
 const perfUsage = `usage: loadgen perf [flags]
 
 Measures the lab itself in one run and prints its performance table: memory
-per held request for each model (and a plain net/http client's and the vegeta
-command line's client memory beside loadgen's, the latter when --vegeta is given), pacing error at 2/s, 1,000/s and 5,000/s,
-and for make bench's nine targets at 100/s each (beside the vegeta command
-line, one process per target, when --vegeta is given), with the share of
-CPU time the hypervisor took during each, and the sampler's CPU share.
-make perf runs it (docs/perf.md).
+per held request for each model (and a plain net/http client's and, when
+--vegeta is given, the vegeta command line's client memory beside
+loadgen's), pacing error at 2/s, 1,000/s and 5,000/s, and for make bench's
+nine targets at 100/s each (beside the vegeta command line, one process per
+target, when --vegeta is given), with the share of CPU time the hypervisor
+took during each, and the sampler's CPU share. make perf runs it
+(docs/perf.md).
 `
 
 // cmdPerf is `loadgen perf` (make perf): the lab's own costs in one run.
