@@ -86,17 +86,28 @@ bench-sweep: build
 # pacing against the vegeta command line (installed from the Go module
 # proxy into bin/), the sampler's CPU share, and the probe/scrape
 # benchmarks, and the prediction's (200 replicas of the seed matrix).
+#
+# On Linux with a Docker engine that answers, make perf also sends make
+# bench's nine targets from containers (loadgen run --docker, and a vegeta
+# container per target), so it builds the lab image first; without one,
+# those rows are left out and a line says so.
 VEGETA_VERSION := v12.13.0
-perf: build bin/vegeta
-	bin/loadgen perf --vegeta bin/vegeta
+PERF_DOCKER := $(if $(filter perf,$(MAKECMDGOALS)),$(if $(filter Linux,$(shell uname -s)),$(shell $(or $(DOCKER),docker) info >/dev/null 2>&1 && echo yes)))
+perf: build bin/vegeta $(if $(PERF_DOCKER),images)
+ifeq ($(PERF_DOCKER),)
+	@echo "make perf: the pacing rows in Docker need Linux and a Docker engine that answers (docker info); they are left out" >&2
+endif
+	bin/loadgen perf --vegeta bin/vegeta $(if $(PERF_DOCKER),--image $(CONCLAB_IMAGE))
 	$(GO) test -run '^$$' -bench 'ProbeAcceptQueue|Scrape' -benchmem ./servers/lab
 	$(GO) test -run '^$$' -bench 'Sample' ./loadgen/sample
 	$(GO) test -run '^$$' -bench 'PredictSeedMatrix|Replicate' -benchtime 3x ./loadgen/verdict ./loadgen/predict
 
 # The vegeta command line, which make perf and loadgen/perf's tests compare
-# loadgen with.
-bin/vegeta:
-	GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+# loadgen with. It is static (CGO_ENABLED=0), so that make perf can run it
+# in a container of the lab image, which is FROM scratch; it is built
+# again when this file changes, since an older rule built it dynamic.
+bin/vegeta: Makefile
+	CGO_ENABLED=0 GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
 clean:
 	rm -rf bin

@@ -21,10 +21,12 @@ type Tree struct {
 	Files    []File
 }
 
-// File is one file of a tree, readable by its owner only.
+// File is one file of a tree, readable by its owner only, and executable
+// by its owner too when Exec is set (a program copied in to run).
 type File struct {
 	Name string
 	Data []byte
+	Exec bool
 }
 
 // Tar returns the tree as a tar stream, every entry stamped now.
@@ -37,7 +39,11 @@ func (t Tree) Tar(now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	for _, f := range t.Files {
-		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: path.Join(t.Top, f.Name), Mode: 0o400,
+		mode := int64(0o400)
+		if f.Exec {
+			mode = 0o500
+		}
+		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: path.Join(t.Top, f.Name), Mode: mode,
 			Size: int64(len(f.Data)), Uid: t.UID, Gid: t.GID, ModTime: now, Format: tar.FormatPAX}
 		if err := w.WriteHeader(hdr); err != nil {
 			return nil, err

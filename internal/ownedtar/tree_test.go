@@ -12,7 +12,7 @@ import (
 
 func TestATreeIsATarOfItsFolderAndFilesOwnedByItsUser(t *testing.T) {
 	tr := Tree{Top: "secrets", UID: 472, GID: 0, DirMode: 0o500,
-		Files: []File{{"a", []byte("one\n")}, {"b", []byte("two\n")}}}
+		Files: []File{{Name: "a", Data: []byte("one\n")}, {Name: "b", Data: []byte("two\n")}, {Name: "run", Data: []byte("#!\n"), Exec: true}}}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	b, err := tr.Tar(now)
 	if err != nil {
@@ -35,6 +35,7 @@ func TestATreeIsATarOfItsFolderAndFilesOwnedByItsUser(t *testing.T) {
 		`secrets/ 5 500 472:0 "" true`,
 		`secrets/a 0 400 472:0 "one\n" true`,
 		`secrets/b 0 400 472:0 "two\n" true`,
+		`secrets/run 0 500 472:0 "#!\n" true`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("tar entries\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

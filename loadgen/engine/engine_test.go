@@ -3,10 +3,14 @@ package engine
 import (
 	"archive/tar"
 	"bytes"
+	"debug/elf"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docker/docker/api/types/system"
 
 	"github.com/conclab/conclab/loadgen/scenario"
 )
@@ -87,5 +91,47 @@ func TestAScenarioThatNeedsThisMachineIsRefused(t *testing.T) {
 		if _, bad := err.(*BadInput); !bad || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want a *BadInput naming %q", doc, err, want)
 		}
+	}
+}
+
+// A client program must run in a container of the lab image: a Linux
+// executable, static (the image has no C library), for the engine's
+// architecture.
+func TestAClientProgramThatCannotRunInTheLabImageIsRefused(t *testing.T) {
+	self, err := os.ReadFile("/proc/self/exe")
+	if err != nil {
+		t.Skip("no /proc/self/exe here:", err)
+	}
+	f, err := elf.NewFile(bytes.NewReader(self))
+	if err != nil {
+		t.Skip("this test binary is not ELF:", err)
+	}
+	dynamic := false
+	for _, p := range f.Progs {
+		dynamic = dynamic || p.Type == elf.PT_INTERP
+	}
+	other := map[elf.Machine]string{elf.EM_X86_64: "aarch64", elf.EM_AARCH64: "x86_64"}[f.Machine]
+	own := map[elf.Machine]string{elf.EM_X86_64: "x86_64", elf.EM_AARCH64: "aarch64"}[f.Machine]
+	for name, tc := range map[string]struct {
+		program []byte
+		arch    string
+		want    string
+	}{
+		"a script": {[]byte("#!/bin/sh\necho hi\n"), own, "the client program is not a Linux executable: "},
+		"another architecture": {self, other,
+			"the client program is built for " + f.Machine.String() + ", and the engine at unix:///x runs " + other},
+	} {
+		err := checkProgram(system.Info{Architecture: tc.arch}, "unix:///x", tc.program)
+		var bad *BadInput
+		if !errors.As(err, &bad) || !strings.HasPrefix(bad.Msg, tc.want) {
+			t.Errorf("%s: %v, want a BadInput starting %q", name, err, tc.want)
+		}
+	}
+	err = checkProgram(system.Info{Architecture: own}, "unix:///x", self)
+	switch {
+	case dynamic && (err == nil || !strings.Contains(err.Error(), "dynamically linked")):
+		t.Errorf("a dynamic program: %v, want it refused as dynamically linked", err)
+	case !dynamic && err != nil:
+		t.Errorf("a static program for the engine's architecture: %v, want it taken", err)
 	}
 }

@@ -102,7 +102,7 @@ func Run(ctx context.Context, opt Options) (code int, err error) {
 			err = rmErr
 		}
 	}()
-	if err := st.startServers(ctx, opt); err != nil {
+	if err := st.startServers(ctx, opt.Scenario, opt.Image); err != nil {
 		return 0, err
 	}
 	return st.runLoadgen(ctx, opt, cpus)
@@ -120,10 +120,11 @@ func checkCPUs(info system.Info, host string, s *scenario.Scenario) (float64, er
 	return float64(min(loadgenCPUs, info.NCPU)), nil
 }
 
-// startServers creates and starts a container per embedded target.
-func (st *stack) startServers(ctx context.Context, opt Options) error {
-	for _, t := range opt.Scenario.Targets {
-		id, err := st.create(ctx, opt.Image, serverBox(labcontainer.Of(opt.Scenario, t)))
+// startServers creates and starts a container of image per embedded
+// target of s.
+func (st *stack) startServers(ctx context.Context, s *scenario.Scenario, image string) error {
+	for _, t := range s.Targets {
+		id, err := st.create(ctx, image, serverBox(labcontainer.Of(s, t)))
 		if err != nil {
 			return err
 		}

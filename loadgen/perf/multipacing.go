@@ -83,33 +83,51 @@ func MultiPacing(o Options, f Fleet) ([]PacingRow, error) {
 // targeter sends it and vegeta's target line carries.
 func fleetQuery(f Fleet) string { return "?sleep=" + f.Hold.String() }
 
-// loadgenFleet runs one `loadgen run` with a target per server and
-// returns each target's results.
-func loadgenFleet(bin, tmp string, servers []*server, f Fleet) ([][]*vegeta.Result, error) {
-	const id = "pacing-fleet"
+// fleetScenario is the scenario of f whose i-th target (from 0) is
+// target(i, its name), a YAML flow mapping without the name.
+func fleetScenario(id string, f Fleet, target func(i int) string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "name: %s\nrequests: %d\nrate: %d\nsleep: %s\ntimeout: %s\ntargets:\n",
 		id, f.Hits, f.Rate, f.Hold, f.Hold+10*time.Second)
-	for i, s := range servers {
-		fmt.Fprintf(&b, "  - {name: %s-%d, url: %q, admin: %q}\n", pacingTarget, i+1, s.URL, s.AdminURL)
+	for i := range f.Targets {
+		fmt.Fprintf(&b, "  - {name: %s, %s}\n", fleetTarget(i), target(i))
 	}
+	return []byte(b.String())
+}
+
+// fleetTarget is the name of a fleet's i-th target (from 0).
+func fleetTarget(i int) string { return fmt.Sprintf("%s-%d", pacingTarget, i+1) }
+
+// runFleet runs loadgen run with args on the fleet's scenario, written
+// to tmp, and returns each target's results.
+func runFleet(bin, tmp, id string, scenario []byte, targets int, args ...string) ([][]*vegeta.Result, error) {
 	scen := filepath.Join(tmp, id+".yaml")
-	if err := os.WriteFile(scen, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(scen, scenario, 0o644); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "run", scen, "--out", tmp, "--run-id", id, "--no-report")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	args = append([]string{"run", scen, "--out", tmp, "--run-id", id, "--no-report"}, args...)
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("loadgen run: %w: %s", err, launch.LastLine(string(out)))
 	}
-	all := make([][]*vegeta.Result, len(servers))
-	for i := range servers {
-		name := fmt.Sprintf("%s-%d", pacingTarget, i+1)
+	all := make([][]*vegeta.Result, targets)
+	for i := range targets {
+		name := fleetTarget(i)
 		if _, err := runfolder.ReadBin(runfolder.Folder(filepath.Join(tmp, id)).Bin(name),
 			func(r *vegeta.Result) { all[i] = append(all[i], r) }); err != nil {
 			return nil, fmt.Errorf("target %s: %w", name, err)
 		}
 	}
 	return all, nil
+}
+
+// loadgenFleet runs one `loadgen run` with a target per server and
+// returns each target's results.
+func loadgenFleet(bin, tmp string, servers []*server, f Fleet) ([][]*vegeta.Result, error) {
+	const id = "pacing-fleet"
+	scen := fleetScenario(id, f, func(i int) string {
+		return fmt.Sprintf("url: %q, admin: %q", servers[i].URL, servers[i].AdminURL)
+	})
+	return runFleet(bin, tmp, id, scen, len(servers))
 }
 
 // vegetaFleet starts a vegeta command line per server, all at once, and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ per held request for each model (and a plain net/http client's and, when
 --vegeta is given, the vegeta command line's client memory beside
 loadgen's), pacing error at 2/s, 1,000/s and 5,000/s, and for make bench's
 nine targets at 100/s each (beside the vegeta command line, one process per
-target, when --vegeta is given), with the share of CPU time the hypervisor
-took during each, and the sampler's CPU share. make perf runs it
+target, when --vegeta is given), and with --image the same nine targets
+from containers on the Docker engine (loadgen run --docker, and a vegeta
+container per target), with the share of CPU time the hypervisor took
+during each, and the sampler's CPU share. make perf runs it
 (docs/perf.md).
 `
 
@@ -33,6 +36,7 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
 	vegetaBin := fs.String("vegeta", "", "the vegeta command line, to compare pacing with (empty: skip)")
 	sizes := fs.String("held", "1000,10000", "held requests per memory measurement")
+	image := fs.String("image", "", "the lab image, to send make bench's nine targets from Docker too (empty: skip)")
 	quick := fs.Bool("quick", false, "shorter pacing spans (for tests)")
 	if _, code, ok := parseCommand(fs, args, perfUsage, stdout, stderr); !ok {
 		return code
@@ -93,6 +97,14 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		// The table still shows what was measured.
 		fmt.Fprintln(stderr, "loadgen perf: multi-target pacing:", fleetErr)
 	}
+	if *image != "" {
+		docker, err := perf.DockerPacing(o, *image, fleet)
+		pacing = append(pacing, docker...)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadgen perf: pacing in Docker:", err)
+			fleetErr = errors.Join(fleetErr, err)
+		}
+	}
 	share, err := perf.SamplerShare(o, 9, 10*time.Second)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen perf: sampler:", err)
@@ -132,11 +144,15 @@ func printPacingRatios(w io.Writer, rows []perf.PacingRow) {
 			continue
 		}
 		v := rows[i+1]
-		if !strings.HasPrefix(v.Driver, "vegeta") || v.Rate != l.Rate || v.Targets != l.Targets {
+		if !strings.HasPrefix(v.Driver, "vegeta") || v.Rate != l.Rate || v.Targets != l.Targets || v.Docker != l.Docker {
 			continue
 		}
-		fmt.Fprintf(w, "loadgen ÷ vegeta, %d target(s) at %d/s: p50 %s, p99 %s, worst target p99 %s, max %s\n",
-			l.Targets, l.Rate, ratio(l.P50, v.P50), ratio(l.P99, v.P99), ratio(l.WorstP99, v.WorstP99), ratio(l.Max, v.Max))
+		where := ""
+		if l.Docker {
+			where = ", in Docker"
+		}
+		fmt.Fprintf(w, "loadgen ÷ vegeta, %d target(s) at %d/s%s: p50 %s, p99 %s, worst target p99 %s, max %s\n",
+			l.Targets, l.Rate, where, ratio(l.P50, v.P50), ratio(l.P99, v.P99), ratio(l.WorstP99, v.WorstP99), ratio(l.Max, v.Max))
 	}
 }
 
