@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,9 +15,9 @@ import (
 )
 
 // make perf sends a fleet from Docker with both drivers: loadgen run
-// --docker, then a vegeta container per server, each beside servers of
-// the lab image; every hit of every target is timed, and nothing is left
-// on the engine.
+// --docker, then vegeta per server, all in one container and then each in
+// a container of its own, each time beside servers of the lab image; every
+// hit of every target is timed, and nothing is left on the engine.
 func TestPerfSendsAFleetFromDockerWithBothDriversAndLeavesNothing(t *testing.T) {
 	requireEngine(t)
 	root := deploytest.Root(t)
@@ -33,12 +34,16 @@ func TestPerfSendsAFleetFromDockerWithBothDriversAndLeavesNothing(t *testing.T) 
 		}
 	})
 	o := perf.Options{Loadgen: filepath.Join(bin, "loadgen"), Vegeta: vegetaBin, Log: io.Discard}
-	rows, err := perf.DockerPacing(o, tag, perf.Fleet{Targets: 2, Rate: 20, Hits: 20, Hold: 100 * time.Millisecond})
+	rows, err := perf.DockerPacing(ctx, o, tag, perf.Fleet{Targets: 2, Rate: 20, Hits: 20, Hold: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 {
-		t.Fatalf("%d rows, want loadgen's and vegeta's: %+v", len(rows), rows)
+	var setups []string
+	for _, r := range rows {
+		setups = append(setups, r.Setup)
+	}
+	if got := strings.Join(setups, "|"); got != "|in one container|in 2 containers" {
+		t.Fatalf("rows of setups %q, want loadgen's, then vegeta's in one container and in 2: %+v", got, rows)
 	}
 	for _, r := range rows {
 		if r.Hits != 40 || r.Targets != 2 || r.Rate != 20 || !r.Docker || !(r.P50 <= r.P99 && r.P99 <= r.Max) {

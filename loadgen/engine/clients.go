@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -21,20 +23,13 @@ import (
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
-// What a client container's volume holds: the program in the inbox, the
-// input it reads there, and the output it writes in the results folder.
-const (
-	clientProgramFile = "program"
-	clientInputFile   = "input"
-	clientOutputFile  = "output"
-)
+// What a client container's volume holds: the program and each client's
+// input in the inbox, and each client's output in the results folder.
+const clientProgramFile = "program"
 
-// ClientInput is the file a client reads its input from, and ClientOutput
-// the one it writes its output to: ClientsOptions.Args names them.
-var (
-	ClientInput  = path.Join(inboxDir, inDir, clientInputFile)
-	ClientOutput = path.Join(inboxDir, resultsDir, clientOutputFile)
-)
+// clientFile is client i's input or output file (kind "input" or
+// "output"), i from 0.
+func clientFile(kind string, i int) string { return fmt.Sprintf("%s-%d", kind, i+1) }
 
 // serversReadyWithin bounds how long RunClients waits for the servers to
 // answer.
@@ -50,25 +45,41 @@ type ClientsOptions struct {
 	Image string
 	// Program is the client: a static Linux executable for the engine's
 	// platform (the lab image is FROM scratch, with no C library). A copy
-	// runs in a container of its own per server.
+	// runs per server.
 	Program []byte
-	// Args are the program's arguments for the server at url. They name
-	// ClientInput, which holds Input(url), and ClientOutput, which the
-	// program writes.
-	Args  func(url string) []string
+	// Args are the program's arguments for the server at url: it reads
+	// input, which holds Input(url), and writes output, both paths in its
+	// container.
+	Args  func(url, input, output string) []string
 	Input func(url string) []byte
+	// Together runs every client in one container, with the budget of
+	// loadgen's (its CPUs and memory, one cgroup's CPU weight), as one
+	// loadgen process sends to every target; else each client gets a
+	// container, and that budget, of its own.
+	Together bool
 	// RunID labels the containers and network, as a Run's.
 	RunID string
 }
 
+// clientProc is one client process: its container, and its exec when it
+// shares the container with the others.
+type clientProc struct {
+	name      string // its server's target
+	container string
+	cmd       []string // its command as an exec; nil when it is its container's own process
+	exec      string   // the exec's id, once created
+	output    string
+}
+
 // RunClients starts a server per embedded target on a network of its own,
 // waits until each answers, then starts a client per server, all at once,
-// each in a container of the lab image as hardened as loadgen's and with
-// loadgen's CPUs. It returns each client's output (ClientOutput), in the
-// order of the scenario's targets. A client that exits non-zero fails the
-// run with its last line of output. err is a *BadInput when the run was
-// refused before anything was created. Whatever happens, the containers
-// and network are removed.
+// in containers of the lab image as hardened as loadgen's and with
+// loadgen's CPUs and memory: one per client, or one for all
+// (opt.Together). It returns each client's output, in the order of the
+// scenario's targets. A client that exits non-zero fails the run, with its
+// last line of output when it had a container of its own. err is a
+// *BadInput when the run was refused before anything was created.
+// Whatever happens, the containers and network are removed.
 func RunClients(ctx context.Context, opt ClientsOptions) (outputs [][]byte, err error) {
 	if err := Runnable(opt.Scenario); err != nil {
 		return nil, err
@@ -110,11 +121,37 @@ func RunClients(ctx context.Context, opt ClientsOptions) (outputs [][]byte, err 
 	if err := st.waitServers(ctx, opt.Scenario, opt.Image); err != nil {
 		return nil, err
 	}
-	ids, err := st.createClients(ctx, opt, cpus)
+	clients, err := st.createClients(ctx, opt, cpus)
 	if err != nil {
 		return nil, err
 	}
-	return st.runClients(ctx, opt.Scenario, ids)
+	if err := st.startClients(ctx, clients); err != nil {
+		return nil, err
+	}
+	return st.clientOutputs(ctx, clients, st.waitClients(ctx, clients))
+}
+
+// CheckClients refuses, with a *BadInput, what RunClients would refuse
+// before it creates anything: no engine answering, an image that is not
+// on it, a client program that cannot run there (nil skips that check).
+// It creates nothing.
+func CheckClients(ctx context.Context, image string, program []byte) error {
+	cli, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	if err := checkImage(ctx, cli, image); err != nil {
+		return err
+	}
+	if program == nil {
+		return nil
+	}
+	info, err := cli.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("engine info: %w", err)
+	}
+	return checkProgram(info, cli.host(), program)
 }
 
 // checkProgram refuses a client program that cannot run in a container of
@@ -158,7 +195,11 @@ func (st *stack) waitServers(ctx context.Context, s *scenario.Scenario, image st
 			if time.Now().After(deadline) {
 				return fmt.Errorf("server %s did not answer %s within %s", t.Name, url, serversReadyWithin)
 			}
-			time.Sleep(200 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			case <-time.After(200 * time.Millisecond):
+			}
 		}
 	}
 	return nil
@@ -174,7 +215,9 @@ func (st *stack) runOnce(ctx context.Context, image string, b box) (int, error) 
 	defer func() {
 		// Once it is gone, the stack's removal has nothing left to do.
 		if st.cli.ContainerRemove(context.WithoutCancel(ctx), id, container.RemoveOptions{Force: true}) == nil {
-			st.containers = st.containers[:len(st.containers)-1]
+			if i := slices.Index(st.containers, id); i >= 0 {
+				st.containers = slices.Delete(st.containers, i, i+1)
+			}
 		}
 	}()
 	if err := st.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
@@ -197,72 +240,161 @@ func (st *stack) exitCode(ctx context.Context, id string) (int, error) {
 	}
 }
 
-// createClients creates a client container per server, each with the
-// program and its input in its volume, and returns their ids.
-func (st *stack) createClients(ctx context.Context, opt ClientsOptions, cpus float64) ([]string, error) {
-	var ids []string
-	for _, t := range opt.Scenario.Targets {
+// clientKeeper is the first process of the container that the clients
+// share: a labserver that nothing sends to, which keeps the container up
+// until the last client's exec has ended, since the lab image has no
+// shell to wait with.
+var clientKeeper = []string{"/bin/labserver", "--model=nethttp", "--listen=127.0.0.1:18080", "--admin=127.0.0.1:19080"}
+
+// createClients creates the clients' containers, a container per client
+// or one for all (opt.Together), each with the program and the inputs in
+// its volume, and returns the clients.
+func (st *stack) createClients(ctx context.Context, opt ClientsOptions, cpus float64) ([]clientProc, error) {
+	program := path.Join(inboxDir, inDir, clientProgramFile)
+	var clients []clientProc
+	var cmds [][]string
+	inbox := ownedtar.Tree{Top: inDir, UID: 65534, GID: 65534, DirMode: 0o500,
+		Files: []ownedtar.File{{Name: clientProgramFile, Data: opt.Program, Exec: true}}}
+	for i, t := range opt.Scenario.Targets {
 		url := labcontainer.AppURL(t.Name)
-		cmd := append([]string{path.Join(inboxDir, inDir, clientProgramFile)}, opt.Args(url)...)
-		id, err := st.create(ctx, opt.Image, box{name: "client-" + t.Name, cmd: cmd,
-			somaxconn: labcontainer.DefaultSomaxconn, cpus: cpus, memory: loadgenMemory, volume: inboxDir,
+		input, output := clientFile("input", i), clientFile("output", i)
+		inbox.Files = append(inbox.Files, ownedtar.File{Name: input, Data: opt.Input(url)})
+		cmds = append(cmds, append([]string{program}, opt.Args(url, path.Join(inboxDir, inDir, input),
+			path.Join(inboxDir, resultsDir, output))...))
+		clients = append(clients, clientProc{name: t.Name, output: path.Join(inboxDir, resultsDir, output)})
+	}
+	boxes := len(clients)
+	if opt.Together {
+		boxes = 1
+	}
+	for b := range boxes {
+		name, cmd := "clients", clientKeeper
+		if !opt.Together {
+			name, cmd = "client-"+clients[b].name, cmds[b]
+		}
+		id, err := st.create(ctx, opt.Image, box{name: name, cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
+			cpus: cpus, memory: loadgenMemory, volume: inboxDir,
 			role: loadgenName}) // a driver, as loadgen is: a run that is going
 		if err != nil {
 			return nil, err
 		}
-		trees := []ownedtar.Tree{
-			{Top: inDir, UID: 65534, GID: 65534, DirMode: 0o500, Files: []ownedtar.File{
-				{Name: clientProgramFile, Data: opt.Program, Exec: true},
-				{Name: clientInputFile, Data: opt.Input(url)}}},
-			{Top: resultsDir, UID: 65534, GID: 65534, DirMode: 0o755},
-		}
-		for _, tree := range trees {
+		for _, tree := range []ownedtar.Tree{inbox, {Top: resultsDir, UID: 65534, GID: 65534, DirMode: 0o755}} {
 			files, err := tree.Tar(time.Now())
 			if err != nil {
-				return nil, fmt.Errorf("client %s's archive: %w", t.Name, err)
+				return nil, fmt.Errorf("%s's archive: %w", name, err)
 			}
 			if err := st.cli.CopyToContainer(ctx, id, inboxDir, bytes.NewReader(files), container.CopyToContainerOptions{}); err != nil {
-				return nil, fmt.Errorf("copy client %s's %s in: %w", t.Name, tree.Top, err)
+				return nil, fmt.Errorf("copy %s's %s in: %w", name, tree.Top, err)
 			}
 		}
-		ids = append(ids, id)
+		for i := range clients {
+			if opt.Together || i == b {
+				clients[i].container = id
+			}
+		}
 	}
-	return ids, nil
+	if opt.Together {
+		for i := range clients {
+			clients[i].cmd = cmds[i]
+		}
+	}
+	return clients, nil
 }
 
-// runClients starts every client at once, waits for all, and copies each
-// one's output out.
-func (st *stack) runClients(ctx context.Context, s *scenario.Scenario, ids []string) ([][]byte, error) {
-	for i, id := range ids {
-		if err := st.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
-			return nil, fmt.Errorf("start client %s: %w", s.Targets[i].Name, err)
+// startClients starts every client, as nearly at once as the engine
+// lets: the containers, or the shared container and then each client as
+// an exec in it, created once the container runs (the engine refuses an
+// exec before) and started after all are created.
+func (st *stack) startClients(ctx context.Context, clients []clientProc) error {
+	started := map[string]bool{}
+	for _, c := range clients {
+		if !started[c.container] {
+			if err := st.cli.ContainerStart(ctx, c.container, container.StartOptions{}); err != nil {
+				return fmt.Errorf("start client %s: %w", c.name, err)
+			}
+			started[c.container] = true
 		}
 	}
-	codes := make([]int, len(ids))
-	errs := make([]error, len(ids))
-	done := make(chan struct{})
-	for i, id := range ids {
+	for i, c := range clients {
+		if c.cmd == nil {
+			continue
+		}
+		resp, err := st.cli.ContainerExecCreate(ctx, c.container, container.ExecOptions{User: nobody, Cmd: c.cmd})
+		if err != nil {
+			return fmt.Errorf("client %s: %w", c.name, err)
+		}
+		clients[i].exec = resp.ID
+	}
+	for _, c := range clients {
+		if c.exec == "" {
+			continue
+		}
+		if err := st.cli.ContainerExecStart(ctx, c.exec, container.ExecStartOptions{Detach: true}); err != nil {
+			return fmt.Errorf("start client %s: %w", c.name, err)
+		}
+	}
+	return nil
+}
+
+// waitClients waits for every client to end and returns what each ended
+// with: nil for exit 0.
+func (st *stack) waitClients(ctx context.Context, clients []clientProc) []error {
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
 		go func() {
-			defer func() { done <- struct{}{} }()
-			codes[i], errs[i] = st.exitCode(ctx, id)
+			defer wg.Done()
+			var code int
+			var err error
+			if c.exec == "" {
+				code, err = st.exitCode(ctx, c.container)
+			} else {
+				code, err = st.execExitCode(ctx, c.exec)
+			}
+			switch {
+			case err != nil:
+				errs[i] = fmt.Errorf("client %s: %w", c.name, err)
+			case code != 0 && c.exec == "":
+				errs[i] = fmt.Errorf("client %s exited %d: %s", c.name, code, st.lastLine(ctx, c.container))
+			case code != 0:
+				errs[i] = fmt.Errorf("client %s exited %d", c.name, code)
+			}
 		}()
 	}
-	for range ids {
-		<-done
+	wg.Wait()
+	return errs
+}
+
+// execExitCode waits for an exec to end and returns its exit code. The
+// engine tells an exec's end only when asked, so it asks every 100 ms.
+func (st *stack) execExitCode(ctx context.Context, id string) (int, error) {
+	for {
+		inspect, err := st.cli.ContainerExecInspect(ctx, id)
+		if err != nil {
+			return 0, fmt.Errorf("exec %.12s: %w", id, err)
+		}
+		if !inspect.Running {
+			return inspect.ExitCode, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, context.Cause(ctx)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	outputs := make([][]byte, len(ids))
-	for i, id := range ids {
-		name := s.Targets[i].Name
-		switch {
-		case errs[i] != nil:
-			errs[i] = fmt.Errorf("client %s: %w", name, errs[i])
-		case codes[i] != 0:
-			errs[i] = fmt.Errorf("client %s exited %d: %s", name, codes[i], st.lastLine(ctx, id))
-		default:
-			outputs[i], errs[i] = st.copyFile(ctx, id, ClientOutput)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("client %s: %w", name, errs[i])
-			}
+}
+
+// clientOutputs copies each client's output out, of those that ended
+// well (errs[i] nil), and joins every error.
+func (st *stack) clientOutputs(ctx context.Context, clients []clientProc, errs []error) ([][]byte, error) {
+	outputs := make([][]byte, len(clients))
+	for i, c := range clients {
+		if errs[i] != nil {
+			continue
+		}
+		if outputs[i], errs[i] = st.copyFile(ctx, c.container, c.output); errs[i] != nil {
+			errs[i] = fmt.Errorf("client %s: %w", c.name, errs[i])
 		}
 	}
 	return outputs, errors.Join(errs...)
@@ -279,7 +411,10 @@ func (st *stack) lastLine(ctx context.Context, id string) string {
 	var out bytes.Buffer
 	_, _ = stdcopy.StdCopy(&out, &out, logs)
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	return lines[len(lines)-1]
+	if last := lines[len(lines)-1]; last != "" {
+		return last
+	}
+	return "(it wrote nothing)"
 }
 
 // copyFile is the content of the container's file at p.
@@ -292,8 +427,11 @@ func (st *stack) copyFile(ctx context.Context, id, p string) ([]byte, error) {
 	tr := tar.NewReader(rc)
 	for {
 		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("copy %s out: no file in the archive", p)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("copy %s out: no file in the archive: %w", p, err)
+			return nil, fmt.Errorf("copy %s out: %w", p, err)
 		}
 		if hdr.Typeflag == tar.TypeReg {
 			return io.ReadAll(tr)

@@ -72,7 +72,7 @@ type box struct {
 	cpus      float64
 	memory    int64
 	volume    string // where an anonymous volume is mounted; "" for none
-	role      string // LabelRole: loadgenName, or "server"
+	role      string // LabelRole: loadgenName for a driver (loadgen, RunClients' clients), "server", "probe"
 }
 
 // create creates b on the run's network, hardened as every container of

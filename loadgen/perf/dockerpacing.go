@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"time"
@@ -19,17 +20,36 @@ import (
 // DOCKER_HOST names, as MultiPacing does natively: first one `loadgen run
 // --docker` of a scenario with an embedded nethttp target per server
 // (each server a container of image, loadgen in one more), then, with
-// o.Vegeta, a vegeta command line per server, each in a container of its
-// own beside fresh servers. Both drivers get the same containers: the
-// lab image, with loadgen's CPUs and memory for each driver's container
-// and the lab's for each server's.
-func DockerPacing(o Options, image string, f Fleet) ([]PacingRow, error) {
+// o.Vegeta, a vegeta command line per server, beside fresh servers each
+// time: all of them in one container, with the budget of loadgen's (its
+// CPUs, memory and one cgroup's CPU weight), then each in a container of
+// its own with that budget.
+//
+// What the engine refuses before anything is created (no engine, no
+// image, a vegeta that cannot run there) comes back as the
+// *engine.BadInput, before either driver has run. ctx ends the vegeta
+// containers early (Ctrl-C); loadgen run --docker gets the terminal's
+// signal itself.
+func DockerPacing(ctx context.Context, o Options, image string, f Fleet) ([]PacingRow, error) {
+	var program []byte
+	if o.Vegeta != "" {
+		var err error
+		if program, err = os.ReadFile(o.Vegeta); err != nil {
+			return nil, fmt.Errorf("--vegeta: %w", err)
+		}
+	}
+	if err := engine.CheckClients(ctx, image, program); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp("", "conclab-perf")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	const id = "pacing-fleet-docker"
+	// Run ids of their own: a perf killed before it removed its
+	// containers leaves them to the next run's cleanup, not in its way.
+	suffix := strconv.FormatUint(rand.Uint64()>>40, 36)
+	id := "pacing-fleet-docker-" + suffix
 	scen := fleetScenario(id, f, func(int) string { return "model: " + catalog.NetHTTP.Name })
 
 	var lr [][]*vegeta.Result
@@ -47,39 +67,45 @@ func DockerPacing(o Options, image string, f Fleet) ([]PacingRow, error) {
 	if o.Vegeta == "" {
 		return rows, nil
 	}
-	var vr [][]*vegeta.Result
-	steal, err = stealDuring(func() (err error) { vr, err = vegetaDockerFleet(o.Vegeta, image, scen, f); return err })
-	if err != nil {
-		return rows, err
+	for _, together := range []bool{true, false} {
+		var vr [][]*vegeta.Result
+		steal, err = stealDuring(func() (err error) {
+			vr, err = vegetaDockerFleet(ctx, program, image, "pacing-fleet-vegeta-"+suffix, scen, f, together)
+			return err
+		})
+		if err != nil {
+			return rows, err
+		}
+		setup := "in one container"
+		if !together {
+			setup = fmt.Sprintf("in %d containers", f.Targets)
+		}
+		driver = fmt.Sprintf("vegeta attack (CLI) × %d, %s", f.Targets, setup)
+		row := pooledLateness(driver, f, vr)
+		row.Steal, row.Docker, row.Setup = steal, true, setup
+		rows = append(rows, row)
+		fmt.Fprintf(o.Log, "pacing: %s at %d/s each: %s\n", driver, f.Rate, row)
 	}
-	driver = fmt.Sprintf("vegeta attack (CLI) × %d, in Docker", f.Targets)
-	rows = append(rows, pooledLateness(driver, f, vr))
-	rows[1].Steal, rows[1].Docker = steal, true
-	fmt.Fprintf(o.Log, "pacing: %s at %d/s each: %s\n", driver, f.Rate, rows[1])
 	return rows, nil
 }
 
-// vegetaDockerFleet runs the vegeta command line at bin in a container
-// per server of the fleet's scenario and returns each one's results.
-func vegetaDockerFleet(bin, image string, scen []byte, f Fleet) ([][]*vegeta.Result, error) {
-	program, err := os.ReadFile(bin)
-	if err != nil {
-		return nil, fmt.Errorf("--vegeta: %w", err)
-	}
+// vegetaDockerFleet runs the vegeta command line, program, per server of
+// the fleet's scenario, in one container or in one each (together), and
+// returns each one's results.
+func vegetaDockerFleet(ctx context.Context, program []byte, image, runID string, scen []byte, f Fleet, together bool) ([][]*vegeta.Result, error) {
 	s, err := scenario.Parse("the fleet's scenario", scen)
 	if err != nil {
 		return nil, err
 	}
 	timeout := f.Hold + 10*time.Second
 	dur := time.Duration(float64(f.Hits) / float64(f.Rate) * float64(time.Second))
-	ctx, cancel := context.WithTimeout(context.Background(), dur+timeout+3*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, dur+timeout+3*time.Minute)
 	defer cancel()
 	outputs, err := engine.RunClients(ctx, engine.ClientsOptions{
-		Scenario: s, Image: image, Program: program, RunID: "pacing-fleet-vegeta",
-		Args: func(string) []string {
+		Scenario: s, Image: image, Program: program, RunID: runID, Together: together,
+		Args: func(_, input, output string) []string {
 			return []string{"attack", "-rate", strconv.Itoa(f.Rate) + "/1s", "-duration", dur.String(),
-				"-keepalive=false", "-timeout", timeout.String(),
-				"-targets", engine.ClientInput, "-output", engine.ClientOutput}
+				"-keepalive=false", "-timeout", timeout.String(), "-targets", input, "-output", output}
 		},
 		Input: func(url string) []byte { return []byte("GET " + url + fleetQuery(f) + "\n") },
 	})

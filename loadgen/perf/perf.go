@@ -173,6 +173,7 @@ type PacingRow struct {
 	P50, P99, Max float64
 	WorstP99      float64 // the worst target's p99 (P99 when one target)
 	Docker        bool    // sent from containers on a Docker engine
+	Setup         string  // how the driver's processes sat in containers; "" natively
 	// Steal is the share of the machine's CPU time that its hypervisor
 	// took while the driver ran (sysinfo.CPUTimes); NaN where unknown. A
 	// stolen moment stalls every process of the guest at once: on this

@@ -1,18 +1,22 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/internal/sysinfo"
+	"github.com/conclab/conclab/loadgen/engine"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/perf"
 )
@@ -98,12 +102,9 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadgen perf: multi-target pacing:", fleetErr)
 	}
 	if *image != "" {
-		docker, err := perf.DockerPacing(o, *image, fleet)
+		docker, err := dockerPacing(o, *image, fleet, stderr)
 		pacing = append(pacing, docker...)
-		if err != nil {
-			fmt.Fprintln(stderr, "loadgen perf: pacing in Docker:", err)
-			fleetErr = errors.Join(fleetErr, err)
-		}
+		fleetErr = errors.Join(fleetErr, err)
 	}
 	share, err := perf.SamplerShare(o, 9, 10*time.Second)
 	if err != nil {
@@ -136,23 +137,47 @@ func cmdPerf(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// printPacingRatios gives, for each loadgen row that has a vegeta row of
-// the same shape after it, loadgen's lateness as a ratio to vegeta's.
+// dockerPacing is the fleet's pacing from Docker. Ctrl-C ends it, with
+// its containers removed. When the engine refuses it before it starts (no
+// engine, no image, a vegeta that cannot run there), one line says so and
+// the rows are left out: the rest of the table stands.
+func dockerPacing(o perf.Options, image string, fleet perf.Fleet, stderr io.Writer) ([]perf.PacingRow, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rows, err := perf.DockerPacing(ctx, o, image, fleet)
+	var bad *engine.BadInput
+	switch {
+	case errors.As(err, &bad):
+		fmt.Fprintln(stderr, "loadgen perf: pacing in Docker left out:", bad.Msg)
+		return rows, nil
+	case err != nil:
+		fmt.Fprintln(stderr, "loadgen perf: pacing in Docker:", err)
+	}
+	return rows, err
+}
+
+// printPacingRatios gives, for each loadgen row, its lateness as a ratio
+// to each vegeta row of the same shape that follows it before the next
+// loadgen row.
 func printPacingRatios(w io.Writer, rows []perf.PacingRow) {
 	for i, l := range rows {
-		if i+1 >= len(rows) || !strings.HasPrefix(l.Driver, "loadgen") {
+		if !strings.HasPrefix(l.Driver, "loadgen") {
 			continue
 		}
-		v := rows[i+1]
-		if !strings.HasPrefix(v.Driver, "vegeta") || v.Rate != l.Rate || v.Targets != l.Targets || v.Docker != l.Docker {
-			continue
+		for _, v := range rows[i+1:] {
+			if !strings.HasPrefix(v.Driver, "vegeta") {
+				break
+			}
+			if v.Rate != l.Rate || v.Targets != l.Targets || v.Docker != l.Docker {
+				continue
+			}
+			where := ""
+			if l.Docker {
+				where = ", in Docker, vegeta " + v.Setup
+			}
+			fmt.Fprintf(w, "loadgen ÷ vegeta, %d target(s) at %d/s%s: p50 %s, p99 %s, worst target p99 %s, max %s\n",
+				l.Targets, l.Rate, where, ratio(l.P50, v.P50), ratio(l.P99, v.P99), ratio(l.WorstP99, v.WorstP99), ratio(l.Max, v.Max))
 		}
-		where := ""
-		if l.Docker {
-			where = ", in Docker"
-		}
-		fmt.Fprintf(w, "loadgen ÷ vegeta, %d target(s) at %d/s%s: p50 %s, p99 %s, worst target p99 %s, max %s\n",
-			l.Targets, l.Rate, where, ratio(l.P50, v.P50), ratio(l.P99, v.P99), ratio(l.WorstP99, v.WorstP99), ratio(l.Max, v.Max))
 	}
 }
 
