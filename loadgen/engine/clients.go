@@ -59,6 +59,9 @@ type ClientsOptions struct {
 	Together bool
 	// RunID labels the containers and network, as a Run's.
 	RunID string
+	// Stderr, when set, is told of what earlier runs left and this one
+	// removed.
+	Stderr io.Writer
 }
 
 // clientProc is one client process: its container, and its exec when it
@@ -81,43 +84,17 @@ type clientProc struct {
 // *BadInput when the run was refused before anything was created.
 // Whatever happens, the containers and network are removed.
 func RunClients(ctx context.Context, opt ClientsOptions) (outputs [][]byte, err error) {
-	if err := Runnable(opt.Scenario); err != nil {
-		return nil, err
-	}
-	cli, err := connect(ctx)
+	cli, st, cpus, err := openRun(ctx, runOpening{scenario: opt.Scenario, image: opt.Image, runID: opt.RunID,
+		check: func(info system.Info, host string) error { return checkProgram(info, host, opt.Program) }, stderr: opt.Stderr})
 	if err != nil {
 		return nil, err
 	}
 	defer cli.Close()
-	if err := checkImage(ctx, cli, opt.Image); err != nil {
-		return nil, err
-	}
-	info, err := cli.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("engine info: %w", err)
-	}
-	cpus, err := checkCPUs(info, cli.host(), opt.Scenario)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkProgram(info, cli.host(), opt.Program); err != nil {
-		return nil, err
-	}
-	if _, _, err := removeLeftovers(ctx, cli.Client); err != nil {
-		return nil, err
-	}
-	st, err := newStack(ctx, cli.Client, opt.RunID, false)
-	if err != nil {
-		return nil, err
-	}
 	defer func() {
 		if rmErr := st.remove(ctx); rmErr != nil && err == nil {
 			err = rmErr
 		}
 	}()
-	if err := st.startServers(ctx, opt.Scenario, opt.Image); err != nil {
-		return nil, err
-	}
 	if err := st.waitServers(ctx, opt.Scenario, opt.Image); err != nil {
 		return nil, err
 	}
@@ -132,26 +109,20 @@ func RunClients(ctx context.Context, opt ClientsOptions) (outputs [][]byte, err 
 }
 
 // CheckClients refuses, with a *BadInput, what RunClients would refuse
-// before it creates anything: no engine answering, an image that is not
-// on it, a client program that cannot run there (nil skips that check).
-// It creates nothing.
+// of the engine before it creates anything: no engine answering, an image
+// that is not on it, a client program that cannot run there (nil skips
+// that check). It creates nothing.
 func CheckClients(ctx context.Context, image string, program []byte) error {
-	cli, err := connect(ctx)
+	var check func(system.Info, string) error
+	if program != nil {
+		check = func(info system.Info, host string) error { return checkProgram(info, host, program) }
+	}
+	cli, err := checkEngine(ctx, image, check)
 	if err != nil {
 		return err
 	}
-	defer cli.Close()
-	if err := checkImage(ctx, cli, image); err != nil {
-		return err
-	}
-	if program == nil {
-		return nil
-	}
-	info, err := cli.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("engine info: %w", err)
-	}
-	return checkProgram(info, cli.host(), program)
+	cli.Close()
+	return nil
 }
 
 // checkProgram refuses a client program that cannot run in a container of
@@ -247,58 +218,61 @@ func (st *stack) exitCode(ctx context.Context, id string) (int, error) {
 var clientKeeper = []string{"/bin/labserver", "--model=nethttp", "--listen=127.0.0.1:18080", "--admin=127.0.0.1:19080"}
 
 // createClients creates the clients' containers, a container per client
-// or one for all (opt.Together), each with the program and the inputs in
+// or one for all (opt.Together), each with the program and every input in
 // its volume, and returns the clients.
 func (st *stack) createClients(ctx context.Context, opt ClientsOptions, cpus float64) ([]clientProc, error) {
 	program := path.Join(inboxDir, inDir, clientProgramFile)
-	var clients []clientProc
-	var cmds [][]string
 	inbox := ownedtar.Tree{Top: inDir, UID: 65534, GID: 65534, DirMode: 0o500,
 		Files: []ownedtar.File{{Name: clientProgramFile, Data: opt.Program, Exec: true}}}
+	clients := make([]clientProc, len(opt.Scenario.Targets))
 	for i, t := range opt.Scenario.Targets {
 		url := labcontainer.AppURL(t.Name)
-		input, output := clientFile("input", i), clientFile("output", i)
+		input := clientFile("input", i)
+		output := path.Join(inboxDir, resultsDir, clientFile("output", i))
 		inbox.Files = append(inbox.Files, ownedtar.File{Name: input, Data: opt.Input(url)})
-		cmds = append(cmds, append([]string{program}, opt.Args(url, path.Join(inboxDir, inDir, input),
-			path.Join(inboxDir, resultsDir, output))...))
-		clients = append(clients, clientProc{name: t.Name, output: path.Join(inboxDir, resultsDir, output)})
+		cmd := append([]string{program}, opt.Args(url, path.Join(inboxDir, inDir, input), output)...)
+		clients[i] = clientProc{name: t.Name, cmd: cmd, output: output}
 	}
-	boxes := len(clients)
+	trees := []ownedtar.Tree{inbox, {Top: resultsDir, UID: 65534, GID: 65534, DirMode: 0o755}}
 	if opt.Together {
-		boxes = 1
-	}
-	for b := range boxes {
-		name, cmd := "clients", clientKeeper
-		if !opt.Together {
-			name, cmd = "client-"+clients[b].name, cmds[b]
-		}
-		id, err := st.create(ctx, opt.Image, box{name: name, cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
-			cpus: cpus, memory: loadgenMemory, volume: inboxDir,
-			role: loadgenName}) // a driver, as loadgen is: a run that is going
+		id, err := st.createClientBox(ctx, opt.Image, "clients", clientKeeper, cpus, trees)
 		if err != nil {
 			return nil, err
 		}
-		for _, tree := range []ownedtar.Tree{inbox, {Top: resultsDir, UID: 65534, GID: 65534, DirMode: 0o755}} {
-			files, err := tree.Tar(time.Now())
-			if err != nil {
-				return nil, fmt.Errorf("%s's archive: %w", name, err)
-			}
-			if err := st.cli.CopyToContainer(ctx, id, inboxDir, bytes.NewReader(files), container.CopyToContainerOptions{}); err != nil {
-				return nil, fmt.Errorf("copy %s's %s in: %w", name, tree.Top, err)
-			}
-		}
 		for i := range clients {
-			if opt.Together || i == b {
-				clients[i].container = id
-			}
+			clients[i].container = id
 		}
+		return clients, nil
 	}
-	if opt.Together {
-		for i := range clients {
-			clients[i].cmd = cmds[i]
+	for i, c := range clients {
+		id, err := st.createClientBox(ctx, opt.Image, "client-"+c.name, c.cmd, cpus, trees)
+		if err != nil {
+			return nil, err
 		}
+		clients[i].container, clients[i].cmd = id, nil // the container's own process
 	}
 	return clients, nil
+}
+
+// createClientBox creates a container for clients, with loadgen's budget
+// and the trees copied into its volume, and returns its id.
+func (st *stack) createClientBox(ctx context.Context, image, name string, cmd []string, cpus float64, trees []ownedtar.Tree) (string, error) {
+	id, err := st.create(ctx, image, box{name: name, cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
+		cpus: cpus, memory: loadgenMemory, volume: inboxDir,
+		role: loadgenName}) // a driver, as loadgen is: a run that is going
+	if err != nil {
+		return "", err
+	}
+	for _, tree := range trees {
+		files, err := tree.Tar(time.Now())
+		if err != nil {
+			return "", fmt.Errorf("%s's archive: %w", name, err)
+		}
+		if err := st.cli.CopyToContainer(ctx, id, inboxDir, bytes.NewReader(files), container.CopyToContainerOptions{}); err != nil {
+			return "", fmt.Errorf("copy %s's %s in: %w", name, tree.Top, err)
+		}
+	}
+	return id, nil
 }
 
 // startClients starts every client, as nearly at once as the engine

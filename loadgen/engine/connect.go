@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/docker/cli/cli/connhelper"
+	"github.com/docker/docker/api/types/system"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
 )
@@ -93,6 +94,35 @@ func (c *engineConn) closeSSH() {
 // oneLine is err's message on one line: ssh's stderr can span several.
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// checkEngine connects to the engine that DOCKER_HOST names and refuses,
+// as a *BadInput, an image that is not on it and what check refuses of
+// the engine's information (nil checks nothing more). The caller closes
+// the connection.
+func checkEngine(ctx context.Context, image string, check func(info system.Info, host string) error) (*engineConn, error) {
+	cli, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkImage(ctx, cli, image); err != nil {
+		cli.Close()
+		return nil, err
+	}
+	if check == nil {
+		return cli, nil
+	}
+	info, err := cli.Info(ctx)
+	if err == nil {
+		err = check(info, cli.host())
+	} else {
+		err = fmt.Errorf("engine info: %w", err)
+	}
+	if err != nil {
+		cli.Close()
+		return nil, err
+	}
+	return cli, nil
 }
 
 // checkImage refuses an image that is not on the engine: runs never pull.

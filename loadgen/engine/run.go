@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -64,48 +65,71 @@ type Options struct {
 // was refused before anything was created, else what failed on the
 // engine. Whatever happens, the run's containers and network are removed.
 func Run(ctx context.Context, opt Options) (code int, err error) {
-	if err := Runnable(opt.Scenario); err != nil {
-		return 0, err
+	var check func(system.Info, string) error
+	if opt.Workers > 0 {
+		check = func(info system.Info, host string) error { return checkSwarm(info, host, opt.Workers) }
 	}
-	cli, err := connect(ctx)
+	cli, st, cpus, err := openRun(ctx, runOpening{scenario: opt.Scenario, image: opt.Image, runID: opt.RunID,
+		swarm: opt.Workers > 0, check: check, stderr: opt.Stderr})
 	if err != nil {
 		return 0, err
 	}
 	defer cli.Close()
-	if err := checkImage(ctx, cli, opt.Image); err != nil {
-		return 0, err
-	}
-	info, err := cli.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("engine info: %w", err)
-	}
-	cpus, err := checkCPUs(info, cli.host(), opt.Scenario)
-	if err != nil {
-		return 0, err
-	}
-	if opt.Workers > 0 {
-		if err := checkSwarm(info, cli.host(), opt.Workers); err != nil {
-			return 0, err
-		}
-	}
-	if c, n, err := removeLeftovers(ctx, cli.Client); err != nil {
-		return 0, err
-	} else if c+n > 0 {
-		fmt.Fprintf(opt.Stderr, "loadgen: removed %d containers and %d networks that an earlier run left on the engine\n", c, n)
-	}
-	st, err := newStack(ctx, cli.Client, opt.RunID, opt.Workers > 0)
-	if err != nil {
-		return 0, err
-	}
 	defer func() {
 		if rmErr := st.remove(ctx); rmErr != nil && err == nil {
 			err = rmErr
 		}
 	}()
-	if err := st.startServers(ctx, opt.Scenario, opt.Image); err != nil {
-		return 0, err
-	}
 	return st.runLoadgen(ctx, opt, cpus)
+}
+
+// runOpening is what openRun needs of a run.
+type runOpening struct {
+	scenario *scenario.Scenario
+	image    string
+	runID    string
+	swarm    bool                            // the stack's network is an overlay for a swarm's tasks
+	check    func(system.Info, string) error // what else the engine must have; nil for nothing
+	stderr   io.Writer                       // where the removal of leftovers is said
+}
+
+// openRun checks what a run needs (a scenario that runs in containers, an
+// engine that answers with the image, the targets' CPUs, and o.check),
+// removes what earlier runs left on the engine, creates the run's stack
+// and starts its servers. It returns the connection, the stack and the
+// CPUs of the driver's container; the caller removes the stack and closes
+// the connection. err is a *BadInput when the run was refused before
+// anything was created; on any error, what openRun made is gone.
+func openRun(ctx context.Context, o runOpening) (cli *engineConn, st *stack, cpus float64, err error) {
+	if err := Runnable(o.scenario); err != nil {
+		return nil, nil, 0, err
+	}
+	cli, err = checkEngine(ctx, o.image, func(info system.Info, host string) (err error) {
+		if cpus, err = checkCPUs(info, host, o.scenario); err != nil || o.check == nil {
+			return err
+		}
+		return o.check(info, host)
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer func() {
+		if err != nil {
+			cli.Close()
+		}
+	}()
+	if c, n, err := removeLeftovers(ctx, cli.Client); err != nil {
+		return nil, nil, 0, err
+	} else if c+n > 0 && o.stderr != nil {
+		fmt.Fprintf(o.stderr, "loadgen: removed %d containers and %d networks that an earlier run left on the engine\n", c, n)
+	}
+	if st, err = newStack(ctx, cli.Client, o.runID, o.swarm); err != nil {
+		return nil, nil, 0, err
+	}
+	if err := st.startServers(ctx, o.scenario, o.image); err != nil {
+		return nil, nil, 0, errors.Join(err, st.remove(ctx))
+	}
+	return cli, st, cpus, nil
 }
 
 // checkCPUs refuses a target whose gomaxprocs asks for more CPUs than the

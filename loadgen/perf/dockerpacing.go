@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -52,39 +53,32 @@ func DockerPacing(ctx context.Context, o Options, image string, f Fleet) ([]Paci
 	id := "pacing-fleet-docker-" + suffix
 	scen := fleetScenario(id, f, func(int) string { return "model: " + catalog.NetHTTP.Name })
 
-	var lr [][]*vegeta.Result
-	steal, err := stealDuring(func() (err error) {
-		lr, err = runFleet(o.Loadgen, tmp, id, scen, f.Targets, "--docker", "--image", image)
-		return err
+	driver := fmt.Sprintf("loadgen run --docker, %d targets", f.Targets)
+	row, err := fleetRow(o, f, driver, func() ([][]*vegeta.Result, error) {
+		return runFleet(o.Loadgen, tmp, id, scen, f.Targets, "--docker", "--image", image)
 	})
 	if err != nil {
 		return nil, err
 	}
-	driver := fmt.Sprintf("loadgen run --docker, %d targets", f.Targets)
-	rows := []PacingRow{pooledLateness(driver, f, lr)}
-	rows[0].Steal, rows[0].Docker = steal, true
-	fmt.Fprintf(o.Log, "pacing: %s at %d/s each: %s\n", driver, f.Rate, rows[0])
+	row.Docker = true
+	rows := []PacingRow{row}
 	if o.Vegeta == "" {
 		return rows, nil
 	}
 	for _, together := range []bool{true, false} {
-		var vr [][]*vegeta.Result
-		steal, err = stealDuring(func() (err error) {
-			vr, err = vegetaDockerFleet(ctx, program, image, "pacing-fleet-vegeta-"+suffix, scen, f, together)
-			return err
-		})
-		if err != nil {
-			return rows, err
-		}
 		setup := "in one container"
 		if !together {
 			setup = fmt.Sprintf("in %d containers", f.Targets)
 		}
 		driver = fmt.Sprintf("vegeta attack (CLI) × %d, %s", f.Targets, setup)
-		row := pooledLateness(driver, f, vr)
-		row.Steal, row.Docker, row.Setup = steal, true, setup
+		row, err := fleetRow(o, f, driver, func() ([][]*vegeta.Result, error) {
+			return vegetaDockerFleet(ctx, o.Log, program, image, "pacing-fleet-vegeta-"+suffix, scen, f, together)
+		})
+		if err != nil {
+			return rows, err
+		}
+		row.Docker, row.Setup = true, setup
 		rows = append(rows, row)
-		fmt.Fprintf(o.Log, "pacing: %s at %d/s each: %s\n", driver, f.Rate, row)
 	}
 	return rows, nil
 }
@@ -92,7 +86,7 @@ func DockerPacing(ctx context.Context, o Options, image string, f Fleet) ([]Paci
 // vegetaDockerFleet runs the vegeta command line, program, per server of
 // the fleet's scenario, in one container or in one each (together), and
 // returns each one's results.
-func vegetaDockerFleet(ctx context.Context, program []byte, image, runID string, scen []byte, f Fleet, together bool) ([][]*vegeta.Result, error) {
+func vegetaDockerFleet(ctx context.Context, log io.Writer, program []byte, image, runID string, scen []byte, f Fleet, together bool) ([][]*vegeta.Result, error) {
 	s, err := scenario.Parse("the fleet's scenario", scen)
 	if err != nil {
 		return nil, err
@@ -102,7 +96,7 @@ func vegetaDockerFleet(ctx context.Context, program []byte, image, runID string,
 	ctx, cancel := context.WithTimeout(ctx, dur+timeout+3*time.Minute)
 	defer cancel()
 	outputs, err := engine.RunClients(ctx, engine.ClientsOptions{
-		Scenario: s, Image: image, Program: program, RunID: runID, Together: together,
+		Scenario: s, Image: image, Program: program, RunID: runID, Together: together, Stderr: log,
 		Args: func(_, input, output string) []string {
 			return []string{"attack", "-rate", strconv.Itoa(f.Rate) + "/1s", "-duration", dur.String(),
 				"-keepalive=false", "-timeout", timeout.String(), "-targets", input, "-output", output}
@@ -114,14 +108,7 @@ func vegetaDockerFleet(ctx context.Context, program []byte, image, runID string,
 	}
 	all := make([][]*vegeta.Result, len(outputs))
 	for i, out := range outputs {
-		dec := vegeta.NewDecoder(bytes.NewReader(out))
-		for {
-			var r vegeta.Result
-			if err := dec.Decode(&r); err != nil {
-				break
-			}
-			all[i] = append(all[i], &r)
-		}
+		all[i] = decodeResults(bytes.NewReader(out))
 	}
 	return all, nil
 }

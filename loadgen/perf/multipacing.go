@@ -55,28 +55,35 @@ func MultiPacing(o Options, f Fleet) ([]PacingRow, error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	var lr [][]*vegeta.Result
-	steal, err := stealDuring(func() (err error) { lr, err = loadgenFleet(o.Loadgen, tmp, servers, f); return err })
+	driver := fmt.Sprintf("loadgen run, %d targets", f.Targets)
+	row, err := fleetRow(o, f, driver, func() ([][]*vegeta.Result, error) { return loadgenFleet(o.Loadgen, tmp, servers, f) })
 	if err != nil {
 		return nil, err
 	}
-	driver := fmt.Sprintf("loadgen run, %d targets", f.Targets)
-	rows := []PacingRow{pooledLateness(driver, f, lr)}
-	rows[0].Steal = steal
-	fmt.Fprintf(o.Log, "pacing: %s at %d/s each: %s\n", driver, f.Rate, rows[0])
+	rows := []PacingRow{row}
 	if o.Vegeta == "" {
 		return rows, nil
 	}
-	var vr [][]*vegeta.Result
-	steal, err = stealDuring(func() (err error) { vr, err = vegetaFleet(o.Vegeta, servers, f); return err })
+	driver = fmt.Sprintf("vegeta attack (CLI) × %d", f.Targets)
+	row, err = fleetRow(o, f, driver, func() ([][]*vegeta.Result, error) { return vegetaFleet(o.Vegeta, servers, f) })
 	if err != nil {
 		return rows, err
 	}
-	driver = fmt.Sprintf("vegeta attack (CLI) × %d", f.Targets)
-	rows = append(rows, pooledLateness(driver, f, vr))
-	rows[1].Steal = steal
-	fmt.Fprintf(o.Log, "pacing: %s at %d/s each: %s\n", driver, f.Rate, rows[1])
-	return rows, nil
+	return append(rows, row), nil
+}
+
+// fleetRow runs send, a driver's run of f, and returns its row, with the
+// hypervisor's steal while it ran, and says it on o.Log.
+func fleetRow(o Options, f Fleet, driver string, send func() ([][]*vegeta.Result, error)) (PacingRow, error) {
+	var rs [][]*vegeta.Result
+	steal, err := stealDuring(func() (err error) { rs, err = send(); return err })
+	if err != nil {
+		return PacingRow{}, err
+	}
+	row := pooledLateness(driver, f, rs)
+	row.Steal = steal
+	fmt.Fprintf(o.Log, "pacing: %s at %d/s each: %s\n", driver, f.Rate, row)
+	return row, nil
 }
 
 // fleetQuery is each request's work, the hold, in the form loadgen's

@@ -279,19 +279,26 @@ func vegetaCLI(bin, url string, rate, n int, timeout time.Duration) ([]*vegeta.R
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	dec := vegeta.NewDecoder(bufio.NewReader(out))
-	var rs []*vegeta.Result
-	for {
-		var r vegeta.Result
-		if err := dec.Decode(&r); err != nil {
-			break
-		}
-		rs = append(rs, &r)
-	}
+	rs := decodeResults(out)
 	if err := cmd.Wait(); err != nil {
 		return rs, fmt.Errorf("vegeta attack: %w", err)
 	}
 	return rs, nil
+}
+
+// decodeResults decodes vegeta's results from r up to its end, or up to
+// what cannot be decoded: a vegeta that failed part way wrote a
+// truncated result last.
+func decodeResults(r io.Reader) []*vegeta.Result {
+	dec := vegeta.NewDecoder(bufio.NewReader(r))
+	var rs []*vegeta.Result
+	for {
+		var res vegeta.Result
+		if err := dec.Decode(&res); err != nil {
+			return rs
+		}
+		rs = append(rs, &res)
+	}
 }
 
 // latenessMs is how late each hit was sent against hit 0's send and its
