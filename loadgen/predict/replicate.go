@@ -341,7 +341,7 @@ func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, ban
 	e, order := newReplica(in, spread, rng, bufs)
 	e.run()
 	res := e.result()
-	seen := e.seen(cmp.Or(in.SamplePeriod, in.Step, time.Second))
+	seen := e.seen(cmp.Or(in.SamplePeriod, in.Step, time.Second), in.Reads)
 	run := replicaRun{figures: Figures{Outcomes: res.Outcomes, SynRetried: res.SynRetried, Peak: res.Peak, Seen: seen,
 		WastedWork: res.WastedWork, OKLatency: p50p99(okLatencies(res.Requests, bufs.latencies))},
 		ends: make([]outcome.Outcome, len(res.Requests))}

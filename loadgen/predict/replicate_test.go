@@ -177,6 +177,37 @@ func TestASamplerIsSureToSeeOnlyWhatLastsAWholePeriod(t *testing.T) {
 	}
 }
 
+// Two requests run from 0 s and a third from 0.5 s, each for 1.2 s: 2,
+// then 3 until 1.2 s, then 1 until 1.7 s. A look every 0.1 s is sure to
+// see the 3. Reads that came late or took long are sure to see only what
+// lasted through one of them.
+func TestASamplerThatReadLateIsSureToSeeOnlyWhatLastedThroughARead(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reads []Span
+		seen  int
+	}{
+		{"no reads given: a look every period", nil, 3},
+		{"a read inside the 3", []Span{{sec(0.05), sec(0.06)}, {sec(0.6), sec(0.61)}}, 3},
+		{"one read across 2, 3 and 1, one inside the 2", []Span{{sec(0.05), sec(0.06)}, {sec(0.4), sec(1.3)}, {sec(1.5), sec(1.6)}}, 2},
+		{"one read until all had ended", []Span{{sec(0.2), sec(1.8)}}, 0},
+		{"one read before any began", []Span{{-sec(0.1), -sec(0.05)}}, 0},
+	} {
+		in := Input{Arrivals: at(0, 0, 0.5), Service: sec(1.2), Kernel: linux, SamplePeriod: sec(0.1), Reads: tc.reads,
+			Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
+		if got := mustSimulate(t, in).Seen.Inflight; got != tc.seen {
+			t.Errorf("%s: seen %d running, want %d", tc.name, got, tc.seen)
+		}
+		rs, err := Replicate(in, Spread{}, ReplicaOptions{N: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rs.Runs[0].Seen.Inflight; got != tc.seen {
+			t.Errorf("%s: a replica saw %d running, want %d", tc.name, got, tc.seen)
+		}
+	}
+}
+
 func TestQuantilesLeaveOutTheMostExtremeOnePercent(t *testing.T) {
 	xs := make([]int, 200)
 	for i := range xs {

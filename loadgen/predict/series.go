@@ -85,8 +85,12 @@ func (e *engine) series() ([]Point, error) {
 // seen is, for each gauge, the highest value that it holds for at least a
 // whole period: a sampler that looks once per period is sure to see at
 // least that much, while a higher peak that lasts less may fall between
-// two looks. Peak minus Seen is what sampling can miss.
-func (e *engine) seen(period time.Duration) Peak {
+// two looks. Peak minus Seen is what sampling can miss. With reads (the
+// run's own reads of the server's gauges, Input.Reads), a server gauge's
+// is also at most what it held through a whole read, the least of the
+// two: a read that came late or took long saw less than a look every
+// period would have.
+func (e *engine) seen(period time.Duration, reads []Span) Peak {
 	n := len(e.snaps)
 	b := e.bufs
 	b.seenTimes, b.seenColumn = reuse(b.seenTimes, n), reuse(b.seenColumn, n)
@@ -102,14 +106,44 @@ func (e *engine) seen(period time.Duration) Peak {
 		m, b.seenWindow = heldFor(times, column, period, b.seenWindow[:0])
 		return m
 	}
+	read := func(field func(*gauges) int) int {
+		m := held(field)
+		if reads != nil {
+			m = min(m, heldThrough(times, column, reads))
+		}
+		return m
+	}
 	return Peak{
-		Inflight:       held(func(g *gauges) int { return g.inflight }),
-		Queued:         held(func(g *gauges) int { return g.queued }),
-		AcceptQueue:    held(func(g *gauges) int { return g.acceptQueue }),
-		Connections:    held(func(g *gauges) int { return g.connections }),
+		Inflight:       read(func(g *gauges) int { return g.inflight }),
+		Queued:         read(func(g *gauges) int { return g.queued }),
+		AcceptQueue:    read(func(g *gauges) int { return g.acceptQueue }),
+		Connections:    read(func(g *gauges) int { return g.connections }),
 		ClientInflight: held(func(g *gauges) int { return g.clientInflight }),
 		SynPending:     held(func(g *gauges) int { return g.synPending }),
 	}
+}
+
+// heldThrough is the largest m such that a gauge (values, each from its
+// time on, 0 before the first) stays at m or more through some whole read
+// of reads (ascending by From): a sampler that read it once within each
+// is sure to see at least that much.
+func heldThrough(times []time.Duration, values []int, reads []Span) int {
+	best := 0
+	j := -1 // the last value in effect at the read's start
+	for _, r := range reads {
+		for j+1 < len(times) && times[j+1] <= r.From {
+			j++
+		}
+		least := 0
+		if j >= 0 {
+			least = values[j]
+		}
+		for k := j + 1; k < len(times) && times[k] <= r.To; k++ {
+			least = min(least, values[k])
+		}
+		best = max(best, least)
+	}
+	return best
 }
 
 // heldFor is the largest m such that a gauge (values, each from its time

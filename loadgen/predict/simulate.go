@@ -244,7 +244,7 @@ func simulate(in Input, onWorkers func(time.Duration, int)) (Result, error) {
 	}
 	res := e.result()
 	res.Series = series
-	res.Seen = e.seen(cmp.Or(in.SamplePeriod, e.step))
+	res.Seen = e.seen(cmp.Or(in.SamplePeriod, e.step), in.Reads)
 	return res, nil
 }
 

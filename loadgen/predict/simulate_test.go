@@ -24,6 +24,8 @@ func TestSimulateInvalid(t *testing.T) {
 		{"ClientTimeout", func(in *Input) { in.ClientTimeout = -1 }},
 		{"ConnectTimeout", func(in *Input) { in.ConnectTimeout = -1 }},
 		{"Step", func(in *Input) { in.Step = -1 }},
+		{"Reads[0]", func(in *Input) { in.Reads = []Span{{From: 2, To: 1}} }},
+		{"Reads[1]", func(in *Input) { in.Reads = []Span{{From: 2, To: 3}, {From: 1, To: 3}} }},
 		{"Limits.Backlog", func(in *Input) { in.Limits.Backlog = -1 }},
 		{"Limits.FDLimit", func(in *Input) { in.Limits.FDLimit = -1 }},
 		{"Limits.Queue", func(in *Input) { in.Limits.Queue = -2 }},

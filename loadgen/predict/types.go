@@ -49,7 +49,18 @@ type Input struct {
 	// SamplePeriod is how often the run samples its gauges; Result.Seen
 	// is what a sampler that often is sure to see. 0 → Step.
 	SamplePeriod time.Duration
+	// Reads are the spans within which the run's sampler read the
+	// server's gauges, one per sample, on the schedule's clock: a scrape
+	// reads them at some instant between its start and its answer. Where
+	// a scrape came late, or took long, a sampler that looks every
+	// SamplePeriod is not what the run had, and Result.Seen of the
+	// server's gauges is also at most what each gauge held through a
+	// whole read. nil: the sampler read every SamplePeriod.
+	Reads []Span
 }
+
+// Span is an interval of time, [From, To].
+type Span struct{ From, To time.Duration }
 
 // Never is the value of a Request time that did not happen (Connected for a
 // connect that gave up, Started for a request whose handler work never began).
@@ -119,6 +130,14 @@ func validate(in Input) error {
 		}
 		if i > 0 && a < in.Arrivals[i-1] {
 			return bad(fmt.Sprintf("Arrivals[%d]", i), "not ascending: %v after %v", a, in.Arrivals[i-1])
+		}
+	}
+	for i, r := range in.Reads {
+		if r.To < r.From {
+			return bad(fmt.Sprintf("Reads[%d]", i), "ends at %v before it starts at %v", r.To, r.From)
+		}
+		if i > 0 && r.From < in.Reads[i-1].From {
+			return bad(fmt.Sprintf("Reads[%d]", i), "not ascending: starts at %v after %v", r.From, in.Reads[i-1].From)
 		}
 	}
 	if in.Work != nil && len(in.Work) != in.Requests() {

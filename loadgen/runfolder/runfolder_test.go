@@ -39,16 +39,18 @@ func TestCreateNumbersARunWhoseNameIsTaken(t *testing.T) {
 func TestTimelineKeepsNaNAsAnEmptyCell(t *testing.T) {
 	rows := []sample.Row{{T: 1500 * time.Millisecond, Inflight: 40, Queued: 960, AcceptQueue: math.NaN(),
 		AcceptLimit: 4096, Connections: 1000, Goroutines: math.NaN(), RSSBytes: 1 << 20, Overflows: math.NaN(),
-		Rejected: 0, WastedWork: 2.5, ClientSent: 1000, ClientInflight: 1000, ClientOK: 0, ClientErrors: 0, Limit: math.NaN()}}
+		Rejected: 0, WastedWork: 2.5, ClientSent: 1000, ClientInflight: 1000, ClientOK: 0, ClientErrors: 0, Limit: math.NaN(),
+		Scraped: 1512 * time.Millisecond}}
 	var buf bytes.Buffer
 	if err := WriteTimeline(&buf, rows); err != nil {
 		t.Fatal(err)
 	}
-	if want := "1.500,40,960,,4096,1000,,1048576,,0,2.5,1000,1000,0,0,\n"; !bytes.HasSuffix(buf.Bytes(), []byte(want)) {
+	if want := "1.500,40,960,,4096,1000,,1048576,,0,2.5,1000,1000,0,0,,1.512\n"; !bytes.HasSuffix(buf.Bytes(), []byte(want)) {
 		t.Errorf("timeline:\n%s\nwant the row %q", buf.String(), want)
 	}
 	back, err := ReadTimeline(&buf)
-	if err != nil || len(back) != 1 || back[0].Queued != 960 || !math.IsNaN(back[0].AcceptQueue) || back[0].T != rows[0].T {
+	if err != nil || len(back) != 1 || back[0].Queued != 960 || !math.IsNaN(back[0].AcceptQueue) || back[0].T != rows[0].T ||
+		back[0].Scraped != rows[0].Scraped {
 		t.Errorf("read back %+v, %v", back, err)
 	}
 }

@@ -23,6 +23,7 @@ func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error
 		slices.ContainsFunc(r.sched.Sleep, func(d time.Duration) bool { return d > 0 }) && !t.spec.External()
 	step := r.samplePeriod()
 	in := verdict.Input(r.s, r.sched, t.limits, r.kernel, step)
+	in.Reads = verdict.Reads(samples)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
 		N: cmp.Or(r.opt.Replicas, predict.DefaultReplicas), Seed: verdict.Seed, BandStep: step})
 	if err != nil {
@@ -68,6 +69,9 @@ func (t *target) samples() []verdict.Sample {
 	for i, row := range rows {
 		out[i] = verdict.Sample{T: row.T - t.offset, Inflight: row.Inflight, Queued: row.Queued,
 			AcceptQueue: row.AcceptQueue, ClientInflight: row.ClientInflight}
+		if row.Scraped > 0 {
+			out[i].Scraped = row.Scraped - t.offset
+		}
 		if i < len(undetermined) {
 			out[i].Undetermined = float64(undetermined[i])
 		}

@@ -17,7 +17,11 @@ import (
 // Row is one sample. Server values are NaN when the target has no admin
 // endpoint or the scrape failed.
 type Row struct {
-	T           time.Duration // since the run's start
+	T time.Duration // since the run's start
+	// Scraped is when the server's answer to the scrape came, since the
+	// run's start: the server's values were read at some instant between
+	// T and Scraped. 0 when no scrape answered.
+	Scraped     time.Duration
 	Inflight    float64
 	Queued      float64
 	AcceptQueue float64
@@ -92,6 +96,7 @@ func (s *Sampler) take(start time.Time) {
 		m, err := promscrape.Scrape(ctx, s.HTTP, s.MetricsURL)
 		cancel()
 		if err == nil {
+			r.Scraped = time.Since(start)
 			get := func(name string) float64 {
 				if v, ok := m[name]; ok {
 					return v

@@ -96,4 +96,31 @@ func TestTheClientIsReadAtTheSampleInstantNotAfterASlowScrape(t *testing.T) {
 	if len(rows) != 2 || rows[0].ClientSent != 0 || rows[1].ClientSent != 7 || rows[1].Inflight != 1 {
 		t.Errorf("rows %+v: want the client read before each scrape (sent 0, then 7) and the server's gauge", rows)
 	}
+	// The server's gauges were read somewhere in the 100 ms the scrape
+	// took: the row says until when, to the millisecond in the file.
+	for _, r := range rows {
+		if r.Scraped < r.T+100*time.Millisecond {
+			t.Errorf("row at %v scraped at %v: want at least 100 ms later, when the slow answer came", r.T, r.Scraped)
+		}
+	}
+	var buf bytes.Buffer
+	if err := runfolder.WriteTimeline(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	back, err := runfolder.ReadTimeline(&buf)
+	if err != nil || len(back) != 2 || (back[1].Scraped-rows[1].Scraped).Abs() > time.Millisecond {
+		t.Errorf("round trip of scraped_s: %+v, %v", back, err)
+	}
+}
+
+// A scrape that fails reads no server gauge, and the row has no span of it.
+func TestAFailedScrapeLeavesNoScrapedTime(t *testing.T) {
+	s := &sample.Sampler{MetricsURL: "http://127.0.0.1:1/metrics",
+		Client: func() (int64, int64, int64, int64) { return 0, 0, 0, 0 }}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Run(ctx, time.Now())
+	if r := s.Last(); r.Scraped != 0 || !math.IsNaN(r.Inflight) {
+		t.Errorf("row %+v: want no scraped time and no server gauge", r)
+	}
 }

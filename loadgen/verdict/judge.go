@@ -59,6 +59,7 @@ func Judge(t *summary.Target, ev Evidence) {
 	diffs = append(diffs, timelineDiffs...)
 	agrees := len(diffs) == 0
 	t.Agrees, t.Disagreements = &agrees, diffs
+	t.Notes = append(t.Notes, lateScrapes(ev.Timeline, ev.SamplePeriod)...)
 	t.Notes = append(t.Notes, knifeEdge(ev.Central, ev.Replicas)...)
 	t.Notes = append(t.Notes, explain(t)...)
 	t.Notes = append(t.Notes, comeBackTooSoon(ev.Users, ev.Replicas, ev.Requests)...)

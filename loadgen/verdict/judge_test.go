@@ -109,6 +109,46 @@ func TestATimelineExcursionIsCaughtWithItsInstantAndSize(t *testing.T) {
 	}
 }
 
+// A scrape that starts at 8 s and answers at 11.5 s read the server's
+// gauges somewhere in between: running 0 is inside the band (5 until 10 s,
+// 0 after) over [7 s, 12.5 s], and below it over [7 s, 9 s] for a
+// scrape that answered at once. The client's gauge is read at T, so its 0
+// is below the band either way. The note names the slow scrape.
+func TestAServerGaugeIsJudgedOverTheSpanItsScrapeTook(t *testing.T) {
+	step := time.Second
+	band := make([]predict.BandPoint, 11)
+	for k := range band {
+		band[k].T = time.Duration(k) * step
+		if k > 0 {
+			band[k].Lo.Inflight, band[k].Hi.Inflight = 5, 5
+			band[k].Lo.ClientInflight, band[k].Hi.ClientInflight = 5, 5
+		}
+	}
+	sample := Sample{T: 8 * step, Inflight: 0, Queued: math.NaN(), AcceptQueue: math.NaN(), ClientInflight: 0}
+	for _, tc := range []struct {
+		scraped time.Duration
+		inside  float64
+		notes   int
+	}{{8 * step, 0, 0}, {11500 * time.Millisecond, 1, 1}} {
+		sample.Scraped = tc.scraped
+		got, _ := compareTimelines(band, step, []Sample{sample}, step, true)
+		if got["inflight"].InsideFraction != tc.inside || got["client_inflight"].InsideFraction != 0 {
+			t.Errorf("scraped at %v: %+v; want running %v inside, the client's gauge outside", tc.scraped, got, tc.inside)
+		}
+		notes := lateScrapes([]Sample{sample}, step)
+		if len(notes) != tc.notes {
+			t.Errorf("scraped at %v: notes %q, want %d", tc.scraped, notes, tc.notes)
+		}
+		if tc.notes > 0 && !strings.Contains(notes[0], "1 of 1 scrapes took longer than the sampling period (1s), the slowest 3500 ms from 8.000 s") {
+			t.Errorf("note %q", notes[0])
+		}
+	}
+	reads := Reads([]Sample{sample, {T: 9 * step, Inflight: math.NaN()}, {T: 10 * step, Inflight: 2}})
+	if len(reads) != 1 || reads[0] != (predict.Span{From: 8 * step, To: 11500 * time.Millisecond}) {
+		t.Errorf("reads %+v: want the one scrape that answered, 8 s to 11.5 s", reads)
+	}
+}
+
 // A timeline rebuilt from the client's records cannot place a request that
 // timed out within the service time of its end: it ran or waited. The band
 // says 40 running and 0 waiting from 0 to 10 s. Samples of 0 running, 0

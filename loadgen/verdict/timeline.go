@@ -11,7 +11,11 @@ import (
 
 // Sample is one sampled instant of a target's gauges; NaN is unknown.
 type Sample struct {
-	T                                             time.Duration // since the target's schedule began
+	T time.Duration // since the target's schedule began
+	// Scraped is when the server's answer to the sample's scrape came,
+	// on the same clock: its gauges were read between T and Scraped. 0
+	// when unknown, taken as T.
+	Scraped                                       time.Duration
 	Inflight, Queued, AcceptQueue, ClientInflight float64
 	// Undetermined is how many requests a timeline rebuilt from the
 	// client's records cannot place (loadgen/reconstruct): each was
@@ -43,7 +47,8 @@ var gauges = []gauge{
 // compareTimelines compares each gauge's samples with the predicted band,
 // allowing one sampling period either way in time: a sample at T is
 // inside when it lies within the band's lowest low and highest high over
-// [T-period, T+period]. A rebuilt sample of inflight or queued is the
+// [T-period, T+period], or for a server's gauge, read by a scrape that
+// answered at Scraped, over [T-period, Scraped+period]. A rebuilt sample of inflight or queued is the
 // range from its value to its value plus the undetermined requests, and
 // is inside when that range meets the band's. It returns the agreement
 // per gauge, and a disagreement for each gauge with a sample outside.
@@ -66,7 +71,11 @@ func compareTimelines(band []predict.BandPoint, step time.Duration, samples []Sa
 				most += s.Undetermined
 			}
 			a.Samples++
-			lo, hi := bandWithin(band, step, g, s.T-period, s.T+period)
+			read := s.T
+			if g.server {
+				read = max(read, s.Scraped)
+			}
+			lo, hi := bandWithin(band, step, g, s.T-period, read+period)
 			by := 0.0
 			switch {
 			case v > float64(hi):
@@ -121,4 +130,41 @@ func bandWithin(band []predict.BandPoint, step time.Duration, g gauge, from, to 
 		lo, hi = min(lo, l), max(hi, h)
 	}
 	return lo, hi
+}
+
+// Reads are the spans within which the samples' scrapes read the server's
+// gauges (predict.Input.Reads), for the samples that have them.
+func Reads(samples []Sample) []predict.Span {
+	var reads []predict.Span
+	for _, s := range samples {
+		if s.Scraped > 0 && !math.IsNaN(s.Inflight) {
+			reads = append(reads, predict.Span{From: s.T, To: max(s.T, s.Scraped)})
+		}
+	}
+	return reads
+}
+
+// lateScrapes notes scrapes that took longer than a sampling period: the
+// server's gauges were read at some instant of each, so a peak between
+// two reads may have gone unseen, and the verdict judged the peaks and the
+// band over the spans the scrapes took.
+func lateScrapes(samples []Sample, period time.Duration) []string {
+	n, scrapes, slowest, at := 0, 0, time.Duration(0), time.Duration(0)
+	for _, s := range samples {
+		if s.Scraped > 0 {
+			scrapes++
+		}
+		if took := s.Scraped - s.T; s.Scraped > 0 && took > period {
+			n++
+			if took > slowest {
+				slowest, at = took, s.T
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("the sampler read the server late: %d of %d scrapes took longer than the sampling period (%s), "+
+		"the slowest %.0f ms from %s. A scrape reads the gauges at some instant between its start and its answer, so "+
+		"the peaks and the band were judged over the spans the scrapes took (docs/verdict.md)", n, scrapes, period, float64(slowest)/float64(time.Millisecond), secs(at))}
 }
