@@ -59,7 +59,7 @@ func (c *connCap) closed(e *engine) {
 		return
 	}
 	c.waking++
-	e.events.push(event{t: e.now + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))], kind: kindServerTimer, idx: acceptLoopWakes})
+	e.events.push(event{t: e.now + e.drawLocal(e.wakeDelay, e.wakeAt), kind: kindServerTimer, idx: acceptLoopWakes})
 }
 
 func (c *connCap) woke() { c.waking-- }

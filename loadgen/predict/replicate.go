@@ -86,9 +86,16 @@ type Spread struct {
 	// the server within a few of them of each other may come in either
 	// order. nil: none.
 	AdmitDelay []time.Duration
+	// AdmitLocal are the samples of AdmitDelay again, each placed at
+	// AdmitAt, when it began on the schedule's clock (ascending). Where
+	// the run timed no hand-over (WakeDelay), a wake draws among those of
+	// its moment: a burst's sends late by half a second say nothing of
+	// the scheduling delays three seconds later. nil: any of AdmitDelay.
+	AdmitLocal, AdmitAt []time.Duration
 	// WakeDelay holds samples of how long a waiter handed a freed slot or
 	// worker took to start its work; each hand-over in a replica draws
-	// one. nil: drawn from AdmitDelay instead.
+	// one. nil: drawn from AdmitDelay instead, among those of the moment
+	// (AdmitAt).
 	WakeDelay []time.Duration
 	// PerRefusal is how much later a waiter handed a freed slot wakes for
 	// each waiter the server refused at the same release before it (a
@@ -251,6 +258,12 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	if !slices.IsSorted(spread.OvershootAt) {
 		return Replicas{}, errors.New("predict: Spread.OvershootAt: not in ascending order")
+	}
+	if len(spread.AdmitAt) != len(spread.AdmitLocal) {
+		return Replicas{}, fmt.Errorf("predict: Spread.AdmitAt: %d entries for %d samples", len(spread.AdmitAt), len(spread.AdmitLocal))
+	}
+	if !slices.IsSorted(spread.AdmitAt) {
+		return Replicas{}, errors.New("predict: Spread.AdmitAt: not in ascending order")
 	}
 	for i, o := range spread.OvershootLocal {
 		if o < 0 {
@@ -507,6 +520,9 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	}
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay = spread.AdmitDelay
+		if len(spread.AdmitLocal) > 0 {
+			e.wakeDelay, e.wakeAt = spread.AdmitLocal, spread.AdmitAt
+		}
 	}
 	if spread.AcceptDelay > 0 {
 		e.acceptDelay = spread.AcceptDelay

@@ -2,6 +2,7 @@ package predict
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,6 +228,14 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 	}
 	if _, err := Replicate(knifeEdge(), Spread{SendLate: make([]time.Duration, 1)}, ReplicaOptions{N: 1}); err == nil {
 		t.Error("SendLate of the wrong length: no error")
+	}
+	for _, sp := range []Spread{
+		{AdmitLocal: make([]time.Duration, 2), AdmitAt: make([]time.Duration, 1)},
+		{AdmitLocal: make([]time.Duration, 2), AdmitAt: []time.Duration{2, 1}},
+	} {
+		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.AdmitAt") {
+			t.Errorf("AdmitAt %v for %d samples: error %v, want one that names Spread.AdmitAt", sp.AdmitAt, len(sp.AdmitLocal), err)
+		}
 	}
 }
 

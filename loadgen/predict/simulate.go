@@ -176,8 +176,9 @@ type engine struct {
 	readHold, closeHold     []time.Duration
 	readHoldAt, closeHoldAt []time.Duration
 	// wakeDelay holds samples of how long a waiter handed a slot or a
-	// worker takes to wake and start its work (handOver).
-	wakeDelay []time.Duration
+	// worker takes to wake and start its work (handOver); wakeAt, when
+	// known, when each was taken, to draw those of the moment.
+	wakeDelay, wakeAt []time.Duration
 	// coalesce: the work is a sleep whose timer fires with any earlier
 	// one that fires after it came due (fireDueTimers); sleeping holds
 	// the works started, in the order their sleeps come due.
@@ -897,7 +898,7 @@ func (e *engine) handOver(r, refused int) {
 	if refused > 0 {
 		e.refusingUntil = max(e.refusingUntil, e.now) + e.refusalsTake(refused)
 	}
-	wake := max(e.now, e.refusingUntil) + e.wakeDelay[e.rng.IntN(len(e.wakeDelay))]
+	wake := max(e.now, e.refusingUntil) + e.drawLocal(e.wakeDelay, e.wakeAt)
 	e.events.push(event{t: wake, kind: kindWoken, idx: r})
 }
 

@@ -59,7 +59,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	acceptsKnown := true
 	sp.ReplyOf = make([]time.Duration, len(central.Requests))
 	var clientSide, reached, decided []time.Duration
-	var replies, answers []timed
+	var replies, answers, lateness, reachedAt []timed
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
@@ -73,6 +73,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 			sp.Syn[m.Seq] = m.Syn
 		}
 		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
+		lateness = append(lateness, timed{m.SentAt(), max(m.Late, -m.Late)})
 		p := central.Requests[m.Seq]
 		switch {
 		case m.AnswerDelay > 0:
@@ -91,6 +92,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		if d, ok := reachDelay(m, p); ok {
 			reach[m.Seq] = d
 			reached = append(reached, d)
+			reachedAt = append(reachedAt, timed{m.SentAt() + m.Syn, d})
 			if m.ToAccept > 0 {
 				inKernel[m.Seq] = min(max(m.ToAccept-m.Syn, 0), d)
 			} else {
@@ -119,6 +121,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
+	sp.AdmitLocal, sp.AdmitAt = splitTimed(lateness)
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
 	// at drawn instants around measured ones, and which requests were ok
@@ -126,6 +129,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	placeHolds(&sp, measured)
 	if len(reached) > 0 && len(reached) == len(measured) {
 		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
+		sp.AdmitLocal, sp.AdmitAt = splitTimed(reachedAt)
 		if acceptsKnown {
 			sp.InKernel = inKernel
 		}
@@ -142,9 +146,11 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 func placeHolds(sp *predict.Spread, measured []Measured) {
 	var reads, closes []timed
 	var accepts []time.Duration
+	var acceptsAt []timed
 	for _, m := range measured {
 		if m.ToAccept > 0 && m.Dialed && m.Connect < outcome.SynRetriedConnect {
 			accepts = append(accepts, max(m.ToAccept-m.Syn, 0))
+			acceptsAt = append(acceptsAt, timed{m.SentAt() + m.Syn, max(m.ToAccept-m.Syn, 0)})
 		}
 		s := m.Served
 		if m.CloseHold <= 0 || s == nil || s.Received.IsZero() {
@@ -162,6 +168,7 @@ func placeHolds(sp *predict.Spread, measured []Measured) {
 	sp.CloseHold, sp.CloseHoldAt = splitTimed(closes)
 	if len(accepts) > 0 {
 		sp.AdmitDelay = accepts
+		sp.AdmitLocal, sp.AdmitAt = splitTimed(acceptsAt)
 	}
 }
 

@@ -141,6 +141,12 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 	if want := []time.Duration{50 * us, 250 * us}; !slices.Equal(sp.InKernel, want) {
 		t.Errorf("InKernel %v, want %v", sp.InKernel, want)
 	}
+	// The same ways to the gate, each where its SYN left, for a wake
+	// that draws those of its moment.
+	if want := []time.Duration{100 * us, 10200 * us}; !slices.Equal(sp.AdmitLocal, []time.Duration{300 * us, 1000 * us}) ||
+		!slices.Equal(sp.AdmitAt, want) {
+		t.Errorf("AdmitLocal %v at %v; want [300µs 1ms] at %v", sp.AdmitLocal, sp.AdmitAt, want)
+	}
 	measured[0].ToAccept = 0
 	if sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{}); sp.Reach == nil || sp.InKernel != nil {
 		t.Errorf("with an accept untimed: Reach %v, InKernel %v; want Reach, no InKernel", sp.Reach, sp.InKernel)
@@ -153,6 +159,15 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 	measured[1] = Measured{Seq: 1, Outcome: outcome.Timeout, Latency: time.Second, Connect: 200 * us, Syn: 200 * us, Dialed: true}
 	if sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{}); sp.Reach != nil {
 		t.Errorf("with a request untimed: Reach %v, want none", sp.Reach)
+	}
+	// Without the ways to the gate, the delays of the moment are how late
+	// the sends were, each at its send: #1 scheduled at 10 ms and sent
+	// 4 ms early, #0 2 ms late.
+	measured[0].Late, measured[1].Late, measured[1].Scheduled = 2*time.Millisecond, -4*time.Millisecond, 10*time.Millisecond
+	sp = RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{})
+	if !slices.Equal(sp.AdmitLocal, []time.Duration{2 * time.Millisecond, 4 * time.Millisecond}) ||
+		!slices.Equal(sp.AdmitAt, []time.Duration{2 * time.Millisecond, 6 * time.Millisecond}) {
+		t.Errorf("AdmitLocal %v at %v; want [2ms 4ms] at [2ms 6ms]", sp.AdmitLocal, sp.AdmitAt)
 	}
 	// With a 1 s client timeout, the timed-out #1 gave up 0 ms late; one
 	// that gave up 2 ms late adds 2 ms.
