@@ -245,6 +245,25 @@ func TestTheTransitDelayIsLittlesLawOnTheSamplesThatFindConnectionsInTransit(t *
 	}
 }
 
+// A saturated connection limit: where the central prediction has SYNs
+// dropped for a full queue, a queue it has empty for a moment is one the
+// run, on its own timing, has full, not one in transit. Points every
+// 0.5 s: the accept queue empty at each, SYNs pending at 1 s and 1.5 s.
+// Of the samples reading 1, 1, 3 at 100 a second, only the one at 0.2 s
+// counts: 1 in transit, 10 ms each, drawn up to 20 ms.
+func TestConnectionsWaitingWhereTheCentralPredictionDropsSYNsAreNotInTransit(t *testing.T) {
+	s := 500 * time.Millisecond
+	central := predict.Result{
+		Series:   []predict.Point{{T: 0}, {T: s}, {T: 2 * s, SynPending: 3}, {T: 3 * s, SynPending: 3}, {T: 4 * s}},
+		Requests: []predict.Request{{Sent: 0}, {Sent: 4 * s}},
+	}
+	samples := []Sample{{T: 200 * time.Millisecond, AcceptQueue: 1}, {T: 1200 * time.Millisecond, AcceptQueue: 1},
+		{T: 1700 * time.Millisecond, AcceptQueue: 3}}
+	if got := TransitDelay(central, samples, 100); got != 20*time.Millisecond {
+		t.Errorf("transit delay %v, want 20ms", got)
+	}
+}
+
 // The measures are set against their ranges but are not yet part of the
 // agreement: one outside its range is reported as such, and makes no
 // disagreement.

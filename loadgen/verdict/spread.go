@@ -208,10 +208,11 @@ func reachDelay(m Measured, p predict.Request) (time.Duration, bool) {
 }
 
 // TransitDelay is the accept delay that the run's own samples show, by
-// Little's law: while the central prediction has the accept queue empty
-// and requests arrive at rate per second, any connection a sample finds
-// in the queue is in transit between its handshake and accept(2), so the
-// mean of those samples is rate × the mean delay. A delay drawn
+// Little's law: while the central prediction has the accept queue empty,
+// and no SYN dropped for a full one, and requests arrive at rate per
+// second, any connection a sample finds in the queue is in transit
+// between its handshake and accept(2), so the mean of those samples is
+// rate × the mean delay. A delay drawn
 // uniformly up to twice that mean is returned, 0 without such samples.
 // On a loaded machine it is far above the calibrated idle delay: fd-ceiling
 // sampled 0, 1 and 3 connections in transit at 1000 requests a second.
@@ -231,8 +232,12 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 			k = min(int(s.T/step), len(central.Series)-1)
 		}
 		// The state holds from one point to the next: the queue is
-		// empty around the sample when it is at both.
-		if central.Series[k].AcceptQueue != 0 || central.Series[min(k+1, len(central.Series)-1)].AcceptQueue != 0 {
+		// empty around the sample when it is at both. A connection waits
+		// nowhere else then either, no SYN dropped for a full queue: in
+		// a saturated run the central queue empties for a moment where
+		// the run's, on its own timing, is full, and that is not transit.
+		here, next := central.Series[k], central.Series[min(k+1, len(central.Series)-1)]
+		if here.AcceptQueue != 0 || next.AcceptQueue != 0 || here.SynPending != 0 || next.SynPending != 0 {
 			continue
 		}
 		sum += s.AcceptQueue
