@@ -32,8 +32,8 @@ func writeRun(t *testing.T, dir, runID string) string {
      "agrees": true},
     {"name": "say \"hi\"", "model": "nethttp", "sent": 2, "outcomes": {"ok": 2}}
   ]}`,
-		"limitlistener-5.timeline.csv": "t_s,inflight,queued,accept_queue,accept_limit,wasted_work_s,future_col\n" +
-			"0.003,0,0,1,8,0,7\n1.005,5,,9,8,0.25,7\n2.004,5,0,9,8,0.5,\n",
+		"limitlistener-5.timeline.csv": "t_s,inflight,queued,accept_queue,accept_limit,wasted_work_s,future_col,scraped_s\n" +
+			"0.003,0,0,1,8,0,7,0.004\n1.005,5,,9,8,0.25,7,1.007\n2.004,5,0,9,8,0.5,,2.005\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(run, name), []byte(body), 0o644); err != nil {
@@ -83,6 +83,10 @@ func TestWriteKeepsRealTime(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+	// When a scrape answered is an instant, not a gauge.
+	if strings.Contains(out, "scraped") {
+		t.Error("scraped_s became a series")
 	}
 	// Empty cells are no samples.
 	if strings.Contains(out, `conclab_run_queued{run_id="quick-1",target="limitlistener-5"} 0 1767323046.005`) ||

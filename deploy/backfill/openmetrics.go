@@ -40,6 +40,10 @@ var TimelineFamilies = []Family{
 	{"conclab_run_client_errors", "Requests that ended in any other outcome so far.", "client_errors"},
 }
 
+// instantColumns are timeline columns that hold instants, not gauges: when
+// the sample's scrape answered (scraped_s). They are left out.
+var instantColumns = map[string]bool{"scraped_s": true}
+
 // SummaryFamilies are the per-target figures of summary.json. They hold
 // their final value at every sample time of the target.
 var SummaryFamilies = []Family{
@@ -199,7 +203,7 @@ func addTarget(m *metrics, r *Run, t SummaryTarget, start, started time.Time) {
 			}
 		}
 		for _, col := range tl.Names {
-			if !known[col] {
+			if !known[col] && !instantColumns[col] {
 				m.add("conclab_run_"+metricNamePart(col), "Timeline column "+col+".", with(), ts, tl.Columns[col])
 			}
 		}

@@ -89,8 +89,9 @@ type Spread struct {
 	// AdmitLocal are the samples of AdmitDelay again, each placed at
 	// AdmitAt, when it began on the schedule's clock (ascending). Where
 	// the run timed no hand-over (WakeDelay), a wake draws among those of
-	// its moment: a burst's sends late by half a second say nothing of
-	// the scheduling delays three seconds later. nil: any of AdmitDelay.
+	// its moment where there are any (else among them all): a burst's
+	// sends late by half a second say little of the scheduling delays
+	// three seconds later. nil: any of AdmitDelay.
 	AdmitLocal, AdmitAt []time.Duration
 	// WakeDelay holds samples of how long a waiter handed a freed slot or
 	// worker took to start its work; each hand-over in a replica draws
@@ -264,6 +265,11 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	if !slices.IsSorted(spread.AdmitAt) {
 		return Replicas{}, errors.New("predict: Spread.AdmitAt: not in ascending order")
+	}
+	for i, d := range spread.AdmitLocal {
+		if d < 0 {
+			return Replicas{}, fmt.Errorf("predict: Spread.AdmitLocal[%d]: negative %v", i, d)
+		}
 	}
 	for i, o := range spread.OvershootLocal {
 		if o < 0 {
@@ -520,7 +526,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	}
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay = spread.AdmitDelay
-		if len(spread.AdmitLocal) > 0 {
+		if len(spread.AdmitDelay) > 0 && len(spread.AdmitLocal) > 0 {
 			e.wakeDelay, e.wakeAt = spread.AdmitLocal, spread.AdmitAt
 		}
 	}

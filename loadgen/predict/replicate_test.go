@@ -232,9 +232,10 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 	for _, sp := range []Spread{
 		{AdmitLocal: make([]time.Duration, 2), AdmitAt: make([]time.Duration, 1)},
 		{AdmitLocal: make([]time.Duration, 2), AdmitAt: []time.Duration{2, 1}},
+		{AdmitLocal: []time.Duration{1, -1}, AdmitAt: []time.Duration{1, 2}},
 	} {
-		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.AdmitAt") {
-			t.Errorf("AdmitAt %v for %d samples: error %v, want one that names Spread.AdmitAt", sp.AdmitAt, len(sp.AdmitLocal), err)
+		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.Admit") {
+			t.Errorf("AdmitLocal %v at %v: error %v, want one that names Spread.AdmitAt or AdmitLocal", sp.AdmitLocal, sp.AdmitAt, err)
 		}
 	}
 }

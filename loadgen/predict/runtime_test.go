@@ -244,21 +244,28 @@ func TestAClientGivesUpAsLateAsTheRunsTimersFired(t *testing.T) {
 // (AdmitDelay), #0 running 1 s. #0's close at 1.003 s wakes the loop
 // after the sample taken at 1 s, within 20 ms of it, not the one taken
 // at 0.2 s: #1 starts at 1.006 s with 3 ms there, at 1.403 s with 400 ms.
+// With no sample within 20 ms (the second at 1.1 s), any of them.
 func TestALimitListenersLoopWakesAsLateAsTheRunsDelaysOfTheMoment(t *testing.T) {
 	ms := time.Millisecond
 	in := Input{Arrivals: at(0, 0.5), Service: sec(1), Kernel: linux,
 		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
 	for _, tc := range []struct {
-		local   []time.Duration // at 0.2 s and 1 s
+		local   []time.Duration // at 0.2 s and at
+		at      time.Duration
 		started time.Duration
 	}{
-		{[]time.Duration{400 * ms, 3 * ms}, 1006 * ms},
-		{[]time.Duration{3 * ms, 400 * ms}, 1403 * ms},
+		{[]time.Duration{400 * ms, 3 * ms}, time.Second, 1006 * ms},
+		{[]time.Duration{3 * ms, 400 * ms}, time.Second, 1403 * ms},
 	} {
 		got := replicaRequests(t, in, Spread{AdmitDelay: []time.Duration{3 * ms},
-			AdmitLocal: tc.local, AdmitAt: []time.Duration{200 * ms, time.Second}})
+			AdmitLocal: tc.local, AdmitAt: []time.Duration{200 * ms, tc.at}})
 		if got[0].Started != 3*ms || got[1].Started != tc.started {
 			t.Errorf("delays %v: #0 started at %v, #1 at %v; want 3ms and %v", tc.local, got[0].Started, got[1].Started, tc.started)
 		}
+	}
+	got := replicaRequests(t, in, Spread{AdmitDelay: []time.Duration{3 * ms},
+		AdmitLocal: []time.Duration{3 * ms, 400 * ms}, AdmitAt: []time.Duration{200 * ms, 1100 * ms}})
+	if s := got[1].Started; s != 1006*ms && s != 1403*ms {
+		t.Errorf("no delay of the moment: #1 started at %v, want 1.006 s or 1.403 s", s)
 	}
 }

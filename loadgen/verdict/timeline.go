@@ -133,7 +133,8 @@ func bandWithin(band []predict.BandPoint, step time.Duration, g gauge, from, to 
 }
 
 // Reads are the spans within which the samples' scrapes read the server's
-// gauges (predict.Input.Reads), for the samples that have them.
+// gauges (predict.Input.Reads): those of the samples whose scrape
+// answered with the server's gauges (its running count at least).
 func Reads(samples []Sample) []predict.Span {
 	var reads []predict.Span
 	for _, s := range samples {
