@@ -27,7 +27,7 @@ func writeTable(w io.Writer, header []string, rows [][]float64) error {
 			switch {
 			case math.IsNaN(v):
 				rec[i] = ""
-			case i == 0 || header[i] == scrapedColumn: // instants, to the millisecond
+			case i == 0:
 				rec[i] = strconv.FormatFloat(v, 'f', 3, 64)
 			default:
 				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)

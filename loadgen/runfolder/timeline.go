@@ -3,6 +3,7 @@ package runfolder
 import (
 	"io"
 	"math"
+	"time"
 
 	"github.com/conclab/conclab/internal/atomicfile"
 	"github.com/conclab/conclab/loadgen/sample"
@@ -23,12 +24,13 @@ func timelineFields(r sample.Row) []float64 {
 		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors, r.Limit, scrapedS(r)}
 }
 
-// scrapedS is the row's scraped_s: empty when no scrape answered.
+// scrapedS is the row's scraped_s, to the millisecond as t_s: empty when
+// no scrape answered.
 func scrapedS(r sample.Row) float64 {
 	if r.Scraped <= 0 {
 		return math.NaN()
 	}
-	return r.Scraped.Seconds()
+	return r.Scraped.Round(time.Millisecond).Seconds()
 }
 
 // WriteTimeline writes rows under TimelineHeader; NaN is an empty cell.

@@ -21,7 +21,8 @@ type Row struct {
 	// Scraped is when the server's answer to the scrape came, since the
 	// run's start: the server's values were read at some instant between
 	// T and Scraped. 0 when no scrape answered.
-	Scraped     time.Duration
+	Scraped time.Duration
+
 	Inflight    float64
 	Queued      float64
 	AcceptQueue float64

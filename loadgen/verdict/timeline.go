@@ -15,7 +15,8 @@ type Sample struct {
 	// Scraped is when the server's answer to the sample's scrape came,
 	// on the same clock: its gauges were read between T and Scraped. 0
 	// when unknown, taken as T.
-	Scraped                                       time.Duration
+	Scraped time.Duration
+
 	Inflight, Queued, AcceptQueue, ClientInflight float64
 	// Undetermined is how many requests a timeline rebuilt from the
 	// client's records cannot place (loadgen/reconstruct): each was
@@ -152,10 +153,11 @@ func Reads(samples []Sample) []predict.Span {
 func lateScrapes(samples []Sample, period time.Duration) []string {
 	n, scrapes, slowest, at := 0, 0, time.Duration(0), time.Duration(0)
 	for _, s := range samples {
-		if s.Scraped > 0 {
-			scrapes++
+		if s.Scraped <= 0 {
+			continue
 		}
-		if took := s.Scraped - s.T; s.Scraped > 0 && took > period {
+		scrapes++
+		if took := s.Scraped - s.T; took > period {
 			n++
 			if took > slowest {
 				slowest, at = took, s.T
