@@ -71,15 +71,16 @@ type box struct {
 	somaxconn int
 	cpus      float64
 	memory    int64
-	volume    string // where an anonymous volume is mounted; "" for none
-	role      string // LabelRole: loadgenName for a driver (loadgen, RunClients' clients), "server", "probe"
+	volume    string   // where an anonymous volume is mounted; "" for none
+	env       []string // the container's environment, beside the image's
+	role      string   // LabelRole: loadgenName for a driver (loadgen, RunClients' clients), "server", "probe"
 }
 
 // create creates b on the run's network, hardened as every container of
 // the lab image is, and returns its id.
 func (st *stack) create(ctx context.Context, image string, b box) (string, error) {
 	cfg := &container.Config{
-		Image: image, Cmd: b.cmd, User: nobody,
+		Image: image, Cmd: b.cmd, User: nobody, Env: b.env,
 		Labels: map[string]string{LabelRun: st.runID, LabelRole: b.role},
 	}
 	host := &container.HostConfig{
