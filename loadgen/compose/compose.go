@@ -48,8 +48,10 @@ func Write(w io.Writer, s *scenario.Scenario, source string, scale float64) erro
 		Services                                 []service
 		Skipped                                  []string
 		DefaultSomaxconn, AdminPort, MetricsPort int
+		LoadgenCPUs, LoadgenProcs                int
 	}{Name: s.Name, Source: source, Command: command, Seed: source == SeedSource && scale == SeedScale,
-		DefaultSomaxconn: container.DefaultSomaxconn, AdminPort: container.AdminPort, MetricsPort: container.MetricsPort}
+		DefaultSomaxconn: container.DefaultSomaxconn, AdminPort: container.AdminPort, MetricsPort: container.MetricsPort,
+		LoadgenCPUs: container.LoadgenCPUs, LoadgenProcs: container.LoadgenProcs(container.LoadgenCPUs, len(s.Targets))}
 	if err := Check(s); err != nil {
 		return err
 	}

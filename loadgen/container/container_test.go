@@ -102,3 +102,21 @@ targets:
 		t.Errorf("an external target is not run in a container: %v", err)
 	}
 }
+
+func TestLoadgenInItsContainerRunsAPPerTargetAndAtLeastOnePerCPU(t *testing.T) {
+	for _, c := range []struct {
+		cpus    float64
+		targets int
+		want    int
+	}{
+		{cpus: 2, targets: 9, want: 9}, // make bench's nine targets
+		{cpus: 2, targets: 7, want: 7},
+		{cpus: 2, targets: 1, want: 2},
+		{cpus: 1, targets: 1, want: 1}, // an engine with one CPU
+		{cpus: 1.5, targets: 1, want: 2},
+	} {
+		if got := LoadgenProcs(c.cpus, c.targets); got != c.want {
+			t.Errorf("%v CPUs, %d targets: GOMAXPROCS %d, want %d", c.cpus, c.targets, got, c.want)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"path"
 	"strconv"
 	"time"
@@ -143,21 +142,7 @@ func checkCPUs(info system.Info, host string, s *scenario.Scenario) (float64, er
 				t.Name, t.GOMAXPROCS, t.GOMAXPROCS, host, info.NCPU)}
 		}
 	}
-	return float64(min(loadgenCPUs, info.NCPU)), nil
-}
-
-// clientProcs is the GOMAXPROCS of loadgen in its container: a P per
-// target, and at least one per CPU it gets. With a P per CPU, a send
-// waits whenever the thread that holds its P waits for a CPU, and in a
-// container that happens behind a server's thread tens of times a second
-// (docs/perf.md#nine-targets-from-docker), so nine targets' sends from
-// two Ps kept their schedule worse than from nine. More Ps take no more
-// CPU from the servers there, since the container's cgroup
-// weight bounds the client's share however many threads it runs; on the
-// host each thread weighs on its own, so natively loadgen keeps Go's
-// default.
-func clientProcs(cpus float64, targets int) int {
-	return max(int(math.Ceil(cpus)), targets)
+	return float64(min(labcontainer.LoadgenCPUs, info.NCPU)), nil
 }
 
 // startServers creates and starts a container of image per embedded
@@ -183,7 +168,7 @@ func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int
 	if opt.Workers > 0 {
 		cmd = append(cmd, fmt.Sprintf("--workers=remote:%d", opt.Workers))
 	}
-	procs := "GOMAXPROCS=" + strconv.Itoa(clientProcs(cpus, len(opt.Scenario.Targets)))
+	procs := "GOMAXPROCS=" + strconv.Itoa(labcontainer.LoadgenProcs(cpus, len(opt.Scenario.Targets)))
 	id, err := st.create(ctx, opt.Image, box{name: loadgenName, cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
 		cpus: cpus, memory: loadgenMemory, volume: inboxDir, env: []string{procs}, role: loadgenName})
 	if err != nil {

@@ -36,7 +36,6 @@ const (
 	loadgenMemory = 1 << 30
 	nofile        = 20000
 	labCPUs       = 1
-	loadgenCPUs   = 2
 	nobody        = "65534:65534"
 )
 
