@@ -105,7 +105,7 @@ targets:
 
 func TestLoadgenInItsContainerRunsAPPerTargetAndAtLeastOnePerCPU(t *testing.T) {
 	for _, c := range []struct {
-		cpus    float64
+		cpus    int
 		targets int
 		want    int
 	}{
@@ -113,10 +113,9 @@ func TestLoadgenInItsContainerRunsAPPerTargetAndAtLeastOnePerCPU(t *testing.T) {
 		{cpus: 2, targets: 7, want: 7},
 		{cpus: 2, targets: 1, want: 2},
 		{cpus: 1, targets: 1, want: 1}, // an engine with one CPU
-		{cpus: 1.5, targets: 1, want: 2},
 	} {
 		if got := LoadgenProcs(c.cpus, c.targets); got != c.want {
-			t.Errorf("%v CPUs, %d targets: GOMAXPROCS %d, want %d", c.cpus, c.targets, got, c.want)
+			t.Errorf("%d CPUs, %d targets: GOMAXPROCS %d, want %d", c.cpus, c.targets, got, c.want)
 		}
 	}
 }

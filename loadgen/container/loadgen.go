@@ -1,7 +1,5 @@
 package container
 
-import "math"
-
 // LoadgenCPUs is the CPU limit of loadgen's container, where the engine
 // has that many: the compose stack's default (CONCLAB_LOADGEN_CPUS) and
 // loadgen run --docker's.
@@ -17,6 +15,6 @@ const LoadgenCPUs = 2
 // cgroup weight bounds the client's share however many threads it runs;
 // on the host each thread weighs on its own, so natively loadgen keeps
 // Go's default.
-func LoadgenProcs(cpus float64, targets int) int {
-	return max(int(math.Ceil(cpus)), targets)
+func LoadgenProcs(cpus, targets int) int {
+	return max(cpus, targets)
 }

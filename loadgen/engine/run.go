@@ -168,7 +168,7 @@ func (st *stack) runLoadgen(ctx context.Context, opt Options, cpus float64) (int
 	if opt.Workers > 0 {
 		cmd = append(cmd, fmt.Sprintf("--workers=remote:%d", opt.Workers))
 	}
-	procs := "GOMAXPROCS=" + strconv.Itoa(labcontainer.LoadgenProcs(cpus, len(opt.Scenario.Targets)))
+	procs := "GOMAXPROCS=" + strconv.Itoa(labcontainer.LoadgenProcs(int(cpus), len(opt.Scenario.Targets)))
 	id, err := st.create(ctx, opt.Image, box{name: loadgenName, cmd: cmd, somaxconn: labcontainer.DefaultSomaxconn,
 		cpus: cpus, memory: loadgenMemory, volume: inboxDir, env: []string{procs}, role: loadgenName})
 	if err != nil {
