@@ -34,6 +34,11 @@ type Passage struct {
 	// frees a worker only after writing the answer and closing); 0 for
 	// the others.
 	Closed int64 `json:"closed,omitempty"`
+	// SlotFreed is when the close that freed the slot its connection
+	// took happened, for a model that caps connections (limitlistener)
+	// and accepted this one only once a slot was free: Accepted less
+	// SlotFreed is how long the accept loop took to wake. 0 otherwise.
+	SlotFreed int64 `json:"slot_freed,omitempty"`
 }
 
 // Passages is the JSON of PathPassages.

@@ -28,6 +28,7 @@ func (e *Env) Handler(gate Gate) http.Handler {
 			work.Deadline, err = ParseDeadline(r.Header.Get(workapi.DeadlineHeader))
 		}
 		work.Accepted, _ = r.Context().Value(acceptedKey{}).(time.Time)
+		work.SlotFreed, _ = r.Context().Value(slotFreedKey{}).(time.Time)
 		if err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			e.Finish(r.RemoteAddr, r.RequestURI, http.StatusBadRequest, arrived, Reply{})
@@ -108,6 +109,21 @@ func (e *Env) NewHTTPServer(h http.Handler) *http.Server {
 // slot), which is when the connection left the kernel's accept queue.
 type acceptedKey struct{}
 
-func stampAccepted(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, acceptedKey{}, time.Now())
+func stampAccepted(ctx context.Context, c net.Conn) context.Context {
+	ctx = context.WithValue(ctx, acceptedKey{}, time.Now())
+	if f, ok := c.(SlotFreer); ok && !f.SlotFreed().IsZero() {
+		ctx = context.WithValue(ctx, slotFreedKey{}, f.SlotFreed())
+	}
+	return ctx
 }
+
+// SlotFreer is a connection accepted only once a slot was free, which
+// knows when the close that freed it happened: a LimitListener's accept
+// waits for a close while every slot is taken. SlotFreed is zero when the
+// accept did not wait.
+type SlotFreer interface {
+	SlotFreed() time.Time
+}
+
+// slotFreedKey keys, in a connection's context, its SlotFreer's stamp.
+type slotFreedKey struct{}

@@ -31,11 +31,14 @@ func (p *Passages) Add(w Work, arrived, left time.Time) {
 // Passage is the passage of request w, which reached the gate at arrived,
 // and whose way through the model ended at left.
 func Passage(w Work, arrived, left time.Time) adminapi.Passage {
-	var acc int64
+	q := adminapi.Passage{ID: w.ID, Arrived: arrived.UnixNano(), Left: left.UnixNano()}
 	if !w.Accepted.IsZero() {
-		acc = w.Accepted.UnixNano()
+		q.Accepted = w.Accepted.UnixNano()
 	}
-	return adminapi.Passage{ID: w.ID, Accepted: acc, Arrived: arrived.UnixNano(), Left: left.UnixNano()}
+	if !w.SlotFreed.IsZero() {
+		q.SlotFreed = w.SlotFreed.UnixNano()
+	}
+	return q
 }
 
 // Keep keeps q, in place of the oldest past adminapi.MaxPassages, which

@@ -22,6 +22,10 @@ type Work struct {
 	// Accepted is when accept(2) returned the connection that carried
 	// the request (workapi.Reply.Accepted); zero when not known.
 	Accepted time.Time
+	// SlotFreed is when the close that freed the slot its connection
+	// took happened, for a connection accepted only once one was free
+	// (SlotFreer); zero otherwise.
+	SlotFreed time.Time
 }
 
 // ParseDeadline reads the value of workapi.DeadlineHeader; "" is none.

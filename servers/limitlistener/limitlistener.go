@@ -20,8 +20,10 @@ var Spec = lab.Spec{
 	New: func(env *lab.Env) (lab.Model, error) {
 		limit := env.Config.Limit
 		return &lab.HTTPModel{
-			Server:       env.NewHTTPServer(env.Handler(nil)),
-			WrapListener: func(ln net.Listener) net.Listener { return netutil.LimitListener(ln, limit) },
+			Server: env.NewHTTPServer(env.Handler(nil)),
+			WrapListener: func(ln net.Listener) net.Listener {
+				return &slotTimer{Listener: netutil.LimitListener(ln, limit), limit: limit}
+			},
 		}, nil
 	},
 }
