@@ -85,14 +85,19 @@
 //     gate then (phaseReading), counted in the accept queue on its way
 //     until the server's accept where that was timed too (Spread.InKernel,
 //     phaseReadAccepted), instead of drawing its admission and accept
-//     delays;
+//     delays; else, where it timed some (Spread.Written), has each request
+//     whose handshake completed at its first SYN reach the gate no sooner
+//     than its client wrote it, holding its connection meanwhile, and
+//     draws no admission delay;
 //   - has fasthttp hold a connection's place while the request is read and
 //     after its work until the close, as long as the run's did at that
 //     moment (Spread.ReadHold, Spread.CloseHold);
 //   - hands a freed slot or pool worker to its next waiter a drawn
 //     scheduling delay later, counting the waiter as waiting until then
 //     (engine.handOver): the waiter is a goroutine that must wake; and
-//     frees a LimitListener's slot for its accept loop as late.
+//     frees a LimitListener's slot for its accept loop as late as the
+//     run's server timed its wakes of that moment (Spread.AcceptWake), or
+//     else as a hand-over.
 //
 // # Closed users
 //

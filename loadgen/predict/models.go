@@ -2,6 +2,8 @@ package predict
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
@@ -39,10 +41,12 @@ func (l *limitListener) timer(*engine, event)      { l.conns.woke() }
 //
 // In a replica, a slot freed by a connection's close is taken again only
 // after a wake delay: LimitListener's accept loop is blocked on its
-// semaphore and wakes when the connection closes, as a waiter handed a slot
-// does. The engine tells the model of every close (connCloser), and the
-// model hands the kindServerTimer event that ends the delay to woke; its
-// idx is acceptLoopWakes.
+// semaphore and wakes when the connection closes. The delay draws among
+// the run's own wakes of the moment where the server timed them
+// (Spread.AcceptWake), else as a waiter handed a slot wakes. The engine
+// tells the model of every close (connCloser), and the model hands the
+// kindServerTimer event that ends the delay to woke; its idx is
+// acceptLoopWakes.
 type connCap struct {
 	limit  int
 	waking int // slots freed whose accept loop has not woken yet
@@ -55,11 +59,19 @@ const acceptLoopWakes = -1
 func (c *connCap) room(e *engine) bool { return c.limit == 0 || e.connections+c.waking < c.limit }
 
 func (c *connCap) closed(e *engine) {
-	if c.limit == 0 || len(e.wakeDelay) == 0 {
+	var wake time.Duration
+	switch {
+	case c.limit == 0:
+		return
+	case len(e.acceptWake) > 0:
+		wake = e.drawLocal(e.acceptWake, e.acceptWakeAt)
+	case len(e.wakeDelay) > 0:
+		wake = e.drawLocal(e.wakeDelay, e.wakeAt)
+	default:
 		return
 	}
 	c.waking++
-	e.events.push(event{t: e.now + e.drawLocal(e.wakeDelay, e.wakeAt), kind: kindServerTimer, idx: acceptLoopWakes})
+	e.events.push(event{t: e.now + wake, kind: kindServerTimer, idx: acceptLoopWakes})
 }
 
 func (c *connCap) woke() { c.waking-- }

@@ -43,6 +43,21 @@ type Spread struct {
 	// tell its accept from its read), instead of drawing an admission
 	// delay. nil: none known.
 	Reach []time.Duration
+	// Written is, per request, how long after its SYN its request could
+	// reach the model's gate at the soonest: when its client's dial
+	// returned and it wrote the request, or, for a request the server
+	// accepted before that, when the server read it. A replica whose
+	// Reach is nil accepts such a request as the kernel and the model
+	// allow, but has it reach the gate no sooner, holding its connection
+	// meanwhile, instead of drawing an admission delay: on a starved
+	// machine the client's dials return late, and a LimitListener's slot
+	// waits for a request its client has not written yet (in a burst of
+	// 400 connects, 208 to 220 ms after the server accepted them). A
+	// model that reads the request itself (fasthttp) draws its own read.
+	// 0: none (its connect retransmitted a SYN: it reaches the gate as
+	// the replica accepts it). nil: none known, and replicas draw
+	// admission delays.
+	Written []time.Duration
 	// InKernel is, per request with a known Reach, how much of it the
 	// connection spent in the kernel's accept queue, as the server's
 	// accept stamp tells: the rest of its way to the gate it was
@@ -98,6 +113,13 @@ type Spread struct {
 	// one. nil: drawn from AdmitDelay instead, among those of the moment
 	// (AdmitAt).
 	WakeDelay []time.Duration
+	// AcceptWake holds samples of how long a LimitListener's accept loop,
+	// blocked while every slot was taken, took after a connection's close
+	// to accept the next (labserver's Passage.SlotFreed to its Accepted);
+	// AcceptWakeAt, one for each, ascending, when each close came on the
+	// schedule's clock. A replica's close draws its wake among those of
+	// its moment. nil: a wake draws as a hand-over does (WakeDelay).
+	AcceptWake, AcceptWakeAt []time.Duration
 	// PerRefusal is how much later a waiter handed a freed slot wakes for
 	// each waiter the server refused at the same release before it (a
 	// deadline queue's hopeless waiters): Go runs their goroutines, which
@@ -251,6 +273,9 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if spread.Reach != nil && len(spread.Reach) != in.Requests() {
 		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), in.Requests())
 	}
+	if spread.Written != nil && len(spread.Written) != in.Requests() {
+		return Replicas{}, fmt.Errorf("predict: Spread.Written: %d entries for %d requests", len(spread.Written), in.Requests())
+	}
 	if spread.InKernel != nil && (spread.Reach == nil || len(spread.InKernel) != in.Requests()) {
 		return Replicas{}, fmt.Errorf("predict: Spread.InKernel: %d entries for %d requests; it needs Reach", len(spread.InKernel), in.Requests())
 	}
@@ -259,6 +284,9 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	if !slices.IsSorted(spread.OvershootAt) {
 		return Replicas{}, errors.New("predict: Spread.OvershootAt: not in ascending order")
+	}
+	if len(spread.AcceptWakeAt) != len(spread.AcceptWake) || !slices.IsSorted(spread.AcceptWakeAt) {
+		return Replicas{}, fmt.Errorf("predict: Spread.AcceptWakeAt: %d entries for %d samples, or not in ascending order", len(spread.AcceptWakeAt), len(spread.AcceptWake))
 	}
 	if len(spread.AdmitAt) != len(spread.AdmitLocal) {
 		return Replicas{}, fmt.Errorf("predict: Spread.AdmitAt: %d entries for %d samples", len(spread.AdmitAt), len(spread.AdmitLocal))
@@ -290,9 +318,9 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	}
 	runs := make([]replicaRun, opt.N)
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
-		spread.GiveUpLate == nil && spread.Reach == nil && spread.Syn == nil && spread.CloseHold == nil && spread.ReadHold == nil &&
+		spread.GiveUpLate == nil && spread.Reach == nil && spread.Written == nil && spread.Syn == nil && spread.CloseHold == nil && spread.ReadHold == nil &&
 		spread.ReplyDelay == nil &&
-		spread.WakeDelay == nil && spread.AcceptDelay == 0 {
+		spread.WakeDelay == nil && spread.AcceptWake == nil && spread.AcceptDelay == 0 {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {
@@ -334,8 +362,7 @@ func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) 
 		if spread.SendLate != nil {
 			sent[i] = max(0, sent[i]+spread.SendLate[i])
 		}
-		known := spread.Reach != nil && spread.Reach[i] > 0
-		if rng != nil && len(spread.AdmitDelay) > 0 && !known {
+		if rng != nil && len(spread.AdmitDelay) > 0 && !spread.knowsReach(i) {
 			sent[i] += spread.AdmitDelay[rng.IntN(len(spread.AdmitDelay))]
 		}
 	}
@@ -345,6 +372,18 @@ func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) 
 		sorted[j] = sent[i]
 	}
 	return sorted, order
+}
+
+// knowsReach reports whether request i's way to the gate is measured
+// (Reach), or bounded by its client's write (Written), so that a replica
+// draws no admission delay for it. With Written, every request's SYN is
+// as the run timed it: a request whose handshake waited for a SYN
+// retransmission reaches the gate as the replica accepts it.
+func (s Spread) knowsReach(i int) bool {
+	if s.Reach != nil {
+		return s.Reach[i] > 0
+	}
+	return s.Written != nil
 }
 
 // replicaRun is what one replica keeps: its figures, each request's
@@ -422,6 +461,13 @@ func perturbReach(e *engine, spread Spread, rng *rand.Rand, order []int) {
 			e.inKernel[j] = spread.InKernel[i]
 		}
 	}
+	if spread.Written != nil && spread.Reach == nil {
+		e.bufs.written = reuse(e.bufs.written, len(order))
+		e.written = e.bufs.written
+		for j, i := range order {
+			e.written[j] = spread.Written[i]
+		}
+	}
 	if spread.Reach != nil {
 		e.bufs.reach = reuse(e.bufs.reach, len(order))
 		e.reach = e.bufs.reach
@@ -458,7 +504,7 @@ func newClosedReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*
 		if spread.SendLate != nil {
 			e.sendDelay[i] = spread.SendLate[i]
 		}
-		if known := spread.Reach != nil && spread.Reach[i] > 0; len(spread.AdmitDelay) > 0 && !known {
+		if len(spread.AdmitDelay) > 0 && !spread.knowsReach(i) {
 			e.sendDelay[i] += spread.AdmitDelay[rng.IntN(len(spread.AdmitDelay))]
 		}
 	}
@@ -503,6 +549,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		e.answerAt = spread.AnswerAt
 	}
 	e.wakeDelay = spread.WakeDelay
+	e.acceptWake, e.acceptWakeAt = spread.AcceptWake, spread.AcceptWakeAt
 	e.readHold, e.closeHold = spread.ReadHold, spread.CloseHold
 	if len(spread.ReadHoldAt) == len(spread.ReadHold) {
 		e.readHoldAt = spread.ReadHoldAt

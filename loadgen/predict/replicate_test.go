@@ -467,3 +467,61 @@ func TestAFasthttpRequestThatTimesOutOnItsWayToTheGateFreesNoPlace(t *testing.T)
 		t.Errorf("#0 %s, #1 started %v, #2 %s; want timeout, 61ms, http_503", got[0].Outcome, got[1].Started, got[2].Outcome)
 	}
 }
+
+// A LimitListener takes a slot at the accept, and the request reaches the
+// gate only once its client has written it (Spread.Written). One slot,
+// 100 ms of work: #0 at 0 is accepted at once but written at 50 ms, so it
+// runs from 50 to 150 ms, holding the slot; #1 at 10 ms, written at 11 ms,
+// waits in the accept queue until #0's close and starts at 150 ms. Without
+// Written, #0 would run from 0 and #1 from 100 ms.
+func TestALimitListenerSlotWaitsForTheRequestItsClientHasNotWritten(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.010), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	for _, tc := range []struct {
+		written     []time.Duration
+		first, next time.Duration
+	}{{[]time.Duration{50 * ms, ms}, 50 * ms, 150 * ms}, {nil, 0, 100 * ms}} {
+		got := replicaRequests(t, in, Spread{SendLate: []time.Duration{0, 0}, Written: tc.written})
+		if got[0].Started != tc.first || got[1].Started != tc.next {
+			t.Errorf("written %v: #0 started %v, #1 %v; want %v, %v", tc.written, got[0].Started, got[1].Started, tc.first, tc.next)
+		}
+	}
+}
+
+// A LimitListener's accept loop wakes after a close as late as the run's
+// server timed its wakes of that moment (Spread.AcceptWake), not as a
+// hand-over: one slot, 100 ms of work, #0 at 0 and #1 at 10 ms. With a
+// wake of 3 ms timed at 100 ms, #1 starts at 103 ms, although the run's
+// hand-overs (WakeDelay) took 20 ms.
+func TestALimitListenersAcceptLoopWakesAsTheRunsServerTimedIt(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.010), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	for _, tc := range []struct {
+		wake []time.Duration
+		next time.Duration
+	}{{[]time.Duration{3 * ms}, 103 * ms}, {nil, 120 * ms}} {
+		spread := Spread{SendLate: []time.Duration{0, 0}, WakeDelay: []time.Duration{20 * ms}, AcceptWake: tc.wake}
+		if tc.wake != nil {
+			spread.AcceptWakeAt = []time.Duration{100 * ms}
+		}
+		if got := replicaRequests(t, in, spread); got[1].Started != tc.next {
+			t.Errorf("accept wakes %v: #1 started %v; want %v", tc.wake, got[1].Started, tc.next)
+		}
+	}
+}
+
+// Spread.AcceptWakeAt must have an entry for each AcceptWake, ascending.
+func TestAcceptWakesWithoutTheirInstantsAreRefused(t *testing.T) {
+	in := Input{Arrivals: at(0), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	_, err := Replicate(in, Spread{AcceptWake: []time.Duration{time.Millisecond}}, ReplicaOptions{N: 1})
+	if err == nil || !strings.Contains(err.Error(), "Spread.AcceptWakeAt") {
+		t.Errorf("err %v; want one naming Spread.AcceptWakeAt", err)
+	}
+	_, err = Replicate(in, Spread{Written: []time.Duration{1, 2}}, ReplicaOptions{N: 1})
+	if err == nil || !strings.Contains(err.Error(), "Spread.Written") {
+		t.Errorf("err %v; want one naming Spread.Written", err)
+	}
+}

@@ -22,7 +22,7 @@ const (
 	phaseAcceptQueue           // handshake done; in the kernel accept queue
 	phaseOrphan                // in the accept queue, but its client already gave up
 	phaseReading               // replicas: on its way to the model's gate (Spread.Reach), in the accept queue's gauge
-	phaseReadAccepted          // replicas: on its way to the gate, past the server's accept (Spread.InKernel)
+	phaseReadAccepted          // replicas: on its way to the gate, past the server's accept (Spread.InKernel, Spread.Written)
 	phaseAwaitingRequest       // replicas: accepted on a bare ACK out of limbo; its request comes with the client's next retransmission (limbo.go)
 	phaseAwaitingClose         // replicas: accepted on a bare ACK from a client that has given up; its FIN comes with the next retransmission
 	phaseAppQueued             // accepted; waiting in the application queue
@@ -144,6 +144,10 @@ type engine struct {
 	// reaches the model's gate, as measured (Spread.Reach); 0: at once
 	// when accepted.
 	reach []time.Duration
+	// written is, per request, how long after entering the accept queue
+	// its request can reach the gate at the soonest (Spread.Written); 0:
+	// at once when accepted. nil where reach is known.
+	written []time.Duration
 	// sentEarly says that each request with a measured SYN counts in the
 	// client's in-flight gauge from its send, that long before its
 	// arrival (countFromSend), as loadgen counts it.
@@ -179,6 +183,9 @@ type engine struct {
 	// worker takes to wake and start its work (handOver); wakeAt, when
 	// known, when each was taken, to draw those of the moment.
 	wakeDelay, wakeAt []time.Duration
+	// acceptWake and acceptWakeAt are Spread.AcceptWake and its ats: a
+	// LimitListener's wakes after a close, as the run's server timed them.
+	acceptWake, acceptWakeAt []time.Duration
 	// coalesce: the work is a sleep whose timer fires with any earlier
 	// one that fires after it came due (fireDueTimers); sleeping holds
 	// the works started, in the order their sleeps come due.
@@ -255,19 +262,19 @@ func newEngine(in Input) *engine { return newEngineFrom(in, &buffers{}) }
 // replica to the next: replicas would otherwise spend a good part of
 // their time allocating and collecting them.
 type buffers struct {
-	st                                     []reqState
-	out                                    []Request
-	snaps                                  []snapshot
-	events                                 []event
-	extra, readyAt, reach, syn, giveUpLate []time.Duration
-	inKernel                               []time.Duration
-	sendDelay                              []time.Duration // a closed replica's
-	work                                   []time.Duration // Input.Work in a replica's order
-	cpu                                    []uint8
-	seenTimes                              []time.Duration // seen's columns and window
-	seenColumn                             []int
-	seenWindow                             []int
-	latencies                              []time.Duration // the ok requests' latencies
+	st                                              []reqState
+	out                                             []Request
+	snaps                                           []snapshot
+	events                                          []event
+	extra, readyAt, reach, written, syn, giveUpLate []time.Duration
+	inKernel                                        []time.Duration
+	sendDelay                                       []time.Duration // a closed replica's
+	work                                            []time.Duration // Input.Work in a replica's order
+	cpu                                             []uint8
+	seenTimes                                       []time.Duration // seen's columns and window
+	seenColumn                                      []int
+	seenWindow                                      []int
+	latencies                                       []time.Duration // the ok requests' latencies
 }
 
 // reuse is s with length n and every element zero, in s's array when it
@@ -608,9 +615,11 @@ func (e *engine) clientDeadline(r int) {
 		e.reading--
 		e.end(r, outcome.Timeout)
 	case phaseReadAccepted:
-		// Without measured reaches, only a readLeaver's own read puts a
-		// request here, with its place taken; with them, a request is
-		// here on its way to the gate, before the model saw it.
+		// Without measured reaches, a readLeaver's own read puts a
+		// request here, with its place taken, or the wait for its
+		// client's write (Spread.Written); with them, a request is here
+		// on its way to the gate. Either way the model has not seen it
+		// but by the readLeaver's place.
 		if l, ok := e.srv.(readLeaver); ok && e.reach == nil {
 			l.leftReading(e, r)
 		}
@@ -733,6 +742,17 @@ func (e *engine) drainAcceptQueue() {
 				e.events.push(event{t: e.out[r].Connected + e.inKernel[r], kind: kindAccepted, idx: r})
 			}
 			continue
+		}
+		if e.written != nil && e.out[r].Connected == e.out[r].Sent && e.out[r].Connected+e.written[r] > e.now {
+			if _, ownRead := e.srv.(readLeaver); !ownRead {
+				// Accepted before its client wrote the request: the
+				// connection waits for it, holding its place. Only a
+				// handshake at its first SYN, as the run's was: a
+				// retransmission's comes at another moment.
+				e.st[r].phase = phaseReadAccepted
+				e.events.push(event{t: e.out[r].Connected + e.written[r], kind: kindGate, idx: r})
+				continue
+			}
 		}
 		e.srv.accepted(e, r)
 	}

@@ -19,7 +19,9 @@ const passagesWithin = 30 * time.Second
 // they reached the model's gate (their clients gave up first) that
 // instant, and their connection's accept, from the passages the target's
 // labserver kept (adminapi.PathPassages), and every request how long its
-// server held its place after its work, until the close (fasthttp's). Without them the verdict cannot
+// server held its place after its work, until the close (fasthttp's), and
+// when the close that freed its connection's slot happened
+// (limitlistener's). Without them the verdict cannot
 // replay any request's measured way to the gate, since it would replay
 // the answered requests' alone. Only a labserver on loadgen's host shares
 // its clock; any other target is left as it is. since is the run's start:
@@ -48,6 +50,9 @@ func (t *target) completeFromPassages(ctx context.Context, since time.Time) stri
 		}
 		if q.Closed != 0 && q.Closed > q.Left {
 			h.closeHold = time.Duration(q.Closed - q.Left)
+		}
+		if d := time.Unix(0, q.SlotFreed).Sub(h.sent); q.SlotFreed != 0 && d > 0 {
+			h.slotFreed = d
 		}
 		if h.toGate > 0 {
 			continue

@@ -20,7 +20,8 @@ import (
 // its passage has it accepted 300 µs and at the gate 2 ms after its send;
 // #2 has no passage (its client left before the server read it). #0's
 // passage says its server held its place 300 µs past its work, to the
-// close, as fasthttp's do.
+// close, as fasthttp's do; #1's that the close that freed its slot came
+// 250 µs after its send, as a LimitListener's do.
 func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	sent := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) int64 { return sent.Add(d).UnixNano() }
@@ -36,7 +37,8 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 		_ = json.NewEncoder(w).Encode(adminapi.Passages{Passages: []adminapi.Passage{
 			{ID: "0", Accepted: at(50 * time.Microsecond), Arrived: at(time.Millisecond), Left: at(time.Second),
 				Closed: at(time.Second + 300*time.Microsecond)},
-			{ID: "1", Accepted: at(300 * time.Microsecond), Arrived: at(2 * time.Millisecond), Left: at(time.Second)},
+			{ID: "1", Accepted: at(300 * time.Microsecond), Arrived: at(2 * time.Millisecond), Left: at(time.Second),
+				SlotFreed: at(250 * time.Microsecond)},
 		}})
 	}))
 	defer admin.Close()
@@ -51,6 +53,9 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	}
 	if tg.hits[0].closeHold != 300*time.Microsecond || tg.hits[1].closeHold != 0 {
 		t.Errorf("close holds %v and %v, want 300µs and none", tg.hits[0].closeHold, tg.hits[1].closeHold)
+	}
+	if tg.hits[0].slotFreed != 0 || tg.hits[1].slotFreed != 250*time.Microsecond {
+		t.Errorf("slots freed %v and %v after the sends, want none and 250µs", tg.hits[0].slotFreed, tg.hits[1].slotFreed)
 	}
 	want := [][2]time.Duration{{400 * time.Microsecond, 100 * time.Microsecond}, {2 * time.Millisecond, 300 * time.Microsecond}, {0, 0}}
 	for i, h := range tg.hits {

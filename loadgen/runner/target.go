@@ -72,6 +72,10 @@ type hitRecord struct {
 	// (adminapi.Passage.Closed); 0: unknown, or a model that frees it
 	// at once.
 	closeHold time.Duration
+	// slotFreed is how long after its send the close that freed its
+	// connection's slot happened, for a connection accepted only once one
+	// was (adminapi.Passage.SlotFreed); 0: unknown, or not one.
+	slotFreed time.Duration
 	answer    time.Duration // a refusal's way from the server's decision to its client (answer.back); 0: unknown
 	refused   time.Time     // when the server refused it, on its clock (answer.refused); zero: unknown
 	decided   time.Duration // from the gate to its refusal (answer.decided); 0: unknown

@@ -43,6 +43,11 @@ type Measured struct {
 	// (fasthttp frees a worker only then), on the server's clock; 0 when
 	// unknown or for a model that frees the place at once.
 	CloseHold time.Duration
+	// SlotFreed is how long after its send the close that freed its
+	// connection's slot happened, for a connection its server accepted
+	// only once a slot was free (a LimitListener's), as the server timed
+	// it on loadgen's clock; 0 when unknown or not one.
+	SlotFreed time.Duration
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from the server's decision to the client, on loadgen's
 	// clock; 0 when unknown.

@@ -126,6 +126,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	// requests alone, say, would put the requests that ended otherwise
 	// at drawn instants around measured ones, and which requests were ok
 	// is what the prediction is asked.
+	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured)
 	placeHolds(&sp, measured)
 	if len(reached) > 0 && len(reached) == len(measured) {
 		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
@@ -133,8 +134,50 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		if acceptsKnown {
 			sp.InKernel = inKernel
 		}
+	} else if len(reached) > 0 && sp.CloseHold == nil {
+		// A model that holds a place per connection (fasthttp) draws
+		// its own read (placeHolds).
+		sp.Written = written(measured, len(central.Requests))
 	}
 	return sp
+}
+
+// written is Spread.Written from the requests measured, of n on the
+// schedule, where the server timed their gates: the instant, after its
+// SYN, at which each request's client had written it. A request the server
+// accepted before its client's dial returned reached the gate with that
+// write, as the server timed it; for the others the dial's return is the
+// bound (its connect time runs from just before connect(2)). A connect
+// that retransmitted a SYN says nothing of it.
+func written(measured []Measured, n int) []time.Duration {
+	out := make([]time.Duration, n)
+	for _, m := range measured {
+		if m.Seq < 0 || m.Seq >= n || !m.Dialed || m.Connect <= 0 || m.Connect >= outcome.SynRetriedConnect {
+			continue
+		}
+		out[m.Seq] = m.Connect
+		if m.ToAccept > 0 && m.ToGate >= m.ToAccept && m.ToAccept-m.Syn < m.Connect {
+			out[m.Seq] = m.ToGate - m.Syn
+		}
+	}
+	return out
+}
+
+// acceptWakes are the run's LimitListener wakes, each timed at the close
+// that freed the slot (Spread.AcceptWake): a connection's accept less that
+// close, where the connection had completed its handshake before the
+// close (its first SYN, not a retransmission's, came before it), so that
+// the accept waited for the wake alone and not for the connection too.
+func acceptWakes(measured []Measured) (wakes, at []time.Duration) {
+	var ts []timed
+	for _, m := range measured {
+		if m.SlotFreed <= 0 || m.ToAccept < m.SlotFreed || !m.Dialed || m.Syn >= m.SlotFreed ||
+			m.Connect >= outcome.SynRetriedConnect {
+			continue
+		}
+		ts = append(ts, timed{m.SentAt() + m.SlotFreed, m.ToAccept - m.SlotFreed})
+	}
+	return splitTimed(ts)
 }
 
 // placeHolds gives sp the holds of a model that holds a place per

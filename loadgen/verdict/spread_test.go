@@ -269,3 +269,43 @@ func TestTheOvershootsAreAlsoGivenByWhenTheirSleepsCameDue(t *testing.T) {
 		t.Errorf("without the arrivals timed: overshoots %v at %v; want none", sp.OvershootLocal, sp.OvershootAt)
 	}
 }
+
+// Where some request's way to the gate is untimed, each request's write
+// bounds it instead (predict.Spread.Written), from its SYN: #0's
+// connection was accepted 0.1 ms after its SYN and its client's dial
+// returned 200 ms after, so it reached the gate with the write, as the
+// server timed it (200.4 ms); #1 waited in the accept queue past its
+// client's dial (5 ms), which bounds it; #2's connect retransmitted a SYN
+// and #3 never dialed: neither is known.
+func TestEachRequestsWriteBoundsItsWayToTheGateFromItsSyn(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	measured := []Measured{
+		{Seq: 0, Dialed: true, Syn: 100 * us, Connect: 200 * ms, ToAccept: 200 * us, ToGate: 200*ms + 500*us},
+		{Seq: 1, Dialed: true, Syn: 100 * us, Connect: 5 * ms, ToAccept: 300 * ms, ToGate: 300*ms + 100*us},
+		{Seq: 2, Dialed: true, Syn: 100 * us, Connect: 1020 * ms, ToAccept: 1100 * ms, ToGate: 1100 * ms},
+		{Seq: 3},
+	}
+	if got, want := written(measured, 4), []time.Duration{200*ms + 400*us, 5 * ms, 0, 0}; !slices.Equal(got, want) {
+		t.Errorf("written %v, want %v", got, want)
+	}
+}
+
+// A LimitListener's wake is a connection's accept less the close that
+// freed its slot, timed at that close, where the connection was in the
+// accept queue before the close: #0 (sent at 0) waited from its SYN at
+// 0.1 ms for the close at 50 ms and was accepted 0.2 ms later; #1's SYN
+// came after the close, so its accept waited for it too; #2 took a free
+// slot (no close); #3's connect retransmitted a SYN.
+func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	measured := []Measured{
+		{Seq: 0, Dialed: true, Syn: 100 * us, Connect: 200 * us, SlotFreed: 50 * ms, ToAccept: 50*ms + 200*us},
+		{Seq: 1, Scheduled: 10 * ms, Dialed: true, Syn: 60 * ms, Connect: 200 * us, SlotFreed: 50 * ms, ToAccept: 60*ms + 100*us},
+		{Seq: 2, Scheduled: 20 * ms, Dialed: true, Syn: 100 * us, Connect: 200 * us, ToAccept: 200 * us},
+		{Seq: 3, Scheduled: 30 * ms, Dialed: true, Syn: 100 * us, Connect: 1010 * ms, SlotFreed: 900 * ms, ToAccept: 1020 * ms},
+	}
+	wakes, wakesAt := acceptWakes(measured)
+	if !slices.Equal(wakes, []time.Duration{200 * us}) || !slices.Equal(wakesAt, []time.Duration{50 * ms}) {
+		t.Errorf("wakes %v at %v, want [200µs] at [50ms]", wakes, wakesAt)
+	}
+}
