@@ -87,8 +87,9 @@
 //     phaseReadAccepted), instead of drawing its admission and accept
 //     delays; else, where it timed some (Spread.Written), has each request
 //     whose handshake completed at its first SYN reach the gate no sooner
-//     than its client wrote it, holding its connection meanwhile, and
-//     draws no admission delay;
+//     than its client wrote it, and none sooner after its accept than the
+//     server read it (Spread.ReadAfterAccept), holding its connection
+//     meanwhile, and draws no admission delay;
 //   - has fasthttp hold a connection's place while the request is read and
 //     after its work until the close, as long as the run's did at that
 //     moment (Spread.ReadHold, Spread.CloseHold);

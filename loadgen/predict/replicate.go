@@ -58,6 +58,11 @@ type Spread struct {
 	// the replica accepts it). nil: none known, and replicas draw
 	// admission delays.
 	Written []time.Duration
+	// ReadAfterAccept is, per request with a Written, how long after its
+	// accept the server read it where its client had written it before
+	// (the server's goroutine and its read): a replica that accepts it
+	// after its write has it reach the gate that much later. 0: at once.
+	ReadAfterAccept []time.Duration
 	// InKernel is, per request with a known Reach, how much of it the
 	// connection spent in the kernel's accept queue, as the server's
 	// accept stamp tells: the rest of its way to the gate it was
@@ -276,6 +281,9 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if spread.Written != nil && len(spread.Written) != in.Requests() {
 		return Replicas{}, fmt.Errorf("predict: Spread.Written: %d entries for %d requests", len(spread.Written), in.Requests())
 	}
+	if spread.ReadAfterAccept != nil && len(spread.ReadAfterAccept) != len(spread.Written) {
+		return Replicas{}, fmt.Errorf("predict: Spread.ReadAfterAccept: %d entries for %d of Written", len(spread.ReadAfterAccept), len(spread.Written))
+	}
 	if spread.InKernel != nil && (spread.Reach == nil || len(spread.InKernel) != in.Requests()) {
 		return Replicas{}, fmt.Errorf("predict: Spread.InKernel: %d entries for %d requests; it needs Reach", len(spread.InKernel), in.Requests())
 	}
@@ -466,6 +474,13 @@ func perturbReach(e *engine, spread Spread, rng *rand.Rand, order []int) {
 		e.written = e.bufs.written
 		for j, i := range order {
 			e.written[j] = spread.Written[i]
+		}
+		if spread.ReadAfterAccept != nil {
+			e.bufs.readAfter = reuse(e.bufs.readAfter, len(order))
+			e.readAfter = e.bufs.readAfter
+			for j, i := range order {
+				e.readAfter[j] = spread.ReadAfterAccept[i]
+			}
 		}
 	}
 	if spread.Reach != nil {

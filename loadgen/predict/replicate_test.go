@@ -487,6 +487,12 @@ func TestALimitListenerSlotWaitsForTheRequestItsClientHasNotWritten(t *testing.T
 			t.Errorf("written %v: #0 started %v, #1 %v; want %v, %v", tc.written, got[0].Started, got[1].Started, tc.first, tc.next)
 		}
 	}
+	// #1, written before its accept at 150 ms, is read 0.2 ms after it.
+	spread := Spread{SendLate: []time.Duration{0, 0}, Written: []time.Duration{50 * ms, ms},
+		ReadAfterAccept: []time.Duration{0, 200 * time.Microsecond}}
+	if got := replicaRequests(t, in, spread); got[1].Started != 150*ms+200*time.Microsecond {
+		t.Errorf("read 0.2 ms after the accept: #1 started %v; want 150.2ms", got[1].Started)
+	}
 }
 
 // A LimitListener's accept loop wakes after a close as late as the run's

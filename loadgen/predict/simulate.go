@@ -148,6 +148,9 @@ type engine struct {
 	// its request can reach the gate at the soonest (Spread.Written); 0:
 	// at once when accepted. nil where reach is known.
 	written []time.Duration
+	// readAfter is Spread.ReadAfterAccept in the replica's order; nil
+	// where unknown.
+	readAfter []time.Duration
 	// sentEarly says that each request with a measured SYN counts in the
 	// client's in-flight gauge from its send, that long before its
 	// arrival (countFromSend), as loadgen counts it.
@@ -262,19 +265,19 @@ func newEngine(in Input) *engine { return newEngineFrom(in, &buffers{}) }
 // replica to the next: replicas would otherwise spend a good part of
 // their time allocating and collecting them.
 type buffers struct {
-	st                                              []reqState
-	out                                             []Request
-	snaps                                           []snapshot
-	events                                          []event
-	extra, readyAt, reach, written, syn, giveUpLate []time.Duration
-	inKernel                                        []time.Duration
-	sendDelay                                       []time.Duration // a closed replica's
-	work                                            []time.Duration // Input.Work in a replica's order
-	cpu                                             []uint8
-	seenTimes                                       []time.Duration // seen's columns and window
-	seenColumn                                      []int
-	seenWindow                                      []int
-	latencies                                       []time.Duration // the ok requests' latencies
+	st                                                         []reqState
+	out                                                        []Request
+	snaps                                                      []snapshot
+	events                                                     []event
+	extra, readyAt, reach, written, readAfter, syn, giveUpLate []time.Duration
+	inKernel                                                   []time.Duration
+	sendDelay                                                  []time.Duration // a closed replica's
+	work                                                       []time.Duration // Input.Work in a replica's order
+	cpu                                                        []uint8
+	seenTimes                                                  []time.Duration // seen's columns and window
+	seenColumn                                                 []int
+	seenWindow                                                 []int
+	latencies                                                  []time.Duration // the ok requests' latencies
 }
 
 // reuse is s with length n and every element zero, in s's array when it
@@ -743,19 +746,37 @@ func (e *engine) drainAcceptQueue() {
 			}
 			continue
 		}
-		if e.written != nil && e.out[r].Connected == e.out[r].Sent && e.out[r].Connected+e.written[r] > e.now {
-			if _, ownRead := e.srv.(readLeaver); !ownRead {
-				// Accepted before its client wrote the request: the
-				// connection waits for it, holding its place. Only a
-				// handshake at its first SYN, as the run's was: a
-				// retransmission's comes at another moment.
-				e.st[r].phase = phaseReadAccepted
-				e.events.push(event{t: e.out[r].Connected + e.written[r], kind: kindGate, idx: r})
-				continue
-			}
+		if gate := e.gateAfterAccept(r); gate > e.now {
+			// The connection waits for its request, holding its place.
+			e.st[r].phase = phaseReadAccepted
+			e.events.push(event{t: gate, kind: kindGate, idx: r})
+			continue
 		}
 		e.srv.accepted(e, r)
 	}
+}
+
+// gateAfterAccept is when request r, accepted now, reaches the model's
+// gate in a replica that knows when its client wrote it (Spread.Written):
+// no sooner than that write, for a handshake at its first SYN as the
+// run's was (a retransmission's comes at another moment), and no sooner
+// than the server's read after the accept (Spread.ReadAfterAccept). A
+// model that reads the request itself (fasthttp) draws its own read: now.
+func (e *engine) gateAfterAccept(r int) time.Duration {
+	if e.written == nil {
+		return e.now
+	}
+	if _, ownRead := e.srv.(readLeaver); ownRead {
+		return e.now
+	}
+	gate := e.now
+	if e.out[r].Connected == e.out[r].Sent {
+		gate = max(gate, e.out[r].Connected+e.written[r])
+	}
+	if e.readAfter != nil {
+		gate = max(gate, e.now+e.readAfter[r])
+	}
+	return gate
 }
 
 // acceptable reports whether the connection at the accept queue's head

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/outcome"
@@ -137,48 +138,81 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	} else if len(reached) > 0 && sp.CloseHold == nil {
 		// A model that holds a place per connection (fasthttp) draws
 		// its own read (placeHolds).
-		sp.Written = written(measured, len(central.Requests))
+		sp.Written, sp.ReadAfterAccept = written(measured, len(central.Requests))
 	}
 	return sp
 }
 
-// written is Spread.Written from the requests measured, of n on the
-// schedule, where the server timed their gates: the instant, after its
-// SYN, at which each request's client had written it. A request the server
-// accepted before its client's dial returned reached the gate with that
-// write, as the server timed it; for the others the dial's return is the
-// bound (its connect time runs from just before connect(2)). A connect
-// that retransmitted a SYN says nothing of it.
-func written(measured []Measured, n int) []time.Duration {
-	out := make([]time.Duration, n)
+// written is Spread.Written and Spread.ReadAfterAccept from the requests
+// measured, of n on the schedule, where the server timed their gates: the
+// instant, after its SYN, at which each request's client had written it,
+// and how long after its accept the server read one written before. A
+// request the server accepted before its client's dial returned reached
+// the gate with that write, as the server timed it; for the others the
+// dial's return is the bound (its connect time runs from just before
+// connect(2)), and the server's goroutine and read took the rest of their
+// way from the accept. A connect that retransmitted a SYN says nothing of
+// the write.
+func written(measured []Measured, n int) (written, readAfter []time.Duration) {
+	written, readAfter = make([]time.Duration, n), make([]time.Duration, n)
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= n || !m.Dialed || m.Connect <= 0 || m.Connect >= outcome.SynRetriedConnect {
 			continue
 		}
-		out[m.Seq] = m.Connect
-		if m.ToAccept > 0 && m.ToGate >= m.ToAccept && m.ToAccept-m.Syn < m.Connect {
-			out[m.Seq] = m.ToGate - m.Syn
+		written[m.Seq] = m.Connect
+		switch {
+		case m.ToAccept <= 0 || m.ToGate < m.ToAccept:
+		case m.ToAccept-m.Syn < m.Connect:
+			written[m.Seq] = m.ToGate - m.Syn
+		default:
+			readAfter[m.Seq] = m.ToGate - m.ToAccept
 		}
 	}
-	return out
+	return written, readAfter
 }
 
-// acceptWakes are the run's LimitListener wakes, each timed at the close
-// that freed the slot (Spread.AcceptWake): a connection's accept less that
-// close, where the connection had completed its handshake before the
-// close (its first SYN, not a retransmission's, came before it), so that
-// the accept waited for the wake alone and not for the connection too.
+// acceptWakes are the run's LimitListener wakes, each timed where it
+// began (Spread.AcceptWake): a connection's accept less the close that
+// freed its slot, where the connection had completed its handshake before
+// the close (its first SYN, not a retransmission's, came before it), so
+// that the accept waited for the wake alone and not for the connection
+// too. A replica closes a connection as its work ends, so where an ok
+// request's work ended within endToClose before that close, the wake
+// counts from that end: the server's write of the answer and its close
+// are part of the slot's way back, a tenth of a millisecond a turn that,
+// left out, lets a replica's saturated queue run ahead of the run's.
 func acceptWakes(measured []Measured) (wakes, at []time.Duration) {
+	var ends []time.Time // the ok requests' work ends, on loadgen's clock
+	for _, m := range measured {
+		if m.Served != nil && !m.Served.End.IsZero() {
+			ends = append(ends, m.Served.End)
+		}
+	}
+	slices.SortFunc(ends, time.Time.Compare)
 	var ts []timed
 	for _, m := range measured {
 		if m.SlotFreed <= 0 || m.ToAccept < m.SlotFreed || !m.Dialed || m.Syn >= m.SlotFreed ||
 			m.Connect >= outcome.SynRetriedConnect {
 			continue
 		}
-		ts = append(ts, timed{m.SentAt() + m.SlotFreed, m.ToAccept - m.SlotFreed})
+		from := m.SlotFreed
+		if s := m.Served; s != nil && m.ToGate > 0 {
+			freed := s.Arrived.Add(m.SlotFreed - m.ToGate)
+			k := sort.Search(len(ends), func(i int) bool { return ends[i].After(freed) })
+			if k > 0 && freed.Sub(ends[k-1]) <= endToClose {
+				from -= freed.Sub(ends[k-1])
+			}
+		}
+		ts = append(ts, timed{m.SentAt() + from, m.ToAccept - from})
 	}
 	return splitTimed(ts)
 }
+
+// endToClose is how long before a slot's freeing close an ok request's
+// work may have ended to count as the work that held it: the write of a
+// small answer and a close take a tenth of a millisecond on this lab's
+// machine, and the works of a 40-a-second server end 25 ms apart.
+const endToClose = 2 * time.Millisecond
 
 // placeHolds gives sp the holds of a model that holds a place per
 // connection (fasthttp), when the server's passages timed its closes: from

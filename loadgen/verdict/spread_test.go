@@ -275,8 +275,9 @@ func TestTheOvershootsAreAlsoGivenByWhenTheirSleepsCameDue(t *testing.T) {
 // connection was accepted 0.1 ms after its SYN and its client's dial
 // returned 200 ms after, so it reached the gate with the write, as the
 // server timed it (200.4 ms); #1 waited in the accept queue past its
-// client's dial (5 ms), which bounds it; #2's connect retransmitted a SYN
-// and #3 never dialed: neither is known.
+// client's dial (5 ms), which bounds it, and the server read it 100 µs
+// after the accept; #2's connect retransmitted a SYN and #3 never dialed:
+// neither is known.
 func TestEachRequestsWriteBoundsItsWayToTheGateFromItsSyn(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	measured := []Measured{
@@ -285,8 +286,12 @@ func TestEachRequestsWriteBoundsItsWayToTheGateFromItsSyn(t *testing.T) {
 		{Seq: 2, Dialed: true, Syn: 100 * us, Connect: 1020 * ms, ToAccept: 1100 * ms, ToGate: 1100 * ms},
 		{Seq: 3},
 	}
-	if got, want := written(measured, 4), []time.Duration{200*ms + 400*us, 5 * ms, 0, 0}; !slices.Equal(got, want) {
+	got, read := written(measured, 4)
+	if want := []time.Duration{200*ms + 400*us, 5 * ms, 0, 0}; !slices.Equal(got, want) {
 		t.Errorf("written %v, want %v", got, want)
+	}
+	if want := []time.Duration{0, 100 * us, 0, 0}; !slices.Equal(read, want) {
+		t.Errorf("read after the accept %v, want %v", read, want)
 	}
 }
 
@@ -295,7 +300,10 @@ func TestEachRequestsWriteBoundsItsWayToTheGateFromItsSyn(t *testing.T) {
 // accept queue before the close: #0 (sent at 0) waited from its SYN at
 // 0.1 ms for the close at 50 ms and was accepted 0.2 ms later; #1's SYN
 // came after the close, so its accept waited for it too; #2 took a free
-// slot (no close); #3's connect retransmitted a SYN.
+// slot (no close); #3's connect retransmitted a SYN. Where an ok
+// request's work ended up to endToClose before the close, the wake counts
+// from that end instead: #4, whose slot #5's work freed 0.3 ms after it
+// ended, waited 0.4 ms.
 func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	measured := []Measured{
@@ -307,5 +315,17 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 	wakes, wakesAt := acceptWakes(measured)
 	if !slices.Equal(wakes, []time.Duration{200 * us}) || !slices.Equal(wakesAt, []time.Duration{50 * ms}) {
 		t.Errorf("wakes %v at %v, want [200µs] at [50ms]", wakes, wakesAt)
+	}
+	// #4 sent at 1 s (at(1) on the server's clock), its SYN at 1.0001 s,
+	// the close at 1.2 s; #5's work ended at 1.1997 s.
+	sent := at(1)
+	measured = append(measured[:0],
+		Measured{Seq: 4, Scheduled: time.Second, Outcome: outcome.OK, Dialed: true, Syn: 100 * us, Connect: 200 * us,
+			SlotFreed: 200 * ms, ToAccept: 200*ms + 100*us, ToGate: 200*ms + 150*us,
+			Served: &Served{Arrived: sent.Add(200*ms + 150*us), Start: sent.Add(200*ms + 150*us), End: sent.Add(300 * ms)}},
+		Measured{Seq: 5, Outcome: outcome.OK, Served: &Served{End: sent.Add(200*ms - 300*us)}})
+	wakes, wakesAt = acceptWakes(measured)
+	if !slices.Equal(wakes, []time.Duration{400 * us}) || !slices.Equal(wakesAt, []time.Duration{time.Second + 200*ms - 300*us}) {
+		t.Errorf("wakes %v at %v, want [400µs] at [1.1997s]", wakes, wakesAt)
 	}
 }
