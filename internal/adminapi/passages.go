@@ -36,8 +36,10 @@ type Passage struct {
 	Closed int64 `json:"closed,omitempty"`
 	// SlotFreed is when the close that freed the slot its connection
 	// took happened, for a model that caps connections (limitlistener)
-	// and accepted this one only once a slot was free: Accepted less
-	// SlotFreed is how long the accept loop took to wake. 0 otherwise.
+	// whose every slot was taken before that close: Accepted less
+	// SlotFreed is how long the accept loop took to wake, for a
+	// connection already in the kernel's queue at the close (for a later
+	// one, the accept waited for it as well). 0 otherwise.
 	SlotFreed int64 `json:"slot_freed,omitempty"`
 }
 

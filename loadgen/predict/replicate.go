@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/conclab/conclab/internal/catalog"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -46,17 +47,19 @@ type Spread struct {
 	// Written is, per request, how long after its SYN its request could
 	// reach the model's gate at the soonest: when its client's dial
 	// returned and it wrote the request, or, for a request the server
-	// accepted before that, when the server read it. A replica whose
-	// Reach is nil accepts such a request as the kernel and the model
-	// allow, but has it reach the gate no sooner, holding its connection
-	// meanwhile, instead of drawing an admission delay: on a starved
-	// machine the client's dials return late, and a LimitListener's slot
-	// waits for a request its client has not written yet (in a burst of
-	// 400 connects, 208 to 220 ms after the server accepted them). A
-	// model that reads the request itself (fasthttp) draws its own read.
-	// 0: none (its connect retransmitted a SYN: it reaches the gate as
-	// the replica accepts it). nil: none known, and replicas draw
-	// admission delays.
+	// accepted before that, when the server read it. A replica of a
+	// LimitListener (catalog.KernelQueue; Replicate drops it for the
+	// others) whose Reach is nil accepts such a request as the kernel and
+	// the model allow, but has it reach the gate no sooner, holding its
+	// connection meanwhile, instead of drawing an admission delay: on a
+	// starved machine the client's dials return late, and a
+	// LimitListener's slot waits for a request its client has not
+	// written yet (in a burst of 400 connects, 60 to 220 ms after the
+	// server accepted them). 0: no bound (its connect retransmitted a
+	// SYN, so a replica's handshake comes at another moment, or its dial
+	// never returned): it reaches the gate as the replica accepts it.
+	// nil: none known, and replicas draw admission delays. Ignored where
+	// Reach is given.
 	Written []time.Duration
 	// ReadAfterAccept is, per request with a Written, how long after its
 	// accept the server read it where its client had written it before
@@ -118,12 +121,15 @@ type Spread struct {
 	// one. nil: drawn from AdmitDelay instead, among those of the moment
 	// (AdmitAt).
 	WakeDelay []time.Duration
-	// AcceptWake holds samples of how long a LimitListener's accept loop,
-	// blocked while every slot was taken, took after a connection's close
-	// to accept the next (labserver's Passage.SlotFreed to its Accepted);
-	// AcceptWakeAt, one for each, ascending, when each close came on the
-	// schedule's clock. A replica's close draws its wake among those of
-	// its moment. nil: a wake draws as a hand-over does (WakeDelay).
+	// AcceptWake holds samples of how long a LimitListener's slot took,
+	// while every slot was taken, from the end of the work that held it
+	// to the accept of the next connection: the server's write and close,
+	// and its accept loop's wake (labserver's Passage.SlotFreed to the
+	// next's Accepted, counted from an ok work's end up to 2 ms before
+	// that close); AcceptWakeAt, one for each, ascending, when each began
+	// on the schedule's clock. A replica's close, which comes as its work
+	// ends, draws its wake among those of its moment. nil: a wake draws
+	// as a hand-over does (WakeDelay).
 	AcceptWake, AcceptWakeAt []time.Duration
 	// PerRefusal is how much later a waiter handed a freed slot wakes for
 	// each waiter the server refused at the same release before it (a
@@ -269,53 +275,14 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if err := validate(in); err != nil {
 		return Replicas{}, err
 	}
-	if spread.SendLate != nil && len(spread.SendLate) != in.Requests() {
-		return Replicas{}, fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(spread.SendLate), in.Requests())
+	if err := spread.check(in.Requests()); err != nil {
+		return Replicas{}, err
 	}
-	if spread.Syn != nil && len(spread.Syn) != in.Requests() {
-		return Replicas{}, fmt.Errorf("predict: Spread.Syn: %d entries for %d requests", len(spread.Syn), in.Requests())
-	}
-	if spread.Reach != nil && len(spread.Reach) != in.Requests() {
-		return Replicas{}, fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(spread.Reach), in.Requests())
-	}
-	if spread.Written != nil && len(spread.Written) != in.Requests() {
-		return Replicas{}, fmt.Errorf("predict: Spread.Written: %d entries for %d requests", len(spread.Written), in.Requests())
-	}
-	if spread.ReadAfterAccept != nil && len(spread.ReadAfterAccept) != len(spread.Written) {
-		return Replicas{}, fmt.Errorf("predict: Spread.ReadAfterAccept: %d entries for %d of Written", len(spread.ReadAfterAccept), len(spread.Written))
-	}
-	if spread.InKernel != nil && (spread.Reach == nil || len(spread.InKernel) != in.Requests()) {
-		return Replicas{}, fmt.Errorf("predict: Spread.InKernel: %d entries for %d requests; it needs Reach", len(spread.InKernel), in.Requests())
-	}
-	if len(spread.OvershootAt) != len(spread.OvershootLocal) {
-		return Replicas{}, fmt.Errorf("predict: Spread.OvershootAt: %d entries for %d samples", len(spread.OvershootAt), len(spread.OvershootLocal))
-	}
-	if !slices.IsSorted(spread.OvershootAt) {
-		return Replicas{}, errors.New("predict: Spread.OvershootAt: not in ascending order")
-	}
-	if len(spread.AcceptWakeAt) != len(spread.AcceptWake) || !slices.IsSorted(spread.AcceptWakeAt) {
-		return Replicas{}, fmt.Errorf("predict: Spread.AcceptWakeAt: %d entries for %d samples, or not in ascending order", len(spread.AcceptWakeAt), len(spread.AcceptWake))
-	}
-	if len(spread.AdmitAt) != len(spread.AdmitLocal) {
-		return Replicas{}, fmt.Errorf("predict: Spread.AdmitAt: %d entries for %d samples", len(spread.AdmitAt), len(spread.AdmitLocal))
-	}
-	if !slices.IsSorted(spread.AdmitAt) {
-		return Replicas{}, errors.New("predict: Spread.AdmitAt: not in ascending order")
-	}
-	for i, d := range spread.AdmitLocal {
-		if d < 0 {
-			return Replicas{}, fmt.Errorf("predict: Spread.AdmitLocal[%d]: negative %v", i, d)
-		}
-	}
-	for i, o := range spread.OvershootLocal {
-		if o < 0 {
-			return Replicas{}, fmt.Errorf("predict: Spread.OvershootLocal[%d]: negative %v", i, o)
-		}
-	}
-	for i, o := range spread.Overshoot {
-		if o < 0 {
-			return Replicas{}, fmt.Errorf("predict: Spread.Overshoot[%d]: negative %v", i, o)
-		}
+	if in.Limits.Discipline != catalog.KernelQueue {
+		// Only a LimitListener's slots are known to wait for their
+		// clients' writes (docs/traffic.md); the other models keep
+		// drawing admission delays until runs show the same of them.
+		spread.Written, spread.ReadAfterAccept = nil, nil
 	}
 	step := opt.BandStep
 	if step <= 0 {
@@ -356,6 +323,69 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	return collect(runs, in.Requests(), step), nil
 }
 
+// check reports the first of s's fields that does not fit a schedule of
+// n requests: a per-request field of another length, samples and their
+// instants that do not pair up or are out of order, a negative delay.
+func (s *Spread) check(n int) error {
+	if s.SendLate != nil && len(s.SendLate) != n {
+		return fmt.Errorf("predict: Spread.SendLate: %d entries for %d requests", len(s.SendLate), n)
+	}
+	if s.Syn != nil && len(s.Syn) != n {
+		return fmt.Errorf("predict: Spread.Syn: %d entries for %d requests", len(s.Syn), n)
+	}
+	if s.Reach != nil && len(s.Reach) != n {
+		return fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(s.Reach), n)
+	}
+	if s.Written != nil && len(s.Written) != n {
+		return fmt.Errorf("predict: Spread.Written: %d entries for %d requests", len(s.Written), n)
+	}
+	if s.ReadAfterAccept != nil && len(s.ReadAfterAccept) != len(s.Written) {
+		return fmt.Errorf("predict: Spread.ReadAfterAccept: %d entries for %d of Written", len(s.ReadAfterAccept), len(s.Written))
+	}
+	if s.InKernel != nil && (s.Reach == nil || len(s.InKernel) != n) {
+		return fmt.Errorf("predict: Spread.InKernel: %d entries for %d requests; it needs Reach", len(s.InKernel), n)
+	}
+	if len(s.OvershootAt) != len(s.OvershootLocal) {
+		return fmt.Errorf("predict: Spread.OvershootAt: %d entries for %d samples", len(s.OvershootAt), len(s.OvershootLocal))
+	}
+	if !slices.IsSorted(s.OvershootAt) {
+		return errors.New("predict: Spread.OvershootAt: not in ascending order")
+	}
+	if len(s.AcceptWakeAt) != len(s.AcceptWake) || !slices.IsSorted(s.AcceptWakeAt) {
+		return fmt.Errorf("predict: Spread.AcceptWakeAt: %d entries for %d samples, or not in ascending order", len(s.AcceptWakeAt), len(s.AcceptWake))
+	}
+	for _, f := range []struct {
+		name string
+		ds   []time.Duration
+	}{{"AcceptWake", s.AcceptWake}, {"Written", s.Written}, {"ReadAfterAccept", s.ReadAfterAccept}} {
+		if i := slices.IndexFunc(f.ds, func(d time.Duration) bool { return d < 0 }); i >= 0 {
+			return fmt.Errorf("predict: Spread.%s[%d]: negative %v", f.name, i, f.ds[i])
+		}
+	}
+	if len(s.AdmitAt) != len(s.AdmitLocal) {
+		return fmt.Errorf("predict: Spread.AdmitAt: %d entries for %d samples", len(s.AdmitAt), len(s.AdmitLocal))
+	}
+	if !slices.IsSorted(s.AdmitAt) {
+		return errors.New("predict: Spread.AdmitAt: not in ascending order")
+	}
+	for i, d := range s.AdmitLocal {
+		if d < 0 {
+			return fmt.Errorf("predict: Spread.AdmitLocal[%d]: negative %v", i, d)
+		}
+	}
+	for i, o := range s.OvershootLocal {
+		if o < 0 {
+			return fmt.Errorf("predict: Spread.OvershootLocal[%d]: negative %v", i, o)
+		}
+	}
+	for i, o := range s.Overshoot {
+		if o < 0 {
+			return fmt.Errorf("predict: Spread.Overshoot[%d]: negative %v", i, o)
+		}
+	}
+	return nil
+}
+
 // perturbedArrivals returns when each request reaches the server: its
 // send time, late as measured, and unless its reach to the gate is known
 // with an admission delay drawn from the spread's samples, in the
@@ -370,7 +400,7 @@ func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) 
 		if spread.SendLate != nil {
 			sent[i] = max(0, sent[i]+spread.SendLate[i])
 		}
-		if rng != nil && len(spread.AdmitDelay) > 0 && !spread.knowsReach(i) {
+		if rng != nil && len(spread.AdmitDelay) > 0 && !spread.drawsNoAdmission(i) {
 			sent[i] += spread.AdmitDelay[rng.IntN(len(spread.AdmitDelay))]
 		}
 	}
@@ -382,12 +412,12 @@ func perturbedArrivals(arrivals []time.Duration, spread Spread, rng *rand.Rand) 
 	return sorted, order
 }
 
-// knowsReach reports whether request i's way to the gate is measured
-// (Reach), or bounded by its client's write (Written), so that a replica
-// draws no admission delay for it. With Written, every request's SYN is
-// as the run timed it: a request whose handshake waited for a SYN
-// retransmission reaches the gate as the replica accepts it.
-func (s Spread) knowsReach(i int) bool {
+// drawsNoAdmission reports whether a replica draws no admission delay for
+// request i: its way to the gate is measured (Reach), or bounded by its
+// client's write (Written). With Written, every request's SYN is as the
+// run timed it, and one without a bound (its handshake waited for a SYN
+// retransmission) reaches the gate as the replica accepts it.
+func (s *Spread) drawsNoAdmission(i int) bool {
 	if s.Reach != nil {
 		return s.Reach[i] > 0
 	}
@@ -519,7 +549,7 @@ func newClosedReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*
 		if spread.SendLate != nil {
 			e.sendDelay[i] = spread.SendLate[i]
 		}
-		if len(spread.AdmitDelay) > 0 && !spread.knowsReach(i) {
+		if len(spread.AdmitDelay) > 0 && !spread.drawsNoAdmission(i) {
 			e.sendDelay[i] += spread.AdmitDelay[rng.IntN(len(spread.AdmitDelay))]
 		}
 	}

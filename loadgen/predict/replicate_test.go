@@ -530,4 +530,33 @@ func TestAcceptWakesWithoutTheirInstantsAreRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Spread.Written") {
 		t.Errorf("err %v; want one naming Spread.Written", err)
 	}
+	_, err = Replicate(in, Spread{AcceptWake: []time.Duration{-1}, AcceptWakeAt: []time.Duration{0}}, ReplicaOptions{N: 1})
+	if err == nil || !strings.Contains(err.Error(), "Spread.AcceptWake[0]: negative") {
+		t.Errorf("err %v; want one naming the negative Spread.AcceptWake[0]", err)
+	}
+}
+
+// Only a LimitListener's replicas wait for their clients' writes: a
+// semaphore's (one slot, 100 ms of work, a 120 ms client timeout) start
+// #0 at 0 whatever its Written says, until runs show the same of them, so
+// #0 is served and #1, queued behind it, times out. Waiting 150 ms for
+// #0's write would have served #1 and timed #0 out.
+func TestOnlyALimitListenersReplicasWaitForTheClientsWrites(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.010), Service: sec(0.1), ClientTimeout: 120 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	rs, err := Replicate(in, Spread{SendLate: []time.Duration{0, 0}, Written: []time.Duration{150 * ms, ms}},
+		ReplicaOptions{N: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.Ends[0].Of(outcome.OK) != 1 || rs.Ends[1].Of(outcome.Timeout) != 1 {
+		t.Errorf("ends %v; want #0 ok and #1 timeout", rs.Ends)
+	}
+	// The same spread for a LimitListener waits.
+	in.Limits = Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}
+	if rs, err = Replicate(in, Spread{SendLate: []time.Duration{0, 0}, Written: []time.Duration{150 * ms, ms}},
+		ReplicaOptions{N: 1, Seed: 1}); err != nil || rs.Ends[0].Of(outcome.Timeout) != 1 {
+		t.Errorf("a LimitListener's ends %v (%v); want #0 timeout", rs.Ends, err)
+	}
 }

@@ -144,9 +144,10 @@ type engine struct {
 	// reaches the model's gate, as measured (Spread.Reach); 0: at once
 	// when accepted.
 	reach []time.Duration
-	// written is, per request, how long after entering the accept queue
-	// its request can reach the gate at the soonest (Spread.Written); 0:
-	// at once when accepted. nil where reach is known.
+	// written is, per request, how long after its first SYN its request
+	// can reach the gate at the soonest (Spread.Written), which applies
+	// only where its handshake completed at that SYN (Connected ==
+	// Sent); 0: at once when accepted. nil where reach is known.
 	written []time.Duration
 	// readAfter is Spread.ReadAfterAccept in the replica's order; nil
 	// where unknown.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/outcome"
@@ -22,15 +21,19 @@ import (
 // way only until the server accepted it, when they timed that too
 // (Spread.InKernel), the gate deciding as much later as the run's
 // refusals at once were decided after their arrival
-// (Spread.DecideDelay), or else with an admission delay drawn from the
-// run's scheduling delays (which of two requests that connected close
-// together the server admits first is then not measured); each rejection
+// (Spread.DecideDelay), or, when it timed some arrivals but not all,
+// reaching it no sooner than its client wrote it and the server read it
+// (Spread.Written, Spread.ReadAfterAccept: a LimitListener's replicas use
+// them), or else with an admission delay drawn from the run's scheduling
+// delays (which of two requests that connected close together the server
+// admits first is then not measured); each rejection
 // reaching its client as late after the server's decision as the run's
 // rejections decided about the same time did (labserver's refusals say
 // when it decided; any other rejection is taken as decided as its SYN
 // arrived); each handler's work longer than asked by a sample of what the
 // run measured; each hand-over of a freed slot or worker as slow as the
-// run's; a place per connection (fasthttp's) held as long before the work
+// run's, and a LimitListener's slot back as slow as the server timed it
+// (Spread.AcceptWake, from the passages' slot_freed); a place per connection (fasthttp's) held as long before the work
 // and after it as the run's were (Spread.ReadHold, Spread.CloseHold, from
 // the server's passages); and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
@@ -123,27 +126,26 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
 	sp.AdmitLocal, sp.AdmitAt = splitTimed(lateness)
+	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured)
+	placeHolds(&sp, measured)
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
 	// at drawn instants around measured ones, and which requests were ok
-	// is what the prediction is asked.
-	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured)
-	placeHolds(&sp, measured)
+	// is what the prediction is asked. Some timed bound each request's
+	// way instead.
 	if len(reached) > 0 && len(reached) == len(measured) {
 		sp.AdmitDelay, sp.Reach, sp.DecideDelay = reached, reach, decided
 		sp.AdmitLocal, sp.AdmitAt = splitTimed(reachedAt)
 		if acceptsKnown {
 			sp.InKernel = inKernel
 		}
-	} else if len(reached) > 0 && sp.CloseHold == nil {
-		// A model that holds a place per connection (fasthttp) draws
-		// its own read (placeHolds).
-		sp.Written, sp.ReadAfterAccept = written(measured, len(central.Requests))
+	} else if len(reached) > 0 {
+		sp.Written, sp.ReadAfterAccept = writeBounds(measured, len(central.Requests))
 	}
 	return sp
 }
 
-// written is Spread.Written and Spread.ReadAfterAccept from the requests
+// writeBounds are Spread.Written and Spread.ReadAfterAccept from the requests
 // measured, of n on the schedule, where the server timed their gates: the
 // instant, after its SYN, at which each request's client had written it,
 // and how long after its accept the server read one written before. A
@@ -152,20 +154,25 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 // dial's return is the bound (its connect time runs from just before
 // connect(2)), and the server's goroutine and read took the rest of their
 // way from the accept. A connect that retransmitted a SYN says nothing of
-// the write.
-func written(measured []Measured, n int) (written, readAfter []time.Duration) {
+// the write (a replica's handshake comes at another moment), nor does a
+// dial that had not returned when its client gave up (its connect time is
+// then the give-up's).
+func writeBounds(measured []Measured, n int) (written, readAfter []time.Duration) {
 	written, readAfter = make([]time.Duration, n), make([]time.Duration, n)
 	for _, m := range measured {
-		if m.Seq < 0 || m.Seq >= n || !m.Dialed || m.Connect <= 0 || m.Connect >= outcome.SynRetriedConnect {
+		if m.Seq < 0 || m.Seq >= n || !m.Dialed || m.Connect <= 0 || m.Syn+m.Connect >= m.Latency {
 			continue
 		}
-		written[m.Seq] = m.Connect
+		acceptedFirst := m.ToAccept > 0 && m.ToGate >= m.ToAccept && m.ToAccept-m.Syn < m.Connect
+		if m.ToAccept > 0 && m.ToGate >= m.ToAccept && !acceptedFirst {
+			readAfter[m.Seq] = m.ToGate - m.ToAccept
+		}
 		switch {
-		case m.ToAccept <= 0 || m.ToGate < m.ToAccept:
-		case m.ToAccept-m.Syn < m.Connect:
+		case m.Connect >= outcome.SynRetriedConnect:
+		case acceptedFirst:
 			written[m.Seq] = m.ToGate - m.Syn
 		default:
-			readAfter[m.Seq] = m.ToGate - m.ToAccept
+			written[m.Seq] = m.Connect
 		}
 	}
 	return written, readAfter
@@ -182,30 +189,47 @@ func written(measured []Measured, n int) (written, readAfter []time.Duration) {
 // are part of the slot's way back, a tenth of a millisecond a turn that,
 // left out, lets a replica's saturated queue run ahead of the run's.
 func acceptWakes(measured []Measured) (wakes, at []time.Duration) {
-	var ends []time.Time // the ok requests' work ends, on loadgen's clock
-	for _, m := range measured {
-		if m.Served != nil && !m.Served.End.IsZero() {
-			ends = append(ends, m.Served.End)
-		}
-	}
-	slices.SortFunc(ends, time.Time.Compare)
+	ends := workEnds(measured)
 	var ts []timed
 	for _, m := range measured {
 		if m.SlotFreed <= 0 || m.ToAccept < m.SlotFreed || !m.Dialed || m.Syn >= m.SlotFreed ||
 			m.Connect >= outcome.SynRetriedConnect {
 			continue
 		}
-		from := m.SlotFreed
-		if s := m.Served; s != nil && m.ToGate > 0 {
-			freed := s.Arrived.Add(m.SlotFreed - m.ToGate)
-			k := sort.Search(len(ends), func(i int) bool { return ends[i].After(freed) })
-			if k > 0 && freed.Sub(ends[k-1]) <= endToClose {
-				from -= freed.Sub(ends[k-1])
-			}
+		freed := m.SentAt() + m.SlotFreed
+		from := freed
+		if k, _ := slices.BinarySearch(ends, freed+1); k > 0 && freed-ends[k-1] <= endToClose {
+			from = ends[k-1]
 		}
-		ts = append(ts, timed{m.SentAt() + from, m.ToAccept - from})
+		ts = append(ts, timed{from, m.SentAt() + m.ToAccept - from})
 	}
 	return splitTimed(ts)
+}
+
+// workEnds are the ok requests' work ends on the schedule's clock,
+// ascending: the server timed them on its own, which is loadgen's where
+// the server shares its host, and any request that the server timed
+// arriving at its gate ties the two (its send on the schedule is its
+// arrival less its way there). nil without such a request.
+func workEnds(measured []Measured) []time.Duration {
+	var origin time.Time // the schedule's start on the server's clock
+	for _, m := range measured {
+		if m.Served != nil && m.ToGate > 0 && !m.Served.Arrived.IsZero() {
+			origin = m.Served.Arrived.Add(-m.ToGate - m.SentAt())
+			break
+		}
+	}
+	if origin.IsZero() {
+		return nil
+	}
+	var ends []time.Duration
+	for _, m := range measured {
+		if m.Served != nil && !m.Served.End.IsZero() {
+			ends = append(ends, m.Served.End.Sub(origin))
+		}
+	}
+	slices.Sort(ends)
+	return ends
 }
 
 // endToClose is how long before a slot's freeing close an ok request's

@@ -276,21 +276,23 @@ func TestTheOvershootsAreAlsoGivenByWhenTheirSleepsCameDue(t *testing.T) {
 // returned 200 ms after, so it reached the gate with the write, as the
 // server timed it (200.4 ms); #1 waited in the accept queue past its
 // client's dial (5 ms), which bounds it, and the server read it 100 µs
-// after the accept; #2's connect retransmitted a SYN and #3 never dialed:
-// neither is known.
+// after the accept; #2's connect retransmitted a SYN, so its write says
+// nothing, but the server read it 200 µs after its accept; #3 never
+// dialed, and #4's dial had not returned when its client gave up at 500 ms.
 func TestEachRequestsWriteBoundsItsWayToTheGateFromItsSyn(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	measured := []Measured{
-		{Seq: 0, Dialed: true, Syn: 100 * us, Connect: 200 * ms, ToAccept: 200 * us, ToGate: 200*ms + 500*us},
-		{Seq: 1, Dialed: true, Syn: 100 * us, Connect: 5 * ms, ToAccept: 300 * ms, ToGate: 300*ms + 100*us},
-		{Seq: 2, Dialed: true, Syn: 100 * us, Connect: 1020 * ms, ToAccept: 1100 * ms, ToGate: 1100 * ms},
+		{Seq: 0, Dialed: true, Latency: 400 * ms, Syn: 100 * us, Connect: 200 * ms, ToAccept: 200 * us, ToGate: 200*ms + 500*us},
+		{Seq: 1, Dialed: true, Latency: 500 * ms, Syn: 100 * us, Connect: 5 * ms, ToAccept: 300 * ms, ToGate: 300*ms + 100*us},
+		{Seq: 2, Dialed: true, Latency: 1300 * ms, Syn: 100 * us, Connect: 1020 * ms, ToAccept: 1100 * ms, ToGate: 1100*ms + 200*us},
 		{Seq: 3},
+		{Seq: 4, Dialed: true, Outcome: outcome.Timeout, Latency: 500 * ms, Syn: 100 * us, Connect: 499900 * us},
 	}
-	got, read := written(measured, 4)
-	if want := []time.Duration{200*ms + 400*us, 5 * ms, 0, 0}; !slices.Equal(got, want) {
+	got, read := writeBounds(measured, 5)
+	if want := []time.Duration{200*ms + 400*us, 5 * ms, 0, 0, 0}; !slices.Equal(got, want) {
 		t.Errorf("written %v, want %v", got, want)
 	}
-	if want := []time.Duration{0, 100 * us, 0, 0}; !slices.Equal(read, want) {
+	if want := []time.Duration{0, 100 * us, 200 * us, 0, 0}; !slices.Equal(read, want) {
 		t.Errorf("read after the accept %v, want %v", read, want)
 	}
 }
@@ -302,8 +304,9 @@ func TestEachRequestsWriteBoundsItsWayToTheGateFromItsSyn(t *testing.T) {
 // came after the close, so its accept waited for it too; #2 took a free
 // slot (no close); #3's connect retransmitted a SYN. Where an ok
 // request's work ended up to endToClose before the close, the wake counts
-// from that end instead: #4, whose slot #5's work freed 0.3 ms after it
-// ended, waited 0.4 ms.
+// from that end instead, whatever became of the waiter: #4, whose slot
+// #5's work freed 0.3 ms after it ended, waited 0.4 ms, and #6, which timed
+// out later, 0.5 ms after #7's work.
 func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	measured := []Measured{
@@ -323,9 +326,13 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 		Measured{Seq: 4, Scheduled: time.Second, Outcome: outcome.OK, Dialed: true, Syn: 100 * us, Connect: 200 * us,
 			SlotFreed: 200 * ms, ToAccept: 200*ms + 100*us, ToGate: 200*ms + 150*us,
 			Served: &Served{Arrived: sent.Add(200*ms + 150*us), Start: sent.Add(200*ms + 150*us), End: sent.Add(300 * ms)}},
-		Measured{Seq: 5, Outcome: outcome.OK, Served: &Served{End: sent.Add(200*ms - 300*us)}})
+		Measured{Seq: 5, Outcome: outcome.OK, Served: &Served{End: sent.Add(200*ms - 300*us)}},
+		Measured{Seq: 6, Scheduled: time.Second, Outcome: outcome.Timeout, Dialed: true, Syn: 100 * us, Connect: 200 * us,
+			SlotFreed: 400 * ms, ToAccept: 400*ms + 300*us},
+		Measured{Seq: 7, Outcome: outcome.OK, Served: &Served{End: sent.Add(400*ms - 200*us)}})
 	wakes, wakesAt = acceptWakes(measured)
-	if !slices.Equal(wakes, []time.Duration{400 * us}) || !slices.Equal(wakesAt, []time.Duration{time.Second + 200*ms - 300*us}) {
-		t.Errorf("wakes %v at %v, want [400µs] at [1.1997s]", wakes, wakesAt)
+	if want := []time.Duration{time.Second + 200*ms - 300*us, time.Second + 400*ms - 200*us}; !slices.Equal(wakes, []time.Duration{400 * us, 500 * us}) ||
+		!slices.Equal(wakesAt, want) {
+		t.Errorf("wakes %v at %v, want [400µs 500µs] at %v", wakes, wakesAt, want)
 	}
 }

@@ -117,10 +117,12 @@ func stampAccepted(ctx context.Context, c net.Conn) context.Context {
 	return ctx
 }
 
-// SlotFreer is a connection accepted only once a slot was free, which
-// knows when the close that freed it happened: a LimitListener's accept
-// waits for a close while every slot is taken. SlotFreed is zero when the
-// accept did not wait.
+// SlotFreer is a connection of a listener that accepts only while a slot
+// is free (a LimitListener's), which knows when the close that freed its
+// slot happened, if every slot was taken before it. Its accept waited
+// from that close: for the accept loop to wake, and, when no connection
+// was queued then, for this one to come. SlotFreed is zero when no close
+// freed its slot.
 type SlotFreer interface {
 	SlotFreed() time.Time
 }

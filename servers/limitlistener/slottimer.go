@@ -7,13 +7,16 @@ import (
 )
 
 // slotTimer wraps a LimitListener of limit slots and stamps each
-// connection it accepts with the close that freed its slot, when the
-// accept had to wait for one (lab.SlotFreer): the accept loop blocks on
+// connection it accepts with the close that freed its slot, when every
+// slot was taken before that close (lab.SlotFreer): the accept loop blocks on
 // LimitListener's semaphore while every slot is taken, and how long it
 // takes to wake after a close is a delay of this machine's scheduler
-// that the prediction replays. Without the stamp the replicas drew it
-// from loadgen's own lateness, which in a burst is tens of milliseconds
-// where the server took 0.2 (docs/traffic.md).
+// that the prediction replays. The stamp less the accept is that wake
+// only for a connection already in the kernel's queue at the close; for
+// one that came later, the accept waited for it too, and loadgen leaves
+// it out. Without the stamp the replicas drew the wake from loadgen's own
+// lateness, which in a burst is tens of milliseconds where the server
+// took a few hundredths of one (docs/traffic.md).
 type slotTimer struct {
 	net.Listener
 	limit int
@@ -26,7 +29,12 @@ type slotTimer struct {
 func (l *slotTimer) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
-		return c, err
+		// LimitListener gave the slot back; the next accept, after
+		// net/http's backoff, waited for more than a wake.
+		l.mu.Lock()
+		l.freed = time.Time{}
+		l.mu.Unlock()
+		return nil, err
 	}
 	l.mu.Lock()
 	l.open++
