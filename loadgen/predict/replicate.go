@@ -483,46 +483,39 @@ func newReplica(in Input, spread Spread, rng *rand.Rand, bufs *buffers) (*engine
 
 // perturbReach gives each request of a replica, by its place in order,
 // its measured SYN and its reach to the gate (Spread.Syn and
-// Spread.Reach), the latter with a drawn decide delay.
+// Spread.Reach), the latter with a drawn decide delay, or else the bounds
+// of its way there (Spread.Written and Spread.ReadAfterAccept).
 func perturbReach(e *engine, spread Spread, rng *rand.Rand, order []int) {
 	if spread.Syn != nil {
-		e.bufs.syn = reuse(e.bufs.syn, len(order))
-		e.syn = e.bufs.syn
-		for j, i := range order {
-			e.syn[j] = spread.Syn[i]
-		}
+		e.syn = inOrder(&e.bufs.syn, spread.Syn, order)
 	}
 	if spread.InKernel != nil {
-		e.bufs.inKernel = reuse(e.bufs.inKernel, len(order))
-		e.inKernel = e.bufs.inKernel
-		for j, i := range order {
-			e.inKernel[j] = spread.InKernel[i]
-		}
+		e.inKernel = inOrder(&e.bufs.inKernel, spread.InKernel, order)
 	}
 	if spread.Written != nil && spread.Reach == nil {
-		e.bufs.written = reuse(e.bufs.written, len(order))
-		e.written = e.bufs.written
-		for j, i := range order {
-			e.written[j] = spread.Written[i]
-		}
+		e.written = inOrder(&e.bufs.written, spread.Written, order)
 		if spread.ReadAfterAccept != nil {
-			e.bufs.readAfter = reuse(e.bufs.readAfter, len(order))
-			e.readAfter = e.bufs.readAfter
-			for j, i := range order {
-				e.readAfter[j] = spread.ReadAfterAccept[i]
-			}
+			e.readAfter = inOrder(&e.bufs.readAfter, spread.ReadAfterAccept, order)
 		}
 	}
 	if spread.Reach != nil {
-		e.bufs.reach = reuse(e.bufs.reach, len(order))
-		e.reach = e.bufs.reach
-		for j, i := range order {
-			e.reach[j] = spread.Reach[i]
+		e.reach = inOrder(&e.bufs.reach, spread.Reach, order)
+		for j := range e.reach {
 			if e.reach[j] > 0 && len(spread.DecideDelay) > 0 {
 				e.reach[j] += spread.DecideDelay[rng.IntN(len(spread.DecideDelay))]
 			}
 		}
 	}
+}
+
+// inOrder puts each request's value of per (by its index in the input)
+// at its place in order, in buf's storage.
+func inOrder(buf *[]time.Duration, per []time.Duration, order []int) []time.Duration {
+	*buf = reuse(*buf, len(order))
+	for j, i := range order {
+		(*buf)[j] = per[i]
+	}
+	return *buf
 }
 
 // newClosedReplica is newReplica for a closed input: its requests keep
