@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/conclab/conclab/internal/catalog"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 

@@ -353,7 +353,7 @@ func TestAMeasuredReachToTheGateDecidesWhoTakesTheToken(t *testing.T) {
 // nothing runs for a moment in (1 s, 1.5 s]; without, #1 starts at once.
 func TestALimitListenersFreedSlotWaitsForItsAcceptLoopToWake(t *testing.T) {
 	in := Input{Arrivals: at(0, 0.5), Service: sec(1), Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+		Limits: oneLimitListenerSlot()}
 	for _, tc := range []struct {
 		wake  []time.Duration
 		loRun int
@@ -477,7 +477,7 @@ func TestAFasthttpRequestThatTimesOutOnItsWayToTheGateFreesNoPlace(t *testing.T)
 func TestALimitListenerSlotWaitsForTheRequestItsClientHasNotWritten(t *testing.T) {
 	ms := time.Millisecond
 	in := Input{Arrivals: at(0, 0.010), Service: sec(0.1), Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+		Limits: oneLimitListenerSlot()}
 	for _, tc := range []struct {
 		written     []time.Duration
 		first, next time.Duration
@@ -503,7 +503,7 @@ func TestALimitListenerSlotWaitsForTheRequestItsClientHasNotWritten(t *testing.T
 func TestALimitListenersAcceptLoopWakesAsTheRunsServerTimedIt(t *testing.T) {
 	ms := time.Millisecond
 	in := Input{Arrivals: at(0, 0.010), Service: sec(0.1), Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+		Limits: oneLimitListenerSlot()}
 	for _, tc := range []struct {
 		wake []time.Duration
 		next time.Duration
@@ -521,7 +521,7 @@ func TestALimitListenersAcceptLoopWakesAsTheRunsServerTimedIt(t *testing.T) {
 // Spread.AcceptWakeAt must have an entry for each AcceptWake, ascending.
 func TestAcceptWakesWithoutTheirInstantsAreRefused(t *testing.T) {
 	in := Input{Arrivals: at(0), Service: sec(0.1), Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+		Limits: oneLimitListenerSlot()}
 	_, err := Replicate(in, Spread{AcceptWake: []time.Duration{time.Millisecond}}, ReplicaOptions{N: 1})
 	if err == nil || !strings.Contains(err.Error(), "Spread.AcceptWakeAt") {
 		t.Errorf("err %v; want one naming Spread.AcceptWakeAt", err)
@@ -554,9 +554,15 @@ func TestOnlyALimitListenersReplicasWaitForTheClientsWrites(t *testing.T) {
 		t.Errorf("ends %v; want #0 ok and #1 timeout", rs.Ends)
 	}
 	// The same spread for a LimitListener waits.
-	in.Limits = Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}
+	in.Limits = oneLimitListenerSlot()
 	if rs, err = Replicate(in, Spread{SendLate: []time.Duration{0, 0}, Written: []time.Duration{150 * ms, ms}},
 		ReplicaOptions{N: 1, Seed: 1}); err != nil || rs.Ends[0].Of(outcome.Timeout) != 1 {
 		t.Errorf("a LimitListener's ends %v (%v); want #0 timeout", rs.Ends, err)
 	}
+}
+
+// oneLimitListenerSlot is a LimitListener of one slot with room in its
+// accept queue.
+func oneLimitListenerSlot() Limits {
+	return Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}
 }

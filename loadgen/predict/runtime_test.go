@@ -248,7 +248,7 @@ func TestAClientGivesUpAsLateAsTheRunsTimersFired(t *testing.T) {
 func TestALimitListenersLoopWakesAsLateAsTheRunsDelaysOfTheMoment(t *testing.T) {
 	ms := time.Millisecond
 	in := Input{Arrivals: at(0, 0.5), Service: sec(1), Kernel: linux,
-		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+		Limits: oneLimitListenerSlot()}
 	for _, tc := range []struct {
 		local   []time.Duration // at 0.2 s and at
 		at      time.Duration

@@ -207,25 +207,13 @@ func acceptWakes(measured []Measured) (wakes, at []time.Duration) {
 }
 
 // workEnds are the ok requests' work ends on the schedule's clock,
-// ascending: the server timed them on its own, which is loadgen's where
-// the server shares its host, and any request that the server timed
-// arriving at its gate ties the two (its send on the schedule is its
-// arrival less its way there). nil without such a request.
+// ascending, each placed from its arrival at the gate on loadgen's clock
+// (its send and Measured.ToGate) as overshoots places its sleep.
 func workEnds(measured []Measured) []time.Duration {
-	var origin time.Time // the schedule's start on the server's clock
-	for _, m := range measured {
-		if m.Served != nil && m.ToGate > 0 && !m.Served.Arrived.IsZero() {
-			origin = m.Served.Arrived.Add(-m.ToGate - m.SentAt())
-			break
-		}
-	}
-	if origin.IsZero() {
-		return nil
-	}
 	var ends []time.Duration
 	for _, m := range measured {
-		if m.Served != nil && !m.Served.End.IsZero() {
-			ends = append(ends, m.Served.End.Sub(origin))
+		if s := m.Served; s != nil && m.ToGate > 0 && !s.Arrived.IsZero() && !s.End.IsZero() {
+			ends = append(ends, m.SentAt()+m.ToGate+s.End.Sub(s.Arrived))
 		}
 	}
 	slices.Sort(ends)

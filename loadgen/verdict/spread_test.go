@@ -320,16 +320,19 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 		t.Errorf("wakes %v at %v, want [200µs] at [50ms]", wakes, wakesAt)
 	}
 	// #4 sent at 1 s (at(1) on the server's clock), its SYN at 1.0001 s,
-	// the close at 1.2 s; #5's work ended at 1.1997 s.
+	// the close at 1.2 s; #5's work, which #5's arrival at the gate places
+	// on the schedule, ended at 1.1997 s.
 	sent := at(1)
 	measured = append(measured[:0],
 		Measured{Seq: 4, Scheduled: time.Second, Outcome: outcome.OK, Dialed: true, Syn: 100 * us, Connect: 200 * us,
 			SlotFreed: 200 * ms, ToAccept: 200*ms + 100*us, ToGate: 200*ms + 150*us,
 			Served: &Served{Arrived: sent.Add(200*ms + 150*us), Start: sent.Add(200*ms + 150*us), End: sent.Add(300 * ms)}},
-		Measured{Seq: 5, Outcome: outcome.OK, Served: &Served{End: sent.Add(200*ms - 300*us)}},
+		Measured{Seq: 5, Outcome: outcome.OK, Scheduled: time.Second, ToGate: 100 * ms,
+			Served: &Served{Arrived: sent.Add(100 * ms), End: sent.Add(200*ms - 300*us)}},
 		Measured{Seq: 6, Scheduled: time.Second, Outcome: outcome.Timeout, Dialed: true, Syn: 100 * us, Connect: 200 * us,
 			SlotFreed: 400 * ms, ToAccept: 400*ms + 300*us},
-		Measured{Seq: 7, Outcome: outcome.OK, Served: &Served{End: sent.Add(400*ms - 200*us)}})
+		Measured{Seq: 7, Outcome: outcome.OK, Scheduled: time.Second, ToGate: 300 * ms,
+			Served: &Served{Arrived: sent.Add(300 * ms), End: sent.Add(400*ms - 200*us)}})
 	wakes, wakesAt = acceptWakes(measured)
 	if want := []time.Duration{time.Second + 200*ms - 300*us, time.Second + 400*ms - 200*us}; !slices.Equal(wakes, []time.Duration{400 * us, 500 * us}) ||
 		!slices.Equal(wakesAt, want) {

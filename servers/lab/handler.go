@@ -111,8 +111,10 @@ type acceptedKey struct{}
 
 func stampAccepted(ctx context.Context, c net.Conn) context.Context {
 	ctx = context.WithValue(ctx, acceptedKey{}, time.Now())
-	if f, ok := c.(SlotFreer); ok && !f.SlotFreed().IsZero() {
-		ctx = context.WithValue(ctx, slotFreedKey{}, f.SlotFreed())
+	if f, ok := c.(SlotFreer); ok {
+		if freed := f.SlotFreed(); !freed.IsZero() {
+			ctx = context.WithValue(ctx, slotFreedKey{}, freed)
+		}
 	}
 	return ctx
 }

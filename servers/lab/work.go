@@ -23,8 +23,7 @@ type Work struct {
 	// the request (workapi.Reply.Accepted); zero when not known.
 	Accepted time.Time
 	// SlotFreed is when the close that freed the slot its connection
-	// took happened, for a connection accepted only once one was free
-	// (SlotFreer); zero otherwise.
+	// took happened (SlotFreer); zero when no close freed it.
 	SlotFreed time.Time
 }
 
