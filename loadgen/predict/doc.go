@@ -118,7 +118,10 @@
 // connection nobody waits for takes a place in the accept queue as an
 // orphan until the server accepts and closes it (phaseGhost). In a replica,
 // one whose ACK a full queue drops waits in limbo as a live request does,
-// and comes back as an orphan (phaseGhostLimbo).
+// and comes back as an orphan (phaseGhostLimbo), unless the server drops
+// its request socket first: when request sockets fill more than half the
+// listen backlog, the kernel gives the old ones fewer SYN-ACK retries
+// (limbo.go).
 //
 // # net/http after EMFILE
 //
@@ -135,9 +138,7 @@
 // network adds no delay beyond the drawn connect and accept delays, and
 // loses no packet (a full input backlog on loopback does; docs/kernel.md);
 // the central simulation takes the calibrated retransmission times, without
-// the timer wheel's bunching; a request socket the server drops after its
-// last SYN-ACK (limbo) leaves its client waiting until its timeout rather
-// than reset; and the client never refuses or resets on its own
+// the timer wheel's bunching; and the client never refuses or resets on its own
 // ("refused", "http_other" and "other" are never predicted, and fasthttp's
 // resets are counted as its 503s).
 package predict

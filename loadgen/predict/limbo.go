@@ -26,9 +26,10 @@ import (
 // Measured on seed at scale 0.02, limitlistener-100's accept queue stayed
 // full (129) until 25.6 s; with the client's retries every 3 s the
 // replicas drained it from 24 s, with 200 ms they keep it full until
-// 25.6 s as measured. A request still
-// in limbo when the server gives up its request socket waits for its
-// client's timeout. Only replicas with the timer wheel have limbo: it
+// 25.6 s as measured. The server gives up a request socket at its
+// SYN-ACK timer's last firing, or sooner when request sockets crowd the
+// backlog (synAckRetriesNow); a client still waiting then is reset at its
+// next retransmission. Only replicas with the timer wheel have limbo: it
 // needs SYNs that fire together.
 const (
 	synAckRetries = 5                      // net.ipv4.tcp_synack_retries' default
@@ -47,19 +48,14 @@ const (
 // more from the client (its request, or its FIN once it gave up) only
 // with the next of them.
 func (w wheel) limboAttempts(t time.Duration, timestamps bool) (attempts, retransmits []time.Duration) {
-	var out []time.Duration
-	at, rto := t, synAckRTO
-	for range synAckRetries {
-		at = w.fire(at, rto)
-		out = append(out, at)
-		rto *= 2
-	}
-	kept := w.fire(at, rto) // the server drops the request socket then
+	firings := w.synAckFirings(t)
+	out := slices.Clone(firings[:synAckRetries])
+	kept := firings[synAckRetries] // the server drops the request socket then
 	first := dataRTO
 	if !timestamps {
 		first = fallbackRTO
 	}
-	at, rto = t, first
+	at, rto := t, first
 	for range clientRetries {
 		at = w.fire(at, rto)
 		retransmits = append(retransmits, at)
@@ -72,6 +68,42 @@ func (w wheel) limboAttempts(t time.Duration, timestamps bool) (attempts, retran
 	return out, retransmits
 }
 
+// synAckFirings are when the SYN-ACK timer of a request socket made at t
+// fires: synAckRetries times to resend, and once more to drop it, unless
+// an earlier firing already dropped it (synAckRetriesNow).
+func (w wheel) synAckFirings(t time.Duration) []time.Duration {
+	out := make([]time.Duration, 0, synAckRetries+1)
+	at, rto := t, synAckRTO
+	for range synAckRetries + 1 {
+		at = w.fire(at, rto)
+		out = append(out, at)
+		rto *= 2
+	}
+	return out
+}
+
+// synAckRetriesNow is how many times the server resends a SYN-ACK before
+// it drops the request socket, as its SYN-ACK timer reckons it now
+// (reqsk_timer_handler in net/ipv4/inet_connection_sock.c): when request
+// sockets fill more than half the listen backlog (or more than 4), the
+// kernel keeps half of that room for young ones, those whose timer has
+// not fired yet, and gives the old ones fewer retries, down to 2: one
+// less for each doubling of the young count that still falls short of
+// the request sockets. Measured on the ramp (limitlistener-4, backlog 16,
+// ss every 200 ms): up to 15 request sockets at once, none retransmitted
+// its SYN-ACK more than 3 times, where synAckRetries would allow 5.
+func (e *engine) synAckRetriesNow() int {
+	retries := synAckRetries
+	pending := len(e.limbo)
+	if 2*pending <= max(8, e.in.Limits.Backlog) {
+		return retries
+	}
+	for young := 2 * e.youngRequestSockets; retries > 2 && pending >= young; young *= 2 {
+		retries--
+	}
+	return retries
+}
+
 // clientRetries is how many times a client retransmits what it sent
 // before its socket gives up: net.ipv4.tcp_retries2's default.
 const clientRetries = 15
@@ -82,6 +114,7 @@ func (e *engine) useWheel(w wheel) {
 	e.wheel = &w
 	e.fires = map[int][]time.Duration{}
 	e.limbo = map[int][]time.Duration{}
+	e.synAcks = map[int][]time.Duration{}
 	e.retransmits = map[int][]time.Duration{}
 }
 
@@ -108,8 +141,64 @@ func (e *engine) enterLimbo(r int) {
 // its first try.
 func (e *engine) startLimbo(r int, p phase) {
 	e.st[r].phase = p
-	e.limbo[r], e.retransmits[r] = e.wheel.limboAttempts(e.now, !e.in.Kernel.NoTimestamps)
+	e.st[r].synAcksFired = 0
+	attempts, retransmits := e.wheel.limboAttempts(e.now, !e.in.Kernel.NoTimestamps)
+	e.synAcks[r] = e.wheel.synAckFirings(e.now)
+	// The last firing drops the request socket: it ends the tries.
+	e.limbo[r], e.retransmits[r] = append(attempts, e.synAcks[r][synAckRetries]), retransmits
+	e.youngRequestSockets++
 	e.scheduleLimbo(r)
+}
+
+// leaveLimbo forgets request r's request socket, which became a
+// connection or was dropped.
+func (e *engine) leaveLimbo(r int) {
+	if e.st[r].synAcksFired == 0 {
+		e.youngRequestSockets--
+	}
+	delete(e.limbo, r)
+	delete(e.synAcks, r)
+}
+
+// synAckTimer runs request r's SYN-ACK timer if it fires now, and reports
+// whether the request socket survives it: the timer either drops it
+// (synAckRetriesNow) or resends the SYN-ACK, which the client answers.
+func (e *engine) synAckTimer(r int) bool {
+	s := &e.st[r]
+	firings := e.synAcks[r]
+	if s.synAcksFired >= len(firings) || firings[s.synAcksFired] != e.now {
+		return true // a retransmission of the client's
+	}
+	if s.synAcksFired >= e.synAckRetriesNow() {
+		e.dropRequestSocket(r)
+		return false
+	}
+	if s.synAcksFired == 0 {
+		e.youngRequestSockets--
+	}
+	s.synAcksFired++
+	return true
+}
+
+// dropRequestSocket: the server forgets request r's handshake. A ghost's
+// is gone for good. A waiting client's next retransmission of its request
+// finds only the listener, which answers with a reset: its request ends
+// so, unless its client gives up first.
+func (e *engine) dropRequestSocket(r int) {
+	s := &e.st[r]
+	e.leaveLimbo(r)
+	s.synAcksFired = 1 // counted out of the young ones already
+	if s.phase == phaseGhostLimbo {
+		s.phase = phaseDone
+		delete(e.retransmits, r)
+		return
+	}
+	s.phase = phaseForgotten
+	next := e.retransmits[r]
+	delete(e.retransmits, r)
+	if i, _ := slices.BinarySearch(next, e.now+1); i < len(next) {
+		e.events.push(event{t: next[i], kind: kindLimboRetry, idx: r})
+	}
 }
 
 func (e *engine) scheduleLimbo(r int) {
@@ -127,15 +216,23 @@ func (e *engine) scheduleLimbo(r int) {
 // room now.
 func (e *engine) limboRetry(r int) {
 	s := &e.st[r]
+	if s.phase == phaseForgotten {
+		e.finish(r, outcome.Reset)
+		s.phase = phaseDone
+		return
+	}
 	if s.phase != phaseLimbo && s.phase != phaseGhostLimbo {
 		return
 	}
 	s.nextLimbo++
+	if !e.synAckTimer(r) {
+		return
+	}
 	if e.aq.len() >= e.aqCap {
 		e.scheduleLimbo(r)
 		return
 	}
-	delete(e.limbo, r)
+	e.leaveLimbo(r)
 	i, carried := slices.BinarySearch(e.retransmits[r], e.now)
 	if carried {
 		delete(e.retransmits, r)

@@ -18,6 +18,7 @@ const (
 	phaseSynPending            // SYN dropped; waiting to retransmit
 	phaseLimbo                 // connected for the client, but its ACK found the accept queue full (limbo.go)
 	phaseGhostLimbo            // a ghost's dial whose ACK found the accept queue full: it tries again as an orphan (limbo.go)
+	phaseForgotten             // was in limbo, but the server dropped its request socket: its client's next retransmission is reset (limbo.go)
 	phaseGhost                 // its client gave up while the SYN was pending, but Go's Transport still dials
 	phaseAcceptQueue           // handshake done; in the kernel accept queue
 	phaseOrphan                // in the accept queue, but its client already gave up
@@ -41,8 +42,11 @@ type reqState struct {
 	worker    int           // pool: the worker running it; -1 runs on the caller
 	nextRetry int           // index into the retransmission schedule
 	nextLimbo int           // index into its limbo attempts
-	bare      bool          // left limbo on the client's bare ACK (acceptBare)
-	synLimit  time.Duration // no retransmission at or after this instant
+	// synAcksFired is how many times its request socket's SYN-ACK timer
+	// fired while in limbo (the kernel's num_timeout).
+	synAcksFired int
+	bare         bool          // left limbo on the client's bare ACK (acceptBare)
+	synLimit     time.Duration // no retransmission at or after this instant
 }
 
 // server is one concurrency model. The engine owns the gauges and the kernel
@@ -128,6 +132,11 @@ type engine struct {
 	wheel *wheel
 	fires map[int][]time.Duration
 	limbo map[int][]time.Duration // per request in limbo: when it tries the accept queue again
+	// synAcks are, per request in limbo, when its request socket's
+	// SYN-ACK timer fires (synAckFirings); youngRequestSockets counts
+	// those in limbo whose timer has not fired yet.
+	synAcks             map[int][]time.Duration
+	youngRequestSockets int
 	// retransmits are, per request in limbo or out of it on a bare ACK,
 	// its client's retransmissions (limboAttempts).
 	retransmits map[int][]time.Duration
@@ -633,6 +642,9 @@ func (e *engine) clientDeadline(r int) {
 		// the server may still take the connection (limbo.go).
 		e.finish(r, outcome.Timeout)
 		e.st[r].phase = phaseGhostLimbo
+	case phaseForgotten:
+		e.finish(r, outcome.Timeout)
+		e.st[r].phase = phaseDone
 	case phaseAwaitingRequest:
 		// The server hears of it only with the next retransmission.
 		e.finish(r, outcome.Timeout)

@@ -1,6 +1,7 @@
 package predict
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -235,5 +236,74 @@ func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
 	}
 	if !held {
 		t.Errorf("no state between 2.048 and 2.464 s: %+v", e.snaps)
+	}
+}
+
+func TestOldRequestSocketsGetFewerSynAckRetriesWhenTheyCrowdTheBacklog(t *testing.T) {
+	// reqsk_timer_handler: past half the backlog (or 4), one retry less
+	// for each doubling of the young count that still falls short of the
+	// request sockets, down to 2.
+	for _, tc := range []struct {
+		backlog, pending, young, want int
+	}{
+		{16, 8, 0, 5},  // 2·8 is not more than 16
+		{16, 9, 0, 2},  // no young ones: down to 2
+		{16, 9, 3, 4},  // 9 ≥ 6, 9 < 12
+		{16, 9, 5, 5},  // 9 < 10
+		{16, 12, 2, 3}, // 12 ≥ 4, 12 ≥ 8, 12 < 16
+		{0, 5, 0, 2},   // a backlog under 8 counts as 8: 10 > 8
+		{0, 4, 0, 5},   // 8 is not more than 8
+	} {
+		e := newEngine(Input{Arrivals: at(0), Kernel: linux, Limits: Limits{Discipline: catalog.KernelQueue,
+			Backlog: tc.backlog, Settings: catalog.Settings{Limit: 1}}})
+		e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+		for r := range tc.pending {
+			e.limbo[r] = nil
+		}
+		e.youngRequestSockets = tc.young
+		if got := e.synAckRetriesNow(); got != tc.want {
+			t.Errorf("backlog %d, %d pending, %d young: %d retries, want %d", tc.backlog, tc.pending, tc.young, got, tc.want)
+		}
+	}
+}
+
+func TestAClientWhoseRequestSocketWasPrunedIsResetAtItsNextRetransmission(t *testing.T) {
+	// A connection limit of 1 with room for 1 in its accept queue: #0 runs
+	// 0–1 s, #1 waits in the queue and runs 1–101 s. The SYNs of #2 to #8,
+	// sent at 4 to 20 ms, are dropped; their retransmissions fire together
+	// at 1.024 s on one CPU into the place #1 left: one gets it (and runs
+	// from 101 s), and the other six are in limbo, the queue full until
+	// 101 s. Six request sockets are more than half of a backlog counted as
+	// 8, so their SYN-ACK timers (2.048, 4.064, 8.192 s from 1.024 s) prune
+	// them: at 2.048 s the six young ones keep 5, 5, 5, 4, 4 and 3 retries
+	// as each fires in turn, and at 4.064 s none is young and each keeps 2.
+	// At 8.192 s, with two fired, the first two are dropped; four are left,
+	// no more than half of 8, and keep 5 retries: they are dropped at
+	// 65.536 s (jiffy 16384). Each client's next retransmission of its
+	// request is reset by the listener: at 14.08 s (jiffy 3520) for the
+	// first two, at 106.496 s (13312 + 12800 → 26624) for the others.
+	in := Input{Arrivals: at(0, 0, 0.004, 0.004, 0.008, 0.008, 0.012, 0.016, 0.02), Kernel: linux,
+		ClientTimeout: 300 * time.Second, Service: 100 * time.Second,
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 0, Settings: catalog.Settings{Limit: 1}}}
+	in.Work = make([]time.Duration, len(in.Arrivals))
+	for i := range in.Work {
+		in.Work[i] = 100 * time.Second
+	}
+	in.Work[0] = time.Second
+	e := newEngine(in)
+	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+	e.cpu = make([]uint8, len(in.Arrivals))
+	e.run()
+	ends := map[string]int{}
+	for _, q := range e.out[2:] {
+		if q.Outcome == "ok" {
+			ends[fmt.Sprintf("ok from %v", q.Started)]++
+			continue
+		}
+		ends[fmt.Sprintf("%s at %v, connected at %v", q.Outcome, q.Finished, q.Connected)]++
+	}
+	want := map[string]int{"ok from 1m41s": 1, "reset at 14.08s, connected at 1.024s": 2, "reset at 1m46.496s, connected at 1.024s": 4}
+	if !reflect.DeepEqual(ends, want) {
+		t.Errorf("ends %v\nwant %v", ends, want)
 	}
 }
