@@ -85,13 +85,14 @@ func (w wheel) synAckFirings(t time.Duration) []time.Duration {
 // synAckRetriesNow is how many times the server resends a SYN-ACK before
 // it drops the request socket, as its SYN-ACK timer reckons it now
 // (reqsk_timer_handler in net/ipv4/inet_connection_sock.c): when request
-// sockets fill more than half the listen backlog (or more than 4), the
-// kernel keeps half of that room for young ones, those whose timer has
-// not fired yet, and gives the old ones fewer retries, down to 2: one
-// less for each doubling of the young count that still falls short of
-// the request sockets. Measured on the ramp (limitlistener-4, backlog 16,
-// ss every 200 ms): up to 15 request sockets at once, none retransmitted
-// its SYN-ACK more than 3 times, where synAckRetries would allow 5.
+// sockets fill more than half the listen backlog and number more than 4,
+// the kernel keeps half of that room for young ones, those whose timer
+// has not fired yet, and gives the old ones fewer retries, down to 2:
+// starting from twice the young count and doubling, one less for each
+// step that does not exceed the request sockets. Measured on the ramp
+// (limitlistener-4, backlog 16, ss every 200 ms): up to 15 request
+// sockets at once, none retransmitted its SYN-ACK more than 3 times,
+// where synAckRetries would allow 5.
 func (e *engine) synAckRetriesNow() int {
 	retries := synAckRetries
 	pending := len(e.limbo)
@@ -187,7 +188,6 @@ func (e *engine) synAckTimer(r int) bool {
 func (e *engine) dropRequestSocket(r int) {
 	s := &e.st[r]
 	e.leaveLimbo(r)
-	s.synAcksFired = 1 // counted out of the young ones already
 	if s.phase == phaseGhostLimbo {
 		s.phase = phaseDone
 		delete(e.retransmits, r)

@@ -131,7 +131,9 @@ type engine struct {
 	// (fires, by request, made when its first SYN is dropped) instead.
 	wheel *wheel
 	fires map[int][]time.Duration
-	limbo map[int][]time.Duration // per request in limbo: when it tries the accept queue again
+	// limbo is, per request in limbo, when it tries the accept queue
+	// again, and last when the server drops its request socket.
+	limbo map[int][]time.Duration
 	// synAcks are, per request in limbo, when its request socket's
 	// SYN-ACK timer fires (synAckFirings); youngRequestSockets counts
 	// those in limbo whose timer has not fired yet.

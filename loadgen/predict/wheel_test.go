@@ -240,8 +240,8 @@ func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
 }
 
 func TestOldRequestSocketsGetFewerSynAckRetriesWhenTheyCrowdTheBacklog(t *testing.T) {
-	// reqsk_timer_handler: past half the backlog (or 4), one retry less
-	// for each doubling of the young count that still falls short of the
+	// reqsk_timer_handler: past half the backlog and 4, one retry less
+	// for each doubling of twice the young count that does not exceed the
 	// request sockets, down to 2.
 	for _, tc := range []struct {
 		backlog, pending, young, want int
@@ -251,6 +251,9 @@ func TestOldRequestSocketsGetFewerSynAckRetriesWhenTheyCrowdTheBacklog(t *testin
 		{16, 9, 3, 4},  // 9 ≥ 6, 9 < 12
 		{16, 9, 5, 5},  // 9 < 10
 		{16, 12, 2, 3}, // 12 ≥ 4, 12 ≥ 8, 12 < 16
+		{16, 10, 5, 4}, // 10 ≥ 10, 10 < 20
+		{16, 12, 3, 3}, // 12 ≥ 6, 12 ≥ 12, 12 < 24
+		{16, 5, 0, 5},  // 2·5 is not more than 16
 		{0, 5, 0, 2},   // a backlog under 8 counts as 8: 10 > 8
 		{0, 4, 0, 5},   // 8 is not more than 8
 	} {
