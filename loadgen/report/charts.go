@@ -287,7 +287,7 @@ func connectChart(t *targetData, env summary.Environment) (c *chart, caption str
 	caption = fmt.Sprintf("TCP connect time of the %d requests that dialed, of %d in %s, failed connects included (a connect that never completed counts until it gave up)",
 		len(res.connect), res.n, res.source)
 	if t.sum != nil {
-		caption += fmt.Sprintf("; the summary counts %d SYN-retried (connect ≥ 0.9 s)", t.sum.SynRetried)
+		caption += fmt.Sprintf("; the summary counts %d SYN-retried (connect ≥ 0.9 s, the server's accept not sooner)", t.sum.SynRetried)
 	}
 	caption += "."
 	hi := slices.Max(res.connect)

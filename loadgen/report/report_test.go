@@ -126,7 +126,7 @@ func TestWrite(t *testing.T) {
 		"- peak waiting in app: measured 8, predicted 3 (+5, allowed ±2)",
 		"Agrees with the prediction within the tolerance.",
 		"kernel 6.18.0", "tcp_syn_retries 6, tcp_syn_linear_timeouts 4",
-		"the summary counts 3 SYN-retried (connect ≥ 0.9 s)",
+		"the summary counts 3 SYN-retried (connect ≥ 0.9 s, the server's accept not sooner)",
 		"The thin grey line is the listener's accept-queue limit",
 	)
 	if cols := tableHeader(t, page, "main"); len(cols) < 3 || !slices.Contains(cols[:3], "agrees") {

@@ -145,7 +145,7 @@ func (t *target) summarize(sc *workload.Schedule, started time.Time) summary.Tar
 		}
 		if h.dialed {
 			conn = append(conn, h.connect.Seconds())
-			if h.connect >= outcome.SynRetriedConnect {
+			if outcome.SynRetried(h.connect, h.syn, h.toAccept) {
 				st.SynRetried++
 			}
 		}

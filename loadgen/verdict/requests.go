@@ -62,6 +62,12 @@ type Measured struct {
 	Decided time.Duration
 }
 
+// SynRetried reports whether its connect needed a retransmitted SYN
+// (outcome.SynRetried).
+func (m Measured) SynRetried() bool {
+	return m.Dialed && outcome.SynRetried(m.Connect, m.Syn, m.ToAccept)
+}
+
 // SentAt is when it was sent, from the schedule's start.
 func (m Measured) SentAt() time.Duration { return m.Scheduled + m.Late }
 

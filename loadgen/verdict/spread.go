@@ -168,7 +168,7 @@ func writeBounds(measured []Measured, n int) (written, readAfter []time.Duration
 			readAfter[m.Seq] = m.ToGate - m.ToAccept
 		}
 		switch {
-		case m.Connect >= outcome.SynRetriedConnect:
+		case m.SynRetried():
 		case acceptedFirst:
 			written[m.Seq] = m.ToGate - m.Syn
 		default:
@@ -192,8 +192,7 @@ func acceptWakes(measured []Measured) (wakes, at []time.Duration) {
 	ends := workEnds(measured)
 	var ts []timed
 	for _, m := range measured {
-		if m.SlotFreed <= 0 || m.ToAccept < m.SlotFreed || !m.Dialed || m.Syn >= m.SlotFreed ||
-			m.Connect >= outcome.SynRetriedConnect {
+		if m.SlotFreed <= 0 || m.ToAccept < m.SlotFreed || !m.Dialed || m.Syn >= m.SlotFreed || m.SynRetried() {
 			continue
 		}
 		freed := m.SentAt() + m.SlotFreed
@@ -237,7 +236,7 @@ func placeHolds(sp *predict.Spread, measured []Measured) {
 	var accepts []time.Duration
 	var acceptsAt []timed
 	for _, m := range measured {
-		if m.ToAccept > 0 && m.Dialed && m.Connect < outcome.SynRetriedConnect {
+		if m.ToAccept > 0 && m.Dialed && !m.SynRetried() {
 			accepts = append(accepts, max(m.ToAccept-m.Syn, 0))
 			acceptsAt = append(acceptsAt, timed{m.SentAt() + m.Syn, max(m.ToAccept-m.Syn, 0)})
 		}
@@ -288,7 +287,7 @@ func reachDelay(m Measured, p predict.Request) (time.Duration, bool) {
 	if p.Started != predict.Never {
 		gate = p.Started - p.Queued
 	}
-	if m.ToGate <= 0 || !m.Dialed || m.Connect >= outcome.SynRetriedConnect || p.Connected != p.Sent || gate != p.Connected ||
+	if m.ToGate <= 0 || !m.Dialed || m.SynRetried() || p.Connected != p.Sent || gate != p.Connected ||
 		(p.Started == predict.Never && p.Queued == 0 && !slices.Contains(outcome.Rejected, p.Outcome)) {
 		return 0, false
 	}

@@ -101,6 +101,44 @@ func durationsNear(got, want []time.Duration) bool {
 	return true
 }
 
+// A dial that returned 0.9 s or more after its SYN is not SYN-retried when
+// the server accepted the connection at once: in burst-after-deploy one
+// such request per target, its client busy sending the burst's connects,
+// made the summary count a retransmission that never was and took the
+// server's timing of every arrival away from the target's replicas.
+func TestALateDialReturnKeepsTheServersTimingOfTheWayToTheGate(t *testing.T) {
+	in := predict.Input{Arrivals: []time.Duration{0, 10 * time.Millisecond}, Service: time.Second,
+		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
+		Limits: predict.Limits{Discipline: catalog.TokenBucket, Backlog: 128, Settings: catalog.Settings{TokenRate: 1, Burst: 1}}}
+	central, err := predict.Simulate(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := time.Millisecond
+	// #1's SYN left 1 ms after its send and the server accepted it 1 ms
+	// later, but its dial returned 1,150 ms after the SYN, and the
+	// request reached the gate as it was written, 1,151 ms after the SYN.
+	measured := []Measured{
+		{Seq: 0, Outcome: outcome.OK, Latency: time.Second, Connect: ms, Syn: ms, Dialed: true, ToGate: 3 * ms, ToAccept: 2 * ms},
+		{Seq: 1, Scheduled: 10 * ms, Outcome: outcome.HTTP429, Latency: 1200 * ms, Connect: 1150 * ms, Syn: ms, Dialed: true,
+			ToGate: 1152 * ms, ToAccept: 2 * ms},
+	}
+	if measured[1].SynRetried() {
+		t.Errorf("#1 counts as SYN-retried, accepted 1 ms after its SYN")
+	}
+	sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{})
+	if want := []time.Duration{2 * ms, 1151 * ms}; !slices.Equal(sp.Reach, want) {
+		t.Errorf("Reach %v, want %v", sp.Reach, want)
+	}
+	measured[1].ToAccept = 0 // a server that does not say when it accepted
+	if !measured[1].SynRetried() {
+		t.Errorf("#1 untimed by its server does not count as SYN-retried")
+	}
+	if sp := RunSpread(central, sameWork(in.Service), 0, 100, measured, nil, predict.Spread{}); sp.Reach != nil {
+		t.Errorf("with #1 taken as SYN-retried: Reach %v, want none", sp.Reach)
+	}
+}
+
 // When the server timed every request's arrival at its gate, each
 // replica has each request reach the gate as it did: its time to the gate
 // less its connect. When one request's is missing (a timeout, which gets
