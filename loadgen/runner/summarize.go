@@ -306,6 +306,12 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 	var errs []error
 	for _, t := range r.targets {
 		errs = append(errs, t.finish(r))
+		// The passages come first: they time the accepts that tell a
+		// late dial return from a retransmitted SYN (outcome.SynRetried).
+		var passagesNote string
+		if t.predicted != nil && sum.Complete {
+			passagesNote = t.completeFromPassages(ctx, r.started)
+		}
 		st := t.summarize(r.sched, r.started)
 		if remote, ok := t.sharded.(*hub.Target); ok {
 			var notes []string
@@ -315,8 +321,8 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 		if t.predicted != nil {
 			st.Predicted = verdict.Predicted(r.sched, *t.predicted)
 			if sum.Complete {
-				if note := t.completeFromPassages(ctx, r.started); note != "" {
-					st.Notes = append(st.Notes, note)
+				if passagesNote != "" {
+					st.Notes = append(st.Notes, passagesNote)
 				}
 				errs = append(errs, t.judge(r, &st, valueOr0(sum.Environment.SoftnetDropped)))
 			}
