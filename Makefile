@@ -51,13 +51,17 @@ $(CROSS_DARWIN): cross-darwin-%:
 # The external servers' tests (Python, a JVM) run alone, after the rest:
 # they are measured from the kernel side, whose rebuild counts an answer
 # that leaves late as time spent waiting, and other packages' tests on the
-# same two CPUs make their answers late (docs/python.md).
+# same two CPUs make their answers late (docs/python.md). They run without
+# the race detector for the same reason: loadgen's client runs in the test's
+# process, and instrumented it stamps the answers late (on 2026-12-06
+# TestTomcatWaitsInThreePlaces failed 6 of 8 runs with it, 5 of 18 without).
+# The runner's code they share is race-tested in its own package.
 EXTERNAL_TESTS := ./loadgen/externaltest
 unit:
 	CGO_ENABLED=1 $(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- \
 		-race -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/loadgen/externaltest$$')
-	CGO_ENABLED=1 $(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- \
-		-race -count=1 -timeout 30m $(EXTERNAL_TESTS)
+	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- \
+		-count=1 -timeout 30m $(EXTERNAL_TESTS)
 
 # Budgets are counts of inputs, about 10 s each here, bounded by -timeout.
 # A duration (-fuzztime 10s) races Go's fuzzing coordinator against its own
