@@ -101,12 +101,11 @@ func durationsNear(got, want []time.Duration) bool {
 	return true
 }
 
-// A dial that returned 0.9 s or more after its SYN is not SYN-retried when
-// the server accepted the connection at once: in burst-after-deploy one
-// such request per target, its client busy sending the burst's connects,
-// made the summary count a retransmission that never was and took the
-// server's timing of every arrival away from the target's replicas.
-func TestALateDialReturnKeepsTheServersTimingOfTheWayToTheGate(t *testing.T) {
+// twoTokenBucketRequests is a schedule of two requests 10 ms apart, of 1 s
+// each, against a token bucket of one token a second, and its central
+// prediction.
+func twoTokenBucketRequests(t *testing.T) (predict.Input, predict.Result) {
+	t.Helper()
 	in := predict.Input{Arrivals: []time.Duration{0, 10 * time.Millisecond}, Service: time.Second,
 		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
 		Limits: predict.Limits{Discipline: catalog.TokenBucket, Backlog: 128, Settings: catalog.Settings{TokenRate: 1, Burst: 1}}}
@@ -114,6 +113,16 @@ func TestALateDialReturnKeepsTheServersTimingOfTheWayToTheGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return in, central
+}
+
+// A dial that returned 0.9 s or more after its SYN is not SYN-retried when
+// the server accepted the connection at once: in burst-after-deploy one
+// such request per target, its client busy sending the burst's connects,
+// made the summary count a retransmission that never was and took the
+// server's timing of every arrival away from the target's replicas.
+func TestALateDialReturnKeepsTheServersTimingOfTheWayToTheGate(t *testing.T) {
+	in, central := twoTokenBucketRequests(t)
 	ms := time.Millisecond
 	// #1's SYN left 1 ms after its send and the server accepted it 1 ms
 	// later, but its dial returned 1,150 ms after the SYN, and the
@@ -145,13 +154,7 @@ func TestALateDialReturnKeepsTheServersTimingOfTheWayToTheGate(t *testing.T) {
 // no answer), none is used: the known ones would be the ok requests', and
 // the replicas would draw the others around them.
 func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testing.T) {
-	in := predict.Input{Arrivals: []time.Duration{0, 10 * time.Millisecond}, Service: time.Second,
-		Kernel: predict.Kernel{SynRetries: 6, SynLinearTimeouts: 4},
-		Limits: predict.Limits{Discipline: catalog.TokenBucket, Backlog: 128, Settings: catalog.Settings{TokenRate: 1, Burst: 1}}}
-	central, err := predict.Simulate(in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, central := twoTokenBucketRequests(t)
 	us := time.Microsecond
 	// Their SYNs left 100 and 200 µs after their sends; their clients'
 	// dials returned 5 ms later, which is not when the server saw them.
