@@ -117,20 +117,28 @@ func (p *proc) exited() bool {
 
 func waitHTTP(t *testing.T, url string, p *proc, within time.Duration) {
 	t.Helper()
+	if err := readyHTTP(url, p, within); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readyHTTP waits until url answers 200, and fails when p exits first or
+// the time is up.
+func readyHTTP(url string, p *proc, within time.Duration) error {
 	deadline := time.Now().Add(within)
 	for {
 		resp, err := http.Get(url)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		if p.exited() {
-			t.Fatalf("%s exited: %s", p.name, p.out.String())
+			return fmt.Errorf("%s exited: %s", p.name, p.out.String())
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not ready at %s within %s: %v\n%s", p.name, url, within, err, p.out.String())
+			return fmt.Errorf("%s not ready at %s within %s: %v\n%s", p.name, url, within, err, p.out.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -249,24 +257,42 @@ func startLabs(t *testing.T, bin string, services map[string]deploytest.Service)
 		if _, server := svc.Flag("model"); !svc.Labserver() || !server {
 			continue // config runs labserver --help
 		}
-		l := lab{target: svc.Name}
-		listen := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
-		l.adminListen = fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
 		// The service's flags but its addresses (--listen=:8080 and
 		// --admin=:9080, as loadgen compose writes them).
 		args := slices.DeleteFunc(slices.Clone(svc.Command[1:]), func(a string) bool {
 			return strings.HasPrefix(a, "--listen=") || strings.HasPrefix(a, "--admin=")
 		})
-		args = append(args, "--listen="+listen, "--admin="+l.adminListen, "--shutdown-timeout=1s")
-		p := start(t, filepath.Join(bin, "labserver"), args...)
-		l.url, l.admin = "http://"+listen+"/", "http://"+l.adminListen
-		waitHTTP(t, l.admin+"/healthz", p, 10*time.Second)
-		labs = append(labs, l)
+		labs = append(labs, startLab(t, bin, svc.Name, args))
 	}
 	if len(labs) == 0 {
 		t.Fatal("docker-compose.yml has no labserver service")
 	}
 	return labs
+}
+
+// startLab starts one labserver with args on two free loopback ports. A
+// port that FreePort found free can be taken before labserver binds it
+// (another test's connection gets it as its local port): labserver then
+// exits with "address already in use", and it starts again on new ports,
+// up to three times.
+func startLab(t *testing.T, bin, target string, args []string) lab {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		l := lab{target: target}
+		listen := fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+		l.adminListen = fmt.Sprintf("127.0.0.1:%d", deploytest.FreePort(t))
+		p := start(t, filepath.Join(bin, "labserver"), append(slices.Clone(args),
+			"--listen="+listen, "--admin="+l.adminListen, "--shutdown-timeout=1s")...)
+		l.url, l.admin = "http://"+listen+"/", "http://"+l.adminListen
+		err := readyHTTP(l.admin+"/healthz", p, 10*time.Second)
+		if err == nil {
+			return l
+		}
+		if attempt == 3 || !p.exited() || !strings.Contains(p.out.String(), "address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %v; starting it on other ports", target, err)
+	}
 }
 
 // recordRunA records run A to a run folder under results and backfills it,
