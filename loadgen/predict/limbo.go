@@ -17,11 +17,8 @@ import (
 // their requests; the server keeps a request socket for each and tries
 // again when its SYN-ACK timer fires (net.ipv4.tcp_synack_retries, 5:
 // after 1, 2, 4, 8 and 16 s) and whenever the client retransmits its
-// request. The client's RTO is TCP_RTO_MIN, 200 ms, doubling: TCP
-// timestamps give the handshake an RTT sample even when its SYN was
-// retransmitted. Without timestamps (net.ipv4.tcp_timestamps=0) Karn's
-// rule leaves no sample and the RTO is TCP_TIMEOUT_FALLBACK, 3 s. Each try
-// gets the connection into the accept queue if it has room then.
+// request (clientRetransmissions). Each try gets the connection into the
+// accept queue if it has room then.
 //
 // Measured on seed at scale 0.02, limitlistener-100's accept queue stayed
 // full (129) until 25.6 s; with the client's retries every 3 s the
@@ -38,12 +35,42 @@ const (
 	fallbackRTO   = 3 * time.Second        // TCP_TIMEOUT_FALLBACK
 )
 
+// clientRetransmissions are when a client whose connection entered limbo
+// at t sends again what it sent, its request or, once it gave up, its
+// FIN, each on the timer wheel, until its socket would give up
+// (tcp_retries2). The first is a tail loss probe (net.ipv4.tcp_early_retrans
+// = 3, the default), and the retransmission timer, armed again as the
+// probe goes, backs off only after that. With TCP timestamps, which give
+// the handshake an RTT sample even when its SYN was retransmitted, the
+// probe comes after 2·SRTT + TCP_RTO_MIN capped at the RTO, 200 ms on
+// loopback, and the retransmissions 200, 400, 800 ms and so on after it.
+// Measured in burst-after-deploy (limitlistener-4, a tcpdump of the run on
+// 2026-12-06): requests first sent at 31.256 s went again at 31.465,
+// 31.677, 32.118, 32.954 and 34.614 s; a ghost's FIN sent at 34.358 s went
+// again at 34.565 and 34.773 s. Without timestamps
+// (net.ipv4.tcp_timestamps=0) Karn's rule leaves no RTT sample: the probe
+// comes after TCP_TIMEOUT_INIT, 1 s, and the RTO is TCP_TIMEOUT_FALLBACK,
+// 3 s (from the kernel's tcp_schedule_loss_probe; not measured here).
+func (w wheel) clientRetransmissions(t time.Duration, timestamps bool) []time.Duration {
+	probe, rto := dataRTO, dataRTO
+	if !timestamps {
+		probe, rto = synAckRTO, fallbackRTO
+	}
+	at := w.fire(t, probe)
+	out := append(make([]time.Duration, 0, clientRetries+1), at)
+	for range clientRetries {
+		at = w.fire(at, rto)
+		out = append(out, at)
+		rto = min(2*rto, maxRTO)
+	}
+	return out
+}
+
 // limboAttempts are when a request that entered limbo at t tries the
 // accept queue again: the server's SYN-ACK retransmissions and the
-// client's retransmissions of its request, each on the timer wheel, while
-// the server keeps its request socket. retransmits are the client's
-// retransmissions alone, on until its socket would give up
-// (tcp_retries2): a connection that leaves limbo on a SYN-ACK
+// client's retransmissions, while the server keeps its request socket.
+// retransmits are the client's retransmissions alone
+// (clientRetransmissions): a connection that leaves limbo on a SYN-ACK
 // retransmission does so on the client's bare ACK, and the server hears
 // more from the client (its request, or its FIN once it gave up) only
 // with the next of them.
@@ -51,18 +78,11 @@ func (w wheel) limboAttempts(t time.Duration, timestamps bool) (attempts, retran
 	firings := w.synAckFirings(t)
 	out := slices.Clone(firings[:synAckRetries])
 	kept := firings[synAckRetries] // the server drops the request socket then
-	first := dataRTO
-	if !timestamps {
-		first = fallbackRTO
-	}
-	at, rto := t, first
-	for range clientRetries {
-		at = w.fire(at, rto)
-		retransmits = append(retransmits, at)
+	retransmits = w.clientRetransmissions(t, timestamps)
+	for _, at := range retransmits {
 		if at < kept {
 			out = append(out, at)
 		}
-		rto = min(2*rto, maxRTO)
 	}
 	slices.Sort(out)
 	return out, retransmits

@@ -104,17 +104,19 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 	// (units of 8, 8, 64, 64, 64 jiffies): 256+250 → 512, 512+500 → 1016,
 	// 1016+1000 → 2048, 2048+2000 → 4096, 4096+4000 → 8128; the request
 	// socket is dropped 32 s later (8128+8000 → 16384). With timestamps
-	// the client retransmits its request after 200 ms (50 jiffies, units
-	// of 1), doubling: 256+50 → 307, +100 → 408, +200 → 616, +400 → 1024,
-	// +800 → 1856, +1600 → 3520, +3200 → 6784, +6400 → 13312, then past
-	// 16384. Without, after 3 s (units of 64), doubling: 256+750 → 1024,
-	// +1500 → 2560, +3000 → 5568, +6000 (units of 512) → 11776.
+	// the client sends its request again as a tail loss probe after 200 ms
+	// (50 jiffies, units of 1), then on its RTO, 200 ms, doubling:
+	// 256+50 → 307, +50 → 358, +100 → 464, +200 → 672, +400 → 1080,
+	// +800 (units of 64) → 1920, +1600 → 3584, +3200 → 6848, +6400 (units
+	// of 512) → 13312, then past 16384. Without, the probe after 1 s (units
+	// of 8) and the RTO 3 s (units of 64), doubling: 256+250 → 512, +750 →
+	// 1280, +1500 → 2816, +3000 → 5824, +6000 (units of 512) → 12288.
 	for _, tc := range []struct {
 		timestamps bool
 		want       []time.Duration
 	}{
-		{true, at(1.228, 1.632, 2.048, 2.464, 4.064, 4.096, 7.424, 8.192, 14.08, 16.384, 27.136, 32.512, 53.248)},
-		{false, at(2.048, 4.064, 4.096, 8.192, 10.24, 16.384, 22.272, 32.512, 47.104)},
+		{true, at(1.228, 1.432, 1.856, 2.048, 2.688, 4.064, 4.32, 7.68, 8.192, 14.336, 16.384, 27.392, 32.512, 53.248)},
+		{false, at(2.048, 2.048, 4.064, 5.12, 8.192, 11.264, 16.384, 23.296, 32.512, 49.152)},
 	} {
 		got, _ := w.limboAttempts(sec(1.024), tc.timestamps)
 		if !reflect.DeepEqual(got, tc.want) {
@@ -128,8 +130,9 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 	e.cpu = []uint8{0, 0, 1, 1}
 	e.run()
 	// Request 1 runs 1–2 s; request 3 (in the queue from 1.024 s) runs
-	// 2–3 s; request 2 finds the queue full at 1.228 and 1.632 s, enters
-	// it at 2.048 s and runs 3–4 s, connected for its client since 1.024 s.
+	// 2–3 s; request 2 finds the queue full at 1.228, 1.432 and 1.856 s,
+	// enters it at 2.048 s and runs 3–4 s, connected for its client since
+	// 1.024 s.
 	r2 := e.out[2]
 	if r2.Connected != sec(1.024) || r2.Started != sec(3) || r2.Outcome != "ok" {
 		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 3 s, ok", r2.Connected, r2.Started, r2.Outcome)
@@ -148,11 +151,12 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 	// again on its FIN's retransmissions and
 	// the server's SYN-ACK timer; the queue stays full until #5 ends at
 	// 13.05 s, and the server is busy again from 13.1 s (#7). From jiffy
-	// 768 (3.072 s), the FIN timers of 50, 100, 200, 400, 800 and 1600
-	// jiffies fire at 819, 920, 1128, 1536, 2368 and 4032, and the SYN-ACK
-	// ones of 250, 500, 1000 and 2000 at 1024, 1528, 2560 and 4608: the
-	// first try after 13.05 s is at jiffy 4032, 16.128 s, which puts #3 in
-	// the queue as an orphan until #7 ends at 23.1 s.
+	// 768 (3.072 s), the FIN goes again as a tail loss probe after 50
+	// jiffies and then on timers of 50, 100, 200, 400, 800 and 1600: at
+	// 819, 870, 976, 1184, 1592, 2432 and 4096; the SYN-ACK timers of 250,
+	// 500, 1000 and 2000 fire at 1024, 1528, 2560 and 4608: the first try
+	// after 13.05 s is at jiffy 4096, 16.384 s, which puts #3 in the queue
+	// as an orphan until #7 ends at 23.1 s.
 	in := Input{Arrivals: at(0, 0, 0, 0.004, 0.008, 3.05, 3.06, 13.1), Kernel: linux, ClientTimeout: 900 * time.Millisecond,
 		Work: []time.Duration{3 * time.Second, time.Second, time.Second, time.Second, time.Second, 10 * time.Second,
 			time.Second, 10 * time.Second},
@@ -170,11 +174,11 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 		}
 		return g
 	}
-	if g := state(sec(16.124)); g.acceptQueue != 0 || g.connections != 1 {
-		t.Errorf("at 16.124 s: %+v; want the queue empty and #7's connection", g)
+	if g := state(sec(16.38)); g.acceptQueue != 0 || g.connections != 1 {
+		t.Errorf("at 16.38 s: %+v; want the queue empty and #7's connection", g)
 	}
-	if g := state(sec(16.128)); g.acceptQueue != 1 || g.connections != 1 {
-		t.Errorf("at 16.128 s: %+v; want #3's orphan in the queue", g)
+	if g := state(sec(16.384)); g.acceptQueue != 1 || g.connections != 1 {
+		t.Errorf("at 16.384 s: %+v; want #3's orphan in the queue", g)
 	}
 	if g := state(sec(23.1)); g.acceptQueue != 0 {
 		t.Errorf("at 23.1 s: %+v; want the orphan accepted and closed", g)
@@ -186,19 +190,19 @@ func TestAConnectionOutOfLimboOnABareAckHoldsItsSlotUntilItsRequestComes(t *test
 	// runs 2–2.1 s. Request 2 leaves limbo at 2.048 s on the server's
 	// SYN-ACK retransmission, which the client answers with a bare ACK; it
 	// is accepted at 2.1 s and holds the connection limit's one slot with
-	// nothing to read until the client retransmits its request at 2.464 s
-	// (jiffy 616), and runs 2.464–3.464 s.
+	// nothing to read until the client retransmits its request at 2.688 s
+	// (jiffy 672), and runs 2.688–3.688 s.
 	in := raceInput()
 	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
 	e := newEngine(in)
 	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
 	e.cpu = []uint8{0, 0, 1, 1}
 	e.run()
-	if r2 := e.out[2]; r2.Connected != sec(1.024) || r2.Started != sec(2.464) || r2.Outcome != "ok" {
-		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 2.464 s, ok", r2.Connected, r2.Started, r2.Outcome)
+	if r2 := e.out[2]; r2.Connected != sec(1.024) || r2.Started != sec(2.688) || r2.Outcome != "ok" {
+		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 2.688 s, ok", r2.Connected, r2.Started, r2.Outcome)
 	}
 	for _, s := range e.snaps {
-		if s.t >= sec(2.1) && s.t < sec(2.464) && (s.g.connections != 1 || s.g.inflight != 0 || s.g.acceptQueue != 0) {
+		if s.t >= sec(2.1) && s.t < sec(2.688) && (s.g.connections != 1 || s.g.inflight != 0 || s.g.acceptQueue != 0) {
 			t.Errorf("at %v: %+v; want one connection, held with no work", s.t, s.g)
 		}
 	}
@@ -210,7 +214,7 @@ func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
 	// 1.508 s, is accepted and closed at 2 s. Request 2's client gives up at
 	// 1.504 s while in limbo, and its socket goes on retransmitting, with a
 	// FIN now. The connection gets in at 2.048 s on a bare ACK, is accepted
-	// at once, and holds the slot until the FIN comes at 2.464 s.
+	// at once, and holds the slot until the FIN comes at 2.688 s.
 	in := raceInput()
 	in.ClientTimeout = 1500 * time.Millisecond
 	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
@@ -222,20 +226,23 @@ func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
 	if r2 := e.out[2]; r2.Started != Never || r2.Outcome != "timeout" || r2.Finished != sec(1.504) {
 		t.Errorf("request 2: started %v, %s at %v; want never, timeout at 1.504 s", r2.Started, r2.Outcome, r2.Finished)
 	}
-	held := false
+	held, closed := false, Never
 	for _, s := range e.snaps {
-		if s.t >= sec(2.048) && s.t < sec(2.464) {
+		if s.t >= sec(2.048) && s.t < sec(2.688) {
 			held = held || s.g.connections == 1
 			if s.g.connections != 1 || s.g.inflight != 0 {
 				t.Errorf("at %v: %+v; want one connection, held with no work", s.t, s.g)
 			}
 		}
-		if s.t >= sec(2.464) && s.g.connections != 0 {
+		if s.t >= sec(2.048) && s.g.connections == 0 && closed == Never {
+			closed = s.t
+		}
+		if s.t >= sec(2.688) && s.g.connections != 0 {
 			t.Errorf("at %v: %+v; want the connection closed on the FIN", s.t, s.g)
 		}
 	}
-	if !held {
-		t.Errorf("no state between 2.048 and 2.464 s: %+v", e.snaps)
+	if !held || closed != sec(2.688) {
+		t.Errorf("held %v, closed at %v; want held from 2.048 s and closed at 2.688 s: %+v", held, closed, e.snaps)
 	}
 }
 
@@ -283,7 +290,7 @@ func TestAClientWhoseRequestSocketWasPrunedIsResetAtItsNextRetransmission(t *tes
 	// At 8.192 s, with two fired, the first two are dropped; four are left,
 	// no more than half of 8, and keep 5 retries: they are dropped at
 	// 65.536 s (jiffy 16384). Each client's next retransmission of its
-	// request is reset by the listener: at 14.08 s (jiffy 3520) for the
+	// request is reset by the listener: at 14.336 s (jiffy 3584) for the
 	// first two, at 106.496 s (13312 + 12800 → 26624) for the others.
 	in := Input{Arrivals: at(0, 0, 0.004, 0.004, 0.008, 0.008, 0.012, 0.016, 0.02), Kernel: linux,
 		ClientTimeout: 300 * time.Second, Service: 100 * time.Second,
@@ -305,7 +312,7 @@ func TestAClientWhoseRequestSocketWasPrunedIsResetAtItsNextRetransmission(t *tes
 		}
 		ends[fmt.Sprintf("%s at %v, connected at %v", q.Outcome, q.Finished, q.Connected)]++
 	}
-	want := map[string]int{"ok from 1m41s": 1, "reset at 14.08s, connected at 1.024s": 2, "reset at 1m46.496s, connected at 1.024s": 4}
+	want := map[string]int{"ok from 1m41s": 1, "reset at 14.336s, connected at 1.024s": 2, "reset at 1m46.496s, connected at 1.024s": 4}
 	if !reflect.DeepEqual(ends, want) {
 		t.Errorf("ends %v\nwant %v", ends, want)
 	}
