@@ -138,10 +138,12 @@
 // network adds no delay beyond the drawn connect and accept delays, and
 // loses no packet (a full input backlog on loopback does; docs/kernel.md);
 // the central simulation takes the calibrated retransmission times, without
-// the timer wheel's bunching; a listener that holds more request sockets
-// than its backlog keeps one for each new connection in limbo too, where
-// the kernel answers with a SYN cookie, keeps nothing and sends no SYN-ACK
-// again (docs/kernel.md); and the client never refuses or resets on its own
+// the timer wheel's bunching; the model keeps a request socket for each
+// connection in limbo even when the listener already holds more than its
+// backlog, where the kernel answers with a SYN cookie, keeps nothing and
+// never resends the SYN-ACK (docs/kernel.md); a client in limbo resends on
+// the kernel's schedule, where under load the runs' clients often resent
+// later (docs/traffic.md); and the client never refuses or resets on its own
 // ("refused", "http_other" and "other" are never predicted, and fasthttp's
 // resets are counted as its 503s).
 package predict

@@ -17,8 +17,10 @@ type Kernel struct {
 	GiveUp      time.Duration
 
 	// NoTimestamps is net.ipv4.tcp_timestamps=0: a connection whose SYN
-	// was retransmitted then has no RTT sample, and retransmits its
-	// request after 3 s rather than 200 ms (limbo.go).
+	// was retransmitted then has no RTT sample, and resends its request
+	// as a loss probe after 1 s and then on an RTO of 3 s, doubling,
+	// rather than after 200 ms and then 200 ms, doubling
+	// (clientRetransmissions in limbo.go).
 	NoTimestamps bool
 }
 

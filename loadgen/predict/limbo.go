@@ -22,8 +22,9 @@ import (
 //
 // Measured on seed at scale 0.02, limitlistener-100's accept queue stayed
 // full (129) until 25.6 s; with the client's retries every 3 s the
-// replicas drained it from 24 s, with 200 ms they keep it full until
-// 25.6 s as measured. The server gives up a request socket at its
+// replicas drained it from 24 s, with 200 ms, doubling (the schedule
+// before the loss probe below), they kept it full until 25.6 s as
+// measured, and with the probe they agree with the seed's runs as well. The server gives up a request socket at its
 // SYN-ACK timer's last firing, or sooner when request sockets crowd the
 // backlog (synAckRetriesNow); a client still waiting then is reset at its
 // next retransmission. Only replicas with the timer wheel have limbo: it
@@ -39,18 +40,23 @@ const (
 // at t sends again what it sent, its request or, once it gave up, its
 // FIN, each on the timer wheel, until its socket would give up
 // (tcp_retries2). The first is a tail loss probe (net.ipv4.tcp_early_retrans
-// = 3, the default), and the retransmission timer, armed again as the
-// probe goes, backs off only after that. With TCP timestamps, which give
-// the handshake an RTT sample even when its SYN was retransmitted, the
-// probe comes after 2·SRTT + TCP_RTO_MIN capped at the RTO, 200 ms on
-// loopback, and the retransmissions 200, 400, 800 ms and so on after it.
+// = 3, the default, which the model assumes: it reads no such sysctl), and
+// the retransmission timer, armed again as the probe goes, backs off only
+// after that. With TCP timestamps, which give the handshake an RTT sample
+// even when its SYN was retransmitted, the probe comes after 2·SRTT +
+// TCP_RTO_MIN (one segment out: the request, or the FIN) capped at the
+// RTO, 200 ms on loopback, and the retransmissions 200, 400, 800 ms and so
+// on after it.
 // Measured in burst-after-deploy (limitlistener-4, a tcpdump of the run on
 // 2026-12-06): requests first sent at 31.256 s went again at 31.465,
 // 31.677, 32.118, 32.954 and 34.614 s; a ghost's FIN sent at 34.358 s went
 // again at 34.565 and 34.773 s. Without timestamps
 // (net.ipv4.tcp_timestamps=0) Karn's rule leaves no RTT sample: the probe
-// comes after TCP_TIMEOUT_INIT, 1 s, and the RTO is TCP_TIMEOUT_FALLBACK,
-// 3 s (from the kernel's tcp_schedule_loss_probe; not measured here).
+// comes after TCP_TIMEOUT_INIT, 1 s (tcp_schedule_loss_probe), and the RTO
+// is TCP_TIMEOUT_FALLBACK, 3 s (tcp_init_transfer); from the kernel's
+// source, not measured here. The wheel puts each resend up to a unit late,
+// and the kernel's RTO adds the SRTT: the tcpdump's resends came 5 to 54 ms
+// after these.
 func (w wheel) clientRetransmissions(t time.Duration, timestamps bool) []time.Duration {
 	probe, rto := dataRTO, dataRTO
 	if !timestamps {
