@@ -105,6 +105,12 @@ type Hit struct {
 	// 3 ms after their sends, while their clients' dials returned 60 to
 	// 400 ms after (docs/traffic.md).
 	Syn time.Duration
+	// RTO is the retransmission timeout of the hit's connection as its
+	// dial returned (TCP_INFO's tcpi_rto, on Linux; 0 elsewhere, or when
+	// it could not be read): the kernel sets it from the RTT it keeps for
+	// the server's address, which a run's own limbo can raise to seconds
+	// (docs/kernel.md).
+	RTO time.Duration
 	// Scheduled is the hit's place on the schedule, from the attack's start.
 	Scheduled time.Duration
 	// Late is how long after its scheduled time the hit was sent.
@@ -272,7 +278,7 @@ func (a *Attack) Run(ctx context.Context) {
 		local := r.Seq
 		a.Counters.Done.Add(1)
 		h := a.hitOf(r, zero.time())
-		h.Connect, h.Syn, h.Dialed = a.tracer.connect(local, r.Timestamp)
+		h.Connect, h.Syn, h.RTO, h.Dialed = a.tracer.connect(local, r.Timestamp)
 		h.stampConnect()
 		if h.Outcome == outcome.OK {
 			a.Counters.OK.Add(1)

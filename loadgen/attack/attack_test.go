@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -101,6 +102,11 @@ func TestAttackSendsExactlyNHits(t *testing.T) {
 		// The connect starts after the send and before the answer.
 		if h.Syn < 0 || h.Syn >= h.Result.Latency || SynTime(h.Result) != h.Syn.Round(time.Microsecond) {
 			t.Errorf("hit %d: syn %s, in its header %s, latency %s", h.Result.Seq, h.Syn, SynTime(h.Result), h.Result.Latency)
+		}
+		// Linux's RTO is at least TCP_RTO_MIN, more when the kernel keeps
+		// a larger RTT for the address; other systems give none.
+		if wantRTO := runtime.GOOS == "linux"; (h.RTO >= 200*time.Millisecond) != wantRTO || RTOTime(h.Result) != h.RTO.Round(time.Microsecond) {
+			t.Errorf("hit %d: RTO %s, in its header %s", h.Result.Seq, h.RTO, RTOTime(h.Result))
 		}
 	}
 	if len(hits) != 30 || len(seen) != 30 || served.Load() != 30 {

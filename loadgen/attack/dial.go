@@ -76,7 +76,13 @@ func (c *cachingDialer) dial(ctx context.Context, network, ip, port string) (net
 	if parsed := net.ParseIP(ip); c.loopback != nil && parsed.IsLoopback() && parsed.To4() != nil {
 		d = c.loopback
 	}
-	return d.DialContext(ctx, network, net.JoinHostPort(ip, port))
+	conn, err := d.DialContext(ctx, network, net.JoinHostPort(ip, port))
+	if err == nil {
+		if stamp, ok := ctx.Value(rtoStamperKey{}).(rtoStamper); ok {
+			stamp(retransmitTimeout(conn))
+		}
+	}
+	return conn, err
 }
 
 // resolve holds the lock through the lookup, so that the first burst of

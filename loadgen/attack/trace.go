@@ -40,6 +40,16 @@ func ConnectTime(r *vegeta.Result) (d time.Duration, ok bool) {
 	return headerMs(r, ConnectHeader)
 }
 
+// RTOHeader carries a hit's Hit.RTO, in milliseconds, as ConnectHeader
+// does its connect time.
+const RTOHeader = "X-Conclab-Rto-Ms"
+
+// RTOTime reads a result's Hit.RTO from its RTOHeader; 0 when it has none.
+func RTOTime(r *vegeta.Result) time.Duration {
+	d, _ := headerMs(r, RTOHeader)
+	return d
+}
+
 // SynTime reads a result's Hit.Syn from its SynHeader; 0 when it has none.
 func SynTime(r *vegeta.Result) time.Duration {
 	d, _ := headerMs(r, SynHeader)
@@ -73,6 +83,9 @@ func (h *Hit) stampConnect() {
 		h.Result.Headers.Set(ConnectHeader, formatConnect(h.Connect))
 	}
 	h.Result.Headers.Set(SynHeader, formatConnect(h.Syn))
+	if h.RTO > 0 {
+		h.Result.Headers.Set(RTOHeader, formatConnect(h.RTO))
+	}
 }
 
 // seqHeader is set by vegeta on every request it sends.
@@ -91,12 +104,13 @@ type tracer struct {
 }
 
 // dial is what the tracer timed of a hit's dial: its connect time, when
-// the connect started, and when connect(2) was called (zero if it never
-// was).
+// the connect started, when connect(2) was called (zero if it never
+// was), and the connection's RTO as the dial returned (0: unknown).
 type dial struct {
 	connect time.Duration
 	start   time.Time
 	syn     time.Time
+	rto     time.Duration
 }
 
 // synStamper notes the instant a dial is about to call connect(2). The
@@ -106,6 +120,13 @@ type dial struct {
 type synStamper func()
 
 type synStamperKey struct{}
+
+// rtoStamper notes the RTO a dial's connection was set up with
+// (retransmitTimeout); the tracer puts one in each request's context,
+// and the dialer calls it as its connect returns.
+type rtoStamper func(time.Duration)
+
+type rtoStamperKey struct{}
 
 // stampingSyn wraps a dialer's Control hook (nil for none) into a
 // ControlContext hook that also stamps the request's SYN. It runs after
@@ -147,7 +168,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	// this call when the request gives up first.
 	var mu sync.Mutex
 	var start, syn time.Time
-	var connect time.Duration
+	var connect, rto time.Duration
 	trace := &httptrace.ClientTrace{
 		ConnectStart: func(_, _ string) {
 			mu.Lock()
@@ -157,7 +178,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		ConnectDone: func(_, _ string, _ error) {
 			mu.Lock()
 			connect = time.Since(start)
-			d := dial{connect, start, syn}
+			d := dial{connect, start, syn, rto}
 			mu.Unlock()
 			t.record(seq, d)
 		},
@@ -167,7 +188,15 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		syn = time.Now()
 		mu.Unlock()
 	})
-	ctx, stop := mergeCancel(context.WithValue(req.Context(), synStamperKey{}, stampSyn), t.ctx)
+	// The dialer reads the RTO after ConnectDone has recorded the dial.
+	stampRTO := rtoStamper(func(d time.Duration) {
+		mu.Lock()
+		rto = d
+		mu.Unlock()
+		t.setRTO(seq, d)
+	})
+	ctx := context.WithValue(context.WithValue(req.Context(), synStamperKey{}, stampSyn), rtoStamperKey{}, stampRTO)
+	ctx, stop := mergeCancel(ctx, t.ctx)
 	defer stop()
 	giveUp := func() {}
 	if d, ok := deadlineOf(req); ok {
@@ -181,7 +210,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	dialing, connected, began, synAt := !start.IsZero(), connect, start, syn
 	if err != nil && dialing && connected == 0 {
 		// The dial never finished: the connect lasted until the error.
-		t.record(seq, dial{time.Since(start), began, synAt})
+		t.record(seq, dial{time.Since(start), began, synAt, 0})
 	}
 	mu.Unlock()
 	if resp != nil && dialing {
@@ -236,10 +265,21 @@ func (t *tracer) record(seq uint64, d dial) {
 	t.mu.Unlock()
 }
 
+// setRTO adds the RTO to hit seq's recorded dial, unless its hit has
+// already been taken (a dial that returned after its request gave up).
+func (t *tracer) setRTO(seq uint64, rto time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d, ok := t.connects[seq]; ok {
+		d.rto = rto
+		t.connects[seq] = d
+	}
+}
+
 // connect returns the connect time of hit seq, how long after its send
-// (vegeta's timestamp, sent) its dial called connect(2), and whether it dialed
-// at all.
-func (t *tracer) connect(seq uint64, sent time.Time) (connect, syn time.Duration, dialed bool) {
+// (vegeta's timestamp, sent) its dial called connect(2), its connection's
+// RTO as the dial returned, and whether it dialed at all.
+func (t *tracer) connect(seq uint64, sent time.Time) (connect, syn, rto time.Duration, dialed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	d, ok := t.connects[seq]
@@ -250,7 +290,7 @@ func (t *tracer) connect(seq uint64, sent time.Time) (connect, syn time.Duration
 		// the connect's start, the one instant there is.
 		synAt = d.start
 	}
-	return d.connect, max(synAt.Sub(sent), 0), ok
+	return d.connect, max(synAt.Sub(sent), 0), d.rto, ok
 }
 
 // mergeCancel returns a context that ends when either ends. The response

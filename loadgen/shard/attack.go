@@ -110,6 +110,7 @@ func Merge(folder runfolder.Folder, opt attack.Options, files []string, began ti
 		h := opt.HitOf(r, began)
 		h.Connect, h.Dialed = attack.ConnectTime(r)
 		h.Syn = attack.SynTime(r)
+		h.RTO = attack.RTOTime(r)
 		each(h)
 	})
 }
