@@ -199,7 +199,46 @@ func (t *target) notes(sc *workload.Schedule, pacing *summary.Pacing, hits []hit
 	if n := pacingNote(pacing, sc.MeanGap()); n != "" {
 		notes = append(notes, n)
 	}
+	if n := rtoNote(hits); n != "" {
+		notes = append(notes, n)
+	}
 	return append(notes, detailNotes(hits)...)
+}
+
+// defaultRTO is the most that a loopback connection's RTO is without the
+// kernel's kept RTT: TCP_RTO_MIN, 200 ms, plus its SRTT and a jiffy or
+// so (204 ms here).
+const defaultRTO = 250 * time.Millisecond
+
+// rtoNote says, for a target some of whose connects needed retransmitted
+// SYNs, how many of its connections started with an RTO above the
+// default, and how high: the kernel took it from the RTT it keeps for the
+// server's address (tcp_metrics), and a client whose connection sits in
+// limbo resends on it, where the replicas' clients resend on the default
+// (docs/kernel.md). "" when none did.
+func rtoNote(hits []hitRecord) string {
+	var above, dialed, retried int
+	var highest time.Duration
+	for _, h := range hits {
+		if !h.dialed || h.rto <= 0 {
+			continue
+		}
+		dialed++
+		if outcome.SynRetried(h.connect, h.syn, h.toAccept) {
+			retried++
+		}
+		if h.rto > defaultRTO {
+			above++
+			highest = max(highest, h.rto)
+		}
+	}
+	if above == 0 || retried == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d connections started with a retransmission timeout above %v, up to %v: the kernel took it "+
+		"from the RTT it keeps for the server's address (tcp_metrics), which a run's own limbo raises; a client whose "+
+		"connection waits in limbo resends on it, where the replicas' clients resend on the default: a loss probe "+
+		"after 200 ms, then 200 ms, doubling (docs/kernel.md)", above, dialed, defaultRTO, highest.Round(time.Millisecond))
 }
 
 // overflowsScope says whose ListenOverflows counter a target's server

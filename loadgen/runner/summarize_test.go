@@ -156,3 +156,28 @@ func TestAnAcceptQueueThatNoSampleCarriedStaysNaNAndOneSampleMakesItAPeak(t *tes
 		t.Errorf("one sample showed an empty queue: peak %v, want 0", p.AcceptQueue)
 	}
 }
+
+func TestARunSaysWhenItsConnectionsStartedWithTheKernelsKeptRTT(t *testing.T) {
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	quick := hitRecord{dialed: true, connect: ms(1), rto: ms(204)}
+	kept := hitRecord{dialed: true, connect: ms(1), rto: ms(2172)}
+	retried := hitRecord{dialed: true, connect: ms(1020), rto: ms(528)}
+	for _, tc := range []struct {
+		name string
+		hits []hitRecord
+		want string
+	}{
+		{"every RTO the default", []hitRecord{quick, quick, {dialed: true, connect: ms(1020), rto: ms(204)}}, ""},
+		{"no retransmitted SYN, so no limbo", []hitRecord{quick, kept}, ""},
+		{"no RTO read (not Linux)", []hitRecord{{dialed: true, connect: ms(1020)}}, ""},
+		{"above the default, with a retransmitted SYN", []hitRecord{quick, kept, retried, {}},
+			"2 of 3 connections started with a retransmission timeout above 250ms, up to 2.172s: the kernel took it " +
+				"from the RTT it keeps for the server's address (tcp_metrics), which a run's own limbo raises; a client whose " +
+				"connection waits in limbo resends on it, where the replicas' clients resend on the default: a loss probe " +
+				"after 200 ms, then 200 ms, doubling (docs/kernel.md)"},
+	} {
+		if got := rtoNote(tc.hits); got != tc.want {
+			t.Errorf("%s: %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -54,6 +54,7 @@ type hitRecord struct {
 	latency time.Duration
 	connect time.Duration
 	syn     time.Duration // from its send to its connect(2) (attack.Hit.Syn)
+	rto     time.Duration // its connection's RTO as its dial returned (attack.Hit.RTO)
 	dialed  bool
 	lateBy  time.Duration // send time minus scheduled time
 	// scheduled is when it was due, from the target's schedule's start
@@ -190,7 +191,7 @@ func (t *target) record(h attack.Hit) {
 	a := answerOf(h, !t.spec.External())
 	t.mu.Lock()
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, sent: h.Result.Timestamp, latency: h.Result.Latency,
-		connect: h.Connect, syn: h.Syn, dialed: h.Dialed, lateBy: h.Late, scheduled: h.Scheduled - t.offset, seq: int(h.Result.Seq),
+		connect: h.Connect, syn: h.Syn, rto: h.RTO, dialed: h.Dialed, lateBy: h.Late, scheduled: h.Scheduled - t.offset, seq: int(h.Result.Seq),
 		detail: attack.Detail(h.Outcome, h.Result),
 		served: a.served, toGate: a.toGate, toAccept: a.toAccept, answer: a.back, refused: a.refused, decided: a.decided})
 	t.mu.Unlock()
