@@ -142,8 +142,9 @@
 // connection in limbo even when the listener already holds more than its
 // backlog, where the kernel answers with a SYN cookie, keeps nothing and
 // never resends the SYN-ACK (docs/kernel.md); a client in limbo resends on
-// the kernel's schedule, where under load the runs' clients often resent
-// later (docs/traffic.md); and the client never refuses or resets on its own
+// the kernel's default RTO, where the kernel may start it from the RTT it
+// keeps for the server's address, up to seconds (docs/kernel.md); and the
+// client never refuses or resets on its own
 // ("refused", "http_other" and "other" are never predicted, and fasthttp's
 // resets are counted as its 503s).
 package predict
