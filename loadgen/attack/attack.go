@@ -107,9 +107,9 @@ type Hit struct {
 	Syn time.Duration
 	// RTO is the retransmission timeout of the hit's connection as its
 	// dial returned (TCP_INFO's tcpi_rto, on Linux; 0 elsewhere, or when
-	// it could not be read): the kernel sets it from the RTT it keeps for
-	// the server's address, which a run's own limbo can raise to seconds
-	// (docs/kernel.md).
+	// it could not be read): the kernel may set it from the RTT it keeps
+	// for the pair of addresses, which a run's own limbo can raise to tens
+	// of seconds (docs/kernel.md).
 	RTO time.Duration
 	// Scheduled is the hit's place on the schedule, from the attack's start.
 	Scheduled time.Duration

@@ -12,8 +12,8 @@ import (
 // tcpi_rto; 0 when it cannot be read. Read as the dial returns, before
 // the request is written, it is the RTO that the kernel set up the
 // connection with: from the handshake's RTT, or from a larger RTT that it
-// keeps for the server's address (tcp_metrics), as the prediction needs
-// it (predict.Spread.ClientRTO).
+// keeps for the pair of addresses (tcp_metrics), which a client whose
+// connection waits in limbo resends on (docs/kernel.md).
 func retransmitTimeout(conn net.Conn) time.Duration {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {

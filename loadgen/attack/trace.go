@@ -168,7 +168,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	// this call when the request gives up first.
 	var mu sync.Mutex
 	var start, syn time.Time
-	var connect, rto time.Duration
+	var connect time.Duration
 	trace := &httptrace.ClientTrace{
 		ConnectStart: func(_, _ string) {
 			mu.Lock()
@@ -178,7 +178,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		ConnectDone: func(_, _ string, _ error) {
 			mu.Lock()
 			connect = time.Since(start)
-			d := dial{connect, start, syn, rto}
+			d := dial{connect, start, syn, 0}
 			mu.Unlock()
 			t.record(seq, d)
 		},
@@ -189,12 +189,7 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 		mu.Unlock()
 	})
 	// The dialer reads the RTO after ConnectDone has recorded the dial.
-	stampRTO := rtoStamper(func(d time.Duration) {
-		mu.Lock()
-		rto = d
-		mu.Unlock()
-		t.setRTO(seq, d)
-	})
+	stampRTO := rtoStamper(func(d time.Duration) { t.setRTO(seq, d) })
 	ctx := context.WithValue(context.WithValue(req.Context(), synStamperKey{}, stampSyn), rtoStamperKey{}, stampRTO)
 	ctx, stop := mergeCancel(ctx, t.ctx)
 	defer stop()
@@ -265,8 +260,10 @@ func (t *tracer) record(seq uint64, d dial) {
 	t.mu.Unlock()
 }
 
-// setRTO adds the RTO to hit seq's recorded dial, unless its hit has
-// already been taken (a dial that returned after its request gave up).
+// setRTO adds the RTO to hit seq's recorded dial, where there is one: a
+// hit whose request gave up between its dial's ConnectDone and this keeps
+// none. (A dial that returns after its hit was taken, a ghost's, leaves
+// its ConnectDone's record behind, as it did before RTOs were read.)
 func (t *tracer) setRTO(seq uint64, rto time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -143,8 +143,8 @@
 // backlog, where the kernel answers with a SYN cookie, keeps nothing and
 // never resends the SYN-ACK (docs/kernel.md); a client in limbo resends on
 // the kernel's default RTO, where the kernel may start it from the RTT it
-// keeps for the server's address, up to seconds (docs/kernel.md); and the
-// client never refuses or resets on its own
-// ("refused", "http_other" and "other" are never predicted, and fasthttp's
-// resets are counted as its 503s).
+// keeps for the pair of addresses, up to tens of seconds (docs/kernel.md);
+// and the client never refuses or resets on its own ("refused",
+// "http_other" and "other" are never predicted, and fasthttp's resets are
+// counted as its 503s).
 package predict

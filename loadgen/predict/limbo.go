@@ -57,7 +57,7 @@ const (
 // source, not measured here. The wheel puts each resend up to a unit late,
 // and the kernel's RTO adds the SRTT: the tcpdump's resends came 5 to 54 ms
 // after these. The kernel can start the RTO far higher, from the RTT it
-// keeps for the server's address (tcp_init_metrics): loadgen records each
+// keeps for the pair of addresses (tcp_init_metrics): loadgen records each
 // connection's (attack.Hit.RTO), but the replicas resend on these
 // defaults (docs/traffic.md says why).
 func (w wheel) clientRetransmissions(t time.Duration, timestamps bool) []time.Duration {

@@ -211,22 +211,23 @@ func (t *target) notes(sc *workload.Schedule, pacing *summary.Pacing, hits []hit
 const defaultRTO = 250 * time.Millisecond
 
 // rtoNote says, for a target some of whose connects needed retransmitted
-// SYNs, how many of its connections started with an RTO above the
-// default, and how high: the kernel took it from the RTT it keeps for the
-// server's address (tcp_metrics), and a client whose connection sits in
-// limbo resends on it, where the replicas' clients resend on the default
+// SYNs, how many of its connections whose RTO was read started with one
+// above the default, and how high: on loopback, where RTTs are
+// microseconds, that is the RTT the kernel keeps for the pair of
+// addresses (tcp_metrics), and a client whose connection sits in limbo
+// resends on it, where the replicas' clients resend on the default
 // (docs/kernel.md). "" when none did.
 func rtoNote(hits []hitRecord) string {
-	var above, dialed, retried int
+	var above, read, retried int
 	var highest time.Duration
 	for _, h := range hits {
+		if h.dialed && outcome.SynRetried(h.connect, h.syn, h.toAccept) {
+			retried++
+		}
 		if !h.dialed || h.rto <= 0 {
 			continue
 		}
-		dialed++
-		if outcome.SynRetried(h.connect, h.syn, h.toAccept) {
-			retried++
-		}
+		read++
 		if h.rto > defaultRTO {
 			above++
 			highest = max(highest, h.rto)
@@ -235,10 +236,10 @@ func rtoNote(hits []hitRecord) string {
 	if above == 0 || retried == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d of %d connections started with a retransmission timeout above %v, up to %v: the kernel took it "+
-		"from the RTT it keeps for the server's address (tcp_metrics), which a run's own limbo raises; a client whose "+
+	return fmt.Sprintf("%d of %d connections whose RTO was read started with one above %v, up to %v: on loopback, the RTT "+
+		"the kernel keeps for the pair of addresses (tcp_metrics), which a run's own limbo raises; a client whose "+
 		"connection waits in limbo resends on it, where the replicas' clients resend on the default: a loss probe "+
-		"after 200 ms, then 200 ms, doubling (docs/kernel.md)", above, dialed, defaultRTO, highest.Round(time.Millisecond))
+		"after 200 ms, then 200 ms, doubling (docs/kernel.md)", above, read, defaultRTO, highest.Round(time.Millisecond))
 }
 
 // overflowsScope says whose ListenOverflows counter a target's server

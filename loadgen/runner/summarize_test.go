@@ -169,10 +169,15 @@ func TestARunSaysWhenItsConnectionsStartedWithTheKernelsKeptRTT(t *testing.T) {
 	}{
 		{"every RTO the default", []hitRecord{quick, quick, {dialed: true, connect: ms(1020), rto: ms(204)}}, ""},
 		{"no retransmitted SYN, so no limbo", []hitRecord{quick, kept}, ""},
-		{"no RTO read (not Linux)", []hitRecord{{dialed: true, connect: ms(1020)}}, ""},
+		{"no RTO read (not Linux)", []hitRecord{{dialed: true, connect: ms(1020)}, {dialed: true, connect: ms(1)}}, ""},
 		{"above the default, with a retransmitted SYN", []hitRecord{quick, kept, retried, {}},
-			"2 of 3 connections started with a retransmission timeout above 250ms, up to 2.172s: the kernel took it " +
-				"from the RTT it keeps for the server's address (tcp_metrics), which a run's own limbo raises; a client whose " +
+			"2 of 3 connections whose RTO was read started with one above 250ms, up to 2.172s: on loopback, the RTT " +
+				"the kernel keeps for the pair of addresses (tcp_metrics), which a run's own limbo raises; a client whose " +
+				"connection waits in limbo resends on it, where the replicas' clients resend on the default: a loss probe " +
+				"after 200 ms, then 200 ms, doubling (docs/kernel.md)"},
+		{"the retransmitted SYN a ghost's, whose RTO was not read", []hitRecord{kept, {dialed: true, connect: ms(1020)}},
+			"1 of 1 connections whose RTO was read started with one above 250ms, up to 2.172s: on loopback, the RTT " +
+				"the kernel keeps for the pair of addresses (tcp_metrics), which a run's own limbo raises; a client whose " +
 				"connection waits in limbo resends on it, where the replicas' clients resend on the default: a loss probe " +
 				"after 200 ms, then 200 ms, doubling (docs/kernel.md)"},
 	} {
