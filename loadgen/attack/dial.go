@@ -78,8 +78,8 @@ func (c *cachingDialer) dial(ctx context.Context, network, ip, port string) (net
 	}
 	conn, err := d.DialContext(ctx, network, net.JoinHostPort(ip, port))
 	if err == nil {
-		if stamp, ok := ctx.Value(rtoStamperKey{}).(rtoStamper); ok {
-			stamp(retransmitTimeout(conn))
+		if stamps, ok := ctx.Value(dialStampsKey{}).(*dialStamps); ok {
+			stamps.rto(retransmitTimeout(conn))
 		}
 	}
 	return conn, err

@@ -113,20 +113,17 @@ type dial struct {
 	rto     time.Duration
 }
 
-// synStamper notes the instant a dial is about to call connect(2). The
-// tracer puts one in each request's context, and the dialer's
+// dialStamps note what a request's dial does that httptrace does not
+// say. The tracer puts them in each request's context; the dialer's
 // ControlContext hook, which runs just before bind(2) and connect(2),
-// calls it (stampingSyn).
-type synStamper func()
+// calls syn (stampingSyn), and the dialer calls rto with the RTO its
+// connection was set up with as its connect returns (retransmitTimeout).
+type dialStamps struct {
+	syn func()
+	rto func(time.Duration)
+}
 
-type synStamperKey struct{}
-
-// rtoStamper notes the RTO a dial's connection was set up with
-// (retransmitTimeout); the tracer puts one in each request's context,
-// and the dialer calls it as its connect returns.
-type rtoStamper func(time.Duration)
-
-type rtoStamperKey struct{}
+type dialStampsKey struct{}
 
 // stampingSyn wraps a dialer's Control hook (nil for none) into a
 // ControlContext hook that also stamps the request's SYN. It runs after
@@ -142,8 +139,8 @@ func stampingSyn(control func(network, address string, c syscall.RawConn) error)
 				return err
 			}
 		}
-		if stamp, ok := ctx.Value(synStamperKey{}).(synStamper); ok {
-			stamp()
+		if stamps, ok := ctx.Value(dialStampsKey{}).(*dialStamps); ok {
+			stamps.syn()
 		}
 		return nil
 	}
@@ -183,15 +180,16 @@ func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.record(seq, d)
 		},
 	}
-	stampSyn := synStamper(func() {
-		mu.Lock()
-		syn = time.Now()
-		mu.Unlock()
-	})
-	// The dialer reads the RTO after ConnectDone has recorded the dial.
-	stampRTO := rtoStamper(func(d time.Duration) { t.setRTO(seq, d) })
-	ctx := context.WithValue(context.WithValue(req.Context(), synStamperKey{}, stampSyn), rtoStamperKey{}, stampRTO)
-	ctx, stop := mergeCancel(ctx, t.ctx)
+	stamps := &dialStamps{
+		syn: func() {
+			mu.Lock()
+			syn = time.Now()
+			mu.Unlock()
+		},
+		// The dialer reads the RTO after ConnectDone has recorded the dial.
+		rto: func(d time.Duration) { t.setRTO(seq, d) },
+	}
+	ctx, stop := mergeCancel(context.WithValue(req.Context(), dialStampsKey{}, stamps), t.ctx)
 	defer stop()
 	giveUp := func() {}
 	if d, ok := deadlineOf(req); ok {

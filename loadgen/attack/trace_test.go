@@ -140,7 +140,7 @@ func TestAHitsSynIsStampedWhenItsDialCallsConnect(t *testing.T) {
 	refuse := errors.New("refused by Control")
 	hook := stampingSyn(func(string, string, syscall.RawConn) error { return refuse })
 	stamped := false
-	ctx := context.WithValue(context.Background(), synStamperKey{}, synStamper(func() { stamped = true }))
+	ctx := context.WithValue(context.Background(), dialStampsKey{}, &dialStamps{syn: func() { stamped = true }})
 	if err := hook(ctx, "tcp4", "127.0.0.1:1", nil); !errors.Is(err, refuse) || stamped {
 		t.Errorf("a failing Control: error %v, stamped %v; want its error and no stamp", err, stamped)
 	}
