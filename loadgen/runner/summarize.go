@@ -145,7 +145,7 @@ func (t *target) summarize(sc *workload.Schedule, started time.Time) summary.Tar
 		}
 		if h.dialed {
 			conn = append(conn, h.connect.Seconds())
-			if outcome.SynRetried(h.connect, h.syn, h.toAccept) {
+			if h.synRetried() {
 				st.SynRetried++
 			}
 		}
@@ -218,12 +218,11 @@ const defaultRTO = 250 * time.Millisecond
 // resends on it, where the replicas' clients resend on the default
 // (docs/kernel.md). "" when none did.
 func rtoNote(hits []hitRecord) string {
-	var above, read, retried int
+	var above, read int
 	var highest time.Duration
+	retried := false
 	for _, h := range hits {
-		if h.dialed && outcome.SynRetried(h.connect, h.syn, h.toAccept) {
-			retried++
-		}
+		retried = retried || h.synRetried()
 		if !h.dialed || h.rto <= 0 {
 			continue
 		}
@@ -233,7 +232,7 @@ func rtoNote(hits []hitRecord) string {
 			highest = max(highest, h.rto)
 		}
 	}
-	if above == 0 || retried == 0 {
+	if above == 0 || !retried {
 		return ""
 	}
 	return fmt.Sprintf("%d of %d connections whose RTO was read started with one above %v, up to %v: on loopback, the RTT "+

@@ -82,6 +82,12 @@ type hitRecord struct {
 	decided   time.Duration // from the gate to its refusal (answer.decided); 0: unknown
 }
 
+// synRetried reports whether its connect needed a retransmitted SYN
+// (outcome.SynRetried), as verdict.Measured.SynRetried does.
+func (h hitRecord) synRetried() bool {
+	return h.dialed && outcome.SynRetried(h.connect, h.syn, h.toAccept)
+}
+
 // workerSend is a schedule that workers send: loadgen's own worker
 // processes (shard.Attack) or workers elsewhere (hub.Target).
 type workerSend interface {
