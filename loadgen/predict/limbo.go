@@ -24,11 +24,12 @@ import (
 // full (129) until 25.6 s; with the client's retries every 3 s the
 // replicas drained it from 24 s, with 200 ms, doubling (the schedule
 // before the loss probe below), they kept it full until 25.6 s as
-// measured, and with the probe they agree with the seed's runs as well. The server gives up a request socket at its
-// SYN-ACK timer's last firing, or sooner when request sockets crowd the
-// backlog (synAckRetriesNow); a client still waiting then is reset at its
-// next retransmission. Only replicas with the timer wheel have limbo: it
-// needs SYNs that fire together.
+// measured, and with the probe they agree with the seed's runs as well.
+// The server gives up a request socket at its SYN-ACK timer's last
+// firing, or sooner when request sockets crowd the backlog
+// (synAckRetriesNow); a client still waiting then is reset at its next
+// retransmission. Only replicas with the timer wheel have limbo: it needs
+// SYNs that fire together.
 const (
 	synAckRetries = 5                      // net.ipv4.tcp_synack_retries' default
 	synAckRTO     = time.Second            // TCP_TIMEOUT_INIT
@@ -75,26 +76,24 @@ func (w wheel) clientRetransmissions(t time.Duration, timestamps bool) []time.Du
 	return out
 }
 
-// limboAttempts are when a request that entered limbo at t tries the
-// accept queue again: the server's SYN-ACK retransmissions and the
-// client's retransmissions, while the server keeps its request socket.
-// retransmits are the client's retransmissions alone
-// (clientRetransmissions): a connection that leaves limbo on a SYN-ACK
-// retransmission does so on the client's bare ACK, and the server hears
-// more from the client (its request, or its FIN once it gave up) only
-// with the next of them.
-func (w wheel) limboAttempts(t time.Duration, timestamps bool) (attempts, retransmits []time.Duration) {
-	firings := w.synAckFirings(t)
+// limboAttempts are when a request in limbo tries the accept queue
+// again, in order: its request socket's SYN-ACK retransmissions (the
+// first synAckRetries of firings, synAckFirings) and its client's
+// retransmissions (clientRetransmissions) while the server keeps the
+// request socket, until the last firing. A connection that leaves limbo
+// on a SYN-ACK retransmission does so on the client's bare ACK, and the
+// server hears more from the client (its request, or its FIN once it
+// gave up) only with the client's next retransmission.
+func limboAttempts(firings, retransmits []time.Duration) []time.Duration {
 	out := slices.Clone(firings[:synAckRetries])
 	kept := firings[synAckRetries] // the server drops the request socket then
-	retransmits = w.clientRetransmissions(t, timestamps)
 	for _, at := range retransmits {
 		if at < kept {
 			out = append(out, at)
 		}
 	}
 	slices.Sort(out)
-	return out, retransmits
+	return out
 }
 
 // synAckFirings are when the SYN-ACK timer of a request socket made at t
@@ -172,10 +171,11 @@ func (e *engine) enterLimbo(r int) {
 func (e *engine) startLimbo(r int, p phase) {
 	e.st[r].phase = p
 	e.st[r].synAcksFired = 0
-	attempts, retransmits := e.wheel.limboAttempts(e.now, !e.in.Kernel.NoTimestamps)
-	e.synAcks[r] = e.wheel.synAckFirings(e.now)
+	firings := e.wheel.synAckFirings(e.now)
+	retransmits := e.wheel.clientRetransmissions(e.now, !e.in.Kernel.NoTimestamps)
+	e.synAcks[r] = firings
 	// The last firing drops the request socket: it ends the tries.
-	e.limbo[r], e.retransmits[r] = append(attempts, e.synAcks[r][synAckRetries]), retransmits
+	e.limbo[r], e.retransmits[r] = append(limboAttempts(firings, retransmits), firings[synAckRetries]), retransmits
 	e.youngRequestSockets++
 	e.scheduleLimbo(r)
 }

@@ -140,7 +140,7 @@ type engine struct {
 	synAcks             map[int][]time.Duration
 	youngRequestSockets int
 	// retransmits are, per request in limbo or out of it on a bare ACK,
-	// its client's retransmissions (limboAttempts).
+	// its client's retransmissions (clientRetransmissions).
 	retransmits map[int][]time.Duration
 	// cpu is the CPU each request's timers run on; handshakes that fire
 	// at the same instant on different CPUs race (see racesIn).

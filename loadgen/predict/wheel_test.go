@@ -118,7 +118,7 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 		{true, at(1.228, 1.432, 1.856, 2.048, 2.688, 4.064, 4.32, 7.68, 8.192, 14.336, 16.384, 27.392, 32.512, 53.248)},
 		{false, at(2.048, 2.048, 4.064, 5.12, 8.192, 11.264, 16.384, 23.296, 32.512, 49.152)},
 	} {
-		got, _ := w.limboAttempts(sec(1.024), tc.timestamps)
+		got := limboAttempts(w.synAckFirings(sec(1.024)), w.clientRetransmissions(sec(1.024), tc.timestamps))
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("timestamps %v: attempts %v\nwant %v", tc.timestamps, got, tc.want)
 		}
