@@ -253,6 +253,11 @@ type Replicas struct {
 	// the 1st percentile of its lowest value in (T-BandStep, T] and the
 	// 99th of its highest (see [Quantiles]).
 	Band []BandPoint
+	// Sampled is, for each replica, its gauges at each of Band's instants
+	// (past its own end, every gauge 0): what a sampler reading it at
+	// those instants would see, so that the verdict can judge a replica
+	// as it judges a run (verdict's self-check). Empty without a band.
+	Sampled [][]Point
 }
 
 // ReplicaOptions say how many replicas to run and how.
@@ -430,7 +435,7 @@ type replicaRun struct {
 	figures Figures
 	ends    []outcome.Outcome
 	retried int       // requests that retransmitted a SYN
-	band    [][12]int // per band step: min and max of each gauge
+	band    []bandRow // per band step
 }
 
 func runReplica(in Input, spread Spread, rng *rand.Rand, step time.Duration, band bool, bufs *buffers) replicaRun {
@@ -622,15 +627,20 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	}
 }
 
+// bandRow is one replica's gauges over one band step (T-step, T]: the
+// lowest and highest value of each, and the state at T itself.
+type bandRow struct{ lo, hi, at gauges }
+
 // bandRows are, for T = 0, step, 2·step, … up to the first at or after
-// end, the lowest and highest value of each gauge in (T-step, T]: the
-// state holding at T-step and every state that began after it up to T.
-func bandRows(snaps []snapshot, end, step time.Duration) [][12]int {
+// end, the lowest and highest value of each gauge in (T-step, T] (the
+// state holding at T-step and every state that began after it up to T)
+// and the state at T.
+func bandRows(snaps []snapshot, end, step time.Duration) []bandRow {
 	n := int(end / step)
 	if time.Duration(n)*step < end {
 		n++
 	}
-	rows := make([][12]int, n+1)
+	rows := make([]bandRow, n+1)
 	var cur gauges
 	j := 0
 	for k := range rows {
@@ -644,10 +654,20 @@ func bandRows(snaps []snapshot, end, step time.Duration) [][12]int {
 		if k == 0 {
 			lo, hi = cur, cur
 		}
-		rows[k] = [12]int{lo.inflight, hi.inflight, lo.queued, hi.queued, lo.acceptQueue, hi.acceptQueue,
-			lo.connections, hi.connections, lo.clientInflight, hi.clientInflight, lo.synPending, hi.synPending}
+		rows[k] = bandRow{lo: lo, hi: hi, at: cur}
 	}
 	return rows
+}
+
+// point is g at t, as the exported Point.
+func (g gauges) point(t time.Duration) Point {
+	return Point{T: t, Inflight: g.inflight, Queued: g.queued, AcceptQueue: g.acceptQueue, Connections: g.connections,
+		ClientInflight: g.clientInflight, SynPending: g.synPending}
+}
+
+// field is g's gauge number i, in the order of Point's fields.
+func (g gauges) field(i int) int {
+	return [6]int{g.inflight, g.queued, g.acceptQueue, g.connections, g.clientInflight, g.synPending}[i]
 }
 
 func lowest(a, b gauges) gauges {
@@ -686,22 +706,35 @@ func collect(runs []replicaRun, n int, step time.Duration) Replicas {
 			for r, run := range runs {
 				column[r] = 0
 				if k < len(run.band) {
-					column[r] = run.band[k][2*g]
+					column[r] = run.band[k].lo.field(g)
 				}
 			}
 			lo[g], _ = Quantiles(column)
 			for r, run := range runs {
 				column[r] = 0
 				if k < len(run.band) {
-					column[r] = run.band[k][2*g+1]
+					column[r] = run.band[k].hi.field(g)
 				}
 			}
 			_, hi[g] = Quantiles(column)
 		}
 		t := time.Duration(k) * step
-		out.Band[k] = BandPoint{T: t,
-			Lo: Point{T: t, Inflight: lo[0], Queued: lo[1], AcceptQueue: lo[2], Connections: lo[3], ClientInflight: lo[4], SynPending: lo[5]},
-			Hi: Point{T: t, Inflight: hi[0], Queued: hi[1], AcceptQueue: hi[2], Connections: hi[3], ClientInflight: hi[4], SynPending: hi[5]}}
+		out.Band[k] = BandPoint{T: t, Lo: gauges{lo[0], lo[1], lo[2], lo[3], lo[4], lo[5]}.point(t),
+			Hi: gauges{hi[0], hi[1], hi[2], hi[3], hi[4], hi[5]}.point(t)}
+	}
+	if rows > 0 {
+		out.Sampled = make([][]Point, len(runs))
+		for r, run := range runs {
+			out.Sampled[r] = make([]Point, rows)
+			for k := range rows {
+				t := time.Duration(k) * step
+				if k < len(run.band) {
+					out.Sampled[r][k] = run.band[k].at.point(t)
+				} else {
+					out.Sampled[r][k] = Point{T: t}
+				}
+			}
+		}
 	}
 	return out
 }

@@ -566,3 +566,25 @@ func TestOnlyALimitListenersReplicasWaitForTheClientsWrites(t *testing.T) {
 func oneLimitListenerSlot() Limits {
 	return Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}
 }
+
+func TestAReplicasSamplesAreItsGaugesAtTheBandsInstants(t *testing.T) {
+	// One request of 1.5 s work from 0.2 s: running at 1 s, done by 2 s,
+	// though the step (1 s, 2 s] still held it.
+	in := Input{Arrivals: at(0.2), Service: sec(1.5), Kernel: linux,
+		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
+	rs, err := Replicate(in, Spread{}, ReplicaOptions{N: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs.Sampled) != 2 || len(rs.Sampled[1]) != 3 {
+		t.Fatalf("sampled %v, want 2 replicas of 3 instants (0, 1 and 2 s)", rs.Sampled)
+	}
+	for k, want := range []int{0, 1, 0} {
+		if got := rs.Sampled[1][k]; got.Inflight != want || got.T != time.Duration(k)*time.Second {
+			t.Errorf("sample %d: %+v, want running %d at %d s", k, got, want, k)
+		}
+	}
+	if b := rs.Band[2]; b.Hi.Inflight != 1 {
+		t.Errorf("band at 2 s: running up to %d, want 1", b.Hi.Inflight)
+	}
+}

@@ -246,6 +246,22 @@ type Predicted struct {
 	SamplingMiss map[string]int `json:"sampling_miss,omitempty"`
 	// Replicas is how many perturbed simulations the ranges come from.
 	Replicas int `json:"replicas,omitempty"`
+	// ReplicasDisagreeing is how many of those replicas the verdict's
+	// rule, applied to each as to a run, finds disagreeing with the
+	// rest: how often a run of a model that were exact would be judged
+	// so. nil in a summary from before it was counted.
+	ReplicasDisagreeing *ReplicasDisagreeing `json:"replicas_disagreeing,omitempty"`
+}
+
+// ReplicasDisagreeing counts the replicas that the verdict's rule finds
+// disagreeing, by part of the rule: a figure outside its range, more
+// requests ended in a way no other replica ends them than the allowance,
+// a sample outside the band. Any counts those with at least one.
+type ReplicasDisagreeing struct {
+	Figures  int `json:"figures"`
+	Requests int `json:"requests"`
+	Timeline int `json:"timeline"`
+	Any      int `json:"any"`
 }
 
 // RequestsAgree compares each request's predicted outcome with its

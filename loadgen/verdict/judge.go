@@ -59,6 +59,11 @@ func Judge(t *summary.Target, ev Evidence) {
 	diffs = append(diffs, timelineDiffs...)
 	agrees := len(diffs) == 0
 	t.Agrees, t.Disagreements = &agrees, diffs
+	self := selfCheck(t.Predicted, ev.Replicas, ev.BandStep, ev.SamplePeriod, len(t.Config) > 0, ev.Timeline)
+	t.Predicted.ReplicasDisagreeing = self
+	if !agrees && self != nil && self.Any > 0 {
+		t.Notes = append(t.Notes, selfNote(self, ev.Replicas.N))
+	}
 	t.Notes = append(t.Notes, lateScrapes(ev.Timeline, ev.SamplePeriod)...)
 	t.Notes = append(t.Notes, knifeEdge(ev.Central, ev.Replicas)...)
 	t.Notes = append(t.Notes, explain(t)...)

@@ -175,8 +175,20 @@ func compareRequests(central predict.Result, reps predict.Replicas, measured []M
 // draw, and a rule that allowed none would fail the model against itself.
 // 0 without the replicas' ends.
 func uncoveredAmongReplicas(reps predict.Replicas) int {
-	if len(reps.Ended) == 0 {
+	counts := lonelyEnds(reps)
+	if counts == nil {
 		return 0
+	}
+	_, hi := predict.Quantiles(slices.Clone(counts))
+	return hi
+}
+
+// lonelyEnds is, for each replica of reps, how many requests it ends in a
+// class that no other replica ends them in; nil without the replicas'
+// ends.
+func lonelyEnds(reps predict.Replicas) []int {
+	if len(reps.Ended) == 0 {
+		return nil
 	}
 	// lonely[i] has bit o set when the one replica that ends request i
 	// with outcome.All[o] is the only one to end it in that class.
@@ -196,8 +208,7 @@ func uncoveredAmongReplicas(reps predict.Replicas) int {
 			}
 		}
 	}
-	_, hi := predict.Quantiles(counts)
-	return hi
+	return counts
 }
 
 // inClass is how many replicas end a request in o's class.
