@@ -264,6 +264,8 @@ func newRangedRun() *fakeRun {
 	sem.sum.Predicted.RangeS = map[string][2]float64{"ok_latency_p50": {0.999, 1.002}, "ok_latency_p99": {1.0, 1.01},
 		"wasted_work": {1.1, 1.3}}
 	sem.sum.Predicted.Replicas = 200
+	sem.sum.Predicted.ReplicasDisagreeing = &summary.ReplicasDisagreeing{Figures: 2, Requests: 1, Timeline: 3, Any: 5}
+	sem.sum.TimelineOutsideAllowed = new(1)
 	sem.sum.RequestsAgree = &summary.RequestsAgree{Same: 8, Differ: 2, Allowance: 1,
 		Matrix: map[outcome.Outcome]map[outcome.Outcome]int{
 			outcome.OK:      {outcome.OK: 4},

@@ -40,6 +40,13 @@ func verdictSection(d *document, t *targetData) {
 			d.list("summary.json lists no figure; see the table.")
 		}
 	}
+	if rd := st.Predicted; rd != nil && rd.ReplicasDisagreeing != nil && rd.Replicas > 0 {
+		r := rd.ReplicasDisagreeing
+		d.p("The same rule, applied to each replica as to a run, fails %d of the %d replicas (a figure outside its range "+
+			"in %d, requests in %d, samples outside the band in %d): a run of a model that were exact would be judged "+
+			"as disagreeing about %s of the time.", r.Any, rd.Replicas, r.Figures, r.Requests, r.Timeline,
+			percent(float64(r.Any)/float64(rd.Replicas)))
+	}
 	period := samplingPeriod(t.timeline)
 	if ranged {
 		rangesSection(d, st, samplingRate(period))
@@ -48,7 +55,7 @@ func verdictSection(d *document, t *targetData) {
 		requestsSection(d, st.RequestsAgree)
 	}
 	if len(st.TimelineAgree) > 0 {
-		timelineSection(d, st.TimelineAgree, period)
+		timelineSection(d, st.TimelineAgree, st.TimelineOutsideAllowed, period)
 	}
 }
 
@@ -254,13 +261,16 @@ var gaugeOrder = []string{"client_inflight", "syn_pending", "accept_queue", "con
 
 // timelineSection says, per gauge, how much of its sampled timeline lies
 // inside the predicted band.
-func timelineSection(d *document, ta map[string]summary.GaugeAgree, period time.Duration) {
+func timelineSection(d *document, ta map[string]summary.GaugeAgree, allowed *int, period time.Duration) {
 	d.h(3, "Each gauge's timeline against the predicted band", "")
 	within := "one sampling period"
 	if period > 0 {
 		within += " (" + period.String() + ")"
 	}
 	d.p("A sample is inside when it lies within the band the replicas span at some time within %s of it.", within)
+	if allowed != nil {
+		d.p("Samples allowed outside the band, over every gauge: %d, as many as a replica itself has outside it.", *allowed)
+	}
 	keys := slices.DeleteFunc(append([]string(nil), gaugeOrder...), func(k string) bool { _, ok := ta[k]; return !ok })
 	for _, k := range sortedNames(ta) {
 		if !slices.Contains(keys, k) {

@@ -163,7 +163,12 @@ type Target struct {
 	Disagreements []string              `json:"disagreements,omitempty"`
 	RequestsAgree *RequestsAgree        `json:"requests_agree,omitempty"`
 	TimelineAgree map[string]GaugeAgree `json:"timeline_agree,omitempty"`
-	Notes         []string              `json:"notes,omitempty"`
+	// TimelineOutsideAllowed is how many samples, over every gauge, may
+	// lie outside the band: as many as a replica itself has outside it, at
+	// the 99th percentile over the replicas. nil without a timeline
+	// compared, or in a summary from before it was allowed.
+	TimelineOutsideAllowed *int     `json:"timeline_outside_allowed,omitempty"`
+	Notes                  []string `json:"notes,omitempty"`
 	// Stages are the figures of each stage of a staged schedule; absent
 	// without stages.
 	Stages []Stage `json:"stages,omitempty"`

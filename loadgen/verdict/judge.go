@@ -18,8 +18,8 @@ var Tolerance = summary.Tolerance{
 		"peaks of running, waiting in app and waiting in kernel) lies inside its predicted range, the 1st to 99th " +
 		"percentile over replicas of the simulation perturbed as the run measured (a sampled peak may lie below it " +
 		"by what sampling can miss); no more requests end in a way no replica ends them than a replica itself " +
-		"has against the others; and every sample of the gauges lies inside the predicted band, one sampling period either way " +
-		"(docs/verdict.md)",
+		"has against the others; and no more samples of the gauges lie outside the predicted band, one sampling period " +
+		"either way, than a replica itself has outside it (docs/verdict.md)",
 }
 
 // Evidence is a target's prediction beside what the run measured of it.
@@ -54,12 +54,19 @@ func Judge(t *summary.Target, ev Evidence) {
 			"ends them, where a replica itself has at most %d against the others (see requests_agree.differing)",
 			ra.Differ, ra.Uncovered, ra.UncoveredAllowed))
 	}
+	server := len(t.Config) > 0
+	windows := bandWindows(ev.Replicas.Band, ev.BandStep, ev.SamplePeriod, judgedGauges(ev.Timeline, server))
+	outside := samplesOutside(ev.Replicas.Sampled, windows)
+	allowed := atTheTop(outside)
 	var timelineDiffs []string
-	t.TimelineAgree, timelineDiffs = compareTimelines(ev.Replicas.Band, ev.BandStep, ev.Timeline, ev.SamplePeriod, len(t.Config) > 0)
+	t.TimelineAgree, timelineDiffs = compareTimelines(ev.Replicas.Band, ev.BandStep, ev.Timeline, ev.SamplePeriod, server, allowed)
+	if t.TimelineAgree != nil {
+		t.TimelineOutsideAllowed = &allowed
+	}
 	diffs = append(diffs, timelineDiffs...)
 	agrees := len(diffs) == 0
 	t.Agrees, t.Disagreements = &agrees, diffs
-	self := selfCheck(t.Predicted, ev.Replicas, ev.BandStep, ev.SamplePeriod, len(t.Config) > 0, ev.Timeline)
+	self := selfCheck(t.Predicted, ev.Replicas, server, outside, allowed)
 	t.Predicted.ReplicasDisagreeing = self
 	if !agrees && self != nil && self.Any > 0 {
 		t.Notes = append(t.Notes, selfNote(self, ev.Replicas.N))

@@ -96,7 +96,7 @@ func TestATimelineExcursionIsCaughtWithItsInstantAndSize(t *testing.T) {
 		samples = append(samples, Sample{T: time.Duration(k)*step + 300*time.Millisecond, Inflight: v,
 			Queued: math.NaN(), AcceptQueue: math.NaN(), ClientInflight: math.NaN()})
 	}
-	got, diffs := compareTimelines(band, step, samples, step, true)
+	got, diffs := compareTimelines(band, step, samples, step, true, 0)
 	a := got["inflight"]
 	if a.Samples != 16 || a.InsideFraction != 15.0/16 || a.WorstAtS != 14.3 || a.WorstBy != 4 {
 		t.Errorf("inflight %+v; want 16 samples, 15/16 inside, the worst at 14.3 s, 4 above", a)
@@ -131,7 +131,7 @@ func TestAServerGaugeIsJudgedOverTheSpanItsScrapeTook(t *testing.T) {
 		notes   int
 	}{{8 * step, 0, 0}, {11500 * time.Millisecond, 1, 1}} {
 		sample.Scraped = tc.scraped
-		got, _ := compareTimelines(band, step, []Sample{sample}, step, true)
+		got, _ := compareTimelines(band, step, []Sample{sample}, step, true, 0)
 		if got["inflight"].InsideFraction != tc.inside || got["client_inflight"].InsideFraction != 0 {
 			t.Errorf("scraped at %v: %+v; want running %v inside, the client's gauge outside", tc.scraped, got, tc.inside)
 		}
@@ -165,11 +165,11 @@ func TestUndeterminedRequestsCountTowardRunningOrWaiting(t *testing.T) {
 		return []Sample{{T: 5 * step, Inflight: 0, Queued: 0, AcceptQueue: math.NaN(), ClientInflight: math.NaN(),
 			Undetermined: undetermined}}
 	}
-	got, diffs := compareTimelines(band, step, sampleAt(40), step, true)
+	got, diffs := compareTimelines(band, step, sampleAt(40), step, true, 0)
 	if got["inflight"].InsideFraction != 1 || got["queued"].InsideFraction != 1 || diffs != nil {
 		t.Errorf("40 undetermined: %+v, %q; want both inside", got, diffs)
 	}
-	got, diffs = compareTimelines(band, step, sampleAt(39), step, true)
+	got, diffs = compareTimelines(band, step, sampleAt(39), step, true, 0)
 	if a := got["inflight"]; a.InsideFraction != 0 || a.WorstBy != -1 || got["queued"].InsideFraction != 1 || len(diffs) != 1 {
 		t.Errorf("39 undetermined: %+v, %q; want running 1 below, waiting inside", got, diffs)
 	}

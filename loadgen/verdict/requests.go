@@ -175,12 +175,7 @@ func compareRequests(central predict.Result, reps predict.Replicas, measured []M
 // draw, and a rule that allowed none would fail the model against itself.
 // 0 without the replicas' ends.
 func uncoveredAmongReplicas(reps predict.Replicas) int {
-	counts := lonelyEnds(reps)
-	if counts == nil {
-		return 0
-	}
-	_, hi := predict.Quantiles(slices.Clone(counts))
-	return hi
+	return atTheTop(lonelyEnds(reps))
 }
 
 // lonelyEnds is, for each replica of reps, how many requests it ends in a

@@ -3,6 +3,7 @@ package verdict
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/conclab/conclab/loadgen/predict"
@@ -19,21 +20,22 @@ import (
 // A replica is judged as exactly as the run allows: its peaks are exact
 // (a run's are sampled, and may lie below the range by the sampling
 // miss), and its samples are its gauges at the band's instants, each
-// against the band over one sampling period either way. server is false
+// against the band over one sampling period either way: outside is how
+// many of each replica's lie outside it (samplesOutside), and a replica
+// fails when that is above outsideAllowed, as a run does. server is false
 // where the run has no server gauges, whose peaks are then not judged, as
-// for the run; samples judges the gauges the run's samples judged.
-func selfCheck(p *summary.Predicted, reps predict.Replicas, step, period time.Duration, server bool, samples []Sample) *summary.ReplicasDisagreeing {
+// for the run.
+func selfCheck(p *summary.Predicted, reps predict.Replicas, server bool, outside []int, outsideAllowed int) *summary.ReplicasDisagreeing {
 	if reps.N == 0 || len(reps.Runs) != reps.N {
 		return nil
 	}
 	out := &summary.ReplicasDisagreeing{}
 	lonely := lonelyEnds(reps)
 	allowed := uncoveredAmongReplicas(reps)
-	windows := bandWindows(reps.Band, step, period, judgedGauges(samples, server))
 	for r, run := range reps.Runs {
 		figures := replicaOutsideRanges(p, run, server)
 		requests := lonely != nil && lonely[r] > allowed
-		timeline := r < len(reps.Sampled) && outsideWindows(reps.Sampled[r], windows)
+		timeline := r < len(outside) && outside[r] > outsideAllowed
 		out.Figures += count(figures)
 		out.Requests += count(requests)
 		out.Timeline += count(timeline)
@@ -108,20 +110,37 @@ func bandWindows(band []predict.BandPoint, step, period time.Duration, judged [4
 	return out
 }
 
-// outsideWindows reports whether one of the sampled points lies outside
-// its instant's window.
-func outsideWindows(sampled []predict.Point, windows []window) bool {
-	for k, pt := range sampled {
-		if k >= len(windows) {
-			break
-		}
-		for i, g := range gauges {
-			if v := g.point(pt); v < windows[k].lo[i] || v > windows[k].hi[i] {
-				return true
+// samplesOutside is, for each replica, how many of its gauges' values at
+// the band's instants lie outside their windows; nil without the
+// replicas' samples.
+func samplesOutside(sampled [][]predict.Point, windows []window) []int {
+	if len(sampled) == 0 {
+		return nil
+	}
+	out := make([]int, len(sampled))
+	for r, points := range sampled {
+		for k, pt := range points {
+			if k >= len(windows) {
+				break
+			}
+			for i, g := range gauges {
+				if v := g.point(pt); v < windows[k].lo[i] || v > windows[k].hi[i] {
+					out[r]++
+				}
 			}
 		}
 	}
-	return false
+	return out
+}
+
+// atTheTop is the 99th percentile of counts, as the ranges take it (the
+// k-th largest, k = ⌈N/100⌉); 0 for none.
+func atTheTop(counts []int) int {
+	if len(counts) == 0 {
+		return 0
+	}
+	_, hi := predict.Quantiles(slices.Clone(counts))
+	return hi
 }
 
 // selfNote says, beside a disagreement, how often the rule fails the

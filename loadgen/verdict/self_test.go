@@ -48,13 +48,49 @@ func TestTheRuleJudgesEachReplicaAsItJudgesARun(t *testing.T) {
 	// and the step after it, (1 s, 2 s], whose low is 0: so a sample of 9
 	// lies above, and one of 2 inside.
 	samples := []Sample{{T: time.Second, ClientInflight: 2, Inflight: math.NaN(), Queued: math.NaN(), AcceptQueue: math.NaN()}}
-	got := selfCheck(p, reps, time.Second, 400*time.Millisecond, false, samples)
+	windows := bandWindows(reps.Band, time.Second, 400*time.Millisecond, judgedGauges(samples, false))
+	outside := samplesOutside(reps.Sampled, windows)
+	if outside[5] != 1 || outside[4] != 0 || atTheTop(outside) != 0 {
+		t.Fatalf("samples outside: replica 5 %d, replica 4 %d, allowed %d; want 1, 0 and 0", outside[5], outside[4], atTheTop(outside))
+	}
+	got := selfCheck(p, reps, false, outside, atTheTop(outside))
 	want := summary.ReplicasDisagreeing{Figures: 2, Requests: 1, Timeline: 1, Any: 4}
 	if got == nil || *got != want {
 		t.Errorf("replicas disagreeing %+v, want %+v", got, want)
 	}
 	// Without a sample the run judged no gauge, and no replica's either.
-	if got := selfCheck(p, reps, time.Second, 400*time.Millisecond, false, nil); got.Timeline != 0 || got.Any != 3 {
+	none := samplesOutside(reps.Sampled, bandWindows(reps.Band, time.Second, 400*time.Millisecond, judgedGauges(nil, false)))
+	if got := selfCheck(p, reps, false, none, atTheTop(none)); got.Timeline != 0 || got.Any != 3 {
 		t.Errorf("without samples: %+v, want no timeline and 3 in all", got)
+	}
+}
+
+// Two replicas of 200 have one sample outside the band each, the rest
+// none: the 99th percentile (the 2nd largest) is 1, so a run may have one
+// sample outside as well, and not two.
+func TestARunMayHaveAsManySamplesOutsideTheBandAsAReplicaHas(t *testing.T) {
+	step := time.Second
+	band := []predict.BandPoint{{T: 0}, {T: step, Hi: predict.Point{ClientInflight: 3}}, {T: 2 * step}, {T: 3 * step}}
+	sampled := make([][]predict.Point, 200)
+	for r := range sampled {
+		sampled[r] = []predict.Point{{T: 0}, {T: step}, {T: 2 * step}, {T: 3 * step}}
+	}
+	sampled[3][3].ClientInflight, sampled[8][3].ClientInflight = 1, 1
+	sample := func(t time.Duration, v float64) Sample {
+		return Sample{T: t, ClientInflight: v, Inflight: math.NaN(), Queued: math.NaN(), AcceptQueue: math.NaN()}
+	}
+	one := []Sample{sample(step, 2), sample(3*step, 1)}
+	windows := bandWindows(band, step, 400*time.Millisecond, judgedGauges(one, false))
+	allowed := atTheTop(samplesOutside(sampled, windows))
+	if allowed != 1 {
+		t.Fatalf("allowed %d samples outside, want 1", allowed)
+	}
+	if _, diffs := compareTimelines(band, step, one, 400*time.Millisecond, false, allowed); diffs != nil {
+		t.Errorf("one sample outside: %q, want none", diffs)
+	}
+	two := []Sample{sample(step, 2), sample(2500*time.Millisecond, 1), sample(3*step, 1)}
+	_, diffs := compareTimelines(band, step, two, 400*time.Millisecond, false, allowed)
+	if len(diffs) != 2 || diffs[1] != "timeline: 2 samples outside the predicted band in all, where a replica itself has at most 1 outside it" {
+		t.Errorf("two samples outside: %q, want the gauge's line and the count", diffs)
 	}
 }
