@@ -44,8 +44,7 @@ func verdictSection(d *document, t *targetData) {
 		r := rd.ReplicasDisagreeing
 		d.p("The same rule, applied to each replica as to a run, fails %d of the %d replicas (a figure outside its range "+
 			"in %d, requests in %d, samples outside the band in %d): a run of a model that were exact would be judged "+
-			"as disagreeing about %s of the time.", r.Any, rd.Replicas, r.Figures, r.Requests, r.Timeline,
-			percent(float64(r.Any)/float64(rd.Replicas)))
+			"as disagreeing about %d times in %d.", r.Any, rd.Replicas, r.Figures, r.Requests, r.Timeline, r.Any, rd.Replicas)
 	}
 	period := samplingPeriod(t.timeline)
 	if ranged {

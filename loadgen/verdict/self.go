@@ -149,6 +149,6 @@ func atTheTop(counts []int) int {
 func selfNote(s *summary.ReplicasDisagreeing, n int) string {
 	return fmt.Sprintf("the same rule judges %d of the %d replicas themselves as disagreeing with the rest (a figure "+
 		"outside its range in %d, requests in %d, samples outside the band in %d): a run of a model that were exact "+
-		"would disagree about %.0f %% of the time (docs/verdict.md)", s.Any, n, s.Figures, s.Requests, s.Timeline,
-		100*float64(s.Any)/float64(n))
+		"would be judged so about %d times in %d (docs/verdict.md)", s.Any, n, s.Figures, s.Requests, s.Timeline,
+		s.Any, n)
 }

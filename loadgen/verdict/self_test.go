@@ -94,3 +94,13 @@ func TestARunMayHaveAsManySamplesOutsideTheBandAsAReplicaHas(t *testing.T) {
 		t.Errorf("two samples outside: %q, want the gauge's line and the count", diffs)
 	}
 }
+
+func TestTheNoteSaysHowOftenAnExactModelWouldBeJudgedSo(t *testing.T) {
+	got := selfNote(&summary.ReplicasDisagreeing{Figures: 1, Requests: 0, Timeline: 1, Any: 2}, 200)
+	want := "the same rule judges 2 of the 200 replicas themselves as disagreeing with the rest (a figure outside its " +
+		"range in 1, requests in 0, samples outside the band in 1): a run of a model that were exact would be judged " +
+		"so about 2 times in 200 (docs/verdict.md)"
+	if got != want {
+		t.Errorf("note %q, want %q", got, want)
+	}
+}
