@@ -253,11 +253,33 @@ type Replicas struct {
 	// the 1st percentile of its lowest value in (T-BandStep, T] and the
 	// 99th of its highest (see [Quantiles]).
 	Band []BandPoint
-	// Sampled is, for each replica, its gauges at each of Band's instants
-	// (past its own end, every gauge 0): what a sampler reading it at
-	// those instants would see, so that the verdict can judge a replica
-	// as it judges a run (verdict's self-check). Empty without a band.
-	Sampled [][]Point
+	// Steps is, for each replica, its judged gauges over each of Band's
+	// steps (past its own end, 0): what the verdict needs to judge a
+	// replica as it judges a run, against the band that the other
+	// replicas make (verdict's self-check). Replicas that are copies of
+	// one simulation share one slice. Empty without a band.
+	Steps [][]StepGauges
+}
+
+// The judged gauges' places in a StepGauges.
+const (
+	StepInflight = iota
+	StepQueued
+	StepAcceptQueue
+	StepClientInflight
+	// JudgedGauges is how many there are.
+	JudgedGauges
+)
+
+// StepGauges is one replica's judged gauges over one band step
+// (T-step, T]: the lowest and highest value of each, and its value at T,
+// a sampler's reading there. int32 keeps 200 replicas of a long run
+// small: a gauge counts connections, far below 2³¹.
+type StepGauges struct{ Lo, Hi, At [JudgedGauges]int32 }
+
+// judged is g's judged gauges, in StepGauges' order.
+func (g gauges) judged() [JudgedGauges]int32 {
+	return [JudgedGauges]int32{int32(g.inflight), int32(g.queued), int32(g.acceptQueue), int32(g.clientInflight)}
 }
 
 // ReplicaOptions say how many replicas to run and how.
@@ -723,17 +745,24 @@ func collect(runs []replicaRun, n int, step time.Duration) Replicas {
 			Hi: gauges{hi[0], hi[1], hi[2], hi[3], hi[4], hi[5]}.point(t)}
 	}
 	if rows > 0 {
-		out.Sampled = make([][]Point, len(runs))
-		for r, run := range runs {
-			out.Sampled[r] = make([]Point, rows)
-			for k := range rows {
-				t := time.Duration(k) * step
-				if k < len(run.band) {
-					out.Sampled[r][k] = run.band[k].at.point(t)
-				} else {
-					out.Sampled[r][k] = Point{T: t}
-				}
-			}
+		out.Steps = replicaSteps(runs, rows)
+	}
+	return out
+}
+
+// replicaSteps are the runs' judged gauges over rows band steps; runs
+// that share their band rows (copies of one simulation) share them.
+func replicaSteps(runs []replicaRun, rows int) [][]StepGauges {
+	out := make([][]StepGauges, len(runs))
+	for r, run := range runs {
+		if r > 0 && len(run.band) > 0 && len(runs[r-1].band) > 0 && &run.band[0] == &runs[r-1].band[0] {
+			out[r] = out[r-1]
+			continue
+		}
+		out[r] = make([]StepGauges, rows)
+		for k := range min(rows, len(run.band)) {
+			b := run.band[k]
+			out[r][k] = StepGauges{Lo: b.lo.judged(), Hi: b.hi.judged(), At: b.at.judged()}
 		}
 	}
 	return out

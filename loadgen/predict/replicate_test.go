@@ -567,24 +567,51 @@ func oneLimitListenerSlot() Limits {
 	return Limits{Discipline: catalog.KernelQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1}}
 }
 
-func TestAReplicasSamplesAreItsGaugesAtTheBandsInstants(t *testing.T) {
+func TestAReplicasStepsAreItsGaugesOverTheBandsSteps(t *testing.T) {
 	// One request of 1.5 s work from 0.2 s: running at 1 s, done by 2 s,
-	// though the step (1 s, 2 s] still held it.
+	// though the step (1 s, 2 s] still held it. Two copies of one
+	// simulation share their steps.
 	in := Input{Arrivals: at(0.2), Service: sec(1.5), Kernel: linux,
 		Limits: Limits{Discipline: catalog.NoLimit, Backlog: 128}}
 	rs, err := Replicate(in, Spread{}, ReplicaOptions{N: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs.Sampled) != 2 || len(rs.Sampled[1]) != 3 {
-		t.Fatalf("sampled %v, want 2 replicas of 3 instants (0, 1 and 2 s)", rs.Sampled)
+	if len(rs.Steps) != 2 || len(rs.Steps[1]) != 3 || &rs.Steps[0][0] != &rs.Steps[1][0] {
+		t.Fatalf("steps %v, want 2 replicas sharing 3 steps (0, 1 and 2 s)", rs.Steps)
 	}
-	for k, want := range []int{0, 1, 0} {
-		if got := rs.Sampled[1][k]; got.Inflight != want || got.T != time.Duration(k)*time.Second {
-			t.Errorf("sample %d: %+v, want running %d at %d s", k, got, want, k)
+	for k, want := range []StepGauges{
+		{},
+		{Lo: [4]int32{0, 0, 0, 0}, Hi: [4]int32{1, 0, 0, 1}, At: [4]int32{1, 0, 0, 1}},
+		{Lo: [4]int32{0, 0, 0, 0}, Hi: [4]int32{1, 0, 0, 1}, At: [4]int32{}},
+	} {
+		if got := rs.Steps[1][k]; got != want {
+			t.Errorf("step %d: %+v, want %+v", k, got, want)
 		}
 	}
-	if b := rs.Band[2]; b.Hi.Inflight != 1 {
-		t.Errorf("band at 2 s: running up to %d, want 1", b.Hi.Inflight)
+	// Work that overshoots by 0 or by 2 s: replicas end at 1.7 s or at
+	// 3.7 s, each with its own steps, and a short one's steps past its
+	// end are 0.
+	rs, err = Replicate(in, Spread{Overshoot: []time.Duration{0, 2 * time.Second}}, ReplicaOptions{N: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, long := 0, 0
+	for _, steps := range rs.Steps {
+		if len(steps) != 5 {
+			t.Fatalf("%d steps, want 5 (0 to 4 s)", len(steps))
+		}
+		switch steps[3].At[StepInflight] {
+		case 0:
+			short++
+			if steps[4] != (StepGauges{}) {
+				t.Errorf("a replica that ended at 1.7 s has %+v at 4 s, want 0", steps[4])
+			}
+		case 1:
+			long++
+		}
+	}
+	if short == 0 || long == 0 || &rs.Steps[0][0] == &rs.Steps[1][0] {
+		t.Errorf("%d short and %d long replicas, want some of each, each with its own steps", short, long)
 	}
 }

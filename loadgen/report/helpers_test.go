@@ -264,7 +264,6 @@ func newRangedRun() *fakeRun {
 	sem.sum.Predicted.RangeS = map[string][2]float64{"ok_latency_p50": {0.999, 1.002}, "ok_latency_p99": {1.0, 1.01},
 		"wasted_work": {1.1, 1.3}}
 	sem.sum.Predicted.Replicas = 200
-	sem.sum.Predicted.ReplicasDisagreeing = &summary.ReplicasDisagreeing{Figures: 2, Requests: 1, Timeline: 3, Any: 5}
 	sem.sum.TimelineOutsideAllowed = new(1)
 	sem.sum.RequestsAgree = &summary.RequestsAgree{Same: 8, Differ: 2, Allowance: 1,
 		Matrix: map[outcome.Outcome]map[outcome.Outcome]int{
@@ -285,6 +284,9 @@ func newRangedRun() *fakeRun {
 
 	ll := &run.targets[1]
 	ll.sum.ListenOverflowsScope = "own"
+	// It agrees, so the report says how often the rule fails its replicas
+	// (a disagreeing target's notes do).
+	ll.sum.Predicted.ReplicasDisagreeing = &summary.ReplicasDisagreeing{Figures: 2, Requests: 1, Timeline: 3, Any: 5}
 	ll.sum.ListenOverflows = new(42.0)
 	ll.sum.Predicted.Range = map[string][2]int{"inflight": {1, 1}, "queued": {0, 0}, "accept_queue": {9, 9},
 		"syn_retried": {2, 4}, "ok": {8, 8}, "rejected": {2, 2}, "timeout": {0, 0}}

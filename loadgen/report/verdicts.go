@@ -40,9 +40,10 @@ func verdictSection(d *document, t *targetData) {
 			d.list("summary.json lists no figure; see the table.")
 		}
 	}
-	if rd := st.Predicted; rd != nil && rd.ReplicasDisagreeing != nil && rd.Replicas > 0 {
+	// A disagreeing target's notes say the same.
+	if rd := st.Predicted; rd != nil && rd.ReplicasDisagreeing != nil && rd.Replicas > 0 && st.Agrees != nil && *st.Agrees {
 		r := rd.ReplicasDisagreeing
-		d.p("The same rule, applied to each replica as to a run, fails %d of the %d replicas (a figure outside its range "+
+		d.p("The same rule, applied to each replica as to a run against the others, fails %d of the %d replicas (a figure outside its range "+
 			"in %d, requests in %d, samples outside the band in %d): a run of a model that were exact would be judged "+
 			"as disagreeing about %d times in %d.", r.Any, rd.Replicas, r.Figures, r.Requests, r.Timeline, r.Any, rd.Replicas)
 	}

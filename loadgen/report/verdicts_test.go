@@ -60,7 +60,7 @@ func TestTheReportShowsEachRequestAgainstItsPrediction(t *testing.T) {
 		"### Each gauge's timeline against the predicted band",
 		"within one sampling period (1s) of it",
 		"Samples allowed outside the band, over every gauge: 1, as many as a replica itself has outside it.",
-		"The same rule, applied to each replica as to a run, fails 5 of the 200 replicas (a figure outside its range in 2, requests in 1, samples outside the band in 3): a run of a model that were exact would be judged as disagreeing about 5 times in 200.",
+		"The same rule, applied to each replica as to a run against the others, fails 5 of the 200 replicas (a figure outside its range in 2, requests in 1, samples outside the band in 3): a run of a model that were exact would be judged as disagreeing about 5 times in 200.",
 		"- client in flight: inside 60 % of 5 samples; worst at 3.0 s, 2 below the band.\n- waiting in app: inside 80 % of 5 samples; worst at 1.0 s, 4 above the band.\n- running: inside 100 % of 5 samples.",
 	)
 	if cols := tableHeader(t, page, "matrix"); strings.Join(cols, ",") != `predicted \ measured,ok,http_503,timeout,total` {

@@ -259,9 +259,10 @@ type Predicted struct {
 }
 
 // ReplicasDisagreeing counts the replicas that the verdict's rule finds
-// disagreeing, by part of the rule: a figure outside its range, more
-// requests ended in a way no other replica ends them than the allowance,
-// a sample outside the band. Any counts those with at least one.
+// disagreeing with the other replicas, by part of the rule: a figure
+// outside the others' range, more requests ended in a way no other
+// replica ends them than the others allow, more samples outside the
+// others' band than they allow. Any counts those with at least one.
 type ReplicasDisagreeing struct {
 	Figures  int `json:"figures"`
 	Requests int `json:"requests"`

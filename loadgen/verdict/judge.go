@@ -55,18 +55,17 @@ func Judge(t *summary.Target, ev Evidence) {
 			ra.Differ, ra.Uncovered, ra.UncoveredAllowed))
 	}
 	server := len(t.Config) > 0
-	windows := bandWindows(ev.Replicas.Band, ev.BandStep, ev.SamplePeriod, judgedGauges(ev.Timeline, server))
-	outside := samplesOutside(ev.Replicas.Sampled, windows)
+	outside := samplesOutside(ev.Replicas, ev.BandStep, ev.SamplePeriod, judgedGauges(ev.Timeline, server))
 	allowed := atTheTop(outside)
 	var timelineDiffs []string
 	t.TimelineAgree, timelineDiffs = compareTimelines(ev.Replicas.Band, ev.BandStep, ev.Timeline, ev.SamplePeriod, server, allowed)
-	if t.TimelineAgree != nil {
+	if len(t.TimelineAgree) > 0 {
 		t.TimelineOutsideAllowed = &allowed
 	}
 	diffs = append(diffs, timelineDiffs...)
 	agrees := len(diffs) == 0
 	t.Agrees, t.Disagreements = &agrees, diffs
-	self := selfCheck(t.Predicted, ev.Replicas, server, outside, allowed)
+	self := selfCheck(t, ev.Replicas, outside)
 	t.Predicted.ReplicasDisagreeing = self
 	if !agrees && self != nil && self.Any > 0 {
 		t.Notes = append(t.Notes, selfNote(self, ev.Replicas.N))

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -11,82 +12,126 @@ import (
 )
 
 // selfCheck judges each replica by the rule a run is judged by, against
-// the ranges, the allowance and the band that all the replicas make: how
-// many of them the rule finds disagreeing. A run of a model that were
-// exact would be one more such draw, so this is how often the verdict
-// would fail it: each range leaves out the most extreme 1 % at each end,
-// and a target has seven figures, its requests and hundreds of samples.
+// the ranges, the allowances and the band that the other replicas make: how
+// many of them the rule finds disagreeing. A run of a model that were exact
+// would be one more such draw, so this is how often the verdict would fail
+// it. Leaving the judged replica out matters: a replica at the edge of a
+// range it helped make lies inside it by construction.
 //
-// A replica is judged as exactly as the run allows: its peaks are exact
-// (a run's are sampled, and may lie below the range by the sampling
-// miss), and its samples are its gauges at the band's instants, each
-// against the band over one sampling period either way: outside is how
-// many of each replica's lie outside it (samplesOutside), and a replica
-// fails when that is above outsideAllowed, as a run does. server is false
-// where the run has no server gauges, whose peaks are then not judged, as
-// for the run.
-func selfCheck(p *summary.Predicted, reps predict.Replicas, server bool, outside []int, outsideAllowed int) *summary.ReplicasDisagreeing {
-	if reps.N == 0 || len(reps.Runs) != reps.N {
+// The figures are those the run's were judged on; a replica's peaks are
+// exact, against the range less the sampling miss, as a run's sampled
+// peaks are. Its requests are judged on those it ends in a class no other
+// replica ends them in; its samples are outside (samplesOutside, already
+// left out) and fail when more than the others' allowance. nil with fewer
+// than two replicas: there is no other to judge one against.
+func selfCheck(t *summary.Target, reps predict.Replicas, outside []int) *summary.ReplicasDisagreeing {
+	if reps.N < 2 || len(reps.Runs) != reps.N || t.Predicted == nil {
 		return nil
 	}
 	out := &summary.ReplicasDisagreeing{}
+	figures := figuresOutside(t, reps)
 	lonely := lonelyEnds(reps)
-	allowed := uncoveredAmongReplicas(reps)
-	for r, run := range reps.Runs {
-		figures := replicaOutsideRanges(p, run, server)
-		requests := lonely != nil && lonely[r] > allowed
-		timeline := r < len(outside) && outside[r] > outsideAllowed
-		out.Figures += count(figures)
-		out.Requests += count(requests)
-		out.Timeline += count(timeline)
-		out.Any += count(figures || requests || timeline)
+	lonelyTop := extremesOf(slices.Clone(lonely))
+	outsideTop := extremesOf(slices.Clone(outside))
+	for r := range reps.Runs {
+		_, lonelyAllowed := lonelyTop.without(countAt(lonely, r))
+		_, outsideAllowed := outsideTop.without(countAt(outside, r))
+		fig := figures[r]
+		req := countAt(lonely, r) > lonelyAllowed
+		tl := countAt(outside, r) > outsideAllowed
+		out.Figures += oneIf(fig)
+		out.Requests += oneIf(req)
+		out.Timeline += oneIf(tl)
+		out.Any += oneIf(fig || req || tl)
 	}
 	return out
 }
 
-func count(b bool) int {
+// countAt is xs[i], or 0 past its end (nil: a part with nothing to count).
+func countAt(xs []int, i int) int {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return 0
+}
+
+func oneIf(b bool) int {
 	if b {
 		return 1
 	}
 	return 0
 }
 
-// replicaOutsideRanges reports whether one of the replica's figures lies
-// outside its range, as compareFigures judges a run's.
-func replicaOutsideRanges(p *summary.Predicted, run predict.Figures, server bool) bool {
+// figuresOutside reports, for each replica, whether one of the figures the
+// run was judged on lies outside the range the other replicas make, as
+// compareFigures judges a run's.
+func figuresOutside(t *summary.Target, reps predict.Replicas) []bool {
+	out := make([]bool, len(reps.Runs))
+	values := make([]int, len(reps.Runs))
 	for _, f := range Figures {
-		if f.Peak && !server {
+		if _, known := f.Inside(t); !known || (f.Peak && len(t.Config) == 0) {
 			continue
 		}
-		r, ok := p.Range[f.Key]
-		if !ok {
-			continue
+		for r, run := range reps.Runs {
+			values[r] = f.replica(run)
 		}
-		lo := r[0]
+		top := extremesOf(slices.Clone(values))
+		miss := 0
 		if f.Peak {
-			lo -= max(p.SamplingMiss[f.Key], 0)
+			miss = max(t.Predicted.SamplingMiss[f.Key], 0)
 		}
-		if v := f.replica(run); v < lo || v > r[1] {
-			return true
+		for r, v := range values {
+			lo, hi := top.without(v)
+			if v < lo-miss || v > hi {
+				out[r] = true
+			}
 		}
 	}
-	return false
+	return out
 }
 
-// window is, at one of the band's instants, each judged gauge's band over
-// one sampling period either way: the lowest low and the highest high.
-type window struct{ lo, hi [4]int }
+// extremes are what the 1st and 99th percentile of N values without one
+// of them need (Quantiles over the other N-1): with k = ⌈(N-1)/100⌉, the
+// k-th and (k+1)-th smallest and the k-th and (k+1)-th largest.
+type extremes[T cmp.Ordered] struct{ lo, loNext, hi, hiNext T }
+
+// extremesOf are xs's extremes; it sorts xs, which needs at least two
+// values (zero extremes otherwise).
+func extremesOf[T cmp.Ordered](xs []T) extremes[T] {
+	var e extremes[T]
+	n := len(xs)
+	if n < 2 {
+		return e
+	}
+	slices.Sort(xs)
+	k := (n - 1 + 99) / 100
+	return extremes[T]{lo: xs[k-1], loNext: xs[k], hi: xs[n-k], hiNext: xs[n-1-k]}
+}
+
+// without is the 1st and 99th percentile of the values without one whose
+// value is v: where v is among the k smallest (or largest), the next one
+// takes its place.
+func (e extremes[T]) without(v T) (lo, hi T) {
+	lo, hi = e.lo, e.hi
+	if v <= e.lo {
+		lo = e.loNext
+	}
+	if v >= e.hi {
+		hi = e.hiNext
+	}
+	return lo, hi
+}
 
 // judgedGauges are the gauges compareTimelines judges in samples: those
 // with a value in some sample, the server's only where server is set.
-func judgedGauges(samples []Sample, server bool) (judged [4]bool) {
-	for i, g := range gauges {
+func judgedGauges(samples []Sample, server bool) (judged [predict.JudgedGauges]bool) {
+	for _, g := range gauges {
 		if g.server && !server {
 			continue
 		}
 		for _, s := range samples {
 			if !math.IsNaN(g.sample(s)) {
-				judged[i] = true
+				judged[g.step] = true
 				break
 			}
 		}
@@ -94,37 +139,56 @@ func judgedGauges(samples []Sample, server bool) (judged [4]bool) {
 	return judged
 }
 
-// bandWindows are the windows at each of the band's instants for the
-// judged gauges; an unjudged gauge's window takes any value.
-func bandWindows(band []predict.BandPoint, step, period time.Duration, judged [4]bool) []window {
-	out := make([]window, len(band))
-	for k, b := range band {
-		for i, g := range gauges {
-			if !judged[i] {
-				out[k].lo[i], out[k].hi[i] = math.MinInt, math.MaxInt
-				continue
-			}
-			out[k].lo[i], out[k].hi[i] = bandWithin(band, step, g, b.T-period, b.T+period)
-		}
-	}
-	return out
-}
-
-// samplesOutside is, for each replica, how many of its gauges' values at
-// the band's instants lie outside their windows; nil without the
-// replicas' samples.
-func samplesOutside(sampled [][]predict.Point, windows []window) []int {
-	if len(sampled) == 0 {
+// samplesOutside is, for each replica, how many of its judged gauges'
+// values at the band's instants lie outside the band that the other
+// replicas make, over one sampling period either way (windowSteps); nil
+// without the replicas' steps. A replica is read at each of the band's
+// instants, a run at its sampler's: with the sampling period equal to the
+// band's step, as loadgen runs them, each meets three of the band's
+// points. A run's window also widens for a scrape that answered late and
+// for requests a rebuilt timeline cannot place; a replica's does not.
+func samplesOutside(reps predict.Replicas, step, period time.Duration, judged [predict.JudgedGauges]bool) []int {
+	if len(reps.Steps) < 2 || step <= 0 {
 		return nil
 	}
-	out := make([]int, len(sampled))
-	for r, points := range sampled {
-		for k, pt := range points {
-			if k >= len(windows) {
-				break
+	rows := len(reps.Band)
+	// For each step and gauge, the extremes of the replicas' lows and highs.
+	lows := make([][len(judged)]extremes[int32], rows)
+	highs := make([][len(judged)]extremes[int32], rows)
+	column := make([]int32, len(reps.Steps))
+	for k := range rows {
+		for g := range judged {
+			if !judged[g] {
+				continue
 			}
-			for i, g := range gauges {
-				if v := g.point(pt); v < windows[k].lo[i] || v > windows[k].hi[i] {
+			for r, steps := range reps.Steps {
+				column[r] = steps[k].Lo[g]
+			}
+			lows[k][g] = extremesOf(column)
+			for r, steps := range reps.Steps {
+				column[r] = steps[k].Hi[g]
+			}
+			highs[k][g] = extremesOf(column)
+		}
+	}
+	out := make([]int, len(reps.Steps))
+	for r, steps := range reps.Steps {
+		for k := range rows {
+			first, last := windowSteps(step, time.Duration(k)*step-period, time.Duration(k)*step+period)
+			for g := range judged {
+				if !judged[g] {
+					continue
+				}
+				lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+				for j := first; j <= last; j++ {
+					var l, h int32 // past the band's end every gauge is 0
+					if j < rows {
+						l, _ = lows[j][g].without(steps[j].Lo[g])
+						_, h = highs[j][g].without(steps[j].Hi[g])
+					}
+					lo, hi = min(lo, l), max(hi, h)
+				}
+				if v := steps[k].At[g]; v < lo || v > hi {
 					out[r]++
 				}
 			}

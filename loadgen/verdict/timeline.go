@@ -36,13 +36,14 @@ type gauge struct {
 	// placed is set for the gauges that a sample's Undetermined requests
 	// may belong to.
 	placed bool
+	step   int // its place in a replica's predict.StepGauges
 }
 
 var gauges = []gauge{
-	{"inflight", func(s Sample) float64 { return s.Inflight }, func(p predict.Point) int { return p.Inflight }, true, true},
-	{"queued", func(s Sample) float64 { return s.Queued }, func(p predict.Point) int { return p.Queued }, true, true},
-	{"accept_queue", func(s Sample) float64 { return s.AcceptQueue }, func(p predict.Point) int { return p.AcceptQueue }, true, false},
-	{"client_inflight", func(s Sample) float64 { return s.ClientInflight }, func(p predict.Point) int { return p.ClientInflight }, false, false},
+	{"inflight", func(s Sample) float64 { return s.Inflight }, func(p predict.Point) int { return p.Inflight }, true, true, predict.StepInflight},
+	{"queued", func(s Sample) float64 { return s.Queued }, func(p predict.Point) int { return p.Queued }, true, true, predict.StepQueued},
+	{"accept_queue", func(s Sample) float64 { return s.AcceptQueue }, func(p predict.Point) int { return p.AcceptQueue }, true, false, predict.StepAcceptQueue},
+	{"client_inflight", func(s Sample) float64 { return s.ClientInflight }, func(p predict.Point) int { return p.ClientInflight }, false, false, predict.StepClientInflight},
 }
 
 // compareTimelines compares each gauge's samples with the predicted band,
@@ -53,8 +54,9 @@ var gauges = []gauge{
 // range from its value to its value plus the undetermined requests, and
 // is inside when that range meets the band's. It returns the agreement
 // per gauge and, when more samples lie outside than allowed (what a
-// replica itself has against the band, samplesOutside), a disagreement
-// for each gauge with a sample outside.
+// replica itself has against the others' band, samplesOutside), a
+// disagreement for each gauge with a sample outside, and, where some were
+// allowed, one that gives the count against the allowance.
 func compareTimelines(band []predict.BandPoint, step time.Duration, samples []Sample, period time.Duration, server bool, allowed int) (map[string]summary.GaugeAgree, []string) {
 	out := map[string]summary.GaugeAgree{}
 	var diffs []string
@@ -125,14 +127,7 @@ func byText(by float64) string {
 // points whose step, (T-step, T], overlaps [from, to]. Past the band's
 // end every gauge is 0: every request has ended.
 func bandWithin(band []predict.BandPoint, step time.Duration, g gauge, from, to time.Duration) (lo, hi int) {
-	ceil := func(d time.Duration) int {
-		k := int(d / step)
-		if time.Duration(k)*step < d {
-			k++
-		}
-		return k
-	}
-	first, last := max(0, ceil(from)), ceil(to)
+	first, last := windowSteps(step, from, to)
 	lo, hi = math.MaxInt, math.MinInt
 	for k := first; k <= last; k++ {
 		l, h := 0, 0
@@ -142,6 +137,19 @@ func bandWithin(band []predict.BandPoint, step time.Duration, g gauge, from, to 
 		lo, hi = min(lo, l), max(hi, h)
 	}
 	return lo, hi
+}
+
+// windowSteps are the first and last of the band's steps, (T-step, T],
+// that overlap [from, to].
+func windowSteps(step, from, to time.Duration) (first, last int) {
+	ceil := func(d time.Duration) int {
+		k := int(d / step)
+		if time.Duration(k)*step < d {
+			k++
+		}
+		return k
+	}
+	return max(0, ceil(from)), ceil(to)
 }
 
 // Reads are the spans within which the samples' scrapes read the server's
