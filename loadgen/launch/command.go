@@ -28,8 +28,13 @@ var ErrPortInUse = errors.New("address already in use")
 // loadgen dies, even by SIGKILL, this shell gets SIGHUP and ends the whole
 // process group the way Process.Stop does: SIGTERM, then SIGKILL after
 // StopGrace. It ignores the TERM it sends itself, so that it lives to
-// send the KILL.
-var guardScript = fmt.Sprintf(`trap 'trap "" TERM; kill -TERM 0; sleep %d; kill -KILL 0' HUP
+// send the KILL, and any later HUP: the kernel sends the parent-death
+// signal again each time the thread the guard hangs from exits and it
+// passes to another of loadgen's threads, and each HUP that came during
+// the trap ran it again, StopGrace more each time (strace showed two
+// within a millisecond of loadgen's SIGKILL; the processes then ended
+// after 10 s, and once in CI after more than 15).
+var guardScript = fmt.Sprintf(`trap 'trap "" HUP TERM; kill -TERM 0; sleep %d; kill -KILL 0' HUP
 /bin/sh -c "$1" &
 wait $!`, int(StopGrace.Seconds()))
 
