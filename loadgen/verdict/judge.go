@@ -67,7 +67,7 @@ func Judge(t *summary.Target, ev Evidence) {
 	t.Agrees, t.Disagreements = &agrees, diffs
 	self := selfCheck(t, ev.Replicas, outside)
 	t.Predicted.ReplicasDisagreeing = self
-	if !agrees && self != nil && self.Any > 0 {
+	if !agrees && self != nil {
 		t.Notes = append(t.Notes, selfNote(self, ev.Replicas.N))
 	}
 	t.Notes = append(t.Notes, lateScrapes(ev.Timeline, ev.SamplePeriod)...)

@@ -148,10 +148,10 @@ func judgedGauges(samples []Sample, server bool) (judged [predict.JudgedGauges]b
 // points. A run's window also widens for a scrape that answered late and
 // for requests a rebuilt timeline cannot place; a replica's does not.
 func samplesOutside(reps predict.Replicas, step, period time.Duration, judged [predict.JudgedGauges]bool) []int {
-	if len(reps.Steps) < 2 || step <= 0 {
+	rows := len(reps.Band)
+	if len(reps.Steps) < 2 || step <= 0 || slices.ContainsFunc(reps.Steps, func(s []predict.StepGauges) bool { return len(s) < rows }) {
 		return nil
 	}
-	rows := len(reps.Band)
 	// For each step and gauge, the extremes of the replicas' lows and highs.
 	lows := make([][len(judged)]extremes[int32], rows)
 	highs := make([][len(judged)]extremes[int32], rows)

@@ -3,6 +3,7 @@ package verdict
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +146,18 @@ func TestJudgeRecordsTheAllowanceOnlyWithATimeline(t *testing.T) {
 			t.Errorf("%s: allowed %v, replicas disagreeing %+v; want an allowance %v and a count", tc.name,
 				st.TimelineOutsideAllowed, st.Predicted.ReplicasDisagreeing, tc.allowed)
 		}
+	}
+}
+
+// A disagreeing target's notes say how often the rule fails its replicas,
+// also when it fails none: then the disagreement is surely a finding.
+func TestADisagreementSaysHowOftenTheReplicasFailEvenWhenNever(t *testing.T) {
+	central, reps := smallRun(t)
+	st := &summary.Target{Outcomes: map[outcome.Outcome]int{outcome.OK: 3}, Predicted: &summary.Predicted{}}
+	Judge(st, Evidence{Central: central, Replicas: reps, BandStep: time.Second, SamplePeriod: time.Second})
+	if st.Agrees == nil || *st.Agrees || !slices.ContainsFunc(st.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "the same rule judges 0 of the 10 replicas")
+	}) {
+		t.Errorf("agrees %v, notes %q: want a disagreement, and the note that no replica fails", st.Agrees, st.Notes)
 	}
 }
