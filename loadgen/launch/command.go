@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -41,12 +44,30 @@ wait $!`, int(StopGrace.Seconds()))
 // startGuarded starts shell under guardScript, in a process group of its
 // own that Stop ends even after the guard itself is gone.
 func startGuarded(shell string) (*Process, error) {
+	hearHangups()
 	p, err := start(exec.Command("/bin/sh", "-c", guardScript, "conclab-command", shell), syscall.SIGHUP)
 	if err != nil {
 		return nil, err
 	}
 	p.groupOutlives = true
 	return p, nil
+}
+
+var hearHangupsOnce sync.Once
+
+// hearHangups lets the guard trap SIGHUP when loadgen was started with it
+// ignored (nohup): a child inherits an ignored signal, and a shell cannot
+// trap a signal that was ignored when it started (POSIX), so the guard
+// would never hear of loadgen's death. Catching HUP, and dropping it,
+// keeps loadgen deaf to hangups as nohup asked, while its children start
+// with HUP at its default: the Go runtime resets the signals it catches
+// in a child it forks.
+func hearHangups() {
+	hearHangupsOnce.Do(func() {
+		if signal.Ignored(syscall.SIGHUP) {
+			signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
+		}
+	})
 }
 
 // StartCommand runs a target's shell command (/bin/sh -c) from the working

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -91,8 +92,15 @@ func TestAProcessThatEndsByItselfIsReportedAsDied(t *testing.T) {
 // starts the command in the variable and waits to be killed.
 const parentHelperEnv = "CONCLAB_LAUNCH_PARENT_HELPER"
 
+// nohupHelperEnv makes that stand-in ignore SIGHUP first, as loadgen
+// started under nohup does.
+const nohupHelperEnv = "CONCLAB_LAUNCH_PARENT_NOHUP"
+
 func TestMain(m *testing.M) {
 	if shell := os.Getenv(parentHelperEnv); shell != "" {
+		if os.Getenv(nohupHelperEnv) != "" {
+			signal.Ignore(syscall.SIGHUP) // as nohup leaves it
+		}
 		if _, err := startGuarded(shell); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -109,10 +117,22 @@ func TestMain(m *testing.M) {
 // the command must end: the one that obeys SIGTERM at once, the one that
 // ignores it after StopGrace.
 func TestACommandsProcessesEndWhenLoadgenIsKilled(t *testing.T) {
+	for _, nohup := range []bool{false, true} {
+		t.Run(fmt.Sprintf("nohup=%v", nohup), func(t *testing.T) { commandEndsWithKilledParent(t, nohup) })
+	}
+}
+
+// commandEndsWithKilledParent kills a stand-in loadgen, started with
+// SIGHUP ignored when nohup is set, and checks that its command's
+// processes end.
+func commandEndsWithKilledParent(t *testing.T, nohup bool) {
 	pids := filepath.Join(t.TempDir(), "pids")
 	shell := `sleep 300 & echo $! >>` + pids + `; (trap "" TERM; exec sleep 301) & echo $! >>` + pids + `; wait`
 	parent := exec.Command(os.Args[0])
 	parent.Env = append(os.Environ(), parentHelperEnv+"="+shell)
+	if nohup {
+		parent.Env = append(parent.Env, nohupHelperEnv+"=1")
+	}
 	if err := parent.Start(); err != nil {
 		t.Fatal(err)
 	}
