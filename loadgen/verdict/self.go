@@ -152,49 +152,67 @@ func samplesOutside(reps predict.Replicas, step, period time.Duration, judged [p
 	if len(reps.Steps) < 2 || step <= 0 || slices.ContainsFunc(reps.Steps, func(s []predict.StepGauges) bool { return len(s) < rows }) {
 		return nil
 	}
-	// For each step and gauge, the extremes of the replicas' lows and highs.
-	lows := make([][len(judged)]extremes[int32], rows)
-	highs := make([][len(judged)]extremes[int32], rows)
-	column := make([]int32, len(reps.Steps))
-	for k := range rows {
-		for g := range judged {
-			if !judged[g] {
-				continue
-			}
-			for r, steps := range reps.Steps {
-				column[r] = steps[k].Lo[g]
-			}
-			lows[k][g] = extremesOf(column)
-			for r, steps := range reps.Steps {
-				column[r] = steps[k].Hi[g]
-			}
-			highs[k][g] = extremesOf(column)
-		}
-	}
+	lows, highs := stepExtremes(reps.Steps, rows, judged)
 	out := make([]int, len(reps.Steps))
-	for r, steps := range reps.Steps {
+	for r, own := range reps.Steps {
 		for k := range rows {
 			first, last := windowSteps(step, time.Duration(k)*step-period, time.Duration(k)*step+period)
 			for g := range judged {
 				if !judged[g] {
 					continue
 				}
-				lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
-				for j := first; j <= last; j++ {
-					var l, h int32 // past the band's end every gauge is 0
-					if j < rows {
-						l, _ = lows[j][g].without(steps[j].Lo[g])
-						_, h = highs[j][g].without(steps[j].Hi[g])
-					}
-					lo, hi = min(lo, l), max(hi, h)
-				}
-				if v := steps[k].At[g]; v < lo || v > hi {
+				lo, hi := othersWindow(lows, highs, own, g, first, last)
+				if v := own[k].At[g]; v < lo || v > hi {
 					out[r]++
 				}
 			}
 		}
 	}
 	return out
+}
+
+// stepBounds are, for each band step, each judged gauge's extremes over
+// the replicas.
+type stepBounds [][predict.JudgedGauges]extremes[int32]
+
+// stepExtremes are the extremes of the replicas' lows and of their highs
+// at each of rows band steps, for the judged gauges.
+func stepExtremes(steps [][]predict.StepGauges, rows int, judged [predict.JudgedGauges]bool) (lows, highs stepBounds) {
+	lows, highs = make(stepBounds, rows), make(stepBounds, rows)
+	column := make([]int32, len(steps))
+	for k := range rows {
+		for g := range judged {
+			if !judged[g] {
+				continue
+			}
+			for r, own := range steps {
+				column[r] = own[k].Lo[g]
+			}
+			lows[k][g] = extremesOf(column)
+			for r, own := range steps {
+				column[r] = own[k].Hi[g]
+			}
+			highs[k][g] = extremesOf(column)
+		}
+	}
+	return lows, highs
+}
+
+// othersWindow is gauge g's band over band steps first to last as the
+// replicas other than the one whose steps are own make it: the lowest of
+// their lows and the highest of their highs. Past the band's end every
+// gauge is 0.
+func othersWindow(lows, highs stepBounds, own []predict.StepGauges, g, first, last int) (lo, hi int32) {
+	lo, hi = math.MaxInt32, math.MinInt32
+	for j := first; j <= last; j++ {
+		var l, h int32
+		if j < len(lows) {
+			l, _ = lows[j][g].without(own[j].Lo[g])
+			_, h = highs[j][g].without(own[j].Hi[g])
+		}
+		lo, hi = min(lo, l), max(hi, h)
+	}
+	return lo, hi
 }
 
 // atTheTop is the 99th percentile of counts, as the ranges take it (the
