@@ -93,6 +93,10 @@
 //   - has fasthttp hold a connection's place while the request is read and
 //     after its work until the close, as long as the run's did at that
 //     moment (Spread.ReadHold, Spread.CloseHold);
+//   - has fasthttp end each due sleep at the next accept or read, which
+//     wakes its runtime, and draw for a sleep that such a wake cut short in
+//     the run the overshoot its own timer would have given it
+//     (Spread.OvershootCut);
 //   - hands a freed slot or pool worker to its next waiter a drawn
 //     scheduling delay later, counting the waiter as waiting until then
 //     (engine.handOver): the waiter is a goroutine that must wake; and

@@ -138,6 +138,7 @@ func (f *fastHTTP) timer(e *engine, ev event) {
 	case ev.gen == fastClose:
 		f.serving--
 	case ev.gen == fastRead && e.st[ev.idx].phase == phaseReadAccepted:
+		e.woke = e.cutsAtWakes // the request's read
 		e.startWork(ev.idx)
 	}
 }

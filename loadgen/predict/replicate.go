@@ -159,6 +159,25 @@ type Spread struct {
 	// a pool's works ended a millisecond before the run's did and gave
 	// their freed queue places to other requests than the run did.
 	OvershootLocal, OvershootAt []time.Duration
+	// OvershootCut and OvershootLocalCut, when given, say for each sample
+	// of Overshoot and of OvershootLocal whether a wake of the server
+	// ended it: another request's accept, arrival or refusal, as the
+	// server timed them, came within verdict.WakeCut before its end,
+	// after its sleep came due. An idle Go
+	// runtime sleeps in epoll_wait to a millisecond's resolution, and a
+	// network event that wakes it sooner fires every due timer. Where the
+	// model holds a place per connection (catalog.RejectBeyond: fasthttp),
+	// the arrival whose accept cut a sleep short found the place still
+	// taken, since freeing it waits for the answer's write and the close.
+	// Such a model's replicas then give each cut sample the length its own
+	// timer would have given it (naturalOvershoots), and end a sleep at
+	// the first accept or arrival after it came due (engine.cutsAtWakes), as the
+	// server did. The other models draw the samples as measured: their
+	// freed places go to waiters at once and their works run back to
+	// back, so the mean overshoot sets the phase of every later start,
+	// which a replica's wakes, at accepts and arrivals only, would not
+	// keep (docs/verdict.md).
+	OvershootCut, OvershootLocalCut []bool
 	// SleepTimers says the handlers' work is a sleep, a Go timer: the
 	// runtime fires every expired timer when it wakes for one, so in a
 	// replica a sleep that comes due while an earlier one overshoots ends
@@ -311,6 +330,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 		// drawing admission delays until runs show the same of them.
 		spread.Written, spread.ReadAfterAccept = nil, nil
 	}
+	spread = spread.withNaturalOvershoots(in.Limits.Discipline)
 	step := opt.BandStep
 	if step <= 0 {
 		step = in.Step
@@ -377,6 +397,12 @@ func (s *Spread) check(n int) error {
 	}
 	if !slices.IsSorted(s.OvershootAt) {
 		return errors.New("predict: Spread.OvershootAt: not in ascending order")
+	}
+	if s.OvershootCut != nil && len(s.OvershootCut) != len(s.Overshoot) {
+		return fmt.Errorf("predict: Spread.OvershootCut: %d entries for %d samples", len(s.OvershootCut), len(s.Overshoot))
+	}
+	if s.OvershootLocalCut != nil && len(s.OvershootLocalCut) != len(s.OvershootLocal) {
+		return fmt.Errorf("predict: Spread.OvershootLocalCut: %d entries for %d samples", len(s.OvershootLocalCut), len(s.OvershootLocal))
 	}
 	if len(s.AcceptWakeAt) != len(s.AcceptWake) || !slices.IsSorted(s.AcceptWakeAt) {
 		return fmt.Errorf("predict: Spread.AcceptWakeAt: %d entries for %d samples, or not in ascending order", len(s.AcceptWakeAt), len(s.AcceptWake))
@@ -632,6 +658,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		e.aloneMean = sum / time.Duration(len(spread.WakeDelay))
 	}
 	e.coalesce = spread.SleepTimers
+	e.cutsAtWakes = cutsAtWakes(e.in.Limits.Discipline, spread)
 	if len(spread.OvershootQuiet) == len(spread.Overshoot) && len(spread.Overshoot) > 0 {
 		e.quiet, e.overshoot = spread.OvershootQuiet, spread.Overshoot
 		e.overshootLocal, e.overshootAt = spread.OvershootLocal, spread.OvershootAt

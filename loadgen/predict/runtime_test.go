@@ -269,3 +269,83 @@ func TestALimitListenersLoopWakesAsLateAsTheRunsDelaysOfTheMoment(t *testing.T) 
 		t.Errorf("no delay of the moment: #1 started at %v, want 1.006 s or 1.403 s", s)
 	}
 }
+
+// fasthttp with one place, 100 ms sleeps that overshoot 1 ms, none of
+// the run's cut by a wake (Spread.OvershootCut). #1 connects at 100.5 ms,
+// after #0's sleep came due: its accept wakes the server, which refuses
+// it, the place being #0's, and then fires #0's due timer. #0 ends at
+// 100.5 ms, not 101 ms, and #2 at 100.7 ms finds the place free. Where the
+// work is not a timer (cpu), or the run did not say which sleeps a wake
+// cut, #0 ends at 101 ms and #2 is refused too.
+func TestAnAcceptEndsTheSleepsThatCameDueBeforeIt(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: []time.Duration{0, 100*ms + 500*us, 100*ms + 700*us}, Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	for _, tc := range []struct {
+		timers bool
+		cut    []bool
+		ended  time.Duration
+		third  outcome.Outcome
+	}{{true, []bool{false}, 100*ms + 500*us, outcome.OK}, {false, []bool{false}, 101 * ms, outcome.HTTP503},
+		{true, nil, 101 * ms, outcome.HTTP503}} {
+		got := replicaRequests(t, in, Spread{Overshoot: []time.Duration{ms}, OvershootCut: tc.cut, SleepTimers: tc.timers})
+		if got[0].Finished != tc.ended || got[1].Outcome != outcome.HTTP503 || got[2].Outcome != tc.third {
+			t.Errorf("sleep timers %v, cut %v: #0 ended at %v, #1 %s, #2 %s; want %v, http_503, %s", tc.timers, tc.cut,
+				got[0].Finished, got[1].Outcome, got[2].Outcome, tc.ended, tc.third)
+		}
+	}
+}
+
+// fasthttp with one place reads its request 1 ms after the accept
+// (Spread.ReadHold) and sleeps 100 ms. #0's overshoot was cut at 0.2 ms
+// in the run, and the uncut one was 0.9 ms: a replica gives the cut one
+// 0.9 ms, so #0 ends at 101.9 ms whichever it draws. #1 reaches the
+// handler at 101.5 ms, after #0's sleep came due, and its read wakes the
+// server, which ends #0 then. A semaphore's replicas draw the overshoots
+// as measured and end no sleep at an arrival: #0 ends at 100.2 or
+// 100.9 ms, alone or with #1 arriving at 100.5 ms.
+func TestAFasthttpReplicaEndsASleepAsItsOwnTimerOrAWakeWould(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	spread := Spread{SendLate: []time.Duration{0, 0}, Overshoot: []time.Duration{200 * us, 900 * us},
+		OvershootCut: []bool{true, false}, SleepTimers: true, ReadHold: []time.Duration{ms}}
+	fast := Input{Arrivals: []time.Duration{0, 200 * ms}, Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 2}}}
+	reps, err := Replicate(fast, spread, ReplicaOptions{N: 8, Seed: 1, NoBand: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range reps.Runs {
+		if r.OKLatency[0] != 101*ms+900*us {
+			t.Errorf("fasthttp, replica %d: ok p50 %v, want 101.9ms", i, r.OKLatency[0])
+		}
+	}
+	fast.Arrivals = []time.Duration{0, 100*ms + 500*us}
+	if got := replicaRequests(t, fast, spread.withNaturalOvershoots(catalog.RejectBeyond)); got[0].Finished != 101*ms+500*us {
+		t.Errorf("fasthttp: #0 ended at %v, want 101.5ms, with #1's read", got[0].Finished)
+	}
+	queue := Input{Arrivals: []time.Duration{0}, Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
+	spread.ReadHold, spread.SendLate = nil, []time.Duration{0}
+	reps, err = Replicate(queue, spread, ReplicaOptions{N: 16, Seed: 1, NoBand: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	latencies := map[time.Duration]bool{}
+	for _, r := range reps.Runs {
+		latencies[r.OKLatency[0]] = true
+	}
+	if len(latencies) != 2 || !latencies[100*ms+200*us] || !latencies[100*ms+900*us] {
+		t.Errorf("semaphore, alone: ok in %v, want 100.2ms and 100.9ms", latencies)
+	}
+	queue.Arrivals = []time.Duration{0, 100*ms + 500*us}
+	spread.SendLate = []time.Duration{0, 0}
+	ends := map[time.Duration]bool{}
+	for seed := range 16 {
+		e, _ := newReplica(queue, spread, rand.New(rand.NewPCG(uint64(seed), 0)), &buffers{})
+		e.run()
+		ends[e.result().Requests[0].Finished] = true
+	}
+	if len(ends) != 2 || !ends[100*ms+200*us] || !ends[100*ms+900*us] {
+		t.Errorf("semaphore: #0 ended at %v, want 100.2ms and 100.9ms", ends)
+	}
+}

@@ -206,6 +206,11 @@ type engine struct {
 	// the works started, in the order their sleeps come due.
 	coalesce bool
 	sleeping []int
+	// cutsAtWakes: an accept or a request's arrival wakes the server's
+	// runtime, which then fires the timers that are due (Spread.
+	// OvershootCut). woke: one has just happened; fireDueTimers runs once
+	// the wake's own request is decided.
+	cutsAtWakes, woke bool
 	// quiet and overshoot are Spread.OvershootQuiet and Spread.Overshoot
 	// (overshootAfter); lastWorkEnd is when a work last ended.
 	quiet, overshoot []time.Duration
@@ -376,6 +381,14 @@ func (e *engine) run() {
 		e.now = ev.t
 		e.handle(ev)
 		e.drainAcceptQueue()
+		for e.woke {
+			// The sleeps that came due end after the accepts and
+			// arrivals that woke the server, as an idle Go runtime
+			// runs them; their ends may free places for more accepts.
+			e.woke = false
+			e.fireDueTimers()
+			e.drainAcceptQueue()
+		}
 		e.observe()
 	}
 }
@@ -456,8 +469,10 @@ func (e *engine) handle(ev event) {
 		switch e.st[r].phase {
 		case phaseReading:
 			e.reading--
+			e.woke = e.cutsAtWakes // the request's read
 			e.srv.accepted(e, r)
 		case phaseReadAccepted, phaseAwaitingRequest:
+			e.woke = e.cutsAtWakes
 			e.srv.accepted(e, r)
 		case phaseAwaitingClose:
 			e.closeConnection(r)
@@ -728,6 +743,7 @@ func (e *engine) drainAcceptQueue() {
 			return
 		}
 		r := e.aq.pop()
+		e.woke = e.cutsAtWakes
 		if e.st[r].bare {
 			e.acceptBare(r)
 			continue
@@ -881,8 +897,9 @@ func (e *engine) overshootAfter(quiet time.Duration) time.Duration {
 
 // fireDueTimers ends, in a replica whose work is a sleep, every work
 // whose sleep was due by now: the Go runtime fires all expired timers
-// when it wakes for one, so a sleep that came due while an earlier one
-// overshot ends with it.
+// when it wakes, so a sleep that came due while an earlier one overshot
+// ends with it, and one that came due before an accept or a request's
+// arrival ends with that (engine.woke).
 func (e *engine) fireDueTimers() {
 	if !e.coalesce {
 		return

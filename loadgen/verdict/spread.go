@@ -77,17 +77,17 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 			sp.Syn[m.Seq] = m.Syn
 		}
 		sp.AdmitDelay = append(sp.AdmitDelay, max(m.Late, -m.Late))
-		lateness = append(lateness, timed{m.SentAt(), max(m.Late, -m.Late)})
+		lateness = append(lateness, timed{at: m.SentAt(), d: max(m.Late, -m.Late)})
 		p := central.Requests[m.Seq]
 		switch {
 		case m.AnswerDelay > 0:
-			answers = append(answers, timed{m.SentAt() + m.Latency - m.AnswerDelay, m.AnswerDelay})
+			answers = append(answers, timed{at: m.SentAt() + m.Latency - m.AnswerDelay, d: m.AnswerDelay})
 		case m.Dialed && (m.Outcome == outcome.HTTP503 || m.Outcome == outcome.HTTP429 || m.Outcome == outcome.Reset) &&
 			m.Latency >= m.Syn:
 			// Without the server's word, a rejection is taken as
 			// decided as its SYN arrived: true of fasthttp's, not of a
 			// queue's timeout.
-			answers = append(answers, timed{m.SentAt() + m.Syn, m.Latency - m.Syn})
+			answers = append(answers, timed{at: m.SentAt() + m.Syn, d: m.Latency - m.Syn})
 		}
 		if m.Decided > 0 && p.Queued == 0 && slices.Contains(outcome.Rejected, p.Outcome) &&
 			slices.Contains(outcome.Rejected, m.Outcome) {
@@ -96,7 +96,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		if d, ok := reachDelay(m, p); ok {
 			reach[m.Seq] = d
 			reached = append(reached, d)
-			reachedAt = append(reachedAt, timed{m.SentAt() + m.Syn, d})
+			reachedAt = append(reachedAt, timed{at: m.SentAt() + m.Syn, d: d})
 			if m.ToAccept > 0 {
 				inKernel[m.Seq] = min(max(m.ToAccept-m.Syn, 0), d)
 			} else {
@@ -105,7 +105,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		}
 		if s := m.Served; s != nil {
 			if d := s.Received.Sub(s.End); !s.Received.IsZero() && d >= 0 && d <= m.Latency {
-				replies = append(replies, timed{m.SentAt() + m.Latency - d, d})
+				replies = append(replies, timed{at: m.SentAt() + m.Latency - d, d: d})
 				sp.ReplyOf[m.Seq] = d
 			}
 		}
@@ -122,6 +122,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	if byQuiet, byTime := overshoots(measured, work, len(central.Requests)); len(byQuiet) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = splitTimed(byQuiet)
 		sp.OvershootLocal, sp.OvershootAt = splitTimed(byTime)
+		sp.OvershootCut, sp.OvershootLocalCut = cuts(byQuiet), cuts(byTime)
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
@@ -200,7 +201,7 @@ func acceptWakes(measured []Measured) (wakes, at []time.Duration) {
 		if k, _ := slices.BinarySearch(ends, freed+1); k > 0 && freed-ends[k-1] <= endToClose {
 			from = ends[k-1]
 		}
-		ts = append(ts, timed{from, m.SentAt() + m.ToAccept - from})
+		ts = append(ts, timed{at: from, d: m.SentAt() + m.ToAccept - from})
 	}
 	return splitTimed(ts)
 }
@@ -238,15 +239,15 @@ func placeHolds(sp *predict.Spread, measured []Measured) {
 	for _, m := range measured {
 		if m.ToAccept > 0 && m.Dialed && !m.SynRetried() {
 			accepts = append(accepts, max(m.ToAccept-m.Syn, 0))
-			acceptsAt = append(acceptsAt, timed{m.SentAt() + m.Syn, max(m.ToAccept-m.Syn, 0)})
+			acceptsAt = append(acceptsAt, timed{at: m.SentAt() + m.Syn, d: max(m.ToAccept-m.Syn, 0)})
 		}
 		s := m.Served
 		if m.CloseHold <= 0 || s == nil || s.Received.IsZero() {
 			continue
 		}
-		closes = append(closes, timed{m.SentAt() + m.Latency - s.Received.Sub(s.End), m.CloseHold})
+		closes = append(closes, timed{at: m.SentAt() + m.Latency - s.Received.Sub(s.End), d: m.CloseHold})
 		if m.ToAccept > 0 && m.ToGate >= m.ToAccept {
-			reads = append(reads, timed{m.SentAt() + m.ToAccept, m.ToGate - m.ToAccept})
+			reads = append(reads, timed{at: m.SentAt() + m.ToAccept, d: m.ToGate - m.ToAccept})
 		}
 	}
 	if len(closes) == 0 {
@@ -261,8 +262,12 @@ func placeHolds(sp *predict.Spread, measured []Measured) {
 }
 
 // timed is a delay the run measured, and what replicas pick it by: when
-// it began on the schedule's clock, or the quiet before it.
-type timed struct{ at, d time.Duration }
+// it began on the schedule's clock, or the quiet before it. cut: a
+// sleep's overshoot that a wake of the server ended (cutByWake).
+type timed struct {
+	at, d time.Duration
+	cut   bool
+}
 
 // splitTimed sorts ts by at and returns their delays and their ats; nil
 // for none.
@@ -272,6 +277,16 @@ func splitTimed(ts []timed) (delays, at []time.Duration) {
 		delays, at = append(delays, t.d), append(at, t.at)
 	}
 	return delays, at
+}
+
+// cuts says of each of ts, in their order, whether a wake cut it; nil
+// for none.
+func cuts(ts []timed) []bool {
+	var out []bool
+	for _, t := range ts {
+		out = append(out, t.cut)
+	}
+	return out
 }
 
 // reachDelay is how long after its SYN request m reached the model's
@@ -353,6 +368,7 @@ func overshoots(measured []Measured, work func(seq int) time.Duration, n int) (b
 		}
 	}
 	slices.SortFunc(ends, time.Time.Compare)
+	wakes := serverWakes(measured)
 	for _, m := range measured {
 		s := m.Served
 		if s == nil || m.Seq < 0 || m.Seq >= n || s.End.Sub(s.Start) < work(m.Seq) {
@@ -360,14 +376,15 @@ func overshoots(measured []Measured, work func(seq int) time.Duration, n int) (b
 		}
 		due := s.Start.Add(work(m.Seq))
 		over := s.End.Sub(due)
+		cut := cutByWake(wakes, m.Seq, due, s.End)
 		i, _ := slices.BinarySearchFunc(ends, due, time.Time.Compare)
 		q := time.Hour // no work ended before it
 		if i > 0 {
 			q = due.Sub(ends[i-1])
 		}
-		byQuiet = append(byQuiet, timed{q, over})
+		byQuiet = append(byQuiet, timed{at: q, d: over, cut: cut})
 		if m.ToGate > 0 && !s.Arrived.IsZero() {
-			byTime = append(byTime, timed{m.SentAt() + m.ToGate + due.Sub(s.Arrived), over})
+			byTime = append(byTime, timed{at: m.SentAt() + m.ToGate + due.Sub(s.Arrived), d: over, cut: cut})
 		}
 	}
 	return byQuiet, byTime
