@@ -163,15 +163,15 @@ type Spread struct {
 	// of Overshoot and of OvershootLocal whether a wake of the server
 	// ended it: another request's accept, arrival or refusal, as the
 	// server timed them, came within verdict.WakeCut before its end,
-	// after its sleep came due. An idle Go
-	// runtime sleeps in epoll_wait to a millisecond's resolution, and a
-	// network event that wakes it sooner fires every due timer. Where the
-	// model holds a place per connection (catalog.RejectBeyond: fasthttp),
-	// the arrival whose accept cut a sleep short found the place still
-	// taken, since freeing it waits for the answer's write and the close.
-	// Such a model's replicas then give each cut sample the length its own
-	// timer would have given it (naturalOvershoots), and end a sleep at
-	// the first accept or arrival after it came due (engine.cutsAtWakes), as the
+	// after its sleep came due. An idle Go runtime sleeps in epoll_wait to
+	// a millisecond's resolution, and a network event that wakes it
+	// sooner fires every due timer. Where the model holds a place per
+	// connection (catalog.RejectBeyond: fasthttp), the arrival whose
+	// accept cut a sleep short found the place still taken, since freeing
+	// it waits for the answer's write and the close. Such a model's
+	// replicas then give each cut sample the length its own timer would
+	// have given it (naturalOvershoots), and end a sleep at the first
+	// accept or arrival after it came due (engine.cutsAtWakes), as the
 	// server did. The other models draw the samples as measured: their
 	// freed places go to waiters at once and their works run back to
 	// back, so the mean overshoot sets the phase of every later start,

@@ -44,7 +44,13 @@ func naturalOvershoots(overs []time.Duration, cut []bool) []time.Duration {
 	// At a tie the uncut one first: a cut length says only that the
 	// natural one was longer.
 	slices.SortStableFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(overs[a], overs[b]), cmp.Compare(boolRank(cut[a]), boolRank(cut[b])))
+		if c := cmp.Compare(overs[a], overs[b]); c != 0 || cut[a] == cut[b] {
+			return c
+		}
+		if cut[a] {
+			return 1
+		}
+		return -1
 	})
 	// longer[k] estimates the chance that a natural overshoot is longer
 	// than overs[order[k]].
@@ -79,10 +85,3 @@ func naturalOvershoots(overs []time.Duration, cut []bool) []time.Duration {
 // sample. An estimate that exceeds half by less than 1e-9 is taken for
 // half, a difference that no run's samples say anything of.
 const halfSlack = 1e-9
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

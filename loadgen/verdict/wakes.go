@@ -29,15 +29,16 @@ type wakeAt struct {
 // not among them.
 func serverWakes(measured []Measured) []wakeAt {
 	var wakes []wakeAt
-	for _, m := range measured {
-		times := []time.Time{m.Refused}
-		if s := m.Served; s != nil {
-			times = append(times, s.Accepted, s.Arrived)
+	add := func(t time.Time, seq int) {
+		if !t.IsZero() {
+			wakes = append(wakes, wakeAt{t, seq})
 		}
-		for _, t := range times {
-			if !t.IsZero() {
-				wakes = append(wakes, wakeAt{t, m.Seq})
-			}
+	}
+	for _, m := range measured {
+		add(m.Refused, m.Seq)
+		if s := m.Served; s != nil {
+			add(s.Accepted, m.Seq)
+			add(s.Arrived, m.Seq)
 		}
 	}
 	slices.SortFunc(wakes, func(a, b wakeAt) int { return a.t.Compare(b.t) })
