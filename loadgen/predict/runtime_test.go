@@ -213,21 +213,22 @@ func TestAnAnswerIsAsLateAsTheRunsAnswersOfItsMoment(t *testing.T) {
 }
 
 // A client gives up as late after its deadline as the run's clients did:
-// one request of 1 s work, answered 0.5 ms after its work ends, with a
-// 1.0003 s timeout: given up at the deadline, it times out at 1.0003 s;
-// with the client's timer firing 1 ms late (GiveUpLate), the answer at
-// 1.0005 s is in time. A deadline queue still judges by the deadline: a
-// waiter that could end only 0.2 ms after it is refused either way.
+// one request of 1.0005 s work, answered 0.1 ms after its work ends, with
+// a 1.0003 s timeout: given up at the deadline, it times out at 1.0003 s,
+// before its work ends; with the client's timer firing 1 ms late
+// (GiveUpLate), the answer at 1.0006 s is in time. A deadline queue still
+// judges by the deadline: a waiter that could end only 0.2 ms after it is
+// refused either way.
 func TestAClientGivesUpAsLateAsTheRunsTimersFired(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
-	in := Input{Arrivals: at(0), Service: sec(1), ClientTimeout: sec(1) + 300*us, Kernel: linux,
+	in := Input{Arrivals: at(0), Service: sec(1) + 500*us, ClientTimeout: sec(1) + 300*us, Kernel: linux,
 		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
-	reply := []time.Duration{500 * us}
+	reply := []time.Duration{100 * us}
 	if got := replicaRequests(t, in, Spread{ReplyDelay: reply}); got[0].Outcome != outcome.Timeout || got[0].Finished != sec(1)+300*us {
 		t.Errorf("at its deadline: %s at %v, want timeout at 1.0003s", got[0].Outcome, got[0].Finished)
 	}
-	if got := replicaRequests(t, in, Spread{ReplyDelay: reply, GiveUpLate: []time.Duration{ms}}); got[0].Outcome != outcome.OK || got[0].Finished != sec(1)+500*us {
-		t.Errorf("1 ms late: %s at %v, want ok at 1.0005s", got[0].Outcome, got[0].Finished)
+	if got := replicaRequests(t, in, Spread{ReplyDelay: reply, GiveUpLate: []time.Duration{ms}}); got[0].Outcome != outcome.OK || got[0].Finished != sec(1)+600*us {
+		t.Errorf("1 ms late: %s at %v, want ok at 1.0006s", got[0].Outcome, got[0].Finished)
 	}
 	// #1 waits for #0's slot until 1 s, and could end at 2 s, 0.2 ms after
 	// its deadline at 1.9998 s.

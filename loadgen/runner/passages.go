@@ -9,6 +9,7 @@ import (
 	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/loadgen/launch"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // passagesWithin bounds the fetch of a target's passages after its run:
@@ -21,7 +22,8 @@ const passagesWithin = 30 * time.Second
 // labserver kept (adminapi.PathPassages), and every request how long its
 // server held its place after its work, until the close (fasthttp's), and
 // when the close that freed its connection's slot happened
-// (limitlistener's). Without them the verdict cannot
+// (limitlistener's), and each request whose client gave up when its way
+// through the model ended. Without them the verdict cannot
 // replay any request's measured way to the gate, since it would replay
 // the answered requests' alone. Only a labserver on loadgen's host shares
 // its clock; any other target is left as it is. since is the run's start:
@@ -53,6 +55,9 @@ func (t *target) completeFromPassages(ctx context.Context, since time.Time) stri
 		}
 		if d := time.Unix(0, q.SlotFreed).Sub(h.sent); q.SlotFreed != 0 && d > 0 {
 			h.slotFreed = d
+		}
+		if d := time.Unix(0, q.Left).Sub(h.sent); h.outcome == outcome.Timeout && q.Left != 0 && d > 0 {
+			h.left = d
 		}
 		if h.toGate > 0 {
 			continue

@@ -21,7 +21,9 @@ import (
 // #2 has no passage (its client left before the server read it). #0's
 // passage says its server held its place 300 µs past its work, to the
 // close, as fasthttp's do; #1's that the close that freed its slot came
-// 250 µs after its send, as a LimitListener's do.
+// 250 µs after its send, as a LimitListener's do, and that its way through
+// the model ended 1 s after its send: when its client, who gave up, left.
+// #0's end says nothing of a give-up.
 func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	sent := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) int64 { return sent.Add(d).UnixNano() }
@@ -56,6 +58,9 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	}
 	if tg.hits[0].slotFreed != 0 || tg.hits[1].slotFreed != 250*time.Microsecond {
 		t.Errorf("slots freed %v and %v after the sends, want none and 250µs", tg.hits[0].slotFreed, tg.hits[1].slotFreed)
+	}
+	if tg.hits[0].left != 0 || tg.hits[1].left != time.Second {
+		t.Errorf("ways ended %v and %v after the sends, want none and 1s", tg.hits[0].left, tg.hits[1].left)
 	}
 	want := [][2]time.Duration{{400 * time.Microsecond, 100 * time.Microsecond}, {2 * time.Millisecond, 300 * time.Microsecond}, {0, 0}}
 	for i, h := range tg.hits {

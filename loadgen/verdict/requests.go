@@ -48,6 +48,11 @@ type Measured struct {
 	// only once a slot was free (a LimitListener's), as the server timed
 	// it on loadgen's clock; 0 when unknown or not one.
 	SlotFreed time.Duration
+	// Left is, for a request whose client gave up, how long after its
+	// send its way through the server's model ended (its work ended, the
+	// model refused it, or the model saw its client leave), as the server
+	// timed it on loadgen's clock; 0 when unknown.
+	Left time.Duration
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from the server's decision to the client, on loadgen's
 	// clock; 0 when unknown.

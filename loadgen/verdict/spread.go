@@ -69,8 +69,8 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 			continue
 		}
 		sp.SendLate[m.Seq] = m.Late
-		if m.Outcome == outcome.Timeout && timeout > 0 && m.Latency >= timeout {
-			sp.GiveUpLate = append(sp.GiveUpLate, m.Latency-timeout)
+		if late, ok := giveUpLate(m, timeout); ok {
+			sp.GiveUpLate = append(sp.GiveUpLate, late)
 		}
 		if m.Dialed {
 			sp.SendLate[m.Seq] += m.Syn
@@ -144,6 +144,26 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		sp.Written, sp.ReadAfterAccept = writeBounds(measured, len(central.Requests))
 	}
 	return sp
+}
+
+// giveUpLate is how late after its timeout the client of request m, which
+// timed out, gave up: when its timer fired, which decides whether an answer
+// written just after the timeout is the client's. Its latency says when
+// loadgen recorded the give-up, some time after the timer fired; where the
+// server saw the client leave (or ended its work) sooner, that bounds it.
+// In an overload-controls run (2026-12-06), deadline-10's seven timeouts
+// were recorded 0.10 to 1.75 ms late, and three of them had left their
+// server 0.42 to 0.96 ms after their timeouts, before loadgen recorded the
+// give-up. ok is false for any other request.
+func giveUpLate(m Measured, timeout time.Duration) (late time.Duration, ok bool) {
+	if m.Outcome != outcome.Timeout || timeout <= 0 || m.Latency < timeout {
+		return 0, false
+	}
+	late = m.Latency - timeout
+	if m.Left > 0 {
+		late = min(late, max(m.Left-timeout, 0))
+	}
+	return late, true
 }
 
 // writeBounds are Spread.Written and Spread.ReadAfterAccept from the requests

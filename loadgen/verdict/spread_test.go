@@ -380,3 +380,33 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 		t.Errorf("wakes %v at %v, want [400µs 500µs] at %v", wakes, wakesAt, want)
 	}
 }
+
+// A timed-out client's give-up is as late as loadgen recorded it, unless
+// its server saw it leave sooner: 2 s timeouts, recorded 1 ms late, and
+// left 0.4 ms after the timeout (as an overload-controls run measured);
+// left after the record; left before the timeout (taken as at it); and
+// not left at all. An ok request, or one that timed out sooner than the
+// timeout (its connect), gives no sample.
+func TestAClientGaveUpNoLaterThanItsServerSawItLeave(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	timedOut := func(left time.Duration) Measured {
+		return Measured{Outcome: outcome.Timeout, Latency: 2*time.Second + ms, Left: left}
+	}
+	for _, tc := range []struct {
+		name string
+		m    Measured
+		want time.Duration
+		ok   bool
+	}{
+		{"left first", timedOut(2*time.Second + 400*us), 400 * us, true},
+		{"left after", timedOut(2*time.Second + 3*ms), ms, true},
+		{"left before the timeout", timedOut(time.Second), 0, true},
+		{"not known", timedOut(0), ms, true},
+		{"ok", Measured{Outcome: outcome.OK, Latency: 2*time.Second + ms}, 0, false},
+		{"sooner", Measured{Outcome: outcome.Timeout, Latency: time.Second}, 0, false},
+	} {
+		if got, ok := giveUpLate(tc.m, 2*time.Second); got != tc.want || ok != tc.ok {
+			t.Errorf("%s: %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
