@@ -1057,7 +1057,7 @@ func (e *engine) reached(r int) {
 // server is done with it now, and the client counts it in flight until
 // its kindAnswered event. An ok answer is its client's even when it is
 // read after the client's timeout: it was written before the client gave
-// up (which would have ended the work first), and a client whose read
+// up (which would have ended the request first), and a client whose read
 // comes late waits for a CPU, as its timer then does too. In a
 // burst-after-deploy run (2026-12-06), five of deadline-4's answers were
 // read 0.6 to 3.9 ms after their clients' timeouts and ended ok, each

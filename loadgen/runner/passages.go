@@ -22,8 +22,8 @@ const passagesWithin = 30 * time.Second
 // labserver kept (adminapi.PathPassages), and every request how long its
 // server held its place after its work, until the close (fasthttp's), and
 // when the close that freed its connection's slot happened
-// (limitlistener's), and each request whose client gave up when its way
-// through the model ended. Without them the verdict cannot
+// (limitlistener's), and, for each request whose client gave up, when its
+// way through the model ended. Without them the verdict cannot
 // replay any request's measured way to the gate, since it would replay
 // the answered requests' alone. Only a labserver on loadgen's host shares
 // its clock; any other target is left as it is. since is the run's start:

@@ -15,7 +15,8 @@ import (
 // client's dial may return far later on a starved machine), its client's
 // timeout and in-flight gauge counting from its send and its timeout
 // firing as late as the run's timed-out clients' did (Spread.GiveUpLate:
-// their latency less the timeout), and reaching the model's gate as the
+// their latency less the timeout, or less where the server saw them leave
+// sooner: giveUpLate), and reaching the model's gate as the
 // server timed it, when the server's answers timed every request's
 // arrival there (reachDelay), waiting in the kernel's accept queue on its
 // way only until the server accepted it, when they timed that too
@@ -150,7 +151,9 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 // timed out, gave up: when its timer fired, which decides whether an answer
 // written just after the timeout is the client's. Its latency says when
 // loadgen recorded the give-up, some time after the timer fired; where the
-// server saw the client leave (or ended its work) sooner, that bounds it.
+// server saw the client leave (or ended its work, or refused it) sooner,
+// but not before the timeout, that bounds it: a way that ended before the
+// timeout says nothing of when the timer fired.
 // In an overload-controls run (2026-12-06), deadline-10's seven timeouts
 // were recorded 0.10 to 1.75 ms late, and three of them had left their
 // server 0.42 to 0.96 ms after their timeouts, before loadgen recorded the
@@ -160,8 +163,8 @@ func giveUpLate(m Measured, timeout time.Duration) (late time.Duration, ok bool)
 		return 0, false
 	}
 	late = m.Latency - timeout
-	if m.Left > 0 {
-		late = min(late, max(m.Left-timeout, 0))
+	if m.Left >= timeout {
+		late = min(late, m.Left-timeout)
 	}
 	return late, true
 }

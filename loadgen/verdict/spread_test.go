@@ -382,10 +382,10 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 }
 
 // A timed-out client's give-up is as late as loadgen recorded it, unless
-// its server saw it leave sooner: 2 s timeouts, recorded 1 ms late, and
-// left 0.4 ms after the timeout (as an overload-controls run measured);
-// left after the record; left before the timeout (taken as at it); and
-// not left at all. An ok request, or one that timed out sooner than the
+// its server saw it leave sooner, after the timeout: 2 s timeouts,
+// recorded 1 ms late, and left 0.4 ms after the timeout (an
+// overload-controls run measured such); left after the record; left
+// before the timeout, which bounds nothing; and not left at all. An ok request, or one that timed out sooner than the
 // timeout (its connect), gives no sample.
 func TestAClientGaveUpNoLaterThanItsServerSawItLeave(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
@@ -400,7 +400,7 @@ func TestAClientGaveUpNoLaterThanItsServerSawItLeave(t *testing.T) {
 	}{
 		{"left first", timedOut(2*time.Second + 400*us), 400 * us, true},
 		{"left after", timedOut(2*time.Second + 3*ms), ms, true},
-		{"left before the timeout", timedOut(time.Second), 0, true},
+		{"left before the timeout", timedOut(time.Second), ms, true},
 		{"not known", timedOut(0), ms, true},
 		{"ok", Measured{Outcome: outcome.OK, Latency: 2*time.Second + ms}, 0, false},
 		{"sooner", Measured{Outcome: outcome.Timeout, Latency: time.Second}, 0, false},
