@@ -303,7 +303,8 @@ func splitTimed(ts []timed) (delays, at []time.Duration) {
 }
 
 // cuts says of each of ts, in their order, whether a wake cut it; nil
-// for none.
+// for none. splitTimed sorts ts in place, so cuts of the same ts after it
+// line up with its delays.
 func cuts(ts []timed) []bool {
 	var out []bool
 	for _, t := range ts {
