@@ -84,6 +84,10 @@ type slot struct {
 	bins      []*runfolder.BinWriter
 	rc        *http.ResponseController // its stream's, while it is open
 	cut       bool                     // its stream is to end now
+	ended     bool                     // its stream is over
+	// ticks are its counters of its latest ticks on the grid, oldest
+	// first, at most keptTicks of them.
+	ticks []tickCounts
 }
 
 // errCut ends a stream that the run no longer reads.
@@ -397,13 +401,14 @@ func (h *Hub) apply(s *slot, f *frame) error {
 		s.bins[f.Target].Write(f.Result)
 		s.received[f.Target]++
 	}
+	s.final = f.Final
 	if len(f.Counts) == len(h.targets) {
 		copy(s.counts, f.Counts)
-		for i, t := range h.targets {
-			t.sum(h.slots, i)
+		if f.Tick > 0 {
+			s.remember(f.Tick, f.Counts)
 		}
+		h.sumLocked()
 	}
-	s.final = f.Final
 	return nil
 }
 
@@ -441,6 +446,8 @@ func (h *Hub) end(s *slot, err error) {
 		}
 	}
 	s.rc = nil // the handler returns: its controller is no longer ours
+	s.ended = true
+	h.sumLocked() // the others' sums no longer wait for its ticks
 	close(s.done)
 }
 

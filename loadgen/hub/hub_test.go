@@ -220,3 +220,60 @@ func TestTheHubTurnsAwaySlotsItDoesNotHave(t *testing.T) {
 		}
 	}
 }
+
+func TestAWorkerReadsItsCountersOnTheGridOfTheStart(t *testing.T) {
+	const every = 250 * time.Millisecond
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		origin    time.Time
+		wantTick  int64
+		wantAfter time.Duration // next, after now
+	}{
+		{"no start yet: a beat a period from now", time.Time{}, 0, every},
+		{"the start a second away: still a beat a period from now", now.Add(time.Second), 0, every},
+		{"100 ms after the start: the first tick", now.Add(-100 * time.Millisecond), 0, 150 * time.Millisecond},
+		{"1.3 periods after the start: tick 1, then tick 2", now.Add(-325 * time.Millisecond), 1, 175 * time.Millisecond},
+		{"at tick 10 exactly", now.Add(-10 * every), 10, every},
+	} {
+		tick, next := gridTick(tc.origin, every, now)
+		if tick != tc.wantTick || next.Sub(now) != tc.wantAfter {
+			t.Errorf("%s: tick %d, next in %s; want tick %d, next in %s", tc.name, tick, next.Sub(now), tc.wantTick, tc.wantAfter)
+		}
+	}
+}
+
+// Worker 2's requests are sent between ticks 1 and 2, as worker 1's end,
+// and its tick 2 reaches the hub first. Worker 1's tick 1 and worker 2's
+// tick 2 add up to 10 in flight, which never were at once; the hub waits
+// for worker 1's tick 2 to count more than tick 1's 5.
+func TestTheHubAddsUpCountersThatItsWorkersReadAtOneInstant(t *testing.T) {
+	l := newLab(t, 2, 10, 100, 0, 0)
+	h := l.hub
+	one, two := h.slots[0], h.slots[1]
+	one.streaming, two.streaming = true, true
+	inflight := func(n int64) []Counts { return []Counts{{Sent: n, Inflight: n}} }
+	for _, step := range []struct {
+		slot  *slot
+		frame frame
+		end   bool // the slot's stream ends, without a final frame
+		want  int64
+	}{
+		{one, frame{Counts: inflight(5), Tick: 1}, false, 5},
+		{two, frame{Counts: inflight(0), Tick: 1}, false, 5},
+		{two, frame{Counts: inflight(5), Tick: 2}, false, 5},
+		{one, frame{Counts: []Counts{{Sent: 5}}, Tick: 2}, false, 5},
+		{two, frame{Counts: inflight(3), Tick: 3}, false, 5},
+		{one, frame{Counts: []Counts{{Sent: 5}}, Final: true}, false, 3},
+		{two, frame{}, true, 3},
+	} {
+		if step.end {
+			h.end(step.slot, nil)
+		} else if err := h.apply(step.slot, &step.frame); err != nil {
+			t.Fatal(err)
+		}
+		if got := l.target.Counters.Inflight.Load(); got != step.want {
+			t.Fatalf("after worker %d's frame %+v: %d in flight, want %d", step.slot.n, step.frame, got, step.want)
+		}
+	}
+}

@@ -62,7 +62,11 @@ type frame struct {
 	Target int
 	Result *vegeta.Result
 	Counts []Counts // per target, when the frame carries counters
-	Final  bool
+	// Tick is when Counts were read: at tick k of the schedule's grid,
+	// the start plus k StatusEvery, or 0 when not on the grid (before
+	// the start, and in the final frame).
+	Tick  int64
+	Final bool
 }
 
 // Counts are a worker's live counters of one target.

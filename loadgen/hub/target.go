@@ -20,16 +20,17 @@ type Target struct {
 	opt   attack.Options // Shards is the hub's workers
 }
 
-// sum makes t's counters the sum of the slots' counts of target i.
-func (t *Target) sum(slots []*slot, i int) {
+// sum makes t's counters the sum of the slots' counts of target i as of
+// tick at.
+func (t *Target) sum(slots []*slot, i int, at int64) {
 	var c Counts
 	for _, s := range slots {
-		if i < len(s.counts) {
-			c.Sent += s.counts[i].Sent
-			c.Done += s.counts[i].Done
-			c.Inflight += s.counts[i].Inflight
-			c.OK += s.counts[i].OK
-			c.Errors += s.counts[i].Errors
+		if counts := s.countsAt(at); i < len(counts) {
+			c.Sent += counts[i].Sent
+			c.Done += counts[i].Done
+			c.Inflight += counts[i].Inflight
+			c.OK += counts[i].OK
+			c.Errors += counts[i].Errors
 		}
 	}
 	t.Counters.Sent.Store(c.Sent)

@@ -54,7 +54,7 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 	heartbeat := st.beat(attacks, cmp.Or(a.StatusEvery, DefaultStatusEvery))
 	start, err := getJSON[Start](ctx, o, PathStart)
 	if err != nil {
-		heartbeat()
+		heartbeat.stop()
 		if cause := context.Cause(ctx); cause != nil {
 			err = cause // the stream's failure says more than the cancelled wait
 		}
@@ -62,6 +62,7 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 		return fmt.Errorf("the start: %w", err)
 	}
 	local := time.Now().Add(start.In)
+	heartbeat.align(local)
 	forwarded := make(chan struct{})
 	go func() {
 		defer close(forwarded)
@@ -84,7 +85,7 @@ func RunWorker(ctx context.Context, o WorkerOptions) error {
 	}
 	close(out)
 	<-forwarded
-	heartbeat()
+	heartbeat.stop()
 	if ctx.Err() != nil {
 		// Stopped (SIGTERM, or the stream failed): the hub must not take
 		// this for a whole share.
@@ -268,24 +269,65 @@ func (st *stream) send(f frame) {
 	}
 }
 
-// beat sends the attacks' counters every period until the returned
-// function is called.
-func (st *stream) beat(attacks []*attack.Attack, every time.Duration) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
+// beat sends the attacks' counters every period until its stop. Before
+// align gives it the schedule's start, its frames only keep the stream
+// alive (Tick 0). From then on it reads the counters on the start's grid,
+// tick k at start + k periods, as every worker of the run does, so that
+// the hub can add up counters that were all read at one instant.
+func (st *stream) beat(attacks []*attack.Attack, every time.Duration) *heartbeat {
+	hb := &heartbeat{start: make(chan time.Time, 1), done: make(chan struct{})}
+	hb.wg.Go(func() {
+		var origin time.Time
+		timer := time.NewTimer(every)
+		defer timer.Stop()
 		for {
 			select {
-			case <-done:
+			case <-hb.done:
 				return
-			case <-t.C:
-				st.send(frame{Counts: counts(attacks)})
+			case origin = <-hb.start:
+				_, next := gridTick(origin, every, time.Now())
+				timer.Reset(time.Until(next))
+			case <-timer.C:
+				tick, next := gridTick(origin, every, time.Now())
+				st.send(frame{Counts: counts(attacks), Tick: tick})
+				timer.Reset(time.Until(next))
 			}
 		}
 	})
-	return func() { close(done); wg.Wait() }
+	return hb
+}
+
+// heartbeat is a worker's beat.
+type heartbeat struct {
+	start chan time.Time
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+// align puts the beat on the grid of a schedule that starts at start.
+func (hb *heartbeat) align(start time.Time) { hb.start <- start }
+
+// stop ends the beat, and returns once it has.
+func (hb *heartbeat) stop() {
+	close(hb.done)
+	hb.wg.Wait()
+}
+
+// gridTick is the tick of the grid of a schedule that started at origin
+// that counters read at now belong to (0 before the first tick, or while
+// origin is unknown), and when the next beat is due: the next tick, or a
+// period from now while there is none yet, to keep the stream alive.
+func gridTick(origin time.Time, every time.Duration, now time.Time) (tick int64, next time.Time) {
+	first := origin.Add(every)
+	if origin.IsZero() || now.Before(first) {
+		next = now.Add(every)
+		if !origin.IsZero() && next.After(first) {
+			next = first
+		}
+		return 0, next
+	}
+	tick = int64(now.Sub(origin) / every)
+	return tick, origin.Add(time.Duration(tick+1) * every)
 }
 
 // close ends the stream, whole or not, and returns what failed.
