@@ -258,6 +258,7 @@ func (a *Attack) Run(ctx context.Context) {
 		pacer, zero = a.closed, &a.closed.began
 	} else {
 		a.pace = a.pacer()
+		defer a.pace.sleeper.close()
 		pacer, zero = a.pace, &a.pace.began
 	}
 	results := a.attacker.Attack(a.targeter(), pacer, 0, a.opt.Name)
@@ -293,22 +294,28 @@ func (a *Attack) Run(ctx context.Context) {
 
 func (a *Attack) pacer() *cappedPacer {
 	hits := a.opt.ShardHits()
-	p := &cappedPacer{hits: uint64(hits), opt: a.opt}
+	p := &cappedPacer{hits: uint64(hits), opt: a.opt, sleeper: newSleeper()}
 	if hits > 0 {
-		// Spin at most a 50th of the shard's mean gap before each hit.
-		p.spin = min(time.Millisecond, time.Duration(a.opt.stride())*a.opt.Schedule.MeanGap()/50)
+		p.spin = min(maxSpin, time.Duration(a.opt.stride())*a.opt.Schedule.MeanGap()/50)
 	}
 	return p
 }
+
+// maxSpin is the most the pacer spins before a hit, after its sleep: the
+// sleeper wakes within tens of microseconds where a CPU is free, and every
+// microsecond spun is taken from servers on the same machine. A spin is
+// also at most a 50th of the mean gap, never more than 2 % of a core.
+const maxSpin = 50 * time.Microsecond
 
 // cappedPacer sends exactly the shard's hits, each when the schedule says:
 // vegeta's own pacers have no cap on the number of hits, and a steady
 // rate.
 type cappedPacer struct {
-	hits  uint64
-	opt   Options
-	spin  time.Duration
-	began scheduleZero
+	hits    uint64
+	opt     Options
+	spin    time.Duration
+	sleeper *sleeper
+	began   scheduleZero
 }
 
 // scheduleZero is vegeta's start of the attack, the zero of the
@@ -335,12 +342,10 @@ func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 	if wait <= 0 {
 		return 0, false
 	}
-	// A sleeping goroutine wakes up to a millisecond late on an idle
-	// machine. Sleep until just before the hit is due and spin the rest:
-	// at most 1/50 of the mean gap, so never more than 2% of a core.
-	if wait > p.spin {
-		return wait - p.spin, false
-	}
+	// Sleep until just before the hit is due, and spin the rest. The
+	// pacer sleeps itself rather than have vegeta sleep the wait it
+	// returns, since vegeta sends the hit as soon as that sleep ends.
+	p.sleeper.sleep(wait - p.spin)
 	deadline := p.began.time().Add(due)
 	for time.Now().Before(deadline) {
 	}

@@ -145,22 +145,30 @@ func TestRefusedConnect(t *testing.T) {
 	}
 }
 
-func TestPacerStopsAtN(t *testing.T) {
-	p := &cappedPacer{hits: 3, opt: Options{Schedule: workload.Steady(3, 100*time.Millisecond, 0, 0)}, spin: time.Millisecond}
+// The pacer waits itself until each hit is due, spinning its last
+// moment, and hands vegeta no wait: vegeta sends a hit as soon as its own
+// sleep ends, which would send it a spin early.
+func TestThePacerReturnsWhenEachHitIsDueAndStopsAtN(t *testing.T) {
+	p := &cappedPacer{hits: 3, opt: Options{Schedule: workload.Steady(3, 100*time.Millisecond, 0, 0)},
+		spin: maxSpin, sleeper: newSleeper()}
+	defer p.sleeper.close()
 	for _, tc := range []struct {
-		elapsed time.Duration
+		elapsed time.Duration // as vegeta passes it
 		hits    uint64
-		wait    time.Duration
+		due     time.Duration // when Pace may return, from the first call
 		stop    bool
 	}{
 		{0, 0, 0, false},
-		{10 * time.Millisecond, 1, 89 * time.Millisecond, false}, // the last 1 ms is spun
-		{250 * time.Millisecond, 2, 0, false},
+		{10 * time.Millisecond, 1, 100 * time.Millisecond, false},
+		{250 * time.Millisecond, 2, 0, false}, // late: at once
 		{250 * time.Millisecond, 3, 0, true},
 	} {
 		wait, stop := p.Pace(tc.elapsed, tc.hits)
-		if wait != tc.wait || stop != tc.stop {
-			t.Errorf("Pace(%s, %d) = %s, %v; want %s, %v", tc.elapsed, tc.hits, wait, stop, tc.wait, tc.stop)
+		if since := time.Since(p.began.time()); since < tc.due {
+			t.Errorf("Pace(%s, %d) returned %s after the start, before the hit was due at %s", tc.elapsed, tc.hits, since, tc.due)
+		}
+		if wait != 0 || stop != tc.stop {
+			t.Errorf("Pace(%s, %d) = %s, %v; want 0, %v", tc.elapsed, tc.hits, wait, stop, tc.stop)
 		}
 	}
 }
