@@ -246,7 +246,8 @@ func TestAWorkerReadsItsCountersOnTheGridOfTheStart(t *testing.T) {
 // Worker 2's requests are sent between ticks 1 and 2, as worker 1's end,
 // and its tick 2 reaches the hub first. Worker 1's tick 1 and worker 2's
 // tick 2 add up to 10 in flight, which never were at once; the hub waits
-// for worker 1's tick 2 to count more than tick 1's 5.
+// for worker 1's tick 2 to count more than tick 1's 5, but not for a
+// worker that falls more than laggingTicks behind.
 func TestTheHubAddsUpCountersThatItsWorkersReadAtOneInstant(t *testing.T) {
 	l := newLab(t, 2, 10, 100, 0, 0)
 	h := l.hub
@@ -264,8 +265,12 @@ func TestTheHubAddsUpCountersThatItsWorkersReadAtOneInstant(t *testing.T) {
 		{two, frame{Counts: inflight(5), Tick: 2}, false, 5},
 		{one, frame{Counts: []Counts{{Sent: 5}}, Tick: 2}, false, 5},
 		{two, frame{Counts: inflight(3), Tick: 3}, false, 5},
-		{one, frame{Counts: []Counts{{Sent: 5}}, Final: true}, false, 3},
-		{two, frame{}, true, 3},
+		// Worker 1 stalls: the sums wait for it while it is at most
+		// laggingTicks behind, then go on with its latest counters.
+		{two, frame{Counts: inflight(4), Tick: 6}, false, 5},
+		{two, frame{Counts: inflight(6), Tick: 7}, false, 6},
+		{one, frame{Counts: []Counts{{Sent: 5}}, Final: true}, false, 6},
+		{two, frame{}, true, 6},
 	} {
 		if step.end {
 			h.end(step.slot, nil)

@@ -2,11 +2,16 @@ package hub
 
 import "math"
 
-// keptTicks is how many of its latest ticks a slot keeps: 4 s of them at
-// the shortest sampling period's StatusEvery, 62.5 ms. A worker whose
-// counters come later than that behind the others' holds the sums back
-// no further.
-const keptTicks = 64
+// laggingTicks is how far a worker's latest tick may trail the newest of
+// any worker's before the sums stop waiting for it: a sampling period, as
+// StatusEvery is a quarter of one. A worker that falls further behind (its
+// stream stalled, or its node is going away) adds its latest counters, as
+// it did before the ticks, and the others' go on.
+const laggingTicks = 4
+
+// keptTicks is how many of its latest ticks a slot keeps: enough for a
+// sum that waits for a worker laggingTicks behind.
+const keptTicks = 2 * laggingTicks
 
 // tickCounts are a worker's counters read at one tick of the grid.
 type tickCounts struct {
@@ -51,16 +56,22 @@ func (s *slot) countsAt(at int64) []Counts {
 
 // sumLocked makes every target's counters the sum of its workers'
 // counters read at one instant: the latest tick that every worker still
-// sending has reported. A worker's own latest counters, read at whichever
+// sending, and not laggingTicks behind, has reported. A worker's own latest counters, read at whichever
 // instant it last reported, sum with another's read a tick later to a
 // count of requests in flight that may never have been in flight at once:
 // one worker's requests have ended and another's have been sent since.
 // Such a sum put a 3-worker swarm run of the quick scenario 1 above the
 // predicted band of client in-flight requests (h.mu held).
 func (h *Hub) sumLocked() {
-	at := int64(math.MaxInt64)
+	newest := int64(0)
 	for _, s := range h.slots {
 		if s.sending() {
+			newest = max(newest, s.lastTick())
+		}
+	}
+	at := int64(math.MaxInt64)
+	for _, s := range h.slots {
+		if s.sending() && newest-s.lastTick() <= laggingTicks {
 			at = min(at, s.lastTick())
 		}
 	}
