@@ -345,8 +345,10 @@ func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, b
 	// Sleep until just before the hit is due, and spin the rest. The
 	// pacer sleeps itself rather than have vegeta sleep the wait it
 	// returns, since vegeta sends the hit as soon as that sleep ends.
-	p.sleeper.sleep(wait - p.spin)
-	deadline := p.began.time().Add(due)
+	// The deadline is on the monotonic clock: a step of the wall clock
+	// must not move it.
+	deadline := time.Now().Add(wait)
+	p.sleeper.sleepUntil(deadline.Add(-p.spin))
 	for time.Now().Before(deadline) {
 	}
 	return 0, false

@@ -152,23 +152,25 @@ func TestThePacerReturnsWhenEachHitIsDueAndStopsAtN(t *testing.T) {
 	p := &cappedPacer{hits: 3, opt: Options{Schedule: workload.Steady(3, 100*time.Millisecond, 0, 0)},
 		spin: maxSpin, sleeper: newSleeper()}
 	defer p.sleeper.close()
+	began := time.Now()
 	for _, tc := range []struct {
-		elapsed time.Duration // as vegeta passes it
-		hits    uint64
-		due     time.Duration // when Pace may return, from the first call
-		stop    bool
+		late time.Duration // how much later than now vegeta says it is
+		hits uint64
+		due  time.Duration // when Pace may return, from the first call
+		stop bool
 	}{
 		{0, 0, 0, false},
-		{10 * time.Millisecond, 1, 100 * time.Millisecond, false},
-		{250 * time.Millisecond, 2, 0, false}, // late: at once
-		{250 * time.Millisecond, 3, 0, true},
+		{0, 1, 100 * time.Millisecond, false},
+		{time.Second, 2, 0, false}, // late: at once
+		{time.Second, 3, 0, true},
 	} {
-		wait, stop := p.Pace(tc.elapsed, tc.hits)
-		if since := time.Since(p.began.time()); since < tc.due {
-			t.Errorf("Pace(%s, %d) returned %s after the start, before the hit was due at %s", tc.elapsed, tc.hits, since, tc.due)
+		elapsed := time.Since(began) + tc.late
+		wait, stop := p.Pace(elapsed, tc.hits)
+		if since := time.Since(began); since < tc.due {
+			t.Errorf("Pace(%s, %d) returned %s after the start, before the hit was due at %s", elapsed, tc.hits, since, tc.due)
 		}
 		if wait != 0 || stop != tc.stop {
-			t.Errorf("Pace(%s, %d) = %s, %v; want 0, %v", tc.elapsed, tc.hits, wait, stop, tc.stop)
+			t.Errorf("Pace(%s, %d) = %s, %v; want 0, %v", elapsed, tc.hits, wait, stop, tc.stop)
 		}
 	}
 }

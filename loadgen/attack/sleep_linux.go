@@ -1,58 +1,91 @@
 package attack
 
 import (
-	"errors"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // sleeper sleeps to the microsecond on an idle machine, where time.Sleep
-// does not: when no goroutine runs, Go's scheduler waits for its next
+// does not: when no goroutine is ready, Go's scheduler waits for its next
 // timer in epoll_wait, whose timeout is whole milliseconds (the runtime
 // rounds a wait under one up to one), so a sleep ends up to a millisecond
-// late. A timerfd read through the runtime's poller ends that epoll_wait
-// when the kernel's high-resolution timer fires.
+// late. A timerfd, read through the runtime's poller, ends that
+// epoll_wait when the kernel's high-resolution timer fires. The poller is
+// not asked while every P has work, though; a Go timer is, at each switch
+// of goroutines. So a sleep waits for both, and ends with the first.
 type sleeper struct {
-	fd  int // the timerfd's, kept apart: os.File.Fd would make it blocking
-	f   *os.File
-	buf [8]byte
+	f     *os.File
+	conn  syscall.RawConn // arms the timerfd, as long as f is open
+	fired chan struct{}   // the timerfd has fired
+	timer *time.Timer
 }
 
 // newSleeper is a sleeper, or nil where a timerfd cannot be had: then
-// sleep falls back to time.Sleep.
+// sleepUntil falls back to time.Sleep.
 func newSleeper() *sleeper {
 	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
 	if err != nil {
 		return nil
 	}
-	return &sleeper{fd: fd, f: os.NewFile(uintptr(fd), "pacer timerfd")}
+	f := os.NewFile(uintptr(fd), "pacer timerfd") // nonblocking: read through the poller
+	conn, err := f.SyscallConn()
+	if err != nil {
+		_ = f.Close()
+		return nil
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	s := &sleeper{f: f, conn: conn, fired: make(chan struct{}, 1), timer: timer}
+	go s.read()
+	return s
 }
 
-// sleep returns d from now.
-func (s *sleeper) sleep(d time.Duration) {
-	if d <= 0 {
-		return
+// read passes on each firing of the timerfd, until it is closed.
+func (s *sleeper) read() {
+	var expirations [8]byte
+	for {
+		if _, err := s.f.Read(expirations[:]); err != nil {
+			return
+		}
+		select {
+		case s.fired <- struct{}{}:
+		default:
+		}
 	}
-	if s == nil {
-		time.Sleep(d)
-		return
+}
+
+// sleepUntil returns at t or later. A firing left over from an earlier
+// sleep, whose Go timer won, only makes it wait again.
+func (s *sleeper) sleepUntil(t time.Time) {
+	for d := time.Until(t); d > 0; d = time.Until(t) {
+		if s == nil {
+			time.Sleep(d)
+			continue
+		}
+		s.arm(d)
+		s.timer.Reset(d)
+		select {
+		case <-s.fired:
+		case <-s.timer.C:
+		}
 	}
+}
+
+// arm sets the timerfd to fire d from now; where it cannot, the Go timer
+// alone ends the sleep.
+func (s *sleeper) arm(d time.Duration) {
 	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(d.Nanoseconds())}
-	if err := unix.TimerfdSettime(s.fd, 0, &spec, nil); err != nil {
-		time.Sleep(d)
-		return
-	}
-	// The read returns the expirations, once the timer has fired. A
-	// sleeper closed under it (an attack stopped) wakes at once.
-	if _, err := s.f.Read(s.buf[:]); err != nil && !errors.Is(err, os.ErrClosed) {
-		time.Sleep(d)
-	}
+	_ = s.conn.Control(func(fd uintptr) {
+		_ = unix.TimerfdSettime(int(fd), 0, &spec, nil)
+	})
 }
 
 func (s *sleeper) close() {
 	if s != nil {
-		_ = s.f.Close()
+		s.timer.Stop()
+		_ = s.f.Close() // ends read
 	}
 }

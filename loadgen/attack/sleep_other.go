@@ -9,6 +9,11 @@ type sleeper struct{}
 
 func newSleeper() *sleeper { return nil }
 
-func (s *sleeper) sleep(d time.Duration) { time.Sleep(d) }
+// sleepUntil returns at t or later.
+func (s *sleeper) sleepUntil(t time.Time) {
+	for d := time.Until(t); d > 0; d = time.Until(t) {
+		time.Sleep(d)
+	}
+}
 
 func (s *sleeper) close() {}

@@ -12,9 +12,9 @@ func TestASleeperNeverWakesEarly(t *testing.T) {
 	defer s.close()
 	for _, d := range []time.Duration{0, time.Microsecond, 300 * time.Microsecond, 2500 * time.Microsecond, 20 * time.Millisecond} {
 		began := time.Now()
-		s.sleep(d)
+		s.sleepUntil(began.Add(d))
 		if slept := time.Since(began); slept < d || slept > d+5*time.Second {
-			t.Errorf("sleep(%s) took %s", d, slept)
+			t.Errorf("sleepUntil(%s from now) took %s", d, slept)
 		}
 	}
 }
