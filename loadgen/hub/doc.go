@@ -30,9 +30,10 @@
 // feed the run's progress and its samples of client in-flight requests.
 // From the start on, every worker reads its counters on one grid, tick k
 // at the start plus k StatusEvery, and the hub adds up each target's as
-// of the latest tick that every worker still sending has reported: a sum
-// of counters read at different instants can count requests in flight
-// that never were at once.
+// of the latest tick that every worker still sending has reported (but
+// for one four ticks behind the others, which adds its latest): a
+// sum of counters read at different instants can count requests in
+// flight that never were at once.
 // The hub writes each worker's results into the run folder as the
 // target's shard .bin files, which Target.Merge merges into the target's
 // .bin in schedule order, as vegeta report reads it.

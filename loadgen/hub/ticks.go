@@ -4,7 +4,8 @@ import "math"
 
 // laggingTicks is how far a worker's latest tick may trail the newest of
 // any worker's before the sums stop waiting for it: a sampling period, as
-// StatusEvery is a quarter of one. A worker that falls further behind (its
+// StatusEvery is a quarter of one (at most 250 ms: 1 s where the period
+// is longer). A worker that falls further behind (its
 // stream stalled, or its node is going away) adds its latest counters, as
 // it did before the ticks, and the others' go on.
 const laggingTicks = 4
