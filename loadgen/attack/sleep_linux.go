@@ -24,7 +24,7 @@ type sleeper struct {
 }
 
 // newSleeper is a sleeper, or nil where a timerfd cannot be had: then
-// sleepUntil falls back to time.Sleep.
+// sleepUntil sleeps coarsely.
 func newSleeper() *sleeper {
 	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
 	if err != nil {
@@ -60,11 +60,11 @@ func (s *sleeper) read() {
 // sleepUntil returns at t or later. A firing left over from an earlier
 // sleep, whose Go timer won, only makes it wait again.
 func (s *sleeper) sleepUntil(t time.Time) {
+	if s == nil {
+		sleepCoarsely(t)
+		return
+	}
 	for d := time.Until(t); d > 0; d = time.Until(t) {
-		if s == nil {
-			time.Sleep(d)
-			continue
-		}
 		s.arm(d)
 		s.timer.Reset(d)
 		select {

@@ -10,10 +10,6 @@ type sleeper struct{}
 func newSleeper() *sleeper { return nil }
 
 // sleepUntil returns at t or later.
-func (s *sleeper) sleepUntil(t time.Time) {
-	for d := time.Until(t); d > 0; d = time.Until(t) {
-		time.Sleep(d)
-	}
-}
+func (s *sleeper) sleepUntil(t time.Time) { sleepCoarsely(t) }
 
 func (s *sleeper) close() {}

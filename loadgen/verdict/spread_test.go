@@ -385,8 +385,9 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 // its server saw it leave sooner, after the timeout: 2 s timeouts,
 // recorded 1 ms late, and left 0.4 ms after the timeout (an
 // overload-controls run measured such); left after the record; left
-// before the timeout, which bounds nothing; and not left at all. An ok request, or one that timed out sooner than the
-// timeout (its connect), gives no sample.
+// before the timeout, which bounds nothing; and not left at all. An ok
+// request, or one that timed out sooner than the timeout (its connect),
+// gives no sample.
 func TestAClientGaveUpNoLaterThanItsServerSawItLeave(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	timedOut := func(left time.Duration) Measured {
