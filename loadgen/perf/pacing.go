@@ -2,12 +2,14 @@ package perf
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,8 +31,11 @@ type PacingRow struct {
 	Hits          int // over all targets
 	P50, P99, Max float64
 	WorstP99      float64 // the worst target's p99 (P99 when one target)
-	Docker        bool    // sent from containers on a Docker engine
-	Setup         string  // how the driver's processes sat in containers; "" natively
+	// RunP99s are the p99 of each run, in the order they ran, where the
+	// row is the median of several (Pacing); nil for a row of one run.
+	RunP99s []float64
+	Docker  bool   // sent from containers on a Docker engine
+	Setup   string // how the driver's processes sat in containers; "" natively
 	// Steal is the share of the machine's CPU time that its hypervisor
 	// took while the driver ran (sysinfo.CPUTimes); NaN where unknown. A
 	// stolen moment stalls every process of the guest at once: on this
@@ -59,61 +64,108 @@ func stealDuring(f func() error) (float64, error) {
 }
 
 // Pacing sends hits at each rate with `loadgen run` and with the vegeta
-// command line, each a fresh process, against the same nethttp server with
-// no sleep.
-func Pacing(o Options, rates []int, span func(rate int) time.Duration) ([]PacingRow, error) {
-	srv, err := startServer(o.Labserver, "--model", catalog.NetHTTP.Name)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Stop()
-	url := srv.URL + "?sleep=0"
+// command line, pairs(rate) times each, in pairs that alternate which
+// driver goes first. Every run is a fresh process against a fresh nethttp
+// server with no sleep: a new port, so that no run's connections meet the
+// TIME_WAIT sockets and conntrack entries of the run before it. Each
+// driver's row is its median run by p99, with every run's p99 beside it
+// (RunP99s): near the machine's capacity for new connections one run's p99
+// ranges from a millisecond to most of a second for either driver, and one
+// pair says little (docs/perf.md).
+func Pacing(o Options, rates []int, span func(rate int) time.Duration, pairs func(rate int) int) ([]PacingRow, error) {
 	tmp, err := os.MkdirTemp("", "conclab-perf")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	drivers := []string{loadgenDriver}
+	if o.Vegeta != "" {
+		drivers = append(drivers, vegetaDriver)
+	}
 	var rows []PacingRow
 	for _, rate := range rates {
 		n := int(span(rate).Seconds() * float64(rate))
-		interval := time.Second / time.Duration(rate)
-		var lr []*vegeta.Result
-		steal, err := stealDuring(func() (err error) { lr, err = loadgenRun(o.Loadgen, tmp, srv, rate, n); return err })
-		if err != nil {
-			return rows, err
+		runs := map[string][]PacingRow{}
+		for k := range max(1, pairs(rate)) {
+			for i := range drivers {
+				d := drivers[(i+k)%len(drivers)]
+				row, err := pacingRun(o, tmp, d, rate, n, k)
+				if err != nil {
+					return rows, err
+				}
+				fmt.Fprintf(o.Log, "pacing: %s %d/s, run %d: %s\n", d, rate, k+1, row)
+				runs[d] = append(runs[d], row)
+			}
 		}
-		rows = append(rows, rowOf("loadgen run", rate, latenessMs(interval, lr)))
-		rows[len(rows)-1].Steal = steal
-		fmt.Fprintf(o.Log, "pacing: loadgen %d/s: %s\n", rate, rows[len(rows)-1])
-		if o.Vegeta == "" {
-			continue
+		for _, d := range drivers {
+			rows = append(rows, medianRun(runs[d]))
 		}
-		var vr []*vegeta.Result
-		steal, err = stealDuring(func() (err error) { vr, err = vegetaCLI(o.Vegeta, url, rate, n, 10*time.Second); return err })
-		if err != nil {
-			return rows, err
-		}
-		rows = append(rows, rowOf("vegeta attack (CLI)", rate, latenessMs(interval, vr)))
-		rows[len(rows)-1].Steal = steal
-		fmt.Fprintf(o.Log, "pacing: vegeta  %d/s: %s\n", rate, rows[len(rows)-1])
 	}
 	return rows, nil
+}
+
+// The drivers of the single-target pacing rows.
+const (
+	loadgenDriver = "loadgen run"
+	vegetaDriver  = "vegeta attack (CLI)"
+)
+
+// pacingRun is the k-th run of driver at rate, n hits, against a
+// labserver started for it.
+func pacingRun(o Options, tmp, driver string, rate, n, k int) (PacingRow, error) {
+	srv, err := startServer(o.Labserver, "--model", catalog.NetHTTP.Name)
+	if err != nil {
+		return PacingRow{}, err
+	}
+	defer srv.Stop()
+	var rs []*vegeta.Result
+	steal, err := stealDuring(func() (err error) {
+		if driver == loadgenDriver {
+			rs, err = loadgenRun(o.Loadgen, tmp, srv, rate, n, k)
+		} else {
+			rs, err = vegetaCLI(o.Vegeta, srv.URL+"?sleep=0", rate, n, 10*time.Second)
+		}
+		return err
+	})
+	if err != nil {
+		return PacingRow{}, err
+	}
+	row := rowOf(driver, rate, latenessMs(time.Second/time.Duration(rate), rs))
+	row.Steal = steal
+	return row, nil
+}
+
+// medianRun is the run whose p99 is the median of runs' (the lower of
+// the two middle ones for an even count), with every run's p99 in the
+// order they ran.
+func medianRun(runs []PacingRow) PacingRow {
+	byP99 := slices.Clone(runs)
+	slices.SortStableFunc(byP99, func(a, b PacingRow) int { return cmp.Compare(a.P99, b.P99) })
+	row := byP99[(len(byP99)-1)/2]
+	if len(runs) > 1 {
+		for _, r := range runs {
+			row.RunP99s = append(row.RunP99s, r.P99)
+		}
+	}
+	return row
 }
 
 // pacingTarget is the target's name in the pacing runs' scenarios.
 const pacingTarget = "pacing"
 
 // loadgenRun runs `loadgen run` of n hits at rate against srv as an
-// external target and returns its results.
-func loadgenRun(bin, tmp string, srv *server, rate, n int) ([]*vegeta.Result, error) {
-	id := fmt.Sprintf("pacing-%d", rate)
+// external target, the k-th at that rate, and returns its results. One
+// replica is enough: the run is read for its sends, not its verdict, and
+// the replicas, simulated after the last send, only take time.
+func loadgenRun(bin, tmp string, srv *server, rate, n, k int) ([]*vegeta.Result, error) {
+	id := fmt.Sprintf("pacing-%d-%d", rate, k)
 	scen := filepath.Join(tmp, id+".yaml")
 	yaml := fmt.Sprintf("name: %s\nrequests: %d\nrate: %d\nsleep: 0s\ntimeout: 10s\ntargets:\n  - {name: %s, url: %q, admin: %q}\n",
 		id, n, rate, pacingTarget, srv.URL, srv.AdminURL)
 	if err := os.WriteFile(scen, []byte(yaml), 0o644); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "run", scen, "--out", tmp, "--run-id", id, "--no-report")
+	cmd := exec.Command(bin, "run", scen, "--out", tmp, "--run-id", id, "--no-report", "--replicas", "1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("loadgen run: %w: %s", err, launch.LastLine(string(out)))
 	}

@@ -28,3 +28,14 @@ func TestEachLoadgenPacingRowIsSetBesideEveryVegetaRowOfItsShape(t *testing.T) {
 		t.Errorf("ratios\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// A row that is the median of several runs lists each run's p99 in the
+// order they ran; a row of one run shows a dash.
+func TestAPacingRowListsEachRunsP99(t *testing.T) {
+	if got := runP99s(perf.PacingRow{RunP99s: []float64{1.5, 0.25, 12}}); got != "1.500 0.250 12.000" {
+		t.Errorf("three runs: %q, want %q", got, "1.500 0.250 12.000")
+	}
+	if got := runP99s(perf.PacingRow{P99: 3}); got != "-" {
+		t.Errorf("one run: %q, want %q", got, "-")
+	}
+}
