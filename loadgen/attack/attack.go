@@ -185,6 +185,8 @@ func New(ctx context.Context, opt Options, onHit Observe) (*Attack, error) {
 		return nil, fmt.Errorf("attack %s: url: %w", opt.Name, err)
 	}
 	a := &Attack{opt: opt, onHit: onHit}
+	// Each hit may hold a connection at once, at most.
+	reserveDescriptors(opt.ShardHits())
 	if opt.Schedule.Closed() {
 		a.closed = newClosedPacer(opt, ctx.Done())
 	}
