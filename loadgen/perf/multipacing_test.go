@@ -28,6 +28,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// vegetaBinary is the vegeta command line that make installs in bin/, or
+// a test failure that names it.
+func vegetaBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := filepath.Abs("../../bin/vegeta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		testbin.Missing(t, "the vegeta command line in bin/vegeta")
+	}
+	return bin
+}
+
 // A fleet's row pools every target's lateness, each against its own hit
 // 0, and names the worst target's p99: at 100/s, one target sent at 0,
 // 10 and 21 ms (late 0, 0 and 1 ms), the other at 0, 12 and 20 ms (0, 2

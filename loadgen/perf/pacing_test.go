@@ -2,13 +2,10 @@ package perf
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/conclab/conclab/internal/testbin"
 )
 
 // A driver's row is its run of median p99 (the lower middle one of an even
@@ -35,13 +32,7 @@ func TestADriversPacingRowIsItsRunOfMedianP99(t *testing.T) {
 // Each pair runs both drivers, every run against a labserver of its own,
 // and each driver's row keeps every run's p99.
 func TestPacingRunsBothDriversInEachPairAndKeepsEveryRunsP99(t *testing.T) {
-	vegetaBin, err := filepath.Abs("../../bin/vegeta")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(vegetaBin); err != nil {
-		testbin.Missing(t, "the vegeta command line in bin/vegeta")
-	}
+	vegetaBin := vegetaBinary(t)
 	o := Options{Labserver: filepath.Join(binDir, "labserver"), Loadgen: filepath.Join(binDir, "loadgen"), Vegeta: vegetaBin, Log: io.Discard}
 	rows, err := Pacing(o, []int{20}, func(int) time.Duration { return time.Second }, func(int) int { return 2 })
 	if err != nil {

@@ -2,23 +2,14 @@ package perf
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/conclab/conclab/internal/testbin"
 )
 
 // The vegeta command line's memory per held request comes from its own
 // process, read at rest and again once the server holds what it sent.
 func TestVegetasMemoryPerHeldRequestIsReadFromItsOwnProcess(t *testing.T) {
-	vegetaBin, err := filepath.Abs("../../bin/vegeta")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(vegetaBin); err != nil {
-		testbin.Missing(t, "the vegeta command line in bin/vegeta")
-	}
+	vegetaBin := vegetaBinary(t)
 	o := Options{Labserver: filepath.Join(binDir, "labserver"), Vegeta: vegetaBin, Log: io.Discard}
 	rows, err := VegetaMemory(o, []int{200})
 	if err != nil {
