@@ -26,7 +26,9 @@ const descriptorSlack = 256
 // process that holds more grows it further as before.
 const maxReserved = 1 << 17
 
-// reserved is what this process's attacks have made room for.
+// reserved is what this process's attacks have made room for, all of them
+// since it started: an attack that has ended does not give its room back,
+// and a table does not shrink anyway.
 var reserved struct {
 	sync.Mutex
 	descriptors int

@@ -65,7 +65,7 @@ func stealDuring(f func() error) (float64, error) {
 
 // Pacing sends hits at each rate with `loadgen run` and with the vegeta
 // command line, pairs(rate) times each, in pairs that alternate which
-// driver goes first. Every run is a fresh process against a fresh nethttp
+// driver goes first (loadgen in the first and third of three). Every run is a fresh process against a fresh nethttp
 // server with no sleep: a new port, so that no run's connections meet the
 // TIME_WAIT sockets and conntrack entries of the run before it. Each
 // driver's row is its median run by p99, with every run's p99 beside it
@@ -130,6 +130,10 @@ func pacingRun(o Options, tmp, driver string, rate, n, k int) (PacingRow, error)
 	if err != nil {
 		return PacingRow{}, err
 	}
+	if len(rs) == 0 {
+		// A run of no hits would have a p99 of 0, and could be the median.
+		return PacingRow{}, fmt.Errorf("%s at %d/s sent no hit", driver, rate)
+	}
 	row := rowOf(driver, rate, latenessMs(time.Second/time.Duration(rate), rs))
 	row.Steal = steal
 	return row, nil
@@ -137,7 +141,8 @@ func pacingRun(o Options, tmp, driver string, rate, n, k int) (PacingRow, error)
 
 // medianRun is the run whose p99 is the median of runs' (the lower of
 // the two middle ones for an even count), with every run's p99 in the
-// order they ran.
+// order they ran. Its p50, max and steal are that run's, not medians of
+// their own.
 func medianRun(runs []PacingRow) PacingRow {
 	byP99 := slices.Clone(runs)
 	slices.SortStableFunc(byP99, func(a, b PacingRow) int { return cmp.Compare(a.P99, b.P99) })
