@@ -5,9 +5,9 @@ import "math"
 // laggingTicks is how far a worker's latest tick may trail the newest of
 // any worker's before the sums stop waiting for it: a sampling period, as
 // StatusEvery is a quarter of one (at most 250 ms: 1 s where the period
-// is longer). A worker that falls further behind (its
-// stream stalled, or its node is going away) adds its latest counters, as
-// it did before the ticks, and the others' go on.
+// is longer). A worker that falls further behind (its stream stalled, or
+// its node is going away) adds its latest counters, as it did before the
+// ticks, and the others' go on.
 const laggingTicks = 4
 
 // keptTicks is how many of its latest ticks a slot keeps: enough for a
@@ -57,10 +57,11 @@ func (s *slot) countsAt(at int64) []Counts {
 
 // sumLocked makes every target's counters the sum of its workers'
 // counters read at one instant: the latest tick that every worker still
-// sending, and not laggingTicks behind, has reported. A worker's own latest counters, read at whichever
-// instant it last reported, sum with another's read a tick later to a
-// count of requests in flight that may never have been in flight at once:
-// one worker's requests have ended and another's have been sent since.
+// sending, and not laggingTicks behind, has reported. A worker's own
+// latest counters, read at whichever instant it last reported, sum with
+// another's read a tick later to a count of requests in flight that may
+// never have been in flight at once: one worker's requests have ended and
+// another's have been sent since.
 // Such a sum put a 3-worker swarm run of the quick scenario 1 above the
 // predicted band of client in-flight requests (h.mu held).
 func (h *Hub) sumLocked() {
