@@ -65,9 +65,10 @@ func stealDuring(f func() error) (float64, error) {
 
 // Pacing sends hits at each rate with `loadgen run` and with the vegeta
 // command line, pairs(rate) times each, in pairs that alternate which
-// driver goes first (loadgen in the first and third of three). Every run is a fresh process against a fresh nethttp
-// server with no sleep: a new port, so that no run's connections meet the
-// TIME_WAIT sockets and conntrack entries of the run before it. Each
+// driver goes first (loadgen in the first and third of three). Every run
+// is a fresh process against a fresh nethttp server with no sleep: a new
+// port, so that no run's connections meet the TIME_WAIT sockets and
+// conntrack entries of the run before it. Each
 // driver's row is its median run by p99, with every run's p99 beside it
 // (RunP99s): near the machine's capacity for new connections one run's p99
 // ranges from a millisecond to most of a second for either driver, and one
@@ -85,20 +86,20 @@ func Pacing(o Options, rates []int, span func(rate int) time.Duration, pairs fun
 	var rows []PacingRow
 	for _, rate := range rates {
 		n := int(span(rate).Seconds() * float64(rate))
-		runs := map[string][]PacingRow{}
+		runs := make([][]PacingRow, len(drivers)) // each driver's, in order
 		for k := range max(1, pairs(rate)) {
 			for i := range drivers {
-				d := drivers[(i+k)%len(drivers)]
-				row, err := pacingRun(o, tmp, d, rate, n, k)
+				d := (i + k) % len(drivers)
+				row, err := pacingRun(o, tmp, drivers[d], rate, n, k)
 				if err != nil {
 					return rows, err
 				}
-				fmt.Fprintf(o.Log, "pacing: %s %d/s, run %d: %s\n", d, rate, k+1, row)
+				fmt.Fprintf(o.Log, "pacing: %s %d/s, run %d: %s\n", drivers[d], rate, k+1, row)
 				runs[d] = append(runs[d], row)
 			}
 		}
-		for _, d := range drivers {
-			rows = append(rows, medianRun(runs[d]))
+		for _, r := range runs {
+			rows = append(rows, medianRun(r))
 		}
 	}
 	return rows, nil
