@@ -102,7 +102,11 @@
 //     (engine.handOver): the waiter is a goroutine that must wake; and
 //     frees a LimitListener's slot for its accept loop as late as the
 //     run's server timed its wakes of that moment (Spread.AcceptWake), or
-//     else as a hand-over.
+//     else as a hand-over;
+//   - writes each 503 of a deadline queue's refused waiter as late after
+//     its turn's first refusal as the run's waiter of its rank was in the
+//     run's storm of refusals of that moment (Spread.RefusalStorms), and
+//     times it out if its client gives up first (refuse).
 //
 // # Closed users
 //

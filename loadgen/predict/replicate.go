@@ -143,6 +143,11 @@ type Spread struct {
 	// 2.1 ms) move a slot's phase for good, and an even share of them
 	// per refusal would not. nil: PerRefusal alone.
 	AfterRefusals map[int][]time.Duration
+	// RefusalStorms are the run's turns that refused waiters, ascending
+	// by At: a replica's refused waiter writes its 503 as late after its
+	// turn's first refusal as the run's waiter of its rank did, and times
+	// out if its client gives up first (refuse). nil: at once.
+	RefusalStorms []RefusalStorm
 	// OvershootQuiet, when it has an entry for each of Overshoot's,
 	// ascending, is how long before each sample's sleep came due the
 	// server's previous work had ended. A replica's sleep then draws its
@@ -342,7 +347,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
 		spread.GiveUpLate == nil && spread.Reach == nil && spread.Written == nil && spread.Syn == nil && spread.CloseHold == nil && spread.ReadHold == nil &&
 		spread.ReplyDelay == nil &&
-		spread.WakeDelay == nil && spread.AcceptWake == nil && spread.AcceptDelay == 0 {
+		spread.WakeDelay == nil && spread.AcceptWake == nil && spread.AcceptDelay == 0 && spread.RefusalStorms == nil {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {
@@ -650,6 +655,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	}
 	e.perRefusal = spread.PerRefusal
 	e.afterRefusals = spread.AfterRefusals
+	e.storms = spread.RefusalStorms
 	if len(spread.WakeDelay) > 0 {
 		var sum time.Duration
 		for _, d := range spread.WakeDelay {

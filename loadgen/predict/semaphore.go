@@ -85,7 +85,7 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 		}
 		if s.policy.hopeless(e, w) {
 			e.leaveQueue(w)
-			e.end(w, outcome.HTTP503)
+			e.refuse(w)
 			refused++
 			continue
 		}

@@ -29,6 +29,7 @@ const (
 	phaseAppQueued             // accepted; waiting in the application queue
 	phaseHanded                // replicas: handed a slot or worker, its goroutine not yet awake (still queued)
 	phaseHandedGone            // replicas: handed, but its client gave up before it woke: it holds the slot until then
+	phaseRefusing              // replicas: refused, its goroutine not yet run to write the 503 (refuse)
 	phaseRunning               // accepted; doing handler work
 	phaseRunningGone           // doing handler work for a client that has left (Limits.WorkOutlivesClient)
 	phaseDone                  // ended, connection (if any) closed
@@ -229,7 +230,15 @@ type engine struct {
 	// have written their answers: a waiter handed a slot before then
 	// wakes after it.
 	refusingUntil time.Duration
-	acceptAt      time.Duration // the accept already scheduled (kindAcceptReady), or 0
+	// storms are Spread.RefusalStorms; nil: a refusal is written at once.
+	// storm is the run's storm of the present turn, stormAt when the
+	// turn's first refusal came, stormLast its latest, and stormRank how
+	// many it has refused (refuse).
+	storms             []RefusalStorm
+	storm              *RefusalStorm
+	stormAt, stormLast time.Duration
+	stormRank          int
+	acceptAt           time.Duration // the accept already scheduled (kindAcceptReady), or 0
 	// sendDelay is, per request of a closed input, how much later than
 	// its user was ready a replica sends it (closed.go); nil: at once.
 	sendDelay []time.Duration
@@ -442,6 +451,10 @@ func (e *engine) handle(ev event) {
 		e.fireDueTimers()
 	case kindWoken:
 		e.woken(r)
+	case kindRefusalWritten:
+		if e.st[r].phase == phaseRefusing {
+			e.end(r, outcome.HTTP503)
+		}
 	case kindClientSend:
 		e.clientInflight++
 	case kindSleepDue:
@@ -679,6 +692,8 @@ func (e *engine) clientDeadline(r int) {
 		e.leaveQueue(r)
 		e.end(r, outcome.Timeout)
 		e.st[r].phase = phaseHandedGone
+	case phaseRefusing:
+		e.end(r, outcome.Timeout)
 	case phaseRunning:
 		if e.in.Limits.WorkOutlivesClient {
 			e.finish(r, outcome.Timeout)

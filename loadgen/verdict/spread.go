@@ -34,7 +34,9 @@ import (
 // arrived); each handler's work longer than asked by a sample of what the
 // run measured; each hand-over of a freed slot or worker as slow as the
 // run's, and a LimitListener's slot back as slow as the server timed it
-// (Spread.AcceptWake, from the passages' slot_freed); a place per connection (fasthttp's) held as long before the work
+// (Spread.AcceptWake, from the passages' slot_freed); each waiter that a
+// deadline queue refused written as late after its turn's first refusal
+// as the run's waiter of its rank was (Spread.RefusalStorms); a place per connection (fasthttp's) held as long before the work
 // and after it as the run's were (Spread.ReadHold, Spread.CloseHold, from
 // the server's passages); and the kernel's part as KernelSpread gives it, with an accept
 // delay at least as long as the run's samples show (TransitDelay).
@@ -129,6 +131,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	}
 	sp.AdmitLocal, sp.AdmitAt = splitTimed(lateness)
 	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured)
+	sp.RefusalStorms = refusalStorms(measured, work, timeout)
 	placeHolds(&sp, measured)
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
