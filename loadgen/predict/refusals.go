@@ -16,8 +16,8 @@ import (
 // burst-after-deploy run of 2026-12-06), and not in the order it readied
 // them: a P's run queue holds 256 goroutines and moves half of a full one
 // to the global queue, and an idle P steals half of a busy one's, so
-// whole chunks of waiters run last. A waiter whose client gives up before its goroutine runs times
-// out instead of getting its 503.
+// whole chunks of waiters run last. A waiter whose client gives up before
+// its goroutine runs times out instead of getting its 503.
 type RefusalStorm struct {
 	// At is when the turn's first refusing release came, on the
 	// schedule's clock.
@@ -35,22 +35,25 @@ type RefusalStorm struct {
 const StormJoin = 5 * time.Millisecond
 
 // refuse ends queued request r with a 503, written when its goroutine
-// runs. In a replica that follows the run's refusal storms it runs as late
-// after this turn's first refusal as the run's waiter of its rank did in
-// the storm of the moment (Spread.RefusalStorms), or else PerRefusal for
-// each waiter refused before it in the turn; a client that gives up
-// before then times out (clientDeadline).
+// runs. The server takes it off its queue's list now, and its gauge when
+// the goroutine runs. In a replica that follows the run's refusal storms
+// it runs as late after this turn's first refusal as the run's waiter of
+// its rank did in the storm of the moment (Spread.RefusalStorms), or else
+// PerRefusal for each waiter refused before it in the turn; a client that
+// gives up before then times out (clientDeadline). A turn takes the
+// refusing releases of StormJoin from its first.
 func (e *engine) refuse(r int) {
 	if e.storms == nil {
+		e.leaveQueue(r)
 		e.end(r, outcome.HTTP503)
 		return
 	}
-	if e.stormRank == 0 || e.now-e.stormLast > StormJoin {
+	if e.stormRank == 0 || e.now-e.stormAt > StormJoin {
 		e.stormAt, e.stormRank, e.storm = e.now, 0, e.stormOfMoment()
 	}
-	e.stormLast = e.now
 	at := max(e.now, e.stormAt+e.stormDelay(e.stormRank))
 	e.stormRank++
+	e.unlist()
 	e.st[r].phase = phaseRefusing
 	e.events.push(event{t: at, kind: kindRefusalWritten, idx: r})
 }
@@ -67,7 +70,7 @@ func (e *engine) stormOfMoment() *RefusalStorm {
 			continue
 		}
 		d := e.storms[k].At - e.now
-		if d <= localWindow && -d <= localWindow && (best == nil || abs(d) < abs(best.At-e.now)) {
+		if d.Abs() <= localWindow && (best == nil || d.Abs() < (best.At-e.now).Abs()) {
 			best = &e.storms[k]
 		}
 	}
@@ -87,5 +90,3 @@ func (e *engine) stormDelay(k int) time.Duration {
 	}
 	return s.Delays[len(s.Delays)-1] + time.Duration(k-len(s.Delays)+1)*e.perRefusal
 }
-
-func abs(d time.Duration) time.Duration { return max(d, -d) }

@@ -409,6 +409,14 @@ func (s *Spread) check(n int) error {
 	if s.OvershootLocalCut != nil && len(s.OvershootLocalCut) != len(s.OvershootLocal) {
 		return fmt.Errorf("predict: Spread.OvershootLocalCut: %d entries for %d samples", len(s.OvershootLocalCut), len(s.OvershootLocal))
 	}
+	if !slices.IsSortedFunc(s.RefusalStorms, func(a, b RefusalStorm) int { return cmp.Compare(a.At, b.At) }) {
+		return errors.New("predict: Spread.RefusalStorms: not in ascending order of At")
+	}
+	for i, st := range s.RefusalStorms {
+		if j := slices.IndexFunc(st.Delays, func(d time.Duration) bool { return d < 0 }); j >= 0 {
+			return fmt.Errorf("predict: Spread.RefusalStorms[%d].Delays[%d]: negative %v", i, j, st.Delays[j])
+		}
+	}
 	if len(s.AcceptWakeAt) != len(s.AcceptWake) || !slices.IsSorted(s.AcceptWakeAt) {
 		return fmt.Errorf("predict: Spread.AcceptWakeAt: %d entries for %d samples, or not in ascending order", len(s.AcceptWakeAt), len(s.AcceptWake))
 	}

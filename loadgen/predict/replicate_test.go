@@ -238,6 +238,14 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 			t.Errorf("AdmitLocal %v at %v: error %v, want one that names Spread.AdmitAt or AdmitLocal", sp.AdmitLocal, sp.AdmitAt, err)
 		}
 	}
+	for _, storms := range [][]RefusalStorm{
+		{{At: 2 * time.Second}, {At: time.Second}},
+		{{At: time.Second, Delays: []time.Duration{time.Millisecond, -time.Millisecond}}},
+	} {
+		if _, err := Replicate(knifeEdge(), Spread{RefusalStorms: storms}, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.RefusalStorms") {
+			t.Errorf("storms %v: error %v, want one that names Spread.RefusalStorms", storms, err)
+		}
+	}
 }
 
 func TestARejectionStaysInFlightForItsClientUntilItsAnswerArrives(t *testing.T) {

@@ -84,7 +84,6 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 			continue
 		}
 		if s.policy.hopeless(e, w) {
-			e.leaveQueue(w)
 			e.refuse(w)
 			refused++
 			continue

@@ -232,13 +232,13 @@ type engine struct {
 	refusingUntil time.Duration
 	// storms are Spread.RefusalStorms; nil: a refusal is written at once.
 	// storm is the run's storm of the present turn, stormAt when the
-	// turn's first refusal came, stormLast its latest, and stormRank how
-	// many it has refused (refuse).
-	storms             []RefusalStorm
-	storm              *RefusalStorm
-	stormAt, stormLast time.Duration
-	stormRank          int
-	acceptAt           time.Duration // the accept already scheduled (kindAcceptReady), or 0
+	// turn's first refusal came, and stormRank how many it has refused
+	// (refuse).
+	storms    []RefusalStorm
+	storm     *RefusalStorm
+	stormAt   time.Duration
+	stormRank int
+	acceptAt  time.Duration // the accept already scheduled (kindAcceptReady), or 0
 	// sendDelay is, per request of a closed input, how much later than
 	// its user was ready a replica sends it (closed.go); nil: at once.
 	sendDelay []time.Duration
@@ -453,6 +453,7 @@ func (e *engine) handle(ev event) {
 		e.woken(r)
 	case kindRefusalWritten:
 		if e.st[r].phase == phaseRefusing {
+			e.leaveQueue(r)
 			e.end(r, outcome.HTTP503)
 		}
 	case kindClientSend:
@@ -693,6 +694,7 @@ func (e *engine) clientDeadline(r int) {
 		e.end(r, outcome.Timeout)
 		e.st[r].phase = phaseHandedGone
 	case phaseRefusing:
+		e.leaveQueue(r)
 		e.end(r, outcome.Timeout)
 	case phaseRunning:
 		if e.in.Limits.WorkOutlivesClient {

@@ -10,86 +10,98 @@ import (
 )
 
 // stormMember is a waiter refused at a turn: when it reached the gate,
-// became hopeless (its deadline less its work) and its goroutine ran, on
+// when the release that refused it came, and when its goroutine ran, on
 // the schedule's clock.
 type stormMember struct {
-	arrived, hopeless, ran time.Duration
-	answered               bool // its 503 reached its client
+	arrived, release, ran time.Duration
+	answered              bool // its 503 reached its client
 }
 
 // refusalStorms are the run's turns of releases that refused waiters as
 // hopeless (predict.RefusalStorm): each refusal as the server timed it,
-// and each waiter whose client gave up before its goroutine ran as the
-// server timed the end of its way (Measured.Left, from its passages). A
-// waiter counts as refused at the turn of the latest work end before its
-// goroutine ran, provided it was hopeless by then; one that timed out
-// counts only between the first and the last refused waiter of that turn
-// in the queue's order, where it was refused with them. Without works
-// timed by the server, or a client timeout, there are none.
+// and each waiter that timed out as the server timed the end of its way
+// (Measured.Left, from its passages): its client gave up before its
+// goroutine ran, or did not read its 503 in time. A waiter counts as
+// refused at the latest work end before its goroutine ran (or its client
+// gave up), provided it was hopeless then; one that timed out counts only
+// between the first and the last refused waiter of its storm in the
+// queue's order, where it was refused with them. A storm starts at its
+// first refusing release and takes the refusing releases of the next
+// predict.StormJoin, as a replica's turn does. With a client timeout and
+// works timed by the server, a run without refusals has no storms (an
+// empty slice: a replica's refusals then take predict.Spread.PerRefusal
+// each); without them, nil.
 func refusalStorms(measured []Measured, work func(seq int) time.Duration, timeout time.Duration) []predict.RefusalStorm {
 	ends := workEnds(measured)
 	if timeout <= 0 || len(ends) == 0 {
 		return nil
 	}
-	turnOf := turns(ends)
-	byTurn := map[int][]stormMember{}
+	var members []stormMember
 	for _, m := range measured {
 		if m.ToGate <= 0 {
 			continue
 		}
-		mb := stormMember{arrived: m.SentAt() + m.ToGate, hopeless: m.SentAt() + timeout - work(m.Seq)}
+		mb := stormMember{arrived: m.SentAt() + m.ToGate}
+		hopeless := m.SentAt() + timeout - work(m.Seq)
 		var until time.Duration
 		switch {
 		case m.Outcome == outcome.HTTP503 && !m.Refused.IsZero() && m.Decided > 0:
 			mb.ran, mb.answered = mb.arrived+m.Decided, true
 			until = mb.ran
-		case m.Outcome == outcome.Timeout && m.Left > timeout:
+		case m.Outcome == outcome.Timeout && m.Left > 0:
 			mb.ran = m.SentAt() + m.Left
-			until = m.SentAt() + timeout
+			until = min(mb.ran, m.SentAt()+timeout)
 		default:
 			continue
 		}
-		k, found := slices.BinarySearch(ends, until+1)
-		if !found {
-			k--
+		var found bool
+		if mb.release, found = refusingRelease(ends, hopeless, until); found {
+			members = append(members, mb)
 		}
-		if k < 0 || ends[k] < mb.hopeless {
-			continue
-		}
-		byTurn[turnOf[k]] = append(byTurn[turnOf[k]], mb)
 	}
-	var storms []predict.RefusalStorm
-	for first, members := range byTurn {
-		if s, ok := stormOf(ends, turnOf, first, members); ok {
+	slices.SortFunc(members, func(a, b stormMember) int { return cmp.Compare(a.release, b.release) })
+	storms := []predict.RefusalStorm{}
+	for len(members) > 0 {
+		n := 1
+		for n < len(members) && members[n].release-members[0].release <= predict.StormJoin {
+			n++
+		}
+		if s, ok := stormOf(members[:n]); ok {
 			storms = append(storms, s)
 		}
+		members = members[n:]
 	}
-	slices.SortFunc(storms, func(a, b predict.RefusalStorm) int { return cmp.Compare(a.At, b.At) })
 	return storms
 }
 
-// turns gives each of ends (ascending) the index of the first end of its
-// turn: ends no more than predict.StormJoin apart are one turn, as a
-// replica cuts its turns.
-func turns(ends []time.Duration) []int {
-	out := make([]int, len(ends))
-	for i := 1; i < len(ends); i++ {
-		out[i] = i
-		if ends[i]-ends[i-1] <= predict.StormJoin {
-			out[i] = out[i-1]
-		}
+// refusingRelease is the release (of ends, ascending) that refused a
+// waiter hopeless after hopeless, whose goroutine ran (or whose client
+// gave up) at until: the earliest of the latest turn of releases before
+// until at which it was hopeless. The slots of a deadline queue free in
+// lockstep, and the first of them refuses every hopeless waiter at the
+// head of the queue. false: none found it hopeless (the server refuses
+// when its now plus the work is past the deadline).
+func refusingRelease(ends []time.Duration, hopeless, until time.Duration) (time.Duration, bool) {
+	k, _ := slices.BinarySearch(ends, until+1)
+	if k == 0 || ends[k-1] <= hopeless {
+		return 0, false
 	}
-	return out
+	j := k - 1
+	for j > 0 && ends[j-1] > hopeless && ends[k-1]-ends[j-1] <= predict.StormJoin {
+		j--
+	}
+	return ends[j], true
 }
 
-// stormOf is the storm of the turn whose first end is ends[first], of its
-// members: it starts at the turn's first end at which one of them was
-// hopeless, and ranks them in the queue's order, which is the order its
-// releases readied them. A turn without an answered refusal is none.
-func stormOf(ends []time.Duration, turnOf []int, first int, members []stormMember) (predict.RefusalStorm, bool) {
-	lo, hi, soonest := time.Duration(-1), time.Duration(-1), members[0].hopeless
+// stormOf is the storm of members, refused at releases of one turn: it
+// keeps those refused and those that timed out between them in the
+// queue's order, starts at the earliest of their releases, and ranks them
+// in the queue's order, which is the order the releases readied them
+// (their goroutines' order at a tie). A turn without an answered refusal
+// is none.
+func stormOf(members []stormMember) (predict.RefusalStorm, bool) {
+	lo, hi := time.Duration(-1), time.Duration(-1)
 	for _, mb := range members {
-		soonest = min(soonest, mb.hopeless)
 		if mb.answered {
 			if lo < 0 || mb.arrived < lo {
 				lo = mb.arrived
@@ -100,17 +112,16 @@ func stormOf(ends []time.Duration, turnOf []int, first int, members []stormMembe
 	if lo < 0 {
 		return predict.RefusalStorm{}, false
 	}
-	at := ends[first]
-	for k := first; k < len(ends) && turnOf[k] == first; k++ {
-		if ends[k] >= soonest {
-			at = ends[k]
-			break
-		}
-	}
-	members = slices.DeleteFunc(members, func(mb stormMember) bool {
+	members = slices.DeleteFunc(slices.Clone(members), func(mb stormMember) bool {
 		return !mb.answered && (mb.arrived < lo || mb.arrived > hi)
 	})
-	slices.SortFunc(members, func(a, b stormMember) int { return cmp.Compare(a.arrived, b.arrived) })
+	at := members[0].release
+	for _, mb := range members {
+		at = min(at, mb.release)
+	}
+	slices.SortFunc(members, func(a, b stormMember) int {
+		return cmp.Or(cmp.Compare(a.arrived, b.arrived), cmp.Compare(a.ran, b.ran))
+	})
 	s := predict.RefusalStorm{At: at, Delays: make([]time.Duration, len(members))}
 	for i, mb := range members {
 		s.Delays[i] = max(0, mb.ran-at)
