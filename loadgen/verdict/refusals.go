@@ -22,10 +22,10 @@ type stormMember struct {
 // and each waiter that timed out as the server timed the end of its way
 // (Measured.Left, from its passages): its client gave up before its
 // goroutine ran, or did not read its 503 in time. A waiter counts as
-// refused at the latest work end before its goroutine ran (or its client
-// gave up), provided it was hopeless then; one that timed out counts only
-// between the first and the last refused waiter of its storm in the
-// queue's order, where it was refused with them. A storm starts at its
+// refused at the release refusingRelease finds before its goroutine ran
+// (or its client gave up), one at which it was hopeless; one that timed
+// out counts only between the first and the last refused waiter of its
+// storm in the queue's order, where it was refused with them. A storm starts at its
 // first refusing release and takes the refusing releases of the next
 // predict.StormJoin, as a replica's turn does. With a client timeout and
 // works timed by the server, a run without refusals has no storms (an
