@@ -27,11 +27,11 @@ type RefusalStorm struct {
 	Delays []time.Duration
 }
 
-// StormJoin is how soon after a release that refused waiters a later one
-// refusing more belongs to the same turn, and how close the run's work
-// ends come to be one turn (loadgen/verdict): the slots of a deadline
-// queue that turn in lockstep free within a few milliseconds of each
-// other, and a turn is a work (100 ms in burst-after-deploy) from the next.
+// StormJoin is how long after a turn's first refusing release a later
+// refusing release still belongs to that turn, in a replica and in the
+// run's storms (loadgen/verdict): the slots of a deadline queue that turn
+// in lockstep free within a few milliseconds of each other, and a turn is
+// a work (100 ms in burst-after-deploy) from the next.
 const StormJoin = 5 * time.Millisecond
 
 // refuse ends queued request r with a 503, written when its goroutine

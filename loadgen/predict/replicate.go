@@ -146,7 +146,8 @@ type Spread struct {
 	// RefusalStorms are the run's turns that refused waiters, ascending
 	// by At: a replica's refused waiter writes its 503 as late after its
 	// turn's first refusal as the run's waiter of its rank did, and times
-	// out if its client gives up first (refuse). nil: at once.
+	// out if its client gives up first (refuse). Empty: PerRefusal later
+	// for each waiter refused before it in its turn. nil: at once.
 	RefusalStorms []RefusalStorm
 	// OvershootQuiet, when it has an entry for each of Overshoot's,
 	// ascending, is how long before each sample's sleep came due the
