@@ -31,15 +31,16 @@ func TestARefusedWaiterWhoseGoroutineRunsAfterItsClientGaveUpTimesOut(t *testing
 }
 
 // The same, but the run's only storm came at 5 s, far from this release:
-// each refusal waits PerRefusal (150 ms) for each one refused before it in
-// the turn. #1's 503 is written at once, at 0.4 s; #2's at 0.55 s, after
-// its client gave up at 0.52 s.
+// its ranks (0 and 1 ms) say nothing of this turn, and each refusal waits
+// PerRefusal (150 ms) for each one refused before it in the turn. #1's
+// 503 is written at once, at 0.4 s; #2's at 0.55 s, after its client gave
+// up at 0.52 s.
 func TestWithoutAStormOfTheMomentEachRefusalWaitsForTheOnesBeforeIt(t *testing.T) {
 	ms := time.Millisecond
 	in := Input{Arrivals: []time.Duration{0, 10 * ms, 20 * ms, 350 * ms}, Service: 400 * ms,
 		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(1)}
 	got := replicaRequests(t, in, Spread{PerRefusal: 150 * ms,
-		RefusalStorms: []RefusalStorm{{At: 5 * time.Second, Delays: []time.Duration{0}}}})
+		RefusalStorms: []RefusalStorm{{At: 5 * time.Second, Delays: []time.Duration{0, ms}}}})
 	for i, want := range []struct {
 		o        outcome.Outcome
 		finished time.Duration
@@ -84,24 +85,20 @@ func TestARefusingReleaseWithinStormJoinOfTheFirstRanksOnInTheSameTurn(t *testin
 func TestARefusedWaiterIsQueuedUntilItsRefusalIsWritten(t *testing.T) {
 	ms := time.Millisecond
 	in := Input{Arrivals: []time.Duration{0, 10 * ms, 20 * ms}, Service: 400 * ms,
-		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(1)}
+		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(1), Step: 5 * ms}
 	e, _ := newReplica(in, Spread{RefusalStorms: []RefusalStorm{{At: 400 * ms, Delays: []time.Duration{10 * ms, 50 * ms}}}},
 		rand.New(rand.NewPCG(1, 0)), &buffers{})
 	e.run()
-	queuedAt := func(t time.Duration) (q int) {
-		for _, s := range e.snaps {
-			if s.t <= t {
-				q = s.g.queued
-			}
-		}
-		return q
+	series, err := e.series()
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		at     time.Duration
+		at     float64
 		queued int
-	}{{405 * ms, 2}, {420 * ms, 1}, {460 * ms, 0}} {
-		if q := queuedAt(c.at); q != c.queued {
-			t.Errorf("queued at %v: %d, want %d", c.at, q, c.queued)
+	}{{0.405, 2}, {0.42, 1}, {0.45, 0}} {
+		if q := pointAt(t, Result{Series: series}, c.at).Queued; q != c.queued {
+			t.Errorf("queued at %vs: %d, want %d", c.at, q, c.queued)
 		}
 	}
 }

@@ -30,9 +30,9 @@ type stormMember struct {
 // predict.StormJoin, as a replica's turn does. With a client timeout and
 // works timed by the server, a run without refusals has no storms (an
 // empty slice: a replica's refusals then take predict.Spread.PerRefusal
-// each); without them, nil.
-func refusalStorms(measured []Measured, work func(seq int) time.Duration, timeout time.Duration) []predict.RefusalStorm {
-	ends := workEnds(measured)
+// each); without them, nil. ends are the ok requests' work ends, the
+// releases (workEnds).
+func refusalStorms(measured []Measured, ends []time.Duration, work func(seq int) time.Duration, timeout time.Duration) []predict.RefusalStorm {
 	if timeout <= 0 || len(ends) == 0 {
 		return nil
 	}
@@ -93,12 +93,12 @@ func refusingRelease(ends []time.Duration, hopeless, until time.Duration) (time.
 	return ends[j], true
 }
 
-// stormOf is the storm of members, refused at releases of one turn: it
-// keeps those refused and those that timed out between them in the
-// queue's order, starts at the earliest of their releases, and ranks them
-// in the queue's order, which is the order the releases readied them
-// (their goroutines' order at a tie). A turn without an answered refusal
-// is none.
+// stormOf is the storm of members, refused at releases of one turn and
+// in the order of their releases: it keeps those refused and those that
+// timed out between them in the queue's order, starts at the earliest of
+// their releases, and ranks them in the queue's order, which is the order
+// the releases readied them (their goroutines' order at a tie). A turn
+// without an answered refusal is none.
 func stormOf(members []stormMember) (predict.RefusalStorm, bool) {
 	lo, hi := time.Duration(-1), time.Duration(-1)
 	for _, mb := range members {
@@ -115,10 +115,7 @@ func stormOf(members []stormMember) (predict.RefusalStorm, bool) {
 	members = slices.DeleteFunc(slices.Clone(members), func(mb stormMember) bool {
 		return !mb.answered && (mb.arrived < lo || mb.arrived > hi)
 	})
-	at := members[0].release
-	for _, mb := range members {
-		at = min(at, mb.release)
-	}
+	at := members[0].release // the deletion kept their releases' order
 	slices.SortFunc(members, func(a, b stormMember) int {
 		return cmp.Or(cmp.Compare(a.arrived, b.arrived), cmp.Compare(a.ran, b.ran))
 	})

@@ -28,7 +28,7 @@ func TestARefusalStormRanksItsWaitersInTheQueuesOrder(t *testing.T) {
 		{Seq: 6, Scheduled: time.Second, ToGate: ms, Outcome: outcome.HTTP503, Refused: at(1.001), Decided: 100 * us},
 		{Seq: 7, Scheduled: 98500 * us, ToGate: 116500 * us, Outcome: outcome.Timeout, Left: 1902 * ms},
 	}
-	storms := refusalStorms(measured, func(int) time.Duration { return 100 * ms }, 2*time.Second)
+	storms := refusalStorms(measured, workEnds(measured), func(int) time.Duration { return 100 * ms }, 2*time.Second)
 	if len(storms) != 1 || storms[0].At != 2*time.Second ||
 		!durationsNear(storms[0].Delays, []time.Duration{3 * ms, 100 * ms, 500 * us, ms}) {
 		t.Errorf("storms %+v; want one at 2s of delays [3ms 100ms 500µs 1ms]", storms)
@@ -50,7 +50,7 @@ func TestAStormTakesTheRefusingReleasesOfStormJoinFromItsFirst(t *testing.T) {
 		measured = append(measured, Measured{Seq: 2*i + 1, Scheduled: sent, ToGate: 10 * ms, Outcome: outcome.HTTP503,
 			Refused: at(1), Decided: time.Duration(end*float64(time.Second)) + ms - sent - 10*ms})
 	}
-	storms := refusalStorms(measured, func(int) time.Duration { return 100 * ms }, time.Second)
+	storms := refusalStorms(measured, workEnds(measured), func(int) time.Duration { return 100 * ms }, time.Second)
 	want := []struct {
 		at     time.Duration
 		delays []time.Duration
@@ -70,7 +70,7 @@ func TestAStormTakesTheRefusingReleasesOfStormJoinFromItsFirst(t *testing.T) {
 // refusals take PerRefusal each.
 func TestARunWithoutRefusalsHasAnEmptyListOfStorms(t *testing.T) {
 	measured := []Measured{{Seq: 0, Outcome: outcome.OK, ToGate: time.Millisecond, Served: served("slot-0", 0, 0, 0.1)}}
-	if storms := refusalStorms(measured, func(int) time.Duration { return 100 * time.Millisecond }, time.Second); storms == nil || len(storms) != 0 {
+	if storms := refusalStorms(measured, workEnds(measured), func(int) time.Duration { return 100 * time.Millisecond }, time.Second); storms == nil || len(storms) != 0 {
 		t.Errorf("storms %v; want an empty list", storms)
 	}
 }

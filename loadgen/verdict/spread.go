@@ -130,8 +130,9 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
 	}
 	sp.AdmitLocal, sp.AdmitAt = splitTimed(lateness)
-	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured)
-	sp.RefusalStorms = refusalStorms(measured, work, timeout)
+	ends := workEnds(measured)
+	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured, ends)
+	sp.RefusalStorms = refusalStorms(measured, ends, work, timeout)
 	placeHolds(&sp, measured)
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
@@ -215,8 +216,8 @@ func writeBounds(measured []Measured, n int) (written, readAfter []time.Duration
 // counts from that end: the server's write of the answer and its close
 // are part of the slot's way back, a tenth of a millisecond a turn that,
 // left out, lets a replica's saturated queue run ahead of the run's.
-func acceptWakes(measured []Measured) (wakes, at []time.Duration) {
-	ends := workEnds(measured)
+// ends are the ok requests' work ends (workEnds).
+func acceptWakes(measured []Measured, ends []time.Duration) (wakes, at []time.Duration) {
 	var ts []timed
 	for _, m := range measured {
 		if m.SlotFreed <= 0 || m.ToAccept < m.SlotFreed || !m.Dialed || m.Syn >= m.SlotFreed || m.SynRetried() {

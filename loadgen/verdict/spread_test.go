@@ -356,7 +356,7 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 		{Seq: 2, Scheduled: 20 * ms, Dialed: true, Syn: 100 * us, Connect: 200 * us, ToAccept: 200 * us},
 		{Seq: 3, Scheduled: 30 * ms, Dialed: true, Syn: 100 * us, Connect: 1010 * ms, SlotFreed: 900 * ms, ToAccept: 1020 * ms},
 	}
-	wakes, wakesAt := acceptWakes(measured)
+	wakes, wakesAt := acceptWakes(measured, workEnds(measured))
 	if !slices.Equal(wakes, []time.Duration{200 * us}) || !slices.Equal(wakesAt, []time.Duration{50 * ms}) {
 		t.Errorf("wakes %v at %v, want [200µs] at [50ms]", wakes, wakesAt)
 	}
@@ -374,7 +374,7 @@ func TestALimitListenersWakeIsTheAcceptLessTheCloseThatFreedItsSlot(t *testing.T
 			SlotFreed: 400 * ms, ToAccept: 400*ms + 300*us},
 		Measured{Seq: 7, Outcome: outcome.OK, Scheduled: time.Second, ToGate: 300 * ms,
 			Served: &Served{Arrived: sent.Add(300 * ms), End: sent.Add(400*ms - 200*us)}})
-	wakes, wakesAt = acceptWakes(measured)
+	wakes, wakesAt = acceptWakes(measured, workEnds(measured))
 	if want := []time.Duration{time.Second + 200*ms - 300*us, time.Second + 400*ms - 200*us}; !slices.Equal(wakes, []time.Duration{400 * us, 500 * us}) ||
 		!slices.Equal(wakesAt, want) {
 		t.Errorf("wakes %v at %v, want [400µs 500µs] at %v", wakes, wakesAt, want)
