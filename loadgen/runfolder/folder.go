@@ -26,6 +26,7 @@ const (
 	predictedSuffix = ".predicted.csv"
 	bandSuffix      = ".band.csv"
 	kernelSuffix    = ".kernel.csv"
+	recordSuffix    = ".record.json.gz"
 	partialSuffix   = ".partial"
 )
 
@@ -61,6 +62,10 @@ func (f Folder) Band(target string) string { return f.Path(target + bandSuffix) 
 
 // Kernel is the path of the target's kernel-side figures.
 func (f Folder) Kernel(target string) string { return f.Path(target + kernelSuffix) }
+
+// Record is the path of the target's verdict record (verdict.Record):
+// what loadgen judge needs to judge the target again.
+func (f Folder) Record(target string) string { return f.Path(target + recordSuffix) }
 
 // Partial is where the file at path grows until it is complete.
 func Partial(path string) string { return path + partialSuffix }

@@ -14,8 +14,11 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/sample"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 func TestCreateNumbersARunWhoseNameIsTaken(t *testing.T) {
@@ -175,5 +178,32 @@ func TestAMergeOfACutShardStaysPartialAndKeepsTheShards(t *testing.T) {
 	}
 	if _, err := os.Stat(folder.Shard("t", 0)); err != nil {
 		t.Errorf("the cut shard was removed: %v", err)
+	}
+}
+
+func TestAVerdictRecordReadsBackAsWritten(t *testing.T) {
+	at := time.Date(2026, 12, 6, 19, 0, 0, 123456789, time.UTC)
+	rec := verdict.Record{
+		Limits:       predict.Limits{Discipline: catalog.AppQueue, Settings: catalog.Settings{Limit: 4}, Backlog: 4095},
+		Kernel:       predict.Kernel{SynRetries: 6, Retransmits: []time.Duration{time.Second, 3 * time.Second}},
+		SamplePeriod: 100 * time.Millisecond, Replicas: 200,
+		Requests: []verdict.Measured{{Seq: 7, Late: -3 * time.Microsecond, Outcome: outcome.HTTP503, Latency: time.Second,
+			Dialed: true, Refused: at, Decided: time.Millisecond,
+			Served: &verdict.Served{Slot: "slot-1", Turn: 3, Arrived: at, Start: at.Add(time.Nanosecond)}}},
+		Samples: []verdict.Sample{{T: time.Second, Scraped: time.Second + time.Millisecond, Inflight: 4, Queued: 300.5}},
+	}
+	f := Folder(t.TempDir())
+	if err := f.WriteRecord("deadline-4", rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.ReadRecord("deadline-4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, rec) {
+		t.Errorf("read back\n%+v\nwrote\n%+v", got, rec)
+	}
+	if _, err := f.ReadRecord("none"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing record: %v", err)
 	}
 }

@@ -2,8 +2,7 @@ package runner
 
 import (
 	"cmp"
-	"slices"
-	"time"
+	"errors"
 
 	"github.com/conclab/conclab/loadgen/predict"
 	"github.com/conclab/conclab/loadgen/sample"
@@ -12,26 +11,19 @@ import (
 )
 
 // judge replicates the target's prediction, perturbed as the run
-// measured, writes the band of its gauges beside its timeline, and judges
-// the measurement against it.
+// measured, judges the measurement against it, and writes the band of its
+// gauges beside its timeline and the record that loadgen judge can judge
+// it again from.
 func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error {
-	measured := t.measured()
-	samples := t.samples()
-	spread := verdict.RunSpread(*t.predicted, r.sched.Work, time.Duration(r.s.Timeout), verdict.SendRate(r.sched, *t.predicted), measured, samples, r.kernelSpread)
-	// labserver's work without cpu is a Go timer's sleep.
-	spread.SleepTimers = !slices.ContainsFunc(r.sched.CPU, func(d time.Duration) bool { return d > 0 }) &&
-		slices.ContainsFunc(r.sched.Sleep, func(d time.Duration) bool { return d > 0 }) && !t.spec.External()
-	step := r.samplePeriod()
-	in := verdict.Input(r.s, r.sched, t.limits, r.kernel, step)
-	in.Reads = verdict.Reads(samples)
-	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
-		N: cmp.Or(r.opt.Replicas, predict.DefaultReplicas), Seed: verdict.Seed, BandStep: step})
+	c := verdict.Case{Scenario: r.s, Schedule: r.sched, Target: t.spec, KernelSpread: r.kernelSpread,
+		SoftnetDropped: softnetDropped, Record: verdict.Record{Limits: t.limits, Kernel: r.kernel,
+			SamplePeriod: r.samplePeriod(), Replicas: cmp.Or(r.opt.Replicas, predict.DefaultReplicas),
+			Requests: t.measured(), Samples: t.samples()}}
+	reps, err := c.Judge(st, *t.predicted)
 	if err != nil {
 		return err
 	}
-	verdict.Judge(st, verdict.Evidence{Central: *t.predicted, Replicas: reps, BandStep: step,
-		Requests: measured, Timeline: samples, SamplePeriod: step, SoftnetDropped: softnetDropped, Users: r.sched.Users})
-	return r.folder.WriteBand(t.spec.Name, reps.Band)
+	return errors.Join(r.folder.WriteBand(t.spec.Name, reps.Band), r.folder.WriteRecord(t.spec.Name, c.Record))
 }
 
 // measured is what the run measured of each request, for the verdict.

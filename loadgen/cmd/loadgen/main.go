@@ -5,6 +5,7 @@
 //	loadgen predict SCENARIO.yaml [--scale F]
 //	loadgen sweep SCENARIO.yaml --rates LIST
 //	loadgen report RUN_DIR [--check]
+//	loadgen judge RUN_DIR [--only a,b] [--check]
 //	loadgen compare RUN_DIR RUN_DIR
 //	loadgen calibrate [--quick] [--cache-dir DIR]
 //	loadgen compose SCENARIO.yaml [--scale F] [-o FILE]
@@ -31,6 +32,7 @@ const usage = `usage:
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR] [--rates LIST]
   loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--replicas N] [--labserver PATH] [--no-report]
   loadgen report RUN_DIR [--check]
+  loadgen judge RUN_DIR [--only a,b] [--check]
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
   loadgen calibrate [--quick] [--cache-dir DIR] [--connects K]
@@ -64,6 +66,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdPredict(args[1:], stdout, stderr)
 	case "report":
 		return cmdReport(args[1:], stdout, stderr)
+	case "judge":
+		return cmdJudge(args[1:], stdout, stderr)
 	case "compare":
 		return cmdCompare(args[1:], stdout, stderr)
 	case "perf":

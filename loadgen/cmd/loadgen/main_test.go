@@ -79,6 +79,8 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"predict", "../../../scenarios/ramp.yaml", "--rates", "10"}, "loadgen predict: scenario ramp: its stages set the rate; a sweep needs requests and rate"},
 		{[]string{"run", "-"}, "loadgen run: stdin:1:1: scenario: empty: expected a mapping with name, requests, rate and targets"},
 		{[]string{"run", unseen, "--services"}, "loadgen run: --services: " + unseenWhy},
+		{[]string{"judge"}, "loadgen judge: want one RUN_DIR, got 0"},
+		{[]string{"judge", "no/such"}, "loadgen judge: open no/such/summary.json: no such file or directory"},
 		{[]string{"compose"}, "loadgen compose: want one SCENARIO.yaml, got 0"},
 		{[]string{"compose", bad}, "loadgen compose: " + bad + ":3:7: rate: must be > 0 (requests per second), got 0"},
 		{[]string{"compose", unseen}, "loadgen compose: " + unseenWhy},
@@ -134,7 +136,7 @@ func TestAScenarioOnStdin(t *testing.T) {
 func TestHelpOfEveryCommand(t *testing.T) {
 	for cmd, flag := range map[string]string{
 		"run": "-run-id", "predict": "-series", "report": "RUN_DIR", "compare": "-charts", "perf": "-held", "worker": "-shard",
-		"calibrate": "-cache-dir", "sweep": "-rates", "compose": "-o",
+		"calibrate": "-cache-dir", "sweep": "-rates", "compose": "-o", "judge": "-only",
 	} {
 		t.Run(cmd, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
