@@ -190,7 +190,8 @@ func TestAVerdictRecordReadsBackAsWritten(t *testing.T) {
 		Requests: []verdict.Measured{{Seq: 7, Late: -3 * time.Microsecond, Outcome: outcome.HTTP503, Latency: time.Second,
 			Dialed: true, Refused: at, Decided: time.Millisecond,
 			Served: &verdict.Served{Slot: "slot-1", Turn: 3, Arrived: at, Start: at.Add(time.Nanosecond)}}},
-		Samples: []verdict.Sample{{T: time.Second, Scraped: time.Second + time.Millisecond, Inflight: 4, Queued: 300.5}},
+		Samples: []verdict.Sample{{T: time.Second, Scraped: time.Second + time.Millisecond, Inflight: 4, Queued: 300.5},
+			{T: 2 * time.Second, Inflight: math.NaN(), Queued: math.NaN(), AcceptQueue: 3}},
 	}
 	f := Folder(t.TempDir())
 	if err := f.WriteRecord("deadline-4", rec); err != nil {
@@ -200,6 +201,13 @@ func TestAVerdictRecordReadsBackAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// NaN is not equal to itself: the unknown gauges are compared apart.
+	nan := got.Samples[1]
+	if !math.IsNaN(nan.Inflight) || !math.IsNaN(nan.Queued) || nan.AcceptQueue != 3 {
+		t.Errorf("a sample with unknown gauges read back as %+v", nan)
+	}
+	got.Samples[1].Inflight, got.Samples[1].Queued = 0, 0
+	rec.Samples[1].Inflight, rec.Samples[1].Queued = 0, 0
 	if !reflect.DeepEqual(got, rec) {
 		t.Errorf("read back\n%+v\nwrote\n%+v", got, rec)
 	}

@@ -245,6 +245,12 @@ type Predicted struct {
 	// RangeS is the predicted range of each compared figure in seconds
 	// (ok latency, wasted work), as Range is of the counts.
 	RangeS map[string][2]float64 `json:"range_s,omitempty"`
+	// Rank is, for each compared count (ok, rejected, timeout,
+	// syn_retried), the share of the replicas whose value lies below the
+	// measured one, those equal to it counted half: where the run lies
+	// among its replicas. Over many runs of an exact model the ranks
+	// spread evenly over 0 to 1; 0 and 1 lie beyond every replica.
+	Rank map[string]float64 `json:"rank,omitempty"`
 	// SamplingMiss is, for each peak figure, how far below the exact peak
 	// a sampled peak may lie: the gauge may hold its peak for less than
 	// one sampling period.

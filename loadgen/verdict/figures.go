@@ -166,6 +166,37 @@ func Ranges(p *summary.Predicted, reps predict.Replicas) {
 	}
 }
 
+// Ranks sets, for each compared count (the figures that are not sampled
+// peaks), where the measured value lies among the replicas' values: the
+// share of replicas below it, with those equal to it counted half. An
+// exact model's runs spread evenly over 0 to 1; a model that runs one way
+// keeps its runs' ranks at one end; 0 or 1 lies beyond every replica.
+func Ranks(t *summary.Target, reps predict.Replicas) {
+	if t.Predicted == nil || len(reps.Runs) == 0 {
+		return
+	}
+	t.Predicted.Rank = map[string]float64{}
+	for _, f := range Figures {
+		if f.Peak {
+			continue
+		}
+		m := f.Measured(t)
+		if math.IsNaN(m) {
+			continue
+		}
+		var below, equal int
+		for _, r := range reps.Runs {
+			switch v := float64(f.replica(r)); {
+			case v < m:
+				below++
+			case v == m:
+				equal++
+			}
+		}
+		t.Predicted.Rank[f.Key] = (float64(below) + float64(equal)/2) / float64(len(reps.Runs))
+	}
+}
+
 // compareFigures checks each figure against its range and says where
 // the measurement lies outside it. The server-side peaks are compared
 // only where the target has server-side gauges.

@@ -46,6 +46,7 @@ type Evidence struct {
 // differs where the lab knows it.
 func Judge(t *summary.Target, ev Evidence) {
 	Ranges(t.Predicted, ev.Replicas)
+	Ranks(t, ev.Replicas)
 	diffs := compareFigures(t)
 	ra, requestsHold := compareRequests(ev.Central, ev.Replicas, ev.Requests)
 	t.RequestsAgree = ra

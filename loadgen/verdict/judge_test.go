@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -370,5 +371,26 @@ func TestRefusedNextRequestsOfClosedUsersAreExplained(t *testing.T) {
 		if (tc.want == "" && notes != nil) || (tc.want != "" && (len(notes) != 1 || !strings.HasPrefix(notes[0], tc.want))) {
 			t.Errorf("%s: notes %q, want one starting %q", tc.name, notes, tc.want)
 		}
+	}
+}
+
+// Four replicas serve 1, 2, 2 and 3 and refuse 0, 0, 0 and 5. A run that
+// serves 2 lies above one replica and level with two, counted half: rank
+// (1 + 1) / 4 = 0.5. It refuses 7, above all four: rank 1. Peaks, which
+// are sampled, have no rank.
+func TestARunsRankIsTheShareOfItsReplicasBelowIt(t *testing.T) {
+	var reps predict.Replicas
+	for i, ok := range []int{1, 2, 2, 3} {
+		refused := 0
+		if i == 3 {
+			refused = 5
+		}
+		reps.Runs = append(reps.Runs, predict.Figures{Outcomes: map[outcome.Outcome]int{outcome.OK: ok, outcome.HTTP503: refused}})
+	}
+	st := &summary.Target{Outcomes: map[outcome.Outcome]int{outcome.OK: 2, outcome.HTTP503: 7}, Predicted: &summary.Predicted{}}
+	Ranks(st, reps)
+	want := map[string]float64{"ok": 0.5, "rejected": 1, "timeout": 0.5, "syn_retried": 0.5}
+	if !maps.Equal(st.Predicted.Rank, want) {
+		t.Errorf("ranks %v, want %v", st.Predicted.Rank, want)
 	}
 }

@@ -10,51 +10,119 @@ import (
 
 	"github.com/conclab/conclab/loadgen/rejudge"
 	"github.com/conclab/conclab/loadgen/report"
+	"github.com/conclab/conclab/loadgen/summary"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
-const judgeUsage = `usage: loadgen judge RUN_DIR [--only a,b] [--check]
+const judgeUsage = `usage: loadgen judge RUN_DIR... [--only a,b] [--check]
 
-Judges a finished run again with this build's prediction, from what the
-run recorded of each target (<target>.record.json.gz), and prints the
-table and each disagreement. It writes nothing: the folder keeps the
-verdicts the run made. A target without a record (a run by an older
-loadgen) is named and left out.
+Judges finished runs again with this build's prediction, from what each
+run recorded of its targets (<target>.record.json.gz). For one run it
+prints the table and each disagreement; for several, a line per run and
+then, per target, how many runs agree and where each run's ok, rejected,
+timed-out and SYN-retried counts lie among its replicas (0: below every
+replica, 1: above every one; an exact model's runs spread evenly between).
+It writes nothing: each folder keeps the verdicts its run made. A target
+without a record (a run by an older loadgen) is named and left out.
 `
 
 func cmdJudge(args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("judge", flag.ContinueOnError)
 	only := fset.String("only", "", "comma-separated target names to judge")
 	check := fset.Bool("check", false, checkFlagUsage)
-	pos, code, ok := parseArgs(fset, args, judgeUsage, stdout, stderr, 1, "one RUN_DIR")
+	dirs, code, ok := parseCommand(fset, args, judgeUsage, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if len(dirs) == 0 {
+		fmt.Fprintln(stderr, "loadgen judge: want one RUN_DIR or more, got 0")
+		return exitBadInput
 	}
 	var names []string
 	if *only != "" {
 		names = strings.Split(*only, ",")
 	}
-	sum, skipped, err := rejudge.Folder(pos[0], names)
-	if err != nil {
-		fmt.Fprintln(stderr, "loadgen judge:", err)
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, rejudge.ErrBadInput) {
-			return exitBadInput
+	var sums []*summary.Summary
+	for _, dir := range dirs {
+		sum, skipped, err := rejudge.Folder(dir, names)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadgen judge:", err)
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, rejudge.ErrBadInput) {
+				return exitBadInput
+			}
+			return exitFailed
 		}
-		return exitFailed
+		sums = append(sums, sum)
+		if len(dirs) == 1 {
+			printJudged(stdout, sum)
+		} else {
+			printRunLine(stdout, dir, sum)
+		}
+		for _, s := range skipped {
+			fmt.Fprintf(stdout, "%s: not judged again: %s\n", s.Target, s.Why)
+		}
 	}
-	if len(sum.Targets) > 0 {
-		_ = report.WriteTable(stdout, sum)
+	if len(dirs) > 1 {
 		fmt.Fprintln(stdout)
-	}
-	for _, t := range sum.Targets {
-		for _, d := range t.Disagreements {
-			fmt.Fprintf(stdout, "%s: %s\n", t.Name, d)
-		}
-	}
-	for _, s := range skipped {
-		fmt.Fprintf(stdout, "%s: not judged again: %s\n", s.Target, s.Why)
+		printTallies(stdout, rejudge.TallyOf(sums))
 	}
 	if !*check {
 		return exitOK
 	}
-	return checkExit(sum, stderr)
+	code = exitOK
+	for _, s := range sums {
+		code = max(code, checkExit(s, stderr))
+	}
+	return code
+}
+
+// printJudged prints one run's table and each disagreement.
+func printJudged(w io.Writer, sum *summary.Summary) {
+	if len(sum.Targets) > 0 {
+		_ = report.WriteTable(w, sum)
+		fmt.Fprintln(w)
+	}
+	for _, t := range sum.Targets {
+		for _, d := range t.Disagreements {
+			fmt.Fprintf(w, "%s: %s\n", t.Name, d)
+		}
+	}
+}
+
+// printRunLine prints one line for a run among several: the targets that
+// disagree, each with its first disagreement.
+func printRunLine(w io.Writer, dir string, sum *summary.Summary) {
+	var parts []string
+	for _, t := range sum.Targets {
+		if t.Agrees != nil && !*t.Agrees && len(t.Disagreements) > 0 {
+			parts = append(parts, t.Name+": "+t.Disagreements[0])
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"every target agrees"}
+	}
+	fmt.Fprintf(w, "%s: %s\n", dir, strings.Join(parts, "; "))
+}
+
+// printTallies prints, per target, how many runs agree and the runs'
+// ranks of each compared count.
+func printTallies(w io.Writer, tallies []rejudge.Tally) {
+	for _, c := range tallies {
+		fmt.Fprintf(w, "%s: agrees in %d of %d runs\n", c.Target, c.Agree, c.Runs)
+		for _, f := range verdict.Figures {
+			ranks, ok := c.Ranks[f.Key]
+			if !ok {
+				continue
+			}
+			beyond := 0
+			text := make([]string, len(ranks))
+			for i, r := range ranks {
+				text[i] = fmt.Sprintf("%.2f", r)
+				if r == 0 || r == 1 {
+					beyond++
+				}
+			}
+			fmt.Fprintf(w, "  %-11s ranks %s (%d beyond every replica)\n", f.Name, strings.Join(text, " "), beyond)
+		}
+	}
 }

@@ -5,7 +5,7 @@
 //	loadgen predict SCENARIO.yaml [--scale F]
 //	loadgen sweep SCENARIO.yaml --rates LIST
 //	loadgen report RUN_DIR [--check]
-//	loadgen judge RUN_DIR [--only a,b] [--check]
+//	loadgen judge RUN_DIR... [--only a,b] [--check]
 //	loadgen compare RUN_DIR RUN_DIR
 //	loadgen calibrate [--quick] [--cache-dir DIR]
 //	loadgen compose SCENARIO.yaml [--scale F] [-o FILE]
@@ -32,7 +32,7 @@ const usage = `usage:
   loadgen predict SCENARIO.yaml [--scale F] [--only a,b] [--series DIR] [--rates LIST]
   loadgen sweep SCENARIO.yaml --rates LIST [--scale F] [--only a,b] [--out DIR] [--replicas N] [--labserver PATH] [--no-report]
   loadgen report RUN_DIR [--check]
-  loadgen judge RUN_DIR [--only a,b] [--check]
+  loadgen judge RUN_DIR... [--only a,b] [--check]
   loadgen compare RUN_DIR RUN_DIR [--charts DIR]
   loadgen perf [--vegeta PATH] [--held 1000,10000]
   loadgen calibrate [--quick] [--cache-dir DIR] [--connects K]

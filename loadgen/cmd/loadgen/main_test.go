@@ -79,7 +79,7 @@ func TestBadInputIsOneLineAndExitCode2(t *testing.T) {
 		{[]string{"predict", "../../../scenarios/ramp.yaml", "--rates", "10"}, "loadgen predict: scenario ramp: its stages set the rate; a sweep needs requests and rate"},
 		{[]string{"run", "-"}, "loadgen run: stdin:1:1: scenario: empty: expected a mapping with name, requests, rate and targets"},
 		{[]string{"run", unseen, "--services"}, "loadgen run: --services: " + unseenWhy},
-		{[]string{"judge"}, "loadgen judge: want one RUN_DIR, got 0"},
+		{[]string{"judge"}, "loadgen judge: want one RUN_DIR or more, got 0"},
 		{[]string{"judge", "no/such"}, "loadgen judge: open no/such/summary.json: no such file or directory"},
 		{[]string{"compose"}, "loadgen compose: want one SCENARIO.yaml, got 0"},
 		{[]string{"compose", bad}, "loadgen compose: " + bad + ":3:7: rate: must be > 0 (requests per second), got 0"},
