@@ -26,6 +26,10 @@ type Passage struct {
 	Accepted int64 `json:"accepted"`
 	// Arrived is when the request reached the model's gate.
 	Arrived int64 `json:"arrived"`
+	// Started is when its work began; 0 when it never did (refused, or
+	// its client left while it waited). With Left, it says which slot
+	// holders' clients left during their work, freeing the slot then.
+	Started int64 `json:"started,omitempty"`
 	// Left is when its way through the model ended: its work ended, the
 	// model refused it, or the model saw its client leave.
 	Left int64 `json:"left"`

@@ -23,7 +23,7 @@ const passagesWithin = 30 * time.Second
 // server held its place after its work, until the close (fasthttp's), and
 // when the close that freed its connection's slot happened
 // (limitlistener's), and, for each request whose client gave up, when its
-// way through the model ended. Without them the verdict cannot
+// way through the model ended and, if its work had begun, when it did. Without them the verdict cannot
 // replay any request's measured way to the gate, since it would replay
 // the answered requests' alone. Only a labserver on loadgen's host shares
 // its clock; any other target is left as it is. since is the run's start:
@@ -58,6 +58,9 @@ func (t *target) completeFromPassages(ctx context.Context, since time.Time) stri
 		}
 		if d := time.Unix(0, q.Left).Sub(h.sent); h.outcome == outcome.Timeout && q.Left != 0 && d > 0 {
 			h.left = d
+			if s := time.Unix(0, q.Started).Sub(h.sent); q.Started != 0 && s > 0 {
+				h.startedLeft = s
+			}
 		}
 		if h.toGate > 0 {
 			continue

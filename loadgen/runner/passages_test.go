@@ -22,7 +22,8 @@ import (
 // passage says its server held its place 300 µs past its work, to the
 // close, as fasthttp's do; #1's that the close that freed its slot came
 // 250 µs after its send, as a LimitListener's do, and that its way through
-// the model ended 1 s after its send: when its client, who gave up, left.
+// the model ended 1 s after its send: when its client, who gave up, left,
+// 400 ms into its work.
 // #0's end says nothing of a give-up.
 func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	sent := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
@@ -40,7 +41,7 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 			{ID: "0", Accepted: at(50 * time.Microsecond), Arrived: at(time.Millisecond), Left: at(time.Second),
 				Closed: at(time.Second + 300*time.Microsecond)},
 			{ID: "1", Accepted: at(300 * time.Microsecond), Arrived: at(2 * time.Millisecond), Left: at(time.Second),
-				SlotFreed: at(250 * time.Microsecond)},
+				SlotFreed: at(250 * time.Microsecond), Started: at(600 * time.Millisecond)},
 		}})
 	}))
 	defer admin.Close()
@@ -61,6 +62,10 @@ func TestTheServersPassagesTimeTheRequestsThatGotNoAnswer(t *testing.T) {
 	}
 	if tg.hits[0].left != 0 || tg.hits[1].left != time.Second {
 		t.Errorf("ways ended %v and %v after the sends, want none and 1s", tg.hits[0].left, tg.hits[1].left)
+	}
+	if tg.hits[0].startedLeft != 0 || tg.hits[1].startedLeft != 600*time.Millisecond {
+		t.Errorf("works of given-up requests began %v and %v after the sends, want none and 600ms",
+			tg.hits[0].startedLeft, tg.hits[1].startedLeft)
 	}
 	want := [][2]time.Duration{{400 * time.Microsecond, 100 * time.Microsecond}, {2 * time.Millisecond, 300 * time.Microsecond}, {0, 0}}
 	for i, h := range tg.hits {

@@ -80,10 +80,14 @@ type hitRecord struct {
 	// left is how long after its send its way through the model ended
 	// (adminapi.Passage.Left), for a request whose client gave up; 0:
 	// unknown, or not one.
-	left    time.Duration
-	answer  time.Duration // a refusal's way from the server's decision to its client (answer.back); 0: unknown
-	refused time.Time     // when the server refused it, on its clock (answer.refused); zero: unknown
-	decided time.Duration // from the gate to its refusal (answer.decided); 0: unknown
+	left time.Duration
+	// startedLeft is, for a request whose client gave up during its work,
+	// how long after its send that work began (adminapi.Passage.Started);
+	// 0: unknown, or not one.
+	startedLeft time.Duration
+	answer      time.Duration // a refusal's way from the server's decision to its client (answer.back); 0: unknown
+	refused     time.Time     // when the server refused it, on its clock (answer.refused); zero: unknown
+	decided     time.Duration // from the gate to its refusal (answer.decided); 0: unknown
 }
 
 // synRetried reports whether its connect needed a retransmitted SYN

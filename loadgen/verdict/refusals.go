@@ -30,8 +30,7 @@ type stormMember struct {
 // predict.StormJoin, as a replica's turn does. With a client timeout and
 // works timed by the server, a run without refusals has no storms (an
 // empty slice: a replica's refusals then take predict.Spread.PerRefusal
-// each); without them, nil. ends are the ok requests' work ends, the
-// releases (workEnds).
+// each); without them, nil. ends are the releases (releases).
 func refusalStorms(measured []Measured, ends []time.Duration, work func(seq int) time.Duration, timeout time.Duration) []predict.RefusalStorm {
 	if timeout <= 0 || len(ends) == 0 {
 		return nil

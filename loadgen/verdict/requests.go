@@ -53,6 +53,11 @@ type Measured struct {
 	// model refused it, or the model saw its client leave), as the server
 	// timed it on loadgen's clock; 0 when unknown.
 	Left time.Duration
+	// StartedLeft is, for a request whose client gave up during its work,
+	// how long after its send that work began, as the server timed it on
+	// loadgen's clock: the model stopped the work and freed its slot at
+	// Left. 0 when unknown, or when its work never began.
+	StartedLeft time.Duration
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from the server's decision to the client, on loadgen's
 	// clock; 0 when unknown.

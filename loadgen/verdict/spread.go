@@ -132,7 +132,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.AdmitLocal, sp.AdmitAt = splitTimed(lateness)
 	ends := workEnds(measured)
 	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured, ends)
-	sp.RefusalStorms = refusalStorms(measured, ends, work, timeout)
+	sp.RefusalStorms = refusalStorms(measured, releases(measured, ends), work, timeout)
 	placeHolds(&sp, measured)
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
@@ -245,6 +245,21 @@ func workEnds(measured []Measured) []time.Duration {
 	}
 	slices.Sort(ends)
 	return ends
+}
+
+// releases are the instants the run's works freed their slots, ascending:
+// ends, the ok requests' work ends, and the ends of the works whose
+// clients left during them (Measured.StartedLeft), which the model
+// stopped then.
+func releases(measured []Measured, ends []time.Duration) []time.Duration {
+	out := slices.Clone(ends)
+	for _, m := range measured {
+		if m.StartedLeft > 0 && m.Left > m.StartedLeft {
+			out = append(out, m.SentAt()+m.Left)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // endToClose is how long before a slot's freeing close an ok request's

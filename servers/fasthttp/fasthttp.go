@@ -183,14 +183,14 @@ func (m *model) handle(ctx *valyala.RequestCtx) {
 	}
 	reply, err := m.env.Execute(ctx, nil, w)
 	if conn != nil {
-		q := lab.Passage(w, reply.Arrived, time.Now())
+		q := lab.Passage(w, reply, time.Now())
 		if kept := conn.passage.Swap(&q); kept != nil {
 			// Kept alive: the previous request's place was its
 			// connection's, which is still open.
 			m.env.Passages.Keep(*kept)
 		}
 	} else {
-		m.env.Passages.Add(w, reply.Arrived, time.Now())
+		m.env.Passages.Add(w, reply, time.Now())
 	}
 	if err == nil && lab.PeerClosed(ctx.Conn()) {
 		// fasthttp cannot stop the work when the client leaves: the

@@ -44,7 +44,7 @@ func (e *Env) Handler(gate Gate) http.Handler {
 			return
 		}
 		reply, err := e.Execute(r.Context(), gate, work)
-		e.Passages.Add(work, reply.Arrived, time.Now())
+		e.Passages.Add(work, reply, time.Now())
 		var rej *Rejection
 		switch {
 		case errors.As(err, &rej) && rej.Reset:

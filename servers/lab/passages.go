@@ -22,16 +22,20 @@ type Passages struct {
 	limit   int // how many it keeps; 0: adminapi.MaxPassages
 }
 
-// Add keeps the passage of request w, which reached the gate at arrived,
-// and whose way through the model ended at left.
-func (p *Passages) Add(w Work, arrived, left time.Time) {
-	p.Keep(Passage(w, arrived, left))
+// Add keeps the passage of request w, whose way through the model its
+// reply times, and which ended at left.
+func (p *Passages) Add(w Work, reply Reply, left time.Time) {
+	p.Keep(Passage(w, reply, left))
 }
 
-// Passage is the passage of request w, which reached the gate at arrived,
-// and whose way through the model ended at left.
-func Passage(w Work, arrived, left time.Time) adminapi.Passage {
-	q := adminapi.Passage{ID: w.ID, Arrived: arrived.UnixNano(), Left: left.UnixNano()}
+// Passage is the passage of request w, whose way through the model its
+// reply times (when it reached the gate and when its work began), and
+// which ended at left.
+func Passage(w Work, reply Reply, left time.Time) adminapi.Passage {
+	q := adminapi.Passage{ID: w.ID, Arrived: reply.Arrived.UnixNano(), Left: left.UnixNano()}
+	if !reply.Start.IsZero() {
+		q.Started = reply.Start.UnixNano()
+	}
 	if !w.Accepted.IsZero() {
 		q.Accepted = w.Accepted.UnixNano()
 	}
