@@ -13,9 +13,11 @@ import (
 	"github.com/conclab/conclab/loadgen/verdict"
 )
 
-// ErrBadInput marks a folder or a request that cannot be judged: a run
-// that did not finish, or a target the run does not have.
-var ErrBadInput = errors.New("bad input")
+// BadInput is what cannot be judged again: a run that did not finish, or
+// a target the run does not have.
+type BadInput struct{ Reason string }
+
+func (e *BadInput) Error() string { return e.Reason }
 
 // Skipped is a target that was not judged again, and why.
 type Skipped struct {
@@ -36,11 +38,11 @@ func Folder(dir string, only []string) (*summary.Summary, []Skipped, error) {
 		return nil, nil, err
 	}
 	if !sum.Complete {
-		return nil, nil, fmt.Errorf("%s: %w: the run is incomplete, and only a complete run has verdicts", dir, ErrBadInput)
+		return nil, nil, &BadInput{dir + ": the run is incomplete, and only a complete run has verdicts"}
 	}
 	for _, name := range only {
 		if !slices.ContainsFunc(sum.Targets, func(t summary.Target) bool { return t.Name == name }) {
-			return nil, nil, fmt.Errorf("--only: %w: the run has no target %q", ErrBadInput, name)
+			return nil, nil, &BadInput{fmt.Sprintf("--only: the run has no target %q", name)}
 		}
 	}
 	base := verdict.Case{Scenario: s, Schedule: s.Schedule(),

@@ -115,7 +115,23 @@ func TestARunJudgedAgainByTheSameBuildGetsTheVerdictsItWasGiven(t *testing.T) {
 		}
 	})
 	t.Run("a target the run does not have is bad input", func(t *testing.T) {
-		if _, _, err := rejudge.Folder(dir, []string{"nope"}); !errors.Is(err, rejudge.ErrBadInput) {
+		var bad *rejudge.BadInput
+		if _, _, err := rejudge.Folder(dir, []string{"nope"}); !errors.As(err, &bad) || err.Error() != `--only: the run has no target "nope"` {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("a run that did not finish is bad input", func(t *testing.T) {
+		folder := runfolder.Folder(dir)
+		sum, err := folder.ReadSummary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum.Complete = false
+		if err := folder.WriteSummary(sum); err != nil {
+			t.Fatal(err)
+		}
+		var bad *rejudge.BadInput
+		if _, _, err := rejudge.Folder(dir, nil); !errors.As(err, &bad) {
 			t.Fatalf("got %v", err)
 		}
 	})

@@ -47,7 +47,8 @@ func cmdJudge(args []string, stdout, stderr io.Writer) int {
 		sum, skipped, err := rejudge.Folder(dir, names)
 		if err != nil {
 			fmt.Fprintln(stderr, "loadgen judge:", err)
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, rejudge.ErrBadInput) {
+			var bad *rejudge.BadInput
+			if errors.Is(err, fs.ErrNotExist) || errors.As(err, &bad) {
 				return exitBadInput
 			}
 			return exitFailed
