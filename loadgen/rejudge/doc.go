@@ -7,9 +7,10 @@
 //
 // The resolved scenario.yaml (the schedule, with its seeds), summary.json
 // (each target's measured figures, the kernel's calibration and the host's
-// dropped packets) and each target's <name>.record.json.gz. A target whose
-// folder holds no record (a run by an older loadgen, or one that was not
-// judged) is listed as not judged again.
+// dropped packets) and each target's <name>.record.json.gz, whose server
+// config gives the limits again, as this build's catalogue reads it. A
+// target without a record (a run by a loadgen before records) or without
+// a verdict is listed as not judged again.
 //
 // # What it writes
 //

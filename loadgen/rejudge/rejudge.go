@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/conclab/conclab/loadgen/runfolder"
 	"github.com/conclab/conclab/loadgen/scenario"
@@ -42,7 +43,7 @@ func Folder(dir string, only []string) (*summary.Summary, []Skipped, error) {
 	}
 	for _, name := range only {
 		if !slices.ContainsFunc(sum.Targets, func(t summary.Target) bool { return t.Name == name }) {
-			return nil, nil, &BadInput{fmt.Sprintf("--only: the run has no target %q", name)}
+			return nil, nil, &BadInput{fmt.Sprintf("--only: %s has no target %q; its targets: %s", dir, name, targetNames(sum))}
 		}
 	}
 	base := verdict.Case{Scenario: s, Schedule: s.Schedule(),
@@ -51,7 +52,7 @@ func Folder(dir string, only []string) (*summary.Summary, []Skipped, error) {
 		base.SoftnetDropped = *d
 	}
 	out := *sum
-	out.Targets = nil
+	out.Targets, out.Tolerance = nil, &verdict.Tolerance
 	var skipped []Skipped
 	for _, st := range sum.Targets {
 		if len(only) > 0 && !slices.Contains(only, st.Name) {
@@ -60,7 +61,7 @@ func Folder(dir string, only []string) (*summary.Summary, []Skipped, error) {
 		why, err := judge(folder, base, &st)
 		switch {
 		case err != nil:
-			return nil, nil, fmt.Errorf("%s: %w", st.Name, err)
+			return nil, nil, err // each names the target's record
 		case why != "":
 			skipped = append(skipped, Skipped{Target: st.Name, Why: why})
 		default:
@@ -75,28 +76,61 @@ func Folder(dir string, only []string) (*summary.Summary, []Skipped, error) {
 func judge(folder runfolder.Folder, c verdict.Case, st *summary.Target) (string, error) {
 	i := slices.IndexFunc(c.Scenario.Targets, func(t scenario.Target) bool { return t.Name == st.Name })
 	if i < 0 {
-		return "", errors.New("the resolved scenario has no such target")
+		return "", &BadInput{fmt.Sprintf("%s: target %s: not in the resolved scenario", folder.Scenario(), st.Name)}
+	}
+	if st.Agrees == nil {
+		return "the run gave it no verdict" + noVerdictWhy(st), nil
 	}
 	rec, err := folder.ReadRecord(st.Name)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "no " + filepath.Base(folder.Record(st.Name)) + ": the run was made by an older loadgen, or the target was not judged", nil
+		return "no " + filepath.Base(folder.Record(st.Name)) + ": the run was made by a loadgen before records", nil
 	case err != nil:
 		return "", err
+	}
+	if k := slices.IndexFunc(rec.Requests, func(m verdict.Measured) bool { return m.Seq < 0 || m.Seq >= c.Schedule.Len() }); k >= 0 {
+		return "", &BadInput{fmt.Sprintf("%s: requests[%d].Seq: %d, outside the resolved scenario's %d requests",
+			folder.Record(st.Name), k, rec.Requests[k].Seq, c.Schedule.Len())}
+	}
+	if c.Limits, err = verdict.LimitsFromConfig(rec.Config); err != nil {
+		return "", fmt.Errorf("%s: config: %w", folder.Record(st.Name), err)
 	}
 	c.Target, c.Record = c.Scenario.Targets[i], rec
 	central, err := c.Central()
 	if err != nil {
-		return "", fmt.Errorf("prediction: %w", err)
+		return "", fmt.Errorf("%s: prediction: %w", folder.Record(st.Name), err)
 	}
 	*st = withoutVerdict(*st)
 	st.Predicted = verdict.Predicted(c.Schedule, central)
-	_, err = c.Judge(st, central)
-	return "", err
+	if _, err = c.Judge(st, central); err != nil {
+		return "", fmt.Errorf("%s: replicas: %w", folder.Record(st.Name), err)
+	}
+	return "", nil
 }
 
-// withoutVerdict is the target as the run measured it: its prediction,
-// its verdict and the notes that went with them dropped.
+// noVerdictWhy is the run's own note on why it did not predict st, after
+// a colon; "" without one.
+func noVerdictWhy(st *summary.Target) string {
+	for _, n := range st.Notes {
+		if strings.HasPrefix(n, "no prediction: ") {
+			return ": " + n
+		}
+	}
+	return ""
+}
+
+// targetNames lists the run's targets.
+func targetNames(sum *summary.Summary) string {
+	names := make([]string, len(sum.Targets))
+	for i, t := range sum.Targets {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// withoutVerdict is the target as the run measured it, its prediction and
+// verdict dropped. Its notes go too: the new verdict makes its own, and
+// the run's (its passages, lost workers) stay in its summary.json.
 func withoutVerdict(st summary.Target) summary.Target {
 	st.Predicted, st.Agrees, st.Disagreements = nil, nil, nil
 	st.RequestsAgree, st.TimelineAgree, st.TimelineOutsideAllowed = nil, nil, nil

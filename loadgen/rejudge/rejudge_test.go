@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/conclab/conclab/internal/testbin"
@@ -116,7 +117,24 @@ func TestARunJudgedAgainByTheSameBuildGetsTheVerdictsItWasGiven(t *testing.T) {
 	})
 	t.Run("a target the run does not have is bad input", func(t *testing.T) {
 		var bad *rejudge.BadInput
-		if _, _, err := rejudge.Folder(dir, []string{"nope"}); !errors.As(err, &bad) || err.Error() != `--only: the run has no target "nope"` {
+		want := `--only: ` + dir + ` has no target "nope"; its targets: deadline-2, semaphore-2, limitlistener-2`
+		if _, _, err := rejudge.Folder(dir, []string{"nope"}); !errors.As(err, &bad) || err.Error() != want {
+			t.Fatalf("got %v, want %s", err, want)
+		}
+	})
+	t.Run("a record of requests the scenario does not have is bad input", func(t *testing.T) {
+		folder := runfolder.Folder(dir)
+		rec, err := folder.ReadRecord("semaphore-2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.Requests[0].Seq = 120
+		if err := folder.WriteRecord("semaphore-2", rec); err != nil {
+			t.Fatal(err)
+		}
+		var bad *rejudge.BadInput
+		if _, _, err := rejudge.Folder(dir, []string{"semaphore-2"}); !errors.As(err, &bad) ||
+			!strings.Contains(err.Error(), "requests[0].Seq: 120, outside the resolved scenario's 120 requests") {
 			t.Fatalf("got %v", err)
 		}
 	})

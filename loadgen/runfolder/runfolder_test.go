@@ -14,6 +14,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/outcome"
 	"github.com/conclab/conclab/loadgen/predict"
@@ -184,7 +185,8 @@ func TestAMergeOfACutShardStaysPartialAndKeepsTheShards(t *testing.T) {
 func TestAVerdictRecordReadsBackAsWritten(t *testing.T) {
 	at := time.Date(2026, 12, 6, 19, 0, 0, 123456789, time.UTC)
 	rec := verdict.Record{
-		Limits:       predict.Limits{Discipline: catalog.AppQueue, Settings: catalog.Settings{Limit: 4}, Backlog: 4095},
+		Version:      verdict.RecordVersion,
+		Config:       &adminapi.Config{Model: "deadline", Knobs: catalog.Settings{Limit: 4}, Backlog: 4095},
 		Kernel:       predict.Kernel{SynRetries: 6, Retransmits: []time.Duration{time.Second, 3 * time.Second}},
 		SamplePeriod: 100 * time.Millisecond, Replicas: 200,
 		Requests: []verdict.Measured{{Seq: 7, Late: -3 * time.Microsecond, Outcome: outcome.HTTP503, Latency: time.Second,
@@ -213,5 +215,12 @@ func TestAVerdictRecordReadsBackAsWritten(t *testing.T) {
 	}
 	if _, err := f.ReadRecord("none"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing record: %v", err)
+	}
+	rec.Version = verdict.RecordVersion + 1
+	if err := f.WriteRecord("later", rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ReadRecord("later"); err == nil || !strings.Contains(err.Error(), "version: 2, where this loadgen reads records of version 1") {
+		t.Errorf("a record of a later version: %v", err)
 	}
 }

@@ -15,8 +15,8 @@ import (
 // gauges beside its timeline and the record that loadgen judge can judge
 // it again from.
 func (t *target) judge(r *run, st *summary.Target, softnetDropped float64) error {
-	c := verdict.Case{Scenario: r.s, Schedule: r.sched, Target: t.spec, KernelSpread: r.kernelSpread,
-		SoftnetDropped: softnetDropped, Record: verdict.Record{Limits: t.limits, Kernel: r.kernel,
+	c := verdict.Case{Scenario: r.s, Schedule: r.sched, Target: t.spec, Limits: t.limits, KernelSpread: r.kernelSpread,
+		SoftnetDropped: softnetDropped, Record: verdict.Record{Version: verdict.RecordVersion, Config: t.config, Kernel: r.kernel,
 			SamplePeriod: r.samplePeriod(), Replicas: cmp.Or(r.opt.Replicas, predict.DefaultReplicas),
 			Requests: t.measured(), Samples: t.samples()}}
 	reps, err := c.Judge(st, *t.predicted)

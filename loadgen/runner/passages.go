@@ -23,8 +23,9 @@ const passagesWithin = 30 * time.Second
 // server held its place after its work, until the close (fasthttp's), and
 // when the close that freed its connection's slot happened
 // (limitlistener's), and, for each request whose client gave up, when its
-// way through the model ended and, if its work had begun, when it did. Without them the verdict cannot
-// replay any request's measured way to the gate, since it would replay
+// way through the model ended and, if its work had begun, when it did.
+// Without them the verdict cannot replay any request's measured way to
+// the gate, since it would replay
 // the answered requests' alone. Only a labserver on loadgen's host shares
 // its clock; any other target is left as it is. since is the run's start:
 // a server of a compose stack keeps earlier runs' passages too. It returns

@@ -249,7 +249,9 @@ type Predicted struct {
 	// syn_retried), the share of the replicas whose value lies below the
 	// measured one, those equal to it counted half: where the run lies
 	// among its replicas. Over many runs of an exact model the ranks
-	// spread evenly over 0 to 1; 0 and 1 lie beyond every replica.
+	// spread evenly over 0 to 1, but for a count the replicas mostly tie
+	// on (0.5 when every replica has the run's value); 0 and 1 lie
+	// beyond every replica.
 	Rank map[string]float64 `json:"rank,omitempty"`
 	// SamplingMiss is, for each peak figure, how far below the exact peak
 	// a sampled peak may lie: the gauge may hold its peak for less than

@@ -19,7 +19,10 @@ type Case struct {
 	Scenario *scenario.Scenario
 	Schedule *workload.Schedule
 	Target   scenario.Target
-	Record   Record
+	// Limits are the server's, as LimitsFromConfig works them out from
+	// the record's Config.
+	Limits predict.Limits
+	Record Record
 	// KernelSpread is the kernel's perturbations (KernelSpread).
 	KernelSpread predict.Spread
 	// SoftnetDropped is how many packets the host dropped at full CPU
@@ -28,9 +31,9 @@ type Case struct {
 }
 
 // Central is the target's central prediction: the schedule simulated
-// against the recorded limits and kernel, cut at the sample period.
+// against the limits and the recorded kernel, cut at the sample period.
 func (c Case) Central() (predict.Result, error) {
-	return predict.Simulate(Input(c.Scenario, c.Schedule, c.Record.Limits, c.Record.Kernel, c.Record.SamplePeriod))
+	return predict.Simulate(Input(c.Scenario, c.Schedule, c.Limits, c.Record.Kernel, c.Record.SamplePeriod))
 }
 
 // Judge replicates the central prediction, perturbed as the run
@@ -43,7 +46,7 @@ func (c Case) Judge(st *summary.Target, central predict.Result) (predict.Replica
 	// labserver's work without cpu is a Go timer's sleep.
 	spread.SleepTimers = !slices.ContainsFunc(sc.CPU, func(d time.Duration) bool { return d > 0 }) &&
 		slices.ContainsFunc(sc.Sleep, func(d time.Duration) bool { return d > 0 }) && !c.Target.External()
-	in := Input(c.Scenario, sc, rec.Limits, rec.Kernel, rec.SamplePeriod)
+	in := Input(c.Scenario, sc, c.Limits, rec.Kernel, rec.SamplePeriod)
 	in.Reads = Reads(rec.Samples)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
 		N: cmp.Or(rec.Replicas, predict.DefaultReplicas), Seed: Seed, BandStep: rec.SamplePeriod})

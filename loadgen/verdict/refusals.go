@@ -47,7 +47,7 @@ func refusalStorms(measured []Measured, ends []time.Duration, work func(seq int)
 		case m.Outcome == outcome.HTTP503 && !m.Refused.IsZero() && m.Decided > 0:
 			mb.ran, mb.answered = mb.arrived+m.Decided, true
 			until = mb.ran
-		case m.Outcome == outcome.Timeout && m.Left > 0:
+		case m.Outcome == outcome.Timeout && m.Left > 0 && m.StartedLeft == 0: // a waiter, not a holder
 			mb.ran = m.SentAt() + m.Left
 			until = min(mb.ran, m.SentAt()+timeout)
 		default:

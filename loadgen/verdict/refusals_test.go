@@ -77,7 +77,8 @@ func TestARunWithoutRefusalsHasAnEmptyListOfStorms(t *testing.T) {
 
 // A slot frees when its holder's client leaves during the work, as well
 // as when a work ends. #0's work ends at 1.9 s; #1's client gave up at
-// 2.0 s, 1.1 s into its work, and the model stopped it then. #2 (100 ms
+// 2.0 s, 50 ms into its work, and the model stopped it then: it held the
+// slot, and is no waiter of the storm. #2 (100 ms
 // of work, sent at 98.5 ms with a 2 s timeout) became hopeless at
 // 1.9985 s, after the first release: the release that refused it, 1 ms
 // before its goroutine ran, is #1's, at 2.0 s.
@@ -85,7 +86,7 @@ func TestAReleaseByAClientThatLeftDuringItsWorkRefusesToo(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	measured := []Measured{
 		{Seq: 0, Outcome: outcome.OK, ToGate: ms, Served: served("slot-0", 0, 0, 1.899)},
-		{Seq: 1, Outcome: outcome.Timeout, ToGate: ms, StartedLeft: 900 * ms, Left: 2 * time.Second},
+		{Seq: 1, Outcome: outcome.Timeout, ToGate: ms, StartedLeft: 1950 * ms, Left: 2 * time.Second},
 		{Seq: 2, Scheduled: 98500 * us, ToGate: 10 * ms, Outcome: outcome.HTTP503, Refused: at(2.001),
 			Decided: 2001*ms - 98500*us - 10*ms},
 	}

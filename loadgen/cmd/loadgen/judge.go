@@ -23,7 +23,8 @@ then, per target, how many runs agree and where each run's ok, rejected,
 timed-out and SYN-retried counts lie among its replicas (0: below every
 replica, 1: above every one; an exact model's runs spread evenly between).
 It writes nothing: each folder keeps the verdicts its run made. A target
-without a record (a run by an older loadgen) is named and left out.
+without a record (a run by an older loadgen) is named and left out, and
+--check counts it as one without a verdict.
 `
 
 func cmdJudge(args []string, stdout, stderr io.Writer) int {
@@ -39,10 +40,13 @@ func cmdJudge(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	var names []string
-	if *only != "" {
-		names = strings.Split(*only, ",")
+	for _, n := range strings.Split(*only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
 	}
 	var sums []*summary.Summary
+	var unjudged []string // --check's lines for the targets not judged again
 	for _, dir := range dirs {
 		sum, skipped, err := rejudge.Folder(dir, names)
 		if err != nil {
@@ -61,6 +65,7 @@ func cmdJudge(args []string, stdout, stderr io.Writer) int {
 		}
 		for _, s := range skipped {
 			fmt.Fprintf(stdout, "%s: not judged again: %s\n", s.Target, s.Why)
+			unjudged = append(unjudged, fmt.Sprintf("check: %s%s has no verdict: not judged again: %s", runPrefix(dirs, dir), s.Target, s.Why))
 		}
 	}
 	if len(dirs) > 1 {
@@ -70,23 +75,36 @@ func cmdJudge(args []string, stdout, stderr io.Writer) int {
 	if !*check {
 		return exitOK
 	}
+	for _, l := range unjudged {
+		fmt.Fprintln(stderr, l)
+	}
 	code = exitOK
-	for _, s := range sums {
-		code = max(code, checkExit(s, stderr))
+	if len(unjudged) > 0 {
+		code = exitCheckFailed
+	}
+	for i, s := range sums {
+		for _, l := range checkFailures(s) {
+			fmt.Fprintln(stderr, strings.Replace(l, "check: ", "check: "+runPrefix(dirs, dirs[i]), 1))
+			code = exitCheckFailed
+		}
 	}
 	return code
 }
 
-// printJudged prints one run's table and each disagreement.
+// runPrefix names the run a line is about, when there are several.
+func runPrefix(dirs []string, dir string) string {
+	if len(dirs) == 1 {
+		return ""
+	}
+	return dir + ": "
+}
+
+// printJudged prints one run's table, with each disagreement and note
+// under it.
 func printJudged(w io.Writer, sum *summary.Summary) {
 	if len(sum.Targets) > 0 {
 		_ = report.WriteTable(w, sum)
 		fmt.Fprintln(w)
-	}
-	for _, t := range sum.Targets {
-		for _, d := range t.Disagreements {
-			fmt.Fprintf(w, "%s: %s\n", t.Name, d)
-		}
 	}
 }
 
@@ -99,8 +117,11 @@ func printRunLine(w io.Writer, dir string, sum *summary.Summary) {
 			parts = append(parts, t.Name+": "+t.Disagreements[0])
 		}
 	}
-	if len(parts) == 0 {
-		parts = []string{"every target agrees"}
+	switch {
+	case len(sum.Targets) == 0:
+		parts = []string{"no target judged again"}
+	case len(parts) == 0:
+		parts = []string{"every target judged agrees"}
 	}
 	fmt.Fprintf(w, "%s: %s\n", dir, strings.Join(parts, "; "))
 }
