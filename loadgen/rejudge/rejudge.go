@@ -14,8 +14,9 @@ import (
 	"github.com/conclab/conclab/loadgen/verdict"
 )
 
-// BadInput is what cannot be judged again: a run that did not finish, or
-// a target the run does not have.
+// BadInput is what cannot be judged again: a run that did not finish, a
+// target the run does not have, or a record of requests its scenario
+// does not have.
 type BadInput struct{ Reason string }
 
 func (e *BadInput) Error() string { return e.Reason }
@@ -112,7 +113,7 @@ func judge(folder runfolder.Folder, c verdict.Case, st *summary.Target) (string,
 // a colon; "" without one.
 func noVerdictWhy(st *summary.Target) string {
 	for _, n := range st.Notes {
-		if strings.HasPrefix(n, "no prediction: ") {
+		if strings.HasPrefix(n, summary.NoPredictionNote) {
 			return ": " + n
 		}
 	}

@@ -367,7 +367,7 @@ func (r *run) summarize(ctx context.Context) (*Result, error) {
 			}
 		}
 		if t.predictErr != nil {
-			st.Notes = append(st.Notes, "no prediction: "+t.predictErr.Error())
+			st.Notes = append(st.Notes, summary.NoPredictionNote+t.predictErr.Error())
 		}
 		sum.Targets = append(sum.Targets, st)
 	}

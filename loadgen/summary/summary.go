@@ -10,6 +10,10 @@ import (
 	"github.com/conclab/conclab/loadgen/outcome"
 )
 
+// NoPredictionNote starts the note a run leaves on a target it could not
+// predict, and so did not judge; the rest of the note says why.
+const NoPredictionNote = "no prediction: "
+
 // ExternalModel is the model column of a target that loadgen did not
 // start and whose server reports no model.
 const ExternalModel = "external"

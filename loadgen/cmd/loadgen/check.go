@@ -11,10 +11,6 @@ import (
 // checkFlagUsage describes --check, the same for run and report.
 const checkFlagUsage = "exit 3 when a target disagrees with its prediction or has no verdict, naming each on stderr"
 
-// noPredictionNote starts the note the runner leaves on a target it could
-// not predict; it says why better than anything else in summary.json.
-const noPredictionNote = "no prediction: "
-
 // checkFailures is the --check gate: one line for each target that
 // disagrees with its prediction or has no verdict, none when every target
 // agrees. A summary with no targets fails too: a gate that checked nothing
@@ -41,7 +37,9 @@ func checkFailures(s *summary.Summary) []string {
 // (only a finished run is judged), else a missing prediction.
 func noVerdictReason(s *summary.Summary, t *summary.Target) string {
 	for _, n := range t.Notes {
-		if strings.HasPrefix(n, noPredictionNote) {
+		// The runner's own reason says why better than anything else
+		// in summary.json.
+		if strings.HasPrefix(n, summary.NoPredictionNote) {
 			return n
 		}
 	}
