@@ -78,10 +78,10 @@ func TestARunWithoutRefusalsHasAnEmptyListOfStorms(t *testing.T) {
 // A slot frees when its holder's client leaves during the work, as well
 // as when a work ends. #0's work ends at 1.9 s; #1's client gave up at
 // 2.0 s, 50 ms into its work, and the model stopped it then: it held the
-// slot, and is no waiter of the storm. #2 (100 ms
-// of work, sent at 98.5 ms with a 2 s timeout) became hopeless at
-// 1.9985 s, after the first release: the release that refused it, 1 ms
-// before its goroutine ran, is #1's, at 2.0 s.
+// slot, and is no waiter of the storm. #2 (100 ms of work, sent at
+// 98.5 ms with a 2 s timeout) became hopeless at 1.9985 s, after the
+// first release: the release that refused it, 1 ms before its goroutine
+// ran, is #1's, at 2.0 s.
 func TestAReleaseByAClientThatLeftDuringItsWorkRefusesToo(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	measured := []Measured{

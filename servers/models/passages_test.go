@@ -7,8 +7,21 @@ import (
 	"time"
 
 	"github.com/conclab/conclab/internal/adminapi"
+	"github.com/conclab/conclab/servers/lab"
 	"github.com/conclab/conclab/servers/labtest"
 )
+
+// passages fetches every passage srv kept, or fails the test.
+func passages(t *testing.T, srv *lab.Server) *adminapi.Passages {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), time.Unix(0, 0), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // A semaphore of 1: #0 asks for 300 ms, #1 waits behind it, and both clients
 // leave after 100 ms. #1 never gets an answer, but the server's passages
@@ -26,12 +39,7 @@ func TestThePassagesKeepARequestWhoseClientLeftBeforeItsAnswer(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	c.Close()
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 0, "conclab_requests_queued": 0})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), time.Unix(0, 0), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := passages(t, srv)
 	if len(p.Passages) != 2 || p.Dropped != 0 {
 		t.Fatalf("passages %+v, want 2, none dropped", p)
 	}
@@ -64,12 +72,7 @@ func TestAPassageSaysWhetherTheWorkOfAClientThatLeftHadBegun(t *testing.T) {
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_queued": 0})
 	running.Close()
 	labtest.WaitFor(t, srv, settle, map[string]float64{key("conclab_requests_total", "code", "499"): 2})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), time.Unix(0, 0), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := passages(t, srv)
 	if len(p.Passages) != 2 {
 		t.Fatalf("passages %+v, want 2", p.Passages)
 	}
@@ -90,12 +93,7 @@ func TestAFasthttpPassageSaysWhenItsConnectionClosed(t *testing.T) {
 		t.Fatalf("status %d, body %q", r.Status, r.Body)
 	}
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_connections_open": 0})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	p, err := adminapi.FetchPassages(ctx, http.DefaultClient, "http://"+srv.AdminAddr(), time.Unix(0, 0), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := passages(t, srv)
 	if len(p.Passages) != 1 {
 		t.Fatalf("passages %+v, want 1", p)
 	}
