@@ -165,6 +165,21 @@ type Spread struct {
 	// a pool's works ended a millisecond before the run's did and gave
 	// their freed queue places to other requests than the run did.
 	OvershootLocal, OvershootAt []time.Duration
+	// QueueTimeoutLate and QueueTimeoutAt, each with an entry for each of
+	// the other's, ascending in QueueTimeoutAt, are how much later than
+	// its queue timeout each of the run's waiters that timed out in the
+	// application queue left it (its decided less the timeout its policy
+	// gave it), by when on the schedule's clock that timeout came due. A
+	// replica's waiter whose timeout comes due within localWindow of some
+	// of them leaves as late as one of those, drawn at random; otherwise
+	// at its timeout. The timer that ends a wait fires late on a busy
+	// machine, as a sleep's does, and the waiter stays on the server's
+	// list until its goroutine runs: in a burst-after-deploy run
+	// (2026-12-06), codel-4's waiters that joined at 30.38 to 30.40 s left
+	// 1 to 22 ms after their 100 ms, so its queue was never empty and
+	// stood (turned LIFO, with 5 ms waits) when the next clients came at
+	// 30.50 s, where replicas whose waiters left on time found it empty.
+	QueueTimeoutLate, QueueTimeoutAt []time.Duration
 	// OvershootCut and OvershootLocalCut, when given, say for each sample
 	// of Overshoot and of OvershootLocal whether a wake of the server
 	// ended it: another request's accept, arrival or refusal, as the
@@ -348,7 +363,8 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 	if spread.SendLate == nil && spread.Overshoot == nil && spread.AdmitDelay == nil && spread.AnswerDelay == nil &&
 		spread.GiveUpLate == nil && spread.Reach == nil && spread.Written == nil && spread.Syn == nil && spread.CloseHold == nil && spread.ReadHold == nil &&
 		spread.ReplyDelay == nil &&
-		spread.WakeDelay == nil && spread.AcceptWake == nil && spread.AcceptDelay == 0 && spread.RefusalStorms == nil {
+		spread.WakeDelay == nil && spread.AcceptWake == nil && spread.AcceptDelay == 0 && spread.RefusalStorms == nil &&
+		spread.QueueTimeoutLate == nil {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {
@@ -409,6 +425,12 @@ func (s *Spread) check(n int) error {
 	}
 	if s.OvershootLocalCut != nil && len(s.OvershootLocalCut) != len(s.OvershootLocal) {
 		return fmt.Errorf("predict: Spread.OvershootLocalCut: %d entries for %d samples", len(s.OvershootLocalCut), len(s.OvershootLocal))
+	}
+	if len(s.QueueTimeoutAt) != len(s.QueueTimeoutLate) {
+		return fmt.Errorf("predict: Spread.QueueTimeoutAt: %d entries for %d samples", len(s.QueueTimeoutAt), len(s.QueueTimeoutLate))
+	}
+	if !slices.IsSorted(s.QueueTimeoutAt) {
+		return errors.New("predict: Spread.QueueTimeoutAt: not in ascending order")
 	}
 	if !slices.IsSortedFunc(s.RefusalStorms, func(a, b RefusalStorm) int { return cmp.Compare(a.At, b.At) }) {
 		return errors.New("predict: Spread.RefusalStorms: not in ascending order of At")
@@ -678,6 +700,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		e.quiet, e.overshoot = spread.OvershootQuiet, spread.Overshoot
 		e.overshootLocal, e.overshootAt = spread.OvershootLocal, spread.OvershootAt
 	}
+	e.queueTimeoutLate, e.queueTimeoutAt = spread.QueueTimeoutLate, spread.QueueTimeoutAt
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay = spread.AdmitDelay
 		if len(spread.AdmitDelay) > 0 && len(spread.AdmitLocal) > 0 {

@@ -238,6 +238,14 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 			t.Errorf("AdmitLocal %v at %v: error %v, want one that names Spread.AdmitAt or AdmitLocal", sp.AdmitLocal, sp.AdmitAt, err)
 		}
 	}
+	for _, sp := range []Spread{
+		{QueueTimeoutLate: make([]time.Duration, 2), QueueTimeoutAt: make([]time.Duration, 1)},
+		{QueueTimeoutLate: make([]time.Duration, 2), QueueTimeoutAt: []time.Duration{2, 1}},
+	} {
+		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.QueueTimeoutAt") {
+			t.Errorf("QueueTimeoutLate %v at %v: error %v, want one that names Spread.QueueTimeoutAt", sp.QueueTimeoutLate, sp.QueueTimeoutAt, err)
+		}
+	}
 	for _, storms := range [][]RefusalStorm{
 		{{At: 2 * time.Second}, {At: time.Second}},
 		{{At: time.Second, Delays: []time.Duration{time.Millisecond, -time.Millisecond}}},

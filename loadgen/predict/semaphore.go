@@ -12,7 +12,8 @@ import (
 // queue if the queue has room (capacity -1 = unbounded, else at most that many
 // waiting; 0 = no waiting), else it is rejected at once with 503. With a queue
 // timeout, a waiter that has waited that long gets 503 (the engine's
-// kindQueueTimeout). A slot freed by a request that finished, or whose client
+// kindQueueTimeout; in a replica as late as the run's waiters of the moment
+// left, queueTimeoutDue). A slot freed by a request that finished, or whose client
 // gave up, goes to the longest waiter at that instant, or with Order lifo to
 // the newest (skipping one whose client gives up at that very instant: it
 // ends as "timeout").
@@ -63,7 +64,7 @@ func (s *semaphore) accepted(e *engine, r int) {
 		e.enterQueue(r)
 		s.waiters.push(r)
 		if qt > 0 {
-			e.events.push(event{t: e.now + qt, kind: kindQueueTimeout, idx: r})
+			e.events.push(event{t: e.queueTimeoutDue(e.now + qt), kind: kindQueueTimeout, idx: r})
 		}
 	default:
 		e.end(r, outcome.HTTP503)

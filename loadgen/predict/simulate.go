@@ -219,6 +219,9 @@ type engine struct {
 	// overshootLocal and overshootAt are Spread.OvershootLocal and
 	// Spread.OvershootAt (overshootAfter).
 	overshootLocal, overshootAt []time.Duration
+	// queueTimeoutLate and queueTimeoutAt are Spread.QueueTimeoutLate and
+	// Spread.QueueTimeoutAt (queueTimeoutDue).
+	queueTimeoutLate, queueTimeoutAt []time.Duration
 	// perRefusal is how much later a handed waiter wakes for each waiter
 	// refused at the same release before it (Spread.PerRefusal).
 	perRefusal time.Duration
@@ -1116,6 +1119,19 @@ func (e *engine) drawLocal(samples, at []time.Duration) time.Duration {
 		return d
 	}
 	return samples[e.rng.IntN(len(samples))]
+}
+
+// queueTimeoutDue is when a waiter whose queue timeout comes due at due
+// leaves the queue: in a replica, as late after it as one of the run's
+// waiters whose timeouts came due within localWindow of it left
+// (Spread.QueueTimeoutLate), and otherwise at due.
+func (e *engine) queueTimeoutDue(due time.Duration) time.Duration {
+	lo, _ := slices.BinarySearch(e.queueTimeoutAt, due-localWindow)
+	hi, _ := slices.BinarySearch(e.queueTimeoutAt, due+localWindow+1)
+	if e.rng == nil || lo >= hi {
+		return due
+	}
+	return due + e.queueTimeoutLate[lo+e.rng.IntN(hi-lo)]
 }
 
 // drawNow draws one of the samples that began within localWindow of now

@@ -46,6 +46,7 @@ func (c Case) Judge(st *summary.Target, central predict.Result) (predict.Replica
 	// labserver's work without cpu is a Go timer's sleep.
 	spread.SleepTimers = !slices.ContainsFunc(sc.CPU, func(d time.Duration) bool { return d > 0 }) &&
 		slices.ContainsFunc(sc.Sleep, func(d time.Duration) bool { return d > 0 }) && !c.Target.External()
+	spread.QueueTimeoutLate, spread.QueueTimeoutAt = QueueTimeoutsLate(rec.Requests, c.Limits)
 	in := Input(c.Scenario, sc, c.Limits, rec.Kernel, rec.SamplePeriod)
 	in.Reads = Reads(rec.Samples)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{
