@@ -64,6 +64,7 @@ func (s *semaphore) accepted(e *engine, r int) {
 		e.enterQueue(r)
 		s.waiters.push(r)
 		if qt > 0 {
+			e.st[r].queueDue = e.now + qt
 			e.events.push(event{t: e.queueTimeoutDue(e.now + qt), kind: kindQueueTimeout, idx: r})
 		}
 	default:
@@ -83,6 +84,9 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 			e.leaveQueue(w)
 			e.end(w, outcome.Timeout)
 			continue
+		}
+		if e.expiredAtHandOver(w) {
+			return
 		}
 		if s.policy.hopeless(e, w) {
 			e.refuse(w)

@@ -29,6 +29,7 @@ const (
 	phaseAppQueued             // accepted; waiting in the application queue
 	phaseHanded                // replicas: handed a slot or worker, its goroutine not yet awake (still queued)
 	phaseHandedGone            // replicas: handed, but its client gave up before it woke: it holds the slot until then
+	phaseHandedExpired         // replicas: handed a slot after its queue timeout fired, before its goroutine ran (expiredAtHandOver)
 	phaseRefusing              // replicas: refused, its goroutine not yet run to write the 503 (refuse)
 	phaseRunning               // accepted; doing handler work
 	phaseRunningGone           // doing handler work for a client that has left (Limits.WorkOutlivesClient)
@@ -37,12 +38,18 @@ const (
 
 // reqState is the simulation's private state of one request.
 type reqState struct {
-	phase     phase
-	accepted  bool          // holds an accepted connection (counted in Connections)
-	queuedAt  time.Duration // when it entered the application queue
-	worker    int           // pool: the worker running it; -1 runs on the caller
-	nextRetry int           // index into the retransmission schedule
-	nextLimbo int           // index into its limbo attempts
+	phase    phase
+	accepted bool          // holds an accepted connection (counted in Connections)
+	queuedAt time.Duration // when it entered the application queue
+	// queueDue is when its queue timeout fires (0: none); it leaves the
+	// queue at its kindQueueTimeout event, in a replica later.
+	queueDue time.Duration
+	// holdsExpired: handed a slot after its queue timeout fired, it holds
+	// the slot until its goroutine runs (expiredAtHandOver).
+	holdsExpired bool
+	worker       int // pool: the worker running it; -1 runs on the caller
+	nextRetry    int // index into the retransmission schedule
+	nextLimbo    int // index into its limbo attempts
 	// synAcksFired is how many times its request socket's SYN-ACK timer
 	// fired while in limbo (the kernel's num_timeout).
 	synAcksFired int
@@ -445,10 +452,7 @@ func (e *engine) handle(ev event) {
 	case kindClientDeadline:
 		e.clientDeadline(r)
 	case kindQueueTimeout:
-		if e.st[r].phase == phaseAppQueued {
-			e.leaveQueue(r)
-			e.end(r, outcome.HTTP503)
-		}
+		e.queueTimedOut(r)
 	case kindFinish:
 		e.workDone(r)
 		e.fireDueTimers()
@@ -696,6 +700,11 @@ func (e *engine) clientDeadline(r int) {
 		e.leaveQueue(r)
 		e.end(r, outcome.Timeout)
 		e.st[r].phase = phaseHandedGone
+	case phaseHandedExpired:
+		// Its goroutine still runs at its kindQueueTimeout event, and
+		// passes the slot on then.
+		e.leaveQueue(r)
+		e.end(r, outcome.Timeout)
 	case phaseRefusing:
 		e.leaveQueue(r)
 		e.end(r, outcome.Timeout)
@@ -1004,6 +1013,51 @@ func (e *engine) refusalsTake(refused int) time.Duration {
 		return max(0, took[e.rng.IntN(len(took))]-e.aloneMean)
 	}
 	return time.Duration(refused) * e.perRefusal
+}
+
+// expiredAtHandOver hands the slot being released to waiter r if r's
+// queue timeout has fired but its goroutine has not run yet, and reports
+// whether it did. The waiter is still on the server's list then (in a
+// replica it leaves at its kindQueueTimeout event, as late as the run's
+// waiters of the moment did: Spread.QueueTimeoutLate), and the release
+// takes it off and hands it the slot; when its goroutine runs it finds
+// its timeout and the slot both there, passes the slot on and answers
+// 503 (servers/semaphore's acquire). In a burst-after-deploy run
+// (2026-12-06), codel-4's four works that ended at 30.6057 to 30.6096 s
+// were followed on their slots by requests that reached the gate only at
+// 30.6086 to 30.6091 s, as the slots passed on by such waiters went to
+// the newest waiters. Never in a central prediction, whose waiters leave
+// at their timeouts.
+func (e *engine) expiredAtHandOver(r int) bool {
+	s := &e.st[r]
+	if s.queueDue <= 0 || e.now <= s.queueDue {
+		return false
+	}
+	e.unlist()
+	s.phase, s.holdsExpired = phaseHandedExpired, true
+	return true
+}
+
+// queueTimedOut: waiter r's goroutine runs after its queue timeout fired.
+// A waiter still on the list leaves it with a 503; one handed a slot
+// meanwhile passes the slot on, and answers 503 if its client is still
+// there (expiredAtHandOver).
+func (e *engine) queueTimedOut(r int) {
+	s := &e.st[r]
+	switch {
+	case s.phase == phaseAppQueued:
+		e.leaveQueue(r)
+		e.end(r, outcome.HTTP503)
+	case s.holdsExpired:
+		s.holdsExpired = false
+		if s.phase == phaseHandedExpired {
+			e.leaveQueue(r)
+			e.srv.workEnded(e, r)
+			e.end(r, outcome.HTTP503)
+			return
+		}
+		e.srv.workEnded(e, r)
+	}
 }
 
 // woken starts the work of a handed request, or passes its slot on if its
