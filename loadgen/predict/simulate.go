@@ -223,6 +223,10 @@ type engine struct {
 	// (overshootAfter); lastWorkEnd is when a work last ended.
 	quiet, overshoot []time.Duration
 	lastWorkEnd      time.Duration
+	// wakeArmed is when the runtime's wake for the sleeps already due
+	// comes (a kindFinish event); 0 or past: none is armed
+	// (armSleepWake).
+	wakeArmed time.Duration
 	// overshootLocal and overshootAt are Spread.OvershootLocal and
 	// Spread.OvershootAt (overshootAfter).
 	overshootLocal, overshootAt []time.Duration
@@ -467,7 +471,7 @@ func (e *engine) handle(ev event) {
 		e.clientInflight++
 	case kindSleepDue:
 		if e.running(r) {
-			e.events.push(event{t: e.now + e.overshootAfter(e.now-e.lastWorkEnd), kind: kindFinish, idx: r})
+			e.armSleepWake(r)
 		}
 	case kindServerTimer:
 		e.srv.timer(e, ev)
@@ -924,6 +928,23 @@ func (e *engine) overshootAfter(quiet time.Duration) time.Duration {
 	return e.overshoot[lo+e.rng.IntN(w)]
 }
 
+// armSleepWake arms the runtime's wake for request r's sleep, which
+// came due now: as late as overshootAfter draws. Where the sleeps' ends
+// coalesce (SleepTimers), a sleep that comes due while the wake of an
+// earlier one is armed ends at that wake, and draws none of its own: the
+// runtime arms one wake, for its earliest timer, and fires every due
+// timer when it comes. In burst-after-deploy (2026-12-06), each of
+// deadline-4's four sleeps of a turn drew its own wake and the first of
+// four ended them all, so its replicas' turns came 1.13 ms after 100 ms
+// on average, where the run's came 1.30 ms after.
+func (e *engine) armSleepWake(r int) {
+	if e.coalesce && e.wakeArmed >= e.now {
+		return
+	}
+	e.wakeArmed = e.now + e.overshootAfter(e.now-e.lastWorkEnd)
+	e.events.push(event{t: e.wakeArmed, kind: kindFinish, idx: r})
+}
+
 // fireDueTimers ends, in a replica whose work is a sleep, every work
 // whose sleep was due by now: the Go runtime fires all expired timers
 // when it wakes, so a sleep that came due while an earlier one overshot
@@ -933,6 +954,7 @@ func (e *engine) fireDueTimers() {
 	if !e.coalesce {
 		return
 	}
+	e.wakeArmed = 0 // the runtime arms its next wake for a timer not yet due
 	for len(e.sleeping) > 0 {
 		r := e.sleeping[0]
 		if e.out[r].Started+e.service(r) > e.now {

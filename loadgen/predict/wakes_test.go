@@ -4,6 +4,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/internal/catalog"
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // Five overshoots of 0.1 to 0.5 ms, the 0.2 ms one cut by a wake. The
@@ -37,6 +40,24 @@ func TestAnOvershootCutByAWakeIsGivenTheLengthItsOwnTimerWouldHave(t *testing.T)
 	} {
 		if got := naturalOvershoots(tc.overs, tc.cut); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Two sleeps of 100 ms on two slots, started at 0 and 0.3 ms. The first
+// comes due at 0.1 s after the quiet that the run's 5 ms overshoot had,
+// and its wake comes at 0.105 s. The second comes due at 0.1003 s, while
+// that wake is armed, and ends with it: the runtime arms one wake, for its
+// earliest timer. Drawing its own wake, after the quiet of the run's
+// 0.5 ms overshoot, it would have ended both at 0.1008 s.
+func TestASleepThatComesDueWhileAWakeIsArmedEndsAtThatWake(t *testing.T) {
+	in := Input{Arrivals: at(0, 0.0003), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1}}}
+	got := replicaRequests(t, in, Spread{SleepTimers: true, Overshoot: []time.Duration{5 * time.Millisecond, 500 * time.Microsecond},
+		OvershootQuiet: []time.Duration{sec(0.1), sec(0.1003)}})
+	for i, q := range got {
+		if q.Outcome != outcome.OK || q.Finished != sec(0.105) {
+			t.Errorf("#%d: %s at %v, want ok at 105ms", i, q.Outcome, q.Finished)
 		}
 	}
 }

@@ -402,15 +402,25 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 // and, for the requests whose arrival at the gate the server timed too,
 // when on the schedule's clock its sleep came due (byTime): the arrival on
 // loadgen's clock (its send and Measured.ToGate) and the server's own times
-// from that arrival on.
+// from that arrival on. A sleep that ended at the wake of one that came
+// due before it (rodeWake) is left out: its overshoot is not a wake's
+// lateness, and a replica ends such a sleep at the earlier one's wake
+// (predict's armSleepWake). Counted too, they made the replicas' wakes
+// early, each turn of a deadline queue's slots a little shorter than the
+// run's.
 func overshoots(measured []Measured, work func(seq int) time.Duration, n int) (byQuiet, byTime []timed) {
 	var ends []time.Time
+	var sleeps []sleepSpan
 	for _, m := range measured {
 		if m.Served != nil {
 			ends = append(ends, m.Served.End)
+			if m.Seq >= 0 && m.Seq < n {
+				sleeps = append(sleeps, sleepSpan{due: m.Served.Start.Add(work(m.Seq)), end: m.Served.End})
+			}
 		}
 	}
 	slices.SortFunc(ends, time.Time.Compare)
+	slices.SortFunc(sleeps, func(a, b sleepSpan) int { return a.end.Compare(b.end) })
 	wakes := serverWakes(measured)
 	for _, m := range measured {
 		s := m.Served
@@ -418,6 +428,9 @@ func overshoots(measured []Measured, work func(seq int) time.Duration, n int) (b
 			continue
 		}
 		due := s.Start.Add(work(m.Seq))
+		if rodeWake(sleeps, sleepSpan{due: due, end: s.End}) {
+			continue
+		}
 		over := s.End.Sub(due)
 		cut := cutByWake(wakes, m.Seq, due, s.End)
 		i, _ := slices.BinarySearchFunc(ends, due, time.Time.Compare)

@@ -61,3 +61,21 @@ func cutByWake(wakes []wakeAt, seq int, due, end time.Time) bool {
 	}
 	return false
 }
+
+// sleepSpan is one sleep as the server timed it: when it came due and
+// when it ended.
+type sleepSpan struct{ due, end time.Time }
+
+// rodeWake reports whether sleep x ended at the wake of another sleep of
+// sleeps (ascending by end) that came due before it: one that ended
+// within WakeCut of x's end, after x came due. The Go runtime arms one
+// wake, for its earliest timer, and fires every due timer when it comes.
+func rodeWake(sleeps []sleepSpan, x sleepSpan) bool {
+	i, _ := slices.BinarySearchFunc(sleeps, x.end.Add(-WakeCut), func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
+	for ; i < len(sleeps) && !sleeps[i].end.After(x.end.Add(WakeCut)); i++ {
+		if o := sleeps[i]; o.due.Before(x.due) && !o.end.Before(x.due) {
+			return true
+		}
+	}
+	return false
+}

@@ -60,3 +60,24 @@ func TestTheOvershootsSayWhichSleepsAWakeCut(t *testing.T) {
 		t.Errorf("cut %v, want %v", got, want)
 	}
 }
+
+// Three sleeps of 1 s came due at 1.0, 1.0002 and 1.0003 s. The first
+// ended at 1.0004 s, at its own wake; the second 50 µs after it, at that
+// wake too (it came due before it), so its 0.25 ms is no wake's lateness
+// and is left out; the third 1.1 ms later, at a wake of its own.
+func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
+	measured := []Measured{
+		{Seq: 0, Served: served("slot-0", 0, 0, 1.0004)},
+		{Seq: 1, Served: served("slot-1", 0, 0.0002, 1.00045)},
+		{Seq: 2, Served: served("slot-2", 0, 0.0003, 1.0015)},
+	}
+	byQuiet, _ := overshoots(measured, sameWork(time.Second), 3)
+	var got []time.Duration
+	for _, q := range byQuiet {
+		got = append(got, q.d)
+	}
+	slices.Sort(got)
+	if want := []time.Duration{400 * time.Microsecond, 1200 * time.Microsecond}; !durationsNear(got, want) {
+		t.Errorf("overshoots %v, want %v", got, want)
+	}
+}
