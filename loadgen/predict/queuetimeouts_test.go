@@ -45,3 +45,25 @@ func TestAWaiterLeavesTheQueueAsLateAsTheRunsWaitersOfItsMomentDid(t *testing.T)
 		}
 	}
 }
+
+// The same gate, a 70 ms lateness at 0.06 s and clients that give up
+// after 110 ms. Request 1, handed #0's slot at 0.1 s after its timeout
+// fired, gives up at 0.12 s while it holds it; the slot passes on only
+// when its goroutine runs, at 0.13 s, to request 2 (sent at 0.105 s),
+// which starts then and gives up at 0.215 s, before its work ends.
+func TestAWaiterWhoseClientLeavesWhileItHoldsASlotPassesItOnWhenItRuns(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.01, 0.105), Service: 100 * ms, Kernel: linux, ClientTimeout: 110 * ms,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128,
+			Settings: catalog.Settings{Limit: 1, Queue: -1, QueueTimeout: 50 * ms}}}
+	got := replicaRequests(t, in, Spread{QueueTimeoutLate: []time.Duration{70 * ms}, QueueTimeoutAt: at(0.06)})
+	for i, want := range []struct {
+		o                 outcome.Outcome
+		started, finished time.Duration
+	}{{outcome.OK, 0, 100 * ms}, {outcome.Timeout, Never, 120 * ms}, {outcome.Timeout, 130 * ms, 215 * ms}} {
+		if q := got[i]; q.Outcome != want.o || q.Started != want.started || q.Finished != want.finished {
+			t.Errorf("#%d: %s, started %v, ended %v; want %s, started %v, ended %v", i, q.Outcome, q.Started, q.Finished,
+				want.o, want.started, want.finished)
+		}
+	}
+}

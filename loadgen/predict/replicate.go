@@ -172,11 +172,13 @@ type Spread struct {
 	// gave it), by when on the schedule's clock that timeout came due. A
 	// replica's waiter whose timeout comes due within localWindow of some
 	// of them leaves as late as one of those, drawn at random; otherwise
-	// at its timeout. The timer that ends a wait fires late on a busy
-	// machine, as a sleep's does, and the waiter stays on the server's
-	// list until its goroutine runs: in a burst-after-deploy run
-	// (2026-12-06), codel-4's waiters that joined at 30.38 to 30.40 s left
-	// 1 to 22 ms after their 100 ms, so its queue was never empty and
+	// at its timeout. The waiter stays on the server's list until its
+	// goroutine runs, which on a busy machine is late, and its timer may
+	// fire late too; the model takes the timer as firing when due
+	// (expiredAtHandOver) and the goroutine as running this much later:
+	// in a burst-after-deploy run (2026-12-06), codel-4's waiters that
+	// joined at 30.38 to 30.40 s left 1 to 22 ms after their 100 ms, so
+	// its queue was never empty and
 	// stood (turned LIFO, with 5 ms waits) when the next clients came at
 	// 30.50 s, where replicas whose waiters left on time found it empty.
 	QueueTimeoutLate, QueueTimeoutAt []time.Duration
@@ -431,6 +433,9 @@ func (s *Spread) check(n int) error {
 	}
 	if !slices.IsSorted(s.QueueTimeoutAt) {
 		return errors.New("predict: Spread.QueueTimeoutAt: not in ascending order")
+	}
+	if i := slices.IndexFunc(s.QueueTimeoutLate, func(d time.Duration) bool { return d < 0 }); i >= 0 {
+		return fmt.Errorf("predict: Spread.QueueTimeoutLate[%d]: negative %v", i, s.QueueTimeoutLate[i])
 	}
 	if !slices.IsSortedFunc(s.RefusalStorms, func(a, b RefusalStorm) int { return cmp.Compare(a.At, b.At) }) {
 		return errors.New("predict: Spread.RefusalStorms: not in ascending order of At")

@@ -241,9 +241,10 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 	for _, sp := range []Spread{
 		{QueueTimeoutLate: make([]time.Duration, 2), QueueTimeoutAt: make([]time.Duration, 1)},
 		{QueueTimeoutLate: make([]time.Duration, 2), QueueTimeoutAt: []time.Duration{2, 1}},
+		{QueueTimeoutLate: []time.Duration{-1}, QueueTimeoutAt: []time.Duration{1}},
 	} {
-		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.QueueTimeoutAt") {
-			t.Errorf("QueueTimeoutLate %v at %v: error %v, want one that names Spread.QueueTimeoutAt", sp.QueueTimeoutLate, sp.QueueTimeoutAt, err)
+		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.QueueTimeout") {
+			t.Errorf("QueueTimeoutLate %v at %v: error %v, want one that names Spread.QueueTimeout", sp.QueueTimeoutLate, sp.QueueTimeoutAt, err)
 		}
 	}
 	for _, storms := range [][]RefusalStorm{

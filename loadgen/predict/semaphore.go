@@ -16,7 +16,9 @@ import (
 // left, queueTimeoutDue). A slot freed by a request that finished, or whose client
 // gave up, goes to the longest waiter at that instant, or with Order lifo to
 // the newest (skipping one whose client gives up at that very instant: it
-// ends as "timeout").
+// ends as "timeout"; refusing a hopeless one; and handing it to one whose
+// queue timeout has fired but who has not left yet, which passes it on
+// when it leaves: expiredAtHandOver).
 type semaphore struct {
 	noTimer
 	free    int
@@ -85,13 +87,13 @@ func (s *semaphore) workEnded(e *engine, _ int) {
 			e.end(w, outcome.Timeout)
 			continue
 		}
-		if e.expiredAtHandOver(w) {
-			return
-		}
 		if s.policy.hopeless(e, w) {
 			e.refuse(w)
 			refused++
 			continue
+		}
+		if e.expiredAtHandOver(w) {
+			return
 		}
 		e.handOver(w, refused)
 		return

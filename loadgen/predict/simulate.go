@@ -224,9 +224,9 @@ type engine struct {
 	quiet, overshoot []time.Duration
 	lastWorkEnd      time.Duration
 	// wakeArmed is when the runtime's wake for the sleeps already due
-	// comes (a kindFinish event); 0 or past: none is armed
-	// (armSleepWake).
+	// comes (a kindFinish event), when armed (armSleepWake).
 	wakeArmed time.Duration
+	armed     bool
 	// overshootLocal and overshootAt are Spread.OvershootLocal and
 	// Spread.OvershootAt (overshootAfter).
 	overshootLocal, overshootAt []time.Duration
@@ -938,10 +938,10 @@ func (e *engine) overshootAfter(quiet time.Duration) time.Duration {
 // four ended them all, so its replicas' turns came 1.13 ms after 100 ms
 // on average, where the run's came 1.30 ms after.
 func (e *engine) armSleepWake(r int) {
-	if e.coalesce && e.wakeArmed >= e.now {
+	if e.coalesce && e.armed && e.wakeArmed >= e.now {
 		return
 	}
-	e.wakeArmed = e.now + e.overshootAfter(e.now-e.lastWorkEnd)
+	e.wakeArmed, e.armed = e.now+e.overshootAfter(e.now-e.lastWorkEnd), true
 	e.events.push(event{t: e.wakeArmed, kind: kindFinish, idx: r})
 }
 
@@ -954,7 +954,7 @@ func (e *engine) fireDueTimers() {
 	if !e.coalesce {
 		return
 	}
-	e.wakeArmed = 0 // the runtime arms its next wake for a timer not yet due
+	e.armed = false // the runtime arms its next wake for a timer not yet due
 	for len(e.sleeping) > 0 {
 		r := e.sleeping[0]
 		if e.out[r].Started+e.service(r) > e.now {

@@ -41,11 +41,12 @@ func (c Case) Central() (predict.Result, error) {
 // the replicas, whose band goes beside the target's timeline.
 func (c Case) Judge(st *summary.Target, central predict.Result) (predict.Replicas, error) {
 	sc, rec := c.Schedule, c.Record
-	spread := RunSpread(central, sc.Work, time.Duration(c.Scenario.Timeout), SendRate(sc, central), rec.Requests,
-		rec.Samples, c.KernelSpread)
+	kernel := c.KernelSpread
 	// labserver's work without cpu is a Go timer's sleep.
-	spread.SleepTimers = !slices.ContainsFunc(sc.CPU, func(d time.Duration) bool { return d > 0 }) &&
+	kernel.SleepTimers = !slices.ContainsFunc(sc.CPU, func(d time.Duration) bool { return d > 0 }) &&
 		slices.ContainsFunc(sc.Sleep, func(d time.Duration) bool { return d > 0 }) && !c.Target.External()
+	spread := RunSpread(central, sc.Work, time.Duration(c.Scenario.Timeout), SendRate(sc, central), rec.Requests,
+		rec.Samples, kernel)
 	spread.QueueTimeoutLate, spread.QueueTimeoutAt = QueueTimeoutsLate(rec.Requests, c.Limits)
 	in := Input(c.Scenario, sc, c.Limits, rec.Kernel, rec.SamplePeriod)
 	in.Reads = Reads(rec.Samples)

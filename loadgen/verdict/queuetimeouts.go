@@ -14,8 +14,10 @@ import (
 // timeout), by when the timeout came due on the schedule's clock. Its
 // timeout is the longest of the policy's (the semaphore's QueueTimeout,
 // and a CoDel queue's CodelTarget too) that it waited out; a refusal
-// sooner than all of them was no timeout (a full queue). Only these two
-// disciplines time their waiters out of a queue. Requests the server did
+// sooner than all of them was no timeout (a full queue), and a CoDel
+// waiter given 5 ms that left 100 ms or more later counts against the
+// 100 ms (too rare to tell apart). Only these two disciplines time their
+// waiters out of a queue. Requests the server did
 // not time are left out; none: nil.
 func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at []time.Duration) {
 	var timeouts []time.Duration

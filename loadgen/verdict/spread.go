@@ -42,7 +42,9 @@ import (
 // delay at least as long as the run's samples show (TransitDelay).
 //
 // Where the server's replies timed the work (labserver), the overshoot is
-// each ok request's work as the server timed it, less the asked work, drawn
+// each ok request's work as the server timed it, less the asked work (where
+// kernel.SleepTimers says the work is a sleep, less the sleeps that ended
+// at an earlier one's wake: overshoots), drawn
 // after as long a quiet as the server had had when its sleep came due
 // (Spread.OvershootQuiet) or, where the server timed the arrivals too, as
 // the run's sleeps that came due at about the same moment overshot
@@ -122,7 +124,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.Overshoot = clientSide
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
-	if byQuiet, byTime := overshoots(measured, work, len(central.Requests)); len(byQuiet) > 0 {
+	if byQuiet, byTime := overshoots(measured, work, len(central.Requests), kernel.SleepTimers); len(byQuiet) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = splitTimed(byQuiet)
 		sp.OvershootLocal, sp.OvershootAt = splitTimed(byTime)
 		sp.OvershootCut, sp.OvershootLocalCut = cuts(byQuiet), cuts(byTime)
@@ -402,13 +404,13 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 // and, for the requests whose arrival at the gate the server timed too,
 // when on the schedule's clock its sleep came due (byTime): the arrival on
 // loadgen's clock (its send and Measured.ToGate) and the server's own times
-// from that arrival on. A sleep that ended at the wake of one that came
-// due before it (rodeWake) is left out: its overshoot is not a wake's
-// lateness, and a replica ends such a sleep at the earlier one's wake
-// (predict's armSleepWake). Counted too, they made the replicas' wakes
-// early, each turn of a deadline queue's slots a little shorter than the
-// run's.
-func overshoots(measured []Measured, work func(seq int) time.Duration, n int) (byQuiet, byTime []timed) {
+// from that arrival on. Where the work is a sleep (sleepTimers), a sleep
+// that ended at the wake of one that came due before it (rodeWake) is left
+// out: its overshoot is not a wake's lateness, and a replica ends such a
+// sleep at the earlier one's wake (predict's armSleepWake). Counted too,
+// they made the replicas' wakes early, each turn of a deadline queue's
+// slots a little shorter than the run's.
+func overshoots(measured []Measured, work func(seq int) time.Duration, n int, sleepTimers bool) (byQuiet, byTime []timed) {
 	var ends []time.Time
 	var sleeps []sleepSpan
 	for _, m := range measured {
@@ -428,7 +430,7 @@ func overshoots(measured []Measured, work func(seq int) time.Duration, n int) (b
 			continue
 		}
 		due := s.Start.Add(work(m.Seq))
-		if rodeWake(sleeps, sleepSpan{due: due, end: s.End}) {
+		if sleepTimers && rodeWake(sleeps, sleepSpan{due: due, end: s.End}) {
 			continue
 		}
 		over := s.End.Sub(due)

@@ -47,7 +47,7 @@ func TestTheOvershootsSayWhichSleepsAWakeCut(t *testing.T) {
 		{Seq: 2, Served: &Served{Arrived: at(4), Start: at(4), End: at(5.0007)}},
 		{Seq: 3, Served: &Served{Accepted: at(1.0004), Arrived: at(1.0004), Start: at(6), End: at(7.0009)}},
 	}
-	byQuiet, _ := overshoots(measured, sameWork(time.Second), 4)
+	byQuiet, _ := overshoots(measured, sameWork(time.Second), 4, true)
 	var overs []time.Duration
 	for _, s := range byQuiet {
 		overs = append(overs, s.d)
@@ -71,7 +71,7 @@ func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
 		{Seq: 1, Served: served("slot-1", 0, 0.0002, 1.00045)},
 		{Seq: 2, Served: served("slot-2", 0, 0.0003, 1.0015)},
 	}
-	byQuiet, _ := overshoots(measured, sameWork(time.Second), 3)
+	byQuiet, _ := overshoots(measured, sameWork(time.Second), 3, true)
 	var got []time.Duration
 	for _, q := range byQuiet {
 		got = append(got, q.d)
