@@ -630,3 +630,20 @@ func TestAReplicasStepsAreItsGaugesOverTheBandsSteps(t *testing.T) {
 		t.Errorf("%d short and %d long replicas, want some of each, each with its own steps", short, long)
 	}
 }
+
+// One slot, a queue of one place, hand-overs of 5 ms. Request 1 waits
+// from 0.01 s and is handed #0's slot at 0.1 s; until its goroutine
+// wakes at 0.105 s it is off the gate's list, as servers/semaphore takes
+// it off at the hand-over, and request 2, arriving at 0.102 s, finds the
+// place free: it waits, and runs after request 1.
+func TestAWaiterHandedASlotNoLongerTakesAPlaceInTheQueue(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.01, 0.102), Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: 1}}}
+	got := replicaRequests(t, in, Spread{WakeDelay: []time.Duration{5 * ms}})
+	for i, started := range []time.Duration{0, 105 * ms, 210 * ms} {
+		if q := got[i]; q.Outcome != outcome.OK || q.Started != started {
+			t.Errorf("#%d: %s, started %v; want ok, started %v", i, q.Outcome, q.Started, started)
+		}
+	}
+}

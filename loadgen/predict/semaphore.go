@@ -10,7 +10,8 @@ import (
 // semaphore is net/http with a counting semaphore of limit slots around the
 // handler. A request that finds no free slot waits in the application
 // queue if the queue has room (capacity -1 = unbounded, else at most that many
-// waiting; 0 = no waiting), else it is rejected at once with 503. With a queue
+// on the gate's list, which a waiter leaves as it is handed a slot or
+// refused; 0 = no waiting), else it is rejected at once with 503. With a queue
 // timeout, a waiter that has waited that long gets 503 (the engine's
 // kindQueueTimeout; in a replica as late as the run's waiters of the moment
 // left, queueTimeoutDue). A slot freed by a request that finished, or whose client
@@ -61,7 +62,7 @@ func (s *semaphore) accepted(e *engine, r int) {
 	case s.free > 0:
 		s.free--
 		e.startWork(r)
-	case s.qcap < 0 || e.queued < s.qcap:
+	case s.qcap < 0 || e.listed < s.qcap:
 		qt := s.policy.timeout(e)
 		e.enterQueue(r)
 		s.waiters.push(r)
