@@ -66,6 +66,22 @@ type Spread struct {
 	// (the server's goroutine and its read): a replica that accepts it
 	// after its write has it reach the gate that much later. 0: at once.
 	ReadAfterAccept []time.Duration
+	// AcceptAfter is, per request, how long after its SYN the server
+	// accepted its connection, where the server timed it (the ok
+	// requests' accept stamps, from a handshake at the first SYN); 0:
+	// unknown. A replica of a model that decides at the accept
+	// (catalog.RejectBeyond: fasthttp) accepts such a connection then
+	// where that is later than any accept delay it draws (AcceptDelay),
+	// and draws the others' accepts as before; the kernel's queue is
+	// FIFO, so one accepted late holds back those behind it. Taken where
+	// a draw could give it too, the measured accepts moved fasthttp-4's
+	// replicas in a ramp run off the run. On a starved machine the
+	// accept loop runs late: in a burst-after-deploy run (2026-12-06),
+	// fasthttp-4 accepted request 626 10 ms after its SYN, just after a
+	// work had ended and freed its place, and served it, where every
+	// replica, accepting it within a millisecond, found all four places
+	// held and refused it. Ignored where Reach is given.
+	AcceptAfter []time.Duration
 	// InKernel is, per request with a known Reach, how much of it the
 	// connection spent in the kernel's accept queue, as the server's
 	// accept stamp tells: the rest of its way to the gate it was
@@ -407,6 +423,9 @@ func (s *Spread) check(n int) error {
 	if s.Reach != nil && len(s.Reach) != n {
 		return fmt.Errorf("predict: Spread.Reach: %d entries for %d requests", len(s.Reach), n)
 	}
+	if s.AcceptAfter != nil && len(s.AcceptAfter) != n {
+		return fmt.Errorf("predict: Spread.AcceptAfter: %d entries for %d requests", len(s.AcceptAfter), n)
+	}
 	if s.Written != nil && len(s.Written) != n {
 		return fmt.Errorf("predict: Spread.Written: %d entries for %d requests", len(s.Written), n)
 	}
@@ -451,7 +470,7 @@ func (s *Spread) check(n int) error {
 	for _, f := range []struct {
 		name string
 		ds   []time.Duration
-	}{{"AcceptWake", s.AcceptWake}, {"Written", s.Written}, {"ReadAfterAccept", s.ReadAfterAccept}} {
+	}{{"AcceptWake", s.AcceptWake}, {"Written", s.Written}, {"ReadAfterAccept", s.ReadAfterAccept}, {"AcceptAfter", s.AcceptAfter}} {
 		if i := slices.IndexFunc(f.ds, func(d time.Duration) bool { return d < 0 }); i >= 0 {
 			return fmt.Errorf("predict: Spread.%s[%d]: negative %v", f.name, i, f.ds[i])
 		}
@@ -585,6 +604,13 @@ func perturbReach(e *engine, spread Spread, rng *rand.Rand, order []int) {
 	}
 	if spread.InKernel != nil {
 		e.inKernel = inOrder(&e.bufs.inKernel, spread.InKernel, order)
+	}
+	if spread.AcceptAfter != nil && spread.Reach == nil && e.in.Limits.Discipline == catalog.RejectBeyond {
+		e.acceptAfter = inOrder(&e.bufs.acceptAfter, spread.AcceptAfter, order)
+		if e.readyAt == nil {
+			e.bufs.readyAt = reuse(e.bufs.readyAt, len(order))
+			e.readyAt = e.bufs.readyAt
+		}
 	}
 	if spread.Written != nil && spread.Reach == nil {
 		e.written = inOrder(&e.bufs.written, spread.Written, order)

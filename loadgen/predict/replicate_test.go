@@ -238,6 +238,11 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 			t.Errorf("AdmitLocal %v at %v: error %v, want one that names Spread.AdmitAt or AdmitLocal", sp.AdmitLocal, sp.AdmitAt, err)
 		}
 	}
+	for _, sp := range []Spread{{AcceptAfter: make([]time.Duration, 1)}, {AcceptAfter: []time.Duration{0, 0, -1, 0}}} {
+		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.AcceptAfter") {
+			t.Errorf("AcceptAfter %v: error %v, want one that names Spread.AcceptAfter", sp.AcceptAfter, err)
+		}
+	}
 	for _, sp := range []Spread{
 		{QueueTimeoutLate: make([]time.Duration, 2), QueueTimeoutAt: make([]time.Duration, 1)},
 		{QueueTimeoutLate: make([]time.Duration, 2), QueueTimeoutAt: []time.Duration{2, 1}},
@@ -644,6 +649,26 @@ func TestAWaiterHandedASlotNoLongerTakesAPlaceInTheQueue(t *testing.T) {
 	for i, started := range []time.Duration{0, 105 * ms, 210 * ms} {
 		if q := got[i]; q.Outcome != outcome.OK || q.Started != started {
 			t.Errorf("#%d: %s, started %v; want ok, started %v", i, q.Outcome, q.Started, started)
+		}
+	}
+}
+
+// fasthttp of one place and 100 ms works, every accept at once but for
+// request 1's, which the run's server timed 10 ms after its SYN at
+// 0.095 s: later than any drawn accept delay (none here). #0 frees its
+// place at 0.1 s, so #1, accepted at 0.105 s, is served; accepted at its
+// SYN, it would have found the place held and got a 503.
+func TestAFasthttpConnectionAcceptedLateAsMeasuredFindsThePlaceFreed(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.095), Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.RejectBeyond, Backlog: 128, Settings: catalog.Settings{Limit: 1}}}
+	for _, tc := range []struct {
+		after []time.Duration
+		want  outcome.Outcome
+	}{{[]time.Duration{0, 10 * ms}, outcome.OK}, {nil, outcome.HTTP503}} {
+		got := replicaRequests(t, in, Spread{AcceptAfter: tc.after})
+		if got[0].Outcome != outcome.OK || got[1].Outcome != tc.want {
+			t.Errorf("accepts after %v: %s and %s, want ok and %s", tc.after, got[0].Outcome, got[1].Outcome, tc.want)
 		}
 	}
 }

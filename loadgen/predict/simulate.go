@@ -159,6 +159,11 @@ type engine struct {
 	// each can be accepted.
 	acceptDelay time.Duration
 	readyAt     []time.Duration
+	// acceptAfter is, per request, how long after entering the accept
+	// queue the server accepted it, as measured (Spread.AcceptAfter); it
+	// holds where it is longer than acceptDelay, and otherwise, or at 0,
+	// the accept is drawn as acceptDelay allows.
+	acceptAfter []time.Duration
 	// reach is, per request, how long after entering the accept queue it
 	// reaches the model's gate, as measured (Spread.Reach); 0: at once
 	// when accepted.
@@ -310,7 +315,7 @@ type buffers struct {
 	snaps                                                      []snapshot
 	events                                                     []event
 	extra, readyAt, reach, written, readAfter, syn, giveUpLate []time.Duration
-	inKernel                                                   []time.Duration
+	inKernel, acceptAfter                                      []time.Duration
 	sendDelay                                                  []time.Duration // a closed replica's
 	work                                                       []time.Duration // Input.Work in a replica's order
 	cpu                                                        []uint8
@@ -641,6 +646,10 @@ func (e *engine) enterAcceptQueue(r int) {
 // readyAfterDelay draws when the connection that just entered the accept
 // queue can be accepted, in a replica with an accept delay.
 func (e *engine) readyAfterDelay(r int) {
+	if e.acceptAfter != nil && e.acceptAfter[r] > e.acceptDelay && e.out[r].SynRetries == 0 {
+		e.readyAt[r] = e.now + e.acceptAfter[r]
+		return
+	}
 	if e.acceptDelay > 0 {
 		if e.reach != nil && e.reach[r] > 0 {
 			// The measured way to the gate holds the accept.

@@ -149,8 +149,23 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		}
 	} else if len(reached) > 0 {
 		sp.Written, sp.ReadAfterAccept = writeBounds(measured, len(central.Requests))
+		sp.AcceptAfter = acceptsAfter(measured, len(central.Requests))
 	}
 	return sp
+}
+
+// acceptsAfter is Spread.AcceptAfter from the requests measured, of n on
+// the schedule: how long after its SYN the server accepted each
+// connection it timed the accept of, where the handshake came at the
+// first SYN.
+func acceptsAfter(measured []Measured, n int) []time.Duration {
+	after := make([]time.Duration, n)
+	for _, m := range measured {
+		if m.Seq >= 0 && m.Seq < n && m.ToAccept > 0 && m.Dialed && !m.SynRetried() {
+			after[m.Seq] = max(m.ToAccept-m.Syn, time.Nanosecond)
+		}
+	}
+	return after
 }
 
 // giveUpLate is how late after its timeout the client of request m, which

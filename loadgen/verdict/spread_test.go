@@ -411,3 +411,20 @@ func TestAClientGaveUpNoLaterThanItsServerSawItLeave(t *testing.T) {
 		}
 	}
 }
+
+// A connection the server accepted 10 ms after its client's send, whose
+// SYN left 0.1 ms after the send, was accepted 9.9 ms after its SYN. A
+// request not dialed, one whose connect needed a retransmitted SYN, and
+// one whose accept was not timed give none.
+func TestAnAcceptTheServerTimedIsAfterItsSyn(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	measured := []Measured{
+		{Seq: 0, Dialed: true, Syn: 100 * us, ToAccept: 10 * ms, Connect: ms},
+		{Seq: 1, Syn: 100 * us, ToAccept: 10 * ms},
+		{Seq: 2, Dialed: true, Syn: 100 * us, Connect: 1100 * ms, ToAccept: 1100 * ms},
+		{Seq: 3, Dialed: true, Syn: 100 * us, Connect: ms},
+	}
+	if got, want := acceptsAfter(measured, 4), []time.Duration{9900 * us, 0, 0, 0}; !slices.Equal(got, want) {
+		t.Errorf("accepts after %v, want %v", got, want)
+	}
+}
