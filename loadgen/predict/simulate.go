@@ -1211,20 +1211,25 @@ func (e *engine) drawLocal(samples, at []time.Duration) time.Duration {
 // waiters whose timeouts came due within localWindow of it left
 // (Spread.QueueTimeoutLate), and otherwise at due.
 func (e *engine) queueTimeoutDue(due time.Duration) time.Duration {
-	lo, _ := slices.BinarySearch(e.queueTimeoutAt, due-localWindow)
-	hi, _ := slices.BinarySearch(e.queueTimeoutAt, due+localWindow+1)
-	if e.rng == nil || lo >= hi {
+	if e.rng == nil {
 		return due
 	}
-	return due + e.queueTimeoutLate[lo+e.rng.IntN(hi-lo)]
+	late, _ := e.drawNear(e.queueTimeoutLate, e.queueTimeoutAt, due)
+	return due + late
 }
 
 // drawNow draws one of the samples that began within localWindow of now
 // (at holds when each began, ascending); false when none did, or at is
 // nil.
 func (e *engine) drawNow(samples, at []time.Duration) (time.Duration, bool) {
-	lo, _ := slices.BinarySearch(at, e.now-localWindow)
-	hi, _ := slices.BinarySearch(at, e.now+localWindow+1)
+	return e.drawNear(samples, at, e.now)
+}
+
+// drawNear draws one of the samples that began within localWindow of t;
+// false when none did.
+func (e *engine) drawNear(samples, at []time.Duration, t time.Duration) (time.Duration, bool) {
+	lo, _ := slices.BinarySearch(at, t-localWindow)
+	hi, _ := slices.BinarySearch(at, t+localWindow+1)
 	if lo >= hi {
 		return 0, false
 	}

@@ -426,17 +426,12 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 // they made the replicas' wakes early, each turn of a deadline queue's
 // slots a little shorter than the run's.
 func overshoots(measured []Measured, work func(seq int) time.Duration, n int, sleepTimers bool) (byQuiet, byTime []timed) {
-	var ends []time.Time
-	var sleeps []sleepSpan
+	var sleeps []sleepSpan // ascending by end
 	for _, m := range measured {
-		if m.Served != nil {
-			ends = append(ends, m.Served.End)
-			if m.Seq >= 0 && m.Seq < n {
-				sleeps = append(sleeps, sleepSpan{due: m.Served.Start.Add(work(m.Seq)), end: m.Served.End})
-			}
+		if m.Served != nil && m.Seq >= 0 && m.Seq < n {
+			sleeps = append(sleeps, sleepSpan{due: m.Served.Start.Add(work(m.Seq)), end: m.Served.End})
 		}
 	}
-	slices.SortFunc(ends, time.Time.Compare)
 	slices.SortFunc(sleeps, func(a, b sleepSpan) int { return a.end.Compare(b.end) })
 	wakes := serverWakes(measured)
 	for _, m := range measured {
@@ -450,10 +445,10 @@ func overshoots(measured []Measured, work func(seq int) time.Duration, n int, sl
 		}
 		over := s.End.Sub(due)
 		cut := cutByWake(wakes, m.Seq, due, s.End)
-		i, _ := slices.BinarySearchFunc(ends, due, time.Time.Compare)
+		i, _ := slices.BinarySearchFunc(sleeps, due, func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
 		q := time.Hour // no work ended before it
 		if i > 0 {
-			q = due.Sub(ends[i-1])
+			q = due.Sub(sleeps[i-1].end)
 		}
 		byQuiet = append(byQuiet, timed{at: q, d: over, cut: cut})
 		if m.ToGate > 0 && !s.Arrived.IsZero() {
