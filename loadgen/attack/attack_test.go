@@ -120,6 +120,26 @@ func TestAttackSendsExactlyNHits(t *testing.T) {
 	}
 }
 
+// A hit counts as sent and in flight as vegeta asks for its request, just
+// after it stamps the hit's send, and not only once its round trip
+// begins: a goroutine can wait for a CPU in between, and the prediction
+// counts the client's in-flight requests from the stamped send.
+func TestAHitCountsInFlightFromItsSendNotItsRoundTrip(t *testing.T) {
+	a, err := New(context.Background(), Options{Name: "t", URL: "http://127.0.0.1:1/",
+		Schedule: workload.Steady(3, 5*time.Millisecond, 20*time.Millisecond, 0), Timeout: time.Second},
+		func(Hit) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tgt vegeta.Target
+	if err := a.targeter()(&tgt); err != nil {
+		t.Fatal(err)
+	}
+	if c := &a.Counters; c.Sent.Load() != 1 || c.Inflight.Load() != 1 {
+		t.Errorf("after the request was asked for: sent %d, in flight %d; want 1 and 1", c.Sent.Load(), c.Inflight.Load())
+	}
+}
+
 // A refused connect is classified and its (short) connect time kept.
 func TestRefusedConnect(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

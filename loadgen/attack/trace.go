@@ -92,7 +92,7 @@ func (h *Hit) stampConnect() {
 const seqHeader = "X-Vegeta-Seq"
 
 // tracer is a RoundTripper that times each hit's TCP connect with
-// httptrace, counts hits in flight, and ties every request to the run's
+// httptrace, tells its Observer as each hit ends, and ties every request to the run's
 // context so that an interrupted run ends its requests at once.
 type tracer struct {
 	next http.RoundTripper
@@ -146,11 +146,10 @@ func stampingSyn(control func(network, address string, c syscall.RawConn) error)
 	}
 }
 
-// Observer hears about hits as they are sent and as they end: with the
-// error of their round trip, or once their body is closed, which vegeta
-// does as soon as it has read it and timed the hit.
+// Observer hears about hits as they end: with the error of their round
+// trip, or once their body is closed, which vegeta does as soon as it has
+// read it and timed the hit. The targeter counts them as sent.
 type Observer interface {
-	Sent()
 	Ended()
 }
 
@@ -160,7 +159,6 @@ func newTracer(ctx context.Context, next http.RoundTripper, obs Observer) *trace
 
 func (t *tracer) RoundTrip(req *http.Request) (*http.Response, error) {
 	seq, _ := strconv.ParseUint(req.Header.Get(seqHeader), 10, 64)
-	t.obs.Sent()
 	// The transport dials on a goroutine of its own, which may outlive
 	// this call when the request gives up first.
 	var mu sync.Mutex
