@@ -368,8 +368,10 @@ func (p *cappedPacer) Rate(time.Duration) float64 {
 // stays where the schedule asks for none.
 //
 // It counts the hit as sent (observer.Sent): vegeta calls it just after
-// it stamps the hit's send, so the in-flight counter counts from the
-// instant the run records as the send, as the prediction does. Counted
+// it stamps the hit's send, so the in-flight counter counts from about
+// the instant the run records as the send, as the prediction does (what
+// is left between is vegeta's unlock and a defer, where a goroutine can
+// still lose its CPU, but no longer the request's build). Counted
 // in the round trip instead, a hit whose goroutine waited for a CPU in
 // between was missing from the counter: in two burst-after-deploy runs
 // (2026-12-07), three samples taken 0.7 to 16 ms after such a send, whose

@@ -92,8 +92,9 @@ func (h *Hit) stampConnect() {
 const seqHeader = "X-Vegeta-Seq"
 
 // tracer is a RoundTripper that times each hit's TCP connect with
-// httptrace, tells its Observer as each hit ends, and ties every request to the run's
-// context so that an interrupted run ends its requests at once.
+// httptrace, tells its Observer as each hit ends, and ties every request
+// to the run's context so that an interrupted run ends its requests at
+// once.
 type tracer struct {
 	next http.RoundTripper
 	ctx  context.Context

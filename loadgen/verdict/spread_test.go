@@ -410,11 +410,12 @@ func TestAClientGaveUpNoLaterThanItsServerSawItLeave(t *testing.T) {
 	}
 }
 
-// An answer read after the timeout says the client's timer had not fired
-// yet: a 503 read 6.7 ms after a 2 s timeout (deadline-4's request 892 in
-// a burst run) gives a give-up at least 6.7 ms late, and an ok answer read
-// 3.9 ms after it one at least 3.9 ms late. An answer read before the
-// timeout, or just at it, and an error that is no answer, give none.
+// An answer read after the timeout says the client's timer had not ended
+// the request yet: a 503 read 6.7 ms after a 2 s timeout (deadline-4's
+// request 892 in a burst run) gives a give-up at least 6.7 ms late, and an
+// ok answer read 3.9 ms after it one at least 3.9 ms late; so do a 429, an
+// HTTP error and the server's close. An answer read before the timeout,
+// or just at it, and an error of the client's own, give none.
 func TestAnAnswerReadAfterTheTimeoutSaysTheGiveUpCameLater(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	for _, tc := range []struct {
@@ -426,6 +427,8 @@ func TestAnAnswerReadAfterTheTimeoutSaysTheGiveUpCameLater(t *testing.T) {
 		{"503 read late", Measured{Outcome: outcome.HTTP503, Latency: 2*time.Second + 6700*us}, 6700 * us, true},
 		{"ok read late", Measured{Outcome: outcome.OK, Latency: 2*time.Second + 3900*us}, 3900 * us, true},
 		{"reset read late", Measured{Outcome: outcome.Reset, Latency: 2*time.Second + ms}, ms, true},
+		{"429 read late", Measured{Outcome: outcome.HTTP429, Latency: 2*time.Second + ms}, ms, true},
+		{"500 read late", Measured{Outcome: outcome.HTTPOther, Latency: 2*time.Second + ms}, ms, true},
 		{"503 in time", Measured{Outcome: outcome.HTTP503, Latency: 2*time.Second - ms}, 0, false},
 		{"ok at the timeout", Measured{Outcome: outcome.OK, Latency: 2 * time.Second}, 0, false},
 		{"other error", Measured{Outcome: outcome.Other, Latency: 2*time.Second + ms}, 0, false},
