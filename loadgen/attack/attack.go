@@ -294,6 +294,28 @@ func (a *Attack) Run(ctx context.Context) {
 	}
 }
 
+// Zero is the instant the schedule began, vegeta's start of the attack,
+// which its first pacer call fixes: each hit's lateness counts from it
+// (Hit.Late). The zero time before the attack has begun. It comes a
+// timer's lateness and vegeta's start-up after the instant Run was meant
+// to begin, and a clock that counts from that instant must subtract the
+// difference to line up with the hits.
+func (a *Attack) Zero() time.Time {
+	var z *scheduleZero
+	switch {
+	case a.closed != nil:
+		z = &a.closed.began
+	case a.pace != nil:
+		z = &a.pace.began
+	default:
+		return time.Time{}
+	}
+	if z.ns.Load() == 0 {
+		return time.Time{}
+	}
+	return z.time()
+}
+
 func (a *Attack) pacer() *cappedPacer {
 	hits := a.opt.ShardHits()
 	p := &cappedPacer{hits: uint64(hits), opt: a.opt, sleeper: newSleeper()}

@@ -140,6 +140,38 @@ func TestAHitCountsInFlightFromItsSendNotItsRoundTrip(t *testing.T) {
 	}
 }
 
+// The attack's zero is the instant each hit's lateness counts from: a
+// hit's send is its zero plus its due time plus its lateness, exactly.
+// Before the attack runs there is none; it comes no sooner than Run.
+func TestEachHitIsSentItsDueTimeAndLatenessAfterTheAttacksZero(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	var hits []Hit
+	a, err := New(context.Background(), Options{Name: "t", URL: srv.URL + "/",
+		Schedule: workload.Steady(5, 5*time.Millisecond, 0, 0), Timeout: 5 * time.Second},
+		func(h Hit) { hits = append(hits, h) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z := a.Zero(); !z.IsZero() {
+		t.Fatalf("zero %v before the attack ran", z)
+	}
+	called := time.Now()
+	a.Run(context.Background())
+	zero := a.Zero()
+	if zero.Before(called) {
+		t.Fatalf("zero %v before Run was called at %v", zero, called)
+	}
+	if len(hits) != 5 {
+		t.Fatalf("%d hits, want 5", len(hits))
+	}
+	for _, h := range hits {
+		if got, want := h.Result.Timestamp.Sub(zero), h.Scheduled+h.Late; got != want {
+			t.Errorf("hit %d sent %v after the zero, want its due %v plus its lateness %v", h.Result.Seq, got, h.Scheduled, h.Late)
+		}
+	}
+}
+
 // A refused connect is classified and its (short) connect time kept.
 func TestRefusedConnect(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
