@@ -26,9 +26,7 @@ type Spread struct {
 	SendLate []time.Duration
 	// GiveUpLate holds samples of how much later than its deadline a
 	// client gave up: the timer that fires its give-up wakes late, as any
-	// Go timer does. The run's timeouts give them, and so do the answers
-	// read after the timeout, as bounds: their clients' give-ups came
-	// later still. Each replica gives each request one, drawn at random;
+	// Go timer does. Each replica gives each request one, drawn at random;
 	// a deadline-aware server still judges by the deadline itself. nil: at
 	// the deadline.
 	GiveUpLate []time.Duration

@@ -16,8 +16,7 @@ import (
 // timeout and in-flight gauge counting from its send and its timeout
 // firing as late as the run's timed-out clients' did (Spread.GiveUpLate:
 // their latency less the timeout, or less where the server saw them leave
-// sooner; and at least as late as the answers that their clients read
-// after the timeout came: giveUpLate), and reaching the model's gate as the
+// sooner: giveUpLate), and reaching the model's gate as the
 // server timed it, when the server's answers timed every request's
 // arrival there (reachDelay), waiting in the kernel's accept queue on its
 // way only until the server accepted it, when they timed that too
@@ -169,50 +168,26 @@ func acceptsAfter(measured []Measured, n int) []time.Duration {
 	return after
 }
 
-// giveUpLate is how late after its timeout the client of request m gave
-// up: when its timer fired, which decides whether an answer written just
-// after the timeout is the client's. For a request that timed out, its
-// latency says when loadgen recorded the give-up, some time after the
-// timer fired; where the server saw the client leave (or ended its work,
-// or refused it) sooner, but not before the timeout, that bounds it: a
-// way that ended before the timeout says nothing of when the timer fired.
+// giveUpLate is how late after its timeout the client of request m, which
+// timed out, gave up: when its timer fired, which decides whether an answer
+// written just after the timeout is the client's. Its latency says when
+// loadgen recorded the give-up, some time after the timer fired; where the
+// server saw the client leave (or ended its work, or refused it) sooner,
+// but not before the timeout, that bounds it: a way that ended before the
+// timeout says nothing of when the timer fired.
 // In an overload-controls run (2026-12-06), deadline-10's seven timeouts
 // were recorded 0.10 to 1.75 ms late, and three of them had left their
 // server 0.42 to 0.96 ms after their timeouts, before loadgen recorded the
-// give-up.
-//
-// A request whose answer its client read after the timeout (ok, an HTTP
-// error, or the server's refusal or close) was its client's all the same:
-// its timer had not ended the request by then. Its latency less the
-// timeout is how late, on the record's clock, the give-up came at the
-// soonest, the clock on which a timed-out request's latency says when its
-// give-up came; without these the samples would hold only the give-ups
-// that came early enough to beat an answer. Late give-ups come together,
-// when a storm of refusals keeps the CPUs busy: in a burst-after-deploy
-// run (2026-12-07), the clients of deadline-4's requests 883 to 891 gave
-// up 0.1 to 1.4 ms after their timeouts; the storm that refused 892 to 910
-// began 1.5 ms after 892's timeout, and they read their 503s 2.1 to 6.9 ms
-// after their timeouts, where replicas that drew from the timeouts alone
-// timed out most of them (892 to 899 in 186 to 200 of 200). Bounded by the
-// server's write of the answer instead, 1.5 ms for 892, the samples left
-// the replicas as they were (deadline-4 in 5 of 12 burst runs, against 7
-// of 12 with the latency): the write is on another clock than the
-// timeouts' give-ups. ok is false for any other request.
+// give-up. ok is false for any other request.
 func giveUpLate(m Measured, timeout time.Duration) (late time.Duration, ok bool) {
-	if timeout <= 0 || m.Latency < timeout {
+	if m.Outcome != outcome.Timeout || timeout <= 0 || m.Latency < timeout {
 		return 0, false
 	}
 	late = m.Latency - timeout
-	switch {
-	case m.Outcome == outcome.Timeout:
-		if m.Left >= timeout {
-			late = min(late, m.Left-timeout)
-		}
-		return late, true
-	case m.Outcome == outcome.OK, m.Outcome == outcome.HTTPOther, slices.Contains(outcome.Rejected, m.Outcome):
-		return late, late > 0
+	if m.Left >= timeout {
+		late = min(late, m.Left-timeout)
 	}
-	return 0, false
+	return late, true
 }
 
 // writeBounds are Spread.Written and Spread.ReadAfterAccept from the requests
