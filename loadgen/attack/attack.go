@@ -255,14 +255,14 @@ func (a *Attack) Run(ctx context.Context) {
 	stop := context.AfterFunc(ctx, func() { a.attacker.Stop() })
 	defer stop()
 	var pacer vegeta.Pacer
-	var zero *scheduleZero
 	if a.closed != nil {
-		pacer, zero = a.closed, &a.closed.began
+		pacer = a.closed
 	} else {
 		a.pace = a.pacer()
 		defer a.pace.sleeper.close()
-		pacer, zero = a.pace, &a.pace.began
+		pacer = a.pace
 	}
+	zero := a.scheduleZero()
 	results := a.attacker.Attack(a.targeter(), pacer, 0, a.opt.Name)
 	// vegeta's results channel is unbuffered: a worker waits until its
 	// result is taken, and when every worker waits, the pacer starts
@@ -296,24 +296,27 @@ func (a *Attack) Run(ctx context.Context) {
 
 // Zero is the instant the schedule began, vegeta's start of the attack,
 // which its first pacer call fixes: each hit's lateness counts from it
-// (Hit.Late). The zero time before the attack has begun. It comes a
-// timer's lateness and vegeta's start-up after the instant Run was meant
-// to begin, and a clock that counts from that instant must subtract the
-// difference to line up with the hits.
+// (Hit.Late). It comes a timer's lateness and vegeta's start-up after the
+// instant Run was meant to begin, and a clock that counts from that
+// instant must subtract the difference to line up with the hits. Call it
+// once Run has returned; the zero time if the attack never began.
 func (a *Attack) Zero() time.Time {
-	var z *scheduleZero
+	if z := a.scheduleZero(); z != nil {
+		return z.time()
+	}
+	return time.Time{}
+}
+
+// scheduleZero is the zero of the attack's pacer; nil before Run has set
+// up an open schedule's pacer.
+func (a *Attack) scheduleZero() *scheduleZero {
 	switch {
 	case a.closed != nil:
-		z = &a.closed.began
+		return &a.closed.began
 	case a.pace != nil:
-		z = &a.pace.began
-	default:
-		return time.Time{}
+		return &a.pace.began
 	}
-	if z.ns.Load() == 0 {
-		return time.Time{}
-	}
-	return z.time()
+	return nil
 }
 
 func (a *Attack) pacer() *cappedPacer {
@@ -354,7 +357,14 @@ func (z *scheduleZero) mark(elapsed time.Duration, hits uint64) {
 	}
 }
 
-func (z *scheduleZero) time() time.Time { return time.Unix(0, z.ns.Load()) }
+// time is the zero; the zero time before the first pacer call.
+func (z *scheduleZero) time() time.Time {
+	ns := z.ns.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
 
 func (p *cappedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	p.began.mark(elapsed, hits)
