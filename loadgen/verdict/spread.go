@@ -124,7 +124,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.Overshoot = clientSide
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
-	if byQuiet, byTime := overshoots(measured, work, len(central.Requests), kernel.SleepTimers); len(byQuiet) > 0 {
+	if byQuiet, byTime := overshoots(measured, work, len(central.Requests), kernel.SleepTimers, timeout); len(byQuiet) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = splitTimed(byQuiet)
 		sp.OvershootLocal, sp.OvershootAt = splitTimed(byTime)
 		sp.OvershootCut, sp.OvershootLocalCut = cuts(byQuiet), cuts(byTime)
@@ -425,35 +425,88 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 // sleep at the earlier one's wake (predict's armSleepWake). Counted too,
 // they made the replicas' wakes early, each turn of a deadline queue's
 // slots a little shorter than the run's.
-func overshoots(measured []Measured, work func(seq int) time.Duration, n int, sleepTimers bool) (byQuiet, byTime []timed) {
-	var sleeps []sleepSpan // ascending by end
-	for _, m := range measured {
-		if m.Served != nil && m.Seq >= 0 && m.Seq < n {
-			sleeps = append(sleeps, sleepSpan{due: m.Served.Start.Add(work(m.Seq)), end: m.Served.End})
-		}
+func overshoots(measured []Measured, work func(seq int) time.Duration, n int, sleepTimers bool, timeout time.Duration) (byQuiet, byTime []timed) {
+	works := timedWorks(measured, work, n, timeout)
+	sleeps := make([]sleepSpan, 0, len(works))
+	for _, w := range works {
+		sleeps = append(sleeps, sleepSpan{due: w.due, end: w.end})
 	}
 	slices.SortFunc(sleeps, func(a, b sleepSpan) int { return a.end.Compare(b.end) })
 	wakes := serverWakes(measured)
-	for _, m := range measured {
-		s := m.Served
-		if s == nil || m.Seq < 0 || m.Seq >= n || s.End.Sub(s.Start) < work(m.Seq) {
+	for _, w := range works {
+		if !w.sample {
 			continue
 		}
-		due := s.Start.Add(work(m.Seq))
-		if sleepTimers && rodeWake(sleeps, sleepSpan{due: due, end: s.End}) {
+		if sleepTimers && rodeWake(sleeps, sleepSpan{due: w.due, end: w.end}) {
 			continue
 		}
-		over := s.End.Sub(due)
-		cut := cutByWake(wakes, m.Seq, due, s.End)
-		i, _ := slices.BinarySearchFunc(sleeps, due, func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
+		over := w.end.Sub(w.due)
+		cut := cutByWake(wakes, w.seq, w.due, w.end)
+		i, _ := slices.BinarySearchFunc(sleeps, w.due, func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
 		q := time.Hour // no work ended before it
 		if i > 0 {
-			q = due.Sub(sleeps[i-1].end)
+			q = w.due.Sub(sleeps[i-1].end)
 		}
 		byQuiet = append(byQuiet, timed{at: q, d: over, cut: cut})
-		if m.ToGate > 0 && !s.Arrived.IsZero() {
-			byTime = append(byTime, timed{at: m.SentAt() + m.ToGate + due.Sub(s.Arrived), d: over, cut: cut})
+		if w.atKnown {
+			byTime = append(byTime, timed{at: w.at, d: over, cut: cut})
 		}
 	}
 	return byQuiet, byTime
+}
+
+// timedWork is one handler work as the server timed it, on its clock: when
+// it began, came due (its start and the asked work) and ended.
+type timedWork struct {
+	seq             int
+	start, due, end time.Time
+	// at is when on the schedule's clock it came due, where atKnown.
+	at      time.Duration
+	atKnown bool
+	// sample: its end was its sleep's wake, late by end less due.
+	sample bool
+}
+
+// timedWorks are the works the server timed: the ok requests', and those
+// whose clients gave up during them (Measured.StartedLeft), placed on the
+// server's clock from the schedule's zero that the ok requests' arrivals
+// give. A work whose client gave up is a sample of its wake's lateness
+// when it came due no later than its client's timeout, the earliest its
+// client can leave, and ended after: its end was its timer's wake, not the
+// client's leaving. Left out, the samples lacked exactly the longest
+// overshoots, those that made a request time out: in a burst-after-deploy
+// run (2026-12-07), deadline-4's four works due at 32.231 s ended 5.1 to
+// 6.6 ms late, all for clients who then gave up, and its replicas, whose
+// slots freed 0.5 ms after, refused with 503 in time the waiters that the
+// run's clients gave up on.
+func timedWorks(measured []Measured, work func(seq int) time.Duration, n int, timeout time.Duration) []timedWork {
+	var works []timedWork
+	var zero time.Time // the schedule's zero on the server's clock
+	for _, m := range measured {
+		s := m.Served
+		if s == nil || m.Seq < 0 || m.Seq >= n {
+			continue
+		}
+		w := timedWork{seq: m.Seq, start: s.Start, due: s.Start.Add(work(m.Seq)), end: s.End}
+		w.sample = s.End.Sub(s.Start) >= work(m.Seq)
+		if m.ToGate > 0 && !s.Arrived.IsZero() {
+			w.at, w.atKnown = m.SentAt()+m.ToGate+w.due.Sub(s.Arrived), true
+			zero = s.Arrived.Add(-m.SentAt() - m.ToGate)
+		}
+		works = append(works, w)
+	}
+	if zero.IsZero() {
+		return works
+	}
+	for _, m := range measured {
+		if m.StartedLeft <= 0 || m.Left <= m.StartedLeft || m.Seq < 0 || m.Seq >= n {
+			continue
+		}
+		sent := zero.Add(m.SentAt())
+		dueAfter := m.StartedLeft + work(m.Seq)
+		works = append(works, timedWork{seq: m.Seq, start: sent.Add(m.StartedLeft), due: sent.Add(dueAfter),
+			end: sent.Add(m.Left), at: m.SentAt() + dueAfter, atKnown: true,
+			sample: timeout > 0 && dueAfter <= timeout && m.Left >= dueAfter})
+	}
+	return works
 }

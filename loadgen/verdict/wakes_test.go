@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/conclab/conclab/loadgen/outcome"
 )
 
 // A sleep due at 1 s that ended at 1.0005 s was cut by another request's
@@ -47,7 +49,7 @@ func TestTheOvershootsSayWhichSleepsAWakeCut(t *testing.T) {
 		{Seq: 2, Served: &Served{Arrived: at(4), Start: at(4), End: at(5.0007)}},
 		{Seq: 3, Served: &Served{Accepted: at(1.0004), Arrived: at(1.0004), Start: at(6), End: at(7.0009)}},
 	}
-	byQuiet, _ := overshoots(measured, sameWork(time.Second), 4, true)
+	byQuiet, _ := overshoots(measured, sameWork(time.Second), 4, true, 0)
 	var overs []time.Duration
 	for _, s := range byQuiet {
 		overs = append(overs, s.d)
@@ -71,7 +73,7 @@ func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
 		{Seq: 1, Served: served("slot-1", 0, 0.0002, 1.00045)},
 		{Seq: 2, Served: served("slot-2", 0, 0.0003, 1.0015)},
 	}
-	byQuiet, _ := overshoots(measured, sameWork(time.Second), 3, true)
+	byQuiet, _ := overshoots(measured, sameWork(time.Second), 3, true, 0)
 	var got []time.Duration
 	for _, q := range byQuiet {
 		got = append(got, q.d)
@@ -79,5 +81,38 @@ func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
 	slices.Sort(got)
 	if want := []time.Duration{400 * time.Microsecond, 1200 * time.Microsecond}; !durationsNear(got, want) {
 		t.Errorf("overshoots %v, want %v", got, want)
+	}
+}
+
+// Works of 1 s and a client timeout of 2 s. #0 ended ok 0.5 ms late. #1's
+// client, sent at 0.5 s, gave up during its work, which came due at 2.4 s,
+// before the client could leave, and ended 6.2 ms later: that is its
+// timer's wake, an overshoot like any ok one's, placed on the server's
+// clock by #0's arrival. #2's client left before its work came due, so its
+// end is no timer's, but it is the last work to end before #3's came due.
+func TestAWorkWhoseClientGaveUpAfterItCameDueGivesItsOvershoot(t *testing.T) {
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	measured := []Measured{
+		{Seq: 0, ToGate: ms(1), Served: served("slot-0", 0.001, 0.001, 1.0015)},
+		{Seq: 1, Scheduled: ms(500), Outcome: outcome.Timeout, Latency: ms(2001), StartedLeft: ms(900), Left: ms(1906.2)},
+		{Seq: 2, Scheduled: ms(3000), Outcome: outcome.Timeout, Latency: ms(2001), StartedLeft: ms(1500), Left: ms(2003)},
+		{Seq: 3, Scheduled: ms(5000), ToGate: ms(10), Served: served("slot-0", 5.01, 5.01, 6.0102)},
+	}
+	byQuiet, byTime := overshoots(measured, sameWork(time.Second), 4, true, 2*time.Second)
+	var overs, quiets, ats []time.Duration
+	for _, q := range byQuiet {
+		overs, quiets = append(overs, q.d), append(quiets, q.at)
+	}
+	for _, q := range byTime {
+		ats = append(ats, q.at)
+	}
+	if want := []time.Duration{ms(0.5), ms(0.2), ms(6.2)}; !durationsNear(overs, want) {
+		t.Errorf("overshoots %v, want %v: the ok works', then #1's", overs, want)
+	}
+	if want := []time.Duration{time.Hour, ms(1007), ms(1398.5)}; !durationsNear(quiets, want) {
+		t.Errorf("quiets %v, want %v: #3's after #2's stop at 5.003 s", quiets, want)
+	}
+	if want := []time.Duration{ms(1001), ms(6010), ms(2400)}; !durationsNear(ats, want) {
+		t.Errorf("due on the schedule's clock %v, want %v", ats, want)
 	}
 }
