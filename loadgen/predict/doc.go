@@ -103,6 +103,10 @@
 //     frees a LimitListener's slot for its accept loop as late as the
 //     run's server timed its wakes of that moment (Spread.AcceptWake), or
 //     else as a hand-over;
+//   - stops a work whose client gave up as late after the client's
+//     deadline as the run's server stopped such works of that moment
+//     (Spread.StopLate): the work's goroutine must learn of the close, and
+//     run;
 //   - writes each 503 of a deadline queue's refused waiter as late after
 //     its turn's first refusal as the run's waiter of its rank was in the
 //     run's storm of refusals of that moment (Spread.RefusalStorms), and

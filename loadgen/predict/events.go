@@ -10,6 +10,7 @@ type kind uint8
 const (
 	kindFinish          kind = iota // handler work done: "ok", frees slot/worker and connection
 	kindAnswered                    // replicas: a rejection's answer reaches its client
+	kindWorkStopped                 // replicas: the server stops a work whose client left (engine.stopsAt)
 	kindRefusalWritten              // replicas: a refused waiter's goroutine writes its 503 (refuse)
 	kindClientDeadline              // the client's whole-request timeout
 	kindQueueTimeout                // semaphore: a waiter's queue timeout

@@ -67,3 +67,36 @@ func TestAWaiterWhoseClientLeavesWhileItHoldsASlotPassesItOnWhenItRuns(t *testin
 		}
 	}
 }
+
+// One slot, 100 ms of work, clients that give up after 180 ms. Request 0
+// runs from 0 to 0.1 s; request 1, sent at 0.01 s, waits for it and runs
+// from 0.1 s, and its client gives up at 0.19 s, during the work.
+// Request 2 is sent at 0.195 s.
+//   - Where the run's works whose clients' deadlines came then stopped
+//     20 ms after them, request 1's slot frees only at 0.21 s, and
+//     request 2 waits for it.
+//   - Where they stopped at once, or late only at another moment (0.5 s,
+//     beyond localWindow), the slot is free at 0.19 s and request 2 starts
+//     as it arrives.
+func TestAWorkWhoseClientLeftStopsAsLateAsTheRunsWorksOfItsMomentDid(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.01, 0.195), Service: 100 * ms, Kernel: linux, ClientTimeout: 180 * ms,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	for _, tc := range []struct {
+		name     string
+		late, at []time.Duration
+		start    time.Duration
+	}{
+		{"late then", []time.Duration{20 * ms}, at(0.19), 210 * ms},
+		{"at once then", []time.Duration{0}, at(0.19), 195 * ms},
+		{"late at another moment", []time.Duration{20 * ms}, at(0.5), 195 * ms},
+	} {
+		got := replicaRequests(t, in, Spread{StopLate: tc.late, StopAt: tc.at})
+		if q := got[1]; q.Outcome != outcome.Timeout || q.Finished != 190*ms {
+			t.Errorf("%s: #1 %s at %v, want a timeout at its client's give-up, 190ms", tc.name, q.Outcome, q.Finished)
+		}
+		if q := got[2]; q.Outcome != outcome.OK || q.Started != tc.start {
+			t.Errorf("%s: #2 %s, started %v; want ok, started %v", tc.name, q.Outcome, q.Started, tc.start)
+		}
+	}
+}

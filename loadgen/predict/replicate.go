@@ -198,6 +198,15 @@ type Spread struct {
 	// stood (turned LIFO, with 5 ms waits) when the next clients came at
 	// 30.50 s, where replicas whose waiters left on time found it empty.
 	QueueTimeoutLate, QueueTimeoutAt []time.Duration
+	// StopLate and StopAt, each with an entry for each of the other's,
+	// ascending in StopAt, are how much later than its client's deadline
+	// the server stopped each of the run's works whose client gave up
+	// during it, before it came due, by when on the schedule's clock that
+	// deadline came. A replica stops such a work as late after its own
+	// client's deadline as one of the run's whose deadlines came within
+	// localWindow of it, drawn at random, and otherwise at the give-up
+	// (engine.stopsAt).
+	StopLate, StopAt []time.Duration
 	// OvershootCut and OvershootLocalCut, when given, say for each sample
 	// of Overshoot and of OvershootLocal whether a wake of the server
 	// ended it: another request's accept, arrival or refusal, as the
@@ -382,7 +391,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 		spread.GiveUpLate == nil && spread.Reach == nil && spread.Written == nil && spread.Syn == nil && spread.CloseHold == nil && spread.ReadHold == nil &&
 		spread.ReplyDelay == nil &&
 		spread.WakeDelay == nil && spread.AcceptWake == nil && spread.AcceptDelay == 0 && spread.RefusalStorms == nil &&
-		spread.QueueTimeoutLate == nil {
+		spread.QueueTimeoutLate == nil && spread.StopLate == nil {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {
@@ -447,14 +456,11 @@ func (s *Spread) check(n int) error {
 	if s.OvershootLocalCut != nil && len(s.OvershootLocalCut) != len(s.OvershootLocal) {
 		return fmt.Errorf("predict: Spread.OvershootLocalCut: %d entries for %d samples", len(s.OvershootLocalCut), len(s.OvershootLocal))
 	}
-	if len(s.QueueTimeoutAt) != len(s.QueueTimeoutLate) {
-		return fmt.Errorf("predict: Spread.QueueTimeoutAt: %d entries for %d samples", len(s.QueueTimeoutAt), len(s.QueueTimeoutLate))
+	if err := checkLateAt("QueueTimeout", s.QueueTimeoutLate, s.QueueTimeoutAt); err != nil {
+		return err
 	}
-	if !slices.IsSorted(s.QueueTimeoutAt) {
-		return errors.New("predict: Spread.QueueTimeoutAt: not in ascending order")
-	}
-	if i := slices.IndexFunc(s.QueueTimeoutLate, func(d time.Duration) bool { return d < 0 }); i >= 0 {
-		return fmt.Errorf("predict: Spread.QueueTimeoutLate[%d]: negative %v", i, s.QueueTimeoutLate[i])
+	if err := checkLateAt("Stop", s.StopLate, s.StopAt); err != nil {
+		return err
 	}
 	if !slices.IsSortedFunc(s.RefusalStorms, func(a, b RefusalStorm) int { return cmp.Compare(a.At, b.At) }) {
 		return errors.New("predict: Spread.RefusalStorms: not in ascending order of At")
@@ -732,6 +738,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		e.overshootLocal, e.overshootAt = spread.OvershootLocal, spread.OvershootAt
 	}
 	e.queueTimeoutLate, e.queueTimeoutAt = spread.QueueTimeoutLate, spread.QueueTimeoutAt
+	e.stopLate, e.stopAt = spread.StopLate, spread.StopAt
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay = spread.AdmitDelay
 		if len(spread.AdmitDelay) > 0 && len(spread.AdmitLocal) > 0 {
@@ -875,4 +882,19 @@ func Quantiles[T cmp.Ordered](xs []T) (lo, hi T) {
 	slices.Sort(xs)
 	k := (len(xs) + 99) / 100
 	return xs[k-1], xs[len(xs)-k]
+}
+
+// checkLateAt checks Spread's <name>Late and <name>At: as many of one as
+// of the other, At ascending, and no lateness negative.
+func checkLateAt(name string, late, at []time.Duration) error {
+	if len(at) != len(late) {
+		return fmt.Errorf("predict: Spread.%sAt: %d entries for %d samples", name, len(at), len(late))
+	}
+	if !slices.IsSorted(at) {
+		return fmt.Errorf("predict: Spread.%sAt: not in ascending order", name)
+	}
+	if i := slices.IndexFunc(late, func(d time.Duration) bool { return d < 0 }); i >= 0 {
+		return fmt.Errorf("predict: Spread.%sLate[%d]: negative %v", name, i, late[i])
+	}
+	return nil
 }

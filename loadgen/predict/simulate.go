@@ -33,6 +33,7 @@ const (
 	phaseRefusing              // replicas: refused, its goroutine not yet run to write the 503 (refuse)
 	phaseRunning               // accepted; doing handler work
 	phaseRunningGone           // doing handler work for a client that has left (Limits.WorkOutlivesClient)
+	phaseStopping              // replicas: its client left during its work; the server stops it at its kindWorkStopped event (stopsAt)
 	phaseDone                  // ended, connection (if any) closed
 )
 
@@ -238,6 +239,8 @@ type engine struct {
 	// queueTimeoutLate and queueTimeoutAt are Spread.QueueTimeoutLate and
 	// Spread.QueueTimeoutAt (queueTimeoutDue).
 	queueTimeoutLate, queueTimeoutAt []time.Duration
+	// stopLate and stopAt are Spread.StopLate and Spread.StopAt (stopsAt).
+	stopLate, stopAt []time.Duration
 	// perRefusal is how much later a handed waiter wakes for each waiter
 	// refused at the same release before it (Spread.PerRefusal).
 	perRefusal time.Duration
@@ -465,6 +468,11 @@ func (e *engine) handle(ev event) {
 	case kindFinish:
 		e.workDone(r)
 		e.fireDueTimers()
+	case kindWorkStopped:
+		if e.st[r].phase == phaseStopping {
+			e.stopWork(r)
+			e.closeConnection(r)
+		}
 	case kindWoken:
 		e.woken(r)
 	case kindRefusalWritten:
@@ -727,13 +735,38 @@ func (e *engine) clientDeadline(r int) {
 			e.st[r].phase = phaseRunningGone
 			return
 		}
-		// The server notices at once and stops the work: what it did
-		// so far was for nobody.
-		e.inflight--
-		e.wasted += e.now - e.out[r].Started
-		e.srv.workEnded(e, r)
+		if stop := e.stopsAt(r); stop > e.now {
+			e.finish(r, outcome.Timeout)
+			e.st[r].phase = phaseStopping
+			e.events.push(event{t: stop, kind: kindWorkStopped, idx: r})
+			return
+		}
+		e.stopWork(r)
 		e.end(r, outcome.Timeout)
 	}
+}
+
+// stopWork stops request r's handler work, whose client left: what the
+// server did so far was for nobody.
+func (e *engine) stopWork(r int) {
+	e.inflight--
+	e.wasted += e.now - e.out[r].Started
+	e.srv.workEnded(e, r)
+}
+
+// stopsAt is when the server stops request r's work, whose client gives up
+// now: at once, and in a replica as late after the client's deadline as
+// one of the run's works whose clients' deadlines came within localWindow
+// of it stopped (Spread.StopLate). The server learns of the client's leaving
+// from its connection's close, which a goroutine must read, and the work's
+// goroutine must then run: on a machine busy with a storm of refusals,
+// tens of milliseconds, during which the slot stays taken.
+func (e *engine) stopsAt(r int) time.Duration {
+	if e.rng == nil {
+		return e.now
+	}
+	late, _ := e.drawNear(e.stopLate, e.stopAt, e.deadline(r))
+	return max(e.now, e.deadline(r)+late)
 }
 
 // canAccept: the server calls accept while its model is willing and it is

@@ -135,6 +135,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	ends := workEnds(measured)
 	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured, ends)
 	sp.RefusalStorms = refusalStorms(measured, releases(measured, ends), work, timeout)
+	sp.StopLate, sp.StopAt = StopsLate(measured, work, timeout)
 	placeHolds(&sp, measured)
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
