@@ -68,35 +68,58 @@ func TestAWaiterWhoseClientLeavesWhileItHoldsASlotPassesItOnWhenItRuns(t *testin
 	}
 }
 
-// One slot, 100 ms of work, clients that give up after 180 ms. Request 0
+// One slot, 100 ms of work, clients that give up after 170 ms. Request 0
 // runs from 0 to 0.1 s; request 1, sent at 0.01 s, waits for it and runs
-// from 0.1 s, and its client gives up at 0.19 s, during the work.
-// Request 2 is sent at 0.195 s.
+// from 0.1 s, and its client gives up at 0.18 s, during the work, which
+// would end at 0.2 s. Request 2 is sent at 0.185 s.
 //   - Where the run's works whose clients' deadlines came then stopped
-//     20 ms after them, request 1's slot frees only at 0.21 s, and
+//     10 ms after them, request 1's slot frees only at 0.19 s, and
 //     request 2 waits for it.
+//   - Where they stopped 30 ms after, request 1's own sleep ends first, at
+//     0.2 s: a stop never outlasts the work.
 //   - Where they stopped at once, or late only at another moment (0.5 s,
-//     beyond localWindow), the slot is free at 0.19 s and request 2 starts
+//     beyond localWindow), the slot is free at 0.18 s and request 2 starts
 //     as it arrives.
 func TestAWorkWhoseClientLeftStopsAsLateAsTheRunsWorksOfItsMomentDid(t *testing.T) {
 	ms := time.Millisecond
-	in := Input{Arrivals: at(0, 0.01, 0.195), Service: 100 * ms, Kernel: linux, ClientTimeout: 180 * ms,
+	in := Input{Arrivals: at(0, 0.01, 0.185), Service: 100 * ms, Kernel: linux, ClientTimeout: 170 * ms,
 		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
 	for _, tc := range []struct {
 		name     string
 		late, at []time.Duration
 		start    time.Duration
 	}{
-		{"late then", []time.Duration{20 * ms}, at(0.19), 210 * ms},
-		{"at once then", []time.Duration{0}, at(0.19), 195 * ms},
-		{"late at another moment", []time.Duration{20 * ms}, at(0.5), 195 * ms},
+		{"late then", []time.Duration{10 * ms}, at(0.18), 190 * ms},
+		{"later than the work's end", []time.Duration{30 * ms}, at(0.18), 200 * ms},
+		{"at once then", []time.Duration{0}, at(0.18), 185 * ms},
+		{"late at another moment", []time.Duration{10 * ms}, at(0.5), 185 * ms},
 	} {
 		got := replicaRequests(t, in, Spread{StopLate: tc.late, StopAt: tc.at})
-		if q := got[1]; q.Outcome != outcome.Timeout || q.Finished != 190*ms {
-			t.Errorf("%s: #1 %s at %v, want a timeout at its client's give-up, 190ms", tc.name, q.Outcome, q.Finished)
+		if q := got[1]; q.Outcome != outcome.Timeout || q.Finished != 180*ms {
+			t.Errorf("%s: #1 %s at %v, want a timeout at its client's give-up, 180ms", tc.name, q.Outcome, q.Finished)
 		}
 		if q := got[2]; q.Outcome != outcome.OK || q.Started != tc.start {
 			t.Errorf("%s: #2 %s, started %v; want ok, started %v", tc.name, q.Outcome, q.Started, tc.start)
 		}
+	}
+}
+
+// One request of 100 ms work whose client gives up at 50 ms, and a run
+// whose such works stopped 17 ms after their clients' deadlines: the
+// replicas' gauges run until the stop at 67 ms, and end with nothing
+// running and no connection held.
+func TestTheGaugesRunUntilALateStop(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0), Service: 100 * ms, Kernel: linux, ClientTimeout: 50 * ms,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	rs, err := Replicate(in, Spread{StopLate: []time.Duration{17 * ms}, StopAt: at(0.05)},
+		ReplicaOptions{N: 3, Seed: 1, BandStep: 10 * ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rs.Band[len(rs.Band)-1]
+	if last.T < 67*ms || last.Lo.Inflight != 0 || last.Lo.Connections != 0 {
+		t.Errorf("the band ends at %v with at least %d running and %d connections, want at 67ms or later with none",
+			last.T, last.Lo.Inflight, last.Lo.Connections)
 	}
 }

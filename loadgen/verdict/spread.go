@@ -135,7 +135,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	ends := workEnds(measured)
 	sp.AcceptWake, sp.AcceptWakeAt = acceptWakes(measured, ends)
 	sp.RefusalStorms = refusalStorms(measured, releases(measured, ends), work, timeout)
-	sp.StopLate, sp.StopAt = StopsLate(measured, work, timeout)
+	sp.StopLate, sp.StopAt = StopsLate(measured, work, len(central.Requests), timeout)
 	placeHolds(&sp, measured)
 	// Only when the server timed every request's arrival: the ok
 	// requests alone, say, would put the requests that ended otherwise
@@ -476,10 +476,10 @@ type timedWork struct {
 // client can leave, and ended after: its end was its timer's wake, not the
 // client's leaving. Left out, the samples lacked exactly the longest
 // overshoots, those that made a request time out: in a burst-after-deploy
-// run (2026-12-07), deadline-4's four works due at 32.231 s ended 5.1 to
-// 6.6 ms late, all for clients who then gave up, and its replicas, whose
-// slots freed 0.5 ms after, refused with 503 in time the waiters that the
-// run's clients gave up on.
+// run (2026-12-07), deadline-4's works of 882 to 884, due at 32.231 s,
+// ended 5.1 to 5.7 ms late, for clients who then gave up, and its
+// replicas, whose slots freed half a millisecond after, refused with 503
+// in time the waiters that the run's clients gave up on.
 func timedWorks(measured []Measured, work func(seq int) time.Duration, n int, timeout time.Duration) []timedWork {
 	var works []timedWork
 	var zero time.Time // the schedule's zero on the server's clock

@@ -26,14 +26,14 @@ func TestAStopIsTheEndOfAWorkWhoseClientLeftBeforeItCameDue(t *testing.T) {
 		timedOut(3, 800, 0, 2003),
 		{Seq: 4, Scheduled: ms(900), Outcome: outcome.OK, Latency: ms(1001), Served: served("slot-0", 0.9, 0.9, 1.9)},
 	}
-	late, at := StopsLate(measured, sameWork(time.Second), 2*time.Second)
+	late, at := StopsLate(measured, sameWork(time.Second), 5, 2*time.Second)
 	if want := []time.Duration{ms(7.2)}; !durationsNear(late, want) {
 		t.Errorf("stops %v late, want %v", late, want)
 	}
 	if want := []time.Duration{ms(2500)}; !slices.Equal(at, want) {
 		t.Errorf("at %v, want %v: #0's client's deadline", at, want)
 	}
-	if late, at := StopsLate(measured, sameWork(time.Second), 0); late != nil || at != nil {
+	if late, at := StopsLate(measured, sameWork(time.Second), 5, 0); late != nil || at != nil {
 		t.Errorf("without a timeout: %v at %v, want none", late, at)
 	}
 }
