@@ -42,15 +42,21 @@ type Row struct {
 	ClientErrors   float64
 }
 
-// Client reads the client-side numbers at sampling time.
+// Client reads the client-side numbers at sampling time. It has no side
+// effect: the sampler may read it more than once for a row (clientAt).
 type Client func() (sent, inflight, ok, errors int64)
 
 // Sampler scrapes one target's /metrics every Interval.
 type Sampler struct {
 	MetricsURL string // "" when the target has no admin endpoint
 	Client     Client
-	Interval   time.Duration
-	HTTP       *http.Client
+	// Alongside, when set, runs once for each row, just before its
+	// client's counters are read: a kernel-side target's kernel sample,
+	// which pairs with the row by its place. Client may be read more than
+	// once for a row (clientAt), Alongside is not.
+	Alongside func()
+	Interval  time.Duration
+	HTTP      *http.Client
 
 	mu   sync.Mutex
 	rows []Row
@@ -86,7 +92,7 @@ const clientReadWithin = time.Millisecond
 const clientReadTries = 5
 
 // clientAt reads the client's counters, and the instant since start at
-// which it did. The goroutine can wait for a CPU between reading the clock
+// which it did; Client must have no side effect. The goroutine can wait for a CPU between reading the clock
 // and the counters: in a burst-after-deploy run (2026-12-07), while
 // loadgen's goroutines sent 2,800 connects, a row timed 30.061 s held
 // 406 requests in flight, which the client reached only after 30.2 s (128
@@ -113,6 +119,9 @@ func (s *Sampler) take(start time.Time) {
 	// than the row's. A run of the seed in Docker sampled 7 sends past T
 	// that way, and a target's client in-flight requests rose above the
 	// predicted band at T.
+	if s.Alongside != nil {
+		s.Alongside()
+	}
 	r := Row{T: time.Since(start)}
 	if s.Client != nil {
 		var sent, inflight, ok, errs int64

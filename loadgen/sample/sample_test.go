@@ -116,10 +116,11 @@ func TestTheClientIsReadAtTheSampleInstantNotAfterASlowScrape(t *testing.T) {
 // The client's counters belong to the row's instant even when the
 // sampler waits between reading the clock and the counters: a read that
 // took 30 ms, as a goroutine short of a CPU may, is made again, and the
-// row is timed at the read that came at once.
+// row is timed at the read that came at once. What runs alongside each
+// row (a kernel sample) runs once a row all the same.
 func TestTheClientIsReadAgainWhenItsReadCameLateAfterTheClock(t *testing.T) {
-	var reads atomic.Int64
-	s := &sample.Sampler{Client: func() (int64, int64, int64, int64) {
+	var reads, alongside atomic.Int64
+	s := &sample.Sampler{Alongside: func() { alongside.Add(1) }, Client: func() (int64, int64, int64, int64) {
 		if reads.Add(1) == 1 {
 			time.Sleep(30 * time.Millisecond) // descheduled before the counters
 		}
@@ -132,6 +133,9 @@ func TestTheClientIsReadAgainWhenItsReadCameLateAfterTheClock(t *testing.T) {
 	if len(rows) == 0 || rows[0].T < 30*time.Millisecond || rows[0].ClientInflight != 5 || reads.Load() < 2 {
 		t.Errorf("first row %+v after %d reads: want it timed after the late read, at 30 ms or more, by a read of its own",
 			rows[0], reads.Load())
+	}
+	if got := alongside.Load(); got != int64(len(rows)) {
+		t.Errorf("alongside ran %d times for %d rows, want once a row", got, len(rows))
 	}
 }
 
