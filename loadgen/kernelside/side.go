@@ -9,6 +9,7 @@ import (
 	"github.com/conclab/conclab/loadgen/attack"
 	"github.com/conclab/conclab/loadgen/kernelview"
 	"github.com/conclab/conclab/loadgen/reconstruct"
+	"github.com/conclab/conclab/loadgen/sample"
 	"github.com/conclab/conclab/loadgen/scenario"
 )
 
@@ -99,15 +100,20 @@ func (s *Side) Backlog() int {
 	return p.Backlog
 }
 
-// Sample is the sampler's hook for each row of the timeline
-// (sample.Sampler.Alongside): it takes a kernel sample, once per row and
-// in the same order, so the i-th kernel sample belongs to the i-th row.
-// nil for a nil Side.
-func (s *Side) Sample() func() {
+// Sampling wraps the sampler's client callback so that each sample of the
+// timeline takes a kernel sample at the same instant, in the same order:
+// the i-th kernel sample belongs to the i-th row.
+func (s *Side) Sampling(client sample.Client) sample.Client {
 	if s == nil {
-		return nil
+		return client
 	}
-	return s.take
+	return func() (sent, inflight, ok, errs int64) {
+		s.take()
+		if client != nil {
+			return client()
+		}
+		return 0, 0, 0, 0
+	}
 }
 
 // take reads the port and the watched processes once.

@@ -178,9 +178,9 @@ func (t *target) arm(ctx context.Context, r *run, offset time.Duration) error {
 	}
 	c := t.counters
 	t.sampler = &sample.Sampler{MetricsURL: metricsURL, HTTP: launch.AdminClient, Interval: r.samplePeriod(),
-		Alongside: t.side.Sample(), Client: func() (int64, int64, int64, int64) {
+		Client: t.side.Sampling(func() (int64, int64, int64, int64) {
 			return c.Sent.Load(), c.Inflight.Load(), c.OK.Load(), c.Errors.Load()
-		}}
+		})}
 	return nil
 }
 

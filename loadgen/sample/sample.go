@@ -42,21 +42,15 @@ type Row struct {
 	ClientErrors   float64
 }
 
-// Client reads the client-side numbers at sampling time. It has no side
-// effect: the sampler may read it more than once for a row (clientAt).
+// Client reads the client-side numbers at sampling time.
 type Client func() (sent, inflight, ok, errors int64)
 
 // Sampler scrapes one target's /metrics every Interval.
 type Sampler struct {
 	MetricsURL string // "" when the target has no admin endpoint
 	Client     Client
-	// Alongside, when set, runs once for each row, just before its
-	// client's counters are read: a kernel-side target's kernel sample,
-	// which pairs with the row by its place. Client may be read more than
-	// once for a row (clientAt), Alongside is not.
-	Alongside func()
-	Interval  time.Duration
-	HTTP      *http.Client
+	Interval   time.Duration
+	HTTP       *http.Client
 
 	mu   sync.Mutex
 	rows []Row
@@ -83,49 +77,16 @@ func (s *Sampler) Run(ctx context.Context, start time.Time) {
 	}
 }
 
-// clientReadWithin bounds how far apart the clock's read and the client's
-// counters' may lie for the counters to count as read at that instant.
-const clientReadWithin = time.Millisecond
-
-// clientReadTries is how many times clientAt reads before it gives up on
-// clientReadWithin.
-const clientReadTries = 5
-
-// clientAt reads the client's counters, and the instant since start at
-// which it did; Client must have no side effect. The goroutine can wait for a CPU between reading the clock
-// and the counters: in a burst-after-deploy run (2026-12-07), while
-// loadgen's goroutines sent 2,800 connects, a row timed 30.061 s held
-// 406 requests in flight, which the client reached only after 30.2 s (128
-// at 30.061 s). A read whose clock readings before and after lie further
-// apart than clientReadWithin is made again, and the last one keeps the
-// clock read just after it.
-func (s *Sampler) clientAt(start time.Time) (t time.Duration, sent, inflight, ok, errs int64) {
-	for range clientReadTries {
-		t = time.Since(start)
-		sent, inflight, ok, errs = s.Client()
-		if after := time.Since(start); after-t > clientReadWithin {
-			t = after
-			continue
-		}
-		break
-	}
-	return t, sent, inflight, ok, errs
-}
-
 func (s *Sampler) take(start time.Time) {
+	r := Row{T: time.Since(start)}
 	// The client's counters are read at T, before the scrape: a scrape
 	// can take tens of milliseconds where the server's CPU is scarce (a
 	// container's), and counters read after it belong to a later instant
 	// than the row's. A run of the seed in Docker sampled 7 sends past T
 	// that way, and a target's client in-flight requests rose above the
 	// predicted band at T.
-	if s.Alongside != nil {
-		s.Alongside()
-	}
-	r := Row{T: time.Since(start)}
 	if s.Client != nil {
-		var sent, inflight, ok, errs int64
-		r.T, sent, inflight, ok, errs = s.clientAt(start)
+		sent, inflight, ok, errs := s.Client()
 		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors = float64(sent), float64(inflight), float64(ok), float64(errs)
 	}
 	nan := math.NaN()

@@ -113,32 +113,6 @@ func TestTheClientIsReadAtTheSampleInstantNotAfterASlowScrape(t *testing.T) {
 	}
 }
 
-// The client's counters belong to the row's instant even when the
-// sampler waits between reading the clock and the counters: a read that
-// took 30 ms, as a goroutine short of a CPU may, is made again, and the
-// row is timed at the read that came at once. What runs alongside each
-// row (a kernel sample) runs once a row all the same.
-func TestTheClientIsReadAgainWhenItsReadCameLateAfterTheClock(t *testing.T) {
-	var reads, alongside atomic.Int64
-	s := &sample.Sampler{Alongside: func() { alongside.Add(1) }, Client: func() (int64, int64, int64, int64) {
-		if reads.Add(1) == 1 {
-			time.Sleep(30 * time.Millisecond) // descheduled before the counters
-		}
-		return 5, 5, 0, 0
-	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	s.Run(ctx, time.Now())
-	rows := s.Rows()
-	if len(rows) == 0 || rows[0].T < 30*time.Millisecond || rows[0].ClientInflight != 5 || reads.Load() < 2 {
-		t.Errorf("first row %+v after %d reads: want it timed after the late read, at 30 ms or more, by a read of its own",
-			rows[0], reads.Load())
-	}
-	if got := alongside.Load(); got != int64(len(rows)) {
-		t.Errorf("alongside ran %d times for %d rows, want once a row", got, len(rows))
-	}
-}
-
 // A scrape that fails reads no server gauge, and the row has no span of it.
 func TestAFailedScrapeLeavesNoScrapedTime(t *testing.T) {
 	s := &sample.Sampler{MetricsURL: "http://127.0.0.1:1/metrics",
