@@ -106,8 +106,8 @@ func TestAWorkWhoseClientLeftStopsAsLateAsTheRunsWorksOfItsMomentDid(t *testing.
 
 // One request of 100 ms work whose client gives up at 50 ms, and a run
 // whose such works stopped 17 ms after their clients' deadlines: the
-// replicas' gauges run until the stop at 67 ms, and end with nothing
-// running and no connection held.
+// replicas' gauges run until the stop at 67 ms, so the band's last step
+// is at 70 ms, and end with nothing running and no connection held.
 func TestTheGaugesRunUntilALateStop(t *testing.T) {
 	ms := time.Millisecond
 	in := Input{Arrivals: at(0), Service: 100 * ms, Kernel: linux, ClientTimeout: 50 * ms,
@@ -118,8 +118,8 @@ func TestTheGaugesRunUntilALateStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := rs.Band[len(rs.Band)-1]
-	if last.T < 67*ms || last.Lo.Inflight != 0 || last.Lo.Connections != 0 {
-		t.Errorf("the band ends at %v with at least %d running and %d connections, want at 67ms or later with none",
+	if last.T != 70*ms || last.Lo.Inflight != 0 || last.Lo.Connections != 0 {
+		t.Errorf("the band ends at %v with at least %d running and %d connections, want at 70ms, the step after the stop, with none",
 			last.T, last.Lo.Inflight, last.Lo.Connections)
 	}
 }

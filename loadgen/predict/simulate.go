@@ -469,11 +469,7 @@ func (e *engine) handle(ev event) {
 		e.workDone(r)
 		e.fireDueTimers()
 	case kindWorkStopped:
-		if e.st[r].phase == phaseStopping {
-			e.stopWork(r)
-			e.workOutlivedUntil = e.now
-			e.closeConnection(r)
-		}
+		e.workDone(r) // nothing if its own sleep ended it first
 	case kindWoken:
 		e.woken(r)
 	case kindRefusalWritten:
@@ -736,25 +732,18 @@ func (e *engine) clientDeadline(r int) {
 			e.st[r].phase = phaseRunningGone
 			return
 		}
+		// The server stops the work, what it did so far for nobody, as
+		// one that ran to its end for nobody (workDone): its goroutine
+		// ran, so it counts as the server's last work end, as the
+		// verdict's quiets count it.
+		e.finish(r, outcome.Timeout)
+		e.st[r].phase = phaseStopping
 		if stop := e.stopsAt(r); stop > e.now {
-			e.finish(r, outcome.Timeout)
-			e.st[r].phase = phaseStopping
 			e.events.push(event{t: stop, kind: kindWorkStopped, idx: r})
 			return
 		}
-		e.stopWork(r)
-		e.end(r, outcome.Timeout)
+		e.workDone(r)
 	}
-}
-
-// stopWork stops request r's handler work, whose client left: what the
-// server did so far was for nobody. Its goroutine ran, so it counts as the
-// server's last work end, as the verdict's quiets count it.
-func (e *engine) stopWork(r int) {
-	e.inflight--
-	e.lastWorkEnd = e.now
-	e.wasted += e.now - e.out[r].Started
-	e.srv.workEnded(e, r)
 }
 
 // stopsAt is when the server stops request r's work, whose client gives up
@@ -767,11 +756,7 @@ func (e *engine) stopWork(r int) {
 // to 17 ms in the burst-after-deploy runs of 2026-12-07, during which the
 // slot stays taken. A work whose sleep ends first ends then (workDone).
 func (e *engine) stopsAt(r int) time.Duration {
-	if e.rng == nil {
-		return e.now
-	}
-	late, _ := e.drawNear(e.stopLate, e.stopAt, e.deadline(r))
-	return max(e.now, e.deadline(r)+late)
+	return max(e.now, e.lateAfter(e.deadline(r), e.stopLate, e.stopAt))
 }
 
 // canAccept: the server calls accept while its model is willing and it is
@@ -1252,11 +1237,18 @@ func (e *engine) drawLocal(samples, at []time.Duration) time.Duration {
 // waiters whose timeouts came due within localWindow of it left
 // (Spread.QueueTimeoutLate), and otherwise at due.
 func (e *engine) queueTimeoutDue(due time.Duration) time.Duration {
+	return e.lateAfter(due, e.queueTimeoutLate, e.queueTimeoutAt)
+}
+
+// lateAfter is due, in a replica as much later as one of late drawn among
+// those whose instants (at) lie within localWindow of due; due in the
+// central prediction or without such a sample.
+func (e *engine) lateAfter(due time.Duration, late, at []time.Duration) time.Duration {
 	if e.rng == nil {
 		return due
 	}
-	late, _ := e.drawNear(e.queueTimeoutLate, e.queueTimeoutAt, due)
-	return due + late
+	d, _ := e.drawNear(late, at, due)
+	return due + d
 }
 
 // drawNow draws one of the samples that began within localWindow of now

@@ -457,10 +457,10 @@ func overshoots(measured []Measured, work func(seq int) time.Duration, n int, sl
 }
 
 // timedWork is one handler work as the server timed it, on its clock: when
-// it began, came due (its start and the asked work) and ended.
+// it came due (its start and the asked work) and ended.
 type timedWork struct {
-	seq             int
-	start, due, end time.Time
+	seq      int
+	due, end time.Time
 	// at is when on the schedule's clock it came due, where atKnown.
 	at      time.Duration
 	atKnown bool
@@ -488,7 +488,7 @@ func timedWorks(measured []Measured, work func(seq int) time.Duration, n int, ti
 		if s == nil || m.Seq < 0 || m.Seq >= n {
 			continue
 		}
-		w := timedWork{seq: m.Seq, start: s.Start, due: s.Start.Add(work(m.Seq)), end: s.End}
+		w := timedWork{seq: m.Seq, due: s.Start.Add(work(m.Seq)), end: s.End}
 		w.sample = s.End.Sub(s.Start) >= work(m.Seq)
 		if m.ToGate > 0 && !s.Arrived.IsZero() {
 			w.at, w.atKnown = m.SentAt()+m.ToGate+w.due.Sub(s.Arrived), true
@@ -505,7 +505,7 @@ func timedWorks(measured []Measured, work func(seq int) time.Duration, n int, ti
 		}
 		sent := zero.Add(m.SentAt())
 		dueAfter := m.StartedLeft + work(m.Seq)
-		works = append(works, timedWork{seq: m.Seq, start: sent.Add(m.StartedLeft), due: sent.Add(dueAfter),
+		works = append(works, timedWork{seq: m.Seq, due: sent.Add(dueAfter),
 			end: sent.Add(m.Left), at: m.SentAt() + dueAfter, atKnown: true,
 			sample: timeout > 0 && dueAfter <= timeout && m.Left >= dueAfter})
 	}
