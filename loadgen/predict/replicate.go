@@ -30,6 +30,18 @@ type Spread struct {
 	// a deadline-aware server still judges by the deadline itself. nil: at
 	// the deadline.
 	GiveUpLate []time.Duration
+	// GiveUpAt, when it has an entry for each of GiveUpLate's, ascending,
+	// is when on the schedule's clock each of those deadlines came; and
+	// StayedLate and StayedAt, each with an entry for each of the other's,
+	// ascending in StayedAt, are how long after its deadline the server
+	// wrote the answer of each client that took it all the same, by when
+	// that deadline came.
+	// A replica's client then gives up as late as the give-ups of the
+	// clients whose deadlines came within localWindow of its own (all of
+	// them where none did), each stayer counting as a give-up at least
+	// that late (giveUps): a busy client is slow to give up and to take
+	// its answers alike. Without GiveUpAt, StayedLate is not used.
+	GiveUpAt, StayedLate, StayedAt []time.Duration
 	// Syn is, per request, the part of SendLate from its client's send
 	// to its connect's start, when its SYN reaches the server: the
 	// request reaches the server at its send plus SendLate, but its
@@ -456,6 +468,14 @@ func (s *Spread) check(n int) error {
 	if s.OvershootLocalCut != nil && len(s.OvershootLocalCut) != len(s.OvershootLocal) {
 		return fmt.Errorf("predict: Spread.OvershootLocalCut: %d entries for %d samples", len(s.OvershootLocalCut), len(s.OvershootLocal))
 	}
+	if s.GiveUpAt != nil {
+		if err := checkLateAt("GiveUp", s.GiveUpLate, s.GiveUpAt); err != nil {
+			return err
+		}
+	}
+	if err := checkLateAt("Stayed", s.StayedLate, s.StayedAt); err != nil {
+		return err
+	}
 	if err := checkLateAt("QueueTimeout", s.QueueTimeoutLate, s.QueueTimeoutAt); err != nil {
 		return err
 	}
@@ -680,11 +700,15 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	n := len(e.out)
 	e.rng = rng
 	e.spread = spread.Retransmits
-	if len(spread.GiveUpLate) > 0 {
+	if e.giveUps = giveUpsOf(spread); e.giveUps != nil {
+		// Each request's quantile is drawn now and its lateness found
+		// when its deadline is known: a closed user's comes with its send.
+		e.bufs.giveUpQuantile = reuse(e.bufs.giveUpQuantile, n)
+		e.giveUpQuantile = e.bufs.giveUpQuantile
 		e.bufs.giveUpLate = reuse(e.bufs.giveUpLate, n)
 		e.giveUpLate = e.bufs.giveUpLate
-		for i := range e.giveUpLate {
-			e.giveUpLate[i] = spread.GiveUpLate[rng.IntN(len(spread.GiveUpLate))]
+		for i := range e.giveUpQuantile {
+			e.giveUpQuantile[i], e.giveUpLate[i] = rng.Float64(), unknownLate
 		}
 	}
 	if len(spread.Overshoot) > 0 && len(spread.OvershootQuiet) != len(spread.Overshoot) {

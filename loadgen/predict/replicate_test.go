@@ -252,6 +252,17 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 			t.Errorf("QueueTimeoutLate %v at %v: error %v, want one that names Spread.QueueTimeout", sp.QueueTimeoutLate, sp.QueueTimeoutAt, err)
 		}
 	}
+	for _, sp := range []Spread{
+		{GiveUpLate: make([]time.Duration, 2), GiveUpAt: make([]time.Duration, 1)},
+		{GiveUpLate: make([]time.Duration, 2), GiveUpAt: []time.Duration{2, 1}},
+		{StayedLate: make([]time.Duration, 1)},
+		{StayedLate: []time.Duration{-1}, StayedAt: []time.Duration{1}},
+	} {
+		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.") ||
+			!strings.Contains(err.Error(), "GiveUp") && !strings.Contains(err.Error(), "Stayed") {
+			t.Errorf("%+v: error %v, want one that names Spread.GiveUpAt or Spread.Stayed…", sp, err)
+		}
+	}
 	for _, storms := range [][]RefusalStorm{
 		{{At: 2 * time.Second}, {At: time.Second}},
 		{{At: time.Second, Delays: []time.Duration{time.Millisecond, -time.Millisecond}}},

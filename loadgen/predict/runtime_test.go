@@ -239,6 +239,37 @@ func TestAClientGivesUpAsLateAsTheRunsTimersFired(t *testing.T) {
 	}
 }
 
+// A client gives up as late as the clients of its moment, and one that
+// took its answer after its deadline counts as one that would have given
+// up later still. As above, the answer comes 0.3 ms after the deadline at
+// 1.0003 s. The run's only give-up, 0.1 ms late, came at 3 s: drawn from
+// it, the client times out. A client at 1 s that took its answer 0.5 ms
+// after its deadline, the only sample of that moment, makes the give-up
+// 0.5 ms late, and the answer is in time. Without the moments of the
+// give-ups, a stayer is not used: it may be of another moment.
+func TestAClientGivesUpAsLateAsTheClientsOfItsMomentStayed(t *testing.T) {
+	us := time.Microsecond
+	in := Input{Arrivals: at(0), Service: sec(1) + 500*us, ClientTimeout: sec(1) + 300*us, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: -1}}}
+	reply := []time.Duration{100 * us}
+	for _, tc := range []struct {
+		name   string
+		spread Spread
+		want   outcome.Outcome
+	}{
+		{"a give-up of another moment", Spread{GiveUpLate: []time.Duration{100 * us}, GiveUpAt: at(3)}, outcome.Timeout},
+		{"a stayer of its moment", Spread{GiveUpLate: []time.Duration{100 * us}, GiveUpAt: at(3),
+			StayedLate: []time.Duration{500 * us}, StayedAt: at(1)}, outcome.OK},
+		{"a stayer without the moments", Spread{GiveUpLate: []time.Duration{100 * us},
+			StayedLate: []time.Duration{500 * us}, StayedAt: at(1)}, outcome.Timeout},
+	} {
+		tc.spread.ReplyDelay = reply
+		if got := replicaRequests(t, in, tc.spread); got[0].Outcome != tc.want {
+			t.Errorf("%s: %s at %v, want %s", tc.name, got[0].Outcome, got[0].Finished, tc.want)
+		}
+	}
+}
+
 // Without hand-overs of its own (WakeDelay), a LimitListener's accept
 // loop wakes as late as the run's delays of the moment (AdmitLocal, at
 // AdmitAt): limit 1, #0 sent at 0 and #1 at 0.5 s, each 3 ms late

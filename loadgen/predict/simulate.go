@@ -188,9 +188,14 @@ type engine struct {
 	// (Spread.Syn): it reaches the server that long after its send,
 	// which its client's timeout counts from. nil: at once.
 	syn []time.Duration
-	// giveUpLate is, per request, how much later than its deadline its
-	// client gives up (Spread.GiveUpLate); nil: at it.
-	giveUpLate []time.Duration
+	// giveUps is what a replica's clients' give-ups are drawn from, and
+	// giveUpQuantile, per request, the quantile of it that its client
+	// draws; giveUpLate, per request, how much later than its deadline
+	// its client gives up, found at the first need (unknownLate until
+	// then). nil: at the deadline.
+	giveUps        *giveUps
+	giveUpQuantile []float64
+	giveUpLate     []time.Duration
 	// reading counts the requests accepted and on their way to the gate
 	// (phaseReading) that the accept-queue gauge counts: all of them when
 	// the server's timing does not tell a request's accept from the read
@@ -322,6 +327,7 @@ type buffers struct {
 	sendDelay                                                  []time.Duration // a closed replica's
 	work                                                       []time.Duration // Input.Work in a replica's order
 	cpu                                                        []uint8
+	giveUpQuantile                                             []float64
 	seenTimes                                                  []time.Duration // seen's columns and window
 	seenColumn                                                 []int
 	seenWindow                                                 []int
@@ -898,13 +904,20 @@ func (e *engine) deadline(r int) time.Duration {
 	return sent + e.in.ClientTimeout
 }
 
+// unknownLate marks a give-up's lateness not found yet.
+const unknownLate time.Duration = -1
+
 // givesUp is when request r's client gives up: at its deadline, and in a
-// replica as much later as its drawn lateness (Spread.GiveUpLate).
+// replica as much later as its drawn lateness (giveUps).
 func (e *engine) givesUp(r int) time.Duration {
-	if e.giveUpLate != nil {
-		return e.deadline(r) + e.giveUpLate[r]
+	d := e.deadline(r)
+	if e.giveUps == nil {
+		return d
 	}
-	return e.deadline(r)
+	if e.giveUpLate[r] == unknownLate {
+		e.giveUpLate[r] = e.giveUps.lateAt(d, e.giveUpQuantile[r])
+	}
+	return d + e.giveUpLate[r]
 }
 
 // gaveUp reports whether request r's client deadline is now (or past). Such a

@@ -14,9 +14,11 @@ import (
 // server as its SYN did, when its dial called connect(2) (Spread.Syn; the
 // client's dial may return far later on a starved machine), its client's
 // timeout and in-flight gauge counting from its send and its timeout
-// firing as late as the run's timed-out clients' did (Spread.GiveUpLate:
-// their latency less the timeout, or less where the server saw them leave
-// sooner: giveUpLate), and reaching the model's gate as the
+// firing as late as the run's timed-out clients' of its moment did
+// (Spread.GiveUpLate: their latency less the timeout, or less where the
+// server saw them leave sooner: giveUpLate), a client that took an answer
+// written after its timeout counting as one that would have given up
+// later still (Spread.StayedLate: stayedPast), and reaching the model's gate as the
 // server timed it, when the server's answers timed every request's
 // arrival there (reachDelay), waiting in the kernel's accept queue on its
 // way only until the server accepted it, when they timed that too
@@ -68,14 +70,16 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	acceptsKnown := true
 	sp.ReplyOf = make([]time.Duration, len(central.Requests))
 	var clientSide, reached, decided []time.Duration
-	var replies, answers, lateness, reachedAt []timed
+	var replies, answers, lateness, reachedAt, giveUps, stayers []timed
 	for _, m := range measured {
 		if m.Seq < 0 || m.Seq >= len(central.Requests) {
 			continue
 		}
 		sp.SendLate[m.Seq] = m.Late
 		if late, ok := giveUpLate(m, timeout); ok {
-			sp.GiveUpLate = append(sp.GiveUpLate, late)
+			giveUps = append(giveUps, timed{at: m.SentAt() + timeout, d: late})
+		} else if stayed, ok := stayedPast(m, timeout); ok {
+			stayers = append(stayers, timed{at: m.SentAt() + timeout, d: stayed})
 		}
 		if m.Dialed {
 			sp.SendLate[m.Seq] += m.Syn
@@ -122,6 +126,8 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		}
 	}
 	sp.Overshoot = clientSide
+	sp.GiveUpLate, sp.GiveUpAt = splitTimed(giveUps)
+	sp.StayedLate, sp.StayedAt = splitTimed(stayers)
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
 	if byQuiet, byTime := overshoots(measured, work, len(central.Requests), kernel.SleepTimers, timeout); len(byQuiet) > 0 {
@@ -189,6 +195,31 @@ func giveUpLate(m Measured, timeout time.Duration) (late time.Duration, ok bool)
 		late = min(late, m.Left-timeout)
 	}
 	return late, true
+}
+
+// stayedPast is how long after its timeout the answer of request m, which
+// did not time out, was written (Spread.StayedLate): its client had not
+// given up by then. Only the write says so. An answer written before the
+// timeout and read after it says nothing of the client's timer: when its
+// goroutine runs and finds both the answer and the cancelled request, Go's
+// select takes either. The write is the server's decision of a refusal it
+// timed, or the end of an ok work whose answer's way it timed; ok is false
+// for any other request, and for one written in time or timed out.
+func stayedPast(m Measured, timeout time.Duration) (stayed time.Duration, ok bool) {
+	if m.Outcome == outcome.Timeout || timeout <= 0 {
+		return 0, false
+	}
+	written := time.Duration(0)
+	switch s := m.Served; {
+	case m.AnswerDelay > 0:
+		written = m.Latency - m.AnswerDelay
+	case m.Outcome == outcome.OK && s != nil && !s.Received.IsZero() && !s.Received.Before(s.End):
+		written = m.Latency - s.Received.Sub(s.End)
+	}
+	if written <= timeout {
+		return 0, false
+	}
+	return written - timeout, true
 }
 
 // writeBounds are Spread.Written and Spread.ReadAfterAccept from the requests

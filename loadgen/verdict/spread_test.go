@@ -210,11 +210,50 @@ func TestTheServersTimingOfEachArrivalAtTheGateIsUsedWhenItTimedThemAll(t *testi
 		!slices.Equal(sp.AdmitAt, []time.Duration{2 * time.Millisecond, 6 * time.Millisecond}) {
 		t.Errorf("AdmitLocal %v at %v; want [2ms 4ms] at [2ms 6ms]", sp.AdmitLocal, sp.AdmitAt)
 	}
-	// With a 1 s client timeout, the timed-out #1 gave up 0 ms late; one
-	// that gave up 2 ms late adds 2 ms.
-	measured = append(measured, Measured{Seq: 1, Outcome: outcome.Timeout, Latency: 1002 * time.Millisecond})
-	if sp := RunSpread(central, sameWork(in.Service), time.Second, 100, measured, nil, predict.Spread{}); !slices.Equal(sp.GiveUpLate, []time.Duration{0, 2 * time.Millisecond}) {
-		t.Errorf("GiveUpLate %v, want [0 2ms]", sp.GiveUpLate)
+	// With a 1 s client timeout, the timed-out #1, sent at 6 ms, gave up
+	// 0 ms late; one sent at 0 that gave up 2 ms late adds 2 ms, at its
+	// deadline of 1 s. A 503 read 3 ms after its deadline, written 1 ms
+	// before that, is a stayer of 2 ms.
+	measured = append(measured, Measured{Seq: 1, Outcome: outcome.Timeout, Latency: 1002 * time.Millisecond},
+		Measured{Seq: 0, Outcome: outcome.HTTP503, Latency: 1003 * time.Millisecond, AnswerDelay: time.Millisecond, Scheduled: 5 * time.Millisecond})
+	sp = RunSpread(central, sameWork(in.Service), time.Second, 100, measured, nil, predict.Spread{})
+	if !slices.Equal(sp.GiveUpLate, []time.Duration{2 * time.Millisecond, 0}) || !slices.Equal(sp.GiveUpAt, []time.Duration{time.Second, 1006 * time.Millisecond}) {
+		t.Errorf("GiveUpLate %v at %v, want [2ms 0s] at [1s 1.006s]", sp.GiveUpLate, sp.GiveUpAt)
+	}
+	if !slices.Equal(sp.StayedLate, []time.Duration{2 * time.Millisecond}) || !slices.Equal(sp.StayedAt, []time.Duration{1005 * time.Millisecond}) {
+		t.Errorf("StayedLate %v at %v, want [2ms] at [1.005s]", sp.StayedLate, sp.StayedAt)
+	}
+}
+
+// A client stayed past its timeout as long as the server wrote its answer
+// after it: a refusal's decision, or an ok work's end. An answer written
+// before the timeout and read after it says nothing of the timer, and
+// neither does one whose write the server did not time.
+func TestAClientStayedAsLongAsItsAnswerWasWrittenAfterItsTimeout(t *testing.T) {
+	ms := time.Millisecond
+	end := time.Unix(100, 0)
+	okRead := func(reply time.Duration) Measured {
+		return Measured{Outcome: outcome.OK, Latency: 2*time.Second + 3*ms,
+			Served: &Served{End: end, Received: end.Add(reply)}}
+	}
+	for _, tc := range []struct {
+		name string
+		m    Measured
+		want time.Duration
+		ok   bool
+	}{
+		{"a refusal written after", Measured{Outcome: outcome.HTTP503, Latency: 2*time.Second + 3*ms, AnswerDelay: ms}, 2 * ms, true},
+		{"a refusal written before", Measured{Outcome: outcome.HTTP503, Latency: 2*time.Second + 3*ms, AnswerDelay: 4 * ms}, 0, false},
+		{"a refusal not timed", Measured{Outcome: outcome.HTTP503, Latency: 2*time.Second + 3*ms}, 0, false},
+		{"an ok work ended after", okRead(2 * ms), ms, true},
+		{"an ok work ended before", okRead(5 * ms), 0, false},
+		{"an ok answer not timed", Measured{Outcome: outcome.OK, Latency: 2*time.Second + 3*ms, Served: &Served{End: end}}, 0, false},
+		{"in time", Measured{Outcome: outcome.HTTP503, Latency: time.Second, AnswerDelay: ms}, 0, false},
+		{"timed out", Measured{Outcome: outcome.Timeout, Latency: 2*time.Second + 3*ms, AnswerDelay: ms}, 0, false},
+	} {
+		if got, ok := stayedPast(tc.m, 2*time.Second); got != tc.want || ok != tc.ok {
+			t.Errorf("%s: %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
 	}
 }
 
