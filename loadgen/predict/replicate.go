@@ -26,21 +26,22 @@ type Spread struct {
 	SendLate []time.Duration
 	// GiveUpLate holds samples of how much later than its deadline a
 	// client gave up: the timer that fires its give-up wakes late, as any
-	// Go timer does. Each replica gives each request one, drawn at random;
-	// a deadline-aware server still judges by the deadline itself. nil: at
+	// Go timer does. Each replica gives each request one, drawn from
+	// them (with GiveUpAt, from those of its moment and the stayers); a
+	// deadline-aware server still judges by the deadline itself. nil: at
 	// the deadline.
 	GiveUpLate []time.Duration
-	// GiveUpAt, when it has an entry for each of GiveUpLate's, ascending,
+	// GiveUpAt, nil or with an entry for each of GiveUpLate's, ascending,
 	// is when on the schedule's clock each of those deadlines came; and
 	// StayedLate and StayedAt, each with an entry for each of the other's,
 	// ascending in StayedAt, are how long after its deadline the server
 	// wrote the answer of each client that took it all the same, by when
-	// that deadline came.
-	// A replica's client then gives up as late as the give-ups of the
-	// clients whose deadlines came within localWindow of its own (all of
-	// them where none did), each stayer counting as a give-up at least
-	// that late (giveUps): a busy client is slow to give up and to take
-	// its answers alike. Without GiveUpAt, StayedLate is not used.
+	// that deadline came. A replica's client then gives up as late as the
+	// Kaplan-Meier estimate from the give-ups and the stayers whose
+	// deadlines came within localWindow of its own (from all of them
+	// where none did), each stayer a give-up at least that late
+	// (giveUps): a busy client is slow to give up and to take its answers
+	// alike. Without GiveUpAt, StayedLate is not used.
 	GiveUpAt, StayedLate, StayedAt []time.Duration
 	// Syn is, per request, the part of SendLate from its client's send
 	// to its connect's start, when its SYN reaches the server: the
