@@ -1,9 +1,6 @@
 package predict
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // giveUps is what a replica draws its clients' give-ups from: how late
 // after its deadline each of the run's timed-out clients gave up
@@ -58,11 +55,4 @@ func (g *giveUps) lateAt(deadline time.Duration, u float64) time.Duration {
 		g.all = newKaplanMeier(g.late, g.stayed)
 	}
 	return g.all.quantile(u)
-}
-
-// window is the span of at (ascending) within localWindow of t.
-func window(at []time.Duration, t time.Duration) (lo, hi int) {
-	lo, _ = slices.BinarySearch(at, t-localWindow)
-	hi, _ = slices.BinarySearch(at, t+localWindow+1)
-	return lo, hi
 }

@@ -469,10 +469,13 @@ func (s *Spread) check(n int) error {
 	if s.OvershootLocalCut != nil && len(s.OvershootLocalCut) != len(s.OvershootLocal) {
 		return fmt.Errorf("predict: Spread.OvershootLocalCut: %d entries for %d samples", len(s.OvershootLocalCut), len(s.OvershootLocal))
 	}
-	if s.GiveUpAt != nil {
-		if err := checkLateAt("GiveUp", s.GiveUpLate, s.GiveUpAt); err != nil {
-			return err
-		}
+	giveUpAt := s.GiveUpAt
+	if giveUpAt == nil {
+		// Untimed give-ups, of any moment: only their lateness to check.
+		giveUpAt = make([]time.Duration, len(s.GiveUpLate))
+	}
+	if err := checkLateAt("GiveUp", s.GiveUpLate, giveUpAt); err != nil {
+		return err
 	}
 	if err := checkLateAt("Stayed", s.StayedLate, s.StayedAt); err != nil {
 		return err

@@ -256,6 +256,7 @@ func TestReplicateRefusesBadInput(t *testing.T) {
 		{GiveUpLate: make([]time.Duration, 2), GiveUpAt: make([]time.Duration, 1)},
 		{GiveUpLate: make([]time.Duration, 2), GiveUpAt: []time.Duration{2, 1}},
 		{StayedLate: make([]time.Duration, 1)},
+		{GiveUpLate: []time.Duration{-1}},
 		{StayedLate: []time.Duration{-1}, StayedAt: []time.Duration{1}},
 	} {
 		if _, err := Replicate(knifeEdge(), sp, ReplicaOptions{N: 1}); err == nil || !strings.Contains(err.Error(), "Spread.") ||

@@ -1274,12 +1274,18 @@ func (e *engine) drawNow(samples, at []time.Duration) (time.Duration, bool) {
 // drawNear draws one of the samples that began within localWindow of t;
 // false when none did.
 func (e *engine) drawNear(samples, at []time.Duration, t time.Duration) (time.Duration, bool) {
-	lo, _ := slices.BinarySearch(at, t-localWindow)
-	hi, _ := slices.BinarySearch(at, t+localWindow+1)
+	lo, hi := window(at, t)
 	if lo >= hi {
 		return 0, false
 	}
 	return samples[lo+e.rng.IntN(hi-lo)], true
+}
+
+// window is the span of at (ascending) within localWindow of t.
+func window(at []time.Duration, t time.Duration) (lo, hi int) {
+	lo, _ = slices.BinarySearch(at, t-localWindow)
+	hi, _ = slices.BinarySearch(at, t+localWindow+1)
+	return lo, hi
 }
 
 // closeConnection: request r is done, and the server closes its
