@@ -98,8 +98,10 @@
 //     the run the overshoot its own timer would have given it
 //     (Spread.OvershootCut);
 //   - hands a freed slot or pool worker to its next waiter a drawn
-//     scheduling delay later, counting the waiter as waiting until then
-//     (engine.handOver): the waiter is a goroutine that must wake; and
+//     scheduling delay later, among the run's hand-overs of that moment
+//     where it timed them (Spread.WakeAt), counting the waiter as waiting
+//     until then (engine.handOver): the waiter is a goroutine that must
+//     wake; and
 //     frees a LimitListener's slot for its accept loop as late as the
 //     run's server timed its wakes of that moment (Spread.AcceptWake), or
 //     else as a hand-over;

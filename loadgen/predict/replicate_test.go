@@ -665,6 +665,28 @@ func TestAWaiterHandedASlotNoLongerTakesAPlaceInTheQueue(t *testing.T) {
 	}
 }
 
+// One slot, 100 ms works, three requests at 0, 10 and 20 ms. The run's
+// hand-overs took 1 ms at 0.1 s and 7 ms at 0.2 s (Spread.WakeAt). #0's
+// release at 0.1 s draws among those of its moment, the 1 ms alone, so #1
+// starts at 0.101 s; its release at 0.201 s finds the 7 ms one within
+// localWindow, so #2 starts at 0.208 s. Drawn from the whole run, either
+// could have taken either.
+func TestAHandOverTakesAsLongAsTheRunsHandOversOfItsMoment(t *testing.T) {
+	ms := time.Millisecond
+	in := Input{Arrivals: at(0, 0.01, 0.02), Service: 100 * ms, Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 1, Queue: 2}}}
+	got := replicaRequests(t, in, Spread{WakeDelay: []time.Duration{1 * ms, 7 * ms}, WakeAt: []time.Duration{100 * ms, 200 * ms}})
+	for i, started := range []time.Duration{0, 101 * ms, 208 * ms} {
+		if q := got[i]; q.Outcome != outcome.OK || q.Started != started {
+			t.Errorf("#%d: %s, started %v; want ok, started %v", i, q.Outcome, q.Started, started)
+		}
+	}
+	_, err := Replicate(in, Spread{WakeDelay: []time.Duration{ms}, WakeAt: []time.Duration{ms, 2 * ms}}, ReplicaOptions{N: 1})
+	if err == nil || !strings.Contains(err.Error(), "Spread.WakeAt") {
+		t.Errorf("err %v; want one naming Spread.WakeAt", err)
+	}
+}
+
 // fasthttp of one place and 100 ms works, every accept at once but for
 // request 1's, which the run's server timed 10 ms after its SYN at
 // 0.095 s: later than any drawn accept delay (none here). #0 frees its

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"time"
@@ -18,6 +19,11 @@ type HandOverTimes struct {
 	// Alone are the hand-overs with no refusal decided between that end
 	// and that start; nil without such pairs.
 	Alone []time.Duration
+	// AloneAt is, for each of Alone, in its order, when on the schedule's
+	// clock that end came, as workEnds places it; Alone is then in
+	// ascending order of it. nil, and Alone ascending, unless the run
+	// timed every such end's request at the gate.
+	AloneAt []time.Duration
 	// PerRefusal is how much longer a hand-over took for each refusal
 	// decided between them: a deadline queue refuses its hopeless waiters
 	// at the release that then hands the slot on, and their goroutines
@@ -36,11 +42,11 @@ type HandOverTimes struct {
 // a request between them whose client left first (its answer lost) would
 // otherwise make its whole work look like a hand-over.
 func HandOvers(measured []Measured) HandOverTimes {
-	bySlot := map[string][]*Served{}
+	bySlot := map[string][]Measured{}
 	var refusals []time.Time
 	for _, m := range measured {
 		if s := m.Served; s != nil && s.Slot != "" && s.Slot != callerSlot {
-			bySlot[s.Slot] = append(bySlot[s.Slot], s)
+			bySlot[s.Slot] = append(bySlot[s.Slot], m)
 		}
 		if !m.Refused.IsZero() {
 			refusals = append(refusals, m.Refused)
@@ -53,10 +59,12 @@ func HandOvers(measured []Measured) HandOverTimes {
 		return hi - lo
 	}
 	out := HandOverTimes{AfterRefusals: map[int][]time.Duration{}}
+	var aloneTimed []timed
+	allTimed := true
 	for _, held := range bySlot {
-		slices.SortFunc(held, func(a, b *Served) int { return a.Start.Compare(b.Start) })
+		slices.SortFunc(held, func(a, b Measured) int { return a.Served.Start.Compare(b.Served.Start) })
 		for i := 1; i < len(held); i++ {
-			prev, next := held[i-1], held[i]
+			prev, next := held[i-1].Served, held[i].Served
 			if !next.Arrived.Before(prev.End) || next.Start.Before(prev.End) ||
 				(prev.Turn > 0 && next.Turn > 0 && next.Turn != prev.Turn+1) {
 				continue
@@ -66,10 +74,22 @@ func HandOvers(measured []Measured) HandOverTimes {
 				out.AfterRefusals[k] = append(out.AfterRefusals[k], took)
 				continue
 			}
-			out.Alone = append(out.Alone, took)
+			at, ok := endAt(held[i-1])
+			allTimed = allTimed && ok
+			aloneTimed = append(aloneTimed, timed{at: at, d: took})
 		}
 	}
-	slices.Sort(out.Alone) // a map's order must not reach the seeded draws
+	// Sorted whole, so that a map's order does not reach the seeded draws.
+	slices.SortFunc(aloneTimed, func(a, b timed) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.d, b.d)) })
+	for _, h := range aloneTimed {
+		out.Alone = append(out.Alone, h.d)
+		if allTimed {
+			out.AloneAt = append(out.AloneAt, h.at)
+		}
+	}
+	if !allTimed {
+		slices.Sort(out.Alone)
+	}
 	if len(out.AfterRefusals) == 0 {
 		out.AfterRefusals = nil
 		return out
@@ -91,4 +111,15 @@ func HandOvers(measured []Measured) HandOverTimes {
 	}
 	out.PerRefusal = max(0, excess/time.Duration(total))
 	return out
+}
+
+// endAt is when on the schedule's clock m's work ended, placed from its
+// arrival at the gate on loadgen's clock as workEnds places it; false
+// where the server did not time that arrival.
+func endAt(m Measured) (time.Duration, bool) {
+	s := m.Served
+	if s == nil || m.ToGate <= 0 || s.Arrived.IsZero() || s.End.IsZero() {
+		return 0, false
+	}
+	return m.SentAt() + m.ToGate + s.End.Sub(s.Arrived), true
 }

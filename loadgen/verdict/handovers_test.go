@@ -34,3 +34,31 @@ func TestAHandOverIsBetweenConsecutiveTurnsAndEachRefusalBeforeItAddsToIt(t *tes
 		t.Errorf("alone %v, per refusal %v, after refusals %v; want [300µs], 100µs and {2: [500µs]}", h.Alone, h.PerRefusal, h.AfterRefusals)
 	}
 }
+
+// Each request reached the gate 0.01 s after its send, which the schedule
+// placed at its arrival on the server's clock less 0.01 s: a work that
+// ended 0.99 s after its arrival ended then on the schedule's clock too.
+// Slot-0 handed over at 1.5 s (0.3 ms), slot-1 at 1.2 s (0.1 ms): the
+// hand-overs come in order of when they began, slot-1's first, with those
+// instants beside them.
+func TestAHandOverIsPlacedOnTheSchedulesClockWhereTheServerTimedItsArrival(t *testing.T) {
+	gated := func(seq int, s *Served) Measured {
+		sent := time.Duration((s.Arrived.Sub(at(0)).Seconds() - 0.01) * float64(time.Second))
+		return Measured{Seq: seq, Scheduled: sent, ToGate: 10 * time.Millisecond, Served: s}
+	}
+	measured := []Measured{
+		gated(0, servedTurn("slot-0", 1, 0.51, 0.51, 1.5)),
+		gated(1, servedTurn("slot-0", 2, 1.0, 1.5003, 2.5003)),
+		gated(2, servedTurn("slot-1", 1, 0.21, 0.21, 1.2)),
+		gated(3, servedTurn("slot-1", 2, 0.7, 1.2001, 2.2001)),
+	}
+	h := HandOvers(measured)
+	if !durationsNear(h.Alone, []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}) ||
+		!durationsNear(h.AloneAt, []time.Duration{1200 * time.Millisecond, 1500 * time.Millisecond}) {
+		t.Errorf("alone %v at %v, want [100µs 300µs] at [1.2s 1.5s]", h.Alone, h.AloneAt)
+	}
+	measured[2].ToGate = 0 // slot-1's first work untimed: no hand-over is placed
+	if h := HandOvers(measured); h.AloneAt != nil || !durationsNear(h.Alone, []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}) {
+		t.Errorf("with an untimed arrival: alone %v at %v, want [100µs 300µs] and no instants", h.Alone, h.AloneAt)
+	}
+}

@@ -135,7 +135,7 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		sp.OvershootLocal, sp.OvershootAt = splitTimed(byTime)
 		sp.OvershootCut, sp.OvershootLocalCut = cuts(byQuiet), cuts(byTime)
 		h := HandOvers(measured)
-		sp.WakeDelay, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.PerRefusal, h.AfterRefusals
+		sp.WakeDelay, sp.WakeAt, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.AloneAt, h.PerRefusal, h.AfterRefusals
 	}
 	sp.AdmitLocal, sp.AdmitAt = splitTimed(lateness)
 	ends := workEnds(measured)
@@ -288,8 +288,8 @@ func acceptWakes(measured []Measured, ends []time.Duration) (wakes, at []time.Du
 func workEnds(measured []Measured) []time.Duration {
 	var ends []time.Duration
 	for _, m := range measured {
-		if s := m.Served; s != nil && m.ToGate > 0 && !s.Arrived.IsZero() && !s.End.IsZero() {
-			ends = append(ends, m.SentAt()+m.ToGate+s.End.Sub(s.Arrived))
+		if at, ok := endAt(m); ok {
+			ends = append(ends, at)
 		}
 	}
 	slices.Sort(ends)
