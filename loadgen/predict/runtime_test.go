@@ -39,10 +39,10 @@ func deadlineLimits(limit int) Limits {
 // 0.52 s: #0's release refuses both and hands its slot to #4 (350 ms).
 // Each hand-over takes 100 µs, and each refusal 50 µs more, the refused
 // goroutines writing their 503s first: #4 starts at 0.4 s + 2 × 50 µs +
-// 100 µs. #1's release, at the same instant, refuses none, but its waiter
-// #5 (360 ms) waits for the same refusals: it starts with #4, not 100 µs
-// after 0.4 s.
-func TestAWaiterHandedASlotStartsAfterTheRefusalsBeforeIt(t *testing.T) {
+// 100 µs. #1's release, at the same instant, refuses none, and its waiter
+// #5 (360 ms), woken last, runs before the refused goroutines (Go's
+// runnext): it starts 100 µs after 0.4 s, before #4.
+func TestAWaiterHandedASlotStartsAfterTheRefusalsOfItsRelease(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	in := Input{Arrivals: []time.Duration{0, 0, 10 * ms, 20 * ms, 350 * ms, 360 * ms}, Service: 400 * ms,
 		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(2)}
@@ -51,7 +51,7 @@ func TestAWaiterHandedASlotStartsAfterTheRefusalsBeforeIt(t *testing.T) {
 		o       outcome.Outcome
 		started time.Duration
 	}{{outcome.OK, 0}, {outcome.OK, 0}, {outcome.HTTP503, Never}, {outcome.HTTP503, Never},
-		{outcome.OK, 400*ms + 200*us}, {outcome.OK, 400*ms + 200*us}} {
+		{outcome.OK, 400*ms + 200*us}, {outcome.OK, 400*ms + 100*us}} {
 		if got[i].Outcome != want.o || got[i].Started != want.started {
 			t.Errorf("#%d: %s, started %v; want %s, started %v", i, got[i].Outcome, got[i].Started, want.o, want.started)
 		}
@@ -60,17 +60,38 @@ func TestAWaiterHandedASlotStartsAfterTheRefusalsBeforeIt(t *testing.T) {
 
 // The same, but the run measured its hand-overs after two refusals
 // (AfterRefusals): one of 400 µs, 300 µs more than the mean of those after
-// none. The refusals hold the handed waiters that much instead of 2 × 50
-// µs: #4 and #5 start at 0.4 s + 300 µs + 100 µs.
+// none. The refusals hold #4, handed at the release that refused them,
+// that much instead of 2 × 50 µs: it starts at 0.4 s + 300 µs + 100 µs.
 func TestAWaiterHandedASlotAfterRefusalsWaitsAsTheRunsDid(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	in := Input{Arrivals: []time.Duration{0, 0, 10 * ms, 20 * ms, 350 * ms, 360 * ms}, Service: 400 * ms,
 		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(2)}
 	got := replicaRequests(t, in, Spread{WakeDelay: []time.Duration{100 * us}, PerRefusal: 50 * us,
 		AfterRefusals: map[int][]time.Duration{2: {400 * us}}})
-	for _, i := range []int{4, 5} {
-		if got[i].Outcome != outcome.OK || got[i].Started != 400*ms+400*us {
-			t.Errorf("#%d: %s, started %v; want ok, started 400.4ms", i, got[i].Outcome, got[i].Started)
+	if got[4].Outcome != outcome.OK || got[4].Started != 400*ms+400*us {
+		t.Errorf("#4: %s, started %v; want ok, started 400.4ms", got[4].Outcome, got[4].Started)
+	}
+}
+
+// Two slots of 400 ms work, a 500 ms client timeout, hand-overs of
+// 100 µs and 50 µs a refusal. #0 ends at 0.4 s: its release refuses #2,
+// whose 503 is written by 0.40005 s, and hands #3 its slot at 0.40015 s
+// (#3 then ends after its client's deadline of 0.8 s and times out). #1
+// ends 20 µs later, while that 503 is still being written: its release
+// refuses #4 (its deadline 0.80001 s, before 0.40002 + 0.4) and hands
+// #5 its slot, and #5 waits for both 503s, to 0.4001 s, and 100 µs more.
+func TestARefusingReleaseWaitsForTheRefusalsStillBeingWritten(t *testing.T) {
+	ms, us := time.Millisecond, time.Microsecond
+	in := Input{Arrivals: []time.Duration{0, 20 * us, 10 * ms, 300 * ms, 300*ms + 10*us, 310 * ms},
+		Service: 400 * ms, ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(2)}
+	got := replicaRequests(t, in, Spread{WakeDelay: []time.Duration{100 * us}, PerRefusal: 50 * us})
+	for i, want := range []struct {
+		o       outcome.Outcome
+		started time.Duration
+	}{{outcome.OK, 0}, {outcome.OK, 20 * us}, {outcome.HTTP503, Never}, {outcome.Timeout, 400*ms + 150*us},
+		{outcome.HTTP503, Never}, {outcome.OK, 400*ms + 200*us}} {
+		if got[i].Outcome != want.o || got[i].Started != want.started {
+			t.Errorf("#%d: %s, started %v; want %s, started %v", i, got[i].Outcome, got[i].Started, want.o, want.started)
 		}
 	}
 }
