@@ -173,8 +173,9 @@ type Spread struct {
 	AcceptWake, AcceptWakeAt []time.Duration
 	// PerRefusal is how much later a waiter handed a freed slot wakes for
 	// each waiter the server refused at the same release before it (a
-	// deadline queue's hopeless waiters): Go runs their goroutines, which
-	// write their 503s, before the handed one. 0: no later.
+	// deadline queue's hopeless waiters): Go mostly runs their goroutines,
+	// which write their 503s, before the handed one, though not always
+	// (docs/verdict.md). 0: no later.
 	PerRefusal time.Duration
 	// AfterRefusals holds, by how many waiters were refused before it,
 	// samples of how long a hand-over took. A release that refused that
@@ -514,9 +515,18 @@ func (s *Spread) check(n int) error {
 	for _, f := range []struct {
 		name string
 		ds   []time.Duration
-	}{{"AcceptWake", s.AcceptWake}, {"Written", s.Written}, {"ReadAfterAccept", s.ReadAfterAccept}, {"AcceptAfter", s.AcceptAfter}} {
+	}{{"AcceptWake", s.AcceptWake}, {"Written", s.Written}, {"ReadAfterAccept", s.ReadAfterAccept}, {"AcceptAfter", s.AcceptAfter},
+		{"WakeDelay", s.WakeDelay}} {
 		if i := slices.IndexFunc(f.ds, func(d time.Duration) bool { return d < 0 }); i >= 0 {
 			return fmt.Errorf("predict: Spread.%s[%d]: negative %v", f.name, i, f.ds[i])
+		}
+	}
+	if s.PerRefusal < 0 {
+		return fmt.Errorf("predict: Spread.PerRefusal: negative %v", s.PerRefusal)
+	}
+	for k, took := range s.AfterRefusals {
+		if i := slices.IndexFunc(took, func(d time.Duration) bool { return d < 0 }); i >= 0 {
+			return fmt.Errorf("predict: Spread.AfterRefusals[%d][%d]: negative %v", k, i, took[i])
 		}
 	}
 	if len(s.AdmitAt) != len(s.AdmitLocal) {
@@ -785,7 +795,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 	e.queueTimeoutLate, e.queueTimeoutAt = spread.QueueTimeoutLate, spread.QueueTimeoutAt
 	e.stopLate, e.stopAt = spread.StopLate, spread.StopAt
 	if len(e.wakeDelay) == 0 {
-		e.wakeDelay = spread.AdmitDelay
+		e.wakeDelay, e.wakeAt = spread.AdmitDelay, nil
 		if len(spread.AdmitDelay) > 0 && len(spread.AdmitLocal) > 0 {
 			e.wakeDelay, e.wakeAt = spread.AdmitLocal, spread.AdmitAt
 		}

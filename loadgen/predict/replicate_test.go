@@ -681,9 +681,20 @@ func TestAHandOverTakesAsLongAsTheRunsHandOversOfItsMoment(t *testing.T) {
 			t.Errorf("#%d: %s, started %v; want ok, started %v", i, q.Outcome, q.Started, started)
 		}
 	}
-	_, err := Replicate(in, Spread{WakeDelay: []time.Duration{ms}, WakeAt: []time.Duration{ms, 2 * ms}}, ReplicaOptions{N: 1})
-	if err == nil || !strings.Contains(err.Error(), "Spread.WakeAt") {
-		t.Errorf("err %v; want one naming Spread.WakeAt", err)
+	for _, bad := range []struct {
+		spread Spread
+		want   string
+	}{
+		{Spread{WakeDelay: []time.Duration{ms}, WakeAt: []time.Duration{ms, 2 * ms}}, "Spread.WakeAt"},
+		{Spread{WakeDelay: []time.Duration{ms, ms}, WakeAt: []time.Duration{2 * ms, ms}}, "Spread.WakeAt"},
+		{Spread{WakeDelay: []time.Duration{-ms}}, "Spread.WakeDelay[0]: negative"},
+		{Spread{WakeDelay: []time.Duration{ms}, PerRefusal: -ms}, "Spread.PerRefusal: negative"},
+		{Spread{WakeDelay: []time.Duration{ms}, AfterRefusals: map[int][]time.Duration{2: {ms, -ms}}}, "Spread.AfterRefusals[2][1]: negative"},
+	} {
+		_, err := Replicate(in, bad.spread, ReplicaOptions{N: 1})
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%+v: err %v; want one naming %s", bad.spread, err, bad.want)
+		}
 	}
 }
 

@@ -62,14 +62,17 @@ func TestAWaiterHandedASlotStartsAfterTheRefusalsOfItsRelease(t *testing.T) {
 // (AfterRefusals): one of 400 µs, 300 µs more than the mean of those after
 // none. The refusals hold #4, handed at the release that refused them,
 // that much instead of 2 × 50 µs: it starts at 0.4 s + 300 µs + 100 µs.
+// #5, handed at a release that refused none, starts 100 µs after 0.4 s.
 func TestAWaiterHandedASlotAfterRefusalsWaitsAsTheRunsDid(t *testing.T) {
 	ms, us := time.Millisecond, time.Microsecond
 	in := Input{Arrivals: []time.Duration{0, 0, 10 * ms, 20 * ms, 350 * ms, 360 * ms}, Service: 400 * ms,
 		ClientTimeout: 500 * ms, Kernel: linux, Limits: deadlineLimits(2)}
 	got := replicaRequests(t, in, Spread{WakeDelay: []time.Duration{100 * us}, PerRefusal: 50 * us,
 		AfterRefusals: map[int][]time.Duration{2: {400 * us}}})
-	if got[4].Outcome != outcome.OK || got[4].Started != 400*ms+400*us {
-		t.Errorf("#4: %s, started %v; want ok, started 400.4ms", got[4].Outcome, got[4].Started)
+	for i, started := range map[int]time.Duration{4: 400*ms + 400*us, 5: 400*ms + 100*us} {
+		if got[i].Outcome != outcome.OK || got[i].Started != started {
+			t.Errorf("#%d: %s, started %v; want ok, started %v", i, got[i].Outcome, got[i].Started, started)
+		}
 	}
 }
 

@@ -38,9 +38,9 @@ func TestAHandOverIsBetweenConsecutiveTurnsAndEachRefusalBeforeItAddsToIt(t *tes
 // Each request reached the gate 0.01 s after its send, which the schedule
 // placed at its arrival on the server's clock less 0.01 s: a work that
 // ended 0.99 s after its arrival ended then on the schedule's clock too.
-// Slot-0 handed over at 1.5 s (0.3 ms), slot-1 at 1.2 s (0.1 ms): the
+// Slot-0 handed over at 1.5 s (0.1 ms), slot-1 at 1.2 s (0.3 ms): the
 // hand-overs come in order of when they began, slot-1's first, with those
-// instants beside them.
+// instants beside them; where one is untimed, in order of length.
 func TestAHandOverIsPlacedOnTheSchedulesClockWhereTheServerTimedItsArrival(t *testing.T) {
 	gated := func(seq int, s *Served) Measured {
 		sent := time.Duration((s.Arrived.Sub(at(0)).Seconds() - 0.01) * float64(time.Second))
@@ -48,14 +48,14 @@ func TestAHandOverIsPlacedOnTheSchedulesClockWhereTheServerTimedItsArrival(t *te
 	}
 	measured := []Measured{
 		gated(0, servedTurn("slot-0", 1, 0.51, 0.51, 1.5)),
-		gated(1, servedTurn("slot-0", 2, 1.0, 1.5003, 2.5003)),
+		gated(1, servedTurn("slot-0", 2, 1.0, 1.5001, 2.5001)),
 		gated(2, servedTurn("slot-1", 1, 0.21, 0.21, 1.2)),
-		gated(3, servedTurn("slot-1", 2, 0.7, 1.2001, 2.2001)),
+		gated(3, servedTurn("slot-1", 2, 0.7, 1.2003, 2.2003)),
 	}
 	h := HandOvers(measured)
-	if !durationsNear(h.Alone, []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}) ||
+	if !durationsNear(h.Alone, []time.Duration{300 * time.Microsecond, 100 * time.Microsecond}) ||
 		!durationsNear(h.AloneAt, []time.Duration{1200 * time.Millisecond, 1500 * time.Millisecond}) {
-		t.Errorf("alone %v at %v, want [100µs 300µs] at [1.2s 1.5s]", h.Alone, h.AloneAt)
+		t.Errorf("alone %v at %v, want [300µs 100µs] at [1.2s 1.5s]", h.Alone, h.AloneAt)
 	}
 	measured[2].ToGate = 0 // slot-1's first work untimed: no hand-over is placed
 	if h := HandOvers(measured); h.AloneAt != nil || !durationsNear(h.Alone, []time.Duration{100 * time.Microsecond, 300 * time.Microsecond}) {
