@@ -37,7 +37,19 @@ func newKaplanMeier(events, atLeast []time.Duration) *kaplanMeier {
 	for _, d := range atLeast {
 		samples = append(samples, censoredSample{d: d, censored: true})
 	}
-	slices.SortStableFunc(samples, func(a, b censoredSample) int {
+	km, _ := kaplanMeierOf(samples)
+	return km
+}
+
+// kaplanMeierOf is newKaplanMeier of samples, with, for each of its
+// values in order, the index in samples of the one it holds.
+func kaplanMeierOf(samples []censoredSample) (*kaplanMeier, []int) {
+	order := make([]int, len(samples))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := samples[i], samples[j]
 		if c := cmp.Compare(a.d, b.d); c != 0 {
 			return c
 		}
@@ -51,14 +63,27 @@ func newKaplanMeier(events, atLeast []time.Duration) *kaplanMeier {
 	})
 	km := &kaplanMeier{values: make([]time.Duration, len(samples)), weight: make([]float64, len(samples))}
 	var carried float64 // what each later sample has been handed so far
-	for i, s := range samples {
-		km.values[i], km.weight[i] = s.d, 1+carried
-		if s.censored && i < len(samples)-1 {
-			carried += km.weight[i] / float64(len(samples)-1-i)
-			km.weight[i] = 0
+	for k, i := range order {
+		s := samples[i]
+		km.values[k], km.weight[k] = s.d, 1+carried
+		if s.censored && k < len(samples)-1 {
+			carried += km.weight[k] / float64(len(samples)-1-k)
+			km.weight[k] = 0
 		}
 	}
-	return km
+	return km, order
+}
+
+// longer is, for each of km's values in order, the estimated chance that
+// a sample lies above it: the share of the weight past it.
+func (km *kaplanMeier) longer() []float64 {
+	out := make([]float64, len(km.weight))
+	n, through := float64(len(km.weight)), 0.0
+	for k, w := range km.weight {
+		through += w
+		out[k] = 1 - through/n
+	}
+	return out
 }
 
 // quantile is the value at the u-th quantile (0 ≤ u < 1); 0 without

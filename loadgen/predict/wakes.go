@@ -1,7 +1,6 @@
 package predict
 
 import (
-	"cmp"
 	"slices"
 	"time"
 
@@ -29,49 +28,31 @@ func (s Spread) withNaturalOvershoots(d catalog.Discipline) Spread {
 // naturalOvershoots gives each overshoot that a wake cut short (cut[i])
 // the length its own timer would have given it: the median of what the
 // uncut overshoots say lies beyond it, by the Kaplan–Meier estimate with
-// the cut ones censored, the shortest uncut one at which the estimate
-// that a natural overshoot is longer has fallen to half its value at the
-// cut one. Where it never falls that far (too few uncut ones beyond), the
-// overshoot keeps its length; so does every one when cut is nil.
+// the cut ones censored (kaplanMeier), the shortest uncut one at which
+// the estimate that a natural overshoot is longer has fallen to half its
+// value at the cut one. Where it never falls that far (too few uncut ones
+// beyond), the overshoot keeps its length; so does every one when cut is
+// nil.
 func naturalOvershoots(overs []time.Duration, cut []bool) []time.Duration {
 	if cut == nil {
 		return overs
 	}
-	order := make([]int, len(overs))
-	for i := range order {
-		order[i] = i
+	samples := make([]censoredSample, len(overs))
+	for i, d := range overs {
+		samples[i] = censoredSample{d: d, censored: cut[i]}
 	}
-	// At a tie the uncut one first: a cut length says only that the
-	// natural one was longer.
-	slices.SortStableFunc(order, func(a, b int) int {
-		if c := cmp.Compare(overs[a], overs[b]); c != 0 || cut[a] == cut[b] {
-			return c
-		}
-		if cut[a] {
-			return 1
-		}
-		return -1
-	})
-	// longer[k] estimates the chance that a natural overshoot is longer
-	// than overs[order[k]].
-	longer := make([]float64, len(order))
-	s := 1.0
-	for k, i := range order {
-		if !cut[i] {
-			s *= 1 - 1/float64(len(order)-k)
-		}
-		longer[k] = s
-	}
+	km, order := kaplanMeierOf(samples) // a cut one tied with an uncut one comes after it
+	longer := km.longer()
 	out := slices.Clone(overs)
 	for k, i := range order {
 		if !cut[i] {
 			continue
 		}
 		for j := k + 1; j < len(order); j++ {
-			// Relative to a product of up to len(overs) factors'
-			// rounding, so that an exact half counts.
+			// Relative, so that an exact half counts despite the
+			// weights' rounding.
 			if !cut[order[j]] && longer[j] <= longer[k]/2*(1+halfSlack) {
-				out[i] = overs[order[j]]
+				out[i] = km.values[j]
 				break
 			}
 		}
@@ -80,8 +61,9 @@ func naturalOvershoots(overs []time.Duration, cut []bool) []time.Duration {
 }
 
 // halfSlack is how far above half an estimate may be, relatively, and
-// still count as half: a float64 product of n factors rounds by about n
-// times 1e-16, which would miss an exact half and take the next uncut
-// sample. An estimate that exceeds half by less than 1e-9 is taken for
-// half, a difference that no run's samples say anything of.
+// still count as half: float64 sums of up to n weights of thirds and the
+// like round by about n times 1e-16, which would miss an exact half and
+// take the next uncut sample. An estimate that exceeds half by less than
+// 1e-9 is taken for half, a difference that no run's samples say
+// anything of.
 const halfSlack = 1e-9
