@@ -44,4 +44,10 @@ type Refusal struct {
 	Accepted time.Time `json:"accepted,omitzero"`
 	Arrived  time.Time `json:"arrived"`
 	Refused  time.Time `json:"refused"`
+	// Decided is when the model's gate decided to refuse it, where that
+	// came before Refused, which is stamped as the answer is written: a
+	// deadline queue's release decides on its waiters one by one under
+	// the gate's lock, and each refused one writes its answer only once
+	// Go runs its goroutine. Absent where the two are one instant.
+	Decided time.Time `json:"decided,omitzero"`
 }

@@ -35,7 +35,8 @@ func (t *target) measured() []verdict.Measured {
 	for i, h := range t.hits {
 		out[i] = verdict.Measured{Seq: h.seq, Scheduled: h.scheduled, Late: h.lateBy, Outcome: h.outcome, Latency: h.latency,
 			Connect: h.connect, Syn: h.syn, Dialed: h.dialed, Served: h.served, ToGate: h.toGate, ToAccept: h.toAccept, CloseHold: h.closeHold, SlotFreed: h.slotFreed, Left: h.left, StartedLeft: h.startedLeft,
-			AnswerDelay: h.answer, Refused: h.refused, Decided: h.decided}
+			AnswerDelay: h.answer, Refused: h.refused, Decided: h.decided,
+			RefusalDecided: h.refusalDecided}
 	}
 	return out
 }

@@ -143,6 +143,25 @@ func TestARefusalTellsHowLongItsAnswerTookBack(t *testing.T) {
 	if a := answerOf(h, false); a.back != 0 {
 		t.Errorf("a remote server's refusal: back %v, want 0", a.back)
 	}
+	if a := answerOf(h, true); !a.refusalDecided.IsZero() {
+		t.Errorf("a refusal without decided: refusalDecided %v, want zero", a.refusalDecided)
+	}
+}
+
+// A deadline queue's refusal also says when its gate decided it, here
+// 2.3 ms before its goroutine wrote the answer: loadgen keeps that
+// instant apart from the refusal's.
+func TestARefusalDecidedBeforeItsAnswerKeepsBothInstants(t *testing.T) {
+	sent := time.Date(2026, 12, 7, 9, 47, 45, 0, time.UTC)
+	body := `{"error":"rejected (deadline)","reason":"deadline","id":"792","arrived":"2026-12-07T09:47:45.0004Z",` +
+		`"refused":"2026-12-07T09:47:45.0054Z","decided":"2026-12-07T09:47:45.0031Z"}`
+	h := attack.Hit{Outcome: outcome.HTTP503, Result: &vegeta.Result{Code: 503, Timestamp: sent,
+		Latency: 6400 * time.Microsecond, Body: []byte(body)}}
+	a := answerOf(h, true)
+	if !a.refusalDecided.Equal(sent.Add(3100*time.Microsecond)) || !a.refused.Equal(sent.Add(5400*time.Microsecond)) ||
+		a.decided != 5*time.Millisecond {
+		t.Errorf("answerOf = %+v, want decided at 3.1 ms, refused at 5.4 ms, 5 ms after arriving", a)
+	}
 }
 
 func TestAnAcceptQueueThatNoSampleCarriedStaysNaNAndOneSampleMakesItAPeak(t *testing.T) {

@@ -88,6 +88,10 @@ type hitRecord struct {
 	answer      time.Duration // a refusal's way from the server's decision to its client (answer.back); 0: unknown
 	refused     time.Time     // when the server refused it, on its clock (answer.refused); zero: unknown
 	decided     time.Duration // from the gate to its refusal (answer.decided); 0: unknown
+	// refusalDecided is when the gate decided its refusal, where that
+	// came before its answer was written (answer.refusalDecided); zero:
+	// unknown, or the same instant.
+	refusalDecided time.Time
 }
 
 // synRetried reports whether its connect needed a retransmitted SYN
@@ -207,7 +211,8 @@ func (t *target) record(h attack.Hit) {
 	t.hits = append(t.hits, hitRecord{outcome: h.Outcome, sent: h.Result.Timestamp, latency: h.Result.Latency,
 		connect: h.Connect, syn: h.Syn, rto: h.RTO, dialed: h.Dialed, lateBy: h.Late, scheduled: h.Scheduled - t.offset, seq: int(h.Result.Seq),
 		detail: attack.Detail(h.Outcome, h.Result),
-		served: a.served, toGate: a.toGate, toAccept: a.toAccept, answer: a.back, refused: a.refused, decided: a.decided})
+		served: a.served, toGate: a.toGate, toAccept: a.toAccept, answer: a.back, refused: a.refused, decided: a.decided,
+		refusalDecided: a.refusalDecided})
 	t.mu.Unlock()
 }
 
@@ -267,12 +272,13 @@ func served(h attack.Hit, local bool) *verdict.Served {
 // the request reached the model's gate, and its connection was accepted
 // (from the reply, or the body of a 503 or 429); and how long a refusal took from the server's decision to
 // the client, when the server decided it (refused) and how long after
-// the request reached the gate (decided). Zero where the answer does not
-// say, or the server's clock is not loadgen's.
+// the request reached the gate (decided), and when its gate decided it
+// where that came earlier (refusalDecided). Zero where the answer does
+// not say, or the server's clock is not loadgen's.
 type answer struct {
 	served                          *verdict.Served
 	toGate, toAccept, back, decided time.Duration
-	refused                         time.Time
+	refused, refusalDecided         time.Time
 }
 
 func answerOf(h attack.Hit, local bool) answer {
@@ -284,7 +290,7 @@ func answerOf(h attack.Hit, local bool) answer {
 	if a.served != nil {
 		arrived, accepted = a.served.Arrived, a.served.Accepted
 	} else if r := refusal(h); r != nil {
-		arrived, accepted, a.refused = r.Arrived, r.Accepted, r.Refused
+		arrived, accepted, a.refused, a.refusalDecided = r.Arrived, r.Accepted, r.Refused, r.Decided
 		if d := r.Refused.Sub(r.Arrived); !r.Refused.IsZero() && d >= 0 {
 			a.decided = d
 		}

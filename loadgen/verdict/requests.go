@@ -70,6 +70,12 @@ type Measured struct {
 	// reached the model's gate the server refused it (its refused less
 	// its arrived); 0 when unknown.
 	Decided time.Duration
+	// RefusalDecided is, for a request the server refused, when its gate
+	// decided so, on the server's clock, where that came before Refused
+	// (labserver's decided: a deadline queue's release decides on its
+	// waiters one by one, and each refused one writes its answer when Go
+	// runs it); zero when unknown or the same instant.
+	RefusalDecided time.Time
 }
 
 // SynRetried reports whether its connect needed a retransmitted SYN

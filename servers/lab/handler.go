@@ -53,7 +53,7 @@ func (e *Env) Handler(gate Gate) http.Handler {
 		case rej != nil:
 			w.Header().Set("Retry-After", "1")
 			writeJSON(w, rej.Code(), workapi.Refusal{Error: rej.Error(), Reason: rej.Reason, ID: reply.ID,
-				Accepted: reply.Accepted, Arrived: reply.Arrived, Refused: time.Now()})
+				Accepted: reply.Accepted, Arrived: reply.Arrived, Refused: time.Now(), Decided: rej.Decided})
 			e.Finish(r.RemoteAddr, r.RequestURI, rej.Code(), arrived, reply)
 		case err != nil:
 			// The client left (or the server is closing): nobody reads a body.

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Rejection is a request the model refused.
@@ -18,6 +19,12 @@ type Rejection struct {
 	TooMany bool
 	// Detail is the human message sent with the answer.
 	Detail string
+	// Decided is when the gate decided to refuse it, where that came
+	// before the request's own goroutine ran again: a deadline queue's
+	// release decides on its waiters one by one, and each refused one
+	// writes its answer only once Go runs it. Zero: the refusal is
+	// decided where its answer is written.
+	Decided time.Time
 }
 
 func (r *Rejection) Error() string {

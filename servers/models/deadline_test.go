@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -28,12 +29,40 @@ func TestADeadlineQueueRefusesAWaiterThatCouldNotEndInTime(t *testing.T) {
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_queued": 2})
 	rs := c.Wait(t, settle)
 	if rs[0].Status != 200 || rs[1].Status != 503 || rs[2].Status != 200 {
-		t.Errorf("statuses %d, %d, %d; want 200, 503, 200", rs[0].Status, rs[1].Status, rs[2].Status)
+		t.Fatalf("statuses %d, %d, %d; want 200, 503, 200", rs[0].Status, rs[1].Status, rs[2].Status)
 	}
 	labtest.WaitFor(t, srv, settle, map[string]float64{
 		key("conclab_requests_rejected_total", "reason", catalog.ReasonDeadline): 1,
 		"conclab_wasted_work_seconds_total":                                      0,
 	})
+	var freed, next workapi.Reply
+	var refusal workapi.Refusal
+	for body, into := range map[string]any{rs[0].Body: &freed, rs[1].Body: &refusal, rs[2].Body: &next} {
+		if err := json.Unmarshal([]byte(body), into); err != nil {
+			t.Fatalf("answer %q: %v", body, err)
+		}
+	}
+	// The release that freed 0's slot decided on 1, then handed the slot
+	// to 2; 1's goroutine wrote its answer after that decision.
+	d := refusal.Decided
+	if d.IsZero() || d.Before(freed.End) || d.After(next.Start) || d.After(refusal.Refused) {
+		t.Errorf("refusal decided at %v; want between the end that freed the slot (%v) and the next start (%v), "+
+			"and no later than its answer (%v)", d, freed.End, next.Start, refusal.Refused)
+	}
+}
+
+// A refusal decided where its answer is written, here a full queue's,
+// does not say when it was decided apart from when it was refused.
+func TestARefusalDecidedAsItIsWrittenSaysSoOnce(t *testing.T) {
+	srv := labtest.Start(t, "--model", "deadline", "--limit", "1", "--queue", "0")
+	c := labtest.NewClients(t)
+	labtest.HoldOne(t, c, srv, 0, "sleep=1s", 2*time.Second)
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 1})
+	labtest.HoldOneRequest(t, c, srv, 1, labtest.Request{Query: "sleep=10ms", Header: deadlineIn(10 * time.Second)}, 2*time.Second)
+	rs := c.Wait(t, settle)
+	if rs[1].Status != 503 || strings.Contains(rs[1].Body, `"decided"`) || !strings.Contains(rs[1].Body, `"refused"`) {
+		t.Errorf("full queue's answer %d %s; want a 503 with refused and without decided", rs[1].Status, rs[1].Body)
+	}
 }
 
 // A deadline that cannot be read is a 400 naming the header, on every

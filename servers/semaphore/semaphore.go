@@ -104,6 +104,9 @@ type waiter struct {
 	slot   chan int // capacity 1; refused: the policy found it hopeless
 	handed bool     // guarded by Gate.mu
 	work   lab.Work
+	// refusedAt is when the release found it hopeless; written before
+	// refused is sent on slot, and read after it is received.
+	refusedAt time.Time
 }
 
 // refused is the slot a waiter is handed when the policy refuses it.
@@ -163,7 +166,7 @@ func (g *Gate) acquire(ctx context.Context, work lab.Work) (int, error) {
 	select {
 	case s := <-w.slot:
 		if s == refused {
-			return 0, &lab.Rejection{Reason: catalog.ReasonDeadline,
+			return 0, &lab.Rejection{Reason: catalog.ReasonDeadline, Decided: w.refusedAt,
 				Detail: fmt.Sprintf("its work of %s could not end by its deadline %s", w.work.Sleep+w.work.CPU,
 					w.work.Deadline.Format(time.RFC3339Nano))}
 		}
@@ -205,6 +208,7 @@ func (g *Gate) release(slot int) {
 		w := g.remove(next)
 		w.handed = true
 		if g.policy.Hopeless(now, w.work) {
+			w.refusedAt = now
 			w.slot <- refused
 			continue
 		}
