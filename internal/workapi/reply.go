@@ -39,15 +39,14 @@ type Refusal struct {
 	Reason string `json:"reason"` // one of catalog.Reasons
 	ID     string `json:"id"`
 	// Accepted is as in Reply. Arrived is when the request reached the
-	// model's gate, and Refused when the model refused it: at once, or
+	// model's gate, and Refused when its answer was written: at once, or
 	// after a wait.
 	Accepted time.Time `json:"accepted,omitzero"`
 	Arrived  time.Time `json:"arrived"`
 	Refused  time.Time `json:"refused"`
-	// Decided is when the model's gate decided to refuse it, where that
-	// came before Refused, which is stamped as the answer is written: a
-	// deadline queue's release decides on its waiters one by one under
-	// the gate's lock, and each refused one writes its answer only once
-	// Go runs its goroutine. Absent where the two are one instant.
+	// Decided is when the model's gate decided to refuse it, where
+	// another goroutine than the refused one decided (lab.Rejection's
+	// Decided); absent where the refused goroutine decides as it writes
+	// its answer.
 	Decided time.Time `json:"decided,omitzero"`
 }

@@ -85,12 +85,11 @@ type hitRecord struct {
 	// how long after its send that work began (adminapi.Passage.Started);
 	// 0: unknown, or not one.
 	startedLeft time.Duration
-	answer      time.Duration // a refusal's way from the server's decision to its client (answer.back); 0: unknown
-	refused     time.Time     // when the server refused it, on its clock (answer.refused); zero: unknown
-	decided     time.Duration // from the gate to its refusal (answer.decided); 0: unknown
-	// refusalDecided is when the gate decided its refusal, where that
-	// came before its answer was written (answer.refusalDecided); zero:
-	// unknown, or the same instant.
+	answer      time.Duration // a refusal's way from its writing to its client (answer.back); 0: unknown
+	refused     time.Time     // when the server wrote its refusal, on its clock (answer.refused); zero: unknown
+	decided     time.Duration // from the gate to its refusal's writing (answer.decided); 0: unknown
+	// refusalDecided is when its gate decided its refusal, where another
+	// goroutine decided (answer.refusalDecided); zero: unknown, or not so.
 	refusalDecided time.Time
 }
 

@@ -59,7 +59,7 @@ type Measured struct {
 	// Left. 0 when unknown, or when its work never began.
 	StartedLeft time.Duration
 	// AnswerDelay is, for a request the server refused, how long its
-	// answer took from the server's decision to the client, on loadgen's
+	// answer took from its writing (Refused) to the client, on loadgen's
 	// clock; 0 when unknown.
 	AnswerDelay time.Duration
 	// Refused is, for a request the server refused, when it did, as its
@@ -71,10 +71,9 @@ type Measured struct {
 	// its arrived); 0 when unknown.
 	Decided time.Duration
 	// RefusalDecided is, for a request the server refused, when its gate
-	// decided so, on the server's clock, where that came before Refused
-	// (labserver's decided: a deadline queue's release decides on its
-	// waiters one by one, and each refused one writes its answer when Go
-	// runs it); zero when unknown or the same instant.
+	// decided so, on the server's clock, where another goroutine than the
+	// refused one decided (labserver's decided, docs/contracts.md); zero
+	// when unknown or not so. Unlike Decided, an instant, not a duration.
 	RefusalDecided time.Time
 }
 

@@ -37,9 +37,12 @@ func TestADeadlineQueueRefusesAWaiterThatCouldNotEndInTime(t *testing.T) {
 	})
 	var freed, next workapi.Reply
 	var refusal workapi.Refusal
-	for body, into := range map[string]any{rs[0].Body: &freed, rs[1].Body: &refusal, rs[2].Body: &next} {
-		if err := json.Unmarshal([]byte(body), into); err != nil {
-			t.Fatalf("answer %q: %v", body, err)
+	for _, a := range []struct {
+		body string
+		into any
+	}{{rs[0].Body, &freed}, {rs[1].Body, &refusal}, {rs[2].Body, &next}} {
+		if err := json.Unmarshal([]byte(a.body), a.into); err != nil {
+			t.Fatalf("answer %q: %v", a.body, err)
 		}
 	}
 	// The release that freed 0's slot decided on 1, then handed the slot
@@ -52,7 +55,8 @@ func TestADeadlineQueueRefusesAWaiterThatCouldNotEndInTime(t *testing.T) {
 }
 
 // A refusal decided where its answer is written, here a full queue's,
-// does not say when it was decided apart from when it was refused.
+// does not say when it was decided apart from when it was refused: the
+// guard that keeps decided to the refusals another goroutine decided.
 func TestARefusalDecidedAsItIsWrittenSaysSoOnce(t *testing.T) {
 	srv := labtest.Start(t, "--model", "deadline", "--limit", "1", "--queue", "0")
 	c := labtest.NewClients(t)
