@@ -269,10 +269,10 @@ func served(h attack.Hit, local bool) *verdict.Served {
 // answer is what a local labserver's answer says of its request, each
 // body read once: the ok reply's work (served); how long after its send
 // the request reached the model's gate, and its connection was accepted
-// (from the reply, or the body of a 503 or 429); and how long a refusal took from the server's decision to
-// the client, when the server decided it (refused) and how long after
+// (from the reply, or the body of a 503 or 429); and how long a refusal took from its writing to the
+// client (back), when the server wrote it (refused) and how long after
 // the request reached the gate (decided), and when its gate decided it
-// where that came earlier (refusalDecided). Zero where the answer does
+// where another goroutine did (refusalDecided). Zero where the answer does
 // not say, or the server's clock is not loadgen's.
 type answer struct {
 	served                          *verdict.Served

@@ -112,14 +112,3 @@ func HandOvers(measured []Measured) HandOverTimes {
 	out.PerRefusal = max(0, excess/time.Duration(total))
 	return out
 }
-
-// endAt is when on the schedule's clock m's work ended, placed from its
-// arrival at the gate on loadgen's clock as workEnds places it; false
-// where the server did not time that arrival.
-func endAt(m Measured) (time.Duration, bool) {
-	s := m.Served
-	if s == nil || m.ToGate <= 0 || s.Arrived.IsZero() || s.End.IsZero() {
-		return 0, false
-	}
-	return m.SentAt() + m.ToGate + s.End.Sub(s.Arrived), true
-}

@@ -62,13 +62,13 @@ type Measured struct {
 	// answer took from its writing (Refused) to the client, on loadgen's
 	// clock; 0 when unknown.
 	AnswerDelay time.Duration
-	// Refused is, for a request the server refused, when it did, as its
-	// answer says (labserver's refused), on the server's clock; zero when
-	// unknown.
+	// Refused is, for a request the server refused, when its answer was
+	// written, as that answer says (labserver's refused), on the server's
+	// clock; zero when unknown.
 	Refused time.Time
 	// Decided is, for a request the server refused, how long after it
-	// reached the model's gate the server refused it (its refused less
-	// its arrived); 0 when unknown.
+	// reached the model's gate the server wrote its refusal (its refused
+	// less its arrived); 0 when unknown.
 	Decided time.Duration
 	// RefusalDecided is, for a request the server refused, when its gate
 	// decided so, on the server's clock, where another goroutine than the

@@ -296,6 +296,17 @@ func workEnds(measured []Measured) []time.Duration {
 	return ends
 }
 
+// endAt is when on the schedule's clock m's work ended, placed from its
+// arrival at the gate on loadgen's clock as overshoots places its sleep; false
+// where the server did not time that arrival.
+func endAt(m Measured) (time.Duration, bool) {
+	s := m.Served
+	if s == nil || m.ToGate <= 0 || s.Arrived.IsZero() || s.End.IsZero() {
+		return 0, false
+	}
+	return m.SentAt() + m.ToGate + s.End.Sub(s.Arrived), true
+}
+
 // releases are the instants the run's works freed their slots, ascending:
 // ends, the ok requests' work ends, and the ends of the works whose
 // clients left during them (Measured.StartedLeft), which the model
