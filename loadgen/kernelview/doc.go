@@ -5,7 +5,7 @@
 //
 // # Sockets: sock_diag netlink
 //
-// A Probe holds one NETLINK_SOCK_DIAG socket and asks the kernel for every
+// A Probe holds one NETLINK_SOCK_DIAG socket (internal/sockdiag) and asks the kernel for every
 // TCP socket, IPv4 and IPv6, whose LOCAL port is the server's port
 // (SOCK_DIAG_BY_FAMILY with an inet_diag bytecode filter sport >= P && sport
 // <= P, the filter `ss state all sport = :P` uses). This is what `ss -tan`

@@ -1,0 +1,76 @@
+package sockdiag
+
+import (
+	"net"
+	"testing"
+)
+
+func TestADumpKeepsThePortsSocketsInTheAskedStates(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	other, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	d, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, tc := range []struct {
+		name   string
+		states States
+		want   map[State]int
+	}{
+		{"every state", AllButClose, map[State]int{StateListen: 1, StateEstablished: 1}},
+		{"listening only", Of(StateListen), map[State]int{StateListen: 1}},
+		{"handshakes only", Of(StateSynRecv), map[State]int{}},
+	} {
+		got := map[State]int{}
+		var backlog uint32
+		err := d.Dump(port, tc.states, func(s Socket) {
+			if int(s.Local.Port()) != port {
+				t.Errorf("%s: a socket of port %d", tc.name, s.Local.Port())
+			}
+			got[s.State]++
+			if s.State == StateListen {
+				backlog = s.WQueue
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		for st, n := range tc.want {
+			if got[st] != n {
+				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		if got[StateListen] == 1 && backlog == 0 {
+			t.Errorf("%s: the listener's backlog reads 0", tc.name)
+		}
+	}
+}
+
+func TestADumpOfAPortOutOfRangeFails(t *testing.T) {
+	d, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Dump(0, AllButClose, func(Socket) {}); err == nil {
+		t.Error("port 0: no error")
+	}
+}
