@@ -88,9 +88,13 @@ func Live() (dashboard.Dashboard, error) {
 		"short", 8,
 		q{withRun(`conclab_accept_queue_length{` + srvSel + `}`), "{{target}}"},
 		q{withRun(`conclab_accept_queue_limit{` + srvSel + `}`), "{{target}} backlog"}))
+	b = b.WithPanel(p.timeSeries("Waiting in the kernel SYN queue",
+		"Handshakes the listener holds (conclab_syn_queue_length: its port's request sockets, SYN_RECV, read with sock_diag at most once a second; Linux only). A connection waits here when its ACK found the accept queue full: its client thinks it is connected and has sent its request; the server retries when it resends its SYN-ACK or the client resends. The kernel keeps at most the backlog of them and answers further SYNs with cookies, which it does not keep.",
+		"short", 8,
+		q{withRun(`conclab_syn_queue_length{` + srvSel + `}`), "{{target}}"}))
 
 	b = b.WithPanel(p.timeSeries("Not connected yet (SYN dropped, retransmitting)",
-		"Requests the client has sent that the server has neither accepted nor queued in the kernel: client in flight - open connections - accept queue, at least 0. These are the connects whose SYN the kernel dropped because the accept queue was full; the client retransmits after 1 s, 2 s, … (tcp_syn_retries, tcp_syn_linear_timeouts). An estimate from three gauges sampled at slightly different times.",
+		"Requests the client has sent that the server has neither accepted nor queued in the kernel: client in flight - open connections - accept queue, at least 0. These are the connects whose SYN the kernel dropped because the accept queue was full; the client retransmits after 1 s, 2 s, … (tcp_syn_retries, tcp_syn_linear_timeouts). The handshakes of the SYN queue count here too. An estimate from three gauges sampled at slightly different times.",
 		"short", 8,
 		q{withRun(`clamp_min(conclab_client_requests_inflight{` + cliSel + `} - on(target) conclab_connections_open{` + srvSel + `} - on(target) conclab_accept_queue_length{` + srvSel + `}, 0)`), "{{target}}"}))
 	b = b.WithPanel(p.timeSeries("Client: in flight",

@@ -71,7 +71,7 @@ func NewMetrics(ln *net.TCPListener, info map[string]string) *Metrics {
 	})
 	infoGauge.Set(1)
 	reg.MustRegister(m.Inflight, m.Queued, m.Connections, m.requests, m.rejected, m.duration, m.queueWait, m.wasted, infoGauge,
-		newAcceptQueueCollector(ln), newListenCountersCollector(),
+		newAcceptQueueCollector(ln), newSynQueueCollector(ln), newListenCountersCollector(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
