@@ -25,6 +25,9 @@ func TestADeadlineQueueRefusesAWaiterThatCouldNotEndInTime(t *testing.T) {
 	labtest.HoldOne(t, c, srv, 0, "sleep=1s", 2*time.Second)
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_inflight": 1})
 	labtest.HoldOneRequest(t, c, srv, 1, labtest.Request{Query: "sleep=10ms", Header: deadlineIn(300 * time.Millisecond)}, 2*time.Second)
+	// 1 must wait ahead of 2: sent together, their goroutines can reach
+	// the gate in either order, and 2 first would run before 1 is refused.
+	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_queued": 1})
 	labtest.HoldOneRequest(t, c, srv, 2, labtest.Request{Query: "sleep=10ms", Header: deadlineIn(10 * time.Second)}, 2*time.Second)
 	labtest.WaitFor(t, srv, settle, map[string]float64{"conclab_requests_queued": 2})
 	rs := c.Wait(t, settle)
