@@ -21,11 +21,6 @@ const (
 	PathConfig  = "/config"
 )
 
-// MinFDsAtStart is what every labserver opens before any connection:
-// stdio (3), epoll and its eventfd, and both listeners. Config.FDsAtStart
-// is this, plus what the runtime and the parent process add.
-const MinFDsAtStart = 7
-
 // Config is the JSON of /config. The knobs are present only for the models
 // that take them, each under its catalog.Knob.ConfigKey.
 type Config struct {
