@@ -64,6 +64,32 @@ func TestADumpKeepsThePortsSocketsInTheAskedStates(t *testing.T) {
 	}
 }
 
+func TestADumpOfTheOtherFamilyFindsNothing(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	d, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	for _, tc := range []struct {
+		families Families
+		want     int
+	}{{IPv4, 1}, {IPv6, 0}, {IPv4 | IPv6, 1}} {
+		n := 0
+		if err := d.DumpFamilies(tc.families, port, Of(StateListen), func(Socket) { n++ }); err != nil {
+			t.Fatal(err)
+		}
+		if n != tc.want {
+			t.Errorf("families %b: %d listeners, want %d", tc.families, n, tc.want)
+		}
+	}
+}
+
 func TestADumpOfAPortOutOfRangeFails(t *testing.T) {
 	d, err := Open()
 	if err != nil {

@@ -24,3 +24,8 @@ func (d *Dumper) Close() error { return nil }
 func (d *Dumper) Dump(port int, states States, each func(Socket)) error {
 	return fmt.Errorf("sock_diag: %w", sysinfo.ErrNotOnThisOS)
 }
+
+// DumpFamilies fails, as Open does.
+func (d *Dumper) DumpFamilies(families Families, port int, states States, each func(Socket)) error {
+	return fmt.Errorf("sock_diag: %w", sysinfo.ErrNotOnThisOS)
+}

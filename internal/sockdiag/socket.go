@@ -42,6 +42,15 @@ func Of(states ...State) States {
 var AllButClose = Of(StateEstablished, StateSynRecv, StateFinWait1, StateFinWait2, StateTimeWait,
 	StateCloseWait, StateLastAck, StateListen, StateClosing)
 
+// Families is a set of address families to dump.
+type Families uint8
+
+// The families.
+const (
+	IPv4 Families = 1 << iota
+	IPv6
+)
+
 // Socket is one inet_diag_msg: a TCP socket on the port.
 type Socket struct {
 	State State // StateSynRecv for a request socket
