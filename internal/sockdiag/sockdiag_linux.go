@@ -53,7 +53,8 @@ func (d *Dumper) Close() error {
 }
 
 // Dump calls each with every TCP socket, IPv4 then IPv6, whose local port
-// is port and whose state is in states.
+// is port and whose state is in states. each runs while the Dumper is
+// held, so it must not use the Dumper.
 func (d *Dumper) Dump(port int, states States, each func(Socket)) error {
 	return d.DumpFamilies(IPv4|IPv6, port, states, each)
 }

@@ -22,6 +22,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/conclab/conclab/internal/adminapi"
 	"github.com/conclab/conclab/internal/testbin"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/outcome"
@@ -453,8 +454,9 @@ targets:
 	// The run records the server's /config in the summary.
 	fdsAtStart, _ := tg.Config["fds_at_start"].(float64)
 	backlog, _ := tg.Config["backlog"].(float64)
-	if fdsAtStart < 7 {
-		t.Fatalf("fds_at_start %v, want at least 7: stdio, both listeners, epoll and its eventfd", tg.Config["fds_at_start"])
+	if fdsAtStart < adminapi.MinFDsAtStart {
+		t.Fatalf("fds_at_start %v, want at least %d: stdio, both listeners, epoll and its eventfd, and the sock_diag socket",
+			tg.Config["fds_at_start"], adminapi.MinFDsAtStart)
 	}
 	// `loadgen predict` has no server to ask and estimates the same count
 	// from its own process, whose descriptors the server inherits.

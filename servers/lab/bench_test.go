@@ -25,7 +25,8 @@ func BenchmarkProbeAcceptQueue(b *testing.B) {
 }
 
 // BenchmarkScrape is one /metrics response: every conclab metric, the Go
-// and process collectors, TCP_INFO and /proc/net/netstat.
+// and process collectors, TCP_INFO, /proc/net/netstat, and a sock_diag
+// dump once a second.
 func BenchmarkScrape(b *testing.B) {
 	ln, err := Listen("listen", "127.0.0.1:0", 0)
 	if err != nil {

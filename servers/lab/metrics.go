@@ -26,10 +26,13 @@ type Metrics struct {
 	duration  prometheus.Histogram
 	queueWait prometheus.Histogram
 	wasted    prometheus.Counter
+	synQueue  *synQueueCollector
 }
 
 // NewMetrics registers every conclab server metric. ln is probed with
-// TCP_INFO at each scrape; info labels conclab_server_info.
+// TCP_INFO at each scrape, and its request sockets are counted with
+// sock_diag at most once a second (Metrics.Close releases that socket);
+// info labels conclab_server_info.
 func NewMetrics(ln *net.TCPListener, info map[string]string) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
@@ -70,11 +73,21 @@ func NewMetrics(ln *net.TCPListener, info map[string]string) *Metrics {
 		Name: "conclab_server_info", Help: "The server's configuration; always 1.", ConstLabels: info,
 	})
 	infoGauge.Set(1)
+	m.synQueue = newSynQueueCollector(ln)
 	reg.MustRegister(m.Inflight, m.Queued, m.Connections, m.requests, m.rejected, m.duration, m.queueWait, m.wasted, infoGauge,
-		newAcceptQueueCollector(ln), newSynQueueCollector(ln), newListenCountersCollector(),
+		newAcceptQueueCollector(ln), m.synQueue, newListenCountersCollector(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// Close releases what the metrics hold open: the SYN queue's sock_diag
+// socket.
+func (m *Metrics) Close() error { return m.synQueue.Close() }
+
+// SynQueueErr says why conclab_syn_queue_length cannot be read, where it
+// could not be opened on a system that has it: a server then holds one
+// file fewer than fds_at_start's estimate counts (adminapi.MinFDsAtStart).
+func (m *Metrics) SynQueueErr() error { return m.synQueue.err }
 
 // ObserveRequest counts a finished request and its duration in seconds.
 func (m *Metrics) ObserveRequest(code int, seconds float64) {

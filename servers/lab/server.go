@@ -69,6 +69,9 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	}
 	sc := serverConfig(c, ln.Addr().String(), limit)
 	m := NewMetrics(ln, serverInfoLabels(sc))
+	if err := m.SynQueueErr(); err != nil {
+		warnings = append(warnings, fmt.Sprintf("conclab_syn_queue_length is absent: %v", err))
+	}
 	env := &Env{Config: c, Metrics: m, Listener: ln, Passages: &Passages{}}
 	if c.AccessLog {
 		env.AccessLog = slog.New(slog.NewTextHandler(logOut, nil))
@@ -77,6 +80,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 	if err != nil {
 		ln.Close()
 		adminLn.Close()
+		m.Close()
 		return nil, err
 	}
 	if sc.FDsAtStart, err = OpenFDs(); err != nil {
@@ -85,6 +89,7 @@ func Start(c Config, spec Spec, logOut io.Writer) (*Server, error) {
 		if sysinfo.KernelViewFull {
 			ln.Close()
 			adminLn.Close()
+			m.Close()
 			return nil, fmt.Errorf("counting open files in %s: %w", fdDir, err)
 		}
 		warnings = append(warnings, fmt.Sprintf("fds_at_start is 0: counting open files in %s: %v", fdDir, err))
@@ -138,6 +143,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if aerr := s.admin.Shutdown(actx); aerr != nil {
 		_ = s.admin.Close()
 	}
+	_ = s.Env.Metrics.Close()
 	return err
 }
 

@@ -25,19 +25,28 @@ type synQueueCollector struct {
 // synQueueProbe counts the request sockets of one listener.
 type synQueueProbe interface {
 	Count() (int, error)
+	Close() error
 }
 
-func newSynQueueCollector(ln *net.TCPListener) prometheus.Collector {
+func newSynQueueCollector(ln *net.TCPListener) *synQueueCollector {
 	p, err := openSynQueueProbe(ln)
 	if errors.Is(err, sysinfo.ErrNotOnThisOS) {
-		return synQueueCollector{}
+		return &synQueueCollector{}
 	}
-	return synQueueCollector{probe: p, err: err}
+	return &synQueueCollector{probe: p, err: err}
 }
 
-func (c synQueueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- synQueueLengthDesc }
+// Close releases the probe's socket.
+func (c *synQueueCollector) Close() error {
+	if c.probe == nil {
+		return nil
+	}
+	return c.probe.Close()
+}
 
-func (c synQueueCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *synQueueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- synQueueLengthDesc }
+
+func (c *synQueueCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.probe == nil && c.err == nil {
 		return
 	}

@@ -21,7 +21,7 @@ const synQueueEvery = time.Second
 type diagSynQueue struct {
 	d        *sockdiag.Dumper
 	port     int
-	families sockdiag.Families // the listener's: an IPv4 listener has no IPv6 request sockets
+	families sockdiag.Families // the listener's own: its request sockets have its family
 
 	mu    sync.Mutex
 	at    time.Time // when count was taken
@@ -33,13 +33,19 @@ func openSynQueueProbe(ln *net.TCPListener) (synQueueProbe, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A request socket has its listener's family: a dual-stack listener
+	// ([::], which Go opens for 0.0.0.0 and ":P" too) keeps its IPv4
+	// clients' as IPv4-mapped IPv6.
 	addr := ln.Addr().(*net.TCPAddr)
-	families := sockdiag.IPv4 | sockdiag.IPv6 // [::] takes IPv4 too
+	families := sockdiag.IPv6
 	if addr.IP.To4() != nil {
 		families = sockdiag.IPv4
 	}
 	return &diagSynQueue{d: d, port: addr.Port, families: families}, nil
 }
+
+// Close closes the netlink socket.
+func (q *diagSynQueue) Close() error { return q.d.Close() }
 
 // Count is how many request sockets the port had at the latest dump, made
 // now unless one was made less than synQueueEvery ago.
