@@ -52,17 +52,12 @@ func (d *Dumper) Close() error {
 	return err
 }
 
-// Dump calls each with every TCP socket, IPv4 then IPv6, whose local port
-// is port and whose state is in states. each runs while the Dumper is
-// held, so it must not use the Dumper.
-func (d *Dumper) Dump(port int, states States, each func(Socket)) error {
-	return d.DumpFamilies(IPv4|IPv6, port, states, each)
-}
-
-// DumpFamilies is Dump of the given families alone. Each family's dump
-// walks the kernel's whole table of connections, so a caller that knows
-// its listener's family halves the cost.
-func (d *Dumper) DumpFamilies(families Families, port int, states States, each func(Socket)) error {
+// Dump calls each with every TCP socket of the given families, IPv4 then
+// IPv6, whose local port is port and whose state is in states. Each
+// family's dump walks the kernel's whole table of connections, so a caller
+// that knows its listener's family halves the cost. each runs while the
+// Dumper is held, so it must not use the Dumper.
+func (d *Dumper) Dump(families Families, port int, states States, each func(Socket)) error {
 	if port < 1 || port > 65535 {
 		return fmt.Errorf("sock_diag: port %d out of range", port)
 	}

@@ -21,11 +21,6 @@ func Open() (*Dumper, error) {
 func (d *Dumper) Close() error { return nil }
 
 // Dump fails, as Open does.
-func (d *Dumper) Dump(port int, states States, each func(Socket)) error {
-	return fmt.Errorf("sock_diag: %w", sysinfo.ErrNotOnThisOS)
-}
-
-// DumpFamilies fails, as Open does.
-func (d *Dumper) DumpFamilies(families Families, port int, states States, each func(Socket)) error {
+func (d *Dumper) Dump(families Families, port int, states States, each func(Socket)) error {
 	return fmt.Errorf("sock_diag: %w", sysinfo.ErrNotOnThisOS)
 }

@@ -35,7 +35,7 @@ func (p *Probe) Close() error { return p.d.Close() }
 // Read takes one sample of the port.
 func (p *Probe) Read() (Port, error) {
 	out := Port{At: time.Now(), Port: p.port}
-	if err := p.d.Dump(p.port, sockdiag.AllButClose, func(s sockdiag.Socket) { add(&out, s) }); err != nil {
+	if err := p.d.Dump(sockdiag.IPv4|sockdiag.IPv6, p.port, sockdiag.AllButClose, func(s sockdiag.Socket) { add(&out, s) }); err != nil {
 		return Port{}, fmt.Errorf("kernelview: %w", err)
 	}
 	for _, l := range out.Listeners {

@@ -56,7 +56,7 @@ func (q *diagSynQueue) Count() (int, error) {
 		return q.count, nil
 	}
 	n := 0
-	if err := q.d.DumpFamilies(q.families, q.port, sockdiag.Of(sockdiag.StateSynRecv), func(sockdiag.Socket) { n++ }); err != nil {
+	if err := q.d.Dump(q.families, q.port, sockdiag.Of(sockdiag.StateSynRecv), func(sockdiag.Socket) { n++ }); err != nil {
 		return 0, err
 	}
 	q.at, q.count = time.Now(), n
