@@ -8,10 +8,9 @@
 //
 // A Dumper holds one NETLINK_SOCK_DIAG socket. Each Dump asks the kernel,
 // for each of the given families, IPv4 first, for every TCP socket in the
-// given states whose
-// local port is the port (SOCK_DIAG_BY_FAMILY with an inet_diag bytecode
-// filter sport >= P && sport <= P), and hands each answer to a function as
-// a Socket. Selecting by local port keeps the server's side of each
+// given states whose local port is the port (SOCK_DIAG_BY_FAMILY with an
+// inet_diag bytecode filter sport >= P && sport <= P), and hands each
+// answer to a function as a Socket. Selecting by local port keeps the server's side of each
 // connection and leaves out the client's, even on one host. Inside a
 // container it sees the container's own network namespace.
 //
