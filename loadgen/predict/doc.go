@@ -27,6 +27,9 @@
 //     [Kernel.SynSchedule] and gets in at the first retransmission that finds
 //     room. It gives up (Outcome "timeout") at the kernel's give-up offset, at
 //     ConnectTimeout or at ClientTimeout, whichever comes first.
+//   - SynQueue: in a replica, the connection is in limbo (below): the
+//     client completed its handshake, the server did not, and the listener
+//     holds a request socket for it.
 //   - AcceptQueue: the handshake is complete and the connection waits in the
 //     kernel accept queue, which holds Backlog+1 entries, until the server
 //     accepts it. Servers that accept at once keep it empty; limitlistener and

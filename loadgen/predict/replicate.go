@@ -842,22 +842,36 @@ func bandRows(snaps []snapshot, end, step time.Duration) []bandRow {
 // point is g at t, as the exported Point.
 func (g gauges) point(t time.Duration) Point {
 	return Point{T: t, Inflight: g.inflight, Queued: g.queued, AcceptQueue: g.acceptQueue, Connections: g.connections,
-		ClientInflight: g.clientInflight, SynPending: g.synPending}
+		ClientInflight: g.clientInflight, SynPending: g.synPending, SynQueue: g.synQueue}
 }
 
-// field is g's gauge number i, in the order of Point's fields.
-func (g gauges) field(i int) int {
-	return [6]int{g.inflight, g.queued, g.acceptQueue, g.connections, g.clientInflight, g.synPending}[i]
+// pointGauges is how many gauges a Point has.
+const pointGauges = 7
+
+// fields are g's gauges in the order of Point's fields.
+func (g gauges) fields() [pointGauges]int {
+	return [pointGauges]int{g.inflight, g.queued, g.acceptQueue, g.connections, g.clientInflight, g.synPending, g.synQueue}
+}
+
+// gaugesOf is the gauges whose fields are f.
+func gaugesOf(f [pointGauges]int) gauges {
+	return gauges{f[0], f[1], f[2], f[3], f[4], f[5], f[6]}
 }
 
 func lowest(a, b gauges) gauges {
-	return gauges{min(a.inflight, b.inflight), min(a.queued, b.queued), min(a.acceptQueue, b.acceptQueue),
-		min(a.connections, b.connections), min(a.clientInflight, b.clientInflight), min(a.synPending, b.synPending)}
+	fa, fb := a.fields(), b.fields()
+	for i := range fa {
+		fa[i] = min(fa[i], fb[i])
+	}
+	return gaugesOf(fa)
 }
 
 func highest(a, b gauges) gauges {
-	return gauges{max(a.inflight, b.inflight), max(a.queued, b.queued), max(a.acceptQueue, b.acceptQueue),
-		max(a.connections, b.connections), max(a.clientInflight, b.clientInflight), max(a.synPending, b.synPending)}
+	fa, fb := a.fields(), b.fields()
+	for i := range fa {
+		fa[i] = max(fa[i], fb[i])
+	}
+	return gaugesOf(fa)
 }
 
 // collect gathers the replicas' runs: the figures, each request's ends
@@ -881,26 +895,25 @@ func collect(runs []replicaRun, n int, step time.Duration) Replicas {
 	out.Band = make([]BandPoint, rows)
 	column := make([]int, len(runs))
 	for k := range out.Band {
-		var lo, hi [6]int
-		for g := range 6 {
+		var lo, hi [pointGauges]int
+		for g := range pointGauges {
 			for r, run := range runs {
 				column[r] = 0
 				if k < len(run.band) {
-					column[r] = run.band[k].lo.field(g)
+					column[r] = run.band[k].lo.fields()[g]
 				}
 			}
 			lo[g], _ = Quantiles(column)
 			for r, run := range runs {
 				column[r] = 0
 				if k < len(run.band) {
-					column[r] = run.band[k].hi.field(g)
+					column[r] = run.band[k].hi.fields()[g]
 				}
 			}
 			_, hi[g] = Quantiles(column)
 		}
 		t := time.Duration(k) * step
-		out.Band[k] = BandPoint{T: t, Lo: gauges{lo[0], lo[1], lo[2], lo[3], lo[4], lo[5]}.point(t),
-			Hi: gauges{hi[0], hi[1], hi[2], hi[3], hi[4], hi[5]}.point(t)}
+		out.Band[k] = BandPoint{T: t, Lo: gaugesOf(lo).point(t), Hi: gaugesOf(hi).point(t)}
 	}
 	if rows > 0 {
 		out.Steps = replicaSteps(runs, rows)

@@ -8,6 +8,9 @@ import (
 // gauges is the state that a Point reports.
 type gauges struct {
 	inflight, queued, acceptQueue, connections, clientInflight, synPending int
+	// synQueue is the request sockets the listener holds: connections in
+	// limbo, which only replicas with the timer wheel have.
+	synQueue int
 }
 
 // snapshot is the state after every event at or before t.
@@ -17,7 +20,7 @@ type snapshot struct {
 }
 
 func (e *engine) gauges() gauges {
-	return gauges{e.inflight, e.queued, e.aq.len() + e.reading, e.connections, e.clientInflight, e.synPending}
+	return gauges{e.inflight, e.queued, e.aq.len() + e.reading, e.connections, e.clientInflight, e.synPending, len(e.limbo)}
 }
 
 // observe folds the state after an event into the peaks and records it for
@@ -32,6 +35,7 @@ func (e *engine) observe() {
 	p.Connections = max(p.Connections, g.connections)
 	p.ClientInflight = max(p.ClientInflight, g.clientInflight)
 	p.SynPending = max(p.SynPending, g.synPending)
+	p.SynQueue = max(p.SynQueue, g.synQueue)
 
 	if n := len(e.snaps); n > 0 {
 		last := &e.snaps[n-1]
@@ -77,6 +81,7 @@ func (e *engine) series() ([]Point, error) {
 			Connections:    g.connections,
 			ClientInflight: g.clientInflight,
 			SynPending:     g.synPending,
+			SynQueue:       g.synQueue,
 		})
 	}
 	return out, nil
@@ -120,6 +125,7 @@ func (e *engine) seen(period time.Duration, reads []Span) Peak {
 		Connections:    read(func(g *gauges) int { return g.connections }),
 		ClientInflight: held(func(g *gauges) int { return g.clientInflight }),
 		SynPending:     held(func(g *gauges) int { return g.synPending }),
+		SynQueue:       held(func(g *gauges) int { return g.synQueue }),
 	}
 }
 

@@ -88,11 +88,15 @@ type Point struct {
 	Connections    int // accepted, not yet closed (server side)
 	ClientInflight int // sent, not yet ended (client side)
 	SynPending     int // waiting for a SYN retransmission
+	// SynQueue is the request sockets the listener holds: connections
+	// in limbo, whose handshake the client completed and the server did
+	// not (limbo.go). Only replicas with the timer wheel have any.
+	SynQueue int
 }
 
 // Peak holds the maximum of each gauge over all events.
 type Peak struct {
-	Inflight, Queued, AcceptQueue, Connections, ClientInflight, SynPending int
+	Inflight, Queued, AcceptQueue, Connections, ClientInflight, SynPending, SynQueue int
 }
 
 // Result is the prediction for one target.

@@ -208,6 +208,30 @@ func TestAConnectionOutOfLimboOnABareAckHoldsItsSlotUntilItsRequestComes(t *test
 	}
 }
 
+func TestTheListenerHoldsARequestSocketForAConnectionInLimbo(t *testing.T) {
+	// As above: request 2's ACK is dropped at 1.024 s, and the server's
+	// SYN-ACK retransmission gets it into the accept queue at 2.048 s. The
+	// listener holds its request socket for that second, and none else.
+	in := raceInput()
+	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
+	e := newEngine(in)
+	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+	e.cpu = []uint8{0, 0, 1, 1}
+	e.run()
+	for _, s := range e.snaps {
+		want := 0
+		if s.t >= sec(1.024) && s.t < sec(2.048) {
+			want = 1
+		}
+		if s.g.synQueue != want {
+			t.Errorf("at %v: %d request sockets, want %d", s.t, s.g.synQueue, want)
+		}
+	}
+	if e.peak.SynQueue != 1 {
+		t.Errorf("peak %d request sockets, want 1", e.peak.SynQueue)
+	}
+}
+
 func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
 	// The same, with a client timeout of 1.5 s that the server cannot see:
 	// request 1 runs 1–2 s for nobody, and request 3, an orphan since

@@ -11,7 +11,8 @@ import (
 // SeriesHeader, its predicted low and high.
 var BandHeader = []string{"t_s",
 	"inflight_lo", "inflight_hi", "queued_lo", "queued_hi", "accept_queue_lo", "accept_queue_hi",
-	"connections_lo", "connections_hi", "client_inflight_lo", "client_inflight_hi", "syn_pending_lo", "syn_pending_hi"}
+	"connections_lo", "connections_hi", "client_inflight_lo", "client_inflight_hi", "syn_pending_lo", "syn_pending_hi",
+	"syn_queue_lo", "syn_queue_hi"}
 
 // WriteBand writes a predicted band.
 func WriteBand(w io.Writer, band []predict.BandPoint) error {
@@ -20,7 +21,8 @@ func WriteBand(w io.Writer, band []predict.BandPoint) error {
 		table[i] = []float64{b.T.Seconds(),
 			float64(b.Lo.Inflight), float64(b.Hi.Inflight), float64(b.Lo.Queued), float64(b.Hi.Queued),
 			float64(b.Lo.AcceptQueue), float64(b.Hi.AcceptQueue), float64(b.Lo.Connections), float64(b.Hi.Connections),
-			float64(b.Lo.ClientInflight), float64(b.Hi.ClientInflight), float64(b.Lo.SynPending), float64(b.Hi.SynPending)}
+			float64(b.Lo.ClientInflight), float64(b.Hi.ClientInflight), float64(b.Lo.SynPending), float64(b.Hi.SynPending),
+			float64(b.Lo.SynQueue), float64(b.Hi.SynQueue)}
 	}
 	return writeTable(w, BandHeader, table)
 }
@@ -35,10 +37,10 @@ func ReadBand(r io.Reader) ([]predict.BandPoint, error) {
 	for i, v := range table {
 		t := seconds(v[0])
 		band[i] = predict.BandPoint{T: t,
-			Lo: predict.Point{T: t, Inflight: int(v[1]), Queued: int(v[3]), AcceptQueue: int(v[5]),
-				Connections: int(v[7]), ClientInflight: int(v[9]), SynPending: int(v[11])},
-			Hi: predict.Point{T: t, Inflight: int(v[2]), Queued: int(v[4]), AcceptQueue: int(v[6]),
-				Connections: int(v[8]), ClientInflight: int(v[10]), SynPending: int(v[12])}}
+			Lo: predict.Point{T: t, Inflight: count(v[1]), Queued: count(v[3]), AcceptQueue: count(v[5]),
+				Connections: count(v[7]), ClientInflight: count(v[9]), SynPending: count(v[11]), SynQueue: count(v[13])},
+			Hi: predict.Point{T: t, Inflight: count(v[2]), Queued: count(v[4]), AcceptQueue: count(v[6]),
+				Connections: count(v[8]), ClientInflight: count(v[10]), SynPending: count(v[12]), SynQueue: count(v[14])}}
 	}
 	return band, nil
 }

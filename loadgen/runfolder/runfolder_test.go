@@ -44,12 +44,12 @@ func TestTimelineKeepsNaNAsAnEmptyCell(t *testing.T) {
 	rows := []sample.Row{{T: 1500 * time.Millisecond, Inflight: 40, Queued: 960, AcceptQueue: math.NaN(),
 		AcceptLimit: 4096, Connections: 1000, Goroutines: math.NaN(), RSSBytes: 1 << 20, Overflows: math.NaN(),
 		Rejected: 0, WastedWork: 2.5, ClientSent: 1000, ClientInflight: 1000, ClientOK: 0, ClientErrors: 0, Limit: math.NaN(),
-		Scraped: 1512 * time.Millisecond}}
+		Scraped: 1512 * time.Millisecond, SynQueue: math.NaN()}}
 	var buf bytes.Buffer
 	if err := WriteTimeline(&buf, rows); err != nil {
 		t.Fatal(err)
 	}
-	if want := "1.500,40,960,,4096,1000,,1048576,,0,2.5,1000,1000,0,0,,1.512\n"; !bytes.HasSuffix(buf.Bytes(), []byte(want)) {
+	if want := "1.500,40,960,,4096,1000,,1048576,,0,2.5,1000,1000,0,0,,1.512,\n"; !bytes.HasSuffix(buf.Bytes(), []byte(want)) {
 		t.Errorf("timeline:\n%s\nwant the row %q", buf.String(), want)
 	}
 	back, err := ReadTimeline(&buf)
@@ -64,7 +64,7 @@ func TestATimelineWrittenBeforeAColumnExistedReadsItAsUnknown(t *testing.T) {
 		"client_sent,client_inflight,client_ok,client_errors\n1.000,40,960,0,4096,1000,12,1048576,0,3,1000,1000,0,0\n"
 	back, err := ReadTimeline(strings.NewReader(old))
 	if err != nil || len(back) != 1 || back[0].Rejected != 3 || back[0].ClientSent != 1000 || !math.IsNaN(back[0].WastedWork) ||
-		!math.IsNaN(back[0].Limit) {
+		!math.IsNaN(back[0].Limit) || !math.IsNaN(back[0].SynQueue) {
 		t.Errorf("read %+v, %v; want rejected 3, client_sent 1000 and wasted_work_s unknown", back, err)
 	}
 	for _, bad := range []struct{ csv, want string }{
@@ -80,7 +80,7 @@ func TestATimelineWrittenBeforeAColumnExistedReadsItAsUnknown(t *testing.T) {
 
 func TestSeriesReadsBackWhatItWrote(t *testing.T) {
 	pts := []predict.Point{{T: 0}, {T: time.Second, Inflight: 40, Queued: 3, AcceptQueue: 129, Connections: 43,
-		ClientInflight: 900, SynPending: 771}}
+		ClientInflight: 900, SynPending: 771, SynQueue: 64}}
 	var buf bytes.Buffer
 	if err := WriteSeries(&buf, pts); err != nil {
 		t.Fatal(err)
@@ -88,6 +88,21 @@ func TestSeriesReadsBackWhatItWrote(t *testing.T) {
 	back, err := ReadSeries(&buf)
 	if err != nil || !reflect.DeepEqual(back, pts) {
 		t.Errorf("read back %+v, %v; want %+v", back, err, pts)
+	}
+}
+
+func TestABandAndASeriesWrittenBeforeTheSynQueueReadItAsNone(t *testing.T) {
+	series := "t_s,inflight,queued,accept_queue,connections,client_inflight,syn_pending\n1.000,4,0,65,4,300,120\n"
+	pts, err := ReadSeries(strings.NewReader(series))
+	if want := (predict.Point{T: time.Second, Inflight: 4, AcceptQueue: 65, Connections: 4, ClientInflight: 300, SynPending: 120}); err != nil ||
+		len(pts) != 1 || pts[0] != want {
+		t.Errorf("series read %+v, %v; want %+v", pts, err, want)
+	}
+	band := "t_s,inflight_lo,inflight_hi,queued_lo,queued_hi,accept_queue_lo,accept_queue_hi,connections_lo,connections_hi," +
+		"client_inflight_lo,client_inflight_hi,syn_pending_lo,syn_pending_hi\n1.000,4,4,0,0,60,65,4,4,280,310,100,130\n"
+	b, err := ReadBand(strings.NewReader(band))
+	if err != nil || len(b) != 1 || b[0].Lo.SynQueue != 0 || b[0].Hi.SynQueue != 0 || b[0].Hi.SynPending != 130 {
+		t.Errorf("band read %+v, %v; want syn_pending up to 130 and no syn_queue", b, err)
 	}
 }
 

@@ -8,14 +8,16 @@ import (
 )
 
 // SeriesHeader is the first line of <target>.predicted.csv.
-var SeriesHeader = []string{"t_s", "inflight", "queued", "accept_queue", "connections", "client_inflight", "syn_pending"}
+var SeriesHeader = []string{"t_s", "inflight", "queued", "accept_queue", "connections", "client_inflight", "syn_pending",
+	"syn_queue"}
 
 // WriteSeries writes a predicted time series.
 func WriteSeries(w io.Writer, pts []predict.Point) error {
 	table := make([][]float64, len(pts))
 	for i, p := range pts {
 		table[i] = []float64{p.T.Seconds(), float64(p.Inflight), float64(p.Queued), float64(p.AcceptQueue),
-			float64(p.Connections), float64(p.ClientInflight), float64(p.SynPending)}
+			float64(p.Connections), float64(p.ClientInflight), float64(p.SynPending),
+			float64(p.SynQueue)}
 	}
 	return writeTable(w, SeriesHeader, table)
 }
@@ -28,8 +30,8 @@ func ReadSeries(r io.Reader) ([]predict.Point, error) {
 	}
 	pts := make([]predict.Point, len(table))
 	for i, v := range table {
-		pts[i] = predict.Point{T: seconds(v[0]), Inflight: int(v[1]), Queued: int(v[2]), AcceptQueue: int(v[3]),
-			Connections: int(v[4]), ClientInflight: int(v[5]), SynPending: int(v[6])}
+		pts[i] = predict.Point{T: seconds(v[0]), Inflight: count(v[1]), Queued: count(v[2]), AcceptQueue: count(v[3]),
+			Connections: count(v[4]), ClientInflight: count(v[5]), SynPending: count(v[6]), SynQueue: count(v[7])}
 	}
 	return pts, nil
 }

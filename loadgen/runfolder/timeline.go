@@ -12,7 +12,7 @@ import (
 // TimelineHeader is the first line of <target>.timeline.csv.
 var TimelineHeader = []string{"t_s", "inflight", "queued", "accept_queue", "accept_limit", "connections",
 	"goroutines", "rss_bytes", "listen_overflows", "rejected", "wasted_work_s",
-	"client_sent", "client_inflight", "client_ok", "client_errors", "concurrency_limit", scrapedColumn}
+	"client_sent", "client_inflight", "client_ok", "client_errors", "concurrency_limit", scrapedColumn, "syn_queue"}
 
 // scrapedColumn is when the server's answer to the row's scrape came
 // (sample.Row.Scraped).
@@ -21,7 +21,7 @@ const scrapedColumn = "scraped_s"
 func timelineFields(r sample.Row) []float64 {
 	return []float64{r.T.Seconds(), r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections,
 		r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected, r.WastedWork,
-		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors, r.Limit, scrapedS(r)}
+		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors, r.Limit, scrapedS(r), r.SynQueue}
 }
 
 // scrapedS is the row's scraped_s, to the millisecond as t_s: empty when
@@ -53,7 +53,7 @@ func ReadTimeline(r io.Reader) ([]sample.Row, error) {
 		rows[i] = sample.Row{T: seconds(v[0]),
 			Inflight: v[1], Queued: v[2], AcceptQueue: v[3], AcceptLimit: v[4], Connections: v[5],
 			Goroutines: v[6], RSSBytes: v[7], Overflows: v[8], Rejected: v[9], WastedWork: v[10],
-			ClientSent: v[11], ClientInflight: v[12], ClientOK: v[13], ClientErrors: v[14], Limit: v[15]}
+			ClientSent: v[11], ClientInflight: v[12], ClientOK: v[13], ClientErrors: v[14], Limit: v[15], SynQueue: v[17]}
 		if !math.IsNaN(v[16]) {
 			rows[i].Scraped = seconds(v[16])
 		}

@@ -278,7 +278,7 @@ func peaks(rows []sample.Row) (summary.Peak, *float64, float64, *float64) {
 	// a 0 would claim a measurement.
 	nan := math.NaN()
 	p := summary.Peak{Inflight: nan, Queued: nan, AcceptQueue: nan, Connections: nan, Goroutines: nan,
-		RSSBytes: nan, ClientInflight: nan}
+		RSSBytes: nan, ClientInflight: nan, SynQueue: nan}
 	var overflows, wasted growth
 	maxRejected := 0.0
 	up := func(dst *float64, v float64) {
@@ -294,6 +294,7 @@ func peaks(rows []sample.Row) (summary.Peak, *float64, float64, *float64) {
 		up(&p.Goroutines, r.Goroutines)
 		up(&p.RSSBytes, r.RSSBytes)
 		up(&p.ClientInflight, r.ClientInflight)
+		up(&p.SynQueue, r.SynQueue)
 		up(&maxRejected, r.Rejected)
 		overflows.add(r.Overflows)
 		wasted.add(r.WastedWork)

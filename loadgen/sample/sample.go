@@ -27,6 +27,11 @@ type Row struct {
 	Queued      float64
 	AcceptQueue float64
 	AcceptLimit float64
+	// SynQueue is the listener's request sockets,
+	// conclab_syn_queue_length: the server counts them at most once a
+	// second, so the value may be up to a second old. NaN where the
+	// server does not export it (off Linux).
+	SynQueue    float64
 	Connections float64
 	Goroutines  float64
 	RSSBytes    float64
@@ -90,7 +95,7 @@ func (s *Sampler) take(start time.Time) {
 		r.ClientSent, r.ClientInflight, r.ClientOK, r.ClientErrors = float64(sent), float64(inflight), float64(ok), float64(errs)
 	}
 	nan := math.NaN()
-	r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections = nan, nan, nan, nan, nan
+	r.Inflight, r.Queued, r.AcceptQueue, r.AcceptLimit, r.Connections, r.SynQueue = nan, nan, nan, nan, nan, nan
 	r.Goroutines, r.RSSBytes, r.Overflows, r.Rejected, r.WastedWork, r.Limit = nan, nan, nan, nan, nan, nan
 	if s.MetricsURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
@@ -108,6 +113,7 @@ func (s *Sampler) take(start time.Time) {
 			r.Queued = get("conclab_requests_queued")
 			r.AcceptQueue = get("conclab_accept_queue_length")
 			r.AcceptLimit = get("conclab_accept_queue_limit")
+			r.SynQueue = get("conclab_syn_queue_length")
 			r.Connections = get("conclab_connections_open")
 			r.Goroutines = get("go_goroutines")
 			r.RSSBytes = get("process_resident_memory_bytes")

@@ -11,14 +11,18 @@ import (
 type peakFigure struct {
 	key string
 	v   *float64
+	// unknownIfMissing: the figure came after null did, so a summary
+	// without its key was written before the figure existed, and a 0
+	// would claim a measurement.
+	unknownIfMissing bool
 }
 
 // figures lists p's figures in the order summary.json writes them.
 func (p *Peak) figures() []peakFigure {
 	return []peakFigure{
-		{"inflight", &p.Inflight}, {"queued", &p.Queued}, {"accept_queue", &p.AcceptQueue},
-		{"connections", &p.Connections}, {"goroutines", &p.Goroutines}, {"rss_bytes", &p.RSSBytes},
-		{"client_inflight", &p.ClientInflight},
+		{"inflight", &p.Inflight, false}, {"queued", &p.Queued, false}, {"accept_queue", &p.AcceptQueue, false},
+		{"connections", &p.Connections, false}, {"goroutines", &p.Goroutines, false}, {"rss_bytes", &p.RSSBytes, false},
+		{"client_inflight", &p.ClientInflight, false}, {"syn_queue", &p.SynQueue, true},
 	}
 }
 
@@ -47,7 +51,8 @@ func (p Peak) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads null as NaN. A missing key is 0, as summaries from
-// before null wrote every figure.
+// before null wrote every figure, except for a figure added since, which
+// a missing key leaves unknown (NaN).
 func (p *Peak) UnmarshalJSON(b []byte) error {
 	var raw map[string]*float64
 	if err := json.Unmarshal(b, &raw); err != nil {
@@ -57,9 +62,9 @@ func (p *Peak) UnmarshalJSON(b []byte) error {
 	for _, f := range p.figures() {
 		v, ok := raw[f.key]
 		switch {
-		case !ok:
-		case v == nil:
+		case !ok && f.unknownIfMissing, ok && v == nil:
 			*f.v = math.NaN()
+		case !ok:
 		default:
 			*f.v = *v
 		}

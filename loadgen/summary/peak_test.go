@@ -8,12 +8,12 @@ import (
 )
 
 func TestAPeakThatNoSampleCarriedIsWrittenAsNullAndReadBackAsNaN(t *testing.T) {
-	p := Peak{Inflight: 40, Queued: 960, AcceptQueue: math.NaN(), ClientInflight: 1000}
+	p := Peak{Inflight: 40, Queued: 960, AcceptQueue: math.NaN(), ClientInflight: 1000, SynQueue: 64}
 	b, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"inflight":40,"queued":960,"accept_queue":null,"connections":0,"goroutines":0,"rss_bytes":0,"client_inflight":1000}`
+	want := `{"inflight":40,"queued":960,"accept_queue":null,"connections":0,"goroutines":0,"rss_bytes":0,"client_inflight":1000,"syn_queue":64}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
@@ -21,17 +21,17 @@ func TestAPeakThatNoSampleCarriedIsWrittenAsNullAndReadBackAsNaN(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !math.IsNaN(back.AcceptQueue) || back.Inflight != 40 || back.Queued != 960 || back.ClientInflight != 1000 {
+	if !math.IsNaN(back.AcceptQueue) || back.Inflight != 40 || back.Queued != 960 || back.ClientInflight != 1000 || back.SynQueue != 64 {
 		t.Errorf("read back %+v", back)
 	}
 }
 
-func TestAPeakFromBeforeNullReadsAMissingKeyAsZero(t *testing.T) {
+func TestAPeakFromBeforeNullReadsAMissingKeyAsZeroAndTheSynQueueAsUnknown(t *testing.T) {
 	var p Peak
 	if err := json.Unmarshal([]byte(`{"inflight":3}`), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Inflight != 3 || p.AcceptQueue != 0 || math.IsNaN(p.AcceptQueue) {
+	if p.Inflight != 3 || p.AcceptQueue != 0 || math.IsNaN(p.AcceptQueue) || !math.IsNaN(p.SynQueue) {
 		t.Errorf("got %+v", p)
 	}
 }

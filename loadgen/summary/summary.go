@@ -208,6 +208,10 @@ type Peak struct {
 	Goroutines     float64 `json:"goroutines"`
 	RSSBytes       float64 `json:"rss_bytes"`
 	ClientInflight float64 `json:"client_inflight"`
+	// SynQueue is the listener's request sockets
+	// (conclab_syn_queue_length), which the server counts at most once a
+	// second; NaN off Linux, and in summaries written before it existed.
+	SynQueue float64 `json:"syn_queue"`
 }
 
 // Quantiles of a latency in seconds.
