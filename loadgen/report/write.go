@@ -324,6 +324,9 @@ func (r *run) targetText(d *document, t *targetData) {
 			secondsText(st.Latency.P50), secondsText(st.Latency.P90), secondsText(st.Latency.P99), secondsText(st.Latency.Max),
 			secondsText(st.Connect.P50), secondsText(st.Connect.P99), secondsText(st.Connect.Max), st.SynRetried),
 	}
+	if item := synQueueItem(st.Peak.SynQueue, t.band); item != "" {
+		items = append(items, item)
+	}
 	// A host-wide counter is the environment's; only a namespace of the
 	// target's own makes the figure its.
 	if st.ListenOverflowsScope == "own" && st.ListenOverflows != nil {

@@ -1,0 +1,36 @@
+package report
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/conclab/conclab/loadgen/predict"
+)
+
+func TestTheSynQueueIsReportedOnlyWhereARunOrAReplicaHadOne(t *testing.T) {
+	band := []predict.BandPoint{
+		{T: 31 * time.Second, Hi: predict.Point{SynQueue: 40}},
+		{T: 32 * time.Second, Hi: predict.Point{SynQueue: 128}},
+		{T: 33 * time.Second, Hi: predict.Point{SynQueue: 90}},
+	}
+	for _, c := range []struct {
+		name     string
+		measured float64
+		band     []predict.BandPoint
+		want     string
+	}{
+		{"off Linux, without limbo", math.NaN(), []predict.BandPoint{{T: time.Second}}, ""},
+		{"no handshake held", 0, nil, ""},
+		{"a run without a band", 3, nil,
+			"Waiting in the kernel SYN queue (the listener's request sockets, counted at most once a second): peak 3."},
+		{"a burst past the backlog", 64, band,
+			"Waiting in the kernel SYN queue (the listener's request sockets, counted at most once a second): peak 64; " +
+				"the replicas' band reaches 128 at 32.0 s. Not judged: the model keeps a request socket for every connection " +
+				"in limbo, where the kernel keeps at most the backlog and answers the rest with SYN cookies."},
+	} {
+		if got := synQueueItem(c.measured, c.band); got != c.want {
+			t.Errorf("%s: got\n%q\nwant\n%q", c.name, got, c.want)
+		}
+	}
+}
