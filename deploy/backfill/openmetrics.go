@@ -38,6 +38,7 @@ var TimelineFamilies = []Family{
 	{"conclab_run_client_inflight", "Requests sent and not yet ended, seen by the client.", "client_inflight"},
 	{"conclab_run_client_ok", "Requests that ended ok so far.", "client_ok"},
 	{"conclab_run_client_errors", "Requests that ended in any other outcome so far.", "client_errors"},
+	{"conclab_run_syn_queue", "Handshakes the listener held: request sockets on its port (server conclab_syn_queue_length), counted at most once a second.", "syn_queue"},
 }
 
 // instantColumns are timeline columns that hold instants, not gauges: when

@@ -7,8 +7,10 @@ import (
 
 // Fill returns rows with the server columns filled from the kernel and
 // the rebuild: inflight (running), queued (waiting in the app),
-// accept_queue, accept_limit, connections (accepted, open), rss_bytes and
-// listen_overflows. A nil Side returns rows as they are.
+// accept_queue, accept_limit, connections (accepted, open), syn_queue
+// (the port's request sockets, which the kernel view counts at every
+// sample), rss_bytes and listen_overflows. A nil Side returns rows as
+// they are.
 func (s *Side) Fill(rows []sample.Row) []sample.Row {
 	out, _ := s.FillWithUndetermined(rows)
 	return out
@@ -35,6 +37,7 @@ func (s *Side) FillWithUndetermined(rows []sample.Row) ([]sample.Row, []int) {
 			r.AcceptQueue = float64(ks.port.AcceptQueue)
 			r.AcceptLimit = float64(ks.port.Backlog)
 			r.Connections = float64(ks.port.Accepted())
+			r.SynQueue = float64(ks.port.SynRecv)
 		}
 		if ks.tree.Processes > 0 {
 			r.RSSBytes = float64(ks.tree.RSSBytes)

@@ -14,7 +14,8 @@
 // what the lab will measure for that target: the outcome and timings of every
 // request, the peaks of the gauges (requests running, waiting in the app,
 // waiting in the kernel accept queue, open connections, client in-flight
-// requests, connects waiting for a SYN retransmission) and a time series of
+// requests, connects waiting for a SYN retransmission, and in replicas the
+// listener's request sockets) and a time series of
 // those gauges at a fixed step (1 s by default).
 //
 // # Model

@@ -180,5 +180,7 @@ func heldFor(times []time.Duration, values []int, period time.Duration, window [
 }
 
 // gaugesEnd is when the last gauge of a Point changed: the last request's
-// end for its client, or the end of work that outlived its client.
+// end for its client, or the end of work that outlived its client. The
+// SYN queue alone may change later: a ghost's request socket can outlive
+// every request, and the series and band end with it still held.
 func (e *engine) gaugesEnd() time.Duration { return max(e.lastEnd, e.workOutlivedUntil) }

@@ -13,7 +13,7 @@ import (
 )
 
 // bandAlpha is the opacity of a gauge's predicted range: light enough
-// that the five gauges' ranges, where they overlap, still show the
+// that the six gauges' ranges, where they overlap, still show the
 // measured lines on top.
 const bandAlpha = 0.16
 

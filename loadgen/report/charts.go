@@ -25,6 +25,10 @@ type gauge struct {
 	kernel    bool    // the accept queue, whose peak decides whether its limit is drawn
 	measured  func(sample.Row) float64
 	predicted func(predict.Point) float64
+	// bandOnly: only the replicas have the gauge (the SYN queue of
+	// connections in limbo), so the central prediction's line would be 0
+	// by construction; only the band is drawn.
+	bandOnly bool
 }
 
 // gauges in drawing order: the lines that usually coincide with others
@@ -32,22 +36,22 @@ type gauge struct {
 var gauges = []gauge{
 	{"client in flight", colClient, 4.5, false,
 		func(r sample.Row) float64 { return r.ClientInflight },
-		func(p predict.Point) float64 { return float64(p.ClientInflight) }},
+		func(p predict.Point) float64 { return float64(p.ClientInflight) }, false},
 	{"connections open", colConnections, 3.2, false,
 		func(r sample.Row) float64 { return r.Connections },
-		func(p predict.Point) float64 { return float64(p.Connections) }},
+		func(p predict.Point) float64 { return float64(p.Connections) }, false},
 	{"waiting in app (queued)", colQueued, 2, false,
 		func(r sample.Row) float64 { return r.Queued },
-		func(p predict.Point) float64 { return float64(p.Queued) }},
-	{"waiting in kernel (accept queue)", colKernel, 2.4, true,
-		func(r sample.Row) float64 { return r.AcceptQueue },
-		func(p predict.Point) float64 { return float64(p.AcceptQueue) }},
+		func(p predict.Point) float64 { return float64(p.Queued) }, false},
 	{"waiting in kernel (SYN queue)", colSynQueue, 2, false,
 		func(r sample.Row) float64 { return r.SynQueue },
-		func(p predict.Point) float64 { return float64(p.SynQueue) }},
+		func(p predict.Point) float64 { return float64(p.SynQueue) }, true},
+	{"waiting in kernel (accept queue)", colKernel, 2.4, true,
+		func(r sample.Row) float64 { return r.AcceptQueue },
+		func(p predict.Point) float64 { return float64(p.AcceptQueue) }, false},
 	{"running (inflight)", colRunning, 1.6, false,
 		func(r sample.Row) float64 { return r.Inflight },
-		func(p predict.Point) float64 { return float64(p.Inflight) }},
+		func(p predict.Point) float64 { return float64(p.Inflight) }, false},
 }
 
 // measuredAlpha is the opacity of measured lines.
@@ -87,6 +91,9 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 		}
 	}
 	for _, g := range gauges {
+		if g.bandOnly {
+			continue
+		}
 		ys := make([]float64, len(pxs))
 		for i, p := range t.predicted {
 			ys[i] = g.predicted(p)
@@ -116,6 +123,9 @@ func timelineChart(t *targetData) (c *chart, caption string) {
 	if shaded {
 		caption += " Shaded in each colour: that gauge's predicted range, the 1st to 99th percentile over the perturbed replicas at each time; " +
 			"a measured sample agrees with it when it lies inside the range at some time within one sampling period."
+		if slices.ContainsFunc(t.band, func(b predict.BandPoint) bool { return b.Hi.SynQueue > 0 }) {
+			caption += " The SYN queue has a range and no dashed line: only the replicas put connections in limbo."
+		}
 	}
 	// The legend lists the places top to bottom as a request meets them.
 	for _, g := range slices.Backward(gauges) {

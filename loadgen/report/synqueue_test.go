@@ -14,6 +14,8 @@ func TestTheSynQueueIsReportedOnlyWhereARunOrAReplicaHadOne(t *testing.T) {
 		{T: 32 * time.Second, Hi: predict.Point{SynQueue: 128}},
 		{T: 33 * time.Second, Hi: predict.Point{SynQueue: 90}},
 	}
+	const item = "Waiting in the kernel SYN queue (the listener's request sockets, counted at most once a second; " +
+		"not judged, docs/verdict.md): peak "
 	for _, c := range []struct {
 		name     string
 		measured float64
@@ -22,12 +24,10 @@ func TestTheSynQueueIsReportedOnlyWhereARunOrAReplicaHadOne(t *testing.T) {
 	}{
 		{"off Linux, without limbo", math.NaN(), []predict.BandPoint{{T: time.Second}}, ""},
 		{"no handshake held", 0, nil, ""},
-		{"a run without a band", 3, nil,
-			"Waiting in the kernel SYN queue (the listener's request sockets, counted at most once a second): peak 3."},
-		{"a burst past the backlog", 64, band,
-			"Waiting in the kernel SYN queue (the listener's request sockets, counted at most once a second): peak 64; " +
-				"the replicas' band reaches 128 at 32.0 s. Not judged: the model keeps a request socket for every connection " +
-				"in limbo, where the kernel keeps at most the backlog and answers the rest with SYN cookies."},
+		{"a run without a band", 3, nil, item + "3."},
+		{"a run whose replicas have no limbo", 2, []predict.BandPoint{{T: time.Second}}, item + "2; no replica holds any."},
+		{"a burst past the backlog", 64, band, item + "64; the replicas' band reaches 128 at 32.0 s."},
+		{"replicas in limbo off Linux", math.NaN(), band, item + "-; the replicas' band reaches 128 at 32.0 s."},
 	} {
 		if got := synQueueItem(c.measured, c.band); got != c.want {
 			t.Errorf("%s: got\n%q\nwant\n%q", c.name, got, c.want)

@@ -37,10 +37,10 @@ func ReadBand(r io.Reader) ([]predict.BandPoint, error) {
 	for i, v := range table {
 		t := seconds(v[0])
 		band[i] = predict.BandPoint{T: t,
-			Lo: predict.Point{T: t, Inflight: count(v[1]), Queued: count(v[3]), AcceptQueue: count(v[5]),
-				Connections: count(v[7]), ClientInflight: count(v[9]), SynPending: count(v[11]), SynQueue: count(v[13])},
-			Hi: predict.Point{T: t, Inflight: count(v[2]), Queued: count(v[4]), AcceptQueue: count(v[6]),
-				Connections: count(v[8]), ClientInflight: count(v[10]), SynPending: count(v[12]), SynQueue: count(v[14])}}
+			Lo: predict.Point{T: t, Inflight: countOrZero(v[1]), Queued: countOrZero(v[3]), AcceptQueue: countOrZero(v[5]),
+				Connections: countOrZero(v[7]), ClientInflight: countOrZero(v[9]), SynPending: countOrZero(v[11]), SynQueue: countOrZero(v[13])},
+			Hi: predict.Point{T: t, Inflight: countOrZero(v[2]), Queued: countOrZero(v[4]), AcceptQueue: countOrZero(v[6]),
+				Connections: countOrZero(v[8]), ClientInflight: countOrZero(v[10]), SynPending: countOrZero(v[12]), SynQueue: countOrZero(v[14])}}
 	}
 	return band, nil
 }

@@ -87,9 +87,9 @@ func readTable(r io.Reader, header []string, what string) ([][]float64, error) {
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// count is a predicted gauge's cell as a count: 0 where the cell is
+// countOrZero is a predicted gauge's cell as a count: 0 where the cell is
 // empty, as a column that a folder written before it existed reads.
-func count(v float64) int {
+func countOrZero(v float64) int {
 	if math.IsNaN(v) {
 		return 0
 	}

@@ -65,7 +65,7 @@ func TestATimelineWrittenBeforeAColumnExistedReadsItAsUnknown(t *testing.T) {
 	back, err := ReadTimeline(strings.NewReader(old))
 	if err != nil || len(back) != 1 || back[0].Rejected != 3 || back[0].ClientSent != 1000 || !math.IsNaN(back[0].WastedWork) ||
 		!math.IsNaN(back[0].Limit) || !math.IsNaN(back[0].SynQueue) {
-		t.Errorf("read %+v, %v; want rejected 3, client_sent 1000 and wasted_work_s unknown", back, err)
+		t.Errorf("read %+v, %v; want rejected 3, client_sent 1000, and wasted_work_s, concurrency_limit and syn_queue unknown", back, err)
 	}
 	for _, bad := range []struct{ csv, want string }{
 		{"t_s,inflight,mystery\n1,2,3\n", `timeline: unknown column "mystery"`},

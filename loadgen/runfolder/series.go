@@ -30,8 +30,8 @@ func ReadSeries(r io.Reader) ([]predict.Point, error) {
 	}
 	pts := make([]predict.Point, len(table))
 	for i, v := range table {
-		pts[i] = predict.Point{T: seconds(v[0]), Inflight: count(v[1]), Queued: count(v[2]), AcceptQueue: count(v[3]),
-			Connections: count(v[4]), ClientInflight: count(v[5]), SynPending: count(v[6]), SynQueue: count(v[7])}
+		pts[i] = predict.Point{T: seconds(v[0]), Inflight: countOrZero(v[1]), Queued: countOrZero(v[2]), AcceptQueue: countOrZero(v[3]),
+			Connections: countOrZero(v[4]), ClientInflight: countOrZero(v[5]), SynPending: countOrZero(v[6]), SynQueue: countOrZero(v[7])}
 	}
 	return pts, nil
 }

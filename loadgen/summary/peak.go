@@ -20,9 +20,9 @@ type peakFigure struct {
 // figures lists p's figures in the order summary.json writes them.
 func (p *Peak) figures() []peakFigure {
 	return []peakFigure{
-		{"inflight", &p.Inflight, false}, {"queued", &p.Queued, false}, {"accept_queue", &p.AcceptQueue, false},
-		{"connections", &p.Connections, false}, {"goroutines", &p.Goroutines, false}, {"rss_bytes", &p.RSSBytes, false},
-		{"client_inflight", &p.ClientInflight, false}, {"syn_queue", &p.SynQueue, true},
+		{key: "inflight", v: &p.Inflight}, {key: "queued", v: &p.Queued}, {key: "accept_queue", v: &p.AcceptQueue},
+		{key: "connections", v: &p.Connections}, {key: "goroutines", v: &p.Goroutines}, {key: "rss_bytes", v: &p.RSSBytes},
+		{key: "client_inflight", v: &p.ClientInflight}, {key: "syn_queue", v: &p.SynQueue, unknownIfMissing: true},
 	}
 }
 
