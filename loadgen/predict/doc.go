@@ -82,7 +82,9 @@
 //     accept queue's full check, one per CPU (engine.racesIn);
 //   - puts requests whose SYN passed but whose ACK found the queue full in
 //     limbo, connected for their client, retrying at the server's SYN-ACK
-//     and the client's request retransmissions (limbo.go);
+//     and the client's request retransmissions, or, where the listener
+//     already held as many request sockets as its backlog and answered
+//     with a SYN cookie, at the client's retransmissions alone (limbo.go);
 //   - keeps each connection in the accept queue for a drawn accept delay;
 //   - when the server timed every request's arrival at its gate
 //     (Spread.Reach), accepts each request at once and has it reach the
@@ -156,10 +158,11 @@
 // network adds no delay beyond the drawn connect and accept delays, and
 // loses no packet (a full input backlog on loopback does; docs/kernel.md);
 // the central simulation takes the calibrated retransmission times, without
-// the timer wheel's bunching; the model keeps a request socket for each
-// connection in limbo even when the listener already holds more than its
-// backlog, where the kernel answers with a SYN cookie, keeps nothing and
-// never resends the SYN-ACK (docs/kernel.md); a client in limbo resends on
+// the timer wheel's bunching; the listener always answers with a SYN
+// cookie once its request sockets reach the backlog
+// (net.ipv4.tcp_syncookies 1, which the model does not read), and its
+// SYN queue holds only connections in limbo, where the kernel's also
+// holds the handshakes in progress; a client in limbo resends on
 // the kernel's default RTO, where the kernel may start it from the RTT it
 // keeps for the pair of addresses, up to tens of seconds (docs/kernel.md);
 // and the client never refuses or resets on its own ("refused",

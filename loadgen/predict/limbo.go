@@ -35,6 +35,11 @@ const (
 	synAckRTO     = time.Second            // TCP_TIMEOUT_INIT
 	dataRTO       = 200 * time.Millisecond // TCP_RTO_MIN
 	fallbackRTO   = 3 * time.Second        // TCP_TIMEOUT_FALLBACK
+	// cookieLife is how long a SYN cookie stays good: the kernel stamps
+	// it with a minute counter and takes it while the counter has moved
+	// by less than 2 (MAX_SYNCOOKIE_AGE), 1 to 2 minutes; the model takes
+	// the shorter.
+	cookieLife = time.Minute
 )
 
 // clientRetransmissions are when a client whose connection entered limbo
@@ -123,7 +128,7 @@ func (w wheel) synAckFirings(t time.Duration) []time.Duration {
 // where synAckRetries would allow 5.
 func (e *engine) synAckRetriesNow() int {
 	retries := synAckRetries
-	pending := len(e.limbo)
+	pending := e.requestSockets()
 	if 2*pending <= max(8, e.in.Limits.Backlog) {
 		return retries
 	}
@@ -143,6 +148,7 @@ func (e *engine) useWheel(w wheel) {
 	e.wheel = &w
 	e.fires = map[int][]time.Duration{}
 	e.limbo = map[int][]time.Duration{}
+	e.cookies = map[int]time.Duration{}
 	e.synAcks = map[int][]time.Duration{}
 	e.retransmits = map[int][]time.Duration{}
 }
@@ -157,37 +163,94 @@ func (e *engine) useWheel(w wheel) {
 // closes. Measured on the ramp (limitlistener-4, a tcpdump of the run):
 // 71 of 94 connections in limbo were such dials, and 52 of them entered
 // the accept queue later.
-func (e *engine) enterGhostLimbo(r int) { e.startLimbo(r, phaseGhostLimbo) }
+func (e *engine) enterGhostLimbo(r int, cookie bool) { e.startLimbo(r, phaseGhostLimbo, cookie) }
 
-// enterLimbo puts request r in limbo at this instant.
-func (e *engine) enterLimbo(r int) {
+// enterLimbo puts request r in limbo at this instant, on a SYN cookie
+// or with a request socket.
+func (e *engine) enterLimbo(r int, cookie bool) {
 	e.synPending--
 	e.out[r].Connected = e.now
-	e.startLimbo(r, phaseLimbo)
+	e.startLimbo(r, phaseLimbo, cookie)
 }
 
 // startLimbo puts request r in limbo, live or a ghost's, and schedules
-// its first try.
-func (e *engine) startLimbo(r int, p phase) {
+// its first try. With a request socket it tries at the server's SYN-ACK
+// retransmissions and its client's; on a cookie only at its client's,
+// each of which carries what the client sent, until the cookie goes
+// stale.
+func (e *engine) startLimbo(r int, p phase, cookie bool) {
 	e.st[r].phase = p
 	e.st[r].synAcksFired = 0
-	firings := e.wheel.synAckFirings(e.now)
 	retransmits := e.wheel.clientRetransmissions(e.now, !e.in.Kernel.NoTimestamps)
+	e.retransmits[r] = retransmits
+	if cookie {
+		stale := e.now + cookieLife
+		e.cookies[r] = stale
+		// The first resend after the cookie went stale finds only the
+		// listener, which resets it (limboRetry): it ends the tries.
+		i, _ := slices.BinarySearch(retransmits, stale)
+		e.limbo[r] = retransmits[:min(i+1, len(retransmits))]
+		e.scheduleLimbo(r)
+		return
+	}
+	firings := e.wheel.synAckFirings(e.now)
 	e.synAcks[r] = firings
 	// The last firing drops the request socket: it ends the tries.
-	e.limbo[r], e.retransmits[r] = append(limboAttempts(firings, retransmits), firings[synAckRetries]), retransmits
+	e.limbo[r] = append(limboAttempts(firings, retransmits), firings[synAckRetries])
 	e.youngRequestSockets++
 	e.scheduleLimbo(r)
 }
 
-// leaveLimbo forgets request r's request socket, which became a
-// connection or was dropped.
+// leaveLimbo forgets request r's request socket or cookie: the
+// connection got in, or the server dropped or no longer knows it.
 func (e *engine) leaveLimbo(r int) {
+	if _, ok := e.cookies[r]; ok {
+		delete(e.cookies, r)
+		delete(e.limbo, r)
+		return
+	}
 	if e.st[r].synAcksFired == 0 {
 		e.youngRequestSockets--
 	}
 	delete(e.limbo, r)
 	delete(e.synAcks, r)
+}
+
+// requestSockets is how many connections in limbo the listener holds a
+// request socket for: those not on a cookie.
+func (e *engine) requestSockets() int { return len(e.limbo) - len(e.cookies) }
+
+// synInstant is what the listener's SYN check saw at one instant: the
+// request sockets it held, those of the SYNs it took then included.
+type synInstant struct {
+	at     time.Duration
+	set    bool
+	reqsks int
+}
+
+// synCookie reports whether the listener answers a SYN that it takes now
+// with a cookie: it does once its request sockets reach its backlog
+// (inet_csk_reqsk_queue_is_full, with net.ipv4.tcp_syncookies 1, the
+// default, which the model assumes: it reads no such sysctl). SYNs that
+// fire together are all checked before any of their ACKs comes (limbo's
+// comment above), so each holds a request socket from its check on, and
+// the later ones of a large instant get cookies, whether or not their
+// ACKs then find room. Measured on 2026-12-07 (conclab_syn_queue_length,
+// twelve runs): limitlistener-4's listener held at most 59 request
+// sockets in a burst (backlog 64) and 17 in a ramp (backlog 16), where
+// the model without cookies held up to 315 and 144.
+func (e *engine) synCookie() bool {
+	if e.wheel == nil {
+		return false
+	}
+	if !e.syns.set || e.syns.at != e.now {
+		e.syns = synInstant{at: e.now, set: true, reqsks: e.requestSockets()}
+	}
+	if e.syns.reqsks >= e.in.Limits.Backlog {
+		return true
+	}
+	e.syns.reqsks++
+	return false
 }
 
 // synAckTimer runs request r's SYN-ACK timer if it fires now, and reports
@@ -208,6 +271,19 @@ func (e *engine) synAckTimer(r int) bool {
 	}
 	s.synAcksFired++
 	return true
+}
+
+// staleCookie: request r's client resent after its cookie went stale:
+// the listener, which never knew the connection, resets it. A live
+// request ends so; a ghost's dial is gone.
+func (e *engine) staleCookie(r int) {
+	s := &e.st[r]
+	e.leaveLimbo(r)
+	delete(e.retransmits, r)
+	if s.phase == phaseLimbo {
+		e.finish(r, outcome.Reset)
+	}
+	s.phase = phaseDone
 }
 
 // dropRequestSocket: the server forgets request r's handshake. A ghost's
@@ -254,6 +330,10 @@ func (e *engine) limboRetry(r int) {
 		return
 	}
 	s.nextLimbo++
+	if stale, ok := e.cookies[r]; ok && e.now >= stale {
+		e.staleCookie(r)
+		return
+	}
 	if !e.synAckTimer(r) {
 		return
 	}

@@ -20,7 +20,7 @@ type snapshot struct {
 }
 
 func (e *engine) gauges() gauges {
-	return gauges{e.inflight, e.queued, e.aq.len() + e.reading, e.connections, e.clientInflight, e.synPending, len(e.limbo)}
+	return gauges{e.inflight, e.queued, e.aq.len() + e.reading, e.connections, e.clientInflight, e.synPending, e.requestSockets()}
 }
 
 // observe folds the state after an event into the peaks and records it for

@@ -148,6 +148,11 @@ type engine struct {
 	// those in limbo whose timer has not fired yet.
 	synAcks             map[int][]time.Duration
 	youngRequestSockets int
+	// cookies are, per request in limbo on a SYN cookie, when the cookie
+	// goes stale: it holds no request socket (limbo.go).
+	cookies map[int]time.Duration
+	// syns is what the listener's SYN check saw at the current instant.
+	syns synInstant
 	// retransmits are, per request in limbo or out of it on a bare ACK,
 	// its client's retransmissions (clientRetransmissions).
 	retransmits map[int][]time.Duration
@@ -607,21 +612,23 @@ func (e *engine) synRetry(r int) {
 		// The dial succeeds with nobody waiting for it: the Transport
 		// closes the connection, which waits in the accept queue as an
 		// orphan until the server accepts and closes it.
+		e.synCookie()
 		e.synPending--
 		s.phase = phaseOrphan
 		e.aq.push(r)
 		e.readyAfterDelay(r)
 	case e.aq.len() < e.aqCap || raced:
+		e.synCookie()
 		e.synPending--
 		e.enterAcceptQueue(r)
 	case e.wheel != nil && e.race.base < e.aqCap && !ghost:
-		e.enterLimbo(r)
+		e.enterLimbo(r, e.synCookie())
 	case e.wheel != nil && e.race.base < e.aqCap:
 		// A ghost's dial completes for its kernel, and the Transport
 		// closes it at once; the server dropped its ACK, and keeps trying
 		// (limbo.go).
 		e.synPending--
-		e.enterGhostLimbo(r)
+		e.enterGhostLimbo(r, e.synCookie())
 	default:
 		e.scheduleRetry(r)
 	}

@@ -93,12 +93,12 @@ func TestAnAcceptDelayKeepsAConnectionInTheQueueForAMoment(t *testing.T) {
 }
 
 func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTimer(t *testing.T) {
-	// Requests 2 and 3 fire together on one CPU at 1.024 s into one free
-	// place. Request 3's timer was armed last (its first SYN went out at
-	// 8 ms, request 2's at 4 ms), so it runs first and gets the place, and
-	// request 2's ACK is dropped. Request 2 is connected for its client at
-	// 1.024 s, and gets into the accept queue at the first limbo attempt
-	// that finds room.
+	// Two retransmitted SYNs fire together on one CPU at 1.024 s into one
+	// free place (limboInput): the one whose timer was armed last runs
+	// first and gets the place, and the other's ACK is dropped. That one
+	// is connected for its client at 1.024 s, holds a request socket, and
+	// gets into the accept queue at the first limbo attempt that finds
+	// room.
 	w := wheel{jiffy: 4 * time.Millisecond}
 	// From 1.024 s (jiffy 256): SYN-ACK timers of 1, 2, 4, 8, 16 s
 	// (units of 8, 8, 64, 64, 64 jiffies): 256+250 → 512, 512+500 → 1016,
@@ -123,20 +123,33 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 			t.Errorf("timestamps %v: attempts %v\nwant %v", tc.timestamps, got, tc.want)
 		}
 	}
-	in := raceInput()
+	in := limboInput()
 	in.Service = time.Second
 	e := newEngine(in)
 	e.useWheel(w)
-	e.cpu = []uint8{0, 0, 1, 1}
+	e.cpu = []uint8{0, 0, 0, 0, 1, 1}
 	e.run()
-	// Request 1 runs 1–2 s; request 3 (in the queue from 1.024 s) runs
-	// 2–3 s; request 2 finds the queue full at 1.228, 1.432 and 1.856 s,
-	// enters it at 2.048 s and runs 3–4 s, connected for its client since
-	// 1.024 s.
-	r2 := e.out[2]
-	if r2.Connected != sec(1.024) || r2.Started != sec(3) || r2.Outcome != "ok" {
-		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 3 s, ok", r2.Connected, r2.Started, r2.Outcome)
+	// Requests 1, 2 and 3 run 1–2, 2–3 and 3–4 s, and request 5 (in the
+	// queue from 1.024 s) 4–5 s. Request 4 finds the queue full at 1.228,
+	// 1.432 and 1.856 s, enters it at 2.048 s, when request 2's accept has
+	// left a place, and runs 5–6 s, connected for its client since 1.024 s.
+	r4 := e.out[4]
+	if r4.Connected != sec(1.024) || r4.Started != sec(5) || r4.Outcome != "ok" {
+		t.Errorf("request 4: connected %v, started %v, %s; want 1.024 s, 5 s, ok", r4.Connected, r4.Started, r4.Outcome)
 	}
+}
+
+// limboInput is a connection limit of 1 whose accept queue has room for
+// 3 and whose listener keeps 2 request sockets: request 0 runs from 0 s,
+// requests 1 to 3 fill the queue, and the SYNs of requests 4 and 5 (sent
+// at 4 and 8 ms) are dropped. At 1 s request 0 ends and request 1 is
+// accepted; at 1.024 s the two retransmitted SYNs fire together into the
+// one free place. Request 5's timer was armed last, so it runs first: it
+// takes the first request socket and the place. Request 4 takes the
+// second request socket, and its ACK is dropped: it is in limbo.
+func limboInput() Input {
+	return Input{Arrivals: at(0, 0, 0, 0, 0.004, 0.008), Service: 10 * time.Second, Kernel: linux,
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 2, Settings: catalog.Settings{Limit: 1}}}
 }
 
 func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
@@ -147,15 +160,15 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 	// ghosts then: Go's Transport still dials. #5 takes the slot at 3.05 s
 	// and #6 the queue's first place at 3.06 s. At 3.072 s the ghosts'
 	// SYNs fire together on one CPU into the one free place: #4, whose
-	// timer was armed last, takes it, and #3's ACK is dropped. #3 tries
-	// again on its FIN's retransmissions and
-	// the server's SYN-ACK timer; the queue stays full until #5 ends at
+	// timer was armed last, takes it and the listener's one request
+	// socket, and #3's ACK is dropped. The listener answered #3's SYN
+	// with a cookie, so #3 tries again only on its FIN's
+	// retransmissions; the queue stays full until #5 ends at
 	// 13.05 s, and the server is busy again from 13.1 s (#7). From jiffy
 	// 768 (3.072 s), the FIN goes again as a tail loss probe after 50
 	// jiffies and then on timers of 50, 100, 200, 400, 800 and 1600: at
-	// 819, 870, 976, 1184, 1592, 2432 and 4096; the SYN-ACK timers of 250,
-	// 500, 1000 and 2000 fire at 1024, 1528, 2560 and 4608: the first try
-	// after 13.05 s is at jiffy 4096, 16.384 s, which puts #3 in the queue
+	// 819, 870, 976, 1184, 1592, 2432 and 4096: the first try after
+	// 13.05 s is at jiffy 4096, 16.384 s, which puts #3 in the queue
 	// as an orphan until #7 ends at 23.1 s.
 	in := Input{Arrivals: at(0, 0, 0, 0.004, 0.008, 3.05, 3.06, 13.1), Kernel: linux, ClientTimeout: 900 * time.Millisecond,
 		Work: []time.Duration{3 * time.Second, time.Second, time.Second, time.Second, time.Second, 10 * time.Second,
@@ -186,37 +199,42 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 }
 
 func TestAConnectionOutOfLimboOnABareAckHoldsItsSlotUntilItsRequestComes(t *testing.T) {
-	// As in the test of the race above, but request 3 works 100 ms: it
-	// runs 2–2.1 s. Request 2 leaves limbo at 2.048 s on the server's
-	// SYN-ACK retransmission, which the client answers with a bare ACK; it
-	// is accepted at 2.1 s and holds the connection limit's one slot with
-	// nothing to read until the client retransmits its request at 2.688 s
-	// (jiffy 672), and runs 2.688–3.688 s.
-	in := raceInput()
-	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
-	e := newEngine(in)
-	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
-	e.cpu = []uint8{0, 0, 1, 1}
+	// limboInput, with requests 2, 3 and 5 working 10 ms: they run
+	// 2–2.03 s, and the queue has room from 2 s. Request 4 leaves limbo at
+	// 2.048 s on the server's SYN-ACK retransmission, which the client
+	// answers with a bare ACK; it is accepted at once and holds the
+	// connection limit's one slot with nothing to read until the client
+	// retransmits its request at 2.688 s (jiffy 672), and runs
+	// 2.688–3.688 s.
+	e := bareAckEngine(limboInput())
 	e.run()
-	if r2 := e.out[2]; r2.Connected != sec(1.024) || r2.Started != sec(2.688) || r2.Outcome != "ok" {
-		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 2.688 s, ok", r2.Connected, r2.Started, r2.Outcome)
+	if r4 := e.out[4]; r4.Connected != sec(1.024) || r4.Started != sec(2.688) || r4.Outcome != "ok" {
+		t.Errorf("request 4: connected %v, started %v, %s; want 1.024 s, 2.688 s, ok", r4.Connected, r4.Started, r4.Outcome)
 	}
 	for _, s := range e.snaps {
-		if s.t >= sec(2.1) && s.t < sec(2.688) && (s.g.connections != 1 || s.g.inflight != 0 || s.g.acceptQueue != 0) {
+		if s.t >= sec(2.048) && s.t < sec(2.688) && (s.g.connections != 1 || s.g.inflight != 0 || s.g.acceptQueue != 0) {
 			t.Errorf("at %v: %+v; want one connection, held with no work", s.t, s.g)
 		}
 	}
 }
 
-func TestTheListenerHoldsARequestSocketForAConnectionInLimbo(t *testing.T) {
-	// As above: request 2's ACK is dropped at 1.024 s, and the server's
-	// SYN-ACK retransmission gets it into the accept queue at 2.048 s. The
-	// listener holds its request socket for that second, and none else.
-	in := raceInput()
-	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
+// bareAckEngine runs in with requests 2, 3 and 5 working 10 ms and the
+// others 1 s, requests 4 and 5 on a CPU of their own.
+func bareAckEngine(in Input) *engine {
+	ms10 := 10 * time.Millisecond
+	in.Work = []time.Duration{time.Second, time.Second, ms10, ms10, time.Second, ms10}
 	e := newEngine(in)
 	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
-	e.cpu = []uint8{0, 0, 1, 1}
+	e.cpu = []uint8{0, 0, 0, 0, 1, 1}
+	return e
+}
+
+func TestTheListenerHoldsARequestSocketForAConnectionInLimbo(t *testing.T) {
+	// As above: request 4's ACK is dropped at 1.024 s, and the server's
+	// SYN-ACK retransmission gets it into the accept queue at 2.048 s. The
+	// listener holds its request socket for that second, and none else:
+	// request 5's handshake ended as it began.
+	e := bareAckEngine(limboInput())
 	e.run()
 	for _, s := range e.snaps {
 		want := 0
@@ -232,23 +250,56 @@ func TestTheListenerHoldsARequestSocketForAConnectionInLimbo(t *testing.T) {
 	}
 }
 
+func TestAConnectionInLimboOnACookieGetsInOnlyWithItsClientsResend(t *testing.T) {
+	// limboInput with a listener that keeps 1 request socket, and so an
+	// accept queue with room for 2: requests 1 and 2 fill it, and the
+	// SYNs of requests 3 and 4 are dropped. At 1.024 s request 4 takes the
+	// request socket and the free place, and the listener answers request
+	// 3's SYN with a cookie, keeping nothing; its ACK is dropped. With no
+	// SYN-ACK to resend, request 3 tries again only when its client
+	// resends its request: at 1.228, 1.432 and 1.856 s the queue is full,
+	// and at 2.688 s it is empty (requests 2 and 4 ran 2–2.02 s), so
+	// request 3 gets in with its request, and runs at once. No slot is
+	// held without work, and the listener never holds a request socket.
+	ms10 := 10 * time.Millisecond
+	in := Input{Arrivals: at(0, 0, 0, 0.004, 0.008), Kernel: linux,
+		Work:   []time.Duration{time.Second, time.Second, ms10, time.Second, ms10},
+		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 1, Settings: catalog.Settings{Limit: 1}}}
+	e := newEngine(in)
+	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+	e.cpu = []uint8{0, 0, 0, 1, 1}
+	e.run()
+	if r3 := e.out[3]; r3.Connected != sec(1.024) || r3.Started != sec(2.688) || r3.Outcome != "ok" {
+		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 2.688 s, ok", r3.Connected, r3.Started, r3.Outcome)
+	}
+	for _, s := range e.snaps {
+		if s.t >= sec(2.02) && s.t < sec(2.688) && (s.g.connections != 0 || s.g.acceptQueue != 0) {
+			t.Errorf("at %v: %+v; want no connection until request 3's resend", s.t, s.g)
+		}
+	}
+	if e.peak.SynQueue != 0 {
+		t.Errorf("peak %d request sockets, want none", e.peak.SynQueue)
+	}
+}
+
 func TestAClientThatGaveUpInLimboStillHoldsASlotUntilItsFINComes(t *testing.T) {
-	// The same, with a client timeout of 1.5 s that the server cannot see:
-	// request 1 runs 1–2 s for nobody, and request 3, an orphan since
-	// 1.508 s, is accepted and closed at 2 s. Request 2's client gives up at
-	// 1.504 s while in limbo, and its socket goes on retransmitting, with a
-	// FIN now. The connection gets in at 2.048 s on a bare ACK, is accepted
-	// at once, and holds the slot until the FIN comes at 2.688 s.
-	in := raceInput()
+	// limboInput, with a client timeout of 1.5 s that the server cannot
+	// see: request 1 runs 1–2 s for nobody, and requests 2, 3 and 5,
+	// orphans since 1.5 to 1.508 s, are accepted and closed at 2 s.
+	// Request 4's client gives up at 1.504 s while in limbo, and its socket
+	// goes on retransmitting, with a FIN now. The connection gets in at
+	// 2.048 s on a bare ACK, is accepted at once, and holds the slot until
+	// the FIN comes at 2.688 s.
+	in := limboInput()
 	in.ClientTimeout = 1500 * time.Millisecond
-	in.Work = []time.Duration{time.Second, time.Second, time.Second, 100 * time.Millisecond}
+	in.Work = []time.Duration{time.Second, time.Second, time.Second, time.Second, time.Second, 100 * time.Millisecond}
 	in.Limits.WorkOutlivesClient = true
 	e := newEngine(in)
 	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
-	e.cpu = []uint8{0, 0, 1, 1}
+	e.cpu = []uint8{0, 0, 0, 0, 1, 1}
 	e.run()
-	if r2 := e.out[2]; r2.Started != Never || r2.Outcome != "timeout" || r2.Finished != sec(1.504) {
-		t.Errorf("request 2: started %v, %s at %v; want never, timeout at 1.504 s", r2.Started, r2.Outcome, r2.Finished)
+	if r4 := e.out[4]; r4.Started != Never || r4.Outcome != "timeout" || r4.Finished != sec(1.504) {
+		t.Errorf("request 4: started %v, %s at %v; want never, timeout at 1.504 s", r4.Started, r4.Outcome, r4.Finished)
 	}
 	held, closed := false, Never
 	for _, s := range e.snaps {
@@ -302,26 +353,31 @@ func TestOldRequestSocketsGetFewerSynAckRetriesWhenTheyCrowdTheBacklog(t *testin
 }
 
 func TestAClientWhoseRequestSocketWasPrunedIsResetAtItsNextRetransmission(t *testing.T) {
-	// A connection limit of 1 with room for 1 in its accept queue: #0 runs
-	// 0–1 s, #1 waits in the queue and runs 1–101 s. The SYNs of #2 to #8,
-	// sent at 4 to 20 ms, are dropped; their retransmissions fire together
-	// at 1.024 s on one CPU into the place #1 left: one gets it (and runs
-	// from 101 s), and the other six are in limbo, the queue full until
-	// 101 s. Six request sockets are more than half of a backlog counted as
-	// 8, so their SYN-ACK timers (2.048, 4.064, 8.192 s from 1.024 s) prune
-	// them: at 2.048 s the six young ones keep 5, 5, 5, 4, 4 and 3 retries
-	// as each fires in turn, and at 4.064 s none is young and each keeps 2.
-	// At 8.192 s, with two fired, the first two are dropped; four are left,
-	// no more than half of 8, and keep 5 retries: they are dropped at
-	// 65.536 s (jiffy 16384). Each client's next retransmission of its
-	// request is reset by the listener: at 14.336 s (jiffy 3584) for the
-	// first two, at 106.496 s (13312 + 12800 → 26624) for the others.
-	in := Input{Arrivals: at(0, 0, 0.004, 0.004, 0.008, 0.008, 0.012, 0.016, 0.02), Kernel: linux,
-		ClientTimeout: 300 * time.Second, Service: 100 * time.Second,
-		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 0, Settings: catalog.Settings{Limit: 1}}}
+	// A connection limit of 1 with room for 9 in its accept queue and 8
+	// request sockets: #0 runs 0–1 s, #1 to #9 wait in the queue, and #1
+	// runs 1–101 s. The SYNs of #10 to #16, sent at 4 to 20 ms, are
+	// dropped; their retransmissions fire together at 1.024 s on one CPU
+	// into the place #1 left: one gets it, and the other six are in limbo,
+	// each with a request socket, the queue full until 101 s. Six request
+	// sockets are more than half of the backlog of 8, so their SYN-ACK
+	// timers (2.048, 4.064, 8.192 s from 1.024 s) prune them: at 2.048 s
+	// the six young ones keep 5, 5, 5, 4, 4 and 3 retries as each fires in
+	// turn, and at 4.064 s none is young and each keeps 2. At 8.192 s,
+	// with two fired, the first two are dropped; four are left, no more
+	// than half of 8, and keep 5 retries: they are dropped at 65.536 s
+	// (jiffy 16384). Each client's next retransmission of its request is
+	// reset by the listener: at 14.336 s (jiffy 3584) for the first two,
+	// at 106.496 s (13312 + 12800 → 26624) for the others. #2 to #9 work
+	// 1 ms from 101 s, and the SYN that got in runs from 101.008 s.
+	in := Input{Arrivals: at(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.004, 0.004, 0.008, 0.008, 0.012, 0.016, 0.02), Kernel: linux,
+		ClientTimeout: 300 * time.Second,
+		Limits:        Limits{Discipline: catalog.KernelQueue, Backlog: 8, Settings: catalog.Settings{Limit: 1}}}
 	in.Work = make([]time.Duration, len(in.Arrivals))
 	for i := range in.Work {
 		in.Work[i] = 100 * time.Second
+		if i >= 2 && i <= 9 {
+			in.Work[i] = time.Millisecond
+		}
 	}
 	in.Work[0] = time.Second
 	e := newEngine(in)
@@ -329,14 +385,14 @@ func TestAClientWhoseRequestSocketWasPrunedIsResetAtItsNextRetransmission(t *tes
 	e.cpu = make([]uint8, len(in.Arrivals))
 	e.run()
 	ends := map[string]int{}
-	for _, q := range e.out[2:] {
+	for _, q := range e.out[10:] {
 		if q.Outcome == "ok" {
 			ends[fmt.Sprintf("ok from %v", q.Started)]++
 			continue
 		}
 		ends[fmt.Sprintf("%s at %v, connected at %v", q.Outcome, q.Finished, q.Connected)]++
 	}
-	want := map[string]int{"ok from 1m41s": 1, "reset at 14.336s, connected at 1.024s": 2, "reset at 1m46.496s, connected at 1.024s": 4}
+	want := map[string]int{"ok from 1m41.008s": 1, "reset at 14.336s, connected at 1.024s": 2, "reset at 1m46.496s, connected at 1.024s": 4}
 	if !reflect.DeepEqual(ends, want) {
 		t.Errorf("ends %v\nwant %v", ends, want)
 	}
