@@ -83,7 +83,7 @@
 //   - puts requests whose SYN passed but whose ACK found the queue full in
 //     limbo, connected for their client, retrying at the server's SYN-ACK
 //     and the client's request retransmissions, or, where the listener
-//     already held as many request sockets as its backlog and answered
+//     already held more request sockets than its backlog and answered
 //     with a SYN cookie, at the client's retransmissions alone (limbo.go);
 //   - keeps each connection in the accept queue for a drawn accept delay;
 //   - when the server timed every request's arrival at its gate
@@ -159,7 +159,7 @@
 // loses no packet (a full input backlog on loopback does; docs/kernel.md);
 // the central simulation takes the calibrated retransmission times, without
 // the timer wheel's bunching; the listener always answers with a SYN
-// cookie once its request sockets reach the backlog
+// cookie once its request sockets exceed the backlog
 // (net.ipv4.tcp_syncookies 1, which the model does not read), and its
 // SYN queue holds only connections in limbo, where the kernel's also
 // holds the handshakes in progress; a client in limbo resends on

@@ -140,7 +140,7 @@ func TestTheLosersOfARaceForTheLastPlaceWaitInLimboAndRetryOnTheServersSynAckTim
 }
 
 // limboInput is a connection limit of 1 whose accept queue has room for
-// 3 and whose listener keeps 2 request sockets: request 0 runs from 0 s,
+// 3, and whose listener keeps as many request sockets: request 0 runs from 0 s,
 // requests 1 to 3 fill the queue, and the SYNs of requests 4 and 5 (sent
 // at 4 and 8 ms) are dropped. At 1 s request 0 ends and request 1 is
 // accepted; at 1.024 s the two retransmitted SYNs fire together into the
@@ -160,15 +160,15 @@ func TestAGhostDialWhoseAckFindsTheQueueFullComesBackAsAnOrphan(t *testing.T) {
 	// ghosts then: Go's Transport still dials. #5 takes the slot at 3.05 s
 	// and #6 the queue's first place at 3.06 s. At 3.072 s the ghosts'
 	// SYNs fire together on one CPU into the one free place: #4, whose
-	// timer was armed last, takes it and the listener's one request
-	// socket, and #3's ACK is dropped. The listener answered #3's SYN
-	// with a cookie, so #3 tries again only on its FIN's
-	// retransmissions; the queue stays full until #5 ends at
+	// timer was armed last, takes it, and #3's ACK is dropped. #3 tries
+	// again on its FIN's retransmissions and the server's SYN-ACK timer;
+	// the queue stays full until #5 ends at
 	// 13.05 s, and the server is busy again from 13.1 s (#7). From jiffy
 	// 768 (3.072 s), the FIN goes again as a tail loss probe after 50
 	// jiffies and then on timers of 50, 100, 200, 400, 800 and 1600: at
-	// 819, 870, 976, 1184, 1592, 2432 and 4096: the first try after
-	// 13.05 s is at jiffy 4096, 16.384 s, which puts #3 in the queue
+	// 819, 870, 976, 1184, 1592, 2432 and 4096; the SYN-ACK timers of 250,
+	// 500, 1000 and 2000 fire at 1024, 1528, 2560 and 4608: the first try
+	// after 13.05 s is at jiffy 4096, 16.384 s, which puts #3 in the queue
 	// as an orphan until #7 ends at 23.1 s.
 	in := Input{Arrivals: at(0, 0, 0, 0.004, 0.008, 3.05, 3.06, 13.1), Kernel: linux, ClientTimeout: 900 * time.Millisecond,
 		Work: []time.Duration{3 * time.Second, time.Second, time.Second, time.Second, time.Second, 10 * time.Second,
@@ -251,34 +251,52 @@ func TestTheListenerHoldsARequestSocketForAConnectionInLimbo(t *testing.T) {
 }
 
 func TestAConnectionInLimboOnACookieGetsInOnlyWithItsClientsResend(t *testing.T) {
-	// limboInput with a listener that keeps 1 request socket, and so an
-	// accept queue with room for 2: requests 1 and 2 fill it, and the
-	// SYNs of requests 3 and 4 are dropped. At 1.024 s request 4 takes the
-	// request socket and the free place, and the listener answers request
-	// 3's SYN with a cookie, keeping nothing; its ACK is dropped. With no
-	// SYN-ACK to resend, request 3 tries again only when its client
-	// resends its request: at 1.228, 1.432 and 1.856 s the queue is full,
-	// and at 2.688 s it is empty (requests 2 and 4 ran 2–2.02 s), so
-	// request 3 gets in with its request, and runs at once. No slot is
-	// held without work, and the listener never holds a request socket.
-	ms10 := 10 * time.Millisecond
-	in := Input{Arrivals: at(0, 0, 0, 0.004, 0.008), Kernel: linux,
-		Work:   []time.Duration{time.Second, time.Second, ms10, time.Second, ms10},
-		Limits: Limits{Discipline: catalog.KernelQueue, Backlog: 1, Settings: catalog.Settings{Limit: 1}}}
+	// A connection limit of 1 with a backlog of 0: the accept queue has
+	// room for 1, and the listener keeps 1 request socket. Request 0 runs
+	// 0–1 s, request 1 fills the queue, and the SYNs of requests 2 and 3
+	// are dropped. At 1.024 s request 3 takes the request socket and the
+	// place request 1 left, and the listener answers request 2's SYN with
+	// a cookie, keeping nothing; its ACK is dropped. With no SYN-ACK to
+	// resend, request 2 tries again only when its client resends its
+	// request: at 1.228, 1.432 and 1.856 s the queue is full, and at
+	// 2.688 s it is empty (request 3 ran 2–2.01 s), so request 2 gets in
+	// with its request, and runs at once. No slot is held without work,
+	// and the listener never holds a request socket for longer than an
+	// instant.
+	in := raceInput()
+	in.Work = []time.Duration{time.Second, time.Second, time.Second, 10 * time.Millisecond}
 	e := newEngine(in)
 	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
-	e.cpu = []uint8{0, 0, 0, 1, 1}
+	e.cpu = []uint8{0, 0, 1, 1}
 	e.run()
-	if r3 := e.out[3]; r3.Connected != sec(1.024) || r3.Started != sec(2.688) || r3.Outcome != "ok" {
-		t.Errorf("request 3: connected %v, started %v, %s; want 1.024 s, 2.688 s, ok", r3.Connected, r3.Started, r3.Outcome)
+	if r2 := e.out[2]; r2.Connected != sec(1.024) || r2.Started != sec(2.688) || r2.Outcome != "ok" {
+		t.Errorf("request 2: connected %v, started %v, %s; want 1.024 s, 2.688 s, ok", r2.Connected, r2.Started, r2.Outcome)
 	}
 	for _, s := range e.snaps {
-		if s.t >= sec(2.02) && s.t < sec(2.688) && (s.g.connections != 0 || s.g.acceptQueue != 0) {
-			t.Errorf("at %v: %+v; want no connection until request 3's resend", s.t, s.g)
+		if s.t >= sec(2.01) && s.t < sec(2.688) && (s.g.connections != 0 || s.g.acceptQueue != 0) {
+			t.Errorf("at %v: %+v; want no connection until request 2's resend", s.t, s.g)
 		}
 	}
 	if e.peak.SynQueue != 0 {
 		t.Errorf("peak %d request sockets, want none", e.peak.SynQueue)
+	}
+}
+
+func TestAConnectionOnACookieThatWentStaleIsResetAtItsClientsNextResend(t *testing.T) {
+	// As above, but requests 1 and 3 work 200 s: the queue stays full
+	// until 201 s. Request 2's cookie, stamped at 1.024 s, goes stale a
+	// minute later (jiffy 15256). Its client resends at jiffies 307, 358,
+	// 464, 672, 1080, 1920, 3584, 6848 and 13312, into a full queue, and
+	// next at 26624 (106.496 s), after the cookie went stale: the
+	// listener, which never knew the connection, resets it.
+	in := raceInput()
+	in.Work = []time.Duration{time.Second, 200 * time.Second, time.Second, 200 * time.Second}
+	e := newEngine(in)
+	e.useWheel(wheel{jiffy: 4 * time.Millisecond})
+	e.cpu = []uint8{0, 0, 1, 1}
+	e.run()
+	if r2 := e.out[2]; r2.Connected != sec(1.024) || r2.Outcome != "reset" || r2.Finished != sec(106.496) {
+		t.Errorf("request 2: connected %v, %s at %v; want 1.024 s, reset at 106.496 s", r2.Connected, r2.Outcome, r2.Finished)
 	}
 }
 
@@ -353,8 +371,8 @@ func TestOldRequestSocketsGetFewerSynAckRetriesWhenTheyCrowdTheBacklog(t *testin
 }
 
 func TestAClientWhoseRequestSocketWasPrunedIsResetAtItsNextRetransmission(t *testing.T) {
-	// A connection limit of 1 with room for 9 in its accept queue and 8
-	// request sockets: #0 runs 0–1 s, #1 to #9 wait in the queue, and #1
+	// A connection limit of 1 with a backlog of 8: room for 9 in its
+	// accept queue, and as many request sockets. #0 runs 0–1 s, #1 to #9 wait in the queue, and #1
 	// runs 1–101 s. The SYNs of #10 to #16, sent at 4 to 20 ms, are
 	// dropped; their retransmissions fire together at 1.024 s on one CPU
 	// into the place #1 left: one gets it, and the other six are in limbo,

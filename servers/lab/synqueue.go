@@ -15,8 +15,9 @@ var synQueueLengthDesc = prometheus.NewDesc("conclab_syn_queue_length",
 // synQueueCollector counts the listener's request sockets at scrape
 // time. A connection whose ACK found the accept queue full waits there,
 // connected for its client and not for the server, until a retransmission
-// finds room (docs/kernel.md); the kernel keeps no more of them than the
-// backlog, and answers the rest with SYN cookies, which it does not count.
+// finds room (docs/kernel.md); the kernel keeps one more of them than the
+// backlog at the most, and answers the rest with SYN cookies, which it
+// does not count.
 type synQueueCollector struct {
 	probe synQueueProbe // nil where none can be read: the metric is absent
 	err   error         // why the probe could not be opened, when it failed
