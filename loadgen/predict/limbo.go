@@ -228,20 +228,21 @@ type synInstant struct {
 	reqsks int
 }
 
-// synCookie reports whether the listener answers a SYN that it takes now
-// with a cookie: it does once its request sockets exceed its backlog
-// (inet_csk_reqsk_queue_is_full, which since 2025 lets a listener hold
-// one more than the backlog, as the accept queue does; with
-// net.ipv4.tcp_syncookies 1, the default, which the model assumes: it
-// reads no such sysctl). SYNs that fire together are all checked before
-// any of their ACKs comes (limbo's comment above), so each holds a
-// request socket from its check on, and the later ones of a large instant
-// get cookies, whether or not their ACKs then find room. Measured on
-// 2026-12-07 (conclab_syn_queue_length, 13 burst and 5 ramp runs):
-// limitlistener-4's listener held at most 59 request sockets in a burst
-// (backlog 64; counted once a second, and `ss` saw 65) and 17 in a ramp
-// (backlog 16), where the model without cookies held up to 315 and 144.
-func (e *engine) synCookie() bool {
+// takeSyn counts a SYN that the listener takes now, whether its ACK will
+// find room or not, and reports whether the listener answers it with a
+// cookie rather than a request socket: it does once its request sockets
+// exceed its backlog (inet_csk_reqsk_queue_is_full, which since 2025 lets a
+// listener hold one more than the backlog, as the accept queue does; with
+// net.ipv4.tcp_syncookies 1, the default, which the model assumes: it reads
+// no such sysctl). SYNs that fire together are all checked before any of
+// their ACKs comes (limbo's comment above), so each holds a request socket
+// from its check on, and the later ones of a large instant get cookies,
+// whether or not their ACKs then find room. Measured on 2026-12-07
+// (conclab_syn_queue_length, 13 burst and 5 ramp runs): limitlistener-4's
+// listener held at most 59 request sockets in a burst (backlog 64; counted
+// once a second, and `ss` saw 65) and 17 in a ramp (backlog 16), where the
+// model without cookies held up to 315 and 144.
+func (e *engine) takeSyn() bool {
 	if e.wheel == nil {
 		return false
 	}

@@ -612,23 +612,23 @@ func (e *engine) synRetry(r int) {
 		// The dial succeeds with nobody waiting for it: the Transport
 		// closes the connection, which waits in the accept queue as an
 		// orphan until the server accepts and closes it.
-		e.synCookie()
+		e.takeSyn()
 		e.synPending--
 		s.phase = phaseOrphan
 		e.aq.push(r)
 		e.readyAfterDelay(r)
 	case e.aq.len() < e.aqCap || raced:
-		e.synCookie()
+		e.takeSyn()
 		e.synPending--
 		e.enterAcceptQueue(r)
 	case e.wheel != nil && e.race.base < e.aqCap && !ghost:
-		e.enterLimbo(r, e.synCookie())
+		e.enterLimbo(r, e.takeSyn())
 	case e.wheel != nil && e.race.base < e.aqCap:
 		// A ghost's dial completes for its kernel, and the Transport
 		// closes it at once; the server dropped its ACK, and keeps trying
 		// (limbo.go).
 		e.synPending--
-		e.enterGhostLimbo(r, e.synCookie())
+		e.enterGhostLimbo(r, e.takeSyn())
 	default:
 		e.scheduleRetry(r)
 	}
