@@ -45,6 +45,14 @@ type Passage struct {
 	// connection already in the kernel's queue at the close (for a later
 	// one, the accept waited for it as well). 0 otherwise.
 	SlotFreed int64 `json:"slot_freed,omitempty"`
+	// Slot and Turn are where its work ran and the how-manieth request
+	// to start there it was (workapi.Reply.Slot and Turn), for a request
+	// whose work began on a named slot; empty and 0 otherwise. A request
+	// whose client left during its work gets no answer to say so, and
+	// without it the hand-over of its slot, which can be the longest of a
+	// run, would go unmeasured (verdict.HandOvers).
+	Slot string `json:"slot,omitempty"`
+	Turn int    `json:"turn,omitempty"`
 }
 
 // Passages is the JSON of PathPassages.

@@ -32,7 +32,7 @@ func (p *Passages) Add(w Work, reply Reply, left time.Time) {
 // reply times (when it reached the gate and when its work began), and
 // which ended at left.
 func Passage(w Work, reply Reply, left time.Time) adminapi.Passage {
-	q := adminapi.Passage{ID: w.ID, Arrived: reply.Arrived.UnixNano(), Left: left.UnixNano()}
+	q := adminapi.Passage{ID: w.ID, Arrived: reply.Arrived.UnixNano(), Left: left.UnixNano(), Slot: reply.Slot, Turn: reply.Turn}
 	if !reply.Start.IsZero() {
 		q.Started = reply.Start.UnixNano()
 	}

@@ -59,8 +59,9 @@ func TestThePassagesKeepARequestWhoseClientLeftBeforeItsAnswer(t *testing.T) {
 // A semaphore of one and two 60 s POSTs: #1's client leaves while it
 // waits, then #0's during its work. A POST's connection is watched once
 // its body is read, so the model sees each leave: #1 leaves the queue, and
-// #0's work stops. Only #0's passage has its work begun.
-func TestAPassageSaysWhetherTheWorkOfAClientThatLeftHadBegun(t *testing.T) {
+// #0's work stops. Only #0's passage has its work begun, and says where:
+// the first turn of the semaphore's only slot.
+func TestAPassageSaysWhetherAndWhereTheWorkOfAClientThatLeftBegan(t *testing.T) {
 	srv := labtest.Start(t, "--model", "semaphore", "--limit", "1")
 	post := labtest.Request{Method: http.MethodPost, Query: "sleep=60s", Body: "x=1"}
 	running, waiting := labtest.NewClients(t), labtest.NewClients(t)
@@ -80,6 +81,9 @@ func TestAPassageSaysWhetherTheWorkOfAClientThatLeftHadBegun(t *testing.T) {
 		began := q.Started != 0 && q.Started >= q.Arrived && q.Started < q.Left
 		if (q.ID == "0") != began || (q.ID == "1" && q.Started != 0) {
 			t.Errorf("passage %+v: want only #0's work begun, between its arrival and its end", q)
+		}
+		if where := (q.Slot == "slot-0" && q.Turn == 1); (q.ID == "0") != where || (q.ID == "1" && (q.Slot != "" || q.Turn != 0)) {
+			t.Errorf("passage %+v: want #0's on slot-0's first turn, and #1's on none", q)
 		}
 	}
 }
