@@ -34,7 +34,7 @@ func (t *target) measured() []verdict.Measured {
 	out := make([]verdict.Measured, len(t.hits))
 	for i, h := range t.hits {
 		out[i] = verdict.Measured{Seq: h.seq, Scheduled: h.scheduled, Late: h.lateBy, Outcome: h.outcome, Latency: h.latency,
-			Connect: h.connect, Syn: h.syn, Dialed: h.dialed, Served: h.served, ToGate: h.toGate, ToAccept: h.toAccept, CloseHold: h.closeHold, SlotFreed: h.slotFreed, Left: h.left, StartedLeft: h.startedLeft,
+			Connect: h.connect, Syn: h.syn, Dialed: h.dialed, Served: h.served, ToGate: h.toGate, ToAccept: h.toAccept, CloseHold: h.closeHold, SlotFreed: h.slotFreed, Left: h.left, StartedLeft: h.startedLeft, Stopped: h.stopped,
 			AnswerDelay: h.answer, Refused: h.refused, Decided: h.decided,
 			RefusalDecided: h.refusalDecided}
 	}

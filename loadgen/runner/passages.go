@@ -10,6 +10,7 @@ import (
 	"github.com/conclab/conclab/internal/promscrape"
 	"github.com/conclab/conclab/loadgen/launch"
 	"github.com/conclab/conclab/loadgen/outcome"
+	"github.com/conclab/conclab/loadgen/verdict"
 )
 
 // passagesWithin bounds the fetch of a target's passages after its run:
@@ -61,6 +62,7 @@ func (t *target) completeFromPassages(ctx context.Context, since time.Time) stri
 			h.left = d
 			if s := time.Unix(0, q.Started).Sub(h.sent); q.Started != 0 && s > 0 {
 				h.startedLeft = s
+				h.stopped = stoppedWork(q)
 			}
 		}
 		if h.toGate > 0 {
@@ -101,4 +103,15 @@ func (t *target) awaitIdle(ctx context.Context) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// stoppedWork is the work of passage q, whose client left during it, as
+// the server timed it: its End is when the model stopped it.
+func stoppedWork(q adminapi.Passage) *verdict.Served {
+	w := &verdict.Served{Slot: q.Slot, Turn: q.Turn, Arrived: time.Unix(0, q.Arrived),
+		Start: time.Unix(0, q.Started), End: time.Unix(0, q.Left)}
+	if q.Accepted != 0 {
+		w.Accepted = time.Unix(0, q.Accepted)
+	}
+	return w
 }

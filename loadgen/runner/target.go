@@ -85,9 +85,14 @@ type hitRecord struct {
 	// how long after its send that work began (adminapi.Passage.Started);
 	// 0: unknown, or not one.
 	startedLeft time.Duration
-	answer      time.Duration // a refusal's way from its writing to its client (answer.back); 0: unknown
-	refused     time.Time     // when the server wrote its refusal, on its clock (answer.refused); zero: unknown
-	decided     time.Duration // from the gate to its refusal's writing (answer.decided); 0: unknown
+	// stopped is, for a request whose client gave up during its work,
+	// that work as the server's passage timed it, with End when the
+	// model stopped it (verdict.Measured.Stopped); nil: unknown, or not
+	// one.
+	stopped *verdict.Served
+	answer  time.Duration // a refusal's way from its writing to its client (answer.back); 0: unknown
+	refused time.Time     // when the server wrote its refusal, on its clock (answer.refused); zero: unknown
+	decided time.Duration // from the gate to its refusal's writing (answer.decided); 0: unknown
 	// refusalDecided is when its gate decided its refusal, where another
 	// goroutine decided (answer.refusalDecided); zero: unknown, or not so.
 	refusalDecided time.Time

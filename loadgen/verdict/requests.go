@@ -58,6 +58,12 @@ type Measured struct {
 	// loadgen's clock: the model stopped the work and freed its slot at
 	// Left. 0 when unknown, or when its work never began.
 	StartedLeft time.Duration
+	// Stopped is, for a request whose client gave up during its work,
+	// that work as the server's passage timed it, on the server's clock:
+	// its slot and turn, its accept, its arrival at the gate, its start,
+	// and as End when the model stopped it (at Left). Received is zero.
+	// nil when unknown, or when its work never began.
+	Stopped *Served
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from its writing (Refused) to the client, on loadgen's
 	// clock; 0 when unknown.

@@ -288,7 +288,7 @@ func acceptWakes(measured []Measured, ends []time.Duration) (wakes, at []time.Du
 func workEnds(measured []Measured) []time.Duration {
 	var ends []time.Duration
 	for _, m := range measured {
-		if at, ok := endAt(m); ok {
+		if at, ok := endAt(m, m.Served); ok {
 			ends = append(ends, at)
 		}
 	}
@@ -296,11 +296,11 @@ func workEnds(measured []Measured) []time.Duration {
 	return ends
 }
 
-// endAt is when on the schedule's clock m's work ended, placed from its
-// arrival at the gate on loadgen's clock as overshoots places its sleep; false
-// where the server did not time that arrival.
-func endAt(m Measured) (time.Duration, bool) {
-	s := m.Served
+// endAt is when on the schedule's clock m's work s (its Served or its
+// Stopped) ended, placed from its arrival at the gate on loadgen's clock as
+// overshoots places its sleep; false where the server did not time that
+// arrival.
+func endAt(m Measured, s *Served) (time.Duration, bool) {
 	if s == nil || m.ToGate <= 0 || s.Arrived.IsZero() || s.End.IsZero() {
 		return 0, false
 	}
