@@ -37,7 +37,7 @@ type HandOverTimes struct {
 }
 
 // slotWork is a request's work on a slot: its answered work (Served) or
-// the one its client left during (Stopped).
+// the one its client left during (Stopped), which w is.
 type slotWork struct {
 	m Measured
 	w *Served
@@ -47,15 +47,20 @@ type slotWork struct {
 // is a hand-over when the second had reached the gate before the first
 // ended and, where the replies count the slot's turns, came right after it:
 // a request between them whose client left first (its answer lost) would
-// otherwise make its whole work look like a hand-over. The works whose
-// clients left during them count as well, where the server's passages
-// said where they ran (Measured.Stopped): a hand-over slow enough that
-// the handed work then ends past its client's deadline is one of those,
-// and leaving them out would keep a run's slowest hand-overs from the
+// otherwise make its whole work look like a hand-over. A hand-over to a
+// work whose client left during it counts as well, where the server's
+// passage said where it ran (Measured.Stopped): a hand-over slow enough
+// that the handed work then ends past its client's deadline is one of
+// those, and leaving them out kept a run's slowest hand-overs from the
 // replicas. In a burst-after-deploy run (2026-12-07, 16:47 UTC)
 // deadline-4's four works handed their slots 3.1 to 3.2 ms after a
-// release that refused 53 waiters all ended so, where the hand-overs of
-// the answered works after 29 to 46 refusals took 0.7 ms.
+// release that refused 53 waiters all ended so, where the hand-overs to
+// answered works after 29 to 46 refusals took 0.7 ms. A hand-over from
+// such a work does not count: in a ramp's semaphore-4 (17:29 UTC) they
+// outnumbered the others two to one, and were shorter (a median 0.09
+// against 0.14 ms); with them, the replicas disagreed with one run of
+// three there and one of four of overload-controls' deadline-10, where
+// without them they did not (docs/traffic.md).
 func HandOvers(measured []Measured) HandOverTimes {
 	bySlot := map[string][]slotWork{}
 	var refusals []time.Time
@@ -81,6 +86,9 @@ func HandOvers(measured []Measured) HandOverTimes {
 	for _, held := range bySlot {
 		slices.SortFunc(held, func(a, b slotWork) int { return a.w.Start.Compare(b.w.Start) })
 		for i := 1; i < len(held); i++ {
+			if held[i-1].w != held[i-1].m.Served {
+				continue // from a work whose client left
+			}
 			prev, next := held[i-1].w, held[i].w
 			if !next.Arrived.Before(prev.End) || next.Start.Before(prev.End) ||
 				(prev.Turn > 0 && next.Turn > 0 && next.Turn != prev.Turn+1) {
