@@ -33,6 +33,11 @@ type Passage struct {
 	// Left is when its way through the model ended: its work ended, the
 	// model refused it, or the model saw its client leave.
 	Left int64 `json:"left"`
+	// Ended is when its work ended, or stopped, as the model timed it
+	// before releasing its slot; 0 when it never began. Left comes after
+	// that release, so for a work whose client left during it only Ended
+	// says when the slot was handed on.
+	Ended int64 `json:"ended,omitempty"`
 	// Closed is when the server closed its connection, for a model that
 	// holds a place per connection until then (fasthttp's Concurrency
 	// frees a worker only after writing the answer and closing); 0 for

@@ -106,12 +106,15 @@ func (t *target) awaitIdle(ctx context.Context) {
 }
 
 // stoppedWork is the work of passage q, whose client left during it, as
-// the server timed it: its End is when the model stopped it.
+// the server timed it: its End is when the model stopped it, zero where
+// the passage did not say (an older labserver).
 func stoppedWork(q adminapi.Passage) *verdict.Served {
-	w := &verdict.Served{Slot: q.Slot, Turn: q.Turn, Arrived: time.Unix(0, q.Arrived),
-		Start: time.Unix(0, q.Started), End: time.Unix(0, q.Left)}
+	w := &verdict.Served{Slot: q.Slot, Turn: q.Turn, Arrived: time.Unix(0, q.Arrived), Start: time.Unix(0, q.Started)}
 	if q.Accepted != 0 {
 		w.Accepted = time.Unix(0, q.Accepted)
+	}
+	if q.Ended != 0 {
+		w.End = time.Unix(0, q.Ended)
 	}
 	return w
 }

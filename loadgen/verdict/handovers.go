@@ -52,15 +52,15 @@ type slotWork struct {
 // passage said where it ran (Measured.Stopped): a hand-over slow enough
 // that the handed work then ends past its client's deadline is one of
 // those, and leaving them out kept a run's slowest hand-overs from the
-// replicas. In a burst-after-deploy run (2026-12-07, 16:47 UTC)
-// deadline-4's four works handed their slots 3.1 to 3.2 ms after a
-// release that refused 53 waiters all ended so, where the hand-overs to
-// answered works after 29 to 46 refusals took 0.7 ms. A hand-over from
-// such a work does not count: in a ramp's semaphore-4 (17:29 UTC) they
-// outnumbered the others two to one, and were shorter (a median 0.09
-// against 0.14 ms); with them, the replicas disagreed with one run of
-// three there and one of four of overload-controls' deadline-10, where
-// without them they did not (docs/traffic.md).
+// replicas. In a burst-after-deploy run (2026-12-07, 16:47 UTC), the
+// hand-overs after a release that refused 53 waiters took 3.1 to 3.2 ms,
+// and the four works handed the slots all ended past their clients'
+// deadlines; the hand-overs to answered works after 29 to 46 refusals
+// took 0.7 ms. A hand-over from such a work does not count. In the
+// ramp's semaphore-4 they outnumber the others two to one and are
+// shorter (a median 0.09 against 0.13 ms, timed from the passages'
+// ended), and with them the replicas missed one of two ramps, and one of
+// three earlier, where without them they did not (docs/traffic.md).
 func HandOvers(measured []Measured) HandOverTimes {
 	bySlot := map[string][]slotWork{}
 	var refusals []time.Time

@@ -61,8 +61,10 @@ type Measured struct {
 	// Stopped is, for a request whose client gave up during its work,
 	// that work as the server's passage timed it, on the server's clock:
 	// its slot and turn, its accept, its arrival at the gate, its start,
-	// and as End when the model stopped it (at Left). Received is zero.
-	// nil when unknown, or when its work never began.
+	// and as End when the model stopped it, just before it released the
+	// slot (the passage's ended; zero where an older labserver did not
+	// say). Received is zero. nil when unknown, or when its work never
+	// began.
 	Stopped *Served
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from its writing (Refused) to the client, on loadgen's
@@ -92,8 +94,9 @@ func (m Measured) SynRetried() bool {
 // SentAt is when it was sent, from the schedule's start.
 func (m Measured) SentAt() time.Duration { return m.Scheduled + m.Late }
 
-// Served is an ok request's work as its server timed it, on the server's
-// clock.
+// Served is a request's work as its server timed it, on the server's
+// clock: an ok request's (Measured.Served), or one whose client left
+// during it (Measured.Stopped).
 type Served struct {
 	Slot     string    // where it ran: "slot-3", "worker-2", "caller"
 	Turn     int       // the how-manieth request to start on Slot; 0: not said

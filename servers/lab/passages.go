@@ -36,6 +36,9 @@ func Passage(w Work, reply Reply, left time.Time) adminapi.Passage {
 	if !reply.Start.IsZero() {
 		q.Started = reply.Start.UnixNano()
 	}
+	if !reply.End.IsZero() {
+		q.Ended = reply.End.UnixNano()
+	}
 	if !w.Accepted.IsZero() {
 		q.Accepted = w.Accepted.UnixNano()
 	}

@@ -59,8 +59,10 @@ func TestThePassagesKeepARequestWhoseClientLeftBeforeItsAnswer(t *testing.T) {
 // A semaphore of one and two 60 s POSTs: #1's client leaves while it
 // waits, then #0's during its work. A POST's connection is watched once
 // its body is read, so the model sees each leave: #1 leaves the queue, and
-// #0's work stops. Only #0's passage has its work begun, and says where:
-// the first turn of the semaphore's only slot.
+// #0's work stops. Only #0's passage has its work begun, and says where
+// (the first turn of the semaphore's only slot) and when it stopped: no
+// later than its way through the model ended, which comes after the
+// slot's release.
 func TestAPassageSaysWhetherAndWhereTheWorkOfAClientThatLeftBegan(t *testing.T) {
 	srv := labtest.Start(t, "--model", "semaphore", "--limit", "1")
 	post := labtest.Request{Method: http.MethodPost, Query: "sleep=60s", Body: "x=1"}
@@ -84,6 +86,9 @@ func TestAPassageSaysWhetherAndWhereTheWorkOfAClientThatLeftBegan(t *testing.T) 
 		}
 		if where := (q.Slot == "slot-0" && q.Turn == 1); (q.ID == "0") != where || (q.ID == "1" && (q.Slot != "" || q.Turn != 0)) {
 			t.Errorf("passage %+v: want #0's on slot-0's first turn, and #1's on none", q)
+		}
+		if stopped := q.Ended >= q.Started && q.Ended <= q.Left; (q.ID == "0" && !stopped) || (q.ID == "1" && q.Ended != 0) {
+			t.Errorf("passage %+v: want #0's work stopped between its start and its end, and #1's never begun", q)
 		}
 	}
 }
