@@ -34,9 +34,11 @@ type Passage struct {
 	// model refused it, or the model saw its client leave.
 	Left int64 `json:"left"`
 	// Ended is when its work ended, or stopped, as the model timed it
-	// before releasing its slot; 0 when it never began. Left comes after
-	// that release, so for a work whose client left during it only Ended
-	// says when the slot was handed on.
+	// before releasing its slot; 0 when it never began. The release
+	// comes between Ended and Left: microseconds after Ended mostly, but
+	// in burst runs of deadline-4 (2026-12-07) a stopped work's goroutine
+	// now and then released its slot 2 to 6 ms after Ended, just before
+	// Left.
 	Ended int64 `json:"ended,omitempty"`
 	// Closed is when the server closed its connection, for a model that
 	// holds a place per connection until then (fasthttp's Concurrency

@@ -61,10 +61,10 @@ type Measured struct {
 	// Stopped is, for a request whose client gave up during its work,
 	// that work as the server's passage timed it, on the server's clock:
 	// its slot and turn, its accept, its arrival at the gate, its start,
-	// and as End when the model stopped it, just before it released the
-	// slot (the passage's ended; zero where an older labserver did not
-	// say). Received is zero. nil when unknown, or when its work never
-	// began.
+	// and as End when the model stopped it (the passage's ended; zero
+	// where an older labserver did not say), which released the slot
+	// between End and Left. Received is zero. nil when unknown, or when
+	// its work never began.
 	Stopped *Served
 	// AnswerDelay is, for a request the server refused, how long its
 	// answer took from its writing (Refused) to the client, on loadgen's
