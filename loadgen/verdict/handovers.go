@@ -36,11 +36,12 @@ type HandOverTimes struct {
 	AfterRefusals map[int][]time.Duration
 }
 
-// slotWork is a request's work on a slot: its answered work (Served) or
-// the one its client left during (Stopped), which w is.
+// slotWork is a request's work w on a slot: its answered work (Served),
+// or, stopped, the one its client left during (Stopped).
 type slotWork struct {
-	m Measured
-	w *Served
+	m       Measured
+	w       *Served
+	stopped bool
 }
 
 // HandOvers measures the run's hand-overs. A pair of requests on one slot
@@ -65,9 +66,9 @@ func HandOvers(measured []Measured) HandOverTimes {
 	bySlot := map[string][]slotWork{}
 	var refusals []time.Time
 	for _, m := range measured {
-		for _, s := range []*Served{m.Served, m.Stopped} {
-			if s != nil && s.Slot != "" && s.Slot != callerSlot {
-				bySlot[s.Slot] = append(bySlot[s.Slot], slotWork{m: m, w: s})
+		for _, w := range []slotWork{{m: m, w: m.Served}, {m: m, w: m.Stopped, stopped: true}} {
+			if w.w != nil && w.w.Slot != "" && w.w.Slot != callerSlot {
+				bySlot[w.w.Slot] = append(bySlot[w.w.Slot], w)
 			}
 		}
 		if !m.Refused.IsZero() {
@@ -86,7 +87,7 @@ func HandOvers(measured []Measured) HandOverTimes {
 	for _, held := range bySlot {
 		slices.SortFunc(held, func(a, b slotWork) int { return a.w.Start.Compare(b.w.Start) })
 		for i := 1; i < len(held); i++ {
-			if held[i-1].w != held[i-1].m.Served {
+			if held[i-1].stopped {
 				continue // from a work whose client left
 			}
 			prev, next := held[i-1].w, held[i].w
