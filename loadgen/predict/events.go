@@ -9,6 +9,7 @@ type kind uint8
 
 const (
 	kindFinish          kind = iota // handler work done: "ok", frees slot/worker and connection
+	kindSleepEnded                  // replicas: a sleep of a wake ends as its goroutine runs (Spread.WakeStagger)
 	kindAnswered                    // replicas: a rejection's answer reaches its client
 	kindWorkStopped                 // replicas: the server stops a work whose client left (engine.stopsAt)
 	kindRefusalWritten              // replicas: a refused waiter's goroutine writes its 503 (refuse)

@@ -256,6 +256,18 @@ type Spread struct {
 	// replica a sleep that comes due while an earlier one overshoots ends
 	// with it (engine.fireDueTimers) instead of at its own overshoot.
 	SleepTimers bool
+	// WakeStagger and WakeStaggerAt, each with an entry for each of the
+	// other's, ascending in WakeStaggerAt, are how much later than the
+	// previous one each sleep of a wake ended, by when on the schedule's
+	// clock its wake came. A wake's sleeps end one after another, as the
+	// runtime runs their goroutines, not at one instant: in the burst of
+	// burst-after-deploy (2026-12-07) the second of a wake ended a median
+	// 0.10 ms after the first and the fourth 0.25 ms after, and codel-4's
+	// LIFO queue handed each slot to the request that had come newest
+	// by then. A replica ends each further sleep of a wake that much after
+	// the one before, drawn among those of its moment (within localWindow)
+	// where there are any. nil: at the wake, with the first.
+	WakeStagger, WakeStaggerAt []time.Duration
 	// ReplyDelay holds samples of how long an ok answer took to reach its
 	// client after its work ended; each replica gives each ok answer one,
 	// drawn at random. nil: at once.
@@ -497,6 +509,12 @@ func (s *Spread) check(n int) error {
 	}
 	if err := checkLateAt("Stop", s.StopLate, s.StopAt); err != nil {
 		return err
+	}
+	if len(s.WakeStaggerAt) != len(s.WakeStagger) || !slices.IsSorted(s.WakeStaggerAt) {
+		return fmt.Errorf("predict: Spread.WakeStaggerAt: %d entries for %d samples, or not in ascending order", len(s.WakeStaggerAt), len(s.WakeStagger))
+	}
+	if i := slices.IndexFunc(s.WakeStagger, func(d time.Duration) bool { return d < 0 }); i >= 0 {
+		return fmt.Errorf("predict: Spread.WakeStagger[%d]: negative %v", i, s.WakeStagger[i])
 	}
 	if !slices.IsSortedFunc(s.RefusalStorms, func(a, b RefusalStorm) int { return cmp.Compare(a.At, b.At) }) {
 		return errors.New("predict: Spread.RefusalStorms: not in ascending order of At")
@@ -787,6 +805,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		e.aloneMean = sum / time.Duration(len(spread.WakeDelay))
 	}
 	e.coalesce = spread.SleepTimers
+	e.stagger, e.staggerAt = spread.WakeStagger, spread.WakeStaggerAt
 	e.cutsAtWakes = cutsAtWakes(e.in.Limits.Discipline, spread)
 	if len(spread.OvershootQuiet) == len(spread.Overshoot) && len(spread.Overshoot) > 0 {
 		e.quiet, e.overshoot = spread.OvershootQuiet, spread.Overshoot

@@ -230,6 +230,9 @@ type engine struct {
 	// the works started, in the order their sleeps come due.
 	coalesce bool
 	sleeping []int
+	// stagger and staggerAt are Spread.WakeStagger and
+	// Spread.WakeStaggerAt (fireDueTimers).
+	stagger, staggerAt []time.Duration
 	// cutsAtWakes: an accept or a request's arrival wakes the server's
 	// runtime, which then fires the timers that are due (Spread.
 	// OvershootCut). woke: one has just happened; fireDueTimers runs once
@@ -429,7 +432,7 @@ func (e *engine) run() {
 			// arrivals that woke the server, as an idle Go runtime
 			// runs them; their ends may free places for more accepts.
 			e.woke = false
-			e.fireDueTimers()
+			e.fireDueTimers(false)
 			e.drainAcceptQueue()
 		}
 		e.observe()
@@ -478,8 +481,11 @@ func (e *engine) handle(ev event) {
 	case kindQueueTimeout:
 		e.queueTimedOut(r)
 	case kindFinish:
+		ended := e.running(r)
 		e.workDone(r)
-		e.fireDueTimers()
+		e.fireDueTimers(ended)
+	case kindSleepEnded:
+		e.workDone(r)
 	case kindWorkStopped:
 		e.workDone(r) // nothing if its own sleep ended it first
 	case kindWoken:
@@ -1005,18 +1011,31 @@ func (e *engine) armSleepWake(r int) {
 // whose sleep was due by now: the Go runtime fires all expired timers
 // when it wakes, so a sleep that came due while an earlier one overshot
 // ends with it, and one that came due before an accept or a request's
-// arrival ends with that (engine.woke).
-func (e *engine) fireDueTimers() {
+// arrival ends with that (engine.woke). endedOne says a work already
+// ended at this wake. The wake's first work ends now and each further
+// one as much later than the one before as a drawn Spread.WakeStagger:
+// their goroutines run one after another.
+func (e *engine) fireDueTimers(endedOne bool) {
 	if !e.coalesce {
 		return
 	}
 	e.armed = false // the runtime arms its next wake for a timer not yet due
+	at := e.now
 	for len(e.sleeping) > 0 {
 		r := e.sleeping[0]
 		if e.out[r].Started+e.service(r) > e.now {
 			return
 		}
 		e.sleeping = e.sleeping[1:]
+		if !e.running(r) {
+			continue
+		}
+		if endedOne && len(e.stagger) > 0 {
+			at += e.drawLocal(e.stagger, e.staggerAt)
+			e.events.push(event{t: at, kind: kindSleepEnded, idx: r})
+			continue
+		}
+		endedOne = true
 		e.workDone(r)
 	}
 }

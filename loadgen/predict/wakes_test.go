@@ -61,3 +61,41 @@ func TestASleepThatComesDueWhileAWakeIsArmedEndsAtThatWake(t *testing.T) {
 		}
 	}
 }
+
+// Two sleeps of 100 ms on a LIFO semaphore of two slots, started at 0 and
+// 0.1 ms, come due at 0.1 and 0.1001 s, and the run's 1 ms overshoot
+// wakes the runtime at 0.101 s. A waiter came at 50 ms (#2), one at 60 ms
+// (#3) and one at 0.1011 s (#4). The wake's first sleep ends at 0.101 s
+// and hands its slot to the newest waiter, #3; the second ends 0.2 ms
+// later, the run's stagger, when #4 is the newest, and #4 starts at
+// 0.1012 s. #2 waits for the next wake, at 0.202 s. Ended at one instant,
+// both slots would go to #2 and #3, and #4 would wait for that wake.
+func TestTheSleepsOfOneWakeEndOneAfterAnother(t *testing.T) {
+	in := Input{Arrivals: at(0, 0.0001, 0.05, 0.06, 0.1011), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 2, Queue: -1, Order: catalog.OrderLIFO}}}
+	spread := Spread{SleepTimers: true, Overshoot: []time.Duration{time.Millisecond}, OvershootQuiet: []time.Duration{sec(0.1)}}
+	for _, tc := range []struct {
+		name    string
+		stagger []time.Duration
+		ends    [2]time.Duration
+		starts  [3]time.Duration // of #2, #3 and #4
+	}{
+		{"staggered", []time.Duration{200 * time.Microsecond}, [2]time.Duration{sec(0.101), sec(0.1012)}, [3]time.Duration{sec(0.202), sec(0.101), sec(0.1012)}},
+		{"at one instant", nil, [2]time.Duration{sec(0.101), sec(0.101)}, [3]time.Duration{sec(0.101), sec(0.101), sec(0.202)}},
+	} {
+		s := spread
+		s.WakeStagger = tc.stagger
+		s.WakeStaggerAt = make([]time.Duration, len(tc.stagger))
+		got := replicaRequests(t, in, s)
+		for i, want := range tc.ends {
+			if got[i].Finished != want {
+				t.Errorf("%s: #%d ended at %v, want %v", tc.name, i, got[i].Finished, want)
+			}
+		}
+		for i, want := range tc.starts {
+			if got[i+2].Started != want {
+				t.Errorf("%s: #%d started at %v, want %v", tc.name, i+2, got[i+2].Started, want)
+			}
+		}
+	}
+}

@@ -134,6 +134,9 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 		sp.Overshoot, sp.OvershootQuiet = splitTimed(byQuiet)
 		sp.OvershootLocal, sp.OvershootAt = splitTimed(byTime)
 		sp.OvershootCut, sp.OvershootLocalCut = cuts(byQuiet), cuts(byTime)
+		if kernel.SleepTimers {
+			sp.WakeStagger, sp.WakeStaggerAt = splitTimed(wakeStaggers(sleepWakes(timedWorks(measured, work, len(central.Requests), timeout))))
+		}
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.WakeAt, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.AloneAt, h.PerRefusal, h.AfterRefusals
 	}

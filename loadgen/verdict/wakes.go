@@ -79,3 +79,64 @@ func rodeWake(sleeps []sleepSpan, x sleepSpan) bool {
 	}
 	return false
 }
+
+// sleepWake is one wake of the server's runtime for its sleeps, as the
+// server timed them: the first end of a sleep after some came due, and the
+// sleeps that came due for it, in the order they ended. The sleep that
+// ended at it (at) may have come due for an earlier wake.
+type sleepWake struct {
+	at      time.Time
+	atSeq   int
+	members []timedWork
+}
+
+// sleepWakes groups the works that are samples of a wake's lateness (the
+// run's sleeps that ran to their timers) by their wake: the first end of
+// any of them at or after it came due. The runtime fires every due timer
+// then, and the goroutines of the sleeps it fired run one after another,
+// each ending its sleep in turn.
+func sleepWakes(works []timedWork) []sleepWake {
+	var sleeps []timedWork
+	for _, w := range works {
+		if w.sample {
+			sleeps = append(sleeps, w)
+		}
+	}
+	slices.SortFunc(sleeps, func(a, b timedWork) int { return a.end.Compare(b.end) })
+	byWake := make([][]timedWork, len(sleeps)) // by the index of the wake's end
+	for _, w := range sleeps {
+		i, _ := slices.BinarySearchFunc(sleeps, w.due, func(s timedWork, t time.Time) int { return s.end.Compare(t) })
+		byWake[i] = append(byWake[i], w)
+	}
+	var out []sleepWake
+	for i, members := range byWake {
+		if len(members) > 0 {
+			out = append(out, sleepWake{at: sleeps[i].end, atSeq: sleeps[i].seq, members: members})
+		}
+	}
+	return out
+}
+
+// wakeStaggers are, for each sleep of a wake but the one that ended at it,
+// how much later than the previous sleep of that wake it ended, each at
+// when that wake came on the schedule's clock. A wake none of whose sleeps
+// has a known schedule time gives none.
+func wakeStaggers(wakes []sleepWake) []timed {
+	var out []timed
+	for _, wk := range wakes {
+		k := slices.IndexFunc(wk.members, func(w timedWork) bool { return w.atKnown })
+		if k < 0 {
+			continue
+		}
+		at := wk.members[k].at + wk.at.Sub(wk.members[k].due)
+		prev := wk.at
+		for _, w := range wk.members {
+			if w.seq == wk.atSeq {
+				continue
+			}
+			out = append(out, timed{at: at, d: w.end.Sub(prev)})
+			prev = w.end
+		}
+	}
+	return out
+}
