@@ -56,6 +56,9 @@ type reqState struct {
 	synAcksFired int
 	bare         bool          // left limbo on the client's bare ACK (acceptBare)
 	synLimit     time.Duration // no retransmission at or after this instant
+	// timerFired: a wake fired its sleep's timer, which now ends a drawn
+	// step later (fireDueTimers); its own coming due arms no wake.
+	timerFired bool
 }
 
 // server is one concurrency model. The engine owns the gauges and the kernel
@@ -498,7 +501,7 @@ func (e *engine) handle(ev event) {
 	case kindClientSend:
 		e.clientInflight++
 	case kindSleepDue:
-		if e.running(r) {
+		if e.running(r) && !e.st[r].timerFired {
 			e.armSleepWake(r)
 		}
 	case kindServerTimer:
@@ -1031,6 +1034,7 @@ func (e *engine) fireDueTimers(endedOne bool) {
 			continue
 		}
 		if endedOne && len(e.stagger) > 0 {
+			e.st[r].timerFired = true
 			at += e.drawLocal(e.stagger, e.staggerAt)
 			e.events.push(event{t: at, kind: kindSleepEnded, idx: r})
 			continue

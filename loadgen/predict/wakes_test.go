@@ -99,3 +99,23 @@ func TestTheSleepsOfOneWakeEndOneAfterAnother(t *testing.T) {
 		}
 	}
 }
+
+// Three sleeps of 100 ms on three slots, started at 0, 1 and 1.5 ms, and
+// a 1 ms overshoot. The first's wake comes at 0.101 s, the very instant
+// the second comes due: that wake fires the second's timer, and it ends
+// one 0.2 ms step later, at 0.1012 s, arming no wake of its own. The
+// third comes due at 0.1015 s with no wake armed and draws its own, at
+// 0.1025 s. Had the second also armed a wake as it came due, at 0.102 s,
+// the third would have ended there.
+func TestASleepWhoseTimerAWakeFiredArmsNoWakeOfItsOwn(t *testing.T) {
+	in := Input{Arrivals: at(0, 0.001, 0.0015), Service: sec(0.1), Kernel: linux,
+		Limits: Limits{Discipline: catalog.AppQueue, Backlog: 128, Settings: catalog.Settings{Limit: 3, Queue: -1}}}
+	got := replicaRequests(t, in, Spread{SleepTimers: true, Overshoot: []time.Duration{time.Millisecond},
+		OvershootQuiet: []time.Duration{sec(0.1)}, WakeStagger: []time.Duration{200 * time.Microsecond},
+		WakeStaggerAt: []time.Duration{0}})
+	for i, want := range []time.Duration{sec(0.101), sec(0.1012), sec(0.1025)} {
+		if got[i].Outcome != outcome.OK || got[i].Finished != want {
+			t.Errorf("#%d: %s at %v, want ok at %v", i, got[i].Outcome, got[i].Finished, want)
+		}
+	}
+}

@@ -118,19 +118,19 @@ func TestAWorkWhoseClientGaveUpAfterItCameDueGivesItsOvershoot(t *testing.T) {
 }
 
 // Four works of 1 s, timed by the server, each reaching the gate 1 ms
-// after its send (at 0, 0.1, 0.2 and 0.7 ms). #0's sleep came due at
+// after its send (at 0, 0.1, 0.2 and 0.8 ms). #0's sleep came due at
 // 1.0 s and its wake came at 1.0004 s, where it ended; #1 and #2 came due
 // before that wake and ended 0.12 and 0.30 ms after it, one after the
 // other: staggers of 0.12 and 0.18 ms, at the wake's 1.0014 s on the
-// schedule's clock. #3 came due at 1.0007 s, after that wake, and ended at
-// a wake of its own: no stagger.
+// schedule's clock. #3 came due at 1.0008 s, after every end of that
+// wake, and ended at a wake of its own: no stagger.
 func TestTheSleepsOfOneWakeGiveHowMuchLaterEachEndedThanTheOneBefore(t *testing.T) {
 	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 	measured := []Measured{
 		{Seq: 0, ToGate: ms(1), Served: served("slot-0", 0, 0, 1.0004)},
 		{Seq: 1, Scheduled: ms(0.1), ToGate: ms(1), Served: served("slot-1", 0.0001, 0.0001, 1.00052)},
 		{Seq: 2, Scheduled: ms(0.2), ToGate: ms(1), Served: served("slot-2", 0.0002, 0.0002, 1.0007)},
-		{Seq: 3, Scheduled: ms(0.7), ToGate: ms(1), Served: served("slot-3", 0.0007, 0.0007, 1.0012)},
+		{Seq: 3, Scheduled: ms(0.8), ToGate: ms(1), Served: served("slot-3", 0.0008, 0.0008, 1.0013)},
 	}
 	got := wakeStaggers(sleepWakes(timedWorks(measured, sameWork(time.Second), 4, 0)))
 	var staggers, ats []time.Duration
