@@ -130,12 +130,13 @@ func RunSpread(central predict.Result, work func(seq int) time.Duration, timeout
 	sp.StayedLate, sp.StayedAt = splitTimed(stayers)
 	sp.ReplyDelay, sp.ReplyAt = splitTimed(replies)
 	sp.AnswerDelay, sp.AnswerAt = splitTimed(answers)
-	if byQuiet, byTime := overshoots(measured, work, len(central.Requests), kernel.SleepTimers, timeout); len(byQuiet) > 0 {
+	works := timedWorks(measured, work, len(central.Requests), timeout)
+	if byQuiet, byTime := overshoots(measured, works, kernel.SleepTimers); len(byQuiet) > 0 {
 		sp.Overshoot, sp.OvershootQuiet = splitTimed(byQuiet)
 		sp.OvershootLocal, sp.OvershootAt = splitTimed(byTime)
 		sp.OvershootCut, sp.OvershootLocalCut = cuts(byQuiet), cuts(byTime)
 		if kernel.SleepTimers {
-			sp.WakeStagger, sp.WakeStaggerAt = splitTimed(wakeStaggers(sleepWakes(timedWorks(measured, work, len(central.Requests), timeout))))
+			sp.WakeStagger, sp.WakeStaggerAt = splitTimed(wakeStaggers(sleepWakes(works)))
 		}
 		h := HandOvers(measured)
 		sp.WakeDelay, sp.WakeAt, sp.PerRefusal, sp.AfterRefusals = h.Alone, h.AloneAt, h.PerRefusal, h.AfterRefusals
@@ -459,8 +460,8 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 	return time.Duration(2 * mean * float64(time.Second))
 }
 
-// overshoots are the ok requests' overshoots (of the n on the schedule,
-// whose work is work(seq)) as the server timed them, each with how long
+// overshoots are the overshoots of the run's works (timedWorks, of the
+// requests in measured) as the server timed them, each with how long
 // before its sleep came due the server's previous work had ended (byQuiet),
 // and, for the requests whose arrival at the gate the server timed too,
 // when on the schedule's clock its sleep came due (byTime): the arrival on
@@ -471,8 +472,7 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 // sleep at the earlier one's wake (predict's armSleepWake). Counted too,
 // they made the replicas' wakes early, each turn of a deadline queue's
 // slots a little shorter than the run's.
-func overshoots(measured []Measured, work func(seq int) time.Duration, n int, sleepTimers bool, timeout time.Duration) (byQuiet, byTime []timed) {
-	works := timedWorks(measured, work, n, timeout)
+func overshoots(measured []Measured, works []timedWork, sleepTimers bool) (byQuiet, byTime []timed) {
 	sleeps := make([]sleepSpan, 0, len(works))
 	for _, w := range works {
 		sleeps = append(sleeps, sleepSpan{due: w.due, end: w.end})

@@ -49,7 +49,7 @@ func TestTheOvershootsSayWhichSleepsAWakeCut(t *testing.T) {
 		{Seq: 2, Served: &Served{Arrived: at(4), Start: at(4), End: at(5.0007)}},
 		{Seq: 3, Served: &Served{Accepted: at(1.0004), Arrived: at(1.0004), Start: at(6), End: at(7.0009)}},
 	}
-	byQuiet, _ := overshoots(measured, sameWork(time.Second), 4, true, 0)
+	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 4, 0), true)
 	var overs []time.Duration
 	for _, s := range byQuiet {
 		overs = append(overs, s.d)
@@ -73,7 +73,7 @@ func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
 		{Seq: 1, Served: served("slot-1", 0, 0.0002, 1.00045)},
 		{Seq: 2, Served: served("slot-2", 0, 0.0003, 1.0015)},
 	}
-	byQuiet, _ := overshoots(measured, sameWork(time.Second), 3, true, 0)
+	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 3, 0), true)
 	var got []time.Duration
 	for _, q := range byQuiet {
 		got = append(got, q.d)
@@ -98,7 +98,7 @@ func TestAWorkWhoseClientGaveUpAfterItCameDueGivesItsOvershoot(t *testing.T) {
 		{Seq: 2, Scheduled: ms(3000), Outcome: outcome.Timeout, Latency: ms(2001), StartedLeft: ms(1500), Left: ms(2003)},
 		{Seq: 3, Scheduled: ms(5000), ToGate: ms(10), Served: served("slot-0", 5.01, 5.01, 6.0102)},
 	}
-	byQuiet, byTime := overshoots(measured, sameWork(time.Second), 4, true, 2*time.Second)
+	byQuiet, byTime := overshoots(measured, timedWorks(measured, sameWork(time.Second), 4, 2*time.Second), true)
 	var overs, quiets, ats []time.Duration
 	for _, q := range byQuiet {
 		overs, quiets = append(overs, q.d), append(quiets, q.at)
