@@ -66,18 +66,39 @@ func cutByWake(wakes []wakeAt, seq int, due, end time.Time) bool {
 // when it ended.
 type sleepSpan struct{ due, end time.Time }
 
-// rodeWake reports whether sleep x ended at the wake of another sleep of
-// sleeps (ascending by end) that came due before it: one that ended
-// within WakeCut of x's end, after x came due. The Go runtime arms one
-// wake, for its earliest timer, and fires every due timer when it comes.
-func rodeWake(sleeps []sleepSpan, x sleepSpan) bool {
+// wakeOf reports how sleep x ended among sleeps (ascending by end). It
+// rode another's wake when another sleep ended before it, after x came
+// due and within WakeCut of x's end: that end was the wake that fired x's
+// timer, whichever of the two came due first. Otherwise x's end was the
+// wake, and from is when the earliest of the timers it fired came due:
+// x's, or that of a sleep that had come due before x and ended after it,
+// within WakeCut. The Go runtime arms one wake, for its earliest timer,
+// fires every due timer when it comes, and then runs their goroutines one
+// after another in no set order: the wake's lateness runs from the
+// earliest due to the first end. Measured from the due of the sleep that
+// ended at it alone, the lateness took the steps of the wakes whose
+// earliest sleep ended second: in a burst-after-deploy run (2026-12-07),
+// codel-4's sleeps of requests 734 and 735 came due together at
+// 30.33557 s and ended 0.03 and 0.12 ms later, the later-due first, and
+// the run's sample was 0.12 ms.
+func wakeOf(sleeps []sleepSpan, x sleepSpan) (from time.Time, rode bool) {
+	from = x.due
 	i, _ := slices.BinarySearchFunc(sleeps, x.end.Add(-WakeCut), func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
 	for ; i < len(sleeps) && !sleeps[i].end.After(x.end.Add(WakeCut)); i++ {
-		if o := sleeps[i]; o.due.Before(x.due) && !o.end.Before(x.due) {
-			return true
+		o := sleeps[i]
+		if o == x || o.end.Before(x.due) {
+			continue
+		}
+		// An end at the very same instant counts as first for the one
+		// that came due first, as the runtime's timer heap would run it.
+		if o.end.Before(x.end) || (o.end.Equal(x.end) && o.due.Before(x.due)) {
+			return time.Time{}, true
+		}
+		if o.due.Before(from) {
+			from = o.due
 		}
 	}
-	return false
+	return from, false
 }
 
 // sleepWake is one wake of the server's runtime for its sleeps, as the

@@ -84,6 +84,31 @@ func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
 	}
 }
 
+// Two sleeps of 1 s came due at 1.0 and 1.00001 s, and one wake fired
+// both: the later-due ended first, at 1.00003 s, and the earlier-due
+// 0.09 ms after it, at 1.00012 s. The wake's lateness runs from the
+// earliest due to the first end, 0.03 ms, not 0.12 ms: the earlier-due
+// sleep's own end came a step after the wake. A third, due at 1.5 s,
+// ended at a wake of its own 0.4 ms late.
+func TestAWakesLatenessRunsFromTheEarliestDueToTheFirstEnd(t *testing.T) {
+	measured := []Measured{
+		{Seq: 0, Served: served("slot-0", 0, 0, 1.00012)},
+		{Seq: 1, Served: served("slot-1", 0, 0.00001, 1.00003)},
+		{Seq: 2, Served: served("slot-2", 0, 0.5, 1.5004)},
+	}
+	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 3, 0), true)
+	var got []time.Duration
+	for _, q := range byQuiet {
+		got = append(got, q.d)
+	}
+	if want := []time.Duration{30 * time.Microsecond, 400 * time.Microsecond}; !durationsNear(got, want) {
+		t.Errorf("overshoots %v, want %v", got, want)
+	}
+	if byQuiet[0].at != time.Hour {
+		t.Errorf("quiet before the first wake %v, want none (an hour)", byQuiet[0].at)
+	}
+}
+
 // Works of 1 s and a client timeout of 2 s. #0 ended ok 0.5 ms late. #1's
 // client, sent at 0.5 s, gave up during its work, which came due at 2.4 s,
 // before the client could leave, and ended 6.2 ms later: that is its
