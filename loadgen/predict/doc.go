@@ -111,6 +111,10 @@
 //     frees a LimitListener's slot for its accept loop as late as the
 //     run's server timed its wakes of that moment (Spread.AcceptWake), or
 //     else as a hand-over;
+//   - fires the queue timers of its waiters at shared wakes, as late as
+//     the run's wakes of that moment came, and runs their goroutines the
+//     last fired first, then in order, a step apart (Spread.QueueTimeoutStep,
+//     queuewakes.go);
 //   - stops a work whose client gave up as late after the client's
 //     deadline as the run's server stopped such works of that moment
 //     (Spread.StopLate): the work's goroutine must learn of the close, and

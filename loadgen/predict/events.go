@@ -14,7 +14,9 @@ const (
 	kindWorkStopped                 // replicas: the server stops a work whose client left (engine.stopsAt)
 	kindRefusalWritten              // replicas: a refused waiter's goroutine writes its 503 (refuse)
 	kindClientDeadline              // the client's whole-request timeout
-	kindQueueTimeout                // semaphore: a waiter's queue timeout
+	kindQueueTimeout                // semaphore: a waiter's goroutine runs after its queue timeout fired
+	kindQueueTimerDue               // replicas: a waiter's queue timer comes due (Spread.QueueTimeoutStep)
+	kindQueueWake                   // replicas: the runtime wakes and fires the due queue timers
 	kindConnectDeadline             // connect gives up (kernel give-up or ConnectTimeout)
 	kindSynRetry                    // a retransmitted SYN reaches the server
 	kindLimboRetry                  // replicas: a request in limbo tries the accept queue again

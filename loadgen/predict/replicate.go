@@ -208,21 +208,30 @@ type Spread struct {
 	OvershootLocal, OvershootAt []time.Duration
 	// QueueTimeoutLate and QueueTimeoutAt, each with an entry for each of
 	// the other's, ascending in QueueTimeoutAt, are how much later than
-	// its queue timeout each of the run's waiters that timed out in the
-	// application queue left it (its decided less the timeout its policy
-	// gave it), by when on the schedule's clock that timeout came due. A
-	// replica's waiter whose timeout comes due within localWindow of some
-	// of them leaves as late as one of those, drawn at random; otherwise
-	// at its timeout. The waiter stays on the server's list until its
-	// goroutine runs, which on a busy machine is late, and its timer may
-	// fire late too; the model takes the timer as firing when due
-	// (expiredAtHandOver) and the goroutine as running this much later:
-	// in a burst-after-deploy run (2026-12-06), codel-4's waiters that
-	// joined at 30.38 to 30.40 s left 1 to 22 ms after their 100 ms, so
-	// its queue was never empty and
-	// stood (turned LIFO, with 5 ms waits) when the next clients came at
-	// 30.50 s, where replicas whose waiters left on time found it empty.
+	// the earliest queue timeout it fired each of the run's wakes for its
+	// waiters' queue timers came: the first of them to leave the
+	// application queue (its decided less the timeout its policy gave
+	// it), by when on the schedule's clock that earliest timeout came
+	// due. A replica's wake for a timeout that comes due within
+	// localWindow of some of them comes as late as one of those, drawn at
+	// random; otherwise at the timeout. The waiter stays on the server's
+	// list until its goroutine runs, which on a busy machine is late, and
+	// its timer may fire late too. Without QueueTimeoutStep, each waiter
+	// leaves as late as it draws, and a timer counts as fired when due
+	// (expiredAtHandOver): in a burst-after-deploy run (2026-12-06),
+	// codel-4's waiters that joined at 30.38 to 30.40 s left 1 to 22 ms
+	// after their 100 ms, so its queue was never empty and stood (turned
+	// LIFO, with 5 ms waits) when the next clients came at 30.50 s, where
+	// replicas whose waiters left on time found it empty.
 	QueueTimeoutLate, QueueTimeoutAt []time.Duration
+	// QueueTimeoutStep and QueueTimeoutStepAt, each with an entry for
+	// each of the other's, ascending in QueueTimeoutStepAt, are how much
+	// later than the one before each further waiter of one of the
+	// runtime's wakes left the queue, by when on the schedule's clock the
+	// earliest of that wake's timeouts came due. With them a replica
+	// fires its queue timers at shared wakes, QueueTimeoutLate then being
+	// how late each wake came after that earliest timeout (queuewakes.go).
+	QueueTimeoutStep, QueueTimeoutStepAt []time.Duration
 	// StopLate and StopAt, each with an entry for each of the other's,
 	// ascending in StopAt, are how much later than its client's deadline
 	// the server stopped each of the run's works whose client gave up
@@ -503,6 +512,12 @@ func (s *Spread) check(n int) error {
 	}
 	if err := checkLateAt("Stayed", s.StayedLate, s.StayedAt); err != nil {
 		return err
+	}
+	if len(s.QueueTimeoutStepAt) != len(s.QueueTimeoutStep) || !slices.IsSorted(s.QueueTimeoutStepAt) {
+		return fmt.Errorf("predict: Spread.QueueTimeoutStepAt: %d entries for %d samples, or not in ascending order", len(s.QueueTimeoutStepAt), len(s.QueueTimeoutStep))
+	}
+	if i := slices.IndexFunc(s.QueueTimeoutStep, func(d time.Duration) bool { return d < 0 }); i >= 0 {
+		return fmt.Errorf("predict: Spread.QueueTimeoutStep[%d]: negative %v", i, s.QueueTimeoutStep[i])
 	}
 	if err := checkLateAt("QueueTimeout", s.QueueTimeoutLate, s.QueueTimeoutAt); err != nil {
 		return err
@@ -812,6 +827,7 @@ func perturb(e *engine, spread Spread, rng *rand.Rand) {
 		e.overshootLocal, e.overshootAt = spread.OvershootLocal, spread.OvershootAt
 	}
 	e.queueTimeoutLate, e.queueTimeoutAt = spread.QueueTimeoutLate, spread.QueueTimeoutAt
+	e.queueTimeoutStep, e.queueTimeoutStepAt = spread.QueueTimeoutStep, spread.QueueTimeoutStepAt
 	e.stopLate, e.stopAt = spread.StopLate, spread.StopAt
 	if len(e.wakeDelay) == 0 {
 		e.wakeDelay, e.wakeAt = spread.AdmitDelay, nil

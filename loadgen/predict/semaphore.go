@@ -68,7 +68,7 @@ func (s *semaphore) accepted(e *engine, r int) {
 		s.waiters.push(r)
 		if qt > 0 {
 			e.st[r].queueDue = e.now + qt
-			e.events.push(event{t: e.queueTimeoutDue(e.now + qt), kind: kindQueueTimeout, idx: r})
+			e.armQueueTimer(r)
 		}
 	default:
 		e.end(r, outcome.HTTP503)

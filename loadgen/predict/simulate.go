@@ -59,6 +59,9 @@ type reqState struct {
 	// timerFired: a wake fired its sleep's timer, which now ends a drawn
 	// step later (fireDueTimers); its own coming due arms no wake.
 	timerFired bool
+	// queueTimerFired: the runtime's wake fired its queue timer
+	// (queueWake); its goroutine has yet to run.
+	queueTimerFired bool
 }
 
 // server is one concurrency model. The engine owns the gauges and the kernel
@@ -253,8 +256,16 @@ type engine struct {
 	// Spread.OvershootAt (overshootAfter).
 	overshootLocal, overshootAt []time.Duration
 	// queueTimeoutLate and queueTimeoutAt are Spread.QueueTimeoutLate and
-	// Spread.QueueTimeoutAt (queueTimeoutDue).
-	queueTimeoutLate, queueTimeoutAt []time.Duration
+	// Spread.QueueTimeoutAt (queueTimeoutDue), and queueTimeoutStep and
+	// queueTimeoutStepAt Spread.QueueTimeoutStep and QueueTimeoutStepAt
+	// (queueWake).
+	queueTimeoutLate, queueTimeoutAt     []time.Duration
+	queueTimeoutStep, queueTimeoutStepAt []time.Duration
+	// queueTimersDue are the waiters whose queue timers came due, in that
+	// order, for the runtime's next wake (queueTimerDue), and
+	// queueWakeArmed says that wake is armed.
+	queueTimersDue []int
+	queueWakeArmed bool
 	// stopLate and stopAt are Spread.StopLate and Spread.StopAt (stopsAt).
 	stopLate, stopAt []time.Duration
 	// perRefusal is how much later a handed waiter wakes for each waiter
@@ -483,6 +494,10 @@ func (e *engine) handle(ev event) {
 		e.clientDeadline(r)
 	case kindQueueTimeout:
 		e.queueTimedOut(r)
+	case kindQueueTimerDue:
+		e.queueTimerDue(r)
+	case kindQueueWake:
+		e.queueWake()
 	case kindFinish:
 		ended := e.running(r)
 		e.workDone(r)
@@ -1141,11 +1156,17 @@ func (e *engine) refusalsTake(refused int) time.Duration {
 // were followed on their slots by requests that reached the gate only at
 // 30.6086 to 30.6091 s, as the slots passed on by such waiters went to
 // the newest waiters. Never in a central prediction, whose waiters leave
-// at their timeouts.
+// at their timeouts. Where the replica fires queue timers at shared
+// wakes (queuewakes.go), a waiter whose timer has not fired yet takes the
+// slot, and one whose timer fired takes it half the time: its select
+// finds both ready and picks either.
 func (e *engine) expiredAtHandOver(r int) bool {
 	s := &e.st[r]
 	if s.queueDue <= 0 || e.now <= s.queueDue {
 		return false
+	}
+	if e.queueWakes() && (!s.queueTimerFired || e.rng.IntN(2) == 0) {
+		return false // queueWake: the slot wins, or its select picks it
 	}
 	e.unlist()
 	s.phase, s.holdsExpired = phaseHandedExpired, true

@@ -47,7 +47,8 @@ func (c Case) Judge(st *summary.Target, central predict.Result) (predict.Replica
 		slices.ContainsFunc(sc.Sleep, func(d time.Duration) bool { return d > 0 }) && !c.Target.External()
 	spread := RunSpread(central, sc.Work, time.Duration(c.Scenario.Timeout), SendRate(sc, central), rec.Requests,
 		rec.Samples, kernel)
-	spread.QueueTimeoutLate, spread.QueueTimeoutAt = QueueTimeoutsLate(rec.Requests, c.Limits)
+	spread.QueueTimeoutLate, spread.QueueTimeoutAt, spread.QueueTimeoutStep, spread.QueueTimeoutStepAt =
+		QueueTimeoutsLate(rec.Requests, c.Limits)
 	in := Input(c.Scenario, sc, c.Limits, rec.Kernel, rec.SamplePeriod)
 	in.Reads = Reads(rec.Samples)
 	reps, err := predict.Replicate(in, spread, predict.ReplicaOptions{

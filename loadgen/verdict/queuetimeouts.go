@@ -1,25 +1,32 @@
 package verdict
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/conclab/conclab/internal/catalog"
 	"github.com/conclab/conclab/loadgen/predict"
 )
 
-// QueueTimeoutsLate are predict.Spread.QueueTimeoutLate and
-// QueueTimeoutAt from the requests measured: for each waiter that the
-// server refused after a queue timeout, how much later than that timeout
-// it left the queue (its decided, from its arrival at the gate, less the
-// timeout), by when the timeout came due on the schedule's clock. Its
+// QueueTimeoutsLate are predict.Spread's QueueTimeoutLate and
+// QueueTimeoutAt, and its QueueTimeoutStep and QueueTimeoutStepAt, from
+// the requests measured. Each waiter that the server refused after a
+// queue timeout left the queue some time after that timeout came due
+// (its decided, from its arrival at the gate, less the timeout). Its
 // timeout is the longest of the policy's (the semaphore's QueueTimeout,
 // and a CoDel queue's CodelTarget too) that it waited out; a refusal
 // sooner than all of them was no timeout (a full queue), and a CoDel
 // waiter given 5 ms that left 100 ms or more later counts against the
-// 100 ms (too rare to tell apart). Only these two disciplines time their
-// waiters out of a queue. Requests the server did
+// 100 ms (too rare to tell apart). The waiters are grouped by the
+// runtime's wake that fired their timers, the first leave at or after
+// each came due (queueWakes). late is how much later than the earliest
+// timeout of its group each wake came, and steps how much later than the
+// one before each further waiter of a group left; both by when that
+// earliest timeout came due on the schedule's clock. Only these two
+// disciplines time their waiters out of a queue. Requests the server did
 // not time are left out; none: nil.
-func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at []time.Duration) {
+func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at, steps, stepAt []time.Duration) {
 	var timeouts []time.Duration
 	switch l.Discipline {
 	case catalog.AppQueue:
@@ -27,9 +34,9 @@ func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at []time.D
 	case catalog.AdaptiveLIFO:
 		timeouts = []time.Duration{l.QueueTimeout, l.CodelTarget}
 	default:
-		return nil, nil
+		return nil, nil, nil, nil
 	}
-	var ts []timed
+	var leaves []queueLeave
 	for _, m := range measured {
 		if m.Decided <= 0 || m.ToGate <= 0 {
 			continue
@@ -41,8 +48,57 @@ func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at []time.D
 			}
 		}
 		if waited > 0 {
-			ts = append(ts, timed{at: m.SentAt() + m.ToGate + waited, d: m.Decided - waited})
+			gate := m.SentAt() + m.ToGate
+			leaves = append(leaves, queueLeave{due: gate + waited, left: gate + m.Decided})
 		}
 	}
-	return splitTimed(ts)
+	var lates, stepsTimed []timed
+	for _, wk := range queueWakes(leaves) {
+		first := slices.MinFunc(wk.members, func(a, b queueLeave) int { return cmp.Compare(a.due, b.due) }).due
+		lates = append(lates, timed{at: first, d: wk.at - first})
+		prev := wk.at
+		for _, m := range wk.members {
+			if m == wk.first {
+				continue
+			}
+			stepsTimed = append(stepsTimed, timed{at: first, d: m.left - prev})
+			prev = m.left
+		}
+	}
+	late, at = splitTimed(lates)
+	steps, stepAt = splitTimed(stepsTimed)
+	return late, at, steps, stepAt
+}
+
+// queueLeave is a waiter that left the queue after its timeout: when on
+// the schedule's clock the timeout came due, and when it left.
+type queueLeave struct{ due, left time.Duration }
+
+// queueWake is one of the runtime's wakes for queue timers: the first
+// leave (at, by first) at or after some came due, and the waiters whose
+// timers it fired, in the order they left. The waiter that left at it
+// may have come due for an earlier wake.
+type queueWake struct {
+	at      time.Duration
+	first   queueLeave
+	members []queueLeave
+}
+
+// queueWakes groups leaves by their wake: the first leave of any of them
+// at or after each came due.
+func queueWakes(leaves []queueLeave) []queueWake {
+	leaves = slices.Clone(leaves)
+	slices.SortFunc(leaves, func(a, b queueLeave) int { return cmp.Compare(a.left, b.left) })
+	byWake := make([][]queueLeave, len(leaves))
+	for _, x := range leaves {
+		i, _ := slices.BinarySearchFunc(leaves, x.due, func(q queueLeave, t time.Duration) int { return cmp.Compare(q.left, t) })
+		byWake[i] = append(byWake[i], x)
+	}
+	var out []queueWake
+	for i, members := range byWake {
+		if len(members) > 0 {
+			out = append(out, queueWake{at: leaves[i].left, first: leaves[i], members: members})
+		}
+	}
+	return out
 }

@@ -36,9 +36,58 @@ func TestAQueueTimeoutsLatenessIsItsWaitersDecidedLessItsTimeout(t *testing.T) {
 		{catalog.AppQueue, []time.Duration{2 * ms}, []time.Duration{1110 * ms}},
 		{catalog.DeadlineQueue, nil, nil},
 	} {
-		late, at := QueueTimeoutsLate(measured, predict.Limits{Discipline: tc.discipline, Settings: settings})
-		if !slices.Equal(late, tc.late) || !slices.Equal(at, tc.at) {
-			t.Errorf("%v: late %v at %v, want %v at %v", tc.discipline, late, at, tc.late, tc.at)
+		late, at, steps, _ := QueueTimeoutsLate(measured, predict.Limits{Discipline: tc.discipline, Settings: settings})
+		if !slices.Equal(late, tc.late) || !slices.Equal(at, tc.at) || steps != nil {
+			t.Errorf("%v: late %v at %v, steps %v, want %v at %v and no steps (one waiter a wake)", tc.discipline, late, at, steps, tc.late, tc.at)
 		}
+	}
+}
+
+// Five CoDel waiters of 5 ms, as in a burst-after-deploy run (2026-12-07):
+// #840 and #843 reached the gate at 30.33017 s, #678 at 30.33018 s, #841
+// at 30.33022 s and #842 at 30.33023 s. #841 left first, at 30.33525 s,
+// after every one of the timers came due: one wake fired them all, 0.08 ms
+// after the earliest timeout. #842, #843 and #840 then left at 30.33532,
+// 30.33558 and 30.33564 s, 0.07, 0.26 and 0.06 ms after the one before.
+// #678 was handed a slot and left no refusal.
+func TestTheQueueTimeoutsOfOneWakeGiveItsLatenessAndTheStepsBetweenThem(t *testing.T) {
+	us := time.Microsecond
+	refused := func(seq int, gate, left float64) Measured {
+		g := time.Duration(gate * 1e6 * float64(us))
+		return Measured{Seq: seq, Scheduled: g - us, Outcome: outcome.HTTP503, ToGate: us,
+			Decided: time.Duration(left*1e6*float64(us)) - g}
+	}
+	measured := []Measured{
+		refused(840, 30.33017, 30.33564),
+		refused(843, 30.33017, 30.33558),
+		refused(841, 30.33022, 30.33525),
+		refused(842, 30.33023, 30.33532),
+		{Seq: 678, Outcome: outcome.OK, ToGate: us},
+	}
+	settings := catalog.Settings{Limit: 4, Queue: -1, QueueTimeout: 100 * time.Millisecond,
+		CodelTarget: 5 * time.Millisecond, CodelInterval: 100 * time.Millisecond}
+	late, at, steps, stepAt := QueueTimeoutsLate(measured, predict.Limits{Discipline: catalog.AdaptiveLIFO, Settings: settings})
+	near := func(got, want []time.Duration) bool {
+		if len(got) != len(want) {
+			return false
+		}
+		for i := range want {
+			if d := got[i] - want[i]; d < -us || d > us {
+				return false
+			}
+		}
+		return true
+	}
+	if want := []time.Duration{80 * us}; !near(late, want) {
+		t.Errorf("wakes late %v, want %v", late, want)
+	}
+	if want := []time.Duration{30335170 * us}; !near(at, want) {
+		t.Errorf("wakes at %v, want %v", at, want)
+	}
+	if want := []time.Duration{70 * us, 260 * us, 60 * us}; !near(steps, want) {
+		t.Errorf("steps %v, want %v", steps, want)
+	}
+	if want := []time.Duration{30335170 * us, 30335170 * us, 30335170 * us}; !near(stepAt, want) {
+		t.Errorf("steps at %v, want %v", stepAt, want)
 	}
 }
