@@ -63,6 +63,17 @@ func TestTheOvershootsSayWhichSleepsAWakeCut(t *testing.T) {
 	}
 }
 
+// sleepOvershoots are the overshoots of measured's works of 1 s each,
+// which are sleeps.
+func sleepOvershoots(measured []Measured) []time.Duration {
+	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), len(measured), 0), true)
+	var out []time.Duration
+	for _, q := range byQuiet {
+		out = append(out, q.d)
+	}
+	return out
+}
+
 // Three sleeps of 1 s came due at 1.0, 1.0002 and 1.0003 s. The first
 // ended at 1.0004 s, at its own wake; the second 50 µs after it, at that
 // wake too (it came due before it), so its 0.25 ms is no wake's lateness
@@ -73,11 +84,7 @@ func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
 		{Seq: 1, Served: served("slot-1", 0, 0.0002, 1.00045)},
 		{Seq: 2, Served: served("slot-2", 0, 0.0003, 1.0015)},
 	}
-	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 3, 0), true)
-	var got []time.Duration
-	for _, q := range byQuiet {
-		got = append(got, q.d)
-	}
+	got := sleepOvershoots(measured)
 	slices.Sort(got)
 	if want := []time.Duration{400 * time.Microsecond, 1200 * time.Microsecond}; !durationsNear(got, want) {
 		t.Errorf("overshoots %v, want %v", got, want)
@@ -96,15 +103,11 @@ func TestAWakesLatenessRunsFromTheEarliestDueToTheFirstEnd(t *testing.T) {
 		{Seq: 1, Served: served("slot-1", 0, 0.00001, 1.00003)},
 		{Seq: 2, Served: served("slot-2", 0, 0.5, 1.5004)},
 	}
-	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 3, 0), true)
-	var got []time.Duration
-	for _, q := range byQuiet {
-		got = append(got, q.d)
-	}
-	if want := []time.Duration{30 * time.Microsecond, 400 * time.Microsecond}; !durationsNear(got, want) {
+	if got, want := sleepOvershoots(measured), []time.Duration{30 * time.Microsecond, 400 * time.Microsecond}; !durationsNear(got, want) {
 		t.Errorf("overshoots %v, want %v", got, want)
 	}
-	if byQuiet[0].at != time.Hour {
+	// The quiet before the wake runs to the earliest due too: no work had ended.
+	if byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 3, 0), true); byQuiet[0].at != time.Hour {
 		t.Errorf("quiet before the first wake %v, want none (an hour)", byQuiet[0].at)
 	}
 }
