@@ -1,6 +1,9 @@
 package predict
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // A waiter's queue timeout is a Go timer, and the runtime fires its
 // timers at its wakes: one wake, armed for the earliest timer, fires
@@ -8,18 +11,19 @@ import "slices"
 // goroutine into the P's runnext, which pushes the one readied before to
 // the tail of the run queue, so the goroutine of the last timer fired
 // runs first, and the others then in the order their timers fired, one
-// after another. In the burst-after-deploy run of 2026-12-07 21:39:05
-// UTC, codel-4's waiters 840, 843, 678 and 841 came due at 30.33517 to
-// 30.33522 s and one wake fired them: 841's goroutine refused it at
-// 30.33525 s, and 842's, due a moment later, at 30.33532 s; then 843's
-// at 30.33558 s and 840's at 30.33564 s. A slot came free at 30.33569 s,
-// and the LIFO queue handed it to 678, the newest still listed, whose
-// goroutine then found its timer fired and its slot given, and ran its
-// work (a select between two ready channels picks either). Over the
-// twelve runs of that evening, in 318 of 493 groups of three or more
-// refusals close together the first refused was the latest due, and in
-// 23 the earliest. A replica that drew each waiter's lateness on its own
-// never kept 678 while letting 841 and 842 go.
+// after another. A timer that fires readies the waiter's parked select
+// with its case, so a slot handed to the waiter after that is passed on;
+// one handed before it wins. In the burst-after-deploy run of 2026-12-07
+// 21:39:05 UTC, the 5 ms timeouts of codel-4's waiters 840, 843, 678 and
+// 841 came due at 30.33517 to 30.33522 s: 841's goroutine refused it at
+// 30.33525 s, then 842's, whose timer came due at 30.33523 s, at
+// 30.33532 s, and 843's and 840's at 30.33558 and 30.33564 s. Over the
+// twelve runs of that evening, in 318 of 493 close groups of three or
+// more refusals the first refused was the latest due, and in 23 the
+// earliest. A slot came free at 30.33569 s and went to 678, the newest
+// still listed, which ran its work: its timer had not fired, which one
+// wake for all of them does not explain (each P keeps its own timers,
+// which the model does not).
 
 // queueWakes reports whether the replica fires queue timers at the
 // runtime's wakes: it has the run's steps between their goroutines.
@@ -47,7 +51,7 @@ func (e *engine) queueTimerDue(r int) {
 	}
 	e.queueTimersDue = append(e.queueTimersDue, r)
 	if !e.queueWakeArmed {
-		e.queueWakeArmed = true
+		e.queueWakeArmed, e.queueWakeFrom = true, e.now
 		e.events.push(event{t: e.queueTimeoutDue(e.now), kind: kindQueueWake})
 	}
 }
@@ -55,7 +59,9 @@ func (e *engine) queueTimerDue(r int) {
 // queueWake: the runtime fires the queue timers that came due, of the
 // waiters still waiting. The goroutine of the last one fired runs now,
 // and the others in the order they fired, each a step later than the one
-// before, drawn among the run's steps of its moment.
+// before, drawn among the run's steps of the wake's moment: when its
+// earliest timer came due, as the verdict places them. A step is at
+// least a nanosecond, so that goroutines keep their order at one instant.
 func (e *engine) queueWake() {
 	// A waiter that got its slot or lost its client since its timer came
 	// due has stopped the timer.
@@ -68,7 +74,11 @@ func (e *engine) queueWake() {
 	for k := range fired {
 		r := fired[(k+len(fired)-1)%len(fired)] // the last, then from the first
 		if k > 0 {
-			at += e.drawLocal(e.queueTimeoutStep, e.queueTimeoutStepAt)
+			step, ok := e.drawNear(e.queueTimeoutStep, e.queueTimeoutStepAt, e.queueWakeFrom)
+			if !ok {
+				step = e.queueTimeoutStep[e.rng.IntN(len(e.queueTimeoutStep))]
+			}
+			at += max(step, time.Nanosecond)
 		}
 		e.st[r].queueTimerFired = true
 		e.events.push(event{t: at, kind: kindQueueTimeout, idx: r})

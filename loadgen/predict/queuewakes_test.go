@@ -39,38 +39,32 @@ func TestTheQueueTimersOfOneWakeRunTheLastFiredFirstThenInOrder(t *testing.T) {
 // Request 0 runs from 0 to 0.1 s; requests 1 and 2 wait, their timeouts
 // due at 0.060 and 0.0601 s, and the slot frees at 0.1 s.
 //   - Where the wake comes 45 ms late, at 0.105 s, #1's timer has not
-//     fired when the release hands it the slot: it runs its work in every
-//     replica. #2's timer fires at that wake, and its goroutine answers 503.
-//   - Where it comes 30 ms late, at 0.09 s, #2's goroutine runs first and
-//     leaves; #1's, 20 ms later, at 0.11 s, finds both its timer fired and
-//     the slot handed at 0.1 s, and its select picks either: some replicas
-//     run its work from 0.1 s, the others pass the slot on and answer 503
-//     at 0.11 s.
-func TestAWaiterHandedASlotBeforeItsGoroutineRunsHasItUnlessItsTimerFiredFirst(t *testing.T) {
+//     fired when the release hands it the slot, whose send readies its
+//     select: it runs its work from 0.1 s in every replica. #2's timer
+//     fires at that wake, and its goroutine answers 503.
+//   - Where it comes 30 ms late, at 0.09 s, the wake fires both timers:
+//     #2's goroutine runs first and leaves, and #1's, whose select the
+//     timer readied, runs 20 ms later, at 0.11 s: it passes on the slot
+//     handed it at 0.1 s and answers 503 in every replica.
+func TestAWaiterHandedASlotHasItOnlyIfItsTimerHasNotFired(t *testing.T) {
 	ms := time.Millisecond
 	in := oneSlotQueue(0, 0.010, 0.0101)
 	for _, tc := range []struct {
-		name            string
-		late            time.Duration
-		wantOK, want503 bool
+		name  string
+		late  time.Duration
+		first outcome.Outcome
+		ended time.Duration
 	}{
-		{"before the wake", 45 * ms, true, false},
-		{"after the wake", 30 * ms, true, true},
+		{"before the wake", 45 * ms, outcome.OK, 200 * ms},
+		{"after the wake", 30 * ms, outcome.HTTP503, 110 * ms},
 	} {
-		rs, err := Replicate(in, Spread{QueueTimeoutLate: []time.Duration{tc.late}, QueueTimeoutAt: at(0.06),
-			QueueTimeoutStep: []time.Duration{20 * ms}, QueueTimeoutStepAt: at(0.06)}, ReplicaOptions{N: 40, Seed: 1})
-		if err != nil {
-			t.Fatal(err)
+		got := replicaRequests(t, in, Spread{QueueTimeoutLate: []time.Duration{tc.late}, QueueTimeoutAt: at(0.06),
+			QueueTimeoutStep: []time.Duration{20 * ms}, QueueTimeoutStepAt: at(0.06)})
+		if q := got[1]; q.Outcome != tc.first || q.Finished != tc.ended {
+			t.Errorf("%s: #1 %s at %v, want %s at %v", tc.name, q.Outcome, q.Finished, tc.first, tc.ended)
 		}
-		first := rs.Ends[1]
-		if got := first.Of(outcome.OK) > 0; got != tc.wantOK {
-			t.Errorf("%s: #1 ends %v: ok in some replicas %v, want %v", tc.name, first, got, tc.wantOK)
-		}
-		if got := first.Of(outcome.HTTP503) > 0; got != tc.want503 {
-			t.Errorf("%s: #1 ends %v: 503 in some replicas %v, want %v", tc.name, first, got, tc.want503)
-		}
-		if rs.Ends[2].Of(outcome.HTTP503) != rs.N {
-			t.Errorf("%s: #2 ends %v, want 503 in every replica", tc.name, rs.Ends[2])
+		if q := got[2]; q.Outcome != outcome.HTTP503 {
+			t.Errorf("%s: #2 %s, want 503", tc.name, q.Outcome)
 		}
 	}
 }

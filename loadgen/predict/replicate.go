@@ -437,7 +437,7 @@ func Replicate(in Input, spread Spread, opt ReplicaOptions) (Replicas, error) {
 		spread.GiveUpLate == nil && spread.Reach == nil && spread.Written == nil && spread.Syn == nil && spread.CloseHold == nil && spread.ReadHold == nil &&
 		spread.ReplyDelay == nil &&
 		spread.WakeDelay == nil && spread.AcceptWake == nil && spread.AcceptDelay == 0 && spread.RefusalStorms == nil &&
-		spread.QueueTimeoutLate == nil && spread.StopLate == nil {
+		spread.QueueTimeoutLate == nil && spread.QueueTimeoutStep == nil && spread.StopLate == nil {
 		central := runReplica(in, Spread{}, nil, step, !opt.NoBand, &buffers{})
 		if central.retried == 0 {
 			for i := range runs {

@@ -266,6 +266,7 @@ type engine struct {
 	// queueWakeArmed says that wake is armed.
 	queueTimersDue []int
 	queueWakeArmed bool
+	queueWakeFrom  time.Duration // when the armed wake's earliest timer came due
 	// stopLate and stopAt are Spread.StopLate and Spread.StopAt (stopsAt).
 	stopLate, stopAt []time.Duration
 	// perRefusal is how much later a handed waiter wakes for each waiter
@@ -1158,15 +1159,14 @@ func (e *engine) refusalsTake(refused int) time.Duration {
 // the newest waiters. Never in a central prediction, whose waiters leave
 // at their timeouts. Where the replica fires queue timers at shared
 // wakes (queuewakes.go), a waiter whose timer has not fired yet takes the
-// slot, and one whose timer fired takes it half the time: its select
-// finds both ready and picks either.
+// slot: the slot's send is what readies its parked select.
 func (e *engine) expiredAtHandOver(r int) bool {
 	s := &e.st[r]
 	if s.queueDue <= 0 || e.now <= s.queueDue {
 		return false
 	}
-	if e.queueWakes() && (!s.queueTimerFired || e.rng.IntN(2) == 0) {
-		return false // queueWake: the slot wins, or its select picks it
+	if e.queueWakes() && !s.queueTimerFired {
+		return false // queueWake has not fired its timer: the slot wins
 	}
 	e.unlist()
 	s.phase, s.holdsExpired = phaseHandedExpired, true

@@ -19,11 +19,11 @@ import (
 // sooner than all of them was no timeout (a full queue), and a CoDel
 // waiter given 5 ms that left 100 ms or more later counts against the
 // 100 ms (too rare to tell apart). The waiters are grouped by the
-// runtime's wake that fired their timers, the first leave at or after
-// each came due (queueWakes). late is how much later than the earliest
-// timeout of its group each wake came, and steps how much later than the
-// one before each further waiter of a group left; both by when that
-// earliest timeout came due on the schedule's clock. Only these two
+// runtime's wake that fired their timers (queueWakes). late is how much
+// later than the earliest timeout of its group each group's first waiter
+// left, and steps how much later than the one before each further waiter
+// of a group left; both by when that earliest timeout came due on the
+// schedule's clock. Only these two
 // disciplines time their waiters out of a queue. Requests the server did
 // not time are left out; none: nil.
 func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at, steps, stepAt []time.Duration) {
@@ -54,15 +54,10 @@ func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at, steps, 
 	}
 	var lates, stepsTimed []timed
 	for _, wk := range queueWakes(leaves) {
-		first := slices.MinFunc(wk.members, func(a, b queueLeave) int { return cmp.Compare(a.due, b.due) }).due
-		lates = append(lates, timed{at: first, d: wk.at - first})
-		prev := wk.at
-		for _, m := range wk.members {
-			if m == wk.first {
-				continue
-			}
-			stepsTimed = append(stepsTimed, timed{at: first, d: m.left - prev})
-			prev = m.left
+		first := slices.MinFunc(wk, func(a, b queueLeave) int { return cmp.Compare(a.due, b.due) }).due
+		lates = append(lates, timed{at: first, d: wk[0].left - first})
+		for k := 1; k < len(wk); k++ {
+			stepsTimed = append(stepsTimed, timed{at: first, d: wk[k].left - wk[k-1].left})
 		}
 	}
 	late, at = splitTimed(lates)
@@ -74,19 +69,13 @@ func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at, steps, 
 // the schedule's clock the timeout came due, and when it left.
 type queueLeave struct{ due, left time.Duration }
 
-// queueWake is one of the runtime's wakes for queue timers: the first
-// leave (at, by first) at or after some came due, and the waiters whose
-// timers it fired, in the order they left. The waiter that left at it
-// may have come due for an earlier wake.
-type queueWake struct {
-	at      time.Duration
-	first   queueLeave
-	members []queueLeave
-}
-
-// queueWakes groups leaves by their wake: the first leave of any of them
-// at or after each came due.
-func queueWakes(leaves []queueLeave) []queueWake {
+// queueWakes groups leaves by the runtime's wake that fired their
+// timers, each group in the order its waiters left: a waiter's wake is the
+// first leave of any of them at or after its timeout came due. Where that
+// leave is of a waiter of an earlier wake, whose goroutine ran late, the
+// group's own first leave stands for its wake, as a replica runs a wake's
+// first goroutine at the wake.
+func queueWakes(leaves []queueLeave) [][]queueLeave {
 	leaves = slices.Clone(leaves)
 	slices.SortFunc(leaves, func(a, b queueLeave) int { return cmp.Compare(a.left, b.left) })
 	byWake := make([][]queueLeave, len(leaves))
@@ -94,11 +83,5 @@ func queueWakes(leaves []queueLeave) []queueWake {
 		i, _ := slices.BinarySearchFunc(leaves, x.due, func(q queueLeave, t time.Duration) int { return cmp.Compare(q.left, t) })
 		byWake[i] = append(byWake[i], x)
 	}
-	var out []queueWake
-	for i, members := range byWake {
-		if len(members) > 0 {
-			out = append(out, queueWake{at: leaves[i].left, first: leaves[i], members: members})
-		}
-	}
-	return out
+	return slices.DeleteFunc(byWake, func(wk []queueLeave) bool { return len(wk) == 0 })
 }

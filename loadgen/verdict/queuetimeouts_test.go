@@ -91,3 +91,33 @@ func TestTheQueueTimeoutsOfOneWakeGiveItsLatenessAndTheStepsBetweenThem(t *testi
 		t.Errorf("steps at %v, want %v", stepAt, want)
 	}
 }
+
+// Three 100 ms waiters of a semaphore: #0's timeout came due at 1.100 s
+// and it left at 1.105 s, at its wake; #1's came due at 1.103 s, before
+// that wake, and it left at 1.106 s, a step of 1 ms. #2's came due at
+// 1.1055 s, after the wake, and the first leave after that was #1's, of
+// the earlier wake: #2's own leave at 1.107 s stands for its wake, 1.5 ms
+// late, with no step.
+func TestAWakeWhoseFirstLeaveIsAnEarlierWakesStartsAtItsOwnFirstLeave(t *testing.T) {
+	us := time.Microsecond
+	refused := func(seq int, gate, left time.Duration) Measured {
+		return Measured{Seq: seq, Scheduled: gate - us, Outcome: outcome.HTTP503, ToGate: us, Decided: left - gate}
+	}
+	ms := time.Millisecond
+	measured := []Measured{
+		refused(0, 1000*ms, 1105*ms),
+		refused(1, 1003*ms, 1106*ms),
+		refused(2, 1005500*us, 1107*ms),
+	}
+	settings := catalog.Settings{Limit: 1, Queue: -1, QueueTimeout: 100 * ms}
+	late, at, steps, stepAt := QueueTimeoutsLate(measured, predict.Limits{Discipline: catalog.AppQueue, Settings: settings})
+	if want := []time.Duration{5 * ms, 1500 * us}; !slices.Equal(late, want) {
+		t.Errorf("wakes late %v, want %v", late, want)
+	}
+	if want := []time.Duration{1100 * ms, 1105500 * us}; !slices.Equal(at, want) {
+		t.Errorf("wakes at %v, want %v", at, want)
+	}
+	if want := []time.Duration{ms}; !slices.Equal(steps, want) || !slices.Equal(stepAt, []time.Duration{1100 * ms}) {
+		t.Errorf("steps %v at %v, want %v at 1.1s", steps, stepAt, want)
+	}
+}

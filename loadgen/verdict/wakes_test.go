@@ -112,6 +112,24 @@ func TestAWakesLatenessRunsFromTheEarliestDueToTheFirstEnd(t *testing.T) {
 	}
 }
 
+// Three sleeps of 1 s came due at 1.0, 1.00005 and 1.00035 s. One wake
+// ended the first at 1.00031 s and fired the second, whose goroutine ran
+// late and ended it at 1.00045 s. The third came due after that wake and
+// ended at 1.0004 s, at a wake of its own: 0.05 ms late, not 0.35 ms from
+// the second's due, whose timer the earlier wake had fired.
+func TestASleepFiredByAnEarlierWakeIsNoTimerOfALaterOne(t *testing.T) {
+	measured := []Measured{
+		{Seq: 0, Served: served("slot-0", 0, 0, 1.00031)},
+		{Seq: 1, Served: served("slot-1", 0, 0.00005, 1.00045)},
+		{Seq: 2, Served: served("slot-2", 0, 0.00035, 1.0004)},
+	}
+	got := sleepOvershoots(measured)
+	slices.Sort(got)
+	if want := []time.Duration{50 * time.Microsecond, 310 * time.Microsecond}; !durationsNear(got, want) {
+		t.Errorf("overshoots %v, want %v", got, want)
+	}
+}
+
 // Works of 1 s and a client timeout of 2 s. #0 ended ok 0.5 ms late. #1's
 // client, sent at 0.5 s, gave up during its work, which came due at 2.4 s,
 // before the client could leave, and ended 6.2 ms later: that is its
