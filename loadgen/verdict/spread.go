@@ -467,12 +467,11 @@ func TransitDelay(central predict.Result, samples []Sample, rate float64) time.D
 // when on the schedule's clock its sleep came due (byTime): the arrival on
 // loadgen's clock (its send and Measured.ToGate) and the server's own times
 // from that arrival on. Where the work is a sleep (sleepTimers), a sleep
-// that ended at another's wake (wakeOf) is left out: its overshoot is not
-// a wake's lateness, and a replica ends such a sleep at that wake
-// (predict's armSleepWake). Counted too, they made the replicas' wakes
-// early, each turn of a deadline queue's slots a little shorter than the
-// run's. A sleep that ended at its wake gives the wake's lateness from
-// the earliest due of the timers it fired, as a replica arms its wake.
+// that ended at the wake of one that came due before it (rodeWake) is left
+// out: its overshoot is not a wake's lateness, and a replica ends such a
+// sleep at the earlier one's wake (predict's armSleepWake). Counted too,
+// they made the replicas' wakes early, each turn of a deadline queue's
+// slots a little shorter than the run's.
 func overshoots(measured []Measured, works []timedWork, sleepTimers bool) (byQuiet, byTime []timed) {
 	sleeps := make([]sleepSpan, 0, len(works))
 	for _, w := range works {
@@ -484,24 +483,19 @@ func overshoots(measured []Measured, works []timedWork, sleepTimers bool) (byQui
 		if !w.sample {
 			continue
 		}
-		due := w.due
-		if sleepTimers {
-			from, rode := wakeOf(sleeps, sleepSpan{due: w.due, end: w.end})
-			if rode {
-				continue
-			}
-			due = from
+		if sleepTimers && rodeWake(sleeps, sleepSpan{due: w.due, end: w.end}) {
+			continue
 		}
-		over := w.end.Sub(due)
+		over := w.end.Sub(w.due)
 		cut := cutByWake(wakes, w.seq, w.due, w.end)
-		i, _ := slices.BinarySearchFunc(sleeps, due, func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
+		i, _ := slices.BinarySearchFunc(sleeps, w.due, func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
 		q := time.Hour // no work ended before it
 		if i > 0 {
-			q = due.Sub(sleeps[i-1].end)
+			q = w.due.Sub(sleeps[i-1].end)
 		}
 		byQuiet = append(byQuiet, timed{at: q, d: over, cut: cut})
 		if w.atKnown {
-			byTime = append(byTime, timed{at: w.at - w.due.Sub(due), d: over, cut: cut})
+			byTime = append(byTime, timed{at: w.at, d: over, cut: cut})
 		}
 	}
 	return byQuiet, byTime

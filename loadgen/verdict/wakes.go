@@ -66,44 +66,18 @@ func cutByWake(wakes []wakeAt, seq int, due, end time.Time) bool {
 // when it ended.
 type sleepSpan struct{ due, end time.Time }
 
-// wakeOf reports how sleep x ended among sleeps (ascending by end). It
-// rode another's wake when another sleep ended before it, after x came
-// due and within WakeCut of x's end: that end was the wake that fired x's
-// timer, whichever of the two came due first. Otherwise x's end was the
-// wake, and from is when the earliest of the timers it fired came due:
-// x's, or that of a sleep that ended after x, within WakeCut, and came due
-// before x but after every end before x's, so that no earlier wake had
-// fired it. The Go runtime arms one wake, for its earliest timer, fires
-// every due timer when it comes, and then runs their goroutines one after
-// another: the wake's lateness runs from the earliest due to the first
-// end. Measured from the due of the sleep that ended at it alone, the
-// lateness took the steps of the wakes whose earliest sleep ended second:
-// in a burst-after-deploy run (2026-12-07), codel-4's sleeps of requests
-// 734 and 735 came due together at 30.33557 s and ended 0.03 and 0.12 ms
-// later, the later-due first, and the run's sample was 0.12 ms.
-func wakeOf(sleeps []sleepSpan, x sleepSpan) (from time.Time, rode bool) {
-	from = x.due
-	var lastEnd time.Time // the last end before x's
-	if j, _ := slices.BinarySearchFunc(sleeps, x.end, func(s sleepSpan, t time.Time) int { return s.end.Compare(t) }); j > 0 {
-		lastEnd = sleeps[j-1].end
-	}
+// rodeWake reports whether sleep x ended at the wake of another sleep of
+// sleeps (ascending by end) that came due before it: one that ended
+// within WakeCut of x's end, after x came due. The Go runtime arms one
+// wake, for its earliest timer, and fires every due timer when it comes.
+func rodeWake(sleeps []sleepSpan, x sleepSpan) bool {
 	i, _ := slices.BinarySearchFunc(sleeps, x.end.Add(-WakeCut), func(s sleepSpan, t time.Time) int { return s.end.Compare(t) })
 	for ; i < len(sleeps) && !sleeps[i].end.After(x.end.Add(WakeCut)); i++ {
-		o := sleeps[i]
-		if o == x || o.end.Before(x.due) {
-			continue
-		}
-		// Of two ends at the very same instant, the earlier-due one is
-		// taken as the wake's: a fixed choice of which sleep gives the
-		// sample, whose lateness is the same either way.
-		if o.end.Before(x.end) || (o.end.Equal(x.end) && o.due.Before(x.due)) {
-			return time.Time{}, true
-		}
-		if o.due.Before(from) && o.due.After(lastEnd) {
-			from = o.due
+		if o := sleeps[i]; o.due.Before(x.due) && !o.end.Before(x.due) {
+			return true
 		}
 	}
-	return from, false
+	return false
 }
 
 // sleepWake is one wake of the server's runtime for its sleeps, as the

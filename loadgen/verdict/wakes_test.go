@@ -63,17 +63,6 @@ func TestTheOvershootsSayWhichSleepsAWakeCut(t *testing.T) {
 	}
 }
 
-// sleepOvershoots are the overshoots of measured's works of 1 s each,
-// which are sleeps.
-func sleepOvershoots(measured []Measured) []time.Duration {
-	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), len(measured), 0), true)
-	var out []time.Duration
-	for _, q := range byQuiet {
-		out = append(out, q.d)
-	}
-	return out
-}
-
 // Three sleeps of 1 s came due at 1.0, 1.0002 and 1.0003 s. The first
 // ended at 1.0004 s, at its own wake; the second 50 µs after it, at that
 // wake too (it came due before it), so its 0.25 ms is no wake's lateness
@@ -84,48 +73,13 @@ func TestASleepThatEndedAtAnEarlierOnesWakeGivesNoOvershoot(t *testing.T) {
 		{Seq: 1, Served: served("slot-1", 0, 0.0002, 1.00045)},
 		{Seq: 2, Served: served("slot-2", 0, 0.0003, 1.0015)},
 	}
-	got := sleepOvershoots(measured)
+	byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 3, 0), true)
+	var got []time.Duration
+	for _, q := range byQuiet {
+		got = append(got, q.d)
+	}
 	slices.Sort(got)
 	if want := []time.Duration{400 * time.Microsecond, 1200 * time.Microsecond}; !durationsNear(got, want) {
-		t.Errorf("overshoots %v, want %v", got, want)
-	}
-}
-
-// Two sleeps of 1 s came due at 1.0 and 1.00001 s, and one wake fired
-// both: the later-due ended first, at 1.00003 s, and the earlier-due
-// 0.09 ms after it, at 1.00012 s. The wake's lateness runs from the
-// earliest due to the first end, 0.03 ms, not 0.12 ms: the earlier-due
-// sleep's own end came a step after the wake. A third, due at 1.5 s,
-// ended at a wake of its own 0.4 ms late.
-func TestAWakesLatenessRunsFromTheEarliestDueToTheFirstEnd(t *testing.T) {
-	measured := []Measured{
-		{Seq: 0, Served: served("slot-0", 0, 0, 1.00012)},
-		{Seq: 1, Served: served("slot-1", 0, 0.00001, 1.00003)},
-		{Seq: 2, Served: served("slot-2", 0, 0.5, 1.5004)},
-	}
-	if got, want := sleepOvershoots(measured), []time.Duration{30 * time.Microsecond, 400 * time.Microsecond}; !durationsNear(got, want) {
-		t.Errorf("overshoots %v, want %v", got, want)
-	}
-	// The quiet before the wake runs to the earliest due too: no work had ended.
-	if byQuiet, _ := overshoots(measured, timedWorks(measured, sameWork(time.Second), 3, 0), true); byQuiet[0].at != time.Hour {
-		t.Errorf("quiet before the first wake %v, want none (an hour)", byQuiet[0].at)
-	}
-}
-
-// Three sleeps of 1 s came due at 1.0, 1.00005 and 1.00035 s. One wake
-// ended the first at 1.00031 s and fired the second, whose goroutine ran
-// late and ended it at 1.00045 s. The third came due after that wake and
-// ended at 1.0004 s, at a wake of its own: 0.05 ms late, not 0.35 ms from
-// the second's due, whose timer the earlier wake had fired.
-func TestASleepFiredByAnEarlierWakeIsNoTimerOfALaterOne(t *testing.T) {
-	measured := []Measured{
-		{Seq: 0, Served: served("slot-0", 0, 0, 1.00031)},
-		{Seq: 1, Served: served("slot-1", 0, 0.00005, 1.00045)},
-		{Seq: 2, Served: served("slot-2", 0, 0.00035, 1.0004)},
-	}
-	got := sleepOvershoots(measured)
-	slices.Sort(got)
-	if want := []time.Duration{50 * time.Microsecond, 310 * time.Microsecond}; !durationsNear(got, want) {
 		t.Errorf("overshoots %v, want %v", got, want)
 	}
 }
