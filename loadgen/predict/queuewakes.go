@@ -60,8 +60,12 @@ func (e *engine) queueTimerDue(r int) {
 // waiters still waiting. The goroutine of the last one fired runs now,
 // and the others in the order they fired, each a step later than the one
 // before, drawn among the run's steps of the wake's moment: when its
-// earliest timer came due, as the verdict places them. A step is at
-// least a nanosecond, so that goroutines keep their order at one instant.
+// earliest timer came due, as the verdict places them, or else among
+// all of them: a wake of several timers has its goroutines run one after
+// another even where the run had none then, while a wake's lateness
+// without samples near it is none (queueTimeoutDue), as before. A step is
+// at least a nanosecond, so that goroutines keep their order at one
+// instant.
 func (e *engine) queueWake() {
 	// A waiter that got its slot or lost its client since its timer came
 	// due has stopped the timer.

@@ -42,8 +42,8 @@ type reqState struct {
 	phase    phase
 	accepted bool          // holds an accepted connection (counted in Connections)
 	queuedAt time.Duration // when it entered the application queue
-	// queueDue is when its queue timeout fires (0: none); it leaves the
-	// queue at its kindQueueTimeout event, in a replica later.
+	// queueDue is when its queue timeout comes due (0: none); it leaves
+	// the queue at its kindQueueTimeout event, in a replica later.
 	queueDue time.Duration
 	// holdsExpired: handed a slot after its queue timeout fired, it holds
 	// the slot until its goroutine runs (expiredAtHandOver).
@@ -1162,11 +1162,12 @@ func (e *engine) refusalsTake(refused int) time.Duration {
 // slot: the slot's send is what readies its parked select.
 func (e *engine) expiredAtHandOver(r int) bool {
 	s := &e.st[r]
-	if s.queueDue <= 0 || e.now <= s.queueDue {
+	if e.queueWakes() {
+		if !s.queueTimerFired {
+			return false // queueWake has not fired its timer: the slot wins
+		}
+	} else if s.queueDue <= 0 || e.now <= s.queueDue {
 		return false
-	}
-	if e.queueWakes() && !s.queueTimerFired {
-		return false // queueWake has not fired its timer: the slot wins
 	}
 	e.unlist()
 	s.phase, s.holdsExpired = phaseHandedExpired, true

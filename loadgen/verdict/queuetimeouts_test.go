@@ -46,8 +46,10 @@ func TestAQueueTimeoutsLatenessIsItsWaitersDecidedLessItsTimeout(t *testing.T) {
 // Five CoDel waiters of 5 ms, as in a burst-after-deploy run (2026-12-07):
 // #840 and #843 reached the gate at 30.33017 s, #678 at 30.33018 s, #841
 // at 30.33022 s and #842 at 30.33023 s. #841 left first, at 30.33525 s,
-// after every one of the timers came due: one wake fired them all, 0.08 ms
-// after the earliest timeout. #842, #843 and #840 then left at 30.33532,
+// after every one of the timers came due: the grouping counts them all in
+// that wake, 0.08 ms after the earliest timeout (842's timer may have
+// fired as the scheduler looked for the next goroutine, which a replica
+// does not tell apart). #842, #843 and #840 then left at 30.33532,
 // 30.33558 and 30.33564 s, 0.07, 0.26 and 0.06 ms after the one before.
 // #678 was handed a slot and left no refusal.
 func TestTheQueueTimeoutsOfOneWakeGiveItsLatenessAndTheStepsBetweenThem(t *testing.T) {
