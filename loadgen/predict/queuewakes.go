@@ -49,11 +49,11 @@ func (e *engine) queueTimerDue(r int) {
 	if e.st[r].phase != phaseAppQueued {
 		return
 	}
-	e.queueTimersDue = append(e.queueTimersDue, r)
-	if !e.queueWakeArmed {
-		e.queueWakeArmed, e.queueWakeFrom = true, e.now
+	if len(e.queueTimersDue) == 0 { // the first arms the wake
+		e.queueWakeFrom = e.now
 		e.events.push(event{t: e.queueTimeoutDue(e.now), kind: kindQueueWake})
 	}
+	e.queueTimersDue = append(e.queueTimersDue, r)
 }
 
 // queueWake: the runtime fires the queue timers that came due, of the
@@ -70,7 +70,7 @@ func (e *engine) queueWake() {
 	// A waiter that got its slot or lost its client since its timer came
 	// due has stopped the timer.
 	fired := slices.DeleteFunc(e.queueTimersDue, func(r int) bool { return e.st[r].phase != phaseAppQueued })
-	e.queueTimersDue, e.queueWakeArmed = fired[:0], false // fired is read before anything appends
+	e.queueTimersDue = fired[:0] // fired is read before anything appends
 	if len(fired) == 0 {
 		return
 	}
@@ -78,11 +78,7 @@ func (e *engine) queueWake() {
 	for k := range fired {
 		r := fired[(k+len(fired)-1)%len(fired)] // the last, then from the first
 		if k > 0 {
-			step, ok := e.drawNear(e.queueTimeoutStep, e.queueTimeoutStepAt, e.queueWakeFrom)
-			if !ok {
-				step = e.queueTimeoutStep[e.rng.IntN(len(e.queueTimeoutStep))]
-			}
-			at += max(step, time.Nanosecond)
+			at += max(e.drawLocalTo(e.queueTimeoutStep, e.queueTimeoutStepAt, e.queueWakeFrom), time.Nanosecond)
 		}
 		e.st[r].queueTimerFired = true
 		e.events.push(event{t: at, kind: kindQueueTimeout, idx: r})

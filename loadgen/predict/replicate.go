@@ -513,11 +513,8 @@ func (s *Spread) check(n int) error {
 	if err := checkLateAt("Stayed", s.StayedLate, s.StayedAt); err != nil {
 		return err
 	}
-	if len(s.QueueTimeoutStepAt) != len(s.QueueTimeoutStep) || !slices.IsSorted(s.QueueTimeoutStepAt) {
-		return fmt.Errorf("predict: Spread.QueueTimeoutStepAt: %d entries for %d samples, or not in ascending order", len(s.QueueTimeoutStepAt), len(s.QueueTimeoutStep))
-	}
-	if i := slices.IndexFunc(s.QueueTimeoutStep, func(d time.Duration) bool { return d < 0 }); i >= 0 {
-		return fmt.Errorf("predict: Spread.QueueTimeoutStep[%d]: negative %v", i, s.QueueTimeoutStep[i])
+	if err := checkSamplesAt("QueueTimeoutStep", "QueueTimeoutStepAt", s.QueueTimeoutStep, s.QueueTimeoutStepAt); err != nil {
+		return err
 	}
 	if err := checkLateAt("QueueTimeout", s.QueueTimeoutLate, s.QueueTimeoutAt); err != nil {
 		return err
@@ -525,11 +522,8 @@ func (s *Spread) check(n int) error {
 	if err := checkLateAt("Stop", s.StopLate, s.StopAt); err != nil {
 		return err
 	}
-	if len(s.WakeStaggerAt) != len(s.WakeStagger) || !slices.IsSorted(s.WakeStaggerAt) {
-		return fmt.Errorf("predict: Spread.WakeStaggerAt: %d entries for %d samples, or not in ascending order", len(s.WakeStaggerAt), len(s.WakeStagger))
-	}
-	if i := slices.IndexFunc(s.WakeStagger, func(d time.Duration) bool { return d < 0 }); i >= 0 {
-		return fmt.Errorf("predict: Spread.WakeStagger[%d]: negative %v", i, s.WakeStagger[i])
+	if err := checkSamplesAt("WakeStagger", "WakeStaggerAt", s.WakeStagger, s.WakeStaggerAt); err != nil {
+		return err
 	}
 	if !slices.IsSortedFunc(s.RefusalStorms, func(a, b RefusalStorm) int { return cmp.Compare(a.At, b.At) }) {
 		return errors.New("predict: Spread.RefusalStorms: not in ascending order of At")
@@ -990,14 +984,21 @@ func Quantiles[T cmp.Ordered](xs []T) (lo, hi T) {
 // checkLateAt checks Spread's <name>Late and <name>At: as many of one as
 // of the other, At ascending, and no lateness negative.
 func checkLateAt(name string, late, at []time.Duration) error {
-	if len(at) != len(late) {
-		return fmt.Errorf("predict: Spread.%sAt: %d entries for %d samples", name, len(at), len(late))
+	return checkSamplesAt(name+"Late", name+"At", late, at)
+}
+
+// checkSamplesAt checks a Spread field of samples (named name) and the
+// field of their instants (atField): as many of one as of the other, the
+// instants ascending, and no sample negative.
+func checkSamplesAt(name, atField string, samples, at []time.Duration) error {
+	if len(at) != len(samples) {
+		return fmt.Errorf("predict: Spread.%s: %d entries for %d samples", atField, len(at), len(samples))
 	}
 	if !slices.IsSorted(at) {
-		return fmt.Errorf("predict: Spread.%sAt: not in ascending order", name)
+		return fmt.Errorf("predict: Spread.%s: not in ascending order", atField)
 	}
-	if i := slices.IndexFunc(late, func(d time.Duration) bool { return d < 0 }); i >= 0 {
-		return fmt.Errorf("predict: Spread.%sLate[%d]: negative %v", name, i, late[i])
+	if i := slices.IndexFunc(samples, func(d time.Duration) bool { return d < 0 }); i >= 0 {
+		return fmt.Errorf("predict: Spread.%s[%d]: negative %v", name, i, samples[i])
 	}
 	return nil
 }

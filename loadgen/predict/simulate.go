@@ -262,11 +262,10 @@ type engine struct {
 	queueTimeoutLate, queueTimeoutAt     []time.Duration
 	queueTimeoutStep, queueTimeoutStepAt []time.Duration
 	// queueTimersDue are the waiters whose queue timers came due, in that
-	// order, for the runtime's next wake (queueTimerDue), and
-	// queueWakeArmed says that wake is armed.
+	// order, for the runtime's next wake (queueTimerDue), which is armed
+	// while any are; queueWakeFrom is when the first of them came due.
 	queueTimersDue []int
-	queueWakeArmed bool
-	queueWakeFrom  time.Duration // when the armed wake's earliest timer came due
+	queueWakeFrom  time.Duration
 	// stopLate and stopAt are Spread.StopLate and Spread.StopAt (stopsAt).
 	stopLate, stopAt []time.Duration
 	// perRefusal is how much later a handed waiter wakes for each waiter
@@ -1305,7 +1304,13 @@ const localWindow = 20 * time.Millisecond
 // drawLocal draws one of samples, among those that began (at, ascending)
 // within localWindow of now when there are any; at nil: any.
 func (e *engine) drawLocal(samples, at []time.Duration) time.Duration {
-	if d, ok := e.drawNow(samples, at); ok {
+	return e.drawLocalTo(samples, at, e.now)
+}
+
+// drawLocalTo draws one of the samples that began within localWindow of
+// t, or else any of them.
+func (e *engine) drawLocalTo(samples, at []time.Duration, t time.Duration) time.Duration {
+	if d, ok := e.drawNear(samples, at, t); ok {
 		return d
 	}
 	return samples[e.rng.IntN(len(samples))]

@@ -23,9 +23,8 @@ import (
 // later than the earliest timeout of its group each group's first waiter
 // left, and steps how much later than the one before each further waiter
 // of a group left; both by when that earliest timeout came due on the
-// schedule's clock. Only these two
-// disciplines time their waiters out of a queue. Requests the server did
-// not time are left out; none: nil.
+// schedule's clock. Only these two disciplines time their waiters out of
+// a queue. Requests the server did not time are left out; none: nil.
 func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at, steps, stepAt []time.Duration) {
 	var timeouts []time.Duration
 	switch l.Discipline {
@@ -53,7 +52,8 @@ func QueueTimeoutsLate(measured []Measured, l predict.Limits) (late, at, steps, 
 		}
 	}
 	var lates, stepsTimed []timed
-	for _, wk := range queueWakes(leaves) {
+	for _, g := range queueWakes(leaves) {
+		wk := g.members
 		first := slices.MinFunc(wk, func(a, b queueLeave) int { return cmp.Compare(a.due, b.due) }).due
 		lates = append(lates, timed{at: first, d: wk[0].left - first})
 		for k := 1; k < len(wk); k++ {
@@ -75,13 +75,8 @@ type queueLeave struct{ due, left time.Duration }
 // leave is of a waiter of an earlier wake, whose goroutine ran late, the
 // group's own first leave stands for its wake, as a replica runs a wake's
 // first goroutine at the wake.
-func queueWakes(leaves []queueLeave) [][]queueLeave {
+func queueWakes(leaves []queueLeave) []wakeGroup[queueLeave] {
 	leaves = slices.Clone(leaves)
 	slices.SortFunc(leaves, func(a, b queueLeave) int { return cmp.Compare(a.left, b.left) })
-	byWake := make([][]queueLeave, len(leaves))
-	for _, x := range leaves {
-		i, _ := slices.BinarySearchFunc(leaves, x.due, func(q queueLeave, t time.Duration) int { return cmp.Compare(q.left, t) })
-		byWake[i] = append(byWake[i], x)
-	}
-	return slices.DeleteFunc(byWake, func(wk []queueLeave) bool { return len(wk) == 0 })
+	return groupByWake(leaves, func(q, x queueLeave) int { return cmp.Compare(q.left, x.due) })
 }

@@ -103,15 +103,33 @@ func sleepWakes(works []timedWork) []sleepWake {
 		}
 	}
 	slices.SortFunc(sleeps, func(a, b timedWork) int { return a.end.Compare(b.end) })
-	byWake := make([][]timedWork, len(sleeps)) // by the index of the wake's end
-	for _, w := range sleeps {
-		i, _ := slices.BinarySearchFunc(sleeps, w.due, func(s timedWork, t time.Time) int { return s.end.Compare(t) })
-		byWake[i] = append(byWake[i], w)
-	}
 	var out []sleepWake
-	for i, members := range byWake {
+	for _, g := range groupByWake(sleeps, func(s, w timedWork) int { return s.end.Compare(w.due) }) {
+		out = append(out, sleepWake{at: sleeps[g.at].end, atSeq: sleeps[g.at].seq, members: g.members})
+	}
+	return out
+}
+
+// wakeGroup is one wake of timers: the index of the end that stands for
+// it, and the timers it fired, in the order they ended.
+type wakeGroup[T any] struct {
+	at      int
+	members []T
+}
+
+// groupByWake groups xs, ascending by when each ended, by the runtime's
+// wake that fired them: the first end of any of them at or after each
+// came due. endVsDue compares one's end with another's due.
+func groupByWake[T any](xs []T, endVsDue func(end, due T) int) []wakeGroup[T] {
+	byEnd := make([][]T, len(xs)) // by the index of the wake's end
+	for _, x := range xs {
+		i, _ := slices.BinarySearchFunc(xs, x, endVsDue)
+		byEnd[i] = append(byEnd[i], x)
+	}
+	var out []wakeGroup[T]
+	for i, members := range byEnd {
 		if len(members) > 0 {
-			out = append(out, sleepWake{at: sleeps[i].end, atSeq: sleeps[i].seq, members: members})
+			out = append(out, wakeGroup[T]{at: i, members: members})
 		}
 	}
 	return out
