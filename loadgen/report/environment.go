@@ -41,6 +41,10 @@ func (r *run) environment(d *document) {
 		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in loadgen's network namespace, shared by every target in it: "+
 			"a server there that overflows its accept queue counts for all of them", thousands(*e.ListenOverflows)))
 	}
+	if e.Steal != nil {
+		items = append(items, fmt.Sprintf("the hypervisor took %.1f %% of the machine's CPU time during the run (steal): "+
+			"every process on it, servers and loadgen alike, stalls meanwhile", 100**e.Steal))
+	}
 	d.list(items...)
 	if e.KernelCalibration != nil {
 		calibration(d, e)

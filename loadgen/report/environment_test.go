@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestTheEnvironmentShowsHostWideOverflowsAndTheCalibration(t *testing.T) {
+func TestTheEnvironmentShowsHostWideOverflowsStealAndTheCalibration(t *testing.T) {
 	dir := t.TempDir()
 	newRangedRun().write(t, dir)
 	path, err := Write(dir)
@@ -15,6 +15,7 @@ func TestTheEnvironmentShowsHostWideOverflowsAndTheCalibration(t *testing.T) {
 	md, page := checkReport(t, dir, path)
 	contains(t, "report.md", md,
 		"- ListenOverflows grew by 7,308 in loadgen's network namespace, shared by every target in it",
+		"- the hypervisor took 1.3 % of the machine's CPU time during the run (steal)",
 		"### Kernel calibration",
 		"Source: cache (measured earlier on this kernel release with these sysctls, and kept), measured at 2026-12-01T10:00:00Z, "+
 			"for 6.18.0 tcp_syn_retries=6 tcp_syn_linear_timeouts=4. Why: measured earlier on this kernel: results/.calibration/6.18.0.json",

@@ -239,12 +239,13 @@ var nan = math.NaN()
 
 // newRangedRun is newFakeRun as a loadgen with the range verdict writes
 // it: predicted ranges and sampling misses, the per-request and timeline
-// comparisons, the kernel calibration, the host-wide listen overflows and
-// a predicted band for sem-2.
+// comparisons, the kernel calibration, the host-wide listen overflows, the
+// hypervisor's steal and a predicted band for sem-2.
 func newRangedRun() *fakeRun {
 	run := newFakeRun()
 	run.sum.Tolerance.Note = "a figure agrees when it is inside its predicted range over 200 replicas"
 	run.sum.Environment.ListenOverflows = new(7308.0)
+	run.sum.Environment.Steal = new(0.013)
 	run.sum.Environment.KernelCalibration = &summary.KernelCalibration{
 		RetransmitsS:      []float64{1.02, 2.04, 3.06},
 		RetransmitSpreadS: [][2]float64{{1.01, 1.04}, {2.03, 2.08}},

@@ -116,6 +116,8 @@ type run struct {
 	overflowsAtStart *sysinfo.ListenCounters
 	// softnetAtStart is the host's softnet drops then; -1 when unreadable.
 	softnetAtStart int64
+	// cpuAtStart is the machine's CPU times then; nil when unreadable.
+	cpuAtStart *sysinfo.CPUTimes
 }
 
 // Run executes the scenario in phases: prepare the folder, start the

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,6 +81,10 @@ func TestQuickRun(t *testing.T) {
 	}
 	if !sum.Complete || len(sum.Targets) != 5 || sum.Environment.CPUs == 0 || sum.Environment.Somaxconn == 0 {
 		t.Fatalf("summary: %+v", sum)
+	}
+	// A share of the machine's CPU time: read from /proc/stat on Linux.
+	if st := sum.Environment.Steal; runtime.GOOS == "linux" && (st == nil || *st < 0 || *st > 1) {
+		t.Errorf("environment.steal %v, want a share from 0 to 1", st)
 	}
 	type want struct {
 		inflight, queued, acceptQueue float64

@@ -30,6 +30,9 @@ func (r *run) attackAndSample(ctx context.Context) {
 	if d, err := sysinfo.SoftnetDropped(); err == nil {
 		r.softnetAtStart = int64(d)
 	}
+	if c, err := sysinfo.ReadCPUTimes(); err == nil {
+		r.cpuAtStart = &c
+	}
 	stopSampling := r.sample()
 	display := progress.Start(r.opt.Progress, r.opt.TTY, r.progressRun())
 	stopCheckpoints := r.checkpoints(display)

@@ -416,6 +416,9 @@ func (r *run) summaryHead(complete bool, wall time.Duration) *summary.Summary {
 	if now, err := sysinfo.SoftnetDropped(); err == nil && r.softnetAtStart >= 0 {
 		env.SoftnetDropped = new(float64(int64(now) - r.softnetAtStart))
 	}
+	if now, err := sysinfo.ReadCPUTimes(); err == nil && r.cpuAtStart != nil {
+		env.Steal = new(now.StealShare(*r.cpuAtStart))
+	}
 	var seed *uint64
 	if r.s.Random() {
 		seed = &r.s.Seed
