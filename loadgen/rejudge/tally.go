@@ -18,6 +18,9 @@ type Tally struct {
 	Runs, Agree int
 	// Ranks are, by compared count, the runs' ranks, ascending.
 	Ranks map[string][]float64
+	// Exact is how an exact model would fare over the same runs; nil
+	// where some run's summary did not count its replicas' failures.
+	Exact *Exact
 }
 
 // TallyOf tallies the judged targets of sums, in the order they first
@@ -35,9 +38,17 @@ func TallyOf(sums []*summary.Summary) []Tally {
 				i = len(out) - 1
 			}
 			c := &out[i]
+			if c.Runs == 0 {
+				c.Exact = &Exact{}
+			}
 			c.Runs++
 			if *t.Agrees {
 				c.Agree++
+			}
+			if chance, ok := chanceOf(t.Predicted); ok && c.Exact != nil {
+				c.Exact.Chances = append(c.Exact.Chances, chance)
+			} else {
+				c.Exact = nil
 			}
 			if t.Predicted == nil {
 				continue

@@ -18,10 +18,15 @@ const judgeUsage = `usage: loadgen judge RUN_DIR... [--only a,b] [--check]
 
 Judges finished runs again with this build's prediction, from what each
 run recorded of its targets (<target>.record.json.gz). For one run it
-prints the table and each disagreement; for several, a line per run and
-then, per target, how many runs agree and where each run's ok, rejected,
-timed-out and SYN-retried counts lie among its replicas (0: below every
-replica, 1: above every one; an exact model's runs spread evenly between).
+prints the table and each disagreement; for several, a line per run,
+how many runs agree on every target, and then, per target, how many runs
+agree and where each run's ok, rejected, timed-out and SYN-retried counts
+lie among its replicas (0: below every replica, 1: above every one; an
+exact model's runs spread evenly between). Beside each count stands what
+a model that were exact would give: the rule fails some of a run's own
+replicas, each judged against the others, and so some of an exact
+model's runs too; "in 17 or fewer in 0.4 % of such sets" says that the
+runs disagree more often than that explains.
 It writes nothing: each folder keeps the verdicts its run made. A target
 without a record (a run by an older loadgen) is named and left out, and
 --check counts it as one without a verdict.
@@ -70,6 +75,8 @@ func cmdJudge(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(dirs) > 1 {
 		fmt.Fprintln(stdout)
+		all := rejudge.TogetherOf(sums)
+		fmt.Fprintf(stdout, "every target judged agrees in %d of %d runs%s\n", all.Agree, all.Runs, exactText(all.Agree, all.Exact))
 		printTallies(stdout, rejudge.TallyOf(sums))
 	}
 	if !*check {
@@ -126,11 +133,29 @@ func printRunLine(w io.Writer, dir string, sum *summary.Summary) {
 	fmt.Fprintf(w, "%s: %s\n", dir, strings.Join(parts, "; "))
 }
 
+// exactText says how a model that were exact would fare over the same
+// runs, which agreed in agree of them: "" where unknown. The chance of
+// as few is given only where the runs agree less than it would.
+func exactText(agree int, e *rejudge.Exact) string {
+	if e == nil || len(e.Chances) == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("; a model that were exact would agree in %.1f on average", e.Expected())
+	if float64(agree) < e.Expected() {
+		asFew := fmt.Sprintf("%d or fewer", agree)
+		if agree == 0 {
+			asFew = "none"
+		}
+		text += fmt.Sprintf(", and in %s in %.1f %% of such sets", asFew, 100*e.AtMost(agree))
+	}
+	return text
+}
+
 // printTallies prints, per target, how many runs agree and the runs'
 // ranks of each compared count.
 func printTallies(w io.Writer, tallies []rejudge.Tally) {
 	for _, c := range tallies {
-		fmt.Fprintf(w, "%s: agrees in %d of %d runs\n", c.Target, c.Agree, c.Runs)
+		fmt.Fprintf(w, "%s: agrees in %d of %d runs%s\n", c.Target, c.Agree, c.Runs, exactText(c.Agree, c.Exact))
 		for _, f := range verdict.Figures {
 			ranks, ok := c.Ranks[f.Key]
 			if !ok {
