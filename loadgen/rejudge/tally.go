@@ -19,7 +19,8 @@ type Tally struct {
 	// Ranks are, by compared count, the runs' ranks, ascending.
 	Ranks map[string][]float64
 	// Exact is how an exact model would fare over the same runs; nil
-	// where some run's summary did not count its replicas' failures.
+	// where some run's replicas were not judged against each other
+	// (fewer than two of them).
 	Exact *Exact
 }
 
@@ -34,13 +35,10 @@ func TallyOf(sums []*summary.Summary) []Tally {
 			}
 			i := slices.IndexFunc(out, func(c Tally) bool { return c.Target == t.Name })
 			if i < 0 {
-				out = append(out, Tally{Target: t.Name, Ranks: map[string][]float64{}})
+				out = append(out, Tally{Target: t.Name, Ranks: map[string][]float64{}, Exact: &Exact{}})
 				i = len(out) - 1
 			}
 			c := &out[i]
-			if c.Runs == 0 {
-				c.Exact = &Exact{}
-			}
 			c.Runs++
 			if *t.Agrees {
 				c.Agree++

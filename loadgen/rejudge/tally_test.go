@@ -54,15 +54,48 @@ func TestATallyCarriesEachRunsChanceThatAnExactModelAgrees(t *testing.T) {
 		switch {
 		case !known && c.Exact != nil:
 			t.Errorf("%s: exact %v, want none: a run did not count its replicas' failures", c.Target, c.Exact.Chances)
-		case known && (c.Exact == nil || !reflect.DeepEqual(c.Exact.Chances, want)):
+		case known && (c.Exact == nil || !chancesNear(c.Exact.Chances, want)):
 			t.Errorf("%s: exact %+v, want chances %v", c.Target, c.Exact, want)
 		}
 	}
 	if all := rejudge.TogetherOf([]*summary.Summary{first}); all.Runs != 1 || all.Agree != 1 || all.Exact == nil ||
-		math.Abs(all.Exact.Chances[0]-0.99*0.98*0.995) > 1e-12 {
+		!chancesNear(all.Exact.Chances, []float64{0.99 * 0.98 * 0.995}) {
 		t.Errorf("together of the first run: %+v", all)
 	}
 	if all := rejudge.TogetherOf([]*summary.Summary{first, second}); all.Runs != 2 || all.Agree != 1 || all.Exact != nil {
 		t.Errorf("together of both runs: %+v, want 2 runs, 1 agreeing, no exact model", all)
 	}
+}
+
+// A run where c has no verdict counts a and b alone: every judged target
+// agrees, with the chance 0.99 × 0.98. A run where no target was judged
+// counts in nothing.
+func TestTogetherLeavesOutTheTargetsAndRunsNotJudged(t *testing.T) {
+	yes := true
+	counted := func(name string, failed int) summary.Target {
+		return summary.Target{Name: name, Agrees: &yes,
+			Predicted: &summary.Predicted{Replicas: 200, ReplicasDisagreeing: &summary.ReplicasDisagreeing{Any: failed}}}
+	}
+	sums := []*summary.Summary{
+		{Targets: []summary.Target{counted("a", 2), counted("b", 4), {Name: "c"}}},
+		{Targets: []summary.Target{{Name: "a"}, {Name: "b"}}},
+	}
+	all := rejudge.TogetherOf(sums)
+	if all.Runs != 1 || all.Agree != 1 || all.Exact == nil || !chancesNear(all.Exact.Chances, []float64{0.99 * 0.98}) {
+		t.Errorf("together: %+v, want 1 run, agreeing, with the chance 0.9702", all)
+	}
+}
+
+// chancesNear reports whether got and want hold the same chances, to
+// float64's rounding.
+func chancesNear(got, want []float64) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			return false
+		}
+	}
+	return true
 }

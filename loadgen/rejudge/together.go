@@ -5,17 +5,22 @@ import "github.com/conclab/conclab/loadgen/summary"
 // Together is how often every judged target of a run agrees, over several
 // runs, and how an exact model would fare: per run, the product of its
 // targets' chances (Exact), since each target's replicas are drawn on
-// their own.
+// their own. The runs' targets share a machine, and a stall that fails
+// one may fail others: such a correlation only raises the chance that
+// every target agrees, so the product leans toward calling the runs
+// ordinary, not the other way.
 type Together struct {
 	// Runs are the runs with a verdict on some target; Agree, those where
 	// every judged target agrees.
 	Runs, Agree int
-	// Exact is nil where some target's summary did not count its
-	// replicas' failures.
+	// Exact is nil where some judged target's replicas were not judged
+	// against each other (fewer than two of them).
 	Exact *Exact
 }
 
-// TogetherOf tallies sums as Together does.
+// TogetherOf counts the runs of sums with a verdict on some target, those
+// where every judged target agrees, and each one's product of its judged
+// targets' chances. Unjudged targets count in none of them.
 func TogetherOf(sums []*summary.Summary) Together {
 	all := Together{Exact: &Exact{}}
 	for _, s := range sums {

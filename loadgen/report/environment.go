@@ -41,7 +41,11 @@ func (r *run) environment(d *document) {
 		items = append(items, fmt.Sprintf("ListenOverflows grew by %s in loadgen's network namespace, shared by every target in it: "+
 			"a server there that overflows its accept queue counts for all of them", thousands(*e.ListenOverflows)))
 	}
-	if e.Steal != nil {
+	switch {
+	case e.Steal == nil:
+	case *e.Steal == 0:
+		items = append(items, "no CPU time was stolen during the run (a hypervisor's steal)")
+	default:
 		items = append(items, fmt.Sprintf("the hypervisor took %.1f %% of the machine's CPU time during the run (steal): "+
 			"every process on it, servers and loadgen alike, stalls meanwhile", 100**e.Steal))
 	}

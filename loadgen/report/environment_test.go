@@ -39,10 +39,11 @@ func TestTheEnvironmentShowsHostWideOverflowsStealAndTheCalibration(t *testing.T
 	}
 }
 
-func TestAZeroListenOverflowsIsShownOnlyWhenRecorded(t *testing.T) {
+func TestAZeroListenOverflowsAndStealAreShownOnlyWhenRecorded(t *testing.T) {
 	dir := t.TempDir()
 	run := newRangedRun()
 	run.sum.Environment.ListenOverflows = new(0.0)
+	run.sum.Environment.Steal = new(0.0)
 	run.sum.Environment.KernelCalibration = nil
 	run.write(t, dir)
 	path, err := Write(dir)
@@ -50,7 +51,8 @@ func TestAZeroListenOverflowsIsShownOnlyWhenRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	md, _ := checkReport(t, dir, path)
-	contains(t, "report.md", md, "- ListenOverflows grew by 0 in loadgen's network namespace")
+	contains(t, "report.md", md, "- ListenOverflows grew by 0 in loadgen's network namespace",
+		"- no CPU time was stolen during the run (a hypervisor's steal)")
 	if strings.Contains(md, "Kernel calibration") {
 		t.Error("report.md has a kernel calibration that summary.json lacks")
 	}

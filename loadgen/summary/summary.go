@@ -75,9 +75,10 @@ type Environment struct {
 	SoftnetDropped *float64 `json:"softnet_dropped,omitempty"`
 	// Steal is the share of the machine's CPU time that its hypervisor
 	// took over the run (/proc/stat's steal), from 0 to 1: every process
-	// on a virtual machine stalls at once meanwhile, the servers, loadgen
-	// and the kernel's timers alike, which the replicas see only through
-	// the run's own timings. Absent where it could not be read (off Linux).
+	// on a virtual machine stalls at once meanwhile, the servers and
+	// loadgen alike. The prediction does not model steal; it reaches the
+	// replicas only through the measured timings they draw from. Absent
+	// where it could not be read (off Linux).
 	Steal *float64 `json:"steal,omitempty"`
 	// KernelCalibration is the SYN retransmission schedule and the kernel
 	// timings the prediction used.

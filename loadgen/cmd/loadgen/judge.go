@@ -25,7 +25,7 @@ lie among its replicas (0: below every replica, 1: above every one; an
 exact model's runs spread evenly between). Beside each count stands what
 a model that were exact would give: the rule fails some of a run's own
 replicas, each judged against the others, and so some of an exact
-model's runs too; "in 17 or fewer in 0.4 % of such sets" says that the
+model's runs too; "in 17 or fewer in 0.2 % of such sets" says that the
 runs disagree more often than that explains.
 It writes nothing: each folder keeps the verdicts its run made. A target
 without a record (a run by an older loadgen) is named and left out, and
@@ -146,9 +146,18 @@ func exactText(agree int, e *rejudge.Exact) string {
 		if agree == 0 {
 			asFew = "none"
 		}
-		text += fmt.Sprintf(", and in %s in %.1f %% of such sets", asFew, 100*e.AtMost(agree))
+		text += fmt.Sprintf(", and in %s in %s of such sets", asFew, percent(e.AtMost(agree)))
 	}
 	return text
+}
+
+// percent writes a chance to a tenth of a percent, and one below that as
+// such: "0.0 %" would read as impossible.
+func percent(p float64) string {
+	if p < 0.0005 {
+		return "under 0.1 %"
+	}
+	return fmt.Sprintf("%.1f %%", 100*p)
 }
 
 // printTallies prints, per target, how many runs agree and the runs'

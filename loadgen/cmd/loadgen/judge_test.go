@@ -18,6 +18,7 @@ func TestTheJudgeSaysHowAnExactModelWouldFare(t *testing.T) {
 		{0, e, "; a model that were exact would agree in 1.4 on average, and in none in 5.0 % of such sets"},
 		{1, e, "; a model that were exact would agree in 1.4 on average, and in 1 or fewer in 55.0 % of such sets"},
 		{2, e, "; a model that were exact would agree in 1.4 on average"},
+		{0, &rejudge.Exact{Chances: []float64{0.9999, 0.9999}}, "; a model that were exact would agree in 2.0 on average, and in none in under 0.1 % of such sets"},
 		{1, nil, ""},
 	} {
 		if got := exactText(c.agree, c.e); got != c.want {
