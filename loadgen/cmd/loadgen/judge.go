@@ -18,8 +18,9 @@ const judgeUsage = `usage: loadgen judge RUN_DIR... [--only a,b] [--check]
 
 Judges finished runs again with this build's prediction, from what each
 run recorded of its targets (<target>.record.json.gz). For one run it
-prints the table and each disagreement; for several, a line per run,
-how many runs agree on every target, and then, per target, how many runs
+prints the table and each disagreement; for several, a line per run
+(with the hypervisor's steal over it, where recorded), how many runs
+agree on every target, and then, per target, how many runs
 agree and where each run's ok, rejected, timed-out and SYN-retried counts
 lie among its replicas (0: below every replica, 1: above every one; an
 exact model's runs spread evenly between). Beside each count stands what
@@ -116,7 +117,9 @@ func printJudged(w io.Writer, sum *summary.Summary) {
 }
 
 // printRunLine prints one line for a run among several: the targets that
-// disagree, each with its first disagreement.
+// disagree, each with its first disagreement, and the hypervisor's steal
+// over the run where it was recorded, so that runs on a starved machine
+// stand out.
 func printRunLine(w io.Writer, dir string, sum *summary.Summary) {
 	var parts []string
 	for _, t := range sum.Targets {
@@ -130,7 +133,11 @@ func printRunLine(w io.Writer, dir string, sum *summary.Summary) {
 	case len(parts) == 0:
 		parts = []string{"every target judged agrees"}
 	}
-	fmt.Fprintf(w, "%s: %s\n", dir, strings.Join(parts, "; "))
+	steal := ""
+	if s := sum.Environment.Steal; s != nil {
+		steal = fmt.Sprintf(" (steal %.1f %%)", 100**s)
+	}
+	fmt.Fprintf(w, "%s%s: %s\n", dir, steal, strings.Join(parts, "; "))
 }
 
 // exactText says how a model that were exact would fare over the same

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/conclab/conclab/loadgen/rejudge"
+	"github.com/conclab/conclab/loadgen/summary"
 )
 
 // Two runs whose replicas the rule passes 90 % and 50 % of the time: an
@@ -23,6 +25,28 @@ func TestTheJudgeSaysHowAnExactModelWouldFare(t *testing.T) {
 	} {
 		if got := exactText(c.agree, c.e); got != c.want {
 			t.Errorf("agreeing in %d: %q, want %q", c.agree, got, c.want)
+		}
+	}
+}
+
+// A run's line names the hypervisor's steal where the run recorded it,
+// and each disagreeing target's first disagreement.
+func TestARunsLineSaysHowMuchCPUTimeTheHypervisorStole(t *testing.T) {
+	yes, no := true, false
+	steal := 0.013
+	for _, c := range []struct {
+		sum  summary.Summary
+		want string
+	}{
+		{summary.Summary{Environment: summary.Environment{Steal: &steal}, Targets: []summary.Target{{Name: "a", Agrees: &yes}}},
+			"runs/x (steal 1.3 %): every target judged agrees\n"},
+		{summary.Summary{Targets: []summary.Target{{Name: "a", Agrees: &no, Disagreements: []string{"ok: measured 3", "more"}}}},
+			"runs/x: a: ok: measured 3\n"},
+	} {
+		var out bytes.Buffer
+		printRunLine(&out, "runs/x", &c.sum)
+		if out.String() != c.want {
+			t.Errorf("%q, want %q", out.String(), c.want)
 		}
 	}
 }
